@@ -1,0 +1,54 @@
+/**
+ * Schemas shared by every API: the response envelope, int64 ids, uploadable files, pages.
+ * Imports nothing from `src/`.
+ */
+import { Schema } from "effect"
+
+/** An int64 value: JSON carries it as a decimal string, and it stays a string (no precision loss). */
+export const Int64String = Schema.String.pipe(Schema.brand("Int64String"), Schema.annotations({ identifier: "Int64String" }))
+
+/** The `error` object some failed answers carry next to `code` and `msg`. */
+export const ErrorDetail = Schema.Struct({
+  log_id: Schema.optional(Schema.String),
+  troubleshooter: Schema.optional(Schema.String),
+  field_violations: Schema.optional(Schema.Array(Schema.Struct({
+    field: Schema.optional(Schema.String),
+    value: Schema.optional(Schema.String),
+    description: Schema.optional(Schema.String)
+  }))),
+  permission_violations: Schema.optional(Schema.Array(Schema.Struct({
+    type: Schema.optional(Schema.String),
+    subject: Schema.optional(Schema.String),
+    description: Schema.optional(Schema.String)
+  })))
+})
+
+/** `{code, msg, data, error}`; `code` 0 is success. Only the frame is checked here: `data` is decoded per API. */
+export const Envelope = Schema.Struct({
+  code: Schema.Number,
+  msg: Schema.optionalWith(Schema.String, { default: () => "" }),
+  data: Schema.optional(Schema.Unknown),
+  error: Schema.optional(ErrorDetail)
+})
+export type Envelope = typeof Envelope.Type
+
+/** What an upload field takes: bytes, a `Blob` (or `File`), or a stream of bytes (web, Node, or any async iterable). */
+export type Uploadable = Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
+
+export const isUploadable = (value: unknown): value is Uploadable =>
+  value instanceof Uint8Array ||
+  value instanceof Blob ||
+  value instanceof ReadableStream ||
+  (typeof value === "object" && value !== null && Symbol.asyncIterator in value)
+
+export const UploadableFile: Schema.Schema<Uploadable> = Schema.declare(isUploadable, {
+  identifier: "UploadableFile",
+  description: "bytes, a Blob, or a stream of bytes"
+})
+
+/** The fields every `page_token` list answer has. */
+export const PageFields = {
+  has_more: Schema.optional(Schema.Boolean),
+  page_token: Schema.optional(Schema.String),
+  next_page_token: Schema.optional(Schema.String)
+}

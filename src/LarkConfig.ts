@@ -1,0 +1,175 @@
+/**
+ * `LarkConfig`: the app's settings and its token cache, one service made by a layer.
+ *
+ * Every API call requires `LarkConfig | HttpClient`. The token cache lives here (as the official SDKs keep
+ * it on their config), so two layers in one process never share tokens.
+ */
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schedule } from "effect"
+import * as Domain from "./Domain.js"
+import { LarkConfigError } from "./LarkError.js"
+import * as SingleFlight from "./internal/singleFlight.js"
+import { VERSION } from "./internal/version.js"
+import * as TokenCache from "./TokenCache.js"
+
+export type AppType = "self_built" | "marketplace"
+
+/**
+ * Signs a client assertion (a JWT) for the keyless mode of self-built apps: the app proves who it is with an
+ * assertion instead of an app secret. `audience` is the OAuth host the assertion is for.
+ */
+export type ClientAssertionSigner = (audience: string) => Effect.Effect<Redacted.Redacted<string>, unknown>
+
+export interface Options {
+  readonly appId: string
+  /** Required unless `clientAssertion` is given. */
+  readonly appSecret?: Redacted.Redacted<string> | undefined
+  readonly clientAssertion?: ClientAssertionSigner | undefined
+  /** Default `"self_built"`. Marketplace (ISV) apps need an app_ticket and a tenant key per call. */
+  readonly appType?: AppType | undefined
+  /** `"feishu"` (default), `"lark"` or a base URL. */
+  readonly domain?: string | undefined
+  /** Base URL of the OAuth v3 endpoints when `domain` is a custom URL served elsewhere. */
+  readonly accountsUrl?: string | undefined
+  /** Timeout of one HTTP attempt (retries get their own). Default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Delays between retries of a call that is safe to retry. Default: jittered exponential from 250 ms, 3 retries. */
+  readonly retrySchedule?: Schedule.Schedule<unknown, unknown> | undefined
+  /** Where tokens are kept. Default: in memory, owned by this layer. */
+  readonly tokenCache?: TokenCache.TokenCache | undefined
+  /** A token is refreshed when less than this is left of its life. Default 3 minutes. */
+  readonly refreshAhead?: Duration.DurationInput | undefined
+  readonly helpdesk?: { readonly id: string; readonly token: Redacted.Redacted<string> } | undefined
+  /** Appended to the User-Agent as `source/<tag>`. */
+  readonly source?: string | undefined
+  readonly encryptKey?: Redacted.Redacted<string> | undefined
+  readonly verificationToken?: Redacted.Redacted<string> | undefined
+}
+
+export interface Service {
+  readonly appId: string
+  readonly appSecret: Option.Option<Redacted.Redacted<string>>
+  readonly clientAssertion: Option.Option<ClientAssertionSigner>
+  readonly appType: AppType
+  readonly domain: Domain.Domain
+  readonly timeout: Duration.Duration
+  readonly retrySchedule: Schedule.Schedule<unknown, unknown>
+  readonly tokenCache: TokenCache.TokenCache
+  readonly refreshAhead: Duration.Duration
+  readonly helpdesk: Option.Option<{ readonly id: string; readonly token: Redacted.Redacted<string> }>
+  readonly userAgent: string
+  readonly encryptKey: Option.Option<Redacted.Redacted<string>>
+  readonly verificationToken: Option.Option<Redacted.Redacted<string>>
+  /** Concurrent token fetches for one key share one request. */
+  readonly tokenFetches: SingleFlight.SingleFlight
+}
+
+export class LarkConfig extends Context.Tag("lark-effect/LarkConfig")<LarkConfig, Service>() {}
+
+export const defaultRetrySchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("250 millis").pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(3))
+)
+
+const userAgentOf = (source: string | undefined) =>
+  source === undefined || source === ""
+    ? `lark-effect/${VERSION}`
+    : `lark-effect/${VERSION} source/${source.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64)}`
+
+/** Checks the options and builds the service. Fails with `LarkConfigError` naming the bad setting. */
+export const make = (options: Options): Effect.Effect<Service, LarkConfigError> =>
+  Effect.gen(function*() {
+    if (options.appId.trim() === "") {
+      return yield* new LarkConfigError({ variable: "appId", detail: "must not be empty" })
+    }
+    if (options.appSecret === undefined && options.clientAssertion === undefined) {
+      return yield* new LarkConfigError({ variable: "appSecret", detail: "an app secret or a client assertion signer is required" })
+    }
+    const appType = options.appType ?? "self_built"
+    if (appType === "marketplace" && options.appSecret === undefined) {
+      return yield* new LarkConfigError({ variable: "appSecret", detail: "marketplace apps need their app secret" })
+    }
+    const domain = Domain.resolve(options.domain ?? "feishu", options.accountsUrl)
+    if (Either.isLeft(domain)) return yield* new LarkConfigError({ variable: "domain", detail: domain.left })
+    return {
+      appId: options.appId,
+      appSecret: Option.fromNullable(options.appSecret),
+      clientAssertion: Option.fromNullable(options.clientAssertion),
+      appType,
+      domain: domain.right,
+      timeout: Duration.decode(options.timeout ?? "30 seconds"),
+      retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
+      tokenCache: options.tokenCache ?? TokenCache.makeMemory(),
+      refreshAhead: Duration.decode(options.refreshAhead ?? "3 minutes"),
+      helpdesk: Option.fromNullable(options.helpdesk),
+      userAgent: userAgentOf(options.source),
+      encryptKey: Option.fromNullable(options.encryptKey),
+      verificationToken: Option.fromNullable(options.verificationToken),
+      tokenFetches: SingleFlight.make()
+    }
+  })
+
+/** A layer from options given in code. Build it once and reuse it: each build has its own token cache. */
+export const layer = (options: Options): Layer.Layer<LarkConfig, LarkConfigError> => Layer.effect(LarkConfig, make(options))
+
+/**
+ * Reads the settings from the environment (or the current `ConfigProvider`): `LARK_APP_ID`,
+ * `LARK_APP_SECRET`, `LARK_DOMAIN`, `LARK_APP_TYPE`, `LARK_ENCRYPT_KEY`, `LARK_VERIFICATION_TOKEN`.
+ * `overrides` supplies what an environment cannot hold (a token cache, a retry schedule, ...).
+ */
+export const layerConfig = (overrides: Partial<Options> = {}): Layer.Layer<LarkConfig, LarkConfigError> =>
+  Layer.effect(
+    LarkConfig,
+    Effect.flatMap(readEnvironment, (fromEnv) =>
+      make({ ...fromEnv, ...definedOnly(overrides) }).pipe(
+        // make() names option fields; here the user set environment variables, so name those.
+        Effect.mapError((error) =>
+          new LarkConfigError({ variable: environmentNames[error.variable] ?? error.variable, detail: error.detail })
+        )
+      ))
+  )
+
+const environmentNames: Record<string, string> = {
+  appId: "LARK_APP_ID",
+  appSecret: "LARK_APP_SECRET",
+  domain: "LARK_DOMAIN",
+  appType: "LARK_APP_TYPE"
+}
+
+const appTypeConfig = Config.string("LARK_APP_TYPE").pipe(
+  Config.mapOrFail((value) => {
+    const normalized = value.trim().toLowerCase().replace(/[-\s]/g, "_")
+    if (normalized === "self_built" || normalized === "selfbuilt") return Either.right("self_built" as const)
+    if (normalized === "marketplace" || normalized === "isv") return Either.right("marketplace" as const)
+    return Either.left(ConfigError.InvalidData([], `expected "self_built" or "marketplace", got ${JSON.stringify(value)}`))
+  })
+)
+
+/** Each variable on its own, so a failure names the variable it is about. */
+const variable = <A>(name: string, config: Config.Config<A>) =>
+  Effect.mapError(config, (error) =>
+    new LarkConfigError({
+      variable: name,
+      detail: ConfigError.isMissingData(error) ? "is not set" : describeConfigError(error)
+    }))
+
+const describeConfigError = (error: ConfigError.ConfigError): string =>
+  ConfigError.isInvalidData(error) ? error.message : String(error)
+
+const readEnvironment = Effect.all({
+  appId: variable("LARK_APP_ID", Config.nonEmptyString("LARK_APP_ID")),
+  appSecret: variable("LARK_APP_SECRET", Config.option(Config.redacted("LARK_APP_SECRET"))),
+  domain: variable("LARK_DOMAIN", Config.withDefault(Config.string("LARK_DOMAIN"), "feishu")),
+  appType: variable("LARK_APP_TYPE", Config.withDefault(appTypeConfig, "self_built" as const)),
+  encryptKey: variable("LARK_ENCRYPT_KEY", Config.option(Config.redacted("LARK_ENCRYPT_KEY"))),
+  verificationToken: variable("LARK_VERIFICATION_TOKEN", Config.option(Config.redacted("LARK_VERIFICATION_TOKEN")))
+}).pipe(Effect.map((env) => ({
+  appId: env.appId,
+  appSecret: Option.getOrUndefined(env.appSecret),
+  domain: env.domain,
+  appType: env.appType,
+  encryptKey: Option.getOrUndefined(env.encryptKey),
+  verificationToken: Option.getOrUndefined(env.verificationToken)
+})))
+
+const definedOnly = <A extends object>(options: A): Partial<A> =>
+  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<A>

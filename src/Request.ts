@@ -1,0 +1,138 @@
+/**
+ * The request executor every API call goes through: check the payload, build the request, pick the token,
+ * send with safe retries, decode. A token the platform rejects is evicted and the call sent once more.
+ */
+import { type HttpClient, HttpClientRequest } from "@effect/platform"
+import { Duration, Effect, Either, ParseResult, Redacted, Schema } from "effect"
+import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
+import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "./LarkError.js"
+import type { AccessTokenKind, CallOptions, HttpMethod, Operation, Payload } from "./Operation.js"
+import * as Tokens from "./Tokens.js"
+import * as Body from "./internal/body.js"
+import { send } from "./internal/send.js"
+import * as Url from "./internal/url.js"
+
+type Authorization =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "Given"; readonly token: Redacted.Redacted<string> }
+  | { readonly _tag: "Cached"; readonly kind: Tokens.CachedTokenKind; readonly tenantKey: string | undefined }
+
+/** An explicit token always wins; otherwise the first cached kind the API accepts. */
+const chooseAuthorization = (
+  operation: Operation<any, any>,
+  options: CallOptions
+): Either.Either<Authorization, LarkTokenError> => {
+  if (options.userAccessToken !== undefined) return Either.right({ _tag: "Given", token: Redacted.make(options.userAccessToken) })
+  if (options.tenantAccessToken !== undefined) return Either.right({ _tag: "Given", token: Redacted.make(options.tenantAccessToken) })
+  if (operation.tokens.length === 0) return Either.right({ _tag: "None" })
+  const kind = operation.tokens.find((kind): kind is Tokens.CachedTokenKind => kind !== "user")
+  return kind === undefined
+    ? Either.left(new LarkTokenError({ kind: "user", detail: `${operation.id} acts as a user: pass userAccessToken in the call options` }))
+    : Either.right({ _tag: "Cached", kind, tenantKey: options.tenantKey })
+}
+
+const checkPayload = <P extends Payload>(operation: Operation<P, any>, payload: P): Effect.Effect<Payload, LarkRequestError> =>
+  operation.payload === undefined
+    ? Effect.succeed(payload)
+    : Either.match(Schema.encodeEither(operation.payload, { errors: "all" })(payload), {
+      onLeft: (error) =>
+        Effect.fail(new LarkRequestError({ operation: operation.id, detail: ParseResult.TreeFormatter.formatErrorSync(error) })),
+      onRight: (encoded) => Effect.succeed(encoded as Payload)
+    })
+
+const hasNoBody = (method: HttpMethod) => method === "GET" || method === "DELETE"
+
+/** The request without its Authorization header; multipart streams are read here, once, before any retry. */
+const buildRequest = (
+  config: LarkConfigService,
+  operation: Operation<any, any>,
+  payload: Payload,
+  options: CallOptions
+): Effect.Effect<HttpClientRequest.HttpClientRequest, LarkRequestError> =>
+  Effect.gen(function*() {
+    const url = Url.build(config.domain.open, operation.path, payload)
+    if (Either.isLeft(url)) return yield* new LarkRequestError({ operation: operation.id, detail: url.left })
+    let request = HttpClientRequest.make(operation.method)(url.right).pipe(
+      HttpClientRequest.setHeader("user-agent", config.userAgent)
+    )
+    if (options.helpdesk === true) request = yield* withHelpdesk(config, operation, request)
+    if (hasNoBody(operation.method)) return request
+    if (operation.body === "multipart") {
+      const body = yield* Effect.mapError(Body.multipart(payload.data), (detail) =>
+        new LarkRequestError({ operation: operation.id, detail }))
+      return HttpClientRequest.setBody(request, body)
+    }
+    return payload.data === undefined ? request : HttpClientRequest.setBody(request, Body.json(payload.data))
+  })
+
+/** `X-Lark-Helpdesk-Authorization: Bearer base64(id:token)`, the node SDK's form. */
+const withHelpdesk = (config: LarkConfigService, operation: Operation<any, any>, request: HttpClientRequest.HttpClientRequest) =>
+  config.helpdesk._tag === "None"
+    ? Effect.fail(new LarkRequestError({ operation: operation.id, detail: "helpdesk credentials are not configured" }))
+    : Effect.succeed(HttpClientRequest.setHeader(
+      request,
+      "x-lark-helpdesk-authorization",
+      `Bearer ${Buffer.from(`${config.helpdesk.value.id}:${Redacted.value(config.helpdesk.value.token)}`).toString("base64")}`
+    ))
+
+const cachedToken = (kind: Tokens.CachedTokenKind, tenantKey: string | undefined) =>
+  kind === "tenant" ? Tokens.tenantAccessToken(tenantKey) : Tokens.appAccessToken
+
+const isTokenRejected = (error: LarkError) => error instanceof LarkApiError && Tokens.TOKEN_INVALID_CODES.has(error.code)
+
+/**
+ * Runs an operation: `Effect<A, LarkError, LarkConfig | HttpClient>`. Generated API functions are one call
+ * to this.
+ */
+export const execute = <P extends Payload, A>(
+  operation: Operation<P, A>,
+  payload: P,
+  options: CallOptions = {}
+): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const config = yield* LarkConfig
+    const checked = yield* checkPayload(operation, payload)
+    const authorization = yield* chooseAuthorization(operation, options)
+    const unsigned = yield* buildRequest(config, operation, checked, options)
+    const settings = {
+      timeout: options.timeout === undefined ? config.timeout : Duration.decode(options.timeout),
+      retrySchedule: config.retrySchedule
+    }
+    const sendWith = (token: Redacted.Redacted<string> | undefined) => {
+      const signed = token === undefined ? unsigned : HttpClientRequest.bearerToken(unsigned, token)
+      return send(operation, options.headers === undefined ? signed : HttpClientRequest.setHeaders(signed, options.headers), settings)
+    }
+    switch (authorization._tag) {
+      case "None":
+        return yield* sendWith(undefined)
+      case "Given":
+        return yield* sendWith(authorization.token)
+      case "Cached": {
+        const { kind, tenantKey } = authorization
+        const withFreshToken = Effect.flatMap(cachedToken(kind, tenantKey), sendWith)
+        return yield* withFreshToken.pipe(
+          Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey), withFreshToken))
+        )
+      }
+    }
+  }).pipe(Effect.withSpan(operation.id, { kind: "client", attributes: { "lark.operation": operation.id } }))
+
+/** A call to an API that has no generated function. */
+export interface RawRequest extends Payload {
+  readonly method: HttpMethod
+  /** `/open-apis/...` with `:name` placeholders filled from `path`, or an absolute URL. */
+  readonly url: string
+  /** Token kinds the API accepts, in order of preference. Default `["tenant"]`. */
+  readonly tokens?: ReadonlyArray<AccessTokenKind> | undefined
+}
+
+/** Calls any API by method and URL; the answer is `data` of the envelope, as JSON. */
+export const request = <A = unknown>(
+  raw: RawRequest,
+  options?: CallOptions
+): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient> =>
+  execute<Payload, A>(
+    { id: `${raw.method} ${raw.url}`, method: raw.method, path: raw.url, tokens: raw.tokens ?? ["tenant"] },
+    { path: raw.path, params: raw.params, data: raw.data },
+    options
+  )

@@ -1,0 +1,207 @@
+/**
+ * App and tenant access tokens: fetched on demand, cached per (app, kind, tenant), refreshed ahead of expiry,
+ * and fetched once however many callers ask at the same moment.
+ *
+ * Self-built apps trade their secret (or a client assertion) for tokens; marketplace apps first need the
+ * app_ticket the platform pushes as an event (`setAppTicket`), and a tenant key per call.
+ */
+import type { HttpClient } from "@effect/platform"
+import { Clock, Duration, Effect, Option, Redacted, Schema } from "effect"
+import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
+import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
+import type { Operation } from "./Operation.js"
+import { postJson } from "./internal/send.js"
+
+export type CachedTokenKind = "tenant" | "app"
+
+/** Codes with which the platform rejects a token it no longer accepts: evict it and ask again. */
+export const TOKEN_INVALID_CODES: ReadonlySet<number> = new Set([99991663, 99991664, 99991671])
+
+/** The platform does not accept the app_ticket: ask for a new one. */
+export const APP_TICKET_INVALID = 10012
+
+const APP_TICKET_LIFETIME = Duration.hours(12)
+
+export const cacheKey = (config: LarkConfigService, kind: CachedTokenKind | "app_ticket", tenantKey = "") =>
+  `${config.appId}:${kind}:${tenantKey}`
+
+const IssuedTenantToken = Schema.Struct({ tenant_access_token: Schema.String, expire: Schema.Number })
+const IssuedAppToken = Schema.Struct({ app_access_token: Schema.String, expire: Schema.Number })
+const IssuedOAuthToken = Schema.Struct({ access_token: Schema.String, expires_in: Schema.Number })
+
+interface Issued {
+  readonly token: Redacted.Redacted<string>
+  readonly lifetime: Duration.Duration
+}
+
+const tokenOperation = <A>(id: string, path: string, response: Schema.Schema<A, any>): Operation<{}, A> => ({
+  id,
+  method: "POST",
+  path,
+  tokens: [],
+  result: "flat",
+  response,
+  idempotent: true // issuing a token twice does no harm
+})
+
+const selfTenantToken = tokenOperation("auth.v3.tenantAccessToken.internal", "/open-apis/auth/v3/tenant_access_token/internal", IssuedTenantToken)
+const selfAppToken = tokenOperation("auth.v3.appAccessToken.internal", "/open-apis/auth/v3/app_access_token/internal", IssuedAppToken)
+const marketplaceAppToken = tokenOperation("auth.v3.appAccessToken.create", "/open-apis/auth/v3/app_access_token", IssuedAppToken)
+const marketplaceTenantToken = tokenOperation("auth.v3.tenantAccessToken.create", "/open-apis/auth/v3/tenant_access_token", IssuedTenantToken)
+const oauthToken = tokenOperation("oauth.v3.token.clientAssertion", "/oauth/v3/token", IssuedOAuthToken)
+const appTicketResend = tokenOperation("auth.v3.appTicket.resend", "/open-apis/auth/v3/app_ticket/resend", Schema.Unknown)
+
+const post = <A>(
+  config: LarkConfigService,
+  operation: Operation<{}, A>,
+  body: Record<string, string>,
+  base = config.domain.open
+) => postJson(operation, base, config.userAgent, body, config)
+
+/** The platform refused to issue the token: a `LarkTokenError` with its code. Transport failures stay as they are. */
+const refused = (kind: "tenant" | "app" | "user") => (error: LarkError) =>
+  error instanceof LarkApiError
+    ? new LarkTokenError({ kind, code: error.code, detail: `${error.msg}${error.logId ? ` (log id ${error.logId})` : ""}` })
+    : error._tag === "LarkDecodeError"
+    ? new LarkTokenError({ kind, detail: error.detail })
+    : error
+
+const secretOf = (config: LarkConfigService, kind: CachedTokenKind) =>
+  Option.match(config.appSecret, {
+    onNone: () => Effect.fail(new LarkTokenError({ kind, detail: "this kind of token needs the app secret" })),
+    onSome: (secret) => Effect.succeed(Redacted.value(secret))
+  })
+
+const issued = (token: string, expireSeconds: number): Issued => ({
+  token: Redacted.make(token),
+  lifetime: Duration.seconds(expireSeconds)
+})
+
+const fetchSelfBuiltTenantToken = (config: LarkConfigService) =>
+  Option.match(config.clientAssertion, {
+    onSome: (sign) =>
+      Effect.gen(function*() {
+        const audience = new URL(config.domain.accounts).host
+        const assertion = yield* Effect.mapError(sign(audience), (cause) =>
+          new LarkTokenError({ kind: "tenant", detail: `the client assertion signer failed: ${describe(cause)}` }))
+        const answer = yield* post(config, oauthToken, {
+          grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: Redacted.value(assertion),
+          client_id: config.appId
+        }, config.domain.accounts)
+        return issued(answer.access_token, answer.expires_in)
+      }),
+    onNone: () =>
+      Effect.gen(function*() {
+        const answer = yield* post(config, selfTenantToken, { app_id: config.appId, app_secret: yield* secretOf(config, "tenant") })
+        return issued(answer.tenant_access_token, answer.expire)
+      })
+  })
+
+const fetchAppToken = (config: LarkConfigService) =>
+  Effect.gen(function*() {
+    const appSecret = yield* secretOf(config, "app")
+    if (config.appType === "self_built") {
+      const answer = yield* post(config, selfAppToken, { app_id: config.appId, app_secret: appSecret })
+      return issued(answer.app_access_token, answer.expire)
+    }
+    const ticket = yield* config.tokenCache.get(cacheKey(config, "app_ticket"))
+    if (Option.isNone(ticket)) {
+      yield* resend(config).pipe(Effect.ignoreLogged)
+      return yield* new LarkTokenError({
+        kind: "app",
+        detail: "no app_ticket received yet; asked the platform to push one (feed it to setAppTicket)"
+      })
+    }
+    const answer = yield* post(config, marketplaceAppToken, {
+      app_id: config.appId,
+      app_secret: appSecret,
+      app_ticket: Redacted.value(ticket.value.token)
+    }).pipe(
+      Effect.tapError((error) =>
+        error instanceof LarkApiError && error.code === APP_TICKET_INVALID
+          ? config.tokenCache.remove(cacheKey(config, "app_ticket")).pipe(
+            Effect.zipRight(resend(config).pipe(Effect.ignoreLogged))
+          )
+          : Effect.void
+      )
+    )
+    return issued(answer.app_access_token, answer.expire)
+  })
+
+const fetchMarketplaceTenantToken = (config: LarkConfigService, tenantKey: string) =>
+  Effect.gen(function*() {
+    const appToken = yield* cached(config, "app", "", fetchAppToken(config))
+    const answer = yield* post(config, marketplaceTenantToken, {
+      app_access_token: Redacted.value(appToken),
+      tenant_key: tenantKey
+    })
+    return issued(answer.tenant_access_token, answer.expire)
+  })
+
+/** The cached token if it has more than `refreshAhead` left, else one fetched once for all concurrent callers. */
+const cached = (
+  config: LarkConfigService,
+  kind: CachedTokenKind,
+  tenantKey: string,
+  fetch: Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
+): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
+  const key = cacheKey(config, kind, tenantKey)
+  const fresh = Effect.zipWith(config.tokenCache.get(key), Clock.currentTimeMillis, (entry, now) =>
+    Option.filter(entry, (token) => token.expiresAt - Duration.toMillis(config.refreshAhead) > now))
+  const refresh = Effect.gen(function*() {
+    const cachedMeanwhile = yield* fresh // another caller (or replica) may have refreshed it
+    if (Option.isSome(cachedMeanwhile)) return cachedMeanwhile.value.token
+    const token = yield* Effect.mapError(fetch, refused(kind))
+    const now = yield* Clock.currentTimeMillis
+    yield* config.tokenCache.set(key, { token: token.token, expiresAt: now + Duration.toMillis(token.lifetime) })
+    return token.token
+  })
+  return Effect.flatMap(fresh, Option.match({
+    onSome: (entry) => Effect.succeed(entry.token),
+    onNone: () => config.tokenFetches.run(key, refresh)
+  }))
+}
+
+/** The tenant access token, cached. Marketplace apps must name the tenant. */
+export const tenantAccessToken = (
+  tenantKey?: string
+): Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient> =>
+  Effect.flatMap(LarkConfig, (config) => {
+    if (config.appType === "self_built") return cached(config, "tenant", "", fetchSelfBuiltTenantToken(config))
+    if (tenantKey === undefined || tenantKey === "") {
+      return Effect.fail(new LarkTokenError({ kind: "tenant", detail: "marketplace apps need a tenantKey for each call" }))
+    }
+    return cached(config, "tenant", tenantKey, fetchMarketplaceTenantToken(config, tenantKey))
+  })
+
+/** The app access token, cached. */
+export const appAccessToken: Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient> =
+  Effect.flatMap(LarkConfig, (config) => cached(config, "app", "", fetchAppToken(config)))
+
+/** Drops a cached token, e.g. after the platform rejected it. */
+export const invalidate = (kind: CachedTokenKind, tenantKey?: string): Effect.Effect<void, never, LarkConfig> =>
+  Effect.flatMap(LarkConfig, (config) =>
+    config.tokenCache.remove(cacheKey(config, kind, config.appType === "marketplace" ? tenantKey ?? "" : "")))
+
+/** Stores the app_ticket that the platform pushed (the `app_ticket` event) for marketplace apps. */
+export const setAppTicket = (ticket: string): Effect.Effect<void, never, LarkConfig> =>
+  Effect.flatMap(LarkConfig, (config) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      config.tokenCache.set(cacheKey(config, "app_ticket"), {
+        token: Redacted.make(ticket),
+        expiresAt: now + Duration.toMillis(APP_TICKET_LIFETIME)
+      })))
+
+/** Asks the platform to push the app_ticket event again (it arrives asynchronously). */
+export const resendAppTicket: Effect.Effect<void, LarkError, LarkConfig | HttpClient.HttpClient> = Effect.flatMap(
+  LarkConfig,
+  (config) => resend(config)
+)
+
+const resend = (config: LarkConfigService) =>
+  Effect.flatMap(secretOf(config, "app"), (appSecret) =>
+    Effect.asVoid(post(config, appTicketResend, { app_id: config.appId, app_secret: appSecret })))
+
+const describe = (cause: unknown) => cause instanceof Error ? cause.message : String(cause)

@@ -1,0 +1,14 @@
+/**
+ * lark-effect: the core. Config, errors, the request executor, tokens, pagination and files.
+ * The generated API surface lives in per-service subpaths (`lark-effect/im`, ...) and is never imported here.
+ */
+export * as Domain from "./Domain.js"
+export * as Files from "./Files.js"
+export * as LarkConfig from "./LarkConfig.js"
+export * from "./LarkError.js"
+export type { AccessTokenKind, CallOptions, HttpMethod, Operation, Payload } from "./Operation.js"
+export * as Pagination from "./Pagination.js"
+export { execute, request, type RawRequest } from "./Request.js"
+export * as TokenCache from "./TokenCache.js"
+export * as Tokens from "./Tokens.js"
+export * as UserAccessToken from "./UserAccessToken.js"

@@ -1,0 +1,226 @@
+/**
+ * Sending one prepared request: per-attempt timeout, safe retries, and turning the answer into a value or a
+ * typed error. Token choice happens one level up (`Request.ts`); this module never sees a secret's value.
+ */
+import { Headers, HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Duration, Effect, Either, ParseResult, type Schedule, Schema } from "effect"
+import { Envelope } from "../../schemas/common.js"
+import * as Body from "./body.js"
+import { type DownloadedFile, fileNameFromContentDisposition } from "../Files.js"
+import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkRequestError } from "../LarkError.js"
+import { isIdempotent, type Operation } from "../Operation.js"
+import { rateLimitReset, type Retryable, retryable, withRetries, neverSent } from "./retry.js"
+
+export const RATE_LIMITED = 99991400
+
+export interface SendSettings {
+  readonly timeout: Duration.Duration
+  readonly retrySchedule: Schedule.Schedule<unknown, unknown>
+}
+
+const header = (response: HttpClientResponse.HttpClientResponse, name: string): string | undefined =>
+  response.headers[name]
+
+const logIdOf = (response: HttpClientResponse.HttpClientResponse) =>
+  header(response, "x-tt-logid") ?? header(response, "x-request-id")
+
+const isJson = (response: HttpClientResponse.HttpClientResponse) =>
+  (header(response, "content-type") ?? "").toLowerCase().includes("json")
+
+const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
+
+/**
+ * Flat answers (token endpoints) carry `code` beside the token; the OAuth endpoints may leave it out on
+ * success and answer errors as `{error, error_description}`. Both are read as `{code, msg}` here.
+ */
+const flatEnvelope = (json: unknown, status: number): unknown => {
+  if (typeof json !== "object" || json === null) return json
+  const body = json as Record<string, unknown>
+  const oauthError = typeof body.error === "string" ? body.error : undefined
+  return {
+    code: typeof body.code === "number" ? body.code : status < 400 && oauthError === undefined ? 0 : status,
+    msg: typeof body.msg === "string" ? body.msg : String(body.error_description ?? oauthError ?? "")
+  }
+}
+
+const lenient = { onExcessProperty: "preserve", errors: "all" } as const
+
+/** Decodes the success value with the operation's schema, keeping unknown fields. */
+const decodeResult = <A>(
+  operation: Operation<any, A>,
+  value: unknown,
+  response: HttpClientResponse.HttpClientResponse,
+  text: string
+): Either.Either<A, LarkDecodeError> =>
+  operation.response === undefined
+    ? Either.right(value as A)
+    : Either.mapLeft(Schema.decodeUnknownEither(operation.response, lenient)(value), (error) =>
+      new LarkDecodeError({
+        operation: operation.id,
+        detail: ParseResult.TreeFormatter.formatErrorSync(error),
+        httpStatus: response.status,
+        body: text
+      }))
+
+const apiError = (
+  operation: Operation<any, any>,
+  envelope: Envelope,
+  response: HttpClientResponse.HttpClientResponse
+) =>
+  new LarkApiError({
+    operation: operation.id,
+    code: envelope.code,
+    msg: envelope.msg,
+    httpStatus: response.status,
+    logId: logIdOf(response) ?? envelope.error?.log_id,
+    troubleshooter: envelope.error?.troubleshooter,
+    fieldViolations: envelope.error?.field_violations ?? [],
+    permissionViolations: envelope.error?.permission_violations ?? []
+  })
+
+/** Reads a JSON answer: a value on `code` 0, else the right error, marked retryable when that is safe. */
+const readJson = <A>(
+  operation: Operation<any, A>,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<A, LarkError | Retryable> =>
+  Effect.flatMap(readText(operation, response), (text): Effect.Effect<A, LarkError | Retryable> => {
+    const statusFailure = () =>
+      new LarkHttpError({
+        operation: operation.id,
+        reason: "Status",
+        detail: `HTTP ${response.status} without a JSON envelope`,
+        httpStatus: response.status,
+        maybeApplied: true
+      })
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      if (response.status === 429) return Effect.fail(retryable(statusFailure(), rateLimitReset(header(response, "x-ogw-ratelimit-reset"))))
+      if (response.status >= 500) return Effect.fail(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
+      return Effect.fail(new LarkDecodeError({ operation: operation.id, detail: "the body is not JSON", httpStatus: response.status, body: text }))
+    }
+    const envelope = decodeEnvelope(operation.result === "flat" ? flatEnvelope(json, response.status) : json)
+    if (Either.isLeft(envelope)) {
+      if (response.status >= 500) return Effect.fail(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
+      return Effect.fail(new LarkDecodeError({ operation: operation.id, detail: "no {code, msg} envelope", httpStatus: response.status, body: text }))
+    }
+    if (envelope.right.code === 0) {
+      const value = operation.result === "flat" ? json : envelope.right.data ?? {}
+      return Either.match(decodeResult(operation, value, response, text), { onLeft: Effect.fail, onRight: Effect.succeed })
+    }
+    const error = apiError(operation, envelope.right, response)
+    if (response.status === 429 || error.code === RATE_LIMITED) {
+      return Effect.fail(retryable(error, rateLimitReset(header(response, "x-ogw-ratelimit-reset"))))
+    }
+    if (response.status >= 500 && isIdempotent(operation)) return Effect.fail(retryable(error))
+    return Effect.fail(error)
+  })
+
+const readText = (operation: Operation<any, any>, response: HttpClientResponse.HttpClientResponse) =>
+  Effect.mapError(response.text, (error) => transportFailure(operation, error))
+
+/** A download answers the file on success and a JSON envelope on failure. */
+const readFile = (
+  operation: Operation<any, any>,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<DownloadedFile, LarkError | Retryable> =>
+  isJson(response) || response.status >= 300
+    ? Effect.flatMap(readJson(operation, response), (value) =>
+      Effect.fail(
+        new LarkDecodeError({
+          operation: operation.id,
+          detail: "expected a file, got a JSON answer",
+          httpStatus: response.status,
+          body: JSON.stringify(value)
+        })
+      ))
+    : Effect.map(
+      Effect.mapError(response.arrayBuffer, (error) => transportFailure(operation, error)),
+      (buffer) => ({
+        fileName: fileNameFromContentDisposition(header(response, "content-disposition")),
+        contentType: header(response, "content-type"),
+        bytes: new Uint8Array(buffer)
+      })
+    )
+
+const transportFailure = (operation: Operation<any, any>, error: HttpClientError.HttpClientError) =>
+  new LarkHttpError({
+    operation: operation.id,
+    reason: "Transport",
+    detail: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
+    maybeApplied: error._tag === "ResponseError" || !neverSent(error.cause)
+  })
+
+/** Transport failures are retried when the request never left, or when sending twice is harmless. */
+const classifyRequestError = (
+  operation: Operation<any, any>,
+  error: HttpClientError.HttpClientError
+): LarkError | Retryable => {
+  if (error._tag === "RequestError" && error.reason !== "Transport") {
+    return new LarkRequestError({ operation: operation.id, detail: error.message })
+  }
+  const failure = transportFailure(operation, error)
+  return !failure.maybeApplied || isIdempotent(operation) ? retryable(failure) : failure
+}
+
+/** Sends `request` until it succeeds, fails for good, or the retry schedule gives up. */
+export const send = <A>(
+  operation: Operation<any, A>,
+  request: HttpClientRequest.HttpClientRequest,
+  settings: SendSettings
+): Effect.Effect<A, LarkError, HttpClient.HttpClient> => {
+  const timedOut = () =>
+    new LarkHttpError({
+      operation: operation.id,
+      reason: "Timeout",
+      detail: `no answer within ${Duration.format(settings.timeout)}`,
+      maybeApplied: true
+    })
+  const read = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, LarkError | Retryable> => {
+    const logId = logIdOf(response)
+    const value = operation.result === "binary"
+      ? readFile(operation, response) as Effect.Effect<any, LarkError | Retryable>
+      : readJson(operation, response)
+    return logId === undefined ? value : Effect.zipRight(Effect.annotateCurrentSpan("lark.log_id", logId), value)
+  }
+  const attempt = HttpClient.execute(request).pipe(
+    Effect.mapError((error) => classifyRequestError(operation, error)),
+    Effect.flatMap(read),
+    Effect.timeoutFail({
+      duration: settings.timeout,
+      onTimeout: () => isIdempotent(operation) ? retryable(timedOut()) : timedOut()
+    })
+  )
+  return withRetries(attempt, settings.retrySchedule, operation.id).pipe(
+    // Our spans record request headers: keep the helpdesk secret out of them, and trace ids away from Lark.
+    Effect.locallyWith(Headers.currentRedactedNames, withHelpdeskRedacted),
+    Effect.locally(HttpClient.currentTracerPropagation, false)
+  )
+}
+
+const HELPDESK_HEADER = "x-lark-helpdesk-authorization"
+
+const withHelpdeskRedacted = (names: ReadonlyArray<string | RegExp>) =>
+  names.includes(HELPDESK_HEADER) ? names : [...names, HELPDESK_HEADER]
+
+/**
+ * POSTs a JSON body to `base + operation.path`, for the token endpoints. Their bodies hold secrets: the body is
+ * built from them here and never logged.
+ */
+export const postJson = <A>(
+  operation: Operation<any, A>,
+  base: string,
+  userAgent: string,
+  body: Readonly<Record<string, string | undefined>>,
+  settings: SendSettings
+): Effect.Effect<A, LarkError, HttpClient.HttpClient> =>
+  send(
+    operation,
+    HttpClientRequest.post(`${base}${operation.path}`).pipe(
+      HttpClientRequest.setHeader("user-agent", userAgent),
+      HttpClientRequest.setBody(Body.json(body))
+    ),
+    settings
+  )
+

@@ -1,0 +1,33 @@
+/**
+ * Runs at most one effect per key at a time: callers that arrive while one is running wait for its result
+ * instead of starting their own. This is what makes 1,000 concurrent first calls fetch one token.
+ */
+import { Cause, Deferred, Effect, Exit } from "effect"
+
+export interface SingleFlight {
+  readonly run: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}
+
+export const make = (): SingleFlight => {
+  const running = new Map<string, Deferred.Deferred<any, any>>()
+  const run = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.fiberIdWith((fiberId) => {
+      // No yield between the look-up and the insert below: the check-then-set is atomic.
+      const current = running.get(key) as Deferred.Deferred<A, E> | undefined
+      if (current !== undefined) {
+        // If the leader was interrupted, its waiters are not: one of them takes over.
+        return Deferred.await(current).pipe(
+          Effect.catchAllCause((cause) => Cause.isInterruptedOnly(cause) ? run(key, effect) : Effect.failCause(cause))
+        )
+      }
+      const deferred = Deferred.unsafeMake<A, E>(fiberId)
+      running.set(key, deferred)
+      return effect.pipe(
+        Effect.onExit((exit) => {
+          running.delete(key)
+          return Exit.isInterrupted(exit) ? Deferred.interrupt(deferred) : Deferred.done(deferred, exit)
+        })
+      )
+    })
+  return { run }
+}

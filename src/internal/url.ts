@@ -1,0 +1,53 @@
+/**
+ * Turns an operation's path template and the payload's `path` / `params` into a URL.
+ */
+import { Either } from "effect"
+import type { Payload, QueryScalar, QueryValue } from "../Operation.js"
+
+const placeholder = /:([A-Za-z_][A-Za-z0-9_]*)/g
+
+/**
+ * Substitutes `:name` placeholders with URL-escaped values. A missing or empty value is an error: sending
+ * `/messages/:message_id` or `/messages/` would reach the wrong API.
+ */
+export const fillPath = (template: string, values: Payload["path"]): Either.Either<string, string> => {
+  const missing: Array<string> = []
+  const filled = template.replace(placeholder, (_, name: string) => {
+    const value = values?.[name]
+    if (value === undefined || value === null || String(value) === "") {
+      missing.push(name)
+      return ""
+    }
+    return encodeURIComponent(String(value))
+  })
+  return missing.length === 0
+    ? Either.right(filled)
+    : Either.left(`missing path parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`)
+}
+
+const scalar = (value: QueryScalar) => encodeURIComponent(typeof value === "string" ? value : String(value))
+
+/** `k=a&k=b` for arrays, `true` / `false` for booleans; `undefined` and `null` are left out. */
+export const encodeQuery = (params: Readonly<Record<string, QueryValue>> | undefined): string => {
+  if (params === undefined) return ""
+  const parts: Array<string> = []
+  for (const key in params) {
+    const value = params[key]
+    if (value === undefined || value === null) continue
+    const name = encodeURIComponent(key)
+    if (Array.isArray(value)) {
+      for (const item of value as ReadonlyArray<QueryScalar>) parts.push(`${name}=${scalar(item)}`)
+    } else {
+      parts.push(`${name}=${scalar(value as QueryScalar)}`)
+    }
+  }
+  return parts.join("&")
+}
+
+/** The full URL: an absolute path is used as it is, a relative one is joined to `base` with one slash. */
+export const build = (base: string, template: string, payload: Payload): Either.Either<string, string> =>
+  Either.map(fillPath(template, payload.path), (path) => {
+    const joined = /^https?:\/\//.test(path) ? path : `${base}/${path.replace(/^\/+/, "")}`
+    const query = encodeQuery(payload.params)
+    return query === "" ? joined : `${joined}${joined.includes("?") ? "&" : "?"}${query}`
+  })
