@@ -1,0 +1,607 @@
+/**
+ * A fake Feishu / Lark Open Platform on a real HTTP server, for tests (ours and our users').
+ *
+ * It speaks the wire protocol of `spec/http-core.md`: token endpoints (self-built and marketplace),
+ * bearer-token checks, message create, image / file upload and download, one paginated contact API,
+ * and 404 for anything else. Every request is recorded; one-shot answers can be programmed per route
+ * to inject faults (5xx, rate limits, invalid tokens, slow answers, dropped connections).
+ *
+ * Runtime-agnostic: it needs an `HttpServer.HttpServer`; `layers/FakeOpenPlatformNode.ts` picks Node.
+ */
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Multipart from "@effect/platform/Multipart"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+
+// ---------------------------------------------------------------------------------------------------
+// Public model
+// ---------------------------------------------------------------------------------------------------
+
+export class FakeOpenPlatform extends Context.Tag("lark-effect/testing/FakeOpenPlatform")<
+  FakeOpenPlatform,
+  FakeOpenPlatform.Service
+>() {}
+
+export declare namespace FakeOpenPlatform {
+  interface Options {
+    /** Apps whose credentials the token endpoints accept. Default `[{ appId: "cli_fake", appSecret: "fake_secret" }]`. */
+    readonly apps?: ReadonlyArray<{ readonly appId: string; readonly appSecret: string }>
+    /** The `expire` (seconds) returned by the token endpoints. Default 7200. */
+    readonly tokenExpireSeconds?: number
+    /** Tickets accepted by the marketplace app-token endpoint. Default none. */
+    readonly appTickets?: ReadonlyArray<string>
+    /** How many seeded users `find_by_department` pages over. Default 5. */
+    readonly departmentUsers?: number
+  }
+
+  interface Service {
+    /** `http://127.0.0.1:<port>`, no trailing slash. */
+    readonly url: string
+    /** Every request received, in order. */
+    readonly calls: Effect.Effect<ReadonlyArray<RecordedCall>>
+    /** Calls to one route: `path` is exact or has `:param` placeholders. */
+    readonly callsTo: (method: string, path: string) => Effect.Effect<ReadonlyArray<RecordedCall>>
+    /** Requests received on the token-issuing endpoints (tenant / app, self-built / marketplace). */
+    readonly tokenFetches: Effect.Effect<number>
+    /** Queues one-shot answers for a route; they are used in order, then the default behaviour resumes. */
+    readonly program: (method: string, path: string, ...answers: ReadonlyArray<Answer>) => Effect.Effect<void>
+    /** Every token issued so far becomes invalid (answers code 99991663). */
+    readonly expireTokens: Effect.Effect<void>
+    readonly setTokenExpireSeconds: (seconds: number) => Effect.Effect<void>
+    /** Forgets recorded calls and programmed answers (tokens and stored files stay). */
+    readonly reset: Effect.Effect<void>
+  }
+}
+
+export interface RecordedCall {
+  readonly method: string
+  readonly path: string
+  readonly query: Record<string, ReadonlyArray<string>>
+  /** Lower-case names. */
+  readonly headers: Record<string, string>
+  readonly body: RecordedBody
+}
+
+export interface RecordedFile {
+  readonly fileName: string
+  readonly contentType: string
+  readonly size: number
+  readonly bytes: Uint8Array
+}
+
+export type RecordedBody =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "Json"; readonly value: unknown }
+  | {
+    readonly _tag: "Multipart"
+    readonly fields: Record<string, string>
+    readonly files: Record<string, RecordedFile>
+  }
+  | { readonly _tag: "Text"; readonly text: string }
+
+/** A programmed one-shot answer. Build them with the `Answer` constructors. */
+export type Answer =
+  | {
+    readonly _tag: "Json"
+    readonly status: number
+    readonly body: unknown
+    readonly headers: Record<string, string>
+  }
+  | { readonly _tag: "Slow"; readonly delay: Duration.Duration }
+  | { readonly _tag: "Drop" }
+
+const invalidTokenMsg = "Invalid access token for authorization. Please make a request with token attached."
+const missingTokenMsg = "Missing access token for authorization. Please make a request with token attached."
+
+export const Answer = {
+  /** Answers `status` with `body` as JSON. */
+  json: (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
+    _tag: "Json",
+    status,
+    body,
+    headers
+  }),
+  /** A gateway failure: `status` with an envelope whose `code` is the status. */
+  serverError: (status = 500): Answer => Answer.json(status, { code: status, msg: "internal server error" }),
+  /** HTTP 429 with code 99991400 and the `x-ogw-ratelimit-*` headers (spec §4.2). */
+  rateLimited: (resetSeconds: number): Answer =>
+    Answer.json(429, { code: 99991400, msg: "request trigger frequency limit" }, {
+      "x-ogw-ratelimit-limit": "50",
+      "x-ogw-ratelimit-reset": String(resetSeconds)
+    }),
+  /** HTTP 400 with code 99991663, as for an expired or revoked tenant token. */
+  tokenInvalid: (): Answer => Answer.json(400, { code: 99991663, msg: invalidTokenMsg }),
+  /** Waits `delay`, then answers with the default behaviour. */
+  slow: (delay: Duration.DurationInput): Answer => ({ _tag: "Slow", delay: Duration.decode(delay) }),
+  /** Destroys the TCP connection without sending any response. */
+  drop: (): Answer => ({ _tag: "Drop" })
+} as const
+
+// ---------------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------------
+
+interface IssuedToken {
+  readonly kind: "tenant" | "app"
+  readonly appId: string
+  readonly tenantKey: string | undefined
+  readonly expiresAt: number
+}
+
+interface StoredBlob {
+  readonly fileName: string
+  readonly contentType: string
+  readonly bytes: Uint8Array
+}
+
+interface Programmed {
+  readonly method: string
+  readonly path: string
+  readonly answers: ReadonlyArray<Answer>
+}
+
+interface State {
+  readonly apps: ReadonlyArray<{ readonly appId: string; readonly appSecret: string }>
+  readonly appTickets: ReadonlyArray<string>
+  readonly departmentUsers: number
+  readonly expireSeconds: Ref.Ref<number>
+  readonly calls: Ref.Ref<Chunk.Chunk<RecordedCall>>
+  readonly programmed: Ref.Ref<ReadonlyArray<Programmed>>
+  readonly tokens: Ref.Ref<ReadonlyMap<string, IssuedToken>>
+  readonly blobs: Ref.Ref<ReadonlyMap<string, StoredBlob>>
+  readonly sequence: Ref.Ref<number>
+}
+
+/** A fresh zero-padded sequence number for ids, keys, tokens and log ids (unique within one server). */
+const next = (state: State): Effect.Effect<string> =>
+  Ref.modify(state.sequence, (n) => [String(n).padStart(6, "0"), n + 1])
+
+// ---------------------------------------------------------------------------------------------------
+// Paths and recording
+// ---------------------------------------------------------------------------------------------------
+
+/** Matches `path` against a pattern whose `:name` segments match any one non-empty segment. */
+const matchPath = (pattern: string, path: string): Option.Option<Record<string, string>> => {
+  const want = pattern.split("/")
+  const got = path.split("/")
+  if (want.length !== got.length) return Option.none()
+  const params: Record<string, string> = {}
+  for (const [i, expected] of want.entries()) {
+    const segment = got[i]!
+    if (expected.startsWith(":") && segment !== "") params[expected.slice(1)] = decodeURIComponent(segment)
+    else if (expected !== segment) return Option.none()
+  }
+  return Option.some(params)
+}
+
+const sameRoute = (method: string, path: string) => (call: RecordedCall): boolean =>
+  call.method === method.toUpperCase() && Option.isSome(matchPath(path, call.path))
+
+const queryOf = (params: URLSearchParams): Record<string, ReadonlyArray<string>> => {
+  const query: Record<string, Array<string>> = {}
+  params.forEach((value, key) => (query[key] ??= []).push(value))
+  return query
+}
+
+type MultipartBody = Extract<RecordedBody, { _tag: "Multipart" }>
+
+const decodeMultipart = (headers: Record<string, string>, bytes: Uint8Array): Effect.Effect<MultipartBody, Multipart.MultipartError> =>
+  Stream.make(bytes).pipe(
+    Stream.pipeThroughChannel(Multipart.makeChannel(headers)),
+    // a file part's content is read before the fold moves on to the next part, as the parser requires
+    Stream.runFoldEffect({ _tag: "Multipart", fields: {}, files: {} } as MultipartBody, (body, part) =>
+      part._tag === "Field"
+        ? Effect.succeed({ ...body, fields: { ...body.fields, [part.key]: part.value } })
+        : Effect.map(part.contentEffect, (bytes) => ({
+          ...body,
+          files: { ...body.files, [part.key]: { fileName: part.name, contentType: part.contentType, size: bytes.length, bytes } }
+        })))
+  )
+
+/** Reads the body once and keeps it in the most useful shape; unparseable bodies are kept as text. */
+const decodeBody = (headers: Record<string, string>, bytes: Uint8Array): Effect.Effect<RecordedBody> => {
+  if (bytes.length === 0) return Effect.succeed({ _tag: "None" })
+  const text = new TextDecoder().decode(bytes)
+  const asText: RecordedBody = { _tag: "Text", text }
+  const contentType = (headers["content-type"] ?? "").toLowerCase()
+  if (contentType.startsWith("multipart/form-data")) {
+    return decodeMultipart(headers, bytes).pipe(Effect.orElseSucceed(() => asText))
+  }
+  if (contentType.includes("json")) {
+    return Effect.succeed(Option.match(parseJson(text), { onNone: () => asText, onSome: (value) => ({ _tag: "Json", value }) }))
+  }
+  return Effect.succeed(asText)
+}
+
+const parseJson = Option.liftThrowable((text: string): unknown => JSON.parse(text))
+
+const recordCall = (state: State, request: HttpServerRequest.HttpServerRequest) =>
+  Effect.gen(function*() {
+    const url = new URL(request.url, "http://fake.invalid")
+    const headers: Record<string, string> = { ...request.headers }
+    const bytes = new Uint8Array(yield* Effect.orDie(request.arrayBuffer))
+    const call: RecordedCall = {
+      method: request.method.toUpperCase(),
+      path: url.pathname,
+      query: queryOf(url.searchParams),
+      headers,
+      body: yield* decodeBody(headers, bytes)
+    }
+    yield* Ref.update(state.calls, Chunk.append(call))
+    return call
+  })
+
+/** Pops the first programmed answer whose route matches the call. */
+const takeProgrammed = (state: State, call: RecordedCall): Effect.Effect<Option.Option<Answer>> =>
+  Ref.modify(state.programmed, (all) => {
+    const index = all.findIndex((p) => p.answers.length > 0 && sameRoute(p.method, p.path)(call))
+    if (index < 0) return [Option.none(), all]
+    const [answer, ...rest] = all[index]!.answers
+    return [Option.some(answer!), all.map((p, i) => (i === index ? { ...p, answers: rest } : p))]
+  })
+
+// ---------------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------------
+
+type Reply = HttpServerResponse.HttpServerResponse
+
+interface RouteInput {
+  readonly state: State
+  readonly call: RecordedCall
+  readonly params: Record<string, string>
+}
+
+/** A handler fails with the response of a rejected request (bad token, bad field...). */
+type Handler = (input: RouteInput) => Effect.Effect<Reply, Reply>
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  HttpServerResponse.unsafeJson(body, { status, headers })
+
+const ok = (data: unknown): Reply => json(200, { code: 0, msg: "success", data })
+
+/** Code 99992402 with one field violation: fail with it from a handler. */
+const fieldViolation = (field: string, description: string): Effect.Effect<never, Reply> =>
+  Effect.fail(json(400, {
+    code: 99992402,
+    msg: "field validation failed",
+    error: { field_violations: [{ field, description }] }
+  }))
+
+const notFound = json(404, { code: 404, msg: "404 page not found" })
+
+/** Fails with a field violation unless `value` is a non-empty string. */
+const required = (field: string, value: string | undefined): Effect.Effect<string, Reply> =>
+  value === undefined || value === "" ? fieldViolation(field, `${field} is required`) : Effect.succeed(value)
+
+/** A string field of a JSON or multipart body. */
+const bodyField = (body: RecordedBody, field: string): string | undefined => {
+  if (body._tag === "Multipart") return body.fields[field]
+  if (body._tag !== "Json" || !Predicate.isRecord(body.value)) return undefined
+  const value = body.value[field]
+  return typeof value === "string" ? value : undefined
+}
+
+const queryField = (call: RecordedCall, field: string): string | undefined => call.query[field]?.[0]
+
+// ---------------------------------------------------------------------------------------------------
+// Tokens
+// ---------------------------------------------------------------------------------------------------
+
+// The real platform's HTTP status for a failed token request is not documented in our sources; we
+// answer HTTP 200 with the non-zero code, the case a client that trusts the status would get wrong.
+const secretInvalid = json(200, { code: 10014, msg: "app secret invalid" })
+
+const checkCredentials = (state: State, body: RecordedBody): Effect.Effect<string, Reply> => {
+  const appId = bodyField(body, "app_id")
+  const known = state.apps.some((app) => app.appId === appId && app.appSecret === bodyField(body, "app_secret"))
+  return known && appId !== undefined ? Effect.succeed(appId) : Effect.fail(secretInvalid)
+}
+
+/** Issues a fresh token and answers with the flat token response (spec §2.1). */
+const issue = (state: State, kind: IssuedToken["kind"], appId: string, tenantKey?: string) =>
+  Effect.gen(function*() {
+    const token = `${kind === "tenant" ? "t" : "a"}-fake${yield* next(state)}`
+    const expire = yield* Ref.get(state.expireSeconds)
+    const expiresAt = (yield* Clock.currentTimeMillis) + expire * 1000
+    yield* Ref.update(state.tokens, (tokens) => new Map(tokens).set(token, { kind, appId, tenantKey, expiresAt }))
+    return json(200, { code: 0, msg: "ok", [`${kind}_access_token`]: token, expire })
+  })
+
+/** The token a request carries, if it was issued here, is not revoked and has not expired. */
+const authenticate = (state: State, call: RecordedCall): Effect.Effect<IssuedToken, Reply> =>
+  Effect.gen(function*() {
+    const match = /^Bearer\s+(\S+)$/i.exec(call.headers["authorization"]?.trim() ?? "")
+    if (match === null) return yield* Effect.fail(json(400, { code: 99991661, msg: missingTokenMsg }))
+    const issued = (yield* Ref.get(state.tokens)).get(match[1]!)
+    const now = yield* Clock.currentTimeMillis
+    if (issued === undefined || issued.expiresAt <= now) {
+      return yield* Effect.fail(json(400, { code: 99991663, msg: invalidTokenMsg }))
+    }
+    return issued
+  })
+
+const selfBuiltToken = (kind: IssuedToken["kind"]): Handler => ({ call, state }) =>
+  Effect.flatMap(checkCredentials(state, call.body), (appId) => issue(state, kind, appId))
+
+const marketplaceAppToken: Handler = ({ call, state }) =>
+  Effect.gen(function*() {
+    const appId = yield* checkCredentials(state, call.body)
+    const ticket = bodyField(call.body, "app_ticket")
+    if (ticket === undefined || !state.appTickets.includes(ticket)) {
+      return yield* Effect.fail(json(200, { code: 10012, msg: "app_ticket invalid" }))
+    }
+    return yield* issue(state, "app", appId)
+  })
+
+const marketplaceTenantToken: Handler = ({ call, state }) =>
+  Effect.gen(function*() {
+    const tenantKey = yield* required("tenant_key", bodyField(call.body, "tenant_key"))
+    const appToken = (yield* Ref.get(state.tokens)).get(bodyField(call.body, "app_access_token") ?? "")
+    const now = yield* Clock.currentTimeMillis
+    if (appToken === undefined || appToken.kind !== "app" || appToken.expiresAt <= now) {
+      return yield* Effect.fail(json(200, { code: 99991664, msg: "app access token invalid" }))
+    }
+    return yield* issue(state, "tenant", appToken.appId, tenantKey)
+  })
+
+const resendAppTicket: Handler = ({ call, state }) =>
+  Effect.as(checkCredentials(state, call.body), json(200, { code: 0, msg: "ok" }))
+
+// ---------------------------------------------------------------------------------------------------
+// IM: messages, images, files
+// ---------------------------------------------------------------------------------------------------
+
+const receiveIdTypes = ["open_id", "user_id", "union_id", "email", "chat_id"]
+
+const createMessage = ({ call, state }: RouteInput, token: IssuedToken) =>
+  Effect.gen(function*() {
+    const idType = queryField(call, "receive_id_type")
+    if (idType === undefined || !receiveIdTypes.includes(idType)) {
+      return yield* fieldViolation("receive_id_type", `receive_id_type must be one of ${receiveIdTypes.join(", ")}`)
+    }
+    const receiveId = yield* required("receive_id", bodyField(call.body, "receive_id"))
+    const msgType = yield* required("msg_type", bodyField(call.body, "msg_type"))
+    const content = yield* required("content", bodyField(call.body, "content"))
+    const now = String(yield* Clock.currentTimeMillis) // int64 values travel as decimal strings
+    return ok({
+      message_id: `om_fake${yield* next(state)}`,
+      chat_id: idType === "chat_id" ? receiveId : `oc_p2p_${receiveId}`,
+      msg_type: msgType,
+      create_time: now,
+      update_time: now,
+      deleted: false,
+      updated: false,
+      body: { content },
+      sender: { id: token.appId, id_type: "app_id", sender_type: "app", tenant_key: token.tenantKey ?? "" }
+    })
+  })
+
+/** Stores the multipart file part `part` under a fresh `<prefix><n>` key and answers `{ [keyName]: key }`. */
+const upload = (typeField: string, part: string, prefix: string, keyName: string): Handler => ({ call, state }) =>
+  Effect.gen(function*() {
+    yield* required(typeField, bodyField(call.body, typeField))
+    const file = call.body._tag === "Multipart" ? call.body.files[part] : undefined
+    if (file === undefined) return yield* fieldViolation(part, `${part} must be a file part`)
+    const key = `${prefix}${yield* next(state)}`
+    const fileName = bodyField(call.body, "file_name") ?? file.fileName
+    yield* Ref.update(state.blobs, (blobs) => new Map(blobs).set(key, { ...file, fileName }))
+    return ok({ [keyName]: key })
+  })
+
+// A download endpoint answers a JSON error envelope, not bytes, for an unknown key (STYLE §5.6).
+const fileNotFound = json(400, { code: 234003, msg: "File not in msg." })
+
+const findBlob = (state: State, key: string | undefined): Effect.Effect<StoredBlob, Reply> =>
+  Effect.flatMap(Ref.get(state.blobs), (blobs) => {
+    const blob = key === undefined ? undefined : blobs.get(key)
+    return blob === undefined ? Effect.fail(fileNotFound) : Effect.succeed(blob)
+  })
+
+const downloadImage: Handler = ({ params, state }) =>
+  Effect.map(findBlob(state, params["image_key"]), (blob) =>
+    HttpServerResponse.uint8Array(blob.bytes, { contentType: blob.contentType || "application/octet-stream" }))
+
+/** RFC 6266 / 5987: a quoted ASCII fallback plus the exact name as percent-encoded UTF-8. */
+const contentDisposition = (fileName: string): string => {
+  const fallback = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_")
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`
+}
+
+const downloadFile: Handler = ({ params, state }) =>
+  Effect.map(findBlob(state, params["file_key"]), (blob) =>
+    HttpServerResponse.uint8Array(blob.bytes, {
+      contentType: "application/octet-stream",
+      headers: { "content-disposition": contentDisposition(blob.fileName) }
+    }))
+
+// ---------------------------------------------------------------------------------------------------
+// Contact: users by department
+// ---------------------------------------------------------------------------------------------------
+
+const parsePageToken = (token: string | undefined): Option.Option<number> => {
+  if (token === undefined || token === "") return Option.some(0)
+  const match = /^page_(\d+)$/.exec(token)
+  return match === null ? Option.none() : Option.some(Number(match[1]))
+}
+
+const findByDepartment: Handler = ({ call, state }) =>
+  Effect.gen(function*() {
+    const departmentId = yield* required("department_id", queryField(call, "department_id"))
+    const pageSize = Number(queryField(call, "page_size") ?? "10")
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) {
+      return yield* fieldViolation("page_size", "page_size must be an integer from 1 to 50")
+    }
+    const start = parsePageToken(queryField(call, "page_token"))
+    if (Option.isNone(start)) return yield* fieldViolation("page_token", "page_token is invalid")
+    const end = Math.min(start.value + pageSize, state.departmentUsers)
+    const items = Array.from({ length: Math.max(end - start.value, 0) }, (_, i) => seededUser(start.value + i, departmentId))
+    const hasMore = end < state.departmentUsers
+    // the real platform sends an empty page_token on the last page (spec §6)
+    return ok({ has_more: hasMore, page_token: hasMore ? `page_${end}` : "", items })
+  })
+
+const seededUser = (index: number, departmentId: string) => ({
+  open_id: `ou_fake${String(index).padStart(4, "0")}`,
+  user_id: `fake_user_${index}`,
+  name: `Fake User ${index}`,
+  department_ids: [departmentId]
+})
+
+// ---------------------------------------------------------------------------------------------------
+// Routing
+// ---------------------------------------------------------------------------------------------------
+
+interface Route {
+  readonly method: string
+  readonly path: string
+  readonly handle: Handler
+}
+
+const open = (method: string, path: string, handle: Handler): Route => ({ method, path, handle })
+
+/** A route that needs a valid bearer token; the handler gets the token's record. */
+const authed = (
+  method: string,
+  path: string,
+  handle: (input: RouteInput, token: IssuedToken) => Effect.Effect<Reply, Reply>
+): Route => ({
+  method,
+  path,
+  handle: (input) => Effect.flatMap(authenticate(input.state, input.call), (token) => handle(input, token))
+})
+
+const tokenPaths = [
+  "/open-apis/auth/v3/tenant_access_token/internal",
+  "/open-apis/auth/v3/app_access_token/internal",
+  "/open-apis/auth/v3/app_access_token",
+  "/open-apis/auth/v3/tenant_access_token"
+] as const
+
+const isTokenFetch = (call: RecordedCall): boolean =>
+  call.method === "POST" && tokenPaths.some((path) => path === call.path)
+
+const routes: ReadonlyArray<Route> = [
+  open("POST", tokenPaths[0], selfBuiltToken("tenant")),
+  open("POST", tokenPaths[1], selfBuiltToken("app")),
+  open("POST", tokenPaths[2], marketplaceAppToken),
+  open("POST", tokenPaths[3], marketplaceTenantToken),
+  open("POST", "/open-apis/auth/v3/app_ticket/resend", resendAppTicket),
+  authed("POST", "/open-apis/im/v1/messages", createMessage),
+  authed("POST", "/open-apis/im/v1/images", upload("image_type", "image", "img_v3_fake", "image_key")),
+  authed("GET", "/open-apis/im/v1/images/:image_key", downloadImage),
+  authed("POST", "/open-apis/im/v1/files", upload("file_type", "file", "file_v3_fake", "file_key")),
+  authed("GET", "/open-apis/im/v1/files/:file_key", downloadFile),
+  authed("GET", "/open-apis/contact/v3/users/find_by_department", findByDepartment)
+]
+
+const defaultAnswer = (state: State, call: RecordedCall): Effect.Effect<Reply> => {
+  for (const route of routes) {
+    const params = matchPath(route.path, call.path)
+    if (route.method !== call.method || Option.isNone(params)) continue
+    return Effect.merge(route.handle({ state, call, params: params.value }))
+  }
+  return Effect.succeed(notFound)
+}
+
+/**
+ * Node only: the request's `source` is an `http.IncomingMessage`; destroying its socket closes the
+ * connection with no response bytes. The server then interrupts the handler (client gone). A runtime
+ * without such a socket gets a defect, answered as a 500.
+ */
+const dropConnection = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<never> => {
+  const source = request.source
+  if (
+    Predicate.hasProperty(source, "socket") && Predicate.hasProperty(source.socket, "destroy") &&
+    Predicate.isFunction(source.socket.destroy)
+  ) {
+    source.socket.destroy()
+    return Effect.interrupt
+  }
+  return Effect.dieMessage("FakeOpenPlatform: Answer.drop() needs a Node request with a socket")
+}
+
+const answer = (
+  state: State,
+  request: HttpServerRequest.HttpServerRequest,
+  call: RecordedCall,
+  programmed: Answer
+): Effect.Effect<Reply> => {
+  switch (programmed._tag) {
+    case "Json":
+      return Effect.succeed(json(programmed.status, programmed.body, programmed.headers))
+    case "Slow":
+      return Effect.zipRight(Effect.sleep(programmed.delay), defaultAnswer(state, call))
+    case "Drop":
+      return dropConnection(request)
+  }
+}
+
+const app = (state: State) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const call = yield* recordCall(state, request)
+    const programmed = yield* takeProgrammed(state, call)
+    const response = yield* Option.match(programmed, {
+      onNone: () => defaultAnswer(state, call),
+      onSome: (programmed) => answer(state, request, call, programmed)
+    })
+    return HttpServerResponse.setHeader(response, "X-Tt-Logid", `fakelog${yield* next(state)}`)
+  })
+
+// ---------------------------------------------------------------------------------------------------
+// Constructors
+// ---------------------------------------------------------------------------------------------------
+
+const urlOf = (address: HttpServer.Address): Effect.Effect<string> =>
+  address._tag === "TcpAddress"
+    ? Effect.succeed(`http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`)
+    : Effect.dieMessage("FakeOpenPlatform needs a TCP HttpServer")
+
+/** Serves the fake platform on the given `HttpServer` for the lifetime of the scope. */
+export const make = (
+  options: FakeOpenPlatform.Options = {}
+): Effect.Effect<FakeOpenPlatform.Service, never, HttpServer.HttpServer | Scope.Scope> =>
+  Effect.gen(function*() {
+    const server = yield* HttpServer.HttpServer
+    const state: State = {
+      apps: options.apps ?? [{ appId: "cli_fake", appSecret: "fake_secret" }],
+      appTickets: options.appTickets ?? [],
+      departmentUsers: options.departmentUsers ?? 5,
+      expireSeconds: yield* Ref.make(options.tokenExpireSeconds ?? 7200),
+      calls: yield* Ref.make(Chunk.empty<RecordedCall>()),
+      programmed: yield* Ref.make<ReadonlyArray<Programmed>>([]),
+      tokens: yield* Ref.make<ReadonlyMap<string, IssuedToken>>(new Map()),
+      blobs: yield* Ref.make<ReadonlyMap<string, StoredBlob>>(new Map()),
+      sequence: yield* Ref.make(1)
+    }
+    yield* server.serve(app(state))
+    const calls = Effect.map(Ref.get(state.calls), Chunk.toReadonlyArray)
+    const callsTo = (method: string, path: string) => Effect.map(calls, (all) => all.filter(sameRoute(method, path)))
+    return {
+      url: yield* urlOf(server.address),
+      calls,
+      callsTo,
+      tokenFetches: Effect.map(calls, (all) => all.filter(isTokenFetch).length),
+      program: (method, path, ...answers) =>
+        Ref.update(state.programmed, (all) => [...all, { method: method.toUpperCase(), path, answers }]),
+      expireTokens: Ref.set(state.tokens, new Map()),
+      setTokenExpireSeconds: (seconds) => Ref.set(state.expireSeconds, seconds),
+      reset: Effect.zipRight(Ref.set(state.calls, Chunk.empty()), Ref.set(state.programmed, []))
+    } satisfies FakeOpenPlatform.Service
+  })
+
+export const layer = (options?: FakeOpenPlatform.Options): Layer.Layer<FakeOpenPlatform, never, HttpServer.HttpServer> =>
+  Layer.scoped(FakeOpenPlatform, make(options))
