@@ -1,0 +1,303 @@
+import { assert, describe, it, layer } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as FakeNode from "../../layers/FakeOpenPlatformNode.js"
+import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+
+interface Reply {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: any
+}
+
+const send = (url: string, init: RequestInit = {}) =>
+  Effect.tryPromise(async (signal) => {
+    const response = await fetch(url, { ...init, signal })
+    const text = await response.text()
+    return { status: response.status, headers: response.headers, body: text === "" ? undefined : JSON.parse(text) } as Reply
+  })
+
+const postJson = (url: string, body: unknown, token?: string) =>
+  send(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body)
+  })
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+const tenantToken = (fake: FakeOpenPlatform.Service, appSecret = "fake_secret") =>
+  Effect.map(
+    postJson(`${fake.url}/open-apis/auth/v3/tenant_access_token/internal`, { app_id: "cli_fake", app_secret: appSecret }),
+    (reply) => reply.body.tenant_access_token as string
+  )
+
+const sendText = (fake: FakeOpenPlatform.Service, token: string) =>
+  postJson(
+    `${fake.url}/open-apis/im/v1/messages?receive_id_type=chat_id`,
+    { receive_id: "oc_1", msg_type: "text", content: JSON.stringify({ text: "hi" }) },
+    token
+  )
+
+const upload = (fake: FakeOpenPlatform.Service, token: string, path: string, form: FormData) =>
+  send(`${fake.url}${path}`, { method: "POST", headers: bearer(token), body: form })
+
+const download = (url: string, token: string) =>
+  Effect.tryPromise(async () => {
+    const response = await fetch(url, { headers: bearer(token) })
+    return { response, bytes: new Uint8Array(await response.arrayBuffer()) }
+  })
+
+// One server shared by the suite; each test starts from `reset`. Live services: the server judges
+// token expiry and `Answer.slow` with the real clock.
+layer(FakeNode.layer(), { excludeTestServices: true })("FakeOpenPlatform", (it) => {
+  const fresh = Effect.tap(FakeOpenPlatform, (fake) => fake.reset)
+
+  it.effect("issues tenant tokens and accepts them on API routes", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const issued = yield* postJson(`${fake.url}/open-apis/auth/v3/tenant_access_token/internal`, {
+        app_id: "cli_fake",
+        app_secret: "fake_secret"
+      })
+      assert.strictEqual(issued.status, 200)
+      assert.strictEqual(issued.body.code, 0)
+      assert.strictEqual(issued.body.expire, 7200)
+      assert.match(issued.body.tenant_access_token, /^t-/)
+      assert.isUndefined(issued.body.data) // token responses are flat
+
+      const message = yield* sendText(fake, issued.body.tenant_access_token)
+      assert.strictEqual(message.status, 200)
+      assert.strictEqual(message.body.code, 0)
+      assert.match(message.body.data.message_id, /^om_/)
+      assert.strictEqual(message.body.data.chat_id, "oc_1")
+      assert.match(message.body.data.create_time, /^\d+$/)
+      assert.deepStrictEqual(message.body.data.sender, {
+        id: "cli_fake",
+        id_type: "app_id",
+        sender_type: "app",
+        tenant_key: ""
+      })
+
+      const other = yield* tenantToken(fake)
+      assert.notStrictEqual(other, issued.body.tenant_access_token)
+      const wrong = yield* postJson(`${fake.url}/open-apis/auth/v3/app_access_token/internal`, {
+        app_id: "cli_fake",
+        app_secret: "nope"
+      })
+      assert.deepStrictEqual(wrong.body, { code: 10014, msg: "app secret invalid" })
+      assert.strictEqual(yield* fake.tokenFetches, 3)
+    }))
+
+  it.effect("rejects missing, unknown and revoked tokens", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const missing = yield* postJson(`${fake.url}/open-apis/im/v1/messages?receive_id_type=chat_id`, {})
+      assert.strictEqual(missing.status, 400)
+      assert.strictEqual(missing.body.code, 99991661)
+      const unknown = yield* sendText(fake, "t-not-issued")
+      assert.strictEqual(unknown.body.code, 99991663)
+
+      const token = yield* tenantToken(fake)
+      assert.strictEqual((yield* sendText(fake, token)).body.code, 0)
+      yield* fake.expireTokens
+      const revoked = yield* sendText(fake, token)
+      assert.strictEqual(revoked.status, 400)
+      assert.strictEqual(revoked.body.code, 99991663)
+    }))
+
+  it.effect("uses programmed answers in order, then resumes the default", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      yield* fake.program("post", "/open-apis/im/v1/messages", Answer.serverError(503), Answer.tokenInvalid())
+      const first = yield* sendText(fake, token)
+      const second = yield* sendText(fake, token)
+      const third = yield* sendText(fake, token)
+      assert.deepStrictEqual([first.status, second.status, third.status], [503, 400, 200])
+      assert.deepStrictEqual([first.body.code, second.body.code, third.body.code], [503, 99991663, 0])
+      const logIds = [first, second, third].map((reply) => reply.headers.get("x-tt-logid"))
+      assert.strictEqual(new Set(logIds).size, 3)
+      assert.isTrue(logIds.every((id) => typeof id === "string" && id.length > 0))
+      assert.strictEqual((yield* fake.callsTo("POST", "/open-apis/im/v1/messages")).length, 3)
+    }))
+
+  it.effect("rate-limited answers carry the gateway headers", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.rateLimited(7))
+      const limited = yield* sendText(fake, token)
+      assert.strictEqual(limited.status, 429)
+      assert.deepStrictEqual(limited.body, { code: 99991400, msg: "request trigger frequency limit" })
+      assert.strictEqual(limited.headers.get("x-ogw-ratelimit-reset"), "7")
+      assert.isNotNull(limited.headers.get("x-ogw-ratelimit-limit"))
+    }))
+
+  it.effect("drop() closes the connection without a response", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.drop())
+      const error = yield* Effect.flip(sendText(fake, token))
+      assert.strictEqual(error._tag, "UnknownException")
+      assert.strictEqual((yield* sendText(fake, token)).body.code, 0)
+      assert.strictEqual((yield* fake.callsTo("POST", "/open-apis/im/v1/messages")).length, 2)
+    }))
+
+  it.effect("slow() delays the default answer", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.slow("5 seconds"))
+      const timedOut = yield* Effect.timeoutOption(sendText(fake, token), "200 millis")
+      assert.isTrue(Option.isNone(timedOut))
+      assert.strictEqual((yield* sendText(fake, token)).body.code, 0)
+    }))
+
+  it.effect("multipart image upload records the parts and downloads the same bytes", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      const bytes = Uint8Array.from({ length: 300 }, (_, i) => i % 256)
+      const form = new FormData()
+      form.append("image_type", "message")
+      form.append("image", new Blob([bytes], { type: "image/png" }), "pic.png")
+      const uploaded = yield* upload(fake, token, "/open-apis/im/v1/images", form)
+      assert.strictEqual(uploaded.body.code, 0)
+      const imageKey: string = uploaded.body.data.image_key
+      assert.match(imageKey, /^img_v3_/)
+
+      const [call] = yield* fake.callsTo("POST", "/open-apis/im/v1/images")
+      assert(call?.body._tag === "Multipart")
+      assert.deepStrictEqual(call.body.fields, { image_type: "message" })
+      assert.strictEqual(call.body.files["image"]?.fileName, "pic.png")
+      assert.strictEqual(call.body.files["image"]?.contentType, "image/png")
+      assert.strictEqual(call.body.files["image"]?.size, 300)
+      assert.deepStrictEqual(call.body.files["image"]?.bytes, bytes)
+
+      const got = yield* download(`${fake.url}/open-apis/im/v1/images/${imageKey}`, token)
+      assert.strictEqual(got.response.status, 200)
+      assert.deepStrictEqual(got.bytes, bytes)
+      assert.strictEqual((yield* fake.callsTo("GET", "/open-apis/im/v1/images/:image_key")).length, 1)
+    }))
+
+  it.effect("file download sends a UTF-8 Content-Disposition; unknown keys get a JSON error", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      const bytes = new TextEncoder().encode("%PDF-1.4 fake")
+      const form = new FormData()
+      form.append("file_type", "pdf")
+      form.append("file_name", "报告 ü.pdf")
+      form.append("file", new Blob([bytes]), "ignored.bin")
+      const fileKey: string = (yield* upload(fake, token, "/open-apis/im/v1/files", form)).body.data.file_key
+      assert.match(fileKey, /^file_v3_/)
+
+      const got = yield* download(`${fake.url}/open-apis/im/v1/files/${fileKey}`, token)
+      assert.strictEqual(got.response.headers.get("content-type"), "application/octet-stream")
+      assert.strictEqual(
+        got.response.headers.get("content-disposition"),
+        `attachment; filename="__ _.pdf"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%20%C3%BC.pdf`
+      )
+      assert.deepStrictEqual(got.bytes, bytes)
+
+      const missing = yield* send(`${fake.url}/open-apis/im/v1/files/file_v3_nope`, { headers: bearer(token) })
+      assert.strictEqual(missing.status, 400)
+      assert.deepStrictEqual(missing.body, { code: 234003, msg: "File not in msg." })
+    }))
+
+  it.effect("find_by_department pages over the seeded users and ends with an empty token", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      const pages: Array<any> = []
+      let pageToken = ""
+      do {
+        const query = `department_id=od_1&page_size=2${pageToken === "" ? "" : `&page_token=${pageToken}`}`
+        const page = yield* send(`${fake.url}/open-apis/contact/v3/users/find_by_department?${query}`, {
+          headers: bearer(token)
+        })
+        assert.strictEqual(page.body.code, 0)
+        pages.push(page.body.data)
+        pageToken = page.body.data.page_token
+      } while (pages.at(-1).has_more && pages.length < 10)
+      assert.deepStrictEqual(pages.map((page) => page.items.length), [2, 2, 1])
+      assert.deepStrictEqual(pages.at(-1), { ...pages.at(-1), has_more: false, page_token: "" })
+      const users = pages.flatMap((page) => page.items)
+      assert.strictEqual(new Set(users.map((user) => user.open_id)).size, 5)
+      assert.deepStrictEqual(Object.keys(users[0]).sort(), ["department_ids", "name", "open_id", "user_id"])
+      assert.deepStrictEqual(users[0].department_ids, ["od_1"])
+    }))
+
+  it.effect("records repeated query keys and lower-cased headers", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      yield* send(`${fake.url}/open-apis/contact/v3/users/find_by_department?department_id=od_1&x=a&x=b`, {
+        headers: { ...bearer(token), "X-Custom-Header": "Yes" }
+      })
+      const [call] = yield* fake.callsTo("GET", "/open-apis/contact/v3/users/find_by_department")
+      assert.deepStrictEqual(call?.query, { department_id: ["od_1"], x: ["a", "b"] })
+      assert.strictEqual(call?.headers["x-custom-header"], "Yes")
+      assert.strictEqual(call?.headers["authorization"], `Bearer ${token}`)
+      assert.deepStrictEqual(call?.body, { _tag: "None" })
+      const [tokenCall] = yield* fake.callsTo("POST", "/open-apis/auth/v3/tenant_access_token/internal")
+      assert.deepStrictEqual(tokenCall?.body, { _tag: "Json", value: { app_id: "cli_fake", app_secret: "fake_secret" } })
+      assert.strictEqual((yield* fake.calls).length, 2)
+    }))
+
+  it.effect("validates receive_id_type and answers 404 for unknown routes", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      const invalid = yield* postJson(`${fake.url}/open-apis/im/v1/messages`, { receive_id: "oc_1" }, token)
+      assert.strictEqual(invalid.status, 400)
+      assert.strictEqual(invalid.body.code, 99992402)
+      assert.strictEqual(invalid.body.error.field_violations[0].field, "receive_id_type")
+      const unknown = yield* send(`${fake.url}/open-apis/nope/v1/things`, { headers: bearer(token) })
+      assert.strictEqual(unknown.status, 404)
+      assert.deepStrictEqual(unknown.body, { code: 404, msg: "404 page not found" })
+    }))
+})
+
+describe("FakeOpenPlatform options", () => {
+  it.scopedLive("tokens expire after their lifetime, which can be changed", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenPlatform
+      const shortLived = yield* tenantToken(fake)
+      assert.strictEqual((yield* sendText(fake, shortLived)).body.code, 0)
+      yield* fake.setTokenExpireSeconds(60)
+      const longLived = yield* tenantToken(fake)
+      yield* Effect.sleep("1100 millis")
+      assert.strictEqual((yield* sendText(fake, shortLived)).body.code, 99991663)
+      assert.strictEqual((yield* sendText(fake, longLived)).body.code, 0)
+    }).pipe(Effect.provide(FakeNode.layer({ tokenExpireSeconds: 1 }))))
+
+  it.scopedLive("marketplace apps need a known app_ticket and get per-tenant tokens", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenPlatform
+      const credentials = { app_id: "cli_isv", app_secret: "isv_secret" }
+      const auth = `${fake.url}/open-apis/auth/v3`
+      const badTicket = yield* postJson(`${auth}/app_access_token`, { ...credentials, app_ticket: "stale" })
+      assert.deepStrictEqual(badTicket.body, { code: 10012, msg: "app_ticket invalid" })
+
+      const app = yield* postJson(`${auth}/app_access_token`, { ...credentials, app_ticket: "ticket_1" })
+      assert.strictEqual(app.body.code, 0)
+      assert.match(app.body.app_access_token, /^a-/)
+      const tenant = yield* postJson(`${auth}/tenant_access_token`, {
+        app_access_token: app.body.app_access_token,
+        tenant_key: "tk_1"
+      })
+      assert.match(tenant.body.tenant_access_token, /^t-/)
+      const message = yield* sendText(fake, tenant.body.tenant_access_token)
+      assert.strictEqual(message.body.data.sender.tenant_key, "tk_1")
+
+      const resend = yield* postJson(`${auth}/app_ticket/resend`, credentials)
+      assert.deepStrictEqual(resend.body, { code: 0, msg: "ok" })
+      assert.strictEqual(yield* fake.tokenFetches, 3)
+    }).pipe(Effect.provide(FakeNode.layer({
+      apps: [{ appId: "cli_isv", appSecret: "isv_secret" }],
+      appTickets: ["ticket_1"]
+    }))))
+})
