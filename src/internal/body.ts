@@ -43,6 +43,10 @@ const fieldText = (value: unknown): string =>
 /**
  * Builds the multipart body from the payload's `data`: file values become file parts (named after the `File`,
  * else after the field), everything else a text field. `undefined` fields are left out.
+ *
+ * The form is encoded to bytes here (by the runtime's own `Response`), not handed to the HTTP client as a
+ * `FormData`: on Node 20 the global `FormData` comes from Node's bundled undici, which the undici package
+ * used for sending does not accept ("action is not a function").
  */
 export const multipart = (data: unknown): Effect.Effect<HttpBody.HttpBody, string> =>
   Effect.gen(function*() {
@@ -57,7 +61,17 @@ export const multipart = (data: unknown): Effect.Effect<HttpBody.HttpBody, strin
         form.append(name, fieldText(value))
       }
     }
-    return HttpBody.formData(form)
+    return yield* encodeForm(form)
+  })
+
+const encodeForm = (form: FormData): Effect.Effect<HttpBody.HttpBody, string> =>
+  Effect.tryPromise({
+    try: async () => {
+      const encoded = new Response(form)
+      const contentType = encoded.headers.get("content-type") ?? "multipart/form-data"
+      return HttpBody.uint8Array(new Uint8Array(await encoded.arrayBuffer()), contentType)
+    },
+    catch: (cause) => `could not encode the multipart body: ${cause instanceof Error ? cause.message : String(cause)}`
   })
 
 const jsonContentType = "application/json; charset=utf-8"

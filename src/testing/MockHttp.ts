@@ -80,29 +80,34 @@ const matches = (pattern: string, path: string) => {
   return want.length === got.length && want.every((segment, i) => segment.startsWith(":") ? got[i] !== "" : segment === got[i])
 }
 
+const recordMultipart = async (form: FormData): Promise<RecordedBody> => {
+  const fields: Record<string, string> = {}
+  const files: Record<string, { fileName: string; bytes: Uint8Array }> = {}
+  for (const [name, value] of form.entries()) {
+    if (typeof value === "string") fields[name] = value
+    else files[name] = { fileName: value.name, bytes: new Uint8Array(await value.arrayBuffer()) }
+  }
+  return { _tag: "Multipart", fields, files }
+}
+
 const recordBody = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<RecordedBody> =>
-  Effect.promise(async () => {
+  Effect.promise(async (): Promise<RecordedBody> => {
     const body = request.body
     switch (body._tag) {
       case "Empty":
-        return { _tag: "None" } as const
-      case "FormData": {
-        const fields: Record<string, string> = {}
-        const files: Record<string, { fileName: string; bytes: Uint8Array }> = {}
-        for (const [name, value] of body.formData.entries()) {
-          if (typeof value === "string") fields[name] = value
-          else files[name] = { fileName: value.name, bytes: new Uint8Array(await value.arrayBuffer()) }
-        }
-        return { _tag: "Multipart", fields, files } as const
-      }
+        return { _tag: "None" }
+      case "FormData":
+        return recordMultipart(body.formData)
       case "Uint8Array": {
+        if (body.contentType.startsWith("multipart/form-data")) {
+          // parse the encoded bytes, as a server would
+          return recordMultipart(await new Response(body.body as BodyInit, { headers: { "content-type": body.contentType } }).formData())
+        }
         const text = new TextDecoder().decode(body.body)
-        return body.contentType.includes("json")
-          ? { _tag: "Json", value: JSON.parse(text) } as const
-          : { _tag: "Text", text } as const
+        return body.contentType.includes("json") ? { _tag: "Json", value: JSON.parse(text) } : { _tag: "Text", text }
       }
       default:
-        return { _tag: "Text", text: `<${body._tag} body>` } as const
+        return { _tag: "Text", text: `<${body._tag} body>` }
     }
   })
 

@@ -1,0 +1,143 @@
+/**
+ * The SDK through the real Node transport (undici) against the fake Open Platform on 127.0.0.1, with faults.
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import type { HttpClient } from "@effect/platform"
+import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
+import * as FakeNode from "../layers/FakeOpenPlatformNode.js"
+import * as LarkConfig from "../src/LarkConfig.js"
+import { Answer, FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
+import { file, image, message, user } from "./fixtures/operations.js"
+import * as Pagination from "../src/Pagination.js"
+
+const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+
+/** A fake platform and an SDK configured for it, both fresh for each test. */
+const withPlatform = <A, E>(
+  test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>,
+  options: Partial<LarkConfig.Options> = {}
+) =>
+  Effect.gen(function*() {
+    const fake = yield* FakeOpenPlatform
+    const sdk = Layer.merge(
+      LarkConfig.layer({
+        appId: "cli_fake",
+        appSecret: Redacted.make("fake_secret"),
+        domain: fake.url,
+        retrySchedule: quickRetries,
+        ...options
+      }),
+      NodeHttpClient.layerUndici
+    )
+    return yield* Effect.provide(test(fake), sdk)
+  }).pipe(Effect.provide(FakeNode.layer()))
+
+const hello = message.create({
+  params: { receive_id_type: "chat_id" },
+  data: { receive_id: "oc_42", msg_type: "text", content: JSON.stringify({ text: "hello" }) }
+})
+
+const callsTo = (fake: FakeOpenPlatform.Service, method: string, path: string) =>
+  Effect.map(fake.callsTo(method, path), (calls) => calls.length)
+
+describe("against the fake Open Platform (undici, loopback)", () => {
+  it.live("sends a message, uploads an image and downloads a file with its UTF-8 name", () =>
+    withPlatform(() =>
+      Effect.gen(function*() {
+        const sent = yield* hello
+        assert.match(sent.message_id!, /^om_/)
+        assert.strictEqual(sent.chat_id, "oc_42")
+        const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10])
+        const uploaded = yield* image.create({ data: { image_type: "message", image: new File([bytes], "logo.png") } })
+        assert.match(uploaded.image_key!, /^img_/)
+
+        const stored = yield* file.create({ data: { file_type: "pdf", file_name: "季度报告.pdf", file: bytes } })
+        const downloaded = yield* file.get({ path: { file_key: stored.file_key! } })
+        assert.strictEqual(downloaded.fileName, "季度报告.pdf")
+        assert.deepStrictEqual([...downloaded.bytes], [...bytes])
+      })
+    ))
+
+  it.live("follows every page of a department's users", () =>
+    withPlatform(() =>
+      Effect.gen(function*() {
+        const users = yield* Stream.runCollect(Pagination.items(user.findByDepartment, { params: { department_id: "od_1", page_size: 2 } }))
+        assert.strictEqual(users.length, 5)
+      })
+    ))
+
+  it.live("a POST whose connection drops is not sent again", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.drop())
+        const error = yield* Effect.flip(hello)
+        assert.strictEqual(error._tag, "LarkHttpError")
+        assert.isTrue(error._tag === "LarkHttpError" && error.maybeApplied)
+        assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
+      })
+    ))
+
+  it.live("a GET whose connection drops is sent again", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        yield* fake.program("GET", "/open-apis/contact/v3/users/find_by_department", Answer.drop(), Answer.serverError(503))
+        const page = yield* user.findByDepartment({ params: { department_id: "od_1" } })
+        assert.isArray(page.items)
+        assert.strictEqual(yield* callsTo(fake, "GET", "/open-apis/contact/v3/users/find_by_department"), 3)
+      })
+    ))
+
+  it.live("a POST answered 500 is sent once; a 429 is sent again after the reset", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.serverError(500))
+        const error = yield* Effect.flip(hello)
+        assert.strictEqual(error._tag === "LarkApiError" && error.httpStatus, 500)
+        assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
+
+        yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.rateLimited(1))
+        const sent = yield* hello
+        assert.match(sent.message_id!, /^om_/)
+        assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 3)
+      })
+    ))
+
+  it.live("tokens the platform revoked are replaced once, transparently", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        yield* hello
+        yield* fake.expireTokens
+        yield* hello
+        assert.strictEqual(yield* fake.tokenFetches, 2)
+        assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 3)
+      })
+    ))
+
+  it.live("a POST slower than the timeout fails once, without a second send", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.slow("2 seconds"))
+        const error = yield* Effect.flip(hello)
+        assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
+        assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
+      }), { timeout: "300 millis" }))
+
+  it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
+    Effect.gen(function*() {
+      let attempts = 0
+      const countingRetries = Schedule.spaced("10 millis").pipe(
+        Schedule.intersect(Schedule.recurs(2)),
+        Schedule.tapInput(() => Effect.sync(() => attempts++))
+      )
+      const error = yield* Effect.flip(hello).pipe(
+        Effect.provide(Layer.merge(
+          LarkConfig.layer({ appId: "cli_x", appSecret: Redacted.make("s"), domain: "http://127.0.0.1:9", retrySchedule: countingRetries }),
+          NodeHttpClient.layerUndici
+        ))
+      )
+      assert.strictEqual(error._tag, "LarkHttpError")
+      assert.isFalse(error._tag === "LarkHttpError" && error.maybeApplied)
+      assert.strictEqual(attempts, 3) // the token request: first try plus two retries
+    }))
+})
