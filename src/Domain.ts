@@ -33,6 +33,8 @@ export const resolve = (domain: string, accounts?: string): Either.Either<Domain
     return Either.left(`expected an http(s) base URL, got ${JSON.stringify(domain)}`)
   }
   const open = trimSlashes(url.toString())
+  const official = [Feishu, Lark].find((known) => known.open === open)
+  if (official !== undefined) return Either.right(withAccounts(official, accounts))
   return Either.right({ open, accounts: accounts === undefined ? open : trimSlashes(accounts) })
 }
 

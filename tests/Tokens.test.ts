@@ -1,0 +1,171 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Redacted } from "effect"
+import * as LarkConfig from "../src/LarkConfig.js"
+import * as MockHttp from "../src/testing/MockHttp.js"
+import * as Tokens from "../src/Tokens.js"
+import * as UserAccessToken from "../src/UserAccessToken.js"
+import { message } from "./fixtures/operations.js"
+
+const requests = Effect.flatten(Effect.map(MockHttp.MockHttp, (mock) => mock.requests))
+const bodiesTo = (path: string) =>
+  Effect.map(requests, (all) => all.filter((r) => r.path === path).map((r) => r.body._tag === "Json" ? r.body.value : r.body))
+
+const hello = (tenantKey?: string) =>
+  message.create(
+    { params: { receive_id_type: "chat_id" }, data: { receive_id: "oc_1", msg_type: "text", content: "{}" } },
+    { tenantKey }
+  )
+
+const marketplace = (routes: ReadonlyArray<MockHttp.Route>) =>
+  Layer.merge(
+    LarkConfig.layer({ appId: "cli_isv", appSecret: Redacted.make("isv-secret"), appType: "marketplace" }),
+    MockHttp.layer(routes, { tokens: false })
+  )
+
+const isvRoutes = [
+  MockHttp.route("POST", "/open-apis/auth/v3/app_ticket/resend", () => MockHttp.ok(undefined)),
+  MockHttp.route("POST", "/open-apis/auth/v3/app_access_token", (request) =>
+    (request.body as { value: { app_ticket: string } }).value.app_ticket === "ticket-1"
+      ? { body: { code: 0, msg: "ok", app_access_token: "a-isv", expire: 7200 } }
+      : { body: { code: 10012, msg: "app_ticket invalid" } }),
+  MockHttp.route("POST", "/open-apis/auth/v3/tenant_access_token", (request) => ({
+    body: { code: 0, msg: "ok", tenant_access_token: `t-${(request.body as { value: { tenant_key: string } }).value.tenant_key}`, expire: 7200 }
+  })),
+  MockHttp.route("POST", "/open-apis/im/v1/messages", () => MockHttp.ok({ message_id: "om_1" }))
+]
+
+describe("marketplace apps", () => {
+  it.effect("without an app_ticket: asks the platform to resend it and fails with LarkTokenError", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(hello("tenant-a"))
+      assert.strictEqual(error._tag, "LarkTokenError")
+      assert.include(error.message, "app_ticket")
+      assert.deepStrictEqual(yield* bodiesTo("/open-apis/auth/v3/app_ticket/resend"), [{ app_id: "cli_isv", app_secret: "isv-secret" }])
+      assert.lengthOf(yield* bodiesTo("/open-apis/im/v1/messages"), 0)
+    }).pipe(Effect.provide(marketplace(isvRoutes))))
+
+  it.effect("with the ticket: app token, then one tenant token per tenant key, each cached", () =>
+    Effect.gen(function*() {
+      yield* Tokens.setAppTicket("ticket-1")
+      yield* hello("tenant-a")
+      yield* hello("tenant-b")
+      yield* hello("tenant-a")
+      assert.deepStrictEqual(yield* bodiesTo("/open-apis/auth/v3/app_access_token"), [
+        { app_id: "cli_isv", app_secret: "isv-secret", app_ticket: "ticket-1" }
+      ])
+      assert.deepStrictEqual(yield* bodiesTo("/open-apis/auth/v3/tenant_access_token"), [
+        { app_access_token: "a-isv", tenant_key: "tenant-a" },
+        { app_access_token: "a-isv", tenant_key: "tenant-b" }
+      ])
+      const sent = (yield* requests).filter((r) => r.path === "/open-apis/im/v1/messages")
+      assert.deepStrictEqual(sent.map((r) => r.headers.authorization), ["Bearer t-tenant-a", "Bearer t-tenant-b", "Bearer t-tenant-a"])
+    }).pipe(Effect.provide(marketplace(isvRoutes))))
+
+  it.effect("a call without a tenant key fails before anything is sent", () =>
+    Effect.gen(function*() {
+      yield* Tokens.setAppTicket("ticket-1")
+      const error = yield* Effect.flip(hello())
+      assert.strictEqual(error._tag, "LarkTokenError")
+      assert.include(error.message, "tenantKey")
+      assert.lengthOf(yield* requests, 0)
+    }).pipe(Effect.provide(marketplace(isvRoutes))))
+
+  it.effect("a rejected ticket (10012) is dropped and a resend asked for", () =>
+    Effect.gen(function*() {
+      yield* Tokens.setAppTicket("stale-ticket")
+      const error = yield* Effect.flip(hello("tenant-a"))
+      assert.strictEqual(error._tag === "LarkTokenError" && error.code, 10012)
+      assert.lengthOf(yield* bodiesTo("/open-apis/auth/v3/app_ticket/resend"), 1)
+      yield* Effect.flip(hello("tenant-a")) // the stale ticket is gone: no second app-token request with it
+      assert.lengthOf(yield* bodiesTo("/open-apis/auth/v3/app_access_token"), 1)
+    }).pipe(Effect.provide(marketplace(isvRoutes))))
+})
+
+describe("self-built apps", () => {
+  it.effect("credentials the platform refuses give LarkTokenError with its code", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(hello())
+      assert.strictEqual(error._tag, "LarkTokenError")
+      assert.strictEqual(error._tag === "LarkTokenError" && error.code, 10014)
+    }).pipe(Effect.provide(Layer.merge(
+      LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("wrong") }),
+      MockHttp.layer([MockHttp.route("POST", "/open-apis/auth/v3/tenant_access_token/internal", () => ({ body: { code: 10014, msg: "app secret invalid" } }))], { tokens: false })
+    ))))
+
+  it.effect("keyless mode: the tenant token comes from a client assertion at the OAuth v3 endpoint", () =>
+    Effect.gen(function*() {
+      const audiences: Array<string> = []
+      yield* Effect.provide(
+        hello(),
+        LarkConfig.layer({
+          appId: "cli_keyless",
+          domain: "https://open.larksuite.com",
+          clientAssertion: (audience) => Effect.sync(() => (audiences.push(audience), Redacted.make("signed.jwt.value")))
+        })
+      )
+      assert.deepStrictEqual(audiences, ["accounts.larksuite.com"])
+      const all = yield* requests
+      const exchange = all.find((r) => r.path === "/oauth/v3/token")!
+      assert.strictEqual(exchange.url.origin, "https://accounts.larksuite.com")
+      assert.deepStrictEqual(exchange.body, {
+        _tag: "Json",
+        value: {
+          grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: "signed.jwt.value",
+          client_id: "cli_keyless"
+        }
+      })
+      assert.strictEqual(all.find((r) => r.path === "/open-apis/im/v1/messages")!.headers.authorization, "Bearer t-keyless")
+    }).pipe(Effect.provide(MockHttp.layer([
+      MockHttp.route("POST", "/oauth/v3/token", () => ({ body: { access_token: "t-keyless", expires_in: 7200, token_type: "Bearer" } })),
+      MockHttp.route("POST", "/open-apis/im/v1/messages", () => MockHttp.ok({}))
+    ], { tokens: false }))))
+})
+
+describe("user access tokens", () => {
+  const layer = (routes: ReadonlyArray<MockHttp.Route>) =>
+    Layer.merge(LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("app-secret") }), MockHttp.layer(routes))
+
+  it.effect("OIDC v1: exchanges a code with the app token", () =>
+    Effect.gen(function*() {
+      const token = yield* UserAccessToken.exchangeCodeOidc("code-1")
+      assert.strictEqual(Redacted.value(token.accessToken), "u-1")
+      assert.strictEqual(Redacted.value(token.refreshToken!), "ur-1")
+      assert.strictEqual(token.expiresIn, 6900)
+      const call = (yield* requests).find((r) => r.path === "/open-apis/authen/v1/oidc/access_token")!
+      assert.strictEqual(call.headers.authorization, "Bearer a-mock-1")
+      assert.deepStrictEqual(call.body, { _tag: "Json", value: { grant_type: "authorization_code", code: "code-1" } })
+    }).pipe(Effect.provide(layer([
+      MockHttp.route("POST", "/open-apis/authen/v1/oidc/access_token", () =>
+        MockHttp.ok({ access_token: "u-1", refresh_token: "ur-1", token_type: "Bearer", expires_in: 6900, refresh_expires_in: 2592000, scope: "" }))
+    ]))))
+
+  it.effect("OAuth v2: refresh with the client credentials in the body", () =>
+    Effect.gen(function*() {
+      const token = yield* UserAccessToken.refresh(Redacted.make("ur-1"), "v2")
+      assert.strictEqual(Redacted.value(token.accessToken), "u-2")
+      assert.strictEqual(token.refreshExpiresIn, 604800)
+      const call = (yield* requests).find((r) => r.path === "/open-apis/authen/v2/oauth/token")!
+      assert.isUndefined(call.headers.authorization)
+      assert.deepStrictEqual(call.body, {
+        _tag: "Json",
+        value: { grant_type: "refresh_token", refresh_token: "ur-1", client_id: "cli_1", client_secret: "app-secret" }
+      })
+    }).pipe(Effect.provide(layer([
+      MockHttp.route("POST", "/open-apis/authen/v2/oauth/token", () => ({
+        body: { code: 0, access_token: "u-2", expires_in: 7200, refresh_token: "ur-2", refresh_token_expires_in: 604800, token_type: "Bearer" }
+      }))
+    ]))))
+
+  it.effect("OAuth v3: an `error` answer is a LarkTokenError with the description", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(UserAccessToken.exchangeCode({ code: "used", codeVerifier: "v" }))
+      assert.strictEqual(error._tag, "LarkTokenError")
+      assert.include(error.message, "the code was already used")
+      const call = (yield* requests).find((r) => r.path === "/oauth/v3/token")!
+      assert.strictEqual(call.url.origin, "https://accounts.feishu.cn")
+    }).pipe(Effect.provide(layer([
+      MockHttp.route("POST", "/oauth/v3/token", () => ({ status: 400, body: { error: "invalid_grant", error_description: "the code was already used" } }))
+    ]))))
+})
