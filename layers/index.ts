@@ -2,9 +2,8 @@
  * Wiring: the one place that picks a runtime (Node, undici).
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Layer, Redacted } from "effect"
+import { Layer } from "effect"
 import * as LarkConfig from "../src/LarkConfig.js"
-import * as MockHttp from "../src/testing/MockHttp.js"
 
 /** The HTTP client lark-effect uses on Node: undici, with its connection pool. */
 export const HttpLive = NodeHttpClient.layerUndici
@@ -17,13 +16,3 @@ export const LarkLive = Layer.merge(LarkConfig.layerConfig(), HttpLive)
 
 /** Config from options plus the undici client. Call it once and keep the layer. */
 export const layer = (options: LarkConfig.Options) => Layer.merge(LarkConfig.layer(options), HttpLive)
-
-/** A test app's config with `MockHttp` as the transport. */
-export const layerTest = (
-  routes: ReadonlyArray<MockHttp.Route>,
-  options: Partial<LarkConfig.Options> = {}
-) =>
-  Layer.merge(
-    LarkConfig.layer({ appId: "cli_test", appSecret: Redacted.make("test-secret"), ...options }),
-    MockHttp.layer(routes)
-  )

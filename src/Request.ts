@@ -3,13 +3,14 @@
  * send with safe retries, decode. A token the platform rejects is evicted and the call sent once more.
  */
 import { type HttpClient, HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Either, ParseResult, Redacted, Schema } from "effect"
+import { Duration, Effect, Either, ParseResult, Redacted, Schema, type Scope } from "effect"
+import type { DownloadedFile, FileStream } from "./Files.js"
 import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "./LarkError.js"
 import type { AccessTokenKind, CallOptions, HttpMethod, Operation, Payload } from "./Operation.js"
 import * as Tokens from "./Tokens.js"
 import * as Body from "./internal/body.js"
-import { send } from "./internal/send.js"
+import { send, type SendSettings, sendStreaming } from "./internal/send.js"
 import * as Url from "./internal/url.js"
 
 type Authorization =
@@ -80,15 +81,19 @@ const cachedToken = (kind: Tokens.CachedTokenKind, tenantKey: string | undefined
 
 const isTokenRejected = (error: LarkError) => error instanceof LarkApiError && Tokens.TOKEN_INVALID_CODES.has(error.code)
 
-/**
- * Runs an operation: `Effect<A, LarkError, LarkConfig | HttpClient>`. Generated API functions are one call
- * to this.
- */
-export const execute = <P extends Payload, A>(
-  operation: Operation<P, A>,
+type Sender<A, R> = (
+  operation: Operation<any, any>,
+  request: HttpClientRequest.HttpClientRequest,
+  settings: SendSettings
+) => Effect.Effect<A, LarkError, R>
+
+/** Checks, builds, signs and sends; a token the platform rejects is evicted and the call sent once more. */
+const run = <P extends Payload, A, R>(
+  operation: Operation<P, any>,
   payload: P,
-  options: CallOptions = {}
-): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient> =>
+  options: CallOptions,
+  sender: Sender<A, R>
+): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> =>
   Effect.gen(function*() {
     const config = yield* LarkConfig
     const checked = yield* checkPayload(operation, payload)
@@ -100,7 +105,7 @@ export const execute = <P extends Payload, A>(
     }
     const sendWith = (token: Redacted.Redacted<string> | undefined) => {
       const signed = token === undefined ? unsigned : HttpClientRequest.bearerToken(unsigned, token)
-      return send(operation, options.headers === undefined ? signed : HttpClientRequest.setHeaders(signed, options.headers), settings)
+      return sender(operation, options.headers === undefined ? signed : HttpClientRequest.setHeaders(signed, options.headers), settings)
     }
     switch (authorization._tag) {
       case "None":
@@ -116,6 +121,27 @@ export const execute = <P extends Payload, A>(
       }
     }
   }).pipe(Effect.withSpan(operation.id, { kind: "client", attributes: { "lark.operation": operation.id } }))
+
+/**
+ * Runs an operation: `Effect<A, LarkError, LarkConfig | HttpClient>`. Generated API functions are one call
+ * to this.
+ */
+export const execute = <P extends Payload, A>(
+  operation: Operation<P, A>,
+  payload: P,
+  options: CallOptions = {}
+): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient> => run(operation, payload, options, send<A>)
+
+/**
+ * Runs a download operation and streams the file instead of holding it in memory. The transfer belongs to
+ * the enclosing `Scope`: closing it aborts the request.
+ */
+export const executeStream = <P extends Payload>(
+  operation: Operation<P, DownloadedFile>,
+  payload: P,
+  options: CallOptions = {}
+): Effect.Effect<FileStream<LarkError>, LarkError, LarkConfig | HttpClient.HttpClient | Scope.Scope> =>
+  run(operation, payload, options, sendStreaming)
 
 /** A call to an API that has no generated function. */
 export interface RawRequest extends Payload {

@@ -5,10 +5,11 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
-import * as FakeNode from "../layers/FakeOpenPlatformNode.js"
+import * as FakeNode from "../layers/testing.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { Answer, FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
-import { file, image, message, user } from "./fixtures/operations.js"
+import { executeStream } from "../src/Request.js"
+import { file, getFile, image, message, user } from "./fixtures/operations.js"
 import * as Pagination from "../src/Pagination.js"
 
 const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
@@ -31,7 +32,7 @@ const withPlatform = <A, E>(
       NodeHttpClient.layerUndici
     )
     return yield* Effect.provide(test(fake), sdk)
-  }).pipe(Effect.provide(FakeNode.layer()))
+  }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
 
 const hello = message.create({
   params: { receive_id_type: "chat_id" },
@@ -57,6 +58,27 @@ describe("against the fake Open Platform (undici, loopback)", () => {
         assert.strictEqual(downloaded.fileName, "季度报告.pdf")
         assert.deepStrictEqual([...downloaded.bytes], [...bytes])
       })
+    ))
+
+  it.live("streams a large download chunk by chunk; a JSON error on it is a LarkApiError", () =>
+    withPlatform(() =>
+      Effect.gen(function*() {
+        const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251)
+        const stored = yield* file.create({ data: { file_type: "stream", file_name: "big.bin", file: new Blob([bytes]) } })
+        const download = yield* executeStream(getFile, { path: { file_key: stored.file_key! } })
+        assert.strictEqual(download.fileName, "big.bin")
+        assert.strictEqual(download.size, bytes.length)
+        const chunks = yield* Stream.runCollect(download.stream)
+        assert.isAbove(chunks.length, 1)
+        const received = new Uint8Array(bytes.length)
+        let offset = 0
+        for (const chunk of chunks) received.set(chunk, (offset += chunk.length) - chunk.length)
+        assert.strictEqual(offset, bytes.length)
+        assert.isTrue(received.every((value, i) => value === bytes[i]))
+
+        const error = yield* Effect.flip(executeStream(getFile, { path: { file_key: "file_missing" } }))
+        assert.strictEqual(error._tag === "LarkApiError" && error.code, 234003)
+      }).pipe(Effect.scoped)
     ))
 
   it.live("follows every page of a department's users", () =>

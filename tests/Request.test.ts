@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Schedule, Stream, TestClock } from "effect"
-import { layerTest } from "../layers/index.js"
+import { layerTest } from "../layers/testing.js"
 import * as Pagination from "../src/Pagination.js"
 import { request } from "../src/Request.js"
 import { MockHttp, type RecordedRequest, fail, ok, route } from "../src/testing/MockHttp.js"

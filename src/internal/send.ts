@@ -3,10 +3,10 @@
  * typed error. Token choice happens one level up (`Request.ts`); this module never sees a secret's value.
  */
 import { Headers, HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Duration, Effect, Either, ParseResult, type Schedule, Schema } from "effect"
+import { Duration, Effect, Either, ParseResult, type Schedule, Schema, type Scope, Stream } from "effect"
 import { Envelope } from "../../schemas/common.js"
 import * as Body from "./body.js"
-import { type DownloadedFile, fileNameFromContentDisposition } from "../Files.js"
+import { type DownloadedFile, type FileStream, fileNameFromContentDisposition } from "../Files.js"
 import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkRequestError } from "../LarkError.js"
 import { isIdempotent, type Operation } from "../Operation.js"
 import { rateLimitReset, type Retryable, retryable, withRetries, neverSent } from "./retry.js"
@@ -120,29 +120,48 @@ const readJson = <A>(
 const readText = (operation: Operation<any, any>, response: HttpClientResponse.HttpClientResponse) =>
   Effect.mapError(response.text, (error) => transportFailure(operation, error))
 
-/** A download answers the file on success and a JSON envelope on failure. */
+/** A download answers the file on success and a JSON envelope (an error, whatever its code) otherwise. */
+const isFileAnswer = (response: HttpClientResponse.HttpClientResponse) => !isJson(response) && response.status < 300
+
+const notAFile = (operation: Operation<any, any>, response: HttpClientResponse.HttpClientResponse) =>
+  Effect.flatMap(readJson(operation, response), (value) =>
+    Effect.fail(
+      new LarkDecodeError({
+        operation: operation.id,
+        detail: "expected a file, got a JSON answer",
+        httpStatus: response.status,
+        body: JSON.stringify(value)
+      })
+    ))
+
+const fileHead = (response: HttpClientResponse.HttpClientResponse) => ({
+  fileName: fileNameFromContentDisposition(header(response, "content-disposition")),
+  contentType: header(response, "content-type")
+})
+
 const readFile = (
   operation: Operation<any, any>,
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<DownloadedFile, LarkError | Retryable> =>
-  isJson(response) || response.status >= 300
-    ? Effect.flatMap(readJson(operation, response), (value) =>
-      Effect.fail(
-        new LarkDecodeError({
-          operation: operation.id,
-          detail: "expected a file, got a JSON answer",
-          httpStatus: response.status,
-          body: JSON.stringify(value)
-        })
-      ))
-    : Effect.map(
+  isFileAnswer(response)
+    ? Effect.map(
       Effect.mapError(response.arrayBuffer, (error) => transportFailure(operation, error)),
-      (buffer) => ({
-        fileName: fileNameFromContentDisposition(header(response, "content-disposition")),
-        contentType: header(response, "content-type"),
-        bytes: new Uint8Array(buffer)
-      })
+      (buffer) => ({ ...fileHead(response), bytes: new Uint8Array(buffer) })
     )
+    : notAFile(operation, response)
+
+const readFileStream = (
+  operation: Operation<any, any>,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<FileStream<LarkError>, LarkError | Retryable> => {
+  if (!isFileAnswer(response)) return notAFile(operation, response)
+  const length = Number(header(response, "content-length"))
+  return Effect.succeed({
+    ...fileHead(response),
+    size: Number.isFinite(length) ? length : undefined,
+    stream: Stream.mapError(response.stream, (error): LarkError => transportFailure(operation, error))
+  })
+}
 
 const transportFailure = (operation: Operation<any, any>, error: HttpClientError.HttpClientError) =>
   new LarkHttpError({
@@ -164,12 +183,22 @@ const classifyRequestError = (
   return !failure.maybeApplied || isIdempotent(operation) ? retryable(failure) : failure
 }
 
-/** Sends `request` until it succeeds, fails for good, or the retry schedule gives up. */
-export const send = <A>(
-  operation: Operation<any, A>,
+type Reader<A> = (
+  operation: Operation<any, any>,
+  response: HttpClientResponse.HttpClientResponse
+) => Effect.Effect<A, LarkError | Retryable>
+
+/**
+ * Sends `request` until it succeeds, fails for good, or the retry schedule gives up. The timeout covers one
+ * attempt up to the value `read` makes of the answer (for a stream: up to its headers).
+ */
+const sendReading = <A, R>(
+  operation: Operation<any, any>,
   request: HttpClientRequest.HttpClientRequest,
-  settings: SendSettings
-): Effect.Effect<A, LarkError, HttpClient.HttpClient> => {
+  settings: SendSettings,
+  read: Reader<A>,
+  execute: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>
+): Effect.Effect<A, LarkError, R> => {
   const timedOut = () =>
     new LarkHttpError({
       operation: operation.id,
@@ -177,16 +206,14 @@ export const send = <A>(
       detail: `no answer within ${Duration.format(settings.timeout)}`,
       maybeApplied: true
     })
-  const read = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, LarkError | Retryable> => {
+  const readLogged = (response: HttpClientResponse.HttpClientResponse) => {
     const logId = logIdOf(response)
-    const value = operation.result === "binary"
-      ? readFile(operation, response) as Effect.Effect<any, LarkError | Retryable>
-      : readJson(operation, response)
+    const value = read(operation, response)
     return logId === undefined ? value : Effect.zipRight(Effect.annotateCurrentSpan("lark.log_id", logId), value)
   }
-  const attempt = HttpClient.execute(request).pipe(
+  const attempt = execute(request).pipe(
     Effect.mapError((error) => classifyRequestError(operation, error)),
-    Effect.flatMap(read),
+    Effect.flatMap(readLogged),
     Effect.timeoutFail({
       duration: settings.timeout,
       onTimeout: () => isIdempotent(operation) ? retryable(timedOut()) : timedOut()
@@ -198,6 +225,29 @@ export const send = <A>(
     Effect.locally(HttpClient.currentTracerPropagation, false)
   )
 }
+
+/** Sends `request` and decodes the answer: JSON, or the whole file for `result: "binary"`. */
+export const send = <A>(
+  operation: Operation<any, A>,
+  request: HttpClientRequest.HttpClientRequest,
+  settings: SendSettings
+): Effect.Effect<A, LarkError, HttpClient.HttpClient> =>
+  sendReading(
+    operation,
+    request,
+    settings,
+    (operation.result === "binary" ? readFile : readJson) as Reader<A>,
+    HttpClient.execute
+  )
+
+/** Sends a download request and streams the file; leaving the scope aborts the transfer. */
+export const sendStreaming = (
+  operation: Operation<any, any>,
+  request: HttpClientRequest.HttpClientRequest,
+  settings: SendSettings
+): Effect.Effect<FileStream<LarkError>, LarkError, HttpClient.HttpClient | Scope.Scope> =>
+  sendReading(operation, request, settings, readFileStream, (request) =>
+    Effect.flatMap(HttpClient.HttpClient, (client) => HttpClient.withScope(client).execute(request)))
 
 const HELPDESK_HEADER = "x-lark-helpdesk-authorization"
 

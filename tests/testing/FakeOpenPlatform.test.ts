@@ -1,7 +1,7 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as FakeNode from "../../layers/FakeOpenPlatformNode.js"
+import * as FakeNode from "../../layers/testing.js"
 import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 
 interface Reply {
@@ -50,7 +50,7 @@ const download = (url: string, token: string) =>
 
 // One server shared by the suite; each test starts from `reset`. Live services: the server judges
 // token expiry and `Answer.slow` with the real clock.
-layer(FakeNode.layer(), { excludeTestServices: true })("FakeOpenPlatform", (it) => {
+layer(FakeNode.fakeOpenPlatform(), { excludeTestServices: true })("FakeOpenPlatform", (it) => {
   const fresh = Effect.tap(FakeOpenPlatform, (fake) => fake.reset)
 
   it.effect("issues tenant tokens and accepts them on API routes", () =>
@@ -272,7 +272,7 @@ describe("FakeOpenPlatform options", () => {
       yield* Effect.sleep("1100 millis")
       assert.strictEqual((yield* sendText(fake, shortLived)).body.code, 99991663)
       assert.strictEqual((yield* sendText(fake, longLived)).body.code, 0)
-    }).pipe(Effect.provide(FakeNode.layer({ tokenExpireSeconds: 1 }))))
+    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform({ tokenExpireSeconds: 1 }))))
 
   it.scopedLive("marketplace apps need a known app_ticket and get per-tenant tokens", () =>
     Effect.gen(function*() {
@@ -296,7 +296,7 @@ describe("FakeOpenPlatform options", () => {
       const resend = yield* postJson(`${auth}/app_ticket/resend`, credentials)
       assert.deepStrictEqual(resend.body, { code: 0, msg: "ok" })
       assert.strictEqual(yield* fake.tokenFetches, 3)
-    }).pipe(Effect.provide(FakeNode.layer({
+    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform({
       apps: [{ appId: "cli_isv", appSecret: "isv_secret" }],
       appTickets: ["ticket_1"]
     }))))
