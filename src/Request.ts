@@ -150,6 +150,8 @@ export interface RawRequest extends Payload {
   readonly url: string
   /** Token kinds the API accepts, in order of preference. Default `["tenant"]`. */
   readonly tokens?: ReadonlyArray<AccessTokenKind> | undefined
+  /** `"multipart"` for uploads (file values in `data` become file parts). Default `"json"`. */
+  readonly body?: "json" | "multipart" | undefined
 }
 
 /** Calls any API by method and URL; the answer is `data` of the envelope, as JSON. */
@@ -158,7 +160,7 @@ export const request = <A = unknown>(
   options?: CallOptions
 ): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient> =>
   execute<Payload, A>(
-    { id: `${raw.method} ${raw.url}`, method: raw.method, path: raw.url, tokens: raw.tokens ?? ["tenant"] },
+    { id: `${raw.method} ${raw.url}`, method: raw.method, path: raw.url, tokens: raw.tokens ?? ["tenant"], body: raw.body },
     { path: raw.path, params: raw.params, data: raw.data },
     options
   )
