@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Schedule, Stream, TestClock } from "effect"
+import { Duration, Effect, Fiber, Redacted, Schedule, Stream, TestClock } from "effect"
 import { layerTest } from "../layers/testing.js"
 import * as Pagination from "../src/Pagination.js"
 import { request } from "../src/Request.js"
@@ -212,6 +212,17 @@ describe("request executor", () => {
       assert.strictEqual(error._tag, "LarkTokenError")
       assert.strictEqual((yield* Effect.flatten(Effect.map(MockHttp, (m) => m.requests))).length, 0)
     }).pipe(Effect.provide(layerTest([]))))
+
+  it.effect("helpdesk calls carry X-Lark-Helpdesk-Authorization: Bearer base64(id:token)", () =>
+    Effect.gen(function*() {
+      yield* request({ method: "GET", url: "/open-apis/helpdesk/v1/tickets/:ticket_id", path: { ticket_id: "t1" } }, { helpdesk: true })
+      const [call] = yield* sent("/open-apis/helpdesk/v1/tickets/t1")
+      assert.strictEqual(call!.headers["x-lark-helpdesk-authorization"], `Bearer ${Buffer.from("hd_1:hd-token").toString("base64")}`)
+      assert.strictEqual(call!.headers.authorization, "Bearer t-mock-1")
+    }).pipe(Effect.provide(layerTest(
+      [route("GET", "/open-apis/helpdesk/v1/tickets/:ticket_id", () => ok({}))],
+      { helpdesk: { id: "hd_1", token: Redacted.make("hd-token") } }
+    ))))
 
   it.effect("per-call headers are sent, set last", () =>
     Effect.gen(function*() {
