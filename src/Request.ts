@@ -32,13 +32,21 @@ const chooseAuthorization = (
     : Either.right({ _tag: "Cached", kind, tenantKey: options.tenantKey })
 }
 
-const checkPayload = <P extends Payload>(operation: Operation<P, any>, payload: P): Effect.Effect<Payload, LarkRequestError> =>
+// Encoders are built once per payload schema, not once per call.
+const encoders = new WeakMap<Schema.Schema<any, any>, (payload: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+
+const encoderOf = (schema: Schema.Schema<any, any>) => {
+  let encode = encoders.get(schema)
+  if (encode === undefined) encoders.set(schema, encode = Schema.encodeEither(schema, { errors: "all" }))
+  return encode
+}
+
+const checkPayload = <P extends Payload>(operation: Operation<P, any>, payload: P): Either.Either<Payload, LarkRequestError> =>
   operation.payload === undefined
-    ? Effect.succeed(payload)
-    : Either.match(Schema.encodeEither(operation.payload, { errors: "all" })(payload), {
-      onLeft: (error) =>
-        Effect.fail(new LarkRequestError({ operation: operation.id, detail: ParseResult.TreeFormatter.formatErrorSync(error) })),
-      onRight: (encoded) => Effect.succeed(encoded as Payload)
+    ? Either.right(payload)
+    : Either.mapBoth(encoderOf(operation.payload)(payload), {
+      onLeft: (error) => new LarkRequestError({ operation: operation.id, detail: ParseResult.TreeFormatter.formatErrorSync(error) }),
+      onRight: (encoded) => encoded as Payload
     })
 
 const hasNoBody = (method: HttpMethod) => method === "GET" || method === "DELETE"
@@ -49,28 +57,26 @@ const buildRequest = (
   operation: Operation<any, any>,
   payload: Payload,
   options: CallOptions
-): Effect.Effect<HttpClientRequest.HttpClientRequest, LarkRequestError> =>
-  Effect.gen(function*() {
-    const url = Url.build(config.domain.open, operation.path, payload)
-    if (Either.isLeft(url)) return yield* new LarkRequestError({ operation: operation.id, detail: url.left })
-    let request = HttpClientRequest.make(operation.method)(url.right).pipe(
-      HttpClientRequest.setHeader("user-agent", config.userAgent)
-    )
-    if (options.helpdesk === true) request = yield* withHelpdesk(config, operation, request)
-    if (hasNoBody(operation.method)) return request
-    if (operation.body === "multipart") {
-      const body = yield* Effect.mapError(Body.multipart(payload.data), (detail) =>
-        new LarkRequestError({ operation: operation.id, detail }))
-      return HttpClientRequest.setBody(request, body)
-    }
-    return payload.data === undefined ? request : HttpClientRequest.setBody(request, Body.json(payload.data))
-  })
+): Effect.Effect<HttpClientRequest.HttpClientRequest, LarkRequestError> => {
+  const url = Url.build(config.domain.open, operation.path, payload)
+  if (Either.isLeft(url)) return Either.left(new LarkRequestError({ operation: operation.id, detail: url.left }))
+  const bare = HttpClientRequest.setHeader(HttpClientRequest.make(operation.method)(url.right), "user-agent", config.userAgent)
+  const request = options.helpdesk === true ? withHelpdesk(config, operation, bare) : Either.right(bare)
+  if (Either.isLeft(request) || hasNoBody(operation.method)) return request
+  if (operation.body === "multipart") {
+    return Effect.mapBoth(Body.multipart(payload.data), {
+      onFailure: (detail) => new LarkRequestError({ operation: operation.id, detail }),
+      onSuccess: (body) => HttpClientRequest.setBody(request.right, body)
+    })
+  }
+  return payload.data === undefined ? request : Either.right(HttpClientRequest.setBody(request.right, Body.json(payload.data)))
+}
 
 /** `X-Lark-Helpdesk-Authorization: Bearer base64(id:token)`, the node SDK's form. */
 const withHelpdesk = (config: LarkConfigService, operation: Operation<any, any>, request: HttpClientRequest.HttpClientRequest) =>
   config.helpdesk._tag === "None"
-    ? Effect.fail(new LarkRequestError({ operation: operation.id, detail: "helpdesk credentials are not configured" }))
-    : Effect.succeed(HttpClientRequest.setHeader(
+    ? Either.left(new LarkRequestError({ operation: operation.id, detail: "helpdesk credentials are not configured" }))
+    : Either.right(HttpClientRequest.setHeader(
       request,
       "x-lark-helpdesk-authorization",
       `Bearer ${Buffer.from(`${config.helpdesk.value.id}:${Redacted.value(config.helpdesk.value.token)}`).toString("base64")}`
@@ -87,6 +93,26 @@ type Sender<A, R> = (
   settings: SendSettings
 ) => Effect.Effect<A, LarkError, R>
 
+/** Checks the payload, picks the token kind and builds the unsigned request; nothing is sent yet. */
+const prepare = <P extends Payload>(
+  config: LarkConfigService,
+  operation: Operation<P, any>,
+  payload: P,
+  options: CallOptions
+): Effect.Effect<
+  { readonly unsigned: HttpClientRequest.HttpClientRequest; readonly authorization: Authorization },
+  LarkRequestError | LarkTokenError
+> => {
+  const checked = checkPayload(operation, payload)
+  if (Either.isLeft(checked)) return Either.left(checked.left)
+  const authorization = chooseAuthorization(operation, options)
+  if (Either.isLeft(authorization)) return Either.left(authorization.left)
+  return Effect.map(buildRequest(config, operation, checked.right, options), (unsigned) => ({
+    unsigned,
+    authorization: authorization.right
+  }))
+}
+
 /** Checks, builds, signs and sends; a token the platform rejects is evicted and the call sent once more. */
 const run = <P extends Payload, A, R>(
   operation: Operation<P, any>,
@@ -94,33 +120,37 @@ const run = <P extends Payload, A, R>(
   options: CallOptions,
   sender: Sender<A, R>
 ): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> =>
-  Effect.gen(function*() {
-    const config = yield* LarkConfig
-    const checked = yield* checkPayload(operation, payload)
-    const authorization = yield* chooseAuthorization(operation, options)
-    const unsigned = yield* buildRequest(config, operation, checked, options)
-    const settings = {
-      timeout: options.timeout === undefined ? config.timeout : Duration.decode(options.timeout),
-      retrySchedule: config.retrySchedule
-    }
-    const sendWith = (token: Redacted.Redacted<string> | undefined) => {
-      const signed = token === undefined ? unsigned : HttpClientRequest.bearerToken(unsigned, token)
-      return sender(operation, options.headers === undefined ? signed : HttpClientRequest.setHeaders(signed, options.headers), settings)
-    }
-    switch (authorization._tag) {
-      case "None":
-        return yield* sendWith(undefined)
-      case "Given":
-        return yield* sendWith(authorization.token)
-      case "Cached": {
-        const { kind, tenantKey } = authorization
-        const withFreshToken = Effect.flatMap(cachedToken(kind, tenantKey), sendWith)
-        return yield* withFreshToken.pipe(
-          Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey), withFreshToken))
-        )
+  Effect.flatMap(LarkConfig, (config) =>
+    Effect.flatMap(prepare(config, operation, payload, options), ({ authorization, unsigned }) => {
+      const settings: SendSettings = options.timeout === undefined
+        ? config
+        : { timeout: Duration.decode(options.timeout), retrySchedule: config.retrySchedule }
+      const sendWith = (token: Redacted.Redacted<string> | undefined) => {
+        const signed = token === undefined ? unsigned : HttpClientRequest.bearerToken(unsigned, token)
+        return sender(operation, options.headers === undefined ? signed : HttpClientRequest.setHeaders(signed, options.headers), settings)
       }
-    }
-  }).pipe(Effect.withSpan(operation.id, { kind: "client", attributes: { "lark.operation": operation.id } }))
+      switch (authorization._tag) {
+        case "None":
+          return sendWith(undefined)
+        case "Given":
+          return sendWith(authorization.token)
+        case "Cached": {
+          const { kind, tenantKey } = authorization
+          const withFreshToken = Effect.flatMap(cachedToken(kind, tenantKey), sendWith)
+          return withFreshToken.pipe(
+            Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey), withFreshToken))
+          )
+        }
+      }
+    })).pipe(
+      // On success the log id is on the HTTP client's child span (response headers); on failure, here too.
+      Effect.tapError((error) =>
+        error._tag === "LarkApiError" && error.logId !== undefined
+          ? Effect.annotateCurrentSpan("lark.log_id", error.logId)
+          : Effect.void
+      ),
+      Effect.withSpan(operation.id, { kind: "client", captureStackTrace: false, attributes: { "lark.operation": operation.id } })
+    )
 
 /**
  * Runs an operation: `Effect<A, LarkError, LarkConfig | HttpClient>`. Generated API functions are one call

@@ -132,7 +132,7 @@ const fetchAppToken = (config: LarkConfigService) =>
 
 const fetchMarketplaceTenantToken = (config: LarkConfigService, tenantKey: string) =>
   Effect.gen(function*() {
-    const appToken = yield* cached(config, "app", "", fetchAppToken(config))
+    const appToken = yield* cached(config, "app", "", () => fetchAppToken(config))
     const answer = yield* post(config, marketplaceTenantToken, {
       app_access_token: Redacted.value(appToken),
       tenant_key: tenantKey
@@ -140,12 +140,15 @@ const fetchMarketplaceTenantToken = (config: LarkConfigService, tenantKey: strin
     return issued(answer.tenant_access_token, answer.expire)
   })
 
-/** The cached token if it has more than `refreshAhead` left, else one fetched once for all concurrent callers. */
+/**
+ * The cached token if it has more than `refreshAhead` left, else one fetched once for all concurrent callers.
+ * `fetch` is only built on a miss: this is on the path of every API call.
+ */
 const cached = (
   config: LarkConfigService,
   kind: CachedTokenKind,
   tenantKey: string,
-  fetch: Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
+  fetch: () => Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
 ): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
   const key = cacheKey(config, kind, tenantKey)
   const fresh = Effect.zipWith(config.tokenCache.get(key), Clock.currentTimeMillis, (entry, now) =>
@@ -153,15 +156,13 @@ const cached = (
   const refresh = Effect.gen(function*() {
     const cachedMeanwhile = yield* fresh // another caller (or replica) may have refreshed it
     if (Option.isSome(cachedMeanwhile)) return cachedMeanwhile.value.token
-    const token = yield* Effect.mapError(fetch, refused(kind))
+    const token = yield* Effect.mapError(fetch(), refused(kind))
     const now = yield* Clock.currentTimeMillis
     yield* config.tokenCache.set(key, { token: token.token, expiresAt: now + Duration.toMillis(token.lifetime) })
     return token.token
   })
-  return Effect.flatMap(fresh, Option.match({
-    onSome: (entry) => Effect.succeed(entry.token),
-    onNone: () => config.tokenFetches.run(key, refresh)
-  }))
+  return Effect.flatMap(fresh, (entry) =>
+    Option.isSome(entry) ? Effect.succeed(entry.value.token) : config.tokenFetches.run(key, refresh))
 }
 
 /** The tenant access token, cached. Marketplace apps must name the tenant. */
@@ -169,16 +170,16 @@ export const tenantAccessToken = (
   tenantKey?: string
 ): Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient> =>
   Effect.flatMap(LarkConfig, (config) => {
-    if (config.appType === "self_built") return cached(config, "tenant", "", fetchSelfBuiltTenantToken(config))
+    if (config.appType === "self_built") return cached(config, "tenant", "", () => fetchSelfBuiltTenantToken(config))
     if (tenantKey === undefined || tenantKey === "") {
       return Effect.fail(new LarkTokenError({ kind: "tenant", detail: "marketplace apps need a tenantKey for each call" }))
     }
-    return cached(config, "tenant", tenantKey, fetchMarketplaceTenantToken(config, tenantKey))
+    return cached(config, "tenant", tenantKey, () => fetchMarketplaceTenantToken(config, tenantKey))
   })
 
 /** The app access token, cached. */
 export const appAccessToken: Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient> =
-  Effect.flatMap(LarkConfig, (config) => cached(config, "app", "", fetchAppToken(config)))
+  Effect.flatMap(LarkConfig, (config) => cached(config, "app", "", () => fetchAppToken(config)))
 
 /** Drops a cached token, e.g. after the platform rejected it. */
 export const invalidate = (kind: CachedTokenKind, tenantKey?: string): Effect.Effect<void, never, LarkConfig> =>

@@ -53,6 +53,7 @@ export const rateLimitReset = (header: string | undefined): Duration.Duration =>
 /**
  * Runs `attempt` again on `Retryable` failures, waiting as `schedule` says but never less than the failure
  * asks for; when the schedule gives up (or the failure is final) the underlying `LarkError` is returned.
+ * Nothing of this is built on the path of a call that succeeds at once.
  */
 export const withRetries = <A, R>(
   attempt: Effect.Effect<A, LarkError | Retryable, R>,
@@ -60,18 +61,25 @@ export const withRetries = <A, R>(
   operation: string
 ): Effect.Effect<A, LarkError, R> =>
   attempt.pipe(
-    Effect.tapError((failure) =>
-      failure._tag === "Retryable"
-        ? Effect.logDebug(`${operation}: retrying after ${failure.error._tag}`, failure.error.message)
-        : Effect.void
-    ),
-    Effect.retry({
-      schedule: Schedule.intersect(Schedule.identity<LarkError | Retryable>(), schedule).pipe(
-        Schedule.modifyDelay(([failure], delay) =>
-          failure._tag === "Retryable" ? Duration.max(delay, failure.atLeast) : delay
-        )
-      ),
-      while: (failure) => failure._tag === "Retryable"
+    Effect.catchTag("Retryable", (first) => {
+      // Replays the first failure to the schedule so that it counts and its wait applies, then re-sends.
+      let replayed = false
+      const again = Effect.suspend(() => replayed ? attempt : (replayed = true, Effect.fail(first)))
+      return again.pipe(
+        Effect.tapError((failure) =>
+          failure._tag === "Retryable"
+            ? Effect.logDebug(`${operation}: retrying after ${failure.error._tag}`, failure.error.message)
+            : Effect.void
+        ),
+        Effect.retry({
+          schedule: Schedule.intersect(Schedule.identity<LarkError | Retryable>(), schedule).pipe(
+            Schedule.modifyDelay(([failure], delay) =>
+              failure._tag === "Retryable" ? Duration.max(delay, failure.atLeast) : delay
+            )
+          ),
+          while: (failure) => failure._tag === "Retryable"
+        })
+      )
     }),
     Effect.catchTag("Retryable", (failure) => Effect.fail(failure.error))
   )

@@ -18,8 +18,14 @@ export interface SendSettings {
   readonly retrySchedule: Schedule.Schedule<unknown, unknown>
 }
 
-const header = (response: HttpClientResponse.HttpClientResponse, name: string): string | undefined =>
-  response.headers[name]
+// `response.headers` builds a new object on each access (platform-node): read it once per response.
+const headersSeen = new WeakMap<HttpClientResponse.HttpClientResponse, Headers.Headers>()
+
+const header = (response: HttpClientResponse.HttpClientResponse, name: string): string | undefined => {
+  let headers = headersSeen.get(response)
+  if (headers === undefined) headersSeen.set(response, headers = response.headers)
+  return headers[name]
+}
 
 const logIdOf = (response: HttpClientResponse.HttpClientResponse) =>
   header(response, "x-tt-logid") ?? header(response, "x-request-id")
@@ -45,6 +51,15 @@ const flatEnvelope = (json: unknown, status: number): unknown => {
 
 const lenient = { onExcessProperty: "preserve", errors: "all" } as const
 
+// Decoders are built once per response schema, not once per call.
+const decoders = new WeakMap<Schema.Schema<any, any>, (value: unknown) => Either.Either<any, ParseResult.ParseError>>()
+
+const decoderOf = <A>(schema: Schema.Schema<A, any>): (value: unknown) => Either.Either<A, ParseResult.ParseError> => {
+  let decode = decoders.get(schema)
+  if (decode === undefined) decoders.set(schema, decode = Schema.decodeUnknownEither(schema, lenient))
+  return decode
+}
+
 /** Decodes the success value with the operation's schema, keeping unknown fields. */
 const decodeResult = <A>(
   operation: Operation<any, A>,
@@ -54,7 +69,7 @@ const decodeResult = <A>(
 ): Either.Either<A, LarkDecodeError> =>
   operation.response === undefined
     ? Either.right(value as A)
-    : Either.mapLeft(Schema.decodeUnknownEither(operation.response, lenient)(value), (error) =>
+    : Either.mapLeft(decoderOf(operation.response)(value), (error) =>
       new LarkDecodeError({
         operation: operation.id,
         detail: ParseResult.TreeFormatter.formatErrorSync(error),
@@ -206,24 +221,21 @@ const sendReading = <A, R>(
       detail: `no answer within ${Duration.format(settings.timeout)}`,
       maybeApplied: true
     })
-  const readLogged = (response: HttpClientResponse.HttpClientResponse) => {
-    const logId = logIdOf(response)
-    const value = read(operation, response)
-    return logId === undefined ? value : Effect.zipRight(Effect.annotateCurrentSpan("lark.log_id", logId), value)
-  }
   const attempt = execute(request).pipe(
     Effect.mapError((error) => classifyRequestError(operation, error)),
-    Effect.flatMap(readLogged),
+    Effect.flatMap((response) => read(operation, response)),
     Effect.timeoutFail({
       duration: settings.timeout,
       onTimeout: () => isIdempotent(operation) ? retryable(timedOut()) : timedOut()
     })
   )
-  return withRetries(attempt, settings.retrySchedule, operation.id).pipe(
-    // Our spans record request headers: keep the helpdesk secret out of them, and trace ids away from Lark.
-    Effect.locallyWith(Headers.currentRedactedNames, withHelpdeskRedacted),
-    Effect.locally(HttpClient.currentTracerPropagation, false)
+  const sending = withRetries(attempt, settings.retrySchedule, operation.id).pipe(
+    Effect.locally(HttpClient.currentTracerPropagation, false) // no trace ids to a third party
   )
+  // The client's spans record request headers: keep the helpdesk secret out of them.
+  return request.headers[HELPDESK_HEADER] === undefined
+    ? sending
+    : Effect.locallyWith(sending, Headers.currentRedactedNames, withHelpdeskRedacted)
 }
 
 /** Sends `request` and decodes the answer: JSON, or the whole file for `result: "binary"`. */
@@ -249,7 +261,7 @@ export const sendStreaming = (
   sendReading(operation, request, settings, readFileStream, (request) =>
     Effect.flatMap(HttpClient.HttpClient, (client) => HttpClient.withScope(client).execute(request)))
 
-const HELPDESK_HEADER = "x-lark-helpdesk-authorization"
+export const HELPDESK_HEADER = "x-lark-helpdesk-authorization"
 
 const withHelpdeskRedacted = (names: ReadonlyArray<string | RegExp>) =>
   names.includes(HELPDESK_HEADER) ? names : [...names, HELPDESK_HEADER]
