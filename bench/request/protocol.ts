@@ -1,0 +1,39 @@
+/**
+ * What the bench processes share: the app, the message sent, and the IPC messages.
+ */
+
+export const CONCURRENCY = 64
+
+/** Measured calls per client (warm-up not included). */
+export const CALLS = Number(process.env["BENCH_CALLS"] ?? 5000)
+if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`BENCH_CALLS must be a positive integer, got ${CALLS}`)
+
+/** The app the fake platform knows by default. */
+export const APP = { appId: "cli_fake", appSecret: "fake_secret" } as const
+
+export const MESSAGE = {
+  params: { receive_id_type: "chat_id" },
+  data: { receive_id: "oc_bench", msg_type: "text", content: JSON.stringify({ text: "hi" }) }
+} as const
+
+export const CLIENTS = ["lark-effect", "node-sdk", "undici"] as const
+export type ClientName = (typeof CLIENTS)[number]
+
+/** One client call; rejects unless the platform created the message. */
+export type Call = () => Promise<void>
+
+/** runner → server */
+export type ServerRequest = "reset" | "tokenFetches"
+
+/** server → runner */
+export type ServerMessage =
+  | { readonly type: "ready"; readonly url: string }
+  | { readonly type: "reset" }
+  | { readonly type: "tokenFetches"; readonly count: number }
+
+/** client → runner */
+export interface ClientResult {
+  readonly callsPerSecond: number
+  readonly cpuMicrosPerCall: number
+  readonly peakRssMiB: number
+}
