@@ -1,15 +1,15 @@
 /**
  * Streams over `page_token` / `has_more` list APIs. A stream ends on `has_more: false`, a missing or empty
- * token, or a token the platform already gave (so a misbehaving server cannot make it loop forever).
+ * token, or a token the platform already gave (so a misbehaving server cannot make it loop forever). A few
+ * APIs answer no `has_more`: there the token alone decides.
  */
 import { Effect, Option, Stream } from "effect"
 import type { CallOptions, Payload } from "./Operation.js"
 
-export interface Page<Item = unknown> {
+export interface Page {
   readonly has_more?: boolean | undefined
   readonly page_token?: string | undefined
   readonly next_page_token?: string | undefined
-  readonly items?: ReadonlyArray<Item> | undefined
 }
 
 type ListCall<P, A, E, R> = (payload: P, options?: CallOptions) => Effect.Effect<A, E, R>
@@ -29,7 +29,7 @@ export const pages = <P extends Payload, A extends Page, E, R>(
     return Stream.paginateEffect(typeof first === "string" ? first : undefined, (pageToken: string | undefined) =>
     Effect.map(list(withPageToken(payload, pageToken), options), (page) => {
       const next = page.page_token || page.next_page_token
-      if (page.has_more !== true || next === undefined || next === "" || seen.has(next)) {
+      if (page.has_more === false || next === undefined || next === "" || seen.has(next)) {
         return [page, Option.none()] as const
       }
       seen.add(next)
@@ -37,12 +37,16 @@ export const pages = <P extends Payload, A extends Page, E, R>(
     }))
   })
 
-/** Every item of every page. */
-export const items = <P extends Payload, A extends Page, E, R>(
+/** Every item of every page: the elements of the page's list field (`items` on most APIs). */
+export const items = <P extends Payload, A extends Page, K extends ListField<A>, E, R>(
   list: ListCall<P, A, E, R>,
   payload: P,
-  options?: CallOptions
-): Stream.Stream<ItemOf<A>, E, R> =>
-  Stream.mapConcat(pages(list, payload, options), (page) => (page.items ?? []) as ReadonlyArray<ItemOf<A>>)
+  options?: CallOptions,
+  field: K = "items" as K
+): Stream.Stream<ItemOf<A, K>, E, R> =>
+  Stream.mapConcat(pages(list, payload, options), (page) => (page[field] ?? []) as ReadonlyArray<ItemOf<A, K>>)
 
-type ItemOf<A extends Page> = NonNullable<A["items"]>[number]
+/** The keys of `A` that hold (optional) arrays. */
+export type ListField<A> = { [K in keyof A]-?: NonNullable<A[K]> extends ReadonlyArray<any> ? K : never }[keyof A]
+
+type ItemOf<A, K extends keyof A> = NonNullable<A[K]> extends ReadonlyArray<infer Item> ? Item : never

@@ -37,7 +37,8 @@ const encoders = new WeakMap<Schema.Schema<any, any>, (payload: unknown) => Eith
 
 const encoderOf = (schema: Schema.Schema<any, any>) => {
   let encode = encoders.get(schema)
-  if (encode === undefined) encoders.set(schema, encode = Schema.encodeEither(schema, { errors: "all" }))
+  // Fields the schema does not know go out as they are: the platform may know them.
+  if (encode === undefined) encoders.set(schema, encode = Schema.encodeEither(schema, { errors: "all", onExcessProperty: "preserve" }))
   return encode
 }
 

@@ -296,6 +296,22 @@ describe("pagination", () => {
       { has_more: true, page_token: "", items: [{ name: "c" }] } // has_more lies; the empty token ends it
     ])]))))
 
+  it.effect("follows the token alone where the API answers no has_more; items of a named list field", () =>
+    Effect.gen(function*() {
+      const entities = yield* Stream.runCollect(Pagination.items(
+        (payload: { params: { page_token?: string } }) =>
+          request<{ page_token?: string; entities?: ReadonlyArray<string> }>({ method: "GET", url: "/open-apis/baike/v1/entities", params: payload.params }),
+        { params: {} },
+        undefined,
+        "entities"
+      ))
+      assert.deepStrictEqual([...entities], ["e1", "e2", "e3"])
+    }).pipe(Effect.provide(layerTest([(() => {
+      let page = 0
+      const answers = [{ page_token: "p2", entities: ["e1", "e2"] }, { page_token: "", entities: ["e3"] }]
+      return route("GET", "/open-apis/baike/v1/entities", () => ok(answers[page++]))
+    })()]))))
+
   it.effect("never loops on a token the server already gave", () =>
     Effect.gen(function*() {
       const pages = yield* Stream.runCollect(Pagination.pages(user.findByDepartment, { params: { department_id: "d1" } }))
