@@ -4,7 +4,10 @@
  * The code generator emits one per API (and hand-written modules declare their own). It is plain data plus
  * schemas, so it can live at module level with no cost until it is called.
  */
-import type { Duration, Schema } from "effect"
+import type { HttpClient } from "@effect/platform"
+import type { Duration, Effect, Schema } from "effect"
+import type { LarkConfig } from "./LarkConfig.js"
+import type { LarkError } from "./LarkError.js"
 
 export type AccessTokenKind = "tenant" | "app" | "user"
 
@@ -62,3 +65,6 @@ export interface CallOptions {
 /** Whether sending the operation again is harmless: GET, or an API marked idempotent. */
 export const isIdempotent = (operation: Operation<any, any>): boolean =>
   operation.method === "GET" || operation.idempotent === true
+
+/** What every API function returns. */
+export type ApiCall<A, R = never> = Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R>
