@@ -1,0 +1,156 @@
+/**
+ * Every API in the catalog, called through its generated function with a synthetic payload: the request on
+ * the wire has the catalog's method, the path with its parameters substituted and escaped, the query, the
+ * JSON or multipart body, and the right token.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { layerTest } from "../../layers/testing.js"
+import { nodeNames } from "../../scripts/codegen/names.js"
+import type { Api, CatalogType, Field, ServiceVersion } from "../../scripts/codegen/catalog.js"
+import type { ApiCall, CallOptions } from "../../src/Operation.js"
+import { MockHttp, ok, route } from "../../src/testing/MockHttp.js"
+import { catalog, catalogPresent, skipReason } from "./catalog.js"
+
+const FILE_BYTES = new Uint8Array([0xde, 0xad, 0xbe, 0xef])
+
+/** A value of the type; `depth` stops recursive models (only required fields below it). */
+const sample = (type: CatalogType, name: string, version: ServiceVersion, depth: number): unknown => {
+  switch (type.type) {
+    case "string":
+      return type.enum?.[0] ?? `${name} value/é`
+    case "integer":
+    case "float":
+    case "number":
+      return 7
+    case "boolean":
+      return true
+    case "file":
+      return FILE_BYTES
+    case "any":
+    case "object":
+      return { any: "thing" }
+    case "array":
+      return [sample(type.items, name, version, depth), sample(type.items, name, version, depth)]
+    case "map":
+      return { key: sample(type.values, name, version, depth) }
+    case "union":
+      return sample(type.of[0]!, name, version, depth)
+    case "ref":
+      return sampleObject(version.models[type.model]?.fields ?? [], version, depth + 1)
+  }
+}
+
+const sampleObject = (fields: ReadonlyArray<Field>, version: ServiceVersion, depth: number) =>
+  Object.fromEntries(
+    fields
+      .filter((field) => depth < 3 || field.required === true)
+      .map((field) => [field.name, sample(field.type, field.name, version, depth)])
+  )
+
+const scalarText = (value: unknown) => typeof value === "string" ? value : String(value)
+
+interface Expected {
+  readonly path: string
+  readonly query: Record<string, Array<string>>
+}
+
+const payloadFor = (api: Api, version: ServiceVersion) => {
+  const payload: { path?: Record<string, unknown>; params?: Record<string, unknown>; data?: Record<string, unknown> } = {}
+  const expected: Expected = { path: api.path, query: {} }
+  if (api.path_params.length > 0) {
+    payload.path = {}
+    let path = api.path
+    for (const param of api.path_params) {
+      const value = param.type.type === "string" ? `${param.name} id/1` : 7
+      payload.path[param.name] = value
+      path = path.replace(`:${param.name}`, encodeURIComponent(String(value)))
+    }
+    ;(expected as { path: string }).path = path
+  }
+  if (api.query_params.length > 0) {
+    payload.params = {}
+    for (const param of api.query_params) {
+      const value = sample(param.type, param.name, version, 0)
+      payload.params[param.name] = value
+      expected.query[param.name] = Array.isArray(value) ? value.map(scalarText) : [scalarText(value)]
+    }
+  }
+  if (api.request_body !== null && api.request_body.fields.length > 0) {
+    payload.data = sampleObject(api.request_body.fields, version, 0)
+  }
+  return { payload, expected }
+}
+
+const expectedAuthorization = (api: Api): string | undefined => {
+  const tokens = api.access_tokens ?? ["tenant", "user"]
+  if (tokens.length === 0) return undefined
+  if (tokens.includes("tenant")) return "Bearer t-mock-1"
+  if (tokens.includes("app")) return "Bearer a-mock-1"
+  return "Bearer u-wire"
+}
+
+const answerFor = (api: Api) =>
+  api.response.kind === "binary"
+    ? () => ({ headers: { "content-type": "application/octet-stream", "content-disposition": "attachment; filename=\"f.bin\"" }, body: new Uint8Array([1]) })
+    : () => ok({})
+
+const callOne = (service: string, version: string, api: Api, serviceModule: any) =>
+  Effect.gen(function*() {
+    const { resource, method } = nodeNames(api)
+    const call: ((payload: unknown, options: CallOptions) => ApiCall<unknown>) | undefined =
+      serviceModule[service]?.[version]?.[resource]?.[method]
+    assert.isFunction(call, `${api.id}: no function ${service}.${version}.${resource}.${method}`)
+    const spec = catalog!.services[service]![version]!
+    const { payload, expected } = payloadFor(api, spec)
+    const tokens = api.access_tokens ?? ["tenant", "user"]
+    const options = tokens.length > 0 && tokens.every((kind) => kind === "user") ? { userAccessToken: "u-wire" } : {}
+    const result = yield* Effect.either(call!(payload, options))
+    assert.strictEqual(result._tag, "Right", `${api.id}: ${result._tag === "Left" ? String(result.left) : ""}`)
+
+    const requests = (yield* (yield* MockHttp).requests).filter((request) => !request.path.startsWith("/open-apis/auth/v3/") || api.id.startsWith("auth.v3."))
+    const sent = requests[requests.length - 1]!
+    assert.strictEqual(sent.method, api.http_method, api.id)
+    assert.strictEqual(sent.url.pathname, expected.path, api.id)
+    assert.deepStrictEqual(sent.query, expected.query, `${api.id} query`)
+    assert.strictEqual(sent.headers.authorization, expectedAuthorization(api), `${api.id} token`)
+    if (api.request_body === null || api.request_body.fields.length === 0 || api.http_method === "GET" || api.http_method === "DELETE") {
+      if (api.http_method === "GET" || api.http_method === "DELETE") assert.deepStrictEqual(sent.body, { _tag: "None" }, `${api.id} body`)
+      return
+    }
+    if (api.request_body.content_type === "multipart/form-data") {
+      assert.strictEqual(sent.body._tag, "Multipart", `${api.id} body`)
+      if (sent.body._tag !== "Multipart") return
+      for (const [name, value] of Object.entries(payload.data!)) {
+        if (value instanceof Uint8Array) assert.deepStrictEqual([...sent.body.files[name]!.bytes], [...value], `${api.id} file ${name}`)
+        else assert.strictEqual(sent.body.fields[name], typeof value === "object" ? JSON.stringify(value) : String(value), `${api.id} field ${name}`)
+      }
+    } else {
+      assert.deepStrictEqual(sent.body, { _tag: "Json", value: payload.data }, `${api.id} body`)
+    }
+  }).pipe(Effect.provide(layerTest([route(api.http_method, api.path, answerFor(api))])))
+
+const servicesWithApis = catalog === undefined
+  ? []
+  : Object.keys(catalog.services).sort().filter((service) =>
+    Object.values(catalog!.services[service]!).some((version) => version.apis.length > 0))
+
+describe("every API on the wire", () => {
+  it.skipIf(!catalogPresent)(`the catalog has APIs to check${skipReason}`, () => {
+    assert.isAbove(servicesWithApis.length, 50)
+  })
+  for (const service of servicesWithApis) {
+    it.effect(`${service}`, () =>
+      Effect.gen(function*() {
+        const serviceModule = yield* Effect.promise(() => import(`../../src/api/${service}/index.ts`))
+        let calls = 0
+        for (const version of Object.keys(catalog!.services[service]!).sort()) {
+          for (const api of catalog!.services[service]![version]!.apis) {
+            yield* callOne(service, version, api, serviceModule)
+            calls++
+          }
+        }
+        assert.isAbove(calls, 0)
+      }), 60_000)
+  }
+})
