@@ -7,7 +7,7 @@
 import { Console, Effect, Redacted } from "effect"
 import { LarkLive, layer as larkLayer } from "../layers/index.js"
 import { fakeOpenPlatform } from "../layers/testing.js"
-import { request } from "../src/index.js"
+import { im } from "../src/api/im/index.js"
 import { FakeOpenPlatform, type RecordedCall } from "../src/testing/FakeOpenPlatform.js"
 
 /** A 1×1 PNG. */
@@ -15,26 +15,21 @@ const PIXEL = Uint8Array.from(
   Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64")
 )
 
+type ReceiveIdType = "open_id" | "user_id" | "union_id" | "email" | "chat_id"
+
 /** The SDK calls the demo makes; the same code runs against the fake and the real platform. */
-const sendTextAndImage = (receiveId: string, receiveIdType: string) =>
+const sendTextAndImage = (receiveId: string, receiveIdType: ReceiveIdType) =>
   Effect.gen(function*() {
-    const text = yield* request<{ message_id: string }>({
-      method: "POST",
-      url: "/open-apis/im/v1/messages",
+    const text = yield* im.v1.message.create({
       params: { receive_id_type: receiveIdType },
       data: { receive_id: receiveId, msg_type: "text", content: JSON.stringify({ text: "hello from lark-effect" }) }
     })
     yield* Console.log(`sent text message ${text.message_id}`)
-    const uploaded = yield* request<{ image_key: string }>({
-      method: "POST",
-      url: "/open-apis/im/v1/images",
-      body: "multipart",
+    const uploaded = yield* im.v1.image.create({
       data: { image_type: "message", image: new File([PIXEL], "pixel.png", { type: "image/png" }) }
     })
     yield* Console.log(`uploaded image ${uploaded.image_key} (${PIXEL.length} bytes)`)
-    const image = yield* request<{ message_id: string }>({
-      method: "POST",
-      url: "/open-apis/im/v1/messages",
+    const image = yield* im.v1.message.create({
       params: { receive_id_type: receiveIdType },
       data: { receive_id: receiveId, msg_type: "image", content: JSON.stringify({ image_key: uploaded.image_key }) }
     })
@@ -75,7 +70,8 @@ const onRealPlatform = (receiveId: string | undefined) =>
     ? Effect.fail(new Error("LARK_DEMO_RECEIVE_ID is not set: the chat (or user) id to send the demo messages to"))
     : Effect.gen(function*() {
       yield* Console.log(`lark-effect demo on the real Open Platform (${process.env.LARK_DOMAIN ?? "feishu"}) as ${process.env.LARK_APP_ID}\n`)
-      yield* Effect.provide(sendTextAndImage(receiveId, process.env.LARK_DEMO_RECEIVE_ID_TYPE ?? "chat_id"), LarkLive)
+      const receiveIdType = (process.env.LARK_DEMO_RECEIVE_ID_TYPE ?? "chat_id") as ReceiveIdType
+      yield* Effect.provide(sendTextAndImage(receiveId, receiveIdType), LarkLive)
     })
 
 const real = process.env.LARK_APP_ID !== undefined && process.env.LARK_APP_SECRET !== undefined
