@@ -64,6 +64,8 @@ export interface ServiceVersion {
 export interface Catalog {
   readonly format_version: number | string
   readonly services: Readonly<Record<string, Readonly<Record<string, ServiceVersion>>>>
+  /** The legacy ("p1", `event_callback`) events, with their own models. */
+  readonly p1_events: { readonly events: ReadonlyArray<EventSpec>; readonly models: Readonly<Record<string, Model>> }
 }
 
 export const load = (directory: string): Catalog => {

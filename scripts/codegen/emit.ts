@@ -1,7 +1,7 @@
 /**
  * Emits the generated files for the whole catalog, as a map from repository path to content.
  */
-import { type Api, type Catalog, type Field, type ServiceVersion, sortedKeys } from "./catalog.js"
+import { type Api, type Catalog, type Field, type Model, type ServiceVersion, sortedKeys } from "./catalog.js"
 import { camelCase, localName, nodeNames, pascalCase, propertyKey } from "./names.js"
 import { flatResult } from "./overrides.js"
 import { holdsFile, modelIdentifier, type Mode, type ModelReference, referencedModels, renderStruct } from "./render.js"
@@ -51,24 +51,105 @@ const modelModes = (version: ServiceVersion): Map<string, Mode> => {
   return modes
 }
 
+/** Models referenced from the same module: `suspend`, since they may be declared further down or be recursive. */
+const localModel: ModelReference = (model) => {
+  const id = modelIdentifier(model)
+  return { schema: `Schema.suspend((): Schema.Schema<${id}> => ${id})`, type: id }
+}
+
+/** `export interface X {...}` and `export const X: Schema.Schema<X> = ...`, a model or an event payload. */
+const declareStruct = (id: string, fields: ReadonlyArray<Field>, mode: Mode, ref: ModelReference, doc?: string) => {
+  const struct = renderStruct(fields, mode, ref, "")
+  return [
+    ...(doc === undefined ? [] : [`/** ${doc} */`]),
+    `export interface ${id} ${struct.type}`,
+    `export const ${id}: Schema.Schema<${id}> = ${PURE}${struct.schema}`
+  ].join("\n")
+}
+
+const modelBlocks = (models: Readonly<Record<string, Model>>, modeOf: (name: string) => Mode) =>
+  sortedKeys(models).map((name) => declareStruct(modelIdentifier(name), models[name]!.fields, modeOf(name), localModel))
+
 const emitModels = (version: ServiceVersion): string => {
   const modes = modelModes(version)
-  const local: ModelReference = (model) => {
-    const id = modelIdentifier(model)
-    return { schema: `Schema.suspend((): Schema.Schema<${id}> => ${id})`, type: id }
-  }
   const needsFile = Object.values(version.models).some((model) => model.fields.some((field) => holdsFile(field.type)))
-  const blocks = sortedKeys(version.models).map((name) => {
-    const id = modelIdentifier(name)
-    const struct = renderStruct(version.models[name]!.fields, modes.get(name)!, local, "")
-    return `export interface ${id} ${struct.type}\nexport const ${id}: Schema.Schema<${id}> = ${PURE}${struct.schema}`
-  })
   return [
     HEADER,
     `import { Schema } from "effect"`,
     ...(needsFile ? [`import { type Uploadable, UploadableFile } from "../../common.js"`] : []),
     "",
+    modelBlocks(version.models, (name) => modes.get(name)!).join("\n\n"),
+    ""
+  ].join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// schemas/events: event payloads, decoded leniently
+
+/** `im.message.receive_v1` -> `ImMessageReceiveV1`. */
+export const eventSchemaName = (eventType: string, version: "p1" | "p2") =>
+  `${version === "p1" ? "P1" : ""}${pascalCase(eventType.replace(/\./g, "_"))}`
+
+const emitServiceEvents = (service: string, version: string, spec: ServiceVersion): string => {
+  let usesModels = false
+  const imported: ModelReference = (model) => {
+    usesModels = true
+    const id = `M.${modelIdentifier(model)}`
+    return { schema: id, type: id }
+  }
+  const blocks = [...spec.events]
+    .sort((a, b) => a.event_type.localeCompare(b.event_type))
+    .map((event) =>
+      declareStruct(eventSchemaName(event.event_type, "p2"), event.fields, "response", imported, `The \`event\` of \`${event.event_type}\`.`)
+    )
+  return [
+    HEADER,
+    `import { Schema } from "effect"`,
+    ...(usesModels ? [`import * as M from "../../${service}/${version}/models.js"`] : []),
+    "",
     blocks.join("\n\n"),
+    ""
+  ].join("\n")
+}
+
+const emitP1Events = (p1: Catalog["p1_events"]): string =>
+  [
+    HEADER,
+    `import { Schema } from "effect"`,
+    "",
+    [
+      ...modelBlocks(p1.models, () => "response"),
+      ...[...p1.events]
+        .sort((a, b) => a.event_type.localeCompare(b.event_type))
+        .map((event) =>
+          declareStruct(eventSchemaName(event.event_type, "p1"), event.fields, "response", localModel, `The \`event\` of the legacy \`${event.event_type}\` event.`)
+        )
+    ].join("\n\n"),
+    ""
+  ].join("\n")
+
+/** Type-only maps from event type to payload: importing them costs nothing at run time. */
+const emitEventIndex = (catalog: Catalog, modules: ReadonlyArray<{ service: string; version: string }>): string => {
+  const p2 = modules.flatMap(({ service, version }) =>
+    catalog.services[service]![version]!.events.map((event) => ({ event, module: `${service}/${version}` })))
+  p2.sort((a, b) => a.event.event_type.localeCompare(b.event.event_type))
+  const alias = (module: string) => module.replace(/[/]/g, "_")
+  return [
+    HEADER,
+    ...modules.map(({ service, version }) => `import type * as ${alias(`${service}/${version}`)} from "./${service}/${version}.js"`),
+    `import type * as p1 from "./p1.js"`,
+    "",
+    "/** The payload (`event`) of each v2 event, by `header.event_type`. */",
+    "export interface EventPayloads {",
+    ...p2.map(({ event, module }) => `  ${JSON.stringify(event.event_type)}: ${alias(module)}.${eventSchemaName(event.event_type, "p2")}`),
+    "}",
+    "",
+    "/** The payload (`event`) of each legacy v1 event, by `event.type`. */",
+    "export interface P1EventPayloads {",
+    ...[...catalog.p1_events.events]
+      .sort((a, b) => a.event_type.localeCompare(b.event_type))
+      .map((event) => `  ${JSON.stringify(event.event_type)}: p1.${eventSchemaName(event.event_type, "p1")}`),
+    "}",
     ""
   ].join("\n")
 }
@@ -277,10 +358,15 @@ const byResource = (version: ServiceVersion): Map<string, Array<ApiPlan>> => {
 export const emitAll = (catalog: Catalog): { readonly files: Files; readonly services: Array<string> } => {
   const files: Files = new Map()
   const services = sortedKeys(catalog.services)
+  const eventModules: Array<{ service: string; version: string }> = []
   for (const service of services) {
     const resources: Array<{ version: string; resource: string }> = []
     for (const version of sortedKeys(catalog.services[service]!)) {
       const spec = catalog.services[service]![version]!
+      if (spec.events.length > 0) {
+        files.set(`schemas/events/${service}/${version}.ts`, emitServiceEvents(service, version, spec))
+        eventModules.push({ service, version })
+      }
       if (Object.keys(spec.models).length > 0) files.set(`schemas/${service}/${version}/models.ts`, emitModels(spec))
       for (const [resource, plans] of byResource(spec)) {
         if (resource === "models") throw new Error(`${service}.${version}: a resource named "models" would overwrite models.ts`)
@@ -289,7 +375,9 @@ export const emitAll = (catalog: Catalog): { readonly files: Files; readonly ser
         resources.push({ version, resource })
       }
     }
-    files.set(`src/api/${service}/index.ts`, emitServiceIndex(service, resources))
+    if (resources.length > 0) files.set(`src/api/${service}/index.ts`, emitServiceIndex(service, resources))
   }
-  return { files, services }
+  files.set("schemas/events/p1.ts", emitP1Events(catalog.p1_events))
+  files.set("schemas/events/index.ts", emitEventIndex(catalog, eventModules))
+  return { files, services: services.filter((service) => files.has(`src/api/${service}/index.ts`)) }
 }
