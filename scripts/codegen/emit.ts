@@ -314,6 +314,8 @@ const emitResourceApi = (service: string, version: string, resource: string, pla
     `import * as Request from "${src}/Request.js"`,
     `import * as S from "${src}/../schemas/${service}/${version}/${resource}.js"`,
     "",
+    `export type * from "${src}/../schemas/${service}/${version}/${resource}.js"`,
+    "",
     bindings.join("\n\n"),
     ...(renamed.length > 0 ? ["", `export { ${renamed.map(([name, local]) => `${local} as ${name}`).join(", ")} }`] : []),
     ""

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/acs/v1/accessRecord.js"
 
+export type * from "../../../../schemas/acs/v1/accessRecord.js"
+
 const listOperation: Operation<S.ListAccessRecordRequest, S.ListAccessRecordResponse> = {
   id: "acs.v1.access_record.list",
   method: "GET",

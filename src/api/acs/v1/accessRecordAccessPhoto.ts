@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/acs/v1/accessRecordAccessPhoto.js"
 
+export type * from "../../../../schemas/acs/v1/accessRecordAccessPhoto.js"
+
 const getOperation: Operation<S.GetAccessRecordAccessPhotoRequest, DownloadedFile> = {
   id: "acs.v1.access_record.access_photo.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/acs/v1/device.js"
 
+export type * from "../../../../schemas/acs/v1/device.js"
+
 const listOperation: Operation<S.ListDeviceRequest, S.ListDeviceResponse> = {
   id: "acs.v1.device.list",
   method: "GET",

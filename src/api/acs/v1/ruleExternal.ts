@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/acs/v1/ruleExternal.js"
 
+export type * from "../../../../schemas/acs/v1/ruleExternal.js"
+
 const createOperation: Operation<S.CreateRuleExternalRequest, S.CreateRuleExternalResponse> = {
   id: "acs.v1.rule_external.create",
   method: "POST",

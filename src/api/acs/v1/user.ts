@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/acs/v1/user.js"
 
+export type * from "../../../../schemas/acs/v1/user.js"
+
 const getOperation: Operation<S.GetUserRequest, S.GetUserResponse> = {
   id: "acs.v1.user.get",
   method: "GET",

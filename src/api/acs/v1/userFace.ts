@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/acs/v1/userFace.js"
 
+export type * from "../../../../schemas/acs/v1/userFace.js"
+
 const getOperation: Operation<S.GetUserFaceRequest, DownloadedFile> = {
   id: "acs.v1.user.face.get",
   method: "GET",

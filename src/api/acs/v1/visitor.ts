@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/acs/v1/visitor.js"
 
+export type * from "../../../../schemas/acs/v1/visitor.js"
+
 const createOperation: Operation<S.CreateVisitorRequest, S.CreateVisitorResponse> = {
   id: "acs.v1.visitor.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/admin/v1/adminDeptStat.js"
 
+export type * from "../../../../schemas/admin/v1/adminDeptStat.js"
+
 const listOperation: Operation<S.ListAdminDeptStatRequest, S.ListAdminDeptStatResponse> = {
   id: "admin.v1.admin_dept_stat.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/admin/v1/adminUserStat.js"
 
+export type * from "../../../../schemas/admin/v1/adminUserStat.js"
+
 const listOperation: Operation<S.ListAdminUserStatRequest, S.ListAdminUserStatResponse> = {
   id: "admin.v1.admin_user_stat.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/admin/v1/auditInfo.js"
 
+export type * from "../../../../schemas/admin/v1/auditInfo.js"
+
 const listOperation: Operation<S.ListAuditInfoRequest, S.ListAuditInfoResponse> = {
   id: "admin.v1.audit_info.list",
   method: "GET",

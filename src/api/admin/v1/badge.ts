@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/admin/v1/badge.js"
 
+export type * from "../../../../schemas/admin/v1/badge.js"
+
 const createOperation: Operation<S.CreateBadgeRequest, S.CreateBadgeResponse> = {
   id: "admin.v1.badge.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/admin/v1/badgeGrant.js"
 
+export type * from "../../../../schemas/admin/v1/badgeGrant.js"
+
 const createOperation: Operation<S.CreateBadgeGrantRequest, S.CreateBadgeGrantResponse> = {
   id: "admin.v1.badge.grant.create",
   method: "POST",

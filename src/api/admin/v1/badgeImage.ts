@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/admin/v1/badgeImage.js"
 
+export type * from "../../../../schemas/admin/v1/badgeImage.js"
+
 const createOperation: Operation<S.CreateBadgeImageRequest, S.CreateBadgeImageResponse> = {
   id: "admin.v1.badge_image.create",
   method: "POST",

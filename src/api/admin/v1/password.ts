@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/admin/v1/password.js"
 
+export type * from "../../../../schemas/admin/v1/password.js"
+
 const resetOperation: Operation<S.ResetPasswordRequest, S.ResetPasswordResponse> = {
   id: "admin.v1.password.reset",
   method: "POST",

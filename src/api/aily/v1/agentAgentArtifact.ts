@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/agentAgentArtifact.js"
 
+export type * from "../../../../schemas/aily/v1/agentAgentArtifact.js"
+
 const getOperation: Operation<S.GetAgentAgentArtifactRequest, S.GetAgentAgentArtifactResponse> = {
   id: "aily.v1.agent.agent_artifact.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/agentAgentAttachment.js"
 
+export type * from "../../../../schemas/aily/v1/agentAgentAttachment.js"
+
 const createOperation: Operation<S.CreateAgentAgentAttachmentRequest, S.CreateAgentAgentAttachmentResponse> = {
   id: "aily.v1.agent.agent_attachment.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/agentAgentChat.js"
 
+export type * from "../../../../schemas/aily/v1/agentAgentChat.js"
+
 const createOperation: Operation<S.CreateAgentAgentChatRequest, S.CreateAgentAgentChatResponse> = {
   id: "aily.v1.agent.agent_chat.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/agentAgentChatSession.js"
 
+export type * from "../../../../schemas/aily/v1/agentAgentChatSession.js"
+
 const createOperation: Operation<S.CreateAgentAgentChatSessionRequest, S.CreateAgentAgentChatSessionResponse> = {
   id: "aily.v1.agent.agent_chat_session.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/agentAgentVisibility.js"
 
+export type * from "../../../../schemas/aily/v1/agentAgentVisibility.js"
+
 const checkOperation: Operation<S.CheckAgentAgentVisibilityRequest, S.CheckAgentAgentVisibilityResponse> = {
   id: "aily.v1.agent.agent_visibility.check",
   method: "POST",

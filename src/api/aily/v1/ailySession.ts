@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/ailySession.js"
 
+export type * from "../../../../schemas/aily/v1/ailySession.js"
+
 const createOperation: Operation<S.CreateAilySessionRequest, S.CreateAilySessionResponse> = {
   id: "aily.v1.aily_session.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/ailySessionAilyMessage.js"
 
+export type * from "../../../../schemas/aily/v1/ailySessionAilyMessage.js"
+
 const createOperation: Operation<S.CreateAilySessionAilyMessageRequest, S.CreateAilySessionAilyMessageResponse> = {
   id: "aily.v1.aily_session.aily_message.create",
   method: "POST",

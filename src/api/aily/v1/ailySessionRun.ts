@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/ailySessionRun.js"
 
+export type * from "../../../../schemas/aily/v1/ailySessionRun.js"
+
 const cancelOperation: Operation<S.CancelAilySessionRunRequest, S.CancelAilySessionRunResponse> = {
   id: "aily.v1.aily_session.run.cancel",
   method: "POST",

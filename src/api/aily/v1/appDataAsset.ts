@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/appDataAsset.js"
 
+export type * from "../../../../schemas/aily/v1/appDataAsset.js"
+
 const createOperation: Operation<S.CreateAppDataAssetRequest, S.CreateAppDataAssetResponse> = {
   id: "aily.v1.app.data_asset.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/appDataAssetTag.js"
 
+export type * from "../../../../schemas/aily/v1/appDataAssetTag.js"
+
 const listOperation: Operation<S.ListAppDataAssetTagRequest, S.ListAppDataAssetTagResponse> = {
   id: "aily.v1.app.data_asset_tag.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/appKnowledge.js"
 
+export type * from "../../../../schemas/aily/v1/appKnowledge.js"
+
 const askOperation: Operation<S.AskAppKnowledgeRequest, S.AskAppKnowledgeResponse> = {
   id: "aily.v1.app.knowledge.ask",
   method: "POST",

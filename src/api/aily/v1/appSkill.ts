@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/appSkill.js"
 
+export type * from "../../../../schemas/aily/v1/appSkill.js"
+
 const getOperation: Operation<S.GetAppSkillRequest, S.GetAppSkillResponse> = {
   id: "aily.v1.app.skill.get",
   method: "GET",

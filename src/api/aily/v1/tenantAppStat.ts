@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/aily/v1/tenantAppStat.js"
 
+export type * from "../../../../schemas/aily/v1/tenantAppStat.js"
+
 const listOperation: Operation<S.ListTenantAppStatRequest, S.ListTenantAppStatResponse> = {
   id: "aily.v1.tenant.app_stat.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/app.js"
 
+export type * from "../../../../schemas/apaas/v1/app.js"
+
 const listOperation: Operation<S.ListAppRequest, S.ListAppResponse> = {
   id: "apaas.v1.app.list",
   method: "GET",

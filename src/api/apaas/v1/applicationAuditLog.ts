@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/applicationAuditLog.js"
 
+export type * from "../../../../schemas/apaas/v1/applicationAuditLog.js"
+
 const auditLogListOperation: Operation<S.AuditLogListApplicationAuditLogRequest, S.AuditLogListApplicationAuditLogResponse> = {
   id: "apaas.v1.application.audit_log.audit_log_list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/applicationEnvironmentVariable.js"
 
+export type * from "../../../../schemas/apaas/v1/applicationEnvironmentVariable.js"
+
 const getOperation: Operation<S.GetApplicationEnvironmentVariableRequest, S.GetApplicationEnvironmentVariableResponse> = {
   id: "apaas.v1.application.environment_variable.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/applicationFlow.js"
 
+export type * from "../../../../schemas/apaas/v1/applicationFlow.js"
+
 const executeOperation: Operation<S.ExecuteApplicationFlowRequest, S.ExecuteApplicationFlowResponse> = {
   id: "apaas.v1.application.flow.execute",
   method: "POST",

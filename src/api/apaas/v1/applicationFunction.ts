@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/applicationFunction.js"
 
+export type * from "../../../../schemas/apaas/v1/applicationFunction.js"
+
 const invokeOperation: Operation<S.InvokeApplicationFunctionRequest, S.InvokeApplicationFunctionResponse> = {
   id: "apaas.v1.application.function.invoke",
   method: "POST",

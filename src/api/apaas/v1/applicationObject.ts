@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/applicationObject.js"
 
+export type * from "../../../../schemas/apaas/v1/applicationObject.js"
+
 const oqlQueryOperation: Operation<S.OqlQueryApplicationObjectRequest, S.OqlQueryApplicationObjectResponse> = {
   id: "apaas.v1.application.object.oql_query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/applicationObjectRecord.js"
 
+export type * from "../../../../schemas/apaas/v1/applicationObjectRecord.js"
+
 const batchCreateOperation: Operation<S.BatchCreateApplicationObjectRecordRequest, S.BatchCreateApplicationObjectRecordResponse> = {
   id: "apaas.v1.application.object.record.batch_create",
   method: "POST",

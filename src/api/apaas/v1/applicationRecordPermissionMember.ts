@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/applicationRecordPermissionMember.js"
 
+export type * from "../../../../schemas/apaas/v1/applicationRecordPermissionMember.js"
+
 const batchCreateAuthorizationOperation: Operation<S.BatchCreateAuthorizationApplicationRecordPermissionMemberRequest, S.BatchCreateAuthorizationApplicationRecordPermissionMemberResponse> = {
   id: "apaas.v1.application.record_permission.member.batch_create_authorization",
   method: "POST",

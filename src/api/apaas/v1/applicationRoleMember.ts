@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/applicationRoleMember.js"
 
+export type * from "../../../../schemas/apaas/v1/applicationRoleMember.js"
+
 const batchCreateAuthorizationOperation: Operation<S.BatchCreateAuthorizationApplicationRoleMemberRequest, S.BatchCreateAuthorizationApplicationRoleMemberResponse> = {
   id: "apaas.v1.application.role.member.batch_create_authorization",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/approvalInstance.js"
 
+export type * from "../../../../schemas/apaas/v1/approvalInstance.js"
+
 const cancelOperation: Operation<S.CancelApprovalInstanceRequest, S.CancelApprovalInstanceResponse> = {
   id: "apaas.v1.approval_instance.cancel",
   method: "POST",

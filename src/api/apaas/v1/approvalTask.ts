@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/approvalTask.js"
 
+export type * from "../../../../schemas/apaas/v1/approvalTask.js"
+
 const addAssigneeOperation: Operation<S.AddAssigneeApprovalTaskRequest, S.AddAssigneeApprovalTaskResponse> = {
   id: "apaas.v1.approval_task.add_assignee",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/seatActivity.js"
 
+export type * from "../../../../schemas/apaas/v1/seatActivity.js"
+
 const listOperation: Operation<S.ListSeatActivityRequest, S.ListSeatActivityResponse> = {
   id: "apaas.v1.seat_activity.list",
   method: "GET",

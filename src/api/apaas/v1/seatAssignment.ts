@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/seatAssignment.js"
 
+export type * from "../../../../schemas/apaas/v1/seatAssignment.js"
+
 const listOperation: Operation<S.ListSeatAssignmentRequest, S.ListSeatAssignmentResponse> = {
   id: "apaas.v1.seat_assignment.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/tenantAppMetrics.js"
 
+export type * from "../../../../schemas/apaas/v1/tenantAppMetrics.js"
+
 const queryOperation: Operation<S.QueryTenantAppMetricsRequest, S.QueryTenantAppMetricsResponse> = {
   id: "apaas.v1.tenant_app_metrics.query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/userTask.js"
 
+export type * from "../../../../schemas/apaas/v1/userTask.js"
+
 const ccOperation: Operation<S.CcUserTaskRequest, S.CcUserTaskResponse> = {
   id: "apaas.v1.user_task.cc",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/workspace.js"
 
+export type * from "../../../../schemas/apaas/v1/workspace.js"
+
 const sqlCommandsOperation: Operation<S.SqlCommandsWorkspaceRequest, S.SqlCommandsWorkspaceResponse> = {
   id: "apaas.v1.workspace.sql_commands",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/workspaceEnum.js"
 
+export type * from "../../../../schemas/apaas/v1/workspaceEnum.js"
+
 const enumGetOperation: Operation<S.EnumGetWorkspaceEnumRequest, S.EnumGetWorkspaceEnumResponse> = {
   id: "apaas.v1.workspace.enum.enum_get",
   method: "GET",

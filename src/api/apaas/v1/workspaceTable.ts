@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/workspaceTable.js"
 
+export type * from "../../../../schemas/apaas/v1/workspaceTable.js"
+
 const listOperation: Operation<S.ListWorkspaceTableRequest, S.ListWorkspaceTableResponse> = {
   id: "apaas.v1.workspace.table.list",
   method: "GET",

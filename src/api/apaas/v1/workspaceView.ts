@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/apaas/v1/workspaceView.js"
 
+export type * from "../../../../schemas/apaas/v1/workspaceView.js"
+
 const viewsGetOperation: Operation<S.ViewsGetWorkspaceViewRequest, S.ViewsGetWorkspaceViewResponse> = {
   id: "apaas.v1.workspace.view.views_get",
   method: "GET",

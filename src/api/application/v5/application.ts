@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v5/application.js"
 
+export type * from "../../../../schemas/application/v5/application.js"
+
 const favouriteOperation: Operation<S.FavouriteApplicationRequest, S.FavouriteApplicationResponse> = {
   id: "application.v5.application.favourite",
   method: "GET",

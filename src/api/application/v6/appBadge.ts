@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/appBadge.js"
 
+export type * from "../../../../schemas/application/v6/appBadge.js"
+
 const setOperation: Operation<S.SetAppBadgeRequest, S.SetAppBadgeResponse> = {
   id: "application.v6.app_badge.set",
   method: "POST",

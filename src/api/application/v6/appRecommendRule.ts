@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/appRecommendRule.js"
 
+export type * from "../../../../schemas/application/v6/appRecommendRule.js"
+
 const listOperation: Operation<S.ListAppRecommendRuleRequest, S.ListAppRecommendRuleResponse> = {
   id: "application.v6.app_recommend_rule.list",
   method: "GET",

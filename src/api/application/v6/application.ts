@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/application.js"
 
+export type * from "../../../../schemas/application/v6/application.js"
+
 const contactsRangeConfigurationOperation: Operation<S.ContactsRangeConfigurationApplicationRequest, S.ContactsRangeConfigurationApplicationResponse> = {
   id: "application.v6.application.contacts_range_configuration",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/applicationAppUsage.js"
 
+export type * from "../../../../schemas/application/v6/applicationAppUsage.js"
+
 const departmentOverviewOperation: Operation<S.DepartmentOverviewApplicationAppUsageRequest, S.DepartmentOverviewApplicationAppUsageResponse> = {
   id: "application.v6.application.app_usage.department_overview",
   method: "POST",

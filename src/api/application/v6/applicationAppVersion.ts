@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/applicationAppVersion.js"
 
+export type * from "../../../../schemas/application/v6/applicationAppVersion.js"
+
 const contactsRangeSuggestOperation: Operation<S.ContactsRangeSuggestApplicationAppVersionRequest, S.ContactsRangeSuggestApplicationAppVersionResponse> = {
   id: "application.v6.application.app_version.contacts_range_suggest",
   method: "GET",

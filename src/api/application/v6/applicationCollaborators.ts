@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/applicationCollaborators.js"
 
+export type * from "../../../../schemas/application/v6/applicationCollaborators.js"
+
 const getOperation: Operation<S.GetApplicationCollaboratorsRequest, S.GetApplicationCollaboratorsResponse> = {
   id: "application.v6.application.collaborators.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/applicationContactsRange.js"
 
+export type * from "../../../../schemas/application/v6/applicationContactsRange.js"
+
 const patchOperation: Operation<S.PatchApplicationContactsRangeRequest, S.PatchApplicationContactsRangeResponse> = {
   id: "application.v6.application.contacts_range.patch",
   method: "PATCH",

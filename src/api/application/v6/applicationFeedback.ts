@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/applicationFeedback.js"
 
+export type * from "../../../../schemas/application/v6/applicationFeedback.js"
+
 const listOperation: Operation<S.ListApplicationFeedbackRequest, S.ListApplicationFeedbackResponse> = {
   id: "application.v6.application.feedback.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/applicationManagement.js"
 
+export type * from "../../../../schemas/application/v6/applicationManagement.js"
+
 const updateOperation: Operation<S.UpdateApplicationManagementRequest, S.UpdateApplicationManagementResponse> = {
   id: "application.v6.application.management.update",
   method: "PUT",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/applicationOwner.js"
 
+export type * from "../../../../schemas/application/v6/applicationOwner.js"
+
 const updateOperation: Operation<S.UpdateApplicationOwnerRequest, S.UpdateApplicationOwnerResponse> = {
   id: "application.v6.application.owner.update",
   method: "PUT",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/applicationVisibility.js"
 
+export type * from "../../../../schemas/application/v6/applicationVisibility.js"
+
 const checkWhiteBlackListOperation: Operation<S.CheckWhiteBlackListApplicationVisibilityRequest, S.CheckWhiteBlackListApplicationVisibilityResponse> = {
   id: "application.v6.application.visibility.check_white_black_list",
   method: "POST",

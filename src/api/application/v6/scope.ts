@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v6/scope.js"
 
+export type * from "../../../../schemas/application/v6/scope.js"
+
 const applyOperation: Operation<S.ApplyScopeRequest, S.ApplyScopeResponse> = {
   id: "application.v6.scope.apply",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v7/appAvatarUpload.js"
 
+export type * from "../../../../schemas/application/v7/appAvatarUpload.js"
+
 const createOperation: Operation<S.CreateAppAvatarUploadRequest, S.CreateAppAvatarUploadResponse> = {
   id: "application.v7.app_avatar.upload.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v7/applicationAbility.js"
 
+export type * from "../../../../schemas/application/v7/applicationAbility.js"
+
 const patchOperation: Operation<S.PatchApplicationAbilityRequest, S.PatchApplicationAbilityResponse> = {
   id: "application.v7.application.ability.patch",
   method: "PATCH",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v7/applicationBase.js"
 
+export type * from "../../../../schemas/application/v7/applicationBase.js"
+
 const patchOperation: Operation<S.PatchApplicationBaseRequest, S.PatchApplicationBaseResponse> = {
   id: "application.v7.application.base.patch",
   method: "PATCH",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v7/applicationConfig.js"
 
+export type * from "../../../../schemas/application/v7/applicationConfig.js"
+
 const patchOperation: Operation<S.PatchApplicationConfigRequest, S.PatchApplicationConfigResponse> = {
   id: "application.v7.application.config.patch",
   method: "PATCH",

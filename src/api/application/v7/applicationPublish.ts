@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/application/v7/applicationPublish.js"
 
+export type * from "../../../../schemas/application/v7/applicationPublish.js"
+
 const createOperation: Operation<S.CreateApplicationPublishRequest, S.CreateApplicationPublishResponse> = {
   id: "application.v7.application.publish.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/approval/v4/approval.js"
 
+export type * from "../../../../schemas/approval/v4/approval.js"
+
 const createOperation: Operation<S.CreateApprovalRequest, S.CreateApprovalResponse> = {
   id: "approval.v4.approval.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/approval/v4/district.js"
 
+export type * from "../../../../schemas/approval/v4/district.js"
+
 const listOperation: Operation<S.ListDistrictRequest, S.ListDistrictResponse> = {
   id: "approval.v4.district.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/approval/v4/externalApproval.js"
 
+export type * from "../../../../schemas/approval/v4/externalApproval.js"
+
 const createOperation: Operation<S.CreateExternalApprovalRequest, S.CreateExternalApprovalResponse> = {
   id: "approval.v4.external_approval.create",
   method: "POST",

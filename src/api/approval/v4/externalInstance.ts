@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/approval/v4/externalInstance.js"
 
+export type * from "../../../../schemas/approval/v4/externalInstance.js"
+
 const checkOperation: Operation<S.CheckExternalInstanceRequest, S.CheckExternalInstanceResponse> = {
   id: "approval.v4.external_instance.check",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/approval/v4/externalTask.js"
 
+export type * from "../../../../schemas/approval/v4/externalTask.js"
+
 const listOperation: Operation<S.ListExternalTaskRequest, S.ListExternalTaskResponse> = {
   id: "approval.v4.external_task.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/approval/v4/instance.js"
 
+export type * from "../../../../schemas/approval/v4/instance.js"
+
 const addCcOperation: Operation<S.AddCcInstanceRequest, S.AddCcInstanceResponse> = {
   id: "approval.v4.instance.add_cc",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/approval/v4/instanceComment.js"
 
+export type * from "../../../../schemas/approval/v4/instanceComment.js"
+
 const createOperation: Operation<S.CreateInstanceCommentRequest, S.CreateInstanceCommentResponse> = {
   id: "approval.v4.instance.comment.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/approval/v4/task.js"
 
+export type * from "../../../../schemas/approval/v4/task.js"
+
 const addSignOperation: Operation<S.AddSignTaskRequest, S.AddSignTaskResponse> = {
   id: "approval.v4.task.add_sign",
   method: "POST",

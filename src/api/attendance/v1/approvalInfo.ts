@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/approvalInfo.js"
 
+export type * from "../../../../schemas/attendance/v1/approvalInfo.js"
+
 const processOperation: Operation<S.ProcessApprovalInfoRequest, S.ProcessApprovalInfoResponse> = {
   id: "attendance.v1.approval_info.process",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/archiveRule.js"
 
+export type * from "../../../../schemas/attendance/v1/archiveRule.js"
+
 const delReportOperation: Operation<S.DelReportArchiveRuleRequest, S.DelReportArchiveRuleResponse> = {
   id: "attendance.v1.archive_rule.del_report",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/group.js"
 
+export type * from "../../../../schemas/attendance/v1/group.js"
+
 const createOperation: Operation<S.CreateGroupRequest, S.CreateGroupResponse> = {
   id: "attendance.v1.group.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/leaveAccrualRecord.js"
 
+export type * from "../../../../schemas/attendance/v1/leaveAccrualRecord.js"
+
 const patchOperation: Operation<S.PatchLeaveAccrualRecordRequest, S.PatchLeaveAccrualRecordResponse> = {
   id: "attendance.v1.leave_accrual_record.patch",
   method: "PATCH",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/leaveEmployExpireRecord.js"
 
+export type * from "../../../../schemas/attendance/v1/leaveEmployExpireRecord.js"
+
 const getOperation: Operation<S.GetLeaveEmployExpireRecordRequest, S.GetLeaveEmployExpireRecordResponse> = {
   id: "attendance.v1.leave_employ_expire_record.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/shift.js"
 
+export type * from "../../../../schemas/attendance/v1/shift.js"
+
 const createOperation: Operation<S.CreateShiftRequest, S.CreateShiftResponse> = {
   id: "attendance.v1.shift.create",
   method: "POST",

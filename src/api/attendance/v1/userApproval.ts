@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userApproval.js"
 
+export type * from "../../../../schemas/attendance/v1/userApproval.js"
+
 const createOperation: Operation<S.CreateUserApprovalRequest, S.CreateUserApprovalResponse> = {
   id: "attendance.v1.user_approval.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userDailyShift.js"
 
+export type * from "../../../../schemas/attendance/v1/userDailyShift.js"
+
 const batchCreateOperation: Operation<S.BatchCreateUserDailyShiftRequest, S.BatchCreateUserDailyShiftResponse> = {
   id: "attendance.v1.user_daily_shift.batch_create",
   method: "POST",

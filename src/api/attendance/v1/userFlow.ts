@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userFlow.js"
 
+export type * from "../../../../schemas/attendance/v1/userFlow.js"
+
 const batchCreateOperation: Operation<S.BatchCreateUserFlowRequest, S.BatchCreateUserFlowResponse> = {
   id: "attendance.v1.user_flow.batch_create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userSetting.js"
 
+export type * from "../../../../schemas/attendance/v1/userSetting.js"
+
 const modifyOperation: Operation<S.ModifyUserSettingRequest, S.ModifyUserSettingResponse> = {
   id: "attendance.v1.user_setting.modify",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userStatsData.js"
 
+export type * from "../../../../schemas/attendance/v1/userStatsData.js"
+
 const queryOperation: Operation<S.QueryUserStatsDataRequest, S.QueryUserStatsDataResponse> = {
   id: "attendance.v1.user_stats_data.query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userStatsField.js"
 
+export type * from "../../../../schemas/attendance/v1/userStatsField.js"
+
 const queryOperation: Operation<S.QueryUserStatsFieldRequest, S.QueryUserStatsFieldResponse> = {
   id: "attendance.v1.user_stats_field.query",
   method: "POST",

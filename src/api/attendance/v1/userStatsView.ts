@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userStatsView.js"
 
+export type * from "../../../../schemas/attendance/v1/userStatsView.js"
+
 const queryOperation: Operation<S.QueryUserStatsViewRequest, S.QueryUserStatsViewResponse> = {
   id: "attendance.v1.user_stats_view.query",
   method: "POST",

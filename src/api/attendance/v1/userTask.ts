@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userTask.js"
 
+export type * from "../../../../schemas/attendance/v1/userTask.js"
+
 const queryOperation: Operation<S.QueryUserTaskRequest, S.QueryUserTaskResponse> = {
   id: "attendance.v1.user_task.query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/attendance/v1/userTaskRemedy.js"
 
+export type * from "../../../../schemas/attendance/v1/userTaskRemedy.js"
+
 const createOperation: Operation<S.CreateUserTaskRemedyRequest, S.CreateUserTaskRemedyResponse> = {
   id: "attendance.v1.user_task_remedy.create",
   method: "POST",

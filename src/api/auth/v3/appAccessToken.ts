@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/auth/v3/appAccessToken.js"
 
+export type * from "../../../../schemas/auth/v3/appAccessToken.js"
+
 const createOperation: Operation<S.CreateAppAccessTokenRequest, S.CreateAppAccessTokenResponse> = {
   id: "auth.v3.app_access_token.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/auth/v3/appTicket.js"
 
+export type * from "../../../../schemas/auth/v3/appTicket.js"
+
 const resendOperation: Operation<S.ResendAppTicketRequest, S.ResendAppTicketResponse> = {
   id: "auth.v3.app_ticket.resend",
   method: "POST",

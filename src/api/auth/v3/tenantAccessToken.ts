@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/auth/v3/tenantAccessToken.js"
 
+export type * from "../../../../schemas/auth/v3/tenantAccessToken.js"
+
 const createOperation: Operation<S.CreateTenantAccessTokenRequest, S.CreateTenantAccessTokenResponse> = {
   id: "auth.v3.tenant_access_token.create",
   method: "POST",

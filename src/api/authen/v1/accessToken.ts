@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/authen/v1/accessToken.js"
 
+export type * from "../../../../schemas/authen/v1/accessToken.js"
+
 const createOperation: Operation<S.CreateAccessTokenRequest, S.CreateAccessTokenResponse> = {
   id: "authen.v1.access_token.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/authen/v1/authorize.js"
 
+export type * from "../../../../schemas/authen/v1/authorize.js"
+
 const getOperation: Operation<S.GetAuthorizeRequest, S.GetAuthorizeResponse> = {
   id: "authen.v1.authorize.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/authen/v1/oidcAccessToken.js"
 
+export type * from "../../../../schemas/authen/v1/oidcAccessToken.js"
+
 const createOperation: Operation<S.CreateOidcAccessTokenRequest, S.CreateOidcAccessTokenResponse> = {
   id: "authen.v1.oidc.access_token.create",
   method: "POST",

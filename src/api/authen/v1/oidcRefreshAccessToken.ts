@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/authen/v1/oidcRefreshAccessToken.js"
 
+export type * from "../../../../schemas/authen/v1/oidcRefreshAccessToken.js"
+
 const createOperation: Operation<S.CreateOidcRefreshAccessTokenRequest, S.CreateOidcRefreshAccessTokenResponse> = {
   id: "authen.v1.oidc.refresh_access_token.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/authen/v1/refreshAccessToken.js"
 
+export type * from "../../../../schemas/authen/v1/refreshAccessToken.js"
+
 const createOperation: Operation<S.CreateRefreshAccessTokenRequest, S.CreateRefreshAccessTokenResponse> = {
   id: "authen.v1.refresh_access_token.create",
   method: "POST",

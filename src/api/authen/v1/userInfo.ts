@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/authen/v1/userInfo.js"
 
+export type * from "../../../../schemas/authen/v1/userInfo.js"
+
 const getOperation: Operation<S.GetUserInfoRequest, S.GetUserInfoResponse> = {
   id: "authen.v1.user_info.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/baike/v1/classification.js"
 
+export type * from "../../../../schemas/baike/v1/classification.js"
+
 const listOperation: Operation<S.ListClassificationRequest, S.ListClassificationResponse> = {
   id: "baike.v1.classification.list",
   method: "GET",

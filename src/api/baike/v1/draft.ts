@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/baike/v1/draft.js"
 
+export type * from "../../../../schemas/baike/v1/draft.js"
+
 const createOperation: Operation<S.CreateDraftRequest, S.CreateDraftResponse> = {
   id: "baike.v1.draft.create",
   method: "POST",

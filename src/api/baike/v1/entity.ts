@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/baike/v1/entity.js"
 
+export type * from "../../../../schemas/baike/v1/entity.js"
+
 const createOperation: Operation<S.CreateEntityRequest, S.CreateEntityResponse> = {
   id: "baike.v1.entity.create",
   method: "POST",

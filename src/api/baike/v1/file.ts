@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/baike/v1/file.js"
 
+export type * from "../../../../schemas/baike/v1/file.js"
+
 const downloadOperation: Operation<S.DownloadFileRequest, DownloadedFile> = {
   id: "baike.v1.file.download",
   method: "GET",

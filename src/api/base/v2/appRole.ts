@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/base/v2/appRole.js"
 
+export type * from "../../../../schemas/base/v2/appRole.js"
+
 const createOperation: Operation<S.CreateAppRoleRequest, S.CreateAppRoleResponse> = {
   id: "base.v2.app.role.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/app.js"
 
+export type * from "../../../../schemas/bitable/v1/app.js"
+
 const copyOperation: Operation<S.CopyAppRequest, S.CopyAppResponse> = {
   id: "bitable.v1.app.copy",
   method: "POST",

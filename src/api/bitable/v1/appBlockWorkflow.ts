@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appBlockWorkflow.js"
 
+export type * from "../../../../schemas/bitable/v1/appBlockWorkflow.js"
+
 const listOperation: Operation<S.ListAppBlockWorkflowRequest, S.ListAppBlockWorkflowResponse> = {
   id: "bitable.v1.app.block_workflow.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appDashboard.js"
 
+export type * from "../../../../schemas/bitable/v1/appDashboard.js"
+
 const copyOperation: Operation<S.CopyAppDashboardRequest, S.CopyAppDashboardResponse> = {
   id: "bitable.v1.app.dashboard.copy",
   method: "POST",

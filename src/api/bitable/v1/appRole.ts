@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appRole.js"
 
+export type * from "../../../../schemas/bitable/v1/appRole.js"
+
 const createOperation: Operation<S.CreateAppRoleRequest, S.CreateAppRoleResponse> = {
   id: "bitable.v1.app.role.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appRoleMember.js"
 
+export type * from "../../../../schemas/bitable/v1/appRoleMember.js"
+
 const batchCreateOperation: Operation<S.BatchCreateAppRoleMemberRequest, S.BatchCreateAppRoleMemberResponse> = {
   id: "bitable.v1.app.role.member.batch_create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appTable.js"
 
+export type * from "../../../../schemas/bitable/v1/appTable.js"
+
 const batchCreateOperation: Operation<S.BatchCreateAppTableRequest, S.BatchCreateAppTableResponse> = {
   id: "bitable.v1.app.table.batch_create",
   method: "POST",

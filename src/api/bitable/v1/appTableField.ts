@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appTableField.js"
 
+export type * from "../../../../schemas/bitable/v1/appTableField.js"
+
 const createOperation: Operation<S.CreateAppTableFieldRequest, S.CreateAppTableFieldResponse> = {
   id: "bitable.v1.app.table.field.create",
   method: "POST",

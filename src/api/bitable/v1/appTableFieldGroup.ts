@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appTableFieldGroup.js"
 
+export type * from "../../../../schemas/bitable/v1/appTableFieldGroup.js"
+
 const createOperation: Operation<S.CreateAppTableFieldGroupRequest, S.CreateAppTableFieldGroupResponse> = {
   id: "bitable.v1.app.table.field_group.create",
   method: "POST",

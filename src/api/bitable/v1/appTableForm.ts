@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appTableForm.js"
 
+export type * from "../../../../schemas/bitable/v1/appTableForm.js"
+
 const getOperation: Operation<S.GetAppTableFormRequest, S.GetAppTableFormResponse> = {
   id: "bitable.v1.app.table.form.get",
   method: "GET",

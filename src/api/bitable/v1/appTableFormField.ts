@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appTableFormField.js"
 
+export type * from "../../../../schemas/bitable/v1/appTableFormField.js"
+
 const listOperation: Operation<S.ListAppTableFormFieldRequest, S.ListAppTableFormFieldResponse> = {
   id: "bitable.v1.app.table.form.field.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appTableRecord.js"
 
+export type * from "../../../../schemas/bitable/v1/appTableRecord.js"
+
 const batchCreateOperation: Operation<S.BatchCreateAppTableRecordRequest, S.BatchCreateAppTableRecordResponse> = {
   id: "bitable.v1.app.table.record.batch_create",
   method: "POST",

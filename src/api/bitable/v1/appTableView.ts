@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appTableView.js"
 
+export type * from "../../../../schemas/bitable/v1/appTableView.js"
+
 const createOperation: Operation<S.CreateAppTableViewRequest, S.CreateAppTableViewResponse> = {
   id: "bitable.v1.app.table.view.create",
   method: "POST",

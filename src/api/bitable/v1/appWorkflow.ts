@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bitable/v1/appWorkflow.js"
 
+export type * from "../../../../schemas/bitable/v1/appWorkflow.js"
+
 const listOperation: Operation<S.ListAppWorkflowRequest, S.ListAppWorkflowResponse> = {
   id: "bitable.v1.app.workflow.list",
   method: "GET",

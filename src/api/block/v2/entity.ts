@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/block/v2/entity.js"
 
+export type * from "../../../../schemas/block/v2/entity.js"
+
 const createOperation: Operation<S.CreateEntityRequest, S.CreateEntityResponse> = {
   id: "block.v2.entity.create",
   method: "POST",

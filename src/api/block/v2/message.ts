@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/block/v2/message.js"
 
+export type * from "../../../../schemas/block/v2/message.js"
+
 const createOperation: Operation<S.CreateMessageRequest, S.CreateMessageResponse> = {
   id: "block.v2.message.create",
   method: "POST",

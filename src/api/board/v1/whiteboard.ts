@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/board/v1/whiteboard.js"
 
+export type * from "../../../../schemas/board/v1/whiteboard.js"
+
 const downloadAsImageOperation: Operation<S.DownloadAsImageWhiteboardRequest, DownloadedFile> = {
   id: "board.v1.whiteboard.download_as_image",
   method: "GET",

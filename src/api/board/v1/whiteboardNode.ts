@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/board/v1/whiteboardNode.js"
 
+export type * from "../../../../schemas/board/v1/whiteboardNode.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteWhiteboardNodeRequest, S.BatchDeleteWhiteboardNodeResponse> = {
   id: "board.v1.whiteboard.node.batch_delete",
   method: "DELETE",

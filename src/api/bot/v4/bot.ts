@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/bot/v4/bot.js"
 
+export type * from "../../../../schemas/bot/v4/bot.js"
+
 const searchOperation: Operation<S.SearchBotRequest, S.SearchBotResponse> = {
   id: "bot.v4.bot.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/calendar.js"
 
+export type * from "../../../../schemas/calendar/v4/calendar.js"
+
 const createOperation: Operation<S.CreateCalendarRequest, S.CreateCalendarResponse> = {
   id: "calendar.v4.calendar.create",
   method: "POST",

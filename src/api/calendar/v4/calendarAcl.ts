@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/calendarAcl.js"
 
+export type * from "../../../../schemas/calendar/v4/calendarAcl.js"
+
 const createOperation: Operation<S.CreateCalendarAclRequest, S.CreateCalendarAclResponse> = {
   id: "calendar.v4.calendar.acl.create",
   method: "POST",

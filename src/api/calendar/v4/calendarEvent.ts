@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/calendarEvent.js"
 
+export type * from "../../../../schemas/calendar/v4/calendarEvent.js"
+
 const createOperation: Operation<S.CreateCalendarEventRequest, S.CreateCalendarEventResponse> = {
   id: "calendar.v4.calendar.event.create",
   method: "POST",

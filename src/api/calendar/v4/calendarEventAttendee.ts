@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/calendarEventAttendee.js"
 
+export type * from "../../../../schemas/calendar/v4/calendarEventAttendee.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteCalendarEventAttendeeRequest, S.BatchDeleteCalendarEventAttendeeResponse> = {
   id: "calendar.v4.calendar.event.attendee.batch_delete",
   method: "POST",

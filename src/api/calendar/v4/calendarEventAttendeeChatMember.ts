@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/calendarEventAttendeeChatMember.js"
 
+export type * from "../../../../schemas/calendar/v4/calendarEventAttendeeChatMember.js"
+
 const listOperation: Operation<S.ListCalendarEventAttendeeChatMemberRequest, S.ListCalendarEventAttendeeChatMemberResponse> = {
   id: "calendar.v4.calendar.event.attendee.chat_member.list",
   method: "GET",

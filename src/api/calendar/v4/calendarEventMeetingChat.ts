@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/calendarEventMeetingChat.js"
 
+export type * from "../../../../schemas/calendar/v4/calendarEventMeetingChat.js"
+
 const createOperation: Operation<S.CreateCalendarEventMeetingChatRequest, S.CreateCalendarEventMeetingChatResponse> = {
   id: "calendar.v4.calendar.event.meeting_chat.create",
   method: "POST",

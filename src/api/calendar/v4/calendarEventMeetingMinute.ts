@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/calendarEventMeetingMinute.js"
 
+export type * from "../../../../schemas/calendar/v4/calendarEventMeetingMinute.js"
+
 const createOperation: Operation<S.CreateCalendarEventMeetingMinuteRequest, S.CreateCalendarEventMeetingMinuteResponse> = {
   id: "calendar.v4.calendar.event.meeting_minute.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/exchangeBinding.js"
 
+export type * from "../../../../schemas/calendar/v4/exchangeBinding.js"
+
 const createOperation: Operation<S.CreateExchangeBindingRequest, S.CreateExchangeBindingResponse> = {
   id: "calendar.v4.exchange_binding.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/freebusy.js"
 
+export type * from "../../../../schemas/calendar/v4/freebusy.js"
+
 const batchOperation: Operation<S.BatchFreebusyRequest, S.BatchFreebusyResponse> = {
   id: "calendar.v4.freebusy.batch",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/setting.js"
 
+export type * from "../../../../schemas/calendar/v4/setting.js"
+
 const generateCaldavConfOperation: Operation<S.GenerateCaldavConfSettingRequest, S.GenerateCaldavConfSettingResponse> = {
   id: "calendar.v4.setting.generate_caldav_conf",
   method: "POST",

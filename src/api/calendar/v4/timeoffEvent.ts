@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/calendar/v4/timeoffEvent.js"
 
+export type * from "../../../../schemas/calendar/v4/timeoffEvent.js"
+
 const createOperation: Operation<S.CreateTimeoffEventRequest, S.CreateTimeoffEventResponse> = {
   id: "calendar.v4.timeoff_event.create",
   method: "POST",

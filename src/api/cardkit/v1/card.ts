@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/cardkit/v1/card.js"
 
+export type * from "../../../../schemas/cardkit/v1/card.js"
+
 const batchUpdateOperation: Operation<S.BatchUpdateCardRequest, S.BatchUpdateCardResponse> = {
   id: "cardkit.v1.card.batch_update",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/cardkit/v1/cardElement.js"
 
+export type * from "../../../../schemas/cardkit/v1/cardElement.js"
+
 const contentOperation: Operation<S.ContentCardElementRequest, S.ContentCardElementResponse> = {
   id: "cardkit.v1.card.element.content",
   method: "PUT",

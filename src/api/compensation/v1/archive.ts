@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/archive.js"
 
+export type * from "../../../../schemas/compensation/v1/archive.js"
+
 const createOperation: Operation<S.CreateArchiveRequest, S.CreateArchiveResponse> = {
   id: "compensation.v1.archive.create",
   method: "POST",

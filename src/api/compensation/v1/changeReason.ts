@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/changeReason.js"
 
+export type * from "../../../../schemas/compensation/v1/changeReason.js"
+
 const listOperation: Operation<S.ListChangeReasonRequest, S.ListChangeReasonResponse> = {
   id: "compensation.v1.change_reason.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/indicator.js"
 
+export type * from "../../../../schemas/compensation/v1/indicator.js"
+
 const listOperation: Operation<S.ListIndicatorRequest, S.ListIndicatorResponse> = {
   id: "compensation.v1.indicator.list",
   method: "GET",

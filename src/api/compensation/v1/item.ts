@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/item.js"
 
+export type * from "../../../../schemas/compensation/v1/item.js"
+
 const listOperation: Operation<S.ListItemRequest, S.ListItemResponse> = {
   id: "compensation.v1.item.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/itemCategory.js"
 
+export type * from "../../../../schemas/compensation/v1/itemCategory.js"
+
 const listOperation: Operation<S.ListItemCategoryRequest, S.ListItemCategoryResponse> = {
   id: "compensation.v1.item_category.list",
   method: "GET",

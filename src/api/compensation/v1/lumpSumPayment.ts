@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/lumpSumPayment.js"
 
+export type * from "../../../../schemas/compensation/v1/lumpSumPayment.js"
+
 const batchCreateOperation: Operation<S.BatchCreateLumpSumPaymentRequest, S.BatchCreateLumpSumPaymentResponse> = {
   id: "compensation.v1.lump_sum_payment.batch_create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/plan.js"
 
+export type * from "../../../../schemas/compensation/v1/plan.js"
+
 const listOperation: Operation<S.ListPlanRequest, S.ListPlanResponse> = {
   id: "compensation.v1.plan.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/recurringPayment.js"
 
+export type * from "../../../../schemas/compensation/v1/recurringPayment.js"
+
 const batchCreateOperation: Operation<S.BatchCreateRecurringPaymentRequest, S.BatchCreateRecurringPaymentResponse> = {
   id: "compensation.v1.recurring_payment.batch_create",
   method: "POST",

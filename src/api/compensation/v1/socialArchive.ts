@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/socialArchive.js"
 
+export type * from "../../../../schemas/compensation/v1/socialArchive.js"
+
 const queryOperation: Operation<S.QuerySocialArchiveRequest, S.QuerySocialArchiveResponse> = {
   id: "compensation.v1.social_archive.query",
   method: "POST",

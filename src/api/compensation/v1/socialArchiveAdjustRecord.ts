@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/socialArchiveAdjustRecord.js"
 
+export type * from "../../../../schemas/compensation/v1/socialArchiveAdjustRecord.js"
+
 const queryOperation: Operation<S.QuerySocialArchiveAdjustRecordRequest, S.QuerySocialArchiveAdjustRecordResponse> = {
   id: "compensation.v1.social_archive_adjust_record.query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/socialInsurance.js"
 
+export type * from "../../../../schemas/compensation/v1/socialInsurance.js"
+
 const listOperation: Operation<S.ListSocialInsuranceRequest, S.ListSocialInsuranceResponse> = {
   id: "compensation.v1.social_insurance.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/compensation/v1/socialPlan.js"
 
+export type * from "../../../../schemas/compensation/v1/socialPlan.js"
+
 const listOperation: Operation<S.ListSocialPlanRequest, S.ListSocialPlanResponse> = {
   id: "compensation.v1.social_plan.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/customAttr.js"
 
+export type * from "../../../../schemas/contact/v3/customAttr.js"
+
 const listOperation: Operation<S.ListCustomAttrRequest, S.ListCustomAttrResponse> = {
   id: "contact.v3.custom_attr.list",
   method: "GET",

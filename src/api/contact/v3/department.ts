@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/department.js"
 
+export type * from "../../../../schemas/contact/v3/department.js"
+
 const batchOperation: Operation<S.BatchDepartmentRequest, S.BatchDepartmentResponse> = {
   id: "contact.v3.department.batch",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/employeeTypeEnum.js"
 
+export type * from "../../../../schemas/contact/v3/employeeTypeEnum.js"
+
 const createOperation: Operation<S.CreateEmployeeTypeEnumRequest, S.CreateEmployeeTypeEnumResponse> = {
   id: "contact.v3.employee_type_enum.create",
   method: "POST",

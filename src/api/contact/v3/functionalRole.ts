@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/functionalRole.js"
 
+export type * from "../../../../schemas/contact/v3/functionalRole.js"
+
 const createOperation: Operation<S.CreateFunctionalRoleRequest, S.CreateFunctionalRoleResponse> = {
   id: "contact.v3.functional_role.create",
   method: "POST",

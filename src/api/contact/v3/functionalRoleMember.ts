@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/functionalRoleMember.js"
 
+export type * from "../../../../schemas/contact/v3/functionalRoleMember.js"
+
 const batchCreateOperation: Operation<S.BatchCreateFunctionalRoleMemberRequest, S.BatchCreateFunctionalRoleMemberResponse> = {
   id: "contact.v3.functional_role.member.batch_create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/group.js"
 
+export type * from "../../../../schemas/contact/v3/group.js"
+
 const createOperation: Operation<S.CreateGroupRequest, S.CreateGroupResponse> = {
   id: "contact.v3.group.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/groupMember.js"
 
+export type * from "../../../../schemas/contact/v3/groupMember.js"
+
 const addOperation: Operation<S.AddGroupMemberRequest, S.AddGroupMemberResponse> = {
   id: "contact.v3.group.member.add",
   method: "POST",

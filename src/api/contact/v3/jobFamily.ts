@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/jobFamily.js"
 
+export type * from "../../../../schemas/contact/v3/jobFamily.js"
+
 const createOperation: Operation<S.CreateJobFamilyRequest, S.CreateJobFamilyResponse> = {
   id: "contact.v3.job_family.create",
   method: "POST",

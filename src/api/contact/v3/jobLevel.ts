@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/jobLevel.js"
 
+export type * from "../../../../schemas/contact/v3/jobLevel.js"
+
 const createOperation: Operation<S.CreateJobLevelRequest, S.CreateJobLevelResponse> = {
   id: "contact.v3.job_level.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/jobTitle.js"
 
+export type * from "../../../../schemas/contact/v3/jobTitle.js"
+
 const getOperation: Operation<S.GetJobTitleRequest, S.GetJobTitleResponse> = {
   id: "contact.v3.job_title.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/scope.js"
 
+export type * from "../../../../schemas/contact/v3/scope.js"
+
 const listOperation: Operation<S.ListScopeRequest, S.ListScopeResponse> = {
   id: "contact.v3.scope.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/unit.js"
 
+export type * from "../../../../schemas/contact/v3/unit.js"
+
 const bindDepartmentOperation: Operation<S.BindDepartmentUnitRequest, S.BindDepartmentUnitResponse> = {
   id: "contact.v3.unit.bind_department",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/user.js"
 
+export type * from "../../../../schemas/contact/v3/user.js"
+
 const basicBatchOperation: Operation<S.BasicBatchUserRequest, S.BasicBatchUserResponse> = {
   id: "contact.v3.user.basic_batch",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/contact/v3/workCity.js"
 
+export type * from "../../../../schemas/contact/v3/workCity.js"
+
 const getOperation: Operation<S.GetWorkCityRequest, S.GetWorkCityResponse> = {
   id: "contact.v3.work_city.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/assignedUser.js"
 
+export type * from "../../../../schemas/corehr/v1/assignedUser.js"
+
 const searchOperation: Operation<S.SearchAssignedUserRequest, S.SearchAssignedUserResponse> = {
   id: "corehr.v1.assigned_user.search",
   method: "POST",

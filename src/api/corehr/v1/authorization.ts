@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/authorization.js"
 
+export type * from "../../../../schemas/corehr/v1/authorization.js"
+
 const addRoleAssignOperation: Operation<S.AddRoleAssignAuthorizationRequest, S.AddRoleAssignAuthorizationResponse> = {
   id: "corehr.v1.authorization.add_role_assign",
   method: "POST",

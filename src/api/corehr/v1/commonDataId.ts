@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/commonDataId.js"
 
+export type * from "../../../../schemas/corehr/v1/commonDataId.js"
+
 const convertOperation: Operation<S.ConvertCommonDataIdRequest, S.ConvertCommonDataIdResponse> = {
   id: "corehr.v1.common_data.id.convert",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/commonDataMetaData.js"
 
+export type * from "../../../../schemas/corehr/v1/commonDataMetaData.js"
+
 const addEnumOptionOperation: Operation<S.AddEnumOptionCommonDataMetaDataRequest, S.AddEnumOptionCommonDataMetaDataResponse> = {
   id: "corehr.v1.common_data.meta_data.add_enum_option",
   method: "POST",

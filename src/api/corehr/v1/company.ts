@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/company.js"
 
+export type * from "../../../../schemas/corehr/v1/company.js"
+
 const createOperation: Operation<S.CreateCompanyRequest, S.CreateCompanyResponse> = {
   id: "corehr.v1.company.create",
   method: "POST",

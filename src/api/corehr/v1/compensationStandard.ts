@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/compensationStandard.js"
 
+export type * from "../../../../schemas/corehr/v1/compensationStandard.js"
+
 const matchOperation: Operation<S.MatchCompensationStandardRequest, S.MatchCompensationStandardResponse> = {
   id: "corehr.v1.compensation_standard.match",
   method: "GET",

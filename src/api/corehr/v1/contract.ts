@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/contract.js"
 
+export type * from "../../../../schemas/corehr/v1/contract.js"
+
 const createOperation: Operation<S.CreateContractRequest, S.CreateContractResponse> = {
   id: "corehr.v1.contract.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/countryRegion.js"
 
+export type * from "../../../../schemas/corehr/v1/countryRegion.js"
+
 const getOperation: Operation<S.GetCountryRegionRequest, S.GetCountryRegionResponse> = {
   id: "corehr.v1.country_region.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/currency.js"
 
+export type * from "../../../../schemas/corehr/v1/currency.js"
+
 const getOperation: Operation<S.GetCurrencyRequest, S.GetCurrencyResponse> = {
   id: "corehr.v1.currency.get",
   method: "GET",

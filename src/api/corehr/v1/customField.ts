@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/customField.js"
 
+export type * from "../../../../schemas/corehr/v1/customField.js"
+
 const getByParamOperation: Operation<S.GetByParamCustomFieldRequest, S.GetByParamCustomFieldResponse> = {
   id: "corehr.v1.custom_field.get_by_param",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/department.js"
 
+export type * from "../../../../schemas/corehr/v1/department.js"
+
 const createOperation: Operation<S.CreateDepartmentRequest, S.CreateDepartmentResponse> = {
   id: "corehr.v1.department.create",
   method: "POST",

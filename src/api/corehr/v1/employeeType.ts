@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/employeeType.js"
 
+export type * from "../../../../schemas/corehr/v1/employeeType.js"
+
 const createOperation: Operation<S.CreateEmployeeTypeRequest, S.CreateEmployeeTypeResponse> = {
   id: "corehr.v1.employee_type.create",
   method: "POST",

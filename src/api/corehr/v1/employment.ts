@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/employment.js"
 
+export type * from "../../../../schemas/corehr/v1/employment.js"
+
 const createOperation: Operation<S.CreateEmploymentRequest, S.CreateEmploymentResponse> = {
   id: "corehr.v1.employment.create",
   method: "POST",

@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/file.js"
 
+export type * from "../../../../schemas/corehr/v1/file.js"
+
 const getOperation: Operation<S.GetFileRequest, DownloadedFile> = {
   id: "corehr.v1.file.get",
   method: "GET",

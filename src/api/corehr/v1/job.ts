@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/job.js"
 
+export type * from "../../../../schemas/corehr/v1/job.js"
+
 const createOperation: Operation<S.CreateJobRequest, S.CreateJobResponse> = {
   id: "corehr.v1.job.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/jobChange.js"
 
+export type * from "../../../../schemas/corehr/v1/jobChange.js"
+
 const createOperation: Operation<S.CreateJobChangeRequest, S.CreateJobChangeResponse> = {
   id: "corehr.v1.job_change.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/jobData.js"
 
+export type * from "../../../../schemas/corehr/v1/jobData.js"
+
 const createOperation: Operation<S.CreateJobDataRequest, S.CreateJobDataResponse> = {
   id: "corehr.v1.job_data.create",
   method: "POST",

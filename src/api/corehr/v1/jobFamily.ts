@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/jobFamily.js"
 
+export type * from "../../../../schemas/corehr/v1/jobFamily.js"
+
 const createOperation: Operation<S.CreateJobFamilyRequest, S.CreateJobFamilyResponse> = {
   id: "corehr.v1.job_family.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/jobLevel.js"
 
+export type * from "../../../../schemas/corehr/v1/jobLevel.js"
+
 const createOperation: Operation<S.CreateJobLevelRequest, S.CreateJobLevelResponse> = {
   id: "corehr.v1.job_level.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/leave.js"
 
+export type * from "../../../../schemas/corehr/v1/leave.js"
+
 const calendarByScopeOperation: Operation<S.CalendarByScopeLeaveRequest, S.CalendarByScopeLeaveResponse> = {
   id: "corehr.v1.leave.calendar_by_scope",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/leaveGrantingRecord.js"
 
+export type * from "../../../../schemas/corehr/v1/leaveGrantingRecord.js"
+
 const createOperation: Operation<S.CreateLeaveGrantingRecordRequest, S.CreateLeaveGrantingRecordResponse> = {
   id: "corehr.v1.leave_granting_record.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/location.js"
 
+export type * from "../../../../schemas/corehr/v1/location.js"
+
 const createOperation: Operation<S.CreateLocationRequest, S.CreateLocationResponse> = {
   id: "corehr.v1.location.create",
   method: "POST",

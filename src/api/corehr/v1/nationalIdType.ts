@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/nationalIdType.js"
 
+export type * from "../../../../schemas/corehr/v1/nationalIdType.js"
+
 const createOperation: Operation<S.CreateNationalIdTypeRequest, S.CreateNationalIdTypeResponse> = {
   id: "corehr.v1.national_id_type.create",
   method: "POST",

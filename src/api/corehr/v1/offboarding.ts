@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/offboarding.js"
 
+export type * from "../../../../schemas/corehr/v1/offboarding.js"
+
 const queryOperation: Operation<S.QueryOffboardingRequest, S.QueryOffboardingResponse> = {
   id: "corehr.v1.offboarding.query",
   method: "POST",

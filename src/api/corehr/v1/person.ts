@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/person.js"
 
+export type * from "../../../../schemas/corehr/v1/person.js"
+
 const createOperation: Operation<S.CreatePersonRequest, S.CreatePersonResponse> = {
   id: "corehr.v1.person.create",
   method: "POST",

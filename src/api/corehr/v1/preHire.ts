@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/preHire.js"
 
+export type * from "../../../../schemas/corehr/v1/preHire.js"
+
 const deleteOperation: Operation<S.DeletePreHireRequest, S.DeletePreHireResponse> = {
   id: "corehr.v1.pre_hire.delete",
   method: "DELETE",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/securityGroup.js"
 
+export type * from "../../../../schemas/corehr/v1/securityGroup.js"
+
 const listOperation: Operation<S.ListSecurityGroupRequest, S.ListSecurityGroupResponse> = {
   id: "corehr.v1.security_group.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/subdivision.js"
 
+export type * from "../../../../schemas/corehr/v1/subdivision.js"
+
 const getOperation: Operation<S.GetSubdivisionRequest, S.GetSubdivisionResponse> = {
   id: "corehr.v1.subdivision.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/subregion.js"
 
+export type * from "../../../../schemas/corehr/v1/subregion.js"
+
 const getOperation: Operation<S.GetSubregionRequest, S.GetSubregionResponse> = {
   id: "corehr.v1.subregion.get",
   method: "GET",

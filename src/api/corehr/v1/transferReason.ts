@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/transferReason.js"
 
+export type * from "../../../../schemas/corehr/v1/transferReason.js"
+
 const queryOperation: Operation<S.QueryTransferReasonRequest, S.QueryTransferReasonResponse> = {
   id: "corehr.v1.transfer_reason.query",
   method: "GET",

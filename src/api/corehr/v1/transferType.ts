@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/transferType.js"
 
+export type * from "../../../../schemas/corehr/v1/transferType.js"
+
 const queryOperation: Operation<S.QueryTransferTypeRequest, S.QueryTransferTypeResponse> = {
   id: "corehr.v1.transfer_type.query",
   method: "GET",

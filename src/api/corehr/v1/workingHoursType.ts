@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v1/workingHoursType.js"
 
+export type * from "../../../../schemas/corehr/v1/workingHoursType.js"
+
 const createOperation: Operation<S.CreateWorkingHoursTypeRequest, S.CreateWorkingHoursTypeResponse> = {
   id: "corehr.v1.working_hours_type.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/approvalGroups.js"
 
+export type * from "../../../../schemas/corehr/v2/approvalGroups.js"
+
 const getOperation: Operation<S.GetApprovalGroupsRequest, S.GetApprovalGroupsResponse> = {
   id: "corehr.v2.approval_groups.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/approver.js"
 
+export type * from "../../../../schemas/corehr/v2/approver.js"
+
 const listOperation: Operation<S.ListApproverRequest, S.ListApproverResponse> = {
   id: "corehr.v2.approver.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoBank.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoBank.js"
+
 const searchOperation: Operation<S.SearchBasicInfoBankRequest, S.SearchBasicInfoBankResponse> = {
   id: "corehr.v2.basic_info.bank.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoBankBranch.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoBankBranch.js"
+
 const searchOperation: Operation<S.SearchBasicInfoBankBranchRequest, S.SearchBasicInfoBankBranchResponse> = {
   id: "corehr.v2.basic_info.bank_branch.search",
   method: "POST",

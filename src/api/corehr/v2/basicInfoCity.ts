@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoCity.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoCity.js"
+
 const searchOperation: Operation<S.SearchBasicInfoCityRequest, S.SearchBasicInfoCityResponse> = {
   id: "corehr.v2.basic_info.city.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoCountryRegion.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoCountryRegion.js"
+
 const searchOperation: Operation<S.SearchBasicInfoCountryRegionRequest, S.SearchBasicInfoCountryRegionResponse> = {
   id: "corehr.v2.basic_info.country_region.search",
   method: "POST",

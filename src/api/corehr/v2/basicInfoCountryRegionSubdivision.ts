@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoCountryRegionSubdivision.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoCountryRegionSubdivision.js"
+
 const searchOperation: Operation<S.SearchBasicInfoCountryRegionSubdivisionRequest, S.SearchBasicInfoCountryRegionSubdivisionResponse> = {
   id: "corehr.v2.basic_info.country_region_subdivision.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoCurrency.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoCurrency.js"
+
 const searchOperation: Operation<S.SearchBasicInfoCurrencyRequest, S.SearchBasicInfoCurrencyResponse> = {
   id: "corehr.v2.basic_info.currency.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoDistrict.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoDistrict.js"
+
 const searchOperation: Operation<S.SearchBasicInfoDistrictRequest, S.SearchBasicInfoDistrictResponse> = {
   id: "corehr.v2.basic_info.district.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoLanguage.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoLanguage.js"
+
 const searchOperation: Operation<S.SearchBasicInfoLanguageRequest, S.SearchBasicInfoLanguageResponse> = {
   id: "corehr.v2.basic_info.language.search",
   method: "POST",

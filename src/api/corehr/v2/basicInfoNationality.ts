@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoNationality.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoNationality.js"
+
 const searchOperation: Operation<S.SearchBasicInfoNationalityRequest, S.SearchBasicInfoNationalityResponse> = {
   id: "corehr.v2.basic_info.nationality.search",
   method: "POST",

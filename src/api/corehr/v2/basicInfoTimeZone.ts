@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/basicInfoTimeZone.js"
 
+export type * from "../../../../schemas/corehr/v2/basicInfoTimeZone.js"
+
 const searchOperation: Operation<S.SearchBasicInfoTimeZoneRequest, S.SearchBasicInfoTimeZoneResponse> = {
   id: "corehr.v2.basic_info.time_zone.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/bp.js"
 
+export type * from "../../../../schemas/corehr/v2/bp.js"
+
 const getByDepartmentOperation: Operation<S.GetByDepartmentBpRequest, S.GetByDepartmentBpResponse> = {
   id: "corehr.v2.bp.get_by_department",
   method: "POST",

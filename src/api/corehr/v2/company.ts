@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/company.js"
 
+export type * from "../../../../schemas/corehr/v2/company.js"
+
 const activeOperation: Operation<S.ActiveCompanyRequest, S.ActiveCompanyResponse> = {
   id: "corehr.v2.company.active",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/contract.js"
 
+export type * from "../../../../schemas/corehr/v2/contract.js"
+
 const searchOperation: Operation<S.SearchContractRequest, S.SearchContractResponse> = {
   id: "corehr.v2.contract.search",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/costAllocation.js"
 
+export type * from "../../../../schemas/corehr/v2/costAllocation.js"
+
 const batchQueryOperation: Operation<S.BatchQueryCostAllocationRequest, S.BatchQueryCostAllocationResponse> = {
   id: "corehr.v2.cost_allocation.batch_query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/costCenter.js"
 
+export type * from "../../../../schemas/corehr/v2/costCenter.js"
+
 const createOperation: Operation<S.CreateCostCenterRequest, S.CreateCostCenterResponse> = {
   id: "corehr.v2.cost_center.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/costCenterVersion.js"
 
+export type * from "../../../../schemas/corehr/v2/costCenterVersion.js"
+
 const createOperation: Operation<S.CreateCostCenterVersionRequest, S.CreateCostCenterVersionResponse> = {
   id: "corehr.v2.cost_center.version.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/customOrg.js"
 
+export type * from "../../../../schemas/corehr/v2/customOrg.js"
+
 const activeOperation: Operation<S.ActiveCustomOrgRequest, S.ActiveCustomOrgResponse> = {
   id: "corehr.v2.custom_org.active",
   method: "POST",

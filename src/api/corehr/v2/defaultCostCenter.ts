@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/defaultCostCenter.js"
 
+export type * from "../../../../schemas/corehr/v2/defaultCostCenter.js"
+
 const batchQueryOperation: Operation<S.BatchQueryDefaultCostCenterRequest, S.BatchQueryDefaultCostCenterResponse> = {
   id: "corehr.v2.default_cost_center.batch_query",
   method: "POST",

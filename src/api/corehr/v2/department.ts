@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/department.js"
 
+export type * from "../../../../schemas/corehr/v2/department.js"
+
 const batchGetOperation: Operation<S.BatchGetDepartmentRequest, S.BatchGetDepartmentResponse> = {
   id: "corehr.v2.department.batch_get",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/draft.js"
 
+export type * from "../../../../schemas/corehr/v2/draft.js"
+
 const getOperation: Operation<S.GetDraftRequest, S.GetDraftResponse> = {
   id: "corehr.v2.draft.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/employee.js"
 
+export type * from "../../../../schemas/corehr/v2/employee.js"
+
 const batchGetOperation: Operation<S.BatchGetEmployeeRequest, S.BatchGetEmployeeResponse> = {
   id: "corehr.v2.employee.batch_get",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/employeeCustomOrg.js"
 
+export type * from "../../../../schemas/corehr/v2/employeeCustomOrg.js"
+
 const createEmpCustomOrgOperation: Operation<S.CreateEmpCustomOrgEmployeeCustomOrgRequest, S.CreateEmpCustomOrgEmployeeCustomOrgResponse> = {
   id: "corehr.v2.employee.custom_org.create_emp_custom_org",
   method: "POST",

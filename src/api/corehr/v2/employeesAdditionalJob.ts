@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/employeesAdditionalJob.js"
 
+export type * from "../../../../schemas/corehr/v2/employeesAdditionalJob.js"
+
 const batchOperation: Operation<S.BatchEmployeesAdditionalJobRequest, S.BatchEmployeesAdditionalJobResponse> = {
   id: "corehr.v2.employees.additional_job.batch",
   method: "POST",

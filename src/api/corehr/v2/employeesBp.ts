@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/employeesBp.js"
 
+export type * from "../../../../schemas/corehr/v2/employeesBp.js"
+
 const batchGetOperation: Operation<S.BatchGetEmployeesBpRequest, S.BatchGetEmployeesBpResponse> = {
   id: "corehr.v2.employees.bp.batch_get",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/employeesInternationalAssignment.js"
 
+export type * from "../../../../schemas/corehr/v2/employeesInternationalAssignment.js"
+
 const createOperation: Operation<S.CreateEmployeesInternationalAssignmentRequest, S.CreateEmployeesInternationalAssignmentResponse> = {
   id: "corehr.v2.employees.international_assignment.create",
   method: "POST",

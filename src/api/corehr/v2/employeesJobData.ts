@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/employeesJobData.js"
 
+export type * from "../../../../schemas/corehr/v2/employeesJobData.js"
+
 const batchGetOperation: Operation<S.BatchGetEmployeesJobDataRequest, S.BatchGetEmployeesJobDataResponse> = {
   id: "corehr.v2.employees.job_data.batch_get",
   method: "POST",

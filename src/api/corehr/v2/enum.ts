@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/enum.js"
 
+export type * from "../../../../schemas/corehr/v2/enum.js"
+
 const searchOperation: Operation<S.SearchEnumRequest, S.SearchEnumResponse> = {
   id: "corehr.v2.enum.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/job.js"
 
+export type * from "../../../../schemas/corehr/v2/job.js"
+
 const batchGetOperation: Operation<S.BatchGetJobRequest, S.BatchGetJobResponse> = {
   id: "corehr.v2.job.batch_get",
   method: "POST",

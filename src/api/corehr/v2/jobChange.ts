@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/jobChange.js"
 
+export type * from "../../../../schemas/corehr/v2/jobChange.js"
+
 const createOperation: Operation<S.CreateJobChangeRequest, S.CreateJobChangeResponse> = {
   id: "corehr.v2.job_change.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/jobFamily.js"
 
+export type * from "../../../../schemas/corehr/v2/jobFamily.js"
+
 const batchGetOperation: Operation<S.BatchGetJobFamilyRequest, S.BatchGetJobFamilyResponse> = {
   id: "corehr.v2.job_family.batch_get",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/jobGrade.js"
 
+export type * from "../../../../schemas/corehr/v2/jobGrade.js"
+
 const createOperation: Operation<S.CreateJobGradeRequest, S.CreateJobGradeResponse> = {
   id: "corehr.v2.job_grade.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/jobLevel.js"
 
+export type * from "../../../../schemas/corehr/v2/jobLevel.js"
+
 const batchGetOperation: Operation<S.BatchGetJobLevelRequest, S.BatchGetJobLevelResponse> = {
   id: "corehr.v2.job_level.batch_get",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/location.js"
 
+export type * from "../../../../schemas/corehr/v2/location.js"
+
 const activeOperation: Operation<S.ActiveLocationRequest, S.ActiveLocationResponse> = {
   id: "corehr.v2.location.active",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/locationAddress.js"
 
+export type * from "../../../../schemas/corehr/v2/locationAddress.js"
+
 const createOperation: Operation<S.CreateLocationAddressRequest, S.CreateLocationAddressResponse> = {
   id: "corehr.v2.location.address.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/offboarding.js"
 
+export type * from "../../../../schemas/corehr/v2/offboarding.js"
+
 const editOperation: Operation<S.EditOffboardingRequest, S.EditOffboardingResponse> = {
   id: "corehr.v2.offboarding.edit",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/pathway.js"
 
+export type * from "../../../../schemas/corehr/v2/pathway.js"
+
 const activeOperation: Operation<S.ActivePathwayRequest, S.ActivePathwayResponse> = {
   id: "corehr.v2.pathway.active",
   method: "POST",

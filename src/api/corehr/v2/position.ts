@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/position.js"
 
+export type * from "../../../../schemas/corehr/v2/position.js"
+
 const activeOperation: Operation<S.ActivePositionRequest, S.ActivePositionResponse> = {
   id: "corehr.v2.position.active",
   method: "POST",

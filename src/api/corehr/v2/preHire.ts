@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/preHire.js"
 
+export type * from "../../../../schemas/corehr/v2/preHire.js"
+
 const completeOperation: Operation<S.CompletePreHireRequest, S.CompletePreHireResponse> = {
   id: "corehr.v2.pre_hire.complete",
   method: "POST",

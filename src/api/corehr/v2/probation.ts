@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/probation.js"
 
+export type * from "../../../../schemas/corehr/v2/probation.js"
+
 const editOperation: Operation<S.EditProbationRequest, S.EditProbationResponse> = {
   id: "corehr.v2.probation.edit",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/probationAssessment.js"
 
+export type * from "../../../../schemas/corehr/v2/probationAssessment.js"
+
 const createOperation: Operation<S.CreateProbationAssessmentRequest, S.CreateProbationAssessmentResponse> = {
   id: "corehr.v2.probation.assessment.create",
   method: "POST",

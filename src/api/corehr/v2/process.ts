@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/process.js"
 
+export type * from "../../../../schemas/corehr/v2/process.js"
+
 const flowVariableDataOperation: Operation<S.FlowVariableDataProcessRequest, S.FlowVariableDataProcessResponse> = {
   id: "corehr.v2.process.flow_variable_data",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/processApprover.js"
 
+export type * from "../../../../schemas/corehr/v2/processApprover.js"
+
 const updateOperation: Operation<S.UpdateProcessApproverRequest, S.UpdateProcessApproverResponse> = {
   id: "corehr.v2.process.approver.update",
   method: "PUT",

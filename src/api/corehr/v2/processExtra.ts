@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/processExtra.js"
 
+export type * from "../../../../schemas/corehr/v2/processExtra.js"
+
 const updateOperation: Operation<S.UpdateProcessExtraRequest, S.UpdateProcessExtraResponse> = {
   id: "corehr.v2.process.extra.update",
   method: "PUT",

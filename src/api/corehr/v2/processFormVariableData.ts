@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/processFormVariableData.js"
 
+export type * from "../../../../schemas/corehr/v2/processFormVariableData.js"
+
 const getOperation: Operation<S.GetProcessFormVariableDataRequest, S.GetProcessFormVariableDataResponse> = {
   id: "corehr.v2.process.form_variable_data.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/processQueryFlowDataTemplate.js"
 
+export type * from "../../../../schemas/corehr/v2/processQueryFlowDataTemplate.js"
+
 const createOperation: Operation<S.CreateProcessQueryFlowDataTemplateRequest, S.CreateProcessQueryFlowDataTemplateResponse> = {
   id: "corehr.v2.process.query_flow_data_template.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/processRevoke.js"
 
+export type * from "../../../../schemas/corehr/v2/processRevoke.js"
+
 const updateOperation: Operation<S.UpdateProcessRevokeRequest, S.UpdateProcessRevokeResponse> = {
   id: "corehr.v2.process_revoke.update",
   method: "PUT",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/processStart.js"
 
+export type * from "../../../../schemas/corehr/v2/processStart.js"
+
 const createOperation: Operation<S.CreateProcessStartRequest, S.CreateProcessStartResponse> = {
   id: "corehr.v2.process_start.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/processTransfer.js"
 
+export type * from "../../../../schemas/corehr/v2/processTransfer.js"
+
 const updateOperation: Operation<S.UpdateProcessTransferRequest, S.UpdateProcessTransferResponse> = {
   id: "corehr.v2.process.transfer.update",
   method: "PUT",

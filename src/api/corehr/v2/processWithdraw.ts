@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/processWithdraw.js"
 
+export type * from "../../../../schemas/corehr/v2/processWithdraw.js"
+
 const updateOperation: Operation<S.UpdateProcessWithdrawRequest, S.UpdateProcessWithdrawResponse> = {
   id: "corehr.v2.process_withdraw.update",
   method: "PUT",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/reportDetailRow.js"
 
+export type * from "../../../../schemas/corehr/v2/reportDetailRow.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteReportDetailRowRequest, S.BatchDeleteReportDetailRowResponse> = {
   id: "corehr.v2.report_detail_row.batchDelete",
   method: "POST",

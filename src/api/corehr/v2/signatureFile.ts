@@ -7,6 +7,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/signatureFile.js"
 
+export type * from "../../../../schemas/corehr/v2/signatureFile.js"
+
 const downloadOperation: Operation<S.DownloadSignatureFileRequest, DownloadedFile> = {
   id: "corehr.v2.signature_file.download",
   method: "POST",

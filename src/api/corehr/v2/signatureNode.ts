@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/signatureNode.js"
 
+export type * from "../../../../schemas/corehr/v2/signatureNode.js"
+
 const listByFileIdOperation: Operation<S.ListByFileIdSignatureNodeRequest, S.ListByFileIdSignatureNodeResponse> = {
   id: "corehr.v2.signature_node.list_by_file_id",
   method: "GET",

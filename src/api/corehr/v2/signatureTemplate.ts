@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/signatureTemplate.js"
 
+export type * from "../../../../schemas/corehr/v2/signatureTemplate.js"
+
 const searchOperation: Operation<S.SearchSignatureTemplateRequest, S.SearchSignatureTemplateResponse> = {
   id: "corehr.v2.signature_template.search",
   method: "GET",

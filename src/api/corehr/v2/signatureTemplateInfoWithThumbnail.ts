@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/signatureTemplateInfoWithThumbnail.js"
 
+export type * from "../../../../schemas/corehr/v2/signatureTemplateInfoWithThumbnail.js"
+
 const listOperation: Operation<S.ListSignatureTemplateInfoWithThumbnailRequest, S.ListSignatureTemplateInfoWithThumbnailResponse> = {
   id: "corehr.v2.signature_template_info_with_thumbnail.list",
   method: "GET",

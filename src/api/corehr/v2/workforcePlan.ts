@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/workforcePlan.js"
 
+export type * from "../../../../schemas/corehr/v2/workforcePlan.js"
+
 const listOperation: Operation<S.ListWorkforcePlanRequest, S.ListWorkforcePlanResponse> = {
   id: "corehr.v2.workforce_plan.list",
   method: "GET",

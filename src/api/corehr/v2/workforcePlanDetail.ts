@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/workforcePlanDetail.js"
 
+export type * from "../../../../schemas/corehr/v2/workforcePlanDetail.js"
+
 const batchOperation: Operation<S.BatchWorkforcePlanDetailRequest, S.BatchWorkforcePlanDetailResponse> = {
   id: "corehr.v2.workforce_plan_detail.batch",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/corehr/v2/workforcePlanDetailRow.js"
 
+export type * from "../../../../schemas/corehr/v2/workforcePlanDetailRow.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteWorkforcePlanDetailRowRequest, S.BatchDeleteWorkforcePlanDetailRowResponse> = {
   id: "corehr.v2.workforce_plan_detail_row.batchDelete",
   method: "POST",

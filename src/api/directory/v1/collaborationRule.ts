@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/directory/v1/collaborationRule.js"
 
+export type * from "../../../../schemas/directory/v1/collaborationRule.js"
+
 const createOperation: Operation<S.CreateCollaborationRuleRequest, S.CreateCollaborationRuleResponse> = {
   id: "directory.v1.collaboration_rule.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/directory/v1/collaborationTenant.js"
 
+export type * from "../../../../schemas/directory/v1/collaborationTenant.js"
+
 const listOperation: Operation<S.ListCollaborationTenantRequest, S.ListCollaborationTenantResponse> = {
   id: "directory.v1.collaboration_tenant.list",
   method: "GET",

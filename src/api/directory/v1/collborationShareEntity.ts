@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/directory/v1/collborationShareEntity.js"
 
+export type * from "../../../../schemas/directory/v1/collborationShareEntity.js"
+
 const listOperation: Operation<S.ListCollborationShareEntityRequest, S.ListCollborationShareEntityResponse> = {
   id: "directory.v1.collboration_share_entity.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/directory/v1/department.js"
 
+export type * from "../../../../schemas/directory/v1/department.js"
+
 const createOperation: Operation<S.CreateDepartmentRequest, S.CreateDepartmentResponse> = {
   id: "directory.v1.department.create",
   method: "POST",

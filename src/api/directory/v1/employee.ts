@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/directory/v1/employee.js"
 
+export type * from "../../../../schemas/directory/v1/employee.js"
+
 const createOperation: Operation<S.CreateEmployeeRequest, S.CreateEmployeeResponse> = {
   id: "directory.v1.employee.create",
   method: "POST",

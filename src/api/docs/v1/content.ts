@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/docs/v1/content.js"
 
+export type * from "../../../../schemas/docs/v1/content.js"
+
 const getOperation: Operation<S.GetContentRequest, S.GetContentResponse> = {
   id: "docs.v1.content.get",
   method: "GET",

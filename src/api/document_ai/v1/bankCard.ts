@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/bankCard.js"
 
+export type * from "../../../../schemas/document_ai/v1/bankCard.js"
+
 const recognizeOperation: Operation<S.RecognizeBankCardRequest, S.RecognizeBankCardResponse> = {
   id: "document_ai.v1.bank_card.recognize",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/businessCard.js"
 
+export type * from "../../../../schemas/document_ai/v1/businessCard.js"
+
 const recognizeOperation: Operation<S.RecognizeBusinessCardRequest, S.RecognizeBusinessCardResponse> = {
   id: "document_ai.v1.business_card.recognize",
   method: "POST",

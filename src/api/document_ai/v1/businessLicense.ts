@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/businessLicense.js"
 
+export type * from "../../../../schemas/document_ai/v1/businessLicense.js"
+
 const recognizeOperation: Operation<S.RecognizeBusinessLicenseRequest, S.RecognizeBusinessLicenseResponse> = {
   id: "document_ai.v1.business_license.recognize",
   method: "POST",

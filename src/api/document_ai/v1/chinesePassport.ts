@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/chinesePassport.js"
 
+export type * from "../../../../schemas/document_ai/v1/chinesePassport.js"
+
 const recognizeOperation: Operation<S.RecognizeChinesePassportRequest, S.RecognizeChinesePassportResponse> = {
   id: "document_ai.v1.chinese_passport.recognize",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/contract.js"
 
+export type * from "../../../../schemas/document_ai/v1/contract.js"
+
 const fieldExtractionOperation: Operation<S.FieldExtractionContractRequest, S.FieldExtractionContractResponse> = {
   id: "document_ai.v1.contract.field_extraction",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/drivingLicense.js"
 
+export type * from "../../../../schemas/document_ai/v1/drivingLicense.js"
+
 const recognizeOperation: Operation<S.RecognizeDrivingLicenseRequest, S.RecognizeDrivingLicenseResponse> = {
   id: "document_ai.v1.driving_license.recognize",
   method: "POST",

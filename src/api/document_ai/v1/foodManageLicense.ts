@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/foodManageLicense.js"
 
+export type * from "../../../../schemas/document_ai/v1/foodManageLicense.js"
+
 const recognizeOperation: Operation<S.RecognizeFoodManageLicenseRequest, S.RecognizeFoodManageLicenseResponse> = {
   id: "document_ai.v1.food_manage_license.recognize",
   method: "POST",

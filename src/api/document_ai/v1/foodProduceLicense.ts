@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/foodProduceLicense.js"
 
+export type * from "../../../../schemas/document_ai/v1/foodProduceLicense.js"
+
 const recognizeOperation: Operation<S.RecognizeFoodProduceLicenseRequest, S.RecognizeFoodProduceLicenseResponse> = {
   id: "document_ai.v1.food_produce_license.recognize",
   method: "POST",

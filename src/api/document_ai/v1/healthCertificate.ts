@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/healthCertificate.js"
 
+export type * from "../../../../schemas/document_ai/v1/healthCertificate.js"
+
 const recognizeOperation: Operation<S.RecognizeHealthCertificateRequest, S.RecognizeHealthCertificateResponse> = {
   id: "document_ai.v1.health_certificate.recognize",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/hkmMainlandTravelPermit.js"
 
+export type * from "../../../../schemas/document_ai/v1/hkmMainlandTravelPermit.js"
+
 const recognizeOperation: Operation<S.RecognizeHkmMainlandTravelPermitRequest, S.RecognizeHkmMainlandTravelPermitResponse> = {
   id: "document_ai.v1.hkm_mainland_travel_permit.recognize",
   method: "POST",

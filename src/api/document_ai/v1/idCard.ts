@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/idCard.js"
 
+export type * from "../../../../schemas/document_ai/v1/idCard.js"
+
 const recognizeOperation: Operation<S.RecognizeIdCardRequest, S.RecognizeIdCardResponse> = {
   id: "document_ai.v1.id_card.recognize",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/resume.js"
 
+export type * from "../../../../schemas/document_ai/v1/resume.js"
+
 const parseOperation: Operation<S.ParseResumeRequest, S.ParseResumeResponse> = {
   id: "document_ai.v1.resume.parse",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/taxiInvoice.js"
 
+export type * from "../../../../schemas/document_ai/v1/taxiInvoice.js"
+
 const recognizeOperation: Operation<S.RecognizeTaxiInvoiceRequest, S.RecognizeTaxiInvoiceResponse> = {
   id: "document_ai.v1.taxi_invoice.recognize",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/trainInvoice.js"
 
+export type * from "../../../../schemas/document_ai/v1/trainInvoice.js"
+
 const recognizeOperation: Operation<S.RecognizeTrainInvoiceRequest, S.RecognizeTrainInvoiceResponse> = {
   id: "document_ai.v1.train_invoice.recognize",
   method: "POST",

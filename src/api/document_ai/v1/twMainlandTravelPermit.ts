@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/twMainlandTravelPermit.js"
 
+export type * from "../../../../schemas/document_ai/v1/twMainlandTravelPermit.js"
+
 const recognizeOperation: Operation<S.RecognizeTwMainlandTravelPermitRequest, S.RecognizeTwMainlandTravelPermitResponse> = {
   id: "document_ai.v1.tw_mainland_travel_permit.recognize",
   method: "POST",

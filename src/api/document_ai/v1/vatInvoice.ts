@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/vatInvoice.js"
 
+export type * from "../../../../schemas/document_ai/v1/vatInvoice.js"
+
 const recognizeOperation: Operation<S.RecognizeVatInvoiceRequest, S.RecognizeVatInvoiceResponse> = {
   id: "document_ai.v1.vat_invoice.recognize",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/vehicleInvoice.js"
 
+export type * from "../../../../schemas/document_ai/v1/vehicleInvoice.js"
+
 const recognizeOperation: Operation<S.RecognizeVehicleInvoiceRequest, S.RecognizeVehicleInvoiceResponse> = {
   id: "document_ai.v1.vehicle_invoice.recognize",
   method: "POST",

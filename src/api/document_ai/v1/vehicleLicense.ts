@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/document_ai/v1/vehicleLicense.js"
 
+export type * from "../../../../schemas/document_ai/v1/vehicleLicense.js"
+
 const recognizeOperation: Operation<S.RecognizeVehicleLicenseRequest, S.RecognizeVehicleLicenseResponse> = {
   id: "document_ai.v1.vehicle_license.recognize",
   method: "POST",

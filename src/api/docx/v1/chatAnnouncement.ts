@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/docx/v1/chatAnnouncement.js"
 
+export type * from "../../../../schemas/docx/v1/chatAnnouncement.js"
+
 const getOperation: Operation<S.GetChatAnnouncementRequest, S.GetChatAnnouncementResponse> = {
   id: "docx.v1.chat.announcement.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/docx/v1/chatAnnouncementBlock.js"
 
+export type * from "../../../../schemas/docx/v1/chatAnnouncementBlock.js"
+
 const batchUpdateOperation: Operation<S.BatchUpdateChatAnnouncementBlockRequest, S.BatchUpdateChatAnnouncementBlockResponse> = {
   id: "docx.v1.chat.announcement.block.batch_update",
   method: "PATCH",

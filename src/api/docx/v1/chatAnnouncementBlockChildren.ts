@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/docx/v1/chatAnnouncementBlockChildren.js"
 
+export type * from "../../../../schemas/docx/v1/chatAnnouncementBlockChildren.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteChatAnnouncementBlockChildrenRequest, S.BatchDeleteChatAnnouncementBlockChildrenResponse> = {
   id: "docx.v1.chat.announcement.block.children.batch_delete",
   method: "DELETE",

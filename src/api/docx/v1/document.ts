@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/docx/v1/document.js"
 
+export type * from "../../../../schemas/docx/v1/document.js"
+
 const convertOperation: Operation<S.ConvertDocumentRequest, S.ConvertDocumentResponse> = {
   id: "docx.v1.document.convert",
   method: "POST",

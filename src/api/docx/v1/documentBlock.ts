@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/docx/v1/documentBlock.js"
 
+export type * from "../../../../schemas/docx/v1/documentBlock.js"
+
 const batchUpdateOperation: Operation<S.BatchUpdateDocumentBlockRequest, S.BatchUpdateDocumentBlockResponse> = {
   id: "docx.v1.document.block.batch_update",
   method: "PATCH",

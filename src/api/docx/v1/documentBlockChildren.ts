@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/docx/v1/documentBlockChildren.js"
 
+export type * from "../../../../schemas/docx/v1/documentBlockChildren.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteDocumentBlockChildrenRequest, S.BatchDeleteDocumentBlockChildrenResponse> = {
   id: "docx.v1.document.block.children.batch_delete",
   method: "DELETE",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/docx/v1/documentBlockDescendant.js"
 
+export type * from "../../../../schemas/docx/v1/documentBlockDescendant.js"
+
 const createOperation: Operation<S.CreateDocumentBlockDescendantRequest, S.CreateDocumentBlockDescendantResponse> = {
   id: "docx.v1.document.block.descendant.create",
   method: "POST",

@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/exportTask.js"
 
+export type * from "../../../../schemas/drive/v1/exportTask.js"
+
 const createOperation: Operation<S.CreateExportTaskRequest, S.CreateExportTaskResponse> = {
   id: "drive.v1.export_task.create",
   method: "POST",

@@ -7,6 +7,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/file.js"
 
+export type * from "../../../../schemas/drive/v1/file.js"
+
 const copyOperation: Operation<S.CopyFileRequest, S.CopyFileResponse> = {
   id: "drive.v1.file.copy",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/fileComment.js"
 
+export type * from "../../../../schemas/drive/v1/fileComment.js"
+
 const batchQueryOperation: Operation<S.BatchQueryFileCommentRequest, S.BatchQueryFileCommentResponse> = {
   id: "drive.v1.file.comment.batch_query",
   method: "POST",

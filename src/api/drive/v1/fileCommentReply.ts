@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/fileCommentReply.js"
 
+export type * from "../../../../schemas/drive/v1/fileCommentReply.js"
+
 const createOperation: Operation<S.CreateFileCommentReplyRequest, S.CreateFileCommentReplyResponse> = {
   id: "drive.v1.file.comment.reply.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/fileStatistics.js"
 
+export type * from "../../../../schemas/drive/v1/fileStatistics.js"
+
 const getOperation: Operation<S.GetFileStatisticsRequest, S.GetFileStatisticsResponse> = {
   id: "drive.v1.file.statistics.get",
   method: "GET",

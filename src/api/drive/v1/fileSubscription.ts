@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/fileSubscription.js"
 
+export type * from "../../../../schemas/drive/v1/fileSubscription.js"
+
 const createOperation: Operation<S.CreateFileSubscriptionRequest, S.CreateFileSubscriptionResponse> = {
   id: "drive.v1.file.subscription.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/fileVersion.js"
 
+export type * from "../../../../schemas/drive/v1/fileVersion.js"
+
 const createOperation: Operation<S.CreateFileVersionRequest, S.CreateFileVersionResponse> = {
   id: "drive.v1.file.version.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/fileViewRecord.js"
 
+export type * from "../../../../schemas/drive/v1/fileViewRecord.js"
+
 const listOperation: Operation<S.ListFileViewRecordRequest, S.ListFileViewRecordResponse> = {
   id: "drive.v1.file.view_record.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/importTask.js"
 
+export type * from "../../../../schemas/drive/v1/importTask.js"
+
 const createOperation: Operation<S.CreateImportTaskRequest, S.CreateImportTaskResponse> = {
   id: "drive.v1.import_task.create",
   method: "POST",

@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/media.js"
 
+export type * from "../../../../schemas/drive/v1/media.js"
+
 const batchGetTmpDownloadUrlOperation: Operation<S.BatchGetTmpDownloadUrlMediaRequest, S.BatchGetTmpDownloadUrlMediaResponse> = {
   id: "drive.v1.media.batch_get_tmp_download_url",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/meta.js"
 
+export type * from "../../../../schemas/drive/v1/meta.js"
+
 const batchQueryOperation: Operation<S.BatchQueryMetaRequest, S.BatchQueryMetaResponse> = {
   id: "drive.v1.meta.batch_query",
   method: "POST",

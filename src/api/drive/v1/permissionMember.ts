@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/permissionMember.js"
 
+export type * from "../../../../schemas/drive/v1/permissionMember.js"
+
 const authOperation: Operation<S.AuthPermissionMemberRequest, S.AuthPermissionMemberResponse> = {
   id: "drive.v1.permission.member.auth",
   method: "GET",

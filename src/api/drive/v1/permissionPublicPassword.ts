@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/permissionPublicPassword.js"
 
+export type * from "../../../../schemas/drive/v1/permissionPublicPassword.js"
+
 const createOperation: Operation<S.CreatePermissionPublicPasswordRequest, S.CreatePermissionPublicPasswordResponse> = {
   id: "drive.v1.permission.public.password.create",
   method: "POST",

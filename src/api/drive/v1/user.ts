@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v1/user.js"
 
+export type * from "../../../../schemas/drive/v1/user.js"
+
 const removeSubscriptionOperation: Operation<S.RemoveSubscriptionUserRequest, S.RemoveSubscriptionUserResponse> = {
   id: "drive.v1.user.remove_subscription",
   method: "DELETE",

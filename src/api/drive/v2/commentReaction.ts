@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v2/commentReaction.js"
 
+export type * from "../../../../schemas/drive/v2/commentReaction.js"
+
 const updateReactionOperation: Operation<S.UpdateReactionCommentReactionRequest, S.UpdateReactionCommentReactionResponse> = {
   id: "drive.v2.comment_reaction.update_reaction",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v2/fileLike.js"
 
+export type * from "../../../../schemas/drive/v2/fileLike.js"
+
 const listOperation: Operation<S.ListFileLikeRequest, S.ListFileLikeResponse> = {
   id: "drive.v2.file.like.list",
   method: "GET",

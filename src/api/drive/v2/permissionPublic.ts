@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/drive/v2/permissionPublic.js"
 
+export type * from "../../../../schemas/drive/v2/permissionPublic.js"
+
 const getOperation: Operation<S.GetPermissionPublicRequest, S.GetPermissionPublicResponse> = {
   id: "drive.v2.permission.public.get",
   method: "GET",

@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/ehr/v1/attachment.js"
 
+export type * from "../../../../schemas/ehr/v1/attachment.js"
+
 const getOperation: Operation<S.GetAttachmentRequest, DownloadedFile> = {
   id: "ehr.v1.attachment.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/ehr/v1/employee.js"
 
+export type * from "../../../../schemas/ehr/v1/employee.js"
+
 const listOperation: Operation<S.ListEmployeeRequest, S.ListEmployeeResponse> = {
   id: "ehr.v1.employee.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/event/v1/connection.js"
 
+export type * from "../../../../schemas/event/v1/connection.js"
+
 const getOperation: Operation<S.GetConnectionRequest, S.GetConnectionResponse> = {
   id: "event.v1.connection.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/event/v1/outboundIp.js"
 
+export type * from "../../../../schemas/event/v1/outboundIp.js"
+
 const listOperation: Operation<S.ListOutboundIpRequest, S.ListOutboundIpResponse> = {
   id: "event.v1.outbound_ip.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/gray_test_open_sg/v1/moto.js"
 
+export type * from "../../../../schemas/gray_test_open_sg/v1/moto.js"
+
 const createOperation: Operation<S.CreateMotoRequest, S.CreateMotoResponse> = {
   id: "gray_test_open_sg.v1.moto.create",
   method: "POST",

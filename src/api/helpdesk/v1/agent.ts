@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/agent.js"
 
+export type * from "../../../../schemas/helpdesk/v1/agent.js"
+
 const agentEmailOperation: Operation<S.AgentEmailAgentRequest, S.AgentEmailAgentResponse> = {
   id: "helpdesk.v1.agent.agent_email",
   method: "GET",

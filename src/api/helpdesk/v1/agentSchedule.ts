@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/agentSchedule.js"
 
+export type * from "../../../../schemas/helpdesk/v1/agentSchedule.js"
+
 const createOperation: Operation<S.CreateAgentScheduleRequest, S.CreateAgentScheduleResponse> = {
   id: "helpdesk.v1.agent_schedule.create",
   method: "POST",

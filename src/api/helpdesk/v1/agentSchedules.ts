@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/agentSchedules.js"
 
+export type * from "../../../../schemas/helpdesk/v1/agentSchedules.js"
+
 const deleteOperation: Operation<S.DeleteAgentSchedulesRequest, S.DeleteAgentSchedulesResponse> = {
   id: "helpdesk.v1.agent.schedules.delete",
   method: "DELETE",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/agentSkill.js"
 
+export type * from "../../../../schemas/helpdesk/v1/agentSkill.js"
+
 const createOperation: Operation<S.CreateAgentSkillRequest, S.CreateAgentSkillResponse> = {
   id: "helpdesk.v1.agent_skill.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/agentSkillRule.js"
 
+export type * from "../../../../schemas/helpdesk/v1/agentSkillRule.js"
+
 const listOperation: Operation<S.ListAgentSkillRuleRequest, S.ListAgentSkillRuleResponse> = {
   id: "helpdesk.v1.agent_skill_rule.list",
   method: "GET",

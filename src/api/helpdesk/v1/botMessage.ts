@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/botMessage.js"
 
+export type * from "../../../../schemas/helpdesk/v1/botMessage.js"
+
 const createOperation: Operation<S.CreateBotMessageRequest, S.CreateBotMessageResponse> = {
   id: "helpdesk.v1.bot.message.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/category.js"
 
+export type * from "../../../../schemas/helpdesk/v1/category.js"
+
 const createOperation: Operation<S.CreateCategoryRequest, S.CreateCategoryResponse> = {
   id: "helpdesk.v1.category.create",
   method: "POST",

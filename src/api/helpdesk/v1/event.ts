@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/event.js"
 
+export type * from "../../../../schemas/helpdesk/v1/event.js"
+
 const subscribeOperation: Operation<S.SubscribeEventRequest, S.SubscribeEventResponse> = {
   id: "helpdesk.v1.event.subscribe",
   method: "POST",

@@ -7,6 +7,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/faq.js"
 
+export type * from "../../../../schemas/helpdesk/v1/faq.js"
+
 const createOperation: Operation<S.CreateFaqRequest, S.CreateFaqResponse> = {
   id: "helpdesk.v1.faq.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/notification.js"
 
+export type * from "../../../../schemas/helpdesk/v1/notification.js"
+
 const cancelApproveOperation: Operation<S.CancelApproveNotificationRequest, S.CancelApproveNotificationResponse> = {
   id: "helpdesk.v1.notification.cancel_approve",
   method: "POST",

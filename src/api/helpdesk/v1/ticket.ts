@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/ticket.js"
 
+export type * from "../../../../schemas/helpdesk/v1/ticket.js"
+
 const answerUserQueryOperation: Operation<S.AnswerUserQueryTicketRequest, S.AnswerUserQueryTicketResponse> = {
   id: "helpdesk.v1.ticket.answer_user_query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/ticketCustomizedField.js"
 
+export type * from "../../../../schemas/helpdesk/v1/ticketCustomizedField.js"
+
 const createOperation: Operation<S.CreateTicketCustomizedFieldRequest, S.CreateTicketCustomizedFieldResponse> = {
   id: "helpdesk.v1.ticket_customized_field.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/helpdesk/v1/ticketMessage.js"
 
+export type * from "../../../../schemas/helpdesk/v1/ticketMessage.js"
+
 const createOperation: Operation<S.CreateTicketMessageRequest, S.CreateTicketMessageResponse> = {
   id: "helpdesk.v1.ticket.message.create",
   method: "POST",

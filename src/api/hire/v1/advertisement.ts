@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/advertisement.js"
 
+export type * from "../../../../schemas/hire/v1/advertisement.js"
+
 const publishOperation: Operation<S.PublishAdvertisementRequest, S.PublishAdvertisementResponse> = {
   id: "hire.v1.advertisement.publish",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/agency.js"
 
+export type * from "../../../../schemas/hire/v1/agency.js"
+
 const batchQueryOperation: Operation<S.BatchQueryAgencyRequest, S.BatchQueryAgencyResponse> = {
   id: "hire.v1.agency.batch_query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/application.js"
 
+export type * from "../../../../schemas/hire/v1/application.js"
+
 const cancelOnboardOperation: Operation<S.CancelOnboardApplicationRequest, S.CancelOnboardApplicationResponse> = {
   id: "hire.v1.application.cancel_onboard",
   method: "POST",

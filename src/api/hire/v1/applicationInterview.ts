@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/applicationInterview.js"
 
+export type * from "../../../../schemas/hire/v1/applicationInterview.js"
+
 const listOperation: Operation<S.ListApplicationInterviewRequest, S.ListApplicationInterviewResponse> = {
   id: "hire.v1.application.interview.list",
   method: "GET",

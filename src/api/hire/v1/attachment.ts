@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/attachment.js"
 
+export type * from "../../../../schemas/hire/v1/attachment.js"
+
 const createOperation: Operation<S.CreateAttachmentRequest, S.CreateAttachmentResponse> = {
   id: "hire.v1.attachment.create",
   method: "POST",

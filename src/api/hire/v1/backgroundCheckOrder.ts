@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/backgroundCheckOrder.js"
 
+export type * from "../../../../schemas/hire/v1/backgroundCheckOrder.js"
+
 const batchQueryOperation: Operation<S.BatchQueryBackgroundCheckOrderRequest, S.BatchQueryBackgroundCheckOrderResponse> = {
   id: "hire.v1.background_check_order.batch_query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/diversityInclusion.js"
 
+export type * from "../../../../schemas/hire/v1/diversityInclusion.js"
+
 const searchOperation: Operation<S.SearchDiversityInclusionRequest, S.SearchDiversityInclusionResponse> = {
   id: "hire.v1.diversity_inclusion.search",
   method: "POST",

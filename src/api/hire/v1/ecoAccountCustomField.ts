@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/ecoAccountCustomField.js"
 
+export type * from "../../../../schemas/hire/v1/ecoAccountCustomField.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteEcoAccountCustomFieldRequest, S.BatchDeleteEcoAccountCustomFieldResponse> = {
   id: "hire.v1.eco_account_custom_field.batch_delete",
   method: "POST",

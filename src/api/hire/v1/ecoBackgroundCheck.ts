@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/ecoBackgroundCheck.js"
 
+export type * from "../../../../schemas/hire/v1/ecoBackgroundCheck.js"
+
 const cancelOperation: Operation<S.CancelEcoBackgroundCheckRequest, S.CancelEcoBackgroundCheckResponse> = {
   id: "hire.v1.eco_background_check.cancel",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/ecoBackgroundCheckCustomField.js"
 
+export type * from "../../../../schemas/hire/v1/ecoBackgroundCheckCustomField.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteEcoBackgroundCheckCustomFieldRequest, S.BatchDeleteEcoBackgroundCheckCustomFieldResponse> = {
   id: "hire.v1.eco_background_check_custom_field.batch_delete",
   method: "POST",

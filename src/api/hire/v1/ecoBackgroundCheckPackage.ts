@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/ecoBackgroundCheckPackage.js"
 
+export type * from "../../../../schemas/hire/v1/ecoBackgroundCheckPackage.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteEcoBackgroundCheckPackageRequest, S.BatchDeleteEcoBackgroundCheckPackageResponse> = {
   id: "hire.v1.eco_background_check_package.batch_delete",
   method: "POST",

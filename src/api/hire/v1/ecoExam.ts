@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/ecoExam.js"
 
+export type * from "../../../../schemas/hire/v1/ecoExam.js"
+
 const loginInfoOperation: Operation<S.LoginInfoEcoExamRequest, S.LoginInfoEcoExamResponse> = {
   id: "hire.v1.eco_exam.login_info",
   method: "POST",

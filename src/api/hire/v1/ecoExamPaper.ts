@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/ecoExamPaper.js"
 
+export type * from "../../../../schemas/hire/v1/ecoExamPaper.js"
+
 const batchDeleteOperation: Operation<S.BatchDeleteEcoExamPaperRequest, S.BatchDeleteEcoExamPaperResponse> = {
   id: "hire.v1.eco_exam_paper.batch_delete",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/ehrImportTask.js"
 
+export type * from "../../../../schemas/hire/v1/ehrImportTask.js"
+
 const patchOperation: Operation<S.PatchEhrImportTaskRequest, S.PatchEhrImportTaskResponse> = {
   id: "hire.v1.ehr_import_task.patch",
   method: "PATCH",

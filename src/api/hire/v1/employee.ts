@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/employee.js"
 
+export type * from "../../../../schemas/hire/v1/employee.js"
+
 const getOperation: Operation<S.GetEmployeeRequest, S.GetEmployeeResponse> = {
   id: "hire.v1.employee.get",
   method: "GET",

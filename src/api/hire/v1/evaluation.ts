@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/evaluation.js"
 
+export type * from "../../../../schemas/hire/v1/evaluation.js"
+
 const listOperation: Operation<S.ListEvaluationRequest, S.ListEvaluationResponse> = {
   id: "hire.v1.evaluation.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/evaluationTask.js"
 
+export type * from "../../../../schemas/hire/v1/evaluationTask.js"
+
 const listOperation: Operation<S.ListEvaluationTaskRequest, S.ListEvaluationTaskResponse> = {
   id: "hire.v1.evaluation_task.list",
   method: "GET",

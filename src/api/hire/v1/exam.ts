@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/exam.js"
 
+export type * from "../../../../schemas/hire/v1/exam.js"
+
 const createOperation: Operation<S.CreateExamRequest, S.CreateExamResponse> = {
   id: "hire.v1.exam.create",
   method: "POST",

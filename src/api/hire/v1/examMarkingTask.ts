@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/examMarkingTask.js"
 
+export type * from "../../../../schemas/hire/v1/examMarkingTask.js"
+
 const listOperation: Operation<S.ListExamMarkingTaskRequest, S.ListExamMarkingTaskResponse> = {
   id: "hire.v1.exam_marking_task.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/externalApplication.js"
 
+export type * from "../../../../schemas/hire/v1/externalApplication.js"
+
 const createOperation: Operation<S.CreateExternalApplicationRequest, S.CreateExternalApplicationResponse> = {
   id: "hire.v1.external_application.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/externalBackgroundCheck.js"
 
+export type * from "../../../../schemas/hire/v1/externalBackgroundCheck.js"
+
 const batchQueryOperation: Operation<S.BatchQueryExternalBackgroundCheckRequest, S.BatchQueryExternalBackgroundCheckResponse> = {
   id: "hire.v1.external_background_check.batch_query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/externalInterview.js"
 
+export type * from "../../../../schemas/hire/v1/externalInterview.js"
+
 const batchQueryOperation: Operation<S.BatchQueryExternalInterviewRequest, S.BatchQueryExternalInterviewResponse> = {
   id: "hire.v1.external_interview.batch_query",
   method: "POST",

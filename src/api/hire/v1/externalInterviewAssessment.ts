@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/externalInterviewAssessment.js"
 
+export type * from "../../../../schemas/hire/v1/externalInterviewAssessment.js"
+
 const createOperation: Operation<S.CreateExternalInterviewAssessmentRequest, S.CreateExternalInterviewAssessmentResponse> = {
   id: "hire.v1.external_interview_assessment.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/externalOffer.js"
 
+export type * from "../../../../schemas/hire/v1/externalOffer.js"
+
 const batchQueryOperation: Operation<S.BatchQueryExternalOfferRequest, S.BatchQueryExternalOfferResponse> = {
   id: "hire.v1.external_offer.batch_query",
   method: "POST",

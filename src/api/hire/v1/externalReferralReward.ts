@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/externalReferralReward.js"
 
+export type * from "../../../../schemas/hire/v1/externalReferralReward.js"
+
 const createOperation: Operation<S.CreateExternalReferralRewardRequest, S.CreateExternalReferralRewardResponse> = {
   id: "hire.v1.external_referral_reward.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/interview.js"
 
+export type * from "../../../../schemas/hire/v1/interview.js"
+
 const getByTalentOperation: Operation<S.GetByTalentInterviewRequest, S.GetByTalentInterviewResponse> = {
   id: "hire.v1.interview.get_by_talent",
   method: "GET",

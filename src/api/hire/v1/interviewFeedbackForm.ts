@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/interviewFeedbackForm.js"
 
+export type * from "../../../../schemas/hire/v1/interviewFeedbackForm.js"
+
 const listOperation: Operation<S.ListInterviewFeedbackFormRequest, S.ListInterviewFeedbackFormResponse> = {
   id: "hire.v1.interview_feedback_form.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/interviewRecordAttachment.js"
 
+export type * from "../../../../schemas/hire/v1/interviewRecordAttachment.js"
+
 const getOperation: Operation<S.GetInterviewRecordAttachmentRequest, S.GetInterviewRecordAttachmentResponse> = {
   id: "hire.v1.interview_record.attachment.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/interviewRegistrationSchema.js"
 
+export type * from "../../../../schemas/hire/v1/interviewRegistrationSchema.js"
+
 const listOperation: Operation<S.ListInterviewRegistrationSchemaRequest, S.ListInterviewRegistrationSchemaResponse> = {
   id: "hire.v1.interview_registration_schema.list",
   method: "GET",

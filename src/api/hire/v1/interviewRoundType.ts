@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/interviewRoundType.js"
 
+export type * from "../../../../schemas/hire/v1/interviewRoundType.js"
+
 const listOperation: Operation<S.ListInterviewRoundTypeRequest, S.ListInterviewRoundTypeResponse> = {
   id: "hire.v1.interview_round_type.list",
   method: "GET",

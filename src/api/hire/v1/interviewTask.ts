@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/interviewTask.js"
 
+export type * from "../../../../schemas/hire/v1/interviewTask.js"
+
 const listOperation: Operation<S.ListInterviewTaskRequest, S.ListInterviewTaskResponse> = {
   id: "hire.v1.interview_task.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/interviewer.js"
 
+export type * from "../../../../schemas/hire/v1/interviewer.js"
+
 const listOperation: Operation<S.ListInterviewerRequest, S.ListInterviewerResponse> = {
   id: "hire.v1.interviewer.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/job.js"
 
+export type * from "../../../../schemas/hire/v1/job.js"
+
 const closeOperation: Operation<S.CloseJobRequest, S.CloseJobResponse> = {
   id: "hire.v1.job.close",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/jobFunction.js"
 
+export type * from "../../../../schemas/hire/v1/jobFunction.js"
+
 const listOperation: Operation<S.ListJobFunctionRequest, S.ListJobFunctionResponse> = {
   id: "hire.v1.job_function.list",
   method: "GET",

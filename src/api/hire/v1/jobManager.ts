@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/jobManager.js"
 
+export type * from "../../../../schemas/hire/v1/jobManager.js"
+
 const batchUpdateOperation: Operation<S.BatchUpdateJobManagerRequest, S.BatchUpdateJobManagerResponse> = {
   id: "hire.v1.job.manager.batch_update",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/jobProcess.js"
 
+export type * from "../../../../schemas/hire/v1/jobProcess.js"
+
 const listOperation: Operation<S.ListJobProcessRequest, S.ListJobProcessResponse> = {
   id: "hire.v1.job_process.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/jobPublishRecord.js"
 
+export type * from "../../../../schemas/hire/v1/jobPublishRecord.js"
+
 const searchOperation: Operation<S.SearchJobPublishRecordRequest, S.SearchJobPublishRecordResponse> = {
   id: "hire.v1.job_publish_record.search",
   method: "POST",

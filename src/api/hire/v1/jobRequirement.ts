@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/jobRequirement.js"
 
+export type * from "../../../../schemas/hire/v1/jobRequirement.js"
+
 const createOperation: Operation<S.CreateJobRequirementRequest, S.CreateJobRequirementResponse> = {
   id: "hire.v1.job_requirement.create",
   method: "POST",

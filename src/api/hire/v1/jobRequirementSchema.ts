@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/jobRequirementSchema.js"
 
+export type * from "../../../../schemas/hire/v1/jobRequirementSchema.js"
+
 const listOperation: Operation<S.ListJobRequirementSchemaRequest, S.ListJobRequirementSchemaResponse> = {
   id: "hire.v1.job_requirement_schema.list",
   method: "GET",

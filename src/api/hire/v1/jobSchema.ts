@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/jobSchema.js"
 
+export type * from "../../../../schemas/hire/v1/jobSchema.js"
+
 const listOperation: Operation<S.ListJobSchemaRequest, S.ListJobSchemaResponse> = {
   id: "hire.v1.job_schema.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/jobType.js"
 
+export type * from "../../../../schemas/hire/v1/jobType.js"
+
 const listOperation: Operation<S.ListJobTypeRequest, S.ListJobTypeResponse> = {
   id: "hire.v1.job_type.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/location.js"
 
+export type * from "../../../../schemas/hire/v1/location.js"
+
 const listOperation: Operation<S.ListLocationRequest, S.ListLocationResponse> = {
   id: "hire.v1.location.list",
   method: "GET",

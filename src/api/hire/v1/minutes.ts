@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/minutes.js"
 
+export type * from "../../../../schemas/hire/v1/minutes.js"
+
 const getOperation: Operation<S.GetMinutesRequest, S.GetMinutesResponse> = {
   id: "hire.v1.minutes.get",
   method: "GET",

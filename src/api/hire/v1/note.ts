@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/note.js"
 
+export type * from "../../../../schemas/hire/v1/note.js"
+
 const createOperation: Operation<S.CreateNoteRequest, S.CreateNoteResponse> = {
   id: "hire.v1.note.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/offer.js"
 
+export type * from "../../../../schemas/hire/v1/offer.js"
+
 const createOperation: Operation<S.CreateOfferRequest, S.CreateOfferResponse> = {
   id: "hire.v1.offer.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/offerApplicationForm.js"
 
+export type * from "../../../../schemas/hire/v1/offerApplicationForm.js"
+
 const getOperation: Operation<S.GetOfferApplicationFormRequest, S.GetOfferApplicationFormResponse> = {
   id: "hire.v1.offer_application_form.get",
   method: "GET",

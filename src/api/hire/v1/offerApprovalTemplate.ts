@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/offerApprovalTemplate.js"
 
+export type * from "../../../../schemas/hire/v1/offerApprovalTemplate.js"
+
 const listOperation: Operation<S.ListOfferApprovalTemplateRequest, S.ListOfferApprovalTemplateResponse> = {
   id: "hire.v1.offer_approval_template.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/offerCustomField.js"
 
+export type * from "../../../../schemas/hire/v1/offerCustomField.js"
+
 const updateOperation: Operation<S.UpdateOfferCustomFieldRequest, S.UpdateOfferCustomFieldResponse> = {
   id: "hire.v1.offer_custom_field.update",
   method: "PUT",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/offerSchema.js"
 
+export type * from "../../../../schemas/hire/v1/offerSchema.js"
+
 const getOperation: Operation<S.GetOfferSchemaRequest, S.GetOfferSchemaResponse> = {
   id: "hire.v1.offer_schema.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/portalApplySchema.js"
 
+export type * from "../../../../schemas/hire/v1/portalApplySchema.js"
+
 const listOperation: Operation<S.ListPortalApplySchemaRequest, S.ListPortalApplySchemaResponse> = {
   id: "hire.v1.portal_apply_schema.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/questionnaire.js"
 
+export type * from "../../../../schemas/hire/v1/questionnaire.js"
+
 const listOperation: Operation<S.ListQuestionnaireRequest, S.ListQuestionnaireResponse> = {
   id: "hire.v1.questionnaire.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/referral.js"
 
+export type * from "../../../../schemas/hire/v1/referral.js"
+
 const getByApplicationOperation: Operation<S.GetByApplicationReferralRequest, S.GetByApplicationReferralResponse> = {
   id: "hire.v1.referral.get_by_application",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/referralAccount.js"
 
+export type * from "../../../../schemas/hire/v1/referralAccount.js"
+
 const createOperation: Operation<S.CreateReferralAccountRequest, S.CreateReferralAccountResponse> = {
   id: "hire.v1.referral_account.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/referralWebsiteJobPost.js"
 
+export type * from "../../../../schemas/hire/v1/referralWebsiteJobPost.js"
+
 const getOperation: Operation<S.GetReferralWebsiteJobPostRequest, S.GetReferralWebsiteJobPostResponse> = {
   id: "hire.v1.referral_website.job_post.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/registrationSchema.js"
 
+export type * from "../../../../schemas/hire/v1/registrationSchema.js"
+
 const listOperation: Operation<S.ListRegistrationSchemaRequest, S.ListRegistrationSchemaResponse> = {
   id: "hire.v1.registration_schema.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/resumeSource.js"
 
+export type * from "../../../../schemas/hire/v1/resumeSource.js"
+
 const listOperation: Operation<S.ListResumeSourceRequest, S.ListResumeSourceResponse> = {
   id: "hire.v1.resume_source.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/role.js"
 
+export type * from "../../../../schemas/hire/v1/role.js"
+
 const getOperation: Operation<S.GetRoleRequest, S.GetRoleResponse> = {
   id: "hire.v1.role.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/subject.js"
 
+export type * from "../../../../schemas/hire/v1/subject.js"
+
 const listOperation: Operation<S.ListSubjectRequest, S.ListSubjectResponse> = {
   id: "hire.v1.subject.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/talent.js"
 
+export type * from "../../../../schemas/hire/v1/talent.js"
+
 const addToFolderOperation: Operation<S.AddToFolderTalentRequest, S.AddToFolderTalentResponse> = {
   id: "hire.v1.talent.add_to_folder",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/talentBlocklist.js"
 
+export type * from "../../../../schemas/hire/v1/talentBlocklist.js"
+
 const changeTalentBlockOperation: Operation<S.ChangeTalentBlockTalentBlocklistRequest, S.ChangeTalentBlockTalentBlocklistResponse> = {
   id: "hire.v1.talent_blocklist.change_talent_block",
   method: "POST",

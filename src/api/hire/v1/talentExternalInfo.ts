@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/talentExternalInfo.js"
 
+export type * from "../../../../schemas/hire/v1/talentExternalInfo.js"
+
 const createOperation: Operation<S.CreateTalentExternalInfoRequest, S.CreateTalentExternalInfoResponse> = {
   id: "hire.v1.talent.external_info.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/talentFolder.js"
 
+export type * from "../../../../schemas/hire/v1/talentFolder.js"
+
 const listOperation: Operation<S.ListTalentFolderRequest, S.ListTalentFolderResponse> = {
   id: "hire.v1.talent_folder.list",
   method: "GET",

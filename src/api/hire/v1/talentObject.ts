@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/talentObject.js"
 
+export type * from "../../../../schemas/hire/v1/talentObject.js"
+
 const queryOperation: Operation<S.QueryTalentObjectRequest, S.QueryTalentObjectResponse> = {
   id: "hire.v1.talent_object.query",
   method: "GET",

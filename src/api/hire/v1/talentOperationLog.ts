@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/talentOperationLog.js"
 
+export type * from "../../../../schemas/hire/v1/talentOperationLog.js"
+
 const searchOperation: Operation<S.SearchTalentOperationLogRequest, S.SearchTalentOperationLogResponse> = {
   id: "hire.v1.talent_operation_log.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/talentPool.js"
 
+export type * from "../../../../schemas/hire/v1/talentPool.js"
+
 const batchChangeTalentPoolOperation: Operation<S.BatchChangeTalentPoolTalentPoolRequest, S.BatchChangeTalentPoolTalentPoolResponse> = {
   id: "hire.v1.talent_pool.batch_change_talent_pool",
   method: "POST",

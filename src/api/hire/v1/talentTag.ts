@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/talentTag.js"
 
+export type * from "../../../../schemas/hire/v1/talentTag.js"
+
 const listOperation: Operation<S.ListTalentTagRequest, S.ListTalentTagResponse> = {
   id: "hire.v1.talent_tag.list",
   method: "GET",

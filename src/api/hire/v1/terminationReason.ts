@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/terminationReason.js"
 
+export type * from "../../../../schemas/hire/v1/terminationReason.js"
+
 const listOperation: Operation<S.ListTerminationReasonRequest, S.ListTerminationReasonResponse> = {
   id: "hire.v1.termination_reason.list",
   method: "GET",

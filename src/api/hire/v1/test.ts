@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/test.js"
 
+export type * from "../../../../schemas/hire/v1/test.js"
+
 const searchOperation: Operation<S.SearchTestRequest, S.SearchTestResponse> = {
   id: "hire.v1.test.search",
   method: "POST",

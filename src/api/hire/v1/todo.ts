@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/todo.js"
 
+export type * from "../../../../schemas/hire/v1/todo.js"
+
 const listOperation: Operation<S.ListTodoRequest, S.ListTodoResponse> = {
   id: "hire.v1.todo.list",
   method: "GET",

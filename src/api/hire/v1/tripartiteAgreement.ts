@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/tripartiteAgreement.js"
 
+export type * from "../../../../schemas/hire/v1/tripartiteAgreement.js"
+
 const createOperation: Operation<S.CreateTripartiteAgreementRequest, S.CreateTripartiteAgreementResponse> = {
   id: "hire.v1.tripartite_agreement.create",
   method: "POST",

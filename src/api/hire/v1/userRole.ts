@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/userRole.js"
 
+export type * from "../../../../schemas/hire/v1/userRole.js"
+
 const listOperation: Operation<S.ListUserRoleRequest, S.ListUserRoleResponse> = {
   id: "hire.v1.user_role.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/website.js"
 
+export type * from "../../../../schemas/hire/v1/website.js"
+
 const listOperation: Operation<S.ListWebsiteRequest, S.ListWebsiteResponse> = {
   id: "hire.v1.website.list",
   method: "GET",

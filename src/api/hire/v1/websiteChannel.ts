@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/websiteChannel.js"
 
+export type * from "../../../../schemas/hire/v1/websiteChannel.js"
+
 const createOperation: Operation<S.CreateWebsiteChannelRequest, S.CreateWebsiteChannelResponse> = {
   id: "hire.v1.website.channel.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/websiteDelivery.js"
 
+export type * from "../../../../schemas/hire/v1/websiteDelivery.js"
+
 const createByAttachmentOperation: Operation<S.CreateByAttachmentWebsiteDeliveryRequest, S.CreateByAttachmentWebsiteDeliveryResponse> = {
   id: "hire.v1.website.delivery.create_by_attachment",
   method: "POST",

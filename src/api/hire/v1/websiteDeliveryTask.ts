@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/websiteDeliveryTask.js"
 
+export type * from "../../../../schemas/hire/v1/websiteDeliveryTask.js"
+
 const getOperation: Operation<S.GetWebsiteDeliveryTaskRequest, S.GetWebsiteDeliveryTaskResponse> = {
   id: "hire.v1.website.delivery_task.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/websiteJobPost.js"
 
+export type * from "../../../../schemas/hire/v1/websiteJobPost.js"
+
 const getOperation: Operation<S.GetWebsiteJobPostRequest, S.GetWebsiteJobPostResponse> = {
   id: "hire.v1.website.job_post.get",
   method: "GET",

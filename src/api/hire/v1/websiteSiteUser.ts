@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v1/websiteSiteUser.js"
 
+export type * from "../../../../schemas/hire/v1/websiteSiteUser.js"
+
 const createOperation: Operation<S.CreateWebsiteSiteUserRequest, S.CreateWebsiteSiteUserResponse> = {
   id: "hire.v1.website.site_user.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v2/interviewRecord.js"
 
+export type * from "../../../../schemas/hire/v2/interviewRecord.js"
+
 const getOperation: Operation<S.GetInterviewRecordRequest, S.GetInterviewRecordResponse> = {
   id: "hire.v2.interview_record.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/hire/v2/talent.js"
 
+export type * from "../../../../schemas/hire/v2/talent.js"
+
 const getOperation: Operation<S.GetTalentRequest, S.GetTalentResponse> = {
   id: "hire.v2.talent.get",
   method: "GET",

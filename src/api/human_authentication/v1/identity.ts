@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/human_authentication/v1/identity.js"
 
+export type * from "../../../../schemas/human_authentication/v1/identity.js"
+
 const createOperation: Operation<S.CreateIdentityRequest, S.CreateIdentityResponse> = {
   id: "human_authentication.v1.identity.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/batchMessage.js"
 
+export type * from "../../../../schemas/im/v1/batchMessage.js"
+
 const deleteOperation: Operation<S.DeleteBatchMessageRequest, S.DeleteBatchMessageResponse> = {
   id: "im.v1.batch_message.delete",
   method: "DELETE",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chat.js"
 
+export type * from "../../../../schemas/im/v1/chat.js"
+
 const createOperation: Operation<S.CreateChatRequest, S.CreateChatResponse> = {
   id: "im.v1.chat.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chatAnnouncement.js"
 
+export type * from "../../../../schemas/im/v1/chatAnnouncement.js"
+
 const getOperation: Operation<S.GetChatAnnouncementRequest, S.GetChatAnnouncementResponse> = {
   id: "im.v1.chat.announcement.get",
   method: "GET",

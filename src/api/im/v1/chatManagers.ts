@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chatManagers.js"
 
+export type * from "../../../../schemas/im/v1/chatManagers.js"
+
 const addManagersOperation: Operation<S.AddManagersChatManagersRequest, S.AddManagersChatManagersResponse> = {
   id: "im.v1.chat.managers.add_managers",
   method: "POST",

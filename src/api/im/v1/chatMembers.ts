@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chatMembers.js"
 
+export type * from "../../../../schemas/im/v1/chatMembers.js"
+
 const createOperation: Operation<S.CreateChatMembersRequest, S.CreateChatMembersResponse> = {
   id: "im.v1.chat.members.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chatMenuItem.js"
 
+export type * from "../../../../schemas/im/v1/chatMenuItem.js"
+
 const patchOperation: Operation<S.PatchChatMenuItemRequest, S.PatchChatMenuItemResponse> = {
   id: "im.v1.chat.menu_item.patch",
   method: "PATCH",

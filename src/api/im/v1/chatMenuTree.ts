@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chatMenuTree.js"
 
+export type * from "../../../../schemas/im/v1/chatMenuTree.js"
+
 const createOperation: Operation<S.CreateChatMenuTreeRequest, S.CreateChatMenuTreeResponse> = {
   id: "im.v1.chat.menu_tree.create",
   method: "POST",

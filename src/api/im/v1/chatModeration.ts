@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chatModeration.js"
 
+export type * from "../../../../schemas/im/v1/chatModeration.js"
+
 const getOperation: Operation<S.GetChatModerationRequest, S.GetChatModerationResponse> = {
   id: "im.v1.chat.moderation.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chatTab.js"
 
+export type * from "../../../../schemas/im/v1/chatTab.js"
+
 const createOperation: Operation<S.CreateChatTabRequest, S.CreateChatTabResponse> = {
   id: "im.v1.chat.tab.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/chatTopNotice.js"
 
+export type * from "../../../../schemas/im/v1/chatTopNotice.js"
+
 const deleteTopNoticeOperation: Operation<S.DeleteTopNoticeChatTopNoticeRequest, S.DeleteTopNoticeChatTopNoticeResponse> = {
   id: "im.v1.chat.top_notice.delete_top_notice",
   method: "POST",

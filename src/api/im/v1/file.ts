@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/file.js"
 
+export type * from "../../../../schemas/im/v1/file.js"
+
 const createOperation: Operation<S.CreateFileRequest, S.CreateFileResponse> = {
   id: "im.v1.file.create",
   method: "POST",

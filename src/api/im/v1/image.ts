@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/image.js"
 
+export type * from "../../../../schemas/im/v1/image.js"
+
 const createOperation: Operation<S.CreateImageRequest, S.CreateImageResponse> = {
   id: "im.v1.image.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/message.js"
 
+export type * from "../../../../schemas/im/v1/message.js"
+
 const createOperation: Operation<S.CreateMessageRequest, S.CreateMessageResponse> = {
   id: "im.v1.message.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/messageReaction.js"
 
+export type * from "../../../../schemas/im/v1/messageReaction.js"
+
 const batchQueryOperation: Operation<S.BatchQueryMessageReactionRequest, S.BatchQueryMessageReactionResponse> = {
   id: "im.v1.message.reaction.batch_query",
   method: "POST",

@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/messageResource.js"
 
+export type * from "../../../../schemas/im/v1/messageResource.js"
+
 const getOperation: Operation<S.GetMessageResourceRequest, DownloadedFile> = {
   id: "im.v1.message.resource.get",
   method: "GET",

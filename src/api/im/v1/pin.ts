@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/pin.js"
 
+export type * from "../../../../schemas/im/v1/pin.js"
+
 const createOperation: Operation<S.CreatePinRequest, S.CreatePinResponse> = {
   id: "im.v1.pin.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/specialFocus.js"
 
+export type * from "../../../../schemas/im/v1/specialFocus.js"
+
 const listOperation: Operation<S.ListSpecialFocusRequest, S.ListSpecialFocusResponse> = {
   id: "im.v1.special_focus.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v1/thread.js"
 
+export type * from "../../../../schemas/im/v1/thread.js"
+
 const forwardOperation: Operation<S.ForwardThreadRequest, S.ForwardThreadResponse> = {
   id: "im.v1.thread.forward",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v2/appFeedCard.js"
 
+export type * from "../../../../schemas/im/v2/appFeedCard.js"
+
 const createOperation: Operation<S.CreateAppFeedCardRequest, S.CreateAppFeedCardResponse> = {
   id: "im.v2.app_feed_card.create",
   method: "POST",

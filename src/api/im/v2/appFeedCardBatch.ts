@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v2/appFeedCardBatch.js"
 
+export type * from "../../../../schemas/im/v2/appFeedCardBatch.js"
+
 const deleteOperation: Operation<S.DeleteAppFeedCardBatchRequest, S.DeleteAppFeedCardBatchResponse> = {
   id: "im.v2.app_feed_card.batch.delete",
   method: "DELETE",

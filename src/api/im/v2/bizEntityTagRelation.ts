@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v2/bizEntityTagRelation.js"
 
+export type * from "../../../../schemas/im/v2/bizEntityTagRelation.js"
+
 const createOperation: Operation<S.CreateBizEntityTagRelationRequest, S.CreateBizEntityTagRelationResponse> = {
   id: "im.v2.biz_entity_tag_relation.create",
   method: "POST",

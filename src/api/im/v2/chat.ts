@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v2/chat.js"
 
+export type * from "../../../../schemas/im/v2/chat.js"
+
 const searchOperation: Operation<S.SearchChatRequest, S.SearchChatResponse> = {
   id: "im.v2.chat.search",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v2/chatButton.js"
 
+export type * from "../../../../schemas/im/v2/chatButton.js"
+
 const updateOperation: Operation<S.UpdateChatButtonRequest, S.UpdateChatButtonResponse> = {
   id: "im.v2.chat_button.update",
   method: "PUT",

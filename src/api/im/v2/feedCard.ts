@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v2/feedCard.js"
 
+export type * from "../../../../schemas/im/v2/feedCard.js"
+
 const botTimeSentiveOperation: Operation<S.BotTimeSentiveFeedCardRequest, S.BotTimeSentiveFeedCardResponse> = {
   id: "im.v2.feed_card.bot_time_sentive",
   method: "PATCH",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v2/tag.js"
 
+export type * from "../../../../schemas/im/v2/tag.js"
+
 const createOperation: Operation<S.CreateTagRequest, S.CreateTagResponse> = {
   id: "im.v2.tag.create",
   method: "POST",

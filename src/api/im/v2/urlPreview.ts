@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/im/v2/urlPreview.js"
 
+export type * from "../../../../schemas/im/v2/urlPreview.js"
+
 const batchUpdateOperation: Operation<S.BatchUpdateUrlPreviewRequest, S.BatchUpdateUrlPreviewResponse> = {
   id: "im.v2.url_preview.batch_update",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/lingo/v1/draft.js"
 
+export type * from "../../../../schemas/lingo/v1/draft.js"
+
 const createOperation: Operation<S.CreateDraftRequest, S.CreateDraftResponse> = {
   id: "lingo.v1.draft.create",
   method: "POST",

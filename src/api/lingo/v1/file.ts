@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/lingo/v1/file.js"
 
+export type * from "../../../../schemas/lingo/v1/file.js"
+
 const downloadOperation: Operation<S.DownloadFileRequest, DownloadedFile> = {
   id: "lingo.v1.file.download",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/lingo/v1/repo.js"
 
+export type * from "../../../../schemas/lingo/v1/repo.js"
+
 const listOperation: Operation<S.ListRepoRequest, S.ListRepoResponse> = {
   id: "lingo.v1.repo.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/mailgroup.js"
 
+export type * from "../../../../schemas/mail/v1/mailgroup.js"
+
 const createOperation: Operation<S.CreateMailgroupRequest, S.CreateMailgroupResponse> = {
   id: "mail.v1.mailgroup.create",
   method: "POST",

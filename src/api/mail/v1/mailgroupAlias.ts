@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/mailgroupAlias.js"
 
+export type * from "../../../../schemas/mail/v1/mailgroupAlias.js"
+
 const createOperation: Operation<S.CreateMailgroupAliasRequest, S.CreateMailgroupAliasResponse> = {
   id: "mail.v1.mailgroup.alias.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/mailgroupManager.js"
 
+export type * from "../../../../schemas/mail/v1/mailgroupManager.js"
+
 const batchCreateOperation: Operation<S.BatchCreateMailgroupManagerRequest, S.BatchCreateMailgroupManagerResponse> = {
   id: "mail.v1.mailgroup.manager.batch_create",
   method: "POST",

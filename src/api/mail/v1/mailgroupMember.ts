@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/mailgroupMember.js"
 
+export type * from "../../../../schemas/mail/v1/mailgroupMember.js"
+
 const batchCreateOperation: Operation<S.BatchCreateMailgroupMemberRequest, S.BatchCreateMailgroupMemberResponse> = {
   id: "mail.v1.mailgroup.member.batch_create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/mailgroupPermissionMember.js"
 
+export type * from "../../../../schemas/mail/v1/mailgroupPermissionMember.js"
+
 const batchCreateOperation: Operation<S.BatchCreateMailgroupPermissionMemberRequest, S.BatchCreateMailgroupPermissionMemberResponse> = {
   id: "mail.v1.mailgroup.permission_member.batch_create",
   method: "POST",

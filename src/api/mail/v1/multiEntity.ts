@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/multiEntity.js"
 
+export type * from "../../../../schemas/mail/v1/multiEntity.js"
+
 const searchOperation: Operation<S.SearchMultiEntityRequest, S.SearchMultiEntityResponse> = {
   id: "mail.v1.multi_entity.search",
   method: "POST",

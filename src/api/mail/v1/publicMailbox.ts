@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/publicMailbox.js"
 
+export type * from "../../../../schemas/mail/v1/publicMailbox.js"
+
 const createOperation: Operation<S.CreatePublicMailboxRequest, S.CreatePublicMailboxResponse> = {
   id: "mail.v1.public_mailbox.create",
   method: "POST",

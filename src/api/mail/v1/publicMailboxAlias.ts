@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/publicMailboxAlias.js"
 
+export type * from "../../../../schemas/mail/v1/publicMailboxAlias.js"
+
 const createOperation: Operation<S.CreatePublicMailboxAliasRequest, S.CreatePublicMailboxAliasResponse> = {
   id: "mail.v1.public_mailbox.alias.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/publicMailboxMember.js"
 
+export type * from "../../../../schemas/mail/v1/publicMailboxMember.js"
+
 const batchCreateOperation: Operation<S.BatchCreatePublicMailboxMemberRequest, S.BatchCreatePublicMailboxMemberResponse> = {
   id: "mail.v1.public_mailbox.member.batch_create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/user.js"
 
+export type * from "../../../../schemas/mail/v1/user.js"
+
 const queryOperation: Operation<S.QueryUserRequest, S.QueryUserResponse> = {
   id: "mail.v1.user.query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailbox.js"
 
+export type * from "../../../../schemas/mail/v1/userMailbox.js"
+
 const accessibleMailboxesOperation: Operation<S.AccessibleMailboxesUserMailboxRequest, S.AccessibleMailboxesUserMailboxResponse> = {
   id: "mail.v1.user_mailbox.accessible_mailboxes",
   method: "GET",

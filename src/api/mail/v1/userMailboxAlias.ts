@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxAlias.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxAlias.js"
+
 const createOperation: Operation<S.CreateUserMailboxAliasRequest, S.CreateUserMailboxAliasResponse> = {
   id: "mail.v1.user_mailbox.alias.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxDraft.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxDraft.js"
+
 const cancelScheduledSendOperation: Operation<S.CancelScheduledSendUserMailboxDraftRequest, S.CancelScheduledSendUserMailboxDraftResponse> = {
   id: "mail.v1.user_mailbox.draft.cancel_scheduled_send",
   method: "POST",

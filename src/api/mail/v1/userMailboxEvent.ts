@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxEvent.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxEvent.js"
+
 const subscribeOperation: Operation<S.SubscribeUserMailboxEventRequest, S.SubscribeUserMailboxEventResponse> = {
   id: "mail.v1.user_mailbox.event.subscribe",
   method: "POST",

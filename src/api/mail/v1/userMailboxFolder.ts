@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxFolder.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxFolder.js"
+
 const createOperation: Operation<S.CreateUserMailboxFolderRequest, S.CreateUserMailboxFolderResponse> = {
   id: "mail.v1.user_mailbox.folder.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxLabel.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxLabel.js"
+
 const createOperation: Operation<S.CreateUserMailboxLabelRequest, S.CreateUserMailboxLabelResponse> = {
   id: "mail.v1.user_mailbox.label.create",
   method: "POST",

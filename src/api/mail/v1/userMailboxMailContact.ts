@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxMailContact.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxMailContact.js"
+
 const createOperation: Operation<S.CreateUserMailboxMailContactRequest, S.CreateUserMailboxMailContactResponse> = {
   id: "mail.v1.user_mailbox.mail_contact.create",
   method: "POST",

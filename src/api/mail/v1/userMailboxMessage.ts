@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxMessage.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxMessage.js"
+
 const batchGetOperation: Operation<S.BatchGetUserMailboxMessageRequest, S.BatchGetUserMailboxMessageResponse> = {
   id: "mail.v1.user_mailbox.message.batch_get",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxMessageAttachment.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxMessageAttachment.js"
+
 const downloadUrlOperation: Operation<S.DownloadUrlUserMailboxMessageAttachmentRequest, S.DownloadUrlUserMailboxMessageAttachmentResponse> = {
   id: "mail.v1.user_mailbox.message.attachment.download_url",
   method: "GET",

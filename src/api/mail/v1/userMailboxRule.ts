@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxRule.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxRule.js"
+
 const createOperation: Operation<S.CreateUserMailboxRuleRequest, S.CreateUserMailboxRuleResponse> = {
   id: "mail.v1.user_mailbox.rule.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxSentMessage.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxSentMessage.js"
+
 const getRecallDetailOperation: Operation<S.GetRecallDetailUserMailboxSentMessageRequest, S.GetRecallDetailUserMailboxSentMessageResponse> = {
   id: "mail.v1.user_mailbox.sent_message.get_recall_detail",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxSetting.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxSetting.js"
+
 const getSignaturesOperation: Operation<S.GetSignaturesUserMailboxSettingRequest, S.GetSignaturesUserMailboxSettingResponse> = {
   id: "mail.v1.user_mailbox.setting.get_signatures",
   method: "GET",

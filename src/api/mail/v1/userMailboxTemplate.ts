@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxTemplate.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxTemplate.js"
+
 const createOperation: Operation<S.CreateUserMailboxTemplateRequest, S.CreateUserMailboxTemplateResponse> = {
   id: "mail.v1.user_mailbox.template.create",
   method: "POST",

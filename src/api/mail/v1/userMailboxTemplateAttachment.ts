@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxTemplateAttachment.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxTemplateAttachment.js"
+
 const downloadUrlOperation: Operation<S.DownloadUrlUserMailboxTemplateAttachmentRequest, S.DownloadUrlUserMailboxTemplateAttachmentResponse> = {
   id: "mail.v1.user_mailbox.template.attachment.download_url",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mail/v1/userMailboxThread.js"
 
+export type * from "../../../../schemas/mail/v1/userMailboxThread.js"
+
 const batchModifyOperation: Operation<S.BatchModifyUserMailboxThreadRequest, S.BatchModifyUserMailboxThreadResponse> = {
   id: "mail.v1.user_mailbox.thread.batch_modify",
   method: "POST",

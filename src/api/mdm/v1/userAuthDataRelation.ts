@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mdm/v1/userAuthDataRelation.js"
 
+export type * from "../../../../schemas/mdm/v1/userAuthDataRelation.js"
+
 const bindOperation: Operation<S.BindUserAuthDataRelationRequest, S.BindUserAuthDataRelationResponse> = {
   id: "mdm.v1.user_auth_data_relation.bind",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mdm/v3/batchCountryRegion.js"
 
+export type * from "../../../../schemas/mdm/v3/batchCountryRegion.js"
+
 const getOperation: Operation<S.GetBatchCountryRegionRequest, S.GetBatchCountryRegionResponse> = {
   id: "mdm.v3.batch_country_region.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/mdm/v3/countryRegion.js"
 
+export type * from "../../../../schemas/mdm/v3/countryRegion.js"
+
 const listOperation: Operation<S.ListCountryRegionRequest, S.ListCountryRegionResponse> = {
   id: "mdm.v3.country_region.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/minutes/v1/minute.js"
 
+export type * from "../../../../schemas/minutes/v1/minute.js"
+
 const artifactsOperation: Operation<S.ArtifactsMinuteRequest, S.ArtifactsMinuteResponse> = {
   id: "minutes.v1.minute.artifacts",
   method: "GET",

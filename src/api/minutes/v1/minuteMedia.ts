@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/minutes/v1/minuteMedia.js"
 
+export type * from "../../../../schemas/minutes/v1/minuteMedia.js"
+
 const getOperation: Operation<S.GetMinuteMediaRequest, S.GetMinuteMediaResponse> = {
   id: "minutes.v1.minute.media.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/minutes/v1/minuteStatistics.js"
 
+export type * from "../../../../schemas/minutes/v1/minuteStatistics.js"
+
 const getOperation: Operation<S.GetMinuteStatisticsRequest, S.GetMinuteStatisticsResponse> = {
   id: "minutes.v1.minute.statistics.get",
   method: "GET",

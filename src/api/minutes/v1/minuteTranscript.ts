@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/minutes/v1/minuteTranscript.js"
 
+export type * from "../../../../schemas/minutes/v1/minuteTranscript.js"
+
 const getOperation: Operation<S.GetMinuteTranscriptRequest, DownloadedFile> = {
   id: "minutes.v1.minute.transcript.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/moments/v1/post.js"
 
+export type * from "../../../../schemas/moments/v1/post.js"
+
 const getOperation: Operation<S.GetPostRequest, S.GetPostResponse> = {
   id: "moments.v1.post.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/image.js"
 
+export type * from "../../../../schemas/okr/v1/image.js"
+
 const uploadOperation: Operation<S.UploadImageRequest, S.UploadImageResponse> = {
   id: "okr.v1.image.upload",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/metricSource.js"
 
+export type * from "../../../../schemas/okr/v1/metricSource.js"
+
 const listOperation: Operation<S.ListMetricSourceRequest, S.ListMetricSourceResponse> = {
   id: "okr.v1.metric_source.list",
   method: "GET",

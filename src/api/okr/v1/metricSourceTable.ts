@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/metricSourceTable.js"
 
+export type * from "../../../../schemas/okr/v1/metricSourceTable.js"
+
 const listOperation: Operation<S.ListMetricSourceTableRequest, S.ListMetricSourceTableResponse> = {
   id: "okr.v1.metric_source_table.list",
   method: "GET",

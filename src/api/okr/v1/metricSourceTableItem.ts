@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/metricSourceTableItem.js"
 
+export type * from "../../../../schemas/okr/v1/metricSourceTableItem.js"
+
 const batchUpdateOperation: Operation<S.BatchUpdateMetricSourceTableItemRequest, S.BatchUpdateMetricSourceTableItemResponse> = {
   id: "okr.v1.metric_source_table_item.batch_update",
   method: "PATCH",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/okr.js"
 
+export type * from "../../../../schemas/okr/v1/okr.js"
+
 const batchGetOperation: Operation<S.BatchGetOkrRequest, S.BatchGetOkrResponse> = {
   id: "okr.v1.okr.batch_get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/period.js"
 
+export type * from "../../../../schemas/okr/v1/period.js"
+
 const createOperation: Operation<S.CreatePeriodRequest, S.CreatePeriodResponse> = {
   id: "okr.v1.period.create",
   method: "POST",

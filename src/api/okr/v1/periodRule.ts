@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/periodRule.js"
 
+export type * from "../../../../schemas/okr/v1/periodRule.js"
+
 const listOperation: Operation<S.ListPeriodRuleRequest, S.ListPeriodRuleResponse> = {
   id: "okr.v1.period_rule.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/progressRecord.js"
 
+export type * from "../../../../schemas/okr/v1/progressRecord.js"
+
 const createOperation: Operation<S.CreateProgressRecordRequest, S.CreateProgressRecordResponse> = {
   id: "okr.v1.progress_record.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/review.js"
 
+export type * from "../../../../schemas/okr/v1/review.js"
+
 const queryOperation: Operation<S.QueryReviewRequest, S.QueryReviewResponse> = {
   id: "okr.v1.review.query",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v1/userOkr.js"
 
+export type * from "../../../../schemas/okr/v1/userOkr.js"
+
 const listOperation: Operation<S.ListUserOkrRequest, S.ListUserOkrResponse> = {
   id: "okr.v1.user.okr.list",
   method: "GET",

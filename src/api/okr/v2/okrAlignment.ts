@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrAlignment.js"
 
+export type * from "../../../../schemas/okr/v2/okrAlignment.js"
+
 const deleteOperation: Operation<S.DeleteOkrAlignmentRequest, S.DeleteOkrAlignmentResponse> = {
   id: "okr.v2.okr.alignment.delete",
   method: "DELETE",

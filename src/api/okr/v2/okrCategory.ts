@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrCategory.js"
 
+export type * from "../../../../schemas/okr/v2/okrCategory.js"
+
 const listOperation: Operation<S.ListOkrCategoryRequest, S.ListOkrCategoryResponse> = {
   id: "okr.v2.okr.category.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrCycle.js"
 
+export type * from "../../../../schemas/okr/v2/okrCycle.js"
+
 const listOperation: Operation<S.ListOkrCycleRequest, S.ListOkrCycleResponse> = {
   id: "okr.v2.okr.cycle.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrCycleObjective.js"
 
+export type * from "../../../../schemas/okr/v2/okrCycleObjective.js"
+
 const createOperation: Operation<S.CreateOkrCycleObjectiveRequest, S.CreateOkrCycleObjectiveResponse> = {
   id: "okr.v2.okr.cycle.objective.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrIndicator.js"
 
+export type * from "../../../../schemas/okr/v2/okrIndicator.js"
+
 const patchOperation: Operation<S.PatchOkrIndicatorRequest, S.PatchOkrIndicatorResponse> = {
   id: "okr.v2.okr.indicator.patch",
   method: "PATCH",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrKeyResult.js"
 
+export type * from "../../../../schemas/okr/v2/okrKeyResult.js"
+
 const deleteOperation: Operation<S.DeleteOkrKeyResultRequest, S.DeleteOkrKeyResultResponse> = {
   id: "okr.v2.okr.key_result.delete",
   method: "DELETE",

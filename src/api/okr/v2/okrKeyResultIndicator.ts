@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrKeyResultIndicator.js"
 
+export type * from "../../../../schemas/okr/v2/okrKeyResultIndicator.js"
+
 const listOperation: Operation<S.ListOkrKeyResultIndicatorRequest, S.ListOkrKeyResultIndicatorResponse> = {
   id: "okr.v2.okr.key_result.indicator.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrKeyResultProgress.js"
 
+export type * from "../../../../schemas/okr/v2/okrKeyResultProgress.js"
+
 const listOperation: Operation<S.ListOkrKeyResultProgressRequest, S.ListOkrKeyResultProgressResponse> = {
   id: "okr.v2.okr.key_result.progress.list",
   method: "GET",

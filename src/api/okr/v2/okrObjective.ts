@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrObjective.js"
 
+export type * from "../../../../schemas/okr/v2/okrObjective.js"
+
 const deleteOperation: Operation<S.DeleteOkrObjectiveRequest, S.DeleteOkrObjectiveResponse> = {
   id: "okr.v2.okr.objective.delete",
   method: "DELETE",

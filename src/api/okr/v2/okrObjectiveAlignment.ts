@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrObjectiveAlignment.js"
 
+export type * from "../../../../schemas/okr/v2/okrObjectiveAlignment.js"
+
 const createOperation: Operation<S.CreateOkrObjectiveAlignmentRequest, S.CreateOkrObjectiveAlignmentResponse> = {
   id: "okr.v2.okr.objective.alignment.create",
   method: "POST",

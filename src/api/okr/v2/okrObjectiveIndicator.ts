@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrObjectiveIndicator.js"
 
+export type * from "../../../../schemas/okr/v2/okrObjectiveIndicator.js"
+
 const listOperation: Operation<S.ListOkrObjectiveIndicatorRequest, S.ListOkrObjectiveIndicatorResponse> = {
   id: "okr.v2.okr.objective.indicator.list",
   method: "GET",

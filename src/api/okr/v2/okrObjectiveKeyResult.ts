@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrObjectiveKeyResult.js"
 
+export type * from "../../../../schemas/okr/v2/okrObjectiveKeyResult.js"
+
 const createOperation: Operation<S.CreateOkrObjectiveKeyResultRequest, S.CreateOkrObjectiveKeyResultResponse> = {
   id: "okr.v2.okr.objective.key_result.create",
   method: "POST",

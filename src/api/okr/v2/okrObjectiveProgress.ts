@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/okr/v2/okrObjectiveProgress.js"
 
+export type * from "../../../../schemas/okr/v2/okrObjectiveProgress.js"
+
 const listOperation: Operation<S.ListOkrObjectiveProgressRequest, S.ListOkrObjectiveProgressResponse> = {
   id: "okr.v2.okr.objective.progress.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/optical_char_recognition/v1/image.js"
 
+export type * from "../../../../schemas/optical_char_recognition/v1/image.js"
+
 const basicRecognizeOperation: Operation<S.BasicRecognizeImageRequest, S.BasicRecognizeImageResponse> = {
   id: "optical_char_recognition.v1.image.basic_recognize",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/passport/v1/password.js"
 
+export type * from "../../../../schemas/passport/v1/password.js"
+
 const updateOperation: Operation<S.UpdatePasswordRequest, S.UpdatePasswordResponse> = {
   id: "passport.v1.password.update",
   method: "PUT",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/passport/v1/session.js"
 
+export type * from "../../../../schemas/passport/v1/session.js"
+
 const logoutOperation: Operation<S.LogoutSessionRequest, S.LogoutSessionResponse> = {
   id: "passport.v1.session.logout",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/acctItem.js"
 
+export type * from "../../../../schemas/payroll/v1/acctItem.js"
+
 const listOperation: Operation<S.ListAcctItemRequest, S.ListAcctItemResponse> = {
   id: "payroll.v1.acct_item.list",
   method: "GET",

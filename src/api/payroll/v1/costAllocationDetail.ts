@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/costAllocationDetail.js"
 
+export type * from "../../../../schemas/payroll/v1/costAllocationDetail.js"
+
 const listOperation: Operation<S.ListCostAllocationDetailRequest, S.ListCostAllocationDetailResponse> = {
   id: "payroll.v1.cost_allocation_detail.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/costAllocationPlan.js"
 
+export type * from "../../../../schemas/payroll/v1/costAllocationPlan.js"
+
 const listOperation: Operation<S.ListCostAllocationPlanRequest, S.ListCostAllocationPlanResponse> = {
   id: "payroll.v1.cost_allocation_plan.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/costAllocationReport.js"
 
+export type * from "../../../../schemas/payroll/v1/costAllocationReport.js"
+
 const listOperation: Operation<S.ListCostAllocationReportRequest, S.ListCostAllocationReportResponse> = {
   id: "payroll.v1.cost_allocation_report.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/datasource.js"
 
+export type * from "../../../../schemas/payroll/v1/datasource.js"
+
 const listOperation: Operation<S.ListDatasourceRequest, S.ListDatasourceResponse> = {
   id: "payroll.v1.datasource.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/datasourceRecord.js"
 
+export type * from "../../../../schemas/payroll/v1/datasourceRecord.js"
+
 const queryOperation: Operation<S.QueryDatasourceRecordRequest, S.QueryDatasourceRecordResponse> = {
   id: "payroll.v1.datasource_record.query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/paygroup.js"
 
+export type * from "../../../../schemas/payroll/v1/paygroup.js"
+
 const listOperation: Operation<S.ListPaygroupRequest, S.ListPaygroupResponse> = {
   id: "payroll.v1.paygroup.list",
   method: "GET",

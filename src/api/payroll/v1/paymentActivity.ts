@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/paymentActivity.js"
 
+export type * from "../../../../schemas/payroll/v1/paymentActivity.js"
+
 const archiveOperation: Operation<S.ArchivePaymentActivityRequest, S.ArchivePaymentActivityResponse> = {
   id: "payroll.v1.payment_activity.archive",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/paymentActivityDetail.js"
 
+export type * from "../../../../schemas/payroll/v1/paymentActivityDetail.js"
+
 const listOperation: Operation<S.ListPaymentActivityDetailRequest, S.ListPaymentActivityDetailResponse> = {
   id: "payroll.v1.payment_activity_detail.list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/payroll/v1/paymentDetail.js"
 
+export type * from "../../../../schemas/payroll/v1/paymentDetail.js"
+
 const queryOperation: Operation<S.QueryPaymentDetailRequest, S.QueryPaymentDetailResponse> = {
   id: "payroll.v1.payment_detail.query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v1/semester.js"
 
+export type * from "../../../../schemas/performance/v1/semester.js"
+
 const listOperation: Operation<S.ListSemesterRequest, S.ListSemesterResponse> = {
   id: "performance.v1.semester.list",
   method: "GET",

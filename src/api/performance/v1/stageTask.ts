@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v1/stageTask.js"
 
+export type * from "../../../../schemas/performance/v1/stageTask.js"
+
 const findByPageOperation: Operation<S.FindByPageStageTaskRequest, S.FindByPageStageTaskResponse> = {
   id: "performance.v1.stage_task.find_by_page",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/activity.js"
 
+export type * from "../../../../schemas/performance/v2/activity.js"
+
 const queryOperation: Operation<S.QueryActivityRequest, S.QueryActivityResponse> = {
   id: "performance.v2.activity.query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/additionalInformation.js"
 
+export type * from "../../../../schemas/performance/v2/additionalInformation.js"
+
 const importOperation: Operation<S.ImportAdditionalInformationRequest, S.ImportAdditionalInformationResponse> = {
   id: "performance.v2.additional_information.import",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/additionalInformationsBatch.js"
 
+export type * from "../../../../schemas/performance/v2/additionalInformationsBatch.js"
+
 const deleteOperation: Operation<S.DeleteAdditionalInformationsBatchRequest, S.DeleteAdditionalInformationsBatchResponse> = {
   id: "performance.v2.additional_informations.batch.delete",
   method: "DELETE",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/indicator.js"
 
+export type * from "../../../../schemas/performance/v2/indicator.js"
+
 const queryOperation: Operation<S.QueryIndicatorRequest, S.QueryIndicatorResponse> = {
   id: "performance.v2.indicator.query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/metricDetail.js"
 
+export type * from "../../../../schemas/performance/v2/metricDetail.js"
+
 const importOperation: Operation<S.ImportMetricDetailRequest, S.ImportMetricDetailResponse> = {
   id: "performance.v2.metric_detail.import",
   method: "POST",

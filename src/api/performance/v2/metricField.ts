@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/metricField.js"
 
+export type * from "../../../../schemas/performance/v2/metricField.js"
+
 const queryOperation: Operation<S.QueryMetricFieldRequest, S.QueryMetricFieldResponse> = {
   id: "performance.v2.metric_field.query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/metricLib.js"
 
+export type * from "../../../../schemas/performance/v2/metricLib.js"
+
 const queryOperation: Operation<S.QueryMetricLibRequest, S.QueryMetricLibResponse> = {
   id: "performance.v2.metric_lib.query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/metricTag.js"
 
+export type * from "../../../../schemas/performance/v2/metricTag.js"
+
 const listOperation: Operation<S.ListMetricTagRequest, S.ListMetricTagResponse> = {
   id: "performance.v2.metric_tag.list",
   method: "GET",

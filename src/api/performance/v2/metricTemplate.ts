@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/metricTemplate.js"
 
+export type * from "../../../../schemas/performance/v2/metricTemplate.js"
+
 const queryOperation: Operation<S.QueryMetricTemplateRequest, S.QueryMetricTemplateResponse> = {
   id: "performance.v2.metric_template.query",
   method: "POST",

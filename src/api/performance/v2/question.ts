@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/question.js"
 
+export type * from "../../../../schemas/performance/v2/question.js"
+
 const queryOperation: Operation<S.QueryQuestionRequest, S.QueryQuestionResponse> = {
   id: "performance.v2.question.query",
   method: "POST",

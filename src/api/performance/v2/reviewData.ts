@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/reviewData.js"
 
+export type * from "../../../../schemas/performance/v2/reviewData.js"
+
 const queryOperation: Operation<S.QueryReviewDataRequest, S.QueryReviewDataResponse> = {
   id: "performance.v2.review_data.query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/reviewTemplate.js"
 
+export type * from "../../../../schemas/performance/v2/reviewTemplate.js"
+
 const queryOperation: Operation<S.QueryReviewTemplateRequest, S.QueryReviewTemplateResponse> = {
   id: "performance.v2.review_template.query",
   method: "POST",

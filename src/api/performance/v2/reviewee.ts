@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/reviewee.js"
 
+export type * from "../../../../schemas/performance/v2/reviewee.js"
+
 const queryOperation: Operation<S.QueryRevieweeRequest, S.QueryRevieweeResponse> = {
   id: "performance.v2.reviewee.query",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/userGroupUserRel.js"
 
+export type * from "../../../../schemas/performance/v2/userGroupUserRel.js"
+
 const writeOperation: Operation<S.WriteUserGroupUserRelRequest, S.WriteUserGroupUserRelResponse> = {
   id: "performance.v2.user_group_user_rel.write",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/performance/v2/userInfo.js"
 
+export type * from "../../../../schemas/performance/v2/userInfo.js"
+
 const queryOperation: Operation<S.QueryUserInfoRequest, S.QueryUserInfoResponse> = {
   id: "performance.v2.user_info.query",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/personal_settings/v1/systemStatus.js"
 
+export type * from "../../../../schemas/personal_settings/v1/systemStatus.js"
+
 const batchCloseOperation: Operation<S.BatchCloseSystemStatusRequest, S.BatchCloseSystemStatusResponse> = {
   id: "personal_settings.v1.system_status.batch_close",
   method: "POST",

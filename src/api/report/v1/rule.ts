@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/report/v1/rule.js"
 
+export type * from "../../../../schemas/report/v1/rule.js"
+
 const queryOperation: Operation<S.QueryRuleRequest, S.QueryRuleResponse> = {
   id: "report.v1.rule.query",
   method: "GET",

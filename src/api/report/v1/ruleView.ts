@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/report/v1/ruleView.js"
 
+export type * from "../../../../schemas/report/v1/ruleView.js"
+
 const removeOperation: Operation<S.RemoveRuleViewRequest, S.RemoveRuleViewResponse> = {
   id: "report.v1.rule.view.remove",
   method: "POST",

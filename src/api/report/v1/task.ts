@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/report/v1/task.js"
 
+export type * from "../../../../schemas/report/v1/task.js"
+
 const queryOperation: Operation<S.QueryTaskRequest, S.QueryTaskResponse> = {
   id: "report.v1.task.query",
   method: "POST",

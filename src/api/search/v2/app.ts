@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/search/v2/app.js"
 
+export type * from "../../../../schemas/search/v2/app.js"
+
 const createOperation: Operation<S.CreateAppRequest, S.CreateAppResponse> = {
   id: "search.v2.app.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/search/v2/dataSource.js"
 
+export type * from "../../../../schemas/search/v2/dataSource.js"
+
 const createOperation: Operation<S.CreateDataSourceRequest, S.CreateDataSourceResponse> = {
   id: "search.v2.data_source.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/search/v2/dataSourceItem.js"
 
+export type * from "../../../../schemas/search/v2/dataSourceItem.js"
+
 const createOperation: Operation<S.CreateDataSourceItemRequest, S.CreateDataSourceItemResponse> = {
   id: "search.v2.data_source.item.create",
   method: "POST",

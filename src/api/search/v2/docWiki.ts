@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/search/v2/docWiki.js"
 
+export type * from "../../../../schemas/search/v2/docWiki.js"
+
 const searchOperation: Operation<S.SearchDocWikiRequest, S.SearchDocWikiResponse> = {
   id: "search.v2.doc_wiki.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/search/v2/message.js"
 
+export type * from "../../../../schemas/search/v2/message.js"
+
 const createOperation: Operation<S.CreateMessageRequest, S.CreateMessageResponse> = {
   id: "search.v2.message.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/search/v2/schema.js"
 
+export type * from "../../../../schemas/search/v2/schema.js"
+
 const createOperation: Operation<S.CreateSchemaRequest, S.CreateSchemaResponse> = {
   id: "search.v2.schema.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/security_and_compliance/v1/multiGeoEntityTenant.js"
 
+export type * from "../../../../schemas/security_and_compliance/v1/multiGeoEntityTenant.js"
+
 const getOperation: Operation<S.GetMultiGeoEntityTenantRequest, S.GetMultiGeoEntityTenantResponse> = {
   id: "security_and_compliance.v1.multi_geo_entity.tenant.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/security_and_compliance/v1/openapiLog.js"
 
+export type * from "../../../../schemas/security_and_compliance/v1/openapiLog.js"
+
 const listDataOperation: Operation<S.ListDataOpenapiLogRequest, S.ListDataOpenapiLogResponse> = {
   id: "security_and_compliance.v1.openapi_log.list_data",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/security_and_compliance/v1/userMigration.js"
 
+export type * from "../../../../schemas/security_and_compliance/v1/userMigration.js"
+
 const cancelOperation: Operation<S.CancelUserMigrationRequest, S.CancelUserMigrationResponse> = {
   id: "security_and_compliance.v1.user_migration.cancel",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/security_and_compliance/v2/deviceApplyRecord.js"
 
+export type * from "../../../../schemas/security_and_compliance/v2/deviceApplyRecord.js"
+
 const updateOperation: Operation<S.UpdateDeviceApplyRecordRequest, S.UpdateDeviceApplyRecordResponse> = {
   id: "security_and_compliance.v2.device_apply_record.update",
   method: "PUT",

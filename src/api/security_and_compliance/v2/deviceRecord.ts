@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/security_and_compliance/v2/deviceRecord.js"
 
+export type * from "../../../../schemas/security_and_compliance/v2/deviceRecord.js"
+
 const createOperation: Operation<S.CreateDeviceRecordRequest, S.CreateDeviceRecordResponse> = {
   id: "security_and_compliance.v2.device_record.create",
   method: "POST",

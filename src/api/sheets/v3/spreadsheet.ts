@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/sheets/v3/spreadsheet.js"
 
+export type * from "../../../../schemas/sheets/v3/spreadsheet.js"
+
 const createOperation: Operation<S.CreateSpreadsheetRequest, S.CreateSpreadsheetResponse> = {
   id: "sheets.v3.spreadsheet.create",
   method: "POST",

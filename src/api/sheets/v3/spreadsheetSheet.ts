@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/sheets/v3/spreadsheetSheet.js"
 
+export type * from "../../../../schemas/sheets/v3/spreadsheetSheet.js"
+
 const findOperation: Operation<S.FindSpreadsheetSheetRequest, S.FindSpreadsheetSheetResponse> = {
   id: "sheets.v3.spreadsheet.sheet.find",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/sheets/v3/spreadsheetSheetFilter.js"
 
+export type * from "../../../../schemas/sheets/v3/spreadsheetSheetFilter.js"
+
 const createOperation: Operation<S.CreateSpreadsheetSheetFilterRequest, S.CreateSpreadsheetSheetFilterResponse> = {
   id: "sheets.v3.spreadsheet.sheet.filter.create",
   method: "POST",

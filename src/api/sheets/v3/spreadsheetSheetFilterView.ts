@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/sheets/v3/spreadsheetSheetFilterView.js"
 
+export type * from "../../../../schemas/sheets/v3/spreadsheetSheetFilterView.js"
+
 const createOperation: Operation<S.CreateSpreadsheetSheetFilterViewRequest, S.CreateSpreadsheetSheetFilterViewResponse> = {
   id: "sheets.v3.spreadsheet.sheet.filter_view.create",
   method: "POST",

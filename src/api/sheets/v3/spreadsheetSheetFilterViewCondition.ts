@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/sheets/v3/spreadsheetSheetFilterViewCondition.js"
 
+export type * from "../../../../schemas/sheets/v3/spreadsheetSheetFilterViewCondition.js"
+
 const createOperation: Operation<S.CreateSpreadsheetSheetFilterViewConditionRequest, S.CreateSpreadsheetSheetFilterViewConditionResponse> = {
   id: "sheets.v3.spreadsheet.sheet.filter_view.condition.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/sheets/v3/spreadsheetSheetFloatImage.js"
 
+export type * from "../../../../schemas/sheets/v3/spreadsheetSheetFloatImage.js"
+
 const createOperation: Operation<S.CreateSpreadsheetSheetFloatImageRequest, S.CreateSpreadsheetSheetFloatImageResponse> = {
   id: "sheets.v3.spreadsheet.sheet.float_image.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/spark/v1/app.js"
 
+export type * from "../../../../schemas/spark/v1/app.js"
+
 const createOperation: Operation<S.CreateAppRequest, S.CreateAppResponse> = {
   id: "spark.v1.app.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/spark/v1/appEnum.js"
 
+export type * from "../../../../schemas/spark/v1/appEnum.js"
+
 const getEnumDetailOperation: Operation<S.GetEnumDetailAppEnumRequest, S.GetEnumDetailAppEnumResponse> = {
   id: "spark.v1.app.enum.get_enum_detail",
   method: "GET",

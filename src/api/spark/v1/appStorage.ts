@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/spark/v1/appStorage.js"
 
+export type * from "../../../../schemas/spark/v1/appStorage.js"
+
 const downloadOperation: Operation<S.DownloadAppStorageRequest, S.DownloadAppStorageResponse> = {
   id: "spark.v1.app.storage.download",
   method: "GET",

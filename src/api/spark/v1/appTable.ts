@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/spark/v1/appTable.js"
 
+export type * from "../../../../schemas/spark/v1/appTable.js"
+
 const batchUpdateTableRecordsOperation: Operation<S.BatchUpdateTableRecordsAppTableRequest, S.BatchUpdateTableRecordsAppTableResponse> = {
   id: "spark.v1.app.table.batch_update_table_records",
   method: "PATCH",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/spark/v1/appView.js"
 
+export type * from "../../../../schemas/spark/v1/appView.js"
+
 const getViewRecordListOperation: Operation<S.GetViewRecordListAppViewRequest, S.GetViewRecordListAppViewResponse> = {
   id: "spark.v1.app.view.get_view_record_list",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/spark/v1/directoryUser.js"
 
+export type * from "../../../../schemas/spark/v1/directoryUser.js"
+
 const idConvertOperation: Operation<S.IdConvertDirectoryUserRequest, S.IdConvertDirectoryUserResponse> = {
   id: "spark.v1.directory.user.id_convert",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/speech_to_text/v1/speech.js"
 
+export type * from "../../../../schemas/speech_to_text/v1/speech.js"
+
 const fileRecognizeOperation: Operation<S.FileRecognizeSpeechRequest, S.FileRecognizeSpeechResponse> = {
   id: "speech_to_text.v1.speech.file_recognize",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v1/task.js"
 
+export type * from "../../../../schemas/task/v1/task.js"
+
 const batchDeleteCollaboratorOperation: Operation<S.BatchDeleteCollaboratorTaskRequest, S.BatchDeleteCollaboratorTaskResponse> = {
   id: "task.v1.task.batch_delete_collaborator",
   method: "POST",

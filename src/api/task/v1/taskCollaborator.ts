@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v1/taskCollaborator.js"
 
+export type * from "../../../../schemas/task/v1/taskCollaborator.js"
+
 const createOperation: Operation<S.CreateTaskCollaboratorRequest, S.CreateTaskCollaboratorResponse> = {
   id: "task.v1.task.collaborator.create",
   method: "POST",

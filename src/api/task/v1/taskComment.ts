@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v1/taskComment.js"
 
+export type * from "../../../../schemas/task/v1/taskComment.js"
+
 const createOperation: Operation<S.CreateTaskCommentRequest, S.CreateTaskCommentResponse> = {
   id: "task.v1.task.comment.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v1/taskFollower.js"
 
+export type * from "../../../../schemas/task/v1/taskFollower.js"
+
 const createOperation: Operation<S.CreateTaskFollowerRequest, S.CreateTaskFollowerResponse> = {
   id: "task.v1.task.follower.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v1/taskReminder.js"
 
+export type * from "../../../../schemas/task/v1/taskReminder.js"
+
 const createOperation: Operation<S.CreateTaskReminderRequest, S.CreateTaskReminderResponse> = {
   id: "task.v1.task.reminder.create",
   method: "POST",

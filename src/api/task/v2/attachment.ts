@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/attachment.js"
 
+export type * from "../../../../schemas/task/v2/attachment.js"
+
 const deleteOperation: Operation<S.DeleteAttachmentRequest, S.DeleteAttachmentResponse> = {
   id: "task.v2.attachment.delete",
   method: "DELETE",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/comment.js"
 
+export type * from "../../../../schemas/task/v2/comment.js"
+
 const createOperation: Operation<S.CreateCommentRequest, S.CreateCommentResponse> = {
   id: "task.v2.comment.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/customField.js"
 
+export type * from "../../../../schemas/task/v2/customField.js"
+
 const addOperation: Operation<S.AddCustomFieldRequest, S.AddCustomFieldResponse> = {
   id: "task.v2.custom_field.add",
   method: "POST",

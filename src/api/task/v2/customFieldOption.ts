@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/customFieldOption.js"
 
+export type * from "../../../../schemas/task/v2/customFieldOption.js"
+
 const createOperation: Operation<S.CreateCustomFieldOptionRequest, S.CreateCustomFieldOptionResponse> = {
   id: "task.v2.custom_field.option.create",
   method: "POST",

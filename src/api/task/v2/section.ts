@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/section.js"
 
+export type * from "../../../../schemas/task/v2/section.js"
+
 const createOperation: Operation<S.CreateSectionRequest, S.CreateSectionResponse> = {
   id: "task.v2.section.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/task.js"
 
+export type * from "../../../../schemas/task/v2/task.js"
+
 const addDependenciesOperation: Operation<S.AddDependenciesTaskRequest, S.AddDependenciesTaskResponse> = {
   id: "task.v2.task.add_dependencies",
   method: "POST",

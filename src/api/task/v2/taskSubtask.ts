@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/taskSubtask.js"
 
+export type * from "../../../../schemas/task/v2/taskSubtask.js"
+
 const createOperation: Operation<S.CreateTaskSubtaskRequest, S.CreateTaskSubtaskResponse> = {
   id: "task.v2.task.subtask.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/taskV2.js"
 
+export type * from "../../../../schemas/task/v2/taskV2.js"
+
 const listRelatedTaskOperation: Operation<S.ListRelatedTaskTaskV2Request, S.ListRelatedTaskTaskV2Response> = {
   id: "task.v2.task_v2.list_related_task",
   method: "GET",

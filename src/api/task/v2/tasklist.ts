@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/tasklist.js"
 
+export type * from "../../../../schemas/task/v2/tasklist.js"
+
 const addMembersOperation: Operation<S.AddMembersTasklistRequest, S.AddMembersTasklistResponse> = {
   id: "task.v2.tasklist.add_members",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/task/v2/tasklistActivitySubscription.js"
 
+export type * from "../../../../schemas/task/v2/tasklistActivitySubscription.js"
+
 const createOperation: Operation<S.CreateTasklistActivitySubscriptionRequest, S.CreateTasklistActivitySubscriptionResponse> = {
   id: "task.v2.tasklist.activity_subscription.create",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/tenant/v2/tenant.js"
 
+export type * from "../../../../schemas/tenant/v2/tenant.js"
+
 const queryOperation: Operation<S.QueryTenantRequest, S.QueryTenantResponse> = {
   id: "tenant.v2.tenant.query",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/tenant/v2/tenantProductAssignInfo.js"
 
+export type * from "../../../../schemas/tenant/v2/tenantProductAssignInfo.js"
+
 const queryOperation: Operation<S.QueryTenantProductAssignInfoRequest, S.QueryTenantProductAssignInfoResponse> = {
   id: "tenant.v2.tenant.product_assign_info.query",
   method: "GET",

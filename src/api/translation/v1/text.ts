@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/translation/v1/text.js"
 
+export type * from "../../../../schemas/translation/v1/text.js"
+
 const detectOperation: Operation<S.DetectTextRequest, S.DetectTextResponse> = {
   id: "translation.v1.text.detect",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/trust_party/v1/collaborationTenant.js"
 
+export type * from "../../../../schemas/trust_party/v1/collaborationTenant.js"
+
 const getOperation: Operation<S.GetCollaborationTenantRequest, S.GetCollaborationTenantResponse> = {
   id: "trust_party.v1.collaboration_tenant.get",
   method: "GET",

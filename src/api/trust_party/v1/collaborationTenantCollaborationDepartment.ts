@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/trust_party/v1/collaborationTenantCollaborationDepartment.js"
 
+export type * from "../../../../schemas/trust_party/v1/collaborationTenantCollaborationDepartment.js"
+
 const getOperation: Operation<S.GetCollaborationTenantCollaborationDepartmentRequest, S.GetCollaborationTenantCollaborationDepartmentResponse> = {
   id: "trust_party.v1.collaboration_tenant.collaboration_department.get",
   method: "GET",

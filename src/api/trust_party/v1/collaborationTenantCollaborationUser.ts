@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/trust_party/v1/collaborationTenantCollaborationUser.js"
 
+export type * from "../../../../schemas/trust_party/v1/collaborationTenantCollaborationUser.js"
+
 const getOperation: Operation<S.GetCollaborationTenantCollaborationUserRequest, S.GetCollaborationTenantCollaborationUserResponse> = {
   id: "trust_party.v1.collaboration_tenant.collaboration_user.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/alert.js"
 
+export type * from "../../../../schemas/vc/v1/alert.js"
+
 const listOperation: Operation<S.ListAlertRequest, S.ListAlertResponse> = {
   id: "vc.v1.alert.list",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/bot.js"
 
+export type * from "../../../../schemas/vc/v1/bot.js"
+
 const eventsOperation: Operation<S.EventsBotRequest, S.EventsBotResponse> = {
   id: "vc.v1.bot.events",
   method: "GET",

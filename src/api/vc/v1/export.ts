@@ -6,6 +6,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/export.js"
 
+export type * from "../../../../schemas/vc/v1/export.js"
+
 const downloadOperation: Operation<S.DownloadExportRequest, DownloadedFile> = {
   id: "vc.v1.export.download",
   method: "GET",

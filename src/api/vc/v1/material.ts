@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/material.js"
 
+export type * from "../../../../schemas/vc/v1/material.js"
+
 const pullMetaOperation: Operation<S.PullMetaMaterialRequest, S.PullMetaMaterialResponse> = {
   id: "vc.v1.material.pull_meta",
   method: "GET",

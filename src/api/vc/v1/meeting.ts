@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/meeting.js"
 
+export type * from "../../../../schemas/vc/v1/meeting.js"
+
 const changeNameOperation: Operation<S.ChangeNameMeetingRequest, S.ChangeNameMeetingResponse> = {
   id: "vc.v1.meeting.change_name",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/meetingList.js"
 
+export type * from "../../../../schemas/vc/v1/meetingList.js"
+
 const getOperation: Operation<S.GetMeetingListRequest, S.GetMeetingListResponse> = {
   id: "vc.v1.meeting_list.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/meetingPullSubtitle.js"
 
+export type * from "../../../../schemas/vc/v1/meetingPullSubtitle.js"
+
 const getOperation: Operation<S.GetMeetingPullSubtitleRequest, S.GetMeetingPullSubtitleResponse> = {
   id: "vc.v1.meeting.pull_subtitle.get",
   method: "GET",

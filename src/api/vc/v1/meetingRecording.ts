@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/meetingRecording.js"
 
+export type * from "../../../../schemas/vc/v1/meetingRecording.js"
+
 const getOperation: Operation<S.GetMeetingRecordingRequest, S.GetMeetingRecordingResponse> = {
   id: "vc.v1.meeting.recording.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/myAiMm.js"
 
+export type * from "../../../../schemas/vc/v1/myAiMm.js"
+
 const extensionBoardingOperation: Operation<S.ExtensionBoardingMyAiMmRequest, S.ExtensionBoardingMyAiMmResponse> = {
   id: "vc.v1.my_ai_mm.extension_boarding",
   method: "POST",

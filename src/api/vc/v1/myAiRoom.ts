@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/myAiRoom.js"
 
+export type * from "../../../../schemas/vc/v1/myAiRoom.js"
+
 const autoReleaseEventOperation: Operation<S.AutoReleaseEventMyAiRoomRequest, S.AutoReleaseEventMyAiRoomResponse> = {
   id: "vc.v1.my_ai_room.auto_release_event",
   method: "POST",

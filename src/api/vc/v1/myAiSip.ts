@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/myAiSip.js"
 
+export type * from "../../../../schemas/vc/v1/myAiSip.js"
+
 const createEventCardOperation: Operation<S.CreateEventCardMyAiSipRequest, S.CreateEventCardMyAiSipResponse> = {
   id: "vc.v1.my_ai_sip.create_event_card",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/myAiVc.js"
 
+export type * from "../../../../schemas/vc/v1/myAiVc.js"
+
 const cardCallbackOperation: Operation<S.CardCallbackMyAiVcRequest, S.CardCallbackMyAiVcResponse> = {
   id: "vc.v1.my_ai_vc.card_callback",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/myAiVcMeeting.js"
 
+export type * from "../../../../schemas/vc/v1/myAiVcMeeting.js"
+
 const callbackOperation: Operation<S.CallbackMyAiVcMeetingRequest, S.CallbackMyAiVcMeetingResponse> = {
   id: "vc.v1.my_ai_vc_meeting.callback",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/note.js"
 
+export type * from "../../../../schemas/vc/v1/note.js"
+
 const getOperation: Operation<S.GetNoteRequest, S.GetNoteResponse> = {
   id: "vc.v1.note.get",
   method: "GET",

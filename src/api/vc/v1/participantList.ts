@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/participantList.js"
 
+export type * from "../../../../schemas/vc/v1/participantList.js"
+
 const getOperation: Operation<S.GetParticipantListRequest, S.GetParticipantListResponse> = {
   id: "vc.v1.participant_list.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/participantQualityList.js"
 
+export type * from "../../../../schemas/vc/v1/participantQualityList.js"
+
 const getOperation: Operation<S.GetParticipantQualityListRequest, S.GetParticipantQualityListResponse> = {
   id: "vc.v1.participant_quality_list.get",
   method: "GET",

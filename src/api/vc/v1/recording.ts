@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/recording.js"
 
+export type * from "../../../../schemas/vc/v1/recording.js"
+
 const subscriptionOperation: Operation<S.SubscriptionRecordingRequest, S.SubscriptionRecordingResponse> = {
   id: "vc.v1.recording.subscription",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/report.js"
 
+export type * from "../../../../schemas/vc/v1/report.js"
+
 const getDailyOperation: Operation<S.GetDailyReportRequest, S.GetDailyReportResponse> = {
   id: "vc.v1.report.get_daily",
   method: "GET",

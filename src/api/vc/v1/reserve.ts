@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/reserve.js"
 
+export type * from "../../../../schemas/vc/v1/reserve.js"
+
 const applyOperation: Operation<S.ApplyReserveRequest, S.ApplyReserveResponse> = {
   id: "vc.v1.reserve.apply",
   method: "POST",

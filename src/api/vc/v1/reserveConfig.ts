@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/reserveConfig.js"
 
+export type * from "../../../../schemas/vc/v1/reserveConfig.js"
+
 const patchOperation: Operation<S.PatchReserveConfigRequest, S.PatchReserveConfigResponse> = {
   id: "vc.v1.reserve_config.patch",
   method: "PATCH",

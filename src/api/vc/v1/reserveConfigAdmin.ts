@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/reserveConfigAdmin.js"
 
+export type * from "../../../../schemas/vc/v1/reserveConfigAdmin.js"
+
 const getOperation: Operation<S.GetReserveConfigAdminRequest, S.GetReserveConfigAdminResponse> = {
   id: "vc.v1.reserve_config.admin.get",
   method: "GET",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/reserveConfigDisableInform.js"
 
+export type * from "../../../../schemas/vc/v1/reserveConfigDisableInform.js"
+
 const getOperation: Operation<S.GetReserveConfigDisableInformRequest, S.GetReserveConfigDisableInformResponse> = {
   id: "vc.v1.reserve_config.disable_inform.get",
   method: "GET",

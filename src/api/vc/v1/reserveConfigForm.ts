@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/reserveConfigForm.js"
 
+export type * from "../../../../schemas/vc/v1/reserveConfigForm.js"
+
 const getOperation: Operation<S.GetReserveConfigFormRequest, S.GetReserveConfigFormResponse> = {
   id: "vc.v1.reserve_config.form.get",
   method: "GET",

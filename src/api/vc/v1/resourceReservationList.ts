@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/resourceReservationList.js"
 
+export type * from "../../../../schemas/vc/v1/resourceReservationList.js"
+
 const getOperation: Operation<S.GetResourceReservationListRequest, S.GetResourceReservationListResponse> = {
   id: "vc.v1.resource_reservation_list.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/room.js"
 
+export type * from "../../../../schemas/vc/v1/room.js"
+
 const createOperation: Operation<S.CreateRoomRequest, S.CreateRoomResponse> = {
   id: "vc.v1.room.create",
   method: "POST",

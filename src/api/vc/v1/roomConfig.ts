@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/roomConfig.js"
 
+export type * from "../../../../schemas/vc/v1/roomConfig.js"
+
 const delOperation: Operation<S.DelRoomConfigRequest, S.DelRoomConfigResponse> = {
   id: "vc.v1.room_config.del",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/roomLevel.js"
 
+export type * from "../../../../schemas/vc/v1/roomLevel.js"
+
 const createOperation: Operation<S.CreateRoomLevelRequest, S.CreateRoomLevelResponse> = {
   id: "vc.v1.room_level.create",
   method: "POST",

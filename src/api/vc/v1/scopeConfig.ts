@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/vc/v1/scopeConfig.js"
 
+export type * from "../../../../schemas/vc/v1/scopeConfig.js"
+
 const accessCodeOperation: Operation<S.AccessCodeScopeConfigRequest, S.AccessCodeScopeConfigResponse> = {
   id: "vc.v1.scope_config.access_code",
   method: "POST",

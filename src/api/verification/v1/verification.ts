@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/verification/v1/verification.js"
 
+export type * from "../../../../schemas/verification/v1/verification.js"
+
 const getOperation: Operation<S.GetVerificationRequest, S.GetVerificationResponse> = {
   id: "verification.v1.verification.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/wiki/v1/node.js"
 
+export type * from "../../../../schemas/wiki/v1/node.js"
+
 const searchOperation: Operation<S.SearchNodeRequest, S.SearchNodeResponse> = {
   id: "wiki.v1.node.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/wiki/v2/space.js"
 
+export type * from "../../../../schemas/wiki/v2/space.js"
+
 const createOperation: Operation<S.CreateSpaceRequest, S.CreateSpaceResponse> = {
   id: "wiki.v2.space.create",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/wiki/v2/spaceMember.js"
 
+export type * from "../../../../schemas/wiki/v2/spaceMember.js"
+
 const createOperation: Operation<S.CreateSpaceMemberRequest, S.CreateSpaceMemberResponse> = {
   id: "wiki.v2.space.member.create",
   method: "POST",

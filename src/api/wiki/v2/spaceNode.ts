@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/wiki/v2/spaceNode.js"
 
+export type * from "../../../../schemas/wiki/v2/spaceNode.js"
+
 const copyOperation: Operation<S.CopySpaceNodeRequest, S.CopySpaceNodeResponse> = {
   id: "wiki.v2.space.node.copy",
   method: "POST",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/wiki/v2/spaceSetting.js"
 
+export type * from "../../../../schemas/wiki/v2/spaceSetting.js"
+
 const updateOperation: Operation<S.UpdateSpaceSettingRequest, S.UpdateSpaceSettingResponse> = {
   id: "wiki.v2.space.setting.update",
   method: "PUT",

@@ -3,6 +3,8 @@ import type { ApiCall, CallOptions, Operation } from "../../../Operation.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/wiki/v2/task.js"
 
+export type * from "../../../../schemas/wiki/v2/task.js"
+
 const getOperation: Operation<S.GetTaskRequest, S.GetTaskResponse> = {
   id: "wiki.v2.task.get",
   method: "GET",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/workplace/v1/customWorkplaceAccessData.js"
 
+export type * from "../../../../schemas/workplace/v1/customWorkplaceAccessData.js"
+
 const searchOperation: Operation<S.SearchCustomWorkplaceAccessDataRequest, S.SearchCustomWorkplaceAccessDataResponse> = {
   id: "workplace.v1.custom_workplace_access_data.search",
   method: "POST",

@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/workplace/v1/workplaceAccessData.js"
 
+export type * from "../../../../schemas/workplace/v1/workplaceAccessData.js"
+
 const searchOperation: Operation<S.SearchWorkplaceAccessDataRequest, S.SearchWorkplaceAccessDataResponse> = {
   id: "workplace.v1.workplace_access_data.search",
   method: "POST",

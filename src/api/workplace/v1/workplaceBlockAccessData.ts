@@ -4,6 +4,8 @@ import * as Pagination from "../../../Pagination.js"
 import * as Request from "../../../Request.js"
 import * as S from "../../../../schemas/workplace/v1/workplaceBlockAccessData.js"
 
+export type * from "../../../../schemas/workplace/v1/workplaceBlockAccessData.js"
+
 const searchOperation: Operation<S.SearchWorkplaceBlockAccessDataRequest, S.SearchWorkplaceBlockAccessDataResponse> = {
   id: "workplace.v1.workplace_block_access_data.search",
   method: "POST",
