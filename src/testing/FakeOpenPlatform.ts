@@ -2,9 +2,10 @@
  * A fake Feishu / Lark Open Platform on a real HTTP server, for tests (ours and our users').
  *
  * It speaks the wire protocol of `spec/http-core.md`: token endpoints (self-built and marketplace),
- * bearer-token checks, message create, image / file upload and download, one paginated contact API,
- * and 404 for anything else. Every request is recorded; one-shot answers can be programmed per route
- * to inject faults (5xx, rate limits, invalid tokens, slow answers, dropped connections).
+ * bearer-token checks, message create (text, image and file content checked), image / file upload and
+ * download, one paginated contact API, Base (bitable) app and table creation, and 404 for anything
+ * else. Every request is recorded; one-shot answers can be programmed per route to inject faults (5xx,
+ * rate limits, invalid tokens, slow answers, dropped connections).
  *
  * Runtime-agnostic: it needs an `HttpServer.HttpServer`; `layers/FakeOpenPlatformNode.ts` picks Node.
  */
@@ -59,7 +60,9 @@ export declare namespace FakeOpenPlatform {
     /** Every token issued so far becomes invalid (answers code 99991663). */
     readonly expireTokens: Effect.Effect<void>
     readonly setTokenExpireSeconds: (seconds: number) => Effect.Effect<void>
-    /** Forgets recorded calls and programmed answers (tokens and stored files stay). */
+    /** The Bases (bitable apps) created so far, in order, with their tables. */
+    readonly bases: Effect.Effect<ReadonlyArray<FakeBase>>
+    /** Forgets recorded calls and programmed answers (tokens, stored files and Bases stay). */
     readonly reset: Effect.Effect<void>
   }
 }
@@ -89,6 +92,33 @@ export type RecordedBody =
     readonly files: Record<string, RecordedFile>
   }
   | { readonly _tag: "Text"; readonly text: string }
+
+/** A Base (bitable app) created with `POST /open-apis/bitable/v1/apps`. */
+export interface FakeBase {
+  readonly appToken: string
+  readonly name: string
+  readonly folderToken: string | undefined
+  readonly timeZone: string | undefined
+  readonly url: string
+  /** The table made with the Base (its `default_table_id`) first, then the ones created later, in order. */
+  readonly tables: ReadonlyArray<FakeBaseTable>
+}
+
+export interface FakeBaseTable {
+  readonly tableId: string
+  readonly name: string
+  readonly defaultViewId: string
+  readonly defaultViewName: string
+  /** The first field is the primary one. */
+  readonly fields: ReadonlyArray<FakeBaseField>
+}
+
+export interface FakeBaseField {
+  readonly fieldId: string
+  readonly fieldName: string
+  /** The platform's numeric field type: 1 text, 2 number, 3 single select, 5 date, 7 checkbox, ... */
+  readonly type: number
+}
 
 /** A programmed one-shot answer. Build them with the `Answer` constructors. */
 export type Answer =
@@ -140,6 +170,7 @@ interface IssuedToken {
 }
 
 interface StoredBlob {
+  readonly kind: "image" | "file"
   readonly fileName: string
   readonly contentType: string
   readonly bytes: Uint8Array
@@ -160,6 +191,8 @@ interface State {
   readonly programmed: Ref.Ref<ReadonlyArray<Programmed>>
   readonly tokens: Ref.Ref<ReadonlyMap<string, IssuedToken>>
   readonly blobs: Ref.Ref<ReadonlyMap<string, StoredBlob>>
+  /** By app token, in creation order. */
+  readonly bases: Ref.Ref<ReadonlyMap<string, FakeBase>>
   readonly sequence: Ref.Ref<number>
 }
 
@@ -374,6 +407,7 @@ const createMessage = ({ call, state }: RouteInput, token: IssuedToken) =>
     const receiveId = yield* required("receive_id", bodyField(call.body, "receive_id"))
     const msgType = yield* required("msg_type", bodyField(call.body, "msg_type"))
     const content = yield* required("content", bodyField(call.body, "content"))
+    yield* checkContent(state, msgType, content)
     const now = String(yield* Clock.currentTimeMillis) // int64 values travel as decimal strings
     return ok({
       message_id: `om_fake${yield* next(state)}`,
@@ -388,15 +422,45 @@ const createMessage = ({ call, state }: RouteInput, token: IssuedToken) =>
     })
   })
 
-/** Stores the multipart file part `part` under a fresh `<prefix><n>` key and answers `{ [keyName]: key }`. */
-const upload = (typeField: string, part: string, prefix: string, keyName: string): Handler => ({ call, state }) =>
+// The platform rejects content that does not fit its msg_type with code 230001 ("invalid request
+// parameter" in the IM error table, as we know it; our sources do not show the exact answer), HTTP 400.
+const invalidContent = (detail: string): Effect.Effect<never, Reply> =>
+  Effect.fail(json(400, { code: 230001, msg: `invalid message content: ${detail}` }))
+
+/** The key `field` of `content` must name an upload of `kind` stored here. */
+const checkUploaded = (state: State, content: Record<string, unknown>, field: string, kind: StoredBlob["kind"]) =>
+  Effect.flatMap(Ref.get(state.blobs), (blobs) => {
+    const key = content[field]
+    if (typeof key !== "string" || key === "") return invalidContent(`${field} is required`)
+    const what = kind === "image" ? "an image" : "a file"
+    return blobs.get(key)?.kind === kind ? Effect.void : invalidContent(`${field} ${key} was not uploaded as ${what}`)
+  })
+
+/** `content` is JSON text; for text, image and file messages it must carry what the type needs. Other types pass. */
+const checkContent = (state: State, msgType: string, content: string): Effect.Effect<void, Reply> => {
+  const parsed = parseJson(content)
+  if (Option.isNone(parsed) || !Predicate.isRecord(parsed.value)) return invalidContent("content must be a JSON object")
+  switch (msgType) {
+    case "text":
+      return typeof parsed.value["text"] === "string" ? Effect.void : invalidContent("text is required")
+    case "image":
+      return checkUploaded(state, parsed.value, "image_key", "image")
+    case "file":
+      return checkUploaded(state, parsed.value, "file_key", "file")
+    default:
+      return Effect.void
+  }
+}
+
+/** Stores the multipart file part named `kind` under a fresh `<prefix><n>` key and answers `{ [keyName]: key }`. */
+const upload = (kind: StoredBlob["kind"], typeField: string, prefix: string, keyName: string): Handler => ({ call, state }) =>
   Effect.gen(function*() {
     yield* required(typeField, bodyField(call.body, typeField))
-    const file = call.body._tag === "Multipart" ? call.body.files[part] : undefined
-    if (file === undefined) return yield* fieldViolation(part, `${part} must be a file part`)
+    const file = call.body._tag === "Multipart" ? call.body.files[kind] : undefined
+    if (file === undefined) return yield* fieldViolation(kind, `${kind} must be a file part`)
     const key = `${prefix}${yield* next(state)}`
     const fileName = bodyField(call.body, "file_name") ?? file.fileName
-    yield* Ref.update(state.blobs, (blobs) => new Map(blobs).set(key, { ...file, fileName }))
+    yield* Ref.update(state.blobs, (blobs) => new Map(blobs).set(key, { ...file, kind, fileName }))
     return ok({ [keyName]: key })
   })
 
@@ -461,6 +525,130 @@ const seededUser = (index: number, departmentId: string) => ({
 })
 
 // ---------------------------------------------------------------------------------------------------
+// Base (bitable): apps and tables
+// ---------------------------------------------------------------------------------------------------
+
+// An app token this platform never issued. The Base error table lists code 1254040 "BaseTokenNotFound"
+// with HTTP 200 as far as we know it (our sources do not show it): a non-zero code on a 200, which a
+// client that trusts the status would take for success.
+const baseNotFound = json(200, { code: 1254040, msg: "BaseTokenNotFound" })
+
+/** The JSON body as a record; anything else reads as `{}`, so every field is missing. */
+const jsonBody = (body: RecordedBody): Record<string, unknown> =>
+  body._tag === "Json" && Predicate.isRecord(body.value) ? body.value : {}
+
+const optionalString = (record: Record<string, unknown>, field: string, at: string): Effect.Effect<string | undefined, Reply> => {
+  const value = record[field]
+  return value === undefined || (typeof value === "string" && value !== "")
+    ? Effect.succeed(value)
+    : fieldViolation(at, `${at} must be a non-empty string`)
+}
+
+interface TableInput {
+  readonly name: string | undefined
+  readonly defaultViewName: string | undefined
+  readonly fields: ReadonlyArray<{ readonly fieldName: string; readonly type: number }>
+}
+
+/** Reads one `ReqTable` (`table` of create, an element of `tables` of batch_create); `at` names it in violations. */
+const tableInput = (value: unknown, at: string): Effect.Effect<TableInput, Reply> =>
+  Effect.gen(function*() {
+    if (!Predicate.isRecord(value)) return yield* fieldViolation(at, `${at} must be an object`)
+    const name = yield* optionalString(value, "name", `${at}.name`)
+    const defaultViewName = yield* optionalString(value, "default_view_name", `${at}.default_view_name`)
+    const rawFields = value["fields"] ?? []
+    if (!Array.isArray(rawFields)) return yield* fieldViolation(`${at}.fields`, `${at}.fields must be an array`)
+    const fields = yield* Effect.forEach(rawFields, (field: unknown, i) =>
+      Effect.gen(function*() {
+        const path = `${at}.fields[${i}]`
+        if (!Predicate.isRecord(field)) return yield* fieldViolation(path, `${path} must be an object`)
+        const fieldName = yield* required(`${path}.field_name`, typeof field["field_name"] === "string" ? field["field_name"] : undefined)
+        const type = field["type"]
+        if (typeof type !== "number" || !Number.isInteger(type) || type < 1) {
+          return yield* fieldViolation(`${path}.type`, `${path}.type must be a field type number`)
+        }
+        return { fieldName, type }
+      }))
+    return { name, defaultViewName, fields }
+  })
+
+// A table created without fields gets one primary text field, as a new table in the Base UI does.
+const defaultFields: TableInput["fields"] = [{ fieldName: "Text", type: 1 }]
+
+/** A table with fresh ids; it is named `Table <n>` (n = its position in the Base) unless the input names it. */
+const makeTable = (state: State, input: TableInput, position: number): Effect.Effect<FakeBaseTable> =>
+  Effect.gen(function*() {
+    const tableId = `tblfake${yield* next(state)}`
+    const defaultViewId = `vewfake${yield* next(state)}`
+    const fields = yield* Effect.forEach(input.fields.length > 0 ? input.fields : defaultFields, (field) =>
+      Effect.map(next(state), (n): FakeBaseField => ({ fieldId: `fldfake${n}`, ...field })))
+    return {
+      tableId,
+      name: input.name ?? `Table ${position}`,
+      defaultViewId,
+      defaultViewName: input.defaultViewName ?? "Grid View",
+      fields
+    }
+  })
+
+const createBase: Handler = ({ call, state }) =>
+  Effect.gen(function*() {
+    const data = jsonBody(call.body)
+    const name = (yield* optionalString(data, "name", "name")) ?? "Untitled Base"
+    const folderToken = yield* optionalString(data, "folder_token", "folder_token")
+    const timeZone = yield* optionalString(data, "time_zone", "time_zone")
+    const appToken = `bascnfake${yield* next(state)}`
+    const table = yield* makeTable(state, { name: undefined, defaultViewName: undefined, fields: [] }, 1)
+    // `.invalid` never resolves: the URL looks like the real one and cannot be mistaken for it
+    const base: FakeBase = { appToken, name, folderToken, timeZone, url: `https://fake.feishu.invalid/base/${appToken}`, tables: [table] }
+    yield* Ref.update(state.bases, (bases) => new Map(bases).set(appToken, base))
+    return ok({
+      app: {
+        app_token: appToken,
+        name,
+        ...(folderToken === undefined ? {} : { folder_token: folderToken }),
+        url: base.url,
+        default_table_id: table.tableId,
+        ...(timeZone === undefined ? {} : { time_zone: timeZone })
+      }
+    })
+  })
+
+/** Adds tables to the Base `params.app_token`, or fails with BaseTokenNotFound. */
+const addTables = (state: State, appToken: string | undefined, inputs: ReadonlyArray<TableInput>) =>
+  Effect.gen(function*() {
+    const base = (yield* Ref.get(state.bases)).get(appToken ?? "")
+    if (base === undefined) return yield* Effect.fail(baseNotFound)
+    const tables = yield* Effect.forEach(inputs, (input, i) => makeTable(state, input, base.tables.length + i + 1))
+    // read again and append: tables created by concurrent requests in between are kept
+    yield* Ref.update(state.bases, (bases) => {
+      const current = bases.get(base.appToken)!
+      return new Map(bases).set(base.appToken, { ...current, tables: [...current.tables, ...tables] })
+    })
+    return tables
+  })
+
+const createTable: Handler = ({ call, params, state }) =>
+  Effect.gen(function*() {
+    const input = yield* tableInput(jsonBody(call.body)["table"] ?? {}, "table")
+    const [table] = yield* addTables(state, params["app_token"], [input])
+    return ok({
+      table_id: table!.tableId,
+      default_view_id: table!.defaultViewId,
+      field_id_list: table!.fields.map((field) => field.fieldId)
+    })
+  })
+
+const batchCreateTables: Handler = ({ call, params, state }) =>
+  Effect.gen(function*() {
+    const raw = jsonBody(call.body)["tables"]
+    if (!Array.isArray(raw) || raw.length === 0) return yield* fieldViolation("tables", "tables must be a non-empty array")
+    const inputs = yield* Effect.forEach(raw, (table: unknown, i) => tableInput(table, `tables[${i}]`))
+    const tables = yield* addTables(state, params["app_token"], inputs)
+    return ok({ table_ids: tables.map((table) => table.tableId) })
+  })
+
+// ---------------------------------------------------------------------------------------------------
 // Routing
 // ---------------------------------------------------------------------------------------------------
 
@@ -500,11 +688,14 @@ const routes: ReadonlyArray<Route> = [
   open("POST", tokenPaths[3], marketplaceTenantToken),
   open("POST", "/open-apis/auth/v3/app_ticket/resend", resendAppTicket),
   authed("POST", "/open-apis/im/v1/messages", createMessage),
-  authed("POST", "/open-apis/im/v1/images", upload("image_type", "image", "img_v3_fake", "image_key")),
+  authed("POST", "/open-apis/im/v1/images", upload("image", "image_type", "img_v3_fake", "image_key")),
   authed("GET", "/open-apis/im/v1/images/:image_key", downloadImage),
-  authed("POST", "/open-apis/im/v1/files", upload("file_type", "file", "file_v3_fake", "file_key")),
+  authed("POST", "/open-apis/im/v1/files", upload("file", "file_type", "file_v3_fake", "file_key")),
   authed("GET", "/open-apis/im/v1/files/:file_key", downloadFile),
-  authed("GET", "/open-apis/contact/v3/users/find_by_department", findByDepartment)
+  authed("GET", "/open-apis/contact/v3/users/find_by_department", findByDepartment),
+  authed("POST", "/open-apis/bitable/v1/apps", createBase),
+  authed("POST", "/open-apis/bitable/v1/apps/:app_token/tables", createTable),
+  authed("POST", "/open-apis/bitable/v1/apps/:app_token/tables/batch_create", batchCreateTables)
 ]
 
 const defaultAnswer = (state: State, call: RecordedCall): Effect.Effect<Reply> => {
@@ -585,6 +776,7 @@ export const make = (
       programmed: yield* Ref.make<ReadonlyArray<Programmed>>([]),
       tokens: yield* Ref.make<ReadonlyMap<string, IssuedToken>>(new Map()),
       blobs: yield* Ref.make<ReadonlyMap<string, StoredBlob>>(new Map()),
+      bases: yield* Ref.make<ReadonlyMap<string, FakeBase>>(new Map()),
       sequence: yield* Ref.make(1)
     }
     yield* server.serve(app(state))
@@ -599,6 +791,7 @@ export const make = (
         Ref.update(state.programmed, (all) => [...all, { method: method.toUpperCase(), path, answers }]),
       expireTokens: Ref.set(state.tokens, new Map()),
       setTokenExpireSeconds: (seconds) => Ref.set(state.expireSeconds, seconds),
+      bases: Effect.map(Ref.get(state.bases), (bases) => [...bases.values()]),
       reset: Effect.zipRight(Ref.set(state.calls, Chunk.empty()), Ref.set(state.programmed, []))
     } satisfies FakeOpenPlatform.Service
   })

@@ -247,6 +247,143 @@ layer(FakeNode.fakeOpenPlatform(), { excludeTestServices: true })("FakeOpenPlatf
       assert.strictEqual((yield* fake.calls).length, 2)
     }))
 
+  it.effect("message content must fit msg_type; image and file keys must be uploads of that kind", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      const message = (msgType: string, content: string) =>
+        postJson(`${fake.url}/open-apis/im/v1/messages?receive_id_type=chat_id`, { receive_id: "oc_1", msg_type: msgType, content }, token)
+      const form = new FormData()
+      form.append("image_type", "message")
+      form.append("image", new Blob([new Uint8Array([1, 2, 3])], { type: "image/png" }), "p.png")
+      const imageKey: string = (yield* upload(fake, token, "/open-apis/im/v1/images", form)).body.data.image_key
+      const fileForm = new FormData()
+      fileForm.append("file_type", "stream")
+      fileForm.append("file_name", "a.txt")
+      fileForm.append("file", new Blob([new Uint8Array([4])]), "a.txt")
+      const fileKey: string = (yield* upload(fake, token, "/open-apis/im/v1/files", fileForm)).body.data.file_key
+
+      const accepted = [
+        yield* message("image", JSON.stringify({ image_key: imageKey })),
+        yield* message("file", JSON.stringify({ file_key: fileKey })),
+        yield* message("post", JSON.stringify({ zh_cn: { title: "t", content: [] } })) // other types are not checked
+      ]
+      assert.deepStrictEqual(accepted.map((reply) => [reply.status, reply.body.code]), [[200, 0], [200, 0], [200, 0]])
+      assert.strictEqual(accepted[0]!.body.data.msg_type, "image")
+      assert.strictEqual(accepted[0]!.body.data.body.content, JSON.stringify({ image_key: imageKey }))
+
+      const rejected = [
+        yield* message("text", "not json"),
+        yield* message("text", JSON.stringify({ txt: "typo" })),
+        yield* message("image", JSON.stringify({ image_key: "img_v3_never_uploaded" })),
+        yield* message("image", JSON.stringify({ image_key: fileKey })), // a file key is not an image key
+        yield* message("file", JSON.stringify({ file_key: imageKey })),
+        yield* message("file", JSON.stringify({}))
+      ]
+      assert.deepStrictEqual(rejected.map((reply) => [reply.status, reply.body.code]), Array(6).fill([400, 230001]))
+      assert.deepStrictEqual(rejected.map((reply) => reply.body.msg), [
+        "invalid message content: content must be a JSON object",
+        "invalid message content: text is required",
+        "invalid message content: image_key img_v3_never_uploaded was not uploaded as an image",
+        `invalid message content: image_key ${fileKey} was not uploaded as an image`,
+        `invalid message content: file_key ${imageKey} was not uploaded as a file`,
+        "invalid message content: file_key is required"
+      ])
+    }))
+
+  it.effect("Base: creates apps with a default table, adds tables one by one and in batches", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      const created = yield* postJson(`${fake.url}/open-apis/bitable/v1/apps`, { name: "Plan", folder_token: "fld_1" }, token)
+      assert.strictEqual(created.status, 200)
+      assert.strictEqual(created.body.code, 0)
+      const app = created.body.data.app
+      assert.deepStrictEqual(Object.keys(app).sort(), ["app_token", "default_table_id", "folder_token", "name", "url"])
+      assert.match(app.app_token, /^bascn/)
+      assert.strictEqual(app.name, "Plan")
+      assert.strictEqual(app.folder_token, "fld_1")
+      assert.strictEqual(app.url, `https://fake.feishu.invalid/base/${app.app_token}`)
+      assert.isTrue(created.headers.get("x-tt-logid") !== null)
+
+      const tables = `${fake.url}/open-apis/bitable/v1/apps/${app.app_token}/tables`
+      const one = yield* postJson(tables, {
+        table: { name: "Tasks", default_view_name: "All", fields: [{ field_name: "Task", type: 1 }, { field_name: "Done", type: 7 }] }
+      }, token)
+      assert.strictEqual(one.body.code, 0)
+      assert.match(one.body.data.table_id, /^tbl/)
+      assert.match(one.body.data.default_view_id, /^vew/)
+      assert.strictEqual(one.body.data.field_id_list.length, 2)
+      const batch = yield* postJson(`${tables}/batch_create`, { tables: [{ name: "A" }, {}] }, token)
+      assert.strictEqual(batch.body.code, 0)
+      assert.strictEqual(batch.body.data.table_ids.length, 2)
+
+      const base = (yield* fake.bases).find((base) => base.appToken === app.app_token)
+      assert(base !== undefined)
+      assert.strictEqual(base.name, "Plan")
+      assert.strictEqual(base.folderToken, "fld_1")
+      assert.isUndefined(base.timeZone)
+      assert.deepStrictEqual(base.tables.map((table) => table.tableId), [
+        app.default_table_id,
+        one.body.data.table_id,
+        ...batch.body.data.table_ids
+      ])
+      // unnamed tables are numbered by position; a table without fields gets a primary text field
+      assert.deepStrictEqual(base.tables.map((table) => table.name), ["Table 1", "Tasks", "A", "Table 4"])
+      const tasks = base.tables[1]!
+      assert.strictEqual(tasks.defaultViewName, "All")
+      assert.strictEqual(tasks.defaultViewId, one.body.data.default_view_id)
+      assert.deepStrictEqual(tasks.fields.map((field) => [field.fieldId, field.fieldName, field.type]), [
+        [one.body.data.field_id_list[0], "Task", 1],
+        [one.body.data.field_id_list[1], "Done", 7]
+      ])
+      assert.deepStrictEqual(base.tables[3]!.fields.map((field) => [field.fieldName, field.type]), [["Text", 1]])
+
+      // a Base with nothing but defaults
+      const bare = yield* postJson(`${fake.url}/open-apis/bitable/v1/apps`, {}, token)
+      assert.strictEqual(bare.body.data.app.name, "Untitled Base")
+      assert.notStrictEqual(bare.body.data.app.app_token, app.app_token)
+      assert.isTrue((yield* fake.bases).length >= 2)
+    }))
+
+  it.effect("Base: unknown app tokens get BaseTokenNotFound; bad tables get field violations; tokens are checked", () =>
+    Effect.gen(function*() {
+      const fake = yield* fresh
+      const token = yield* tenantToken(fake)
+      const missing = yield* postJson(`${fake.url}/open-apis/bitable/v1/apps/bascn_nope/tables`, { table: { name: "T" } }, token)
+      assert.strictEqual(missing.status, 200) // a non-zero code on HTTP 200
+      assert.deepStrictEqual(missing.body, { code: 1254040, msg: "BaseTokenNotFound" })
+      const missingBatch = yield* postJson(`${fake.url}/open-apis/bitable/v1/apps/bascn_nope/tables/batch_create`, { tables: [{}] }, token)
+      assert.strictEqual(missingBatch.body.code, 1254040)
+
+      const appToken: string = (yield* postJson(`${fake.url}/open-apis/bitable/v1/apps`, { name: "V" }, token)).body.data.app.app_token
+      const tables = `${fake.url}/open-apis/bitable/v1/apps/${appToken}/tables`
+      const violation = (reply: Reply) => [reply.status, reply.body.code, reply.body.error?.field_violations?.[0]?.field]
+      assert.deepStrictEqual(violation(yield* postJson(tables, { table: { fields: [{ type: 1 }] } }, token)), [
+        400,
+        99992402,
+        "table.fields[0].field_name"
+      ])
+      assert.deepStrictEqual(violation(yield* postJson(tables, { table: { fields: [{ field_name: "x", type: "text" }] } }, token)), [
+        400,
+        99992402,
+        "table.fields[0].type"
+      ])
+      assert.deepStrictEqual(violation(yield* postJson(tables, { table: { name: 3 } }, token)), [400, 99992402, "table.name"])
+      assert.deepStrictEqual(violation(yield* postJson(`${tables}/batch_create`, { tables: [] }, token)), [400, 99992402, "tables"])
+      assert.deepStrictEqual(violation(yield* postJson(`${tables}/batch_create`, { tables: [{ name: "ok" }, "no"] }, token)), [
+        400,
+        99992402,
+        "tables[1]"
+      ])
+      // nothing was added by the rejected requests
+      const base = (yield* fake.bases).find((base) => base.appToken === appToken)
+      assert.deepStrictEqual(base?.tables.map((table) => table.name), ["Table 1"])
+
+      const anonymous = yield* postJson(`${fake.url}/open-apis/bitable/v1/apps`, { name: "X" })
+      assert.strictEqual(anonymous.body.code, 99991661)
+    }))
+
   it.effect("validates receive_id_type and answers 404 for unknown routes", () =>
     Effect.gen(function*() {
       const fake = yield* fresh
