@@ -1,8 +1,8 @@
 /**
  * Wiring: the one place that picks a runtime (Node, undici).
  */
-import { NodeHttpClient } from "@effect/platform-node"
-import { Layer } from "effect"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Layer from "effect/Layer"
 import * as LarkConfig from "../src/LarkConfig.js"
 
 /** The HTTP client lark-effect uses on Node: undici, with its connection pool. */

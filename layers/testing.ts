@@ -3,7 +3,8 @@
  */
 import { createServer } from "node:http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Layer, Redacted } from "effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as LarkConfig from "../src/LarkConfig.js"
 import * as FakeOpenPlatform from "../src/testing/FakeOpenPlatform.js"
 import * as MockHttp from "../src/testing/MockHttp.js"

@@ -2,13 +2,12 @@
  * Schemas shared by every API: the response envelope, int64 ids, uploadable files, pages.
  * Imports nothing from `src/`.
  */
-import { Schema } from "effect"
-
+import * as Schema from "effect/Schema"
 /** An int64 value: JSON carries it as a decimal string, and it stays a string (no precision loss). */
-export const Int64String = Schema.String.pipe(Schema.brand("Int64String"), Schema.annotations({ identifier: "Int64String" }))
+export const Int64String = /*#__PURE__*/ Schema.String.pipe(Schema.brand("Int64String"), Schema.annotations({ identifier: "Int64String" }))
 
 /** The `error` object some failed answers carry next to `code` and `msg`. */
-export const ErrorDetail = Schema.Struct({
+export const ErrorDetail = /*#__PURE__*/ Schema.Struct({
   log_id: Schema.optional(Schema.String),
   troubleshooter: Schema.optional(Schema.String),
   field_violations: Schema.optional(Schema.Array(Schema.Struct({
@@ -24,7 +23,7 @@ export const ErrorDetail = Schema.Struct({
 })
 
 /** `{code, msg, data, error}`; `code` 0 is success. Only the frame is checked here: `data` is decoded per API. */
-export const Envelope = Schema.Struct({
+export const Envelope = /*#__PURE__*/ Schema.Struct({
   code: Schema.Number,
   msg: Schema.optionalWith(Schema.String, { default: () => "" }),
   data: Schema.optional(Schema.Unknown),
@@ -41,7 +40,7 @@ export const isUploadable = (value: unknown): value is Uploadable =>
   value instanceof ReadableStream ||
   (typeof value === "object" && value !== null && Symbol.asyncIterator in value)
 
-export const UploadableFile: Schema.Schema<Uploadable> = Schema.declare(isUploadable, {
+export const UploadableFile: Schema.Schema<Uploadable> = /*#__PURE__*/ Schema.declare(isUploadable, {
   identifier: "UploadableFile",
   description: "bytes, a Blob, or a stream of bytes"
 })

@@ -1,8 +1,7 @@
 /**
  * Where the platform lives: the OpenAPI base URL and the OAuth ("accounts") base URL.
  */
-import { Either } from "effect"
-
+import * as Either from "effect/Either"
 export interface Domain {
   /** Base of every `/open-apis/...` call, without a trailing slash. */
   readonly open: string

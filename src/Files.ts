@@ -1,8 +1,7 @@
 /**
  * Downloaded files: the bytes (or a stream of them) and the name the platform gave the file.
  */
-import type { Stream } from "effect"
-
+import type * as Stream from "effect/Stream"
 export interface DownloadedFile {
   /** From `Content-Disposition` (`filename*` UTF-8 form preferred), when the platform sent one. */
   readonly fileName: string | undefined

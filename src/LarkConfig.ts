@@ -4,7 +4,16 @@
  * Every API call requires `LarkConfig | HttpClient`. The token cache lives here (as the official SDKs keep
  * it on their config), so two layers in one process never share tokens.
  */
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schedule } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Domain from "./Domain.js"
 import { LarkConfigError } from "./LarkError.js"
 import * as SingleFlight from "./internal/singleFlight.js"

@@ -4,8 +4,7 @@
  * Errors carry what a user needs to act on (codes, log ids, statuses) and never a secret: request
  * bodies and headers are not stored, and raw response bodies are kept only where decoding failed.
  */
-import { Schema } from "effect"
-
+import * as Schema from "effect/Schema"
 /** A field the platform rejected, from `error.field_violations`. */
 export const FieldViolation = Schema.Struct({
   field: Schema.optional(Schema.String),

@@ -4,8 +4,10 @@
  * The code generator emits one per API (and hand-written modules declare their own). It is plain data plus
  * schemas, so it can live at module level with no cost until it is called.
  */
-import type { HttpClient } from "@effect/platform"
-import type { Duration, Effect, Schema } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
 import type { LarkConfig } from "./LarkConfig.js"
 import type { LarkError } from "./LarkError.js"
 

@@ -3,7 +3,9 @@
  * token, or a token the platform already gave (so a misbehaving server cannot make it loop forever). A few
  * APIs answer no `has_more`: there the token alone decides.
  */
-import { Effect, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { CallOptions, Payload } from "./Operation.js"
 
 export interface Page {

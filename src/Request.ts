@@ -2,8 +2,15 @@
  * The request executor every API call goes through: check the payload, build the request, pick the token,
  * send with safe retries, decode. A token the platform rejects is evicted and the call sent once more.
  */
-import { type HttpClient, HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Either, ParseResult, Redacted, Schema, type Scope } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type { DownloadedFile, FileStream } from "./Files.js"
 import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "./LarkError.js"

@@ -4,8 +4,10 @@
  * An interface so that many replicas of one bot can share tokens (a Redis cache in `layers/`); the default
  * keeps them in memory, per `LarkConfig` layer: two configs in one process never share tokens.
  */
-import { Clock, Effect, Option, type Redacted } from "effect"
-
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 export interface CachedToken {
   readonly token: Redacted.Redacted<string>
   /** Epoch milliseconds after which the platform no longer accepts the token. */

@@ -5,8 +5,13 @@
  * Self-built apps trade their secret (or a client assertion) for tokens; marketplace apps first need the
  * app_ticket the platform pushes as an event (`setAppTicket`), and a tenant key per call.
  */
-import type { HttpClient } from "@effect/platform"
-import { Clock, Duration, Effect, Option, Redacted, Schema } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
 import type { Operation } from "./Operation.js"

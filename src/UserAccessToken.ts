@@ -5,8 +5,11 @@
  * OAuth v2 (`/open-apis/authen/v2/oauth/token`) and OAuth v3 (`{accounts}/oauth/v3/token`, PKCE), the last two
  * with the client credentials in the body. All give a `UserToken` whose secrets are `Redacted`.
  */
-import type { HttpClient } from "@effect/platform"
-import { Effect, Option, Redacted, Schema } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { LarkConfig } from "./LarkConfig.js"
 import { type LarkError, LarkTokenError } from "./LarkError.js"
 import type { Operation } from "./Operation.js"

@@ -63,7 +63,7 @@ const declareStruct = (id: string, fields: ReadonlyArray<Field>, mode: Mode, ref
   return [
     ...(doc === undefined ? [] : [`/** ${doc} */`]),
     `export interface ${id} ${struct.type}`,
-    `export const ${id}: Schema.Schema<${id}> = ${PURE}${struct.schema}`
+    `export const ${id}: Schema.Schema<${id}> = ${struct.schema}`
   ].join("\n")
 }
 
@@ -75,7 +75,7 @@ const emitModels = (version: ServiceVersion): string => {
   const needsFile = Object.values(version.models).some((model) => model.fields.some((field) => holdsFile(field.type)))
   return [
     HEADER,
-    `import { Schema } from "effect"`,
+    `import * as Schema from "effect/Schema"`,
     ...(needsFile ? [`import { type Uploadable, UploadableFile } from "../../common.js"`] : []),
     "",
     modelBlocks(version.models, (name) => modes.get(name)!).join("\n\n"),
@@ -104,7 +104,7 @@ const emitServiceEvents = (service: string, version: string, spec: ServiceVersio
     )
   return [
     HEADER,
-    `import { Schema } from "effect"`,
+    `import * as Schema from "effect/Schema"`,
     ...(usesModels ? [`import * as M from "../../${service}/${version}/models.js"`] : []),
     "",
     blocks.join("\n\n"),
@@ -115,7 +115,7 @@ const emitServiceEvents = (service: string, version: string, spec: ServiceVersio
 const emitP1Events = (p1: Catalog["p1_events"]): string =>
   [
     HEADER,
-    `import { Schema } from "effect"`,
+    `import * as Schema from "effect/Schema"`,
     "",
     [
       ...modelBlocks(p1.models, () => "response"),
@@ -218,7 +218,7 @@ const emitResourceSchemas = (plans: ReadonlyArray<ApiPlan>): string => {
     })
     const requestSchema = parts.length === 0
       ? "Schema.Struct({})"
-      : `Schema.Struct({\n${parts.map((p) => `  ${p.key}: ${p.required ? p.struct.schema : `Schema.optional(${p.struct.schema})`}`).join(",\n")}\n})`
+      : `Schema.Struct({\n${parts.map((p) => `  ${p.key}: ${p.required ? p.struct.schema : `${PURE}Schema.optional(${p.struct.schema})`}`).join(",\n")}\n})`
     const requestType = parts.length === 0
       ? "{}"
       : `{\n${parts.map((p) => `  readonly ${p.key}${p.required ? "" : "?"}: ${p.struct.type}${p.required ? "" : " | undefined"}`).join("\n")}\n}`
@@ -236,7 +236,7 @@ const emitResourceSchemas = (plans: ReadonlyArray<ApiPlan>): string => {
         lines.push(
           `/** What \`${api.id}\` answers (\`data\` of the envelope). */`,
           `export interface ${responseName} ${struct.type}`,
-          `export const ${responseName}: Schema.Schema<${responseName}> = ${PURE}${struct.schema}`
+          `export const ${responseName}: Schema.Schema<${responseName}> = ${struct.schema}`
         )
       }
     }
@@ -244,7 +244,7 @@ const emitResourceSchemas = (plans: ReadonlyArray<ApiPlan>): string => {
   })
   return [
     HEADER,
-    `import { Schema } from "effect"`,
+    `import * as Schema from "effect/Schema"`,
     ...(needsFile ? [`import { type Uploadable, UploadableFile } from "../../common.js"`] : []),
     ...(models.size > 0 ? [`import * as M from "./models.js"`] : []),
     "",
@@ -307,7 +307,7 @@ const emitResourceApi = (service: string, version: string, resource: string, pla
   const renamed = [...exported].filter(([name, local]) => name !== local)
   return [
     HEADER,
-    ...(usesBinary ? [`import type { Scope } from "effect"`] : []),
+    ...(usesBinary ? [`import type * as Scope from "effect/Scope"`] : []),
     ...(usesBinary ? [`import type { DownloadedFile, FileStream } from "${src}/Files.js"`, `import type { LarkError } from "${src}/LarkError.js"`] : []),
     `import type { ApiCall, CallOptions, Operation } from "${src}/Operation.js"`,
     ...(usesPages ? [`import * as Pagination from "${src}/Pagination.js"`] : []),

@@ -1,6 +1,8 @@
 /**
  * Catalog types to code: each type renders as a Schema expression and the TypeScript type it stands for.
  *
+ * Every Schema call carries a PURE annotation, so that a bundler drops whatever schema a program does not use.
+ *
  * Two modes. `request`: required-ness and enums as the catalog says (a bad request fails before it is
  * sent). `response`: every field optional and enums as plain strings, so that an answer with a missing field
  * or a new enum value still decodes (DESIGN §6: lenient responses).
@@ -28,7 +30,7 @@ export const renderType = (type: CatalogType, mode: Mode, ref: ModelReference): 
     case "string":
       if (type.enum !== undefined && type.enum.length > 0 && mode === "request") {
         const literals = type.enum.map((value) => JSON.stringify(value))
-        return { schema: `Schema.Literal(${literals.join(", ")})`, type: literals.join(" | ") }
+        return { schema: `/*#__PURE__*/ Schema.Literal(${literals.join(", ")})`, type: literals.join(" | ") }
       }
       return { schema: "Schema.String", type: "string" }
     case "integer":
@@ -42,19 +44,19 @@ export const renderType = (type: CatalogType, mode: Mode, ref: ModelReference): 
     case "any":
       return { schema: "Schema.Unknown", type: "unknown" }
     case "object":
-      return { schema: "Schema.Record({ key: Schema.String, value: Schema.Unknown })", type: "{ readonly [key: string]: unknown }" }
+      return { schema: "/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.Unknown })", type: "{ readonly [key: string]: unknown }" }
     case "array": {
       const items = renderType(type.items, mode, ref)
-      return { schema: `Schema.Array(${items.schema})`, type: `ReadonlyArray<${items.type}>` }
+      return { schema: `/*#__PURE__*/ Schema.Array(${items.schema})`, type: `ReadonlyArray<${items.type}>` }
     }
     case "map": {
       const values = renderType(type.values, mode, ref)
-      return { schema: `Schema.Record({ key: Schema.String, value: ${values.schema} })`, type: `{ readonly [key: string]: ${values.type} }` }
+      return { schema: `/*#__PURE__*/ Schema.Record({ key: Schema.String, value: ${values.schema} })`, type: `{ readonly [key: string]: ${values.type} }` }
     }
     case "union": {
       const members = type.of.map((member) => renderType(member, mode, ref))
       return {
-        schema: `Schema.Union(${members.map((m) => m.schema).join(", ")})`,
+        schema: `/*#__PURE__*/ Schema.Union(${members.map((m) => m.schema).join(", ")})`,
         type: members.map((m) => m.type).join(" | ")
       }
     }
@@ -65,14 +67,14 @@ export const renderType = (type: CatalogType, mode: Mode, ref: ModelReference): 
 
 const isRequired = (field: Field, mode: Mode) => mode === "request" && field.required === true
 
-/** A struct of fields: `{ schema: Schema.Struct({...}), type: { readonly ...} }`, one field per line. */
+/** A struct of fields, as a Schema and as a TypeScript object type, one field per line. */
 export const renderStruct = (
   fields: ReadonlyArray<Field>,
   mode: Mode,
   ref: ModelReference,
   indent: string
 ): Rendered => {
-  if (fields.length === 0) return { schema: "Schema.Struct({})", type: "{}" }
+  if (fields.length === 0) return { schema: "/*#__PURE__*/ Schema.Struct({})", type: "{}" }
   const inner = `${indent}  `
   const schemaLines: Array<string> = []
   const typeLines: Array<string> = []
@@ -83,12 +85,12 @@ export const renderStruct = (
       schemaLines.push(`${inner}${key}: ${rendered.schema}`)
       typeLines.push(`${inner}readonly ${key}: ${rendered.type}`)
     } else {
-      schemaLines.push(`${inner}${key}: Schema.optional(${rendered.schema})`)
+      schemaLines.push(`${inner}${key}: /*#__PURE__*/ Schema.optional(${rendered.schema})`)
       typeLines.push(`${inner}readonly ${key}?: ${rendered.type} | undefined`)
     }
   }
   return {
-    schema: `Schema.Struct({\n${schemaLines.join(",\n")}\n${indent}})`,
+    schema: `/*#__PURE__*/ Schema.Struct({\n${schemaLines.join(",\n")}\n${indent}})`,
     type: `{\n${typeLines.join("\n")}\n${indent}}`
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Request bodies: JSON, or multipart/form-data for uploads.
  */
-import { HttpBody } from "@effect/platform"
-import { Effect } from "effect"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as Effect from "effect/Effect"
 import { isUploadable, type Uploadable } from "../../schemas/common.js"
 
 /** Reads a stream to its end. FormData holds its parts in memory anyway (use chunked upload APIs for huge files). */

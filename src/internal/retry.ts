@@ -4,7 +4,10 @@
  * A failure is retried only when sending again cannot apply a write twice: the platform said "too many
  * requests", the connection was never made, or the API has no side effects (GET / marked idempotent).
  */
-import { Data, Duration, Effect, Schedule } from "effect"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import type { LarkError } from "../LarkError.js"
 
 /** A failure that may be retried, with the least time to wait first (from `x-ogw-ratelimit-reset`). */

@@ -2,8 +2,19 @@
  * Sending one prepared request: per-attempt timeout, safe retries, and turning the answer into a value or a
  * typed error. Token choice happens one level up (`Request.ts`); this module never sees a secret's value.
  */
-import { Headers, HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Duration, Effect, Either, ParseResult, type Schedule, Schema, type Scope, Stream } from "effect"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import type * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { Envelope } from "../../schemas/common.js"
 import * as Body from "./body.js"
 import { type DownloadedFile, type FileStream, fileNameFromContentDisposition } from "../Files.js"

@@ -2,8 +2,10 @@
  * Runs at most one effect per key at a time: callers that arrive while one is running wait for its result
  * instead of starting their own. This is what makes 1,000 concurrent first calls fetch one token.
  */
-import { Cause, Deferred, Effect, Exit } from "effect"
-
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 export interface SingleFlight {
   readonly run: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }

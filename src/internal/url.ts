@@ -1,7 +1,7 @@
 /**
  * Turns an operation's path template and the payload's `path` / `params` into a URL.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import type { Payload, QueryScalar, QueryValue } from "../Operation.js"
 
 const placeholder = /:([A-Za-z_][A-Za-z0-9_]*)/g

@@ -4,9 +4,13 @@
  * For unit tests of code that calls Lark: no server, no network. Token endpoints are answered by default,
  * so a test only routes the APIs it is about.
  */
-import { HttpClient, HttpClientResponse, type HttpClientRequest } from "@effect/platform"
-import { Context, Effect, Layer, Ref } from "effect"
-
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
 export interface RecordedRequest {
   readonly method: string
   readonly url: URL
