@@ -25,6 +25,7 @@ const BUNDLE_TARGET_BYTES = 400_000
 const BUNDLES = {
   im: { label: "lark-effect, one message (lark-effect/im)", entry: "./lark-effect.mjs", format: "esm" },
   resource: { label: "lark-effect, one message (lark-effect/im/v1/message)", entry: "./lark-effect-resource.mjs", format: "esm" },
+  light: { label: "lark-effect, one message (im/v1/message, fetch)", entry: "./lark-effect-light.mjs", format: "esm" },
   floor: { label: "floor (Effect runtime + undici HttpClient)", entry: "./floor.mjs", format: "esm" },
   nodeSdk: { label: "@larksuiteoapi/node-sdk entry", entry: "@larksuiteoapi/node-sdk", format: "cjs" }
 } as const
@@ -39,6 +40,8 @@ const STARTS = {
   unbundled: "lark-effect, unbundled (lark-effect/im)",
   unbundledResource: "lark-effect, unbundled (lark-effect/im/v1/message)",
   bundled: "lark-effect, bundled (lark-effect/im)",
+  unbundledLight: "lark-effect, unbundled (im/v1/message, fetch)",
+  bundledLight: "lark-effect, bundled (im/v1/message, fetch)",
   nodeSdkClient: "node-sdk, require + new Client",
   nodeSdk: "node-sdk, require + new Client + message"
 } as const
@@ -52,6 +55,8 @@ const programs = (url: string): Record<StartKey, ReadonlyArray<string>> => ({
   unbundled: ["lark-effect.mjs", url],
   unbundledResource: ["lark-effect-resource.mjs", url],
   bundled: [bundleFile("im"), url],
+  unbundledLight: ["lark-effect-light.mjs", url],
+  bundledLight: [bundleFile("light"), url],
   nodeSdkClient: ["node-sdk.cjs", url, "client-only"],
   nodeSdk: ["node-sdk.cjs", url]
 })
