@@ -5,6 +5,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
+import * as FetchWiring from "../layers/fetch.js"
 import * as FakeNode from "../layers/testing.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { Answer, FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
@@ -144,6 +145,16 @@ describe("against the fake Open Platform (undici, loopback)", () => {
         assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
         assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
       }), { timeout: "300 millis" }))
+
+  it.live("the fetch wiring (lark-effect/layers/fetch) sends and uploads too", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenPlatform
+      const sdk = FetchWiring.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url })
+      const sent = yield* Effect.provide(hello, sdk)
+      assert.match(sent.message_id!, /^om_/)
+      const uploaded = yield* Effect.provide(image.create({ data: { image_type: "message", image: new Uint8Array([1, 2, 3]) } }), sdk)
+      assert.match(uploaded.image_key!, /^img_/)
+    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform())))
 
   it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
     Effect.gen(function*() {
