@@ -1,6 +1,6 @@
 /**
  * Wiring on the runtime's own `fetch`: nothing to load or bundle for HTTP, so programs start faster and
- * bundle smaller than with `lark-effect/layers` (undici), at more CPU per call. For short-lived programs
+ * bundle smaller than with `lark-effect/layers` (undici), at about twice the CPU per call. For short-lived programs
  * (CLIs, serverless functions) that make few calls; see `npm run bench:cost`.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
