@@ -17,7 +17,7 @@ import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "
 import type { AccessTokenKind, CallOptions, HttpMethod, Operation, Payload } from "./Operation.js"
 import * as Tokens from "./Tokens.js"
 import * as Body from "./internal/body.js"
-import { send, type SendSettings, sendStreaming } from "./internal/send.js"
+import { HELPDESK_HEADER, send, type SendSettings, sendStreaming } from "./internal/send.js"
 import * as Url from "./internal/url.js"
 
 type Authorization =
@@ -86,7 +86,7 @@ const withHelpdesk = (config: LarkConfigService, operation: Operation<any, any>,
     ? Either.left(new LarkRequestError({ operation: operation.id, detail: "helpdesk credentials are not configured" }))
     : Either.right(HttpClientRequest.setHeader(
       request,
-      "x-lark-helpdesk-authorization",
+      HELPDESK_HEADER,
       `Bearer ${Buffer.from(`${config.helpdesk.value.id}:${Redacted.value(config.helpdesk.value.token)}`).toString("base64")}`
     ))
 

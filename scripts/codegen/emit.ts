@@ -47,7 +47,6 @@ const modelModes = (version: ServiceVersion): Map<string, Mode> => {
   )
   const modes = new Map<string, Mode>()
   for (const name of sortedKeys(version.models)) modes.set(name, read.has(name) ? "response" : "request")
-  // a request-mode model that holds a response-mode one stays consistent: both are what their users need
   return modes
 }
 

@@ -95,9 +95,6 @@ export const renderStruct = (
   }
 }
 
-/** Whether any field (deeply, through nothing but its own type) is required in request mode. */
-export const anyRequired = (fields: ReadonlyArray<Field>): boolean => fields.some((field) => field.required === true)
-
 /** Every model a type mentions. */
 export const referencedModels = (type: CatalogType, into: Set<string>): Set<string> => {
   switch (type.type) {

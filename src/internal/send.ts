@@ -22,7 +22,8 @@ import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkReque
 import { isIdempotent, type Operation } from "../Operation.js"
 import { rateLimitReset, type Retryable, retryable, withRetries, neverSent } from "./retry.js"
 
-export const RATE_LIMITED = 99991400
+/** The platform's "request trigger frequency limit" code. */
+const RATE_LIMITED = 99991400
 
 export interface SendSettings {
   readonly timeout: Duration.Duration
