@@ -1,0 +1,176 @@
+/**
+ * The pure crypto layer of webhook events: request signatures, the legacy card-action signature,
+ * and the AES-256-CBC envelope of `{"encrypt": "..."}` bodies.
+ *
+ * - Signatures are computed over the RAW request bytes, never over a re-serialised JSON value: the
+ *   platform signs the bytes it sent, and `JSON.stringify(JSON.parse(body))` differs from them as soon
+ *   as key order, escapes or whitespace differ.
+ * - Decryption checks PKCS#7 padding strictly and decodes UTF-8 strictly; there is no `{`..`}` trim
+ *   fallback.
+ * - Failures are values (`Either`), never exceptions, whatever the input.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import { EventDecryptError, EventSignatureError } from "./errors.js"
+
+/** A secret given either plainly or wrapped in `Redacted`. */
+export type Secret = string | Redacted.Redacted<string>
+
+/** The request body exactly as received: bytes, or a string that is encoded as UTF-8. */
+export type RawBody = Uint8Array | string
+
+/** The three `X-Lark-*` signature headers; `undefined` when the header was absent. */
+export interface SignatureHeaders {
+  /** `X-Lark-Request-Timestamp`, an opaque string. */
+  readonly timestamp: string | undefined
+  /** `X-Lark-Request-Nonce`. */
+  readonly nonce: string | undefined
+  /** `X-Lark-Signature`, lowercase hex. */
+  readonly signature: string | undefined
+}
+
+/** Header names, lowercase as Node's `IncomingMessage.headers` presents them. */
+export const headerNames = {
+  timestamp: "x-lark-request-timestamp",
+  nonce: "x-lark-request-nonce",
+  signature: "x-lark-signature"
+} as const
+
+const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
+
+const digest = (
+  algorithm: "sha256" | "sha1",
+  timestamp: string,
+  nonce: string,
+  secret: Secret,
+  rawBody: RawBody
+): string =>
+  createHash(algorithm)
+    .update(timestamp, "utf8")
+    .update(nonce, "utf8")
+    .update(reveal(secret), "utf8")
+    .update(typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : rawBody)
+    .digest("hex")
+
+/**
+ * The event signature: lowercase hex SHA-256 of `timestamp + nonce + encryptKey + rawBody`, with the
+ * three strings as UTF-8 and the body as its raw bytes (no separators).
+ */
+export const signature = (timestamp: string, nonce: string, encryptKey: Secret, rawBody: RawBody): string =>
+  digest("sha256", timestamp, nonce, encryptKey, rawBody)
+
+/**
+ * The legacy card-action (`card.action.trigger_v1`) signature: lowercase hex SHA-1 of
+ * `timestamp + nonce + verificationToken + rawBody`.
+ */
+export const cardSignature = (
+  timestamp: string,
+  nonce: string,
+  verificationToken: Secret,
+  rawBody: RawBody
+): string => digest("sha1", timestamp, nonce, verificationToken, rawBody)
+
+
+/** Constant-time comparison of a received signature with the expected one (length checked first). */
+const compare = (expected: string, received: string): Either.Either<void, EventSignatureError> => {
+  const a = Buffer.from(expected, "utf8")
+  const b = Buffer.from(received, "utf8")
+  if (a.length !== b.length) {
+    return Either.left(new EventSignatureError({ detail: "signature has the wrong length" }))
+  }
+  return timingSafeEqual(a, b)
+    ? Either.void
+    : Either.left(new EventSignatureError({ detail: "signature does not match" }))
+}
+
+const verifyWith = (
+  algorithm: "sha256" | "sha1",
+  headers: SignatureHeaders,
+  secret: Secret,
+  rawBody: RawBody
+): Either.Either<void, EventSignatureError> => {
+  const { nonce, signature: received, timestamp } = headers
+  if (timestamp === undefined) return Either.left(new EventSignatureError({ detail: "missing X-Lark-Request-Timestamp header" }))
+  if (nonce === undefined) return Either.left(new EventSignatureError({ detail: "missing X-Lark-Request-Nonce header" }))
+  if (received === undefined) return Either.left(new EventSignatureError({ detail: "missing X-Lark-Signature header" }))
+  return compare(digest(algorithm, timestamp, nonce, secret, rawBody), received)
+}
+
+/** Checks `X-Lark-Signature` of an event / new-style callback against the raw body. */
+export const verifySignature = (
+  headers: SignatureHeaders,
+  encryptKey: Secret,
+  rawBody: RawBody
+): Either.Either<void, EventSignatureError> => verifyWith("sha256", headers, encryptKey, rawBody)
+
+/** Checks `X-Lark-Signature` of a legacy card action (SHA-1 with the Verification Token). */
+export const verifyCardSignature = (
+  headers: SignatureHeaders,
+  verificationToken: Secret,
+  rawBody: RawBody
+): Either.Either<void, EventSignatureError> => verifyWith("sha1", headers, verificationToken, rawBody)
+
+const BLOCK = 16
+
+/** The AES-256 key: SHA-256 of the UTF-8 Encrypt Key. */
+const aesKey = (encryptKey: Secret): Buffer => createHash("sha256").update(reveal(encryptKey), "utf8").digest()
+
+/** Standard base64 alphabet, padded, length a multiple of 4 (what the platform sends). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
+const fail = (detail: string) => Either.left(new EventDecryptError({ detail }))
+
+/**
+ * Length of valid PKCS#7 padding at the end of `data`, or 0 when the padding is invalid. The bytes are
+ * examined without early exit.
+ */
+const pkcs7Length = (data: Uint8Array): number => {
+  const n = data[data.length - 1]!
+  let bad = n === 0 || n > BLOCK ? 1 : 0
+  for (let i = 1; i <= BLOCK; i++) {
+    const inPad = i <= n ? 1 : 0
+    bad |= inPad & (data[data.length - i]! !== n ? 1 : 0)
+  }
+  return bad === 0 ? n : 0
+}
+
+/**
+ * Decrypts the `encrypt` field of an event body: `base64(IV ‖ AES-256-CBC(PKCS#7(plaintext)))` with
+ * key SHA-256(encryptKey). Returns the UTF-8 plaintext, or an `EventDecryptError` for bad base64, a
+ * bad length, bad padding (wrong key or tampered data) or a plaintext that is not UTF-8.
+ */
+export const decrypt = (encryptKey: Secret, encrypted: string): Either.Either<string, EventDecryptError> => {
+  if (typeof encrypted !== "string" || !BASE64.test(encrypted)) return fail("encrypt is not valid base64")
+  const data = Buffer.from(encrypted, "base64")
+  if (data.length < 2 * BLOCK) return fail("ciphertext is too short")
+  if (data.length % BLOCK !== 0) return fail("ciphertext length is not a multiple of the AES block size")
+  let padded: Buffer
+  try {
+    const decipher = createDecipheriv("aes-256-cbc", aesKey(encryptKey), data.subarray(0, BLOCK))
+    decipher.setAutoPadding(false)
+    padded = Buffer.concat([decipher.update(data.subarray(BLOCK)), decipher.final()])
+  } catch {
+    return fail("ciphertext could not be decrypted")
+  }
+  const pad = pkcs7Length(padded)
+  if (pad === 0) return fail("bad PKCS#7 padding (wrong Encrypt Key or tampered data)")
+  try {
+    return Either.right(utf8.decode(padded.subarray(0, padded.length - pad)))
+  } catch {
+    return fail("plaintext is not valid UTF-8 (wrong Encrypt Key or tampered data)")
+  }
+}
+
+/**
+ * Encrypts `plaintext` the way the platform does (the inverse of {@link decrypt}). `iv` defaults to 16
+ * random bytes; pass one only to get deterministic output in tests. A wrong-length IV is a defect.
+ */
+export const encrypt = (encryptKey: Secret, plaintext: string, iv?: Uint8Array): string => {
+  const vector = iv === undefined ? randomBytes(BLOCK) : Buffer.from(iv)
+  if (vector.length !== BLOCK) throw new RangeError(`IV must be ${BLOCK} bytes, got ${vector.length}`)
+  const cipher = createCipheriv("aes-256-cbc", aesKey(encryptKey), vector)
+  return Buffer.concat([vector, cipher.update(plaintext, "utf8"), cipher.final()]).toString("base64")
+}

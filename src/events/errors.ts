@@ -1,0 +1,35 @@
+/**
+ * Errors of the webhook event layer: signature checks, decryption of `{"encrypt": ...}` bodies and
+ * decoding of the decrypted envelope.
+ *
+ * None of them carries key material, an expected signature, or the decrypted plaintext: `detail`
+ * only says which check failed.
+ */
+import * as Schema from "effect/Schema"
+
+/** The request signature (`X-Lark-Signature`) was missing or did not match. */
+export class EventSignatureError extends Schema.TaggedError<EventSignatureError>()("EventSignatureError", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `event signature verification failed: ${this.detail}`
+  }
+}
+
+/** An `encrypt` field could not be decrypted (bad base64, bad length, wrong key, bad padding, not UTF-8). */
+export class EventDecryptError extends Schema.TaggedError<EventDecryptError>()("EventDecryptError", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `event decryption failed: ${this.detail}`
+  }
+}
+
+/** A (decrypted) event body was not a JSON envelope this SDK understands. */
+export class EventDecodeError extends Schema.TaggedError<EventDecodeError>()("EventDecodeError", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `event body could not be decoded: ${this.detail}`
+  }
+}
