@@ -63,12 +63,15 @@ const post = <A>(
   base = config.domain.open
 ) => postJson(operation, base, config.userAgent, body, config)
 
-/** The platform refused to issue the token: a `LarkTokenError` with its code. Transport failures stay as they are. */
-const refused = (kind: "tenant" | "app" | "user") => (error: LarkError) =>
+/**
+ * The platform refused to issue the token: a `LarkTokenError` with its code. An answer that did not decode
+ * becomes one too, without its body (it may hold a token). Transport failures stay as they are.
+ */
+export const refused = (kind: "tenant" | "app" | "user") => (error: LarkError): LarkError =>
   error instanceof LarkApiError
     ? new LarkTokenError({ kind, code: error.code, detail: `${error.msg}${error.logId ? ` (log id ${error.logId})` : ""}` })
     : error._tag === "LarkDecodeError"
-    ? new LarkTokenError({ kind, detail: error.detail })
+    ? new LarkTokenError({ kind, detail: `the answer did not decode (HTTP ${error.httpStatus})` })
     : error
 
 const secretOf = (config: LarkConfigService, kind: CachedTokenKind) =>

@@ -14,6 +14,7 @@ import { LarkConfig } from "./LarkConfig.js"
 import { type LarkError, LarkTokenError } from "./LarkError.js"
 import type { Operation } from "./Operation.js"
 import { execute } from "./Request.js"
+import { refused } from "./Tokens.js"
 import { postJson } from "./internal/send.js"
 
 export interface UserToken {
@@ -67,10 +68,7 @@ const fromOidc = (token: typeof OidcToken.Type): UserToken => ({
 const fromOAuth = (token: typeof OAuthToken.Type): UserToken =>
   fromOidc({ ...token, refresh_expires_in: token.refresh_token_expires_in })
 
-const asUserTokenError = (error: LarkError) =>
-  error._tag === "LarkApiError"
-    ? new LarkTokenError({ kind: "user", code: error.code, detail: error.msg })
-    : error
+const asUserTokenError = refused("user")
 
 /** OIDC v1: trades an authorization code (valid 5 minutes, single use) for a user token. */
 export const exchangeCodeOidc = (code: string) =>

@@ -158,6 +158,17 @@ describe("user access tokens", () => {
       }))
     ]))))
 
+  it.effect("an answer that does not decode is a LarkTokenError that does not carry the body (it holds tokens)", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(UserAccessToken.refresh(Redacted.make("ur-1"), "v2"))
+      assert.strictEqual(error._tag, "LarkTokenError")
+      assert.notInclude(JSON.stringify(error) + String(error), "ur-secret-2")
+    }).pipe(Effect.provide(layer([
+      MockHttp.route("POST", "/open-apis/authen/v2/oauth/token", () => ({
+        body: { code: 0, access_token: 42, expires_in: 7200, refresh_token: "ur-secret-2" }
+      }))
+    ]))))
+
   it.effect("OAuth v3: an `error` answer is a LarkTokenError with the description", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(UserAccessToken.exchangeCode({ code: "used", codeVerifier: "v" }))
