@@ -33,3 +33,21 @@ export class EventDecodeError extends Schema.TaggedError<EventDecodeError>()("Ev
     return `event body could not be decoded: ${this.detail}`
   }
 }
+
+/** The Verification Token of a challenge or event did not match the configured one. */
+export class EventTokenError extends Schema.TaggedError<EventTokenError>()("EventTokenError", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `event verification token check failed: ${this.detail}`
+  }
+}
+
+/** The request was not a POST. */
+export class EventMethodError extends Schema.TaggedError<EventMethodError>()("EventMethodError", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `event request rejected: ${this.detail}`
+  }
+}
