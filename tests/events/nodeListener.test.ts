@@ -1,0 +1,53 @@
+/**
+ * The node:http listener on a real loopback server: a signed, encrypted event reaches its handler; a forged
+ * one gets 401 and reaches nothing.
+ */
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Crypto from "../../src/events/crypto.js"
+import * as EventDispatcher from "../../src/events/EventDispatcher.js"
+import { handle } from "../../src/events/handle.js"
+import { nodeListener } from "../../src/events/nodeListener.js"
+
+const KEY = "loopback key"
+
+const event = JSON.stringify({
+  schema: "2.0",
+  header: { event_id: "evt_http_1", event_type: "im.message.receive_v1", create_time: "1700000000000" },
+  event: { message: { message_id: "om_http", content: "{\"text\":\"hi\"}" } }
+})
+
+describe("node:http listener", () => {
+  it.live("a signed event over HTTP reaches its handler; a forged one gets 401", () =>
+    Effect.gen(function*() {
+      const received: Array<string | undefined> = []
+      const respond = handle(
+        EventDispatcher.make({ encryptKey: KEY }).on("im.message.receive_v1", ({ event }) =>
+          Effect.sync(() => received.push(event.message?.message_id)))
+      )
+      const server = createServer(nodeListener(respond, yield* Effect.runtime<never>()))
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.sync(() => server.close())
+      )
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
+      const body = JSON.stringify({ encrypt: Crypto.encrypt(KEY, event) })
+      const headers = {
+        "content-type": "application/json",
+        "x-lark-request-timestamp": "1700000000",
+        "x-lark-request-nonce": "n1",
+        "x-lark-signature": Crypto.signature("1700000000", "n1", KEY, body)
+      }
+      const ok = yield* Effect.promise(() => fetch(url, { method: "POST", headers, body }))
+      assert.strictEqual(ok.status, 200)
+      assert.deepStrictEqual(yield* Effect.promise(() => ok.json()), { msg: "success" })
+      assert.deepStrictEqual(received, ["om_http"])
+
+      const forged = yield* Effect.promise(() =>
+        fetch(url, { method: "POST", headers: { ...headers, "x-lark-signature": "0".repeat(64) }, body }))
+      assert.strictEqual(forged.status, 401)
+      assert.deepStrictEqual(received, ["om_http"])
+    }).pipe(Effect.scoped))
+})
