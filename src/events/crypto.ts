@@ -37,7 +37,8 @@ export const headerNames = {
   signature: "x-lark-signature"
 } as const
 
-const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
+/** The value of a secret given plainly or as `Redacted`. */
+export const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
 
 const digest = (
   algorithm: "sha256" | "sha1",

@@ -27,7 +27,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { LarkConfig } from "../LarkConfig.js"
 import { setAppTicket } from "../Tokens.js"
@@ -110,8 +109,6 @@ const headerOf = (headers: HeadersInput, name: string): string | undefined => {
   return undefined
 }
 
-const reveal = (secret: Crypto.Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
-
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 
 type JsonObject = Record<string, unknown>
@@ -146,7 +143,7 @@ const checkToken = (
   what: string
 ): Either.Either<void, EventTokenError> => {
   if (configured === undefined || !nonEmptyString(received)) return Either.void
-  return reveal(configured) === received
+  return Crypto.reveal(configured) === received
     ? Either.void
     : Either.left(new EventTokenError({ detail: `${what} token does not match the configured Verification Token` }))
 }
@@ -290,6 +287,13 @@ export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) =>
     return dispatch(classified.right)
   }
 
+  /** A body that passed the signature check (or needs none): open it, then answer the challenge or dispatch. */
+  const route = (text: string): Effect.Effect<Response, never, R> => {
+    const opened = open(encryptKey, text)
+    if (Either.isLeft(opened)) return reject(opened.left)
+    return opened.right.type === "url_verification" ? challenge(opened.right) : event(opened.right)
+  }
+
   return (request) =>
     Effect.suspend(() => {
       if (request.method.toUpperCase() !== "POST") {
@@ -298,11 +302,7 @@ export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) =>
       const text = bodyText(request.rawBody)
       if (Either.isLeft(text)) return reject(text.left)
 
-      if (encryptKey === undefined) {
-        const opened = open(undefined, text.right)
-        if (Either.isLeft(opened)) return reject(opened.left)
-        return opened.right.type === "url_verification" ? challenge(opened.right) : event(opened.right)
-      }
+      if (encryptKey === undefined) return route(text.right)
 
       const headers: Crypto.SignatureHeaders = {
         timestamp: headerOf(request.headers, Crypto.headerNames.timestamp),
@@ -320,8 +320,6 @@ export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) =>
       }
       // Signed: authenticate the raw bytes before decrypting anything.
       if (Either.isLeft(signed)) return reject(signed.left)
-      const opened = open(encryptKey, text.right)
-      if (Either.isLeft(opened)) return reject(opened.left)
-      return opened.right.type === "url_verification" ? challenge(opened.right) : event(opened.right)
+      return route(text.right)
     })
 }
