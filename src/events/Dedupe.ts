@@ -1,73 +1,105 @@
 /**
- * De-duplication of webhook deliveries by event id (v2 `header.event_id`, v1 `uuid`).
+ * De-duplication of deliveries by event id (v2 `header.event_id`, v1 `uuid`), shared by the webhook and
+ * the long connection.
  *
  * The platform retries a push it did not get a 200 for (15 s, 5 min, 1 h, 6 h: about 7.1 h in all) and
- * a retry reuses the id. An id therefore has to be remembered for at least 7.2 hours; the in-memory store
- * keeps it for 8 hours by default, judged by the `Clock` service (so `TestClock` drives it in tests).
+ * a retry reuses the id. An id therefore has to be remembered for at least 7.2 hours; the stores here keep
+ * it for 8 hours by default, judged by the `Clock` service (so `TestClock` drives them in tests).
  *
- * `handle` asks `seen` before dispatching and calls `markSeen` only after the handler succeeded, so a
- * redelivery after a failed handler is handled again.
+ * An id goes through a claim before its handler runs:
+ * - `claim(id)` atomically answers `"Claimed"` (the caller runs the handler), `"Done"` (handled before:
+ *   acknowledge without running it) or `"InProgress"` (another delivery is being handled right now: answer
+ *   so that the platform redelivers later, because that other handler may still fail).
+ * - `complete(id)` after the handler succeeded: the id is done for the TTL.
+ * - `release(id)` after it failed or was interrupted: the next delivery runs the handler again.
+ * A claim that is neither completed nor released (its process died) expires after `claimTtl`.
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { EventDedupeError } from "./errors.js"
+
+export type Claim = "Claimed" | "Done" | "InProgress"
 
 export interface Service {
-  /** Whether `id` was marked seen and has not expired. */
-  readonly seen: (id: string) => Effect.Effect<boolean>
-  /** Remembers `id` for the store's TTL. */
-  readonly markSeen: (id: string) => Effect.Effect<void>
+  readonly claim: (id: string) => Effect.Effect<Claim, EventDedupeError>
+  readonly complete: (id: string) => Effect.Effect<void, EventDedupeError>
+  readonly release: (id: string) => Effect.Effect<void, EventDedupeError>
 }
 
-/** The de-duplication store used by `handle`. Without one in the context, `handle` keeps its own in memory. */
+/** The de-duplication store. Without one in the context, each `handle(...)` / connection keeps its own in memory. */
 export class EventDedupe extends Context.Tag("lark-effect/EventDedupe")<EventDedupe, Service>() {}
 
 /** The platform's retry window (~7.1 h) rounded up: a store must keep ids at least this long. */
 export const MINIMUM_TTL: Duration.Duration = Duration.millis(7.2 * 60 * 60 * 1000)
 
-/** Default time an id is remembered. */
+/** Default time a handled id is remembered. */
 export const DEFAULT_TTL: Duration.Duration = Duration.hours(8)
 
-/**
- * An in-memory store (a `Map` from id to expiry time). Expired entries are pruned on `markSeen`.
- * A TTL shorter than {@link MINIMUM_TTL} is a programming error and throws a `RangeError`.
- */
-export const unsafeMakeMemory = (ttl: Duration.DurationInput = DEFAULT_TTL): Service => {
-  const ttlMillis = Duration.toMillis(Duration.decode(ttl))
-  if (!(ttlMillis >= Duration.toMillis(MINIMUM_TTL))) {
-    throw new RangeError(`event dedupe TTL must be at least 7.2 hours, got ${ttlMillis} ms`)
+/** Default time a claim lives when its holder never completes or releases it. */
+export const DEFAULT_CLAIM_TTL: Duration.Duration = Duration.minutes(5)
+
+export interface StoreOptions {
+  /** How long a handled id is remembered; at least {@link MINIMUM_TTL}. */
+  readonly ttl?: Duration.DurationInput | undefined
+  /** How long an unfinished claim blocks redeliveries. */
+  readonly claimTtl?: Duration.DurationInput | undefined
+}
+
+/** Validated TTLs in milliseconds. A TTL shorter than {@link MINIMUM_TTL} is a programming error: `RangeError`. */
+export const unsafeTtls = (options: StoreOptions = {}): { readonly ttl: number; readonly claimTtl: number } => {
+  const ttl = Duration.toMillis(Duration.decode(options.ttl ?? DEFAULT_TTL))
+  if (!(ttl >= Duration.toMillis(MINIMUM_TTL))) {
+    throw new RangeError(`event dedupe TTL must be at least 7.2 hours, got ${ttl} ms`)
   }
-  const expiries = new Map<string, number>()
+  const claimTtl = Duration.toMillis(Duration.decode(options.claimTtl ?? DEFAULT_CLAIM_TTL))
+  if (!(claimTtl > 0)) throw new RangeError(`event dedupe claim TTL must be positive, got ${claimTtl} ms`)
+  return { ttl, claimTtl }
+}
+
+interface Entry {
+  readonly done: boolean
+  readonly expiresAt: number
+}
+
+/** An in-memory store (a `Map` from id to state and expiry); expired entries are pruned as time passes. */
+export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
+  const { claimTtl, ttl } = unsafeTtls(options)
+  const entries = new Map<string, Entry>()
+  const prune = (now: number) => {
+    // Claims and done ids have different TTLs, so the Map is only roughly in expiry order: stop at the
+    // first live entry and let the rest go on a later pass.
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt > now) break
+      entries.delete(key)
+    }
+  }
+  const put = (id: string, entry: Entry) => {
+    entries.delete(id)
+    entries.set(id, entry)
+  }
   return {
-    seen: (id) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        const expiresAt = expiries.get(id)
-        if (expiresAt === undefined) return false
-        if (expiresAt <= now) {
-          expiries.delete(id)
-          return false
-        }
-        return true
+    claim: (id) =>
+      Effect.map(Clock.currentTimeMillis, (now): Claim => {
+        prune(now)
+        const entry = entries.get(id)
+        if (entry !== undefined && entry.expiresAt > now) return entry.done ? "Done" : "InProgress"
+        put(id, { done: false, expiresAt: now + claimTtl })
+        return "Claimed"
       }),
-    markSeen: (id) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        // Insertion order is expiry order (one TTL), so pruning stops at the first live entry.
-        for (const [key, expiresAt] of expiries) {
-          if (expiresAt > now) break
-          expiries.delete(key)
-        }
-        // Re-insert so that the Map's insertion order stays the expiry order.
-        expiries.delete(id)
-        expiries.set(id, now + ttlMillis)
+    complete: (id) => Effect.map(Clock.currentTimeMillis, (now) => put(id, { done: true, expiresAt: now + ttl })),
+    release: (id) =>
+      Effect.sync(() => {
+        if (entries.get(id)?.done === false) entries.delete(id)
       })
   }
 }
 
-/** An in-memory store with the default 8 h TTL. */
+/** An in-memory store with the default TTLs. */
 export const layerMemory: Layer.Layer<EventDedupe> = Layer.sync(EventDedupe, () => unsafeMakeMemory())
 
-/** An in-memory store with a custom TTL (at least 7.2 h). */
-export const layerMemoryWith = (options: { readonly ttl: Duration.DurationInput }): Layer.Layer<EventDedupe> =>
-  Layer.sync(EventDedupe, () => unsafeMakeMemory(options.ttl))
+/** An in-memory store with custom TTLs. */
+export const layerMemoryWith = (options: StoreOptions): Layer.Layer<EventDedupe> =>
+  Layer.sync(EventDedupe, () => unsafeMakeMemory(options))

@@ -51,3 +51,13 @@ export class EventMethodError extends Schema.TaggedError<EventMethodError>()("Ev
     return `event request rejected: ${this.detail}`
   }
 }
+
+/** The de-duplication store could not be reached or answered nonsense (a Redis outage, say). */
+export class EventDedupeError extends Schema.TaggedError<EventDedupeError>()("EventDedupeError", {
+  detail: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message() {
+    return `event de-duplication store failed: ${this.detail}`
+  }
+}

@@ -13,34 +13,35 @@
  *    exist (mismatch: 401); the reply is `{"challenge": ...}`.
  * 5. v2 (`schema` present) or v1 (`uuid` present) classification (neither: 400), then the token check as
  *    in 4 (mismatch: 401).
- * 6. De-duplication by `header.event_id` / `uuid`: an id already seen is acknowledged without running a
- *    handler. The `EventDedupe` service is used when present in the context; otherwise each `handle(...)`
- *    keeps its own in-memory store (8 h TTL). An id is marked seen only after its handler succeeded.
- * 7. Dispatch: the registered handler, else the built-in v1 `app_ticket` handler when a `LarkConfig` is in
- *    the context (the ticket goes to `Tokens.setAppTicket`), else the fallback, else nothing. Unknown types
- *    get 200. A handler failure or defect gets 500 and the id is not marked seen, so a redelivery runs again.
+ * 6. De-duplication by `header.event_id` / `uuid` through a claim (`Dedupe.ts`): an id handled before
+ *    is acknowledged without running a handler; an id being handled right now by another delivery gets
+ *    500 so that the platform asks again later. The `EventDedupe` service is used when present in the
+ *    context; otherwise each `handle(...)` keeps its own in-memory store (8 h TTL).
+ * 7. Dispatch (`dispatch.ts`): the registered handler, else the built-in v1 `app_ticket` handler when a
+ *    `LarkConfig` is in the context, else the fallback, else nothing. Unknown types get 200. A handler
+ *    failure or defect, or a failing dedupe store, gets 500 and the claim is released, so a redelivery
+ *    runs again. A callback's handler result is the response body.
  *
  * Rejections are logged with `Effect.logWarning` (error tag and message only: never the body, the
  * plaintext, a token or a key) and never run a handler.
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
-import { LarkConfig } from "../LarkConfig.js"
-import { setAppTicket } from "../Tokens.js"
 import * as Crypto from "./crypto.js"
-import { EventDedupe, type Service as DedupeService, unsafeMakeMemory } from "./Dedupe.js"
-import type { AnyEvent, EventDispatcher, EventHeader, Handler, V1Event, V2Event } from "./EventDispatcher.js"
-import { EventDecodeError, EventDecryptError, EventMethodError, EventSignatureError, EventTokenError } from "./errors.js"
+import { unsafeMakeMemory } from "./Dedupe.js"
+import {
+  checkToken,
+  type EventRequestError,
+  type JsonObject,
+  logRejected,
+  makeDispatch,
+  type Outcome,
+  parseObject
+} from "./dispatch.js"
+import type { EventDispatcher } from "./EventDispatcher.js"
+import { EventDecodeError, EventDecryptError, EventMethodError, EventSignatureError } from "./errors.js"
 
-export type EventRequestError =
-  | EventSignatureError
-  | EventDecryptError
-  | EventDecodeError
-  | EventTokenError
-  | EventMethodError
+export type { EventRequestError } from "./dispatch.js"
 
 export type HeadersInput =
   | Headers
@@ -70,6 +71,16 @@ const json = (status: number, value: unknown, extra?: Record<string, string>): R
 
 const SUCCESS = json(200, { msg: "success" })
 
+/** The reply to a rejected request: a fixed text per error kind, never the detail. */
+const rejection = (error: EventRequestError): Response =>
+  json(
+    statusOf(error),
+    { msg: error._tag === "EventMethodError" ? "method not allowed" : "invalid event request" },
+    error._tag === "EventMethodError" ? { allow: "POST" } : undefined
+  )
+
+const reject = (error: EventRequestError): Effect.Effect<Response> => Effect.as(logRejected(error), rejection(error))
+
 const statusOf = (error: EventRequestError): number => {
   switch (error._tag) {
     case "EventMethodError":
@@ -82,19 +93,6 @@ const statusOf = (error: EventRequestError): number => {
       return 400
   }
 }
-
-/** The reply to a rejected request: a fixed text per error kind, never the detail. */
-const reject = (error: EventRequestError): Effect.Effect<Response> =>
-  Effect.logWarning(`lark event rejected: ${error._tag}: ${error.message}`).pipe(
-    Effect.annotateLogs({ error: error._tag }),
-    Effect.as(
-      json(
-        statusOf(error),
-        { msg: error._tag === "EventMethodError" ? "method not allowed" : "invalid event request" },
-        error._tag === "EventMethodError" ? { allow: "POST" } : undefined
-      )
-    )
-  )
 
 const headerOf = (headers: HeadersInput, name: string): string | undefined => {
   if (typeof Headers !== "undefined" && headers instanceof Headers) {
@@ -111,20 +109,6 @@ const headerOf = (headers: HeadersInput, name: string): string | undefined => {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 
-type JsonObject = Record<string, unknown>
-
-const isObject = (u: unknown): u is JsonObject => typeof u === "object" && u !== null && !Array.isArray(u)
-
-const parseObject = (text: string, what: string): Either.Either<JsonObject, EventDecodeError> => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return Either.left(new EventDecodeError({ detail: `${what} is not valid JSON` }))
-  }
-  return isObject(value) ? Either.right(value) : Either.left(new EventDecodeError({ detail: `${what} is not a JSON object` }))
-}
-
 const bodyText = (rawBody: Crypto.RawBody): Either.Either<string, EventDecodeError> => {
   if (typeof rawBody === "string") return Either.right(rawBody)
   try {
@@ -132,20 +116,6 @@ const bodyText = (rawBody: Crypto.RawBody): Either.Either<string, EventDecodeErr
   } catch {
     return Either.left(new EventDecodeError({ detail: "body is not valid UTF-8" }))
   }
-}
-
-const nonEmptyString = (u: unknown): u is string => typeof u === "string" && u.length > 0
-
-/** Compares a payload token with the configured one; skipped when either side has none. */
-const checkToken = (
-  configured: Crypto.Secret | undefined,
-  received: unknown,
-  what: string
-): Either.Either<void, EventTokenError> => {
-  if (configured === undefined || !nonEmptyString(received)) return Either.void
-  return Crypto.reveal(configured) === received
-    ? Either.void
-    : Either.left(new EventTokenError({ detail: `${what} token does not match the configured Verification Token` }))
 }
 
 /** Body → plaintext envelope (decrypting `encrypt` when present). */
@@ -164,111 +134,30 @@ const open = (
     return Either.flatMap(Crypto.decrypt(encryptKey, body.encrypt), (plain) => parseObject(plain, "decrypted body"))
   })
 
-type Classified =
-  | { readonly id: string; readonly type: string; readonly token: unknown; readonly event: V2Event }
-  | { readonly id: string; readonly type: string; readonly token: unknown; readonly event: V1Event }
+const FAILED = json(500, { msg: "event not handled; deliver again" })
 
-const classify = (envelope: JsonObject): Either.Either<Classified, EventDecodeError> => {
-  if ("schema" in envelope && nonEmptyString(envelope.schema)) {
-    const header = envelope.header
-    if (!isObject(header)) return Either.left(new EventDecodeError({ detail: "v2 event has no header object" }))
-    if (!nonEmptyString(header.event_id)) return Either.left(new EventDecodeError({ detail: "v2 event has no header.event_id" }))
-    if (!nonEmptyString(header.event_type)) {
-      return Either.left(new EventDecodeError({ detail: "v2 event has no header.event_type" }))
-    }
-    return Either.right({
-      id: header.event_id,
-      type: header.event_type,
-      token: header.token,
-      event: { version: "v2", header: header as unknown as EventHeader, event: envelope.event }
-    })
+/** The HTTP reply to an outcome (rejections were logged by the dispatcher). */
+const replyTo = (outcome: Outcome): Response => {
+  switch (outcome._tag) {
+    case "Handled":
+      return outcome.response === undefined ? SUCCESS : json(200, outcome.response)
+    case "Duplicate":
+    case "Unhandled":
+      return SUCCESS
+    case "Retry":
+      return FAILED
+    case "Rejected":
+      return rejection(outcome.error)
   }
-  if (nonEmptyString(envelope.uuid)) {
-    const event = envelope.event
-    if (!isObject(event)) return Either.left(new EventDecodeError({ detail: "v1 event has no event object" }))
-    if (!nonEmptyString(event.type)) return Either.left(new EventDecodeError({ detail: "v1 event has no event.type" }))
-    return Either.right({
-      id: envelope.uuid,
-      type: event.type,
-      token: envelope.token,
-      event: {
-        version: "v1",
-        uuid: envelope.uuid,
-        ts: typeof envelope.ts === "string" ? envelope.ts : undefined,
-        token: typeof envelope.token === "string" ? envelope.token : undefined,
-        type: event.type,
-        event
-      }
-    })
-  }
-  return Either.left(new EventDecodeError({ detail: "body is neither a v2 event, a v1 event nor a url_verification" }))
 }
-
-/** The built-in v1 `app_ticket` handler: stores the ticket when a `LarkConfig` is in the context. */
-const appTicketHandler = (
-  config: Option.Option<LarkConfig["Type"]>
-): Handler<AnyEvent, never> | undefined =>
-  Option.match(config, {
-    onNone: () => undefined,
-    onSome: (service) => (event: AnyEvent) => {
-      const payload = event.event
-      return isObject(payload) && nonEmptyString(payload.app_ticket)
-        ? Effect.provideService(setAppTicket(payload.app_ticket), LarkConfig, service)
-        : Effect.fail(new EventDecodeError({ detail: "app_ticket event has no app_ticket" }))
-    }
-  })
 
 /**
  * The webhook entry point of `dispatcher`. The returned function never fails: every outcome is a
  * `Response`. Each call of `handle(dispatcher)` owns the default in-memory dedupe store, so create it once.
  */
 export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) => Effect.Effect<Response, never, R> => {
-  const defaultDedupe: DedupeService = unsafeMakeMemory()
+  const dispatch = makeDispatch(dispatcher, unsafeMakeMemory())
   const { encryptKey, verificationToken } = dispatcher.options
-
-  const dispatch = (classified: Classified): Effect.Effect<Response, never, R> =>
-    Effect.gen(function*() {
-      const dedupe = Option.getOrElse(yield* Effect.serviceOption(EventDedupe), () => defaultDedupe)
-      if (yield* dedupe.seen(classified.id)) {
-        yield* Effect.logDebug(`lark event ${classified.type} already handled; acknowledged again`)
-        return SUCCESS
-      }
-      const registration = dispatcher.handlers.get(classified.type)
-      let handler: Handler<any, R> | undefined = registration?.handler
-      if (handler === undefined && classified.type === "app_ticket" && classified.event.version === "v1") {
-        handler = appTicketHandler(yield* Effect.serviceOption(LarkConfig))
-      }
-      handler ??= dispatcher.fallbackHandler
-      if (handler === undefined) {
-        yield* Effect.logDebug(`lark event ${classified.type} has no handler; acknowledged`)
-        yield* dedupe.markSeen(classified.id)
-        return SUCCESS
-      }
-      let event: AnyEvent = classified.event
-      if (registration?.schema !== undefined) {
-        const decoded = yield* Effect.either(
-          Schema.decodeUnknown(registration.schema)(classified.event.event, { onExcessProperty: "preserve" })
-        )
-        if (Either.isLeft(decoded)) {
-          return yield* reject(
-            new EventDecodeError({
-              // The parse issue quotes payload values, so it is not logged.
-              detail: `payload of ${classified.type} does not match its schema`
-            })
-          )
-        }
-        event = { ...classified.event, event: decoded.right }
-      }
-      const exit = yield* Effect.exit(handler(event))
-      if (Exit.isFailure(exit)) {
-        yield* Effect.logError(`lark event handler for ${classified.type} failed`, exit.cause).pipe(
-          Effect.annotateLogs({ eventType: classified.type, eventId: classified.id })
-        )
-        return json(500, { msg: "handler failed" })
-      }
-      yield* dedupe.markSeen(classified.id)
-      return SUCCESS
-    })
 
   const challenge = (envelope: JsonObject): Effect.Effect<Response> => {
     if (typeof envelope.challenge !== "string") {
@@ -279,13 +168,8 @@ export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) =>
     return Effect.succeed(json(200, { challenge: envelope.challenge }))
   }
 
-  const event = (envelope: JsonObject): Effect.Effect<Response, never, R> => {
-    const classified = classify(envelope)
-    if (Either.isLeft(classified)) return reject(classified.left)
-    const token = checkToken(verificationToken, classified.right.token, "event")
-    if (Either.isLeft(token)) return reject(token.left)
-    return dispatch(classified.right)
-  }
+  const event = (envelope: JsonObject): Effect.Effect<Response, never, R> =>
+    Effect.map(dispatch(envelope), replyTo)
 
   /** A body that passed the signature check (or needs none): open it, then answer the challenge or dispatch. */
   const route = (text: string): Effect.Effect<Response, never, R> => {

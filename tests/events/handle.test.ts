@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Option from "effect/Option"
@@ -10,6 +12,7 @@ import { ImMessageReceiveV1 } from "../../schemas/events/im/v1.js"
 import * as Crypto from "../../src/events/crypto.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
+import { EventDedupeError } from "../../src/events/errors.js"
 import { handle, type Request } from "../../src/events/handle.js"
 import * as LarkConfigModule from "../../src/LarkConfig.js"
 import { LarkConfig } from "../../src/LarkConfig.js"
@@ -345,20 +348,76 @@ describe("dedupe", () => {
     Effect.gen(function*() {
       const calls: Array<string> = []
       const spy: Dedupe.Service = {
-        seen: (id) => Effect.sync(() => (calls.push(`seen:${id}`), true)),
-        markSeen: (id) => Effect.sync(() => void calls.push(`mark:${id}`))
+        claim: (id) => Effect.sync(() => (calls.push(`claim:${id}`), "Done" as const)),
+        complete: (id) => Effect.sync(() => void calls.push(`complete:${id}`)),
+        release: (id) => Effect.sync(() => void calls.push(`release:${id}`))
       }
       const ran = yield* Ref.make(0)
       const h = handle(EventDispatcher.make().fallback(() => Ref.update(ran, (n) => n + 1)))
       const res = yield* h(plain(v2Body("evt_spy", "a.b_v1", {}))).pipe(Effect.provideService(Dedupe.EventDedupe, spy))
       assert.strictEqual(res.status, 200)
-      assert.deepStrictEqual(calls, ["seen:evt_spy"])
+      assert.deepStrictEqual(calls, ["claim:evt_spy"])
       assert.strictEqual(yield* Ref.get(ran), 0)
     }))
 
+  it.effect("a concurrent duplicate delivery does not run the handler twice: it gets 500 while the first runs", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      const ran = yield* Ref.make(0)
+      const h = handle(EventDispatcher.make().fallback(() => Ref.update(ran, (n) => n + 1).pipe(Effect.zipRight(Deferred.await(gate)))))
+      const req = plain(v2Body("evt_dup", "a.b_v1", {}))
+      const first = yield* Effect.fork(h(req))
+      yield* Effect.yieldNow()
+      const second = yield* h(req)
+      assert.strictEqual(second.status, 500)
+      yield* Deferred.succeed(gate, undefined)
+      assert.strictEqual((yield* Fiber.join(first)).status, 200)
+      assert.strictEqual((yield* h(req)).status, 200)
+      assert.strictEqual(yield* Ref.get(ran), 1)
+    }))
+
+  it.effect("an interrupted handler releases its claim: the redelivery runs it", () =>
+    Effect.gen(function*() {
+      const ran = yield* Ref.make(0)
+      const h = handle(
+        EventDispatcher.make().fallback(() =>
+          Effect.flatMap(Ref.updateAndGet(ran, (n) => n + 1), (n) => (n === 1 ? Effect.never : Effect.void))
+        )
+      )
+      const req = plain(v2Body("evt_int", "a.b_v1", {}))
+      const first = yield* Effect.fork(h(req))
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(first)
+      assert.strictEqual((yield* h(req)).status, 200)
+      assert.strictEqual(yield* Ref.get(ran), 2)
+    }))
+
+  it.effect("a failing dedupe store gets 500 and runs no handler", () =>
+    Effect.gen(function*() {
+      const down = new EventDedupeError({ detail: "connection refused" })
+      const broken: Dedupe.Service = { claim: () => Effect.fail(down), complete: () => Effect.fail(down), release: () => Effect.fail(down) }
+      const ran = yield* Ref.make(0)
+      const h = handle(EventDispatcher.make().fallback(() => Ref.update(ran, (n) => n + 1)))
+      const res = yield* h(plain(v2Body("evt_down", "a.b_v1", {}))).pipe(Effect.provideService(Dedupe.EventDedupe, broken))
+      assert.strictEqual(res.status, 500)
+      assert.strictEqual(yield* Ref.get(ran), 0)
+    }))
+
+  it.effect("an unfinished claim expires after the claim TTL (its holder died)", () =>
+    Effect.gen(function*() {
+      const store = Dedupe.unsafeMakeMemory({ claimTtl: "1 minute" })
+      assert.strictEqual(yield* store.claim("evt_dead"), "Claimed")
+      assert.strictEqual(yield* store.claim("evt_dead"), "InProgress")
+      yield* TestClock.adjust("61 seconds")
+      assert.strictEqual(yield* store.claim("evt_dead"), "Claimed")
+      yield* store.complete("evt_dead")
+      yield* store.release("evt_dead")
+      assert.strictEqual(yield* store.claim("evt_dead"), "Done")
+    }))
+
   it("a TTL below 7.2 hours is refused", () => {
-    assert.throws(() => Dedupe.unsafeMakeMemory("7 hours"), RangeError)
-    Dedupe.unsafeMakeMemory("8 hours")
+    assert.throws(() => Dedupe.unsafeMakeMemory({ ttl: "7 hours" }), RangeError)
+    Dedupe.unsafeMakeMemory({ ttl: "8 hours" })
   })
 })
 
