@@ -5,7 +5,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Layer from "effect/Layer"
 import * as LarkConfig from "../src/LarkConfig.js"
 
-export const withHttp = (http: Layer.Layer<HttpClient.HttpClient>) => ({
+export const withHttp = <Out extends HttpClient.HttpClient>(http: Layer.Layer<Out>) => ({
   /**
    * Config from the environment (`LARK_APP_ID`, `LARK_APP_SECRET`, `LARK_DOMAIN`, ...) plus the client.
    * A constant, so every use shares one token cache.

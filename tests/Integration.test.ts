@@ -6,6 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
 import * as FetchWiring from "../layers/fetch.js"
+import { HttpLive } from "../layers/index.js"
 import * as FakeNode from "../layers/testing.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { Answer, FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
@@ -30,7 +31,7 @@ const withPlatform = <A, E>(
         retrySchedule: quickRetries,
         ...options
       }),
-      NodeHttpClient.layerUndici
+      HttpLive
     )
     return yield* Effect.provide(test(fake), sdk)
   }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
@@ -145,6 +146,29 @@ describe("against the fake Open Platform (undici, loopback)", () => {
         assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
         assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
       }), { timeout: "300 millis" }))
+
+  it.live("undici enforces the deadline: a slow GET times out and is sent again, then succeeds", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        const path = "/open-apis/contact/v3/users/find_by_department"
+        yield* fake.program("GET", path, Answer.slow("5 seconds"))
+        const page = yield* user.findByDepartment({ params: { department_id: "od_1" } })
+        assert.isAbove(page.items?.length ?? 0, 0)
+        assert.strictEqual(yield* callsTo(fake, "GET", path), 2)
+      }), { timeout: "2 seconds" }))
+
+  it.live("the Clock-raced deadline (any HttpClient) times a slow POST out too", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenPlatform
+      yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.slow("2 seconds"))
+      const sdk = Layer.merge(
+        LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url, timeout: "300 millis" }),
+        NodeHttpClient.layerUndici
+      )
+      const error = yield* Effect.flip(Effect.provide(hello, sdk))
+      assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
+      assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
+    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform())))
 
   it.live("the fetch wiring (lark-effect/layers/fetch) sends and uploads too", () =>
     Effect.gen(function*() {

@@ -29,7 +29,8 @@ const connectionNeverMade = new Set([
   "UND_ERR_CONNECT_TIMEOUT"
 ])
 
-const errorCodes = (cause: unknown): Array<string> => {
+/** The `code` strings on an error's cause chain (and inside AggregateErrors). */
+export const errorCodes = (cause: unknown): Array<string> => {
   const codes: Array<string> = []
   for (let current = cause, depth = 0; current !== null && typeof current === "object" && depth < 8; depth++) {
     const code = (current as { code?: unknown }).code

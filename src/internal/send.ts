@@ -20,7 +20,8 @@ import * as Body from "./body.js"
 import { type DownloadedFile, type FileStream, fileNameFromContentDisposition } from "../Files.js"
 import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkRequestError } from "../LarkError.js"
 import { isIdempotent, type Operation } from "../Operation.js"
-import { rateLimitReset, type Retryable, retryable, withRetries, neverSent } from "./retry.js"
+import { AttemptTimeout, TIMEOUT_CODES } from "../AttemptTimeout.js"
+import { errorCodes, rateLimitReset, type Retryable, retryable, withRetries, neverSent } from "./retry.js"
 
 /** The platform's "request trigger frequency limit" code. */
 const RATE_LIMITED = 99991400
@@ -108,9 +109,10 @@ const apiError = (
 /** Reads a JSON answer: a value on `code` 0, else the right error, marked retryable when that is safe. */
 const readJson = <A>(
   operation: Operation<any, A>,
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  timeout: Duration.Duration
 ): Effect.Effect<A, LarkError | Retryable> =>
-  Effect.flatMap(readText(operation, response), (text): Effect.Effect<A, LarkError | Retryable> => {
+  Effect.flatMap(readText(operation, response, timeout), (text): Effect.Effect<A, LarkError | Retryable> => {
     const statusFailure = () =>
       new LarkHttpError({
         operation: operation.id,
@@ -144,14 +146,22 @@ const readJson = <A>(
     return Effect.fail(error)
   })
 
-const readText = (operation: Operation<any, any>, response: HttpClientResponse.HttpClientResponse) =>
-  Effect.mapError(response.text, (error) => transportFailure(operation, error))
+/** A body that stops arriving is a timeout (retried when that is safe); other read failures are final. */
+const readText = (operation: Operation<any, any>, response: HttpClientResponse.HttpClientResponse, timeout: Duration.Duration) =>
+  Effect.mapError(response.text, (error) => {
+    const failure = transportFailure(operation, error, timeout)
+    return failure.reason === "Timeout" && isIdempotent(operation) ? retryable(failure) : failure
+  })
 
 /** A download answers the file on success and a JSON envelope (an error, whatever its code) otherwise. */
 const isFileAnswer = (response: HttpClientResponse.HttpClientResponse) => !isJson(response) && response.status < 300
 
-const notAFile = (operation: Operation<any, any>, response: HttpClientResponse.HttpClientResponse) =>
-  Effect.flatMap(readJson(operation, response), (value) =>
+const notAFile = (
+  operation: Operation<any, any>,
+  response: HttpClientResponse.HttpClientResponse,
+  timeout: Duration.Duration
+) =>
+  Effect.flatMap(readJson(operation, response, timeout), (value) =>
     Effect.fail(
       new LarkDecodeError({
         operation: operation.id,
@@ -168,51 +178,67 @@ const fileHead = (response: HttpClientResponse.HttpClientResponse) => ({
 
 const readFile = (
   operation: Operation<any, any>,
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  timeout: Duration.Duration
 ): Effect.Effect<DownloadedFile, LarkError | Retryable> =>
   isFileAnswer(response)
     ? Effect.map(
-      Effect.mapError(response.arrayBuffer, (error) => transportFailure(operation, error)),
+      Effect.mapError(response.arrayBuffer, (error) => transportFailure(operation, error, timeout)),
       (buffer) => ({ ...fileHead(response), bytes: new Uint8Array(buffer) })
     )
-    : notAFile(operation, response)
+    : notAFile(operation, response, timeout)
 
 const readFileStream = (
   operation: Operation<any, any>,
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  timeout: Duration.Duration
 ): Effect.Effect<FileStream<LarkError>, LarkError | Retryable> => {
-  if (!isFileAnswer(response)) return notAFile(operation, response)
+  if (!isFileAnswer(response)) return notAFile(operation, response, timeout)
   const length = Number(header(response, "content-length"))
   return Effect.succeed({
     ...fileHead(response),
     size: Number.isFinite(length) ? length : undefined,
-    stream: Stream.mapError(response.stream, (error): LarkError => transportFailure(operation, error))
+    stream: Stream.mapError(response.stream, (error): LarkError => transportFailure(operation, error, timeout))
   })
 }
 
-const transportFailure = (operation: Operation<any, any>, error: HttpClientError.HttpClientError) =>
-  new LarkHttpError({
+const transportFailure = (
+  operation: Operation<any, any>,
+  error: HttpClientError.HttpClientError,
+  timeout: Duration.Duration
+): LarkHttpError =>
+  errorCodes(error.cause).some((code) => TIMEOUT_CODES.has(code)) ? timedOut(operation, timeout) : new LarkHttpError({
     operation: operation.id,
     reason: "Transport",
     detail: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
     maybeApplied: error._tag === "ResponseError" || !neverSent(error.cause)
   })
 
+const timedOut = (operation: Operation<any, any>, timeout: Duration.Duration) =>
+  new LarkHttpError({
+    operation: operation.id,
+    reason: "Timeout",
+    detail: `no answer within ${Duration.format(timeout)}`,
+    maybeApplied: true
+  })
+
 /** Transport failures are retried when the request never left, or when sending twice is harmless. */
 const classifyRequestError = (
   operation: Operation<any, any>,
-  error: HttpClientError.HttpClientError
+  error: HttpClientError.HttpClientError,
+  timeout: Duration.Duration
 ): LarkError | Retryable => {
   if (error._tag === "RequestError" && error.reason !== "Transport") {
     return new LarkRequestError({ operation: operation.id, detail: error.message })
   }
-  const failure = transportFailure(operation, error)
+  const failure = transportFailure(operation, error, timeout)
   return !failure.maybeApplied || isIdempotent(operation) ? retryable(failure) : failure
 }
 
 type Reader<A> = (
   operation: Operation<any, any>,
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  timeout: Duration.Duration
 ) => Effect.Effect<A, LarkError | Retryable>
 
 /**
@@ -226,21 +252,17 @@ const sendReading = <A, R>(
   read: Reader<A>,
   execute: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>
 ): Effect.Effect<A, LarkError, R> => {
-  const timedOut = () =>
-    new LarkHttpError({
-      operation: operation.id,
-      reason: "Timeout",
-      detail: `no answer within ${Duration.format(settings.timeout)}`,
-      maybeApplied: true
-    })
-  const attempt = execute(request).pipe(
-    Effect.mapError((error) => classifyRequestError(operation, error)),
-    Effect.flatMap((response) => read(operation, response)),
-    Effect.timeoutFail({
-      duration: settings.timeout,
-      onTimeout: () => isIdempotent(operation) ? retryable(timedOut()) : timedOut()
-    })
-  )
+  const { timeout } = settings
+  const onTimeout = () => isIdempotent(operation) ? retryable(timedOut(operation, timeout)) : timedOut(operation, timeout)
+  const attempt = Effect.flatMap(AttemptTimeout, (bounded) =>
+    bounded(
+      execute(request).pipe(
+        Effect.mapError((error) => classifyRequestError(operation, error, timeout)),
+        Effect.flatMap((response) => read(operation, response, timeout))
+      ),
+      timeout,
+      onTimeout
+    ))
   const sending = withRetries(attempt, settings.retrySchedule, operation.id).pipe(
     Effect.locally(HttpClient.currentTracerPropagation, false) // no trace ids to a third party
   )
