@@ -145,9 +145,11 @@ const run = <P extends Payload, A, R>(
         case "Cached": {
           const { kind, tenantKey } = authorization
           const withFreshToken = Effect.flatMap(cachedToken(kind, tenantKey), sendWith)
-          return withFreshToken.pipe(
-            Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey), withFreshToken))
-          )
+          // evict only the token that was rejected: replicas rejected with the same one evict it once
+          return Effect.flatMap(cachedToken(kind, tenantKey), (token) =>
+            sendWith(token).pipe(
+              Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey, token), withFreshToken))
+            ))
         }
       }
     })).pipe(

@@ -1,23 +1,51 @@
 /**
  * Where access tokens and app tickets are kept between calls.
  *
- * An interface so that many replicas of one bot can share tokens (a Redis cache in `layers/`); the default
- * keeps them in memory, per `LarkConfig` layer: two configs in one process never share tokens.
+ * An interface so that many replicas of one bot can share tokens (a Redis cache in `layers/redis`); the
+ * default keeps them in memory, per `LarkConfig` layer: two configs in one process never share tokens.
+ *
+ * A shared cache may fail (its server is down): its operations fail with {@link TokenCacheError}, which the
+ * token functions turn into a `LarkTokenError` of the call that needed the token. A shared cache also offers
+ * {@link TokenCache.tryLock}, so that one process of the fleet fetches a missing token while the others wait.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+
 export interface CachedToken {
   readonly token: Redacted.Redacted<string>
   /** Epoch milliseconds after which the platform no longer accepts the token. */
   readonly expiresAt: number
 }
 
+/** The cache could not be read or written (a shared store is unreachable, or answered nonsense). */
+export class TokenCacheError extends Schema.TaggedError<TokenCacheError>()("TokenCacheError", {
+  detail: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message() {
+    return `token cache failed: ${this.detail}`
+  }
+}
+
 export interface TokenCache {
-  readonly get: (key: string) => Effect.Effect<Option.Option<CachedToken>>
-  readonly set: (key: string, token: CachedToken) => Effect.Effect<void>
-  readonly remove: (key: string) => Effect.Effect<void>
+  readonly get: (key: string) => Effect.Effect<Option.Option<CachedToken>, TokenCacheError>
+  readonly set: (key: string, token: CachedToken) => Effect.Effect<void, TokenCacheError>
+  /**
+   * Drops the entry of `key`. With `only`, the entry is dropped only while it still holds that token, so
+   * that of many callers rejected with one stale token, the first evicts it and the others leave alone
+   * the fresh token fetched meanwhile.
+   */
+  readonly remove: (key: string, only?: Redacted.Redacted<string>) => Effect.Effect<void, TokenCacheError>
+  /**
+   * For caches shared by several processes: tries to become the one process that fetches `key`.
+   * `Some(release)` when this caller won (run `release` once the token is stored; the lock also expires by
+   * itself, so a fetcher that dies blocks the others for at most the lock's lifetime); `None` when another
+   * process holds the lock (wait for the value). Absent for a cache of one process.
+   */
+  readonly tryLock?: ((key: string) => Effect.Effect<Option.Option<Effect.Effect<void>>, TokenCacheError>) | undefined
 }
 
 /** An in-memory cache; expired entries are dropped when read (time comes from `Clock`). */
@@ -35,6 +63,12 @@ export const makeMemory = (): TokenCache => {
         return Option.some(entry)
       }),
     set: (key, token) => Effect.sync(() => void entries.set(key, token)),
-    remove: (key) => Effect.sync(() => void entries.delete(key))
+    remove: (key, only) =>
+      Effect.sync(() => {
+        const entry = entries.get(key)
+        if (entry !== undefined && (only === undefined || Redacted.value(entry.token) === Redacted.value(only))) {
+          entries.delete(key)
+        }
+      })
   }
 }

@@ -16,6 +16,7 @@ import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
 import type { Operation } from "./Operation.js"
 import { postJson } from "./internal/send.js"
+import type { TokenCacheError } from "./TokenCache.js"
 
 export type CachedTokenKind = "tenant" | "app"
 
@@ -114,7 +115,7 @@ const fetchAppToken = (config: LarkConfigService) =>
       const answer = yield* post(config, selfAppToken, { app_id: config.appId, app_secret: appSecret })
       return issued(answer.app_access_token, answer.expire)
     }
-    const ticket = yield* config.tokenCache.get(cacheKey(config, "app_ticket"))
+    const ticket = yield* Effect.mapError(config.tokenCache.get(cacheKey(config, "app_ticket")), cacheFailed("app"))
     if (Option.isNone(ticket)) {
       yield* resend(config).pipe(Effect.ignoreLogged)
       return yield* new LarkTokenError({
@@ -130,6 +131,7 @@ const fetchAppToken = (config: LarkConfigService) =>
       Effect.tapError((error) =>
         error instanceof LarkApiError && error.code === APP_TICKET_INVALID
           ? config.tokenCache.remove(cacheKey(config, "app_ticket")).pipe(
+            Effect.mapError(cacheFailed("app")),
             Effect.zipRight(resend(config).pipe(Effect.ignoreLogged))
           )
           : Effect.void
@@ -149,7 +151,9 @@ const fetchMarketplaceTenantToken = (config: LarkConfigService, tenantKey: strin
   })
 
 /**
- * The cached token if it has more than `refreshAhead` left, else one fetched once for all concurrent callers.
+ * The cached token if it has more than `refreshAhead` left, else one fetched once for all concurrent callers:
+ * once per process (single flight), and once per fleet when the cache is shared and offers a lock (the
+ * process that wins the lock fetches; the others poll the cache until the token appears or the lock is free).
  * `fetch` is only built on a miss: this is on the path of every API call.
  */
 const cached = (
@@ -159,18 +163,31 @@ const cached = (
   fetch: () => Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
 ): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
   const key = cacheKey(config, kind, tenantKey)
-  const fresh = Effect.zipWith(config.tokenCache.get(key), Clock.currentTimeMillis, (entry, now) =>
+  const cache = config.tokenCache
+  const fresh = Effect.zipWith(Effect.mapError(cache.get(key), cacheFailed(kind)), Clock.currentTimeMillis, (entry, now) =>
     Option.filter(entry, (token) => token.expiresAt - Duration.toMillis(config.refreshAhead) > now))
-  const refresh = Effect.gen(function*() {
-    const cachedMeanwhile = yield* fresh // another caller (or replica) may have refreshed it
-    if (Option.isSome(cachedMeanwhile)) return cachedMeanwhile.value.token
+  const fetchAndStore = Effect.gen(function*() {
     const token = yield* Effect.mapError(fetch(), refused(kind))
     const now = yield* Clock.currentTimeMillis
-    yield* config.tokenCache.set(key, { token: token.token, expiresAt: now + Duration.toMillis(token.lifetime) })
+    yield* Effect.mapError(
+      cache.set(key, { token: token.token, expiresAt: now + Duration.toMillis(token.lifetime) }),
+      cacheFailed(kind)
+    )
     return token.token
   })
+  // Checks first: another caller (or replica) may have stored the token meanwhile.
+  const orElse = (miss: Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient>) =>
+    Effect.flatMap(fresh, (entry) => Option.isSome(entry) ? Effect.succeed(entry.value.token) : miss)
+  const tryLock = cache.tryLock
+  const elect: Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> = tryLock === undefined
+    ? orElse(fetchAndStore)
+    : orElse(Effect.flatMap(Effect.mapError(tryLock(key), cacheFailed(kind)), (lock) =>
+      Option.match(lock, {
+        onSome: (release) => Effect.ensuring(orElse(fetchAndStore), release),
+        onNone: () => Effect.zipRight(Effect.sleep(ELECTION_POLL), Effect.suspend(() => elect))
+      })))
   return Effect.flatMap(fresh, (entry) =>
-    Option.isSome(entry) ? Effect.succeed(entry.value.token) : config.tokenFetches.run(key, refresh))
+    Option.isSome(entry) ? Effect.succeed(entry.value.token) : config.tokenFetches.run(key, elect))
 }
 
 /** The tenant access token, cached. Marketplace apps must name the tenant. */
@@ -189,19 +206,28 @@ export const tenantAccessToken = (
 export const appAccessToken: Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient> =
   Effect.flatMap(LarkConfig, (config) => cached(config, "app", "", () => fetchAppToken(config)))
 
-/** Drops a cached token, e.g. after the platform rejected it. */
-export const invalidate = (kind: CachedTokenKind, tenantKey?: string): Effect.Effect<void, never, LarkConfig> =>
+/**
+ * Drops a cached token, e.g. after the platform rejected it. Pass the `rejected` token to drop the entry only
+ * while it still holds that token: of many calls (in many replicas) rejected with one stale token, the first
+ * evicts it and the others keep the fresh one fetched meanwhile.
+ */
+export const invalidate = (
+  kind: CachedTokenKind,
+  tenantKey?: string,
+  rejected?: Redacted.Redacted<string>
+): Effect.Effect<void, LarkTokenError, LarkConfig> =>
   Effect.flatMap(LarkConfig, (config) =>
-    config.tokenCache.remove(cacheKey(config, kind, config.appType === "marketplace" ? tenantKey ?? "" : "")))
+    config.tokenCache.remove(cacheKey(config, kind, config.appType === "marketplace" ? tenantKey ?? "" : ""), rejected)
+      .pipe(Effect.mapError(cacheFailed(kind))))
 
 /** Stores the app_ticket that the platform pushed (the `app_ticket` event) for marketplace apps. */
-export const setAppTicket = (ticket: string): Effect.Effect<void, never, LarkConfig> =>
+export const setAppTicket = (ticket: string): Effect.Effect<void, LarkTokenError, LarkConfig> =>
   Effect.flatMap(LarkConfig, (config) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
       config.tokenCache.set(cacheKey(config, "app_ticket"), {
         token: Redacted.make(ticket),
         expiresAt: now + Duration.toMillis(APP_TICKET_LIFETIME)
-      })))
+      }).pipe(Effect.mapError(cacheFailed("app")))))
 
 /** Asks the platform to push the app_ticket event again (it arrives asynchronously). */
 export const resendAppTicket: Effect.Effect<void, LarkError, LarkConfig | HttpClient.HttpClient> = Effect.flatMap(
@@ -212,5 +238,11 @@ export const resendAppTicket: Effect.Effect<void, LarkError, LarkConfig | HttpCl
 const resend = (config: LarkConfigService) =>
   Effect.flatMap(secretOf(config, "app"), (appSecret) =>
     Effect.asVoid(post(config, appTicketResend, { app_id: config.appId, app_secret: appSecret })))
+
+/** A failure of the token cache, as the `LarkTokenError` of the call that needed the cache. */
+const cacheFailed = (kind: "tenant" | "app") => (error: TokenCacheError) => new LarkTokenError({ kind, detail: error.message })
+
+/** How often a process that lost the fleet-wide fetch election looks for the token the winner stores. */
+const ELECTION_POLL = Duration.millis(50)
 
 const describe = (cause: unknown) => cause instanceof Error ? cause.message : String(cause)

@@ -1,0 +1,142 @@
+/**
+ * `RedisClient`: one ioredis connection plus the key prefix of the app, shared by the token cache and the
+ * event de-duplication store.
+ *
+ * The connection is set up to fail fast: no offline queue (a command sent while disconnected fails at once),
+ * no re-sending of in-flight commands after a disconnect, and a command timeout. So a Redis outage becomes a
+ * typed error of the call that needed Redis within `commandTimeout`, never a call that hangs or a command
+ * applied twice; ioredis keeps reconnecting in the background and calls work again once Redis is back.
+ */
+import { Redis, type RedisOptions } from "ioredis"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
+import * as Schema from "effect/Schema"
+import { defineScripts, type LarkRedis } from "./scripts.js"
+
+export interface Service {
+  /** The connection, with the lark-effect scripts defined on it. */
+  readonly client: LarkRedis
+  /** Prepended to every key, e.g. `lark:cli_xxx:`; one per app when apps share a Redis. */
+  readonly prefix: string
+}
+
+export class RedisClient extends Context.Tag("lark-effect/RedisClient")<RedisClient, Service>() {}
+
+/** Redis could not be reached when the layer was built. */
+export class RedisConnectError extends Schema.TaggedError<RedisConnectError>()("RedisConnectError", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `could not connect to Redis: ${this.detail}`
+  }
+}
+
+export interface Options {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. Default `redis://127.0.0.1:6379`. */
+  readonly url?: Redacted.Redacted<string> | string | undefined
+  /** Default `"lark:"`. */
+  readonly prefix?: string | undefined
+  /** A command that gets no answer within this fails. Default 2 seconds. */
+  readonly commandTimeout?: Duration.DurationInput | undefined
+  /** Giving up on one connection attempt. Default 5 seconds. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Any other ioredis option; the fail-fast settings above win. */
+  readonly redisOptions?: RedisOptions | undefined
+}
+
+export const DEFAULT_URL = "redis://127.0.0.1:6379"
+export const DEFAULT_PREFIX = "lark:"
+
+/** Retry forever, 100 ms more per attempt, at most 2 s apart. */
+const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 2000)
+
+const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+/** Logs a lost connection and its recovery once each (ioredis emits an error per reconnect attempt). */
+const watchConnection = (client: Redis, runtime: Runtime.Runtime<never>) => {
+  let lost = false
+  const log = (effect: Effect.Effect<void>) => Runtime.runFork(runtime)(effect)
+  client.on("error", (error: unknown) => {
+    if (lost) return
+    lost = true
+    log(Effect.logWarning(`lark-effect Redis connection lost: ${describe(error)}; calls that need Redis fail until it is back`))
+  })
+  client.on("ready", () => {
+    if (!lost) return
+    lost = false
+    log(Effect.logInfo("lark-effect Redis connection is back"))
+  })
+}
+
+/** A connected client; closed when the scope closes. */
+export const make = (options: Options = {}) =>
+  Effect.gen(function*() {
+    const url = options.url === undefined ? DEFAULT_URL : Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url
+    const client = new Redis(url, {
+      ...options.redisOptions,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: Duration.toMillis(Duration.decode(options.commandTimeout ?? "2 seconds")),
+      connectTimeout: Duration.toMillis(Duration.decode(options.connectTimeout ?? "5 seconds")),
+      retryStrategy: reconnectDelay
+    })
+    watchConnection(client, yield* Effect.runtime<never>())
+    yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => client.connect(),
+        catch: (cause) => {
+          client.disconnect()
+          return new RedisConnectError({ detail: describe(cause) })
+        }
+      }),
+      () => Effect.promise(() => client.quit().catch(() => client.disconnect()))
+    )
+    return { client: defineScripts(client), prefix: options.prefix ?? DEFAULT_PREFIX } satisfies Service
+  })
+
+/** A client from options given in code. */
+export const layer = (options: Options = {}): Layer.Layer<RedisClient, RedisConnectError> =>
+  Layer.scoped(RedisClient, make(options))
+
+/**
+ * A client from the environment: `REDIS_URL` (default `redis://127.0.0.1:6379`) and `LARK_REDIS_PREFIX`
+ * (default `lark:<LARK_APP_ID>:`, or `lark:` without an app id).
+ */
+export const layerConfig = (
+  options: Omit<Options, "url" | "prefix"> = {}
+): Layer.Layer<RedisClient, RedisConnectError | ConfigError.ConfigError> =>
+  Layer.scoped(
+    RedisClient,
+    Effect.flatMap(
+      Config.all({
+        url: Config.withDefault(Config.redacted("REDIS_URL"), Redacted.make(DEFAULT_URL)),
+        prefix: Config.option(Config.string("LARK_REDIS_PREFIX")),
+        appId: Config.option(Config.string("LARK_APP_ID"))
+      }),
+      ({ appId, prefix, url }) =>
+        make({
+          ...options,
+          url,
+          prefix: prefix._tag === "Some" ? prefix.value : appId._tag === "Some" ? `${DEFAULT_PREFIX}${appId.value}:` : DEFAULT_PREFIX
+        })
+    )
+  )
+
+/**
+ * An ioredis client the caller made and keeps (it is not closed with the layer). Set it up to fail fast
+ * (`enableOfflineQueue: false`, `maxRetriesPerRequest: 0`, a `commandTimeout`) or a Redis outage makes calls
+ * wait instead of failing.
+ */
+export const layerFromClient = (client: Redis, prefix: string = DEFAULT_PREFIX): Layer.Layer<RedisClient> =>
+  Layer.sync(RedisClient, () => ({ client: defineScripts(client), prefix }))
+
+/** Runs one command; a rejection becomes the caller's typed error. */
+export const command = <A, E>(run: () => Promise<A>, onError: (detail: string, cause: unknown) => E): Effect.Effect<A, E> =>
+  Effect.tryPromise({ try: run, catch: (cause) => onError(describe(cause), cause) })
