@@ -10,12 +10,25 @@
  * - The payload is passed through as parsed JSON, typed by the map. Pass `{ schema }` (e.g. the generated
  *   `ImMessageReceiveV1` from `schemas/events/im/v1.ts`) to have it decoded first; a payload the schema
  *   rejects is then answered with a 4xx and the handler does not run.
+ * - Callbacks (`card.action.trigger`, `url.preview.get`; see `callbacks.ts`) get a typed payload too, and
+ *   their handler must succeed with the typed response (`CardActionResponse`, `UrlPreviewResponse`) or
+ *   nothing (answered `{}`). The response is the reply body.
+ * - `.onCardAction(handler)` handles the legacy card action protocol (the flat body of the old card
+ *   request URL, served by `handleCardAction`); its handler may answer a card JSON.
  * - `.fallback(handler)` receives events of types nobody registered.
  * - Handlers are Effects; their requirements accumulate in the dispatcher's `R`.
  */
+import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type { EventPayloads, P1EventPayloads } from "../../schemas/events/index.js"
+import type {
+  CallbackPayloads,
+  CallbackResponses,
+  CallbackType,
+  LegacyCardAction,
+  LegacyCardActionResponse
+} from "./callbacks.js"
 import type { Secret } from "./crypto.js"
 
 /** The common header of a v2 event. */
@@ -51,20 +64,31 @@ export type AnyEvent = V2Event | V1Event
 
 export type V2EventType = keyof EventPayloads
 export type V1EventType = keyof P1EventPayloads
-export type KnownEventType = V2EventType | V1EventType
+export type KnownEventType = V2EventType | V1EventType | CallbackType
 
-/** The payload type of an event type: from the generated maps, `unknown` for other strings. */
-export type PayloadOf<K extends string> = K extends V2EventType ? EventPayloads[K]
+/** The payload type of an event type: from the generated maps and `callbacks.ts`, `unknown` for other strings. */
+export type PayloadOf<K extends string> = K extends CallbackType ? CallbackPayloads[K]
+  : K extends V2EventType ? EventPayloads[K]
   : K extends V1EventType ? P1EventPayloads[K]
   : unknown
 
 /** What the handler of `K` receives. */
-export type EventOf<K extends string> = K extends V2EventType ? V2Event<K, EventPayloads[K]>
+export type EventOf<K extends string> = K extends CallbackType ? V2Event<K, CallbackPayloads[K]>
+  : K extends V2EventType ? V2Event<K, EventPayloads[K]>
   : K extends V1EventType ? V1Event<K, P1EventPayloads[K]>
   : AnyEvent
 
-/** A handler: its success value is ignored; any failure (or defect) makes `handle` answer 500. */
-export type Handler<A, R> = (event: A) => Effect.Effect<unknown, unknown, R>
+/** What the handler of `K` succeeds with: a callback's response (or nothing), anything for an event. */
+export type ResultOf<K extends string> = K extends CallbackType ? CallbackResponses[K] | void : unknown
+
+/**
+ * A handler: any failure (or defect) makes `handle` answer 500. The success value of an event handler is
+ * ignored; that of a callback handler is the reply.
+ */
+export type Handler<A, R, B = unknown> = (event: A) => Effect.Effect<B, unknown, R>
+
+/** The handler of legacy card actions: a card JSON replaces the card; nothing is answered `{"msg":"success"}`. */
+export type CardActionHandler<R> = Handler<LegacyCardAction, R, LegacyCardActionResponse | void>
 
 export interface OnOptions<P, I> {
   /** Decodes the payload (`event`) before the handler runs. */
@@ -82,6 +106,12 @@ export interface Options {
   readonly encryptKey?: Secret | undefined
   /** Verification Token: compared with the token of a challenge or event when both are present. */
   readonly verificationToken?: Secret | undefined
+  /**
+   * Replay window: a request whose signature was verified is rejected (401, `EventTimestampError`) when its
+   * `X-Lark-Request-Timestamp` (seconds) is further than this from the `Clock`'s time, or not a number.
+   * Off by default (the platform's redeliveries span hours; keep the window generous: minutes, not seconds).
+   */
+  readonly maxClockSkew?: Duration.DurationInput | undefined
 }
 
 const TypeId: unique symbol = Symbol.for("lark-effect/EventDispatcher")
@@ -93,7 +123,8 @@ export class EventDispatcher<out R = never> {
   constructor(
     readonly options: Options,
     readonly handlers: ReadonlyMap<string, Registration<R>>,
-    readonly fallbackHandler: Handler<AnyEvent, R> | undefined
+    readonly fallbackHandler: Handler<AnyEvent, R> | undefined,
+    readonly cardActionHandler: CardActionHandler<R> | undefined = undefined
   ) {
     Object.freeze(this)
   }
@@ -101,7 +132,7 @@ export class EventDispatcher<out R = never> {
   /** A new dispatcher that also routes `type` to `handler`. Throws when `type` already has a handler. */
   on<K extends KnownEventType | (string & {}), R2, I = PayloadOf<K>>(
     type: K,
-    handler: Handler<EventOf<K>, R2>,
+    handler: Handler<EventOf<K>, R2, ResultOf<K>>,
     options?: OnOptions<PayloadOf<K>, I>
   ): EventDispatcher<R | R2> {
     if (typeof type !== "string" || type.length === 0) {
@@ -112,7 +143,7 @@ export class EventDispatcher<out R = never> {
     }
     const handlers = new Map<string, Registration<R | R2>>(this.handlers)
     handlers.set(type, { handler: handler as Handler<any, R2>, schema: options?.schema })
-    return new EventDispatcher<R | R2>(this.options, handlers, this.fallbackHandler)
+    return new EventDispatcher<R | R2>(this.options, handlers, this.fallbackHandler, this.cardActionHandler)
   }
 
   /** A new dispatcher whose events of unregistered types go to `handler`. Throws when one is set already. */
@@ -120,13 +151,32 @@ export class EventDispatcher<out R = never> {
     if (this.fallbackHandler !== undefined) {
       throw new Error("EventDispatcher.fallback: a fallback handler is already registered")
     }
-    return new EventDispatcher<R | R2>(this.options, this.handlers, handler)
+    return new EventDispatcher<R | R2>(this.options, this.handlers, handler, this.cardActionHandler)
+  }
+
+  /**
+   * A new dispatcher whose legacy card actions (served by `handleCardAction`) go to `handler`. Throws when
+   * one is set already.
+   */
+  onCardAction<R2>(handler: CardActionHandler<R2>): EventDispatcher<R | R2> {
+    if (this.cardActionHandler !== undefined) {
+      throw new Error("EventDispatcher.onCardAction: a card action handler is already registered")
+    }
+    return new EventDispatcher<R | R2>(this.options, this.handlers, this.fallbackHandler, handler)
   }
 }
 
 /** An empty dispatcher with the given secrets. */
-export const make = (options: Options = {}): EventDispatcher<never> =>
-  new EventDispatcher<never>({ encryptKey: options.encryptKey, verificationToken: options.verificationToken }, new Map(), undefined)
+export const make = (options: Options = {}): EventDispatcher<never> => {
+  if (options.maxClockSkew !== undefined && !(Duration.toMillis(Duration.decode(options.maxClockSkew)) > 0)) {
+    throw new RangeError("EventDispatcher.make: maxClockSkew must be positive")
+  }
+  return new EventDispatcher<never>(
+    { encryptKey: options.encryptKey, verificationToken: options.verificationToken, maxClockSkew: options.maxClockSkew },
+    new Map(),
+    undefined
+  )
+}
 
 export const isEventDispatcher = (u: unknown): u is EventDispatcher<unknown> =>
   typeof u === "object" && u !== null && TypeId in u

@@ -61,3 +61,12 @@ export class EventDedupeError extends Schema.TaggedError<EventDedupeError>()("Ev
     return `event de-duplication store failed: ${this.detail}`
   }
 }
+
+/** A signed request's `X-Lark-Request-Timestamp` was outside the configured window (`maxClockSkew`), or not a number. */
+export class EventTimestampError extends Schema.TaggedError<EventTimestampError>()("EventTimestampError", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `event timestamp check failed: ${this.detail}`
+  }
+}

@@ -1,5 +1,6 @@
 /**
- * `handleEvent` as a plain `node:http` request listener, which also works as Express / Koa-style middleware.
+ * A webhook entry point (`handle(dispatcher)`, or `handleCardAction(dispatcher)` for the legacy card request
+ * URL) as a plain `node:http` request listener, which also works as Express / Koa-style middleware.
  *
  * Callback-based servers need the effect run for them: the caller passes the `Runtime` (for example
  * `ManagedRuntime.runtime()` or `Effect.runtime()`) that holds what the handlers require, so no fiber is

@@ -2,13 +2,15 @@
  * A fake Feishu / Lark Open Platform on a real HTTP server, for tests (ours and our users').
  *
  * It speaks the wire protocol of `spec/http-core.md`: token endpoints (self-built and marketplace),
- * bearer-token checks, message create (text, image and file content checked), image / file upload and
+ * bearer-token checks, message create and reply (text, image and file content checked), image / file upload and
  * download, one paginated contact API, Base (bitable) app and table creation, and 404 for anything
  * else. Every request is recorded; one-shot answers can be programmed per route to inject faults (5xx,
- * rate limits, invalid tokens, slow answers, dropped connections).
+ * rate limits, invalid tokens, slow answers, dropped connections). `pushEvent` plays the platform's
+ * other side: it delivers an encrypted, signed event to a webhook URL (`pushEvent.ts`).
  *
  * Runtime-agnostic: it needs an `HttpServer.HttpServer`; `layers/FakeOpenPlatformNode.ts` picks Node.
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -24,6 +26,7 @@ import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { type PushAttempt, type PushedEvent, pushEvent, type PushOptions } from "./pushEvent.js"
 
 // ---------------------------------------------------------------------------------------------------
 // Public model
@@ -32,6 +35,15 @@ import * as Stream from "effect/Stream"
 export class FakeOpenPlatform extends Context.Tag("lark-effect/testing/FakeOpenPlatform")<
   FakeOpenPlatform,
   FakeOpenPlatform.Service
+>() {}
+
+/**
+ * Answers `POST /callback/ws/endpoint` (the long connection's bootstrap) when in the context of `make`;
+ * `FakeLongConnection.layer` provides it. Without it the route is a 404.
+ */
+export class LongConnectionEndpoint extends Context.Tag("lark-effect/testing/LongConnectionEndpoint")<
+  LongConnectionEndpoint,
+  (body: unknown) => Effect.Effect<{ readonly status: number; readonly body: unknown }>
 >() {}
 
 export declare namespace FakeOpenPlatform {
@@ -64,6 +76,11 @@ export declare namespace FakeOpenPlatform {
     readonly bases: Effect.Effect<ReadonlyArray<FakeBase>>
     /** Forgets recorded calls and programmed answers (tokens, stored files and Bases stay). */
     readonly reset: Effect.Effect<void>
+    /**
+     * Pushes an event (or card action) to a webhook at `url` like the platform: encrypted and signed,
+     * redelivered until it gets 200 (see `pushEvent.ts`); answers each delivery's result.
+     */
+    readonly pushEvent: (url: string, event: PushedEvent, options?: PushOptions) => Effect.Effect<ReadonlyArray<PushAttempt>>
   }
 }
 
@@ -194,6 +211,7 @@ interface State {
   /** By app token, in creation order. */
   readonly bases: Ref.Ref<ReadonlyMap<string, FakeBase>>
   readonly sequence: Ref.Ref<number>
+  readonly longConnection: Option.Option<LongConnectionEndpoint["Type"]>
 }
 
 /** A fresh zero-padded sequence number for ids, keys, tokens and log ids (unique within one server). */
@@ -397,6 +415,25 @@ const resendAppTicket: Handler = ({ call, state }) =>
 // ---------------------------------------------------------------------------------------------------
 
 const receiveIdTypes = ["open_id", "user_id", "union_id", "email", "chat_id"]
+
+/** A reply to `:message_id`; its content is checked like a new message's. */
+const replyMessage = ({ call, params, state }: RouteInput, token: IssuedToken) =>
+  Effect.gen(function*() {
+    const msgType = yield* required("msg_type", bodyField(call.body, "msg_type"))
+    const content = yield* required("content", bodyField(call.body, "content"))
+    yield* checkContent(state, msgType, content)
+    const now = String(yield* Clock.currentTimeMillis)
+    return ok({
+      message_id: `om_fake${yield* next(state)}`,
+      root_id: params.message_id,
+      parent_id: params.message_id,
+      msg_type: msgType,
+      create_time: now,
+      update_time: now,
+      body: { content },
+      sender: { id: token.appId, id_type: "app_id", sender_type: "app", tenant_key: token.tenantKey ?? "" }
+    })
+  })
 
 const createMessage = ({ call, state }: RouteInput, token: IssuedToken) =>
   Effect.gen(function*() {
@@ -687,7 +724,14 @@ const routes: ReadonlyArray<Route> = [
   open("POST", tokenPaths[2], marketplaceAppToken),
   open("POST", tokenPaths[3], marketplaceTenantToken),
   open("POST", "/open-apis/auth/v3/app_ticket/resend", resendAppTicket),
+  open("POST", "/callback/ws/endpoint", ({ call, state }) =>
+    Option.match(state.longConnection, {
+      onNone: () => Effect.succeed(notFound),
+      onSome: (answer) =>
+        Effect.map(answer(call.body._tag === "Json" ? call.body.value : undefined), (a) => json(a.status, a.body))
+    })),
   authed("POST", "/open-apis/im/v1/messages", createMessage),
+  authed("POST", "/open-apis/im/v1/messages/:message_id/reply", replyMessage),
   authed("POST", "/open-apis/im/v1/images", upload("image", "image_type", "img_v3_fake", "image_key")),
   authed("GET", "/open-apis/im/v1/images/:image_key", downloadImage),
   authed("POST", "/open-apis/im/v1/files", upload("file", "file_type", "file_v3_fake", "file_key")),
@@ -777,7 +821,8 @@ export const make = (
       tokens: yield* Ref.make<ReadonlyMap<string, IssuedToken>>(new Map()),
       blobs: yield* Ref.make<ReadonlyMap<string, StoredBlob>>(new Map()),
       bases: yield* Ref.make<ReadonlyMap<string, FakeBase>>(new Map()),
-      sequence: yield* Ref.make(1)
+      sequence: yield* Ref.make(1),
+      longConnection: yield* Effect.serviceOption(LongConnectionEndpoint)
     }
     yield* server.serve(app(state))
     const calls = Effect.map(Ref.get(state.calls), Chunk.toReadonlyArray)
@@ -792,7 +837,8 @@ export const make = (
       expireTokens: Ref.set(state.tokens, new Map()),
       setTokenExpireSeconds: (seconds) => Ref.set(state.expireSeconds, seconds),
       bases: Effect.map(Ref.get(state.bases), (bases) => [...bases.values()]),
-      reset: Effect.zipRight(Ref.set(state.calls, Chunk.empty()), Ref.set(state.programmed, []))
+      reset: Effect.zipRight(Ref.set(state.calls, Chunk.empty()), Ref.set(state.programmed, [])),
+      pushEvent: (url, event, pushOptions) => Effect.provide(pushEvent(url, event, pushOptions), FetchHttpClient.layer)
     } satisfies FakeOpenPlatform.Service
   })
 

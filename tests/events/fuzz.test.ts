@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
+import { handleCardAction } from "../../src/events/cardAction.js"
 import { handle, type Request } from "../../src/events/handle.js"
 
 const KEY = "fuzz key"
@@ -83,6 +84,50 @@ describe("webhook fuzz", () => {
       const body = JSON.stringify({ encrypt: Crypto.encrypt(KEY, genuineEvent) })
       const genuine = yield* respond({ method: "POST", headers: sign(body), rawBody: body })
       assert.strictEqual(genuine.status, 200)
+      assert.strictEqual(handled, 1)
+    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))), 120_000)
+
+  it.effect("5,000 hostile legacy card actions: no crash, no handler, a 4xx each", () =>
+    Effect.gen(function*() {
+      let handled = 0
+      const respond = handleCardAction(
+        EventDispatcher.make({ encryptKey: KEY, verificationToken: TOKEN })
+          .onCardAction(() => Effect.sync(() => void handled++))
+          .on("card.action.trigger", () => Effect.sync(() => void handled++))
+      )
+      const genuine = new TextEncoder().encode(
+        JSON.stringify({ open_id: "ou_f", open_message_id: "om_f", token: "c-f", action: { tag: "button", value: { k: "v" } } })
+      )
+      const signCard = (rawBody: Uint8Array, token = TOKEN) => ({
+        "x-lark-request-timestamp": "1700000000",
+        "x-lark-request-nonce": "n",
+        "x-lark-signature": Crypto.cardSignature("1700000000", "n", token, rawBody)
+      })
+      const next = random(4242)
+      const statuses = new Map<number, number>()
+      for (let i = 0; i < 5_000; i++) {
+        const pick = Math.floor(next() * 3)
+        let request: Request
+        if (pick === 0) { // flipped bytes under the genuine signature
+          const mutated = genuine.slice()
+          for (let j = 0; j < 1 + Math.floor(next() * 4); j++) mutated[Math.floor(next() * mutated.length)] ^= 1 + Math.floor(next() * 255)
+          request = { method: "POST", headers: signCard(genuine), rawBody: mutated }
+        } else if (pick === 1) { // the genuine body signed with another token, or with the event scheme
+          request = {
+            method: "POST",
+            headers: next() < 0.5 ? signCard(genuine, "not the token") : sign(genuine),
+            rawBody: genuine
+          }
+        } else { // truncated, signed or not
+          const cut = genuine.slice(0, Math.floor(next() * genuine.length))
+          request = { method: "POST", headers: next() < 0.5 ? signCard(genuine) : {}, rawBody: cut }
+        }
+        const response = yield* respond(request)
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
+      }
+      assert.strictEqual(handled, 0)
+      for (const status of statuses.keys()) assert.isTrue(status >= 400 && status < 500, `status ${status}`)
+      assert.strictEqual((yield* respond({ method: "POST", headers: signCard(genuine), rawBody: genuine })).status, 200)
       assert.strictEqual(handled, 1)
     }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))), 120_000)
 })

@@ -1,0 +1,80 @@
+/**
+ * `handleCardAction(dispatcher)(request)`: the entry point of the legacy card request URL, where the
+ * platform posts card actions as a flat body (`open_id`, `open_message_id`, `token`, `action`, ...) signed
+ * with SHA-1 over `timestamp + nonce + VerificationToken + rawBody`.
+ *
+ * 1. POST only (405); UTF-8 JSON object (400).
+ * 2. A body with `encrypt` or `schema` is a new-style callback (the platform switched the URL to the v2
+ *    protocol): it is handed to `handle(dispatcher)` unchanged, with its SHA-256 signature and decryption.
+ * 3. `url_verification` is answered with its challenge once the tokens agree (mismatch: 401).
+ * 4. With a Verification Token configured, `X-Lark-Signature` must be the SHA-1 signature of the raw bytes
+ *    (missing or wrong: 401), and the timestamp must be inside `maxClockSkew` when one is set. Without a
+ *    token the request cannot be authenticated and is accepted as the other SDKs do.
+ * 5. The `onCardAction` handler runs: a card JSON it returns is the reply (it replaces the card); nothing is
+ *    answered `{"msg":"success"}`; a failure or defect is a 500. Without a handler: `{"msg":"success"}`.
+ *
+ * Legacy card actions carry no delivery id, so there is no de-duplication here.
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type { LegacyCardAction } from "./callbacks.js"
+import * as Crypto from "./crypto.js"
+import { parseObject } from "./dispatch.js"
+import type { EventDispatcher } from "./EventDispatcher.js"
+import { EventMethodError } from "./errors.js"
+import { handle } from "./handle.js"
+import {
+  afterWindow,
+  answerChallenge,
+  bodyText,
+  FAILED,
+  reject,
+  type Request,
+  type Response,
+  respondWith,
+  signatureHeaders,
+  SUCCESS,
+  timestampWindow
+} from "./webhook.js"
+
+/**
+ * The legacy card-action entry point of `dispatcher` (see the module comment). The returned function never
+ * fails. Like `handle`, create it once: it holds the dedupe store of the new-style callbacks it forwards.
+ */
+export const handleCardAction = <R>(
+  dispatcher: EventDispatcher<R>
+): (request: Request) => Effect.Effect<Response, never, R> => {
+  const newStyle = handle(dispatcher)
+  const { verificationToken } = dispatcher.options
+  const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
+
+  const run = (action: LegacyCardAction): Effect.Effect<Response, never, R> => {
+    const handler = dispatcher.cardActionHandler
+    if (handler === undefined) {
+      return Effect.as(Effect.logDebug("lark card action has no handler; acknowledged"), SUCCESS)
+    }
+    return Effect.flatMap(Effect.exit(Effect.suspend(() => handler(action))), (exit) => {
+      if (Exit.isSuccess(exit)) return exit.value === undefined ? Effect.succeed(SUCCESS) : respondWith(exit.value)
+      if (Exit.isInterrupted(exit)) return Effect.interrupt
+      return Effect.as(Effect.logError("lark card action handler failed", exit.cause), FAILED)
+    })
+  }
+
+  return (request) =>
+    Effect.suspend(() => {
+      if (request.method.toUpperCase() !== "POST") {
+        return reject(new EventMethodError({ detail: `method ${request.method} is not POST` }))
+      }
+      const body = Either.flatMap(bodyText(request.rawBody), (text) => parseObject(text, "body"))
+      if (Either.isLeft(body)) return reject(body.left)
+      if ("encrypt" in body.right || "schema" in body.right) return newStyle(request)
+      if (body.right.type === "url_verification") return answerChallenge(verificationToken, body.right)
+      if (verificationToken === undefined) return run(body.right as LegacyCardAction)
+
+      const headers = signatureHeaders(request.headers)
+      const signed = Crypto.verifyCardSignature(headers, verificationToken, request.rawBody)
+      if (Either.isLeft(signed)) return reject(signed.left)
+      return afterWindow(inWindow, headers.timestamp, () => run(body.right as LegacyCardAction))
+    })
+}

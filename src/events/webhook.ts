@@ -1,0 +1,158 @@
+/**
+ * The HTTP half shared by the webhook entries (`handle` for events and v2 callbacks, `handleCardAction`
+ * for the legacy card request URL): request and response shapes, header lookup, the replies, the
+ * challenge answer and the replay window.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Crypto from "./crypto.js"
+import { headerNames } from "./crypto.js"
+import { checkToken, type EventRequestError, type JsonObject, logRejected } from "./dispatch.js"
+import { EventDecodeError, EventTimestampError } from "./errors.js"
+
+export type HeadersInput =
+  | Headers
+  | Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+export interface Request {
+  readonly method: string
+  /** Header names are matched case-insensitively. */
+  readonly headers: HeadersInput
+  /** The body exactly as received (bytes, or a string that is encoded as UTF-8). */
+  readonly rawBody: Crypto.RawBody
+}
+
+export interface Response {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** Everything a webhook request can be rejected for. */
+export type WebhookError = EventRequestError | EventTimestampError
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const
+
+export const json = (status: number, value: unknown, extra?: Record<string, string>): Response => ({
+  status,
+  headers: extra === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...extra },
+  body: JSON.stringify(value)
+})
+
+export const SUCCESS = json(200, { msg: "success" })
+
+export const FAILED = json(500, { msg: "event not handled; deliver again" })
+
+/** A handler's response as a 200 reply; one that JSON cannot encode (a bigint, a cycle) is a 500. */
+export const respondWith = (value: unknown): Effect.Effect<Response> =>
+  Effect.try(() => json(200, value)).pipe(
+    Effect.catchAll(() => Effect.as(Effect.logError("lark callback response is not JSON-serialisable"), FAILED))
+  )
+
+const statusOf = (error: WebhookError): number => {
+  switch (error._tag) {
+    case "EventMethodError":
+      return 405
+    case "EventSignatureError":
+    case "EventTokenError":
+    case "EventTimestampError":
+      return 401
+    case "EventDecryptError":
+    case "EventDecodeError":
+      return 400
+  }
+}
+
+/** The reply to a rejected request: a fixed text per error kind, never the detail. */
+export const rejection = (error: WebhookError): Response =>
+  json(
+    statusOf(error),
+    { msg: error._tag === "EventMethodError" ? "method not allowed" : "invalid event request" },
+    error._tag === "EventMethodError" ? { allow: "POST" } : undefined
+  )
+
+/** Logs the typed error (tag and fixed message only) and answers its rejection. */
+export const reject = (error: WebhookError): Effect.Effect<Response> => Effect.as(logRejected(error), rejection(error))
+
+/** `name` is lowercase. */
+const headerOf = (headers: HeadersInput, name: string): string | undefined => {
+  if (typeof Headers !== "undefined" && headers instanceof Headers) {
+    const value = (headers as Headers).get(name)
+    return value === null ? undefined : value
+  }
+  const record = headers as Record<string, string | ReadonlyArray<string> | undefined>
+  // Node and @effect/platform give lowercase names: look the name up first, scan only when it is absent.
+  const direct = record[name]
+  if (direct !== undefined) return typeof direct === "string" ? direct : direct[0]
+  for (const [key, value] of Object.entries(record)) {
+    if (key.toLowerCase() === name) {
+      return typeof value === "string" ? value : value?.[0]
+    }
+  }
+  return undefined
+}
+
+/** The three `X-Lark-*` signature headers of a request. */
+export const signatureHeaders = (headers: HeadersInput): Crypto.SignatureHeaders => ({
+  timestamp: headerOf(headers, headerNames.timestamp),
+  nonce: headerOf(headers, headerNames.nonce),
+  signature: headerOf(headers, headerNames.signature)
+})
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
+
+export const bodyText = (rawBody: Crypto.RawBody): Either.Either<string, EventDecodeError> => {
+  if (typeof rawBody === "string") return Either.right(rawBody)
+  try {
+    return Either.right(utf8.decode(rawBody))
+  } catch {
+    return Either.left(new EventDecodeError({ detail: "body is not valid UTF-8" }))
+  }
+}
+
+/** The answer to a `url_verification`: its challenge, once the tokens agree (when both exist). */
+export const answerChallenge = (verificationToken: Crypto.Secret | undefined, envelope: JsonObject): Effect.Effect<Response> => {
+  if (typeof envelope.challenge !== "string") {
+    return reject(new EventDecodeError({ detail: "url_verification has no challenge string" }))
+  }
+  const token = checkToken(verificationToken, envelope.token, "url_verification")
+  if (Either.isLeft(token)) return reject(token.left)
+  return Effect.succeed(json(200, { challenge: envelope.challenge }))
+}
+
+const SECONDS = /^\d{1,12}$/
+
+/** Checks a verified `X-Lark-Request-Timestamp` against the replay window. */
+export type TimestampCheck = (timestamp: string | undefined) => Effect.Effect<Either.Either<void, EventTimestampError>>
+
+/**
+ * The replay window of `maxClockSkew`: the check of a (verified) `X-Lark-Request-Timestamp`, in whole
+ * seconds, against the `Clock`; `undefined` without a window.
+ */
+export const timestampWindow = (maxClockSkew: Duration.DurationInput | undefined): TimestampCheck | undefined => {
+  if (maxClockSkew === undefined) return undefined
+  const window = Duration.toMillis(Duration.decode(maxClockSkew))
+  return (timestamp) => {
+    if (timestamp === undefined || !SECONDS.test(timestamp)) {
+      return Effect.succeed(Either.left(new EventTimestampError({ detail: "X-Lark-Request-Timestamp is not a number of seconds" })))
+    }
+    return Effect.map(Clock.currentTimeMillis, (now) =>
+      Math.abs(now - Number(timestamp) * 1000) <= window
+        ? Either.void
+        : Either.left(new EventTimestampError({ detail: "X-Lark-Request-Timestamp is outside the allowed window" })))
+  }
+}
+
+/** Runs `next` once the timestamp passes `check` (when there is one); else rejects. */
+export const afterWindow = <R>(
+  check: TimestampCheck | undefined,
+  timestamp: string | undefined,
+  next: () => Effect.Effect<Response, never, R>
+): Effect.Effect<Response, never, R> =>
+  check === undefined
+    ? next()
+    : Effect.flatMap(check(timestamp), Either.match({ onLeft: reject, onRight: next }))
