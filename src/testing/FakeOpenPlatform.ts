@@ -26,6 +26,7 @@ import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Registration from "./FakeRegistration.js"
 import { type PushAttempt, type PushedEvent, pushEvent, type PushOptions } from "./pushEvent.js"
 
 // ---------------------------------------------------------------------------------------------------
@@ -56,6 +57,8 @@ export declare namespace FakeOpenPlatform {
     readonly appTickets?: ReadonlyArray<string>
     /** How many seeded users `find_by_department` pages over. Default 5. */
     readonly departmentUsers?: number
+    /** The accounts server's app-registration device flow (`registerApp`), see `FakeRegistration`. */
+    readonly registration?: Registration.FakeRegistration.Options
   }
 
   interface Service {
@@ -76,6 +79,8 @@ export declare namespace FakeOpenPlatform {
     readonly bases: Effect.Effect<ReadonlyArray<FakeBase>>
     /** Forgets recorded calls and programmed answers (tokens, stored files and Bases stay). */
     readonly reset: Effect.Effect<void>
+    /** The fake device flow served on `/oauth/v1/app/registration`: script its answers, read its calls. */
+    readonly registration: Registration.FakeRegistration.Service
     /**
      * Pushes an event (or card action) to a webhook at `url` like the platform: encrypted and signed,
      * redelivered until it gets 200 (see `pushEvent.ts`); answers each delivery's result.
@@ -211,6 +216,7 @@ interface State {
   /** By app token, in creation order. */
   readonly bases: Ref.Ref<ReadonlyMap<string, FakeBase>>
   readonly sequence: Ref.Ref<number>
+  readonly registration: Registration.FakeRegistration.Service
   readonly longConnection: Option.Option<LongConnectionEndpoint["Type"]>
 }
 
@@ -730,6 +736,8 @@ const routes: ReadonlyArray<Route> = [
       onSome: (answer) =>
         Effect.map(answer(call.body._tag === "Json" ? call.body.value : undefined), (a) => json(a.status, a.body))
     })),
+  open("POST", Registration.ENDPOINT, ({ call, state }) =>
+    Registration.serve(state.registration, call.headers["host"] ?? "", call.body._tag === "Text" ? call.body.text : "")),
   authed("POST", "/open-apis/im/v1/messages", createMessage),
   authed("POST", "/open-apis/im/v1/messages/:message_id/reply", replyMessage),
   authed("POST", "/open-apis/im/v1/images", upload("image", "image_type", "img_v3_fake", "image_key")),
@@ -822,6 +830,7 @@ export const make = (
       blobs: yield* Ref.make<ReadonlyMap<string, StoredBlob>>(new Map()),
       bases: yield* Ref.make<ReadonlyMap<string, FakeBase>>(new Map()),
       sequence: yield* Ref.make(1),
+      registration: yield* Registration.make(options.registration),
       longConnection: yield* Effect.serviceOption(LongConnectionEndpoint)
     }
     yield* server.serve(app(state))
@@ -829,6 +838,7 @@ export const make = (
     const callsTo = (method: string, path: string) => Effect.map(calls, (all) => all.filter(sameRoute(method, path)))
     return {
       url: yield* urlOf(server.address),
+      registration: state.registration,
       calls,
       callsTo,
       tokenFetches: Effect.map(calls, (all) => all.filter(isTokenFetch).length),

@@ -1,0 +1,144 @@
+/**
+ * The `lark-effect` command line, parsed into what the commands run with. Pure: no I/O.
+ */
+import { parseArgs } from "node:util"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import type { AppAddons, RegisterAppOptions } from "../registration/index.js"
+
+/** The command line could not be understood; `main` prints `message` and the usage, and exits with 2. */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+export interface RegisterCommand {
+  readonly _tag: "Register"
+  readonly options: RegisterAppOptions
+  /** Where to write `LARK_APP_ID` / `LARK_APP_SECRET`; nothing is written without it. */
+  readonly envFile: string | undefined
+}
+
+export type Command = RegisterCommand | { readonly _tag: "Help" }
+
+export const USAGE = `Usage: lark-effect register [options]
+
+Creates a Feishu / Lark app by scanning a QR code with the Feishu / Lark mobile app.
+
+Options:
+  --name <text>         app name to pre-fill ({user} becomes the scanning user's name)
+  --desc <text>         app description to pre-fill
+  --avatar <url>        avatar image URL (repeat for up to 6 choices)
+  --scope <name>        tenant scope to request, e.g. im:message:send_as_bot (repeatable, or comma-separated)
+  --user-scope <name>   user scope to request (repeatable)
+  --event <type>        event to subscribe to, e.g. im.message.receive_v1 (repeatable)
+  --user-event <type>   user-identity event to subscribe to (repeatable)
+  --callback <type>     callback to subscribe to, e.g. card.action.trigger (repeatable)
+  --create-only         always create a new app (do not offer existing ones)
+  --app-id <cli_...>    update this existing app instead of creating one
+  --lark                start on Lark (larksuite.com) instead of Feishu
+  --domain <host|url>   start on this accounts server instead (private deployments, tests)
+  --write-env <path>    write LARK_APP_ID / LARK_APP_SECRET (and LARK_DOMAIN) to this .env file
+  -h, --help            show this help
+`
+
+const flags = {
+  name: { type: "string" },
+  desc: { type: "string" },
+  avatar: { type: "string", multiple: true },
+  scope: { type: "string", multiple: true },
+  "user-scope": { type: "string", multiple: true },
+  event: { type: "string", multiple: true },
+  "user-event": { type: "string", multiple: true },
+  callback: { type: "string", multiple: true },
+  "create-only": { type: "boolean" },
+  "app-id": { type: "string" },
+  lark: { type: "boolean" },
+  domain: { type: "string" },
+  // not `--env-file`: Node 20 reads that flag anywhere on the command line, even after the script, and
+  // aborts when the file does not exist yet
+  "write-env": { type: "string" },
+  help: { type: "boolean", short: "h" }
+} as const
+
+/** A repeated flag's values, trimmed, blanks dropped. */
+const repeated = (values: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  (values ?? []).map((value) => value.trim()).filter((value) => value !== "")
+
+/** Names (scopes, events, callbacks) may also come comma-separated; URLs may not (they can hold commas). */
+const list = (values: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  repeated((values ?? []).flatMap((value) => value.split(",")))
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof flags; strict: true }>>["values"]
+
+/** The object without its `undefined` fields: the QR URL then carries only what the user asked for. */
+const compact = <A extends object>(fields: A): A =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as A
+
+const nonEmpty = (items: ReadonlyArray<string>) => (items.length > 0 ? items : undefined)
+
+const identityLists = (tenant: ReadonlyArray<string> | undefined, user: ReadonlyArray<string> | undefined) =>
+  nonEmpty(list(tenant)) || nonEmpty(list(user)) ? compact({ tenant: nonEmpty(list(tenant)), user: nonEmpty(list(user)) }) : undefined
+
+/** Only the lists that were given; no `addons` at all when no flag asks for one. */
+const addonsOf = (values: Values): AppAddons | undefined => {
+  const scopes = identityLists(values.scope, values["user-scope"])
+  const events = identityLists(values.event, values["user-event"])
+  const callbacks = nonEmpty(list(values.callback))
+  if (scopes === undefined && events === undefined && callbacks === undefined) return undefined
+  return compact({
+    scopes,
+    events: events === undefined ? undefined : { items: events },
+    callbacks: callbacks === undefined ? undefined : { items: callbacks }
+  })
+}
+
+const registerOptions = (values: Values): RegisterAppOptions => {
+  const appPreset = compact({ name: values.name, desc: values.desc, avatar: nonEmpty(repeated(values.avatar)) })
+  return compact({
+    source: "cli",
+    domain: values.lark ? "lark" : values.domain,
+    appPreset: Object.keys(appPreset).length > 0 ? appPreset : undefined,
+    addons: addonsOf(values),
+    createOnly: values["create-only"] ? true : undefined,
+    appId: values["app-id"]
+  })
+}
+
+/** The flag behind a `RegistrationOptionsError`'s option path, so the message speaks the user's language. */
+const optionFlags: ReadonlyArray<readonly [string, string]> = [
+  ["appPreset.avatar", "--avatar"],
+  ["appPreset.name", "--name"],
+  ["appPreset.desc", "--desc"],
+  ["addons.scopes.tenant", "--scope"],
+  ["addons.scopes.user", "--user-scope"],
+  ["addons.events.items.tenant", "--event"],
+  ["addons.events.items.user", "--user-event"],
+  ["addons.callbacks.items", "--callback"],
+  ["appId", "--app-id"],
+  ["createOnly", "--create-only"],
+  ["domain", "--domain"]
+]
+
+export const flagOf = (option: string): string =>
+  optionFlags.find(([prefix]) => option === prefix || option.startsWith(`${prefix}[`))?.[1] ?? option
+
+/** `argv` without the node and script paths, e.g. `["register", "--name", "Bot"]`. */
+export const parseCommandLine = (argv: ReadonlyArray<string>): Either.Either<Command, UsageError> => {
+  const [command, ...rest] = argv
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") return Either.right({ _tag: "Help" })
+  if (command !== "register") return Either.left(new UsageError({ message: `unknown command ${JSON.stringify(command)}` }))
+  let values: Values
+  try {
+    const parsed = parseArgs({ args: [...rest], options: flags, strict: true, allowPositionals: false })
+    values = parsed.values
+  } catch (error) {
+    // parseArgs names the offending flag: "Unknown option '--nmae'", "Option '--name <value>' argument missing"
+    return Either.left(new UsageError({ message: error instanceof Error ? error.message : String(error) }))
+  }
+  if (values.help) return Either.right({ _tag: "Help" })
+  if (values.lark && values.domain !== undefined) {
+    return Either.left(new UsageError({ message: "--lark and --domain exclude each other" }))
+  }
+  if (values["write-env"] !== undefined && values["write-env"].trim() === "") {
+    return Either.left(new UsageError({ message: "--write-env needs a path" }))
+  }
+  return Either.right({ _tag: "Register", options: registerOptions(values), envFile: values["write-env"] })
+}

@@ -1,0 +1,89 @@
+/**
+ * `lark-effect register`: runs the device flow in a terminal. Shows the QR code and link, one line per
+ * status change, then the App ID and the masked secret; writes a `.env` file only when asked.
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type { PlatformError } from "@effect/platform/Error"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import QRCode from "qrcode"
+import { type RegisteredApp, registerAppEffect, type StatusKind } from "../registration/index.js"
+import { flagOf, parseCommandLine, type RegisterCommand, USAGE } from "./args.js"
+import { envVariables, failureLine, qrCodeLines, resultLines, statusLine, upsertEnv } from "./format.js"
+
+/** Where the command prints: standard output and standard error by default. */
+export interface Output {
+  readonly out: (line: string) => Effect.Effect<void>
+  readonly err: (line: string) => Effect.Effect<void>
+}
+
+export const consoleOutput: Output = { out: Console.log, err: Console.error }
+
+/** Exit codes: 0 done, 1 the registration failed, 2 bad command line, 130 cancelled (Ctrl-C). */
+export const ExitCode = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const
+
+/** The QR code drawn with terminal block characters; a URL too long for a QR code leaves only the link. */
+export const renderQrCode = (url: string): Effect.Effect<string> =>
+  Effect.tryPromise(() => QRCode.toString(url, { type: "terminal", small: true })).pipe(
+    Effect.orElseSucceed(() => "(the link is too long for a QR code in the terminal: open it instead)")
+  )
+
+/** Sets the variables in the file (created readable by its owner only), keeping its other lines. */
+const writeEnvFile = (path: string, variables: ReadonlyArray<readonly [string, string]>) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const existing = (yield* fs.exists(path)) ? yield* fs.readFileString(path) : ""
+    yield* fs.writeFileString(path, upsertEnv(existing, variables), { mode: 0o600 })
+  })
+
+const printAll = (print: (line: string) => Effect.Effect<void>, lines: ReadonlyArray<string>) =>
+  Effect.forEach(lines, (line) => print(line), { discard: true })
+
+/** Registers the app as the command asks, printing as it goes. */
+export const register = (command: RegisterCommand, output: Output = consoleOutput) =>
+  Effect.gen(function*() {
+    const printed = yield* Ref.make<StatusKind | undefined>(undefined)
+    const app: RegisteredApp = yield* registerAppEffect({
+      ...command.options,
+      onQrCode: ({ expireIn, url }) =>
+        Effect.flatMap(renderQrCode(url), (qrCode) => printAll(output.out, qrCodeLines(qrCode, url, expireIn))),
+      onStatusChange: (info) =>
+        Effect.flatMap(Ref.getAndSet(printed, info.status), (previous) => {
+          const line = statusLine(info, previous)
+          return line === undefined ? Effect.void : output.out(line)
+        })
+    })
+    // unwrapped only to write it to the file the user named and to mask it
+    const secret = Redacted.value(app.clientSecret)
+    if (command.envFile !== undefined) yield* writeEnvFile(command.envFile, envVariables(app, secret))
+    yield* printAll(output.out, resultLines(app, secret, command.envFile))
+    return app
+  })
+
+/** The whole command line: parses `argv`, runs the command, and answers the process exit code. */
+export const run = (
+  argv: ReadonlyArray<string>,
+  output: Output = consoleOutput
+): Effect.Effect<number, never, HttpClient.HttpClient | FileSystem.FileSystem> => {
+  const usage = (message: string) =>
+    Effect.as(output.err(`lark-effect: ${message}\nRun "lark-effect register --help" for the options.`), ExitCode.usage)
+  const command = parseCommandLine(argv)
+  if (Either.isLeft(command)) return usage(command.left.message)
+  if (command.right._tag === "Help") return Effect.as(output.out(USAGE), ExitCode.ok)
+  const { envFile } = command.right
+  const cannotWrite = (error: PlatformError) => Effect.as(output.err(`Could not write ${envFile}: ${error.message}`), ExitCode.failed)
+  return register(command.right, output).pipe(
+    Effect.as(ExitCode.ok),
+    Effect.catchTags({
+      RegistrationOptionsError: (error) => usage(`${flagOf(error.option)}: ${error.detail}`),
+      SystemError: cannotWrite,
+      BadArgument: cannotWrite
+    }),
+    Effect.catchAll((error) => Effect.as(output.err(failureLine(error)), ExitCode.failed)),
+    Effect.onInterrupt(() => output.err("\nCancelled. Nothing was created by this command."))
+  )
+}
