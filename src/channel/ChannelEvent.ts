@@ -1,0 +1,86 @@
+/**
+ * What a channel emits: one tagged union for messages, interactions, membership changes, rejections and
+ * connection state. Build values with the constructors (`ChannelEvent.Message({...})`), match with
+ * `ChannelEvent.$match` or `_tag`.
+ */
+import * as Data from "effect/Data"
+import type { CardAction as CardActionPayload } from "../events/callbacks.js"
+import type { Message as NormalizedMessage, UserIds } from "./Message.js"
+import type { RejectReason } from "./policy.js"
+
+/** An actor who may be a user (with ids) or an app; any id may be missing. */
+export interface Operator {
+  readonly openId?: string | undefined
+  readonly unionId?: string | undefined
+  readonly userId?: string | undefined
+  readonly tenantKey?: string | undefined
+}
+
+export type ChannelEvent = Data.TaggedEnum<{
+  Message: NormalizedMessage
+  /** A card button / select / form was used. The handler may answer with a toast or a new card. */
+  CardAction: {
+    readonly eventId: string
+    readonly operator: Operator
+    readonly messageId?: string | undefined
+    readonly chatId?: string | undefined
+    /** The card-update token (`c-...`). */
+    readonly token?: string | undefined
+    readonly action: CardActionPayload
+    readonly raw?: unknown
+  }
+  Reaction: {
+    readonly eventId: string
+    readonly action: "added" | "removed"
+    readonly messageId: string
+    readonly emojiType: string
+    readonly operator: Operator
+    /** `user` or `app`. */
+    readonly operatorType: string
+    readonly actionTime?: number | undefined
+  }
+  BotAdded: {
+    readonly eventId: string
+    readonly chatId: string
+    readonly operator: Operator
+    readonly chatName?: string | undefined
+    readonly external: boolean
+  }
+  BotRemoved: {
+    readonly eventId: string
+    readonly chatId: string
+    readonly operator: Operator
+    readonly chatName?: string | undefined
+    readonly external: boolean
+  }
+  MessageRead: {
+    readonly eventId: string
+    readonly reader: Operator
+    readonly readTime?: number | undefined
+    readonly messageIds: ReadonlyArray<string>
+  }
+  /** A comment (or reply) on a document that concerns the bot. */
+  Comment: {
+    readonly eventId: string
+    readonly fileToken: string
+    readonly fileType: string
+    readonly commentId: string
+    readonly replyId?: string | undefined
+    readonly operator: Operator
+    readonly mentionedBot: boolean
+    readonly noticeType?: string | undefined
+  }
+  /** A message that did not reach the handlers, and why. */
+  Rejected: {
+    readonly reason: RejectReason
+    readonly messageId?: string | undefined
+    readonly chatId?: string | undefined
+    readonly sender?: UserIds | undefined
+  }
+  Reconnecting: {}
+  Reconnected: {}
+}>
+
+export const ChannelEvent = Data.taggedEnum<ChannelEvent>()
+
+export type ChannelEventTag = ChannelEvent["_tag"]

@@ -1,0 +1,20 @@
+/**
+ * The transport-independent core of the channel: event types, normalization, the admission policy,
+ * the safety checks, outbound content builders, chunking, id-type inference and send errors.
+ */
+export * from "./admission.js"
+export * from "./ChannelEvent.js"
+export * as ChatQueue from "./ChatQueue.js"
+export * from "./botLoop.js"
+export * from "./chunk.js"
+export * as Content from "./content.js"
+export * from "./errors.js"
+export * from "./flatten.js"
+export * from "./idType.js"
+export * from "./media.js"
+export * from "./mergeForward.js"
+export type * from "./Message.js"
+export * from "./normalize.js"
+export * from "./policy.js"
+export * from "./safety.js"
+export * from "./ssrf.js"

@@ -1,0 +1,179 @@
+/** The admission policy: each decision and reason, in the Python order (spec B7), and the bot-loop guard. */
+import { assert, describe, it } from "@effect/vitest"
+import { botLoopStep, defaultBotLoopGuard, emptyBotLoopState, type BotLoopState } from "../../src/channel/botLoop.js"
+import { decide, makePolicy, type PolicyConfig, type PolicyInput, policyWarnings } from "../../src/channel/policy.js"
+
+const ADMIN = "ou_admin"
+const ALICE = "ou_alice"
+
+const group = (overrides: Partial<PolicyInput> = {}): PolicyInput => ({
+  chatId: "oc_team",
+  chatType: "group",
+  sender: { openId: ALICE, userId: "alice1" },
+  mentionedBot: true,
+  mentionAll: false,
+  ...overrides
+})
+const dm = (overrides: Partial<PolicyInput> = {}): PolicyInput => group({ chatId: "oc_dm", chatType: "p2p", mentionedBot: false, ...overrides })
+
+const reason = (config: PolicyConfig, input: PolicyInput) => {
+  const d = decide(config, input)
+  return d._tag === "Drop" ? d.reason : `admit:${d.by}`
+}
+
+describe("defaults", () => {
+  const p = makePolicy()
+  it("open DMs are admitted without a mention", () => assert.strictEqual(reason(p, dm()), "admit:policy"))
+  it("group messages need the bot's mention", () => {
+    assert.strictEqual(reason(p, group()), "admit:policy")
+    assert.strictEqual(reason(p, group({ mentionedBot: false })), "policy_no_mention")
+  })
+  it("@all alone is not enough; @all with the bot's mention is", () => {
+    assert.strictEqual(reason(p, group({ mentionedBot: false, mentionAll: true })), "policy_no_mention")
+    assert.strictEqual(reason(p, group({ mentionedBot: true, mentionAll: true })), "admit:policy")
+  })
+  it("topic chats follow the group rules, unknown chat types the DM rules", () => {
+    assert.strictEqual(reason(p, group({ chatType: "topic", mentionedBot: false })), "policy_no_mention")
+    assert.strictEqual(reason(p, group({ chatType: "unknown", mentionedBot: false })), "admit:policy")
+  })
+})
+
+describe("admins", () => {
+  it("an admin passes every rule, matched by the configured identity fields", () => {
+    const p = makePolicy({ admins: [ADMIN], dmPolicy: "disabled", groupPolicy: "disabled" })
+    assert.strictEqual(reason(p, dm({ sender: { openId: ADMIN } })), "admit:admin")
+    assert.strictEqual(reason(p, group({ sender: { openId: ADMIN }, mentionedBot: false })), "admit:admin")
+    const byUserId = makePolicy({ admins: ["boss1"], senderIdentityFields: ["userId"], dmPolicy: "disabled" })
+    assert.strictEqual(reason(byUserId, dm({ sender: { openId: "ou_x", userId: "boss1" } })), "admit:admin")
+    assert.strictEqual(reason(makePolicy({ admins: ["boss1"], dmPolicy: "disabled" }), dm({ sender: { openId: "ou_x", userId: "boss1" } })), "policy_dm_disabled")
+  })
+})
+
+describe("group rules", () => {
+  it("disabled globally or by the chat's override", () => {
+    assert.strictEqual(reason(makePolicy({ groupPolicy: "disabled" }), group()), "policy_group_disabled")
+    assert.strictEqual(reason(makePolicy({ groupOverrides: { oc_team: { enabled: false } } }), group()), "policy_group_disabled")
+    assert.strictEqual(reason(makePolicy({ groupOverrides: { oc_team: { policy: "disabled" } } }), group()), "policy_group_disabled")
+    assert.strictEqual(reason(makePolicy({ groupOverrides: { oc_other: { enabled: false } } }), group()), "admit:policy")
+  })
+
+  it("blocklist: global list of chats, override list of senders", () => {
+    const global = makePolicy({ groupPolicy: "blocklist", groupBlocklist: ["oc_team"] })
+    assert.strictEqual(reason(global, group()), "policy_blocklist")
+    assert.strictEqual(reason(global, group({ chatId: "oc_fine" })), "admit:policy")
+    const perChat = makePolicy({ groupOverrides: { oc_team: { policy: "blocklist", denyFrom: [ALICE] } }, groupBlocklist: ["oc_team"] })
+    assert.strictEqual(reason(perChat, group()), "policy_blocklist")
+    assert.strictEqual(reason(perChat, group({ sender: { openId: "ou_bob" } })), "admit:policy")
+  })
+
+  it("admin_only refuses everyone but admins", () => {
+    const p = makePolicy({ groupPolicy: "admin_only", admins: [ADMIN] })
+    assert.strictEqual(reason(p, group()), "policy_admin_only")
+    assert.strictEqual(reason(p, group({ sender: { openId: ADMIN } })), "admit:admin")
+  })
+
+  it("allowlist: global list of chats, override list of senders", () => {
+    const global = makePolicy({ groupPolicy: "allowlist", groupAllowlist: ["oc_team"] })
+    assert.strictEqual(reason(global, group()), "admit:policy")
+    assert.strictEqual(reason(global, group({ chatId: "oc_else" })), "policy_group_not_in_allowlist")
+    const perChat = makePolicy({ groupOverrides: { oc_team: { policy: "allowlist", allowFrom: ["ou_bob"] } } })
+    assert.strictEqual(reason(perChat, group()), "policy_group_not_in_allowlist")
+    assert.strictEqual(reason(perChat, group({ sender: { openId: "ou_bob" } })), "admit:policy")
+  })
+
+  it("requireMention off: anything but a bare @all is admitted", () => {
+    const p = makePolicy({ requireMention: false })
+    assert.strictEqual(reason(p, group({ mentionedBot: false })), "admit:policy")
+    assert.strictEqual(reason(p, group({ mentionedBot: false, mentionAll: true })), "policy_mention_all_blocked")
+  })
+
+  it("respondToMentionAll: @all counts as addressing the bot", () => {
+    const p = makePolicy({ respondToMentionAll: true })
+    assert.strictEqual(reason(p, group({ mentionedBot: false, mentionAll: true })), "admit:policy")
+    assert.strictEqual(reason(p, group({ mentionedBot: false })), "policy_no_mention")
+  })
+
+  it("per-chat overrides of the mention rules", () => {
+    const p = makePolicy({ groupOverrides: { oc_team: { requireMention: false, respondToMentionAll: true } } })
+    assert.strictEqual(reason(p, group({ mentionedBot: false })), "admit:policy")
+    assert.strictEqual(reason(p, group({ mentionedBot: false, mentionAll: true })), "admit:policy")
+    assert.strictEqual(reason(p, group({ chatId: "oc_other", mentionedBot: false })), "policy_no_mention")
+  })
+
+  it("a non-empty allowFrom filters group senders last", () => {
+    const p = makePolicy({ allowFrom: ["ou_bob"] })
+    assert.strictEqual(reason(p, group()), "policy_sender_not_allowed")
+    assert.strictEqual(reason(p, group({ sender: { openId: "ou_bob" } })), "admit:policy")
+    // The mention check comes first.
+    assert.strictEqual(reason(p, group({ mentionedBot: false })), "policy_no_mention")
+  })
+
+  it("the chat rules run before the mention rule", () => {
+    assert.strictEqual(reason(makePolicy({ groupPolicy: "admin_only" }), group({ mentionedBot: false })), "policy_admin_only")
+  })
+})
+
+describe("DM rules", () => {
+  it("disabled", () => assert.strictEqual(reason(makePolicy({ dmPolicy: "disabled" }), dm()), "policy_dm_disabled"))
+  it("blocklist uses denyFrom", () => {
+    const p = makePolicy({ dmPolicy: "blocklist", denyFrom: [ALICE] })
+    assert.strictEqual(reason(p, dm()), "policy_blocklist")
+    assert.strictEqual(reason(p, dm({ sender: { openId: "ou_bob" } })), "admit:policy")
+  })
+  it("allowlist uses allowFrom", () => {
+    const p = makePolicy({ dmPolicy: "allowlist", allowFrom: ["ou_bob"] })
+    assert.strictEqual(reason(p, dm()), "policy_dm_not_in_allowlist")
+    assert.strictEqual(reason(p, dm({ sender: { openId: "ou_bob" } })), "admit:policy")
+  })
+  it("the group lists do not apply to DMs", () => {
+    const p = makePolicy({ groupPolicy: "disabled", denyFrom: [ALICE] })
+    assert.strictEqual(reason(p, dm()), "admit:policy")
+  })
+})
+
+describe("app ids in the lists", () => {
+  it("match nothing and are reported", () => {
+    const p = makePolicy({ dmPolicy: "allowlist", allowFrom: ["cli_a1b2c3d4e5f60718"], groupAllowlist: ["cli_x"], groupPolicy: "allowlist" })
+    assert.strictEqual(reason(p, dm({ sender: { openId: "cli_a1b2c3d4e5f60718" } })), "policy_dm_not_in_allowlist")
+    assert.strictEqual(reason(p, group({ chatId: "cli_x" })), "policy_group_not_in_allowlist")
+    assert.strictEqual(policyWarnings(p).length, 2)
+    assert.deepStrictEqual(policyWarnings(makePolicy()), [])
+  })
+})
+
+describe("bot-loop guard", () => {
+  const fromBot = { chatId: "oc_team", sender: { openId: "ou_otherbot", isBot: true }, mentionedBot: true }
+
+  const run = (times: ReadonlyArray<number>, input = fromBot, config = defaultBotLoopGuard) => {
+    let state: BotLoopState = emptyBotLoopState
+    return times.map((t) => {
+      const step = botLoopStep(config, state, input, t)
+      state = step.state
+      return step.tripped
+    })
+  }
+
+  it("trips on the sixth bot mention inside 60 s", () => {
+    assert.deepStrictEqual(run([0, 1, 2, 3, 4, 5]), [false, false, false, false, false, true])
+  })
+
+  it("mentions that left the window no longer count", () => {
+    assert.deepStrictEqual(run([0, 1, 2, 3, 4, 60_000, 60_001]), [false, false, false, false, false, false, false])
+  })
+
+  it("people and unmentioning bots never count", () => {
+    assert.isTrue(run([0, 1, 2, 3, 4, 5, 6], { ...fromBot, sender: { openId: "ou_p", isBot: false } }).every((t) => !t))
+    assert.isTrue(run([0, 1, 2, 3, 4, 5, 6], { ...fromBot, mentionedBot: false }).every((t) => !t))
+  })
+
+  it("chats are counted apart; sender scope also separates bots", () => {
+    let state: BotLoopState = emptyBotLoopState
+    for (let i = 0; i < 5; i++) state = botLoopStep(defaultBotLoopGuard, state, fromBot, i).state
+    assert.isFalse(botLoopStep(defaultBotLoopGuard, state, { ...fromBot, chatId: "oc_other" }, 6).tripped)
+    assert.isTrue(botLoopStep(defaultBotLoopGuard, state, fromBot, 6).tripped)
+    const bySender = { ...defaultBotLoopGuard, scope: "sender" as const }
+    let s2: BotLoopState = emptyBotLoopState
+    for (let i = 0; i < 5; i++) s2 = botLoopStep(bySender, s2, fromBot, i).state
+    assert.isFalse(botLoopStep(bySender, s2, { ...fromBot, sender: { openId: "ou_bot2", isBot: true } }, 6).tripped)
+  })
+})
