@@ -165,7 +165,7 @@ export const onFake = <A, E>(program: Effect.Effect<A, E, LarkConfig | HttpClien
       Layer.orDie(larkLayer({ appId: fakeApp.appId, appSecret: Redacted.make(fakeApp.appSecret), domain: fake.url }))
     ))
 
-const SECRET_FIELDS = new Set(["app_secret", "app_access_token", "app_ticket", "client_secret"])
+const SECRET_FIELDS = new Set(["app_secret", "app_access_token", "app_ticket", "client_secret", "AppSecret"])
 
 /** One call as two lines, secrets masked. */
 export const describeCall = (call: RecordedCall): string => {

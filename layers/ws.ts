@@ -1,0 +1,136 @@
+/**
+ * The long connection's WebSocket on Node, built on the `ws` package. Unlike the WHATWG `WebSocket`
+ * (`globalThis.WebSocket` on Node 22+), `ws` hands over the response of a refused upgrade, whose
+ * `Handshake-Status` / `Handshake-Msg` / `Handshake-Autherrcode` headers say whether retrying can help.
+ */
+import type { ClientRequest, IncomingMessage } from "node:http"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
+import WebSocket from "ws"
+import { LongConnectionHandshakeError, LongConnectionTransportError } from "../src/ws/errors.js"
+import { type CloseInfo, type Connection, WebSocketFactory } from "../src/ws/socket.js"
+
+/** How long closing waits for the server's close frame before the TCP connection is destroyed. */
+const CLOSE_GRACE = "1 second"
+
+const numberHeader = (value: string | Array<string> | undefined): number | undefined => {
+  const n = Number(Array.isArray(value) ? value[0] : value)
+  return value === undefined || !Number.isFinite(n) ? undefined : n
+}
+
+const stringHeader = (value: string | Array<string> | undefined): string =>
+  (Array.isArray(value) ? value[0] : value) ?? ""
+
+const toBytes = (data: WebSocket.RawData): Uint8Array =>
+  Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
+
+/** Closes politely (code 1000), then destroys the connection if the server does not answer in time. */
+const shutdown = (socket: WebSocket): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (socket.readyState === WebSocket.CLOSED) return resume(Effect.void)
+    socket.once("close", () => resume(Effect.void))
+    if (socket.readyState === WebSocket.CONNECTING) socket.terminate()
+    else if (socket.readyState === WebSocket.OPEN) socket.close(1000)
+  }).pipe(
+    Effect.timeout(CLOSE_GRACE),
+    Effect.ignore,
+    Effect.ensuring(Effect.sync(() => socket.terminate()))
+  )
+
+/** The part of `ws`'s socket it keeps private: the TCP socket, corked to write many frames in one go. */
+interface WithTcp {
+  readonly _socket?: { cork?: () => void; uncork?: () => void } | null
+}
+
+/**
+ * Frames sent in one turn of the event loop (typically the acks of a batch of messages) go out together:
+ * the TCP socket is corked while they are queued, so they leave in one `writev` instead of one system call
+ * each. Each frame is still its own WebSocket message.
+ */
+const makeOutbox = (socket: WebSocket) => {
+  let queued: Array<Uint8Array> = []
+  let scheduled: ReturnType<typeof setImmediate> | undefined
+  const flush = () => {
+    scheduled = undefined
+    const batch = queued
+    queued = []
+    if (socket.readyState !== WebSocket.OPEN) return
+    const tcp = (socket as WithTcp)._socket
+    tcp?.cork?.()
+    for (const bytes of batch) socket.send(bytes, { binary: true })
+    tcp?.uncork?.()
+  }
+  return {
+    add: (bytes: Uint8Array) => {
+      queued.push(bytes)
+      scheduled ??= setImmediate(flush)
+    },
+    discard: () => {
+      if (scheduled !== undefined) clearImmediate(scheduled)
+      queued = []
+    }
+  }
+}
+
+const openFailure = (detail: string) => new LongConnectionTransportError({ stage: "open", reason: "Network", detail })
+
+const open = (url: Redacted.Redacted<string>) =>
+  Effect.gen(function*() {
+    const messages = yield* Effect.acquireRelease(Queue.unbounded<Uint8Array>(), Queue.shutdown)
+    const closed = yield* Deferred.make<CloseInfo>()
+    const socket = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const socket = new WebSocket(Redacted.value(url), { perMessageDeflate: false, followRedirects: false })
+        // Errors after the open also end in "close"; this listener only keeps them from being thrown.
+        socket.on("error", () => {})
+        socket.on("message", (data, isBinary) => {
+          if (isBinary) Queue.unsafeOffer(messages, toBytes(data))
+        })
+        socket.on("close", (code, reason) => Deferred.unsafeDone(closed, Effect.succeed({ code, reason: reason.toString() })))
+        return socket
+      }),
+      shutdown
+    )
+    yield* Effect.async<void, LongConnectionHandshakeError | LongConnectionTransportError>((resume) => {
+      const settle = (result: Effect.Effect<void, LongConnectionHandshakeError | LongConnectionTransportError>) => {
+        detach()
+        resume(result)
+      }
+      const onOpen = () => settle(Effect.void)
+      const onError = (error: Error) => settle(Effect.fail(openFailure(error.message)))
+      const onRefused = (request: ClientRequest, response: IncomingMessage) => {
+        response.resume()
+        request.destroy()
+        settle(Effect.fail(
+          new LongConnectionHandshakeError({
+            httpStatus: response.statusCode ?? 0,
+            status: numberHeader(response.headers["handshake-status"]),
+            msg: stringHeader(response.headers["handshake-msg"]),
+            authErrorCode: numberHeader(response.headers["handshake-autherrcode"])
+          })
+        ))
+      }
+      const detach = () => {
+        socket.off("open", onOpen)
+        socket.off("error", onError)
+        socket.off("unexpected-response", onRefused)
+      }
+      socket.once("open", onOpen)
+      socket.once("error", onError)
+      socket.once("unexpected-response", onRefused)
+      return Effect.sync(detach)
+    })
+    const outbox = makeOutbox(socket)
+    yield* Effect.addFinalizer(() => Effect.sync(outbox.discard))
+    return {
+      send: (bytes) => Effect.sync(() => outbox.add(bytes)),
+      messages,
+      closed: Deferred.await(closed)
+    } satisfies Connection
+  })
+
+/** `WebSocketFactory` on the `ws` package. */
+export const layer: Layer.Layer<WebSocketFactory> = Layer.succeed(WebSocketFactory, { open })

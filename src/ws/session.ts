@@ -1,0 +1,197 @@
+/**
+ * One connected socket: reads frames, answers the protocol, and ends (with a retryable error) when the
+ * socket closes or goes silent.
+ *
+ * - Pings every `PingInterval` (re-read after each ping, so a pong's new config applies from the next one),
+ *   the first right after connecting. If nothing at all arrives within `pongTimeout` of a ping, the socket
+ *   is taken for dead (a half-open TCP connection stays "open" for hours otherwise).
+ * - A pong's payload, when present, is the server's new `ClientConfig`.
+ * - `event` and `card` data frames are reassembled, then dispatched through the shared `EventDispatcher`
+ *   dispatch, each handed to `fork` (see `handlings.ts`), which the caller owns: a handler survives a drop
+ *   of this socket, finishes, completes its claim, and the redelivery on the next socket is a duplicate.
+ * - Every dispatched message is acknowledged on the socket it came from once its handler finished, reusing
+ *   the frame of its last part plus a `biz_rt` header (handler milliseconds) and a `{"code": ...}` payload;
+ *   see {@link ackPayload}. Data frames of other types are acknowledged with 200 at once.
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
+import { type JsonObject, logRejected, type Outcome, parseObject } from "../events/dispatch.js"
+import { type ClientConfig, mergeClientConfig } from "./endpoint.js"
+import { LongConnectionTransportError } from "./errors.js"
+import * as Fragments from "./fragments.js"
+import * as Frame from "./frame.js"
+import type { Connection } from "./socket.js"
+
+export interface Input<R> {
+  readonly connection: Connection
+  /** `service_id` of the socket URL. */
+  readonly serviceId: number
+  /** The server's settings; pongs update it. */
+  readonly clientConfig: Ref.Ref<ClientConfig>
+  readonly dispatch: (envelope: JsonObject) => Effect.Effect<Outcome, never, R>
+  /** Starts a message's handling (dispatch, then ack) without waiting for it. */
+  readonly fork: (handling: Effect.Effect<void, never, R>) => Effect.Effect<void, never, R>
+  /** No inbound frame this long after a ping: the socket is dead. */
+  readonly pongTimeout: Duration.Duration
+  readonly fragments: Partial<Fragments.Limits>
+}
+
+const utf8 = new TextEncoder()
+const utf8Decoder = new TextDecoder()
+
+const OK = utf8.encode(JSON.stringify({ code: 200 }))
+const REDELIVER = utf8.encode(JSON.stringify({ code: 500 }))
+
+/**
+ * The ack payload of a dispatch outcome:
+ * - `Handled`: 200, with `data` = base64 of the handler's JSON result for callbacks (a toast, a card);
+ * - `Duplicate`, `Unhandled`: 200 (nothing to do, and asking again would not change that);
+ * - `Rejected` (a malformed payload, a wrong token, a payload the schema refuses): 200 as well. The same
+ *   bytes would be redelivered for hours and rejected every time; the rejection is logged instead;
+ * - `Retry` (the handler failed, the dedupe store failed, or another delivery is in progress): 500, so the
+ *   platform redelivers.
+ */
+export const ackPayload = (outcome: Outcome): Effect.Effect<Uint8Array> => {
+  switch (outcome._tag) {
+    case "Handled":
+      if (outcome.response === undefined) return Effect.succeed(OK)
+      return Effect.try(() => JSON.stringify({ code: 200, data: Encoding.encodeBase64(JSON.stringify(outcome.response)) })).pipe(
+        Effect.map((text) => utf8.encode(text)),
+        Effect.catchAll(() => Effect.as(Effect.logError("lark long connection: the callback result is not JSON; acknowledged without it"), OK))
+      )
+    case "Retry":
+      return Effect.succeed(REDELIVER)
+    case "Duplicate":
+    case "Unhandled":
+    case "Rejected":
+      return Effect.succeed(OK)
+  }
+}
+
+/** The ack of `frame` (the last part received of its message). */
+export const ackFrame = (frame: Frame.Frame, payload: Uint8Array, handlerMillis: number): Frame.Frame => ({
+  ...frame,
+  headers: [...frame.headers, { key: "biz_rt", value: String(Math.max(0, Math.round(handlerMillis))) }],
+  payload
+})
+
+/** The client's ping control frame. */
+export const pingFrame = (serviceId: number): Frame.Frame => ({
+  seqId: 0n,
+  logId: 0n,
+  service: serviceId,
+  method: Frame.Method.control,
+  headers: [{ key: "type", value: "ping" }]
+})
+
+const EMPTY = new Uint8Array(0)
+
+/** Runs until the socket closes or goes silent; never succeeds. */
+export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTransportError, R> =>
+  Effect.suspend(() => {
+    const { connection } = input
+    const fragments = Fragments.make(input.fragments)
+    let inbound = 0
+
+    const outcomeOf = (payload: Uint8Array): Effect.Effect<Outcome, never, R> => {
+      const envelope = parseObject(utf8Decoder.decode(payload), "long connection payload")
+      return Either.isLeft(envelope)
+        ? Effect.as(logRejected(envelope.left), { _tag: "Rejected", error: envelope.left } as const)
+        : input.dispatch(envelope.right)
+    }
+
+    // flatMap chains rather than a generator: this runs once per message, on the hot path
+    const handle = (frame: Frame.Frame, payload: Uint8Array): Effect.Effect<void, never, R> =>
+      Effect.clockWith((clock) => {
+        const started = clock.unsafeCurrentTimeMillis()
+        return Effect.flatMap(outcomeOf(payload), (outcome) =>
+          Effect.flatMap(ackPayload(outcome), (ack) =>
+            connection.send(Frame.encode(ackFrame(frame, ack, clock.unsafeCurrentTimeMillis() - started)))))
+      })
+
+    const onData = (frame: Frame.Frame): Effect.Effect<void, never, R> => {
+      const type = Frame.header(frame, "type")
+      if (type !== "event" && type !== "card") {
+        return Effect.zipRight(
+          Effect.logDebug(`lark long connection: data frame of type ${type}; acknowledged`),
+          connection.send(Frame.encode(ackFrame(frame, OK, 0)))
+        )
+      }
+      const sum = Frame.header(frame, "sum")
+      if (sum === undefined || sum === "1") return input.fork(handle(frame, frame.payload ?? EMPTY))
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const offered = fragments.offer({
+          messageId: Frame.header(frame, "message_id"),
+          sum,
+          seq: Frame.header(frame, "seq"),
+          payload: frame.payload ?? EMPTY
+        }, now)
+        switch (offered._tag) {
+          case "Pending":
+            return Effect.void
+          case "Dropped":
+            return Effect.logWarning(`lark long connection: message part dropped: ${offered.reason}`)
+          case "Complete":
+            return input.fork(handle(frame, offered.payload))
+        }
+      })
+    }
+
+    const onControl = (frame: Frame.Frame): Effect.Effect<void> => {
+      if (Frame.header(frame, "type") !== "pong" || frame.payload === undefined || frame.payload.length === 0) {
+        return Effect.void
+      }
+      const config = parseObject(utf8Decoder.decode(frame.payload), "pong payload")
+      return Either.isLeft(config)
+        ? Effect.logWarning("lark long connection: a pong carried a payload that is not a JSON object")
+        : Ref.update(input.clientConfig, (current) => mergeClientConfig(current, config.right))
+    }
+
+    const onMessage = (bytes: Uint8Array): Effect.Effect<void, never, R> => {
+      const frame = Frame.decode(bytes)
+      if (Either.isLeft(frame)) return Effect.logWarning(frame.left.message)
+      inbound++
+      return frame.right.method === Frame.Method.data ? onData(frame.right) : onControl(frame.right)
+    }
+
+    const readLoop = Effect.forever(
+      Effect.flatMap(Queue.takeBetween(connection.messages, 1, 256), (batch) =>
+        Effect.forEach(batch, onMessage, { discard: true }))
+    )
+
+    const silent = (window: Duration.Duration) =>
+      new LongConnectionTransportError({
+        stage: "connected",
+        reason: "Silent",
+        detail: `no frame within ${Duration.format(window)} of a ping`
+      })
+
+    const ping = Frame.encode(pingFrame(input.serviceId))
+    const pingLoop = Effect.forever(
+      Effect.gen(function*() {
+        const seen = inbound
+        yield* connection.send(ping)
+        const interval = Duration.seconds(Math.max((yield* Ref.get(input.clientConfig)).pingInterval, 1))
+        const window = Duration.min(input.pongTimeout, interval)
+        yield* Effect.sleep(window)
+        if (inbound === seen) return yield* Effect.fail(silent(window))
+        yield* Effect.sleep(Duration.subtract(interval, window))
+      })
+    )
+
+    const closed = Effect.flatMap(connection.closed, (info) =>
+      Effect.fail(
+        new LongConnectionTransportError({
+          stage: "connected",
+          reason: "Closed",
+          detail: `the server closed the socket (code ${info.code}${info.reason === "" ? "" : `: ${info.reason}`})`
+        })
+      ))
+
+    return Effect.raceFirst(readLoop, Effect.raceFirst(pingLoop, closed))
+  })

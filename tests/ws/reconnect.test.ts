@@ -1,0 +1,102 @@
+/**
+ * The reconnect policy and the failure classification, as pure functions; the endpoint answer parser.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { defaultClientConfig, mergeClientConfig, parseAnswer } from "../../src/ws/endpoint.js"
+import {
+  LongConnectionEndpointError,
+  LongConnectionHandshakeError,
+  LongConnectionTransportError
+} from "../../src/ws/errors.js"
+import { delayBefore, isTerminal } from "../../src/ws/reconnect.js"
+
+const policy = { reconnectCount: 3, reconnectInterval: 120, reconnectNonce: 30, pingInterval: 120 }
+const millis = (d: Option.Option<Duration.Duration>) => Duration.toMillis(Option.getOrThrow(d))
+const none = Duration.zero
+
+describe("reconnect policy", () => {
+  it("waits a random part of ReconnectNonce first, then ReconnectInterval plus up to 10 % jitter", () => {
+    assert.strictEqual(millis(delayBefore(policy, 1, 0, none)), 0)
+    assert.strictEqual(millis(delayBefore(policy, 1, 0.5, none)), 15_000)
+    assert.strictEqual(millis(delayBefore(policy, 2, 0, none)), 120_000)
+    assert.strictEqual(millis(delayBefore(policy, 3, 0.999, none)), Math.round(120 * 1.0999 * 1000))
+  })
+
+  it("gives up after ReconnectCount attempts; a negative count never gives up", () => {
+    assert.isTrue(Option.isSome(delayBefore(policy, 3, 0, none)))
+    assert.isTrue(Option.isNone(delayBefore(policy, 4, 0, none)))
+    assert.isTrue(Option.isNone(delayBefore({ ...policy, reconnectCount: 0 }, 1, 0, none)))
+    assert.isTrue(Option.isSome(delayBefore({ ...policy, reconnectCount: -1 }, 10_000, 0, none)))
+  })
+
+  it("never waits less than the floor, so a server answering 0 cannot cause a busy loop", () => {
+    const zero = { ...policy, reconnectInterval: 0, reconnectNonce: 0 }
+    assert.strictEqual(millis(delayBefore(zero, 2, 0, Duration.seconds(1))), 1000)
+  })
+})
+
+describe("failure classification", () => {
+  const handshake = (status: number | undefined, authErrorCode?: number) =>
+    new LongConnectionHandshakeError({ httpStatus: 400, status, msg: "m", authErrorCode })
+
+  it("endpoint codes: busy (1) and internal (1000040343) are retried, the rest are terminal", () => {
+    assert.isFalse(isTerminal(new LongConnectionEndpointError({ code: 1, msg: "busy" })))
+    assert.isFalse(isTerminal(new LongConnectionEndpointError({ code: 1000040343, msg: "internal" })))
+    assert.isTrue(isTerminal(new LongConnectionEndpointError({ code: 1000040350, msg: "limit" })))
+    assert.isTrue(isTerminal(new LongConnectionEndpointError({ code: 10014, msg: "secret" })))
+  })
+
+  it("handshake: 403 and 514 + 1000040350 are terminal; other 514s and unexplained refusals are retried", () => {
+    assert.isTrue(isTerminal(handshake(403)))
+    assert.isTrue(isTerminal(handshake(514, 1000040350)))
+    assert.isFalse(isTerminal(handshake(514, 1000040351)))
+    assert.isFalse(isTerminal(handshake(undefined)))
+    assert.isFalse(isTerminal(handshake(500)))
+  })
+
+  it("transport failures are always retried", () => {
+    assert.isFalse(isTerminal(new LongConnectionTransportError({ stage: "connected", reason: "Silent", detail: "" })))
+  })
+})
+
+describe("endpoint answer", () => {
+  it("reads URL, service_id, device_id and ClientConfig; keeps the URL redacted", () =>
+    Effect.gen(function*() {
+      const endpoint = yield* parseAnswer(
+        JSON.stringify({
+          code: 0,
+          data: {
+            URL: "wss://example.invalid/ws/v2?fpid=1&device_id=dev42&access_key=SECRET&service_id=33&ticket=T",
+            ClientConfig: { ReconnectCount: 5, PingInterval: 90 }
+          }
+        }),
+        defaultClientConfig
+      )
+      assert.strictEqual(endpoint.serviceId, 33)
+      assert.strictEqual(endpoint.connectionId, "dev42")
+      assert.include(Redacted.value(endpoint.url), "access_key=SECRET")
+      assert.notInclude(String(endpoint.url), "SECRET")
+      assert.deepStrictEqual(endpoint.clientConfig, { ...defaultClientConfig, reconnectCount: 5, pingInterval: 90 })
+    }).pipe(Effect.runSync))
+
+  it("a non-zero code is an endpoint error; garbage is a retryable decode failure", () => {
+    const code = Effect.runSync(Effect.flip(parseAnswer(JSON.stringify({ code: 1000040350, msg: "limit" }), defaultClientConfig)))
+    assert.strictEqual(code._tag, "LongConnectionEndpointError")
+    const garbage = Effect.runSync(Effect.flip(parseAnswer("<html>", defaultClientConfig)))
+    assert.strictEqual(garbage._tag, "LongConnectionTransportError")
+    const noUrl = Effect.runSync(Effect.flip(parseAnswer(JSON.stringify({ code: 0, data: {} }), defaultClientConfig)))
+    assert.strictEqual(noUrl._tag, "LongConnectionTransportError")
+  })
+
+  it("a config update keeps the fields it does not carry and ignores non-numbers", () => {
+    assert.deepStrictEqual(
+      mergeClientConfig(policy, { PingInterval: 5, ReconnectCount: "9" }),
+      { ...policy, pingInterval: 5 }
+    )
+    assert.deepStrictEqual(mergeClientConfig(policy, null), policy)
+  })
+})
