@@ -1,6 +1,7 @@
 /**
  * The transport-independent core of the channel: event types, normalization, the admission policy,
- * the safety checks, outbound content builders, chunking, id-type inference and send errors.
+ * the safety checks, outbound content builders, chunking, id-type inference and send errors; and the
+ * outbound side (`Outbound`: send, reply, uploads, stream replies, edits, reactions, downloads).
  */
 export * from "./admission.js"
 export * from "./ChannelEvent.js"
@@ -15,6 +16,7 @@ export * from "./media.js"
 export * from "./mergeForward.js"
 export type * from "./Message.js"
 export * from "./normalize.js"
+export * as Outbound from "./Outbound.js"
 export * from "./policy.js"
 export * from "./safety.js"
 export * from "./ssrf.js"

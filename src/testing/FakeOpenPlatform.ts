@@ -26,6 +26,7 @@ import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as ChannelApis from "./FakeChannelApis.js"
 import * as Registration from "./FakeRegistration.js"
 import { type PushAttempt, type PushedEvent, pushEvent, type PushOptions } from "./pushEvent.js"
 
@@ -86,6 +87,8 @@ export declare namespace FakeOpenPlatform {
      * redelivered until it gets 200 (see `pushEvent.ts`); answers each delivery's result.
      */
     readonly pushEvent: (url: string, event: PushedEvent, options?: PushOptions) => Effect.Effect<ReadonlyArray<PushAttempt>>
+    /** Edits, recalls, reactions, CardKit cards, seeded resources and chats (`FakeChannelApis.ts`). */
+    readonly channel: ChannelApis.FakeChannelApis.Service
   }
 }
 
@@ -218,6 +221,7 @@ interface State {
   readonly sequence: Ref.Ref<number>
   readonly registration: Registration.FakeRegistration.Service
   readonly longConnection: Option.Option<LongConnectionEndpoint["Type"]>
+  readonly channel: ChannelApis.State
 }
 
 /** A fresh zero-padded sequence number for ids, keys, tokens and log ids (unique within one server). */
@@ -744,6 +748,7 @@ const routes: ReadonlyArray<Route> = [
   authed("GET", "/open-apis/im/v1/images/:image_key", downloadImage),
   authed("POST", "/open-apis/im/v1/files", upload("file", "file_type", "file_v3_fake", "file_key")),
   authed("GET", "/open-apis/im/v1/files/:file_key", downloadFile),
+  ...ChannelApis.routes.map((route) => authed(route.method, route.path, route.handle)),
   authed("GET", "/open-apis/contact/v3/users/find_by_department", findByDepartment),
   authed("POST", "/open-apis/bitable/v1/apps", createBase),
   authed("POST", "/open-apis/bitable/v1/apps/:app_token/tables", createTable),
@@ -831,7 +836,8 @@ export const make = (
       bases: yield* Ref.make<ReadonlyMap<string, FakeBase>>(new Map()),
       sequence: yield* Ref.make(1),
       registration: yield* Registration.make(options.registration),
-      longConnection: yield* Effect.serviceOption(LongConnectionEndpoint)
+      longConnection: yield* Effect.serviceOption(LongConnectionEndpoint),
+      channel: yield* ChannelApis.makeState
     }
     yield* server.serve(app(state))
     const calls = Effect.map(Ref.get(state.calls), Chunk.toReadonlyArray)
@@ -839,6 +845,7 @@ export const make = (
     return {
       url: yield* urlOf(server.address),
       registration: state.registration,
+      channel: ChannelApis.service(state.channel),
       calls,
       callsTo,
       tokenFetches: Effect.map(calls, (all) => all.filter(isTokenFetch).length),

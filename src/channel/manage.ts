@@ -1,0 +1,118 @@
+/**
+ * What a bot does to messages after sending them, and what it reads: edit, recall, reactions, card
+ * updates, resource downloads and chat info. Each is one generated API call with its failure classified
+ * as a `ChannelSendError` (`fromLarkError`).
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as ImChat from "../api/im/v1/chat.js"
+import * as ImMessage from "../api/im/v1/message.js"
+import * as ImMessageReaction from "../api/im/v1/messageReaction.js"
+import * as ImMessageResource from "../api/im/v1/messageResource.js"
+import type { CardJson } from "../events/callbacks.js"
+import type { DownloadedFile, FileStream } from "../Files.js"
+import type { LarkConfig } from "../LarkConfig.js"
+import type { LarkError } from "../LarkError.js"
+import * as Content from "./content.js"
+import { type CallKind, ChannelSendError, fromLarkError } from "./errors.js"
+import type { Resource } from "./Message.js"
+
+type Requirements = LarkConfig | HttpClient.HttpClient
+
+const classified = (kind: CallKind = "send") => <A, R>(call: Effect.Effect<A, LarkError, R>) =>
+  Effect.mapError(call, (error) => fromLarkError(error, kind))
+
+/** What a sent message can be edited into: the platform edits text and post messages only. */
+export type EditableMessage = string | { readonly text: string } | { readonly markdown: string } | { readonly post: Content.PostLocales }
+
+const editableContent = (message: EditableMessage): Content.OutboundContent =>
+  typeof message === "string"
+    ? Content.markdown(message)
+    : "text" in message
+    ? Content.text(message.text)
+    : "markdown" in message
+    ? Content.markdown(message.markdown)
+    : Content.post(message.post)
+
+/** Replaces the content of a text or post message the bot sent (a bare string is markdown). */
+export const editMessage = (messageId: string, message: EditableMessage): Effect.Effect<void, ChannelSendError, Requirements> =>
+  ImMessage.update({ path: { message_id: messageId }, data: editableContent(message) }).pipe(classified(), Effect.asVoid)
+
+/** Recalls (deletes) a message the bot sent. */
+export const recallMessage = (messageId: string): Effect.Effect<void, ChannelSendError, Requirements> =>
+  ImMessage.delete_({ path: { message_id: messageId } }).pipe(classified(), Effect.asVoid)
+
+/** Adds an emoji reaction (`THUMBSUP`, `OK`, `DONE`, ...); answers the reaction id that removes it. */
+export const addReaction = (messageId: string, emojiType: string): Effect.Effect<string, ChannelSendError, Requirements> =>
+  ImMessageReaction.create({ path: { message_id: messageId }, data: { reaction_type: { emoji_type: emojiType } } }).pipe(
+    classified(),
+    Effect.flatMap((answer) =>
+      answer.reaction_id
+        ? Effect.succeed(answer.reaction_id)
+        : Effect.fail(new ChannelSendError({ code: "unknown", detail: "the platform answered no reaction_id" }))
+    )
+  )
+
+export const removeReaction = (messageId: string, reactionId: string): Effect.Effect<void, ChannelSendError, Requirements> =>
+  ImMessageReaction.delete_({ path: { message_id: messageId, reaction_id: reactionId } }).pipe(classified(), Effect.asVoid)
+
+/** Replaces the card of an interactive message the bot sent (the card must be updatable: `config.update_multi`). */
+export const updateCard = (messageId: string, card: CardJson): Effect.Effect<void, ChannelSendError, Requirements> =>
+  ImMessage.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }).pipe(classified(), Effect.asVoid)
+
+const resourcePayload = (resource: Pick<Resource, "messageId" | "key" | "downloadType">) => ({
+  path: { message_id: resource.messageId, file_key: resource.key },
+  params: { type: resource.downloadType }
+})
+
+/** Downloads an attachment of a received message (`Message.resources`) into memory. */
+export const downloadResource = (
+  resource: Pick<Resource, "messageId" | "key" | "downloadType">
+): Effect.Effect<DownloadedFile, ChannelSendError, Requirements> =>
+  ImMessageResource.get(resourcePayload(resource)).pipe(classified("download"))
+
+/** Streams an attachment of a received message; closing the scope aborts the download. */
+export const downloadResourceStream = (
+  resource: Pick<Resource, "messageId" | "key" | "downloadType">
+): Effect.Effect<FileStream<ChannelSendError>, ChannelSendError, Requirements | Scope.Scope> =>
+  ImMessageResource.getStream(resourcePayload(resource)).pipe(
+    classified("download"),
+    Effect.map((file) => ({ ...file, stream: Stream.mapError(file.stream, (error) => fromLarkError(error, "download")) }))
+  )
+
+/** A chat as the bot sees it; `raw` is the platform's whole answer. */
+export interface ChatInfo {
+  readonly chatId: string
+  readonly name: string | undefined
+  readonly description: string | undefined
+  /** `group`, `topic` or `p2p`. */
+  readonly chatMode: string | undefined
+  /** `private` or `public`. */
+  readonly chatType: string | undefined
+  readonly ownerId: string | undefined
+  readonly external: boolean
+  readonly userCount: number | undefined
+  readonly botCount: number | undefined
+  readonly raw: ImChat.GetChatResponse
+}
+
+const count = (value: string | undefined): number | undefined => (value === undefined || value === "" ? undefined : Number(value))
+
+export const getChatInfo = (chatId: string): Effect.Effect<ChatInfo, ChannelSendError, Requirements> =>
+  ImChat.get({ path: { chat_id: chatId } }).pipe(
+    classified(),
+    Effect.map((raw): ChatInfo => ({
+      chatId,
+      name: raw.name,
+      description: raw.description,
+      chatMode: raw.chat_mode,
+      chatType: raw.chat_type,
+      ownerId: raw.owner_id,
+      external: raw.external === true,
+      userCount: count(raw.user_count),
+      botCount: count(raw.bot_count),
+      raw
+    }))
+  )

@@ -1,0 +1,167 @@
+/**
+ * Reading outbound media into bytes, whatever the caller gave: a `Blob`, a byte stream, a local path or an
+ * allowlisted `http(s)` URL. Every reader stops at a size limit, so a huge or endless source fails instead
+ * of filling memory.
+ *
+ * A URL is checked by `checkMediaUrl` before any request, fetched with the app's `HttpClient` without
+ * automatic redirects, and each redirect is followed only to the same host (and checked again). A local
+ * path needs `@effect/platform`'s `FileSystem` service (e.g. `NodeFileSystem.layer`); without it the send
+ * fails with `format_error`, so the channel itself stays runtime-neutral.
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { ChannelSendError, type ChannelSendErrorCode } from "./errors.js"
+import { checkMediaUrl } from "./ssrf.js"
+
+/** How media given as a URL or a path is read. */
+export interface MediaReadOptions {
+  /** Hosts whose URLs may be fetched (`ssrf.ts`); empty (the default) refuses every URL. */
+  readonly mediaAllowlist?: ReadonlyArray<string> | undefined
+  /** The largest media accepted, in bytes (default 30 MiB, the platform's file upload limit). */
+  readonly maxMediaBytes?: number | undefined
+  /** Redirects followed for a URL, each to the same host only (default 3). */
+  readonly maxRedirects?: number | undefined
+  /** How long fetching a media URL may take, redirects included (default 30 seconds). */
+  readonly mediaTimeout?: Duration.DurationInput | undefined
+}
+
+export const DEFAULT_MAX_MEDIA_BYTES = 30 * 1024 * 1024
+
+export interface MediaBytes {
+  readonly bytes: Uint8Array
+  /** From the path or the URL, when it has one. */
+  readonly fileName?: string | undefined
+}
+
+const failWith = (code: ChannelSendErrorCode, detail: string) => Effect.fail(new ChannelSendError({ code, detail }))
+
+const tooLarge = (code: ChannelSendErrorCode, limit: number) => failWith(code, `the media is larger than ${limit} bytes`)
+
+const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+/** Collects a byte stream, failing with `code` as soon as it passes `limit` bytes or fails itself. */
+export const collectLimited = <E>(
+  stream: Stream.Stream<Uint8Array, E>,
+  limit: number,
+  code: ChannelSendErrorCode
+): Effect.Effect<Uint8Array, ChannelSendError> =>
+  stream.pipe(
+    Stream.mapError((cause) => new ChannelSendError({ code, detail: `reading the media failed: ${String(cause)}` })),
+    Stream.runFoldEffect({ parts: [] as Array<Uint8Array>, size: 0 }, (acc, part) => {
+      const size = acc.size + part.length
+      if (size > limit) return tooLarge(code, limit)
+      acc.parts.push(part)
+      return Effect.succeed({ parts: acc.parts, size })
+    }),
+    Effect.map(({ parts, size }) => concat(parts, size))
+  )
+
+const decodeURIComponentSafe = (s: string): string => {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+const lastSegment = (path: string): string | undefined => {
+  const name = path.split(/[\\/]/).pop()
+  return name === undefined || name === "" ? undefined : name
+}
+
+const isRedirect = (status: number) => status >= 300 && status < 400
+
+const resolveLocation = (location: string, base: URL): URL | undefined => {
+  try {
+    return new URL(location, base)
+  } catch {
+    return undefined
+  }
+}
+
+/** A fetch-based client would follow redirects itself; ours are checked one by one. Other init options stay. */
+const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    Effect.provideService(effect, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" }))
+
+/** GETs an admitted URL, following same-host redirects only; the request is aborted when this ends. */
+const fetchUrl = (
+  url: URL,
+  allowlist: ReadonlyArray<string>,
+  limit: number,
+  redirectsLeft: number
+): Effect.Effect<MediaBytes, ChannelSendError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const client = HttpClient.withScope(yield* HttpClient.HttpClient)
+    const response = yield* client.get(url.href).pipe(
+      Effect.mapError((error) => new ChannelSendError({ code: "download_failed", detail: `fetching ${url.host} failed: ${error.message}` }))
+    )
+    if (isRedirect(response.status)) {
+      const location = response.headers["location"]
+      if (location === undefined) return yield* failWith("download_failed", `redirect without a location from ${url.host}`)
+      if (redirectsLeft <= 0) return yield* failWith("download_failed", `too many redirects from ${url.host}`)
+      const target = resolveLocation(location, url)
+      if (target === undefined) return yield* failWith("download_failed", `redirect to an invalid location from ${url.host}`)
+      if (target.host !== url.host) return yield* failWith("ssrf_blocked", `redirect from ${url.host} to another host (${target.host})`)
+      const checked = checkMediaUrl(target.href, allowlist)
+      if (Either.isLeft(checked)) return yield* checked.left
+      return yield* fetchUrl(checked.right, allowlist, limit, redirectsLeft - 1)
+    }
+    if (response.status < 200 || response.status >= 300) {
+      return yield* failWith("download_failed", `fetching ${url.host} answered HTTP ${response.status}`)
+    }
+    const declared = Number(response.headers["content-length"])
+    if (Number.isFinite(declared) && declared > limit) return yield* tooLarge("download_failed", limit)
+    const bytes = yield* collectLimited(response.stream, limit, "download_failed")
+    const name = lastSegment(url.pathname)
+    return { bytes, fileName: name === undefined ? undefined : decodeURIComponentSafe(name) }
+  }).pipe(Effect.scoped, withoutFetchRedirects)
+
+/** Fetches a media URL if the allowlist admits it; a refused URL fails before any request is made. */
+export const readUrl = (raw: string, options: MediaReadOptions): Effect.Effect<MediaBytes, ChannelSendError, HttpClient.HttpClient> => {
+  const allowlist = options.mediaAllowlist ?? []
+  const checked = checkMediaUrl(raw, allowlist)
+  if (Either.isLeft(checked)) return Effect.fail(checked.left)
+  const timeout = options.mediaTimeout ?? "30 seconds"
+  return fetchUrl(checked.right, allowlist, options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, options.maxRedirects ?? 3).pipe(
+    Effect.timeoutFail({
+      duration: timeout,
+      onTimeout: () => new ChannelSendError({ code: "download_failed", detail: `fetching ${checked.right.host} took longer than ${Duration.format(timeout)}` })
+    })
+  )
+}
+
+/** Reads a local file through the `FileSystem` service, when the program provides one. */
+export const readPath = (path: string, options: MediaReadOptions): Effect.Effect<MediaBytes, ChannelSendError> =>
+  Effect.flatMap(Effect.serviceOption(FileSystem.FileSystem), (fs) =>
+    Option.match(fs, {
+      onNone: () => failWith("format_error", `reading the local path ${path} needs the FileSystem service (e.g. NodeFileSystem.layer)`),
+      onSome: (fs) =>
+        collectLimited(fs.stream(path), options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, "upload_failed").pipe(
+          Effect.map((bytes) => ({ bytes, fileName: lastSegment(path) }))
+        )
+    }))
+
+/** Reads a `Blob` (a `File` keeps its name). */
+export const readBlob = (blob: Blob, options: MediaReadOptions): Effect.Effect<MediaBytes, ChannelSendError> => {
+  const limit = options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES
+  if (blob.size > limit) return tooLarge("upload_failed", limit)
+  return Effect.tryPromise({
+    try: () => blob.arrayBuffer(),
+    catch: (cause) => new ChannelSendError({ code: "upload_failed", detail: `reading the media failed: ${String(cause)}` })
+  }).pipe(Effect.map((buffer) => ({ bytes: new Uint8Array(buffer), fileName: blob instanceof File ? blob.name : undefined })))
+}

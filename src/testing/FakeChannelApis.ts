@@ -1,0 +1,326 @@
+/**
+ * The platform APIs a bot's outbound side uses besides sending, for the fake Open Platform: message edit
+ * (update) and card patch, recall, reactions, message resource downloads, chat info, and the CardKit
+ * streaming-card calls (card create, element content, settings). `FakeOpenPlatform` serves these routes
+ * behind its token check and exposes the records as its `channel` member.
+ *
+ * Behaviour worth testing against:
+ * - editing, patching or reacting to a recalled message answers 230011 (the message was withdrawn);
+ * - CardKit writes must carry a `sequence` larger than the card's last one, and element content can be
+ *   streamed only while the card is in streaming mode (the codes below are the ones we believe the
+ *   platform uses; our sources do not show the exact answers);
+ * - a message resource is what the test seeded with `addResource`, or any file the bot uploaded.
+ */
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Ref from "effect/Ref"
+import type { RecordedBody, RecordedCall } from "./FakeOpenPlatform.js"
+
+type Reply = HttpServerResponse.HttpServerResponse
+
+export declare namespace FakeChannelApis {
+  /** A message edited with `PUT` (text / post) or a card patched with `PATCH`. */
+  interface Edit {
+    readonly messageId: string
+    readonly kind: "update" | "patch"
+    readonly msgType: string | undefined
+    readonly content: string
+  }
+
+  interface Reaction {
+    readonly reactionId: string
+    readonly messageId: string
+    readonly emojiType: string
+    readonly removed: boolean
+  }
+
+  /** A CardKit card entity and everything written to it. */
+  interface Card {
+    readonly cardId: string
+    /** The card JSON as created. */
+    readonly json: unknown
+    readonly streaming: boolean
+    /** Current content by element id (markdown and text elements). */
+    readonly elements: Readonly<Record<string, string>>
+    readonly contentUpdates: ReadonlyArray<{ readonly elementId: string; readonly content: string; readonly sequence: number }>
+    readonly settings: ReadonlyArray<{ readonly settings: unknown; readonly sequence: number }>
+    readonly lastSequence: number
+  }
+
+  interface Service {
+    readonly edits: Effect.Effect<ReadonlyArray<Edit>>
+    /** Ids of recalled messages, in order. */
+    readonly recalls: Effect.Effect<ReadonlyArray<string>>
+    readonly reactions: Effect.Effect<ReadonlyArray<Reaction>>
+    readonly cards: Effect.Effect<ReadonlyArray<Card>>
+    /** Seeds an attachment of a (user's) message for `GET /im/v1/messages/:id/resources/:key`. */
+    readonly addResource: (messageId: string, key: string, file: StoredFile) => Effect.Effect<void>
+    /** Sets what `GET /im/v1/chats/:chat_id` answers for a chat (fields as the platform names them). */
+    readonly setChat: (chatId: string, info: Readonly<Record<string, unknown>>) => Effect.Effect<void>
+  }
+}
+
+/** A stored file, shaped like the fake platform's uploads. */
+export interface StoredFile {
+  readonly kind: "image" | "file"
+  readonly fileName: string
+  readonly contentType: string
+  readonly bytes: Uint8Array
+}
+
+interface Data {
+  readonly edits: ReadonlyArray<FakeChannelApis.Edit>
+  readonly recalled: ReadonlyArray<string>
+  readonly reactions: ReadonlyArray<FakeChannelApis.Reaction>
+  readonly cards: ReadonlyMap<string, FakeChannelApis.Card>
+  /** By `messageId/key`. */
+  readonly resources: ReadonlyMap<string, StoredFile>
+  readonly chats: ReadonlyMap<string, Readonly<Record<string, unknown>>>
+  readonly counter: number
+}
+
+export interface State {
+  readonly data: Ref.Ref<Data>
+}
+
+/** What the routes need of the platform's state: their own, and the bot's uploads. */
+export interface Host {
+  readonly channel: State
+  readonly blobs: Ref.Ref<ReadonlyMap<string, StoredFile>>
+}
+
+export interface RouteInput {
+  readonly state: Host
+  readonly call: RecordedCall
+  readonly params: Record<string, string>
+}
+
+export interface Route {
+  readonly method: string
+  readonly path: string
+  readonly handle: (input: RouteInput) => Effect.Effect<Reply, Reply>
+}
+
+export const makeState: Effect.Effect<State> = Effect.map(
+  Ref.make<Data>({ edits: [], recalled: [], reactions: [], cards: new Map(), resources: new Map(), chats: new Map(), counter: 1 }),
+  (data) => ({ data })
+)
+
+export const service = (state: State): FakeChannelApis.Service => {
+  const read = <A>(f: (data: Data) => A) => Effect.map(Ref.get(state.data), f)
+  return {
+    edits: read((d) => d.edits),
+    recalls: read((d) => d.recalled),
+    reactions: read((d) => d.reactions),
+    cards: read((d) => [...d.cards.values()]),
+    addResource: (messageId, key, file) =>
+      Ref.update(state.data, (d) => ({ ...d, resources: new Map(d.resources).set(`${messageId}/${key}`, file) })),
+    setChat: (chatId, info) => Ref.update(state.data, (d) => ({ ...d, chats: new Map(d.chats).set(chatId, info) }))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Answers
+// ---------------------------------------------------------------------------------------------------
+
+const json = (status: number, body: unknown): Reply => HttpServerResponse.unsafeJson(body, { status })
+const ok = (data: unknown): Reply => json(200, { code: 0, msg: "success", data })
+const refuse = (code: number, msg: string, status = 400): Effect.Effect<never, Reply> => Effect.fail(json(status, { code, msg }))
+const fieldViolation = (field: string, description: string) =>
+  Effect.fail(json(400, { code: 99992402, msg: "field validation failed", error: { field_violations: [{ field, description }] } }))
+
+const withdrawn = refuse(230011, "The message was withdrawn.")
+const cardNotFound = refuse(300301, "card not found")
+// The CardKit codes for an out-of-order sequence and for streaming outside streaming mode, as far as we know them.
+const sequenceOutOfOrder = refuse(300317, "sequence number is not greater than the last one")
+const notStreaming = refuse(300309, "the card is not in streaming mode")
+
+const bodyRecord = (body: RecordedBody): Record<string, unknown> =>
+  body._tag === "Json" && Predicate.isRecord(body.value) ? body.value : {}
+
+const stringField = (body: Record<string, unknown>, field: string): Effect.Effect<string, Reply> => {
+  const value = body[field]
+  return typeof value === "string" && value !== "" ? Effect.succeed(value) : fieldViolation(field, `${field} is required`)
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** A fresh id with `prefix`. */
+const nextId = (state: State, prefix: string) =>
+  Ref.modify(state.data, (d) => [`${prefix}${String(d.counter).padStart(6, "0")}`, { ...d, counter: d.counter + 1 }] as const)
+
+const notRecalled = (state: State, messageId: string) =>
+  Effect.flatMap(Ref.get(state.data), (d) => (d.recalled.includes(messageId) ? withdrawn : Effect.void))
+
+// ---------------------------------------------------------------------------------------------------
+// IM: edit, patch, recall, reactions, resources, chats
+// ---------------------------------------------------------------------------------------------------
+
+const edit = (kind: FakeChannelApis.Edit["kind"]) => ({ call, params, state }: RouteInput) =>
+  Effect.gen(function*() {
+    const messageId = params["message_id"]!
+    const body = bodyRecord(call.body)
+    const content = yield* stringField(body, "content")
+    const msgType = kind === "update" ? yield* stringField(body, "msg_type") : undefined
+    if (parseJson(content) === undefined) return yield* refuse(230001, "invalid message content: content must be JSON")
+    yield* notRecalled(state.channel, messageId)
+    yield* Ref.update(state.channel.data, (d) => ({ ...d, edits: [...d.edits, { messageId, kind, msgType, content }] }))
+    return ok(kind === "update" ? { message_id: messageId, msg_type: msgType } : {})
+  })
+
+const recall = ({ params, state }: RouteInput) =>
+  Effect.gen(function*() {
+    const messageId = params["message_id"]!
+    yield* notRecalled(state.channel, messageId)
+    yield* Ref.update(state.channel.data, (d) => ({ ...d, recalled: [...d.recalled, messageId] }))
+    return ok({})
+  })
+
+const addReaction = ({ call, params, state }: RouteInput) =>
+  Effect.gen(function*() {
+    const messageId = params["message_id"]!
+    const type = bodyRecord(call.body)["reaction_type"]
+    const emojiType = Predicate.isRecord(type) ? yield* stringField(type, "emoji_type") : yield* fieldViolation("reaction_type", "reaction_type is required")
+    yield* notRecalled(state.channel, messageId)
+    const reactionId = yield* nextId(state.channel, "rx_fake")
+    yield* Ref.update(state.channel.data, (d) => ({ ...d, reactions: [...d.reactions, { reactionId, messageId, emojiType, removed: false }] }))
+    return ok({ reaction_id: reactionId, reaction_type: { emoji_type: emojiType }, operator: { operator_type: "app" } })
+  })
+
+const removeReaction = ({ params, state }: RouteInput) =>
+  Effect.gen(function*() {
+    const { message_id: messageId, reaction_id: reactionId } = params
+    const data = yield* Ref.get(state.channel.data)
+    const found = data.reactions.find((r) => r.reactionId === reactionId && r.messageId === messageId && !r.removed)
+    if (found === undefined) return yield* refuse(231003, "The reaction does not exist.")
+    yield* Ref.update(state.channel.data, (d) => ({
+      ...d,
+      reactions: d.reactions.map((r) => (r === found ? { ...r, removed: true } : r))
+    }))
+    return ok({ reaction_id: reactionId, reaction_type: { emoji_type: found.emojiType } })
+  })
+
+const downloadResource = ({ call, params, state }: RouteInput) =>
+  Effect.gen(function*() {
+    const type = call.query["type"]?.[0]
+    if (type !== "image" && type !== "file") return yield* fieldViolation("type", "type must be image or file")
+    const key = params["file_key"]!
+    const seeded = (yield* Ref.get(state.channel.data)).resources.get(`${params["message_id"]}/${key}`)
+    const file = seeded ?? (yield* Ref.get(state.blobs)).get(key)
+    if (file === undefined) return yield* refuse(234003, "File not in msg.")
+    return HttpServerResponse.uint8Array(file.bytes, {
+      contentType: file.contentType || "application/octet-stream",
+      headers: { "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}` }
+    })
+  })
+
+const getChat = ({ params, state }: RouteInput) =>
+  Effect.map(Ref.get(state.channel.data), (d) => {
+    const chatId = params["chat_id"]!
+    return ok(d.chats.get(chatId) ?? { name: `Fake chat ${chatId}`, chat_mode: "group", chat_type: "private", external: false, user_count: "2", bot_count: "1" })
+  })
+
+// ---------------------------------------------------------------------------------------------------
+// CardKit
+// ---------------------------------------------------------------------------------------------------
+
+/** Element ids and contents of the markdown / text elements of a card JSON 2.0 body. */
+const elementContents = (card: unknown): Record<string, string> => {
+  const body = Predicate.isRecord(card) && Predicate.isRecord(card["body"]) ? card["body"] : {}
+  const elements = Array.isArray(body["elements"]) ? body["elements"] : []
+  const out: Record<string, string> = {}
+  for (const element of elements) {
+    if (Predicate.isRecord(element) && typeof element["element_id"] === "string") {
+      out[element["element_id"]] = typeof element["content"] === "string" ? element["content"] : ""
+    }
+  }
+  return out
+}
+
+const streamingModeOf = (card: unknown): boolean | undefined =>
+  Predicate.isRecord(card) && Predicate.isRecord(card["config"]) && typeof card["config"]["streaming_mode"] === "boolean"
+    ? card["config"]["streaming_mode"]
+    : undefined
+
+const createCard = ({ call, state }: RouteInput) =>
+  Effect.gen(function*() {
+    const body = bodyRecord(call.body)
+    if ((yield* stringField(body, "type")) !== "card_json") return yield* fieldViolation("type", "type must be card_json")
+    const parsed = parseJson(yield* stringField(body, "data"))
+    if (!Predicate.isRecord(parsed)) return yield* fieldViolation("data", "data must be a card JSON object")
+    const cardId = yield* nextId(state.channel, "card_fake")
+    const card: FakeChannelApis.Card = {
+      cardId,
+      json: parsed,
+      streaming: streamingModeOf(parsed) ?? false,
+      elements: elementContents(parsed),
+      contentUpdates: [],
+      settings: [],
+      lastSequence: 0
+    }
+    yield* Ref.update(state.channel.data, (d) => ({ ...d, cards: new Map(d.cards).set(cardId, card) }))
+    return ok({ card_id: cardId })
+  })
+
+/** Checks the card exists and the write's sequence is new, then stores `change(card, sequence)`. */
+const writeCard = (
+  { call, params, state }: RouteInput,
+  change: (card: FakeChannelApis.Card, body: Record<string, unknown>, sequence: number) => Effect.Effect<FakeChannelApis.Card, Reply>
+) =>
+  Effect.gen(function*() {
+    const body = bodyRecord(call.body)
+    const sequence = body["sequence"]
+    if (typeof sequence !== "number" || !Number.isInteger(sequence)) return yield* fieldViolation("sequence", "sequence must be an integer")
+    const card = (yield* Ref.get(state.channel.data)).cards.get(params["card_id"]!)
+    if (card === undefined) return yield* cardNotFound
+    if (sequence <= card.lastSequence) return yield* sequenceOutOfOrder
+    const changed = yield* change(card, body, sequence)
+    yield* Ref.update(state.channel.data, (d) => ({
+      ...d,
+      cards: new Map(d.cards).set(card.cardId, { ...changed, lastSequence: sequence })
+    }))
+    return ok({})
+  })
+
+const elementContent = (input: RouteInput) =>
+  writeCard(input, (card, body, sequence) =>
+    Effect.gen(function*() {
+      const elementId = input.params["element_id"]!
+      const content = typeof body["content"] === "string" ? body["content"] : yield* fieldViolation("content", "content is required")
+      if (!(elementId in card.elements)) return yield* refuse(300302, `element ${elementId} not found`)
+      if (!card.streaming) return yield* notStreaming
+      return {
+        ...card,
+        elements: { ...card.elements, [elementId]: content },
+        contentUpdates: [...card.contentUpdates, { elementId, content, sequence }]
+      }
+    }))
+
+const cardSettings = (input: RouteInput) =>
+  writeCard(input, (card, body, sequence) =>
+    Effect.gen(function*() {
+      const settings = parseJson(yield* stringField(body, "settings"))
+      if (!Predicate.isRecord(settings)) return yield* fieldViolation("settings", "settings must be a JSON object")
+      return { ...card, streaming: streamingModeOf(settings) ?? card.streaming, settings: [...card.settings, { settings, sequence }] }
+    }))
+
+/** Served behind the bearer-token check. */
+export const routes: ReadonlyArray<Route> = [
+  { method: "PUT", path: "/open-apis/im/v1/messages/:message_id", handle: edit("update") },
+  { method: "PATCH", path: "/open-apis/im/v1/messages/:message_id", handle: edit("patch") },
+  { method: "DELETE", path: "/open-apis/im/v1/messages/:message_id", handle: recall },
+  { method: "POST", path: "/open-apis/im/v1/messages/:message_id/reactions", handle: addReaction },
+  { method: "DELETE", path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id", handle: removeReaction },
+  { method: "GET", path: "/open-apis/im/v1/messages/:message_id/resources/:file_key", handle: downloadResource },
+  { method: "GET", path: "/open-apis/im/v1/chats/:chat_id", handle: getChat },
+  { method: "POST", path: "/open-apis/cardkit/v1/cards", handle: createCard },
+  { method: "PUT", path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content", handle: elementContent },
+  { method: "PATCH", path: "/open-apis/cardkit/v1/cards/:card_id/settings", handle: cardSettings }
+]
