@@ -28,3 +28,4 @@ export const fakeOpenPlatform = (
     // binding an ephemeral loopback port only fails when the machine is broken: a defect, not an error
     Layer.orDie
   )
+export * as FakeLongConnection from "../src/testing/FakeLongConnection.js"
