@@ -25,4 +25,4 @@ export class AttemptTimeout extends Context.Reference<AttemptTimeout>()("lark-ef
 }) {}
 
 /** Error codes (on a transport failure's cause chain) that mean "the deadline passed". */
-export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"])
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ERR_LARK_ATTEMPT_TIMEOUT"])

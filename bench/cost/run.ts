@@ -26,6 +26,8 @@ const BUNDLES = {
   im: { label: "lark-effect, one message (lark-effect/im)", entry: "./lark-effect.mjs", format: "esm" },
   resource: { label: "lark-effect, one message (lark-effect/im/v1/message)", entry: "./lark-effect-resource.mjs", format: "esm" },
   light: { label: "lark-effect, one message (im/v1/message, fetch)", entry: "./lark-effect-light.mjs", format: "esm" },
+  http: { label: "lark-effect, one message (im/v1/message, node:http)", entry: "./lark-effect-http.mjs", format: "esm" },
+  imHttp: { label: "lark-effect, one message (lark-effect/im, node:http)", entry: "./lark-effect-im-http.mjs", format: "esm" },
   floor: { label: "floor (Effect runtime + undici HttpClient)", entry: "./floor.mjs", format: "esm" },
   nodeSdk: { label: "@larksuiteoapi/node-sdk entry", entry: "@larksuiteoapi/node-sdk", format: "cjs" }
 } as const
@@ -42,6 +44,10 @@ const STARTS = {
   bundled: "lark-effect, bundled (lark-effect/im)",
   unbundledLight: "lark-effect, unbundled (im/v1/message, fetch)",
   bundledLight: "lark-effect, bundled (im/v1/message, fetch)",
+  unbundledHttp: "lark-effect, unbundled (im/v1/message, node:http)",
+  bundledHttp: "lark-effect, bundled (im/v1/message, node:http)",
+  unbundledImHttp: "lark-effect, unbundled (lark-effect/im, node:http)",
+  bundledImHttp: "lark-effect, bundled (lark-effect/im, node:http)",
   nodeSdkClient: "node-sdk, require + new Client",
   nodeSdk: "node-sdk, require + new Client + message"
 } as const
@@ -57,6 +63,10 @@ const programs = (url: string): Record<StartKey, ReadonlyArray<string>> => ({
   bundled: [bundleFile("im"), url],
   unbundledLight: ["lark-effect-light.mjs", url],
   bundledLight: [bundleFile("light"), url],
+  unbundledHttp: ["lark-effect-http.mjs", url],
+  bundledHttp: [bundleFile("http"), url],
+  unbundledImHttp: ["lark-effect-im-http.mjs", url],
+  bundledImHttp: [bundleFile("imHttp"), url],
   nodeSdkClient: ["node-sdk.cjs", url, "client-only"],
   nodeSdk: ["node-sdk.cjs", url]
 })
@@ -123,6 +133,18 @@ const printParts = (oneMessage: Bundle, floor: Bundle) => {
   ])
 }
 
+/** The same cold-start targets met with `lark-effect/layers/http` instead of the default (undici) wiring. */
+const nodeHttpTargets = ({ bundledImHttp, unbundledImHttp, nodeSdk, floor }: Record<StartKey, Start>) => [
+  ["node:http wiring, bundled ≤ node-sdk: wall", `${seconds(bundledImHttp.seconds)} s`, `${seconds(nodeSdk.seconds)} s`,
+    percentOver(bundledImHttp.seconds, nodeSdk.seconds), verdict(bundledImHttp.seconds <= nodeSdk.seconds)],
+  ["node:http wiring, bundled ≤ node-sdk: peak RSS", `${mib(bundledImHttp.rssMiB)} MiB`, `${mib(nodeSdk.rssMiB)} MiB`,
+    percentOver(bundledImHttp.rssMiB, nodeSdk.rssMiB), verdict(bundledImHttp.rssMiB <= nodeSdk.rssMiB)],
+  ["node:http wiring, unbundled within 20% of the floor: wall", `${seconds(unbundledImHttp.seconds)} s`, `${seconds(floor.seconds)} s`,
+    percentOver(unbundledImHttp.seconds, floor.seconds), verdict(unbundledImHttp.seconds <= floor.seconds * 1.2)],
+  ["node:http wiring, unbundled within 20% of the floor: peak RSS", `${mib(unbundledImHttp.rssMiB)} MiB`, `${mib(floor.rssMiB)} MiB`,
+    percentOver(unbundledImHttp.rssMiB, floor.rssMiB), verdict(unbundledImHttp.rssMiB <= floor.rssMiB * 1.2)]
+]
+
 const printTargets = (starts: Record<StartKey, Start>, oneMessage: Bundle) => {
   const { bundled, unbundled, nodeSdk, floor } = starts
   table([
@@ -136,7 +158,8 @@ const printTargets = (starts: Record<StartKey, Start>, oneMessage: Bundle) => {
     ["unbundled within 20% of the floor: peak RSS", `${mib(unbundled.rssMiB)} MiB`, `${mib(floor.rssMiB)} MiB`,
       percentOver(unbundled.rssMiB, floor.rssMiB), verdict(unbundled.rssMiB <= floor.rssMiB * 1.2)],
     ["one-message bundle ≤ 400 KB minified", `${bytes(oneMessage.bytes)} B`, `${bytes(BUNDLE_TARGET_BYTES)} B`,
-      percentOver(oneMessage.bytes, BUNDLE_TARGET_BYTES), verdict(oneMessage.bytes <= BUNDLE_TARGET_BYTES)]
+      percentOver(oneMessage.bytes, BUNDLE_TARGET_BYTES), verdict(oneMessage.bytes <= BUNDLE_TARGET_BYTES)],
+    ...nodeHttpTargets(starts)
   ])
 }
 

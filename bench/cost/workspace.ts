@@ -14,7 +14,7 @@ export const REPO = fileURLToPath(new URL("../../", import.meta.url))
 export const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc")
 
 /** What the programs import besides lark-effect, linked rather than copied. */
-const LINKED = ["effect", "@effect", "@larksuiteoapi"]
+const LINKED = ["effect", "@effect", "@larksuiteoapi", "undici"]
 
 /** A new workspace (an ESM package); `remove` it when done. */
 export const make = async (): Promise<string> => {

@@ -8,6 +8,7 @@ const WARM_UP = 2000
 
 const makers: Record<ClientName, () => Promise<{ make: (url: string) => Promise<Call> }>> = {
   "lark-effect": () => import("./clients/lark-effect.js"),
+  "lark-effect-http": () => import("./clients/lark-effect-http.js"),
   "node-sdk": () => import("./clients/node-sdk.js"),
   "undici": () => import("./clients/undici.js")
 }

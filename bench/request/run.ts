@@ -10,6 +10,7 @@ import { CALLS, CLIENTS, CONCURRENCY, type ClientName, type ClientResult, type S
 
 const LABELS: Record<ClientName, string> = {
   "lark-effect": "lark-effect",
+  "lark-effect-http": "lark-effect (node:http)",
   "node-sdk": "@larksuiteoapi/node-sdk",
   "undici": "undici.request (floor)"
 }

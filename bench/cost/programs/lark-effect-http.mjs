@@ -1,0 +1,13 @@
+// lark-effect-resource.mjs on node:http (`lark-effect/layers/http`): neither undici nor fetch is loaded.
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { create } from "lark-effect/im/v1/message"
+import { layer } from "lark-effect/layers/http"
+
+const live = layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: process.argv[2] })
+const send = create({
+  params: { receive_id_type: "chat_id" },
+  data: { receive_id: "oc_cost", msg_type: "text", content: JSON.stringify({ text: "hi" }) }
+})
+const message = await Effect.runPromise(send.pipe(Effect.provide(live)))
+if (message.message_id === undefined) throw new Error("lark-effect: no message_id in the answer")

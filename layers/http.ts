@@ -1,0 +1,31 @@
+/**
+ * Wiring on `node:http` / `node:https` directly: neither undici nor `fetch` is loaded, so programs start with
+ * the least memory, and attempt deadlines are enforced by the socket's own timeout. For short-lived programs
+ * (CLIs, serverless functions); `lark-effect/layers` (undici) costs least CPU per call. See `npm run bench:cost`.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { AttemptTimeout, race, type Strategy } from "../src/AttemptTimeout.js"
+import * as NodeHttpClient from "./internal/nodeHttpClient.js"
+import { withHttp } from "./wiring.js"
+
+/**
+ * The attempt's deadline becomes its requests' socket timeout: no byte for that long fails the attempt. Node's
+ * timers are fine-grained, so even short deadlines need no `Clock` race (undici's tick once a second).
+ */
+const socketDeadline: Strategy = (attempt, timeout, onTimeout) => {
+  const millis = Math.ceil(Duration.toMillis(timeout))
+  return Number.isFinite(millis) && millis > 0
+    ? Effect.provideService(attempt, NodeHttpClient.IdleTimeout, millis)
+    : race(attempt, timeout, onTimeout)
+}
+
+/** The `node:http` client with its keep-alive agents; attempt timeouts are enforced by the sockets. */
+export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptTimeout> = Layer.merge(
+  Layer.scoped(HttpClient.HttpClient, NodeHttpClient.make),
+  Layer.succeed(AttemptTimeout, socketDeadline)
+)
+
+export const { LarkLive, layer } = withHttp(HttpLive)

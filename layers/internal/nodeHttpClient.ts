@@ -1,0 +1,228 @@
+/**
+ * A small `HttpClient` on `node:http` / `node:https`, for `lark-effect/layers/http`.
+ *
+ * `@effect/platform-node`'s `NodeHttpClient` module imports undici even for its `node:http` client, and the
+ * runtime's `fetch` loads Node's own copy of undici on first use; this one loads neither, so programs start
+ * with less memory. Keep-alive agents are owned by the scope that made the client. A request sent with
+ * {@link IdleTimeout} set fails when its socket stays silent that long (connecting, waiting for the answer,
+ * or between body chunks), with a cause whose `code` is {@link TIMEOUT_CODE}.
+ */
+import * as Cookies from "@effect/platform/Cookies"
+import * as Headers from "@effect/platform/Headers"
+import type { HttpBody } from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Http from "node:http"
+import * as Https from "node:https"
+import type { Socket } from "node:net"
+import { pipeline, Readable } from "node:stream"
+import type { ReadableStream as NodeReadableStream } from "node:stream/web"
+
+/** Milliseconds a request's socket may stay silent before the request fails; 0 (the default) for no limit. */
+export class IdleTimeout extends Context.Reference<IdleTimeout>()("lark-effect/layers/http/IdleTimeout", {
+  defaultValue: () => 0
+}) {}
+
+/** The `code` of the cause when {@link IdleTimeout} passed; one of `TIMEOUT_CODES` (src/AttemptTimeout.ts). */
+export const TIMEOUT_CODE = "ERR_LARK_ATTEMPT_TIMEOUT"
+
+const timedOut = (millis: number) =>
+  Object.assign(new Error(`no data on the socket for ${millis} ms`), { code: TIMEOUT_CODE })
+
+// ---------------------------------------------------------------------------------------------------------
+// the response
+
+/** The whole body; one read, shared by every reader. */
+const readAll = (source: Http.IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    if (source.readableEnded) return reject(new Error("the body was already read as a stream"))
+    const chunks: Array<Buffer> = []
+    source.on("data", (chunk: Buffer) => chunks.push(chunk))
+    source.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+    source.once("error", reject)
+    // (an Error costs a stack trace: made only when needed)
+    source.once("close", () => source.readableEnded || reject(new Error("the connection closed before the body ended")))
+  })
+
+class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  // Node detaches the socket from a response once its body is read and the socket goes back to the pool.
+  private readonly socket: Socket | null
+  private cachedHeaders: Headers.Headers | undefined
+  private body: Promise<Buffer> | undefined
+
+  constructor(readonly request: HttpClientRequest.HttpClientRequest, private readonly source: Http.IncomingMessage) {
+    super()
+    this.socket = source.socket
+  }
+
+  get status() {
+    return this.source.statusCode ?? 0
+  }
+
+  get headers() {
+    return this.cachedHeaders ??= Headers.fromInput(this.source.headers)
+  }
+
+  get cookies() {
+    return Cookies.fromSetCookie(this.source.headers["set-cookie"] ?? [])
+  }
+
+  get remoteAddress() {
+    return Option.fromNullable(this.socket?.remoteAddress)
+  }
+
+  private failure(cause: unknown, description?: string): HttpClientError.ResponseError {
+    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause, description })
+  }
+
+  private get bytes(): Effect.Effect<Buffer, HttpClientError.ResponseError> {
+    return Effect.async((resume) => {
+      const body = this.body ??= readAll(this.source)
+      body.then(
+        (bytes) => resume(Effect.succeed(bytes)),
+        (cause) => resume(Effect.fail(this.failure(cause)))
+      )
+    })
+  }
+
+  get text() {
+    return Effect.map(this.bytes, (bytes) => bytes.toString("utf8"))
+  }
+
+  get json() {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({ try: (): unknown => text === "" ? null : JSON.parse(text), catch: (cause) => this.failure(cause) }))
+  }
+
+  get arrayBuffer() {
+    return Effect.map(this.bytes, (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+  }
+
+  get urlParamsBody() {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({ try: () => UrlParams.fromInput(new URLSearchParams(text)), catch: (cause) => this.failure(cause) }))
+  }
+
+  get formData() {
+    return Effect.fail(this.failure(undefined, "formData is not supported by lark-effect's node:http client"))
+  }
+
+  /** The body as it arrives; the next chunk is read only when the stream is pulled. */
+  get stream() {
+    return Stream.fromAsyncIterable(this.source as AsyncIterable<Uint8Array>, (cause) => this.failure(cause))
+  }
+
+  toJSON() {
+    return { _id: "@effect/platform/HttpClientResponse", request: this.request.toJSON(), status: this.status }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// the request
+
+type Payload = string | Uint8Array | Readable | undefined
+
+const encodeError = (request: HttpClientRequest.HttpClientRequest, cause: unknown, description?: string) =>
+  new HttpClientError.RequestError({ request, reason: "Encode", cause, description })
+
+/** What to write: bytes, or a Node stream for a `Stream` body. */
+const payloadOf = (request: HttpClientRequest.HttpClientRequest, body: HttpBody): Effect.Effect<Payload, HttpClientError.RequestError> => {
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed(undefined)
+    case "Uint8Array":
+      return Effect.succeed(body.body)
+    case "Raw":
+      return typeof body.body === "string" || body.body instanceof Uint8Array
+        ? Effect.succeed(body.body)
+        : Effect.fail(encodeError(request, undefined, "a raw body must be a string or a Uint8Array"))
+    case "FormData":
+      return Effect.fail(encodeError(request, undefined, "encode FormData to bytes first (new Response(form))"))
+    case "Stream":
+      return Effect.map(
+        Stream.toReadableStreamEffect(body.stream),
+        (stream) => Readable.fromWeb(stream as NodeReadableStream<Uint8Array>)
+      )
+  }
+}
+
+interface Agents {
+  readonly http: Http.Agent
+  readonly https: Https.Agent
+}
+
+/** Sends one request and waits for the response head. */
+const exchange = (
+  agents: Agents,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal,
+  idleMillis: number,
+  payload: Payload
+) =>
+  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+    const secure = url.protocol === "https:"
+    const options: Http.RequestOptions = {
+      method: request.method,
+      headers: request.headers,
+      signal,
+      agent: secure ? agents.https : agents.http
+    }
+    if (idleMillis > 0) options.timeout = idleMillis // from before the socket connects
+    const req = secure ? Https.request(url, options) : Http.request(url, options)
+    let response: Http.IncomingMessage | undefined
+    let settled = false
+    const fail = (error: HttpClientError.RequestError) => {
+      if (settled) return
+      settled = true
+      resume(Effect.fail(error))
+    }
+    // Stays attached: a request may emit "error" after its response (the socket fails mid-body).
+    req.on("error", (cause) => fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+    req.once("response", (incoming) => {
+      response = incoming
+      if (settled) return
+      settled = true
+      resume(Effect.succeed(new NodeHttpResponse(request, incoming)))
+    })
+    if (idleMillis > 0) {
+      req.on("timeout", () => {
+        if (response === undefined) req.destroy(timedOut(idleMillis))
+        else if (!response.complete) response.destroy(timedOut(idleMillis)) // its body readers get the error
+      })
+    }
+    if (payload instanceof Readable) {
+      payload.once("error", (cause) => fail(encodeError(request, cause))) // before the request's own error
+      pipeline(payload, req, () => {}) // failures are reported by the listeners
+    } else {
+      req.end(payload)
+    }
+    return Effect.sync(() => req.destroy()) // interrupted before the response head
+  })
+
+/** A client with its own keep-alive agents, destroyed (with every socket) when the scope closes. */
+export const make: Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> = Effect.map(
+  Effect.acquireRelease(
+    Effect.sync((): Agents => ({ http: new Http.Agent({ keepAlive: true }), https: new Https.Agent({ keepAlive: true }) })),
+    (agents) => Effect.sync(() => (agents.http.destroy(), agents.https.destroy()))
+  ),
+  (agents) =>
+    HttpClient.make((request, url, signal, fiber) =>
+      Effect.flatMap(
+        payloadOf(request, request.body),
+        (payload) => exchange(agents, request, url, signal, Context.get(fiber.currentContext, IdleTimeout), payload)
+      )
+    )
+)

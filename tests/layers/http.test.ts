@@ -1,0 +1,295 @@
+/**
+ * `lark-effect/layers/http`: the SDK on the `node:http` client against the fake Open Platform on 127.0.0.1,
+ * then the client itself against plain loopback servers (timeouts, bodies, aborts, sockets).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Scope, Stream } from "effect"
+import * as HttpWiring from "../../layers/http.js"
+import { IdleTimeout, TIMEOUT_CODE } from "../../layers/internal/nodeHttpClient.js"
+import { TIMEOUT_CODES } from "../../src/AttemptTimeout.js"
+import * as LarkConfig from "../../src/LarkConfig.js"
+import { executeStream } from "../../src/Request.js"
+import * as FakeOpenPlatform from "../../src/testing/FakeOpenPlatform.js"
+import { file, getFile, image, message, user } from "../fixtures/operations.js"
+
+const { Answer } = FakeOpenPlatform
+
+/** A node:http server that keeps idle connections open (the client must close them), not yet listening. */
+const patientServer = (handler?: (req: IncomingMessage, res: ServerResponse) => void) => {
+  const server = handler === undefined ? createServer() : createServer(handler)
+  server.keepAliveTimeout = 10 * 60_000
+  return server
+}
+
+/** A node:http server on 127.0.0.1 for the scope; its open connections can be counted. */
+const loopback = (handler: (req: IncomingMessage, res: ServerResponse) => void = () => {}) =>
+  Effect.acquireRelease(
+    Effect.async<Server>((resume) => {
+      const server = patientServer(handler)
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+    }),
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
+  )
+
+const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+const openConnections = (server: Server) =>
+  Effect.async<number>((resume) => {
+    server.getConnections((_, count) => resume(Effect.succeed(count)))
+  })
+
+/** Polls until `check` holds; a broken behaviour makes the test time out. */
+const eventually = <A>(effect: Effect.Effect<A>, check: (value: A) => boolean) =>
+  Effect.repeat(effect, Schedule.recurUntil(check).pipe(Schedule.addDelay(() => "10 millis")))
+
+const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+
+const sdkFor = (domain: string, options: Partial<LarkConfig.Options> = {}) =>
+  HttpWiring.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain, retrySchedule: quickRetries, ...options })
+
+/** The fake platform on `server` for the scope. */
+const fakeOn = (server: Server) =>
+  Layer.build(FakeOpenPlatform.layer().pipe(
+    Layer.provide(NodeHttpServer.layer(() => server, { port: 0, host: "127.0.0.1" })),
+    Layer.orDie
+  )).pipe(Effect.map((context) => context.unsafeMap.get(FakeOpenPlatform.FakeOpenPlatform.key) as FakeOpenPlatform.FakeOpenPlatform.Service))
+
+/** A fresh fake platform (on its own node server) and the SDK on `lark-effect/layers/http` pointed at it. */
+const withPlatform = <A, E>(
+  test: (fake: FakeOpenPlatform.FakeOpenPlatform.Service, server: Server) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>,
+  options: Partial<LarkConfig.Options> = {}
+) =>
+  Effect.gen(function*() {
+    const server = patientServer()
+    const fake = yield* fakeOn(server)
+    return yield* Effect.provide(test(fake, server), sdkFor(fake.url, options))
+  }).pipe(Effect.scoped)
+
+const hello = message.create({
+  params: { receive_id_type: "chat_id" },
+  data: { receive_id: "oc_42", msg_type: "text", content: JSON.stringify({ text: "hello" }) }
+})
+
+const messages = "/open-apis/im/v1/messages"
+
+const callsTo = (fake: FakeOpenPlatform.FakeOpenPlatform.Service, method: string, path: string) =>
+  Effect.map(fake.callsTo(method, path), (calls) => calls.length)
+
+describe("lark-effect/layers/http against the fake Open Platform", () => {
+  it.live("sends a message, uploads multipart and downloads a file with its UTF-8 name", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        const sent = yield* hello
+        assert.match(sent.message_id!, /^om_/)
+        const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10])
+        const uploaded = yield* image.create({ data: { image_type: "message", image: new File([bytes], "logo.png") } })
+        assert.match(uploaded.image_key!, /^img_/)
+
+        const stored = yield* file.create({ data: { file_type: "pdf", file_name: "季度报告.pdf", file: bytes } })
+        const [upload] = yield* fake.callsTo("POST", "/open-apis/im/v1/files")
+        assert.strictEqual(upload!.body._tag, "Multipart")
+        assert.strictEqual(upload!.body._tag === "Multipart" && upload!.body.fields["file_name"], "季度报告.pdf")
+
+        const downloaded = yield* file.get({ path: { file_key: stored.file_key! } })
+        assert.strictEqual(downloaded.fileName, "季度报告.pdf")
+        assert.deepStrictEqual([...downloaded.bytes], [...bytes])
+      })
+    ))
+
+  it.live("streams a large download chunk by chunk", () =>
+    withPlatform(() =>
+      Effect.gen(function*() {
+        const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251)
+        const stored = yield* file.create({ data: { file_type: "stream", file_name: "big.bin", file: new Blob([bytes]) } })
+        const download = yield* executeStream(getFile, { path: { file_key: stored.file_key! } })
+        assert.strictEqual(download.fileName, "big.bin")
+        assert.strictEqual(download.size, bytes.length)
+        const chunks = yield* Stream.runCollect(download.stream)
+        assert.isAbove(chunks.length, 1)
+        const received = Buffer.concat(Chunk.toReadonlyArray(chunks))
+        assert.isTrue(received.equals(bytes))
+      }).pipe(Effect.scoped)
+    ))
+
+  it.live("a 429 is sent again and then succeeds", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        yield* fake.program("POST", messages, Answer.rateLimited(0))
+        const sent = yield* hello
+        assert.match(sent.message_id!, /^om_/)
+        assert.strictEqual(yield* callsTo(fake, "POST", messages), 2)
+      })
+    ))
+
+  it.live("a POST slower than the timeout fails as a Timeout, without a second send", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        yield* fake.program("POST", messages, Answer.slow("2 seconds"))
+        const error = yield* Effect.flip(hello)
+        assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
+        assert.strictEqual(yield* callsTo(fake, "POST", messages), 1)
+      }), { timeout: "300 millis" }))
+
+  it.live("a slow GET times out and is sent again, then succeeds", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        const path = "/open-apis/contact/v3/users/find_by_department"
+        yield* fake.program("GET", path, Answer.slow("5 seconds"))
+        const page = yield* user.findByDepartment({ params: { department_id: "od_1" } })
+        assert.isAbove(page.items?.length ?? 0, 0)
+        assert.strictEqual(yield* callsTo(fake, "GET", path), 2)
+      }), { timeout: "300 millis" }))
+
+  it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
+    Effect.gen(function*() {
+      const closed = yield* Effect.scoped(Effect.map(loopback(), urlOf)) // a port nobody listens on any more
+      let attempts = 0
+      const countingRetries = Schedule.spaced("10 millis").pipe(
+        Schedule.intersect(Schedule.recurs(2)),
+        Schedule.tapInput(() => Effect.sync(() => attempts++))
+      )
+      const error = yield* Effect.flip(hello).pipe(Effect.provide(sdkFor(closed, { retrySchedule: countingRetries })))
+      assert.strictEqual(error._tag, "LarkHttpError")
+      assert.isFalse(error._tag === "LarkHttpError" && error.maybeApplied)
+      assert.strictEqual(attempts, 3) // the token request: first try plus two retries
+    }))
+
+  it.live("interrupting a call aborts its request and closes its socket", () =>
+    withPlatform((fake, server) =>
+      Effect.gen(function*() {
+        yield* fake.program("POST", messages, Answer.slow("1 minute"))
+        const call = yield* Effect.fork(hello)
+        yield* eventually(callsTo(fake, "POST", messages), (count) => count === 1)
+        const exit = yield* Fiber.interrupt(call)
+        assert.isTrue(Exit.isInterrupted(exit))
+        // The token request's socket carried the message too (keep-alive): nothing stays open.
+        assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
+      })
+    ))
+
+  it.live("closing the layer's scope destroys its keep-alive sockets", () =>
+    Effect.gen(function*() {
+      const server = patientServer()
+      const fake = yield* fakeOn(server)
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(sdkFor(fake.url), scope)
+      yield* Effect.provide(hello, context)
+      assert.strictEqual(yield* openConnections(server), 1) // kept alive for the next call
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
+    }).pipe(Effect.scoped))
+})
+
+describe("the node:http client", () => {
+  /** The test with one client (built before, closed after it) and loopback servers for its scope. */
+  const withClient = <A, E>(test: (http: HttpClient.HttpClient) => Effect.Effect<A, E, Scope.Scope>) =>
+    Effect.flatMap(HttpClient.HttpClient, test).pipe(Effect.provide(HttpWiring.HttpLive), Effect.scoped)
+
+  it.live("reports a silent server as a transport failure with the timeout code", () =>
+    withClient((http) => Effect.gen(function*() {
+      assert.isTrue(TIMEOUT_CODES.has(TIMEOUT_CODE))
+      const server = yield* loopback() // never answers
+      const error = yield* Effect.flip(http.get(urlOf(server))).pipe(Effect.provideService(IdleTimeout, 100))
+      assert.strictEqual(error._tag === "RequestError" && error.reason, "Transport")
+      assert.strictEqual((error.cause as { code?: string }).code, TIMEOUT_CODE)
+    })))
+
+  it.live("a deadline ends with its request: the kept-alive socket serves the next one", () =>
+    withClient((http) => Effect.gen(function*() {
+      let connections = 0
+      const server = yield* loopback((_, res) => res.end("ok"))
+      server.on("connection", () => void connections++)
+      const get = Effect.flatMap(http.get(urlOf(server)), (response) => response.text)
+      assert.strictEqual(yield* get.pipe(Effect.provideService(IdleTimeout, 50)), "ok")
+      yield* Effect.sleep("200 millis") // idle for longer than the first request's deadline
+      assert.strictEqual(yield* get, "ok")
+      assert.strictEqual(connections, 1)
+    })))
+
+  it.live("reports a body that stops arriving to its reader with the timeout code", () =>
+    withClient((http) => Effect.gen(function*() {
+      const server = yield* loopback((_, res) => {
+        res.writeHead(200, { "content-type": "text/plain" })
+        res.write("the first half")
+      })
+      const error = yield* Effect.flip(Effect.flatMap(http.get(urlOf(server)), (response) => response.text))
+        .pipe(Effect.provideService(IdleTimeout, 100))
+      assert.strictEqual(error._tag === "ResponseError" && error.reason, "Decode")
+      assert.strictEqual((error.cause as { code?: string }).code, TIMEOUT_CODE)
+    })))
+
+  it.live("reports a refused connection with its code", () =>
+    withClient((http) => Effect.gen(function*() {
+      const closed = yield* Effect.scoped(Effect.map(loopback(), urlOf))
+      const error = yield* Effect.flip(http.get(closed))
+      assert.strictEqual(error._tag === "RequestError" && error.reason, "Transport")
+      assert.strictEqual((error.cause as { code?: string }).code, "ECONNREFUSED")
+    })))
+
+  it.live("sends byte, text and stream bodies", () =>
+    withClient((http) => Effect.gen(function*() {
+      const server = yield* loopback((req, res) => {
+        const chunks: Array<Buffer> = []
+        req.on("data", (chunk: Buffer) => chunks.push(chunk))
+        req.on("end", () =>
+          res.end(JSON.stringify({
+            body: Buffer.concat(chunks).toString("utf8"),
+            contentType: req.headers["content-type"],
+            chunked: req.headers["transfer-encoding"] === "chunked"
+          })))
+      })
+      const post = (body: HttpBody.HttpBody) =>
+        Effect.flatMap(http.execute(HttpClientRequest.post(urlOf(server), { body })), (response) => response.json)
+      assert.deepStrictEqual(yield* post(HttpBody.text("héllo", "text/plain")), { body: "héllo", contentType: "text/plain", chunked: false })
+      assert.deepStrictEqual(yield* post(HttpBody.uint8Array(new TextEncoder().encode("bytes"))), {
+        body: "bytes",
+        contentType: "application/octet-stream",
+        chunked: false
+      })
+      assert.deepStrictEqual(yield* post(HttpBody.raw("raw", { contentType: "text/x-raw" })), { body: "raw", contentType: "text/x-raw", chunked: false })
+      const parts = Stream.make("a", "b", "c").pipe(Stream.map((part) => new TextEncoder().encode(part)))
+      assert.deepStrictEqual(yield* post(HttpBody.stream(parts, "text/plain")), { body: "abc", contentType: "text/plain", chunked: true })
+    })))
+
+  it.live("answers status, lower-case headers, cookies and one body read as text, JSON and bytes", () =>
+    withClient((http) => Effect.gen(function*() {
+      const server = yield* loopback((_, res) => {
+        res.setHeader("Set-Cookie", ["a=1; Path=/", "b=2"])
+        res.setHeader("X-Tt-Logid", "log-1")
+        res.writeHead(201, { "Content-Type": "application/json" })
+        res.end(JSON.stringify({ name: "名字" }))
+      })
+      const response = yield* http.get(urlOf(server))
+      assert.strictEqual(response.status, 201)
+      assert.strictEqual(response.headers["x-tt-logid"], "log-1")
+      assert.strictEqual(response.headers["content-type"], "application/json")
+      assert.deepStrictEqual(Object.keys(response.cookies.cookies).sort(), ["a", "b"])
+      assert.strictEqual(Option.getOrUndefined(response.remoteAddress), "127.0.0.1")
+      assert.deepStrictEqual(yield* response.json, { name: "名字" })
+      assert.strictEqual(yield* response.text, JSON.stringify({ name: "名字" }))
+      const bytes = new Uint8Array(yield* response.arrayBuffer)
+      assert.strictEqual(new TextDecoder().decode(bytes), JSON.stringify({ name: "名字" }))
+      const formData = yield* Effect.flip(response.formData)
+      assert.strictEqual(formData.reason, "Decode")
+    })))
+
+  it.live("interrupting a request closes its socket (the client lives on)", () =>
+    withClient((http) => Effect.gen(function*() {
+      let requests = 0
+      const server = yield* loopback(() => void requests++) // never answers
+      const call = yield* Effect.fork(http.get(urlOf(server)))
+      yield* eventually(Effect.sync(() => requests), (count) => count === 1)
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(call)))
+      assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
+    })))
+})
