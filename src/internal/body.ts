@@ -5,14 +5,14 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as Effect from "effect/Effect"
 import { isUploadable, type Uploadable } from "../../schemas/common.js"
 
-/** Reads a stream to its end. FormData holds its parts in memory anyway (use chunked upload APIs for huge files). */
+/** Reads a stream to its end: a multipart body is sent from memory (use the chunked upload APIs for huge files). */
 const collect = (stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>) =>
   Effect.tryPromise({
     try: async () => {
       const chunks: Array<Uint8Array> = []
       const iterable = stream instanceof ReadableStream ? readableToIterable(stream) : stream
       for await (const chunk of iterable) chunks.push(chunk)
-      return new Blob(chunks as Array<BlobPart>)
+      return concat(chunks)
     },
     catch: (cause) => `could not read the upload stream: ${cause instanceof Error ? cause.message : String(cause)}`
   })
@@ -30,48 +30,79 @@ async function* readableToIterable(stream: ReadableStream<Uint8Array>) {
   }
 }
 
-const toBlob = (value: Uploadable): Effect.Effect<Blob, string> =>
-  value instanceof Blob
-    ? Effect.succeed(value)
-    : value instanceof Uint8Array
-    ? Effect.succeed(new Blob([value as BlobPart]))
-    : collect(value)
+const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
+  let size = 0
+  for (const chunk of chunks) size += chunk.length
+  const bytes = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, at)
+    at += chunk.length
+  }
+  return bytes
+}
+
+interface FilePart {
+  readonly bytes: Uint8Array
+  readonly fileName: string
+  readonly contentType: string
+}
+
+const toFilePart = (name: string, value: Uploadable): Effect.Effect<FilePart, string> => {
+  if (value instanceof Uint8Array) return Effect.succeed({ bytes: value, fileName: name, contentType: "" })
+  if (value instanceof Blob) {
+    return Effect.tryPromise({
+      try: () => value.arrayBuffer(),
+      catch: (cause) => `could not read the upload: ${cause instanceof Error ? cause.message : String(cause)}`
+    }).pipe(Effect.map((buffer) => ({
+      bytes: new Uint8Array(buffer),
+      fileName: value instanceof File ? value.name : name,
+      contentType: value.type
+    })))
+  }
+  return Effect.map(collect(value), (bytes) => ({ bytes, fileName: name, contentType: "" }))
+}
 
 const fieldText = (value: unknown): string =>
   typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value)
+
+/** Quotes a name or file name in a part header the way browsers do (WHATWG multipart/form-data encoding). */
+const quoted = (value: string) => `"${value.replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22")}"`
+
+const utf8 = new TextEncoder()
+
+const randomBoundary = () => {
+  const bytes = crypto.getRandomValues(new Uint8Array(12))
+  return `lark-effect-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}`
+}
 
 /**
  * Builds the multipart body from the payload's `data`: file values become file parts (named after the `File`,
  * else after the field), everything else a text field. `undefined` fields are left out.
  *
- * The form is encoded to bytes here (by the runtime's own `Response`), not handed to the HTTP client as a
- * `FormData`: on Node 20 the global `FormData` comes from Node's bundled undici, which the undici package
- * used for sending does not accept ("action is not a function").
+ * The form is encoded to bytes here rather than through `FormData` and `Response`: on Node those load the
+ * runtime's internal undici (about 13 MiB) on first use, and Node 20's global `FormData` is not accepted by
+ * the undici package used for sending.
  */
 export const multipart = (data: unknown): Effect.Effect<HttpBody.HttpBody, string> =>
   Effect.gen(function*() {
-    const form = new FormData()
+    const boundary = randomBoundary()
+    const chunks: Array<Uint8Array> = []
     const fields = (typeof data === "object" && data !== null ? data : {}) as Record<string, unknown>
     for (const [name, value] of Object.entries(fields)) {
       if (value === undefined || value === null) continue
       if (isUploadable(value)) {
-        const blob = yield* toBlob(value)
-        form.append(name, blob, blob instanceof File ? blob.name : name)
+        const file = yield* toFilePart(name, value)
+        chunks.push(utf8.encode(
+          `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}; filename=${quoted(file.fileName)}\r\n` +
+            `Content-Type: ${file.contentType || "application/octet-stream"}\r\n\r\n`
+        ), file.bytes, utf8.encode("\r\n"))
       } else {
-        form.append(name, fieldText(value))
+        chunks.push(utf8.encode(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}\r\n\r\n${fieldText(value)}\r\n`))
       }
     }
-    return yield* encodeForm(form)
-  })
-
-const encodeForm = (form: FormData): Effect.Effect<HttpBody.HttpBody, string> =>
-  Effect.tryPromise({
-    try: async () => {
-      const encoded = new Response(form)
-      const contentType = encoded.headers.get("content-type") ?? "multipart/form-data"
-      return HttpBody.uint8Array(new Uint8Array(await encoded.arrayBuffer()), contentType)
-    },
-    catch: (cause) => `could not encode the multipart body: ${cause instanceof Error ? cause.message : String(cause)}`
+    chunks.push(utf8.encode(`--${boundary}--\r\n`))
+    return HttpBody.uint8Array(concat(chunks), `multipart/form-data; boundary=${boundary}`)
   })
 
 const jsonContentType = "application/json; charset=utf-8"
