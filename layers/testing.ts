@@ -29,3 +29,4 @@ export const fakeOpenPlatform = (
     Layer.orDie
   )
 export * as FakeLongConnection from "../src/testing/FakeLongConnection.js"
+export * as FakeChat from "../src/testing/FakeChat.js"

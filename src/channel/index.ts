@@ -1,9 +1,19 @@
 /**
- * The transport-independent core of the channel: event types, normalization, the admission policy,
- * the safety checks, outbound content builders, chunking, id-type inference and send errors; and the
- * outbound side (`Outbound`: send, reply, uploads, stream replies, edits, reactions, downloads).
+ * The channel: `Channel` (the bot service: connect, inbound events and handlers, outbound methods), the
+ * transport-independent core (event types, normalization, the admission policy, the safety checks,
+ * outbound content builders, chunking, id-type inference and send errors) and the outbound side
+ * (`Outbound`: send, reply, uploads, stream replies, edits, reactions, downloads).
  */
 export * from "./admission.js"
+export {
+  type AckMode,
+  type BotIdentity,
+  Channel,
+  type ChannelHandler,
+  ChannelNotReady,
+  type ChannelOptions,
+  type ChannelService
+} from "./Channel.js"
 export * from "./ChannelEvent.js"
 export * as ChatQueue from "./ChatQueue.js"
 export * from "./botLoop.js"

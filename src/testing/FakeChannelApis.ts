@@ -9,7 +9,9 @@
  * - CardKit writes must carry a `sequence` larger than the card's last one, and element content can be
  *   streamed only while the card is in streaming mode (the codes below are the ones we believe the
  *   platform uses; our sources do not show the exact answers);
- * - a message resource is what the test seeded with `addResource`, or any file the bot uploaded.
+ * - a message resource is what the test seeded with `addResource`, or any file the bot uploaded;
+ * - `GET /open-apis/bot/v3/info` answers the bot's identity ({@link FAKE_BOT} unless `setBot` changed it)
+ *   flat, as the platform does: `{ code, msg, bot }`, no `data`.
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
@@ -58,8 +60,19 @@ export declare namespace FakeChannelApis {
     readonly addResource: (messageId: string, key: string, file: StoredFile) => Effect.Effect<void>
     /** Sets what `GET /im/v1/chats/:chat_id` answers for a chat (fields as the platform names them). */
     readonly setChat: (chatId: string, info: Readonly<Record<string, unknown>>) => Effect.Effect<void>
+    /** Sets the `bot` object `GET /bot/v3/info` answers (fields as the platform names them). */
+    readonly setBot: (bot: Readonly<Record<string, unknown>>) => Effect.Effect<void>
   }
 }
+
+/** The bot the fake platform answers for `bot/v3/info` by default. */
+export const FAKE_BOT = {
+  activate_status: 2,
+  app_name: "Fake Bot",
+  avatar_url: "https://fake.feishu.invalid/avatar/fake_bot.png",
+  ip_white_list: [],
+  open_id: "ou_fake_bot"
+} as const
 
 /** A stored file, shaped like the fake platform's uploads. */
 export interface StoredFile {
@@ -77,6 +90,7 @@ interface Data {
   /** By `messageId/key`. */
   readonly resources: ReadonlyMap<string, StoredFile>
   readonly chats: ReadonlyMap<string, Readonly<Record<string, unknown>>>
+  readonly bot: Readonly<Record<string, unknown>>
   readonly counter: number
 }
 
@@ -103,7 +117,7 @@ export interface Route {
 }
 
 export const makeState: Effect.Effect<State> = Effect.map(
-  Ref.make<Data>({ edits: [], recalled: [], reactions: [], cards: new Map(), resources: new Map(), chats: new Map(), counter: 1 }),
+  Ref.make<Data>({ edits: [], recalled: [], reactions: [], cards: new Map(), resources: new Map(), chats: new Map(), bot: FAKE_BOT, counter: 1 }),
   (data) => ({ data })
 )
 
@@ -116,7 +130,8 @@ export const service = (state: State): FakeChannelApis.Service => {
     cards: read((d) => [...d.cards.values()]),
     addResource: (messageId, key, file) =>
       Ref.update(state.data, (d) => ({ ...d, resources: new Map(d.resources).set(`${messageId}/${key}`, file) })),
-    setChat: (chatId, info) => Ref.update(state.data, (d) => ({ ...d, chats: new Map(d.chats).set(chatId, info) }))
+    setChat: (chatId, info) => Ref.update(state.data, (d) => ({ ...d, chats: new Map(d.chats).set(chatId, info) })),
+    setBot: (bot) => Ref.update(state.data, (d) => ({ ...d, bot }))
   }
 }
 
@@ -227,6 +242,9 @@ const getChat = ({ params, state }: RouteInput) =>
     return ok(d.chats.get(chatId) ?? { name: `Fake chat ${chatId}`, chat_mode: "group", chat_type: "private", external: false, user_count: "2", bot_count: "1" })
   })
 
+const botInfo = ({ state }: RouteInput) =>
+  Effect.map(Ref.get(state.channel.data), (d) => json(200, { code: 0, msg: "ok", bot: d.bot }))
+
 // ---------------------------------------------------------------------------------------------------
 // CardKit
 // ---------------------------------------------------------------------------------------------------
@@ -320,6 +338,7 @@ export const routes: ReadonlyArray<Route> = [
   { method: "DELETE", path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id", handle: removeReaction },
   { method: "GET", path: "/open-apis/im/v1/messages/:message_id/resources/:file_key", handle: downloadResource },
   { method: "GET", path: "/open-apis/im/v1/chats/:chat_id", handle: getChat },
+  { method: "GET", path: "/open-apis/bot/v3/info", handle: botInfo },
   { method: "POST", path: "/open-apis/cardkit/v1/cards", handle: createCard },
   { method: "PUT", path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content", handle: elementContent },
   { method: "PATCH", path: "/open-apis/cardkit/v1/cards/:card_id/settings", handle: cardSettings }

@@ -1,0 +1,289 @@
+/**
+ * `Channel`: the high-level bot. It receives normalized channel events (over the long connection, or a
+ * webhook route the app mounts), screens them (dedupe, staleness, admission policy), keeps each chat in
+ * order, and hands them to handlers (`channel.on`) and to a `Stream` (`channel.events`); and it sends,
+ * replies and streams answers with the channel's outbound options.
+ *
+ * ```ts
+ * const bot = Effect.gen(function*() {
+ *   const channel = yield* Channel
+ *   yield* channel.on("Message", (message) => channel.reply(message, { text: `echo: ${message.bodyText}` }))
+ *   yield* channel.connect
+ *   yield* Effect.never
+ * })
+ * bot.pipe(Effect.provide(Channel.layer()), Effect.provide(Layer.merge(LarkLive, WsLayer.layer)))
+ * ```
+ *
+ * Life cycle: `make` fetches the bot's identity (`bot/v3/info`) and builds the pipeline; nothing is
+ * received before `connect`, so handlers registered in between miss nothing. `connect` starts the
+ * transport and waits for the first handshake (`readyTimeout`); a failed first connect is retried like
+ * any later drop. Closing the scope closes the socket and interrupts every fiber of the channel: queue
+ * workers, handlers, stream publishers.
+ *
+ * The inbound pipeline and the acknowledgement choice are described in `inbound.ts`.
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Ref from "effect/Ref"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import type { CardJson } from "../events/callbacks.js"
+import type { Secret } from "../events/crypto.js"
+import { EventDedupe, unsafeMakeMemory } from "../events/Dedupe.js"
+import { handle, type Request, type Response } from "../events/handle.js"
+import type { DownloadedFile } from "../Files.js"
+import type { LarkConfig } from "../LarkConfig.js"
+import type { LarkError } from "../LarkError.js"
+import * as LongConnection from "../ws/LongConnection.js"
+import { WebSocketFactory } from "../ws/socket.js"
+import { makeAdmission } from "./admission.js"
+import { type BotIdentity, fetchBotIdentity } from "./botIdentity.js"
+import { type BotLoopGuardConfig, defaultBotLoopGuard } from "./botLoop.js"
+import type { ChannelEvent, ChannelEventTag } from "./ChannelEvent.js"
+import * as ChatQueue from "./ChatQueue.js"
+import type { ChunkMode } from "./chunk.js"
+import { ChannelNotReady, watch } from "./connection.js"
+import type { MarkdownStyle } from "./content.js"
+import type { ChannelSendError } from "./errors.js"
+import * as Handlers from "./handlers.js"
+import { type AckMode, dispatcher as inboundDispatcher } from "./inbound.js"
+import * as Manage from "./manage.js"
+import type { Message, Resource } from "./Message.js"
+import type { OutboundMessage } from "./OutboundMessage.js"
+import { makePolicy, type PolicyConfig, policyWarnings } from "./policy.js"
+import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
+import { type StreamCardOptions, streamReply, type StreamReplyResult } from "./streamReply.js"
+
+export { type AckMode } from "./inbound.js"
+export { type BotIdentity } from "./botIdentity.js"
+export { ChannelNotReady } from "./connection.js"
+export type { EventOf, Handler as ChannelHandler, HandlerRequirements, ResultOf } from "./handlers.js"
+
+export interface ChannelOptions {
+  /** `ws` (the default): the long connection, no public URL needed. `webhook`: mount `channel.webhook` on a route. */
+  readonly transport?: "ws" | "webhook" | undefined
+  /** Admission rules; anything left out keeps its default (`defaultPolicy`). Change them later with `updatePolicy`. */
+  readonly policy?: Partial<PolicyConfig> | undefined
+  /** Holds back bots that keep mentioning this bot (`true`: the defaults). Off by default. */
+  readonly botLoopGuard?: boolean | Partial<BotLoopGuardConfig> | undefined
+  /** Messages older than this are dropped as `stale` (default 30 minutes). */
+  readonly maxAge?: Duration.DurationInput | undefined
+  /** Messages handled at once over all chats; one chat is always handled in order (default 16). */
+  readonly concurrency?: number | undefined
+  /** When the platform is answered: once the handlers finished (`handled`, the default) or once queued. */
+  readonly ack?: AckMode | undefined
+  /** Keep the platform's payload on `Message.raw` / `CardAction.raw`. */
+  readonly includeRaw?: boolean | undefined
+  /** Characters per text or markdown message sent (default 3,500). */
+  readonly chunkLimit?: number | undefined
+  readonly chunkMode?: ChunkMode | undefined
+  /** How a bare string (markdown) is sent: a post (default) or a card. */
+  readonly markdownStyle?: MarkdownStyle | undefined
+  /** Hosts whose `http(s)` media URLs may be fetched (none by default: no SSRF). */
+  readonly ssrfAllowlist?: ReadonlyArray<string> | undefined
+  readonly maxMediaBytes?: number | undefined
+  /** How long `connect` (and `awaitReady()`) waits for the first handshake (default 30 seconds). */
+  readonly readyTimeout?: Duration.DurationInput | undefined
+  /** Events buffered for slow `events` subscribers before publishing waits (default 1,024). */
+  readonly eventBuffer?: number | undefined
+  /** Webhook secrets (`channel.webhook`). */
+  readonly encryptKey?: Secret | undefined
+  readonly verificationToken?: Secret | undefined
+  readonly maxClockSkew?: Duration.DurationInput | undefined
+  /** Long-connection settings. `concurrency` (messages awaiting their ack) defaults to 512 here. */
+  readonly longConnection?: Omit<LongConnection.Options, "state"> | undefined
+}
+
+type Requirements = LarkConfig | HttpClient.HttpClient
+
+export interface ChannelService {
+  readonly transport: "ws" | "webhook"
+  /** Who the bot is (fetched when the channel was made). */
+  readonly botIdentity: BotIdentity
+  /** Starts receiving (once; later calls only wait) and waits for the first handshake, up to `readyTimeout`. */
+  readonly connect: Effect.Effect<void, ChannelNotReady>
+  /** Waits for the first handshake (webhook: at once after `connect`). */
+  readonly awaitReady: (timeout?: Duration.DurationInput) => Effect.Effect<void, ChannelNotReady>
+  readonly status: Effect.Effect<LongConnection.State>
+  /** The current state, then every change. */
+  readonly statusChanges: Stream.Stream<LongConnection.State>
+  /** Every channel event from the moment the stream is run; ends when the channel closes. */
+  readonly events: Stream.Stream<ChannelEvent>
+  /** Like `events`, but subscribed as soon as this effect runs (in the caller's scope): nothing is missed in between. */
+  readonly subscribe: Effect.Effect<Stream.Stream<ChannelEvent>, never, Scope.Scope>
+  /** Registers a handler for one event tag; answers the effect that unregisters it. */
+  readonly on: <T extends ChannelEventTag>(tag: T, handler: Handlers.Handler<T>) => Effect.Effect<Effect.Effect<void>>
+  /** The webhook entry point (`handle`) over the channel's pipeline: mount it on the app's route. */
+  readonly webhook: (request: Request) => Effect.Effect<Response>
+  readonly policy: Effect.Effect<PolicyConfig>
+  readonly updatePolicy: (change: Partial<PolicyConfig> | ((current: PolicyConfig) => PolicyConfig)) => Effect.Effect<void>
+  readonly send: (to: string, message: OutboundMessage, options?: SendOptions) => Effect.Effect<SendResult, ChannelSendError>
+  readonly reply: (
+    message: Pick<Message, "messageId" | "chatId" | "threadId">,
+    content: OutboundMessage,
+    options?: ReplyOptions
+  ) => Effect.Effect<SendResult, ChannelSendError>
+  readonly streamReply: <E, R>(
+    message: Pick<Message, "messageId" | "chatId" | "threadId">,
+    text: Stream.Stream<string, E, R>,
+    options?: StreamCardOptions & ReplyOptions
+  ) => Effect.Effect<StreamReplyResult, ChannelSendError | E, Exclude<R, Requirements>>
+  readonly editMessage: (messageId: string, message: Manage.EditableMessage) => Effect.Effect<void, ChannelSendError>
+  readonly recallMessage: (messageId: string) => Effect.Effect<void, ChannelSendError>
+  readonly addReaction: (messageId: string, emojiType: string) => Effect.Effect<string, ChannelSendError>
+  readonly removeReaction: (messageId: string, reactionId: string) => Effect.Effect<void, ChannelSendError>
+  readonly updateCard: (messageId: string, card: CardJson) => Effect.Effect<void, ChannelSendError>
+  readonly downloadResource: (
+    resource: Pick<Resource, "messageId" | "key" | "downloadType">
+  ) => Effect.Effect<DownloadedFile, ChannelSendError>
+  readonly getChatInfo: (chatId: string) => Effect.Effect<Manage.ChatInfo, ChannelSendError>
+}
+
+const DEFAULT_READY_TIMEOUT = Duration.seconds(30)
+// Dedupe keys live 12 hours (spec B8), longer than the platform's ~7.1 h of redeliveries.
+const DEDUPE_TTL = Duration.hours(12)
+
+const guardOf = (option: ChannelOptions["botLoopGuard"]): BotLoopGuardConfig | undefined =>
+  option === undefined || option === false ? undefined : option === true ? defaultBotLoopGuard : { ...defaultBotLoopGuard, ...option }
+
+const makeChannel = (
+  options: ChannelOptions
+): Effect.Effect<ChannelService, LarkError, Requirements | WebSocketFactory | Scope.Scope> =>
+  Effect.gen(function*() {
+    const transport = options.transport ?? "ws"
+    // What the channel was made with (config, HTTP client, and e.g. a FileSystem for media paths), for the
+    // outbound methods and the handlers; not the channel's own Scope, which callers must not inherit.
+    const context: Context.Context<Requirements> = Context.omit(Scope.Scope)(yield* Effect.context<Requirements | Scope.Scope>())
+    const scope = yield* Effect.scope
+    const botIdentity = yield* fetchBotIdentity
+
+    const policy = makePolicy(options.policy)
+    for (const warning of policyWarnings(policy)) yield* Effect.logWarning(`lark channel: ${warning}`)
+    const admission = yield* makeAdmission({
+      policy,
+      botOpenId: botIdentity.openId,
+      maxAge: options.maxAge,
+      botLoopGuard: guardOf(options.botLoopGuard)
+    })
+    const dedupe = Option.getOrElse(yield* Effect.serviceOption(EventDedupe), () => unsafeMakeMemory({ ttl: DEDUPE_TTL }))
+    const pubsub = yield* Effect.acquireRelease(PubSub.bounded<ChannelEvent>(options.eventBuffer ?? 1024), PubSub.shutdown)
+    const handlers = yield* Handlers.make(pubsub, context)
+    const queue = yield* ChatQueue.make<string>({ concurrency: options.concurrency })
+    const started = yield* Effect.makeLatch(false)
+    const dispatcher = inboundDispatcher({
+      botOpenId: botIdentity.openId,
+      includeRaw: options.includeRaw === true,
+      ack: options.ack ?? "handled",
+      admission,
+      queue,
+      dedupe,
+      handlers,
+      started: started.await
+    }, { encryptKey: options.encryptKey, verificationToken: options.verificationToken, maxClockSkew: options.maxClockSkew })
+
+    const state = yield* LongConnection.makeState
+    const emit = (event: ChannelEvent) =>
+      Effect.catchAllCause(handlers.deliver(event), (cause) => Effect.logWarning(`lark channel: a ${event._tag} handler failed`, cause))
+    const { ready } = yield* watch(state, emit)
+
+    const runSocket = (sockets: WebSocketFactory["Type"]): Effect.Effect<void> =>
+      LongConnection.run(dispatcher, { concurrency: 512, ...options.longConnection, state }).pipe(
+        Effect.provide(context),
+        Effect.provideService(WebSocketFactory, sockets),
+        Effect.provideService(EventDedupe, dedupe),
+        // `run` has set the state to Closed with this error; `awaitReady` reports it
+        Effect.catchAll((error) => Effect.logError("lark channel: the connection ended", error)),
+        Effect.forkIn(scope),
+        Effect.asVoid
+      )
+    // the socket factory is read here, not in `connect`: a webhook channel never asks for one
+    const start: Effect.Effect<void> = transport === "webhook"
+      ? SubscriptionRef.set(state, { _tag: "Connected", attempt: 0, connectionId: undefined })
+      : runSocket(yield* WebSocketFactory)
+
+    const readyTimeout = options.readyTimeout ?? DEFAULT_READY_TIMEOUT
+    const awaitReady = (timeout: Duration.DurationInput = readyTimeout) => {
+      const duration = Duration.decode(timeout)
+      return Deferred.await(ready).pipe(
+        Effect.mapError((cause) => new ChannelNotReady({ reason: "closed", detail: cause.message, cause })),
+        Effect.timeoutFail({
+          duration,
+          onTimeout: () => new ChannelNotReady({ reason: "timeout", detail: `no connection within ${Duration.format(duration)}` })
+        })
+      )
+    }
+
+    const connectCalled = yield* Ref.make(false)
+    const connect = Effect.zipRight(
+      Effect.flatMap(Ref.getAndSet(connectCalled, true), (already) => (already ? Effect.void : Effect.zipRight(started.open, start))),
+      awaitReady()
+    )
+
+    const handleWebhook = handle(dispatcher)
+    /** The channel's outbound defaults under the call's own options. */
+    const outbound = <O extends SendOptions>(extra: O | undefined): O => ({
+      chunkLimit: options.chunkLimit,
+      chunkMode: options.chunkMode,
+      mediaAllowlist: options.ssrfAllowlist,
+      maxMediaBytes: options.maxMediaBytes,
+      ...extra
+    } as O)
+    const styled = (message: OutboundMessage): OutboundMessage =>
+      typeof message === "string" && options.markdownStyle === "card" ? { markdown: message, style: "card" } : message
+    const bound = <A, E>(effect: Effect.Effect<A, E, Requirements>) => Effect.provide(effect, context)
+
+    return {
+      transport,
+      botIdentity,
+      connect,
+      awaitReady,
+      status: SubscriptionRef.get(state),
+      statusChanges: state.changes,
+      events: Stream.fromPubSub(pubsub),
+      subscribe: Effect.map(PubSub.subscribe(pubsub), (dequeue) => Stream.fromQueue(dequeue)),
+      on: handlers.on,
+      webhook: (request) => Effect.provideService(handleWebhook(request), EventDedupe, dedupe),
+      policy: admission.policy,
+      updatePolicy: (change) => admission.updatePolicy(typeof change === "function" ? change : (current) => ({ ...current, ...change })),
+      send: (to, message, sendOptions) => bound(send(to, styled(message), outbound(sendOptions))),
+      reply: (message, content, replyOptions) => bound(reply(message, styled(content), outbound(replyOptions))),
+      streamReply: (message, text, streamOptions) => Effect.provide(streamReply(message, text, outbound(streamOptions)), context),
+      editMessage: (messageId, message) => bound(Manage.editMessage(messageId, message)),
+      recallMessage: (messageId) => bound(Manage.recallMessage(messageId)),
+      addReaction: (messageId, emojiType) => bound(Manage.addReaction(messageId, emojiType)),
+      removeReaction: (messageId, reactionId) => bound(Manage.removeReaction(messageId, reactionId)),
+      updateCard: (messageId, card) => bound(Manage.updateCard(messageId, card)),
+      downloadResource: (resource) => bound(Manage.downloadResource(resource)),
+      getChatInfo: (chatId) => bound(Manage.getChatInfo(chatId))
+    } satisfies ChannelService
+  })
+
+/** Makes a channel for the scope (see the module comment). A webhook channel needs no `WebSocketFactory`. */
+export function make(
+  options: ChannelOptions & { readonly transport: "webhook" }
+): Effect.Effect<ChannelService, LarkError, Requirements | Scope.Scope>
+export function make(
+  options?: ChannelOptions
+): Effect.Effect<ChannelService, LarkError, Requirements | WebSocketFactory | Scope.Scope>
+export function make(options: ChannelOptions = {}) {
+  return makeChannel(options)
+}
+
+/** The channel as a layer (build it once: each build is one connection). */
+export function layer(options: ChannelOptions & { readonly transport: "webhook" }): Layer.Layer<Channel, LarkError, Requirements>
+export function layer(options?: ChannelOptions): Layer.Layer<Channel, LarkError, Requirements | WebSocketFactory>
+export function layer(options: ChannelOptions = {}) {
+  return Layer.scoped(Channel, makeChannel(options))
+}
+
+export class Channel extends Context.Tag("lark-effect/Channel")<Channel, ChannelService>() {
+  static readonly make = make
+  static readonly layer = layer
+}

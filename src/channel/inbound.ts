@@ -1,0 +1,120 @@
+/**
+ * The channel's inbound pipeline as an `EventDispatcher`, shared by both transports (the long connection
+ * runs it, the webhook `handle`s it):
+ *
+ * 1. the dispatcher claims the event id (a redelivery of a handled event never gets here);
+ * 2. the event is normalized (`normalizeEvent`); types the channel does not surface are acknowledged;
+ * 3. a `Message` is claimed a second time, by message id (`msg:<id>`, same store): the same message under
+ *    another event id is dropped as `duplicate`;
+ * 4. admission (own message, stale, policy, bot-loop guard); a drop becomes a `Rejected` event;
+ * 5. an admitted message joins its chat's queue (`ChatQueue`: in order per chat, chats in parallel) and is
+ *    delivered (the `events` stream, then the `Message` handlers).
+ *
+ * Other events are delivered at once, outside the chat queues: a card action must be answered within a
+ * few seconds, whatever the chat is busy with.
+ *
+ * The acknowledgement (`ack`): with `"handled"` (the default) the platform gets its answer once the
+ * message's handlers finished. A handler that fails gets a redelivery; a process that dies with
+ * messages still queued loses nothing, because the platform delivers them again. With `"queued"` the
+ * answer goes out once the message is queued: quicker, but a failed handler is only logged, and queued
+ * messages die with the process.
+ */
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import type { Service as DedupeService } from "../events/Dedupe.js"
+import * as EventDispatcher from "../events/EventDispatcher.js"
+import { type Admission, rejection } from "./admission.js"
+import type { ChannelEvent } from "./ChannelEvent.js"
+import type { ChatQueue } from "./ChatQueue.js"
+import type { EventOf, Handlers } from "./handlers.js"
+import type { Message } from "./Message.js"
+import { CHANNEL_EVENT_TYPES, normalizeEvent } from "./normalize.js"
+import { drop } from "./policy.js"
+
+export type AckMode = "handled" | "queued"
+
+export interface Pipeline {
+  readonly botOpenId: string
+  readonly includeRaw: boolean
+  readonly ack: AckMode
+  readonly admission: Admission
+  readonly queue: ChatQueue<string>
+  readonly dedupe: DedupeService
+  readonly handlers: Handlers
+  /** Completes once the channel is connected: nothing is delivered before the app's handlers are in place. */
+  readonly started: Effect.Effect<void>
+}
+
+/** The same message is being handled under another event id right now: ask for a redelivery. */
+class MessageInProgress extends Data.TaggedError("MessageInProgress")<{ readonly messageId: string }> {}
+
+const logged = (what: string) => (cause: unknown) => Effect.logWarning(`lark channel: ${what}`, cause)
+
+/** Delivers a `Rejected` event; a failing `Rejected` handler is only logged (the message is not redelivered). */
+const reject = (pipeline: Pipeline, event: Option.Option<ChannelEvent>) =>
+  Option.match(event, {
+    onNone: () => Effect.void,
+    onSome: (rejected) => Effect.catchAllCause(pipeline.handlers.deliver(rejected), logged("a Rejected handler failed"))
+  })
+
+/** Runs `work` under the message-id claim: completed when it succeeds, released when it does not. */
+const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<void, unknown>) => {
+  const key = `msg:${message.messageId}`
+  const { dedupe } = pipeline
+  return Effect.flatMap(dedupe.claim(key), (claim): Effect.Effect<void, unknown> => {
+    switch (claim) {
+      case "Done":
+        return reject(pipeline, rejection(message, drop("duplicate")))
+      case "InProgress":
+        return Effect.fail(new MessageInProgress({ messageId: message.messageId }))
+      case "Claimed":
+        return Effect.uninterruptibleMask((restore) =>
+          restore(work).pipe(
+            Effect.onExit((exit) =>
+              Effect.catchAll(
+                Exit.isSuccess(exit) ? dedupe.complete(key) : dedupe.release(key),
+                logged("the message dedupe store failed")
+              )
+            )
+          )
+        )
+    }
+  })
+}
+
+const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.Effect<void, unknown> =>
+  Effect.gen(function*() {
+    const decision = yield* pipeline.admission.check(message)
+    if (decision._tag === "Drop") return yield* reject(pipeline, rejection(message, decision))
+    const delivery = pipeline.handlers.deliver(message)
+    if (pipeline.ack === "queued") return yield* pipeline.queue.offer(message.chatId, delivery)
+    const done = yield* Deferred.make<unknown, unknown>()
+    yield* pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(delivery, done)))
+    yield* Deferred.await(done)
+  })
+
+const onEvent = (pipeline: Pipeline) => (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> =>
+  Effect.zipRight(
+    pipeline.started,
+    Effect.suspend(() => {
+      if (event.version !== "v2") return Effect.void
+      const normalized = normalizeEvent(event, { botOpenId: pipeline.botOpenId, includeRaw: pipeline.includeRaw })
+      if (Option.isNone(normalized)) return Effect.void
+      const channelEvent = normalized.value
+      return channelEvent._tag === "Message"
+        ? claimMessage(pipeline, channelEvent, admitAndQueue(pipeline, channelEvent))
+        : pipeline.handlers.deliver(channelEvent)
+    })
+  )
+
+/** The dispatcher of the pipeline, with the webhook secrets (unused by the long connection). */
+export const dispatcher = (pipeline: Pipeline, options: EventDispatcher.Options): EventDispatcher.EventDispatcher<never> => {
+  const handler = onEvent(pipeline)
+  return CHANNEL_EVENT_TYPES.reduce(
+    (dispatcher: EventDispatcher.EventDispatcher<never>, type: string) => dispatcher.on(type, handler),
+    EventDispatcher.make(options)
+  )
+}

@@ -1,0 +1,199 @@
+/**
+ * `Channel` with the webhook transport: the app mounts `channel.webhook` on its own route (here a plain
+ * `node:http` server on loopback); the fake platform pushes encrypted, signed events to it.
+ */
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import { fakeOpenPlatform } from "../../layers/testing.js"
+import { Channel, type ChannelOptions, type ChannelService } from "../../src/channel/Channel.js"
+import { CardResponse } from "../../src/events/callbacks.js"
+import * as Dedupe from "../../src/events/Dedupe.js"
+import { nodeListener } from "../../src/events/nodeListener.js"
+import * as LarkConfig from "../../src/LarkConfig.js"
+import * as FakeChat from "../../src/testing/FakeChat.js"
+import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { platformRedelivery, type PushOptions } from "../../src/testing/pushEvent.js"
+
+const secrets = { encryptKey: Redacted.make("channel-webhook-key"), verificationToken: Redacted.make("channel-webhook-token") }
+const push: PushOptions = { ...secrets, redelivery: platformRedelivery(0.0001) }
+const alice: FakeChat.ChatUser = { openId: "ou_alice", name: "Alice" }
+
+/** A webhook channel on the fake platform, its `webhook` served on a loopback port; answers the URL too. */
+const setup = (options: Omit<ChannelOptions, "transport"> = {}, store?: Dedupe.Service) => Effect.gen(function*() {
+  const fake = yield* FakeOpenPlatform
+  const context = yield* Layer.build(Layer.mergeAll(
+    Layer.orDie(LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url })),
+    FetchHttpClient.layer
+  ))
+  // no WebSocketFactory anywhere: the webhook transport does not need one
+  const channel: ChannelService = yield* Channel.make({ ...options, transport: "webhook", ...secrets }).pipe(
+    Effect.provide(context),
+    store === undefined ? (effect) => effect : Effect.provideService(Dedupe.EventDedupe, store)
+  )
+  const listener = nodeListener(channel.webhook, yield* Effect.runtime<never>())
+  const requested = yield* Deferred.make<void>()
+  const server = createServer((request, response) => {
+    Deferred.unsafeDone(requested, Effect.void)
+    listener(request, response)
+  })
+  yield* Effect.acquireRelease(
+    Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+    () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+  )
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/lark/events`
+  /** Completes once the first request reached the server. */
+  return { channel, fake, url, requested: Deferred.await(requested) }
+})
+
+const chat = { chatId: "oc_webhook_chat", chatType: "p2p" } as const
+
+const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+
+describe("Channel over a webhook", () => {
+  it.scopedLive("a pushed message reaches the handler and the events stream; the reply goes out; redelivery is a duplicate", () =>
+    Effect.gen(function*() {
+      const { channel, fake, url } = yield* setup()
+      const events = yield* channel.subscribe
+      const runs = yield* Ref.make(0)
+      yield* channel.on("Message", (message) =>
+        Effect.zipRight(Ref.update(runs, (n) => n + 1), channel.reply(message, `**echo:** ${message.bodyText}`)))
+      yield* channel.connect
+      assert.strictEqual((yield* channel.status)._tag, "Connected")
+
+      const envelope = FakeChat.messageEvent(chat, { from: alice, text: "hello" }, yield* Clock.currentTimeMillis)
+      const attempts = yield* fake.pushEvent(url, FakeChat.toPush(envelope), push)
+      assert.deepStrictEqual(attempts.map((a) => a._tag === "Answered" && a.status), [200])
+      // the platform delivers the same event again (its answer was lost): answered, not handled again
+      const again = yield* fake.pushEvent(url, FakeChat.toPush(envelope), push)
+      assert.deepStrictEqual(again.map((a) => a._tag === "Answered" && a.status), [200])
+      assert.strictEqual(yield* Ref.get(runs), 1)
+
+      const replies = yield* fake.callsTo("POST", "/open-apis/im/v1/messages/:message_id/reply")
+      assert.strictEqual(replies.length, 1)
+      assert(replies[0]!.body._tag === "Json")
+      const body = replies[0]!.body.value as { msg_type: string; content: string }
+      assert.strictEqual(body.msg_type, "post") // a bare string is markdown
+      assert.include(body.content, "**echo:** hello")
+
+      const [seen] = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(events, 1)))
+      assert(seen?._tag === "Message")
+      assert.strictEqual(seen.messageId, (envelope.event["message"] as { message_id: string }).message_id)
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  it.scopedLive("a card action's handler answer is the HTTP reply", () =>
+    Effect.gen(function*() {
+      const { channel, fake, url } = yield* setup()
+      yield* channel.on("CardAction", () =>
+        Effect.succeed({ ...CardResponse.toast("info", "noted"), ...CardResponse.card({ elements: [] }) }))
+      yield* channel.connect
+      const envelope = FakeChat.cardActionEvent(chat, { from: alice, messageId: "om_card", value: { ok: true } }, yield* Clock.currentTimeMillis)
+      const [attempt] = yield* fake.pushEvent(url, FakeChat.toPush(envelope), push)
+      assert(attempt?._tag === "Answered")
+      assert.strictEqual(attempt.status, 200)
+      assert.deepStrictEqual(JSON.parse(attempt.body), {
+        toast: { type: "info", content: "noted" },
+        card: { type: "raw", data: { elements: [] } }
+      })
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  it.scopedLive("an unsigned event is refused with 401 and reaches no handler", () =>
+    Effect.gen(function*() {
+      const { channel, fake, url } = yield* setup()
+      const runs = yield* Ref.make(0)
+      yield* channel.on("Message", () => Ref.update(runs, (n) => n + 1))
+      yield* channel.connect
+      const envelope = FakeChat.messageEvent(chat, { from: alice, text: "forged" }, yield* Clock.currentTimeMillis)
+      // no Encrypt Key on the sending side: plain JSON, unsigned; delivered once
+      const [attempt] = yield* fake.pushEvent(url, FakeChat.toPush(envelope), { redelivery: Schedule.recurs(0) })
+      assert(attempt?._tag === "Answered")
+      assert.strictEqual(attempt.status, 401)
+      assert.strictEqual(yield* Ref.get(runs), 0)
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  it.scopedLive("Channel.layer provides the service; awaitReady is immediate once a webhook channel is connected", () =>
+    Effect.gen(function*() {
+      const channel = yield* Channel
+      assert.strictEqual(channel.transport, "webhook")
+      assert.strictEqual(channel.botIdentity.openId, "ou_fake_bot")
+      yield* channel.connect
+      yield* channel.awaitReady("1 millis")
+    }).pipe(
+      Effect.provide(Layer.unwrapEffect(Effect.map(FakeOpenPlatform, (fake) =>
+        Channel.layer({ transport: "webhook" }).pipe(
+          Layer.provide(Layer.mergeAll(
+            Layer.orDie(LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url })),
+            FetchHttpClient.layer
+          ))
+        )))),
+      Effect.provide(fakeOpenPlatform()),
+      quiet
+    ))
+
+  it.scopedLive("the outbound methods use the channel's options: markdown style and chunk limit", () =>
+    Effect.gen(function*() {
+      const { channel, fake } = yield* setup({ markdownStyle: "card", chunkLimit: 25 })
+      const sent = yield* channel.send("oc_announcements", "first paragraph here\nsecond paragraph here")
+      assert.strictEqual(sent.chunkIds.length, 2)
+      const created = yield* fake.callsTo("POST", "/open-apis/im/v1/messages")
+      assert.deepStrictEqual(created.map((call) => call.query["receive_id_type"]), [["chat_id"], ["chat_id"]])
+      assert.deepStrictEqual(
+        created.map((call) => (call.body._tag === "Json" ? (call.body.value as { msg_type: string }).msg_type : undefined)),
+        ["interactive", "interactive"]
+      )
+      // a call's own options win
+      yield* channel.send("oc_announcements", "short", { chunkLimit: 3500 })
+      assert.strictEqual((yield* fake.callsTo("POST", "/open-apis/im/v1/messages")).length, 3)
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  it.scopedLive("a delivery that arrives before connect waits for it, so handlers registered in between see it", () =>
+    Effect.gen(function*() {
+      const { channel, fake, requested, url } = yield* setup()
+      const envelope = FakeChat.messageEvent(chat, { from: alice, text: "early bird" }, yield* Clock.currentTimeMillis)
+      const delivery = yield* Effect.fork(fake.pushEvent(url, FakeChat.toPush(envelope), { ...push, redelivery: Schedule.recurs(0) }))
+      yield* requested
+      const seen = yield* Deferred.make<string>()
+      yield* channel.on("Message", (message) => Deferred.succeed(seen, message.bodyText))
+      yield* channel.connect
+      const [attempt] = yield* Fiber.join(delivery)
+      assert(attempt?._tag === "Answered")
+      assert.strictEqual(attempt.status, 200)
+      assert.strictEqual(yield* Deferred.await(seen), "early bird")
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  it.scopedLive("replicas sharing one EventDedupe store handle a message once, whichever gets it", () =>
+    Effect.gen(function*() {
+      const store = Dedupe.unsafeMakeMemory()
+      const replicas = [yield* setup({}, store), yield* setup({}, store)]
+      const runs = yield* Ref.make(0)
+      for (const { channel } of replicas) {
+        yield* channel.on("Message", () => Ref.update(runs, (n) => n + 1))
+        yield* channel.connect
+      }
+      const now = yield* Clock.currentTimeMillis
+      const envelope = FakeChat.messageEvent(chat, { from: alice, text: "to both" }, now)
+      const { fake } = replicas[0]!
+      for (const { url } of replicas) yield* fake.pushEvent(url, FakeChat.toPush(envelope), push)
+      // the same message under a new event id, to the second replica
+      const resent = FakeChat.messageEvent(chat, { from: alice, text: "to both", messageId: (envelope.event["message"] as { message_id: string }).message_id }, now)
+      const events = yield* replicas[1]!.channel.subscribe
+      yield* fake.pushEvent(replicas[1]!.url, FakeChat.toPush(resent), push)
+      const [rejected] = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(events, 1)))
+      assert(rejected?._tag === "Rejected")
+      assert.strictEqual(rejected.reason, "duplicate")
+      assert.strictEqual(yield* Ref.get(runs), 1)
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+})
