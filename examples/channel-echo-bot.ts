@@ -47,7 +47,7 @@ const newReplies = (platform: FakeOpenPlatform.Service, seen: number) =>
   Effect.map(platform.callsTo("POST", "/open-apis/im/v1/messages/:message_id/reply"), (calls) =>
     calls.slice(seen).map((call) => {
       const body = call.body._tag === "Json" ? (call.body.value as { msg_type: string; content: string }) : undefined
-      return body?.msg_type === "text" ? `bot: ${JSON.parse(body.content).text}` : `bot sends a ${body?.msg_type} message: ${body?.content}`
+      return body?.msg_type === "text" ? `bot: ${JSON.parse(body.content).text}` : `bot sends a message of type ${body?.msg_type}: ${body?.content}`
     }))
 
 /** Fake users talk to the bot; the conversation is printed from what the fake platform saw. */

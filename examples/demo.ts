@@ -1,14 +1,22 @@
 /**
- * `npm run demo`: sends a text message and an image through lark-effect: `send-text` and `send-image` in
- * one go.
+ * `npm run demo`: the SDK end to end.
  *
- * Without credentials it starts the fake Open Platform in this process and prints what the platform
- * received. With `LARK_APP_ID` / `LARK_APP_SECRET` (and `LARK_DEMO_RECEIVE_ID`) it talks to the real one.
+ * On the built-in fake Open Platform (no credentials set) it runs two parts in this process:
+ * 1. `send-text` and `send-image` in one go: a text message, an image uploaded and sent, then what the
+ *    platform received (secrets masked) and how many tokens were fetched;
+ * 2. the `channel-echo-bot`: a `Channel` bot connects over the fake long connection, fake users talk to it
+ *    in a group chat, and the conversation is printed.
+ *
+ * With `LARK_APP_ID` / `LARK_APP_SECRET` (and `LARK_DEMO_RECEIVE_ID`) set it runs the first part against the
+ * real platform; `npm run example:channel-echo-bot` runs the bot there.
  */
-import { Effect } from "effect"
-import { example as defineExample, isMain, receiver, receiverSettings, runExample } from "./run.js"
+import { Console, Effect } from "effect"
+import { fakeOpenPlatform } from "../layers/testing.js"
+import * as ChannelEchoBot from "./channel-echo-bot.js"
+import { describeError, example as defineExample, isMain, platformOf, receiver, receiverSettings, runOnFake, runOnReal } from "./run.js"
 import { PIXEL, sendImage } from "./send-image.js"
 import { sendText } from "./send-text.js"
+import { fakePlatform as fakePlatformWithLongConnection } from "./ws-echo-bot.js"
 
 export const example = defineExample({
   name: "demo",
@@ -23,4 +31,26 @@ export const example = defineExample({
     })
 })
 
-if (isMain(import.meta.url)) void runExample(example)
+/** Both parts on fresh fake platforms. */
+export const onFake = Effect.gen(function*() {
+  const sent = yield* Effect.provide(runOnFake(example, process.env), fakeOpenPlatform(example.fake))
+  yield* Console.log(`\n${"-".repeat(100)}\n`)
+  const conversation = yield* Effect.provide(runOnFake(ChannelEchoBot.example, process.env), fakePlatformWithLongConnection)
+  return { sent, conversation }
+})
+
+if (isMain(import.meta.url)) {
+  const program = Effect.flatMap(
+    platformOf(process.env),
+    (platform): Effect.Effect<unknown, unknown> => platform === "real" ? runOnReal(example) : onFake
+  )
+  void Effect.runPromise(Effect.either(program)).then((result) => {
+    if (result._tag === "Left") {
+      console.error(`demo failed: ${describeError(result.left)}`)
+      process.exitCode = 1
+    }
+  }, (defect) => {
+    console.error(`demo failed: ${describeError(defect)}`)
+    process.exitCode = 1
+  })
+}

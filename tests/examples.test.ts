@@ -252,6 +252,15 @@ describe("examples on the fake Open Platform", () => {
       assert.strictEqual(yield* fake.tokenFetches, 1)
     }).pipe(Effect.provide(fakeOpenPlatform())))
 
+  it.live("npm run demo on the fake platform: the messages, then the channel echo bot's conversation", () =>
+    Effect.gen(function*() {
+      const { output, result } = yield* captured(Demo.onFake)
+      assert.match(result.sent.text.message_id ?? "", /^om_/)
+      assert.include(output, "Alice: @Fake Bot hello\nbot: echo: hello")
+      assert.include(output, "bot (answering the click): {\"toast\":{\"type\":\"success\"")
+      assert.notInclude(output, "fake_secret")
+    }))
+
   it.scopedLive("a platform error fails the example with its code and field violations", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
