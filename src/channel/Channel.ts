@@ -14,8 +14,9 @@
  * bot.pipe(Effect.provide(Channel.layer()), Effect.provide(Layer.merge(LarkLive, WsLayer.layer)))
  * ```
  *
- * Life cycle: `make` fetches the bot's identity (`bot/v3/info`) and builds the pipeline; nothing is
- * received before `connect`, so handlers registered in between miss nothing. `connect` starts the
+ * Life cycle: `make` checks the options (a `ChannelConfigError` before any request), fetches the bot's
+ * identity (`bot/v3/info`) and builds the pipeline; nothing is received before `connect`, so handlers
+ * registered in between miss nothing. `connect` starts the
  * transport and waits for the first handshake (`readyTimeout`); a failed first connect is retried like
  * any later drop. Closing the scope closes the socket and interrupts every fiber of the channel: queue
  * workers, handlers, stream publishers.
@@ -27,6 +28,7 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
@@ -39,31 +41,39 @@ import type { Secret } from "../events/crypto.js"
 import { EventDedupe, unsafeMakeMemory } from "../events/Dedupe.js"
 import { handle, type Request, type Response } from "../events/handle.js"
 import type { DownloadedFile } from "../Files.js"
-import type { LarkConfig } from "../LarkConfig.js"
+import { LarkConfig } from "../LarkConfig.js"
 import type { LarkError } from "../LarkError.js"
 import * as LongConnection from "../ws/LongConnection.js"
 import { WebSocketFactory } from "../ws/socket.js"
 import { makeAdmission } from "./admission.js"
+import * as Batching from "./batching.js"
 import { type BotIdentity, fetchBotIdentity } from "./botIdentity.js"
 import { type BotLoopGuardConfig, defaultBotLoopGuard } from "./botLoop.js"
-import type { ChannelEvent, ChannelEventTag } from "./ChannelEvent.js"
+import { ChannelEvent, type ChannelEventTag } from "./ChannelEvent.js"
 import * as ChatQueue from "./ChatQueue.js"
 import type { ChunkMode } from "./chunk.js"
 import { ChannelNotReady, watch } from "./connection.js"
 import type { MarkdownStyle } from "./content.js"
-import type { ChannelSendError } from "./errors.js"
+import { ChannelConfigError, type ChannelSendError } from "./errors.js"
 import * as Handlers from "./handlers.js"
-import { type AckMode, dispatcher as inboundDispatcher } from "./inbound.js"
+import { type AckMode, dispatcher as inboundDispatcher, enqueue } from "./inbound.js"
 import * as Manage from "./manage.js"
 import type { Message, Resource } from "./Message.js"
 import type { OutboundMessage } from "./OutboundMessage.js"
 import { makePolicy, type PolicyConfig, policyWarnings } from "./policy.js"
+import { makeReactionFilter, type ReactionNotifications } from "./reactions.js"
+import { harden, type SecurityConfig, type SecurityMode } from "./security.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
 import { type StreamCardOptions, streamReply, type StreamReplyResult } from "./streamReply.js"
 
 export { type AckMode } from "./inbound.js"
 export { type BotIdentity } from "./botIdentity.js"
 export { ChannelNotReady } from "./connection.js"
+export { ChannelConfigError } from "./errors.js"
+export { type BatchingConfig } from "./batching.js"
+export { type SecurityConfig, type SecurityMode } from "./security.js"
+export { type ReactionNotifications } from "./reactions.js"
+export { type ChatMode } from "./manage.js"
 export type { EventOf, Handler as ChannelHandler, HandlerRequirements, ResultOf } from "./handlers.js"
 
 export interface ChannelOptions {
@@ -77,6 +87,21 @@ export interface ChannelOptions {
   readonly maxAge?: Duration.DurationInput | undefined
   /** Messages handled at once over all chats; one chat is always handled in order (default 16). */
   readonly concurrency?: number | undefined
+  /**
+   * Merge quick bursts of text messages from one sender into one `Message` (`true`: 600 ms debounce,
+   * 2 s after a long message, at most 8 messages / 4,000 characters; see `batching.ts`). Off by default.
+   */
+  readonly batching?: boolean | Partial<Batching.BatchingConfig> | undefined
+  /**
+   * Transport hardening: `"strict"` requires signed webhooks (an `encryptKey`), turns the replay window on,
+   * refuses remote `ws://` and caps fragments and handler concurrency (see `security.ts`). Default `"compat"`.
+   */
+  readonly security?: SecurityMode | SecurityConfig | undefined
+  /**
+   * Which `Reaction` events are delivered: `all` (the default), `own` (only reactions on the bot's own
+   * messages; the message's sender is looked up once) or `off`.
+   */
+  readonly reactions?: ReactionNotifications | undefined
   /** When the platform is answered: once the handlers finished (`handled`, the default) or once queued. */
   readonly ack?: AckMode | undefined
   /** Keep the platform's payload on `Message.raw` / `CardAction.raw`. */
@@ -144,20 +169,33 @@ export interface ChannelService {
     resource: Pick<Resource, "messageId" | "key" | "downloadType">
   ) => Effect.Effect<DownloadedFile, ChannelSendError>
   readonly getChatInfo: (chatId: string) => Effect.Effect<Manage.ChatInfo, ChannelSendError>
+  /** `topic`, `group` or `p2p`, from the chat API. */
+  readonly getChatMode: (chatId: string) => Effect.Effect<Manage.ChatMode, ChannelSendError>
 }
 
 const DEFAULT_READY_TIMEOUT = Duration.seconds(30)
 // Dedupe keys live 12 hours (spec B8), longer than the platform's ~7.1 h of redeliveries.
 const DEDUPE_TTL = Duration.hours(12)
 
+const batchingOf = (option: ChannelOptions["batching"]): Batching.BatchingConfig | undefined =>
+  option === undefined || option === false ? undefined : option === true ? Batching.defaultBatching : { ...Batching.defaultBatching, ...option }
+
+/** Long-connection messages awaiting their ack at once, unless the options say otherwise. */
+const DEFAULT_WS_CONCURRENCY = 512
+
 const guardOf = (option: ChannelOptions["botLoopGuard"]): BotLoopGuardConfig | undefined =>
   option === undefined || option === false ? undefined : option === true ? defaultBotLoopGuard : { ...defaultBotLoopGuard, ...option }
 
 const makeChannel = (
   options: ChannelOptions
-): Effect.Effect<ChannelService, LarkError, Requirements | WebSocketFactory | Scope.Scope> =>
+): Effect.Effect<ChannelService, LarkError | ChannelConfigError, Requirements | WebSocketFactory | Scope.Scope> =>
   Effect.gen(function*() {
     const transport = options.transport ?? "ws"
+    // checked before anything is requested or connected
+    const hardened = yield* harden({ ...options, transport }, DEFAULT_WS_CONCURRENCY)
+    const batching = batchingOf(options.batching)
+    const batchingProblem = batching === undefined ? undefined : Batching.batchingProblem(batching)
+    if (batchingProblem !== undefined) return yield* Either.left(new ChannelConfigError({ detail: batchingProblem }))
     // What the channel was made with (config, HTTP client, and e.g. a FileSystem for media paths), for the
     // outbound methods and the handlers; not the channel's own Scope, which callers must not inherit.
     const context: Context.Context<Requirements> = Context.omit(Scope.Scope)(yield* Effect.context<Requirements | Scope.Scope>())
@@ -177,16 +215,25 @@ const makeChannel = (
     const handlers = yield* Handlers.make(pubsub, context)
     const queue = yield* ChatQueue.make<string>({ concurrency: options.concurrency })
     const started = yield* Effect.makeLatch(false)
+    const ack = options.ack ?? "handled"
+    const batcher = batching === undefined
+      ? undefined
+      : yield* Batching.make(batching, (message, done) => enqueue({ ack, handlers, queue }, ChannelEvent.Message(message), done))
     const dispatcher = inboundDispatcher({
       botOpenId: botIdentity.openId,
       includeRaw: options.includeRaw === true,
-      ack: options.ack ?? "handled",
+      ack,
       admission,
       queue,
       dedupe,
       handlers,
-      started: started.await
-    }, { encryptKey: options.encryptKey, verificationToken: options.verificationToken, maxClockSkew: options.maxClockSkew })
+      started: started.await,
+      batcher,
+      reactions: options.reactions === undefined || options.reactions === "all"
+        ? undefined
+        : makeReactionFilter(options.reactions, (yield* LarkConfig).appId, (messageId) =>
+          Effect.provide(Manage.getMessageSender(messageId), context))
+    }, { encryptKey: options.encryptKey, verificationToken: options.verificationToken, maxClockSkew: hardened.maxClockSkew })
 
     const state = yield* LongConnection.makeState
     const emit = (event: ChannelEvent) =>
@@ -194,7 +241,7 @@ const makeChannel = (
     const { ready } = yield* watch(state, emit)
 
     const runSocket = (sockets: WebSocketFactory["Type"]): Effect.Effect<void> =>
-      LongConnection.run(dispatcher, { concurrency: 512, ...options.longConnection, state }).pipe(
+      LongConnection.run(dispatcher, { ...hardened.longConnection, state }).pipe(
         Effect.provide(context),
         Effect.provideService(WebSocketFactory, sockets),
         Effect.provideService(EventDedupe, dedupe),
@@ -261,24 +308,27 @@ const makeChannel = (
       removeReaction: (messageId, reactionId) => bound(Manage.removeReaction(messageId, reactionId)),
       updateCard: (messageId, card) => bound(Manage.updateCard(messageId, card)),
       downloadResource: (resource) => bound(Manage.downloadResource(resource)),
-      getChatInfo: (chatId) => bound(Manage.getChatInfo(chatId))
+      getChatInfo: (chatId) => bound(Manage.getChatInfo(chatId)),
+      getChatMode: (chatId) => bound(Manage.getChatMode(chatId))
     } satisfies ChannelService
   })
 
 /** Makes a channel for the scope (see the module comment). A webhook channel needs no `WebSocketFactory`. */
 export function make(
   options: ChannelOptions & { readonly transport: "webhook" }
-): Effect.Effect<ChannelService, LarkError, Requirements | Scope.Scope>
+): Effect.Effect<ChannelService, LarkError | ChannelConfigError, Requirements | Scope.Scope>
 export function make(
   options?: ChannelOptions
-): Effect.Effect<ChannelService, LarkError, Requirements | WebSocketFactory | Scope.Scope>
+): Effect.Effect<ChannelService, LarkError | ChannelConfigError, Requirements | WebSocketFactory | Scope.Scope>
 export function make(options: ChannelOptions = {}) {
   return makeChannel(options)
 }
 
 /** The channel as a layer (build it once: each build is one connection). */
-export function layer(options: ChannelOptions & { readonly transport: "webhook" }): Layer.Layer<Channel, LarkError, Requirements>
-export function layer(options?: ChannelOptions): Layer.Layer<Channel, LarkError, Requirements | WebSocketFactory>
+export function layer(
+  options: ChannelOptions & { readonly transport: "webhook" }
+): Layer.Layer<Channel, LarkError | ChannelConfigError, Requirements>
+export function layer(options?: ChannelOptions): Layer.Layer<Channel, LarkError | ChannelConfigError, Requirements | WebSocketFactory>
 export function layer(options: ChannelOptions = {}) {
   return Layer.scoped(Channel, makeChannel(options))
 }

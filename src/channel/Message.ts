@@ -76,4 +76,9 @@ export interface Message {
   readonly resources: ReadonlyArray<Resource>
   /** The event payload as received, only when asked for (`includeRaw`). */
   readonly raw?: unknown
+  /**
+   * With batching on (`ChannelOptions.batching`), a message merged from a burst of texts lists the
+   * originals here, in order; the merged message carries the first one's ids. Absent otherwise.
+   */
+  readonly batched?: ReadonlyArray<Message> | undefined
 }

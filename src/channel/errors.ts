@@ -86,3 +86,12 @@ export const fromLarkError = (error: LarkError, kind: CallKind = "send"): Channe
       return new ChannelSendError({ code: FALLBACK[kind], detail: error.message })
   }
 }
+
+/** The channel's options are inconsistent or unsafe (for example strict security without an Encrypt Key). */
+export class ChannelConfigError extends Schema.TaggedError<ChannelConfigError>()("ChannelConfigError", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `channel configuration: ${this.detail}`
+  }
+}

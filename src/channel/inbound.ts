@@ -7,17 +7,18 @@
  * 3. a `Message` is claimed a second time, by message id (`msg:<id>`, same store): the same message under
  *    another event id is dropped as `duplicate`;
  * 4. admission (own message, stale, policy, bot-loop guard); a drop becomes a `Rejected` event;
- * 5. an admitted message joins its chat's queue (`ChatQueue`: in order per chat, chats in parallel) and is
- *    delivered (the `events` stream, then the `Message` handlers).
+ * 5. with batching on, an admitted text waits for the rest of its sender's burst (`batching.ts`);
+ * 6. an admitted message (or a merged burst) joins its chat's queue (`ChatQueue`: in order per chat, chats
+ *    in parallel) and is delivered (the `events` stream, then the `Message` handlers).
  *
  * Other events are delivered at once, outside the chat queues: a card action must be answered within a
- * few seconds, whatever the chat is busy with.
+ * few seconds, whatever the chat is busy with. Reactions pass the `reactions` filter first (`reactions.ts`).
  *
  * The acknowledgement (`ack`): with `"handled"` (the default) the platform gets its answer once the
  * message's handlers finished. A handler that fails gets a redelivery; a process that dies with
  * messages still queued loses nothing, because the platform delivers them again. With `"queued"` the
  * answer goes out once the message is queued: quicker, but a failed handler is only logged, and queued
- * messages die with the process.
+ * messages die with the process. The messages of a merged burst are all answered when the burst is.
  */
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
@@ -28,10 +29,12 @@ import type { Service as DedupeService } from "../events/Dedupe.js"
 import * as EventDispatcher from "../events/EventDispatcher.js"
 import { type Admission, rejection } from "./admission.js"
 import type { ChannelEvent } from "./ChannelEvent.js"
+import type { Batcher } from "./batching.js"
 import type { ChatQueue } from "./ChatQueue.js"
 import type { EventOf, Handlers } from "./handlers.js"
 import type { Message } from "./Message.js"
 import { CHANNEL_EVENT_TYPES, normalizeEvent } from "./normalize.js"
+import type { ReactionFilter } from "./reactions.js"
 import { drop } from "./policy.js"
 
 export type AckMode = "handled" | "queued"
@@ -46,6 +49,10 @@ export interface Pipeline {
   readonly handlers: Handlers
   /** Completes once the channel is connected: nothing is delivered before the app's handlers are in place. */
   readonly started: Effect.Effect<void>
+  /** Merges bursts of texts (off when absent); its `Submit` must be {@link enqueue} over this pipeline. */
+  readonly batcher?: Batcher | undefined
+  /** Which reactions are delivered (all when absent). */
+  readonly reactions?: ReactionFilter | undefined
 }
 
 /** The same message is being handled under another event id right now: ask for a redelivery. */
@@ -85,15 +92,32 @@ const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<
   })
 }
 
+/**
+ * Queues the delivery of `message` on its chat, completing `done` with its outcome. With `ack: "queued"`
+ * nobody awaits `done`, so a failing handler is logged here.
+ */
+export const enqueue = (
+  pipeline: Pick<Pipeline, "ack" | "handlers" | "queue">,
+  message: EventOf<"Message">,
+  done: Deferred.Deferred<unknown, unknown>
+): Effect.Effect<void> => {
+  const delivery = pipeline.handlers.deliver(message)
+  const reported = pipeline.ack === "queued" ? Effect.tapErrorCause(delivery, logged("a Message handler failed")) : delivery
+  return pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(reported, done)))
+}
+
 const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.Effect<void, unknown> =>
   Effect.gen(function*() {
     const decision = yield* pipeline.admission.check(message)
     if (decision._tag === "Drop") return yield* reject(pipeline, rejection(message, decision))
-    const delivery = pipeline.handlers.deliver(message)
-    if (pipeline.ack === "queued") return yield* pipeline.queue.offer(message.chatId, delivery)
-    const done = yield* Deferred.make<unknown, unknown>()
-    yield* pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(delivery, done)))
-    yield* Deferred.await(done)
+    let done: Deferred.Deferred<unknown, unknown>
+    if (pipeline.batcher !== undefined) {
+      done = yield* pipeline.batcher.offer(message)
+    } else {
+      done = yield* Deferred.make<unknown, unknown>()
+      yield* enqueue(pipeline, message, done)
+    }
+    if (pipeline.ack === "handled") yield* Deferred.await(done)
   })
 
 const onEvent = (pipeline: Pipeline) => (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> =>
@@ -104,9 +128,12 @@ const onEvent = (pipeline: Pipeline) => (event: EventDispatcher.AnyEvent): Effec
       const normalized = normalizeEvent(event, { botOpenId: pipeline.botOpenId, includeRaw: pipeline.includeRaw })
       if (Option.isNone(normalized)) return Effect.void
       const channelEvent = normalized.value
-      return channelEvent._tag === "Message"
-        ? claimMessage(pipeline, channelEvent, admitAndQueue(pipeline, channelEvent))
-        : pipeline.handlers.deliver(channelEvent)
+      if (channelEvent._tag === "Message") return claimMessage(pipeline, channelEvent, admitAndQueue(pipeline, channelEvent))
+      if (channelEvent._tag === "Reaction" && pipeline.reactions !== undefined) {
+        const deliver = pipeline.handlers.deliver(channelEvent)
+        return Effect.flatMap(pipeline.reactions(channelEvent), (wanted) => (wanted ? deliver : Effect.void))
+      }
+      return pipeline.handlers.deliver(channelEvent)
     })
   )
 

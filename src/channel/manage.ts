@@ -18,6 +18,7 @@ import type { LarkError } from "../LarkError.js"
 import * as Content from "./content.js"
 import { type CallKind, ChannelSendError, fromLarkError } from "./errors.js"
 import type { Resource } from "./Message.js"
+import type { MessageSender } from "./reactions.js"
 
 type Requirements = LarkConfig | HttpClient.HttpClient
 
@@ -82,6 +83,16 @@ export const downloadResourceStream = (
     Effect.map((file) => ({ ...file, stream: Stream.mapError(file.stream, (error) => fromLarkError(error, "download")) }))
   )
 
+/** Who sent a message (`GET /im/v1/messages/{id}`): a message the bot sent has type `app` and the app id. */
+export const getMessageSender = (messageId: string): Effect.Effect<MessageSender, ChannelSendError, Requirements> =>
+  ImMessage.get({ path: { message_id: messageId } }).pipe(
+    classified(),
+    Effect.map((answer) => {
+      const sender = answer.items?.[0]?.sender
+      return { senderType: sender?.sender_type, id: sender?.id }
+    })
+  )
+
 /** A chat as the bot sees it; `raw` is the platform's whole answer. */
 export interface ChatInfo {
   readonly chatId: string
@@ -116,3 +127,12 @@ export const getChatInfo = (chatId: string): Effect.Effect<ChatInfo, ChannelSend
       raw
     }))
   )
+
+/** The chat's mode: `topic` for a topic group (threads only), `group`, or `p2p` (`unknown` when not said). */
+export type ChatMode = "p2p" | "group" | "topic" | "unknown"
+
+const CHAT_MODES: Readonly<Record<string, ChatMode>> = { p2p: "p2p", group: "group", topic: "topic" }
+
+/** The chat's mode from the chat API (`chat_mode`), which tells a topic group from an ordinary one. */
+export const getChatMode = (chatId: string): Effect.Effect<ChatMode, ChannelSendError, Requirements> =>
+  Effect.map(getChatInfo(chatId), (info) => CHAT_MODES[info.chatMode ?? ""] ?? "unknown")

@@ -17,15 +17,17 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { unsafeMakeMemory } from "../events/Dedupe.js"
 import { makeDispatch } from "../events/dispatch.js"
 import type { EventDispatcher } from "../events/EventDispatcher.js"
 import type { LarkConfig } from "../LarkConfig.js"
-import { type ClientConfig, defaultClientConfig, type Endpoint, fetchEndpoint } from "./endpoint.js"
+import { type ClientConfig, defaultClientConfig, type Endpoint, fetchEndpoint, isInsecureRemote } from "./endpoint.js"
 import {
   type ConnectionError,
+  LongConnectionConfigError,
   type LongConnectionError,
   LongConnectionGaveUp,
   LongConnectionTransportError
@@ -71,6 +73,11 @@ export interface Options {
   readonly clientConfig?: Partial<ClientConfig> | undefined
   /** The shortest wait before a reconnect, whatever the server says. Default 1 second. */
   readonly minReconnectDelay?: Duration.DurationInput | undefined
+  /**
+   * Refuse a socket URL that is plain `ws://` to a host other than this machine: `run` ends with a
+   * `LongConnectionConfigError` before any socket is opened. Off by default (the channel's strict mode).
+   */
+  readonly requireTls?: boolean | undefined
 }
 
 /** A state holder to pass as `options.state`. */
@@ -101,6 +108,10 @@ export const run = <R>(
       Effect.scoped(Effect.gen(function*() {
         const endpoint = yield* fetchEndpoint(yield* Ref.get(clientConfig), endpointTimeout)
         yield* Ref.set(clientConfig, endpoint.clientConfig)
+        if (options.requireTls === true && isInsecureRemote(Redacted.value(endpoint.url))) {
+          // the URL itself is not shown: its query holds an access key and a ticket
+          return yield* new LongConnectionConfigError({ detail: "the endpoint answered a plain ws:// URL to a remote host (TLS required)" })
+        }
         const connection = yield* sockets.open(endpoint.url).pipe(
           Effect.timeoutFail({
             duration: openTimeout,

@@ -58,6 +58,21 @@ export interface Endpoint {
 
 export const ENDPOINT_PATH = "/callback/ws/endpoint"
 
+const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"])
+
+/** True for a plain `ws://` URL to a host that is not this machine (127.0.0.0/8, `::1`, `localhost`). */
+export const isInsecureRemote = (url: string): boolean => {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return true
+  }
+  if (parsed.protocol === "wss:") return false
+  const host = parsed.hostname.toLowerCase()
+  return !(LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host))
+}
+
 const transport = (reason: LongConnectionTransportError["reason"], detail: string) =>
   new LongConnectionTransportError({ stage: "endpoint", reason, detail })
 

@@ -1,0 +1,100 @@
+/**
+ * Transport hardening (spec B9, the Python channel's `SecurityConfig`): `security: "strict"` (or a
+ * `SecurityConfig` with `mode: "strict"`) turns on, at once:
+ *
+ * - webhook: an Encrypt Key is required, so every event must carry a valid signature (`handle` refuses
+ *   unsigned events once a key is configured); without one `Channel.make` fails with a `ChannelConfigError`;
+ * - webhook: the replay window (`maxClockSkew`, default here 5 minutes): a signed request whose timestamp
+ *   is further off than that is refused;
+ * - long connection: a plain `ws://` socket URL to a remote host is refused (loopback stays allowed, for
+ *   tests and local fakes), unless `allowInsecureWs`;
+ * - long connection: caps on reassembled fragments (128 parts, 8 MiB per message) and on handlers running
+ *   at once (256).
+ *
+ * The limits may also be set one by one in any mode; in strict mode a limit given explicitly replaces the
+ * strict default. A limit never loosens a tighter `longConnection` setting: the smaller value wins.
+ * Allowlists, mention gating and rate limits are not security settings: see `PolicyConfig`.
+ */
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import type * as LongConnection from "../ws/LongConnection.js"
+import { defaultLimits } from "../ws/fragments.js"
+import { ChannelConfigError } from "./errors.js"
+
+export type SecurityMode = "compat" | "strict"
+
+export interface SecurityConfig {
+  /** `compat` (the default): only the limits set here apply. `strict`: everything in the module comment. */
+  readonly mode: SecurityMode
+  /** Strict mode: accept a plain `ws://` URL to a remote host anyway. Default false. */
+  readonly allowInsecureWs?: boolean | undefined
+  /** Most parts of one fragmented long-connection message (strict default 128). */
+  readonly maxFragmentParts?: number | undefined
+  /** Most bytes of one fragmented long-connection message (strict default 8 MiB). */
+  readonly maxFragmentBytes?: number | undefined
+  /** Most long-connection handlers running at once; further messages wait unacknowledged (strict default 256). */
+  readonly maxConcurrentHandlers?: number | undefined
+  /** The webhook replay window (strict default 5 minutes); `ChannelOptions.maxClockSkew` takes precedence. */
+  readonly maxClockSkew?: Duration.DurationInput | undefined
+}
+
+export const strictDefaults = {
+  maxFragmentParts: 128,
+  maxFragmentBytes: 8 * 1024 * 1024,
+  maxConcurrentHandlers: 256,
+  maxClockSkew: Duration.minutes(5)
+} as const
+
+/** What the channel was asked for, as far as security is concerned. */
+export interface SecurityInput {
+  readonly transport: "ws" | "webhook"
+  readonly security?: SecurityMode | SecurityConfig | undefined
+  readonly encryptKey?: unknown
+  readonly maxClockSkew?: Duration.DurationInput | undefined
+  readonly longConnection?: LongConnection.Options | undefined
+}
+
+/** The settings the channel runs with. */
+export interface Hardened {
+  readonly strict: boolean
+  readonly maxClockSkew: Duration.DurationInput | undefined
+  /** The long-connection options with the limits applied (`concurrency` filled in from `defaultConcurrency`). */
+  readonly longConnection: LongConnection.Options
+}
+
+const smaller = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b)
+
+const positiveInteger = (name: string, value: number | undefined): string | undefined =>
+  value === undefined || (Number.isInteger(value) && value > 0) ? undefined : `security.${name} must be a whole number > 0`
+
+/** Resolves the security settings, or says why they cannot be used. Pure. */
+export const harden = (input: SecurityInput, defaultConcurrency: number): Either.Either<Hardened, ChannelConfigError> => {
+  const config: SecurityConfig = typeof input.security === "string" ? { mode: input.security } : input.security ?? { mode: "compat" }
+  const strict = config.mode === "strict"
+  const fail = (detail: string) => Either.left(new ChannelConfigError({ detail }))
+  if (config.mode !== "strict" && config.mode !== "compat") return fail(`security.mode must be "compat" or "strict"`)
+  const problem = positiveInteger("maxFragmentParts", config.maxFragmentParts) ??
+    positiveInteger("maxFragmentBytes", config.maxFragmentBytes) ??
+    positiveInteger("maxConcurrentHandlers", config.maxConcurrentHandlers)
+  if (problem !== undefined) return fail(problem)
+  if (strict && input.transport === "webhook" && input.encryptKey === undefined) {
+    return fail("strict security needs an Encrypt Key for the webhook transport (encryptKey), so that every event is signed")
+  }
+
+  const pick = <K extends "maxFragmentParts" | "maxFragmentBytes" | "maxConcurrentHandlers">(key: K) =>
+    config[key] ?? (strict ? strictDefaults[key] : undefined)
+  const base = input.longConnection ?? {}
+  const maxParts = smaller(base.fragments?.maxParts ?? defaultLimits.maxParts, pick("maxFragmentParts"))
+  const maxBytes = smaller(base.fragments?.maxBytes ?? defaultLimits.maxBytes, pick("maxFragmentBytes"))
+  return Either.right({
+    strict,
+    maxClockSkew: input.maxClockSkew ?? config.maxClockSkew ?? (strict ? strictDefaults.maxClockSkew : undefined),
+    longConnection: {
+      ...base,
+      concurrency: smaller(base.concurrency ?? defaultConcurrency, pick("maxConcurrentHandlers")),
+      fragments: { ...base.fragments, maxParts, maxBytes },
+      requireTls: base.requireTls === true || (strict && config.allowInsecureWs !== true)
+    }
+  })
+}
