@@ -7,8 +7,6 @@
  * Rounds alternate between the clients; the median round counts. `BENCH_WS_EVENTS` (default 20000) and
  * `BENCH_WS_ROUNDS` (default 5) tune it.
  */
-import { spawn } from "node:child_process"
-import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as lark from "@larksuiteoapi/node-sdk"
@@ -22,7 +20,9 @@ import * as WsLayer from "../../layers/ws.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
-import { APP } from "./app.js"
+import { APP } from "../shared/app.js"
+import { startLineProcess } from "../shared/lineProcess.js"
+import { fmt, median } from "../shared/stats.js"
 
 const EVENTS = Number(process.env.BENCH_WS_EVENTS ?? 20_000)
 const ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? 5)
@@ -38,17 +38,8 @@ interface Burst {
 
 /** The server process and its one-line command protocol. */
 const startServer = async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url))], {
-    stdio: ["pipe", "pipe", "inherit"]
-  })
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
-  const read = async () => JSON.parse(String((await lines.next()).value))
-  const command = async <A>(line: string): Promise<A> => {
-    child.stdin.write(`${line}\n`)
-    return (await read()) as A
-  }
-  const { url } = (await read()) as { url: string }
-  return { url, command, stop: () => child.kill() }
+  const server = await startLineProcess<{ url: string }>(fileURLToPath(new URL("./server.ts", import.meta.url)))
+  return { url: server.ready.url, command: server.command, stop: server.stop }
 }
 
 interface Client {
@@ -82,13 +73,6 @@ const nodeSdk: Client = {
     await client.start({ eventDispatcher: dispatcher })
     return async () => client.close({ force: true })
   }
-}
-
-const fmt = (n: number) => Math.round(n).toString().padStart(7)
-
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
 }
 
 const main = async () => {

@@ -13,7 +13,8 @@ import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as FakeLongConnection from "../../src/testing/FakeLongConnection.js"
 
-import { APP } from "./app.js"
+import { APP } from "../shared/app.js"
+import { answer as reply } from "../shared/lineProcess.js"
 
 /** A realistic `im.message.receive_v1` (about 700 bytes of JSON). */
 const message = (n: number) =>
@@ -40,7 +41,6 @@ const main = async () => {
   const scope = Effect.runSync(Scope.make())
   const fake = await Effect.runPromise(FakeLongConnection.make({ apps: [APP] }).pipe(Scope.extend(scope)))
   const run = <A>(effect: Effect.Effect<A>) => Effect.runPromise(effect)
-  const reply = (value: unknown) => void process.stdout.write(`${JSON.stringify(value)}\n`)
   let next = 0
   reply({ url: fake.url })
   for await (const line of createInterface({ input: process.stdin })) {

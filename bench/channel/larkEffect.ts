@@ -1,0 +1,35 @@
+/**
+ * The channel benchmark's lark-effect client: a `Channel` on the long connection (run by `run.ts`), acking
+ * once the handler finished (the default) or, with `BENCH_CHANNEL_ACK=queued`, once the message is queued
+ * (what node-sdk's channel does).
+ */
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Redacted from "effect/Redacted"
+import { layer as larkLayer } from "../../layers/index.js"
+import * as WsLayer from "../../layers/ws.js"
+import { Channel } from "../../src/channel/Channel.js"
+import { APP } from "../shared/app.js"
+import { runClient } from "./client.js"
+
+void runClient((url, probe) =>
+  new Promise<void>((connected, failed) => {
+    const bot = Effect.gen(function*() {
+      const channel = yield* Channel.make({ ack: process.env.BENCH_CHANNEL_ACK === "queued" ? "queued" : "handled" })
+      yield* channel.on("Message", (message) =>
+        probe.onMessage() ? Effect.asVoid(channel.reply(message, { text: "pong" })) : Effect.void)
+      yield* channel.connect
+      connected()
+      return yield* Effect.never
+    })
+    const wiring = Layer.merge(larkLayer({ appId: APP.appId, appSecret: Redacted.make(APP.appSecret), domain: url }), WsLayer.layer)
+    Effect.runFork(bot.pipe(
+      Effect.scoped,
+      Effect.provide(wiring),
+      Logger.withMinimumLogLevel(LogLevel.Warning),
+      Effect.catchAllCause((cause) => Effect.sync(() => failed(new Error(Cause.pretty(cause)))))
+    ))
+  }))

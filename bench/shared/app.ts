@@ -1,0 +1,2 @@
+/** The app the benchmarks' fake servers accept (node-sdk insists on a `cli_` + 16 hex digits id). */
+export const APP = { appId: "cli_0123456789abcdef", appSecret: "bench_secret" }

@@ -1,2 +1,0 @@
-/** The app the benchmark's fake server accepts (node-sdk insists on a `cli_` + 16 hex digits id). */
-export const APP = { appId: "cli_0123456789abcdef", appSecret: "bench_secret" }
