@@ -17,7 +17,7 @@ import { Channel, type ChannelService } from "../src/channel/Channel.js"
 import * as FakeChat from "../src/testing/FakeChat.js"
 import { FakeLongConnection } from "../src/testing/FakeLongConnection.js"
 import { FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
-import { describeError, example as defineExample, isMain, platformOf, runOnFake, runOnReal } from "./run.js"
+import { example as defineExample, isMain, runExample } from "./run.js"
 import { fakePlatform } from "./ws-echo-bot.js"
 
 /** A stand-in for an LLM client: the answer to `question`, a word at a time. */
@@ -70,13 +70,4 @@ export const example = defineExample({
     }))
 })
 
-if (isMain(import.meta.url)) {
-  const program = Effect.flatMap(platformOf(process.env), (platform) =>
-    platform === "real" ? runOnReal(example) : Effect.provide(runOnFake(example, process.env), fakePlatform))
-  void Effect.runPromise(Effect.either(program)).then((result) => {
-    if (result._tag === "Left") {
-      console.error(`${example.name} failed: ${describeError(result.left)}`)
-      process.exitCode = 1
-    }
-  })
-}
+if (isMain(import.meta.url)) void runExample(example, fakePlatform)

@@ -13,7 +13,7 @@
 import { Console, Effect } from "effect"
 import { fakeOpenPlatform } from "../layers/testing.js"
 import * as ChannelEchoBot from "./channel-echo-bot.js"
-import { describeError, example as defineExample, isMain, platformOf, receiver, receiverSettings, runOnFake, runOnReal } from "./run.js"
+import { example as defineExample, isMain, platformOf, receiver, receiverSettings, runMain, runOnFake, runOnReal } from "./run.js"
 import { PIXEL, sendImage } from "./send-image.js"
 import { sendText } from "./send-text.js"
 import { fakePlatform as fakePlatformWithLongConnection } from "./ws-echo-bot.js"
@@ -40,17 +40,8 @@ export const onFake = Effect.gen(function*() {
 })
 
 if (isMain(import.meta.url)) {
-  const program = Effect.flatMap(
-    platformOf(process.env),
-    (platform): Effect.Effect<unknown, unknown> => platform === "real" ? runOnReal(example) : onFake
+  void runMain(
+    "demo",
+    Effect.flatMap(platformOf(process.env), (platform): Effect.Effect<unknown, unknown> => platform === "real" ? runOnReal(example) : onFake)
   )
-  void Effect.runPromise(Effect.either(program)).then((result) => {
-    if (result._tag === "Left") {
-      console.error(`demo failed: ${describeError(result.left)}`)
-      process.exitCode = 1
-    }
-  }, (defect) => {
-    console.error(`demo failed: ${describeError(defect)}`)
-    process.exitCode = 1
-  })
 }

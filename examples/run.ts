@@ -259,18 +259,31 @@ export const describeError = (error: unknown): string => {
   return [message, ...details].join("\n")
 }
 
-/** Runs the example on the platform the environment asks for; a failure is printed and sets the exit code. */
-export const runExample = <Env extends string, A, E>(example: Example<Env, A, E>): Promise<void> => {
-  const program = Effect.flatMap(platformOf(process.env), (platform): Effect.Effect<A, E | ExampleSetupError | LarkConfigError> =>
-    platform === "real" ? runOnReal(example) : Effect.provide(runOnFake(example, process.env), fakeOpenPlatform(example.fake)))
-  const fail = (error: unknown) => {
-    console.error(`${example.name} failed: ${describeError(error)}`)
-    process.exitCode = 1
-  }
-  return Effect.runPromise(Effect.either(program)).then((result) => {
-    if (result._tag === "Left") fail(result.left)
-  }, fail) // a defect
+/** Reports a failed run (a typed failure or a defect) and sets the exit code. */
+export const reportFailure = (name: string) => (error: unknown) => {
+  console.error(`${name} failed: ${describeError(error)}`)
+  process.exitCode = 1
 }
+
+/** Runs `program`; a failure is printed and sets the exit code. */
+export const runMain = <A, E>(name: string, program: Effect.Effect<A, E>): Promise<void> =>
+  Effect.runPromise(Effect.either(program)).then((result) => {
+    if (result._tag === "Left") reportFailure(name)(result.left)
+  }, reportFailure(name))
+
+/**
+ * Runs the example on the platform the environment asks for; a failure is printed and sets the exit code.
+ * `fake` is the fake platform to use (default: the fake Open Platform with the example's options).
+ */
+export const runExample = <Env extends string, A, E>(
+  example: Example<Env, A, E>,
+  fake: Layer.Layer<FakeOpenPlatform, never, never> = fakeOpenPlatform(example.fake)
+): Promise<void> =>
+  runMain(
+    example.name,
+    Effect.flatMap(platformOf(process.env), (platform): Effect.Effect<A, E | ExampleSetupError | LarkConfigError> =>
+      platform === "real" ? runOnReal(example) : Effect.provide(runOnFake(example, process.env), fake))
+  )
 
 /** True when the module at `moduleUrl` is the script node was started with (not imported, e.g. by a test). */
 export const isMain = (moduleUrl: string): boolean => {

@@ -14,7 +14,7 @@ import * as WsLayer from "../layers/ws.js"
 import { fakeOpenPlatform } from "../layers/testing.js"
 import { FakeLongConnection, layer as fakeLongConnection } from "../src/testing/FakeLongConnection.js"
 import * as LongConnection from "../src/ws/LongConnection.js"
-import { describeError, example as defineExample, isMain, platformOf, runOnFake, runOnReal } from "./run.js"
+import { example as defineExample, isMain, runExample } from "./run.js"
 import { echoBot, sampleEvent } from "./webhook-echo-bot.js"
 
 const bot = echoBot({ encryptKey: undefined, verificationToken: undefined })
@@ -66,15 +66,4 @@ export const example = defineExample({
 /** The fake Open Platform with the long-connection server behind its `/callback/ws/endpoint`. */
 export const fakePlatform = fakeOpenPlatform().pipe(Layer.provideMerge(fakeLongConnection()))
 
-if (isMain(import.meta.url)) {
-  const program = Effect.flatMap(platformOf(process.env), (platform) =>
-    platform === "real"
-      ? runOnReal(example)
-      : Effect.provide(runOnFake(example, process.env), fakePlatform))
-  void Effect.runPromise(Effect.either(program)).then((result) => {
-    if (result._tag === "Left") {
-      console.error(`${example.name} failed: ${describeError(result.left)}`)
-      process.exitCode = 1
-    }
-  })
-}
+if (isMain(import.meta.url)) void runExample(example, fakePlatform)

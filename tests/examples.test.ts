@@ -17,16 +17,9 @@ import * as SendImage from "../examples/send-image.js"
 import * as SendText from "../examples/send-text.js"
 import { fakeOpenPlatform } from "../layers/testing.js"
 import { Answer, FakeOpenPlatform, type RecordedCall } from "../src/testing/FakeOpenPlatform.js"
+import { captured } from "./fixtures/console.js"
 
 /** Runs `effect` with `Console.log` / `Console.error` captured; answers what it printed, one entry a call. */
-const captured = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const lines: Array<string> = []
-    const base = yield* Effect.console
-    const capture = (...args: ReadonlyArray<unknown>) => Effect.sync(() => void lines.push(args.map(String).join(" ")))
-    const result = yield* Effect.withConsole(effect, { ...base, log: capture, error: capture })
-    return { result, output: lines.join("\n") }
-  })
 
 /** The JSON body of a recorded call. */
 const jsonOf = (call: RecordedCall | undefined): any => {

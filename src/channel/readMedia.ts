@@ -18,6 +18,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { ChannelSendError, type ChannelSendErrorCode } from "./errors.js"
 import { checkMediaUrl } from "./ssrf.js"
+import { concatBytes } from "../internal/bytes.js"
 
 /** How media given as a URL or a path is read. */
 export interface MediaReadOptions {
@@ -43,15 +44,6 @@ const failWith = (code: ChannelSendErrorCode, detail: string) => Effect.fail(new
 
 const tooLarge = (code: ChannelSendErrorCode, limit: number) => failWith(code, `the media is larger than ${limit} bytes`)
 
-const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
 
 /** Collects a byte stream, failing with `code` as soon as it passes `limit` bytes or fails itself. */
 export const collectLimited = <E>(
@@ -67,7 +59,7 @@ export const collectLimited = <E>(
       acc.parts.push(part)
       return Effect.succeed({ parts: acc.parts, size })
     }),
-    Effect.map(({ parts, size }) => concat(parts, size))
+    Effect.map(({ parts }) => concatBytes(parts))
   )
 
 const decodeURIComponentSafe = (s: string): string => {

@@ -4,6 +4,7 @@
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as Effect from "effect/Effect"
 import { isUploadable, type Uploadable } from "../../schemas/common.js"
+import { concatBytes } from "./bytes.js"
 
 /** Reads a stream to its end: a multipart body is sent from memory (use the chunked upload APIs for huge files). */
 const collect = (stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>) =>
@@ -12,7 +13,7 @@ const collect = (stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>)
       const chunks: Array<Uint8Array> = []
       const iterable = stream instanceof ReadableStream ? readableToIterable(stream) : stream
       for await (const chunk of iterable) chunks.push(chunk)
-      return concat(chunks)
+      return concatBytes(chunks)
     },
     catch: (cause) => `could not read the upload stream: ${cause instanceof Error ? cause.message : String(cause)}`
   })
@@ -28,18 +29,6 @@ async function* readableToIterable(stream: ReadableStream<Uint8Array>) {
   } finally {
     reader.releaseLock()
   }
-}
-
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  let size = 0
-  for (const chunk of chunks) size += chunk.length
-  const bytes = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, at)
-    at += chunk.length
-  }
-  return bytes
 }
 
 interface FilePart {
@@ -102,7 +91,7 @@ export const multipart = (data: unknown): Effect.Effect<HttpBody.HttpBody, strin
       }
     }
     chunks.push(utf8.encode(`--${boundary}--\r\n`))
-    return HttpBody.uint8Array(concat(chunks), `multipart/form-data; boundary=${boundary}`)
+    return HttpBody.uint8Array(concatBytes(chunks), `multipart/form-data; boundary=${boundary}`)
   })
 
 const jsonContentType = "application/json; charset=utf-8"

@@ -8,16 +8,8 @@ import * as EchoBot from "../../examples/webhook-echo-bot.js"
 import * as Run from "../../examples/run.js"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { captured } from "../fixtures/console.js"
 
-/** Runs `effect` with `Console.log` captured. */
-const captured = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const lines: Array<string> = []
-    const base = yield* Effect.console
-    const capture = (...args: ReadonlyArray<unknown>) => Effect.sync(() => void lines.push(args.map(String).join(" ")))
-    const result = yield* Effect.withConsole(effect, { ...base, log: capture, error: capture })
-    return { result, output: lines.join("\n") }
-  })
 
 describe("webhook-echo-bot on the fake Open Platform", () => {
   it.scopedLive("the pushed message is answered 200 and echoed back as a reply to it", () =>
