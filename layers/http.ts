@@ -4,10 +4,11 @@
  * (CLIs, serverless functions); `lark-effect/layers` (undici) costs least CPU per call. See `npm run bench:cost`.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { AttemptTimeout, race, type Strategy } from "../src/AttemptTimeout.js"
+import { AttemptDeadlineContext, AttemptTimeout, type ContextDeadline, race, type Strategy } from "../src/AttemptTimeout.js"
 import * as NodeHttpClient from "./internal/nodeHttpClient.js"
 import { withHttp } from "./wiring.js"
 
@@ -15,17 +16,29 @@ import { withHttp } from "./wiring.js"
  * The attempt's deadline becomes its requests' socket timeout: no byte for that long fails the attempt. Node's
  * timers are fine-grained, so even short deadlines need no `Clock` race (undici's tick once a second).
  */
-const socketDeadline: Strategy = (attempt, timeout, onTimeout) => {
+const socketMillis = (timeout: Duration.Duration): number | undefined => {
   const millis = Math.ceil(Duration.toMillis(timeout))
-  return Number.isFinite(millis) && millis > 0
-    ? Effect.provideService(attempt, NodeHttpClient.IdleTimeout, millis)
-    : race(attempt, timeout, onTimeout)
+  return Number.isFinite(millis) && millis > 0 ? millis : undefined
+}
+
+const socketDeadline: Strategy = (attempt, timeout, onTimeout) => {
+  const millis = socketMillis(timeout)
+  return millis === undefined
+    ? race(attempt, timeout, onTimeout)
+    : Effect.provideService(attempt, NodeHttpClient.IdleTimeout, millis)
+}
+
+/** The same deadline as a context patch, which the executor adds once per call together with its span. */
+const socketDeadlineContext: ContextDeadline = (timeout) => {
+  const millis = socketMillis(timeout)
+  return millis === undefined ? undefined : (context) => Context.add(context, NodeHttpClient.IdleTimeout, millis)
 }
 
 /** The `node:http` client with its keep-alive agents; attempt timeouts are enforced by the sockets. */
-export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptTimeout> = Layer.merge(
+export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptTimeout | AttemptDeadlineContext> = Layer.mergeAll(
   Layer.scoped(HttpClient.HttpClient, NodeHttpClient.make),
-  Layer.succeed(AttemptTimeout, socketDeadline)
+  Layer.succeed(AttemptTimeout, socketDeadline),
+  Layer.succeed(AttemptDeadlineContext, socketDeadlineContext)
 )
 
 export const { LarkLive, layer } = withHttp(HttpLive)

@@ -4,11 +4,12 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Undici from "undici"
-import { AttemptTimeout, race, type Strategy } from "../src/AttemptTimeout.js"
+import { AttemptDeadlineContext, AttemptTimeout, type ContextDeadline, race, type Strategy } from "../src/AttemptTimeout.js"
 import { withHttp } from "./wiring.js"
 
 /** A request option read by {@link withAttemptTimeouts}; the platform's client passes it through to undici. */
@@ -27,15 +28,21 @@ const withAttemptTimeouts: Undici.Dispatcher.DispatcherComposeInterceptor = (dis
 /** undici checks its timeouts about once a second: shorter deadlines are raced against the `Clock` instead. */
 const UNDICI_TIMER_RESOLUTION_MS = 1000
 
+const timeoutOptions = (millis: number) => ({ [TIMEOUT_OPTION]: millis }) as unknown as Undici.Dispatcher.RequestOptions<null>
+
 const undiciDeadline: Strategy = (attempt, timeout, onTimeout) => {
   const millis = Duration.toMillis(timeout)
   return millis < 2 * UNDICI_TIMER_RESOLUTION_MS
     ? race(attempt, timeout, onTimeout)
-    : Effect.provideService(
-      attempt,
-      NodeHttpClient.UndiciRequestOptions,
-      { [TIMEOUT_OPTION]: millis } as unknown as Undici.Dispatcher.RequestOptions<null>
-    )
+    : Effect.provideService(attempt, NodeHttpClient.UndiciRequestOptions, timeoutOptions(millis))
+}
+
+/** The same deadline as a context patch, which the executor adds once per call together with its span. */
+const undiciDeadlineContext: ContextDeadline = (timeout) => {
+  const millis = Duration.toMillis(timeout)
+  if (millis < 2 * UNDICI_TIMER_RESOLUTION_MS) return undefined
+  const options = timeoutOptions(millis)
+  return (context) => Context.add(context, NodeHttpClient.UndiciRequestOptions, options)
 }
 
 const dispatcher = Layer.scoped(
@@ -47,9 +54,10 @@ const dispatcher = Layer.scoped(
 )
 
 /** undici with its connection pool; attempt timeouts are enforced by undici itself. */
-export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptTimeout> = Layer.merge(
+export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptTimeout | AttemptDeadlineContext> = Layer.mergeAll(
   NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(dispatcher)),
-  Layer.succeed(AttemptTimeout, undiciDeadline)
+  Layer.succeed(AttemptTimeout, undiciDeadline),
+  Layer.succeed(AttemptDeadlineContext, undiciDeadlineContext)
 )
 
 export const { LarkLive, layer } = withHttp(HttpLive)

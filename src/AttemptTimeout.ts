@@ -24,5 +24,18 @@ export class AttemptTimeout extends Context.Reference<AttemptTimeout>()("lark-ef
   defaultValue: (): Strategy => race
 }) {}
 
+/**
+ * For a transport whose deadline is a service in the context (the undici layer's request options): that
+ * service for a timeout, or `undefined` where the transport needs {@link AttemptTimeout} instead. The executor
+ * then adds it once per call, in the same context change as the call's span, rather than once per attempt:
+ * every HTTP attempt of the call reads it (a token fetch inside the call still bounds its own attempts).
+ */
+export type ContextDeadline = (timeout: Duration.Duration) => ((context: Context.Context<never>) => Context.Context<never>) | undefined
+
+/** The transport's {@link ContextDeadline}; by default none, and each attempt goes through {@link AttemptTimeout}. */
+export class AttemptDeadlineContext extends Context.Reference<AttemptDeadlineContext>()("lark-effect/AttemptDeadlineContext", {
+  defaultValue: (): ContextDeadline => () => undefined
+}) {}
+
 /** Error codes (on a transport failure's cause chain) that mean "the deadline passed". */
 export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ERR_LARK_ATTEMPT_TIMEOUT"])

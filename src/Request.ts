@@ -4,13 +4,17 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
+import { AttemptDeadlineContext } from "./AttemptTimeout.js"
 import type { DownloadedFile, FileStream } from "./Files.js"
 import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "./LarkError.js"
@@ -98,7 +102,8 @@ const isTokenRejected = (error: LarkError) => error instanceof LarkApiError && T
 type Sender<A, R> = (
   operation: Operation<any, any>,
   request: HttpClientRequest.HttpClientRequest,
-  settings: SendSettings
+  settings: SendSettings,
+  deadlineInContext: boolean
 ) => Effect.Effect<A, LarkError, R>
 
 /** Checks the payload, picks the token kind and builds the unsigned request; nothing is sent yet. */
@@ -121,46 +126,81 @@ const prepare = <P extends Payload>(
   }))
 }
 
-/** Checks, builds, signs and sends; a token the platform rejects is evicted and the call sent once more. */
+/**
+ * Runs `call` in the call's span: `Effect.withSpan`, except that the transport's deadline (when it is a
+ * service, see `AttemptDeadlineContext`) is added in the same context change as the span.
+ */
+const inSpan = <A, E, R>(
+  operation: Operation<any, any>,
+  deadline: ((context: Context.Context<never>) => Context.Context<never>) | undefined,
+  call: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.useSpan(operation.id, { kind: "client", captureStackTrace: false, attributes: { "lark.operation": operation.id } }, (span) =>
+    Effect.locallyWith(call, FiberRef.currentContext, (context) => {
+      const withSpan = Context.add(context, Tracer.ParentSpan, span)
+      return deadline === undefined ? withSpan : deadline(withSpan)
+    }))
+
+/** Checks, builds, signs and sends, in a span named after the operation. */
 const run = <P extends Payload, A, R>(
   operation: Operation<P, any>,
   payload: P,
   options: CallOptions,
   sender: Sender<A, R>
 ): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> =>
-  Effect.flatMap(LarkConfig, (config) =>
-    Effect.flatMap(prepare(config, operation, payload, options), ({ authorization, unsigned }) => {
-      const settings: SendSettings = options.timeout === undefined
-        ? config
-        : { timeout: Duration.decode(options.timeout), retrySchedule: config.retrySchedule }
-      const sendWith = (token: Redacted.Redacted<string> | undefined) => {
-        const signed = token === undefined ? unsigned : HttpClientRequest.bearerToken(unsigned, token)
-        return sender(operation, options.headers === undefined ? signed : HttpClientRequest.setHeaders(signed, options.headers), settings)
+  Effect.flatMap(LarkConfig, (config) => {
+    const settings: SendSettings = options.timeout === undefined
+      ? config
+      : { timeout: Duration.decode(options.timeout), retrySchedule: config.retrySchedule }
+    return Effect.flatMap(AttemptDeadlineContext, (contextDeadline) => {
+      const deadline = contextDeadline(settings.timeout)
+      return inSpan(operation, deadline, sendPrepared(config, operation, payload, options, settings, deadline !== undefined, sender))
+    })
+  })
+
+/** The call's work inside its span: prepare, take the token, send; a rejected token is evicted and sent once more. */
+const sendPrepared = <P extends Payload, A, R>(
+  config: LarkConfigService,
+  operation: Operation<P, any>,
+  payload: P,
+  options: CallOptions,
+  settings: SendSettings,
+  deadlineInContext: boolean,
+  sender: Sender<A, R>
+): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> =>
+  Effect.flatMap(prepare(config, operation, payload, options), ({ authorization, unsigned }) => {
+    const sendWith = (token: Redacted.Redacted<string> | undefined) => {
+      const signed = token === undefined ? unsigned : HttpClientRequest.bearerToken(unsigned, token)
+      return sender(
+        operation,
+        options.headers === undefined ? signed : HttpClientRequest.setHeaders(signed, options.headers),
+        settings,
+        deadlineInContext
+      )
+    }
+    switch (authorization._tag) {
+      case "None":
+        return sendWith(undefined)
+      case "Given":
+        return sendWith(authorization.token)
+      case "Cached": {
+        const { kind, tenantKey } = authorization
+        const withFreshToken = Effect.flatMap(cachedToken(kind, tenantKey), sendWith)
+        // evict only the token that was rejected: replicas rejected with the same one evict it once
+        return Effect.flatMap(cachedToken(kind, tenantKey), (token) =>
+          sendWith(token).pipe(
+            Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey, token), withFreshToken))
+          ))
       }
-      switch (authorization._tag) {
-        case "None":
-          return sendWith(undefined)
-        case "Given":
-          return sendWith(authorization.token)
-        case "Cached": {
-          const { kind, tenantKey } = authorization
-          const withFreshToken = Effect.flatMap(cachedToken(kind, tenantKey), sendWith)
-          // evict only the token that was rejected: replicas rejected with the same one evict it once
-          return Effect.flatMap(cachedToken(kind, tenantKey), (token) =>
-            sendWith(token).pipe(
-              Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey, token), withFreshToken))
-            ))
-        }
-      }
-    })).pipe(
-      // On success the log id is on the HTTP client's child span (response headers); on failure, here too.
-      Effect.tapError((error) =>
-        error._tag === "LarkApiError" && error.logId !== undefined
-          ? Effect.annotateCurrentSpan("lark.log_id", error.logId)
-          : Effect.void
-      ),
-      Effect.withSpan(operation.id, { kind: "client", captureStackTrace: false, attributes: { "lark.operation": operation.id } })
+    }
+  }).pipe(
+    // On success the log id is on the HTTP client's child span (response headers); on failure, here too.
+    Effect.tapError((error) =>
+      error._tag === "LarkApiError" && error.logId !== undefined
+        ? Effect.annotateCurrentSpan("lark.log_id", error.logId)
+        : Effect.void
     )
+  )
 
 /**
  * Runs an operation: `Effect<A, LarkError, LarkConfig | HttpClient>`. Generated API functions are one call

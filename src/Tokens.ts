@@ -16,7 +16,7 @@ import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
 import type { Operation } from "./Operation.js"
 import { postJson } from "./internal/send.js"
-import type { TokenCacheError } from "./TokenCache.js"
+import type { CachedToken, TokenCacheError } from "./TokenCache.js"
 
 export type CachedTokenKind = "tenant" | "app"
 
@@ -163,9 +163,21 @@ const cached = (
   fetch: () => Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
 ): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
   const key = cacheKey(config, kind, tenantKey)
+  const fresh = Effect.zipWith(Effect.mapError(config.tokenCache.get(key), cacheFailedAs[kind]), Clock.currentTimeMillis, (entry, now) =>
+    Option.isSome(entry) && entry.value.expiresAt - Duration.toMillis(config.refreshAhead) > now ? entry : Option.none())
+  return Effect.flatMap(fresh, (entry) =>
+    Option.isSome(entry) ? Effect.succeed(entry.value.token) : config.tokenFetches.run(key, elect(config, kind, key, fresh, fetch)))
+}
+
+/** The fetch of a missing token, checked against the cache again first; built only on a miss. */
+const elect = (
+  config: LarkConfigService,
+  kind: CachedTokenKind,
+  key: string,
+  fresh: Effect.Effect<Option.Option<CachedToken>, LarkError>,
+  fetch: () => Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
+): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
   const cache = config.tokenCache
-  const fresh = Effect.zipWith(Effect.mapError(cache.get(key), cacheFailed(kind)), Clock.currentTimeMillis, (entry, now) =>
-    Option.filter(entry, (token) => token.expiresAt - Duration.toMillis(config.refreshAhead) > now))
   const fetchAndStore = Effect.gen(function*() {
     const token = yield* Effect.mapError(fetch(), refused(kind))
     const now = yield* Clock.currentTimeMillis
@@ -179,15 +191,14 @@ const cached = (
   const orElse = (miss: Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient>) =>
     Effect.flatMap(fresh, (entry) => Option.isSome(entry) ? Effect.succeed(entry.value.token) : miss)
   const tryLock = cache.tryLock
-  const elect: Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> = tryLock === undefined
+  const elected: Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> = tryLock === undefined
     ? orElse(fetchAndStore)
     : orElse(Effect.flatMap(Effect.mapError(tryLock(key), cacheFailed(kind)), (lock) =>
       Option.match(lock, {
         onSome: (release) => Effect.ensuring(orElse(fetchAndStore), release),
-        onNone: () => Effect.zipRight(Effect.sleep(ELECTION_POLL), Effect.suspend(() => elect))
+        onNone: () => Effect.zipRight(Effect.sleep(ELECTION_POLL), Effect.suspend(() => elected))
       })))
-  return Effect.flatMap(fresh, (entry) =>
-    Option.isSome(entry) ? Effect.succeed(entry.value.token) : config.tokenFetches.run(key, elect))
+  return elected
 }
 
 /** The tenant access token, cached. Marketplace apps must name the tenant. */
@@ -241,6 +252,8 @@ const resend = (config: LarkConfigService) =>
 
 /** A failure of the token cache, as the `LarkTokenError` of the call that needed the cache. */
 const cacheFailed = (kind: "tenant" | "app") => (error: TokenCacheError) => new LarkTokenError({ kind, detail: error.message })
+
+const cacheFailedAs = { tenant: cacheFailed("tenant"), app: cacheFailed("app") }
 
 /** How often a process that lost the fleet-wide fetch election looks for the token the winner stores. */
 const ELECTION_POLL = Duration.millis(50)

@@ -46,7 +46,22 @@ const logIdOf = (response: HttpClientResponse.HttpClientResponse) =>
 const isJson = (response: HttpClientResponse.HttpClientResponse) =>
   (header(response, "content-type") ?? "").toLowerCase().includes("json")
 
-const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
+const decodeEnvelopeSchema = Schema.decodeUnknownEither(Envelope)
+
+/**
+ * The envelope of the common answer (`code` a number, `msg` a string or absent, no `error`) is read by hand,
+ * to the value the schema would give; anything else goes through the schema. This is on every call's path.
+ */
+const decodeEnvelope = (json: unknown): Either.Either<Envelope, ParseResult.ParseError> => {
+  if (typeof json === "object" && json !== null && !Array.isArray(json)) {
+    const body = json as Record<string, unknown>
+    const { code, msg } = body
+    if (typeof code === "number" && body.error === undefined && (msg === undefined || typeof msg === "string")) {
+      return Either.right("data" in body ? { code, msg: msg ?? "", data: body.data } : { code, msg: msg ?? "" })
+    }
+  }
+  return decodeEnvelopeSchema(json)
+}
 
 /**
  * Flat answers (token endpoints) carry `code` beside the token; the OAuth endpoints may leave it out on
@@ -243,26 +258,25 @@ type Reader<A> = (
 
 /**
  * Sends `request` until it succeeds, fails for good, or the retry schedule gives up. The timeout covers one
- * attempt up to the value `read` makes of the answer (for a stream: up to its headers).
+ * attempt up to the value `read` makes of the answer (for a stream: up to its headers). With
+ * `deadlineInContext` the caller has put the transport's deadline in the context already
+ * (`AttemptDeadlineContext`), so attempts are not wrapped again.
  */
 const sendReading = <A, R>(
   operation: Operation<any, any>,
   request: HttpClientRequest.HttpClientRequest,
   settings: SendSettings,
+  deadlineInContext: boolean,
   read: Reader<A>,
   execute: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>
 ): Effect.Effect<A, LarkError, R> => {
   const { timeout } = settings
   const onTimeout = () => isIdempotent(operation) ? retryable(timedOut(operation, timeout)) : timedOut(operation, timeout)
-  const attempt = Effect.flatMap(AttemptTimeout, (bounded) =>
-    bounded(
-      execute(request).pipe(
-        Effect.mapError((error) => classifyRequestError(operation, error, timeout)),
-        Effect.flatMap((response) => read(operation, response, timeout))
-      ),
-      timeout,
-      onTimeout
-    ))
+  const exchange = execute(request).pipe(
+    Effect.mapError((error) => classifyRequestError(operation, error, timeout)),
+    Effect.flatMap((response) => read(operation, response, timeout))
+  )
+  const attempt = deadlineInContext ? exchange : Effect.flatMap(AttemptTimeout, (bounded) => bounded(exchange, timeout, onTimeout))
   const sending = withRetries(attempt, settings.retrySchedule, operation.id).pipe(
     Effect.locally(HttpClient.currentTracerPropagation, false) // no trace ids to a third party
   )
@@ -276,12 +290,14 @@ const sendReading = <A, R>(
 export const send = <A>(
   operation: Operation<any, A>,
   request: HttpClientRequest.HttpClientRequest,
-  settings: SendSettings
+  settings: SendSettings,
+  deadlineInContext = false
 ): Effect.Effect<A, LarkError, HttpClient.HttpClient> =>
   sendReading(
     operation,
     request,
     settings,
+    deadlineInContext,
     (operation.result === "binary" ? readFile : readJson) as Reader<A>,
     HttpClient.execute
   )
@@ -290,9 +306,10 @@ export const send = <A>(
 export const sendStreaming = (
   operation: Operation<any, any>,
   request: HttpClientRequest.HttpClientRequest,
-  settings: SendSettings
+  settings: SendSettings,
+  deadlineInContext = false
 ): Effect.Effect<FileStream<LarkError>, LarkError, HttpClient.HttpClient | Scope.Scope> =>
-  sendReading(operation, request, settings, readFileStream, (request) =>
+  sendReading(operation, request, settings, deadlineInContext, readFileStream, (request) =>
     Effect.flatMap(HttpClient.HttpClient, (client) => HttpClient.withScope(client).execute(request)))
 
 export const HELPDESK_HEADER = "x-lark-helpdesk-authorization"
