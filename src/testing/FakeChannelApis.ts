@@ -121,6 +121,10 @@ export const makeState: Effect.Effect<State> = Effect.map(
   (data) => ({ data })
 )
 
+/** Forgets the recorded edits, recalls and reactions (cards, resources, chats and the bot stay), for `reset`. */
+export const forgetRecords = (state: State): Effect.Effect<void> =>
+  Ref.update(state.data, (d) => ({ ...d, edits: [], recalled: [], reactions: [] }))
+
 export const service = (state: State): FakeChannelApis.Service => {
   const read = <A>(f: (data: Data) => A) => Effect.map(Ref.get(state.data), f)
   return {

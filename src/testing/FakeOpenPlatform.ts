@@ -78,7 +78,10 @@ export declare namespace FakeOpenPlatform {
     readonly setTokenExpireSeconds: (seconds: number) => Effect.Effect<void>
     /** The Bases (bitable apps) created so far, in order, with their tables. */
     readonly bases: Effect.Effect<ReadonlyArray<FakeBase>>
-    /** Forgets recorded calls and programmed answers (tokens, stored files and Bases stay). */
+    /**
+     * Forgets recorded calls, programmed answers and the channel records (edits, recalls, reactions); tokens,
+     * stored files, Bases and CardKit cards stay.
+     */
     readonly reset: Effect.Effect<void>
     /** The fake device flow served on `/oauth/v1/app/registration`: script its answers, read its calls. */
     readonly registration: Registration.FakeRegistration.Service
@@ -854,7 +857,9 @@ export const make = (
       expireTokens: Ref.set(state.tokens, new Map()),
       setTokenExpireSeconds: (seconds) => Ref.set(state.expireSeconds, seconds),
       bases: Effect.map(Ref.get(state.bases), (bases) => [...bases.values()]),
-      reset: Effect.zipRight(Ref.set(state.calls, Chunk.empty()), Ref.set(state.programmed, [])),
+      reset: Effect.all([Ref.set(state.calls, Chunk.empty()), Ref.set(state.programmed, []), ChannelApis.forgetRecords(state.channel)], {
+        discard: true
+      }),
       pushEvent: (url, event, pushOptions) => Effect.provide(pushEvent(url, event, pushOptions), FetchHttpClient.layer)
     } satisfies FakeOpenPlatform.Service
   })

@@ -97,6 +97,8 @@ describe("outbound on the fake Open Platform (loopback)", () => {
         ])
         assert.deepStrictEqual((yield* fake.channel.reactions).map((r) => [r.emojiType, r.removed]), [["DONE", true]])
         assert.deepStrictEqual(yield* fake.channel.recalls, [messageId])
+        yield* fake.reset // forgets the channel records with the calls
+        assert.deepStrictEqual([yield* fake.channel.edits, yield* fake.channel.reactions, yield* fake.channel.recalls], [[], [], []])
 
         yield* fake.channel.addResource("om_user_question", "file_v3_in", {
           kind: "file",
