@@ -5,7 +5,7 @@
  * behind its token check and exposes the records as its `channel` member.
  *
  * Behaviour worth testing against:
- * - editing, patching or reacting to a recalled message answers 230011 (the message was withdrawn);
+ * - editing, patching, reacting or replying to a recalled message answers 230011 (the message was withdrawn);
  * - CardKit writes must carry a `sequence` larger than the card's last one, and element content can be
  *   streamed only while the card is in streaming mode (the codes below are the ones we believe the
  *   platform uses; our sources do not show the exact answers);
@@ -175,7 +175,8 @@ const parseJson = (text: string): unknown => {
 const nextId = (state: State, prefix: string) =>
   Ref.modify(state.data, (d) => [`${prefix}${String(d.counter).padStart(6, "0")}`, { ...d, counter: d.counter + 1 }] as const)
 
-const notRecalled = (state: State, messageId: string) =>
+/** Fails with 230011 when `messageId` was recalled: edits, reactions and replies to it are refused. */
+export const notRecalled = (state: State, messageId: string): Effect.Effect<void, Reply> =>
   Effect.flatMap(Ref.get(state.data), (d) => (d.recalled.includes(messageId) ? withdrawn : Effect.void))
 
 // ---------------------------------------------------------------------------------------------------

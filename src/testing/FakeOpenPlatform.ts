@@ -432,6 +432,7 @@ const receiveIdTypes = ["open_id", "user_id", "union_id", "email", "chat_id"]
 /** A reply to `:message_id`; its content is checked like a new message's. */
 const replyMessage = ({ call, params, state }: RouteInput, token: IssuedToken) =>
   Effect.gen(function*() {
+    yield* ChannelApis.notRecalled(state.channel, params.message_id!)
     const msgType = yield* required("msg_type", bodyField(call.body, "msg_type"))
     const content = yield* required("content", bodyField(call.body, "content"))
     yield* checkContent(state, msgType, content)

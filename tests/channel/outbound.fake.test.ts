@@ -10,7 +10,7 @@ import { HttpLive } from "../../layers/index.js"
 import * as FakeNode from "../../layers/testing.js"
 import * as Outbound from "../../src/channel/Outbound.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
-import { Answer, FakeOpenPlatform, type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
+import { FakeOpenPlatform, type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
 
 const withPlatform = <A, E>(
   test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>
@@ -69,12 +69,10 @@ describe("outbound on the fake Open Platform (loopback)", () => {
   it.live("a reply to a withdrawn message arrives as a new message in the chat", () =>
     withPlatform((fake) =>
       Effect.gen(function*() {
-        yield* fake.program(
-          "POST",
-          "/open-apis/im/v1/messages/:message_id/reply",
-          Answer.json(400, { code: 230011, msg: "The message was withdrawn." })
-        )
+        yield* Outbound.recallMessage(question.messageId) // the fake then refuses replies to it with 230011
         const result = yield* Outbound.reply(question, { text: "still here" })
+        const [refused] = yield* fake.callsTo("POST", "/open-apis/im/v1/messages/:message_id/reply")
+        assert.strictEqual(refused?.path, `/open-apis/im/v1/messages/${question.messageId}/reply`)
         const [create] = yield* fake.callsTo("POST", "/open-apis/im/v1/messages")
         assert.deepStrictEqual(create!.query["receive_id_type"], ["chat_id"])
         assert.strictEqual(jsonBody(create!.body)["receive_id"], "oc_team")
