@@ -73,6 +73,13 @@ export const cardSignature = (
 ): string => digest("sha1", timestamp, nonce, verificationToken, rawBody)
 
 
+/**
+ * Whether `received` equals the secret, in constant time: both are hashed first, so neither the position of
+ * the first difference nor the secret's length shows in the timing.
+ */
+export const sameSecret = (secret: Secret, received: string): boolean =>
+  timingSafeEqual(createHash("sha256").update(reveal(secret)).digest(), createHash("sha256").update(received).digest())
+
 /** Constant-time comparison of a received signature with the expected one (length checked first). */
 const compare = (expected: string, received: string): Either.Either<void, EventSignatureError> => {
   const a = Buffer.from(expected, "utf8")

@@ -74,7 +74,7 @@ export const checkToken = (
   what: string
 ): Either.Either<void, EventTokenError> => {
   if (configured === undefined || !nonEmptyString(received)) return Either.void
-  return Crypto.reveal(configured) === received
+  return Crypto.sameSecret(configured, received)
     ? Either.void
     : Either.left(new EventTokenError({ detail: `${what} token does not match the configured Verification Token` }))
 }

@@ -465,3 +465,14 @@ describe("decrypt fuzz (seeded)", () => {
     }
   })
 })
+
+describe("sameSecret (the Verification Token compare)", () => {
+  it("is true only for the same text, Redacted or not, whatever the lengths", () => {
+    const token = Redacted.make("v-token-123")
+    assert.isTrue(Crypto.sameSecret(token, "v-token-123"))
+    assert.isTrue(Crypto.sameSecret("v-token-123", "v-token-123"))
+    for (const other of ["v-token-124", "v-token-12", "v-token-1234", "", "V-TOKEN-123"]) {
+      assert.isFalse(Crypto.sameSecret(token, other), other)
+    }
+  })
+})
