@@ -297,7 +297,7 @@ class Reader {
     const [start, end] = this.span()
     return decodeString(this.buf, start, end)
   }
-  skip(wire: number) {
+  skipField(wire: number) {
     switch (wire) {
       case WIRE_VARINT:
         this.bigVarint()
@@ -353,7 +353,7 @@ const decodeHeader = (buf: Uint8Array, start: number, end: number): Header => {
     const wire = t & 7
     if (field === 1 && wire === WIRE_BYTES) key = r.string()
     else if (field === 2 && wire === WIRE_BYTES) value = r.string()
-    else r.skip(wire)
+    else r.skipField(wire)
   }
   if (key === undefined) throw new Malformed("a header has no key")
   if (value === undefined) throw new Malformed(`header ${key} has no value`)
@@ -395,7 +395,7 @@ const decodeUnsafe = (buf: Uint8Array): Frame => {
         else logIdNew = text
       }
     } else {
-      r.skip(wire)
+      r.skipField(wire)
     }
   }
   if (seqId === undefined) throw new Malformed("missing required field SeqID")
