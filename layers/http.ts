@@ -6,9 +6,8 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { AttemptDeadlineContext, AttemptTimeout, type ContextDeadline, race, type Strategy } from "../src/AttemptTimeout.js"
+import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
 import * as NodeHttpClient from "./internal/nodeHttpClient.js"
 import { withHttp } from "./wiring.js"
 
@@ -21,24 +20,15 @@ const socketMillis = (timeout: Duration.Duration): number | undefined => {
   return Number.isFinite(millis) && millis > 0 ? millis : undefined
 }
 
-const socketDeadline: Strategy = (attempt, timeout, onTimeout) => {
-  const millis = socketMillis(timeout)
-  return millis === undefined
-    ? race(attempt, timeout, onTimeout)
-    : Effect.provideService(attempt, NodeHttpClient.IdleTimeout, millis)
-}
-
-/** The same deadline as a context patch, which the executor adds once per call together with its span. */
-const socketDeadlineContext: ContextDeadline = (timeout) => {
+const socketDeadline: ContextDeadline = (timeout) => {
   const millis = socketMillis(timeout)
   return millis === undefined ? undefined : (context) => Context.add(context, NodeHttpClient.IdleTimeout, millis)
 }
 
 /** The `node:http` client with its keep-alive agents; attempt timeouts are enforced by the sockets. */
-export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptTimeout | AttemptDeadlineContext> = Layer.mergeAll(
+export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptDeadline> = Layer.merge(
   Layer.scoped(HttpClient.HttpClient, NodeHttpClient.make),
-  Layer.succeed(AttemptTimeout, socketDeadline),
-  Layer.succeed(AttemptDeadlineContext, socketDeadlineContext)
+  Layer.succeed(AttemptDeadline, socketDeadline)
 )
 
 export const { LarkLive, layer } = withHttp(HttpLive)

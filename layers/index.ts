@@ -9,7 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Undici from "undici"
-import { AttemptDeadlineContext, AttemptTimeout, type ContextDeadline, race, type Strategy } from "../src/AttemptTimeout.js"
+import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
 import { withHttp } from "./wiring.js"
 
 /** A request option read by {@link withAttemptTimeouts}; the platform's client passes it through to undici. */
@@ -30,15 +30,8 @@ const UNDICI_TIMER_RESOLUTION_MS = 1000
 
 const timeoutOptions = (millis: number) => ({ [TIMEOUT_OPTION]: millis }) as unknown as Undici.Dispatcher.RequestOptions<null>
 
-const undiciDeadline: Strategy = (attempt, timeout, onTimeout) => {
-  const millis = Duration.toMillis(timeout)
-  return millis < 2 * UNDICI_TIMER_RESOLUTION_MS
-    ? race(attempt, timeout, onTimeout)
-    : Effect.provideService(attempt, NodeHttpClient.UndiciRequestOptions, timeoutOptions(millis))
-}
-
-/** The same deadline as a context patch, which the executor adds once per call together with its span. */
-const undiciDeadlineContext: ContextDeadline = (timeout) => {
+/** Deadlines of 2 s and more become undici's own timeouts; shorter ones are left to the `Clock` race. */
+const undiciDeadline: ContextDeadline = (timeout) => {
   const millis = Duration.toMillis(timeout)
   if (millis < 2 * UNDICI_TIMER_RESOLUTION_MS) return undefined
   const options = timeoutOptions(millis)
@@ -54,10 +47,9 @@ const dispatcher = Layer.scoped(
 )
 
 /** undici with its connection pool; attempt timeouts are enforced by undici itself. */
-export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptTimeout | AttemptDeadlineContext> = Layer.mergeAll(
+export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptDeadline> = Layer.merge(
   NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(dispatcher)),
-  Layer.succeed(AttemptTimeout, undiciDeadline),
-  Layer.succeed(AttemptDeadlineContext, undiciDeadlineContext)
+  Layer.succeed(AttemptDeadline, undiciDeadline)
 )
 
 export const { LarkLive, layer } = withHttp(HttpLive)

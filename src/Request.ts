@@ -14,7 +14,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
-import { AttemptDeadlineContext } from "./AttemptTimeout.js"
+import { AttemptDeadline } from "./AttemptTimeout.js"
 import type { DownloadedFile, FileStream } from "./Files.js"
 import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "./LarkError.js"
@@ -128,7 +128,7 @@ const prepare = <P extends Payload>(
 
 /**
  * Runs `call` in the call's span: `Effect.withSpan`, except that the transport's deadline (when it is a
- * service, see `AttemptDeadlineContext`) is added in the same context change as the span.
+ * service, see `AttemptDeadline`) is added in the same context change as the span.
  */
 const inSpan = <A, E, R>(
   operation: Operation<any, any>,
@@ -152,7 +152,7 @@ const run = <P extends Payload, A, R>(
     const settings: SendSettings = options.timeout === undefined
       ? config
       : { timeout: Duration.decode(options.timeout), retrySchedule: config.retrySchedule }
-    return Effect.flatMap(AttemptDeadlineContext, (contextDeadline) => {
+    return Effect.flatMap(AttemptDeadline, (contextDeadline) => {
       const deadline = contextDeadline(settings.timeout)
       return inSpan(operation, deadline, sendPrepared(config, operation, payload, options, settings, deadline !== undefined, sender))
     })

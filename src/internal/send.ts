@@ -20,7 +20,7 @@ import * as Body from "./body.js"
 import { type DownloadedFile, type FileStream, fileNameFromContentDisposition } from "../Files.js"
 import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkRequestError } from "../LarkError.js"
 import { isIdempotent, type Operation } from "../Operation.js"
-import { AttemptTimeout, TIMEOUT_CODES } from "../AttemptTimeout.js"
+import { AttemptDeadline, bound, TIMEOUT_CODES } from "../AttemptTimeout.js"
 import { errorCodes, rateLimitReset, type Retryable, retryable, withRetries, neverSent } from "./retry.js"
 
 /** The platform's "request trigger frequency limit" code. */
@@ -260,7 +260,7 @@ type Reader<A> = (
  * Sends `request` until it succeeds, fails for good, or the retry schedule gives up. The timeout covers one
  * attempt up to the value `read` makes of the answer (for a stream: up to its headers). With
  * `deadlineInContext` the caller has put the transport's deadline in the context already
- * (`AttemptDeadlineContext`), so attempts are not wrapped again.
+ * (`AttemptDeadline`), so attempts are not wrapped again.
  */
 const sendReading = <A, R>(
   operation: Operation<any, any>,
@@ -276,7 +276,7 @@ const sendReading = <A, R>(
     Effect.mapError((error) => classifyRequestError(operation, error, timeout)),
     Effect.flatMap((response) => read(operation, response, timeout))
   )
-  const attempt = deadlineInContext ? exchange : Effect.flatMap(AttemptTimeout, (bounded) => bounded(exchange, timeout, onTimeout))
+  const attempt = deadlineInContext ? exchange : Effect.flatMap(AttemptDeadline, (deadline) => bound(deadline, exchange, timeout, onTimeout))
   const sending = withRetries(attempt, settings.retrySchedule, operation.id).pipe(
     Effect.locally(HttpClient.currentTracerPropagation, false) // no trace ids to a third party
   )
