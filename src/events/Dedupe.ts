@@ -59,21 +59,22 @@ export const unsafeTtls = (options: StoreOptions = {}): { readonly ttl: number; 
 }
 
 interface Entry {
-  readonly done: boolean
-  readonly expiresAt: number
+  done: boolean
+  expiresAt: number
 }
 
 /** An in-memory store (a `Map` from id to state and expiry); expired entries are pruned as time passes. */
 export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
   const { claimTtl, ttl } = unsafeTtls(options)
+  // Entries go in at their claim, and a completion updates its entry in place (a Map re-insertion costs
+  // more than the lookup): the Map is in claim order, which is expiry order up to handler durations.
   const entries = new Map<string, Entry>()
   // No entry put since the last pass, and not the first one left, expires before this: until then a
   // claim skips the pass (walking the Map costs more than the lookup itself).
   let nextPrune = Infinity
   const prune = (now: number) => {
     if (now < nextPrune) return
-    // Claims and done ids have different TTLs, so the Map is only roughly in expiry order: stop at the
-    // first live entry and let the rest go on a later pass.
+    // Stop at the first live entry and let the rest go on a later pass.
     nextPrune = Infinity
     for (const [key, entry] of entries) {
       if (entry.expiresAt > now) {
@@ -84,7 +85,6 @@ export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
     }
   }
   const put = (id: string, entry: Entry) => {
-    entries.delete(id)
     entries.set(id, entry)
     if (entry.expiresAt < nextPrune) nextPrune = entry.expiresAt
   }
@@ -96,11 +96,20 @@ export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
       atNow((now): Claim => {
         prune(now)
         const entry = entries.get(id)
-        if (entry !== undefined && entry.expiresAt > now) return entry.done ? "Done" : "InProgress"
+        if (entry !== undefined) {
+          if (entry.expiresAt > now) return entry.done ? "Done" : "InProgress"
+          entries.delete(id)
+        }
         put(id, { done: false, expiresAt: now + claimTtl })
         return "Claimed"
       }),
-    complete: (id) => atNow((now) => put(id, { done: true, expiresAt: now + ttl })),
+    complete: (id) =>
+      atNow((now) => {
+        const entry = entries.get(id)
+        if (entry === undefined) return put(id, { done: true, expiresAt: now + ttl })
+        entry.done = true
+        entry.expiresAt = now + ttl
+      }),
     release: (id) =>
       Effect.sync(() => {
         if (entries.get(id)?.done === false) entries.delete(id)

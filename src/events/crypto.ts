@@ -9,7 +9,7 @@
  *   fallback.
  * - Failures are values (`Either`), never exceptions, whatever the input.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { createCipheriv, createDecipheriv, createHash, hash, randomBytes, timingSafeEqual } from "node:crypto"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import { EventDecryptError, EventSignatureError } from "./errors.js"
@@ -40,6 +40,23 @@ export const headerNames = {
 /** The value of a secret given plainly or as `Redacted`. */
 export const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
 
+/**
+ * Scratch space for the bytes of one signature or ciphertext at a time. Everything that uses it is
+ * synchronous and copies out what it keeps, so one buffer serves every request (no allocation per event).
+ */
+const scratch = Buffer.allocUnsafe(64 * 1024)
+
+/** `parts` concatenated as UTF-8, in `scratch` when they fit (valid until the next use), else in a new buffer. */
+const joined = (parts: ReadonlyArray<string>, tail: Uint8Array): Buffer => {
+  let size = tail.length
+  for (const part of parts) size += Buffer.byteLength(part, "utf8")
+  const target = size <= scratch.length ? scratch : Buffer.allocUnsafe(size)
+  let at = 0
+  for (const part of parts) at += target.write(part, at, "utf8")
+  target.set(tail, at)
+  return target.subarray(0, size)
+}
+
 const digest = (
   algorithm: "sha256" | "sha1",
   timestamp: string,
@@ -47,12 +64,11 @@ const digest = (
   secret: Secret,
   rawBody: RawBody
 ): string =>
-  createHash(algorithm)
-    .update(timestamp, "utf8")
-    .update(nonce, "utf8")
-    .update(reveal(secret), "utf8")
-    .update(typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : rawBody)
-    .digest("hex")
+  hash(
+    algorithm,
+    joined([timestamp, nonce, reveal(secret)], typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : rawBody),
+    "hex"
+  )
 
 /**
  * The event signature: lowercase hex SHA-256 of `timestamp + nonce + encryptKey + rawBody`, with the
@@ -80,16 +96,17 @@ export const cardSignature = (
 export const sameSecret = (secret: Secret, received: string): boolean =>
   timingSafeEqual(createHash("sha256").update(reveal(secret)).digest(), createHash("sha256").update(received).digest())
 
-/** Constant-time comparison of a received signature with the expected one (length checked first). */
+/**
+ * Constant-time comparison of a received signature with the expected (ASCII hex) one; the length is
+ * checked first, in bytes.
+ */
 const compare = (expected: string, received: string): Either.Either<void, EventSignatureError> => {
-  const a = Buffer.from(expected, "utf8")
-  const b = Buffer.from(received, "utf8")
-  if (a.length !== b.length) {
+  if (Buffer.byteLength(received, "utf8") !== expected.length) {
     return Either.left(new EventSignatureError({ detail: "signature has the wrong length" }))
   }
-  return timingSafeEqual(a, b)
-    ? Either.void
-    : Either.left(new EventSignatureError({ detail: "signature does not match" }))
+  let difference = 0
+  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ received.charCodeAt(i)
+  return difference === 0 ? Either.void : Either.left(new EventSignatureError({ detail: "signature does not match" }))
 }
 
 const verifyWith = (
@@ -142,13 +159,24 @@ const pkcs7Length = (data: Uint8Array): number => {
   return bad === 0 ? n : 0
 }
 
+const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
 /**
- * Decodes canonical base64 (standard alphabet, padded, what the platform sends), or `undefined`. Node's
- * decoder skips what it does not understand, so the bytes must encode back to exactly the input.
+ * Decodes canonical base64 (standard alphabet, padded, what the platform sends) into `scratch` when it
+ * fits (valid until the next use), else into a new buffer; `undefined` for anything else. Node's decoder
+ * skips characters it does not understand and accepts the URL-safe alphabet, so the byte count must be
+ * the one the length implies, `-` and `_` must be absent, and the bits of the last character beyond the
+ * data (2 with one `=`, 4 with two) must be zero.
  */
 const fromBase64 = (text: string): Buffer | undefined => {
-  const data = Buffer.from(text, "base64")
-  return data.toString("base64") === text ? data : undefined
+  if (typeof text !== "string" || text.length === 0 || text.length % 4 !== 0) return undefined
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0
+  const size = (text.length / 4) * 3 - padding
+  const target = size <= scratch.length ? scratch : Buffer.allocUnsafe(size)
+  if (target.write(text, 0, "base64") !== size) return undefined
+  if (text.includes("-") || text.includes("_")) return undefined
+  const lastBits = BASE64_ALPHABET.indexOf(text.charAt(text.length - 1 - padding)) & (padding === 2 ? 0b1111 : padding === 1 ? 0b11 : 0)
+  return lastBits === 0 ? target.subarray(0, size) : undefined
 }
 
 /**
@@ -157,34 +185,39 @@ const fromBase64 = (text: string): Buffer | undefined => {
  * bad length, bad padding (wrong key or tampered data) or a plaintext that is not UTF-8.
  */
 export const decrypt = (encryptKey: Secret, encrypted: string): Either.Either<string, EventDecryptError> =>
-  decryptWith(aesKey(encryptKey), encrypted)
+  decrypter(encryptKey)(encrypted)
 
-/** {@link decrypt} for one Encrypt Key, its AES key derived once (for a server decrypting every request). */
+/**
+ * {@link decrypt} for one Encrypt Key, for a server decrypting every request: creating a decipher per
+ * request costs more than the decryption itself, so one long-lived CBC decipher serves them all. CBC
+ * decrypts block i as AES⁻¹(C_i) XOR C_{i-1}: fed `IV ‖ ciphertext`, it returns one garbage block (the
+ * IV decrypted against whatever came before) and then exactly the plaintext, since the IV is the C_{-1}
+ * of the first real block.
+ */
 export const decrypter = (encryptKey: Secret): (encrypted: string) => Either.Either<string, EventDecryptError> => {
   const key = aesKey(encryptKey)
-  return (encrypted) => decryptWith(key, encrypted)
-}
-
-const decryptWith = (key: Buffer, encrypted: string): Either.Either<string, EventDecryptError> => {
-  const data = typeof encrypted === "string" ? fromBase64(encrypted) : undefined
-  if (data === undefined) return fail("encrypt is not valid base64")
-  if (data.length < 2 * BLOCK) return fail("ciphertext is too short")
-  if (data.length % BLOCK !== 0) return fail("ciphertext length is not a multiple of the AES block size")
-  let padded: Buffer
-  try {
-    const decipher = createDecipheriv("aes-256-cbc", key, data.subarray(0, BLOCK))
-    decipher.setAutoPadding(false)
-    // Without padding and on whole blocks, `update` returns every block and `final` would add nothing.
-    padded = decipher.update(data.subarray(BLOCK))
-  } catch {
-    return fail("ciphertext could not be decrypted")
-  }
-  const pad = pkcs7Length(padded)
-  if (pad === 0) return fail("bad PKCS#7 padding (wrong Encrypt Key or tampered data)")
-  try {
-    return Either.right(utf8.decode(padded.subarray(0, padded.length - pad)))
-  } catch {
-    return fail("plaintext is not valid UTF-8 (wrong Encrypt Key or tampered data)")
+  const chained = () => createDecipheriv("aes-256-cbc", key, Buffer.alloc(BLOCK)).setAutoPadding(false)
+  let decipher = chained()
+  return (encrypted) => {
+    const data = fromBase64(encrypted)
+    if (data === undefined) return fail("encrypt is not valid base64")
+    if (data.length < 2 * BLOCK) return fail("ciphertext is too short")
+    if (data.length % BLOCK !== 0) return fail("ciphertext length is not a multiple of the AES block size")
+    let padded: Buffer
+    try {
+      // Whole blocks without padding: `update` returns every block and keeps nothing back.
+      padded = decipher.update(data).subarray(BLOCK)
+    } catch {
+      decipher = chained()
+      return fail("ciphertext could not be decrypted")
+    }
+    const pad = pkcs7Length(padded)
+    if (pad === 0) return fail("bad PKCS#7 padding (wrong Encrypt Key or tampered data)")
+    try {
+      return Either.right(utf8.decode(padded.subarray(0, padded.length - pad)))
+    } catch {
+      return fail("plaintext is not valid UTF-8 (wrong Encrypt Key or tampered data)")
+    }
   }
 }
 

@@ -7,6 +7,7 @@
  * Each transport turns the outcome into its own reply (an HTTP status, a frame ack code).
  */
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -14,7 +15,7 @@ import * as Schema from "effect/Schema"
 import { LarkConfig } from "../LarkConfig.js"
 import { setAppTicket } from "../Tokens.js"
 import * as Crypto from "./crypto.js"
-import { EventDedupe, type Service as DedupeService } from "./Dedupe.js"
+import { type Claim, EventDedupe, type Service as DedupeService } from "./Dedupe.js"
 import type { AnyEvent, EventDispatcher, EventHeader, Handler, V1Event, V2Event } from "./EventDispatcher.js"
 import {
   EventDecodeError,
@@ -158,59 +159,69 @@ export const makeDispatch = <R>(
   const rejected = (error: EventRequestError): Effect.Effect<Outcome> =>
     Effect.as(logRejected(error), { _tag: "Rejected", error })
 
-  const logDedupeFailure = (what: string) => (error: unknown) =>
+  const logDedupeFailure = (what: string, error: unknown) =>
     Effect.logWarning(`lark event dedupe: ${what} a claim failed`, error)
+
+  const handled = (classified: Classified, value: unknown): Outcome => ({
+    _tag: "Handled",
+    response: callbackResponse(classified.type, value)
+  })
+
+  /** After the handler: the id is done. A failed `complete` only means a redelivery may run the handler again. */
+  const completeClaim = (dedupe: DedupeService, classified: Classified, value: unknown): Effect.Effect<Outcome> =>
+    Effect.matchEffect(dedupe.complete(classified.id), {
+      onFailure: (error) => Effect.as(logDedupeFailure("completing", error), handled(classified, value)),
+      onSuccess: () => Effect.succeed(handled(classified, value))
+    })
+
+  /** After a failed or interrupted handler: the claim is released, so that a redelivery runs it again. */
+  const releaseClaim = (dedupe: DedupeService, classified: Classified, cause: Cause.Cause<unknown>): Effect.Effect<Outcome> => {
+    const release = Effect.catchAll(dedupe.release(classified.id), (error) => logDedupeFailure("releasing", error))
+    if (Cause.isInterrupted(cause)) return Effect.zipRight(release, Effect.interrupt)
+    return Effect.zipRight(
+      release,
+      Effect.as(
+        Effect.logError(`lark event handler for ${classified.type} failed`, cause).pipe(
+          Effect.annotateLogs({ eventType: classified.type, eventId: classified.id })
+        ),
+        HANDLER_FAILED
+      )
+    )
+  }
 
   /** Runs the handler on a claimed id, then completes the claim, or releases it on failure or interruption. */
   const runClaimed = (
     dedupe: DedupeService,
     classified: Classified,
-    run: Effect.Effect<unknown, unknown, R>
+    handler: Handler<any, R>,
+    event: AnyEvent
   ): Effect.Effect<Outcome, never, R> =>
     Effect.uninterruptibleMask((restore) =>
-      Effect.matchCauseEffect(restore(run), {
-        // A failed `complete` only means a redelivery may run the handler again: logged, still handled.
-        onSuccess: (value): Effect.Effect<Outcome> =>
-          Effect.as(
-            Effect.catchAll(dedupe.complete(classified.id), logDedupeFailure("completing")),
-            { _tag: "Handled", response: callbackResponse(classified.type, value) }
-          ),
-        onFailure: (cause): Effect.Effect<Outcome> => {
-          const release = Effect.catchAll(dedupe.release(classified.id), logDedupeFailure("releasing"))
-          if (Cause.isInterrupted(cause)) return Effect.zipRight(release, Effect.interrupt)
-          return Effect.zipRight(
-            release,
-            Effect.as(
-              Effect.logError(`lark event handler for ${classified.type} failed`, cause).pipe(
-                Effect.annotateLogs({ eventType: classified.type, eventId: classified.id })
-              ),
-              HANDLER_FAILED
-            )
-          )
-        }
+      Effect.matchCauseEffect(restore(Effect.suspend(() => handler(event))), {
+        onSuccess: (value) => completeClaim(dedupe, classified, value),
+        onFailure: (cause) => releaseClaim(dedupe, classified, cause)
       })
     )
 
+  const notClaimed = (claim: Exclude<Claim, "Claimed">, classified: Classified): Effect.Effect<Outcome> =>
+    claim === "Done"
+      ? Effect.as(Effect.logDebug(`lark event ${classified.type} already handled; acknowledged again`), DUPLICATE)
+      : Effect.as(
+        Effect.logDebug(`lark event ${classified.type} is being handled elsewhere; asking for a redelivery`),
+        IN_PROGRESS
+      )
+
+  const storeFailed = (error: unknown): Effect.Effect<Outcome> =>
+    Effect.as(Effect.logWarning("lark event dedupe store failed; asking for a redelivery", error), STORE_FAILED)
+
   /** Claims the id, then runs the handler unless the id is done or in progress elsewhere. */
   const claimAndRun = (classified: Classified, handler: Handler<any, R>, event: AnyEvent) =>
-    Effect.flatMap(Effect.serviceOption(EventDedupe), (service) => {
-      const dedupe = Option.getOrElse(service, () => defaultDedupe)
+    Effect.contextWithEffect((context: Context.Context<never>) => {
+      const dedupe = Context.getOrElse(context, EventDedupe, () => defaultDedupe)
       return Effect.matchEffect(dedupe.claim(classified.id), {
-        onFailure: (error) =>
-          Effect.as(Effect.logWarning("lark event dedupe store failed; asking for a redelivery", error), STORE_FAILED),
-        onSuccess: (claim): Effect.Effect<Outcome, never, R> => {
-          switch (claim) {
-            case "Done":
-              return Effect.as(Effect.logDebug(`lark event ${classified.type} already handled; acknowledged again`), DUPLICATE)
-            case "InProgress":
-              return Effect.as(
-                Effect.logDebug(`lark event ${classified.type} is being handled elsewhere; asking for a redelivery`),
-                IN_PROGRESS
-              )
-            case "Claimed":
-              return runClaimed(dedupe, classified, Effect.suspend(() => handler(event)))
-          }
-        }
+        onFailure: storeFailed,
+        onSuccess: (claim): Effect.Effect<Outcome, never, R> =>
+          claim === "Claimed" ? runClaimed(dedupe, classified, handler, event) : notClaimed(claim, classified)
       })
     })
 

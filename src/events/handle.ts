@@ -2,24 +2,24 @@
  * `handle(dispatcher)(request)`: the framework-neutral webhook entry point.
  *
  * Order of checks for one POST:
- * 1. The raw body must be UTF-8 (else 400).
- * 2. With an Encrypt Key configured and signature headers present, `X-Lark-Signature` is verified over the
+ * 1. With an Encrypt Key configured and signature headers present, `X-Lark-Signature` is verified over the
  *    RAW request bytes BEFORE anything is decrypted (missing header or mismatch: 401). A request without any
  *    signature header is accepted only if it decrypts to a `url_verification`; anything else is a 401
  *    signature failure (so an unsigned request learns nothing about the ciphertext). With `maxClockSkew`
  *    configured, the verified `X-Lark-Request-Timestamp` must then lie within the window of the `Clock`
  *    (else 401, `EventTimestampError`): a replayed old delivery is refused.
- * 3. The body must be a JSON object (else 400); `{"encrypt": ...}` is decrypted (no key configured, or bad
- *    ciphertext: 400) and must again be a JSON object.
- * 4. `url_verification`: the configured Verification Token is compared with the body's token when both
+ * 2. The body must be a JSON object in UTF-8 (else 400); `{"encrypt": ...}` is decrypted (no key configured, or
+ *    bad ciphertext: 400) and must again be a JSON object. A body that is exactly `{"encrypt":"…"}` is read
+ *    without a JSON parse (`exactEnvelope`).
+ * 3. `url_verification`: the configured Verification Token is compared with the body's token when both
  *    exist (mismatch: 401); the reply is `{"challenge": ...}`.
- * 5. v2 (`schema` present) or v1 (`uuid` present) classification (neither: 400), then the token check as
- *    in 4 (mismatch: 401).
- * 6. De-duplication by `header.event_id` / `uuid` through a claim (`Dedupe.ts`): an id handled before
+ * 4. v2 (`schema` present) or v1 (`uuid` present) classification (neither: 400), then the token check as
+ *    in 3 (mismatch: 401).
+ * 5. De-duplication by `header.event_id` / `uuid` through a claim (`Dedupe.ts`): an id handled before
  *    is acknowledged without running a handler; an id being handled right now by another delivery gets
  *    500 so that the platform asks again later. The `EventDedupe` service is used when present in the
  *    context; otherwise each `handle(...)` keeps its own in-memory store (8 h TTL).
- * 7. Dispatch (`dispatch.ts`): the registered handler, else the built-in v1 `app_ticket` handler when a
+ * 6. Dispatch (`dispatch.ts`): the registered handler, else the built-in v1 `app_ticket` handler when a
  *    `LarkConfig` is in the context, else the fallback, else nothing. Unknown types get 200. A handler
  *    failure or defect, or a failing dedupe store, gets 500 and the claim is released, so a redelivery
  *    runs again. A callback's handler result is the response body (`{}` when it returned nothing).
@@ -55,21 +55,60 @@ import {
 export type { EventRequestError } from "./dispatch.js"
 export type { HeadersInput, Request, Response, WebhookError } from "./webhook.js"
 
+type Decrypt = (encrypted: string) => Either.Either<string, EventDecryptError>
+
+const ENVELOPE_HEAD = `{"encrypt":"`
+const ENVELOPE_TAIL = `"}`
+const ENVELOPE_HEAD_BYTES = Buffer.from(ENVELOPE_HEAD)
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const CLOSING_BRACE = 0x7d
+
+/**
+ * The `encrypt` value of a body that is exactly `{"encrypt":"…"}` with no quote or escape inside, which is
+ * what the platform sends, read without decoding and parsing the JSON; `undefined` for any other body,
+ * which goes through `JSON.parse`.
+ */
+const exactEnvelope = (rawBody: Crypto.RawBody): string | undefined => {
+  if (typeof rawBody === "string") {
+    const end = rawBody.length - ENVELOPE_TAIL.length
+    return rawBody.startsWith(ENVELOPE_HEAD) && rawBody.endsWith(ENVELOPE_TAIL) && rawBody.indexOf("\\") === -1 &&
+        rawBody.indexOf(`"`, ENVELOPE_HEAD.length) === end
+      ? rawBody.slice(ENVELOPE_HEAD.length, end)
+      : undefined
+  }
+  const bytes = Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength)
+  const end = bytes.length - ENVELOPE_TAIL.length
+  return end > ENVELOPE_HEAD_BYTES.length && bytes[end] === QUOTE && bytes[end + 1] === CLOSING_BRACE &&
+      ENVELOPE_HEAD_BYTES.equals(bytes.subarray(0, ENVELOPE_HEAD_BYTES.length)) &&
+      bytes.indexOf(QUOTE, ENVELOPE_HEAD_BYTES.length) === end && bytes.indexOf(BACKSLASH) === -1
+    ? bytes.toString("latin1", ENVELOPE_HEAD_BYTES.length, end)
+    : undefined
+}
+
+const decrypted = (
+  decrypt: Decrypt | undefined,
+  encrypted: unknown
+): Either.Either<JsonObject, EventDecodeError | EventDecryptError> => {
+  if (decrypt === undefined) {
+    return Either.left(new EventDecryptError({ detail: "body is encrypted but no Encrypt Key is configured" }))
+  }
+  if (typeof encrypted !== "string") return Either.left(new EventDecryptError({ detail: "encrypt is not a string" }))
+  return Either.flatMap(decrypt(encrypted), (plain) => parseObject(plain, "decrypted body"))
+}
+
 /** Body → plaintext envelope (decrypting `encrypt` when present). */
 const open = (
-  decrypt: ((encrypted: string) => Either.Either<string, EventDecryptError>) | undefined,
-  text: string
-): Either.Either<JsonObject, EventDecodeError | EventDecryptError> =>
-  Either.flatMap(parseObject(text, "body"), (body) => {
-    if (!("encrypt" in body)) return Either.right(body)
-    if (decrypt === undefined) {
-      return Either.left(new EventDecryptError({ detail: "body is encrypted but no Encrypt Key is configured" }))
-    }
-    if (typeof body.encrypt !== "string") {
-      return Either.left(new EventDecryptError({ detail: "encrypt is not a string" }))
-    }
-    return Either.flatMap(decrypt(body.encrypt), (plain) => parseObject(plain, "decrypted body"))
-  })
+  decrypt: Decrypt | undefined,
+  rawBody: Crypto.RawBody
+): Either.Either<JsonObject, EventDecodeError | EventDecryptError> => {
+  const encrypted = exactEnvelope(rawBody)
+  if (encrypted !== undefined) return decrypted(decrypt, encrypted)
+  return Either.flatMap(
+    Either.flatMap(bodyText(rawBody), (text) => parseObject(text, "body")),
+    (body) => ("encrypt" in body ? decrypted(decrypt, body.encrypt) : Either.right(body))
+  )
+}
 
 /** The HTTP reply to an outcome (rejections were logged by the dispatcher). */
 const replyTo = (outcome: Outcome): Effect.Effect<Response> => {
@@ -102,8 +141,8 @@ export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) =>
     Effect.flatMap(dispatch(envelope), replyTo)
 
   /** A body that passed the signature check (or needs none): open it, then answer the challenge or dispatch. */
-  const route = (text: string): Effect.Effect<Response, never, R> => {
-    const opened = open(decrypt, text)
+  const route = (rawBody: Crypto.RawBody): Effect.Effect<Response, never, R> => {
+    const opened = open(decrypt, rawBody)
     if (Either.isLeft(opened)) return reject(opened.left)
     return opened.right.type === "url_verification" ? challenge(opened.right) : event(opened.right)
   }
@@ -113,10 +152,7 @@ export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) =>
       if (request.method.toUpperCase() !== "POST") {
         return reject(new EventMethodError({ detail: `method ${request.method} is not POST` }))
       }
-      const text = bodyText(request.rawBody)
-      if (Either.isLeft(text)) return reject(text.left)
-
-      if (encryptKey === undefined) return route(text.right)
+      if (encryptKey === undefined) return route(request.rawBody)
 
       const headers = signatureHeaders(request.headers)
       const signed = Crypto.verifySignature(headers, encryptKey, request.rawBody)
@@ -124,12 +160,12 @@ export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) =>
       if (unsigned) {
         // Only a url_verification may come without a signature. Whatever else goes wrong with an unsigned
         // body is answered as a signature failure, so that the reply says nothing about the ciphertext.
-        const opened = open(decrypt, text.right)
+        const opened = open(decrypt, request.rawBody)
         if (Either.isRight(opened) && opened.right.type === "url_verification") return challenge(opened.right)
         return reject(Either.isLeft(signed) ? signed.left : new EventSignatureError({ detail: "unsigned request" }))
       }
       // Signed: authenticate the raw bytes (and their age) before decrypting anything.
       if (Either.isLeft(signed)) return reject(signed.left)
-      return afterWindow(inWindow, headers.timestamp, () => route(text.right))
+      return afterWindow(inWindow, headers.timestamp, () => route(request.rawBody))
     })
 }

@@ -187,6 +187,17 @@ describe("decrypt: round trips and the node-sdk oracle", () => {
     }
   })
 
+  it("one decrypter serves request after request, whatever failed in between", () => {
+    const decrypt = Crypto.decrypter("k")
+    const wrongKey = Crypto.encrypt("other key", "secret")
+    for (let i = 0; i < 50; i++) {
+      const p = plaintexts[i % plaintexts.length]!
+      assert.strictEqual(right(decrypt(Crypto.encrypt("k", p))), p)
+      decryptError(decrypt(wrongKey))
+      decryptError(decrypt("not base64!"))
+    }
+  })
+
   it("rejects a wrong-length IV as a defect", () => {
     assert.throws(() => Crypto.encrypt("k", "p", new Uint8Array(8)), RangeError)
   })
@@ -300,6 +311,13 @@ describe("event signature (SHA-256)", () => {
       assert.strictEqual(Crypto.signature(v.timestamp, v.nonce, v.key, new TextEncoder().encode(v.body)), v.hex)
       assert.strictEqual(Crypto.signature(v.timestamp, v.nonce, Redacted.make(v.key), v.body), v.hex)
     }
+  })
+
+  it("a body larger than any internal buffer is hashed whole", () => {
+    const body = `{"encrypt":"${"z".repeat(200_000)}"}`
+    const expected = createHash("sha256").update(`1nonce密钥${body}`, "utf8").digest("hex")
+    assert.strictEqual(Crypto.signature("1", "nonce", "密钥", body), expected)
+    assert.strictEqual(Crypto.signature("1", "nonce", "密钥", Buffer.from(body)), expected)
   })
 
   it("verifySignature accepts the vectors", () => {

@@ -107,6 +107,31 @@ describe("dispatch", () => {
       assert.deepStrictEqual(yield* Ref.get(got), ["evt_1:om_1:v2"])
     }))
 
+  it.effect("every JSON spelling of an encrypted body is opened alike (the exact platform form has a fast path)", () =>
+    Effect.gen(function*() {
+      const got = yield* Ref.make<Array<string>>([])
+      const h = handle(
+        EventDispatcher.make({ encryptKey: KEY }).on("im.message.receive_v1", (e) => Ref.update(got, (xs) => [...xs, e.header.event_id]))
+      )
+      const ciphertext = (id: string) => Crypto.encrypt(KEY, v2Body(id, "im.message.receive_v1", msgEvent))
+      const spellings: Array<[string, string | Uint8Array]> = [
+        ["exact", `{"encrypt":"${ciphertext("exact")}"}`],
+        ["exact-bytes", Buffer.from(`{"encrypt":"${ciphertext("exact-bytes")}"}`)],
+        ["exact-uint8", new TextEncoder().encode(`{"encrypt":"${ciphertext("exact-uint8")}"}`)],
+        ["spaces", `{ "encrypt" : "${ciphertext("spaces")}" }`],
+        ["escaped-slash", `{"encrypt":"${ciphertext("escaped-slash").replaceAll("/", "\\/")}"}`],
+        ["extra-field", `{"encrypt":"${ciphertext("extra-field")}","note":"x"}`],
+        ["extra-first", `{"note":"x","encrypt":"${ciphertext("extra-first")}"}`]
+      ]
+      for (const [, rawBody] of spellings) assert.strictEqual((yield* h(signed(rawBody))).status, 200)
+      assert.deepStrictEqual(yield* Ref.get(got), spellings.map(([id]) => id))
+      // Not JSON at all, though it starts and ends like the platform's form: 400, no handler.
+      for (const broken of [`{"encrypt":"${ciphertext("broken")}"}"}`, `{"encrypt":"`, `{"encrypt":"}`]) {
+        assert.strictEqual((yield* h(signed(broken))).status, 400)
+      }
+      assert.strictEqual((yield* Ref.get(got)).length, spellings.length)
+    }))
+
   it.effect("v2 event with a schema is decoded; a payload the schema rejects gets 400 and no handler", () =>
     Effect.gen(function*() {
       const got = yield* Ref.make(0)
