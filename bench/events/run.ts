@@ -8,27 +8,24 @@
  * Each side starts from the raw body bytes, as a server receives them: node-sdk's adapters `JSON.parse`
  * the body and attach the headers on the prototype before `invoke`; lark-effect's `handle` takes the bytes
  * (it verifies the signature over them, decrypts, classifies, de-duplicates and dispatches). lark-effect is
- * measured twice: one `runPromise` per request (what the node:http listener does) and all requests in one
- * fiber (what an `HttpApp` on an Effect server amounts to).
+ * measured with one `runPromise` per request (what the node:http listener does) and with all requests in one
+ * fiber (what an `HttpApp` on an Effect server amounts to), each as an esbuild bundle (what an application
+ * ships) and through tsx (`larkEffect.ts` says why they differ).
  *
  * Prints a table, then the figures as JSON on the last line.
  */
 import { randomUUID } from "node:crypto"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { performance } from "node:perf_hooks"
 import * as lark from "@larksuiteoapi/node-sdk"
-import * as Effect from "effect/Effect"
+import { build } from "esbuild"
 import * as Crypto from "../../src/events/crypto.js"
-import * as EventDispatcher from "../../src/events/EventDispatcher.js"
-import { handle } from "../../src/events/handle.js"
+import * as LarkEffect from "./larkEffect.js"
+import type { Delivery, Runner } from "./larkEffect.js"
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
 const ROUNDS = 5
 const KEY = "bench encrypt key"
-
-interface Delivery {
-  readonly headers: Record<string, string>
-  readonly rawBody: Buffer
-}
 
 /** A distinct, realistic message event, encrypted and signed like the platform sends it. */
 const delivery = (i: number): Delivery => {
@@ -69,12 +66,6 @@ const delivery = (i: number): Delivery => {
   }
 }
 
-/** One side of the comparison: a fresh dispatcher per round, fed slice by slice; counts its handler calls. */
-interface Runner {
-  readonly run: (deliveries: ReadonlyArray<Delivery>) => Promise<void>
-  readonly handled: () => number
-}
-
 /** node-sdk: parse, attach headers on the prototype (as its adapters do), invoke. */
 const nodeSdk = (): Runner => {
   let handled = 0
@@ -93,42 +84,30 @@ const nodeSdk = (): Runner => {
   }
 }
 
-const larkHandle = () => {
-  let handled = 0
-  const respond = handle(EventDispatcher.make({ encryptKey: KEY }).on("im.message.receive_v1", () => Effect.sync(() => void handled++)))
-  return { respond, handled: () => handled }
+/** `larkEffect.ts` bundled like an application would be (its packages stay external). */
+const bundled = async (): Promise<typeof LarkEffect> => {
+  // inside the repository so that the external packages resolve from its node_modules
+  const outfile = fileURLToPath(new URL("../../node_modules/.cache/bench-events/larkEffect.mjs", import.meta.url))
+  await build({
+    entryPoints: [fileURLToPath(new URL("./larkEffect.ts", import.meta.url))],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    outfile,
+    logLevel: "warning"
+  })
+  return import(pathToFileURL(outfile).href)
 }
 
-/** lark-effect, one `runPromise` per request. */
-const larkPerRequest = (): Runner => {
-  const { handled, respond } = larkHandle()
-  return {
-    handled,
-    run: async (deliveries) => {
-      for (const { headers, rawBody } of deliveries) {
-        const response = await Effect.runPromise(respond({ method: "POST", headers, rawBody }))
-        if (response.status !== 200) throw new Error(`lark-effect answered ${response.status}`)
-      }
-    }
-  }
-}
-
-/** lark-effect, a slice of requests in one fiber. */
-const larkOneFiber = (): Runner => {
-  const { handled, respond } = larkHandle()
-  return {
-    handled,
-    run: (deliveries) =>
-      Effect.runPromise(
-        Effect.forEach(deliveries, ({ headers, rawBody }) => respond({ method: "POST", headers, rawBody }), { discard: true })
-      )
-  }
-}
+const Bundle = await bundled()
 
 const RUNNERS = {
   "@larksuiteoapi/node-sdk invoke": nodeSdk,
-  "lark-effect handle (runPromise per request)": larkPerRequest,
-  "lark-effect handle (one fiber)": larkOneFiber
+  "lark-effect, bundle, runPromise per request": () => Bundle.perRequest(KEY),
+  "lark-effect, bundle, one fiber": () => Bundle.oneFiber(KEY),
+  "lark-effect, tsx, runPromise per request": () => LarkEffect.perRequest(KEY),
+  "lark-effect, tsx, one fiber": () => LarkEffect.oneFiber(KEY)
 } as const
 
 type Name = keyof typeof RUNNERS
@@ -170,9 +149,9 @@ const main = async () => {
   }
   const result = Object.fromEntries(names.map((name) => [name, Math.round(median(rates.get(name)!))])) as Record<Name, number>
   const baseline = result["@larksuiteoapi/node-sdk invoke"]
-  console.log(`\n${"".padEnd(46)} ${"events/s".padStart(10)} ${"vs node-sdk".padStart(12)}`)
+  console.log(`\n${"".padEnd(44)} ${"events/s".padStart(10)} ${"vs node-sdk".padStart(12)}`)
   for (const name of names) {
-    console.log(`${name.padEnd(46)} ${String(result[name]).padStart(10)} ${(result[name] / baseline).toFixed(2).padStart(11)}x`)
+    console.log(`${name.padEnd(44)} ${String(result[name]).padStart(10)} ${(result[name] / baseline).toFixed(2).padStart(11)}x`)
   }
   console.log(`\nnode ${process.version}, ${EVENTS} events a round in slices of ${SLICE}, median of ${ROUNDS} rounds`)
   console.log(JSON.stringify({ events: EVENTS, rounds: ROUNDS, eventsPerSecond: result }))

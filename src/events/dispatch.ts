@@ -216,8 +216,9 @@ export const makeDispatch = <R>(
 
   /** Claims the id, then runs the handler unless the id is done or in progress elsewhere. */
   const claimAndRun = (classified: Classified, handler: Handler<any, R>, event: AnyEvent) =>
-    Effect.contextWithEffect((context: Context.Context<never>) => {
-      const dedupe = Context.getOrElse(context, EventDedupe, () => defaultDedupe)
+    // `withFiberRuntime` reads the context in one step (`contextWithEffect` takes three).
+    Effect.withFiberRuntime<Outcome, never, R>((fiber) => {
+      const dedupe = Context.getOrElse(fiber.currentContext, EventDedupe, () => defaultDedupe)
       return Effect.matchEffect(dedupe.claim(classified.id), {
         onFailure: storeFailed,
         onSuccess: (claim): Effect.Effect<Outcome, never, R> =>
