@@ -17,7 +17,7 @@
  * queued, as node-sdk's channel does, instead of once its handler finished.
  */
 import { fileURLToPath } from "node:url"
-import { build } from "esbuild"
+import { bundleForBench } from "../shared/bundle.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import { fmt, median, quantile } from "../shared/stats.js"
 
@@ -31,22 +31,6 @@ const LATENCY_WARMUP = 50
 const ONLY = process.env.BENCH_CHANNEL_ONLY
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
-
-/** lark-effect's client bundled like an application would be (its packages stay external). */
-const bundle = async (): Promise<string> => {
-  // inside the repository so that the external packages resolve from its node_modules
-  const outfile = here("../../node_modules/.cache/bench-channel/larkEffect.mjs")
-  await build({
-    entryPoints: [here("./larkEffect.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    outfile,
-    logLevel: "warning"
-  })
-  return outfile
-}
 
 interface Side {
   readonly name: string
@@ -98,7 +82,7 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
 
 const main = async () => {
   const sides: ReadonlyArray<Side> = [
-    { name: "lark-effect Channel (esbuild bundle)", script: await bundle() },
+    { name: "lark-effect Channel (esbuild bundle)", script: await bundleForBench(here("./larkEffect.ts"), "channel-larkEffect") },
     { name: "lark-effect Channel (tsx)", script: here("./larkEffect.ts") },
     { name: "node-sdk createLarkChannel", script: here("./nodeSdk.ts") }
   ].filter((side) => ONLY === undefined || side.name.startsWith(ONLY))

@@ -18,8 +18,8 @@ import { randomUUID } from "node:crypto"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { performance } from "node:perf_hooks"
 import * as lark from "@larksuiteoapi/node-sdk"
-import { build } from "esbuild"
 import * as Crypto from "../../src/events/crypto.js"
+import { bundleForBench } from "../shared/bundle.js"
 import * as LarkEffect from "./larkEffect.js"
 import type { Delivery, Runner } from "./larkEffect.js"
 
@@ -84,23 +84,9 @@ const nodeSdk = (): Runner => {
   }
 }
 
-/** `larkEffect.ts` bundled like an application would be (its packages stay external). */
-const bundled = async (): Promise<typeof LarkEffect> => {
-  // inside the repository so that the external packages resolve from its node_modules
-  const outfile = fileURLToPath(new URL("../../node_modules/.cache/bench-events/larkEffect.mjs", import.meta.url))
-  await build({
-    entryPoints: [fileURLToPath(new URL("./larkEffect.ts", import.meta.url))],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    outfile,
-    logLevel: "warning"
-  })
-  return import(pathToFileURL(outfile).href)
-}
-
-const Bundle = await bundled()
+const Bundle: typeof LarkEffect = await import(
+  pathToFileURL(await bundleForBench(fileURLToPath(new URL("./larkEffect.ts", import.meta.url)), "events-larkEffect")).href
+)
 
 const RUNNERS = {
   "@larksuiteoapi/node-sdk invoke": nodeSdk,

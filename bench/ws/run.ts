@@ -4,25 +4,17 @@
  * lark-effect's `LongConnection` and the official Node SDK's `WSClient`, against the same fake server.
  *
  * The server runs in a child process (`server.ts`); the client under test has this process to itself.
- * Rounds alternate between the clients; the median round counts. `BENCH_WS_EVENTS` (default 20000) and
+ * lark-effect runs twice, as an esbuild bundle and through tsx (`../shared/bundle.ts` says why). The clients take
+ * turns, in a rotating order; the median round counts. `BENCH_WS_EVENTS` (default 20000) and
  * `BENCH_WS_ROUNDS` (default 5) tune it.
  */
-import { fileURLToPath } from "node:url"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import * as lark from "@larksuiteoapi/node-sdk"
-import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
-import * as Redacted from "effect/Redacted"
-import * as WsLayer from "../../layers/ws.js"
-import * as EventDispatcher from "../../src/events/EventDispatcher.js"
-import * as LarkConfig from "../../src/LarkConfig.js"
-import * as LongConnection from "../../src/ws/LongConnection.js"
 import { APP } from "../shared/app.js"
+import { bundleForBench } from "../shared/bundle.js"
 import { startLineProcess } from "../shared/lineProcess.js"
 import { fmt, median } from "../shared/stats.js"
+import * as LarkEffect from "./larkEffect.js"
 
 const EVENTS = Number(process.env.BENCH_WS_EVENTS ?? 20_000)
 const ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? 5)
@@ -47,21 +39,12 @@ interface Client {
   readonly start: (url: string) => Promise<() => Promise<void>>
 }
 
-const larkEffect: Client = {
-  name: "lark-effect LongConnection",
-  start: async (url) => {
-    const dispatcher = EventDispatcher.make().on("im.message.receive_v1", () => Effect.void)
-    const wiring = Layer.mergeAll(
-      Layer.orDie(LarkConfig.layer({ appId: APP.appId, appSecret: Redacted.make(APP.appSecret), domain: url })),
-      FetchHttpClient.layer,
-      WsLayer.layer
-    )
-    const fiber = Effect.runFork(
-      LongConnection.run(dispatcher).pipe(Effect.provide(wiring), Logger.withMinimumLogLevel(LogLevel.Warning))
-    )
-    return () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => undefined)
-  }
-}
+const larkEffectTsx: Client = { name: "lark-effect LongConnection (tsx)", start: LarkEffect.start }
+
+const bundled: typeof LarkEffect = await import(
+  pathToFileURL(await bundleForBench(fileURLToPath(new URL("./larkEffect.ts", import.meta.url)), "ws-larkEffect")).href
+)
+const larkEffectBundle: Client = { name: "lark-effect LongConnection (bundle)", start: bundled.start }
 
 const nodeSdk: Client = {
   name: "@larksuiteoapi/node-sdk WSClient",
@@ -82,7 +65,8 @@ const main = async () => {
   let connections = 0
   console.log(`long connection: ${EVENTS} message events per round, ${ROUNDS} rounds, median shown`)
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? [larkEffect, nodeSdk] : [nodeSdk, larkEffect]
+    const clients = [larkEffectBundle, larkEffectTsx, nodeSdk]
+    const order = [...clients.slice(round % clients.length), ...clients.slice(0, round % clients.length)]
     for (const client of order.filter((c) => ONLY === undefined || c.name.startsWith(ONLY))) {
       const stop = await client.start(server.url)
       await server.command(`open ${++connections}`)
@@ -97,18 +81,19 @@ const main = async () => {
       rates.set(client.name, [...(rates.get(client.name) ?? []), rate])
       cpuRates.set(client.name, [...(cpuRates.get(client.name) ?? []), perCpuSecond])
       console.log(
-        `  round ${round + 1}: ${client.name.padEnd(34)} ${fmt(rate)} frames/s wall, ${fmt(perCpuSecond)} frames per client CPU-second`
+        `  round ${round + 1}: ${client.name.padEnd(38)} ${fmt(rate)} frames/s wall, ${fmt(perCpuSecond)} frames per client CPU-second`
       )
     }
   }
   server.stop()
   const report = (label: string, table: Map<string, Array<number>>) => {
-    const ours = median(table.get(larkEffect.name) ?? [Number.NaN])
     const theirs = median(table.get(nodeSdk.name) ?? [Number.NaN])
     console.log(`\n${label} (median):`)
-    console.log(`  ${larkEffect.name.padEnd(34)} ${fmt(ours)}`)
-    console.log(`  ${nodeSdk.name.padEnd(34)} ${fmt(theirs)}`)
-    console.log(`  ratio: ${(ours / theirs).toFixed(2)}x (target >= 1.5x)`)
+    console.log(`  ${nodeSdk.name.padEnd(38)} ${fmt(theirs)}`)
+    for (const ours of [larkEffectBundle, larkEffectTsx]) {
+      const rate = median(table.get(ours.name) ?? [Number.NaN])
+      console.log(`  ${ours.name.padEnd(38)} ${fmt(rate)}  ${(rate / theirs).toFixed(2)}x node-sdk (target >= 1.5x)`)
+    }
   }
   report("frames/s, wall clock (bounded by the server process and the machine's load)", rates)
   report("frames per client CPU-second (the client's own cost)", cpuRates)
