@@ -406,6 +406,45 @@ const decodeUnsafe = (buf: Uint8Array): Frame => {
 }
 
 /**
+ * The reply to a received frame, built from its bytes rather than re-encoded: every field as received
+ * except the payload, then `header` as one more header, then `payload`. Protobuf readers accept fields in
+ * any order and append repeated ones in the order read, so this decodes exactly as the received frame with
+ * `header` appended to its headers and its payload replaced (an ack is that: the long connection's hot path).
+ * `received` must be a frame `decode` accepted.
+ */
+export const encodeReply = (received: Uint8Array, header: Header, payload: Uint8Array): Uint8Array => {
+  const r = new Reader(received, 0, received.length)
+  // the received payload field, if any: [start of its tag, end of its content)
+  let cutStart = received.length
+  let cutEnd = received.length
+  while (r.pos < received.length) {
+    const fieldStart = r.pos
+    const t = r.smallVarint()
+    if (t === tag(8, WIRE_BYTES)) {
+      r.span()
+      cutStart = fieldStart
+      cutEnd = r.pos
+    } else {
+      r.skipField(t & 7)
+    }
+  }
+  const key = utf8Length(header.key)
+  const value = utf8Length(header.value)
+  const headerSize = lengthDelimitedSize(1, key) + lengthDelimitedSize(2, value)
+  const kept = received.length - (cutEnd - cutStart)
+  const w = new Writer(new Uint8Array(kept + lengthDelimitedSize(5, headerSize) + lengthDelimitedSize(8, payload.length)))
+  w.buf.set(received.subarray(0, cutStart))
+  w.buf.set(received.subarray(cutEnd), cutStart)
+  w.pos = kept
+  w.varint(tag(5, WIRE_BYTES))
+  w.varint(headerSize)
+  w.string(1, header.key, key)
+  w.string(2, header.value, value)
+  w.bytes(8, payload)
+  return w.buf
+}
+
+/**
  * Decodes one frame. The payload is a view into `bytes` (no copy): keep `bytes` unchanged while the frame
  * is in use.
  */

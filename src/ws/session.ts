@@ -10,8 +10,8 @@
  *   dispatch, each handed to `fork` (see `handlings.ts`), which the caller owns: a handler survives a drop
  *   of this socket, finishes, completes its claim, and the redelivery on the next socket is a duplicate.
  * - Every dispatched message is acknowledged on the socket it came from once its handler finished, reusing
- *   the frame of its last part plus a `biz_rt` header (handler milliseconds) and a `{"code": ...}` payload;
- *   see {@link ackPayload}. Data frames of other types are acknowledged with 200 at once.
+ *   the frame of its last part (its bytes, see `Frame.encodeReply`) plus a `biz_rt` header (handler
+ *   milliseconds) and a `{"code": ...}` payload; see {@link ackPayload}. Data frames of other types are acknowledged with 200 at once.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -73,12 +73,9 @@ export const ackPayload = (outcome: Outcome): Effect.Effect<Uint8Array> => {
   }
 }
 
-/** The ack of `frame` (the last part received of its message). */
-export const ackFrame = (frame: Frame.Frame, payload: Uint8Array, handlerMillis: number): Frame.Frame => ({
-  ...frame,
-  headers: [...frame.headers, { key: "biz_rt", value: String(Math.max(0, Math.round(handlerMillis))) }],
-  payload
-})
+/** The ack of a frame (the bytes of the last part received of its message). */
+export const ack = (received: Uint8Array, payload: Uint8Array, handlerMillis: number): Uint8Array =>
+  Frame.encodeReply(received, { key: "biz_rt", value: String(Math.max(0, Math.round(handlerMillis))) }, payload)
 
 /** The client's ping control frame. */
 export const pingFrame = (serviceId: number): Frame.Frame => ({
@@ -106,24 +103,25 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
     }
 
     // flatMap chains rather than a generator: this runs once per message, on the hot path
-    const handle = (frame: Frame.Frame, payload: Uint8Array): Effect.Effect<void, never, R> =>
+    /** Dispatches a message, then acks the frame received last of it (`received`). */
+    const handle = (received: Uint8Array, payload: Uint8Array): Effect.Effect<void, never, R> =>
       Effect.clockWith((clock) => {
         const started = clock.unsafeCurrentTimeMillis()
         return Effect.flatMap(outcomeOf(payload), (outcome) =>
-          Effect.flatMap(ackPayload(outcome), (ack) =>
-            connection.send(Frame.encode(ackFrame(frame, ack, clock.unsafeCurrentTimeMillis() - started)))))
+          Effect.flatMap(ackPayload(outcome), (answer) =>
+            connection.send(ack(received, answer, clock.unsafeCurrentTimeMillis() - started))))
       })
 
-    const onData = (frame: Frame.Frame): Effect.Effect<void, never, R> => {
+    const onData = (frame: Frame.Frame, received: Uint8Array): Effect.Effect<void, never, R> => {
       const type = Frame.header(frame, "type")
       if (type !== "event" && type !== "card") {
         return Effect.zipRight(
           Effect.logDebug(`lark long connection: data frame of type ${type}; acknowledged`),
-          connection.send(Frame.encode(ackFrame(frame, OK, 0)))
+          connection.send(ack(received, OK, 0))
         )
       }
       const sum = Frame.header(frame, "sum")
-      if (sum === undefined || sum === "1") return input.fork(handle(frame, frame.payload ?? EMPTY))
+      if (sum === undefined || sum === "1") return input.fork(handle(received, frame.payload ?? EMPTY))
       return Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const offered = fragments.offer({
           messageId: Frame.header(frame, "message_id"),
@@ -137,7 +135,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
           case "Dropped":
             return Effect.logWarning(`lark long connection: message part dropped: ${offered.reason}`)
           case "Complete":
-            return input.fork(handle(frame, offered.payload))
+            return input.fork(handle(received, offered.payload))
         }
       })
     }
@@ -156,7 +154,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
       const frame = Frame.decode(bytes)
       if (Either.isLeft(frame)) return Effect.logWarning(frame.left.message)
       inbound++
-      return frame.right.method === Frame.Method.data ? onData(frame.right) : onControl(frame.right)
+      return frame.right.method === Frame.Method.data ? onData(frame.right, bytes) : onControl(frame.right)
     }
 
     const readLoop = Effect.forever(

@@ -146,6 +146,24 @@ describe("pbbp2 Frame codec", () => {
     assert.strictEqual(failure(hex("08 ff ff ff ff ff ff ff ff ff ff 01")), "varint longer than ten bytes")
   })
 
+  it("a reply built from the received bytes decodes as that frame with one more header and the new payload", () => {
+    const biz = { key: "biz_rt", value: "12" }
+    const answer = new TextEncoder().encode(`{"code":200}`)
+    const received: Array<Uint8Array> = [
+      DATA, // the payload sits between the headers and LogIDNew
+      PING, // no payload at all
+      Frame.encode({ ...dataFrame, payload: new Uint8Array(0) }),
+      Frame.encode({ ...dataFrame, headers: [{ key: "type", value: "event" }, { key: "中文", value: "é" }], payload: new Uint8Array(200).fill(7) }),
+      // fields out of order, payload first, an unknown field kept
+      hex(`42 01 41  20 01  18 03  10 02  08 01  2a 06 0a 01 6b 12 01 76  f8 01 05`)
+    ]
+    for (const bytes of received) {
+      const original = decoded(bytes)
+      const reply = Frame.encodeReply(bytes, biz, answer)
+      assert.deepStrictEqual(decoded(reply), { ...original, headers: [...original.headers, biz], payload: answer })
+    }
+  })
+
   it("refuses to encode ids outside uint64", () => {
     assert.throws(() => Frame.encode({ ...dataFrame, seqId: -1n }), RangeError)
     assert.throws(() => Frame.encode({ ...dataFrame, logId: 2n ** 64n }), RangeError)
