@@ -4,6 +4,7 @@
 import { build, type Metafile } from "esbuild"
 import { readFile } from "node:fs/promises"
 import { gzipSync } from "node:zlib"
+import { REQUIRE_SHIM } from "../shared/bundle.js"
 
 export interface Input {
   readonly name: string
@@ -23,9 +24,6 @@ export interface Bundle {
   /** The biggest input files. */
   readonly biggest: ReadonlyArray<Input>
 }
-
-/** ESM output has no `require`, which bundled CommonJS (undici) calls for Node's builtins: the usual shim. */
-const REQUIRE_SHIM = `import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);`
 
 /** Which part of lark-effect a file of its dist/ is: generated (src/api, schemas/<service>) or the core. */
 const larkPart = (file: string) =>

@@ -1,10 +1,9 @@
 /**
- * The lark-effect side of `bench/ws`: a `LongConnection` whose handler does nothing. `run.ts` loads this
- * module through tsx and as an esbuild bundle (`../shared/bundle.ts` says why both).
+ * The lark-effect client of `bench/ws`: a `LongConnection` whose handler does nothing. `run.ts` runs it
+ * through tsx and as an esbuild bundle (`../shared/bundle.ts` says why both).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -14,17 +13,14 @@ import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
 import { APP } from "../shared/app.js"
+import { runClient } from "./client.js"
 
-/** Connects to the fake server at `url`; answers the function that disconnects. */
-export const start = async (url: string): Promise<() => Promise<void>> => {
+void runClient(async (url) => {
   const dispatcher = EventDispatcher.make().on("im.message.receive_v1", () => Effect.void)
   const wiring = Layer.mergeAll(
     Layer.orDie(LarkConfig.layer({ appId: APP.appId, appSecret: Redacted.make(APP.appSecret), domain: url })),
     FetchHttpClient.layer,
     WsLayer.layer
   )
-  const fiber = Effect.runFork(
-    LongConnection.run(dispatcher).pipe(Effect.provide(wiring), Logger.withMinimumLogLevel(LogLevel.Warning))
-  )
-  return () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => undefined)
-}
+  Effect.runFork(LongConnection.run(dispatcher).pipe(Effect.provide(wiring), Logger.withMinimumLogLevel(LogLevel.Warning)))
+})

@@ -3,24 +3,25 @@
  * last ack received (frame decode, JSON parse, dispatch to a no-op handler, ack encode and send), for
  * lark-effect's `LongConnection` and the official Node SDK's `WSClient`, against the same fake server.
  *
- * The server runs in a child process (`server.ts`); the client under test has this process to itself.
- * lark-effect runs twice, as an esbuild bundle and through tsx (`../shared/bundle.ts` says why). The clients take
- * turns, in a rotating order; the median round counts. `BENCH_WS_EVENTS` (default 20000) and
- * `BENCH_WS_ROUNDS` (default 5) tune it.
+ * The server runs in a child process (`server.ts`, bundled so that it keeps up with either client), and so
+ * does each client, started afresh every round (`larkEffect.ts`, `nodeSdk.ts`, see `client.ts`). lark-effect
+ * runs twice, as an esbuild bundle and through tsx (`../shared/bundle.ts` says why); node-sdk ships as one
+ * compiled CommonJS file already. The clients take turns in a rotating order; the median round
+ * counts. `BENCH_WS_EVENTS` (default 20000), `BENCH_WS_ROUNDS` (default 5) and `BENCH_WS_WARMUP` (frames
+ * before each measured burst, default 5000) tune it; `BENCH_WS_ONLY` runs the clients whose name starts
+ * with it.
  */
-import { fileURLToPath, pathToFileURL } from "node:url"
-import * as lark from "@larksuiteoapi/node-sdk"
-import { APP } from "../shared/app.js"
+import { fileURLToPath } from "node:url"
 import { bundleForBench } from "../shared/bundle.js"
-import { startLineProcess } from "../shared/lineProcess.js"
+import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import { fmt, median } from "../shared/stats.js"
-import * as LarkEffect from "./larkEffect.js"
 
 const EVENTS = Number(process.env.BENCH_WS_EVENTS ?? 20_000)
 const ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? 5)
-const WARMUP = 2_000
-/** Run one client only (`lark-effect` or `@larksuiteoapi`), e.g. to profile it. */
+const WARMUP = Number(process.env.BENCH_WS_WARMUP ?? 5_000)
 const ONLY = process.env.BENCH_WS_ONLY
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
 interface Burst {
   readonly ms: number
@@ -28,75 +29,70 @@ interface Burst {
   readonly failed: number
 }
 
-/** The server process and its one-line command protocol. */
-const startServer = async () => {
-  const server = await startLineProcess<{ url: string }>(fileURLToPath(new URL("./server.ts", import.meta.url)))
-  return { url: server.ready.url, command: server.command, stop: server.stop }
-}
-
-interface Client {
+interface Side {
   readonly name: string
-  readonly start: (url: string) => Promise<() => Promise<void>>
+  readonly script: string
 }
 
-const larkEffectTsx: Client = { name: "lark-effect LongConnection (tsx)", start: LarkEffect.start }
+interface Round {
+  /** Frames per second, wall clock. */
+  readonly rate: number
+  /** Frames per CPU-second of the client process. */
+  readonly perCpuSecond: number
+}
 
-const bundled: typeof LarkEffect = await import(
-  pathToFileURL(await bundleForBench(fileURLToPath(new URL("./larkEffect.ts", import.meta.url)), "ws-larkEffect")).href
-)
-const larkEffectBundle: Client = { name: "lark-effect LongConnection (bundle)", start: bundled.start }
-
-const nodeSdk: Client = {
-  name: "@larksuiteoapi/node-sdk WSClient",
-  start: async (url) => {
-    const client = new lark.WSClient({ ...APP, domain: url, loggerLevel: lark.LoggerLevel.error })
-    const dispatcher = new lark.EventDispatcher({ loggerLevel: lark.LoggerLevel.error }).register({
-      "im.message.receive_v1": async () => {}
-    })
-    await client.start({ eventDispatcher: dispatcher })
-    return async () => client.close({ force: true })
+/** One round of one client: a fresh process, a warm-up burst, then the measured burst. */
+const measure = async (server: LineProcess<{ url: string }>, side: Side, connection: number): Promise<Round> => {
+  const client = await startLineProcess<{ ready: boolean }>(side.script, [server.ready.url])
+  try {
+    await server.command(`open ${connection}`)
+    await server.command<Burst>(`burst ${WARMUP}`)
+    await client.command("cpu")
+    const burst = await server.command<Burst>(`burst ${EVENTS}`)
+    const { cpuMs } = await client.command<{ cpuMs: number }>("cpu")
+    if (burst.failed > 0) throw new Error(`${side.name}: ${burst.failed} acks were not 200`)
+    return { rate: (burst.acks / burst.ms) * 1000, perCpuSecond: burst.acks / (cpuMs / 1000) }
+  } finally {
+    client.stop()
   }
 }
 
 const main = async () => {
-  const server = await startServer()
-  const rates = new Map<string, Array<number>>()
-  const cpuRates = new Map<string, Array<number>>()
+  const sides: ReadonlyArray<Side> = [
+    { name: "lark-effect LongConnection (bundle)", script: await bundleForBench(here("./larkEffect.ts"), "ws-larkEffect") },
+    { name: "lark-effect LongConnection (tsx)", script: here("./larkEffect.ts") },
+    { name: "@larksuiteoapi/node-sdk WSClient", script: here("./nodeSdk.ts") }
+  ].filter((side) => ONLY === undefined || side.name.startsWith(ONLY))
+  const server = await startLineProcess<{ url: string }>(await bundleForBench(here("./server.ts"), "ws-server"))
+  const rounds = new Map<string, Array<Round>>(sides.map((side) => [side.name, []]))
   let connections = 0
-  console.log(`long connection: ${EVENTS} message events per round, ${ROUNDS} rounds, median shown`)
-  for (let round = 0; round < ROUNDS; round++) {
-    const clients = [larkEffectBundle, larkEffectTsx, nodeSdk]
-    const order = [...clients.slice(round % clients.length), ...clients.slice(0, round % clients.length)]
-    for (const client of order.filter((c) => ONLY === undefined || c.name.startsWith(ONLY))) {
-      const stop = await client.start(server.url)
-      await server.command(`open ${++connections}`)
-      await server.command<Burst>(`burst ${WARMUP}`)
-      const cpuBefore = process.cpuUsage()
-      const burst = await server.command<Burst>(`burst ${EVENTS}`)
-      const cpu = process.cpuUsage(cpuBefore)
-      await stop()
-      if (burst.failed > 0) throw new Error(`${client.name}: ${burst.failed} acks were not 200`)
-      const rate = (burst.acks / burst.ms) * 1000
-      const perCpuSecond = burst.acks / ((cpu.user + cpu.system) / 1e6)
-      rates.set(client.name, [...(rates.get(client.name) ?? []), rate])
-      cpuRates.set(client.name, [...(cpuRates.get(client.name) ?? []), perCpuSecond])
-      console.log(
-        `  round ${round + 1}: ${client.name.padEnd(38)} ${fmt(rate)} frames/s wall, ${fmt(perCpuSecond)} frames per client CPU-second`
-      )
+  console.log(`long connection: ${EVENTS} message events per round after ${WARMUP} to warm up, ${ROUNDS} rounds, median shown`)
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)]
+      for (const side of order) {
+        const result = await measure(server, side, ++connections)
+        rounds.get(side.name)!.push(result)
+        console.log(
+          `  round ${round + 1}: ${side.name.padEnd(38)} ${fmt(result.rate)} frames/s wall, ` +
+            `${fmt(result.perCpuSecond)} frames per client CPU-second`
+        )
+      }
     }
+  } finally {
+    server.stop()
   }
-  server.stop()
-  const report = (label: string, table: Map<string, Array<number>>) => {
-    const theirs = median(table.get(nodeSdk.name) ?? [Number.NaN])
+  const report = (label: string, figure: (round: Round) => number) => {
+    const of = (side: Side) => median(rounds.get(side.name)!.map(figure))
+    const nodeSdk = sides.find((side) => side.name.startsWith("@larksuiteoapi"))
     console.log(`\n${label} (median):`)
-    console.log(`  ${nodeSdk.name.padEnd(38)} ${fmt(theirs)}`)
-    for (const ours of [larkEffectBundle, larkEffectTsx]) {
-      const rate = median(table.get(ours.name) ?? [Number.NaN])
-      console.log(`  ${ours.name.padEnd(38)} ${fmt(rate)}  ${(rate / theirs).toFixed(2)}x node-sdk (target >= 1.5x)`)
+    for (const side of sides) {
+      const versus = nodeSdk === undefined || side === nodeSdk ? "" : `  ${(of(side) / of(nodeSdk)).toFixed(2)}x node-sdk (target >= 1.5x)`
+      console.log(`  ${side.name.padEnd(38)} ${fmt(of(side))}${versus}`)
     }
   }
-  report("frames/s, wall clock (bounded by the server process and the machine's load)", rates)
-  report("frames per client CPU-second (the client's own cost)", cpuRates)
+  report("frames/s, wall clock (bounded by the server process and the machine's load)", (round) => round.rate)
+  report("frames per client CPU-second (the client's own cost)", (round) => round.perCpuSecond)
 }
 
 void main().catch((error) => {
