@@ -12,8 +12,8 @@ import { build } from "esbuild"
 export const REQUIRE_SHIM =
   `import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);`
 
-/** Bundles `entry` (an absolute path) and answers the bundle's path. */
-export const bundleForBench = async (entry: string, name: string): Promise<string> => {
+/** Bundles `entry` (an absolute path), leaving `external` packages out, and answers the bundle's path. */
+export const bundleForBench = async (entry: string, name: string, external: ReadonlyArray<string> = []): Promise<string> => {
   // inside the repository, so that anything left external resolves from its node_modules
   const outfile = fileURLToPath(new URL(`../../node_modules/.cache/bench/${name}.mjs`, import.meta.url))
   await build({
@@ -22,7 +22,7 @@ export const bundleForBench = async (entry: string, name: string): Promise<strin
     platform: "node",
     format: "esm",
     // optional native add-ons of `ws`, loaded only when installed
-    external: ["bufferutil", "utf-8-validate"],
+    external: ["bufferutil", "utf-8-validate", ...external],
     banner: { js: REQUIRE_SHIM },
     outfile,
     logLevel: "warning"
