@@ -213,7 +213,7 @@ const makeChannel = (
     const dedupe = Option.getOrElse(yield* Effect.serviceOption(EventDedupe), () => unsafeMakeMemory({ ttl: DEDUPE_TTL }))
     const pubsub = yield* Effect.acquireRelease(PubSub.bounded<ChannelEvent>(options.eventBuffer ?? 1024), PubSub.shutdown)
     const handlers = yield* Handlers.make(pubsub, context)
-    const queue = yield* ChatQueue.make<string>({ concurrency: options.concurrency })
+    const queue = yield* ChatQueue.make<string, Requirements>({ concurrency: options.concurrency })
     const started = yield* Effect.makeLatch(false)
     const ack = options.ack ?? "handled"
     const batcher = batching === undefined

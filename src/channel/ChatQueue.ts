@@ -1,17 +1,23 @@
 /**
  * The per-chat queue: work for one chat runs one at a time in arrival order, work for different chats runs
- * in parallel, and at most `concurrency` items run at once overall. A chat's worker fiber exists only while
- * that chat has work, so idle chats cost nothing. Closing the scope interrupts all running work.
+ * in parallel, and at most `concurrency` items run at once overall. Chats take turns: a worker runs one
+ * item of the chat whose turn it is, then puts the chat back at the end of the line when it has more, so
+ * one chat's backlog does not hold the others up. Workers exist only while there is work, so idle chats
+ * cost nothing. Closing the scope interrupts all running work.
+ *
+ * The work gets the context the queue was made in (without its `Scope`), given to each worker once rather
+ * than to every item: an item is the per-message hot path of a channel.
  *
  * A failing or dying item is logged and does not stop the items queued after it.
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 
-export interface ChatQueue<K = string> {
+export interface ChatQueue<K = string, R = never> {
   /** Queues `work` behind the chat's earlier work; returns at once. */
-  readonly offer: (key: K, work: Effect.Effect<void, unknown>) => Effect.Effect<void>
+  readonly offer: (key: K, work: Effect.Effect<void, unknown, R>) => Effect.Effect<void>
   /** How many items are waiting or running, over all chats. */
   readonly size: Effect.Effect<number>
 }
@@ -21,43 +27,68 @@ export interface ChatQueueOptions {
   readonly concurrency?: number | undefined
 }
 
-export const make = <K = string>(options: ChatQueueOptions = {}): Effect.Effect<ChatQueue<K>, never, Scope.Scope> =>
+interface Chat<R> {
+  readonly items: Array<Effect.Effect<void, unknown, R>>
+  /** A worker is running one of its items. */
+  running: boolean
+}
+
+export const make = <K = string, R = never>(
+  options: ChatQueueOptions = {}
+): Effect.Effect<ChatQueue<K, R>, never, Scope.Scope | R> =>
   Effect.gen(function*() {
-    const permits = yield* Effect.makeSemaphore(Math.max(1, options.concurrency ?? 16))
-    const workers = yield* FiberSet.make()
-    // Pending work by chat; a chat has an entry exactly while its worker runs. Reads and writes happen in
-    // `Effect.sync` blocks, so "append or start a worker" and "take next or retire" never interleave.
-    const pending = new Map<K, Array<Effect.Effect<void, unknown>>>()
+    const concurrency = Math.max(1, options.concurrency ?? 16)
+    const context = Context.omit(Scope.Scope)(yield* Effect.context<R | Scope.Scope>()) as Context.Context<R>
+    const fibers = yield* FiberSet.make()
+    // State is read and written in `Effect.sync` blocks only, so "queue or start a worker" and "take a turn
+    // or retire" never interleave. A chat is in `ready` exactly when it has items and no worker on it.
+    const chats = new Map<K, Chat<R>>()
+    const ready: Array<K> = []
+    let workers = 0
     let size = 0
 
-    const runOne = (work: Effect.Effect<void, unknown>) =>
-      permits.withPermits(1)(work).pipe(
+    /** The next turn (its chat marked running), or `undefined` after retiring the worker when nobody waits. */
+    const takeTurn = (): readonly [K, Chat<R>, Effect.Effect<void, unknown, R>] | undefined => {
+      const key = ready.shift()
+      if (key === undefined) {
+        workers--
+        return undefined
+      }
+      const chat = chats.get(key)!
+      chat.running = true
+      return [key, chat, chat.items.shift()!]
+    }
+
+    const endTurn = (key: K, chat: Chat<R>) => {
+      size--
+      chat.running = false
+      if (chat.items.length > 0) ready.push(key)
+      else chats.delete(key)
+    }
+
+    const worker: Effect.Effect<void, never, R> = Effect.flatMap(Effect.sync(takeTurn), (turn) => {
+      if (turn === undefined) return Effect.void
+      const [key, chat, work] = turn
+      return work.pipe(
         Effect.catchAllCause((cause) => Effect.logError("lark channel: chat work failed", cause)),
-        Effect.ensuring(Effect.sync(() => size--))
+        Effect.zipRight(Effect.sync(() => endTurn(key, chat))),
+        Effect.zipRight(worker)
       )
+    })
+    const startWorker = Effect.asVoid(FiberSet.run(fibers, Effect.provide(worker, context)))
 
-    const takeNext = (key: K) =>
-      Effect.sync(() => {
-        const queue = pending.get(key)!
-        const next = queue.shift()
-        if (next === undefined) pending.delete(key)
-        return next
-      })
-
-    const worker = (key: K): Effect.Effect<void> =>
-      Effect.flatMap(takeNext(key), (next) => (next === undefined ? Effect.void : Effect.zipRight(runOne(next), worker(key))))
-
-    const offer = (key: K, work: Effect.Effect<void, unknown>) =>
+    const offer = (key: K, work: Effect.Effect<void, unknown, R>) =>
       Effect.suspend(() => {
         size++
-        const queue = pending.get(key)
-        if (queue !== undefined) {
-          queue.push(work)
-          return Effect.void
-        }
-        pending.set(key, [work])
-        return Effect.asVoid(FiberSet.run(workers, worker(key)))
+        const chat = chats.get(key)
+        if (chat === undefined) chats.set(key, { items: [work], running: false })
+        else chat.items.push(work)
+        if (chat !== undefined && (chat.running || chat.items.length > 1)) return Effect.void
+        ready.push(key)
+        if (workers >= concurrency) return Effect.void
+        workers++
+        return startWorker
       })
 
-    return { offer, size: Effect.sync(() => size) } satisfies ChatQueue<K>
+    return { offer, size: Effect.sync(() => size) } satisfies ChatQueue<K, R>
   })

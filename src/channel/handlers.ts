@@ -10,7 +10,6 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
-import * as Ref from "effect/Ref"
 import type { CardActionResponse } from "../events/callbacks.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import type { ChannelEvent, ChannelEventTag } from "./ChannelEvent.js"
@@ -40,36 +39,43 @@ export interface Handlers {
    * when none did). Fails when a handler fails.
    */
   readonly deliver: (event: ChannelEvent) => Effect.Effect<unknown, unknown>
+  /** {@link deliver} where the handlers' requirements are already provided (the chat queue's workers). */
+  readonly deliverHere: (event: ChannelEvent) => Effect.Effect<unknown, unknown, HandlerRequirements>
 }
 
 export const make = (
   pubsub: PubSub.PubSub<ChannelEvent>,
   context: Context.Context<HandlerRequirements>
 ): Effect.Effect<Handlers> =>
-  Effect.map(Ref.make<ReadonlyArray<Entry>>([]), (entries) => {
+  Effect.sync(() => {
+    // Replaced whole on every change (in `Effect.sync`), so a delivery walks the table it started with.
+    let entries: ReadonlyArray<Entry> = []
     let nextId = 0
     const on = <T extends ChannelEventTag>(tag: T, handler: Handler<T>) =>
-      Effect.suspend(() => {
+      Effect.sync(() => {
         const id = nextId++
-        const entry: Entry = { id, tag, handler: handler as Entry["handler"] }
-        return Effect.as(
-          Ref.update(entries, (all) => [...all, entry]),
-          Ref.update(entries, (all) => all.filter((e) => e.id !== id))
-        )
+        entries = [...entries, { id, tag, handler: handler as Entry["handler"] }]
+        return Effect.sync(() => {
+          entries = entries.filter((e) => e.id !== id)
+        })
       })
 
-    const runHandlers = (event: ChannelEvent) =>
-      Effect.flatMap(Ref.get(entries), (all) =>
-        Effect.reduce(all, undefined as unknown, (answer, entry) =>
-          entry.tag !== event._tag
-            ? Effect.succeed(answer)
-            : Effect.map(Effect.suspend(() => entry.handler(event)), (result) => answer ?? result)))
+    /** Runs the handlers of `event` from the `index`th of `table` on; the first result given is the answer. */
+    const runFrom = (
+      table: ReadonlyArray<Entry>,
+      index: number,
+      event: ChannelEvent,
+      answer: unknown
+    ): Effect.Effect<unknown, unknown, HandlerRequirements> => {
+      let i = index
+      while (i < table.length && table[i]!.tag !== event._tag) i++
+      if (i === table.length) return Effect.succeed(answer)
+      const entry = table[i]!
+      return Effect.flatMap(Effect.suspend(() => entry.handler(event)), (result) => runFrom(table, i + 1, event, answer ?? result))
+    }
 
-    const deliver = (event: ChannelEvent) =>
-      PubSub.publish(pubsub, event).pipe(
-        Effect.zipRight(runHandlers(event)),
-        Effect.provide(context)
-      )
+    const deliverHere = (event: ChannelEvent) =>
+      Effect.zipRight(PubSub.publish(pubsub, event), Effect.suspend(() => runFrom(entries, 0, event, undefined)))
 
-    return { on, deliver } satisfies Handlers
+    return { on, deliver: (event) => Effect.provide(deliverHere(event), context), deliverHere } satisfies Handlers
   })

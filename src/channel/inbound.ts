@@ -23,7 +23,6 @@
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type { Service as DedupeService } from "../events/Dedupe.js"
 import * as EventDispatcher from "../events/EventDispatcher.js"
@@ -31,7 +30,7 @@ import { type Admission, rejection } from "./admission.js"
 import type { ChannelEvent } from "./ChannelEvent.js"
 import type { Batcher } from "./batching.js"
 import type { ChatQueue } from "./ChatQueue.js"
-import type { EventOf, Handlers } from "./handlers.js"
+import type { EventOf, HandlerRequirements, Handlers } from "./handlers.js"
 import type { Message } from "./Message.js"
 import { CHANNEL_EVENT_TYPES, normalizeEvent } from "./normalize.js"
 import type { ReactionFilter } from "./reactions.js"
@@ -44,7 +43,7 @@ export interface Pipeline {
   readonly includeRaw: boolean
   readonly ack: AckMode
   readonly admission: Admission
-  readonly queue: ChatQueue<string>
+  readonly queue: ChatQueue<string, HandlerRequirements>
   readonly dedupe: DedupeService
   readonly handlers: Handlers
   /** Completes once the channel is connected: nothing is delivered before the app's handlers are in place. */
@@ -71,6 +70,7 @@ const reject = (pipeline: Pipeline, event: Option.Option<ChannelEvent>) =>
 const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<void, unknown>) => {
   const key = `msg:${message.messageId}`
   const { dedupe } = pipeline
+  const settle = (claimed: Effect.Effect<void, unknown>) => Effect.catchAll(claimed, logged("the message dedupe store failed"))
   return Effect.flatMap(dedupe.claim(key), (claim): Effect.Effect<void, unknown> => {
     switch (claim) {
       case "Done":
@@ -79,14 +79,10 @@ const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<
         return Effect.fail(new MessageInProgress({ messageId: message.messageId }))
       case "Claimed":
         return Effect.uninterruptibleMask((restore) =>
-          restore(work).pipe(
-            Effect.onExit((exit) =>
-              Effect.catchAll(
-                Exit.isSuccess(exit) ? dedupe.complete(key) : dedupe.release(key),
-                logged("the message dedupe store failed")
-              )
-            )
-          )
+          Effect.matchCauseEffect(restore(work), {
+            onSuccess: () => settle(dedupe.complete(key)),
+            onFailure: (cause) => Effect.zipRight(settle(dedupe.release(key)), Effect.failCause(cause))
+          })
         )
     }
   })
@@ -101,23 +97,22 @@ export const enqueue = (
   message: EventOf<"Message">,
   done: Deferred.Deferred<unknown, unknown>
 ): Effect.Effect<void> => {
-  const delivery = pipeline.handlers.deliver(message)
+  const delivery = pipeline.handlers.deliverHere(message)
   const reported = pipeline.ack === "queued" ? Effect.tapErrorCause(delivery, logged("a Message handler failed")) : delivery
   return pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(reported, done)))
 }
 
+/** A fresh `Deferred`, made in one step. */
+const makeDone = Effect.withFiberRuntime<Deferred.Deferred<unknown, unknown>>((fiber) => Effect.succeed(Deferred.unsafeMake<unknown, unknown>(fiber.id())))
+
+// flatMap chains rather than a generator: this runs once per message, on the hot path
 const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.Effect<void, unknown> =>
-  Effect.gen(function*() {
-    const decision = yield* pipeline.admission.check(message)
-    if (decision._tag === "Drop") return yield* reject(pipeline, rejection(message, decision))
-    let done: Deferred.Deferred<unknown, unknown>
-    if (pipeline.batcher !== undefined) {
-      done = yield* pipeline.batcher.offer(message)
-    } else {
-      done = yield* Deferred.make<unknown, unknown>()
-      yield* enqueue(pipeline, message, done)
-    }
-    if (pipeline.ack === "handled") yield* Deferred.await(done)
+  Effect.flatMap(pipeline.admission.check(message), (decision) => {
+    if (decision._tag === "Drop") return reject(pipeline, rejection(message, decision))
+    const queued: Effect.Effect<Deferred.Deferred<unknown, unknown>> = pipeline.batcher !== undefined
+      ? pipeline.batcher.offer(message)
+      : Effect.flatMap(makeDone, (done) => Effect.as(enqueue(pipeline, message, done), done))
+    return pipeline.ack === "handled" ? Effect.flatMap(queued, Deferred.await) : Effect.asVoid(queued)
   })
 
 const onEvent = (pipeline: Pipeline) => (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> =>

@@ -3,6 +3,7 @@
  * across chats, the concurrency bound, failures, interruption), send-error classification and the SSRF guard.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -126,6 +127,25 @@ describe("ChatQueue", () => {
       for (let i = 0; i < 10; i++) yield* TestClock.adjust(Duration.millis(10))
       assert.strictEqual(peak, 2)
       assert.strictEqual(yield* queue.size, 0)
+    }))
+
+  it.scoped("chats take turns: one chat's backlog does not hold another chat up", () =>
+    Effect.gen(function*() {
+      const queue = yield* ChatQueue.make({ concurrency: 1 })
+      const log: Array<string> = []
+      for (const name of ["a1", "a2", "a3"]) yield* queue.offer("a", step(log, name, 10))
+      yield* queue.offer("b", step(log, "b1", 10))
+      for (let i = 0; i < 4; i++) yield* TestClock.adjust(Duration.millis(10))
+      assert.deepStrictEqual(log.filter((entry) => entry.endsWith("+")), ["a1+", "b1+", "a2+", "a3+"])
+    }))
+
+  it.scoped("work runs with the context the queue was made in", () =>
+    Effect.gen(function*() {
+      class Greeting extends Context.Tag("test/Greeting")<Greeting, string>() {}
+      const queue = yield* ChatQueue.make<string, Greeting>().pipe(Effect.provideService(Greeting, "hello"))
+      const done = yield* Deferred.make<string>()
+      yield* queue.offer("a", Effect.flatMap(Greeting, (greeting) => Deferred.succeed(done, greeting)))
+      assert.strictEqual(yield* Deferred.await(done), "hello")
     }))
 
   it.scoped("a failing item is logged and the chat goes on", () =>
