@@ -5,12 +5,16 @@
  * one chat's backlog does not hold the others up. Workers exist only while there is work, so idle chats
  * cost nothing. Closing the scope interrupts all running work.
  *
+ * `run` waits for the work's result. When the chat is idle and a slot is free it runs the work at once, on
+ * the caller's fiber, with no hand-over at all (the common case: most chats are quiet most of the time).
+ *
  * The work gets the context the queue was made in (without its `Scope`), given to each worker once rather
  * than to every item: an item is the per-message hot path of a channel.
  *
  * A failing or dying item is logged and does not stop the items queued after it.
  */
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
@@ -18,6 +22,8 @@ import * as Scope from "effect/Scope"
 export interface ChatQueue<K = string, R = never> {
   /** Queues `work` behind the chat's earlier work; returns at once. */
   readonly offer: (key: K, work: Effect.Effect<void, unknown, R>) => Effect.Effect<void>
+  /** Runs `work` in the chat's turn (after its earlier work) and answers its result. */
+  readonly run: <A, E>(key: K, work: Effect.Effect<A, E, R>) => Effect.Effect<A, E>
   /** How many items are waiting or running, over all chats. */
   readonly size: Effect.Effect<number>
 }
@@ -90,5 +96,29 @@ export const make = <K = string, R = never>(
         return startWorker
       })
 
-    return { offer, size: Effect.sync(() => size) } satisfies ChatQueue<K, R>
+    /** After an item run on its caller's fiber: the slot it held goes to a worker when chats are waiting. */
+    const endInline = (key: K, chat: Chat<R>) =>
+      Effect.suspend(() => {
+        endTurn(key, chat)
+        if (ready.length === 0) {
+          workers--
+          return Effect.void
+        }
+        return startWorker
+      })
+
+    const run = <A, E>(key: K, work: Effect.Effect<A, E, R>): Effect.Effect<A, E> =>
+      Effect.suspend(() => {
+        if (chats.has(key) || workers >= concurrency) {
+          return Effect.flatMap(Deferred.make<A, E>(), (done) =>
+            Effect.zipRight(offer(key, Effect.asVoid(Effect.intoDeferred(work, done))), Deferred.await(done)))
+        }
+        size++
+        workers++
+        const chat: Chat<R> = { items: [], running: true }
+        chats.set(key, chat)
+        return Effect.onExit(Effect.provide(work, context), () => endInline(key, chat))
+      })
+
+    return { offer, run, size: Effect.sync(() => size) } satisfies ChatQueue<K, R>
   })

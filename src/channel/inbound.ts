@@ -89,8 +89,8 @@ const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<
 }
 
 /**
- * Queues the delivery of `message` on its chat, completing `done` with its outcome. With `ack: "queued"`
- * nobody awaits `done`, so a failing handler is logged here.
+ * Queues the delivery of `message` on its chat, completing `done` with its outcome (a merged burst of
+ * `batching.ts`). With `ack: "queued"` nobody awaits `done`, so a failing handler is logged here.
  */
 export const enqueue = (
   pipeline: Pick<Pipeline, "ack" | "handlers" | "queue">,
@@ -102,17 +102,18 @@ export const enqueue = (
   return pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(reported, done)))
 }
 
-/** A fresh `Deferred`, made in one step. */
-const makeDone = Effect.withFiberRuntime<Deferred.Deferred<unknown, unknown>>((fiber) => Effect.succeed(Deferred.unsafeMake<unknown, unknown>(fiber.id())))
-
 // flatMap chains rather than a generator: this runs once per message, on the hot path
 const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.Effect<void, unknown> =>
   Effect.flatMap(pipeline.admission.check(message), (decision) => {
     if (decision._tag === "Drop") return reject(pipeline, rejection(message, decision))
-    const queued: Effect.Effect<Deferred.Deferred<unknown, unknown>> = pipeline.batcher !== undefined
-      ? pipeline.batcher.offer(message)
-      : Effect.flatMap(makeDone, (done) => Effect.as(enqueue(pipeline, message, done), done))
-    return pipeline.ack === "handled" ? Effect.flatMap(queued, Deferred.await) : Effect.asVoid(queued)
+    if (pipeline.batcher !== undefined) {
+      const queued = pipeline.batcher.offer(message)
+      return pipeline.ack === "handled" ? Effect.flatMap(queued, Deferred.await) : Effect.asVoid(queued)
+    }
+    const delivery = pipeline.handlers.deliverHere(message)
+    return pipeline.ack === "handled"
+      ? Effect.asVoid(pipeline.queue.run(message.chatId, delivery))
+      : pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.tapErrorCause(delivery, logged("a Message handler failed"))))
   })
 
 const onEvent = (pipeline: Pipeline) => (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> =>

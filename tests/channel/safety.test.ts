@@ -5,6 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import * as Fiber from "effect/Fiber"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -146,6 +147,38 @@ describe("ChatQueue", () => {
       const done = yield* Deferred.make<string>()
       yield* queue.offer("a", Effect.flatMap(Greeting, (greeting) => Deferred.succeed(done, greeting)))
       assert.strictEqual(yield* Deferred.await(done), "hello")
+    }))
+
+  it.scoped("run answers the work's result; on an idle chat it runs at once, on a busy one after the earlier work", () =>
+    Effect.gen(function*() {
+      const queue = yield* ChatQueue.make({ concurrency: 4 })
+      const log: Array<string> = []
+      assert.strictEqual(yield* queue.run("a", Effect.sync(() => log.push("inline"))), 1)
+      yield* queue.offer("a", step(log, "a1", 10))
+      const second = yield* Effect.fork(queue.run("a", Effect.sync(() => log.push("a2") && "answer")))
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.deepStrictEqual(log, ["inline", "a1+"])
+      yield* TestClock.adjust(Duration.millis(10))
+      assert.strictEqual(yield* Fiber.join(second), "answer")
+      assert.deepStrictEqual(log, ["inline", "a1+", "a1-", "a2"])
+      assert.strictEqual((yield* Effect.exit(queue.run("b", Effect.fail("boom"))))._tag, "Failure")
+      assert.strictEqual(yield* queue.size, 0)
+    }))
+
+  it.scoped("run counts against the concurrency, and an interrupted run frees its chat", () =>
+    Effect.gen(function*() {
+      const queue = yield* ChatQueue.make({ concurrency: 1 })
+      const log: Array<string> = []
+      const blocked = yield* Effect.fork(queue.run("a", Effect.zipRight(Effect.sync(() => log.push("a1")), Effect.never)))
+      yield* TestClock.adjust(Duration.millis(1))
+      yield* queue.offer("b", Effect.sync(() => log.push("b1")))
+      yield* queue.offer("a", Effect.sync(() => log.push("a2")))
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.deepStrictEqual(log, ["a1"])
+      yield* Fiber.interrupt(blocked)
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.deepStrictEqual(log, ["a1", "b1", "a2"])
+      assert.strictEqual(yield* queue.size, 0)
     }))
 
   it.scoped("a failing item is logged and the chat goes on", () =>
