@@ -3,16 +3,14 @@
  * guard, with the policy replaceable at run time (`updatePolicy`, as both official SDKs allow) and the
  * guard's counts kept between messages. `rejection` turns a drop into the `Rejected` event to emit.
  */
-import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
 import { type BotLoopGuardConfig, botLoopStep, emptyBotLoopState } from "./botLoop.js"
 import { ChannelEvent } from "./ChannelEvent.js"
 import type { Message } from "./Message.js"
 import { type Decision, drop, type PolicyConfig } from "./policy.js"
-import { screen } from "./safety.js"
+import { screenAt } from "./safety.js"
 
 export interface AdmissionOptions {
   readonly policy: PolicyConfig
@@ -29,26 +27,29 @@ export interface Admission {
 }
 
 export const makeAdmission = (options: AdmissionOptions): Effect.Effect<Admission> =>
-  Effect.gen(function*() {
-    const policy = yield* Ref.make(options.policy)
-    const loops = yield* Ref.make(emptyBotLoopState)
+  Effect.sync(() => {
+    // Plain state changed only inside `Effect.sync` blocks: a check reads the clock once and decides
+    // synchronously (it runs for every message).
+    let policy = options.policy
+    let loops = emptyBotLoopState
     const guard = options.botLoopGuard
 
-    const botLoop = (message: Message): Effect.Effect<Decision | undefined> =>
-      guard === undefined ? Effect.succeed(undefined) : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Ref.modify(loops, (state) => {
-          const step = botLoopStep(guard, state, message, now)
-          return [step.tripped ? drop("bot_loop", guard.onTrip === "drop") : undefined, step.state] as const
-        }))
+    const decideAt = (message: Message, now: number): Decision => {
+      const decision = screenAt(message, { ...options, policy }, now)
+      if (decision._tag === "Drop" || guard === undefined) return decision
+      const step = botLoopStep(guard, loops, message, now)
+      loops = step.state
+      return step.tripped ? drop("bot_loop", guard.onTrip === "drop") : decision
+    }
 
-    const check = (message: Message) =>
-      Effect.gen(function*() {
-        const decision = yield* screen(message, { ...options, policy: yield* Ref.get(policy) })
-        if (decision._tag === "Drop") return decision
-        return (yield* botLoop(message)) ?? decision
-      })
-
-    return { check, policy: Ref.get(policy), updatePolicy: (f) => Ref.update(policy, f) } satisfies Admission
+    return {
+      check: (message) => Effect.clockWith((clock) => Effect.sync(() => decideAt(message, clock.unsafeCurrentTimeMillis()))),
+      policy: Effect.sync(() => policy),
+      updatePolicy: (f) =>
+        Effect.sync(() => {
+          policy = f(policy)
+        })
+    } satisfies Admission
   })
 
 /** The `Rejected` event for a drop that is not silent. */

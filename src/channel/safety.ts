@@ -1,11 +1,9 @@
 /**
  * The per-message safety checks that run before the admission policy: the bot's own messages and stale
  * messages (a redelivery after a long outage) never reach the handlers. `screen` runs them in order
- * (own message, stale, policy) and returns one decision.
+ * (own message, stale, policy) at a given time and returns one decision.
  */
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import type { Message } from "./Message.js"
 import { decide, type Decision, drop, type PolicyConfig } from "./policy.js"
 
@@ -26,10 +24,9 @@ export interface ScreenOptions {
   readonly maxAge?: Duration.DurationInput | undefined
 }
 
-/** Own-message, stale and policy checks at the current `Clock` time. */
-export const screen = (message: Message, options: ScreenOptions): Effect.Effect<Decision> =>
-  Effect.map(Clock.currentTimeMillis, (now): Decision => {
-    if (isOwnMessage(message, options.botOpenId)) return drop("self_sent")
-    if (isStale(message.createTime, now, options.maxAge)) return drop("stale")
-    return decide(options.policy, message)
-  })
+/** Own-message, stale and policy checks at `now` (epoch milliseconds). */
+export const screenAt = (message: Message, options: ScreenOptions, now: number): Decision => {
+  if (isOwnMessage(message, options.botOpenId)) return drop("self_sent")
+  if (isStale(message.createTime, now, options.maxAge)) return drop("stale")
+  return decide(options.policy, message)
+}

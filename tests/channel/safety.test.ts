@@ -1,5 +1,5 @@
 /**
- * Safety: own and stale messages under `TestClock`, the per-chat queue (order within a chat, parallelism
+ * Safety: own and stale messages at a given time, the per-chat queue (order within a chat, parallelism
  * across chats, the concurrency bound, failures, interruption), send-error classification and the SSRF guard.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -17,7 +17,7 @@ import * as ChatQueue from "../../src/channel/ChatQueue.js"
 import { ChannelSendError, fromLarkError } from "../../src/channel/errors.js"
 import type { Message } from "../../src/channel/Message.js"
 import { makePolicy } from "../../src/channel/policy.js"
-import { isStale, screen } from "../../src/channel/safety.js"
+import { isStale, screenAt } from "../../src/channel/safety.js"
 import { checkMediaUrl, isInternalAddress } from "../../src/channel/ssrf.js"
 import { LarkApiError, LarkHttpError, LarkRequestError, LarkTokenError } from "../../src/LarkError.js"
 
@@ -43,35 +43,28 @@ const message = (overrides: Partial<Message> = {}): Message => ({
 
 const options = { policy: makePolicy(), botOpenId: BOT }
 
-describe("screen", () => {
-  it.effect("admits a fresh message and drops one older than 30 minutes", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(40 * MIN)
-      assert.deepStrictEqual(yield* screen(message({ createTime: 10 * MIN }), options), { _tag: "Admit", by: "policy" })
-      assert.deepStrictEqual(yield* screen(message({ createTime: 10 * MIN - 1 }), options), { _tag: "Drop", reason: "stale" })
-    }))
+describe("screenAt", () => {
+  it("admits a fresh message and drops one older than 30 minutes", () => {
+    assert.deepStrictEqual(screenAt(message({ createTime: 10 * MIN }), options, 40 * MIN), { _tag: "Admit", by: "policy" })
+    assert.deepStrictEqual(screenAt(message({ createTime: 10 * MIN - 1 }), options, 40 * MIN), { _tag: "Drop", reason: "stale" })
+  })
 
-  it.effect("the age limit can be changed", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(10 * MIN)
-      const d = yield* screen(message({ createTime: 4 * MIN }), { ...options, maxAge: Duration.minutes(5) })
-      assert.deepStrictEqual(d, { _tag: "Drop", reason: "stale" })
-    }))
+  it("the age limit can be changed", () => {
+    const d = screenAt(message({ createTime: 4 * MIN }), { ...options, maxAge: Duration.minutes(5) }, 10 * MIN)
+    assert.deepStrictEqual(d, { _tag: "Drop", reason: "stale" })
+  })
 
-  it.effect("drops the bot's own messages before anything else", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(100 * MIN)
-      const own = message({ sender: { openId: BOT, type: "app", isBot: true } })
-      assert.deepStrictEqual(yield* screen(own, options), { _tag: "Drop", reason: "self_sent" })
-      // Without the bot's id nothing is "own".
-      assert.deepStrictEqual(yield* screen(own, { policy: makePolicy() }), { _tag: "Drop", reason: "stale" })
-    }))
+  it("drops the bot's own messages before anything else", () => {
+    const own = message({ sender: { openId: BOT, type: "app", isBot: true } })
+    assert.deepStrictEqual(screenAt(own, options, 100 * MIN), { _tag: "Drop", reason: "self_sent" })
+    // Without the bot's id nothing is "own".
+    assert.deepStrictEqual(screenAt(own, { policy: makePolicy() }, 100 * MIN), { _tag: "Drop", reason: "stale" })
+  })
 
-  it.effect("then applies the policy", () =>
-    Effect.gen(function*() {
-      const d = yield* screen(message({ chatType: "group" }), options)
-      assert.deepStrictEqual(d, { _tag: "Drop", reason: "policy_no_mention" })
-    }))
+  it("then applies the policy", () => {
+    const d = screenAt(message({ chatType: "group" }), options, 0)
+    assert.deepStrictEqual(d, { _tag: "Drop", reason: "policy_no_mention" })
+  })
 
   it("isStale is exclusive at the limit", () => {
     assert.isFalse(isStale(0, 30 * MIN))
