@@ -5,7 +5,8 @@
  * tsx and as an esbuild bundle (what an application ships: tsx adds per-function overhead compiled code lacks).
  *
  * - Throughput: `BENCH_CHANNEL_MESSAGES` (default 10000) distinct group messages mentioning the bot, over
- *   `BENCH_CHANNEL_CHATS` (default 50) chats, pushed over the long connection at once; messages per second
+ *   `BENCH_CHANNEL_CHATS` (default 50) chats, pushed over the long connection at once after
+ *   `BENCH_CHANNEL_WARMUP` (default 10000) to warm up; messages per second
  *   from the first push to the last handler call (frame decode, normalize, dedupe, policy, chat queue,
  *   dispatch; the handler only counts), acks per second, and the client's CPU per message.
  * - Latency: `BENCH_CHANNEL_LATENCY` (default 300) messages one at a time, each answered by the handler with a
@@ -25,7 +26,8 @@ const MESSAGES = Number(process.env.BENCH_CHANNEL_MESSAGES ?? 10_000)
 const CHATS = Number(process.env.BENCH_CHANNEL_CHATS ?? 50)
 const LATENCY = Number(process.env.BENCH_CHANNEL_LATENCY ?? 300)
 const ROUNDS = Number(process.env.BENCH_CHANNEL_ROUNDS ?? 3)
-const WARMUP = 2_000
+/** Messages pushed before the measured burst, so that both clients are measured warm (JIT done). */
+const WARMUP = Number(process.env.BENCH_CHANNEL_WARMUP ?? 10_000)
 const LATENCY_WARMUP = 50
 /** Run only the clients whose name starts with this (e.g. `lark-effect`). */
 const ONLY = process.env.BENCH_CHANNEL_ONLY
