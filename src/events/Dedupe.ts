@@ -58,17 +58,17 @@ export const unsafeTtls = (options: StoreOptions = {}): { readonly ttl: number; 
   return { ttl, claimTtl }
 }
 
-interface Entry {
-  done: boolean
-  expiresAt: number
-}
-
 /** An in-memory store (a `Map` from id to state and expiry); expired entries are pruned as time passes. */
 export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
   const { claimTtl, ttl } = unsafeTtls(options)
+  // An entry is a number (no object per id, nothing for the garbage collector to trace): its expiry in
+  // milliseconds after `origin`, negated while the id is claimed but not done. Relative to `origin` the
+  // numbers stay small integers (for about twelve days), which V8 stores unboxed.
+  const entries = new Map<string, number>()
+  let origin: number | undefined
+  const expiryOf = (entry: number) => Math.abs(entry)
   // Entries go in at their claim, and a completion updates its entry in place (a Map re-insertion costs
   // more than the lookup): the Map is in claim order, which is expiry order up to handler durations.
-  const entries = new Map<string, Entry>()
   // No entry put since the last pass, and not the first one left, expires before this: until then a
   // claim skips the pass (walking the Map costs more than the lookup itself).
   let nextPrune = Infinity
@@ -77,42 +77,49 @@ export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
     // Stop at the first live entry and let the rest go on a later pass.
     nextPrune = Infinity
     for (const [key, entry] of entries) {
-      if (entry.expiresAt > now) {
-        nextPrune = entry.expiresAt
+      if (expiryOf(entry) > now) {
+        nextPrune = expiryOf(entry)
         break
       }
       entries.delete(key)
     }
   }
-  const put = (id: string, entry: Entry) => {
+  const put = (id: string, entry: number) => {
     entries.set(id, entry)
-    if (entry.expiresAt < nextPrune) nextPrune = entry.expiresAt
+    if (expiryOf(entry) < nextPrune) nextPrune = expiryOf(entry)
   }
-  // `clockWith` + `sync` rather than `Effect.map(Clock.currentTimeMillis, ...)`: fewer steps on the hot path.
+  /** `f` at the `Clock`'s time, in milliseconds after `origin`. */
   const atNow = <A>(f: (now: number) => A): Effect.Effect<A> =>
-    Effect.clockWith((clock) => Effect.sync(() => f(clock.unsafeCurrentTimeMillis())))
+    Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        const millis = clock.unsafeCurrentTimeMillis()
+        // a `ttl` below the first reading: a clock set back by up to that still gives positive times
+        origin ??= millis - ttl
+        return f(millis - origin)
+      })
+    )
   return {
     claim: (id) =>
       atNow((now): Claim => {
         prune(now)
         const entry = entries.get(id)
         if (entry !== undefined) {
-          if (entry.expiresAt > now) return entry.done ? "Done" : "InProgress"
+          if (expiryOf(entry) > now) return entry > 0 ? "Done" : "InProgress"
           entries.delete(id)
         }
-        put(id, { done: false, expiresAt: now + claimTtl })
+        // the claim's expiry is at least `claimTtl` > 0, so the negated number is never 0
+        put(id, -(now + claimTtl))
         return "Claimed"
       }),
     complete: (id) =>
       atNow((now) => {
-        const entry = entries.get(id)
-        if (entry === undefined) return put(id, { done: true, expiresAt: now + ttl })
-        entry.done = true
-        entry.expiresAt = now + ttl
+        if (entries.has(id)) entries.set(id, now + ttl)
+        else put(id, now + ttl)
       }),
     release: (id) =>
       Effect.sync(() => {
-        if (entries.get(id)?.done === false) entries.delete(id)
+        const entry = entries.get(id)
+        if (entry !== undefined && entry < 0) entries.delete(id)
       })
   }
 }
