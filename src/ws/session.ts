@@ -57,19 +57,27 @@ const REDELIVER = utf8.encode(JSON.stringify({ code: 500 }))
  *   platform redelivers.
  */
 export const ackPayload = (outcome: Outcome): Effect.Effect<Uint8Array> => {
+  const plain = plainAckPayload(outcome)
+  if (plain !== undefined) return Effect.succeed(plain)
+  return Effect.try(() => JSON.stringify({ code: 200, data: Encoding.encodeBase64(JSON.stringify((outcome as Handled).response)) })).pipe(
+    Effect.map((text) => utf8.encode(text)),
+    Effect.catchAll(() => Effect.as(Effect.logError("lark long connection: the callback result is not JSON; acknowledged without it"), OK))
+  )
+}
+
+type Handled = Extract<Outcome, { readonly _tag: "Handled" }>
+
+/** {@link ackPayload} of every outcome but a callback's answer (`undefined`), without an Effect. */
+const plainAckPayload = (outcome: Outcome): Uint8Array | undefined => {
   switch (outcome._tag) {
     case "Handled":
-      if (outcome.response === undefined) return Effect.succeed(OK)
-      return Effect.try(() => JSON.stringify({ code: 200, data: Encoding.encodeBase64(JSON.stringify(outcome.response)) })).pipe(
-        Effect.map((text) => utf8.encode(text)),
-        Effect.catchAll(() => Effect.as(Effect.logError("lark long connection: the callback result is not JSON; acknowledged without it"), OK))
-      )
+      return outcome.response === undefined ? OK : undefined
     case "Retry":
-      return Effect.succeed(REDELIVER)
+      return REDELIVER
     case "Duplicate":
     case "Unhandled":
     case "Rejected":
-      return Effect.succeed(OK)
+      return OK
   }
 }
 
@@ -107,9 +115,11 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
     const handle = (received: Uint8Array, payload: Uint8Array): Effect.Effect<void, never, R> =>
       Effect.clockWith((clock) => {
         const started = clock.unsafeCurrentTimeMillis()
-        return Effect.flatMap(outcomeOf(payload), (outcome) =>
-          Effect.flatMap(ackPayload(outcome), (answer) =>
-            connection.send(ack(received, answer, clock.unsafeCurrentTimeMillis() - started))))
+        const send = (answer: Uint8Array) => connection.send(ack(received, answer, clock.unsafeCurrentTimeMillis() - started))
+        return Effect.flatMap(outcomeOf(payload), (outcome) => {
+          const plain = plainAckPayload(outcome)
+          return plain !== undefined ? send(plain) : Effect.flatMap(ackPayload(outcome), send)
+        })
       })
 
     const onData = (frame: Frame.Frame, received: Uint8Array): Effect.Effect<void, never, R> => {
