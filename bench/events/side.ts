@@ -77,5 +77,6 @@ export const runSide = async (runner: Runner) => {
   const seconds = (performance.now() - start) / 1000
   if (runner.handled() !== all.length) throw new Error(`handled ${runner.handled()} of ${all.length} events`)
   answer({ eventsPerSecond: EVENTS / seconds })
-  process.exit(0)
+  // exit once the answer is written (a pipe may be asynchronous), whatever timers a side left behind
+  process.stdout.write("", () => process.exit(0))
 }
