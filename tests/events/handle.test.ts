@@ -440,6 +440,26 @@ describe("dedupe", () => {
       assert.strictEqual(yield* store.claim("evt_dead"), "Done")
     }))
 
+  it.effect("the memory store keeps many ids apart, prunes expired ones, and survives a clock set back", () =>
+    Effect.gen(function*() {
+      const store = Dedupe.unsafeMakeMemory()
+      yield* TestClock.setTime(Date.UTC(2026, 0, 1))
+      for (let i = 0; i < 1000; i++) {
+        assert.strictEqual(yield* store.claim(`evt_${i}`), "Claimed")
+        if (i % 2 === 0) yield* store.complete(`evt_${i}`)
+        else yield* store.release(`evt_${i}`)
+      }
+      assert.strictEqual(yield* store.claim("evt_0"), "Done")
+      assert.strictEqual(yield* store.claim("evt_1"), "Claimed")
+      // an hour back (a corrected system clock): what was done stays done
+      yield* TestClock.setTime(Date.UTC(2026, 0, 1) - 60 * 60 * 1000)
+      assert.strictEqual(yield* store.claim("evt_2"), "Done")
+      // past the TTL every id is forgotten (and pruned), done or not
+      yield* TestClock.setTime(Date.UTC(2026, 0, 1) + 9 * 60 * 60 * 1000)
+      assert.strictEqual(yield* store.claim("evt_0"), "Claimed")
+      assert.strictEqual(yield* store.claim("evt_1"), "Claimed")
+    }))
+
   it("a TTL below 7.2 hours is refused", () => {
     assert.throws(() => Dedupe.unsafeMakeMemory({ ttl: "7 hours" }), RangeError)
     Dedupe.unsafeMakeMemory({ ttl: "8 hours" })
