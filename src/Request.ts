@@ -21,6 +21,7 @@ import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "
 import type { AccessTokenKind, CallOptions, HttpMethod, Operation, Payload } from "./Operation.js"
 import * as Tokens from "./Tokens.js"
 import * as Body from "./internal/body.js"
+import { lenientEncoder } from "./internal/plainSchema.js"
 import { HELPDESK_HEADER, send, type SendSettings, sendStreaming } from "./internal/send.js"
 import * as Url from "./internal/url.js"
 
@@ -48,8 +49,7 @@ const encoders = new WeakMap<Schema.Schema<any, any>, (payload: unknown) => Eith
 
 const encoderOf = (schema: Schema.Schema<any, any>) => {
   let encode = encoders.get(schema)
-  // Fields the schema does not know go out as they are: the platform may know them.
-  if (encode === undefined) encoders.set(schema, encode = Schema.encodeEither(schema, { errors: "all", onExcessProperty: "preserve" }))
+  if (encode === undefined) encoders.set(schema, encode = lenientEncoder(schema))
   return encode
 }
 

@@ -17,6 +17,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Envelope } from "../../schemas/common.js"
 import * as Body from "./body.js"
+import { lenientDecoder } from "./plainSchema.js"
 import { type DownloadedFile, type FileStream, fileNameFromContentDisposition } from "../Files.js"
 import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkRequestError } from "../LarkError.js"
 import { isIdempotent, type Operation } from "../Operation.js"
@@ -77,14 +78,12 @@ const flatEnvelope = (json: unknown, status: number): unknown => {
   }
 }
 
-const lenient = { onExcessProperty: "preserve", errors: "all" } as const
-
 // Decoders are built once per response schema, not once per call.
 const decoders = new WeakMap<Schema.Schema<any, any>, (value: unknown) => Either.Either<any, ParseResult.ParseError>>()
 
 const decoderOf = <A>(schema: Schema.Schema<A, any>): (value: unknown) => Either.Either<A, ParseResult.ParseError> => {
   let decode = decoders.get(schema)
-  if (decode === undefined) decoders.set(schema, decode = Schema.decodeUnknownEither(schema, lenient))
+  if (decode === undefined) decoders.set(schema, decode = lenientDecoder(schema))
   return decode
 }
 
