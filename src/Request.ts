@@ -11,7 +11,6 @@ import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import { AttemptDeadline } from "./AttemptTimeout.js"
@@ -44,19 +43,10 @@ const chooseAuthorization = (
     : Either.right({ _tag: "Cached", kind, tenantKey: options.tenantKey })
 }
 
-// Encoders are built once per payload schema, not once per call.
-const encoders = new WeakMap<Schema.Schema<any, any>, (payload: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
-
-const encoderOf = (schema: Schema.Schema<any, any>) => {
-  let encode = encoders.get(schema)
-  if (encode === undefined) encoders.set(schema, encode = lenientEncoder(schema))
-  return encode
-}
-
 const checkPayload = <P extends Payload>(operation: Operation<P, any>, payload: P): Either.Either<Payload, LarkRequestError> =>
   operation.payload === undefined
     ? Either.right(payload)
-    : Either.mapBoth(encoderOf(operation.payload)(payload), {
+    : Either.mapBoth(lenientEncoder(operation.payload)(payload), {
       onLeft: (error) => new LarkRequestError({ operation: operation.id, detail: ParseResult.TreeFormatter.formatErrorSync(error) }),
       onRight: (encoded) => encoded as Payload
     })

@@ -11,8 +11,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import { LarkConfig } from "../LarkConfig.js"
+import { lenientDecoder } from "../internal/plainSchema.js"
 import { setAppTicket } from "../Tokens.js"
 import * as Crypto from "./crypto.js"
 import { type Claim, EventDedupe, type Service as DedupeService } from "./Dedupe.js"
@@ -235,14 +236,11 @@ export const makeDispatch = <R>(
       return Effect.as(Effect.logDebug(`lark event ${classified.type} has no handler; acknowledged`), UNHANDLED)
     }
     if (schema === undefined) return claimAndRun(classified, handler, classified.event)
-    return Effect.flatMap(
-      Effect.either(Schema.decodeUnknown(schema)(classified.event.event, { onExcessProperty: "preserve" })),
-      (decoded) =>
-        Either.isLeft(decoded)
-          // The parse issue quotes payload values, so it is not logged.
-          ? rejected(new EventDecodeError({ detail: `payload of ${classified.type} does not match its schema` }))
-          : claimAndRun(classified, handler, { ...classified.event, event: decoded.right })
-    )
+    const decoded = lenientDecoder(schema)(classified.event.event)
+    return Either.isLeft(decoded)
+      // The parse issue quotes payload values, so it is not logged.
+      ? rejected(new EventDecodeError({ detail: `payload of ${classified.type} does not match its schema` }))
+      : claimAndRun(classified, handler, { ...classified.event, event: decoded.right })
   }
 
   /** The registered handler, else the built-in v1 `app_ticket` one (with a `LarkConfig`), else the fallback. */

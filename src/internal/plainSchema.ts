@@ -1,5 +1,6 @@
 /**
- * The per-call schema checks, fast on valid values. The generated payload and response schemas are almost
+ * The schema checks of every call (payload, response) and of typed event payloads, fast on valid values,
+ * each built once per schema. The generated schemas are almost
  * all "plain": structs, arrays, unions, literals and keywords, with no transformation anywhere. Decoding or
  * encoding a valid value with such a schema builds an equal copy of it, so checking it with `Schema.is` and
  * keeping the value itself gives the same result at a fraction of the cost (no copy, no parse-result
@@ -51,12 +52,26 @@ const checked = (schema: Schema.Schema<any, any>, full: Check): Check => {
   return (value) => (valid(value) ? Either.right(value) : full(value))
 }
 
-/** The lenient decoder of a response: unknown fields kept, all errors reported. */
-export const lenientDecoder = <A>(schema: Schema.Schema<A, any>): (value: unknown) => Either.Either<A, ParseResult.ParseError> =>
-  checked(schema, Schema.decodeUnknownEither(schema, { onExcessProperty: "preserve", errors: "all" })) as (
-    value: unknown
-  ) => Either.Either<A, ParseResult.ParseError>
+/** `make(schema)`, built once per schema. */
+const memoized = (make: (schema: Schema.Schema<any, any>) => Check) => {
+  const built = new WeakMap<Schema.Schema<any, any>, Check>()
+  return (schema: Schema.Schema<any, any>): Check => {
+    let check = built.get(schema)
+    if (check === undefined) built.set(schema, check = make(schema))
+    return check
+  }
+}
 
-/** The payload encoder: fields the schema does not know go out as they are (the platform may know them). */
-export const lenientEncoder = (schema: Schema.Schema<any, any>): Check =>
-  checked(schema, Schema.encodeUnknownEither(schema, { onExcessProperty: "preserve", errors: "all" }))
+const lenient = { onExcessProperty: "preserve", errors: "all" } as const
+
+const decoderOf = memoized((schema) => checked(schema, Schema.decodeUnknownEither(schema, lenient)))
+
+/** The lenient decoder of `schema` (unknown fields kept, all errors reported), built once per schema. */
+export const lenientDecoder = <A>(schema: Schema.Schema<A, any>): (value: unknown) => Either.Either<A, ParseResult.ParseError> =>
+  decoderOf(schema) as (value: unknown) => Either.Either<A, ParseResult.ParseError>
+
+/**
+ * The payload encoder of `schema`, built once per schema: fields the schema does not know go out as they are
+ * (the platform may know them).
+ */
+export const lenientEncoder = memoized((schema) => checked(schema, Schema.encodeUnknownEither(schema, lenient)))

@@ -78,15 +78,6 @@ const flatEnvelope = (json: unknown, status: number): unknown => {
   }
 }
 
-// Decoders are built once per response schema, not once per call.
-const decoders = new WeakMap<Schema.Schema<any, any>, (value: unknown) => Either.Either<any, ParseResult.ParseError>>()
-
-const decoderOf = <A>(schema: Schema.Schema<A, any>): (value: unknown) => Either.Either<A, ParseResult.ParseError> => {
-  let decode = decoders.get(schema)
-  if (decode === undefined) decoders.set(schema, decode = lenientDecoder(schema))
-  return decode
-}
-
 /** Decodes the success value with the operation's schema, keeping unknown fields. */
 const decodeResult = <A>(
   operation: Operation<any, A>,
@@ -96,7 +87,7 @@ const decodeResult = <A>(
 ): Either.Either<A, LarkDecodeError> =>
   operation.response === undefined
     ? Either.right(value as A)
-    : Either.mapLeft(decoderOf(operation.response)(value), (error) =>
+    : Either.mapLeft(lenientDecoder(operation.response)(value), (error) =>
       new LarkDecodeError({
         operation: operation.id,
         detail: ParseResult.TreeFormatter.formatErrorSync(error),
