@@ -1,11 +1,10 @@
 /**
- * The schema checks of every call (payload, response) and of typed event payloads, fast on valid values,
- * each built once per schema. The generated schemas are almost
- * all "plain": structs, arrays, unions, literals and keywords, with no transformation anywhere. Decoding or
- * encoding a valid value with such a schema builds an equal copy of it, so checking it with `Schema.is` and
- * keeping the value itself gives the same result at a fraction of the cost (no copy, no parse-result
- * objects). Anything else, or a value that fails the check, goes through the full decode or encode, which
- * also builds the error.
+ * The schema checks of every call (payload, response) and of typed event payloads, built once per schema
+ * and fast on valid values. The generated schemas are almost all "plain": structs, arrays, unions, literals
+ * and keywords, with no transformation anywhere. Decoding or encoding a valid value with such a schema
+ * builds an equal copy of it, so checking it with `Schema.is` and keeping the value itself gives the same
+ * result at a fraction of the cost (no copy, no parse-result objects). Anything else, or a value that fails
+ * the check, goes through the full decode or encode, which also builds the error.
  *
  * @internal
  */
