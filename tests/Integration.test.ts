@@ -1,17 +1,16 @@
 /**
  * The SDK through the real Node transport (undici) against the fake Open Platform on 127.0.0.1, with faults.
+ * What every wiring must do is in `layers/wirings.test.ts`.
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
-import * as FetchWiring from "../layers/fetch.js"
 import { HttpLive } from "../layers/index.js"
 import * as FakeNode from "../layers/testing.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { Answer, FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
-import { executeStream } from "../src/Request.js"
-import { file, getFile, image, message, user } from "./fixtures/operations.js"
+import { message, user } from "./fixtures/operations.js"
 import * as Pagination from "../src/Pagination.js"
 
 const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
@@ -45,44 +44,6 @@ const callsTo = (fake: FakeOpenPlatform.Service, method: string, path: string) =
   Effect.map(fake.callsTo(method, path), (calls) => calls.length)
 
 describe("against the fake Open Platform (undici, loopback)", () => {
-  it.live("sends a message, uploads an image and downloads a file with its UTF-8 name", () =>
-    withPlatform(() =>
-      Effect.gen(function*() {
-        const sent = yield* hello
-        assert.match(sent.message_id!, /^om_/)
-        assert.strictEqual(sent.chat_id, "oc_42")
-        const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10])
-        const uploaded = yield* image.create({ data: { image_type: "message", image: new File([bytes], "logo.png") } })
-        assert.match(uploaded.image_key!, /^img_/)
-
-        const stored = yield* file.create({ data: { file_type: "pdf", file_name: "季度报告.pdf", file: bytes } })
-        const downloaded = yield* file.get({ path: { file_key: stored.file_key! } })
-        assert.strictEqual(downloaded.fileName, "季度报告.pdf")
-        assert.deepStrictEqual([...downloaded.bytes], [...bytes])
-      })
-    ))
-
-  it.live("streams a large download chunk by chunk; a JSON error on it is a LarkApiError", () =>
-    withPlatform(() =>
-      Effect.gen(function*() {
-        const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251)
-        const stored = yield* file.create({ data: { file_type: "stream", file_name: "big.bin", file: new Blob([bytes]) } })
-        const download = yield* executeStream(getFile, { path: { file_key: stored.file_key! } })
-        assert.strictEqual(download.fileName, "big.bin")
-        assert.strictEqual(download.size, bytes.length)
-        const chunks = yield* Stream.runCollect(download.stream)
-        assert.isAbove(chunks.length, 1)
-        const received = new Uint8Array(bytes.length)
-        let offset = 0
-        for (const chunk of chunks) received.set(chunk, (offset += chunk.length) - chunk.length)
-        assert.strictEqual(offset, bytes.length)
-        assert.isTrue(received.every((value, i) => value === bytes[i]))
-
-        const error = yield* Effect.flip(executeStream(getFile, { path: { file_key: "file_missing" } }))
-        assert.strictEqual(error._tag === "LarkApiError" && error.code, 234003)
-      }).pipe(Effect.scoped)
-    ))
-
   it.live("follows every page of a department's users", () =>
     withPlatform(() =>
       Effect.gen(function*() {
@@ -138,15 +99,6 @@ describe("against the fake Open Platform (undici, loopback)", () => {
       })
     ))
 
-  it.live("a POST slower than the timeout fails once, without a second send", () =>
-    withPlatform((fake) =>
-      Effect.gen(function*() {
-        yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.slow("2 seconds"))
-        const error = yield* Effect.flip(hello)
-        assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
-        assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
-      }), { timeout: "300 millis" }))
-
   it.live("undici enforces the deadline: a slow GET times out and is sent again, then succeeds", () =>
     withPlatform((fake) =>
       Effect.gen(function*() {
@@ -170,17 +122,7 @@ describe("against the fake Open Platform (undici, loopback)", () => {
       assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
     }).pipe(Effect.provide(FakeNode.fakeOpenPlatform())))
 
-  it.live("the fetch wiring (lark-effect/layers/fetch) sends and uploads too", () =>
-    Effect.gen(function*() {
-      const fake = yield* FakeOpenPlatform
-      const sdk = FetchWiring.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url })
-      const sent = yield* Effect.provide(hello, sdk)
-      assert.match(sent.message_id!, /^om_/)
-      const uploaded = yield* Effect.provide(image.create({ data: { image_type: "message", image: new Uint8Array([1, 2, 3]) } }), sdk)
-      assert.match(uploaded.image_key!, /^img_/)
-    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform())))
-
-  it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
+  it.live("on any HttpClient (here the platform's undici client), a refused connection proves nothing was sent", () =>
     Effect.gen(function*() {
       let attempts = 0
       const countingRetries = Schedule.spaced("10 millis").pipe(

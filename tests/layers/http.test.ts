@@ -1,6 +1,7 @@
 /**
- * `lark-effect/layers/http`: the SDK on the `node:http` client against the fake Open Platform on 127.0.0.1,
- * then the client itself against plain loopback servers (timeouts, bodies, aborts, sockets).
+ * `lark-effect/layers/http`: what only this wiring does with the SDK against the fake Open Platform on
+ * 127.0.0.1 (its sockets), then the client itself against plain loopback servers (timeouts, bodies, aborts,
+ * sockets). What every wiring must do is in `wirings.test.ts`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -9,14 +10,13 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Scope, Stream } from "effect"
 import * as HttpWiring from "../../layers/http.js"
 import { IdleTimeout, TIMEOUT_CODE } from "../../layers/internal/nodeHttpClient.js"
 import { TIMEOUT_CODES } from "../../src/AttemptTimeout.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
-import { executeStream } from "../../src/Request.js"
 import * as FakeOpenPlatform from "../../src/testing/FakeOpenPlatform.js"
-import { file, getFile, image, message, user } from "../fixtures/operations.js"
+import { message } from "../fixtures/operations.js"
 
 const { Answer } = FakeOpenPlatform
 
@@ -86,84 +86,6 @@ const callsTo = (fake: FakeOpenPlatform.FakeOpenPlatform.Service, method: string
   Effect.map(fake.callsTo(method, path), (calls) => calls.length)
 
 describe("lark-effect/layers/http against the fake Open Platform", () => {
-  it.live("sends a message, uploads multipart and downloads a file with its UTF-8 name", () =>
-    withPlatform((fake) =>
-      Effect.gen(function*() {
-        const sent = yield* hello
-        assert.match(sent.message_id!, /^om_/)
-        const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10])
-        const uploaded = yield* image.create({ data: { image_type: "message", image: new File([bytes], "logo.png") } })
-        assert.match(uploaded.image_key!, /^img_/)
-
-        const stored = yield* file.create({ data: { file_type: "pdf", file_name: "季度报告.pdf", file: bytes } })
-        const [upload] = yield* fake.callsTo("POST", "/open-apis/im/v1/files")
-        assert.strictEqual(upload!.body._tag, "Multipart")
-        assert.strictEqual(upload!.body._tag === "Multipart" && upload!.body.fields["file_name"], "季度报告.pdf")
-
-        const downloaded = yield* file.get({ path: { file_key: stored.file_key! } })
-        assert.strictEqual(downloaded.fileName, "季度报告.pdf")
-        assert.deepStrictEqual([...downloaded.bytes], [...bytes])
-      })
-    ))
-
-  it.live("streams a large download chunk by chunk", () =>
-    withPlatform(() =>
-      Effect.gen(function*() {
-        const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251)
-        const stored = yield* file.create({ data: { file_type: "stream", file_name: "big.bin", file: new Blob([bytes]) } })
-        const download = yield* executeStream(getFile, { path: { file_key: stored.file_key! } })
-        assert.strictEqual(download.fileName, "big.bin")
-        assert.strictEqual(download.size, bytes.length)
-        const chunks = yield* Stream.runCollect(download.stream)
-        assert.isAbove(chunks.length, 1)
-        const received = Buffer.concat(Chunk.toReadonlyArray(chunks))
-        assert.isTrue(received.equals(bytes))
-      }).pipe(Effect.scoped)
-    ))
-
-  it.live("a 429 is sent again and then succeeds", () =>
-    withPlatform((fake) =>
-      Effect.gen(function*() {
-        yield* fake.program("POST", messages, Answer.rateLimited(0))
-        const sent = yield* hello
-        assert.match(sent.message_id!, /^om_/)
-        assert.strictEqual(yield* callsTo(fake, "POST", messages), 2)
-      })
-    ))
-
-  it.live("a POST slower than the timeout fails as a Timeout, without a second send", () =>
-    withPlatform((fake) =>
-      Effect.gen(function*() {
-        yield* fake.program("POST", messages, Answer.slow("2 seconds"))
-        const error = yield* Effect.flip(hello)
-        assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
-        assert.strictEqual(yield* callsTo(fake, "POST", messages), 1)
-      }), { timeout: "300 millis" }))
-
-  it.live("a slow GET times out and is sent again, then succeeds", () =>
-    withPlatform((fake) =>
-      Effect.gen(function*() {
-        const path = "/open-apis/contact/v3/users/find_by_department"
-        yield* fake.program("GET", path, Answer.slow("5 seconds"))
-        const page = yield* user.findByDepartment({ params: { department_id: "od_1" } })
-        assert.isAbove(page.items?.length ?? 0, 0)
-        assert.strictEqual(yield* callsTo(fake, "GET", path), 2)
-      }), { timeout: "300 millis" }))
-
-  it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
-    Effect.gen(function*() {
-      const closed = yield* Effect.scoped(Effect.map(loopback(), urlOf)) // a port nobody listens on any more
-      let attempts = 0
-      const countingRetries = Schedule.spaced("10 millis").pipe(
-        Schedule.intersect(Schedule.recurs(2)),
-        Schedule.tapInput(() => Effect.sync(() => attempts++))
-      )
-      const error = yield* Effect.flip(hello).pipe(Effect.provide(sdkFor(closed, { retrySchedule: countingRetries })))
-      assert.strictEqual(error._tag, "LarkHttpError")
-      assert.isFalse(error._tag === "LarkHttpError" && error.maybeApplied)
-      assert.strictEqual(attempts, 3) // the token request: first try plus two retries
-    }))
-
   it.live("interrupting a call aborts its request and closes its socket", () =>
     withPlatform((fake, server) =>
       Effect.gen(function*() {

@@ -1,0 +1,141 @@
+/**
+ * What every HTTP wiring must do, checked on each of them against the fake Open Platform on 127.0.0.1:
+ * `lark-effect/layers` (undici), `lark-effect/layers/http` (node:http) and `lark-effect/layers/fetch`. What
+ * only one wiring does (undici's own deadline, node:http's sockets) is tested beside it (`Integration.test.ts`,
+ * `http.test.ts`).
+ */
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
+import * as FetchWiring from "../../layers/fetch.js"
+import * as HttpWiring from "../../layers/http.js"
+import * as UndiciWiring from "../../layers/index.js"
+import * as FakeNode from "../../layers/testing.js"
+import type * as LarkConfig from "../../src/LarkConfig.js"
+import { executeStream } from "../../src/Request.js"
+import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { file, getFile, image, message, user } from "../fixtures/operations.js"
+
+type Wiring = (options: LarkConfig.Options) => Layer.Layer<LarkConfig.LarkConfig | HttpClient.HttpClient, unknown>
+
+const WIRINGS: ReadonlyArray<readonly [string, Wiring]> = [
+  ["lark-effect/layers (undici)", UndiciWiring.layer],
+  ["lark-effect/layers/http (node:http)", HttpWiring.layer],
+  ["lark-effect/layers/fetch", FetchWiring.layer]
+]
+
+const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+
+const messages = "/open-apis/im/v1/messages"
+
+const hello = message.create({
+  params: { receive_id_type: "chat_id" },
+  data: { receive_id: "oc_42", msg_type: "text", content: JSON.stringify({ text: "hello" }) }
+})
+
+const callsTo = (fake: FakeOpenPlatform.Service, method: string, path: string) =>
+  Effect.map(fake.callsTo(method, path), (calls) => calls.length)
+
+/** A loopback port nobody listens on any more. */
+const closedPort = Effect.async<string>((resume) => {
+  const server = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as AddressInfo
+    server.close(() => resume(Effect.succeed(`http://127.0.0.1:${port}`)))
+  })
+})
+
+for (const [name, wiring] of WIRINGS) {
+  /** A fresh fake platform and the SDK on this wiring pointed at it. */
+  const withPlatform = <A, E>(
+    test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>,
+    options: Partial<LarkConfig.Options> = {}
+  ) =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenPlatform
+      const sdk = wiring({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url, retrySchedule: quickRetries, ...options })
+      return yield* Effect.provide(test(fake), sdk)
+    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
+
+  describe(`${name} against the fake Open Platform`, () => {
+    it.live("sends a message, uploads multipart and downloads a file with its UTF-8 name", () =>
+      withPlatform((fake) =>
+        Effect.gen(function*() {
+          const sent = yield* hello
+          assert.match(sent.message_id!, /^om_/)
+          assert.strictEqual(sent.chat_id, "oc_42")
+          const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10])
+          const uploaded = yield* image.create({ data: { image_type: "message", image: new File([bytes], "logo.png") } })
+          assert.match(uploaded.image_key!, /^img_/)
+
+          const stored = yield* file.create({ data: { file_type: "pdf", file_name: "季度报告.pdf", file: bytes } })
+          const [upload] = yield* fake.callsTo("POST", "/open-apis/im/v1/files")
+          assert.strictEqual(upload!.body._tag === "Multipart" && upload!.body.fields["file_name"], "季度报告.pdf")
+          const downloaded = yield* file.get({ path: { file_key: stored.file_key! } })
+          assert.strictEqual(downloaded.fileName, "季度报告.pdf")
+          assert.deepStrictEqual([...downloaded.bytes], [...bytes])
+        })
+      ))
+
+    it.live("streams a large download chunk by chunk; a JSON error on it is a LarkApiError", () =>
+      withPlatform(() =>
+        Effect.gen(function*() {
+          const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251)
+          const stored = yield* file.create({ data: { file_type: "stream", file_name: "big.bin", file: new Blob([bytes]) } })
+          const download = yield* executeStream(getFile, { path: { file_key: stored.file_key! } })
+          assert.strictEqual(download.fileName, "big.bin")
+          assert.strictEqual(download.size, bytes.length)
+          const chunks = yield* Stream.runCollect(download.stream)
+          assert.isAbove(chunks.length, 1)
+          assert.isTrue(Buffer.concat([...chunks]).equals(bytes))
+
+          const error = yield* Effect.flip(executeStream(getFile, { path: { file_key: "file_missing" } }))
+          assert.strictEqual(error._tag === "LarkApiError" && error.code, 234003)
+        }).pipe(Effect.scoped)
+      ))
+
+    it.live("a 429 is sent again and then succeeds", () =>
+      withPlatform((fake) =>
+        Effect.gen(function*() {
+          yield* fake.program("POST", messages, Answer.rateLimited(0))
+          const sent = yield* hello
+          assert.match(sent.message_id!, /^om_/)
+          assert.strictEqual(yield* callsTo(fake, "POST", messages), 2)
+        })
+      ))
+
+    it.live("a POST slower than the timeout fails as a Timeout, without a second send", () =>
+      withPlatform((fake) =>
+        Effect.gen(function*() {
+          yield* fake.program("POST", messages, Answer.slow("2 seconds"))
+          const error = yield* Effect.flip(hello)
+          assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
+          assert.strictEqual(yield* callsTo(fake, "POST", messages), 1)
+        }), { timeout: "300 millis" }))
+
+    it.live("a slow GET times out and is sent again, then succeeds", () =>
+      withPlatform((fake) =>
+        Effect.gen(function*() {
+          const path = "/open-apis/contact/v3/users/find_by_department"
+          yield* fake.program("GET", path, Answer.slow("5 seconds"))
+          const page = yield* user.findByDepartment({ params: { department_id: "od_1" } })
+          assert.isAbove(page.items?.length ?? 0, 0)
+          assert.strictEqual(yield* callsTo(fake, "GET", path), 2)
+        }), { timeout: "300 millis" }))
+
+    it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
+      Effect.gen(function*() {
+        let attempts = 0
+        const countingRetries = Schedule.spaced("10 millis").pipe(
+          Schedule.intersect(Schedule.recurs(2)),
+          Schedule.tapInput(() => Effect.sync(() => attempts++))
+        )
+        const sdk = wiring({ appId: "cli_x", appSecret: Redacted.make("s"), domain: yield* closedPort, retrySchedule: countingRetries })
+        const error = yield* Effect.flip(Effect.provide(hello, Layer.orDie(sdk)))
+        assert.strictEqual(error._tag, "LarkHttpError")
+        assert.isFalse(error._tag === "LarkHttpError" && error.maybeApplied)
+        assert.strictEqual(attempts, 3) // the token request: first try plus two retries
+      }))
+  })
+}
