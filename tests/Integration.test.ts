@@ -2,7 +2,6 @@
  * The SDK through the real Node transport (undici) against the fake Open Platform on 127.0.0.1, with faults.
  * What every wiring must do is in `layers/wirings.test.ts`.
  */
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
@@ -98,45 +97,4 @@ describe("against the fake Open Platform (undici, loopback)", () => {
         assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 3)
       })
     ))
-
-  it.live("undici enforces the deadline: a slow GET times out and is sent again, then succeeds", () =>
-    withPlatform((fake) =>
-      Effect.gen(function*() {
-        const path = "/open-apis/contact/v3/users/find_by_department"
-        yield* fake.program("GET", path, Answer.slow("5 seconds"))
-        const page = yield* user.findByDepartment({ params: { department_id: "od_1" } })
-        assert.isAbove(page.items?.length ?? 0, 0)
-        assert.strictEqual(yield* callsTo(fake, "GET", path), 2)
-      }), { timeout: "2 seconds" }))
-
-  it.live("the Clock-raced deadline (any HttpClient) times a slow POST out too", () =>
-    Effect.gen(function*() {
-      const fake = yield* FakeOpenPlatform
-      yield* fake.program("POST", "/open-apis/im/v1/messages", Answer.slow("2 seconds"))
-      const sdk = Layer.merge(
-        LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url, timeout: "300 millis" }),
-        NodeHttpClient.layerUndici
-      )
-      const error = yield* Effect.flip(Effect.provide(hello, sdk))
-      assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
-      assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 1)
-    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform())))
-
-  it.live("on any HttpClient (here the platform's undici client), a refused connection proves nothing was sent", () =>
-    Effect.gen(function*() {
-      let attempts = 0
-      const countingRetries = Schedule.spaced("10 millis").pipe(
-        Schedule.intersect(Schedule.recurs(2)),
-        Schedule.tapInput(() => Effect.sync(() => attempts++))
-      )
-      const error = yield* Effect.flip(hello).pipe(
-        Effect.provide(Layer.merge(
-          LarkConfig.layer({ appId: "cli_x", appSecret: Redacted.make("s"), domain: "http://127.0.0.1:9", retrySchedule: countingRetries }),
-          NodeHttpClient.layerUndici
-        ))
-      )
-      assert.strictEqual(error._tag, "LarkHttpError")
-      assert.isFalse(error._tag === "LarkHttpError" && error.maybeApplied)
-      assert.strictEqual(attempts, 3) // the token request: first try plus two retries
-    }))
 })
