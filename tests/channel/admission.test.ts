@@ -7,23 +7,11 @@ import { makeAdmission, rejection } from "../../src/channel/admission.js"
 import { defaultBotLoopGuard } from "../../src/channel/botLoop.js"
 import type { Message } from "../../src/channel/Message.js"
 import { makePolicy } from "../../src/channel/policy.js"
+import { channelMessage } from "../fixtures/message.js"
 
-const message = (overrides: Partial<Message> = {}): Message => ({
-  eventId: "ev",
-  messageId: "om_1",
-  createTime: 0,
-  chatId: "oc_1",
-  chatType: "group",
-  sender: { openId: "ou_alice", type: "user", isBot: false },
-  mentions: [],
-  mentionedBot: true,
-  mentionAll: false,
-  contentType: "text",
-  text: "hi",
-  bodyText: "hi",
-  resources: [],
-  ...overrides
-})
+/** A group message mentioning the bot. */
+const message = (overrides: Partial<Message> = {}): Message =>
+  channelMessage({ chatType: "group", mentionedBot: true, ...overrides })
 
 const fromBot = message({ sender: { openId: "ou_other_bot", type: "app", isBot: true } })
 

@@ -27,28 +27,14 @@ import * as MockHttp from "../../src/testing/MockHttp.js"
 import { isInsecureRemote } from "../../src/ws/endpoint.js"
 import { LongConnectionTransportError } from "../../src/ws/errors.js"
 import { WebSocketFactory } from "../../src/ws/socket.js"
+import { channelMessage } from "../fixtures/message.js"
 
 const quiet = Logger.withMinimumLogLevel(LogLevel.None)
 
 let counter = 0
 const text = (body: string, overrides: Partial<Message> = {}): Message => {
   counter++
-  return {
-    eventId: `ev_${counter}`,
-    messageId: `om_${counter}`,
-    createTime: counter,
-    chatId: "oc_1",
-    chatType: "p2p",
-    sender: { openId: "ou_alice", type: "user", isBot: false },
-    mentions: [],
-    mentionedBot: false,
-    mentionAll: false,
-    contentType: "text",
-    text: body,
-    bodyText: body,
-    resources: [],
-    ...overrides
-  }
+  return channelMessage({ eventId: `ev_${counter}`, messageId: `om_${counter}`, createTime: counter, text: body, bodyText: body, ...overrides })
 }
 
 /** A batcher whose submissions are recorded (and handled at once). */

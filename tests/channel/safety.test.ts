@@ -15,31 +15,16 @@ import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as ChatQueue from "../../src/channel/ChatQueue.js"
 import { ChannelSendError, fromLarkError } from "../../src/channel/errors.js"
-import type { Message } from "../../src/channel/Message.js"
 import { makePolicy } from "../../src/channel/policy.js"
 import { isStale, screenAt } from "../../src/channel/safety.js"
 import { checkMediaUrl, isInternalAddress } from "../../src/channel/ssrf.js"
 import { LarkApiError, LarkHttpError, LarkRequestError, LarkTokenError } from "../../src/LarkError.js"
+import { channelMessage } from "../fixtures/message.js"
 
 const BOT = "ou_bot"
 const MIN = 60_000
 
-const message = (overrides: Partial<Message> = {}): Message => ({
-  eventId: "ev",
-  messageId: "om_1",
-  createTime: 0,
-  chatId: "oc_1",
-  chatType: "p2p",
-  sender: { openId: "ou_alice", type: "user", isBot: false },
-  mentions: [],
-  mentionedBot: false,
-  mentionAll: false,
-  contentType: "text",
-  text: "hi",
-  bodyText: "hi",
-  resources: [],
-  ...overrides
-})
+const message = channelMessage
 
 const options = { policy: makePolicy(), botOpenId: BOT }
 
