@@ -90,7 +90,7 @@ const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<
 
 /**
  * Queues the delivery of `message` on its chat, completing `done` with its outcome (a merged burst of
- * `batching.ts`). With `ack: "queued"` nobody awaits `done`, so a failing handler is logged here.
+ * `batching.ts`).
  */
 export const enqueue = (
   pipeline: Pick<Pipeline, "ack" | "handlers" | "queue">,
@@ -98,9 +98,12 @@ export const enqueue = (
   done: Deferred.Deferred<unknown, unknown>
 ): Effect.Effect<void> => {
   const delivery = pipeline.handlers.deliverHere(message)
-  const reported = pipeline.ack === "queued" ? Effect.tapErrorCause(delivery, logged("a Message handler failed")) : delivery
+  const reported = pipeline.ack === "queued" ? loggingFailure(delivery) : delivery
   return pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(reported, done)))
 }
+
+/** With `ack: "queued"` nobody awaits a delivery's outcome: its failure is logged instead. */
+const loggingFailure = <A, E, R>(delivery: Effect.Effect<A, E, R>) => Effect.tapErrorCause(delivery, logged("a Message handler failed"))
 
 // flatMap chains rather than a generator: this runs once per message, on the hot path
 const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.Effect<void, unknown> =>
@@ -113,7 +116,7 @@ const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.
     const delivery = pipeline.handlers.deliverHere(message)
     return pipeline.ack === "handled"
       ? Effect.asVoid(pipeline.queue.run(message.chatId, delivery))
-      : pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.tapErrorCause(delivery, logged("a Message handler failed"))))
+      : pipeline.queue.offer(message.chatId, Effect.asVoid(loggingFailure(delivery)))
   })
 
 const onEvent = (pipeline: Pipeline) => (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> =>
