@@ -44,13 +44,18 @@ export const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ?
  * Scratch space for the bytes of one signature or ciphertext at a time. Everything that uses it is
  * synchronous and copies out what it keeps, so one buffer serves every request (no allocation per event).
  */
-const scratch = Buffer.allocUnsafe(64 * 1024)
+const SCRATCH_BYTES = 64 * 1024
+let scratch: Buffer | undefined
+
+/** A buffer of `size` bytes: `scratch` (made on first use, not at import) when it fits, else a new one. */
+const bufferFor = (size: number): Buffer =>
+  size <= SCRATCH_BYTES ? (scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES)) : Buffer.allocUnsafe(size)
 
 /** `parts` concatenated as UTF-8, in `scratch` when they fit (valid until the next use), else in a new buffer. */
 const joined = (parts: ReadonlyArray<string>, tail: Uint8Array): Buffer => {
   let size = tail.length
   for (const part of parts) size += Buffer.byteLength(part, "utf8")
-  const target = size <= scratch.length ? scratch : Buffer.allocUnsafe(size)
+  const target = bufferFor(size)
   let at = 0
   for (const part of parts) at += target.write(part, at, "utf8")
   target.set(tail, at)
@@ -172,7 +177,7 @@ const fromBase64 = (text: string): Buffer | undefined => {
   if (typeof text !== "string" || text.length === 0 || text.length % 4 !== 0) return undefined
   const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0
   const size = (text.length / 4) * 3 - padding
-  const target = size <= scratch.length ? scratch : Buffer.allocUnsafe(size)
+  const target = bufferFor(size)
   if (target.write(text, 0, "base64") !== size) return undefined
   if (text.includes("-") || text.includes("_")) return undefined
   const lastBits = BASE64_ALPHABET.indexOf(text.charAt(text.length - 1 - padding)) & (padding === 2 ? 0b1111 : padding === 1 ? 0b11 : 0)
