@@ -5,7 +5,6 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
 import * as NodeHttpClient from "./internal/nodeHttpClient.js"
@@ -13,16 +12,12 @@ import { withHttp } from "./wiring.js"
 
 /**
  * The attempt's deadline becomes its requests' socket timeout: no byte for that long fails the attempt. Node's
- * timers are fine-grained, so even short deadlines need no `Clock` race (undici's tick once a second).
+ * timers are fine-grained, so even short deadlines need no `Clock` race (undici's tick once a second). The
+ * executor's own lane (the client's direct exchange) keeps deadlines the same way.
  */
-const socketMillis = (timeout: Duration.Duration): number | undefined => {
-  const millis = Math.ceil(Duration.toMillis(timeout))
-  return Number.isFinite(millis) && millis > 0 ? millis : undefined
-}
-
 const socketDeadline: ContextDeadline = (timeout) => {
-  const millis = socketMillis(timeout)
-  return millis === undefined ? undefined : (context) => Context.add(context, NodeHttpClient.IdleTimeout, millis)
+  const millis = NodeHttpClient.socketMillis(timeout)
+  return millis === 0 ? undefined : (context) => Context.add(context, NodeHttpClient.IdleTimeout, millis)
 }
 
 /** The `node:http` client with its keep-alive agents; attempt timeouts are enforced by the sockets. */

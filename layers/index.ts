@@ -3,13 +3,14 @@
  * fastest per call (see `npm run bench`); `lark-effect/layers/fetch` starts faster and bundles smaller.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Undici from "undici"
 import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
+import * as Exchange from "../src/Exchange.js"
 import { withHttp } from "./wiring.js"
 
 /** A request option read by {@link withAttemptTimeouts}; the platform's client passes it through to undici. */
@@ -38,17 +39,57 @@ const undiciDeadline: ContextDeadline = (timeout) => {
   return (context) => Context.add(context, NodeHttpClient.UndiciRequestOptions, options)
 }
 
-const dispatcher = Layer.scoped(
-  NodeHttpClient.Dispatcher,
-  Effect.acquireRelease(
-    Effect.sync(() => new Undici.Agent().compose(withAttemptTimeouts)),
-    (agent) => Effect.promise(() => agent.destroy())
+/**
+ * The executor's lane on the same dispatcher: one `undici.request`, the body read whole. Deadlines of 2 s
+ * and more are undici's own (to the head, then between body chunks); shorter ones are raced against the
+ * `Clock`.
+ */
+const directExchange = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgoing, timeout) => {
+  const millis = Duration.toMillis(timeout)
+  const undiciKeepsIt = millis >= 2 * UNDICI_TIMER_RESOLUTION_MS
+  const exchange = Effect.async<Exchange.Answer, Exchange.ExchangeError>((resume) => {
+    const controller = new AbortController()
+    const ownTimeout = undiciKeepsIt ? millis : undefined // undefined: undici's default
+    const options = {
+      dispatcher,
+      method: outgoing.method,
+      headers: outgoing.headers,
+      body: outgoing.body,
+      signal: controller.signal,
+      headersTimeout: ownTimeout,
+      bodyTimeout: ownTimeout
+    }
+    Undici.request(outgoing.url, options).then(
+      (response) =>
+        response.body.arrayBuffer().then(
+          (body) => resume(Effect.succeed({ status: response.statusCode, headers: response.headers, body: new Uint8Array(body) })),
+          (cause) => resume(Effect.fail(Exchange.failed("Receive", outgoing, cause)))
+        ),
+      (cause) => resume(Effect.fail(Exchange.failed("Send", outgoing, cause)))
+    )
+    return Effect.sync(() => controller.abort())
+  })
+  return undiciKeepsIt ? exchange : Effect.timeoutFail(exchange, { duration: timeout, onTimeout: () => Exchange.deadlinePassed(timeout) })
+}
+
+/**
+ * The platform's undici client on an agent of our own, closed with the layer; it carries a direct exchange
+ * on the same agent for the executor (`Exchange.withExchange`).
+ */
+const client = Layer.scoped(
+  HttpClient.HttpClient,
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => new Undici.Agent().compose(withAttemptTimeouts)),
+      (agent) => Effect.promise(() => agent.destroy())
+    ),
+    (agent) => Exchange.withExchange(NodeHttpClient.makeUndici(agent), directExchange(agent))
   )
 )
 
 /** undici with its connection pool; attempt timeouts are enforced by undici itself. */
 export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptDeadline> = Layer.merge(
-  NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(dispatcher)),
+  client,
   Layer.succeed(AttemptDeadline, undiciDeadline)
 )
 

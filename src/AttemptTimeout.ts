@@ -1,13 +1,14 @@
 /**
- * How one HTTP attempt is bounded in time, replaceable by the transport.
+ * How one HTTP attempt through the platform's `HttpClient` is bounded in time, replaceable by the transport.
  *
  * A transport that enforces deadlines itself says how, as a change to the context its client reads (the
- * undici layer's request options, the `node:http` client's socket timeout): {@link AttemptDeadline}. The
- * executor adds that change once per call, together with the call's span, and the transport fails a late
- * attempt with a transport error whose cause carries one of {@link TIMEOUT_CODES}, which the executor reports
- * as a `LarkHttpError` with reason `"Timeout"`. Without one (any other `HttpClient`, or a deadline the
- * transport cannot keep precisely), each attempt is raced against the `Clock`: it works everywhere and under
- * `TestClock`, but costs two extra fibers per attempt.
+ * undici layer's request options, the `node:http` client's socket timeout): {@link AttemptDeadline}. Each
+ * attempt sent through the client (`Exchange.throughClient`: any other `HttpClient`, and streamed downloads)
+ * runs with that change, and the transport fails a late attempt with a transport error whose cause carries
+ * one of {@link TIMEOUT_CODES}, which the executor reports as a `LarkHttpError` with reason `"Timeout"`.
+ * Without one (or for a deadline the transport cannot keep precisely) the attempt is raced against the
+ * `Clock`: it works everywhere and under `TestClock`, but costs two extra fibers per attempt. (The
+ * transports' own exchanges, `Exchange.withExchange`, keep their deadlines themselves.)
  */
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"

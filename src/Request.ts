@@ -3,17 +3,14 @@
  * send with safe retries, decode. A token the platform rejects is evicted and the call sent once more.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as Tracer from "effect/Tracer"
-import { AttemptDeadline } from "./AttemptTimeout.js"
+import type * as Tracer from "effect/Tracer"
+import { HELPDESK_HEADER, type Outgoing } from "./Exchange.js"
 import type { DownloadedFile, FileStream } from "./Files.js"
 import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "./LarkError.js"
@@ -21,7 +18,7 @@ import type { AccessTokenKind, CallOptions, HttpMethod, Operation, Payload } fro
 import * as Tokens from "./Tokens.js"
 import * as Body from "./internal/body.js"
 import { lenientEncoder } from "./internal/plainSchema.js"
-import { HELPDESK_HEADER, send, type SendSettings, sendStreaming } from "./internal/send.js"
+import { inCallSpan, send, type SendSettings, sendStreaming } from "./internal/send.js"
 import * as Url from "./internal/url.js"
 
 type Authorization =
@@ -54,35 +51,47 @@ const checkPayload = <P extends Payload>(operation: Operation<P, any>, payload: 
 const hasNoBody = (method: HttpMethod) => method === "GET" || method === "DELETE"
 
 /** The request without its Authorization header; multipart streams are read here, once, before any retry. */
-const buildRequest = (
+const buildOutgoing = (
   config: LarkConfigService,
   operation: Operation<any, any>,
   payload: Payload,
   options: CallOptions
-): Effect.Effect<HttpClientRequest.HttpClientRequest, LarkRequestError> => {
+): Effect.Effect<Outgoing, LarkRequestError> => {
   const url = Url.build(config.domain.open, operation.path, payload)
   if (Either.isLeft(url)) return Either.left(new LarkRequestError({ operation: operation.id, detail: url.left }))
-  const bare = HttpClientRequest.setHeader(HttpClientRequest.make(operation.method)(url.right), "user-agent", config.userAgent)
-  const request = options.helpdesk === true ? withHelpdesk(config, operation, bare) : Either.right(bare)
-  if (Either.isLeft(request) || hasNoBody(operation.method)) return request
+  const headers: Record<string, string> = { "user-agent": config.userAgent }
+  if (options.helpdesk === true) {
+    if (config.helpdesk._tag === "None") {
+      return Either.left(new LarkRequestError({ operation: operation.id, detail: "helpdesk credentials are not configured" }))
+    }
+    headers[HELPDESK_HEADER] = helpdeskAuthorization(config.helpdesk.value)
+  }
+  const outgoing = (body?: Body.Encoded): Outgoing => {
+    if (body !== undefined) headers["content-type"] = body.contentType
+    return { method: operation.method, url: url.right, headers, body: body?.body }
+  }
+  if (hasNoBody(operation.method)) return Either.right(outgoing())
   if (operation.body === "multipart") {
     return Effect.mapBoth(Body.multipart(payload.data), {
       onFailure: (detail) => new LarkRequestError({ operation: operation.id, detail }),
-      onSuccess: (body) => HttpClientRequest.setBody(request.right, body)
+      onSuccess: outgoing
     })
   }
-  return payload.data === undefined ? request : Either.right(HttpClientRequest.setBody(request.right, Body.json(payload.data)))
+  return Either.right(outgoing(payload.data === undefined ? undefined : Body.json(payload.data)))
 }
 
 /** `X-Lark-Helpdesk-Authorization: Bearer base64(id:token)`, the node SDK's form. */
-const withHelpdesk = (config: LarkConfigService, operation: Operation<any, any>, request: HttpClientRequest.HttpClientRequest) =>
-  config.helpdesk._tag === "None"
-    ? Either.left(new LarkRequestError({ operation: operation.id, detail: "helpdesk credentials are not configured" }))
-    : Either.right(HttpClientRequest.setHeader(
-      request,
-      HELPDESK_HEADER,
-      `Bearer ${Buffer.from(`${config.helpdesk.value.id}:${Redacted.value(config.helpdesk.value.token)}`).toString("base64")}`
-    ))
+const helpdeskAuthorization = (helpdesk: { readonly id: string; readonly token: Redacted.Redacted<string> }) =>
+  `Bearer ${Buffer.from(`${helpdesk.id}:${Redacted.value(helpdesk.token)}`).toString("base64")}`
+
+/** The request with its token and the call's own headers (set last, names in lower case). */
+const signed = (outgoing: Outgoing, token: Redacted.Redacted<string> | undefined, extra: CallOptions["headers"]): Outgoing => {
+  if (token === undefined && extra === undefined) return outgoing
+  const headers: Record<string, string> = { ...outgoing.headers }
+  if (token !== undefined) headers.authorization = `Bearer ${Redacted.value(token)}`
+  if (extra !== undefined) for (const name in extra) headers[name.toLowerCase()] = extra[name]!
+  return { ...outgoing, headers }
+}
 
 const cachedToken = (kind: Tokens.CachedTokenKind, tenantKey: string | undefined) =>
   kind === "tenant" ? Tokens.tenantAccessToken(tenantKey) : Tokens.appAccessToken
@@ -91,9 +100,9 @@ const isTokenRejected = (error: LarkError) => error instanceof LarkApiError && T
 
 type Sender<A, R> = (
   operation: Operation<any, any>,
-  request: HttpClientRequest.HttpClientRequest,
+  outgoing: Outgoing,
   settings: SendSettings,
-  deadlineInContext: boolean
+  span: Tracer.Span
 ) => Effect.Effect<A, LarkError, R>
 
 /** Checks the payload, picks the token kind and builds the unsigned request; nothing is sent yet. */
@@ -102,34 +111,16 @@ const prepare = <P extends Payload>(
   operation: Operation<P, any>,
   payload: P,
   options: CallOptions
-): Effect.Effect<
-  { readonly unsigned: HttpClientRequest.HttpClientRequest; readonly authorization: Authorization },
-  LarkRequestError | LarkTokenError
-> => {
+): Effect.Effect<{ readonly unsigned: Outgoing; readonly authorization: Authorization }, LarkRequestError | LarkTokenError> => {
   const checked = checkPayload(operation, payload)
   if (Either.isLeft(checked)) return Either.left(checked.left)
   const authorization = chooseAuthorization(operation, options)
   if (Either.isLeft(authorization)) return Either.left(authorization.left)
-  return Effect.map(buildRequest(config, operation, checked.right, options), (unsigned) => ({
+  return Effect.map(buildOutgoing(config, operation, checked.right, options), (unsigned) => ({
     unsigned,
     authorization: authorization.right
   }))
 }
-
-/**
- * Runs `call` in the call's span: `Effect.withSpan`, except that the transport's deadline (when it is a
- * service, see `AttemptDeadline`) is added in the same context change as the span.
- */
-const inSpan = <A, E, R>(
-  operation: Operation<any, any>,
-  deadline: ((context: Context.Context<never>) => Context.Context<never>) | undefined,
-  call: Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> =>
-  Effect.useSpan(operation.id, { kind: "client", captureStackTrace: false, attributes: { "lark.operation": operation.id } }, (span) =>
-    Effect.locallyWith(call, FiberRef.currentContext, (context) => {
-      const withSpan = Context.add(context, Tracer.ParentSpan, span)
-      return deadline === undefined ? withSpan : deadline(withSpan)
-    }))
 
 /** Checks, builds, signs and sends, in a span named after the operation. */
 const run = <P extends Payload, A, R>(
@@ -142,10 +133,7 @@ const run = <P extends Payload, A, R>(
     const settings: SendSettings = options.timeout === undefined
       ? config
       : { timeout: Duration.decode(options.timeout), retrySchedule: config.retrySchedule }
-    return Effect.flatMap(AttemptDeadline, (contextDeadline) => {
-      const deadline = contextDeadline(settings.timeout)
-      return inSpan(operation, deadline, sendPrepared(config, operation, payload, options, settings, deadline !== undefined, sender))
-    })
+    return inCallSpan(operation, (span) => sendPrepared(config, operation, payload, options, settings, span, sender))
   })
 
 /** The call's work inside its span: prepare, take the token, send; a rejected token is evicted and sent once more. */
@@ -155,19 +143,12 @@ const sendPrepared = <P extends Payload, A, R>(
   payload: P,
   options: CallOptions,
   settings: SendSettings,
-  deadlineInContext: boolean,
+  span: Tracer.Span,
   sender: Sender<A, R>
 ): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> =>
   Effect.flatMap(prepare(config, operation, payload, options), ({ authorization, unsigned }) => {
-    const sendWith = (token: Redacted.Redacted<string> | undefined) => {
-      const signed = token === undefined ? unsigned : HttpClientRequest.bearerToken(unsigned, token)
-      return sender(
-        operation,
-        options.headers === undefined ? signed : HttpClientRequest.setHeaders(signed, options.headers),
-        settings,
-        deadlineInContext
-      )
-    }
+    const sendWith = (token: Redacted.Redacted<string> | undefined) =>
+      sender(operation, signed(unsigned, token, options.headers), settings, span)
     switch (authorization._tag) {
       case "None":
         return sendWith(undefined)
@@ -183,14 +164,7 @@ const sendPrepared = <P extends Payload, A, R>(
           ))
       }
     }
-  }).pipe(
-    // On success the log id is on the HTTP client's child span (response headers); on failure, here too.
-    Effect.tapError((error) =>
-      error._tag === "LarkApiError" && error.logId !== undefined
-        ? Effect.annotateCurrentSpan("lark.log_id", error.logId)
-        : Effect.void
-    )
-  )
+  })
 
 /**
  * Runs an operation: `Effect<A, LarkError, LarkConfig | HttpClient>`. Generated API functions are one call

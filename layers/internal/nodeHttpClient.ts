@@ -17,6 +17,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -27,6 +28,7 @@ import * as Https from "node:https"
 import type { Socket } from "node:net"
 import { pipeline, Readable } from "node:stream"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
+import * as Exchange from "../../src/Exchange.js"
 
 /** Milliseconds a request's socket may stay silent before the request fails; 0 (the default) for no limit. */
 export class IdleTimeout extends Context.Reference<IdleTimeout>()("lark-effect/layers/http/IdleTimeout", {
@@ -163,7 +165,61 @@ interface Agents {
   readonly https: Https.Agent
 }
 
-/** Sends one request and waits for the response head. */
+/** How one request ended before its answer's head, if it did: the payload failed, or the transport. */
+type Failure = { readonly reason: "Encode" | "Transport"; readonly cause: unknown }
+
+/**
+ * Sends one request and reports, once, either the answer's head or the failure before it. With `idleMillis`
+ * the socket's silence ends the request (before the head) or the body (after it) with a {@link TIMEOUT_CODE}
+ * error. Returns the request, to destroy it when the caller gives up.
+ */
+const dispatch = (
+  agents: Agents,
+  method: string,
+  url: string | URL,
+  headers: Http.OutgoingHttpHeaders,
+  idleMillis: number,
+  signal: AbortSignal | undefined,
+  payload: Payload,
+  onHead: (incoming: Http.IncomingMessage) => void,
+  onFailure: (failure: Failure) => void
+): Http.ClientRequest => {
+  const secure = typeof url === "string" ? url.startsWith("https:") : url.protocol === "https:"
+  const options: Http.RequestOptions = { method, headers, agent: secure ? agents.https : agents.http }
+  if (signal !== undefined) options.signal = signal
+  if (idleMillis > 0) options.timeout = idleMillis // from before the socket connects
+  const req = secure ? Https.request(url, options) : Http.request(url, options)
+  let response: Http.IncomingMessage | undefined
+  let settled = false
+  const fail = (failure: Failure) => {
+    if (settled) return
+    settled = true
+    onFailure(failure)
+  }
+  // Stays attached: a request may emit "error" after its response (the socket fails mid-body).
+  req.on("error", (cause) => fail({ reason: "Transport", cause }))
+  req.once("response", (incoming) => {
+    response = incoming
+    if (settled) return
+    settled = true
+    onHead(incoming)
+  })
+  if (idleMillis > 0) {
+    req.on("timeout", () => {
+      if (response === undefined) req.destroy(timedOut(idleMillis))
+      else if (!response.complete) response.destroy(timedOut(idleMillis)) // its body readers get the error
+    })
+  }
+  if (payload instanceof Readable) {
+    payload.once("error", (cause) => fail({ reason: "Encode", cause })) // before the request's own error
+    pipeline(payload, req, () => {}) // failures are reported by the listeners
+  } else {
+    req.end(payload)
+  }
+  return req
+}
+
+/** Sends one request for the platform's client and waits for the response head. */
 const exchange = (
   agents: Agents,
   request: HttpClientRequest.HttpClientRequest,
@@ -173,56 +229,73 @@ const exchange = (
   payload: Payload
 ) =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-    const secure = url.protocol === "https:"
-    const options: Http.RequestOptions = {
-      method: request.method,
-      headers: request.headers,
+    const req = dispatch(
+      agents,
+      request.method,
+      url,
+      request.headers,
+      idleMillis,
       signal,
-      agent: secure ? agents.https : agents.http
-    }
-    if (idleMillis > 0) options.timeout = idleMillis // from before the socket connects
-    const req = secure ? Https.request(url, options) : Http.request(url, options)
-    let response: Http.IncomingMessage | undefined
-    let settled = false
-    const fail = (error: HttpClientError.RequestError) => {
-      if (settled) return
-      settled = true
-      resume(Effect.fail(error))
-    }
-    // Stays attached: a request may emit "error" after its response (the socket fails mid-body).
-    req.on("error", (cause) => fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
-    req.once("response", (incoming) => {
-      response = incoming
-      if (settled) return
-      settled = true
-      resume(Effect.succeed(new NodeHttpResponse(request, incoming)))
-    })
-    if (idleMillis > 0) {
-      req.on("timeout", () => {
-        if (response === undefined) req.destroy(timedOut(idleMillis))
-        else if (!response.complete) response.destroy(timedOut(idleMillis)) // its body readers get the error
-      })
-    }
-    if (payload instanceof Readable) {
-      payload.once("error", (cause) => fail(encodeError(request, cause))) // before the request's own error
-      pipeline(payload, req, () => {}) // failures are reported by the listeners
-    } else {
-      req.end(payload)
-    }
+      payload,
+      (incoming) => resume(Effect.succeed(new NodeHttpResponse(request, incoming))),
+      ({ reason, cause }) =>
+        resume(Effect.fail(reason === "Encode" ? encodeError(request, cause) : new HttpClientError.RequestError({ request, reason, cause })))
+    )
     return Effect.sync(() => req.destroy()) // interrupted before the response head
   })
 
-/** A client with its own keep-alive agents, destroyed (with every socket) when the scope closes. */
+/** A socket timeout in whole milliseconds for a deadline; 0 for none. */
+export const socketMillis = (timeout: Duration.Duration): number => {
+  const millis = Math.ceil(Duration.toMillis(timeout))
+  return Number.isFinite(millis) && millis > 0 ? millis : 0
+}
+
+/**
+ * The executor's lane: the same request, with the body read whole into the answer; the deadline is the
+ * socket's silence, as with {@link IdleTimeout}.
+ */
+const directExchange = (agents: Agents): Exchange.Exchange => (outgoing, timeout) =>
+  Effect.async<Exchange.Answer, Exchange.ExchangeError>((resume) => {
+    const req = dispatch(
+      agents,
+      outgoing.method,
+      outgoing.url,
+      outgoing.headers,
+      socketMillis(timeout),
+      undefined,
+      outgoing.body,
+      (incoming) =>
+        readAll(incoming).then(
+          (body) =>
+            resume(Effect.succeed({
+              status: incoming.statusCode ?? 0,
+              headers: incoming.headers,
+              body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+            })),
+          (cause) => resume(Effect.fail(Exchange.failed("Receive", outgoing, cause)))
+        ),
+      ({ reason, cause }) => resume(Effect.fail(Exchange.failed(reason === "Encode" ? "Encode" : "Send", outgoing, cause)))
+    )
+    return Effect.sync(() => req.destroy()) // interrupted: the socket is closed, not returned to the pool
+  })
+
+/**
+ * A client with its own keep-alive agents, destroyed (with every socket) when the scope closes. It carries a
+ * direct exchange for the executor (`Exchange.withExchange`).
+ */
 export const make: Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> = Effect.map(
   Effect.acquireRelease(
     Effect.sync((): Agents => ({ http: new Http.Agent({ keepAlive: true }), https: new Https.Agent({ keepAlive: true }) })),
     (agents) => Effect.sync(() => (agents.http.destroy(), agents.https.destroy()))
   ),
   (agents) =>
-    HttpClient.make((request, url, signal, fiber) =>
-      Effect.flatMap(
-        payloadOf(request, request.body),
-        (payload) => exchange(agents, request, url, signal, Context.get(fiber.currentContext, IdleTimeout), payload)
-      )
+    Exchange.withExchange(
+      HttpClient.make((request, url, signal, fiber) =>
+        Effect.flatMap(
+          payloadOf(request, request.body),
+          (payload) => exchange(agents, request, url, signal, Context.get(fiber.currentContext, IdleTimeout), payload)
+        )
+      ),
+      directExchange(agents)
     )
 )

@@ -1,7 +1,6 @@
 /**
  * Request bodies: JSON, or multipart/form-data for uploads.
  */
-import * as HttpBody from "@effect/platform/HttpBody"
 import * as Effect from "effect/Effect"
 import { isUploadable, type Uploadable } from "../../schemas/common.js"
 import { concatBytes } from "./bytes.js"
@@ -29,6 +28,12 @@ async function* readableToIterable(stream: ReadableStream<Uint8Array>) {
   } finally {
     reader.releaseLock()
   }
+}
+
+/** A body ready to send, with its `content-type`. */
+export interface Encoded {
+  readonly body: string | Uint8Array
+  readonly contentType: string
 }
 
 interface FilePart {
@@ -73,7 +78,7 @@ const randomBoundary = () => {
  * runtime's internal undici (about 13 MiB) on first use, and Node 20's global `FormData` is not accepted by
  * the undici package used for sending.
  */
-export const multipart = (data: unknown): Effect.Effect<HttpBody.HttpBody, string> =>
+export const multipart = (data: unknown): Effect.Effect<Encoded, string> =>
   Effect.gen(function*() {
     const boundary = randomBoundary()
     const chunks: Array<Uint8Array> = []
@@ -91,10 +96,9 @@ export const multipart = (data: unknown): Effect.Effect<HttpBody.HttpBody, strin
       }
     }
     chunks.push(utf8.encode(`--${boundary}--\r\n`))
-    return HttpBody.uint8Array(concatBytes(chunks), `multipart/form-data; boundary=${boundary}`)
+    return { body: concatBytes(chunks), contentType: `multipart/form-data; boundary=${boundary}` }
   })
 
 const jsonContentType = "application/json; charset=utf-8"
 
-export const json = (data: unknown): HttpBody.HttpBody =>
-  HttpBody.text(JSON.stringify(data ?? {}), jsonContentType)
+export const json = (data: unknown): Encoded => ({ body: JSON.stringify(data ?? {}), contentType: jsonContentType })

@@ -8,6 +8,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import { errorCodes } from "../Exchange.js"
 import type { LarkError } from "../LarkError.js"
 
 /** A failure that may be retried, with the least time to wait first (from `x-ogw-ratelimit-reset`). */
@@ -28,19 +29,6 @@ const connectionNeverMade = new Set([
   "ENETUNREACH",
   "UND_ERR_CONNECT_TIMEOUT"
 ])
-
-/** The `code` strings on an error's cause chain (and inside AggregateErrors). */
-export const errorCodes = (cause: unknown): Array<string> => {
-  const codes: Array<string> = []
-  for (let current = cause, depth = 0; current !== null && typeof current === "object" && depth < 8; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string") codes.push(code)
-    const errors = (current as { errors?: unknown }).errors // AggregateError from happy-eyeballs connects
-    if (Array.isArray(errors)) for (const inner of errors) codes.push(...errorCodes(inner))
-    current = (current as { cause?: unknown }).cause
-  }
-  return codes
-}
 
 /** True when the transport failure proves the request never reached the server. */
 export const neverSent = (cause: unknown): boolean => {

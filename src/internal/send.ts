@@ -1,28 +1,35 @@
 /**
  * Sending one prepared request: per-attempt timeout, safe retries, and turning the answer into a value or a
- * typed error. Token choice happens one level up (`Request.ts`); this module never sees a secret's value.
+ * typed error. Token choice happens one level up (`Request.ts`); nothing here logs or records a header.
  */
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import { Envelope } from "../../schemas/common.js"
-import * as Body from "./body.js"
-import { lenientDecoder } from "./plainSchema.js"
+import {
+  type Answer,
+  type ExchangeError,
+  exchangeOf,
+  fromClientError,
+  isTimeout,
+  type Outgoing,
+  throughClient
+} from "../Exchange.js"
 import { type DownloadedFile, type FileStream, fileNameFromContentDisposition } from "../Files.js"
 import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkRequestError } from "../LarkError.js"
 import { isIdempotent, type Operation } from "../Operation.js"
-import { AttemptDeadline, bound, TIMEOUT_CODES } from "../AttemptTimeout.js"
-import { errorCodes, rateLimitReset, type Retryable, retryable, withRetries, neverSent } from "./retry.js"
+import * as Body from "./body.js"
+import { lenientDecoder } from "./plainSchema.js"
+import { neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
 
 /** The platform's "request trigger frequency limit" code. */
 const RATE_LIMITED = 99991400
@@ -32,20 +39,19 @@ export interface SendSettings {
   readonly retrySchedule: Schedule.Schedule<unknown, unknown>
 }
 
-// `response.headers` builds a new object on each access (platform-node): read it once per response.
-const headersSeen = new WeakMap<HttpClientResponse.HttpClientResponse, Headers.Headers>()
+/** What is known once an answer's head has arrived. */
+type Head = Pick<Answer, "status" | "headers">
 
-const header = (response: HttpClientResponse.HttpClientResponse, name: string): string | undefined => {
-  let headers = headersSeen.get(response)
-  if (headers === undefined) headersSeen.set(response, headers = response.headers)
-  return headers[name]
+const header = (head: Head, name: string): string | undefined => {
+  const value = head.headers[name]
+  return typeof value === "string" ? value : value?.[0]
 }
 
-const logIdOf = (response: HttpClientResponse.HttpClientResponse) =>
-  header(response, "x-tt-logid") ?? header(response, "x-request-id")
+const logIdOf = (head: Head) => header(head, "x-tt-logid") ?? header(head, "x-request-id")
 
-const isJson = (response: HttpClientResponse.HttpClientResponse) =>
-  (header(response, "content-type") ?? "").toLowerCase().includes("json")
+const isJson = (head: Head) => (header(head, "content-type") ?? "").toLowerCase().includes("json")
+
+const utf8 = new TextDecoder()
 
 const decodeEnvelopeSchema = Schema.decodeUnknownEither(Envelope)
 
@@ -82,7 +88,7 @@ const flatEnvelope = (json: unknown, status: number): unknown => {
 const decodeResult = <A>(
   operation: Operation<any, A>,
   value: unknown,
-  response: HttpClientResponse.HttpClientResponse,
+  head: Head,
   text: string
 ): Either.Either<A, LarkDecodeError> =>
   operation.response === undefined
@@ -91,133 +97,80 @@ const decodeResult = <A>(
       new LarkDecodeError({
         operation: operation.id,
         detail: ParseResult.TreeFormatter.formatErrorSync(error),
-        httpStatus: response.status,
+        httpStatus: head.status,
         body: text
       }))
 
-const apiError = (
-  operation: Operation<any, any>,
-  envelope: Envelope,
-  response: HttpClientResponse.HttpClientResponse
-) =>
+const apiError = (operation: Operation<any, any>, envelope: Envelope, head: Head) =>
   new LarkApiError({
     operation: operation.id,
     code: envelope.code,
     msg: envelope.msg,
-    httpStatus: response.status,
-    logId: logIdOf(response) ?? envelope.error?.log_id,
+    httpStatus: head.status,
+    logId: logIdOf(head) ?? envelope.error?.log_id,
     troubleshooter: envelope.error?.troubleshooter,
     fieldViolations: envelope.error?.field_violations ?? [],
     permissionViolations: envelope.error?.permission_violations ?? []
   })
 
-/** Reads a JSON answer: a value on `code` 0, else the right error, marked retryable when that is safe. */
-const readJson = <A>(
-  operation: Operation<any, A>,
-  response: HttpClientResponse.HttpClientResponse,
-  timeout: Duration.Duration
-): Effect.Effect<A, LarkError | Retryable> =>
-  Effect.flatMap(readText(operation, response, timeout), (text): Effect.Effect<A, LarkError | Retryable> => {
-    const statusFailure = () =>
-      new LarkHttpError({
-        operation: operation.id,
-        reason: "Status",
-        detail: `HTTP ${response.status} without a JSON envelope`,
-        httpStatus: response.status,
-        maybeApplied: true
-      })
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {
-      if (response.status === 429) return Effect.fail(retryable(statusFailure(), rateLimitReset(header(response, "x-ogw-ratelimit-reset"))))
-      if (response.status >= 500) return Effect.fail(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
-      return Effect.fail(new LarkDecodeError({ operation: operation.id, detail: "the body is not JSON", httpStatus: response.status, body: text }))
-    }
-    const envelope = decodeEnvelope(operation.result === "flat" ? flatEnvelope(json, response.status) : json)
-    if (Either.isLeft(envelope)) {
-      if (response.status >= 500) return Effect.fail(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
-      return Effect.fail(new LarkDecodeError({ operation: operation.id, detail: "no {code, msg} envelope", httpStatus: response.status, body: text }))
-    }
-    if (envelope.right.code === 0) {
-      const value = operation.result === "flat" ? json : envelope.right.data ?? {}
-      return Either.match(decodeResult(operation, value, response, text), { onLeft: Effect.fail, onRight: Effect.succeed })
-    }
-    const error = apiError(operation, envelope.right, response)
-    if (response.status === 429 || error.code === RATE_LIMITED) {
-      return Effect.fail(retryable(error, rateLimitReset(header(response, "x-ogw-ratelimit-reset"))))
-    }
-    if (response.status >= 500 && isIdempotent(operation)) return Effect.fail(retryable(error))
-    return Effect.fail(error)
-  })
+type Reading<A> = Either.Either<A, LarkError | Retryable>
 
-/** A body that stops arriving is a timeout (retried when that is safe); other read failures are final. */
-const readText = (operation: Operation<any, any>, response: HttpClientResponse.HttpClientResponse, timeout: Duration.Duration) =>
-  Effect.mapError(response.text, (error) => {
-    const failure = transportFailure(operation, error, timeout)
-    return failure.reason === "Timeout" && isIdempotent(operation) ? retryable(failure) : failure
-  })
+/** Reads a JSON answer: a value on `code` 0, else the right error, marked retryable when that is safe. */
+const readJson = <A>(operation: Operation<any, A>, answer: Answer): Reading<A> => {
+  const text = utf8.decode(answer.body)
+  const statusFailure = () =>
+    new LarkHttpError({
+      operation: operation.id,
+      reason: "Status",
+      detail: `HTTP ${answer.status} without a JSON envelope`,
+      httpStatus: answer.status,
+      maybeApplied: true
+    })
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    if (answer.status === 429) return Either.left(retryable(statusFailure(), rateLimitReset(header(answer, "x-ogw-ratelimit-reset"))))
+    if (answer.status >= 500) return Either.left(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
+    return Either.left(new LarkDecodeError({ operation: operation.id, detail: "the body is not JSON", httpStatus: answer.status, body: text }))
+  }
+  const envelope = decodeEnvelope(operation.result === "flat" ? flatEnvelope(json, answer.status) : json)
+  if (Either.isLeft(envelope)) {
+    if (answer.status >= 500) return Either.left(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
+    return Either.left(new LarkDecodeError({ operation: operation.id, detail: "no {code, msg} envelope", httpStatus: answer.status, body: text }))
+  }
+  if (envelope.right.code === 0) {
+    return decodeResult(operation, operation.result === "flat" ? json : envelope.right.data ?? {}, answer, text)
+  }
+  const error = apiError(operation, envelope.right, answer)
+  if (answer.status === 429 || error.code === RATE_LIMITED) {
+    return Either.left(retryable(error, rateLimitReset(header(answer, "x-ogw-ratelimit-reset"))))
+  }
+  if (answer.status >= 500 && isIdempotent(operation)) return Either.left(retryable(error))
+  return Either.left(error)
+}
 
 /** A download answers the file on success and a JSON envelope (an error, whatever its code) otherwise. */
-const isFileAnswer = (response: HttpClientResponse.HttpClientResponse) => !isJson(response) && response.status < 300
+const isFileAnswer = (head: Head) => !isJson(head) && head.status < 300
 
-const notAFile = (
-  operation: Operation<any, any>,
-  response: HttpClientResponse.HttpClientResponse,
-  timeout: Duration.Duration
-) =>
-  Effect.flatMap(readJson(operation, response, timeout), (value) =>
-    Effect.fail(
+const notAFile = (operation: Operation<any, any>, answer: Answer): Reading<never> =>
+  Either.flatMap(readJson(operation, answer), (value) =>
+    Either.left(
       new LarkDecodeError({
         operation: operation.id,
         detail: "expected a file, got a JSON answer",
-        httpStatus: response.status,
+        httpStatus: answer.status,
         body: JSON.stringify(value)
       })
     ))
 
-const fileHead = (response: HttpClientResponse.HttpClientResponse) => ({
-  fileName: fileNameFromContentDisposition(header(response, "content-disposition")),
-  contentType: header(response, "content-type")
+const fileHead = (head: Head) => ({
+  fileName: fileNameFromContentDisposition(header(head, "content-disposition")),
+  contentType: header(head, "content-type")
 })
 
-const readFile = (
-  operation: Operation<any, any>,
-  response: HttpClientResponse.HttpClientResponse,
-  timeout: Duration.Duration
-): Effect.Effect<DownloadedFile, LarkError | Retryable> =>
-  isFileAnswer(response)
-    ? Effect.map(
-      Effect.mapError(response.arrayBuffer, (error) => transportFailure(operation, error, timeout)),
-      (buffer) => ({ ...fileHead(response), bytes: new Uint8Array(buffer) })
-    )
-    : notAFile(operation, response, timeout)
-
-const readFileStream = (
-  operation: Operation<any, any>,
-  response: HttpClientResponse.HttpClientResponse,
-  timeout: Duration.Duration
-): Effect.Effect<FileStream<LarkError>, LarkError | Retryable> => {
-  if (!isFileAnswer(response)) return notAFile(operation, response, timeout)
-  const length = Number(header(response, "content-length"))
-  return Effect.succeed({
-    ...fileHead(response),
-    size: Number.isFinite(length) ? length : undefined,
-    stream: Stream.mapError(response.stream, (error): LarkError => transportFailure(operation, error, timeout))
-  })
-}
-
-const transportFailure = (
-  operation: Operation<any, any>,
-  error: HttpClientError.HttpClientError,
-  timeout: Duration.Duration
-): LarkHttpError =>
-  errorCodes(error.cause).some((code) => TIMEOUT_CODES.has(code)) ? timedOut(operation, timeout) : new LarkHttpError({
-    operation: operation.id,
-    reason: "Transport",
-    detail: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
-    maybeApplied: error._tag === "ResponseError" || !neverSent(error.cause)
-  })
+const readFile = (operation: Operation<any, any>, answer: Answer): Reading<DownloadedFile> =>
+  isFileAnswer(answer) ? Either.right({ ...fileHead(answer), bytes: answer.body }) : notAFile(operation, answer)
 
 const timedOut = (operation: Operation<any, any>, timeout: Duration.Duration) =>
   new LarkHttpError({
@@ -227,89 +180,117 @@ const timedOut = (operation: Operation<any, any>, timeout: Duration.Duration) =>
     maybeApplied: true
   })
 
-/** Transport failures are retried when the request never left, or when sending twice is harmless. */
-const classifyRequestError = (
+/** The typed error of a failed exchange: unsendable, late, or broken in transport. */
+const exchangeFailure = (
   operation: Operation<any, any>,
-  error: HttpClientError.HttpClientError,
+  error: ExchangeError,
+  timeout: Duration.Duration
+): LarkRequestError | LarkHttpError => {
+  if (error.reason === "Encode") return new LarkRequestError({ operation: operation.id, detail: error.detail })
+  if (isTimeout(error)) return timedOut(operation, timeout)
+  return new LarkHttpError({
+    operation: operation.id,
+    reason: "Transport",
+    detail: error.detail,
+    maybeApplied: error.reason === "Receive" || !neverSent(error.cause)
+  })
+}
+
+/** Retried when the request never left, or when sending twice is harmless. */
+const failedAttempt = (
+  operation: Operation<any, any>,
+  error: ExchangeError,
   timeout: Duration.Duration
 ): LarkError | Retryable => {
-  if (error._tag === "RequestError" && error.reason !== "Transport") {
-    return new LarkRequestError({ operation: operation.id, detail: error.message })
-  }
-  const failure = transportFailure(operation, error, timeout)
-  return !failure.maybeApplied || isIdempotent(operation) ? retryable(failure) : failure
+  const failure = exchangeFailure(operation, error, timeout)
+  return failure._tag === "LarkHttpError" && (!failure.maybeApplied || isIdempotent(operation)) ? retryable(failure) : failure
 }
 
-type Reader<A> = (
-  operation: Operation<any, any>,
-  response: HttpClientResponse.HttpClientResponse,
-  timeout: Duration.Duration
-) => Effect.Effect<A, LarkError | Retryable>
+/** The request on the call's span (once), in the attribute names of the platform's client spans. */
+const recordRequest = (span: Tracer.Span | undefined, outgoing: Outgoing) => {
+  span?.attribute("http.request.method", outgoing.method)
+  span?.attribute("url.full", outgoing.url)
+}
+
+/** The latest attempt's status and log id on the call's span. */
+const recordAnswer = (span: Tracer.Span | undefined, head: Head) => {
+  if (span === undefined) return
+  span.attribute("http.response.status_code", head.status)
+  const logId = logIdOf(head)
+  if (logId !== undefined) span.attribute("lark.log_id", logId)
+}
 
 /**
- * Sends `request` until it succeeds, fails for good, or the retry schedule gives up. The timeout covers one
- * attempt up to the value `read` makes of the answer (for a stream: up to its headers). With
- * `deadlineInContext` the caller has put the transport's deadline in the context already
- * (`AttemptDeadline`), so attempts are not wrapped again.
+ * Runs `call` in a span named after the operation, handed to it for attributes. (`Effect.withSpan`, with the
+ * span given to `call`.)
  */
-const sendReading = <A, R>(
+export const inCallSpan = <A, E, R>(
   operation: Operation<any, any>,
-  request: HttpClientRequest.HttpClientRequest,
-  settings: SendSettings,
-  deadlineInContext: boolean,
-  read: Reader<A>,
-  execute: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>
-): Effect.Effect<A, LarkError, R> => {
-  const { timeout } = settings
-  const onTimeout = () => isIdempotent(operation) ? retryable(timedOut(operation, timeout)) : timedOut(operation, timeout)
-  const exchange = execute(request).pipe(
-    Effect.mapError((error) => classifyRequestError(operation, error, timeout)),
-    Effect.flatMap((response) => read(operation, response, timeout))
-  )
-  const attempt = deadlineInContext ? exchange : Effect.flatMap(AttemptDeadline, (deadline) => bound(deadline, exchange, timeout, onTimeout))
-  const sending = withRetries(attempt, settings.retrySchedule, operation.id).pipe(
-    Effect.locally(HttpClient.currentTracerPropagation, false) // no trace ids to a third party
-  )
-  // The client's spans record request headers: keep the helpdesk secret out of them.
-  return request.headers[HELPDESK_HEADER] === undefined
-    ? sending
-    : Effect.locallyWith(sending, Headers.currentRedactedNames, withHelpdeskRedacted)
-}
+  call: (span: Tracer.Span) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.useSpan(operation.id, { kind: "client", captureStackTrace: false, attributes: { "lark.operation": operation.id } }, (span) =>
+    Effect.locallyWith(call(span), FiberRef.currentContext, (context) => Context.add(context, Tracer.ParentSpan, span)))
 
-/** Sends `request` and decodes the answer: JSON, or the whole file for `result: "binary"`. */
+/**
+ * Sends `outgoing` until it succeeds, fails for good, or the retry schedule gives up, and decodes the answer:
+ * JSON, or the whole file for `result: "binary"`. The timeout bounds each attempt.
+ */
 export const send = <A>(
   operation: Operation<any, A>,
-  request: HttpClientRequest.HttpClientRequest,
+  outgoing: Outgoing,
   settings: SendSettings,
-  deadlineInContext = false
+  span: Tracer.Span | undefined
 ): Effect.Effect<A, LarkError, HttpClient.HttpClient> =>
-  sendReading(
-    operation,
-    request,
-    settings,
-    deadlineInContext,
-    (operation.result === "binary" ? readFile : readJson) as Reader<A>,
-    HttpClient.execute
-  )
-
-/** Sends a download request and streams the file; leaving the scope aborts the transfer. */
-export const sendStreaming = (
-  operation: Operation<any, any>,
-  request: HttpClientRequest.HttpClientRequest,
-  settings: SendSettings,
-  deadlineInContext = false
-): Effect.Effect<FileStream<LarkError>, LarkError, HttpClient.HttpClient | Scope.Scope> =>
-  sendReading(operation, request, settings, deadlineInContext, readFileStream, (request) =>
-    Effect.flatMap(HttpClient.HttpClient, (client) => HttpClient.withScope(client).execute(request)))
-
-export const HELPDESK_HEADER = "x-lark-helpdesk-authorization"
-
-const withHelpdeskRedacted = (names: ReadonlyArray<string | RegExp>) =>
-  names.includes(HELPDESK_HEADER) ? names : [...names, HELPDESK_HEADER]
+  Effect.flatMap(HttpClient.HttpClient, (client) => {
+    const exchange = exchangeOf(client)
+    const read = (operation.result === "binary" ? readFile : readJson) as (operation: Operation<any, A>, answer: Answer) => Reading<A>
+    const { timeout } = settings
+    recordRequest(span, outgoing)
+    const attempt = Effect.matchEffect(exchange(outgoing, timeout), {
+      onFailure: (error) => Effect.fail(failedAttempt(operation, error, timeout)),
+      onSuccess: (answer) => (recordAnswer(span, answer), read(operation, answer))
+    })
+    return withRetries(attempt, settings.retrySchedule, operation.id)
+  })
 
 /**
- * POSTs a JSON body to `base + operation.path`, for the token endpoints. Their bodies hold secrets: the body is
- * built from them here and never logged.
+ * Sends a download request and streams the file; leaving the scope aborts the transfer. The timeout bounds
+ * each attempt up to the answer's head.
+ */
+export const sendStreaming = (
+  operation: Operation<any, any>,
+  outgoing: Outgoing,
+  settings: SendSettings,
+  span: Tracer.Span | undefined
+): Effect.Effect<FileStream<LarkError>, LarkError, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.flatMap(HttpClient.HttpClient, (client) => {
+    const { timeout } = settings
+    recordRequest(span, outgoing)
+    const attempt = Effect.matchEffect(throughClient(HttpClient.withScope(client).execute, outgoing, timeout, Effect.succeed), {
+      onFailure: (error) => Effect.fail(failedAttempt(operation, error, timeout)),
+      onSuccess: (response): Effect.Effect<FileStream<LarkError>, LarkError | Retryable> => {
+        const head: Head = { status: response.status, headers: response.headers }
+        recordAnswer(span, head)
+        if (!isFileAnswer(head)) {
+          return Effect.matchEffect(response.arrayBuffer, {
+            onFailure: (error) => Effect.fail(failedAttempt(operation, fromClientError(error), timeout)),
+            onSuccess: (body) => notAFile(operation, { ...head, body: new Uint8Array(body) })
+          })
+        }
+        const length = Number(header(head, "content-length"))
+        return Effect.succeed({
+          ...fileHead(head),
+          size: Number.isFinite(length) ? length : undefined,
+          stream: Stream.mapError(response.stream, (error): LarkError => exchangeFailure(operation, fromClientError(error), timeout))
+        })
+      }
+    })
+    return withRetries(attempt, settings.retrySchedule, operation.id)
+  })
+
+/**
+ * POSTs a JSON body to `base + operation.path`, for the token endpoints, in a span of its own. Their bodies
+ * hold secrets: the body is built from them here and never logged.
  */
 export const postJson = <A>(
   operation: Operation<any, A>,
@@ -318,12 +299,8 @@ export const postJson = <A>(
   body: Readonly<Record<string, string | undefined>>,
   settings: SendSettings
 ): Effect.Effect<A, LarkError, HttpClient.HttpClient> =>
-  send(
-    operation,
-    HttpClientRequest.post(`${base}${operation.path}`).pipe(
-      HttpClientRequest.setHeader("user-agent", userAgent),
-      HttpClientRequest.setBody(Body.json(body))
-    ),
-    settings
-  )
-
+  inCallSpan(operation, (span) => {
+    const json = Body.json(body)
+    const headers = { "user-agent": userAgent, "content-type": json.contentType }
+    return send(operation, { method: "POST", url: `${base}${operation.path}`, headers, body: json.body }, settings, span)
+  })

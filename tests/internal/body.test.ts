@@ -7,9 +7,9 @@ import * as Effect from "effect/Effect"
 import * as Body from "../../src/internal/body.js"
 
 const encode = (data: unknown) =>
-  Effect.map(Body.multipart(data), (body) => {
-    if (body._tag !== "Uint8Array") throw new Error(`expected bytes, got ${body._tag}`)
-    return { bytes: body.body, contentType: body.contentType }
+  Effect.map(Body.multipart(data), ({ body, contentType }) => {
+    if (typeof body === "string") throw new Error("expected bytes, got a string")
+    return { bytes: body, contentType }
   })
 
 const parse = ({ bytes, contentType }: { readonly bytes: Uint8Array; readonly contentType: string }) =>
