@@ -8,6 +8,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { EventEmitter } from "node:events"
 import * as Undici from "undici"
 import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
 import * as Exchange from "../src/Exchange.js"
@@ -48,14 +49,15 @@ const directExchange = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (ou
   const millis = Duration.toMillis(timeout)
   const undiciKeepsIt = millis >= 2 * UNDICI_TIMER_RESOLUTION_MS
   const exchange = Effect.async<Exchange.Answer, Exchange.ExchangeError>((resume) => {
-    const controller = new AbortController()
+    // undici takes an EventEmitter as the signal: much cheaper per request than an AbortController
+    const abort = new EventEmitter()
     const ownTimeout = undiciKeepsIt ? millis : undefined // undefined: undici's default
     const options = {
       dispatcher,
       method: outgoing.method,
       headers: outgoing.headers,
       body: outgoing.body,
-      signal: controller.signal,
+      signal: abort,
       headersTimeout: ownTimeout,
       bodyTimeout: ownTimeout
     }
@@ -67,7 +69,7 @@ const directExchange = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (ou
         ),
       (cause) => resume(Effect.fail(Exchange.failed("Send", outgoing, cause)))
     )
-    return Effect.sync(() => controller.abort())
+    return Effect.sync(() => void abort.emit("abort"))
   })
   return undiciKeepsIt ? exchange : Effect.timeoutFail(exchange, { duration: timeout, onTimeout: () => Exchange.deadlinePassed(timeout) })
 }

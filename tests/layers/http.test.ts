@@ -1,10 +1,9 @@
 /**
  * `lark-effect/layers/http`: what only this wiring does with the SDK against the fake Open Platform on
- * 127.0.0.1 (its sockets), then the client itself against plain loopback servers (timeouts, bodies, aborts,
+ * 127.0.0.1 (its sockets go with the layer), then the client itself against plain loopback servers (timeouts, bodies, aborts,
  * sockets). What every wiring must do is in `wirings.test.ts`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { Server } from "node:http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -16,41 +15,8 @@ import { IdleTimeout, TIMEOUT_CODE } from "../../layers/internal/nodeHttpClient.
 import { TIMEOUT_CODES } from "../../src/AttemptTimeout.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import * as FakeOpenPlatform from "../../src/testing/FakeOpenPlatform.js"
+import { eventually, loopback, openConnections, patientServer, urlOf } from "../fixtures/loopback.js"
 import { message } from "../fixtures/operations.js"
-
-const { Answer } = FakeOpenPlatform
-
-/** A node:http server that keeps idle connections open (the client must close them), not yet listening. */
-const patientServer = (handler?: (req: IncomingMessage, res: ServerResponse) => void) => {
-  const server = handler === undefined ? createServer() : createServer(handler)
-  server.keepAliveTimeout = 10 * 60_000
-  return server
-}
-
-/** A node:http server on 127.0.0.1 for the scope; its open connections can be counted. */
-const loopback = (handler: (req: IncomingMessage, res: ServerResponse) => void = () => {}) =>
-  Effect.acquireRelease(
-    Effect.async<Server>((resume) => {
-      const server = patientServer(handler)
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-    }),
-    (server) =>
-      Effect.async<void>((resume) => {
-        server.closeAllConnections()
-        server.close(() => resume(Effect.void))
-      })
-  )
-
-const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-
-const openConnections = (server: Server) =>
-  Effect.async<number>((resume) => {
-    server.getConnections((_, count) => resume(Effect.succeed(count)))
-  })
-
-/** Polls until `check` holds; a broken behaviour makes the test time out. */
-const eventually = <A>(effect: Effect.Effect<A>, check: (value: A) => boolean) =>
-  Effect.repeat(effect, Schedule.recurUntil(check).pipe(Schedule.addDelay(() => "10 millis")))
 
 const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
 
@@ -64,41 +30,12 @@ const fakeOn = (server: Server) =>
     Layer.orDie
   )).pipe(Effect.map((context) => context.unsafeMap.get(FakeOpenPlatform.FakeOpenPlatform.key) as FakeOpenPlatform.FakeOpenPlatform.Service))
 
-/** A fresh fake platform (on its own node server) and the SDK on `lark-effect/layers/http` pointed at it. */
-const withPlatform = <A, E>(
-  test: (fake: FakeOpenPlatform.FakeOpenPlatform.Service, server: Server) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>,
-  options: Partial<LarkConfig.Options> = {}
-) =>
-  Effect.gen(function*() {
-    const server = patientServer()
-    const fake = yield* fakeOn(server)
-    return yield* Effect.provide(test(fake, server), sdkFor(fake.url, options))
-  }).pipe(Effect.scoped)
-
 const hello = message.create({
   params: { receive_id_type: "chat_id" },
   data: { receive_id: "oc_42", msg_type: "text", content: JSON.stringify({ text: "hello" }) }
 })
 
-const messages = "/open-apis/im/v1/messages"
-
-const callsTo = (fake: FakeOpenPlatform.FakeOpenPlatform.Service, method: string, path: string) =>
-  Effect.map(fake.callsTo(method, path), (calls) => calls.length)
-
 describe("lark-effect/layers/http against the fake Open Platform", () => {
-  it.live("interrupting a call aborts its request and closes its socket", () =>
-    withPlatform((fake, server) =>
-      Effect.gen(function*() {
-        yield* fake.program("POST", messages, Answer.slow("1 minute"))
-        const call = yield* Effect.fork(hello)
-        yield* eventually(callsTo(fake, "POST", messages), (count) => count === 1)
-        const exit = yield* Fiber.interrupt(call)
-        assert.isTrue(Exit.isInterrupted(exit))
-        // The token request's socket carried the message too (keep-alive): nothing stays open.
-        assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
-      })
-    ))
-
   it.live("closing the layer's scope destroys its keep-alive sockets", () =>
     Effect.gen(function*() {
       const server = patientServer()

@@ -9,14 +9,15 @@ import type { AddressInfo } from "node:net"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
+import { Effect, Exit, Fiber, Layer, Redacted, Schedule, Stream } from "effect"
 import * as FetchWiring from "../../layers/fetch.js"
 import * as HttpWiring from "../../layers/http.js"
 import * as UndiciWiring from "../../layers/index.js"
 import * as FakeNode from "../../layers/testing.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
-import { executeStream } from "../../src/Request.js"
+import { executeStream, request } from "../../src/Request.js"
 import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { eventually, loopback, openConnections, urlOf } from "../fixtures/loopback.js"
 import { file, getFile, image, message, user } from "../fixtures/operations.js"
 
 type Wiring = (options: LarkConfig.Options) => Layer.Layer<LarkConfig.LarkConfig | HttpClient.HttpClient, unknown>
@@ -129,6 +130,19 @@ for (const [name, wiring] of WIRINGS) {
             assert.strictEqual(yield* callsTo(fake, "GET", path), 2)
           }), { timeout }))
     }
+
+    it.live("interrupting a call aborts its request: the server sees the connection close", () =>
+      Effect.gen(function*() {
+        let received = 0
+        const server = yield* loopback(() => void received++) // never answers
+        // the layer outlives the call: its connections close only when the request is aborted
+        const sdk = yield* Layer.build(Layer.orDie(wiring({ appId: "cli_x", appSecret: Redacted.make("s"), domain: urlOf(server) })))
+        const slow = request({ method: "POST", url: "/open-apis/slow", tokens: [], data: { a: 1 } })
+        const call = yield* Effect.fork(Effect.provide(slow, sdk))
+        yield* eventually(Effect.sync(() => received), (count) => count === 1)
+        assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(call)))
+        assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
+      }).pipe(Effect.scoped))
 
     it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
       Effect.gen(function*() {
