@@ -8,10 +8,10 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { EventEmitter } from "node:events"
 import * as Undici from "undici"
 import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
 import * as Exchange from "../src/Exchange.js"
+import * as UndiciExchange from "./internal/undiciExchange.js"
 import { withHttp } from "./wiring.js"
 
 /** A request option read by {@link withAttemptTimeouts}; the platform's client passes it through to undici. */
@@ -27,51 +27,14 @@ const withAttemptTimeouts: Undici.Dispatcher.DispatcherComposeInterceptor = (dis
   return dispatch(typeof millis === "number" ? { ...options, headersTimeout: millis, bodyTimeout: millis } : options, handler)
 }
 
-/** undici checks its timeouts about once a second: shorter deadlines are raced against the `Clock` instead. */
-const UNDICI_TIMER_RESOLUTION_MS = 1000
-
 const timeoutOptions = (millis: number) => ({ [TIMEOUT_OPTION]: millis }) as unknown as Undici.Dispatcher.RequestOptions<null>
 
 /** Deadlines of 2 s and more become undici's own timeouts; shorter ones are left to the `Clock` race. */
 const undiciDeadline: ContextDeadline = (timeout) => {
   const millis = Duration.toMillis(timeout)
-  if (millis < 2 * UNDICI_TIMER_RESOLUTION_MS) return undefined
+  if (!UndiciExchange.undiciKeeps(millis)) return undefined
   const options = timeoutOptions(millis)
   return (context) => Context.add(context, NodeHttpClient.UndiciRequestOptions, options)
-}
-
-/**
- * The executor's lane on the same dispatcher: one `undici.request`, the body read whole. Deadlines of 2 s
- * and more are undici's own (to the head, then between body chunks); shorter ones are raced against the
- * `Clock`.
- */
-const directExchange = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgoing, timeout) => {
-  const millis = Duration.toMillis(timeout)
-  const undiciKeepsIt = millis >= 2 * UNDICI_TIMER_RESOLUTION_MS
-  const exchange = Effect.async<Exchange.Answer, Exchange.ExchangeError>((resume) => {
-    // undici takes an EventEmitter as the signal: much cheaper per request than an AbortController
-    const abort = new EventEmitter()
-    const ownTimeout = undiciKeepsIt ? millis : undefined // undefined: undici's default
-    const options = {
-      dispatcher,
-      method: outgoing.method,
-      headers: outgoing.headers,
-      body: outgoing.body,
-      signal: abort,
-      headersTimeout: ownTimeout,
-      bodyTimeout: ownTimeout
-    }
-    Undici.request(outgoing.url, options).then(
-      (response) =>
-        response.body.arrayBuffer().then(
-          (body) => resume(Effect.succeed({ status: response.statusCode, headers: response.headers, body: new Uint8Array(body) })),
-          (cause) => resume(Effect.fail(Exchange.failed("Receive", outgoing, cause)))
-        ),
-      (cause) => resume(Effect.fail(Exchange.failed("Send", outgoing, cause)))
-    )
-    return Effect.sync(() => void abort.emit("abort"))
-  })
-  return undiciKeepsIt ? exchange : Effect.timeoutFail(exchange, { duration: timeout, onTimeout: () => Exchange.deadlinePassed(timeout) })
 }
 
 /**
@@ -85,7 +48,7 @@ const client = Layer.scoped(
       Effect.sync(() => new Undici.Agent().compose(withAttemptTimeouts)),
       (agent) => Effect.promise(() => agent.destroy())
     ),
-    (agent) => Exchange.withExchange(NodeHttpClient.makeUndici(agent), directExchange(agent))
+    (agent) => Exchange.withExchange(NodeHttpClient.makeUndici(agent), UndiciExchange.make(agent))
   )
 )
 

@@ -1,0 +1,92 @@
+/**
+ * The executor's lane on an undici dispatcher (`Exchange.withExchange`): one `dispatch` whose handler collects
+ * the answer, without the response stream `undici.request` builds for every call.
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Undici from "undici"
+import * as Exchange from "../../src/Exchange.js"
+
+/** undici checks its timeouts about once a second: shorter deadlines are raced against the `Clock` instead. */
+const UNDICI_TIMER_RESOLUTION_MS = 1000
+
+/** Whether undici itself keeps a deadline of `millis` precisely enough (2 s and more). */
+export const undiciKeeps = (millis: number) => millis >= 2 * UNDICI_TIMER_RESOLUTION_MS
+
+/** Collects one answer and reports it (or the failure) once. */
+class Collector implements Undici.Dispatcher.DispatchHandler {
+  private controller: Undici.Dispatcher.DispatchController | undefined
+  private interrupted = false
+  private status = 0
+  private headers: Exchange.Answer["headers"] = {}
+  private readonly chunks: Array<Buffer> = []
+
+  constructor(
+    private readonly outgoing: Exchange.Outgoing,
+    private readonly resume: (effect: Effect.Effect<Exchange.Answer, Exchange.ExchangeError>) => void
+  ) {}
+
+  onRequestStart(controller: Undici.Dispatcher.DispatchController) {
+    if (this.interrupted) controller.abort(new Error("interrupted"))
+    else this.controller = controller
+  }
+
+  onResponseStart(_: Undici.Dispatcher.DispatchController, statusCode: number, headers: Exchange.Answer["headers"]) {
+    this.status = statusCode
+    this.headers = headers
+  }
+
+  onResponseData(_: Undici.Dispatcher.DispatchController, chunk: Buffer) {
+    this.chunks.push(chunk)
+  }
+
+  onResponseEnd() {
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
+    this.resume(Effect.succeed({
+      status: this.status,
+      headers: this.headers,
+      body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+    }))
+  }
+
+  onResponseError(_: Undici.Dispatcher.DispatchController, error: Error) {
+    // the head had arrived when there is a status: the failure is in the body
+    this.resume(Effect.fail(Exchange.failed(this.status === 0 ? "Send" : "Receive", this.outgoing, error)))
+  }
+
+  /** Aborts the request now, or as soon as undici starts it. */
+  interrupt() {
+    this.interrupted = true
+    this.controller?.abort(new Error("interrupted"))
+  }
+}
+
+/**
+ * Sends through `dispatcher`, the body read whole. Deadlines of 2 s and more are undici's own (to the head,
+ * then between body chunks); shorter ones are raced against the `Clock`.
+ */
+export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgoing, timeout) => {
+  const millis = Duration.toMillis(timeout)
+  const ownTimeout = undiciKeeps(millis) ? millis : undefined // undefined: undici's default
+  const exchange = Effect.async<Exchange.Answer, Exchange.ExchangeError>((resume) => {
+    const collector = new Collector(outgoing, resume)
+    try {
+      const url = new URL(outgoing.url)
+      dispatcher.dispatch({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: outgoing.method,
+        headers: outgoing.headers,
+        body: outgoing.body,
+        headersTimeout: ownTimeout,
+        bodyTimeout: ownTimeout
+      }, collector)
+    } catch (cause) { // an invalid URL or option: nothing was sent
+      resume(Effect.fail(Exchange.failed("Encode", outgoing, cause)))
+    }
+    return Effect.sync(() => collector.interrupt())
+  })
+  return ownTimeout !== undefined
+    ? exchange
+    : Effect.timeoutFail(exchange, { duration: timeout, onTimeout: () => Exchange.deadlinePassed(timeout) })
+}
