@@ -93,9 +93,6 @@ const signed = (outgoing: Outgoing, token: Redacted.Redacted<string> | undefined
   return { ...outgoing, headers }
 }
 
-const cachedToken = (kind: Tokens.CachedTokenKind, tenantKey: string | undefined) =>
-  kind === "tenant" ? Tokens.tenantAccessToken(tenantKey) : Tokens.appAccessToken
-
 const isTokenRejected = (error: LarkError) => error instanceof LarkApiError && Tokens.TOKEN_INVALID_CODES.has(error.code)
 
 type Sender<A, R> = (
@@ -156,9 +153,9 @@ const sendPrepared = <P extends Payload, A, R>(
         return sendWith(authorization.token)
       case "Cached": {
         const { kind, tenantKey } = authorization
-        const withFreshToken = Effect.flatMap(cachedToken(kind, tenantKey), sendWith)
+        const withFreshToken = Effect.flatMap(Tokens.tokenOf(config, kind, tenantKey), sendWith)
         // evict only the token that was rejected: replicas rejected with the same one evict it once
-        return Effect.flatMap(cachedToken(kind, tenantKey), (token) =>
+        return Effect.flatMap(Tokens.tokenOf(config, kind, tenantKey), (token) =>
           sendWith(token).pipe(
             Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey, token), withFreshToken))
           ))

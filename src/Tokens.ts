@@ -201,21 +201,29 @@ const elect = (
   return elected
 }
 
+/** The cached token of `kind` for `config` (the executor has the config at hand already). */
+export const tokenOf = (
+  config: LarkConfigService,
+  kind: CachedTokenKind,
+  tenantKey: string | undefined
+): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
+  if (kind === "app") return cached(config, "app", "", () => fetchAppToken(config))
+  if (config.appType === "self_built") return cached(config, "tenant", "", () => fetchSelfBuiltTenantToken(config))
+  if (tenantKey === undefined || tenantKey === "") {
+    return Effect.fail(new LarkTokenError({ kind: "tenant", detail: "marketplace apps need a tenantKey for each call" }))
+  }
+  return cached(config, "tenant", tenantKey, () => fetchMarketplaceTenantToken(config, tenantKey))
+}
+
 /** The tenant access token, cached. Marketplace apps must name the tenant. */
 export const tenantAccessToken = (
   tenantKey?: string
 ): Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient> =>
-  Effect.flatMap(LarkConfig, (config) => {
-    if (config.appType === "self_built") return cached(config, "tenant", "", () => fetchSelfBuiltTenantToken(config))
-    if (tenantKey === undefined || tenantKey === "") {
-      return Effect.fail(new LarkTokenError({ kind: "tenant", detail: "marketplace apps need a tenantKey for each call" }))
-    }
-    return cached(config, "tenant", tenantKey, () => fetchMarketplaceTenantToken(config, tenantKey))
-  })
+  Effect.flatMap(LarkConfig, (config) => tokenOf(config, "tenant", tenantKey))
 
 /** The app access token, cached. */
 export const appAccessToken: Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient> =
-  Effect.flatMap(LarkConfig, (config) => cached(config, "app", "", () => fetchAppToken(config)))
+  Effect.flatMap(LarkConfig, (config) => tokenOf(config, "app", undefined))
 
 /**
  * Drops a cached token, e.g. after the platform rejected it. Pass the `rejected` token to drop the entry only
