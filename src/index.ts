@@ -1,11 +1,12 @@
 /**
  * lark-effect: the core (config, errors, the request executor, tokens, pagination, files, the transport's
- * attempt timeout), webhook events and card callbacks, the long connection and app registration.
+ * exchange and attempt timeout), webhook events and card callbacks, the long connection and app registration.
  * The generated API surface lives in per-service subpaths (`lark-effect/im`, ...) and is never imported here;
  * so the `Channel`, which sends through it, is `lark-effect/channel`.
  */
 export * as AttemptTimeout from "./AttemptTimeout.js"
 export * as Domain from "./Domain.js"
+export * as Exchange from "./Exchange.js"
 export * as Files from "./Files.js"
 export * as LarkConfig from "./LarkConfig.js"
 export * from "./LarkError.js"
