@@ -36,5 +36,8 @@ export const bound = <A, E, R, E2>(
     : Effect.locallyWith(attempt, FiberRef.currentContext, patch)
 }
 
+/** The `code` of a deadline that lark-effect's own code saw pass (a `Clock` race, a silent socket). */
+export const ATTEMPT_TIMEOUT_CODE = "ERR_LARK_ATTEMPT_TIMEOUT"
+
 /** Error codes (on a transport failure's cause chain) that mean "the deadline passed". */
-export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ERR_LARK_ATTEMPT_TIMEOUT"])
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", ATTEMPT_TIMEOUT_CODE])

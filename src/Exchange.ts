@@ -17,7 +17,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { AttemptDeadline, bound, TIMEOUT_CODES } from "./AttemptTimeout.js"
+import { ATTEMPT_TIMEOUT_CODE, AttemptDeadline, bound, TIMEOUT_CODES } from "./AttemptTimeout.js"
 import type { HttpMethod } from "./Operation.js"
 
 /** A request whose body is already encoded; header names are lower case. */
@@ -83,7 +83,7 @@ export const deadlinePassed = (timeout: Duration.Duration) =>
   new ExchangeError({
     reason: "Send",
     detail: `no answer within ${Duration.format(timeout)}`,
-    cause: { code: "ERR_LARK_ATTEMPT_TIMEOUT" }
+    cause: { code: ATTEMPT_TIMEOUT_CODE }
   })
 
 /** Whether the failure is a deadline that passed. */

@@ -28,6 +28,7 @@ import * as Https from "node:https"
 import type { Socket } from "node:net"
 import { pipeline, Readable } from "node:stream"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
+import { ATTEMPT_TIMEOUT_CODE } from "../../src/AttemptTimeout.js"
 import * as Exchange from "../../src/Exchange.js"
 
 /** Milliseconds a request's socket may stay silent before the request fails; 0 (the default) for no limit. */
@@ -36,7 +37,7 @@ export class IdleTimeout extends Context.Reference<IdleTimeout>()("lark-effect/l
 }) {}
 
 /** The `code` of the cause when {@link IdleTimeout} passed; one of `TIMEOUT_CODES` (src/AttemptTimeout.ts). */
-export const TIMEOUT_CODE = "ERR_LARK_ATTEMPT_TIMEOUT"
+export const TIMEOUT_CODE = ATTEMPT_TIMEOUT_CODE
 
 const timedOut = (millis: number) =>
   Object.assign(new Error(`no data on the socket for ${millis} ms`), { code: TIMEOUT_CODE })
