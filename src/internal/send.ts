@@ -169,8 +169,12 @@ const fileHead = (head: Head) => ({
   contentType: header(head, "content-type")
 })
 
+/** The bytes in a buffer of their own: a transport's body may be a view into a larger, shared one. */
+const owned = (bytes: Uint8Array) =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
+
 const readFile = (operation: Operation<any, any>, answer: Answer): Reading<DownloadedFile> =>
-  isFileAnswer(answer) ? Either.right({ ...fileHead(answer), bytes: answer.body }) : notAFile(operation, answer)
+  isFileAnswer(answer) ? Either.right({ ...fileHead(answer), bytes: owned(answer.body) }) : notAFile(operation, answer)
 
 const timedOut = (operation: Operation<any, any>, timeout: Duration.Duration) =>
   new LarkHttpError({

@@ -79,6 +79,8 @@ for (const [name, wiring] of WIRINGS) {
           const downloaded = yield* file.get({ path: { file_key: stored.file_key! } })
           assert.strictEqual(downloaded.fileName, "季度报告.pdf")
           assert.deepStrictEqual([...downloaded.bytes], [...bytes])
+          // the file's bytes own their buffer (no view into a transport's shared one)
+          assert.strictEqual(downloaded.bytes.buffer.byteLength, bytes.length)
         })
       ))
 
