@@ -13,9 +13,8 @@
 import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Effect from "effect/Effect"
-import { Redis as IORedis } from "ioredis"
 import { post, signedDelivery } from "../../examples/replicas.js"
-import { redisServer, skipReason } from "../../layers/redis/testServer.js"
+import { clientCommands, redisServer, skipReason } from "../../layers/redis/testServer.js"
 import { KEY } from "./key.js"
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000)
@@ -64,21 +63,9 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min
 
 /** Client commands per event by name while `count` events go through `target` one at a time. */
 const commandsPerEvent = (url: string, target: string, count: number) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => new IORedis(url, { lazyConnect: true })),
-    (client) =>
-      Effect.gen(function*() {
-        const monitor = yield* Effect.promise(() => client.monitor())
-        const seen: Record<string, number> = {}
-        monitor.on("monitor", (_time: string, args: Array<string>, source: string) => {
-          if (source !== "lua") seen[args[0]!.toLowerCase()] = (seen[args[0]!.toLowerCase()] ?? 0) + 1
-        })
-        yield* load([target], deliveries(count), 1)
-        yield* Effect.sleep("200 millis") // MONITOR lines trail the replies
-        monitor.disconnect()
-        return Object.fromEntries(Object.entries(seen).map(([name, n]) => [name, n / count]))
-      }),
-    (client) => Effect.sync(() => client.disconnect())
+  Effect.map(
+    clientCommands(url, load([target], deliveries(count), 1)),
+    (seen) => Object.fromEntries(Object.entries(seen).map(([name, n]) => [name, n / count]))
   )
 
 const main = Effect.gen(function*() {

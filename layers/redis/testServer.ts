@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { Redis as IORedis } from "ioredis"
 
 /** The `redis-server` executable on PATH, if any. */
 export const redisServerPath: string | undefined = (process.env.PATH ?? "").split(delimiter)
@@ -103,3 +104,27 @@ export const redisServer: Effect.Effect<RedisServer, Error, Scope.Scope> = Effec
     start: Effect.orDie(Effect.map(Effect.suspend(() => launch(port, dir)), (started) => void (child = started)))
   }
 })
+
+/**
+ * The commands clients send to the Redis at `url` while `effect` runs, counted by name, seen through MONITOR
+ * (which also shows the commands a script runs inside Redis, marked "lua": those are not round trips and
+ * are left out).
+ */
+export const clientCommands = <A, E, R>(url: string, effect: Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => new IORedis(url, { lazyConnect: true })),
+    (client) =>
+      Effect.gen(function*() {
+        const monitor = yield* Effect.promise(() => client.monitor())
+        const seen: Record<string, number> = {}
+        monitor.on("monitor", (_time: string, args: Array<string>, source: string) => {
+          const name = args[0]!.toLowerCase()
+          if (source !== "lua") seen[name] = (seen[name] ?? 0) + 1
+        })
+        yield* effect
+        yield* Effect.sleep("200 millis") // MONITOR lines arrive after the replies
+        monitor.disconnect()
+        return seen
+      }),
+    (client) => Effect.sync(() => client.disconnect())
+  )

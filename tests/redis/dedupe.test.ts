@@ -5,37 +5,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Redis as IORedis } from "ioredis"
 import * as Redis from "../../layers/Redis.js"
 import { EventDedupeError } from "../../src/events/errors.js"
-import { redisServer, skipReason } from "../../layers/redis/testServer.js"
+import { clientCommands, redisServer, skipReason } from "../../layers/redis/testServer.js"
 
 const store = (url: string, prefix: string, claimTtl = 60_000) =>
   Effect.flatMap(Layer.build(Redis.layerClient({ url, prefix, commandTimeout: "500 millis" })), (context) =>
     Effect.provide(Redis.makeDedupe({ claimTtl }), context))
-
-/**
- * The commands clients send while `effect` runs, by name, seen through MONITOR (which also shows the
- * commands a script runs inside Redis, marked "lua": those are not round trips and are left out).
- */
-const clientCommands = <A, E, R>(url: string, effect: Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => new IORedis(url, { lazyConnect: true })),
-    (client) =>
-      Effect.gen(function*() {
-        const monitor = yield* Effect.promise(() => client.monitor())
-        const seen: Record<string, number> = {}
-        monitor.on("monitor", (_time: string, args: Array<string>, source: string) => {
-          const name = args[0]!.toLowerCase()
-          if (source !== "lua") seen[name] = (seen[name] ?? 0) + 1
-        })
-        yield* effect
-        yield* Effect.sleep("100 millis") // MONITOR lines arrive after the replies
-        monitor.disconnect()
-        return seen
-      }),
-    (client) => Effect.sync(() => client.disconnect())
-  )
 
 describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   it.scopedLive("claim / complete / release across two replicas", () =>
