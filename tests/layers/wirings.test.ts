@@ -146,6 +146,25 @@ for (const [name, wiring] of WIRINGS) {
         assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
       }).pipe(Effect.scoped))
 
+    it.live("a body cut off mid-way: a GET is sent again, a POST fails as maybe applied", () =>
+      Effect.gen(function*() {
+        const received: Array<string> = []
+        const server = yield* loopback((req, res) => {
+          received.push(req.method!)
+          if (received.length === 2) return void res.end(JSON.stringify({ code: 0, msg: "success", data: { whole: true } }))
+          res.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+          res.write("{\"code\":0,")
+          setTimeout(() => res.destroy(), 20)
+        })
+        const sdk = yield* Layer.build(Layer.orDie(wiring({ appId: "cli_x", appSecret: Redacted.make("s"), domain: urlOf(server), retrySchedule: quickRetries })))
+        const get = yield* Effect.provide(request({ method: "GET", url: "/open-apis/x", tokens: [] }), sdk)
+        assert.deepStrictEqual(get, { whole: true })
+        const error = yield* Effect.flip(Effect.provide(request({ method: "POST", url: "/open-apis/x", tokens: [], data: {} }), sdk))
+        assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Transport")
+        assert.isTrue(error._tag === "LarkHttpError" && error.maybeApplied)
+        assert.deepStrictEqual(received, ["GET", "GET", "POST"])
+      }).pipe(Effect.scoped))
+
     it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
       Effect.gen(function*() {
         let attempts = 0
