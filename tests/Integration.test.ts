@@ -98,3 +98,34 @@ describe("against the fake Open Platform (undici, loopback)", () => {
       })
     ))
 })
+
+describe("a keyless app against the fake Open Platform", () => {
+  it.live("trades its client assertion for one tenant token, then calls; a forged one gets a LarkTokenError", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenPlatform
+      const withDomain = (assertion: string) =>
+        Layer.merge(
+          LarkConfig.layer({
+            appId: "cli_keyless",
+            clientAssertion: () => Effect.succeed(Redacted.make(assertion)),
+            domain: fake.url,
+            retrySchedule: quickRetries
+          }),
+          HttpLive
+        )
+      yield* Effect.provide(Effect.zip(hello, hello), withDomain("jwt-keyless"))
+      const [grant] = yield* fake.callsTo("POST", "/oauth/v3/token")
+      assert.strictEqual(yield* fake.tokenFetches, 1)
+      assert.deepStrictEqual(grant!.body._tag === "Json" && grant!.body.value, {
+        grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        client_assertion: "jwt-keyless",
+        client_id: "cli_keyless"
+      })
+      assert.strictEqual(yield* callsTo(fake, "POST", "/open-apis/im/v1/messages"), 2)
+
+      const error = yield* Effect.flip(Effect.provide(hello, withDomain("jwt-forged")))
+      assert.strictEqual(error._tag, "LarkTokenError")
+      assert.notInclude(error.message, "jwt-forged")
+    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform({ apps: [{ appId: "cli_keyless", clientAssertion: "jwt-keyless" }] }))))
+})

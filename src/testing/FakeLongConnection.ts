@@ -2,7 +2,8 @@
  * The platform's side of the long connection, for tests (ours and our users') and benchmarks: a `ws`
  * WebSocket server on 127.0.0.1 speaking `pbbp2` frames, plus its bootstrap endpoint.
  *
- * - The endpoint (`POST /callback/ws/endpoint`) checks AppID / AppSecret and answers a socket URL and the
+ * - The endpoint (`POST /callback/ws/endpoint`) checks AppID / AppSecret (or, keyless, AppSecret "" and a
+ *   ClientAssertion) and answers a socket URL and the
  *   `ClientConfig`. It is served by this server itself (point `LarkConfig`'s `domain` at {@link Service.url})
  *   and, through the `LongConnectionEndpoint` tag this layer provides, by the `FakeOpenPlatform` too, so that
  *   one fake platform serves the API and the long connection.
@@ -25,6 +26,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { WebSocket, WebSocketServer } from "ws"
 import * as Frame from "../ws/frame.js"
+import { defaultApps, type FakeApp, knowsAssertion, knowsSecret } from "./fakeApps.js"
 import { LongConnectionEndpoint } from "./FakeOpenPlatform.js"
 
 export class FakeLongConnection extends Context.Tag("lark-effect/testing/FakeLongConnection")<
@@ -34,8 +36,11 @@ export class FakeLongConnection extends Context.Tag("lark-effect/testing/FakeLon
 
 export declare namespace FakeLongConnection {
   interface Options {
-    /** Apps the endpoint accepts. Default `[{ appId: "cli_fake", appSecret: "fake_secret" }]`. */
-    readonly apps?: ReadonlyArray<{ readonly appId: string; readonly appSecret: string }>
+    /**
+     * Apps the endpoint accepts, by App Secret or (keyless apps) client assertion. Default
+     * `[{ appId: "cli_fake", appSecret: "fake_secret" }]`.
+     */
+    readonly apps?: ReadonlyArray<FakeApp>
     /** The `ClientConfig` the endpoint answers (seconds). Default: reconnect forever, no waits, ping every 120 s. */
     readonly clientConfig?: ClientConfigJson
     /** `service_id` in the socket URL. Default 7. */
@@ -190,7 +195,7 @@ export const make = (
   options: FakeLongConnection.Options = {}
 ): Effect.Effect<FakeLongConnection.Service, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const apps = options.apps ?? [{ appId: "cli_fake", appSecret: "fake_secret" }]
+    const apps = options.apps ?? defaultApps
     const clientConfig: ClientConfigJson = {
       ReconnectCount: -1,
       ReconnectInterval: 0,
@@ -296,7 +301,10 @@ export const make = (
         const failure = endpointFailures.shift()
         if (failure !== undefined) return { status: 200, body: { code: failure.code, msg: failure.msg, data: {} } }
         const credentials = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {}
-        if (!apps.some((app) => app.appId === credentials.AppID && app.appSecret === credentials.AppSecret)) {
+        const known = credentials.AppSecret === ""
+          ? knowsAssertion(apps, credentials.AppID, credentials.ClientAssertion)
+          : knowsSecret(apps, credentials.AppID, credentials.AppSecret)
+        if (!known) {
           return { status: 200, body: { code: 10014, msg: "app secret invalid", data: {} } }
         }
         const n = endpointCalls

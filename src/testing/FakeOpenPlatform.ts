@@ -27,6 +27,7 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ChannelApis from "./FakeChannelApis.js"
+import { defaultApps, type FakeApp, knowsAssertion, knowsSecret } from "./fakeApps.js"
 import * as Registration from "./FakeRegistration.js"
 import { type PushAttempt, type PushedEvent, pushEvent, type PushOptions } from "./pushEvent.js"
 
@@ -50,8 +51,11 @@ export class LongConnectionEndpoint extends Context.Tag("lark-effect/testing/Lon
 
 export declare namespace FakeOpenPlatform {
   interface Options {
-    /** Apps whose credentials the token endpoints accept. Default `[{ appId: "cli_fake", appSecret: "fake_secret" }]`. */
-    readonly apps?: ReadonlyArray<{ readonly appId: string; readonly appSecret: string }>
+    /**
+     * Apps whose credentials the token endpoints accept: an App Secret, or a client assertion (keyless apps,
+     * `POST /oauth/v3/token`). Default `[{ appId: "cli_fake", appSecret: "fake_secret" }]`.
+     */
+    readonly apps?: ReadonlyArray<FakeApp>
     /** The `expire` (seconds) returned by the token endpoints. Default 7200. */
     readonly tokenExpireSeconds?: number
     /** Tickets accepted by the marketplace app-token endpoint. Default none. */
@@ -211,7 +215,7 @@ interface Programmed {
 }
 
 interface State {
-  readonly apps: ReadonlyArray<{ readonly appId: string; readonly appSecret: string }>
+  readonly apps: ReadonlyArray<FakeApp>
   readonly appTickets: ReadonlyArray<string>
   readonly departmentUsers: number
   readonly expireSeconds: Ref.Ref<number>
@@ -369,19 +373,43 @@ const secretInvalid = json(200, { code: 10014, msg: "app secret invalid" })
 
 const checkCredentials = (state: State, body: RecordedBody): Effect.Effect<string, Reply> => {
   const appId = bodyField(body, "app_id")
-  const known = state.apps.some((app) => app.appId === appId && app.appSecret === bodyField(body, "app_secret"))
-  return known && appId !== undefined ? Effect.succeed(appId) : Effect.fail(secretInvalid)
+  return appId !== undefined && knowsSecret(state.apps, appId, bodyField(body, "app_secret"))
+    ? Effect.succeed(appId)
+    : Effect.fail(secretInvalid)
 }
 
-/** Issues a fresh token and answers with the flat token response (spec §2.1). */
-const issue = (state: State, kind: IssuedToken["kind"], appId: string, tenantKey?: string) =>
+/** Issues a fresh token, remembered with its app, tenant and expiry. */
+const mint = (state: State, kind: IssuedToken["kind"], appId: string, tenantKey?: string) =>
   Effect.gen(function*() {
     const token = `${kind === "tenant" ? "t" : "a"}-fake${yield* next(state)}`
     const expire = yield* Ref.get(state.expireSeconds)
     const expiresAt = (yield* Clock.currentTimeMillis) + expire * 1000
     yield* Ref.update(state.tokens, (tokens) => new Map(tokens).set(token, { kind, appId, tenantKey, expiresAt }))
-    return json(200, { code: 0, msg: "ok", [`${kind}_access_token`]: token, expire })
+    return { token, expire }
   })
+
+/** Issues a fresh token and answers with the flat token response (spec §2.1). */
+const issue = (state: State, kind: IssuedToken["kind"], appId: string, tenantKey?: string) =>
+  Effect.map(mint(state, kind, appId, tenantKey), ({ expire, token }) =>
+    json(200, { code: 0, msg: "ok", [`${kind}_access_token`]: token, expire }))
+
+const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+/**
+ * `POST /oauth/v3/token` for keyless apps (spec §2.5): a tenant token for a client assertion, answered in the
+ * OAuth shape. Other grants (user tokens) are not served here.
+ */
+const clientAssertionToken: Handler = ({ call, state }) => {
+  if (bodyField(call.body, "grant_type") !== JWT_BEARER) {
+    return Effect.succeed(json(400, { error: "unsupported_grant_type", error_description: "the fake serves the jwt-bearer grant only" }))
+  }
+  const appId = bodyField(call.body, "client_id")
+  if (appId === undefined || !knowsAssertion(state.apps, appId, bodyField(call.body, "client_assertion"))) {
+    return Effect.succeed(json(400, { error: "invalid_client", error_description: "client assertion invalid" }))
+  }
+  return Effect.map(mint(state, "tenant", appId), ({ expire, token }) =>
+    json(200, { access_token: token, token_type: "Bearer", expires_in: expire }))
+}
 
 /** The token a request carries, if it was issued here, is not revoked and has not expired. */
 const authenticate = (state: State, call: RecordedCall): Effect.Effect<IssuedToken, Reply> =>
@@ -726,7 +754,8 @@ const tokenPaths = [
   "/open-apis/auth/v3/tenant_access_token/internal",
   "/open-apis/auth/v3/app_access_token/internal",
   "/open-apis/auth/v3/app_access_token",
-  "/open-apis/auth/v3/tenant_access_token"
+  "/open-apis/auth/v3/tenant_access_token",
+  "/oauth/v3/token"
 ] as const
 
 const isTokenFetch = (call: RecordedCall): boolean =>
@@ -737,6 +766,7 @@ const routes: ReadonlyArray<Route> = [
   open("POST", tokenPaths[1], selfBuiltToken("app")),
   open("POST", tokenPaths[2], marketplaceAppToken),
   open("POST", tokenPaths[3], marketplaceTenantToken),
+  open("POST", tokenPaths[4], clientAssertionToken),
   open("POST", "/open-apis/auth/v3/app_ticket/resend", resendAppTicket),
   open("POST", "/callback/ws/endpoint", ({ call, state }) =>
     Option.match(state.longConnection, {
@@ -829,7 +859,7 @@ export const make = (
   Effect.gen(function*() {
     const server = yield* HttpServer.HttpServer
     const state: State = {
-      apps: options.apps ?? [{ appId: "cli_fake", appSecret: "fake_secret" }],
+      apps: options.apps ?? defaultApps,
       appTickets: options.appTickets ?? [],
       departmentUsers: options.departmentUsers ?? 5,
       expireSeconds: yield* Ref.make(options.tokenExpireSeconds ?? 7200),

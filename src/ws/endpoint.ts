@@ -9,7 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { LarkConfig } from "../LarkConfig.js"
+import { LarkConfig, type Service as LarkConfigService } from "../LarkConfig.js"
 import { LongConnectionConfigError, LongConnectionEndpointError, LongConnectionTransportError } from "./errors.js"
 
 /** The server's client settings, all in seconds (as the server sends them). */
@@ -109,6 +109,27 @@ export const parseAnswer = (
 }
 
 /**
+ * The endpoint body's credentials: a keyless app's client assertion (bound to the OpenAPI host, with an empty
+ * AppSecret) when a signer is configured, as for its tokens; else the App Secret.
+ */
+const credentials = (config: LarkConfigService): Effect.Effect<Record<string, string>, LongConnectionConfigError> =>
+  Option.match(config.clientAssertion, {
+    onSome: (sign) =>
+      Effect.mapBoth(sign(new URL(config.domain.open).host), {
+        onFailure: (cause) =>
+          new LongConnectionConfigError({
+            detail: `the client assertion signer failed: ${cause instanceof Error ? cause.message : String(cause)}`
+          }),
+        onSuccess: (assertion) => ({ AppID: config.appId, AppSecret: "", ClientAssertion: Redacted.value(assertion) })
+      }),
+    onNone: () =>
+      Option.match(config.appSecret, {
+        onNone: () => Effect.fail(new LongConnectionConfigError({ detail: "the long connection needs the app secret or a client assertion signer" })),
+        onSome: (secret) => Effect.succeed({ AppID: config.appId, AppSecret: Redacted.value(secret) })
+      })
+  })
+
+/**
  * Asks for a socket URL. `base` fills the settings the server leaves out. Fails with a
  * `LongConnectionEndpointError` on a non-zero code, a `LongConnectionTransportError` when the server could
  * not be reached or answered something else (a non-200 status counts as "busy": retryable).
@@ -123,13 +144,10 @@ export const fetchEndpoint = (
 > =>
   Effect.gen(function*() {
     const config = yield* LarkConfig
-    if (Option.isNone(config.appSecret)) {
-      return yield* new LongConnectionConfigError({ detail: "the long connection needs the app secret (appSecret)" })
-    }
     const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
     const request = HttpClientRequest.post(`${config.domain.open}${ENDPOINT_PATH}`).pipe(
       HttpClientRequest.setHeaders({ locale: "zh", "user-agent": config.userAgent }),
-      HttpClientRequest.bodyUnsafeJson({ AppID: config.appId, AppSecret: Redacted.value(config.appSecret.value) })
+      HttpClientRequest.bodyUnsafeJson(yield* credentials(config))
     )
     const network = (error: { readonly message: string }) => transport("Network", error.message)
     const text = yield* client.execute(request).pipe(

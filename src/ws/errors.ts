@@ -90,7 +90,10 @@ export class LongConnectionTransportError extends Schema.TaggedError<LongConnect
   }
 }
 
-/** The app has no secret; the long connection authenticates with AppID and AppSecret. */
+/**
+ * The long connection cannot authenticate: the app has neither a secret nor a client assertion signer, its
+ * signer failed, or the endpoint answered a plain remote `ws://` URL while TLS is required.
+ */
 export class LongConnectionConfigError extends Schema.TaggedError<LongConnectionConfigError>()(
   "LongConnectionConfigError",
   { detail: Schema.String }

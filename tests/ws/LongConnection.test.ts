@@ -29,7 +29,7 @@ const MESSAGE = "im.message.receive_v1"
 /** Runs `LongConnection.run` in a fiber of the test scope against the fake in context. */
 const connect = <R>(
   dispatcher: EventDispatcher.EventDispatcher<R>,
-  options: LongConnection.Options & { readonly appSecret?: string } = {}
+  options: LongConnection.Options & { readonly appSecret?: string; readonly app?: Partial<LarkConfig.Options> } = {}
 ) =>
   Effect.gen(function*() {
     const fake = yield* FakeLongConnection
@@ -38,7 +38,8 @@ const connect = <R>(
       Layer.orDie(LarkConfig.layer({
         appId: "cli_fake",
         appSecret: Redacted.make(options.appSecret ?? "fake_secret"),
-        domain: fake.url
+        domain: fake.url,
+        ...options.app
       })),
       FetchHttpClient.layer,
       WsLayer.layer
@@ -222,7 +223,7 @@ describe("LongConnection: drops and silence", () => {
 })
 
 describe("LongConnection: endpoint and handshake failures", () => {
-  const terminal = (configure: (fake: FakeLongConnection.Service) => Effect.Effect<void>, options?: { appSecret?: string }) =>
+  const terminal = (configure: (fake: FakeLongConnection.Service) => Effect.Effect<void>, options?: Parameters<typeof connect>[1]) =>
     Effect.gen(function*() {
       const fake = yield* FakeLongConnection
       yield* configure(fake)
@@ -292,6 +293,34 @@ describe("LongConnection: endpoint and handshake failures", () => {
       const secret = yield* terminal(() => Effect.void, { appSecret: "wrong" })
       assert.strictEqual(secret.error._tag === "LongConnectionEndpointError" && secret.error.code, 10014)
       assert.notInclude(secret.error.message, "wrong")
+    }).pipe(withFake()))
+
+  it.scopedLive("a keyless app connects with its client assertion, signed for the OpenAPI host", () =>
+    Effect.gen(function*() {
+      const audiences: Array<string> = []
+      const keyless = (assertion: string) => ({
+        appId: "cli_keyless",
+        appSecret: undefined,
+        clientAssertion: (audience: string) => Effect.sync(() => (audiences.push(audience), Redacted.make(assertion)))
+      })
+      const { reached } = yield* connect(EventDispatcher.make(), { app: keyless("jwt-keyless") })
+      yield* reached("Connected")
+      const fake = yield* FakeLongConnection
+      assert.deepStrictEqual(audiences, [new URL(fake.url).host])
+
+      const { error } = yield* terminal(() => Effect.void, { app: keyless("jwt-forged") })
+      assert.strictEqual(error._tag === "LongConnectionEndpointError" && error.code, 10014)
+      assert.notInclude(error.message, "jwt-forged")
+    }).pipe(withFake({ apps: [{ appId: "cli_keyless", clientAssertion: "jwt-keyless" }], maxConnections: 2 })))
+
+  it.scopedLive("a signer that fails ends the connection with a config error", () =>
+    Effect.gen(function*() {
+      const { error } = yield* terminal(() => Effect.void, {
+        app: { appId: "cli_keyless", appSecret: undefined, clientAssertion: () => Effect.fail(new Error("KMS unavailable")) }
+      })
+      assert.strictEqual(error._tag, "LongConnectionConfigError")
+      assert.include(error.message, "KMS unavailable")
+      assert.strictEqual(yield* (yield* FakeLongConnection).endpointCalls, 0)
     }).pipe(withFake()))
 
   it.scopedLive("after ReconnectCount failed attempts it gives up", () =>
