@@ -3,7 +3,7 @@
  *
  * A transport that enforces deadlines itself says how, as a change to the context its client reads (the
  * undici layer's request options, the `node:http` client's socket timeout): {@link AttemptDeadline}. Each
- * attempt sent through the client (`Exchange.throughClient`: any other `HttpClient`, and streamed downloads)
+ * attempt sent through the client (`internal/throughClient.ts`: any other `HttpClient`, and streamed downloads)
  * runs with that change, and the transport fails a late attempt with a transport error whose cause carries
  * one of {@link TIMEOUT_CODES}, which the executor reports as a `LarkHttpError` with reason `"Timeout"`.
  * Without one (or for a deadline the transport cannot keep precisely) the attempt is raced against the

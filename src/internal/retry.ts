@@ -8,7 +8,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import { errorCodes } from "../Exchange.js"
+import { TIMEOUT_CODES } from "../AttemptTimeout.js"
 import type { LarkError } from "../LarkError.js"
 
 /** A failure that may be retried, with the least time to wait first (from `x-ogw-ratelimit-reset`). */
@@ -30,11 +30,27 @@ const connectionNeverMade = new Set([
   "UND_ERR_CONNECT_TIMEOUT"
 ])
 
+/** The `code` strings on an error's cause chain (and inside AggregateErrors). */
+export const errorCodes = (cause: unknown): Array<string> => {
+  const codes: Array<string> = []
+  for (let current = cause, depth = 0; current !== null && typeof current === "object" && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string") codes.push(code)
+    const errors = (current as { errors?: unknown }).errors // AggregateError from happy-eyeballs connects
+    if (Array.isArray(errors)) for (const inner of errors) codes.push(...errorCodes(inner))
+    current = (current as { cause?: unknown }).cause
+  }
+  return codes
+}
+
 /** True when the transport failure proves the request never reached the server. */
 export const neverSent = (cause: unknown): boolean => {
   const codes = errorCodes(cause)
   return codes.length > 0 && codes.every((code) => connectionNeverMade.has(code))
 }
+
+/** True when the transport failure says the attempt's deadline passed. */
+export const deadlinePassedIn = (cause: unknown): boolean => errorCodes(cause).some((code) => TIMEOUT_CODES.has(code))
 
 /** `x-ogw-ratelimit-reset`: seconds until the rate-limit window resets. */
 export const rateLimitReset = (header: string | undefined): Duration.Duration => {

@@ -15,21 +15,14 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import { Envelope } from "../../schemas/common.js"
-import {
-  type Answer,
-  type ExchangeError,
-  exchangeOf,
-  fromClientError,
-  isTimeout,
-  type Outgoing,
-  throughClient
-} from "../Exchange.js"
+import type { Answer, ExchangeError, Outgoing } from "../Exchange.js"
 import { type DownloadedFile, type FileStream, fileNameFromContentDisposition } from "../Files.js"
 import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkRequestError } from "../LarkError.js"
 import { isIdempotent, type Operation } from "../Operation.js"
 import * as Body from "./body.js"
 import { lenientDecoder } from "./plainSchema.js"
-import { neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
+import { deadlinePassedIn, neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
+import { exchangeOf, fromClientError, throughClient } from "./throughClient.js"
 
 /** The platform's "request trigger frequency limit" code. */
 const RATE_LIMITED = 99991400
@@ -191,7 +184,7 @@ const exchangeFailure = (
   timeout: Duration.Duration
 ): LarkRequestError | LarkHttpError => {
   if (error.reason === "Encode") return new LarkRequestError({ operation: operation.id, detail: error.detail })
-  if (isTimeout(error)) return timedOut(operation, timeout)
+  if (deadlinePassedIn(error.cause)) return timedOut(operation, timeout)
   return new LarkHttpError({
     operation: operation.id,
     reason: "Transport",
