@@ -204,14 +204,13 @@ const failedAttempt = (
 }
 
 /** The request on the call's span (once), in the attribute names of the platform's client spans. */
-const recordRequest = (span: Tracer.Span | undefined, outgoing: Outgoing) => {
-  span?.attribute("http.request.method", outgoing.method)
-  span?.attribute("url.full", outgoing.url)
+const recordRequest = (span: Tracer.Span, outgoing: Outgoing) => {
+  span.attribute("http.request.method", outgoing.method)
+  span.attribute("url.full", outgoing.url)
 }
 
 /** The latest attempt's status and log id on the call's span. */
-const recordAnswer = (span: Tracer.Span | undefined, head: Head) => {
-  if (span === undefined) return
+const recordAnswer = (span: Tracer.Span, head: Head) => {
   span.attribute("http.response.status_code", head.status)
   const logId = logIdOf(head)
   if (logId !== undefined) span.attribute("lark.log_id", logId)
@@ -236,7 +235,7 @@ export const send = <A>(
   operation: Operation<any, A>,
   outgoing: Outgoing,
   settings: SendSettings,
-  span: Tracer.Span | undefined
+  span: Tracer.Span
 ): Effect.Effect<A, LarkError, HttpClient.HttpClient> =>
   Effect.flatMap(HttpClient.HttpClient, (client) => {
     const exchange = exchangeOf(client)
@@ -258,7 +257,7 @@ export const sendStreaming = (
   operation: Operation<any, any>,
   outgoing: Outgoing,
   settings: SendSettings,
-  span: Tracer.Span | undefined
+  span: Tracer.Span
 ): Effect.Effect<FileStream<LarkError>, LarkError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.flatMap(HttpClient.HttpClient, (client) => {
     const { timeout } = settings
