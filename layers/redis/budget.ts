@@ -5,7 +5,8 @@
  *
  * Built on `@effect/experimental`'s `RateLimiter` (fixed window, "delay" mode: a request over the budget
  * waits for the next window), with its Redis store for a fleet or its memory store for one process. It
- * decorates the `HttpClient`, so it covers every call (and every retry) without touching the calls.
+ * decorates the `HttpClient` (and the transport's exchange, when it has one), so it covers every call and
+ * every retry without touching the calls.
  * A failing store (Redis down) does not stop calls: the request goes out unmetered and a warning is logged.
  * Needs the optional peer `@effect/experimental` (0.61) besides `ioredis`.
  */
@@ -16,6 +17,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Exchange from "../../src/Exchange.js"
 import { DEFAULT_URL } from "./client.js"
 
 export interface Limit {
@@ -49,14 +51,20 @@ export const layer = (
     Effect.gen(function*() {
       const client = yield* HttpClient.HttpClient
       const sleep = yield* RateLimiter.makeSleep
-      return HttpClient.tapRequest(client, (request) => {
-        const family = familyOf(request.url)
+      const turn = (url: string) => {
+        const family = familyOf(url)
         const limit = family === undefined ? undefined : options.limits[family] ?? options.limits["*"]
         if (limit === undefined) return Effect.void
         return sleep({ key: `${options.app}:${family}`, limit: limit.limit, window: limit.window, algorithm: "fixed-window" }).pipe(
           Effect.catchAll((error) => Effect.logWarning("lark-effect outbound budget unavailable; request sent unmetered", error))
         )
-      })
+      }
+      const budgeted = HttpClient.tapRequest(client, (request) => turn(request.url))
+      // The transport's own exchange stays, behind the same turn (taken before the attempt's deadline starts).
+      const exchange = Exchange.ownExchange(client)
+      return exchange === undefined
+        ? budgeted
+        : Exchange.withExchange(budgeted, (outgoing, timeout) => Effect.zipRight(turn(outgoing.url), exchange(outgoing, timeout)))
     })
   )
 

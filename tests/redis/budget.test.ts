@@ -1,17 +1,21 @@
 /**
- * The shared outbound budget (`layers/redis/budget.ts`): two replicas on one real redis-server draw from one
- * budget per app and API family.
+ * The shared outbound budget (`layers/redis/budget.ts`): in one process, and for two replicas on one real
+ * redis-server, which draw from one budget per app and API family.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as UndiciWiring from "../../layers/index.js"
 import * as Budget from "../../layers/redis/budget.js"
 import { redisServer, skipReason } from "../../layers/redis/testServer.js"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { im } from "../../src/api/im/index.js"
+import * as Exchange from "../../src/Exchange.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 
@@ -27,6 +31,24 @@ describe("outbound budget", () => {
     expect(Budget.familyOf("https://open.feishu.cn/open-apis/auth/v3/tenant_access_token/internal")).toBe("auth/v3/tenant_access_token")
     expect(Budget.familyOf("https://accounts.feishu.cn/oauth/v3/token")).toBeUndefined()
   })
+
+  it("a budget in memory meters the undici wiring's own exchange, which it keeps", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenPlatform
+      const budgeted = Budget.layerMemory({ app: "cli_fake", limits: { "im/v1/messages": { limit: 2, window: "1 hour" } } }).pipe(
+        Layer.provide(UndiciWiring.HttpLive)
+      )
+      const replica = yield* Layer.build(Layer.merge(
+        LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url }),
+        budgeted
+      ))
+      expect(Exchange.ownExchange(Context.get(replica, HttpClient.HttpClient))).toBeDefined()
+      yield* Effect.provide(Effect.all([send, send]), replica)
+      const third = yield* Effect.fork(Effect.provide(send, replica))
+      yield* Effect.sleep("300 millis")
+      expect((yield* fake.callsTo("POST", "/open-apis/im/v1/messages")).length).toBe(2)
+      yield* Fiber.interrupt(third)
+    }).pipe(Effect.provide(fakeOpenPlatform()), Effect.scoped, Effect.runPromise))
 
   it.skipIf(skipReason !== undefined)(`two replicas share one budget on Redis${skipReason ? ` (skipped: ${skipReason})` : ""}`, () =>
     Effect.gen(function*() {
