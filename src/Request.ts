@@ -103,6 +103,21 @@ type Sender<A, R> = (
   span: Tracer.Span
 ) => Effect.Effect<A, LarkError, R>
 
+/** An HTTP token (RFC 9110): what a header name may be. */
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** What no header value may hold: control characters but tab (CR / LF would split the header), nor non-Latin-1. */
+const unsendableInValue = /[^\t\x20-\x7e\x80-\xff]/
+
+/** The call's own headers, checked the way HTTP stacks check them: a bad one fails the call before it is sent. */
+const checkHeaders = (operation: Operation<any, any>, headers: CallOptions["headers"]): Either.Either<void, LarkRequestError> => {
+  for (const name in headers) {
+    if (!headerName.test(name) || unsendableInValue.test(headers[name]!)) {
+      return Either.left(new LarkRequestError({ operation: operation.id, detail: `the header ${JSON.stringify(name)} cannot be sent as given` }))
+    }
+  }
+  return Either.right(undefined)
+}
+
 /** Checks the payload, picks the token kind and builds the unsigned request; nothing is sent yet. */
 const prepare = <P extends Payload>(
   config: LarkConfigService,
@@ -114,6 +129,8 @@ const prepare = <P extends Payload>(
   if (Either.isLeft(checked)) return Either.left(checked.left)
   const authorization = chooseAuthorization(operation, options)
   if (Either.isLeft(authorization)) return Either.left(authorization.left)
+  const headers = checkHeaders(operation, options.headers)
+  if (Either.isLeft(headers)) return Either.left(headers.left)
   return Effect.map(buildOutgoing(config, operation, checked.right, options), (unsigned) => ({
     unsigned,
     authorization: authorization.right

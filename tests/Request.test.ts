@@ -230,6 +230,19 @@ describe("request executor", () => {
       const [call] = yield* sent("/open-apis/im/v1/messages")
       assert.strictEqual(call!.headers["x-custom"], "1")
     }).pipe(Effect.provide(layerTest([messageCreated]))))
+
+  it.effect("a per-call header no HTTP stack would send fails the call before anything is sent", () =>
+    Effect.gen(function*() {
+      const hello = (headers: Record<string, string>) =>
+        message.create({ params: { receive_id_type: "chat_id" }, data: { receive_id: "oc_1", msg_type: "text", content: "{}" } }, { headers })
+      const refused: ReadonlyArray<Record<string, string>> = [{ "x-split": "a\r\nx-injected: 1" }, { "bad name": "1" }, { "x-wide": "名字" }]
+      for (const headers of refused) {
+        const error = yield* Effect.flip(hello(headers))
+        assert.strictEqual(error._tag, "LarkRequestError")
+      }
+      assert.strictEqual((yield* (yield* MockHttp).requests).length, 0)
+      yield* hello({ "x-fine": "tab\tand latin-1 é" })
+    }).pipe(Effect.provide(layerTest([messageCreated]))))
 })
 
 describe("files", () => {

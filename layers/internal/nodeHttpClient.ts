@@ -172,7 +172,7 @@ type Failure = { readonly reason: "Encode" | "Transport"; readonly cause: unknow
 /**
  * Sends one request and reports, once, either the answer's head or the failure before it. With `idleMillis`
  * the socket's silence ends the request (before the head) or the body (after it) with a {@link TIMEOUT_CODE}
- * error. Returns the request, to destroy it when the caller gives up.
+ * error. Returns the request, to destroy it when the caller gives up (none when Node refused to make it).
  */
 const dispatch = (
   agents: Agents,
@@ -184,12 +184,18 @@ const dispatch = (
   payload: Payload,
   onHead: (incoming: Http.IncomingMessage) => void,
   onFailure: (failure: Failure) => void
-): Http.ClientRequest => {
+): Http.ClientRequest | undefined => {
   const secure = typeof url === "string" ? url.startsWith("https:") : url.protocol === "https:"
   const options: Http.RequestOptions = { method, headers, agent: secure ? agents.https : agents.http }
   if (signal !== undefined) options.signal = signal
   if (idleMillis > 0) options.timeout = idleMillis // from before the socket connects
-  const req = secure ? Https.request(url, options) : Http.request(url, options)
+  let req: Http.ClientRequest
+  try {
+    req = secure ? Https.request(url, options) : Http.request(url, options)
+  } catch (cause) { // Node refused the request as given (a header, the URL): nothing was sent
+    onFailure({ reason: "Encode", cause })
+    return undefined
+  }
   let response: Http.IncomingMessage | undefined
   let settled = false
   const fail = (failure: Failure) => {
@@ -242,7 +248,7 @@ const exchange = (
       ({ reason, cause }) =>
         resume(Effect.fail(reason === "Encode" ? encodeError(request, cause) : new HttpClientError.RequestError({ request, reason, cause })))
     )
-    return Effect.sync(() => req.destroy()) // interrupted before the response head
+    return Effect.sync(() => req?.destroy()) // interrupted before the response head
   })
 
 /** A socket timeout in whole milliseconds for a deadline; 0 for none. */
@@ -277,7 +283,7 @@ const directExchange = (agents: Agents): Exchange.Exchange => (outgoing, timeout
         ),
       ({ reason, cause }) => resume(Effect.fail(Exchange.failed(reason === "Encode" ? "Encode" : "Send", outgoing, cause)))
     )
-    return Effect.sync(() => req.destroy()) // interrupted: the socket is closed, not returned to the pool
+    return Effect.sync(() => req?.destroy()) // interrupted: the socket is closed, not returned to the pool
   })
 
 /**

@@ -87,6 +87,15 @@ describe("the node:http client", () => {
       assert.strictEqual((error.cause as { code?: string }).code, TIMEOUT_CODE)
     })))
 
+  it.live("a request Node refuses to make (a header it cannot send) is an Encode error, nothing sent", () =>
+    withClient((http) => Effect.gen(function*() {
+      let received = 0
+      const server = yield* loopback((_, res) => (received++, res.end("ok")))
+      const error = yield* Effect.flip(http.execute(HttpClientRequest.get(urlOf(server)).pipe(HttpClientRequest.setHeader("x-split", "a\r\nb"))))
+      assert.strictEqual(error._tag === "RequestError" && error.reason, "Encode")
+      assert.strictEqual(received, 0)
+    })))
+
   it.live("reports a refused connection with its code", () =>
     withClient((http) => Effect.gen(function*() {
       const closed = yield* Effect.scoped(Effect.map(loopback(), urlOf))
