@@ -8,9 +8,10 @@ import * as LarkConfig from "../src/LarkConfig.js"
 export const withHttp = <Out extends HttpClient.HttpClient>(http: Layer.Layer<Out>) => ({
   /**
    * Config from the environment (`LARK_APP_ID`, `LARK_APP_SECRET`, `LARK_DOMAIN`, ...) plus the client.
-   * A constant, so every use shares one token cache.
+   * Each build has its own token cache and connection pool: provide it once, around the whole program (or
+   * keep a `ManagedRuntime` of it), not around each call.
    */
   LarkLive: Layer.merge(LarkConfig.layerConfig(), http),
-  /** Config from options plus the client. Call it once and keep the layer. */
+  /** Config from options plus the client; like `LarkLive`, build it once. */
   layer: (options: LarkConfig.Options) => Layer.merge(LarkConfig.layer(options), http)
 })
