@@ -3,44 +3,17 @@
  * What every wiring must do is in `layers/wirings.test.ts`.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type { HttpClient } from "@effect/platform"
-import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
-import { HttpLive } from "../layers/index.js"
+import { Effect, Layer, Redacted, Stream } from "effect"
+import { HttpLive, layer } from "../layers/index.js"
 import * as FakeNode from "../layers/testing.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { Answer, FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
-import { message, user } from "./fixtures/operations.js"
+import { user } from "./fixtures/operations.js"
+import { callsTo, hello, quickRetries, withPlatformOn } from "./fixtures/platform.js"
 import * as Pagination from "../src/Pagination.js"
 
-const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
-
-/** A fake platform and an SDK configured for it, both fresh for each test. */
-const withPlatform = <A, E>(
-  test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>,
-  options: Partial<LarkConfig.Options> = {}
-) =>
-  Effect.gen(function*() {
-    const fake = yield* FakeOpenPlatform
-    const sdk = Layer.merge(
-      LarkConfig.layer({
-        appId: "cli_fake",
-        appSecret: Redacted.make("fake_secret"),
-        domain: fake.url,
-        retrySchedule: quickRetries,
-        ...options
-      }),
-      HttpLive
-    )
-    return yield* Effect.provide(test(fake), sdk)
-  }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
-
-const hello = message.create({
-  params: { receive_id_type: "chat_id" },
-  data: { receive_id: "oc_42", msg_type: "text", content: JSON.stringify({ text: "hello" }) }
-})
-
-const callsTo = (fake: FakeOpenPlatform.Service, method: string, path: string) =>
-  Effect.map(fake.callsTo(method, path), (calls) => calls.length)
+/** A fake platform and an SDK on undici configured for it, both fresh for each test. */
+const withPlatform = withPlatformOn(layer)
 
 describe("against the fake Open Platform (undici, loopback)", () => {
   it.live("follows every page of a department's users", () =>

@@ -9,16 +9,14 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, Layer, Option, Redacted, Scope, Stream } from "effect"
 import * as HttpWiring from "../../layers/http.js"
 import { IdleTimeout, TIMEOUT_CODE } from "../../layers/internal/nodeHttpClient.js"
 import { TIMEOUT_CODES } from "../../src/AttemptTimeout.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import * as FakeOpenPlatform from "../../src/testing/FakeOpenPlatform.js"
 import { eventually, loopback, openConnections, patientServer, urlOf } from "../fixtures/loopback.js"
-import { message } from "../fixtures/operations.js"
-
-const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+import { hello, quickRetries } from "../fixtures/platform.js"
 
 const sdkFor = (domain: string, options: Partial<LarkConfig.Options> = {}) =>
   HttpWiring.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain, retrySchedule: quickRetries, ...options })
@@ -29,11 +27,6 @@ const fakeOn = (server: Server) =>
     Layer.provide(NodeHttpServer.layer(() => server, { port: 0, host: "127.0.0.1" })),
     Layer.orDie
   )).pipe(Effect.map((context) => context.unsafeMap.get(FakeOpenPlatform.FakeOpenPlatform.key) as FakeOpenPlatform.FakeOpenPlatform.Service))
-
-const hello = message.create({
-  params: { receive_id_type: "chat_id" },
-  data: { receive_id: "oc_42", msg_type: "text", content: JSON.stringify({ text: "hello" }) }
-})
 
 describe("lark-effect/layers/http against the fake Open Platform", () => {
   it.live("closing the layer's scope destroys its keep-alive sockets", () =>

@@ -6,21 +6,18 @@
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Redacted, Schedule, Stream } from "effect"
 import * as FetchWiring from "../../layers/fetch.js"
 import * as HttpWiring from "../../layers/http.js"
 import * as UndiciWiring from "../../layers/index.js"
-import * as FakeNode from "../../layers/testing.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import { executeStream, request } from "../../src/Request.js"
-import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { Answer } from "../../src/testing/FakeOpenPlatform.js"
 import { eventually, loopback, openConnections, urlOf } from "../fixtures/loopback.js"
-import { file, getFile, image, message, user } from "../fixtures/operations.js"
-
-type Wiring = (options: LarkConfig.Options) => Layer.Layer<LarkConfig.LarkConfig | HttpClient.HttpClient, unknown>
+import { file, getFile, image, user } from "../fixtures/operations.js"
+import { callsTo, hello, quickRetries, type Wiring, withPlatformOn } from "../fixtures/platform.js"
 
 const WIRINGS: ReadonlyArray<readonly [string, Wiring]> = [
   ["lark-effect/layers (undici)", UndiciWiring.layer],
@@ -30,17 +27,7 @@ const WIRINGS: ReadonlyArray<readonly [string, Wiring]> = [
   ["the platform's undici HttpClient", (options) => Layer.merge(LarkConfig.layer(options), NodeHttpClient.layerUndici)]
 ]
 
-const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
-
 const messages = "/open-apis/im/v1/messages"
-
-const hello = message.create({
-  params: { receive_id_type: "chat_id" },
-  data: { receive_id: "oc_42", msg_type: "text", content: JSON.stringify({ text: "hello" }) }
-})
-
-const callsTo = (fake: FakeOpenPlatform.Service, method: string, path: string) =>
-  Effect.map(fake.callsTo(method, path), (calls) => calls.length)
 
 /** A loopback port nobody listens on any more. */
 const closedPort = Effect.async<string>((resume) => {
@@ -51,16 +38,7 @@ const closedPort = Effect.async<string>((resume) => {
 })
 
 for (const [name, wiring] of WIRINGS) {
-  /** A fresh fake platform and the SDK on this wiring pointed at it. */
-  const withPlatform = <A, E>(
-    test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>,
-    options: Partial<LarkConfig.Options> = {}
-  ) =>
-    Effect.gen(function*() {
-      const fake = yield* FakeOpenPlatform
-      const sdk = wiring({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url, retrySchedule: quickRetries, ...options })
-      return yield* Effect.provide(test(fake), sdk)
-    }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
+  const withPlatform = withPlatformOn(wiring)
 
   describe(`${name} against the fake Open Platform`, () => {
     it.live("sends a message, uploads multipart and downloads a file with its UTF-8 name", () =>
