@@ -3,6 +3,7 @@
  * typed error. Token choice happens one level up (`Request.ts`); nothing here logs or records a header.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -22,7 +23,7 @@ import { isIdempotent, type Operation } from "../Operation.js"
 import * as Body from "./body.js"
 import { lenientDecoder } from "./plainSchema.js"
 import { deadlinePassedIn, neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
-import { exchangeOf, fromClientError, throughClient } from "./throughClient.js"
+import { exchangeOf, fromClientError, readWhole, throughClient } from "./throughClient.js"
 
 /** The platform's "request trigger frequency limit" code. */
 const RATE_LIMITED = 99991400
@@ -251,7 +252,7 @@ export const send = <A>(
 
 /**
  * Sends a download request and streams the file; leaving the scope aborts the transfer. The timeout bounds
- * each attempt up to the answer's head.
+ * each attempt up to the file's head (or the whole of an error answer).
  */
 export const sendStreaming = (
   operation: Operation<any, any>,
@@ -262,24 +263,28 @@ export const sendStreaming = (
   Effect.flatMap(HttpClient.HttpClient, (client) => {
     const { timeout } = settings
     recordRequest(span, outgoing)
-    const attempt = Effect.matchEffect(throughClient(HttpClient.withScope(client).execute, outgoing, timeout, Effect.succeed), {
+    // A file is streamed after the head; an error answer is read whole, within the attempt's deadline.
+    const fileOrAnswer = (
+      response: HttpClientResponse.HttpClientResponse
+    ): Effect.Effect<Either.Either<HttpClientResponse.HttpClientResponse, Answer>, ExchangeError> =>
+      isFileAnswer({ status: response.status, headers: response.headers })
+        ? Effect.succeed(Either.right(response))
+        : Effect.map(readWhole(response), (answer) => Either.left(answer))
+    const attempt = Effect.matchEffect(throughClient(HttpClient.withScope(client).execute, outgoing, timeout, fileOrAnswer), {
       onFailure: (error) => Effect.fail(failedAttempt(operation, error, timeout)),
-      onSuccess: (response): Effect.Effect<FileStream<LarkError>, LarkError | Retryable> => {
-        const head: Head = { status: response.status, headers: response.headers }
-        recordAnswer(span, head)
-        if (!isFileAnswer(head)) {
-          return Effect.matchEffect(response.arrayBuffer, {
-            onFailure: (error) => Effect.fail(failedAttempt(operation, fromClientError(error), timeout)),
-            onSuccess: (body) => notAFile(operation, { ...head, body: new Uint8Array(body) })
+      onSuccess: Either.match({
+        onLeft: (answer): Reading<FileStream<LarkError>> => (recordAnswer(span, answer), notAFile(operation, answer)),
+        onRight: (response): Reading<FileStream<LarkError>> => {
+          const head: Head = { status: response.status, headers: response.headers }
+          recordAnswer(span, head)
+          const length = Number(header(head, "content-length"))
+          return Either.right({
+            ...fileHead(head),
+            size: Number.isFinite(length) ? length : undefined,
+            stream: Stream.mapError(response.stream, (error): LarkError => exchangeFailure(operation, fromClientError(error), timeout))
           })
         }
-        const length = Number(header(head, "content-length"))
-        return Effect.succeed({
-          ...fileHead(head),
-          size: Number.isFinite(length) ? length : undefined,
-          stream: Stream.mapError(response.stream, (error): LarkError => exchangeFailure(operation, fromClientError(error), timeout))
-        })
-      }
+      })
     })
     return withRetries(attempt, settings.retrySchedule, operation.id)
   })

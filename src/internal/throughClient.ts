@@ -59,7 +59,8 @@ export const throughClient = <A, R>(
     : Effect.locallyWith(bounded, Headers.currentRedactedNames, withHelpdeskRedacted)
 }
 
-const readWhole = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Answer, ExchangeError> =>
+/** The whole answer: its body read to the end. */
+export const readWhole = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Answer, ExchangeError> =>
   Effect.mapBoth(response.arrayBuffer, {
     onFailure: fromClientError,
     onSuccess: (body): Answer => ({ status: response.status, headers: response.headers, body: new Uint8Array(body) })

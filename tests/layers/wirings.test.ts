@@ -111,6 +111,28 @@ for (const [name, wiring] of WIRINGS) {
           }), { timeout }))
     }
 
+    it.live("a streamed download whose JSON error stalls mid-body times out", () =>
+      Effect.gen(function*() {
+        let received = 0
+        const server = yield* loopback((_, res) => {
+          received++
+          res.writeHead(400, { "content-type": "application/json", "content-length": "1000" })
+          res.write("{\"code\":234003,") // and nothing more
+        })
+        const sdk = yield* Layer.build(Layer.orDie(wiring({
+          appId: "cli_x",
+          appSecret: Redacted.make("s"),
+          domain: urlOf(server),
+          retrySchedule: Schedule.recurs(1),
+          timeout: "300 millis"
+        })))
+        const error = yield* Effect.flip(
+          Effect.provide(Effect.scoped(executeStream(getFile, { path: { file_key: "f" } }, { tenantAccessToken: "t" })), sdk)
+        )
+        assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
+        assert.strictEqual(received, 2) // a GET: sent once more
+      }).pipe(Effect.scoped))
+
     it.live("interrupting a call aborts its request: the server sees the connection close", () =>
       Effect.gen(function*() {
         let received = 0
