@@ -104,7 +104,11 @@ export interface Registration<R> {
 export interface Options {
   /** Encrypt Key: when set, bodies may be encrypted and every event must carry a valid signature. */
   readonly encryptKey?: Secret | undefined
-  /** Verification Token: compared with the token of a challenge or event when both are present. */
+  /**
+   * Verification Token: when set, every webhook delivery (challenge, v1 or v2 event, callback) must carry
+   * exactly this token, else it is refused with 401 before any handler runs. On the long connection, which
+   * the app's credentials authenticate, a payload without a token is accepted; one with another token is not.
+   */
   readonly verificationToken?: Secret | undefined
   /**
    * Replay window: a request whose signature was verified is rejected (401, `EventTimestampError`) when its

@@ -2,8 +2,7 @@
  * The transport-neutral half of event handling, shared by the webhook (`handle`) and the long connection:
  * a plaintext envelope (already authenticated and decrypted) in, an {@link Outcome} out.
  *
- * Steps: v2 (`schema`) / v1 (`uuid`) classification, the Verification Token check (when both sides have
- * a token), the de-duplication claim (see `Dedupe.ts`), an optional payload schema, then the handler.
+ * Steps: v2 (`schema`) / v1 (`uuid`) classification, the Verification Token check (see {@link TokenPolicy}), the de-duplication claim (see `Dedupe.ts`), an optional payload schema, then the handler.
  * Each transport turns the outcome into its own reply (an HTTP status, a frame ack code).
  */
 import * as Cause from "effect/Cause"
@@ -69,13 +68,27 @@ export const parseObject = (text: string, what: string): Either.Either<JsonObjec
   return isObject(value) ? Either.right(value) : Either.left(new EventDecodeError({ detail: `${what} is not a JSON object` }))
 }
 
-/** Compares a payload token with the configured one; skipped when either side has none. */
+/**
+ * Whether a payload must carry the Verification Token: `"required"` on a webhook, where the token is what
+ * tells the platform's deliveries from anyone's who knows the URL (a missing token is refused like a wrong
+ * one); `"whenPresent"` on the long connection, which the app's credentials already authenticate and whose
+ * callbacks may come without one (a token that is there must still match).
+ */
+export type TokenPolicy = "required" | "whenPresent"
+
+/** Compares a payload token with the configured one under `policy`; nothing to check without a configured token. */
 export const checkToken = (
   configured: Crypto.Secret | undefined,
   received: unknown,
-  what: string
+  what: string,
+  policy: TokenPolicy
 ): Either.Either<void, EventTokenError> => {
-  if (configured === undefined || !nonEmptyString(received)) return Either.void
+  if (configured === undefined) return Either.void
+  if (!nonEmptyString(received)) {
+    return policy === "whenPresent"
+      ? Either.void
+      : Either.left(new EventTokenError({ detail: `${what} carries no Verification Token` }))
+  }
   return Crypto.sameSecret(configured, received)
     ? Either.void
     : Either.left(new EventTokenError({ detail: `${what} token does not match the configured Verification Token` }))
@@ -151,11 +164,12 @@ const UNHANDLED: Outcome = { _tag: "Unhandled" }
 
 /**
  * The dispatch function of `dispatcher`. `defaultDedupe` is used when no `EventDedupe` service is in the
- * context. The returned function never fails: every result is an {@link Outcome}.
+ * context; `tokenPolicy` is the transport's (see {@link TokenPolicy}). The returned function never fails: every result is an {@link Outcome}.
  */
 export const makeDispatch = <R>(
   dispatcher: EventDispatcher<R>,
-  defaultDedupe: DedupeService
+  defaultDedupe: DedupeService,
+  tokenPolicy: TokenPolicy
 ): (envelope: JsonObject) => Effect.Effect<Outcome, never, R> => {
   const rejected = (error: EventRequestError): Effect.Effect<Outcome> =>
     Effect.as(logRejected(error), { _tag: "Rejected", error })
@@ -259,7 +273,7 @@ export const makeDispatch = <R>(
     Effect.suspend(() => {
       const classified = classify(envelope)
       if (Either.isLeft(classified)) return rejected(classified.left)
-      const token = checkToken(dispatcher.options.verificationToken, classified.right.token, "event")
+      const token = checkToken(dispatcher.options.verificationToken, classified.right.token, "event", tokenPolicy)
       if (Either.isLeft(token)) return rejected(token.left)
       return dispatch(classified.right)
     })

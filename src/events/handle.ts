@@ -11,10 +11,11 @@
  * 2. The body must be a JSON object in UTF-8 (else 400); `{"encrypt": ...}` is decrypted (no key configured, or
  *    bad ciphertext: 400) and must again be a JSON object. A body that is exactly `{"encrypt":"…"}` is read
  *    without a JSON parse (`exactEnvelope`).
- * 3. `url_verification`: the configured Verification Token is compared with the body's token when both
- *    exist (mismatch: 401); the reply is `{"challenge": ...}`.
+ * 3. `url_verification`: with a Verification Token configured, the body must carry exactly that token
+ *    (missing, empty, not a string or different: 401); the reply is `{"challenge": ...}`.
  * 4. v2 (`schema` present) or v1 (`uuid` present) classification (neither: 400), then the token check as
- *    in 3 (mismatch: 401).
+ *    in 3 (`header.token` / `token`; 401). This holds with an Encrypt Key too: the token is checked in the
+ *    decrypted body, so a delivery is accepted only with both the key and the token.
  * 5. De-duplication by `header.event_id` / `uuid` through a claim (`Dedupe.ts`): an id handled before
  *    is acknowledged without running a handler; an id being handled right now by another delivery gets
  *    500 so that the platform asks again later. The `EventDedupe` service is used when present in the
@@ -130,7 +131,7 @@ const replyTo = (outcome: Outcome): Effect.Effect<Response> => {
  * `Response`. Each call of `handle(dispatcher)` owns the default in-memory dedupe store, so create it once.
  */
 export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) => Effect.Effect<Response, never, R> => {
-  const dispatch = makeDispatch(dispatcher, unsafeMakeMemory())
+  const dispatch = makeDispatch(dispatcher, unsafeMakeMemory(), "required")
   const { encryptKey, verificationToken } = dispatcher.options
   const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
   const decrypt = encryptKey === undefined ? undefined : Crypto.decrypter(encryptKey)

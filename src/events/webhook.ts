@@ -114,12 +114,12 @@ export const bodyText = (rawBody: Crypto.RawBody): Either.Either<string, EventDe
   }
 }
 
-/** The answer to a `url_verification`: its challenge, once the tokens agree (when both exist). */
+/** The answer to a `url_verification`: its challenge, once it carries the configured Verification Token (if any). */
 export const answerChallenge = (verificationToken: Crypto.Secret | undefined, envelope: JsonObject): Effect.Effect<Response> => {
   if (typeof envelope.challenge !== "string") {
     return reject(new EventDecodeError({ detail: "url_verification has no challenge string" }))
   }
-  const token = checkToken(verificationToken, envelope.token, "url_verification")
+  const token = checkToken(verificationToken, envelope.token, "url_verification", "required")
   if (Either.isLeft(token)) return reject(token.left)
   return Effect.succeed(json(200, { challenge: envelope.challenge }))
 }

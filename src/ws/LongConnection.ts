@@ -100,7 +100,7 @@ export const run = <R>(
     const endpointTimeout = Duration.decode(options.endpointTimeout ?? "15 seconds")
     const minReconnectDelay = Duration.decode(options.minReconnectDelay ?? "1 second")
 
-    const dispatch = makeDispatch(dispatcher, unsafeMakeMemory())
+    const dispatch = makeDispatch(dispatcher, unsafeMakeMemory(), "whenPresent")
     const fork = yield* Handlings.make<R>(Math.max(1, options.concurrency ?? 64))
     const clientConfig = yield* Ref.make<ClientConfig>({ ...defaultClientConfig, ...options.clientConfig })
 

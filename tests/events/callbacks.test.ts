@@ -19,7 +19,7 @@ const TOKEN = "vtoken"
 const callbackBody = (eventId: string, eventType: string, event: unknown) =>
   JSON.stringify({
     schema: "2.0",
-    header: { event_id: eventId, event_type: eventType, create_time: "1700000000000", app_id: "cli_x", tenant_key: "tk" },
+    header: { event_id: eventId, event_type: eventType, create_time: "1700000000000", token: TOKEN, app_id: "cli_x", tenant_key: "tk" },
     event
   })
 

@@ -17,7 +17,7 @@ const KEY = "router key"
 const TOKEN = "router token"
 
 const envelope = (id: string, type: string, event: unknown) =>
-  JSON.stringify({ schema: "2.0", header: { event_id: id, event_type: type, create_time: "1700000000000" }, event })
+  JSON.stringify({ schema: "2.0", header: { event_id: id, event_type: type, create_time: "1700000000000", token: TOKEN }, event })
 
 const sealedInit = (plaintext: string): RequestInit => {
   const body = JSON.stringify({ encrypt: Crypto.encrypt(KEY, plaintext) })
