@@ -4,8 +4,11 @@
  * with SHA-1 over `timestamp + nonce + VerificationToken + rawBody`.
  *
  * 1. POST only (405); UTF-8 JSON object (400).
- * 2. A body with `encrypt` or `schema` is a new-style callback (the platform switched the URL to the v2
- *    protocol): it is handed to `handle(dispatcher)` unchanged, with its SHA-256 signature and decryption.
+ * 2. A body with `encrypt` or `schema` goes through the events entry (`handle`), with its SHA-256 signature
+ *    (Encrypt Key) and decryption: a v2 callback there (the platform switched the URL to the v2 protocol) is
+ *    dispatched as an event; a decrypted flat body (a legacy card action of an app with an Encrypt Key, as
+ *    the official SDKs accept it) runs the `onCardAction` handler as in 5. The signature with the Encrypt Key
+ *    authenticates it: its `token` is the card-update token, not the Verification Token.
  * 3. `url_verification` is answered with its challenge once the tokens agree (mismatch: 401).
  * 4. With a Verification Token configured, `X-Lark-Signature` must be the SHA-1 signature of the raw bytes
  *    (missing or wrong: 401), and the timestamp must be inside `maxClockSkew` when one is set. Without a
@@ -20,10 +23,10 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type { LegacyCardAction } from "./callbacks.js"
 import * as Crypto from "./crypto.js"
-import { parseObject } from "./dispatch.js"
+import { type JsonObject, parseObject } from "./dispatch.js"
 import type { EventDispatcher } from "./EventDispatcher.js"
 import { EventMethodError } from "./errors.js"
-import { handle } from "./handle.js"
+import { makeEntry } from "./handle.js"
 import {
   afterWindow,
   answerChallenge,
@@ -45,21 +48,23 @@ import {
 export const handleCardAction = <R>(
   dispatcher: EventDispatcher<R>
 ): (request: Request) => Effect.Effect<Response, never, R> => {
-  const newStyle = handle(dispatcher)
   const { verificationToken } = dispatcher.options
   const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
 
-  const run = (action: LegacyCardAction): Effect.Effect<Response, never, R> => {
+  /** Runs the card action handler on an authenticated flat body. */
+  const run = (body: JsonObject): Effect.Effect<Response, never, R> => {
     const handler = dispatcher.cardActionHandler
     if (handler === undefined) {
       return Effect.as(Effect.logDebug("lark card action has no handler; acknowledged"), SUCCESS)
     }
-    return Effect.flatMap(Effect.exit(Effect.suspend(() => handler(action))), (exit) => {
+    return Effect.flatMap(Effect.exit(Effect.suspend(() => handler(body as LegacyCardAction))), (exit) => {
       if (Exit.isSuccess(exit)) return exit.value === undefined ? Effect.succeed(SUCCESS) : respondWith(exit.value)
       if (Exit.isInterrupted(exit)) return Effect.interrupt
       return Effect.as(Effect.logError("lark card action handler failed", exit.cause), FAILED)
     })
   }
+
+  const sealed = makeEntry(dispatcher, run)
 
   return (request) =>
     Effect.suspend(() => {
@@ -68,13 +73,13 @@ export const handleCardAction = <R>(
       }
       const body = Either.flatMap(bodyText(request.rawBody), (text) => parseObject(text, "body"))
       if (Either.isLeft(body)) return reject(body.left)
-      if ("encrypt" in body.right || "schema" in body.right) return newStyle(request)
+      if ("encrypt" in body.right || "schema" in body.right) return sealed(request)
       if (body.right.type === "url_verification") return answerChallenge(verificationToken, body.right)
-      if (verificationToken === undefined) return run(body.right as LegacyCardAction)
+      if (verificationToken === undefined) return run(body.right)
 
       const headers = signatureHeaders(request.headers)
       const signed = Crypto.verifyCardSignature(headers, verificationToken, request.rawBody)
       if (Either.isLeft(signed)) return reject(signed.left)
-      return afterWindow(inWindow, headers.timestamp, () => run(body.right as LegacyCardAction))
+      return afterWindow(inWindow, headers.timestamp, () => run(body.right))
     })
 }

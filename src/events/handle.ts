@@ -130,7 +130,27 @@ const replyTo = (outcome: Outcome): Effect.Effect<Response> => {
  * The webhook entry point of `dispatcher`. The returned function never fails: every outcome is a
  * `Response`. Each call of `handle(dispatcher)` owns the default in-memory dedupe store, so create it once.
  */
-export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) => Effect.Effect<Response, never, R> => {
+export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) => Effect.Effect<Response, never, R> =>
+  makeEntry(dispatcher, undefined)
+
+/**
+ * An authenticated, decrypted body that is neither an event (no `schema`, no `uuid`) nor a challenge: on the
+ * card request URL, a legacy card action the platform encrypted.
+ */
+export type LegacyRoute<R> = (body: JsonObject) => Effect.Effect<Response, never, R>
+
+const isEventEnvelope = (body: JsonObject): boolean => "schema" in body || "uuid" in body
+
+/**
+ * `handle` with a route for decrypted bodies that are no event (`legacy`; `undefined`: they are rejected as
+ * undecodable events). The card request URL's entry uses it for encrypted legacy card actions.
+ *
+ * @internal
+ */
+export const makeEntry = <R>(
+  dispatcher: EventDispatcher<R>,
+  legacy: LegacyRoute<R> | undefined
+): (request: Request) => Effect.Effect<Response, never, R> => {
   const dispatch = makeDispatch(dispatcher, unsafeMakeMemory(), "required")
   const { encryptKey, verificationToken } = dispatcher.options
   const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
@@ -145,7 +165,9 @@ export const handle = <R>(dispatcher: EventDispatcher<R>): (request: Request) =>
   const route = (rawBody: Crypto.RawBody): Effect.Effect<Response, never, R> => {
     const opened = open(decrypt, rawBody)
     if (Either.isLeft(opened)) return reject(opened.left)
-    return opened.right.type === "url_verification" ? challenge(opened.right) : event(opened.right)
+    const body = opened.right
+    if (body.type === "url_verification") return challenge(body)
+    return legacy !== undefined && !isEventEnvelope(body) ? legacy(body) : event(body)
   }
 
   return (request) =>

@@ -51,9 +51,9 @@ export interface PushCardAction {
 export type PushedEvent = PushV2 | PushV1 | PushCardAction
 
 export interface PushOptions {
-  /** Encrypts and signs events (like an app with an Encrypt Key configured). */
+  /** Encrypts and signs events and legacy card actions (like an app with an Encrypt Key configured). */
   readonly encryptKey?: Crypto.Secret | undefined
-  /** The token in event envelopes; signs legacy card actions. */
+  /** The token in event envelopes; signs plain legacy card actions. */
   readonly verificationToken?: Crypto.Secret | undefined
   /** When to redeliver after a failed delivery. Default {@link platformRedelivery}(1): 15 s, 5 min, 1 h, 6 h. */
   readonly redelivery?: Schedule.Schedule<unknown, PushAttempt> | undefined
@@ -129,18 +129,19 @@ export const seal = (pushed: PushedEvent, options: PushOptions = {}): Effect.Eff
       }
     })
     const { encryptKey, verificationToken } = options
-    if (pushed.version === "card") {
-      const rawBody = JSON.stringify(pushed.action)
-      const signature = verificationToken === undefined
-        ? undefined
-        : Crypto.cardSignature(timestamp, nonce, verificationToken, rawBody)
-      return signed(rawBody, signature)
+    const plain = pushed.version === "card"
+      ? JSON.stringify(pushed.action)
+      : JSON.stringify(envelope(pushed, verificationToken === undefined ? undefined : Crypto.reveal(verificationToken), now))
+    if (encryptKey !== undefined) {
+      // events and legacy card actions alike: encrypted, and signed with the Encrypt Key (SHA-256)
+      const rawBody = JSON.stringify({ encrypt: Crypto.encrypt(encryptKey, plain) })
+      return signed(rawBody, Crypto.signature(timestamp, nonce, encryptKey, rawBody))
     }
-    const token = verificationToken === undefined ? undefined : Crypto.reveal(verificationToken)
-    const plain = JSON.stringify(envelope(pushed, token, now))
-    if (encryptKey === undefined) return signed(plain, undefined)
-    const rawBody = JSON.stringify({ encrypt: Crypto.encrypt(encryptKey, plain) })
-    return signed(rawBody, Crypto.signature(timestamp, nonce, encryptKey, rawBody))
+    // a plain legacy card action is signed with the Verification Token (SHA-1); a plain event is not signed
+    const cardSignature = pushed.version === "card" && verificationToken !== undefined
+      ? Crypto.cardSignature(timestamp, nonce, verificationToken, plain)
+      : undefined
+    return signed(plain, cardSignature)
   })
 
 const deliverOnce = (client: HttpClient.HttpClient, url: string, sealed: Sealed): Effect.Effect<PushAttempt> =>
