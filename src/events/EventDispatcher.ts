@@ -29,6 +29,7 @@ import type {
   LegacyCardAction,
   LegacyCardActionResponse
 } from "./callbacks.js"
+import { bodyLimit } from "./bodyLimit.js"
 import type { Secret } from "./crypto.js"
 
 /** The common header of a v2 event. */
@@ -116,6 +117,12 @@ export interface Options {
    * Off by default (the platform's redeliveries span hours; keep the window generous: minutes, not seconds).
    */
   readonly maxClockSkew?: Duration.DurationInput | undefined
+  /**
+   * The largest webhook body accepted, in bytes (default 1 MiB, far above anything the platform sends): a
+   * larger one is refused with 413 (`EventBodyTooLargeError`) before it is parsed. `EventHttp.app` and
+   * `EventHttp.cardActionApp` stop reading at this size; `eventListener` has the same option.
+   */
+  readonly maxBodySize?: number | undefined
 }
 
 const TypeId: unique symbol = Symbol.for("lark-effect/EventDispatcher")
@@ -176,7 +183,12 @@ export const make = (options: Options = {}): EventDispatcher<never> => {
     throw new RangeError("EventDispatcher.make: maxClockSkew must be positive")
   }
   return new EventDispatcher<never>(
-    { encryptKey: options.encryptKey, verificationToken: options.verificationToken, maxClockSkew: options.maxClockSkew },
+    {
+      encryptKey: options.encryptKey,
+      verificationToken: options.verificationToken,
+      maxClockSkew: options.maxClockSkew,
+      maxBodySize: bodyLimit(options.maxBodySize)
+    },
     new Map(),
     undefined
   )

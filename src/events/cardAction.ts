@@ -3,7 +3,7 @@
  * platform posts card actions as a flat body (`open_id`, `open_message_id`, `token`, `action`, ...) signed
  * with SHA-1 over `timestamp + nonce + VerificationToken + rawBody`.
  *
- * 1. POST only (405); UTF-8 JSON object (400).
+ * 1. POST only (405), at most `maxBodySize` bytes (413); UTF-8 JSON object (400).
  * 2. A body with `encrypt` or `schema` goes through the events entry (`handle`), with its SHA-256 signature
  *    (Encrypt Key) and decryption: a v2 callback there (the platform switched the URL to the v2 protocol) is
  *    dispatched as an event; a decrypted flat body (a legacy card action of an app with an Encrypt Key, as
@@ -22,16 +22,17 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type { LegacyCardAction } from "./callbacks.js"
+import { bodyLimit } from "./bodyLimit.js"
 import * as Crypto from "./crypto.js"
 import { type JsonObject, parseObject } from "./dispatch.js"
 import type { EventDispatcher } from "./EventDispatcher.js"
-import { EventMethodError } from "./errors.js"
 import { makeEntry } from "./handle.js"
 import {
   afterWindow,
   answerChallenge,
   bodyText,
   FAILED,
+  refuseEarly,
   reject,
   type Request,
   type Response,
@@ -50,6 +51,7 @@ export const handleCardAction = <R>(
 ): (request: Request) => Effect.Effect<Response, never, R> => {
   const { verificationToken } = dispatcher.options
   const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
+  const limit = bodyLimit(dispatcher.options.maxBodySize)
 
   /** Runs the card action handler on an authenticated flat body. */
   const run = (body: JsonObject): Effect.Effect<Response, never, R> => {
@@ -68,9 +70,8 @@ export const handleCardAction = <R>(
 
   return (request) =>
     Effect.suspend(() => {
-      if (request.method.toUpperCase() !== "POST") {
-        return reject(new EventMethodError({ detail: `method ${request.method} is not POST` }))
-      }
+      const refused = refuseEarly(request, limit)
+      if (refused !== undefined) return refused
       const body = Either.flatMap(bodyText(request.rawBody), (text) => parseObject(text, "body"))
       if (Either.isLeft(body)) return reject(body.left)
       if ("encrypt" in body.right || "schema" in body.right) return sealed(request)

@@ -52,6 +52,15 @@ export class EventMethodError extends Schema.TaggedError<EventMethodError>()("Ev
   }
 }
 
+/** A request body was larger than the entry's `maxBodySize`: refused (413) before it was read to the end. */
+export class EventBodyTooLargeError extends Schema.TaggedError<EventBodyTooLargeError>()("EventBodyTooLargeError", {
+  limit: Schema.Number
+}) {
+  override get message() {
+    return `event request body is larger than ${this.limit} bytes`
+  }
+}
+
 /** The de-duplication store could not be reached or answered nonsense (a Redis outage, say). */
 export class EventDedupeError extends Schema.TaggedError<EventDedupeError>()("EventDedupeError", {
   detail: Schema.String,

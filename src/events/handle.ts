@@ -1,7 +1,7 @@
 /**
  * `handle(dispatcher)(request)`: the framework-neutral webhook entry point.
  *
- * Order of checks for one POST:
+ * Order of checks: POST only (405) and a body of at most `maxBodySize` bytes (413, default 1 MiB); then:
  * 1. With an Encrypt Key configured and signature headers present, `X-Lark-Signature` is verified over the
  *    RAW request bytes BEFORE anything is decrypted (missing header or mismatch: 401). A request without any
  *    signature header is accepted only if it decrypts to a `url_verification`; anything else is a 401
@@ -33,16 +33,18 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { bodyLimit } from "./bodyLimit.js"
 import * as Crypto from "./crypto.js"
 import { unsafeMakeMemory } from "./Dedupe.js"
 import { type JsonObject, makeDispatch, type Outcome, parseObject } from "./dispatch.js"
 import type { EventDispatcher } from "./EventDispatcher.js"
-import { EventDecodeError, EventDecryptError, EventMethodError, EventSignatureError } from "./errors.js"
+import { EventDecodeError, EventDecryptError, EventSignatureError } from "./errors.js"
 import {
   afterWindow,
   answerChallenge,
   bodyText,
   FAILED,
+  refuseEarly,
   reject,
   rejection,
   type Request,
@@ -154,6 +156,7 @@ export const makeEntry = <R>(
   const dispatch = makeDispatch(dispatcher, unsafeMakeMemory(), "required")
   const { encryptKey, verificationToken } = dispatcher.options
   const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
+  const limit = bodyLimit(dispatcher.options.maxBodySize)
   const decrypt = encryptKey === undefined ? undefined : Crypto.decrypter(encryptKey)
 
   const challenge = (envelope: JsonObject): Effect.Effect<Response> => answerChallenge(verificationToken, envelope)
@@ -172,9 +175,8 @@ export const makeEntry = <R>(
 
   return (request) =>
     Effect.suspend(() => {
-      if (request.method.toUpperCase() !== "POST") {
-        return reject(new EventMethodError({ detail: `method ${request.method} is not POST` }))
-      }
+      const refused = refuseEarly(request, limit)
+      if (refused !== undefined) return refused
       if (encryptKey === undefined) return route(request.rawBody)
 
       const headers = signatureHeaders(request.headers)

@@ -10,16 +10,20 @@
  *
  * The raw body bytes are read from the `HttpServerRequest` (the signature covers them exactly), the entry
  * point runs, and its reply becomes the `HttpServerResponse`. Build each app once: it holds the default
- * in-memory dedupe store.
+ * in-memory dedupe store. A body over `maxBodySize` (default 1 MiB) is answered 413 once the limit is passed,
+ * without reading the rest.
  */
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { bodyLimit } from "./bodyLimit.js"
 import { handleCardAction } from "./cardAction.js"
+import { EventBodyTooLargeError } from "./errors.js"
 import type { EventDispatcher } from "./EventDispatcher.js"
 import { handle } from "./handle.js"
-import type { Request, Response } from "./webhook.js"
+import { reject, type Request, type Response } from "./webhook.js"
 
 const toServerResponse = ({ body, headers: { "content-type": contentType, ...headers }, status }: Response) =>
   HttpServerResponse.text(body, { status, headers, contentType })
@@ -29,21 +33,63 @@ const unreadable = HttpServerResponse.text(JSON.stringify({ msg: "could not read
   contentType: "application/json; charset=utf-8"
 })
 
-/** An `HttpApp` that answers each request with `respond` (an entry point such as `handle(dispatcher)`). */
-export const fromHandler = <R>(respond: (request: Request) => Effect.Effect<Response, never, R>): HttpApp.Default<never, R> =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    Effect.matchEffect(request.arrayBuffer, {
+export interface AppOptions {
+  /** The largest body read, in bytes (default 1 MiB). */
+  readonly maxBodySize?: number | undefined
+}
+
+/** Past the limit: the body is not read further. */
+const TOO_LARGE = "too large" as const
+
+/**
+ * The body's bytes, collected once at the end (linear in its size), or {@link TOO_LARGE} as soon as the
+ * declared `content-length` or the bytes read pass `limit` (the stream is not read further).
+ */
+const readBounded = (request: HttpServerRequest.HttpServerRequest, limit: number) => {
+  if (Number(request.headers["content-length"]) > limit) return Effect.succeed(TOO_LARGE)
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    return Effect.map(
+      Stream.runForEachWhile(request.stream, (chunk) =>
+        Effect.sync(() => {
+          size += chunk.length
+          if (size > limit) return false
+          chunks.push(chunk)
+          return true
+        })),
+      () => size > limit ? TOO_LARGE : Buffer.concat(chunks, size)
+    )
+  })
+}
+
+/**
+ * An `HttpApp` that answers each request with `respond` (an entry point such as `handle(dispatcher)`),
+ * reading at most `maxBodySize` bytes (413 past it). Throws `RangeError` for a `maxBodySize` that is not a
+ * positive whole number.
+ */
+export const fromHandler = <R>(
+  respond: (request: Request) => Effect.Effect<Response, never, R>,
+  options: AppOptions = {}
+): HttpApp.Default<never, R> => {
+  const limit = bodyLimit(options.maxBodySize)
+  return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    Effect.matchEffect(readBounded(request, limit), {
       onFailure: () => Effect.succeed(unreadable),
-      onSuccess: (bytes) =>
+      onSuccess: (rawBody) =>
         Effect.map(
-          respond({ method: request.method, headers: request.headers, rawBody: new Uint8Array(bytes) }),
+          rawBody === TOO_LARGE
+            ? reject(new EventBodyTooLargeError({ limit }))
+            : respond({ method: request.method, headers: request.headers, rawBody }),
           toServerResponse
         )
     }))
+}
 
-/** Events and v2 callbacks (`handle`). */
-export const app = <R>(dispatcher: EventDispatcher<R>): HttpApp.Default<never, R> => fromHandler(handle(dispatcher))
+/** Events and v2 callbacks (`handle`), reading at most the dispatcher's `maxBodySize`. */
+export const app = <R>(dispatcher: EventDispatcher<R>): HttpApp.Default<never, R> =>
+  fromHandler(handle(dispatcher), dispatcher.options)
 
-/** The legacy card request URL (`handleCardAction`). */
+/** The legacy card request URL (`handleCardAction`), reading at most the dispatcher's `maxBodySize`. */
 export const cardActionApp = <R>(dispatcher: EventDispatcher<R>): HttpApp.Default<never, R> =>
-  fromHandler(handleCardAction(dispatcher))
+  fromHandler(handleCardAction(dispatcher), dispatcher.options)

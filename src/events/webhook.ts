@@ -12,7 +12,7 @@ import * as Either from "effect/Either"
 import type * as Crypto from "./crypto.js"
 import { headerNames } from "./crypto.js"
 import { checkToken, type EventRequestError, type JsonObject, logRejected } from "./dispatch.js"
-import { EventDecodeError, EventTimestampError } from "./errors.js"
+import { EventBodyTooLargeError, EventDecodeError, EventMethodError, EventTimestampError } from "./errors.js"
 
 export type HeadersInput =
   | Headers
@@ -33,7 +33,10 @@ export interface Response {
 }
 
 /** Everything a webhook request can be rejected for. */
-export type WebhookError = EventRequestError | EventTimestampError
+export type WebhookError = EventRequestError | EventTimestampError | EventBodyTooLargeError
+
+const byteLength = (rawBody: Crypto.RawBody): number =>
+  typeof rawBody === "string" ? Buffer.byteLength(rawBody) : rawBody.byteLength
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const
 
@@ -64,19 +67,51 @@ const statusOf = (error: WebhookError): number => {
     case "EventDecryptError":
     case "EventDecodeError":
       return 400
+    case "EventBodyTooLargeError":
+      return 413
+  }
+}
+
+const rejectionBody = (error: WebhookError): { readonly msg: string } => {
+  switch (error._tag) {
+    case "EventMethodError":
+      return { msg: "method not allowed" }
+    case "EventBodyTooLargeError":
+      return { msg: "request body too large" }
+    default:
+      return { msg: "invalid event request" }
+  }
+}
+
+/** `allow` says what a 405 wants; a 413 closes the connection, so the rest of the body is never read. */
+const rejectionHeaders = (error: WebhookError): Record<string, string> | undefined => {
+  switch (error._tag) {
+    case "EventMethodError":
+      return { allow: "POST" }
+    case "EventBodyTooLargeError":
+      return { connection: "close" }
+    default:
+      return undefined
   }
 }
 
 /** The reply to a rejected request: a fixed text per error kind, never the detail. */
 export const rejection = (error: WebhookError): Response =>
-  json(
-    statusOf(error),
-    { msg: error._tag === "EventMethodError" ? "method not allowed" : "invalid event request" },
-    error._tag === "EventMethodError" ? { allow: "POST" } : undefined
-  )
+  json(statusOf(error), rejectionBody(error), rejectionHeaders(error))
 
 /** Logs the typed error (tag and fixed message only) and answers its rejection. */
 export const reject = (error: WebhookError): Effect.Effect<Response> => Effect.as(logRejected(error), rejection(error))
+
+/**
+ * The checks every webhook entry makes before it looks at a body: POST only (405), and at most `limit` bytes
+ * (413). `undefined` when the request passes.
+ */
+export const refuseEarly = (request: Request, limit: number): Effect.Effect<Response> | undefined => {
+  if (request.method.toUpperCase() !== "POST") {
+    return reject(new EventMethodError({ detail: `method ${request.method} is not POST` }))
+  }
+  return byteLength(request.rawBody) > limit ? reject(new EventBodyTooLargeError({ limit })) : undefined
+}
 
 /** `name` is lowercase. */
 const headerOf = (headers: HeadersInput, name: string): string | undefined => {
