@@ -3,21 +3,21 @@
  * allowlisted `http(s)` URL. Every reader stops at a size limit, so a huge or endless source fails instead
  * of filling memory.
  *
- * A URL is checked by `checkMediaUrl` before any request, fetched with the app's `HttpClient` without
- * automatic redirects, and each redirect is followed only to the same host (and checked again). A local
+ * A URL is checked by `checkMediaUrl` before any request and fetched hop by hop through `MediaFetch`
+ * (`mediaFetch.ts`: by default on a socket of its own that refuses internal addresses as it connects); each
+ * redirect is followed only to the same host, and checked again. A local
  * path needs `@effect/platform`'s `FileSystem` service (e.g. `NodeFileSystem.layer`); without it the send
- * fails with `format_error`, so the channel itself stays runtime-neutral.
+ * fails with `format_error`: the channel does not pick a file system for the program.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { ChannelSendError, type ChannelSendErrorCode } from "./errors.js"
-import { checkMediaUrl } from "./ssrf.js"
+import { MediaFetch } from "./mediaFetch.js"
+import { admitsAddress, checkMediaUrl } from "./ssrf.js"
 import { concatBytes } from "../internal/bytes.js"
 
 /** How media given as a URL or a path is read. */
@@ -85,23 +85,16 @@ const resolveLocation = (location: string, base: URL): URL | undefined => {
   }
 }
 
-/** A fetch-based client would follow redirects itself; ours are checked one by one. Other init options stay. */
-const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-    Effect.provideService(effect, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" }))
-
 /** GETs an admitted URL, following same-host redirects only; the request is aborted when this ends. */
 const fetchUrl = (
   url: URL,
   allowlist: ReadonlyArray<string>,
   limit: number,
   redirectsLeft: number
-): Effect.Effect<MediaBytes, ChannelSendError, HttpClient.HttpClient> =>
+): Effect.Effect<MediaBytes, ChannelSendError> =>
   Effect.gen(function*() {
-    const client = HttpClient.withScope(yield* HttpClient.HttpClient)
-    const response = yield* client.get(url.href).pipe(
-      Effect.mapError((error) => new ChannelSendError({ code: "download_failed", detail: `fetching ${url.host} failed: ${error.message}` }))
-    )
+    const get = yield* MediaFetch
+    const response = yield* get(url, admitsAddress(allowlist))
     if (isRedirect(response.status)) {
       const location = response.headers["location"]
       if (location === undefined) return yield* failWith("download_failed", `redirect without a location from ${url.host}`)
@@ -121,10 +114,10 @@ const fetchUrl = (
     const bytes = yield* collectLimited(response.stream, limit, "download_failed")
     const name = lastSegment(url.pathname)
     return { bytes, fileName: name === undefined ? undefined : decodeURIComponentSafe(name) }
-  }).pipe(Effect.scoped, withoutFetchRedirects)
+  }).pipe(Effect.scoped)
 
 /** Fetches a media URL if the allowlist admits it; a refused URL fails before any request is made. */
-export const readUrl = (raw: string, options: MediaReadOptions): Effect.Effect<MediaBytes, ChannelSendError, HttpClient.HttpClient> => {
+export const readUrl = (raw: string, options: MediaReadOptions): Effect.Effect<MediaBytes, ChannelSendError> => {
   const allowlist = options.mediaAllowlist ?? []
   const checked = checkMediaUrl(raw, allowlist)
   if (Either.isLeft(checked)) return Effect.fail(checked.left)

@@ -8,8 +8,9 @@
  * - a host that is a private, loopback, link-local or otherwise internal IP literal is refused unless the
  *   allowlist names that exact address.
  *
- * A host name is checked as written; a fetcher should also refuse names that resolve to internal
- * addresses ({@link isInternalAddress}) and should not follow redirects to other hosts.
+ * A host name is checked here as written. The addresses it resolves to are checked when the socket
+ * connects ({@link admitsAddress}, used by `mediaLookup.ts`), and redirects are checked hop by hop
+ * (`readMedia.ts`).
  */
 import * as Either from "effect/Either"
 import { ChannelSendError } from "./errors.js"
@@ -52,6 +53,29 @@ export const isInternalAddress = (address: string): boolean => {
 }
 
 const isIpLiteral = (host: string): boolean => host.startsWith("[") || ipv4Parts(host) !== undefined
+
+/** An IP address as URL parsing writes it (`10.0.0.7`, `[::1]`), so that any spelling compares equal. */
+const canonicalIp = (address: string): string | undefined => {
+  const bare = address.replace(/^\[|\]$/g, "")
+  try {
+    const host = new URL(`http://${bare.includes(":") ? `[${bare}]` : bare}/`).hostname
+    return isIpLiteral(host) ? host : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether a connection to a media host may use `address`, one its name resolved to: a public address, or an
+ * internal one that the allowlist names exactly (the same opt-in as for an internal IP in the URL itself).
+ */
+export const admitsAddress = (allowlist: ReadonlyArray<string>): (address: string) => boolean => {
+  const named = new Set(allowlist.flatMap((entry) => canonicalIp(entry.trim()) ?? []))
+  return (address) => {
+    const ip = canonicalIp(address)
+    return ip !== undefined && (!isInternalAddress(ip) || named.has(ip))
+  }
+}
 
 const allowedBy = (host: string, entry: string): boolean => {
   const rule = entry.trim().toLowerCase()

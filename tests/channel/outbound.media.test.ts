@@ -10,9 +10,11 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { layerTest } from "../../layers/testing.js"
+import * as MediaFetch from "../../src/channel/mediaFetch.js"
 import * as Outbound from "../../src/channel/Outbound.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
 
@@ -41,6 +43,9 @@ const sentContent = (request: MockHttp.RecordedRequest) =>
   JSON.parse((request.body as { value: { content: string } }).value.content) as unknown
 
 const allow = { mediaAllowlist: ["cdn.example.com"] }
+
+/** Media hosts answered by MockHttp too: the URL and redirect rules, without connect-time address checks. */
+const mediaOnMock = (routes: ReadonlyArray<MockHttp.Route>) => Layer.provideMerge(MediaFetch.layerHttpClient, layerTest(routes))
 
 describe("uploads", () => {
   it.effect("an image from bytes is uploaded as a message image, then sent by its key", () =>
@@ -137,7 +142,7 @@ describe("media URLs (SSRF guard)", () => {
         const error = yield* Effect.flip(Outbound.send("oc_1", { image: url }, { mediaAllowlist }))
         assert.strictEqual(error.code, "ssrf_blocked")
         assert.strictEqual((yield* requests).length, 0)
-      }).pipe(Effect.provide(layerTest(routes))))
+      }).pipe(Effect.provide(mediaOnMock(routes))))
   }
 
   it.effect("an allowlisted URL is fetched and its bytes uploaded", () =>
@@ -149,21 +154,21 @@ describe("media URLs (SSRF guard)", () => {
       assert.deepStrictEqual(uploaded(upload!).files["image"]!.bytes, PNG)
       assert.deepStrictEqual(uploaded(upload!).files["image"]!.fileName, "cat.png")
       assert.deepStrictEqual(sentContent(message!), { image_key: "img_v3_up" })
-    }).pipe(Effect.provide(layerTest(routes))))
+    }).pipe(Effect.provide(mediaOnMock(routes))))
 
   it.effect("a redirect on the same host is followed", () =>
     Effect.gen(function*() {
       yield* Outbound.send("oc_1", { image: "https://cdn.example.com/media/same-host" }, allow)
       const all = yield* apiRequests
       assert.deepStrictEqual(all.map((r) => r.path), ["/media/same-host", "/media/cat.png", "/open-apis/im/v1/images", "/open-apis/im/v1/messages"])
-    }).pipe(Effect.provide(layerTest(routes))))
+    }).pipe(Effect.provide(mediaOnMock(routes))))
 
   it.effect("a redirect to another host is refused: ssrf_blocked, the target never requested", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Outbound.send("oc_1", { image: "https://cdn.example.com/media/elsewhere" }, allow))
       assert.strictEqual(error.code, "ssrf_blocked")
       assert.deepStrictEqual((yield* apiRequests).map((r) => r.path), ["/media/elsewhere"])
-    }).pipe(Effect.provide(layerTest(routes))))
+    }).pipe(Effect.provide(mediaOnMock(routes))))
 
   it.effect("a media host that never answers fails as download_failed after mediaTimeout", () =>
     Effect.gen(function*() {
@@ -172,12 +177,12 @@ describe("media URLs (SSRF guard)", () => {
       const error = yield* Fiber.join(fiber)
       assert.strictEqual(error.code, "download_failed")
       assert.deepStrictEqual((yield* apiRequests).map((r) => r.path), ["/media/hang"])
-    }).pipe(Effect.provide(layerTest([...routes, MockHttp.route("GET", "/media/hang", () => Effect.never)]))))
+    }).pipe(Effect.provide(mediaOnMock([...routes, MockHttp.route("GET", "/media/hang", () => Effect.never)]))))
 
   it.effect("a body over the size limit fails as download_failed, nothing uploaded", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Outbound.send("oc_1", { image: "https://cdn.example.com/media/big" }, { ...allow, maxMediaBytes: 32 }))
       assert.strictEqual(error.code, "download_failed")
       assert.deepStrictEqual((yield* apiRequests).map((r) => r.path), ["/media/big"])
-    }).pipe(Effect.provide(layerTest(routes))))
+    }).pipe(Effect.provide(mediaOnMock(routes))))
 })
