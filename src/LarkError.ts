@@ -2,7 +2,8 @@
  * The closed set of errors every lark-effect call can fail with.
  *
  * Errors carry what a user needs to act on (codes, log ids, statuses) and never a secret: request
- * bodies and headers are not stored, and raw response bodies are kept only where decoding failed.
+ * bodies and headers are not stored, and raw response bodies are kept only where decoding failed (masked
+ * for the answers that hold tokens).
  */
 import * as Schema from "effect/Schema"
 /** A field the platform rejected, from `error.field_violations`. */
@@ -54,6 +55,10 @@ export class LarkDecodeError extends Schema.TaggedError<LarkDecodeError>()("Lark
   operation: Schema.String,
   detail: Schema.String,
   httpStatus: Schema.Number,
+  /**
+   * The body as it came; of a token endpoint's answer (it may hold tokens), only its shape: every string
+   * masked as `<redacted>`, and the whole body when it is not JSON.
+   */
   body: Schema.String
 }) {
   override get message() {

@@ -46,6 +46,11 @@ export interface Operation<P extends Payload, A> {
   readonly response?: Schema.Schema<A, any> | undefined
   /** True when sending it twice does no harm beyond sending it once: then 5xx and timeouts are retried. */
   readonly idempotent?: boolean | undefined
+  /**
+   * True when the answer holds secrets (the token endpoints): the call's span never sees the value, and the
+   * body of an answer that fails to decode is kept with its strings masked.
+   */
+  readonly secretAnswer?: boolean | undefined
 }
 
 /** Per-call options: the second argument of every API function. */

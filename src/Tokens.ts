@@ -47,7 +47,8 @@ const tokenOperation = <A>(id: string, path: string, response: Schema.Schema<A, 
   tokens: [],
   result: "flat",
   response,
-  idempotent: true // issuing a token twice does no harm
+  idempotent: true, // issuing a token twice does no harm
+  secretAnswer: true
 })
 
 const selfTenantToken = tokenOperation("auth.v3.tenantAccessToken.internal", "/open-apis/auth/v3/tenant_access_token/internal", IssuedTenantToken)

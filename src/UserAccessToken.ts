@@ -50,7 +50,8 @@ const oidcOperation = (id: string, path: string): Operation<{ data: Record<strin
   method: "POST",
   path,
   tokens: ["app"],
-  response: OidcToken
+  response: OidcToken,
+  secretAnswer: true
 })
 
 const oidcExchange = oidcOperation("authen.v1.oidcAccessToken.create", "/open-apis/authen/v1/oidc/access_token")
@@ -98,7 +99,8 @@ const oauthOperation = (version: OAuthVersion): Operation<{}, typeof OAuthToken.
   path: version === "v2" ? "/open-apis/authen/v2/oauth/token" : "/oauth/v3/token",
   tokens: [],
   result: "flat",
-  response: OAuthToken
+  response: OAuthToken,
+  secretAnswer: true
 })
 
 /** POSTs to the OAuth token endpoint with the app's credentials in the body (never logged). */

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -21,6 +22,7 @@ import { type DownloadedFile, type FileStream, fileNameFromContentDisposition } 
 import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkRequestError } from "../LarkError.js"
 import { isIdempotent, type Operation } from "../Operation.js"
 import * as Body from "./body.js"
+import { maskedBody } from "./maskedBody.js"
 import { lenientDecoder } from "./plainSchema.js"
 import { deadlinePassedIn, neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
 import { exchangeOf, fromClientError, readWhole, throughClient } from "./throughClient.js"
@@ -78,6 +80,15 @@ const flatEnvelope = (json: unknown, status: number): unknown => {
   }
 }
 
+/** The answer did not decode: the error keeps its body, masked when the answer holds secrets. */
+const decodeFailure = (operation: Operation<any, any>, detail: string, httpStatus: number, text: string) =>
+  new LarkDecodeError({
+    operation: operation.id,
+    detail,
+    httpStatus,
+    body: operation.secretAnswer === true ? maskedBody(text) : text
+  })
+
 /** Decodes the success value with the operation's schema, keeping unknown fields. */
 const decodeResult = <A>(
   operation: Operation<any, A>,
@@ -88,12 +99,7 @@ const decodeResult = <A>(
   operation.response === undefined
     ? Either.right(value as A)
     : Either.mapLeft(lenientDecoder(operation.response)(value), (error) =>
-      new LarkDecodeError({
-        operation: operation.id,
-        detail: ParseResult.TreeFormatter.formatErrorSync(error),
-        httpStatus: head.status,
-        body: text
-      }))
+      decodeFailure(operation, ParseResult.TreeFormatter.formatErrorSync(error), head.status, text))
 
 const apiError = (operation: Operation<any, any>, envelope: Envelope, head: Head) =>
   new LarkApiError({
@@ -126,12 +132,12 @@ const readJson = <A>(operation: Operation<any, A>, answer: Answer): Reading<A> =
   } catch {
     if (answer.status === 429) return Either.left(retryable(statusFailure(), rateLimitReset(header(answer, "x-ogw-ratelimit-reset"))))
     if (answer.status >= 500) return Either.left(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
-    return Either.left(new LarkDecodeError({ operation: operation.id, detail: "the body is not JSON", httpStatus: answer.status, body: text }))
+    return Either.left(decodeFailure(operation, "the body is not JSON", answer.status, text))
   }
   const envelope = decodeEnvelope(operation.result === "flat" ? flatEnvelope(json, answer.status) : json)
   if (Either.isLeft(envelope)) {
     if (answer.status >= 500) return Either.left(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
-    return Either.left(new LarkDecodeError({ operation: operation.id, detail: "no {code, msg} envelope", httpStatus: answer.status, body: text }))
+    return Either.left(decodeFailure(operation, "no {code, msg} envelope", answer.status, text))
   }
   if (envelope.right.code === 0) {
     return decodeResult(operation, operation.result === "flat" ? json : envelope.right.data ?? {}, answer, text)
@@ -149,14 +155,7 @@ const isFileAnswer = (head: Head) => !isJson(head) && head.status < 300
 
 const notAFile = (operation: Operation<any, any>, answer: Answer): Reading<never> =>
   Either.flatMap(readJson(operation, answer), (value) =>
-    Either.left(
-      new LarkDecodeError({
-        operation: operation.id,
-        detail: "expected a file, got a JSON answer",
-        httpStatus: answer.status,
-        body: JSON.stringify(value)
-      })
-    ))
+    Either.left(decodeFailure(operation, "expected a file, got a JSON answer", answer.status, JSON.stringify(value))))
 
 const fileHead = (head: Head) => ({
   fileName: fileNameFromContentDisposition(header(head, "content-disposition")),
@@ -219,9 +218,18 @@ const recordAnswer = (span: Tracer.Span, head: Head) => {
 
 /**
  * Runs `call` in a span named after the operation, handed to it for attributes. (`Effect.withSpan`, with the
- * span given to `call`.)
+ * span given to `call`.) A span ends on the call's value, which a tracer sees: the value of an answer that
+ * holds secrets reaches it only `Redacted`.
  */
 export const inCallSpan = <A, E, R>(
+  operation: Operation<any, any>,
+  call: (span: Tracer.Span) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  operation.secretAnswer === true
+    ? Effect.map(inSpan(operation, (span) => Effect.map(call(span), Redacted.make)), Redacted.value)
+    : inSpan(operation, call)
+
+const inSpan = <A, E, R>(
   operation: Operation<any, any>,
   call: (span: Tracer.Span) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>

@@ -33,7 +33,7 @@ export const fromClientError = (error: HttpClientError.HttpClientError): Exchang
     cause: error.cause
   })
 
-/** Header values the client's spans would record: the helpdesk credential joins the redacted ones. */
+/** Header values masked wherever a request is printed (its `toJSON`, a log): the helpdesk credential joins them. */
 export const HELPDESK_HEADER = "x-lark-helpdesk-authorization"
 
 const withHelpdeskRedacted = (names: ReadonlyArray<string | RegExp>) =>
@@ -41,8 +41,9 @@ const withHelpdeskRedacted = (names: ReadonlyArray<string | RegExp>) =>
 
 /**
  * Sends `outgoing` through the platform's client and makes `read` of the answer, within one deadline: the
- * transport's when it offers one ({@link AttemptDeadline}), else raced against the `Clock`. No trace ids go
- * to the third party.
+ * transport's when it offers one ({@link AttemptDeadline}), else raced against the `Clock`. The client makes
+ * no `http.client` span, so no trace ids go to the third party either: the call's own span records the
+ * attempt, and that span would end on the response, which holds the request's headers (tokens) in clear.
  */
 export const throughClient = <A, R>(
   execute: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>,
@@ -52,12 +53,14 @@ export const throughClient = <A, R>(
 ): Effect.Effect<A, ExchangeError, R> => {
   const attempt = Effect.flatMap(Effect.mapError(execute(toClientRequest(outgoing)), fromClientError), read)
   const bounded = Effect.flatMap(AttemptDeadline, (deadline) => bound(deadline, attempt, timeout, () => deadlinePassed(timeout))).pipe(
-    Effect.locally(HttpClient.currentTracerPropagation, false)
+    Effect.locally(HttpClient.currentTracerDisabledWhen, always)
   )
   return outgoing.headers[HELPDESK_HEADER] === undefined
     ? bounded
     : Effect.locallyWith(bounded, Headers.currentRedactedNames, withHelpdeskRedacted)
 }
+
+const always = () => true
 
 /** The whole answer: its body read to the end. */
 export const readWhole = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Answer, ExchangeError> =>
