@@ -9,6 +9,10 @@
  * - CardKit writes must carry a `sequence` larger than the card's last one, and element content can be
  *   streamed only while the card is in streaming mode (the codes below are the ones we believe the
  *   platform uses; our sources do not show the exact answers);
+ * - an element's text (card create or element content) must have 1 to 30,000 characters: over the limit
+ *   answers 230099 with card error 11310 in its message, empty answers a field violation;
+ * - message content over its size limit answers 230025: 150 KB for text, 30 KB for post and interactive
+ *   (UTF-8 bytes of `content`; used by message create and reply too, see {@link contentTooLong});
  * - a message resource is what the test seeded with `addResource`, or any file the bot uploaded;
  * - `GET /open-apis/bot/v3/info` answers the bot's identity ({@link FAKE_BOT} unless `setBot` changed it)
  *   flat, as the platform does: `{ code, msg, bot }`, no `data`.
@@ -150,6 +154,34 @@ const fieldViolation = (field: string, description: string) =>
   Effect.fail(json(400, { code: 99992402, msg: "field validation failed", error: { field_violations: [{ field, description }] } }))
 
 const withdrawn = refuse(230011, "The message was withdrawn.")
+
+// The platform's size limits, written here independently of the library's own constants so that a wrong
+// limit in the library shows up in tests. Message sizes: the IM error table's 230025 entry.
+const MESSAGE_BYTE_LIMITS: Readonly<Record<string, number>> = { text: 150 * 1024, post: 30 * 1024, interactive: 30 * 1024 }
+const ELEMENT_CHARACTER_LIMIT = 30_000
+
+/** Fails with 230025 when `content` is over the size limit of `msgType` (text, post, interactive). */
+export const contentTooLong = (msgType: string, content: string): Effect.Effect<void, Reply> => {
+  const limit = MESSAGE_BYTE_LIMITS[msgType]
+  return limit !== undefined && new TextEncoder().encode(content).length > limit
+    ? refuse(230025, "The length of the message content reaches its limit.")
+    : Effect.void
+}
+
+/**
+ * An element's text must have 1 to 30,000 characters (code points). Over the limit the platform answers
+ * 230099 with the card error 11310 in its message (as node-sdk and the platform's answers seen in the wild
+ * show); an empty text is refused as a field violation of `field`.
+ */
+const checkElementText = (field: string, content: string): Effect.Effect<void, Reply> => {
+  if (content === "") return fieldViolation(field, "element content must not be empty")
+  let characters = 0
+  for (const _ of content) characters++
+  return characters > ELEMENT_CHARACTER_LIMIT
+    ? refuse(230099, "Failed to create card content, ext=ErrCode: 11310; ErrMsg: element exceeds the limit; ")
+    : Effect.void
+}
+
 const cardNotFound = refuse(300301, "card not found")
 // The CardKit codes for an out-of-order sequence and for streaming outside streaming mode, as far as we know them.
 const sequenceOutOfOrder = refuse(300317, "sequence number is not greater than the last one")
@@ -190,6 +222,7 @@ const edit = (kind: FakeChannelApis.Edit["kind"]) => ({ call, params, state }: R
     const content = yield* stringField(body, "content")
     const msgType = kind === "update" ? yield* stringField(body, "msg_type") : undefined
     if (parseJson(content) === undefined) return yield* refuse(230001, "invalid message content: content must be JSON")
+    yield* contentTooLong(msgType ?? "interactive", content)
     yield* notRecalled(state.channel, messageId)
     yield* Ref.update(state.channel.data, (d) => ({ ...d, edits: [...d.edits, { messageId, kind, msgType, content }] }))
     return ok(kind === "update" ? { message_id: messageId, msg_type: msgType } : {})
@@ -254,13 +287,17 @@ const botInfo = ({ state }: RouteInput) =>
 // CardKit
 // ---------------------------------------------------------------------------------------------------
 
+/** The top-level elements of a card JSON 2.0 body. */
+const elementsOf = (card: unknown): ReadonlyArray<Record<string, unknown>> => {
+  const body = Predicate.isRecord(card) && Predicate.isRecord(card["body"]) ? card["body"] : {}
+  return Array.isArray(body["elements"]) ? body["elements"].filter(Predicate.isRecord) : []
+}
+
 /** Element ids and contents of the markdown / text elements of a card JSON 2.0 body. */
 const elementContents = (card: unknown): Record<string, string> => {
-  const body = Predicate.isRecord(card) && Predicate.isRecord(card["body"]) ? card["body"] : {}
-  const elements = Array.isArray(body["elements"]) ? body["elements"] : []
   const out: Record<string, string> = {}
-  for (const element of elements) {
-    if (Predicate.isRecord(element) && typeof element["element_id"] === "string") {
+  for (const element of elementsOf(card)) {
+    if (typeof element["element_id"] === "string") {
       out[element["element_id"]] = typeof element["content"] === "string" ? element["content"] : ""
     }
   }
@@ -278,6 +315,9 @@ const createCard = ({ call, state }: RouteInput) =>
     if ((yield* stringField(body, "type")) !== "card_json") return yield* fieldViolation("type", "type must be card_json")
     const parsed = parseJson(yield* stringField(body, "data"))
     if (!Predicate.isRecord(parsed)) return yield* fieldViolation("data", "data must be a card JSON object")
+    for (const element of elementsOf(parsed)) {
+      if (typeof element["content"] === "string") yield* checkElementText("data", element["content"])
+    }
     const cardId = yield* nextId(state.channel, "card_fake")
     const card: FakeChannelApis.Card = {
       cardId,
@@ -319,6 +359,7 @@ const elementContent = (input: RouteInput) =>
       const content = typeof body["content"] === "string" ? body["content"] : yield* fieldViolation("content", "content is required")
       if (!(elementId in card.elements)) return yield* refuse(300302, `element ${elementId} not found`)
       if (!card.streaming) return yield* notStreaming
+      yield* checkElementText("content", content)
       return {
         ...card,
         elements: { ...card.elements, [elementId]: content },

@@ -2,11 +2,12 @@
  * A fake Feishu / Lark Open Platform on a real HTTP server, for tests (ours and our users').
  *
  * It speaks the wire protocol of `spec/http-core.md`: token endpoints (self-built and marketplace),
- * bearer-token checks, message create and reply (text, image and file content checked), image / file upload and
- * download, one paginated contact API, Base (bitable) app and table creation, and 404 for anything
- * else. Every request is recorded; one-shot answers can be programmed per route to inject faults (5xx,
- * rate limits, invalid tokens, slow answers, dropped connections). `pushEvent` plays the platform's
- * other side: it delivers an encrypted, signed event to a webhook URL (`pushEvent.ts`).
+ * bearer-token checks, message create and reply (text, image and file content checked, and content
+ * sizes), image / file upload and download, one paginated contact API, Base (bitable) app and table
+ * creation, and 404 for anything else. Every request is recorded; one-shot answers can be programmed per
+ * route to inject faults (5xx, rate limits, invalid tokens, slow answers, dropped connections).
+ * `pushEvent` plays the platform's other side: it delivers an encrypted, signed event to a webhook URL
+ * (`pushEvent.ts`).
  *
  * Runtime-agnostic: it needs an `HttpServer.HttpServer`; `layers/FakeOpenPlatformNode.ts` picks Node.
  */
@@ -515,17 +516,25 @@ const checkUploaded = (state: State, content: Record<string, unknown>, field: st
     return blobs.get(key)?.kind === kind ? Effect.void : invalidContent(`${field} ${key} was not uploaded as ${what}`)
   })
 
-/** `content` is JSON text; for text, image and file messages it must carry what the type needs. Other types pass. */
+/**
+ * `content` is JSON text within its type's size limit; for text, image and file messages it must carry
+ * what the type needs. Other types pass.
+ */
 const checkContent = (state: State, msgType: string, content: string): Effect.Effect<void, Reply> => {
   const parsed = parseJson(content)
   if (Option.isNone(parsed) || !Predicate.isRecord(parsed.value)) return invalidContent("content must be a JSON object")
+  return Effect.zipRight(ChannelApis.contentTooLong(msgType, content), checkFields(state, msgType, parsed.value))
+}
+
+/** What text, image and file messages must carry. */
+const checkFields = (state: State, msgType: string, content: Record<string, unknown>): Effect.Effect<void, Reply> => {
   switch (msgType) {
     case "text":
-      return typeof parsed.value["text"] === "string" ? Effect.void : invalidContent("text is required")
+      return typeof content["text"] === "string" ? Effect.void : invalidContent("text is required")
     case "image":
-      return checkUploaded(state, parsed.value, "image_key", "image")
+      return checkUploaded(state, content, "image_key", "image")
     case "file":
-      return checkUploaded(state, parsed.value, "file_key", "file")
+      return checkUploaded(state, content, "file_key", "file")
     default:
       return Effect.void
   }
