@@ -1,5 +1,5 @@
 /**
- * A growing answer (an LLM's tokens, say) shown in one card through CardKit:
+ * A growing answer (an LLM's tokens, say) shown in CardKit cards:
  *
  * 1. `cardkit.v1.card.create` makes a card entity in streaming mode with one markdown element;
  * 2. the card is sent (or replied) by its card id;
@@ -11,9 +11,15 @@
  *    written with a visible note and streaming mode is switched off all the same, in an uninterruptible
  *    finalizer.
  *
+ * The platform refuses an element text over 30,000 characters (230099, card error 11310) and an empty
+ * one. So before a card's text would pass the limit, the card is finished with the text up to a line
+ * break (or space) and the answer goes on in a new card, sent the same way; read in order, the cards show
+ * the whole answer, unchanged. An element never is empty: a placeholder stands in until text arrives, and
+ * a note when the stream ends without any.
+ *
  * Every CardKit write carries a `sequence` that grows by one per card, as the platform requires. A failed
- * intermediate update is only logged (the next one carries the whole text again); the final ones fail the
- * effect.
+ * intermediate update is only logged (the next one carries the whole text again, and goes on where a
+ * failed move to a new card stopped); the final ones fail the effect.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
@@ -31,13 +37,18 @@ import { reply, type ReplyOptions, send, type SendOptions, type SendResult } fro
 /** The id of the markdown element that holds the answer. */
 export const ANSWER_ELEMENT_ID = "answer"
 
+/** The most characters (code points) the platform takes in one element. */
+const ELEMENT_TEXT_LIMIT = 30_000
+
 export interface StreamCardOptions {
   /** Card updates per second, at most (default 4). */
   readonly updatesPerSecond?: number | undefined
   /** A card header title. */
   readonly title?: string | undefined
-  /** Shown until the first text arrives (default empty). */
+  /** Shown until the first text arrives (default "…"; an empty one is replaced by the default). */
   readonly placeholder?: string | undefined
+  /** Shown when the stream ends without any text (default "(no answer)", also for an empty one). */
+  readonly emptyNote?: string | undefined
   /** Appended below the text when the stream fails. */
   readonly failedNote?: string | undefined
   /** Appended below the text when the stream is interrupted. */
@@ -45,17 +56,24 @@ export interface StreamCardOptions {
 }
 
 export interface StreamReplyResult extends SendResult {
+  /** The first card; a long answer goes on in more cards (`cardIds`, one message each in `chunkIds`). */
   readonly cardId: string
+  /** Every card, in order. */
+  readonly cardIds: ReadonlyArray<string>
   /** The whole text shown. */
   readonly text: string
 }
 
+const DEFAULT_PLACEHOLDER = "…"
+const DEFAULT_EMPTY_NOTE = "(no answer)"
 const DEFAULT_FAILED_NOTE = "⚠️ The answer failed and is incomplete."
 const DEFAULT_INTERRUPTED_NOTE = "⚠️ The answer was interrupted and is incomplete."
 // groupedWithin wants a size bound; the time window is what batches here.
 const UNBOUNDED_BATCH = 1_000_000
 
 type Requirements = LarkConfig | HttpClient.HttpClient
+
+const placeholderOf = (options: StreamCardOptions): string => options.placeholder || DEFAULT_PLACEHOLDER
 
 /** The card entity: streaming mode on, one markdown element. */
 export const streamingCard = (options: StreamCardOptions) => ({
@@ -66,13 +84,33 @@ export const streamingCard = (options: StreamCardOptions) => ({
     streaming_config: { print_strategy: "fast" }
   },
   ...(options.title === undefined ? {} : { header: { title: { tag: "plain_text", content: options.title } } }),
-  body: { elements: [{ tag: "markdown", element_id: ANSWER_ELEMENT_ID, content: options.placeholder ?? "" }] }
+  body: { elements: [{ tag: "markdown", element_id: ANSWER_ELEMENT_ID, content: placeholderOf(options) }] }
 })
 
-/** The chat list shows the summary of a card; after streaming it is the answer's start. */
+/** The chat list shows the summary of a card; after streaming it is the start of the card's text. */
 const summaryOf = (text: string): string => {
   const flat = text.replace(/\s+/g, " ").trim()
   return Array.from(flat).slice(0, 60).join("")
+}
+
+/**
+ * Where a card's `text` must end when it has more than `limit` characters (`undefined` when it fits): after
+ * the last line break among its first `limit` characters, else after the last space, when either lies in
+ * their second half; else right after them, between two characters.
+ */
+const cardEnd = (text: string, limit: number): number | undefined => {
+  let end = 0
+  let characters = 0
+  for (const character of text) {
+    if (characters === limit) {
+      const head = text.slice(0, end)
+      const after = (at: number) => (at >= end / 2 ? at + 1 : undefined)
+      return after(head.lastIndexOf("\n")) ?? after(head.search(/\s\S*$/)) ?? end
+    }
+    end += character.length
+    characters++
+  }
+  return undefined
 }
 
 const createCard = (options: StreamCardOptions) =>
@@ -85,64 +123,112 @@ const createCard = (options: StreamCardOptions) =>
     )
   )
 
-/** Streams `text` into a new card that `deliver` sends by its card id. */
+/** One card of the answer, as far as it was written. */
+interface Card {
+  readonly cardId: string
+  readonly messageId: string
+  /** Where its text starts in the answer. */
+  readonly start: number
+  /** The last `sequence` written. */
+  readonly sequence: number
+  readonly shown: string
+  /** Streaming mode is off: the card is finished. */
+  readonly finished: boolean
+}
+
+/** Streams `text` into new cards that `deliver` sends by their card id. */
 const streamCard = <E, R>(
   deliver: (cardId: string) => Effect.Effect<SendResult, ChannelSendError, Requirements>,
   text: Stream.Stream<string, E, R>,
   options: StreamCardOptions
 ): Effect.Effect<StreamReplyResult, ChannelSendError | E, Requirements | R> =>
   Effect.gen(function*() {
-    const cardId = yield* createCard(options)
-    const sent = yield* deliver(cardId)
-    const sequence = yield* Ref.make(0)
+    const placeholder = placeholderOf(options)
+    const open = (start: number) =>
+      Effect.flatMap(createCard(options), (cardId) =>
+        Effect.map(deliver(cardId), (sent): Card => ({
+          cardId,
+          messageId: sent.messageId,
+          start,
+          sequence: 0,
+          shown: placeholder,
+          finished: false
+        })))
+    const cards = yield* Ref.make<ReadonlyArray<Card>>([yield* open(0)])
     const received = yield* Ref.make("")
-    const shown = yield* Ref.make(options.placeholder ?? "")
 
-    const nextSequence = Ref.updateAndGet(sequence, (n) => n + 1)
-    const show = (content: string) =>
-      Effect.flatMap(nextSequence, (seq) =>
-        CardKitElement.content({ path: { card_id: cardId, element_id: ANSWER_ELEMENT_ID }, data: { content, sequence: seq } })).pipe(
-          Effect.mapError((error) => fromLarkError(error)),
-          Effect.zipRight(Ref.set(shown, content))
-        )
-    const showIfChanged = (content: string) => Effect.flatMap(Ref.get(shown), (current) => (current === content ? Effect.void : show(content)))
-    const closeStreaming = (text: string) =>
-      Effect.flatMap(nextSequence, (seq) =>
+    const lastCard = Effect.map(Ref.get(cards), (all) => all.at(-1)!)
+    const replaceLast = (card: Card) => Effect.as(Ref.update(cards, (all) => [...all.slice(0, -1), card]), card)
+    // The sequence is spent before the call: a write that fails may still have reached the platform.
+    const nextSequence = (card: Card) => Effect.as(replaceLast({ ...card, sequence: card.sequence + 1 }), card.sequence + 1)
+    const write = (card: Card, content: string) =>
+      card.shown === content
+        ? Effect.succeed(card)
+        : Effect.flatMap(nextSequence(card), (sequence) =>
+          CardKitElement.content({ path: { card_id: card.cardId, element_id: ANSWER_ELEMENT_ID }, data: { content, sequence } }).pipe(
+            Effect.mapError((error) => fromLarkError(error)),
+            Effect.zipRight(replaceLast({ ...card, sequence, shown: content }))
+          ))
+    const finish = (card: Card) =>
+      Effect.flatMap(nextSequence(card), (sequence) =>
         CardKit.settings({
-          path: { card_id: cardId },
-          data: { settings: JSON.stringify({ config: { streaming_mode: false, summary: { content: summaryOf(text) } } }), sequence: seq }
-        })).pipe(Effect.mapError((error) => fromLarkError(error)))
+          path: { card_id: card.cardId },
+          data: { settings: JSON.stringify({ config: { streaming_mode: false, summary: { content: summaryOf(card.shown) } } }), sequence }
+        }).pipe(
+          Effect.mapError((error) => fromLarkError(error)),
+          Effect.zipRight(replaceLast({ ...card, sequence, finished: true }))
+        ))
+
+    /** Shows `visible` (the answer so far, with any note): finishes full cards, opens new ones, writes the rest. */
+    const show = (visible: string): Effect.Effect<Card, ChannelSendError, Requirements> =>
+      Effect.gen(function*() {
+        const card = yield* lastCard
+        const rest = visible.slice(card.start)
+        const end = cardEnd(rest, ELEMENT_TEXT_LIMIT)
+        if (end === undefined) return yield* write(card, rest === "" ? placeholder : rest)
+        if (!card.finished) yield* Effect.flatMap(write(card, rest.slice(0, end)), finish)
+        const next = yield* open(card.start + end)
+        yield* Ref.update(cards, (all) => [...all, next])
+        return yield* show(visible)
+      })
+    const close = (visible: string) => Effect.flatMap(show(visible), finish)
 
     const interval = Duration.millis(1000 / Math.max(0.1, options.updatesPerSecond ?? 4))
     const pump = text.pipe(
       Stream.tap((piece) => Ref.update(received, (all) => all + piece)),
       Stream.groupedWithin(UNBOUNDED_BATCH, interval),
       Stream.mapEffect(() =>
-        Effect.flatMap(Ref.get(received), showIfChanged).pipe(
+        Effect.flatMap(Ref.get(received), show).pipe(
           Effect.catchAll((error) => Effect.logWarning("lark channel: a streaming card update failed", error))
         )
       ),
       Stream.runDrain
     )
-    const finish = Effect.flatMap(Ref.get(received), (all) => Effect.zipRight(showIfChanged(all), closeStreaming(all)))
+    const complete = Effect.flatMap(Ref.get(received), (all) => close(all === "" ? options.emptyNote || DEFAULT_EMPTY_NOTE : all))
     const markFailed = (exit: Exit.Exit<unknown, unknown>) =>
       Effect.gen(function*() {
         const note = Exit.isInterrupted(exit)
           ? options.interruptedNote ?? DEFAULT_INTERRUPTED_NOTE
           : options.failedNote ?? DEFAULT_FAILED_NOTE
         const all = yield* Ref.get(received)
-        yield* show(all === "" ? note : `${all}\n\n${note}`)
-        yield* closeStreaming(all)
+        yield* close(all === "" ? note : `${all}\n\n${note}`)
       }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("lark channel: could not mark the streaming card failed", cause)))
 
-    yield* Effect.zipRight(pump, finish).pipe(
+    yield* Effect.zipRight(pump, complete).pipe(
       // runs uninterruptibly, also when the fiber is interrupted mid-stream
       Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : markFailed(exit)))
     )
-    return { ...sent, cardId, text: yield* Ref.get(received) }
+    const all = yield* Ref.get(cards)
+    return {
+      messageId: all[0]!.messageId,
+      chunkIds: all.map((card) => card.messageId),
+      cardId: all[0]!.cardId,
+      cardIds: all.map((card) => card.cardId),
+      text: yield* Ref.get(received)
+    }
   }).pipe(Effect.withSpan("lark.channel.streamReply"))
 
-/** Streams `text` into one card that replies to `message` (see the module comment). */
+/** Streams `text` into cards that reply to `message` (see the module comment). */
 export const streamReply = <E, R>(
   message: Pick<Message, "messageId" | "chatId" | "threadId">,
   text: Stream.Stream<string, E, R>,
@@ -150,7 +236,7 @@ export const streamReply = <E, R>(
 ): Effect.Effect<StreamReplyResult, ChannelSendError | E, Requirements | R> =>
   streamCard((cardId) => reply(message, { cardId }, options), text, options)
 
-/** Streams `text` into one card sent to `to` (a chat, open id, ... as `send` takes). */
+/** Streams `text` into cards sent to `to` (a chat, open id, ... as `send` takes). */
 export const streamSend = <E, R>(
   to: string,
   text: Stream.Stream<string, E, R>,

@@ -51,7 +51,7 @@ describe("streamReply", () => {
       const card = JSON.parse((json(api[0]!) as { type: string; data: string }).data)
       assert.deepStrictEqual(json(api[0]!)["type"], "card_json")
       assert.strictEqual(card.config.streaming_mode, true)
-      assert.deepStrictEqual(card.body.elements, [{ tag: "markdown", element_id: "answer", content: "" }])
+      assert.deepStrictEqual(card.body.elements, [{ tag: "markdown", element_id: "answer", content: "…" }], "never an empty element")
       assert.deepStrictEqual(card.header.title.content, "Answer")
       assert.strictEqual(api[1]!.path, "/open-apis/im/v1/messages/om_q/reply")
       assert.deepStrictEqual(JSON.parse(json(api[1]!)["content"] as string), { type: "card", data: { card_id: "card_1" } })
@@ -63,6 +63,7 @@ describe("streamReply", () => {
       const sequences = [...updates, ...settings].map((u) => u.sequence)
       assert.deepStrictEqual(sequences, sequences.map((_, i) => i + 1), "sequences grow by one per card")
       assert.deepStrictEqual([result.messageId, result.cardId, result.text], ["om_answer", "card_1", words(200).join("")])
+      assert.deepStrictEqual([result.chunkIds, result.cardIds], [["om_answer"], ["card_1"]])
     }).pipe(Effect.provide(layerTest(routes))))
 
   it.effect("a slow stream is throttled to at most updatesPerSecond, each update the text so far", () =>
@@ -81,6 +82,55 @@ describe("streamReply", () => {
       assert.strictEqual(updates.at(-1)!.content, result.text)
       assert.strictEqual(result.text, words(100).join(""))
     }).pipe(Effect.provide(layerTest(routes))))
+
+  it.effect("a slow long stream goes on in new cards, each under 30,000 characters, with the same throttle", () =>
+    Effect.gen(function*() {
+      let created = 0
+      const platform = [
+        MockHttp.route("POST", "/open-apis/cardkit/v1/cards", () => MockHttp.ok({ card_id: `card_${++created}` })),
+        // as the platform: an element text over 30,000 characters is refused
+        MockHttp.route("PUT", CONTENT, (request) =>
+          (json(request) as { content: string }).content.length > 30_000
+            ? MockHttp.fail(230099, "Failed to create card content, ext=ErrCode: 11310; ErrMsg: element exceeds the limit; ")
+            : MockHttp.ok({})),
+        ...routes
+      ]
+      yield* Effect.gen(function*() {
+        // 90,000 characters over 9 seconds, 2 updates per second at most
+        const piece = (i: number) => `${"lorem ipsum ".repeat(24)}${String(i).padStart(11, "0")}\n`
+        const answer = Array.from({ length: 300 }, (_, i) => piece(i)).join("")
+        const text = Stream.fromIterable(Array.from({ length: 300 }, (_, i) => piece(i))).pipe(Stream.schedule(Schedule.spaced("30 millis")))
+        const fiber = yield* Effect.fork(Outbound.streamReply(question, text, { updatesPerSecond: 2 }))
+        yield* advance(320, "30 millis")
+        const result = yield* Fiber.join(fiber)
+        const { api } = yield* wire
+        const cardOf = (request: MockHttp.RecordedRequest) => request.path.split("/")[5]!
+        const writes = api.filter((r) => r.path.endsWith("/content") || r.path.endsWith("/settings"))
+        const updates = api.filter((r) => r.path.endsWith("/content"))
+
+        assert.strictEqual(answer.length, 90_000)
+        assert.strictEqual(result.text, answer)
+        assert.deepStrictEqual(result.cardIds, Array.from({ length: created }, (_, i) => `card_${i + 1}`))
+        assert.isAtLeast(created, 3)
+        // one update per tick, plus the one that finishes a card before the next
+        assert.isAtLeast(updates.length, 10, "the cards grow while the stream runs")
+        assert.isAtMost(updates.length, 9 * 2 + 2 + created)
+        const shown = result.cardIds.map((cardId) => {
+          type Write = { path: string; content?: string; sequence: number }
+          const mine = writes.filter((r) => cardOf(r) === cardId).map((r) => ({ path: r.path, ...json(r) }) as Write)
+          assert.deepStrictEqual(mine.map((w) => w.sequence), mine.map((_, i) => i + 1), "sequences grow by one per card")
+          assert.isTrue(mine.at(-1)!.path.endsWith("/settings"), "each card ends with streaming switched off")
+          const contents = mine.flatMap((w) => (w.content === undefined ? [] : [w.content]))
+          for (const [i, content] of contents.entries()) {
+            assert.isAtMost(content.length, 30_000)
+            if (i > 0) assert.isTrue(content.startsWith(contents[i - 1]!), "a card's text only grows")
+          }
+          return contents.at(-1)!
+        })
+        assert.strictEqual(shown.join(""), answer, "read in order, the cards show the whole answer")
+        assert.isTrue(shown.slice(0, -1).every((text) => text.endsWith("\n")), "a full card ends at a line break")
+      }).pipe(Effect.provide(layerTest(platform)))
+    }))
 
   it.effect("a failing stream marks the card failed, switches streaming off and fails with the stream's error", () =>
     Effect.gen(function*() {
