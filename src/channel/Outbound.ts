@@ -5,7 +5,8 @@
  *
  * - `send`, `reply` (`send.ts`): any {@link OutboundMessage}, with id-type inference, uploads, chunking
  *   and the fallbacks of spec B5.
- * - `streamReply`, `streamSend` (`streamReply.ts`): a `Stream<string>` shown growing in one CardKit card.
+ * - `streamReply`, `streamSend` (`streamReply.ts`): a `Stream<string>` shown growing in a CardKit card (more
+ *   cards for an answer over 30,000 characters).
  * - `editMessage`, `recallMessage`, `addReaction`, `removeReaction`, `updateCard`, `downloadResource`,
  *   `downloadResourceStream`, `getChatInfo` (`manage.ts`).
  * - `uploadImage`, `uploadFile` (`upload.ts`): media to a key, on their own.
