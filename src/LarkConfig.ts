@@ -17,7 +17,7 @@ import * as Schedule from "effect/Schedule"
 import * as Domain from "./Domain.js"
 import { LarkConfigError } from "./LarkError.js"
 import * as SingleFlight from "./internal/singleFlight.js"
-import { VERSION } from "./internal/version.js"
+import { userAgent } from "./internal/version.js"
 import * as TokenCache from "./TokenCache.js"
 
 export type AppType = "self_built" | "marketplace"
@@ -79,11 +79,6 @@ export const defaultRetrySchedule: Schedule.Schedule<unknown, unknown> = Schedul
   Schedule.intersect(Schedule.recurs(3))
 )
 
-const userAgentOf = (source: string | undefined) =>
-  source === undefined || source === ""
-    ? `lark-effect/${VERSION}`
-    : `lark-effect/${VERSION} source/${source.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64)}`
-
 /** Checks the options and builds the service. Fails with `LarkConfigError` naming the bad setting. */
 export const make = (options: Options): Effect.Effect<Service, LarkConfigError> =>
   Effect.gen(function*() {
@@ -110,7 +105,7 @@ export const make = (options: Options): Effect.Effect<Service, LarkConfigError> 
       tokenCache: options.tokenCache ?? TokenCache.makeMemory(),
       refreshAhead: Duration.decode(options.refreshAhead ?? "3 minutes"),
       helpdesk: Option.fromNullable(options.helpdesk),
-      userAgent: userAgentOf(options.source),
+      userAgent: userAgent(options.source),
       encryptKey: Option.fromNullable(options.encryptKey),
       verificationToken: Option.fromNullable(options.verificationToken),
       tokenFetches: SingleFlight.make()

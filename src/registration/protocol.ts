@@ -10,6 +10,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import { userAgent } from "../internal/version.js"
 import { LarkDecodeError, LarkHttpError } from "../LarkError.js"
 import { RegistrationError } from "./errors.js"
 import type { UserInfo } from "./events.js"
@@ -43,6 +44,9 @@ export interface PollAnswer {
 
 type Json = Record<string, unknown>
 type Failure = LarkHttpError | LarkDecodeError
+
+/** The SDK's own User-Agent (not the transport's default, `node` for fetch). */
+const USER_AGENT = userAgent()
 
 const text = (json: Json, field: string): string | undefined => {
   const value = json[field]
@@ -158,6 +162,7 @@ export const make: Effect.Effect<Protocol, never, HttpClient.HttpClient> = Effec
   const post = (operation: string, base: string, fields: Record<string, string>) =>
     HttpClientRequest.post(`${base}${ENDPOINT}`).pipe(
       HttpClientRequest.acceptJson,
+      HttpClientRequest.setHeader("user-agent", USER_AGENT),
       HttpClientRequest.bodyUrlParams(fields),
       client.execute,
       Effect.flatMap((response) => Effect.map(response.text, (body) => ({ status: response.status, body }))),

@@ -75,6 +75,8 @@ export interface RecordedRegistrationCall {
   readonly fields: Readonly<Record<string, string>>
   /** When it arrived, on the handling fiber's `Clock` (milliseconds). */
   readonly at: number
+  /** The request's `User-Agent` (`undefined` when it had none). */
+  readonly userAgent: string | undefined
 }
 
 export class FakeRegistration extends Context.Tag("lark-effect/testing/FakeRegistration")<
@@ -96,7 +98,9 @@ export declare namespace FakeRegistration {
 
   interface Service {
     /** Answers one request: `form` is the `application/x-www-form-urlencoded` body. */
-    readonly handle: (request: { readonly host: string; readonly form: string }) => Effect.Effect<Reply>
+    readonly handle: (
+      request: { readonly host: string; readonly form: string; readonly userAgent?: string | undefined }
+    ) => Effect.Effect<Reply>
     /** Queues one-shot answers for an action; they are used in order, then the default behaviour resumes. */
     readonly program: (action: Action, ...answers: ReadonlyArray<Reply>) => Effect.Effect<void>
     /** Every request received, in order. */
@@ -124,7 +128,7 @@ const toClient = (handle: FakeRegistration.Service["handle"]): HttpClient.HttpCl
       if (request.method !== "POST" || url.pathname !== ENDPOINT) {
         return HttpClientResponse.fromWeb(request, new Response("404 page not found", { status: 404 }))
       }
-      const reply = yield* handle({ host: url.host, form: formText(request) })
+      const reply = yield* handle({ host: url.host, form: formText(request), userAgent: request.headers["user-agent"] })
       return HttpClientResponse.fromWeb(request, toWebResponse(reply))
     }))
 
@@ -190,12 +194,12 @@ export const make = (options: FakeRegistration.Options = {}): Effect.Effect<Fake
         return (yield* takeProgrammed("poll")) ?? Reply.pending()
       })
 
-    const handle: FakeRegistration.Service["handle"] = ({ form, host }) =>
+    const handle: FakeRegistration.Service["handle"] = ({ form, host, userAgent }) =>
       Effect.gen(function*() {
         const fields = fieldsOf(form)
         const action = fields["action"] ?? ""
         const now = yield* Clock.currentTimeMillis
-        yield* Ref.update(calls, Chunk.append({ host, action, fields, at: now }))
+        yield* Ref.update(calls, Chunk.append({ host, action, fields, at: now, userAgent }))
         switch (action) {
           case "init":
             return (yield* takeProgrammed("init")) ??

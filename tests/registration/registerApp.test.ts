@@ -1,3 +1,6 @@
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -7,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import { VERSION } from "../../src/internal/version.js"
 import { LarkDecodeError, LarkHttpError } from "../../src/LarkError.js"
 import {
   registerApp,
@@ -263,4 +267,33 @@ describe("registerApp: failures before polling", () => {
       assert.isTrue(result._tag === "Left" && result.left instanceof LarkDecodeError)
       assert.strictEqual((yield* polls(fake)).length, 1)
     }).pipe(Effect.provide(FakeRegistration.layer())))
+})
+
+describe("User-Agent", () => {
+  it.effect("every registration request carries the SDK's own User-Agent", () =>
+    Effect.gen(function*() {
+      const { fake, fiber } = yield* start({}, Reply.success())
+      yield* TestClock.adjust("5 seconds")
+      yield* Fiber.join(fiber)
+      const agents = (yield* fake.calls).map((call) => call.userAgent)
+      assert.deepStrictEqual(agents, ["init", "begin", "poll"].map(() => `lark-effect/${VERSION}`))
+    }).pipe(Effect.provide(FakeRegistration.layer())))
+
+  it.scopedLive("over the default fetch client too (whose own User-Agent is `node`)", () =>
+    Effect.gen(function*() {
+      const agents: Array<string | undefined> = []
+      const server = createServer((request, response) => {
+        agents.push(request.headers["user-agent"])
+        response.writeHead(400, { "content-type": "application/json" })
+        response.end(JSON.stringify({ error: "invalid_request", error_description: "stop here" }))
+      })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const domain = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const result = yield* Effect.either(Stream.runDrain(registerApp({ domain })).pipe(Effect.provide(FetchHttpClient.layer)))
+      assert.isTrue(result._tag === "Left")
+      assert.deepStrictEqual(agents, [`lark-effect/${VERSION}`])
+    }))
 })
