@@ -21,6 +21,7 @@ import * as Crypto from "../src/events/crypto.js"
 import * as EventDispatcher from "../src/events/EventDispatcher.js"
 import { handle } from "../src/events/handle.js"
 import { nodeListener } from "../src/events/nodeListener.js"
+import { defaultApp } from "../src/testing/fakeApps.js"
 import { FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
 import { isMain } from "./run.js"
 
@@ -45,7 +46,7 @@ export const replica = <R>(
 ) =>
   Effect.gen(function*() {
     const live = Layer.mergeAll(
-      Redis.layerLarkConfig({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: settings.platformUrl }),
+      Redis.layerLarkConfig({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: settings.platformUrl }),
       Redis.layerDedupe()
     ).pipe(Layer.provideMerge(Redis.layerClient({ url: settings.redisUrl, prefix: settings.prefix })), Layer.merge(FetchHttpClient.layer))
     const runtime = yield* Effect.provide(Effect.runtime<R>(), yield* Layer.build(live as Layer.Layer<R, unknown>))
@@ -75,7 +76,7 @@ export const roundRobinProxy = (upstreams: ReadonlyArray<string>) => {
 /** A v2 `im.message.receive_v1` envelope. */
 export const messageEvent = (id: string, text: string) => ({
   schema: "2.0",
-  header: { event_id: id, event_type: "im.message.receive_v1", create_time: String(Date.now()), app_id: "cli_fake" },
+  header: { event_id: id, event_type: "im.message.receive_v1", create_time: String(Date.now()), app_id: defaultApp.appId },
   event: { message: { message_id: `om_${id}`, chat_id: "oc_fake_chat", message_type: "text", content: JSON.stringify({ text }) } }
 })
 

@@ -18,6 +18,7 @@ import { LarkLive, layer as larkLayer } from "../layers/index.js"
 import { fakeOpenPlatform } from "../layers/testing.js"
 import type { LarkConfig } from "../src/LarkConfig.js"
 import type { LarkConfigError } from "../src/LarkError.js"
+import { defaultApp } from "../src/testing/fakeApps.js"
 import { FakeOpenPlatform, type RecordedCall } from "../src/testing/FakeOpenPlatform.js"
 
 /** An environment variable an example reads on the real platform. */
@@ -153,16 +154,13 @@ export const receiver = (env: Values<keyof typeof receiverSettings>): Effect.Eff
 // The fake platform
 // ---------------------------------------------------------------------------------------------------
 
-/** The credentials the fake platform accepts by default. */
-const fakeApp = { appId: "cli_fake", appSecret: "fake_secret" }
-
 /** Runs SDK calls against the fake platform in context, as its default app. */
 export const onFake = <A, E>(program: Effect.Effect<A, E, LarkConfig | HttpClient>): Effect.Effect<A, E, FakeOpenPlatform> =>
   Effect.flatMap(FakeOpenPlatform, (fake) =>
     Effect.provide(
       program,
       // options built here, all valid: a config error would be a bug in this file
-      Layer.orDie(larkLayer({ appId: fakeApp.appId, appSecret: Redacted.make(fakeApp.appSecret), domain: fake.url }))
+      Layer.orDie(larkLayer({ appId: defaultApp.appId, appSecret: Redacted.make(defaultApp.appSecret), domain: fake.url }))
     ))
 
 const SECRET_FIELDS = new Set(["app_secret", "app_access_token", "app_ticket", "client_secret", "AppSecret"])

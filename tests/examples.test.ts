@@ -16,6 +16,7 @@ import * as SendFile from "../examples/send-file.js"
 import * as SendImage from "../examples/send-image.js"
 import * as SendText from "../examples/send-text.js"
 import { fakeOpenPlatform } from "../layers/testing.js"
+import { defaultApp } from "../src/testing/fakeApps.js"
 import { Answer, FakeOpenPlatform, type RecordedCall } from "../src/testing/FakeOpenPlatform.js"
 import { captured } from "./fixtures/console.js"
 
@@ -284,7 +285,7 @@ describe("examples on the real platform (the fake one, reached through LarkLive 
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const env = {
-        LARK_APP_ID: "cli_fake",
+        LARK_APP_ID: defaultApp.appId,
         LARK_APP_SECRET: "fake_secret",
         LARK_DOMAIN: fake.url,
         LARK_DEMO_RECEIVE_ID: "ou_real",
@@ -292,7 +293,7 @@ describe("examples on the real platform (the fake one, reached through LarkLive 
       }
       assert.strictEqual(yield* Run.platformOf(env), "real")
       const { output } = yield* captured(withEnv(env, (env) => Run.runOnReal(SendText.example, env)))
-      assert.include(output, `send-text: sends a text message, on the real Open Platform (${fake.url}) as cli_fake`)
+      assert.include(output, `send-text: sends a text message, on the real Open Platform (${fake.url}) as ${defaultApp.appId}`)
       assert.notInclude(output, "what the platform received")
       const [call] = yield* messages(fake)
       assert.deepStrictEqual(call?.query, { receive_id_type: ["open_id"] })
@@ -302,7 +303,7 @@ describe("examples on the real platform (the fake one, reached through LarkLive 
   it.scopedLive("a missing setting stops the example before any call, naming the variable", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
-      const env = { LARK_APP_ID: "cli_fake", LARK_APP_SECRET: "fake_secret", LARK_DOMAIN: fake.url, LARK_DEMO_RECEIVE_ID: "" }
+      const env = { LARK_APP_ID: defaultApp.appId, LARK_APP_SECRET: "fake_secret", LARK_DOMAIN: fake.url, LARK_DEMO_RECEIVE_ID: "" }
       const error = yield* Effect.flip(captured(withEnv(env, (env) => Run.runOnReal(SendImage.example, env))))
       assert.strictEqual(error._tag, "ExampleSetupError")
       assert.include(error.message, "to run send-image on the real platform, set:")

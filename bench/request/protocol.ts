@@ -1,6 +1,7 @@
 /**
  * What the bench processes share: the app, the message sent, and the IPC messages.
  */
+import { defaultApp } from "../../src/testing/fakeApps.js"
 
 export const CONCURRENCY = 64
 
@@ -9,7 +10,7 @@ export const CALLS = Number(process.env["BENCH_CALLS"] ?? 5000)
 if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`BENCH_CALLS must be a positive integer, got ${CALLS}`)
 
 /** The app the fake platform knows by default. */
-export const APP = { appId: "cli_fake", appSecret: "fake_secret" } as const
+export const APP = defaultApp
 
 export const MESSAGE = {
   params: { receive_id_type: "chat_id" },

@@ -15,6 +15,7 @@
 import { randomUUID } from "node:crypto"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import { defaultApp } from "./fakeApps.js"
 import { FAKE_BOT } from "./FakeChannelApis.js"
 import { FakeLongConnection } from "./FakeLongConnection.js"
 import type { PushV2 } from "./pushEvent.js"
@@ -120,7 +121,7 @@ const header = (chat: ChatInput, type: string, eventId: string, now: number): En
   event_type: type,
   create_time: String(now),
   token: "",
-  app_id: chat.appId ?? "cli_fake",
+  app_id: chat.appId ?? defaultApp.appId,
   tenant_key: chat.tenantKey ?? "tenant_fake"
 })
 

@@ -10,8 +10,14 @@ export interface FakeApp {
   readonly clientAssertion?: string | undefined
 }
 
-/** The app of the test kit's examples. */
-export const defaultApps: ReadonlyArray<FakeApp> = [{ appId: "cli_fake", appSecret: "fake_secret" }]
+/**
+ * The app the fakes accept unless told otherwise. Its id has the platform's format (`cli_` and 16 hex
+ * digits), which the official Node SDK's `WSClient` insists on, so other SDKs can connect to the fakes too.
+ */
+export const defaultApp = { appId: "cli_a1b2c3d4e5f6a7b8", appSecret: "fake_secret" } as const satisfies FakeApp
+
+/** The apps the fakes accept unless told otherwise. */
+export const defaultApps: ReadonlyArray<FakeApp> = [defaultApp]
 
 /** Whether `secret` is the App Secret of app `appId` (an app without one accepts none). */
 export const knowsSecret = (apps: ReadonlyArray<FakeApp>, appId: unknown, secret: unknown): boolean =>

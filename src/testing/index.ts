@@ -2,4 +2,4 @@
 export * as FakeOpenPlatform from "./FakeOpenPlatform.js"
 export * as MockHttp from "./MockHttp.js"
 export * as FakeRegistration from "./FakeRegistration.js"
-export type { FakeApp } from "./fakeApps.js"
+export { defaultApp, type FakeApp } from "./fakeApps.js"

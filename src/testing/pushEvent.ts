@@ -20,6 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { LegacyCardAction } from "../events/callbacks.js"
 import * as Crypto from "../events/crypto.js"
+import { defaultApp } from "./fakeApps.js"
 
 /** A v2 ("2.0") event or callback. */
 export interface PushV2 {
@@ -99,7 +100,7 @@ const envelope = (pushed: PushV2 | PushV1, token: string | undefined, nowMillis:
         event_type: pushed.type,
         create_time: String(nowMillis),
         token,
-        app_id: pushed.appId ?? "cli_fake",
+        app_id: pushed.appId ?? defaultApp.appId,
         tenant_key: pushed.tenantKey ?? "fake_tenant"
       },
       event: pushed.event

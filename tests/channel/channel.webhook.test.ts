@@ -24,6 +24,7 @@ import { CardResponse } from "../../src/events/callbacks.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import { platformRedelivery, type PushOptions } from "../../src/testing/pushEvent.js"
@@ -36,7 +37,7 @@ const alice: FakeChat.ChatUser = { openId: "ou_alice", name: "Alice" }
 const setup = (options: Omit<ChannelOptions, "transport"> = {}, store?: Dedupe.Service) => Effect.gen(function*() {
   const fake = yield* FakeOpenPlatform
   const context = yield* Layer.build(Layer.mergeAll(
-    Layer.orDie(LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url })),
+    Layer.orDie(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url })),
     FetchHttpClient.layer
   ))
   // no WebSocketFactory anywhere: the webhook transport does not need one
@@ -135,7 +136,7 @@ describe("Channel over a webhook", () => {
       Effect.provide(Layer.unwrapEffect(Effect.map(FakeOpenPlatform, (fake) =>
         Channel.layer({ transport: "webhook" }).pipe(
           Layer.provide(Layer.mergeAll(
-            Layer.orDie(LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url })),
+            Layer.orDie(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url })),
             FetchHttpClient.layer
           ))
         )))),

@@ -23,6 +23,7 @@ import { Channel, type ChannelOptions } from "../../src/channel/Channel.js"
 import type { ChannelEvent } from "../../src/channel/ChannelEvent.js"
 import { CardResponse } from "../../src/events/callbacks.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FAKE_BOT } from "../../src/testing/FakeChannelApis.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
 import { event, FakeLongConnection, layer as fakeLongConnection } from "../../src/testing/FakeLongConnection.js"
@@ -39,7 +40,7 @@ const setup = (options: ChannelOptions = {}, scope?: Scope.Scope) =>
     const fake = yield* FakeOpenPlatform
     const ws = yield* FakeLongConnection
     const wiring = Layer.mergeAll(
-      Layer.orDie(LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url })),
+      Layer.orDie(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url })),
       FetchHttpClient.layer,
       WsLayer.layer
     )
@@ -337,7 +338,7 @@ describe("Channel readiness", () => {
       assert.strictEqual(error.reason, "closed")
       assert.strictEqual(error.cause?._tag, "LongConnectionEndpointError")
       assert.strictEqual((yield* channel.status)._tag, "Closed")
-    }).pipe(Effect.provide(platform({ apps: [{ appId: "cli_fake", appSecret: "another_secret" }] })), quiet))
+    }).pipe(Effect.provide(platform({ apps: [{ appId: defaultApp.appId, appSecret: "another_secret" }] })), quiet))
 
   it.scopedLive("nothing is received before connect", () =>
     Effect.gen(function*() {

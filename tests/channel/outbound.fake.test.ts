@@ -10,6 +10,7 @@ import { HttpLive } from "../../layers/index.js"
 import * as FakeNode from "../../layers/testing.js"
 import * as Outbound from "../../src/channel/Outbound.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FakeOpenPlatform, type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
 
 const withPlatform = <A, E>(
@@ -17,7 +18,7 @@ const withPlatform = <A, E>(
 ) =>
   Effect.gen(function*() {
     const fake = yield* FakeOpenPlatform
-    const sdk = Layer.merge(LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url }), HttpLive)
+    const sdk = Layer.merge(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url }), HttpLive)
     return yield* Effect.provide(test(fake), sdk)
   }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
 

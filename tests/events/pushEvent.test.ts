@@ -16,6 +16,7 @@ import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle, type Request, type Response } from "../../src/events/handle.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import { platformRedelivery, seal } from "../../src/testing/pushEvent.js"
 
@@ -59,7 +60,7 @@ describe("seal", () => {
           event_type: "im.message.receive_v1",
           create_time: "1700000000123",
           token: TOKEN,
-          app_id: "cli_fake",
+          app_id: defaultApp.appId,
           tenant_key: "fake_tenant"
         },
         event: { message: { message_id: "om_1" } }

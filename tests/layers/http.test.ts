@@ -14,12 +14,13 @@ import * as HttpWiring from "../../layers/http.js"
 import { IdleTimeout, TIMEOUT_CODE } from "../../layers/internal/nodeHttpClient.js"
 import { TIMEOUT_CODES } from "../../src/AttemptTimeout.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import * as FakeOpenPlatform from "../../src/testing/FakeOpenPlatform.js"
 import { eventually, loopback, openConnections, patientServer, urlOf } from "../fixtures/loopback.js"
 import { hello, quickRetries } from "../fixtures/platform.js"
 
 const sdkFor = (domain: string, options: Partial<LarkConfig.Options> = {}) =>
-  HttpWiring.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain, retrySchedule: quickRetries, ...options })
+  HttpWiring.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain, retrySchedule: quickRetries, ...options })
 
 /** The fake platform on `server` for the scope. */
 const fakeOn = (server: Server) =>

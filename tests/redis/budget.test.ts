@@ -17,6 +17,7 @@ import { fakeOpenPlatform } from "../../layers/testing.js"
 import { im } from "../../src/api/im/index.js"
 import * as Exchange from "../../src/Exchange.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 
 const send = im.v1.message.create({
@@ -35,11 +36,11 @@ describe("outbound budget", () => {
   it("a budget in memory meters the undici wiring's own exchange, which it keeps", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
-      const budgeted = Budget.layerMemory({ app: "cli_fake", limits: { "im/v1/messages": { limit: 2, window: "1 hour" } } }).pipe(
+      const budgeted = Budget.layerMemory({ app: defaultApp.appId, limits: { "im/v1/messages": { limit: 2, window: "1 hour" } } }).pipe(
         Layer.provide(UndiciWiring.HttpLive)
       )
       const replica = yield* Layer.build(Layer.merge(
-        LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url }),
+        LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url }),
         budgeted
       ))
       expect(Exchange.ownExchange(Context.get(replica, HttpClient.HttpClient))).toBeDefined()
@@ -55,8 +56,8 @@ describe("outbound budget", () => {
       const redis = yield* redisServer
       const fake = yield* FakeOpenPlatform
       const replica = Layer.merge(
-        LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url }),
-        Budget.layerRedis({ app: "cli_fake", url: redis.url, limits: { "im/v1/messages": { limit: 3, window: "1 hour" } } }).pipe(
+        LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url }),
+        Budget.layerRedis({ app: defaultApp.appId, url: redis.url, limits: { "im/v1/messages": { limit: 3, window: "1 hour" } } }).pipe(
           Layer.provide(FetchHttpClient.layer)
         )
       )

@@ -12,6 +12,7 @@ import { Redis as IORedis } from "ioredis"
 import * as Redis from "../../layers/Redis.js"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { LarkTokenError } from "../../src/LarkError.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import * as Tokens from "../../src/Tokens.js"
 import { redisServer, skipReason } from "../../layers/redis/testServer.js"
@@ -21,7 +22,7 @@ const TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 
 /** One in-process replica: LarkConfig with its tokens in Redis, on the fake platform. */
 const replica = (redisUrl: string, domain: string, prefix: string) =>
-  Redis.layerLarkConfig({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain }).pipe(
+  Redis.layerLarkConfig({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain }).pipe(
     Layer.provide(Redis.layerClient({ url: redisUrl, prefix, commandTimeout: "500 millis" })),
     Layer.merge(FetchHttpClient.layer)
   )
@@ -89,7 +90,7 @@ describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (sk
       const redis = yield* redisServer
       const fake = yield* FakeOpenPlatform
       const marketplace = (prefix: string) =>
-        Redis.layerLarkConfig({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), appType: "marketplace", domain: fake.url })
+        Redis.layerLarkConfig({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), appType: "marketplace", domain: fake.url })
           .pipe(Layer.provide(Redis.layerClient({ url: redis.url, prefix })), Layer.merge(FetchHttpClient.layer))
       const [receiver, caller] = yield* Effect.all([Layer.build(marketplace("isv:")), Layer.build(marketplace("isv:"))])
       yield* Effect.provide(Tokens.setAppTicket("ticket-1"), receiver)
@@ -124,7 +125,7 @@ describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (sk
       const fake = yield* FakeOpenPlatform
       const environment = ConfigProvider.fromMap(new Map([
         ["REDIS_URL", redis.url],
-        ["LARK_APP_ID", "cli_fake"],
+        ["LARK_APP_ID", defaultApp.appId],
         ["LARK_APP_SECRET", "fake_secret"],
         ["LARK_DOMAIN", fake.url]
       ]))
@@ -139,6 +140,6 @@ describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (sk
         (client) => Effect.promise(() => client.keys("*")),
         (client) => Effect.promise(() => client.quit())
       )
-      expect(keys).toEqual(["lark:cli_fake:token:cli_fake:tenant:"])
+      expect(keys).toEqual([`lark:${defaultApp.appId}:token:${defaultApp.appId}:tenant:`])
     }).pipe(Effect.provide(fakeOpenPlatform())))
 })

@@ -2,6 +2,7 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as FakeNode from "../../layers/testing.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 
 interface Reply {
@@ -28,7 +29,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 const tenantToken = (fake: FakeOpenPlatform.Service, appSecret = "fake_secret") =>
   Effect.map(
-    postJson(`${fake.url}/open-apis/auth/v3/tenant_access_token/internal`, { app_id: "cli_fake", app_secret: appSecret }),
+    postJson(`${fake.url}/open-apis/auth/v3/tenant_access_token/internal`, { app_id: defaultApp.appId, app_secret: appSecret }),
     (reply) => reply.body.tenant_access_token as string
   )
 
@@ -57,7 +58,7 @@ layer(FakeNode.fakeOpenPlatform(), { excludeTestServices: true })("FakeOpenPlatf
     Effect.gen(function*() {
       const fake = yield* fresh
       const issued = yield* postJson(`${fake.url}/open-apis/auth/v3/tenant_access_token/internal`, {
-        app_id: "cli_fake",
+        app_id: defaultApp.appId,
         app_secret: "fake_secret"
       })
       assert.strictEqual(issued.status, 200)
@@ -73,7 +74,7 @@ layer(FakeNode.fakeOpenPlatform(), { excludeTestServices: true })("FakeOpenPlatf
       assert.strictEqual(message.body.data.chat_id, "oc_1")
       assert.match(message.body.data.create_time, /^\d+$/)
       assert.deepStrictEqual(message.body.data.sender, {
-        id: "cli_fake",
+        id: defaultApp.appId,
         id_type: "app_id",
         sender_type: "app",
         tenant_key: ""
@@ -82,7 +83,7 @@ layer(FakeNode.fakeOpenPlatform(), { excludeTestServices: true })("FakeOpenPlatf
       const other = yield* tenantToken(fake)
       assert.notStrictEqual(other, issued.body.tenant_access_token)
       const wrong = yield* postJson(`${fake.url}/open-apis/auth/v3/app_access_token/internal`, {
-        app_id: "cli_fake",
+        app_id: defaultApp.appId,
         app_secret: "nope"
       })
       assert.deepStrictEqual(wrong.body, { code: 10014, msg: "app secret invalid" })
@@ -243,7 +244,7 @@ layer(FakeNode.fakeOpenPlatform(), { excludeTestServices: true })("FakeOpenPlatf
       assert.strictEqual(call?.headers["authorization"], `Bearer ${token}`)
       assert.deepStrictEqual(call?.body, { _tag: "None" })
       const [tokenCall] = yield* fake.callsTo("POST", "/open-apis/auth/v3/tenant_access_token/internal")
-      assert.deepStrictEqual(tokenCall?.body, { _tag: "Json", value: { app_id: "cli_fake", app_secret: "fake_secret" } })
+      assert.deepStrictEqual(tokenCall?.body, { _tag: "Json", value: { app_id: defaultApp.appId, app_secret: "fake_secret" } })
       assert.strictEqual((yield* fake.calls).length, 2)
     }))
 

@@ -17,6 +17,7 @@ import * as WsLayer from "../../layers/ws.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import {
   event,
   FakeLongConnection,
@@ -36,7 +37,7 @@ const connect = <R>(
     const state = yield* LongConnection.makeState
     const wiring = Layer.mergeAll(
       Layer.orDie(LarkConfig.layer({
-        appId: "cli_fake",
+        appId: defaultApp.appId,
         appSecret: Redacted.make(options.appSecret ?? "fake_secret"),
         domain: fake.url,
         ...options.app
