@@ -45,7 +45,10 @@ export interface Options {
   readonly retrySchedule?: Schedule.Schedule<unknown, unknown> | undefined
   /** Where tokens are kept. Default: in memory, owned by this layer. */
   readonly tokenCache?: TokenCache.TokenCache | undefined
-  /** A token is refreshed when less than this is left of its life. Default 3 minutes. */
+  /**
+   * A token is refreshed when less than this is left of its life, or once half its life has passed when that
+   * comes later (a token that lives no longer than this is still cached). Default 3 minutes.
+   */
   readonly refreshAhead?: Duration.DurationInput | undefined
   readonly helpdesk?: { readonly id: string; readonly token: Redacted.Redacted<string> } | undefined
   /** Appended to the User-Agent as `source/<tag>`. */

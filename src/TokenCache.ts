@@ -18,6 +18,11 @@ export interface CachedToken {
   readonly token: Redacted.Redacted<string>
   /** Epoch milliseconds after which the platform no longer accepts the token. */
   readonly expiresAt: number
+  /**
+   * Epoch milliseconds after which a new token is fetched, ahead of `expiresAt`; a cache keeps it as given.
+   * Absent (an entry stored without it): `refreshAhead` before `expiresAt`.
+   */
+  readonly refreshAt?: number | undefined
 }
 
 /** The cache could not be read or written (a shared store is unreachable, or answered nonsense). */

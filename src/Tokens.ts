@@ -152,9 +152,10 @@ const fetchMarketplaceTenantToken = (config: LarkConfigService, tenantKey: strin
   })
 
 /**
- * The cached token if it has more than `refreshAhead` left, else one fetched once for all concurrent callers:
- * once per process (single flight), and once per fleet when the cache is shared and offers a lock (the
- * process that wins the lock fetches; the others poll the cache until the token appears or the lock is free).
+ * The cached token until it is due for refresh ({@link usedFor}), else one fetched once for all concurrent
+ * callers: once per process (single flight), and once per fleet when the cache is shared and offers a lock
+ * (the process that wins the lock fetches; the others poll the cache until the token appears or the lock is
+ * free).
  * `fetch` is only built on a miss: this is on the path of every API call.
  */
 const cached = (
@@ -164,11 +165,20 @@ const cached = (
   fetch: () => Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
 ): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
   const key = cacheKey(config, kind, tenantKey)
+  const refreshAhead = Duration.toMillis(config.refreshAhead)
   const fresh = Effect.zipWith(Effect.mapError(config.tokenCache.get(key), cacheFailedAs[kind]), Clock.currentTimeMillis, (entry, now) =>
-    Option.isSome(entry) && entry.value.expiresAt - Duration.toMillis(config.refreshAhead) > now ? entry : Option.none())
+    Option.isSome(entry) && (entry.value.refreshAt ?? entry.value.expiresAt - refreshAhead) > now ? entry : Option.none())
   return Effect.flatMap(fresh, (entry) =>
     Option.isSome(entry) ? Effect.succeed(entry.value.token) : config.tokenFetches.run(key, elect(config, kind, key, fresh, fetch)))
 }
+
+/**
+ * How long (ms) a token that lives `lifetime` ms is used before a new one is fetched: until `refreshAhead`
+ * before it expires, or for half its life when that is longer (a token that lives no longer than
+ * `refreshAhead` would else be fetched again for every call).
+ */
+const usedFor = (lifetime: number, refreshAhead: Duration.Duration) =>
+  Math.max(lifetime - Duration.toMillis(refreshAhead), lifetime / 2)
 
 /** The fetch of a missing token, checked against the cache again first; built only on a miss. */
 const elect = (
@@ -182,8 +192,9 @@ const elect = (
   const fetchAndStore = Effect.gen(function*() {
     const token = yield* Effect.mapError(fetch(), refused(kind))
     const now = yield* Clock.currentTimeMillis
+    const lifetime = Duration.toMillis(token.lifetime)
     yield* Effect.mapError(
-      cache.set(key, { token: token.token, expiresAt: now + Duration.toMillis(token.lifetime) }),
+      cache.set(key, { token: token.token, expiresAt: now + lifetime, refreshAt: now + usedFor(lifetime, config.refreshAhead) }),
       cacheFailed(kind)
     )
     return token.token

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted, TestClock } from "effect"
 import * as LarkConfig from "../src/LarkConfig.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 import * as Tokens from "../src/Tokens.js"
@@ -121,6 +121,44 @@ describe("self-built apps", () => {
       MockHttp.route("POST", "/oauth/v3/token", () => ({ body: { access_token: "t-keyless", expires_in: 7200, token_type: "Bearer" } })),
       MockHttp.route("POST", "/open-apis/im/v1/messages", () => MockHttp.ok({}))
     ], { tokens: false }))))
+})
+
+describe("short-lived tokens", () => {
+  const tenantTokens = Effect.map(bodiesTo("/open-apis/auth/v3/tenant_access_token/internal"), (bodies) => bodies.length)
+  const concurrently = Effect.all(Array.from({ length: 20 }, () => Tokens.tenantAccessToken()), { concurrency: "unbounded" })
+  const oneAfterAnother = Effect.all(Array.from({ length: 20 }, () => Tokens.tenantAccessToken()))
+  const values = (tokens: ReadonlyArray<Redacted.Redacted<string>>) => [...new Set(tokens.map(Redacted.value))]
+
+  it.effect("a token that lives no longer than refreshAhead is used for half its life, fetched once however it is asked for", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(values(yield* concurrently), ["t-mock-1"])
+      assert.deepStrictEqual(values(yield* oneAfterAnother), ["t-mock-1"])
+      assert.strictEqual(yield* tenantTokens, 1)
+      yield* TestClock.adjust("29 seconds") // of a 60-second life: still in its first half
+      assert.deepStrictEqual(values(yield* oneAfterAnother), ["t-mock-1"])
+      assert.deepStrictEqual(values(yield* concurrently), ["t-mock-1"])
+      assert.strictEqual(yield* tenantTokens, 1)
+      yield* TestClock.adjust("2 seconds") // past half: one new fetch, for all 20 callers
+      assert.deepStrictEqual(values(yield* concurrently), ["t-mock-2"])
+      assert.deepStrictEqual(values(yield* oneAfterAnother), ["t-mock-2"])
+      assert.strictEqual(yield* tenantTokens, 2)
+    }).pipe(Effect.provide(Layer.merge(
+      LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("app-secret"), refreshAhead: "3 minutes" }),
+      MockHttp.layer(MockHttp.tokenRoutes(60), { tokens: false })
+    ))))
+
+  it.effect("a token that lives less than twice refreshAhead is used for half its life too", () =>
+    Effect.gen(function*() {
+      yield* Tokens.tenantAccessToken()
+      yield* TestClock.adjust("119 seconds") // of 240 s: `refreshAhead` alone would have fetched again at 60 s
+      assert.deepStrictEqual(values(yield* oneAfterAnother), ["t-mock-1"])
+      yield* TestClock.adjust("2 seconds")
+      assert.deepStrictEqual(values(yield* oneAfterAnother), ["t-mock-2"])
+      assert.strictEqual(yield* tenantTokens, 2)
+    }).pipe(Effect.provide(Layer.merge(
+      LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("app-secret"), refreshAhead: "3 minutes" }),
+      MockHttp.layer(MockHttp.tokenRoutes(240), { tokens: false })
+    ))))
 })
 
 describe("user access tokens", () => {

@@ -1,8 +1,8 @@
 /**
  * The token cache on Redis: tenant / app tokens and the marketplace app_ticket, shared by every replica.
  *
- * - An entry is `<prefix>token:<appId>:<kind>:<tenantKey>` holding `{"token", "expiresAt"}` as JSON, with a
- *   Redis expiry at `expiresAt`.
+ * - An entry is `<prefix>token:<appId>:<kind>:<tenantKey>` holding `{"token", "expiresAt", "refreshAt"}` as
+ *   JSON, with a Redis expiry at `expiresAt`.
  * - Removing with a token compares and deletes in one script, so a stale token is evicted once.
  * - `tryLock` elects the one replica that fetches a missing token: `SET <prefix>lock:<key> <nonce> NX PX
  *   lockTtl`. Its release deletes the lock only while it still holds the holder's nonce; a holder that dies
@@ -23,7 +23,7 @@ export interface Options {
   readonly lockTtl?: Duration.DurationInput | undefined
 }
 
-const Entry = Schema.parseJson(Schema.Struct({ token: Schema.String, expiresAt: Schema.Number }))
+const Entry = Schema.parseJson(Schema.Struct({ token: Schema.String, expiresAt: Schema.Number, refreshAt: Schema.optional(Schema.Number) }))
 const decodeEntry = Schema.decodeUnknownOption(Entry)
 
 const failed = (detail: string, cause: unknown) => new TokenCacheError({ detail: `Redis: ${detail}`, cause })
@@ -39,13 +39,13 @@ export const make = (options: Options = {}): Effect.Effect<TokenCache, never, Re
         Effect.map(command(() => client.get(entryKey(key)), failed), (raw) =>
           Option.map(
             raw === null ? Option.none() : decodeEntry(raw),
-            (entry): CachedToken => ({ token: Redacted.make(entry.token), expiresAt: entry.expiresAt })
+            (entry): CachedToken => ({ token: Redacted.make(entry.token), expiresAt: entry.expiresAt, refreshAt: entry.refreshAt })
           )),
       set: (key, token) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           const ttl = Math.ceil(token.expiresAt - now)
           if (ttl <= 0) return Effect.void
-          const entry = JSON.stringify({ token: Redacted.value(token.token), expiresAt: token.expiresAt })
+          const entry = JSON.stringify({ token: Redacted.value(token.token), expiresAt: token.expiresAt, refreshAt: token.refreshAt })
           return Effect.asVoid(command(() => client.set(entryKey(key), entry, "PX", ttl), failed))
         }),
       remove: (key, only) =>
