@@ -39,7 +39,7 @@ const message = (n: number) =>
 
 const main = async () => {
   const scope = Effect.runSync(Scope.make())
-  const fake = await Effect.runPromise(FakeLongConnection.make({ apps: [APP] }).pipe(Scope.extend(scope)))
+  const fake = await Effect.runPromise(FakeLongConnection.make({ apps: [APP], acceptNegativeBizRt: true }).pipe(Scope.extend(scope)))
   const run = <A>(effect: Effect.Effect<A>) => Effect.runPromise(effect)
   let next = 0
   reply({ url: fake.url })

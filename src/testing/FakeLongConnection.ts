@@ -8,8 +8,12 @@
  *   and, through the `LongConnectionEndpoint` tag this layer provides, by the `FakeOpenPlatform` too, so that
  *   one fake platform serves the API and the long connection.
  * - Pushed messages (events, card callbacks) go to the newest socket, whole or in parts, in any order. A
- *   message stays pending until a socket acknowledges it with code 200; every new socket gets the pending
- *   ones again (the platform's redelivery).
+ *   message stays pending until a socket acknowledges it with code 200; until then, like the platform, the
+ *   fake delivers it again on a schedule (on the newest socket), and on every new socket.
+ * - Every frame a client sends is checked against the platform's rules (`ackRules.ts`): an ack must answer
+ *   a frame this socket was sent and not yet answered, echo it and carry `biz_rt`. A frame that breaks them
+ *   counts as no ack; it is kept as a {@link Violation}, and closing the fake's scope with any violation
+ *   left dies, so a test whose client sends a bad ack fails.
  * - Pings are answered with a pong carrying the `ClientConfig` (the endpoint's unless set otherwise).
  * - Faults: endpoint error codes, refused upgrades with `Handshake-*` headers, a connection limit, dropping
  *   every socket, ignoring pings.
@@ -18,15 +22,19 @@
  */
 import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Encoding from "effect/Encoding"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { WebSocket, WebSocketServer } from "ws"
 import * as Frame from "../ws/frame.js"
-import { defaultApps, type FakeApp, knowsAssertion, knowsSecret } from "./fakeApps.js"
+import * as AckRules from "./ackRules.js"
+import { defaultApp, defaultApps, type FakeApp, knowsAssertion, knowsSecret } from "./fakeApps.js"
 import { LongConnectionEndpoint } from "./FakeOpenPlatform.js"
 
 export class FakeLongConnection extends Context.Tag("lark-effect/testing/FakeLongConnection")<
@@ -36,10 +44,7 @@ export class FakeLongConnection extends Context.Tag("lark-effect/testing/FakeLon
 
 export declare namespace FakeLongConnection {
   interface Options {
-    /**
-     * Apps the endpoint accepts, by App Secret or (keyless apps) client assertion. Default
-     * `[{ appId: "cli_fake", appSecret: "fake_secret" }]`.
-     */
+    /** Apps the endpoint accepts, by App Secret or (keyless apps) client assertion. Default `[defaultApp]`. */
     readonly apps?: ReadonlyArray<FakeApp>
     /** The `ClientConfig` the endpoint answers (seconds). Default: reconnect forever, no waits, ping every 120 s. */
     readonly clientConfig?: ClientConfigJson
@@ -47,6 +52,17 @@ export declare namespace FakeLongConnection {
     readonly serviceId?: number
     /** Sockets open at once before upgrades are refused with 514 / 1000040350. Default: no limit. */
     readonly maxConnections?: number
+    /**
+     * When a message not yet acknowledged with 200 is delivered again on the newest socket, by `Clock`: the
+     * first delay counts from the push, each next one from the previous timed delivery. Default
+     * {@link redelivery}, the platform's.
+     */
+    readonly redelivery?: ReadonlyArray<Duration.DurationInput>
+    /**
+     * Take an ack with a negative `biz_rt` as valid. The official Node SDK's `WSClient` writes start − end
+     * milliseconds (0 or negative); set this to test it against the fake. Default `false`.
+     */
+    readonly acceptNegativeBizRt?: boolean
   }
 
   interface Service {
@@ -60,12 +76,19 @@ export declare namespace FakeLongConnection {
     readonly connections: Effect.Effect<{ readonly accepted: number; readonly open: number }>
     /** Pushes a message to the newest socket (or the next one, when none is open); answers its message id. */
     readonly push: (envelope: unknown, options?: PushOptions) => Effect.Effect<string>
-    /** Every ack received, in order. */
+    /** Every valid ack received, in order. */
     readonly acks: Effect.Effect<ReadonlyArray<Ack>>
+    /**
+     * The frames received so far that broke the platform's rules, and forgets them: a test that sends bad
+     * frames on purpose takes them, so that the end of the fake's scope does not fail.
+     */
+    readonly takeViolations: Effect.Effect<ReadonlyArray<Violation>>
     /** Pings received so far. */
     readonly pings: Effect.Effect<number>
     /** Messages not yet acknowledged with 200. */
     readonly pending: Effect.Effect<number>
+    /** Messages delivered to a socket so far, redeliveries included. */
+    readonly deliveries: Effect.Effect<number>
     /** Waits until `check` holds on the fake's counters (re-checked after every change). */
     readonly until: (check: (view: View) => boolean) => Effect.Effect<void>
     /** The next endpoint requests answer these codes, one each. */
@@ -85,6 +108,10 @@ export declare namespace FakeLongConnection {
     readonly accepted: number
     readonly open: number
     readonly acks: ReadonlyArray<Ack>
+    /** Not yet taken by {@link Service.takeViolations}. */
+    readonly violations: ReadonlyArray<Violation>
+    /** Messages delivered to a socket, redeliveries included. */
+    readonly deliveries: number
     readonly pings: number
     readonly endpointCalls: number
     /** Upgrade requests received (accepted, refused or hanging). */
@@ -130,6 +157,14 @@ export interface Ack {
   readonly frame: Frame.Frame
 }
 
+/** A frame from a client that broke the platform's rules. */
+export interface Violation {
+  /** What was wrong, e.g. `ack for message msg_1: no biz_rt header`. */
+  readonly reason: string
+  /** The message it answered, when it names one. */
+  readonly messageId: string | undefined
+}
+
 export interface Refusal {
   /** HTTP status of the refused upgrade. Default 403. */
   readonly httpStatus?: number
@@ -142,10 +177,16 @@ export interface Refusal {
   readonly hang?: boolean
 }
 
-/** A v2 event envelope (`schema: "2.0"`). */
+/**
+ * The platform's redelivery schedule for an event that was not acknowledged: 15 s, 5 min, 1 h and 6 h after
+ * the failed push. Documented for webhooks; the spec gives no other figures for the long connection.
+ */
+export const redelivery: ReadonlyArray<Duration.DurationInput> = ["15 seconds", "5 minutes", "1 hour", "6 hours"]
+
+/** A v2 event envelope (`schema: "2.0"`), from the default app. */
 export const event = (type: string, payload: unknown, eventId = `evt_${Math.random().toString(36).slice(2)}`) => ({
   schema: "2.0",
-  header: { event_id: eventId, event_type: type, create_time: "1700000000000", app_id: "cli_fake", tenant_key: "tenant_fake" },
+  header: { event_id: eventId, event_type: type, create_time: "1700000000000", app_id: defaultApp.appId, tenant_key: "tenant_fake" },
   event: payload
 })
 
@@ -155,10 +196,13 @@ interface Message {
   readonly payload: Uint8Array
   readonly parts: number
   readonly order: ReadonlyArray<number> | undefined
+  /** Timed deliveries so far (not counting the push and new sockets). */
+  redelivered: number
+  /** When the next timed delivery is due (Clock milliseconds); `Infinity` once the delays are spent. */
+  dueAt: number
 }
 
 const utf8 = new TextEncoder()
-const utf8Decoder = new TextDecoder()
 
 const split = (payload: Uint8Array, parts: number): Array<Uint8Array> => {
   const size = Math.ceil(payload.length / parts)
@@ -182,6 +226,10 @@ const readBody = (request: IncomingMessage): Promise<string> =>
     request.on("error", reject)
   })
 
+const report = (violations: ReadonlyArray<Violation>): string =>
+  [`FakeLongConnection: ${violations.length} frame(s) broke the platform's rules:`, ...violations.map((v) => `- ${v.reason}`)]
+    .join("\n")
+
 const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text)
@@ -204,11 +252,16 @@ export const make = (
       ...options.clientConfig
     }
     const serviceId = options.serviceId ?? 7
+    const rules: AckRules.Options = { acceptNegativeBizRt: options.acceptNegativeBizRt }
+    const delays = (options.redelivery ?? redelivery).map(Duration.toMillis)
 
-    const sockets = new Set<WebSocket>()
+    /** Open sockets, each with its frames not yet answered, by SeqID. */
+    const sockets = new Map<WebSocket, Map<bigint, AckRules.Sent>>()
     let newest: WebSocket | undefined
     const pending = new Map<string, Message>()
     const acks: Array<Ack> = []
+    let violations: Array<Violation> = []
+    let deliveries = 0
     const endpointFailures: Array<{ readonly code: number; readonly msg: string }> = []
     const refusals: Array<Refusal> = []
     let accepted = 0
@@ -230,6 +283,8 @@ export const make = (
       accepted,
       open: sockets.size,
       acks,
+      violations,
+      deliveries,
       pings,
       endpointCalls,
       upgrades,
@@ -245,43 +300,46 @@ export const make = (
       const parts = split(message.payload, message.parts)
       const order = message.order ?? parts.map((_, i) => i)
       const seqId = BigInt(++sequence)
+      const logId = seqId + 1_000_000n
+      const headers = parts.map((_, index) => [
+        { key: "type", value: message.type },
+        { key: "message_id", value: message.id },
+        { key: "sum", value: String(message.parts) },
+        { key: "seq", value: String(index) },
+        { key: "trace_id", value: `trace_${message.id}` }
+      ])
+      sockets.get(socket)?.set(seqId, { messageId: message.id, logId, service: serviceId, parts: headers })
+      deliveries++
       for (const index of order) {
-        send(socket, {
-          seqId,
-          logId: seqId + 1_000_000n,
-          service: serviceId,
-          method: Frame.Method.data,
-          headers: [
-            { key: "type", value: message.type },
-            { key: "message_id", value: message.id },
-            { key: "sum", value: String(message.parts) },
-            { key: "seq", value: String(index) },
-            { key: "trace_id", value: `trace_${message.id}` }
-          ],
-          payload: parts[index]!
-        })
+        send(socket, { seqId, logId, service: serviceId, method: Frame.Method.data, headers: headers[index]!, payload: parts[index]! })
       }
     }
 
-    const onAck = (frame: Frame.Frame) => {
-      const messageId = Frame.header(frame, "message_id") ?? ""
-      const body = parseJson(utf8Decoder.decode(frame.payload ?? new Uint8Array(0))) as
-        | { code?: unknown; data?: unknown }
-        | undefined
-      const code = typeof body?.code === "number" ? body.code : 0
-      const data = typeof body?.data === "string"
-        ? Either.match(Encoding.decodeBase64String(body.data), { onLeft: () => body.data, onRight: parseJson })
-        : undefined
-      acks.push({ messageId, type: Frame.header(frame, "type"), code, data, bizRt: Frame.header(frame, "biz_rt"), frame })
-      if (code === 200) pending.delete(messageId)
+    const violation = (reason: string, messageId?: string) => void violations.push({ reason, messageId })
+
+    const onAck = (outstanding: Map<bigint, AckRules.Sent>, frame: Frame.Frame) => {
+      const sent = outstanding.get(frame.seqId)
+      if (sent === undefined) {
+        const named = Frame.header(frame, "message_id")
+        return violation(`ack${named === undefined ? "" : ` for message ${named}`} with SeqID ${frame.seqId}: ` +
+          "this socket has no unanswered frame with that SeqID (never sent here, or already answered)", named)
+      }
+      const checked = AckRules.check(sent, frame, rules)
+      if (Either.isLeft(checked)) return violation(`ack for message ${sent.messageId}: ${checked.left.join("; ")}`, sent.messageId)
+      outstanding.delete(frame.seqId)
+      const { code, data } = checked.right
+      acks.push({ messageId: sent.messageId, type: Frame.header(frame, "type"), code, data, bizRt: Frame.header(frame, "biz_rt"), frame })
+      if (code === 200) pending.delete(sent.messageId)
     }
 
     const onClientFrame = (socket: WebSocket, bytes: Uint8Array) => {
       const decoded = Frame.decode(bytes)
-      if (Either.isLeft(decoded)) return
+      if (Either.isLeft(decoded)) return violation(`a binary message that is not a pbbp2 frame: ${decoded.left.detail}`)
       const frame = decoded.right
-      if (frame.method === Frame.Method.data) onAck(frame)
-      else if (Frame.header(frame, "type") === "ping") {
+      const type = Frame.header(frame, "type")
+      if (frame.method === Frame.Method.data) onAck(sockets.get(socket)!, frame)
+      else if (type !== "ping") violation(`a control frame of type ${type ?? "(none)"}: a client sends only pings`)
+      else {
         pings++
         if (answerPings) {
           send(socket, {
@@ -291,7 +349,6 @@ export const make = (
           })
         }
       }
-      changed()
     }
 
     const endpoint = (body: unknown): Effect.Effect<EndpointAnswer> =>
@@ -316,10 +373,12 @@ export const make = (
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false })
     wss.on("connection", (socket) => {
       accepted++
-      sockets.add(socket)
+      sockets.set(socket, new Map())
       newest = socket
       socket.on("message", (data, isBinary) => {
         if (isBinary) onClientFrame(socket, data as Buffer)
+        else violation("a text message: frames are binary")
+        changed()
       })
       socket.on("close", () => {
         sockets.delete(socket)
@@ -368,6 +427,8 @@ export const make = (
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request))
     })
 
+    // runs last, once the server is closed and no frame can come any more
+    yield* Effect.addFinalizer(() => violations.length === 0 ? Effect.void : Effect.dieMessage(report(violations)))
     yield* Effect.acquireRelease(
       Effect.async<void>((resume) => {
         server.listen(0, "127.0.0.1", () => {
@@ -377,7 +438,7 @@ export const make = (
       }),
       () =>
         Effect.async<void>((resume) => {
-          for (const socket of sockets) socket.terminate()
+          for (const socket of sockets.keys()) socket.terminate()
           for (const socket of hanging) socket.destroy()
           wss.close()
           server.closeAllConnections()
@@ -397,33 +458,70 @@ export const make = (
         return Effect.sync(() => waiters.delete(waiter))
       })
 
+    // One fiber redelivers every pending message, asleep until the earliest is due (a fiber per message
+    // made pushes twenty times slower). A push due sooner than that wakes it.
+    let sleepingUntil = Infinity
+    let wake: Deferred.Deferred<void> | undefined
+    const redeliverDue = Effect.gen(function*() {
+      const signal = yield* Deferred.make<void>()
+      const now = yield* Clock.currentTimeMillis
+      const next = yield* Effect.sync(() => {
+        let next = Infinity
+        for (const message of pending.values()) {
+          if (message.dueAt <= now) {
+            if (newest !== undefined) deliver(newest, message)
+            message.redelivered++
+            message.dueAt = now + (delays[message.redelivered] ?? Infinity)
+            changed()
+          }
+          next = Math.min(next, message.dueAt)
+        }
+        sleepingUntil = next
+        wake = signal
+        return next
+      })
+      yield* next === Infinity ? Deferred.await(signal) : Effect.race(Effect.sleep(next - now), Deferred.await(signal))
+    })
+    yield* Effect.forkScoped(Effect.forever(redeliverDue))
+
     return {
       url: `http://127.0.0.1:${port}`,
       endpoint,
       endpointCalls: Effect.sync(() => endpointCalls),
       connections: Effect.sync(() => ({ accepted, open: sockets.size })),
       push: (envelope, pushOptions = {}) =>
-        Effect.sync(() => {
+        Effect.map(Clock.currentTimeMillis, (now) => {
           const id = pushOptions.messageId ?? `msg_${++sequence}`
           const message: Message = {
             id,
             type: pushOptions.type ?? "event",
             payload: utf8.encode(JSON.stringify(envelope)),
             parts: Math.max(1, pushOptions.parts ?? 1),
-            order: pushOptions.order
+            order: pushOptions.order,
+            redelivered: 0,
+            dueAt: now + (delays[0] ?? Infinity)
           }
           pending.set(id, message)
           if (newest !== undefined) deliver(newest, message)
+          if (message.dueAt < sleepingUntil && wake !== undefined) Deferred.unsafeDone(wake, Exit.void)
+          changed()
           return id
         }),
       acks: Effect.sync(() => [...acks]),
+      takeViolations: Effect.sync(() => {
+        const taken = violations
+        violations = []
+        changed()
+        return taken
+      }),
       pings: Effect.sync(() => pings),
       pending: Effect.sync(() => pending.size),
+      deliveries: Effect.sync(() => deliveries),
       until,
       failEndpoint: (...failures) => Effect.sync(() => void endpointFailures.push(...failures)),
       refuseHandshake: (...more) => Effect.sync(() => void refusals.push(...more)),
       dropConnections: Effect.sync(() => {
-        for (const socket of sockets) socket.terminate()
+        for (const socket of sockets.keys()) socket.terminate()
       }),
       answerPings: (answer) => Effect.sync(() => void (answerPings = answer)),
       setPongConfig: (config) => Effect.sync(() => void (pongConfig = config))

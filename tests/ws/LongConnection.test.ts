@@ -207,6 +207,21 @@ describe("LongConnection: drops and silence", () => {
       assert.strictEqual(yield* fake.pending, 0)
     }).pipe(withFake()))
 
+  it.scopedLive("a failing handler is acked 500; the platform's timed redelivery on the same socket runs it again", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const dispatcher = EventDispatcher.make().on(MESSAGE, () => ++calls === 1 ? Effect.fail("flaky") : Effect.void)
+      const { fake, reached } = yield* connect(dispatcher)
+      yield* reached("Connected")
+      yield* fake.push(event(MESSAGE, {}, "evt_flaky"))
+      yield* fake.until((v) => v.acks.some((a) => a.code === 200))
+      const codes = (yield* fake.acks).map((a) => a.code)
+      assert.deepStrictEqual([codes[0], codes.at(-1)], [500, 200])
+      assert.strictEqual(calls, 2)
+      assert.strictEqual(yield* fake.pending, 0)
+      assert.strictEqual((yield* fake.connections).accepted, 1, "the same socket")
+    }).pipe(withFake({ redelivery: Array.from({ length: 20 }, () => "100 millis") })))
+
   it.scopedLive("a socket that stops answering pings is taken for dead and replaced", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
