@@ -54,7 +54,7 @@ export declare namespace FakeOpenPlatform {
   interface Options {
     /**
      * Apps whose credentials the token endpoints accept: an App Secret, or a client assertion (keyless apps,
-     * `POST /oauth/v3/token`). Default `[{ appId: "cli_fake", appSecret: "fake_secret" }]`.
+     * `POST /oauth/v3/token`). Default `[defaultApp]` (`fakeApps.ts`).
      */
     readonly apps?: ReadonlyArray<FakeApp>
     /** The `expire` (seconds) returned by the token endpoints. Default 7200. */
