@@ -122,6 +122,11 @@ export interface ChannelOptions {
   readonly encryptKey?: Secret | undefined
   readonly verificationToken?: Secret | undefined
   readonly maxClockSkew?: Duration.DurationInput | undefined
+  /**
+   * The largest webhook body `channel.webhook` accepts, in bytes (default 1 MiB; 413 beyond). Give the
+   * adapter that reads the body (`eventListener`, `EventHttp.fromHandler`) the same limit.
+   */
+  readonly maxBodySize?: number | undefined
   /** Long-connection settings. `concurrency` (messages awaiting their ack) defaults to 512 here. */
   readonly longConnection?: Omit<LongConnection.Options, "state"> | undefined
 }
@@ -233,7 +238,12 @@ const makeChannel = (
         ? undefined
         : makeReactionFilter(options.reactions, (yield* LarkConfig).appId, (messageId) =>
           Effect.provide(Manage.getMessageSender(messageId), context))
-    }, { encryptKey: options.encryptKey, verificationToken: options.verificationToken, maxClockSkew: hardened.maxClockSkew })
+    }, {
+      encryptKey: options.encryptKey,
+      verificationToken: options.verificationToken,
+      maxClockSkew: hardened.maxClockSkew,
+      maxBodySize: options.maxBodySize
+    })
 
     const state = yield* LongConnection.makeState
     const emit = (event: ChannelEvent) =>

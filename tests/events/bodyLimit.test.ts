@@ -6,6 +6,7 @@
  */
 import { createServer, request as httpRequest, type RequestListener } from "node:http"
 import type { AddressInfo } from "node:net"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
@@ -13,11 +14,17 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
+import * as Redacted from "effect/Redacted"
+import { fakeOpenPlatform } from "../../layers/testing.js"
+import { Channel } from "../../src/channel/Channel.js"
 import { handleCardAction } from "../../src/events/cardAction.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle, type Request, type Response } from "../../src/events/handle.js"
 import * as EventHttp from "../../src/events/httpApp.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
+import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 
 const MiB = 1024 * 1024
 const quiet = Logger.withMinimumLogLevel(LogLevel.None)
@@ -189,4 +196,21 @@ describe("the entry points themselves", () => {
       }
       assert.throws(() => EventDispatcher.make({ maxBodySize: 0 }), RangeError)
     }).pipe(quiet))
+})
+
+describe("the Channel's webhook", () => {
+  it.scoped("refuses a body over the channel's maxBodySize with 413", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenPlatform
+      const context = yield* Layer.build(Layer.mergeAll(
+        Layer.orDie(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make(defaultApp.appSecret), domain: fake.url })),
+        FetchHttpClient.layer
+      ))
+      const channel = yield* Channel.make({ transport: "webhook", maxBodySize: 4_096 }).pipe(Effect.provide(context))
+      yield* channel.connect
+      const event = (pad: number) =>
+        JSON.stringify({ schema: "2.0", header: { event_id: `e${pad}`, event_type: "x.y" }, event: { pad: "p".repeat(pad) } })
+      assert.strictEqual((yield* channel.webhook({ method: "POST", headers: {}, rawBody: event(3_000) })).status, 200)
+      assert.strictEqual((yield* channel.webhook({ method: "POST", headers: {}, rawBody: event(5_000) })).status, 413)
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 })

@@ -27,6 +27,7 @@ import { handle, type Request } from "../../src/events/handle.js"
 import * as EventHttp from "../../src/events/httpApp.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 
 const TOKEN = "the-verification-token"
@@ -137,7 +138,7 @@ describe("the adapters refuse a delivery without the token", () => {
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const context = yield* Layer.build(Layer.mergeAll(
-        Layer.orDie(LarkConfig.layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: fake.url })),
+        Layer.orDie(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make(defaultApp.appSecret), domain: fake.url })),
         FetchHttpClient.layer
       ))
       const channel = yield* Channel.make({ transport: "webhook", verificationToken: Redacted.make(TOKEN) }).pipe(
