@@ -10,6 +10,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import { maskedBody } from "../internal/maskedBody.js"
 import { userAgent } from "../internal/version.js"
 import { LarkDecodeError, LarkHttpError } from "../LarkError.js"
 import { RegistrationError } from "./errors.js"
@@ -85,8 +86,8 @@ const readObject = (operation: string, status: number, body: string): Effect.Eff
         httpStatus: status,
         maybeApplied: true
       })
-      // not JSON at all, so it holds no credentials and is safe to keep for debugging
-      : new LarkDecodeError({ operation, detail: "the answer is not a JSON object", httpStatus: status, body: body.slice(0, 2000) })
+      // a poll answer may hold the new app's secret: only the answer's shape is kept
+      : new LarkDecodeError({ operation, detail: "the answer is not a JSON object", httpStatus: status, body: maskedBody(body) })
   )
 }
 
@@ -124,7 +125,7 @@ const decodeBegin = (json: Json, status: number): Effect.Effect<BeginAnswer, Lar
         operation: "registration.begin",
         detail: "expected a device_code and an http(s) verification_uri_complete",
         httpStatus: status,
-        body: JSON.stringify(json)
+        body: maskedBody(JSON.stringify(json))
       })
     )
   }

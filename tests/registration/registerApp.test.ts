@@ -297,3 +297,23 @@ describe("User-Agent", () => {
       assert.deepStrictEqual(agents, [`lark-effect/${VERSION}`])
     }))
 })
+
+describe("decode failures keep no secret", () => {
+  it.effect("an undecodable answer's body is kept as its shape, every string masked", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeRegistration.FakeRegistration
+      yield* fake.program("begin", Reply.json(200, { client_id: "cli_leak", client_secret: "s3cr3t-value", interval: 5 }))
+      const result = yield* Effect.either(Stream.runDrain(registerApp({})))
+      assert.isTrue(result._tag === "Left" && result.left instanceof LarkDecodeError)
+      if (result._tag !== "Left" || !(result.left instanceof LarkDecodeError)) return
+      assert.notInclude(result.left.body ?? "", "s3cr3t-value")
+      assert.deepStrictEqual(JSON.parse(result.left.body ?? ""), { client_id: "<redacted>", client_secret: "<redacted>", interval: 5 })
+
+      yield* fake.program("poll", Reply.text(200, "client_secret=s3cr3t-value"))
+      const { fiber } = yield* start({})
+      yield* TestClock.adjust("5 seconds")
+      const polled = yield* Fiber.join(fiber)
+      assert.isTrue(polled._tag === "Left" && polled.left instanceof LarkDecodeError)
+      if (polled._tag === "Left" && polled.left instanceof LarkDecodeError) assert.strictEqual(polled.left.body, "<redacted>")
+    }).pipe(Effect.provide(FakeRegistration.layer())))
+})
