@@ -4,7 +4,7 @@ import * as Redacted from "effect/Redacted"
 import { create } from "lark-effect/im/v1/message"
 import { layer } from "lark-effect/layers/fetch"
 
-const live = layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: process.argv[2] })
+const live = layer({ appId: "cli_a1b2c3d4e5f6a7b8", appSecret: Redacted.make("fake_secret"), domain: process.argv[2] })
 const send = create({
   params: { receive_id_type: "chat_id" },
   data: { receive_id: "oc_cost", msg_type: "text", content: JSON.stringify({ text: "hi" }) }

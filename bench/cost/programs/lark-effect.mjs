@@ -6,7 +6,7 @@ import { im } from "lark-effect/im"
 import { layer } from "lark-effect/layers"
 
 // the app the fake platform knows (bench/request/protocol.ts)
-const live = layer({ appId: "cli_fake", appSecret: Redacted.make("fake_secret"), domain: process.argv[2] })
+const live = layer({ appId: "cli_a1b2c3d4e5f6a7b8", appSecret: Redacted.make("fake_secret"), domain: process.argv[2] })
 const send = im.v1.message.create({
   params: { receive_id_type: "chat_id" },
   data: { receive_id: "oc_cost", msg_type: "text", content: JSON.stringify({ text: "hi" }) }

@@ -3,7 +3,7 @@
 const lark = require("@larksuiteoapi/node-sdk")
 
 const [url, mode] = process.argv.slice(2)
-const client = new lark.Client({ appId: "cli_fake", appSecret: "fake_secret", domain: url, loggerLevel: lark.LoggerLevel.error })
+const client = new lark.Client({ appId: "cli_a1b2c3d4e5f6a7b8", appSecret: "fake_secret", domain: url, loggerLevel: lark.LoggerLevel.error })
 if (mode !== "client-only") {
   client.im.message.create({
     params: { receive_id_type: "chat_id" },
