@@ -73,7 +73,7 @@ const start = <R>(
       },
       serviceId: 7,
       clientConfig,
-      dispatch: makeDispatch(dispatcher, unsafeMakeMemory()),
+      dispatch: makeDispatch(dispatcher, unsafeMakeMemory(), "whenPresent"),
       fork: (handling: Effect.Effect<void, never, R>) => Effect.asVoid(FiberSet.run(handlers, handling)),
       pongTimeout: Duration.seconds(3),
       fragments: {}
