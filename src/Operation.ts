@@ -35,7 +35,10 @@ export interface Operation<P extends Payload, A> {
   readonly tokens: ReadonlyArray<AccessTokenKind>
   /** Checks (and encodes) the payload before anything is sent. */
   readonly payload?: Schema.Schema<P, any> | undefined
-  /** How the body goes out. Default: `"json"` when there is `data`, none on GET and DELETE. */
+  /**
+   * How the body goes out. Default: JSON on every method but GET (`data`, or `{}` without it, as node-sdk
+   * sends), none on GET. Set it on a GET API that takes a body: a GET with a body cannot go through `fetch`.
+   */
   readonly body?: "json" | "multipart" | undefined
   /**
    * Where the result is: `"data"` (default) decodes `data` of `{code, msg, data}`; `"flat"` decodes the

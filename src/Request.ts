@@ -49,7 +49,11 @@ const checkPayload = <P extends Payload>(operation: Operation<P, any>, payload: 
       onRight: (encoded) => encoded as Payload
     })
 
-const hasNoBody = (method: HttpMethod) => method === "GET" || method === "DELETE"
+/**
+ * node-sdk sends a JSON body on every call (`data`, or `{}` without it), and so do we, but for a GET whose
+ * API takes no body: fetch refuses a GET with a body, so only the few GET APIs that take one (`body` set) send it.
+ */
+const sendsBody = (operation: Operation<any, any>) => operation.method !== "GET" || operation.body !== undefined
 
 /** The request without its Authorization header; multipart streams are read here, once, before any retry. */
 const buildOutgoing = (
@@ -71,14 +75,14 @@ const buildOutgoing = (
     if (body !== undefined) headers["content-type"] = body.contentType
     return { method: operation.method, url: url.right, headers, body: body?.body }
   }
-  if (hasNoBody(operation.method)) return Either.right(outgoing())
+  if (!sendsBody(operation)) return Either.right(outgoing())
   if (operation.body === "multipart") {
     return Effect.mapBoth(Body.multipart(payload.data), {
       onFailure: (detail) => new LarkRequestError({ operation: operation.id, detail }),
       onSuccess: outgoing
     })
   }
-  return Either.right(outgoing(payload.data === undefined ? undefined : Body.json(payload.data)))
+  return Either.right(outgoing(Body.json(payload.data)))
 }
 
 /** `X-Lark-Helpdesk-Authorization: Bearer base64(id:token)`, the node SDK's form. */
@@ -209,7 +213,10 @@ export interface RawRequest extends Payload {
   readonly url: string
   /** Token kinds the API accepts, in order of preference. Default `["tenant"]`. */
   readonly tokens?: ReadonlyArray<AccessTokenKind> | undefined
-  /** `"multipart"` for uploads (file values in `data` become file parts). Default `"json"`. */
+  /**
+   * `"multipart"` for uploads (file values in `data` become file parts). Default `"json"`: `data`, or `{}`
+   * without it; a GET sends `data` when it is given, else no body.
+   */
   readonly body?: "json" | "multipart" | undefined
 }
 
@@ -219,7 +226,13 @@ export const request = <A = unknown>(
   options?: CallOptions
 ): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient> =>
   execute<Payload, A>(
-    { id: `${raw.method} ${raw.url}`, method: raw.method, path: raw.url, tokens: raw.tokens ?? ["tenant"], body: raw.body },
+    {
+      id: `${raw.method} ${raw.url}`,
+      method: raw.method,
+      path: raw.url,
+      tokens: raw.tokens ?? ["tenant"],
+      body: raw.body ?? (raw.data === undefined ? undefined : "json")
+    },
     { path: raw.path, params: raw.params, data: raw.data },
     options
   )

@@ -258,6 +258,16 @@ const emitResourceSchemas = (plans: ReadonlyArray<ApiPlan>): string => {
 const tokensOf = (api: Api): string =>
   JSON.stringify(api.access_tokens ?? ["tenant", "user"]).replace(/,/g, ", ")
 
+/**
+ * `body` of the operation: multipart for uploads, else the executor's default (JSON on every method but GET);
+ * a GET sends one only when its API takes a body (fetch refuses a GET with a body).
+ */
+const bodyOf = (api: Api): "multipart" | "json" | undefined => {
+  if (api.http_method === "GET" && api.request_body === null) return undefined
+  if (api.file_upload || api.request_body?.content_type === "multipart/form-data") return "multipart"
+  return api.http_method === "GET" ? "json" : undefined
+}
+
 const emitResourceApi = (service: string, version: string, resource: string, plans: ReadonlyArray<ApiPlan>): string => {
   const src = "../../.."
   const exported = new Map<string, string>() // exported name -> local binding
@@ -281,7 +291,7 @@ const emitResourceApi = (service: string, version: string, resource: string, pla
       `  path: ${JSON.stringify(api.path)}`,
       `  tokens: ${tokensOf(api)}`,
       `  payload: S.${requestName}`,
-      ...(api.file_upload || api.request_body?.content_type === "multipart/form-data" ? [`  body: "multipart"`] : []),
+      ...(bodyOf(api) === undefined ? [] : [`  body: ${JSON.stringify(bodyOf(api))}`]),
       ...(p.binary ? [`  result: "binary"`] : flatResult.has(api.id) ? [`  result: "flat"`] : []),
       ...(!p.binary && api.response.kind === "json" && api.response.data_fields !== null ? [`  response: S.${responseName}`] : [])
     ]

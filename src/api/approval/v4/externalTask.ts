@@ -12,6 +12,7 @@ const listOperation: Operation<S.ListExternalTaskRequest, S.ListExternalTaskResp
   path: "/open-apis/approval/v4/external_tasks",
   tokens: ["tenant"],
   payload: S.ListExternalTaskRequest,
+  body: "json",
   response: S.ListExternalTaskResponse
 }
 

@@ -11,6 +11,7 @@ const getOperation: Operation<S.GetLeaveEmployExpireRecordRequest, S.GetLeaveEmp
   path: "/open-apis/attendance/v1/leave_employ_expire_records/:leave_id",
   tokens: ["tenant"],
   payload: S.GetLeaveEmployExpireRecordRequest,
+  body: "json",
   response: S.GetLeaveEmployExpireRecordResponse
 }
 

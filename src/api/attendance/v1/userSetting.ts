@@ -24,6 +24,7 @@ const queryOperation: Operation<S.QueryUserSettingRequest, S.QueryUserSettingRes
   path: "/open-apis/attendance/v1/user_settings/query",
   tokens: ["tenant"],
   payload: S.QueryUserSettingRequest,
+  body: "json",
   response: S.QueryUserSettingResponse
 }
 

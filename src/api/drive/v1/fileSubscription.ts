@@ -24,6 +24,7 @@ const getOperation: Operation<S.GetFileSubscriptionRequest, S.GetFileSubscriptio
   path: "/open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id",
   tokens: ["user"],
   payload: S.GetFileSubscriptionRequest,
+  body: "json",
   response: S.GetFileSubscriptionResponse
 }
 

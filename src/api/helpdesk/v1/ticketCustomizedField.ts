@@ -51,6 +51,7 @@ const listOperation: Operation<S.ListTicketCustomizedFieldRequest, S.ListTicketC
   path: "/open-apis/helpdesk/v1/ticket_customized_fields",
   tokens: ["tenant"],
   payload: S.ListTicketCustomizedFieldRequest,
+  body: "json",
   response: S.ListTicketCustomizedFieldResponse
 }
 

@@ -11,6 +11,7 @@ const getOperation: Operation<S.GetBatchCountryRegionRequest, S.GetBatchCountryR
   path: "/open-apis/mdm/v3/batch_country_region",
   tokens: ["tenant"],
   payload: S.GetBatchCountryRegionRequest,
+  body: "json",
   response: S.GetBatchCountryRegionResponse
 }
 

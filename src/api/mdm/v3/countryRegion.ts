@@ -12,6 +12,7 @@ const listOperation: Operation<S.ListCountryRegionRequest, S.ListCountryRegionRe
   path: "/open-apis/mdm/v3/country_regions",
   tokens: ["tenant"],
   payload: S.ListCountryRegionRequest,
+  body: "json",
   response: S.ListCountryRegionResponse
 }
 

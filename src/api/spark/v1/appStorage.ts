@@ -11,7 +11,6 @@ const downloadOperation: Operation<S.DownloadAppStorageRequest, S.DownloadAppSto
   path: "/open-apis/spark/v1/apps/:app_id/storage",
   tokens: ["tenant", "user"],
   payload: S.DownloadAppStorageRequest,
-  body: "multipart",
   response: S.DownloadAppStorageResponse
 }
 
