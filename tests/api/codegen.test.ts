@@ -52,4 +52,12 @@ describe("codegen", () => {
     assert.strictEqual(withServiceExports(manifest, services), manifest)
     assert.deepStrictEqual(JSON.parse(manifest).exports["./im"], { types: "./dist/src/api/im/index.d.ts", default: "./dist/src/api/im/index.js" })
   })
+
+  it("a service left with no APIs loses its entry; hand-written entries stay", () => {
+    const entry = (path: string) => ({ types: `./dist/${path}.d.ts`, default: `./dist/${path}.js` })
+    const before = JSON.stringify({
+      exports: { ".": entry("src/index"), "./elearning": entry("src/api/elearning/index"), "./im": entry("src/api/im/index") }
+    })
+    assert.deepStrictEqual(Object.keys(JSON.parse(withServiceExports(before, ["im"])).exports), [".", "./im", "./*"])
+  })
 })
