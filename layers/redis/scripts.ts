@@ -19,6 +19,14 @@ const deleteIfEqual = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`
 
+/**
+ * Sets the expiry of KEYS[1] to ARGV[2] milliseconds from now only while its value is ARGV[1] (a claim still
+ * held by the caller). Returns 1 or 0.
+ */
+const extendIfEqual = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`
+
 /** Deletes the cached token entry KEYS[1] only while it holds the token ARGV[1]. Returns 1 or 0. */
 const deleteTokenIfEqual = `
 local entry = redis.call('GET', KEYS[1])
@@ -29,6 +37,7 @@ return 0`
 export interface LarkRedis extends Redis {
   larkClaim(key: string, value: string, ttlMillis: number): Promise<string | null>
   larkDeleteIfEqual(key: string, value: string): Promise<number>
+  larkExtendIfEqual(key: string, value: string, ttlMillis: number): Promise<number>
   larkDeleteTokenIfEqual(key: string, token: string): Promise<number>
 }
 
@@ -36,6 +45,7 @@ export interface LarkRedis extends Redis {
 export const defineScripts = (client: Redis): LarkRedis => {
   client.defineCommand("larkClaim", { numberOfKeys: 1, lua: claim })
   client.defineCommand("larkDeleteIfEqual", { numberOfKeys: 1, lua: deleteIfEqual })
+  client.defineCommand("larkExtendIfEqual", { numberOfKeys: 1, lua: extendIfEqual })
   client.defineCommand("larkDeleteTokenIfEqual", { numberOfKeys: 1, lua: deleteTokenIfEqual })
   return client as LarkRedis
 }
