@@ -10,9 +10,13 @@
  * - `claim(id)` atomically answers `"Claimed"` (the caller runs the handler), `"Done"` (handled before:
  *   acknowledge without running it) or `"InProgress"` (another delivery is being handled right now: answer
  *   so that the platform redelivers later, because that other handler may still fail).
- * - `complete(id)` after the handler succeeded: the id is done for the TTL.
+ * - `complete(id)` after the handler succeeded: the id is done for the TTL. When it fails, the id is not
+ *   done yet, and the caller does not acknowledge the delivery: a store that can fail keeps the claim and
+ *   records the id later (the Redis store does, see `layers/redis/dedupe.ts`), so the redelivery finds it
+ *   in progress, then done.
  * - `release(id)` after it failed or was interrupted: the next delivery runs the handler again.
- * A claim that is neither completed nor released (its process died) expires after `claimTtl`.
+ * A claim that is neither completed nor released (its process died) expires after `claimTtl`; a store
+ * shared by processes renews the claims of its own running handlers, so only a dead holder's claim expires.
  */
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"

@@ -182,10 +182,21 @@ export const makeDispatch = <R>(
     response: callbackResponse(classified.type, value)
   })
 
-  /** After the handler: the id is done. A failed `complete` only means a redelivery may run the handler again. */
+  /**
+   * After the handler: the id is done once the store records it. When it cannot (its store is down), the
+   * delivery is not answered as handled: the platform redelivers, and the redelivery finds the claim the
+   * store keeps until it records the id (InProgress), then the id done; the handler does not run again.
+   */
   const completeClaim = (dedupe: DedupeService, classified: Classified, value: unknown): Effect.Effect<Outcome> =>
     Effect.matchEffect(dedupe.complete(classified.id), {
-      onFailure: (error) => Effect.as(logDedupeFailure("completing", error), handled(classified, value)),
+      onFailure: (error) =>
+        Effect.as(
+          Effect.logWarning(
+            `lark event ${classified.type} was handled but could not be recorded as done; asking for a redelivery`,
+            error
+          ),
+          STORE_FAILED
+        ),
       onSuccess: () => Effect.succeed(handled(classified, value))
     })
 
