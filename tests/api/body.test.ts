@@ -13,7 +13,7 @@ import { MockHttp, ok, route } from "../../src/testing/MockHttp.js"
 
 const lastSent = Effect.map(Effect.flatten(Effect.map(MockHttp, (mock) => mock.requests)), (all) => all[all.length - 1]!)
 
-const json = (value: unknown) => ({ _tag: "Json", value })
+const json = (value: unknown) => ({ _tag: "Json" as const, value })
 
 describe("request bodies", () => {
   it.effect("a DELETE API that takes a body sends it", () =>
