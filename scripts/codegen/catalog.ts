@@ -30,6 +30,10 @@ export interface Api {
   readonly method: string
   readonly http_method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
   readonly path: string
+  /** The platform's documentation page. */
+  readonly doc_url?: string
+  /** The API's official short name (`发送消息`). */
+  readonly title?: string
   readonly access_tokens: ReadonlyArray<TokenKind> | null
   readonly path_params: ReadonlyArray<Field>
   readonly query_params: ReadonlyArray<QueryParam>

@@ -268,17 +268,45 @@ const bodyOf = (api: Api): "multipart" | "json" | undefined => {
   return api.http_method === "GET" ? "json" : undefined
 }
 
-const emitResourceApi = (service: string, version: string, resource: string, plans: ReadonlyArray<ApiPlan>): string => {
+/** A JSDoc comment of paragraphs; nothing in the catalog may end it early. */
+const jsDoc = (paragraphs: ReadonlyArray<string>, indent = ""): string => {
+  const safe = paragraphs.map((paragraph) => paragraph.replace(/\*\//g, "*\\/"))
+  if (safe.length === 1) return `${indent}/** ${safe[0]} */`
+  return [`${indent}/**`, ...safe.flatMap((paragraph, i) => [...(i > 0 ? [`${indent} *`] : []), `${indent} * ${paragraph}`]), `${indent} */`].join("\n")
+}
+
+/** What an editor shows for an API: its title, method and path, and its documentation page. */
+const apiDoc = (api: Api): Array<string> => [
+  ...(api.title === undefined ? [] : [api.title]),
+  `\`${api.http_method} ${api.path}\``,
+  ...(api.doc_url === undefined ? [] : [`@see {@link ${api.doc_url} | Documentation}`])
+]
+
+/** An exported function of a resource module, with the JSDoc it is declared with. */
+export interface Member {
+  readonly name: string
+  readonly doc: ReadonlyArray<string>
+  readonly api: Api
+}
+
+const emitResourceApi = (
+  service: string,
+  version: string,
+  resource: string,
+  plans: ReadonlyArray<ApiPlan>
+): { readonly content: string; readonly members: ReadonlyArray<Member> } => {
   const src = "../../.."
   const exported = new Map<string, string>() // exported name -> local binding
+  const members: Array<Member> = []
   const bindings: Array<string> = []
   const usesPages = plans.some((p) => p.pages)
   const usesBinary = plans.some((p) => p.binary)
-  const declare = (name: string, code: (local: string) => string) => {
+  const declare = (api: Api, name: string, doc: ReadonlyArray<string>, code: (local: string) => string) => {
     if (exported.has(name)) throw new Error(`${service}.${version}.${resource}: two exports named ${name}`)
     const local = localName(name)
     exported.set(name, local)
-    bindings.push(code(local))
+    members.push({ name, doc, api })
+    bindings.push(`${jsDoc(doc)}\n${code(local)}`)
   }
   for (const p of plans) {
     const { api, method, requestName, responseName } = p
@@ -296,25 +324,26 @@ const emitResourceApi = (service: string, version: string, resource: string, pla
       ...(!p.binary && api.response.kind === "json" && api.response.data_fields !== null ? [`  response: S.${responseName}`] : [])
     ]
     const payloadParam = payloadOptional(api) ? `payload: S.${requestName} = {}` : `payload: S.${requestName}`
+    const doc = apiDoc(api)
     bindings.push(`const ${operation}: Operation<S.${requestName}, ${result}> = {\n${fields.join(",\n")}\n}`)
-    declare(method, (local) =>
-      `/** \`${api.http_method} ${api.path}\` */\nexport const ${local} = (${payloadParam}, options?: CallOptions): ApiCall<${result}> =>\n  Request.execute(${operation}, payload, options)`)
+    declare(api, method, doc, (local) =>
+      `export const ${local} = (${payloadParam}, options?: CallOptions): ApiCall<${result}> =>\n  Request.execute(${operation}, payload, options)`)
     if (p.binary) {
-      declare(`${method}Stream`, (local) =>
-        `/** \`${method}\`, streaming the file instead of holding it in memory; closing the scope aborts it. */\nexport const ${local} = (${payloadParam}, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>\n  Request.executeStream(${operation}, payload, options)`)
+      declare(api, `${method}Stream`, [`\`${method}\`, streaming the file instead of holding it in memory; closing the scope aborts it.`, ...doc], (local) =>
+        `export const ${local} = (${payloadParam}, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>\n  Request.executeStream(${operation}, payload, options)`)
     }
     if (p.pages) {
       const call = localName(method)
-      declare(`${method}Pages`, (local) =>
-        `/** Every page of \`${method}\`, following \`page_token\`. */\nexport const ${local} = (${payloadParam}, options?: CallOptions) =>\n  Pagination.pages(${call}, payload, options)`)
+      declare(api, `${method}Pages`, [`Every page of \`${method}\`, following \`page_token\`.`, ...doc], (local) =>
+        `export const ${local} = (${payloadParam}, options?: CallOptions) =>\n  Pagination.pages(${call}, payload, options)`)
       if (p.listField !== undefined) {
-        declare(`${method}Stream`, (local) =>
-          `/** Every \`${p.listField}\` element of every page of \`${method}\`. */\nexport const ${local} = (${payloadParam}, options?: CallOptions) =>\n  Pagination.items(${call}, payload, options, ${JSON.stringify(p.listField)})`)
+        declare(api, `${method}Stream`, [`Every \`${p.listField}\` element of every page of \`${method}\`.`, ...doc], (local) =>
+          `export const ${local} = (${payloadParam}, options?: CallOptions) =>\n  Pagination.items(${call}, payload, options, ${JSON.stringify(p.listField)})`)
       }
     }
   }
   const renamed = [...exported].filter(([name, local]) => name !== local)
-  return [
+  const content = [
     HEADER,
     ...(usesBinary ? [`import type * as Scope from "effect/Scope"`] : []),
     ...(usesBinary ? [`import type { DownloadedFile, FileStream } from "${src}/Files.js"`, `import type { LarkError } from "${src}/LarkError.js"`] : []),
@@ -329,24 +358,50 @@ const emitResourceApi = (service: string, version: string, resource: string, pla
     ...(renamed.length > 0 ? ["", `export { ${renamed.map(([name, local]) => `${local} as ${name}`).join(", ")} }`] : []),
     ""
   ].join("\n")
+  return { content, members }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // src/api/<service>/index.ts
 
-const emitServiceIndex = (service: string, resources: ReadonlyArray<{ version: string; resource: string }>): string => {
-  const alias = (r: { version: string; resource: string }) => `${r.version}_${r.resource}`
+interface ResourceModule {
+  readonly version: string
+  readonly resource: string
+  readonly members: ReadonlyArray<Member>
+}
+
+const alias = (r: ResourceModule) => `${r.version}_${r.resource}`
+
+/**
+ * node-sdk's version-less resource: the bound version's functions that node-sdk has, each the same function
+ * as the versioned one, declared with its own JSDoc so that an editor shows it on this name too.
+ */
+const versionlessResource = (r: ResourceModule): string | undefined => {
+  const members = r.members.filter((member) => member.api.sdk_names.node !== undefined)
+  if (members.length === 0) return undefined
+  const properties = members.map((member) =>
+    `${jsDoc(member.doc, "    ")}\n    ${propertyKey(member.name)}: ${alias(r)}.${member.name}`)
+  return `  ${propertyKey(r.resource)}: {\n${properties.join(",\n")}\n  }`
+}
+
+const emitServiceIndex = (service: string, resources: ReadonlyArray<ResourceModule>, bound: string | undefined): string => {
   const versions = [...new Set(resources.map((r) => r.version))]
-  const body = versions.map((version) => {
+  if (bound !== undefined && !versions.includes(bound)) throw new Error(`${service}: node-sdk binds version-less names to ${bound}, which has no APIs`)
+  const versioned = versions.map((version) => {
     const members = resources.filter((r) => r.version === version).map((r) => `    ${propertyKey(r.resource)}: ${alias(r)}`)
     return `  ${version}: {\n${members.join(",\n")}\n  }`
   })
+  const versionless = resources.filter((r) => r.version === bound).flatMap((r) => versionlessResource(r) ?? [])
+  const doc = bound === undefined
+    ? `Every \`${service}\` API, as the node SDK names them: \`${service}.<version>.<resource>.<method>(payload, options)\`.`
+    : `Every \`${service}\` API, as the node SDK names them: \`${service}.<version>.<resource>.<method>(payload, options)\`, ` +
+      `and the ${bound} ones also version-less, \`${service}.<resource>.<method>\`, as the node SDK binds them.`
   return [
     HEADER,
     ...resources.map((r) => `import * as ${alias(r)} from "./${r.version}/${r.resource}.js"`),
     "",
-    `/** Every \`${service}\` API, as the node SDK names them: \`${service}.<version>.<resource>.<method>(payload, options)\`. */`,
-    `export const ${service} = {\n${body.join(",\n")}\n}`,
+    `/** ${doc} */`,
+    `export const ${service} = {\n${[...versioned, ...versionless].join(",\n")}\n}`,
     ""
   ].join("\n")
 }
@@ -366,12 +421,16 @@ const byResource = (version: ServiceVersion): Map<string, Array<ApiPlan>> => {
   return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)))
 }
 
-export const emitAll = (catalog: Catalog): { readonly files: Files; readonly services: Array<string> } => {
+/** `versionless`: the version node-sdk binds each service's version-less names to (`versionless.json`). */
+export const emitAll = (
+  catalog: Catalog,
+  versionless: Readonly<Record<string, string>>
+): { readonly files: Files; readonly services: Array<string> } => {
   const files: Files = new Map()
   const services = sortedKeys(catalog.services)
   const eventModules: Array<{ service: string; version: string }> = []
   for (const service of services) {
-    const resources: Array<{ version: string; resource: string }> = []
+    const resources: Array<ResourceModule> = []
     for (const version of sortedKeys(catalog.services[service]!)) {
       const spec = catalog.services[service]![version]!
       if (spec.events.length > 0) {
@@ -382,11 +441,12 @@ export const emitAll = (catalog: Catalog): { readonly files: Files; readonly ser
       for (const [resource, plans] of byResource(spec)) {
         if (resource === "models") throw new Error(`${service}.${version}: a resource named "models" would overwrite models.ts`)
         files.set(`schemas/${service}/${version}/${resource}.ts`, emitResourceSchemas(plans))
-        files.set(`src/api/${service}/${version}/${resource}.ts`, emitResourceApi(service, version, resource, plans))
-        resources.push({ version, resource })
+        const { content, members } = emitResourceApi(service, version, resource, plans)
+        files.set(`src/api/${service}/${version}/${resource}.ts`, content)
+        resources.push({ version, resource, members })
       }
     }
-    if (resources.length > 0) files.set(`src/api/${service}/index.ts`, emitServiceIndex(service, resources))
+    if (resources.length > 0) files.set(`src/api/${service}/index.ts`, emitServiceIndex(service, resources, versionless[service]))
   }
   files.set("schemas/events/p1.ts", emitP1Events(catalog.p1_events))
   files.set("schemas/events/index.ts", emitEventIndex(catalog, eventModules))

@@ -2,9 +2,9 @@
  * `npm run codegen [-- --catalog DIR] [--out DIR]`: the typed API surface from the Lark API catalog.
  *
  * Writes schemas/<service>/<version>/*.ts, src/api/<service>/<version>/<resource>.ts and
- * src/api/<service>/index.ts under `--out` (the repository by default), removes generated files that the
- * catalog no longer yields, and sets package.json's per-service `exports`. Deterministic: running it twice
- * changes nothing.
+ * src/api/<service>/index.ts (with node-sdk's version-less names, from versionless.json) under `--out` (the
+ * repository by default), removes generated files that the catalog no longer yields, and sets package.json's
+ * per-service `exports`. Deterministic: running it twice changes nothing.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url"
 import { load } from "./catalog.js"
 import { emitAll, HEADER } from "./emit.js"
 import { withServiceExports } from "./exports.js"
+import { loadBindings } from "./versionless.js"
 
 const repository = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 
@@ -37,7 +38,7 @@ const generatedFilesUnder = (directory: string): Array<string> => {
 }
 
 console.log(`codegen: reading ${catalogDirectory}/catalog.json`)
-const { files, services } = emitAll(load(catalogDirectory))
+const { files, services } = emitAll(load(catalogDirectory), loadBindings().services)
 
 let written = 0
 let unchanged = 0

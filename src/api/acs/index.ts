@@ -7,7 +7,7 @@ import * as v1_user from "./v1/user.js"
 import * as v1_userFace from "./v1/userFace.js"
 import * as v1_visitor from "./v1/visitor.js"
 
-/** Every `acs` API, as the node SDK names them: `acs.<version>.<resource>.<method>(payload, options)`. */
+/** Every `acs` API, as the node SDK names them: `acs.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `acs.<resource>.<method>`, as the node SDK binds them. */
 export const acs = {
   v1: {
     accessRecord: v1_accessRecord,
@@ -17,5 +17,191 @@ export const acs = {
     user: v1_user,
     userFace: v1_userFace,
     visitor: v1_visitor
+  },
+  accessRecord: {
+    /**
+     * 获取门禁记录列表
+     *
+     * `GET /open-apis/acs/v1/access_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=access_record&version=v1 | Documentation}
+     */
+    list: v1_accessRecord.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取门禁记录列表
+     *
+     * `GET /open-apis/acs/v1/access_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=access_record&version=v1 | Documentation}
+     */
+    listPages: v1_accessRecord.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取门禁记录列表
+     *
+     * `GET /open-apis/acs/v1/access_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=access_record&version=v1 | Documentation}
+     */
+    listStream: v1_accessRecord.listStream
+  },
+  accessRecordAccessPhoto: {
+    /**
+     * 下载开门时的人脸识别图片
+     *
+     * `GET /open-apis/acs/v1/access_records/:access_record_id/access_photo`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=access_record.access_photo&version=v1 | Documentation}
+     */
+    get: v1_accessRecordAccessPhoto.get,
+    /**
+     * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载开门时的人脸识别图片
+     *
+     * `GET /open-apis/acs/v1/access_records/:access_record_id/access_photo`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=access_record.access_photo&version=v1 | Documentation}
+     */
+    getStream: v1_accessRecordAccessPhoto.getStream
+  },
+  device: {
+    /**
+     * 获取门禁设备列表
+     *
+     * `GET /open-apis/acs/v1/devices`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=device&version=v1 | Documentation}
+     */
+    list: v1_device.list
+  },
+  ruleExternal: {
+    /**
+     * 创建或更新权限组
+     *
+     * `POST /open-apis/acs/v1/rule_external`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=acs&resource=rule_external&version=v1 | Documentation}
+     */
+    create: v1_ruleExternal.create,
+    /**
+     * 删除权限组
+     *
+     * `DELETE /open-apis/acs/v1/rule_external`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=acs&resource=rule_external&version=v1 | Documentation}
+     */
+    delete: v1_ruleExternal.delete,
+    /**
+     * 设备绑定权限组
+     *
+     * `POST /open-apis/acs/v1/rule_external/device_bind`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=device_bind&project=acs&resource=rule_external&version=v1 | Documentation}
+     */
+    deviceBind: v1_ruleExternal.deviceBind,
+    /**
+     * 获取权限组信息
+     *
+     * `GET /open-apis/acs/v1/rule_external`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=rule_external&version=v1 | Documentation}
+     */
+    get: v1_ruleExternal.get
+  },
+  user: {
+    /**
+     * 获取单个用户信息
+     *
+     * `GET /open-apis/acs/v1/users/:user_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user&version=v1 | Documentation}
+     */
+    get: v1_user.get,
+    /**
+     * 获取用户列表
+     *
+     * `GET /open-apis/acs/v1/users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=user&version=v1 | Documentation}
+     */
+    list: v1_user.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取用户列表
+     *
+     * `GET /open-apis/acs/v1/users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=user&version=v1 | Documentation}
+     */
+    listPages: v1_user.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取用户列表
+     *
+     * `GET /open-apis/acs/v1/users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=user&version=v1 | Documentation}
+     */
+    listStream: v1_user.listStream,
+    /**
+     * 修改用户部分信息
+     *
+     * `PATCH /open-apis/acs/v1/users/:user_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=acs&resource=user&version=v1 | Documentation}
+     */
+    patch: v1_user.patch
+  },
+  userFace: {
+    /**
+     * 下载人脸图片
+     *
+     * `GET /open-apis/acs/v1/users/:user_id/face`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user.face&version=v1 | Documentation}
+     */
+    get: v1_userFace.get,
+    /**
+     * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载人脸图片
+     *
+     * `GET /open-apis/acs/v1/users/:user_id/face`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user.face&version=v1 | Documentation}
+     */
+    getStream: v1_userFace.getStream,
+    /**
+     * 上传人脸图片
+     *
+     * `PUT /open-apis/acs/v1/users/:user_id/face`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=acs&resource=user.face&version=v1 | Documentation}
+     */
+    update: v1_userFace.update
+  },
+  visitor: {
+    /**
+     * 添加访客
+     *
+     * `POST /open-apis/acs/v1/visitors`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=acs&resource=visitor&version=v1 | Documentation}
+     */
+    create: v1_visitor.create,
+    /**
+     * 删除访客
+     *
+     * `DELETE /open-apis/acs/v1/visitors/:visitor_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=acs&resource=visitor&version=v1 | Documentation}
+     */
+    delete: v1_visitor.delete
   }
 }

@@ -7,7 +7,7 @@ import * as v1_badgeGrant from "./v1/badgeGrant.js"
 import * as v1_badgeImage from "./v1/badgeImage.js"
 import * as v1_password from "./v1/password.js"
 
-/** Every `admin` API, as the node SDK names them: `admin.<version>.<resource>.<method>(payload, options)`. */
+/** Every `admin` API, as the node SDK names them: `admin.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `admin.<resource>.<method>`, as the node SDK binds them. */
 export const admin = {
   v1: {
     adminDeptStat: v1_adminDeptStat,
@@ -17,5 +17,231 @@ export const admin = {
     badgeGrant: v1_badgeGrant,
     badgeImage: v1_badgeImage,
     password: v1_password
+  },
+  adminDeptStat: {
+    /**
+     * 获取部门维度的用户活跃和功能使用数据
+     *
+     * `GET /open-apis/admin/v1/admin_dept_stats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_dept_stat&version=v1 | Documentation}
+     */
+    list: v1_adminDeptStat.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取部门维度的用户活跃和功能使用数据
+     *
+     * `GET /open-apis/admin/v1/admin_dept_stats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_dept_stat&version=v1 | Documentation}
+     */
+    listPages: v1_adminDeptStat.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取部门维度的用户活跃和功能使用数据
+     *
+     * `GET /open-apis/admin/v1/admin_dept_stats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_dept_stat&version=v1 | Documentation}
+     */
+    listStream: v1_adminDeptStat.listStream
+  },
+  adminUserStat: {
+    /**
+     * 获取用户维度的用户活跃和功能使用数据
+     *
+     * `GET /open-apis/admin/v1/admin_user_stats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_user_stat&version=v1 | Documentation}
+     */
+    list: v1_adminUserStat.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取用户维度的用户活跃和功能使用数据
+     *
+     * `GET /open-apis/admin/v1/admin_user_stats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_user_stat&version=v1 | Documentation}
+     */
+    listPages: v1_adminUserStat.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取用户维度的用户活跃和功能使用数据
+     *
+     * `GET /open-apis/admin/v1/admin_user_stats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_user_stat&version=v1 | Documentation}
+     */
+    listStream: v1_adminUserStat.listStream
+  },
+  auditInfo: {
+    /**
+     * 用户行为日志搜索
+     *
+     * `GET /open-apis/admin/v1/audit_infos`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=audit_info&version=v1 | Documentation}
+     */
+    list: v1_auditInfo.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 用户行为日志搜索
+     *
+     * `GET /open-apis/admin/v1/audit_infos`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=audit_info&version=v1 | Documentation}
+     */
+    listPages: v1_auditInfo.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 用户行为日志搜索
+     *
+     * `GET /open-apis/admin/v1/audit_infos`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=audit_info&version=v1 | Documentation}
+     */
+    listStream: v1_auditInfo.listStream
+  },
+  badge: {
+    /**
+     * 创建勋章
+     *
+     * `POST /open-apis/admin/v1/badges`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge&version=v1 | Documentation}
+     */
+    create: v1_badge.create,
+    /**
+     * 获取勋章详情
+     *
+     * `GET /open-apis/admin/v1/badges/:badge_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=admin&resource=badge&version=v1 | Documentation}
+     */
+    get: v1_badge.get,
+    /**
+     * 获取勋章列表
+     *
+     * `GET /open-apis/admin/v1/badges`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge&version=v1 | Documentation}
+     */
+    list: v1_badge.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取勋章列表
+     *
+     * `GET /open-apis/admin/v1/badges`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge&version=v1 | Documentation}
+     */
+    listPages: v1_badge.listPages,
+    /**
+     * Every `badges` element of every page of `list`.
+     *
+     * 获取勋章列表
+     *
+     * `GET /open-apis/admin/v1/badges`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge&version=v1 | Documentation}
+     */
+    listStream: v1_badge.listStream,
+    /**
+     * 修改勋章信息
+     *
+     * `PUT /open-apis/admin/v1/badges/:badge_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=admin&resource=badge&version=v1 | Documentation}
+     */
+    update: v1_badge.update
+  },
+  badgeGrant: {
+    /**
+     * 创建授予名单
+     *
+     * `POST /open-apis/admin/v1/badges/:badge_id/grants`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge.grant&version=v1 | Documentation}
+     */
+    create: v1_badgeGrant.create,
+    /**
+     * 删除授予名单
+     *
+     * `DELETE /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=admin&resource=badge.grant&version=v1 | Documentation}
+     */
+    delete: v1_badgeGrant.delete,
+    /**
+     * 获取授予名单详情
+     *
+     * `GET /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=admin&resource=badge.grant&version=v1 | Documentation}
+     */
+    get: v1_badgeGrant.get,
+    /**
+     * 获取授予名单列表
+     *
+     * `GET /open-apis/admin/v1/badges/:badge_id/grants`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge.grant&version=v1 | Documentation}
+     */
+    list: v1_badgeGrant.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取授予名单列表
+     *
+     * `GET /open-apis/admin/v1/badges/:badge_id/grants`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge.grant&version=v1 | Documentation}
+     */
+    listPages: v1_badgeGrant.listPages,
+    /**
+     * Every `grants` element of every page of `list`.
+     *
+     * 获取授予名单列表
+     *
+     * `GET /open-apis/admin/v1/badges/:badge_id/grants`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge.grant&version=v1 | Documentation}
+     */
+    listStream: v1_badgeGrant.listStream,
+    /**
+     * 修改授予名单
+     *
+     * `PUT /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=admin&resource=badge.grant&version=v1 | Documentation}
+     */
+    update: v1_badgeGrant.update
+  },
+  badgeImage: {
+    /**
+     * 上传勋章图片
+     *
+     * `POST /open-apis/admin/v1/badge_images`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge_image&version=v1 | Documentation}
+     */
+    create: v1_badgeImage.create
+  },
+  password: {
+    /**
+     * 重置用户的企业邮箱密码
+     *
+     * `POST /open-apis/admin/v1/password/reset`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reset&project=admin&resource=password&version=v1 | Documentation}
+     */
+    reset: v1_password.reset
   }
 }

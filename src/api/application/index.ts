@@ -18,7 +18,7 @@ import * as v7_applicationBase from "./v7/applicationBase.js"
 import * as v7_applicationConfig from "./v7/applicationConfig.js"
 import * as v7_applicationPublish from "./v7/applicationPublish.js"
 
-/** Every `application` API, as the node SDK names them: `application.<version>.<resource>.<method>(payload, options)`. */
+/** Every `application` API, as the node SDK names them: `application.<version>.<resource>.<method>(payload, options)`, and the v6 ones also version-less, `application.<resource>.<method>`, as the node SDK binds them. */
 export const application = {
   v5: {
     application: v5_application
@@ -43,5 +43,339 @@ export const application = {
     applicationBase: v7_applicationBase,
     applicationConfig: v7_applicationConfig,
     applicationPublish: v7_applicationPublish
+  },
+  appBadge: {
+    /**
+     * 更新应用红点
+     *
+     * `POST /open-apis/application/v6/app_badge/set`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set&project=application&resource=app_badge&version=v6 | Documentation}
+     */
+    set: v6_appBadge.set
+  },
+  application: {
+    /**
+     * 获取应用通讯录权限范围配置
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/contacts_range_configuration`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_configuration&project=application&resource=application&version=v6 | Documentation}
+     */
+    contactsRangeConfiguration: v6_application.contactsRangeConfiguration,
+    /**
+     * Every page of `contactsRangeConfiguration`, following `page_token`.
+     *
+     * 获取应用通讯录权限范围配置
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/contacts_range_configuration`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_configuration&project=application&resource=application&version=v6 | Documentation}
+     */
+    contactsRangeConfigurationPages: v6_application.contactsRangeConfigurationPages,
+    /**
+     * 获取应用信息
+     *
+     * `GET /open-apis/application/v6/applications/:app_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application&version=v6 | Documentation}
+     */
+    get: v6_application.get,
+    /**
+     * 获取企业安装的应用
+     *
+     * `GET /open-apis/application/v6/applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application&version=v6 | Documentation}
+     */
+    list: v6_application.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取企业安装的应用
+     *
+     * `GET /open-apis/application/v6/applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application&version=v6 | Documentation}
+     */
+    listPages: v6_application.listPages,
+    /**
+     * Every `app_list` element of every page of `list`.
+     *
+     * 获取企业安装的应用
+     *
+     * `GET /open-apis/application/v6/applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application&version=v6 | Documentation}
+     */
+    listStream: v6_application.listStream,
+    /**
+     * 更新应用分组信息
+     *
+     * `PATCH /open-apis/application/v6/applications/:app_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application&version=v6 | Documentation}
+     */
+    patch: v6_application.patch,
+    /**
+     * 查看待审核的应用列表
+     *
+     * `GET /open-apis/application/v6/applications/underauditlist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=underauditlist&project=application&resource=application&version=v6 | Documentation}
+     */
+    underauditlist: v6_application.underauditlist,
+    /**
+     * Every page of `underauditlist`, following `page_token`.
+     *
+     * 查看待审核的应用列表
+     *
+     * `GET /open-apis/application/v6/applications/underauditlist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=underauditlist&project=application&resource=application&version=v6 | Documentation}
+     */
+    underauditlistPages: v6_application.underauditlistPages,
+    /**
+     * Every `items` element of every page of `underauditlist`.
+     *
+     * 查看待审核的应用列表
+     *
+     * `GET /open-apis/application/v6/applications/underauditlist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=underauditlist&project=application&resource=application&version=v6 | Documentation}
+     */
+    underauditlistStream: v6_application.underauditlistStream
+  },
+  applicationAppUsage: {
+    /**
+     * 获取多部门应用使用概览
+     *
+     * `POST /open-apis/application/v6/applications/:app_id/app_usage/department_overview`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=department_overview&project=application&resource=application.app_usage&version=v6 | Documentation}
+     */
+    departmentOverview: v6_applicationAppUsage.departmentOverview,
+    /**
+     * 获取消息推送概览
+     *
+     * `POST /open-apis/application/v6/applications/:app_id/app_usage/message_push_overview`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=message_push_overview&project=application&resource=application.app_usage&version=v6 | Documentation}
+     */
+    messagePushOverview: v6_applicationAppUsage.messagePushOverview,
+    /**
+     * 获取应用使用概览
+     *
+     * `POST /open-apis/application/v6/applications/:app_id/app_usage/overview`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=overview&project=application&resource=application.app_usage&version=v6 | Documentation}
+     */
+    overview: v6_applicationAppUsage.overview
+  },
+  applicationAppVersion: {
+    /**
+     * 获取应用版本中开发者申请的通讯录权限范围
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id/contacts_range_suggest`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_suggest&project=application&resource=application.app_version&version=v6 | Documentation}
+     */
+    contactsRangeSuggest: v6_applicationAppVersion.contactsRangeSuggest,
+    /**
+     * 获取应用版本信息
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application.app_version&version=v6 | Documentation}
+     */
+    get: v6_applicationAppVersion.get,
+    /**
+     * 获取应用版本列表
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/app_versions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.app_version&version=v6 | Documentation}
+     */
+    list: v6_applicationAppVersion.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取应用版本列表
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/app_versions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.app_version&version=v6 | Documentation}
+     */
+    listPages: v6_applicationAppVersion.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取应用版本列表
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/app_versions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.app_version&version=v6 | Documentation}
+     */
+    listStream: v6_applicationAppVersion.listStream,
+    /**
+     * 更新应用审核状态
+     *
+     * `PATCH /open-apis/application/v6/applications/:app_id/app_versions/:version_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.app_version&version=v6 | Documentation}
+     */
+    patch: v6_applicationAppVersion.patch
+  },
+  applicationCollaborators: {
+    /**
+     * 获取应用协作者列表
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/collaborators`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application.collaborators&version=v6 | Documentation}
+     */
+    get: v6_applicationCollaborators.get,
+    /**
+     * 更新应用协作者
+     *
+     * `PUT /open-apis/application/v6/applications/:app_id/collaborators`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.collaborators&version=v6 | Documentation}
+     */
+    update: v6_applicationCollaborators.update
+  },
+  applicationContactsRange: {
+    /**
+     * 更新应用通讯录权限范围配置
+     *
+     * `PATCH /open-apis/application/v6/applications/:app_id/contacts_range`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.contacts_range&version=v6 | Documentation}
+     */
+    patch: v6_applicationContactsRange.patch
+  },
+  applicationFeedback: {
+    /**
+     * 获取应用反馈列表
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/feedbacks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.feedback&version=v6 | Documentation}
+     */
+    list: v6_applicationFeedback.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取应用反馈列表
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/feedbacks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.feedback&version=v6 | Documentation}
+     */
+    listPages: v6_applicationFeedback.listPages,
+    /**
+     * Every `feedback_list` element of every page of `list`.
+     *
+     * 获取应用反馈列表
+     *
+     * `GET /open-apis/application/v6/applications/:app_id/feedbacks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.feedback&version=v6 | Documentation}
+     */
+    listStream: v6_applicationFeedback.listStream,
+    /**
+     * 更新应用反馈
+     *
+     * `PATCH /open-apis/application/v6/applications/:app_id/feedbacks/:feedback_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.feedback&version=v6 | Documentation}
+     */
+    patch: v6_applicationFeedback.patch
+  },
+  applicationManagement: {
+    /**
+     * 启停用应用
+     *
+     * `PUT /open-apis/application/v6/applications/:app_id/management`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.management&version=v6 | Documentation}
+     */
+    update: v6_applicationManagement.update
+  },
+  applicationOwner: {
+    /**
+     * 转移应用所有者
+     *
+     * `PUT /open-apis/application/v6/applications/:app_id/owner`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.owner&version=v6 | Documentation}
+     */
+    update: v6_applicationOwner.update
+  },
+  applicationVisibility: {
+    /**
+     * 查询用户或部门是否在应用的可用或禁用名单
+     *
+     * `POST /open-apis/application/v6/applications/:app_id/visibility/check_white_black_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check_white_black_list&project=application&resource=application.visibility&version=v6 | Documentation}
+     */
+    checkWhiteBlackList: v6_applicationVisibility.checkWhiteBlackList,
+    /**
+     * 更新应用可用范围
+     *
+     * `PATCH /open-apis/application/v6/applications/:app_id/visibility`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.visibility&version=v6 | Documentation}
+     */
+    patch: v6_applicationVisibility.patch
+  },
+  appRecommendRule: {
+    /**
+     * 获取当前设置的推荐规则列表
+     *
+     * `GET /open-apis/application/v6/app_recommend_rules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=app_recommend_rule&version=v6 | Documentation}
+     */
+    list: v6_appRecommendRule.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取当前设置的推荐规则列表
+     *
+     * `GET /open-apis/application/v6/app_recommend_rules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=app_recommend_rule&version=v6 | Documentation}
+     */
+    listPages: v6_appRecommendRule.listPages,
+    /**
+     * Every `rules` element of every page of `list`.
+     *
+     * 获取当前设置的推荐规则列表
+     *
+     * `GET /open-apis/application/v6/app_recommend_rules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=app_recommend_rule&version=v6 | Documentation}
+     */
+    listStream: v6_appRecommendRule.listStream
+  },
+  scope: {
+    /**
+     * 向管理员申请授权
+     *
+     * `POST /open-apis/application/v6/scopes/apply`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=apply&project=application&resource=scope&version=v6 | Documentation}
+     */
+    apply: v6_scope.apply,
+    /**
+     * 查询租户授权状态
+     *
+     * `GET /open-apis/application/v6/scopes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=scope&version=v6 | Documentation}
+     */
+    list: v6_scope.list
   }
 }

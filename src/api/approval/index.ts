@@ -8,7 +8,7 @@ import * as v4_instance from "./v4/instance.js"
 import * as v4_instanceComment from "./v4/instanceComment.js"
 import * as v4_task from "./v4/task.js"
 
-/** Every `approval` API, as the node SDK names them: `approval.<version>.<resource>.<method>(payload, options)`. */
+/** Every `approval` API, as the node SDK names them: `approval.<version>.<resource>.<method>(payload, options)`, and the v4 ones also version-less, `approval.<resource>.<method>`, as the node SDK binds them. */
 export const approval = {
   v4: {
     approval: v4_approval,
@@ -19,5 +19,585 @@ export const approval = {
     instance: v4_instance,
     instanceComment: v4_instanceComment,
     task: v4_task
+  },
+  approval: {
+    /**
+     * 创建审批定义
+     *
+     * `POST /open-apis/approval/v4/approvals`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=approval&version=v4 | Documentation}
+     */
+    create: v4_approval.create,
+    /**
+     * 查看指定审批定义
+     *
+     * `GET /open-apis/approval/v4/approvals/:approval_code`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=approval&version=v4 | Documentation}
+     */
+    get: v4_approval.get,
+    /**
+     * 订阅审批事件
+     *
+     * `POST /open-apis/approval/v4/approvals/:approval_code/subscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=approval&resource=approval&version=v4 | Documentation}
+     */
+    subscribe: v4_approval.subscribe,
+    /**
+     * 取消订阅审批事件
+     *
+     * `POST /open-apis/approval/v4/approvals/:approval_code/unsubscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=approval&resource=approval&version=v4 | Documentation}
+     */
+    unsubscribe: v4_approval.unsubscribe
+  },
+  district: {
+    /**
+     * 查询地理库信息
+     *
+     * `GET /open-apis/approval/v4/districts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=district&version=v4 | Documentation}
+     */
+    list: v4_district.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询地理库信息
+     *
+     * `GET /open-apis/approval/v4/districts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=district&version=v4 | Documentation}
+     */
+    listPages: v4_district.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询地理库信息
+     *
+     * `GET /open-apis/approval/v4/districts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=district&version=v4 | Documentation}
+     */
+    listStream: v4_district.listStream,
+    /**
+     * 搜索地理库信息
+     *
+     * `POST /open-apis/approval/v4/districts/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=district&version=v4 | Documentation}
+     */
+    search: v4_district.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索地理库信息
+     *
+     * `POST /open-apis/approval/v4/districts/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=district&version=v4 | Documentation}
+     */
+    searchPages: v4_district.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索地理库信息
+     *
+     * `POST /open-apis/approval/v4/districts/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=district&version=v4 | Documentation}
+     */
+    searchStream: v4_district.searchStream
+  },
+  externalApproval: {
+    /**
+     * 同步三方审批定义
+     *
+     * `POST /open-apis/approval/v4/external_approvals`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=external_approval&version=v4 | Documentation}
+     */
+    create: v4_externalApproval.create,
+    /**
+     * 查看指定三方审批定义
+     *
+     * `GET /open-apis/approval/v4/external_approvals/:approval_code`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=external_approval&version=v4 | Documentation}
+     */
+    get: v4_externalApproval.get
+  },
+  externalInstance: {
+    /**
+     * 校验三方审批实例
+     *
+     * `POST /open-apis/approval/v4/external_instances/check`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check&project=approval&resource=external_instance&version=v4 | Documentation}
+     */
+    check: v4_externalInstance.check,
+    /**
+     * 同步三方审批实例
+     *
+     * `POST /open-apis/approval/v4/external_instances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=external_instance&version=v4 | Documentation}
+     */
+    create: v4_externalInstance.create
+  },
+  externalTask: {
+    /**
+     * 获取三方审批任务状态
+     *
+     * `GET /open-apis/approval/v4/external_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=external_task&version=v4 | Documentation}
+     */
+    list: v4_externalTask.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取三方审批任务状态
+     *
+     * `GET /open-apis/approval/v4/external_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=external_task&version=v4 | Documentation}
+     */
+    listPages: v4_externalTask.listPages,
+    /**
+     * Every `data` element of every page of `list`.
+     *
+     * 获取三方审批任务状态
+     *
+     * `GET /open-apis/approval/v4/external_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=external_task&version=v4 | Documentation}
+     */
+    listStream: v4_externalTask.listStream
+  },
+  instance: {
+    /**
+     * 抄送审批实例
+     *
+     * `POST /open-apis/approval/v4/instances/add_cc`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_cc&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    addCc: v4_instance.addCc,
+    /**
+     * `POST /open-apis/approval/v4/instances/add_sign`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_sign&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    addSign: v4_instance.addSign,
+    /**
+     * 撤回审批实例
+     *
+     * `POST /open-apis/approval/v4/instances/cancel`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    cancel: v4_instance.cancel,
+    /**
+     * 抄送审批实例
+     *
+     * `POST /open-apis/approval/v4/instances/cc`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cc&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    cc: v4_instance.cc,
+    /**
+     * 创建审批实例
+     *
+     * `POST /open-apis/approval/v4/instances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    create: v4_instance.create,
+    /**
+     * 获取单个审批实例详情
+     *
+     * `GET /open-apis/approval/v4/instances/detail`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=detail&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    detail: v4_instance.detail,
+    /**
+     * 获取单个审批实例详情
+     *
+     * `GET /open-apis/approval/v4/instances/:instance_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    get: v4_instance.get,
+    /**
+     * 获取用户已发起审批列表
+     *
+     * `GET /open-apis/approval/v4/instances/initiated`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=initiated&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    initiated: v4_instance.initiated,
+    /**
+     * Every page of `initiated`, following `page_token`.
+     *
+     * 获取用户已发起审批列表
+     *
+     * `GET /open-apis/approval/v4/instances/initiated`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=initiated&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    initiatedPages: v4_instance.initiatedPages,
+    /**
+     * Every `instances` element of every page of `initiated`.
+     *
+     * 获取用户已发起审批列表
+     *
+     * `GET /open-apis/approval/v4/instances/initiated`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=initiated&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    initiatedStream: v4_instance.initiatedStream,
+    /**
+     * 批量获取审批实例 ID
+     *
+     * `GET /open-apis/approval/v4/instances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    list: v4_instance.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取审批实例 ID
+     *
+     * `GET /open-apis/approval/v4/instances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    listPages: v4_instance.listPages,
+    /**
+     * Every `instance_code_list` element of every page of `list`.
+     *
+     * 批量获取审批实例 ID
+     *
+     * `GET /open-apis/approval/v4/instances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    listStream: v4_instance.listStream,
+    /**
+     * `POST /open-apis/approval/v4/instances/preview`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    preview: v4_instance.preview,
+    /**
+     * 查询实例列表
+     *
+     * `POST /open-apis/approval/v4/instances/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    query: v4_instance.query,
+    /**
+     * Every page of `query`, following `page_token`.
+     *
+     * 查询实例列表
+     *
+     * `POST /open-apis/approval/v4/instances/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    queryPages: v4_instance.queryPages,
+    /**
+     * Every `instance_list` element of every page of `query`.
+     *
+     * 查询实例列表
+     *
+     * `POST /open-apis/approval/v4/instances/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    queryStream: v4_instance.queryStream,
+    /**
+     * 撤回审批实例
+     *
+     * `POST /open-apis/approval/v4/instances/recall`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recall&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    recall: v4_instance.recall,
+    /**
+     * 发送催办消息
+     *
+     * `POST /open-apis/approval/v4/instances/remind`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remind&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    remind: v4_instance.remind,
+    /**
+     * 查询抄送列表
+     *
+     * `POST /open-apis/approval/v4/instances/search_cc`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search_cc&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    searchCc: v4_instance.searchCc,
+    /**
+     * Every page of `searchCc`, following `page_token`.
+     *
+     * 查询抄送列表
+     *
+     * `POST /open-apis/approval/v4/instances/search_cc`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search_cc&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    searchCcPages: v4_instance.searchCcPages,
+    /**
+     * Every `cc_list` element of every page of `searchCc`.
+     *
+     * 查询抄送列表
+     *
+     * `POST /open-apis/approval/v4/instances/search_cc`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search_cc&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    searchCcStream: v4_instance.searchCcStream,
+    /**
+     * 退回审批任务
+     *
+     * `POST /open-apis/approval/v4/instances/specified_rollback`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=specified_rollback&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    specifiedRollback: v4_instance.specifiedRollback,
+    /**
+     * 订阅审批实例状态变更事件
+     *
+     * `POST /open-apis/approval/v4/instances/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    subscription: v4_instance.subscription,
+    /**
+     * 退订审批实例状态变更事件
+     *
+     * `DELETE /open-apis/approval/v4/instances/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=approval&resource=instance&version=v4 | Documentation}
+     */
+    unsubscription: v4_instance.unsubscription
+  },
+  instanceComment: {
+    /**
+     * 创建评论
+     *
+     * `POST /open-apis/approval/v4/instances/:instance_id/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance.comment&version=v4 | Documentation}
+     */
+    create: v4_instanceComment.create,
+    /**
+     * 删除评论
+     *
+     * `DELETE /open-apis/approval/v4/instances/:instance_id/comments/:comment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=approval&resource=instance.comment&version=v4 | Documentation}
+     */
+    delete: v4_instanceComment.delete,
+    /**
+     * 获取评论
+     *
+     * `GET /open-apis/approval/v4/instances/:instance_id/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance.comment&version=v4 | Documentation}
+     */
+    list: v4_instanceComment.list,
+    /**
+     * 清空评论
+     *
+     * `POST /open-apis/approval/v4/instances/:instance_id/comments/remove`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=approval&resource=instance.comment&version=v4 | Documentation}
+     */
+    remove: v4_instanceComment.remove
+  },
+  task: {
+    /**
+     * 加签审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/add_sign`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_sign&project=approval&resource=task&version=v4 | Documentation}
+     */
+    addSign: v4_task.addSign,
+    /**
+     * 同意审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/approve`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=approve&project=approval&resource=task&version=v4 | Documentation}
+     */
+    approve: v4_task.approve,
+    /**
+     * 转交审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/forward`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=approval&resource=task&version=v4 | Documentation}
+     */
+    forward: v4_task.forward,
+    /**
+     * 获取审批任务列表
+     *
+     * `GET /open-apis/approval/v4/tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=task&version=v4 | Documentation}
+     */
+    list: v4_task.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取审批任务列表
+     *
+     * `GET /open-apis/approval/v4/tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=task&version=v4 | Documentation}
+     */
+    listPages: v4_task.listPages,
+    /**
+     * Every `tasks` element of every page of `list`.
+     *
+     * 获取审批任务列表
+     *
+     * `GET /open-apis/approval/v4/tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=task&version=v4 | Documentation}
+     */
+    listStream: v4_task.listStream,
+    /**
+     * 同意审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/pass`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=pass&project=approval&resource=task&version=v4 | Documentation}
+     */
+    pass: v4_task.pass,
+    /**
+     * 查询用户的任务列表
+     *
+     * `GET /open-apis/approval/v4/tasks/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=task&version=v4 | Documentation}
+     */
+    query: v4_task.query,
+    /**
+     * Every page of `query`, following `page_token`.
+     *
+     * 查询用户的任务列表
+     *
+     * `GET /open-apis/approval/v4/tasks/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=task&version=v4 | Documentation}
+     */
+    queryPages: v4_task.queryPages,
+    /**
+     * Every `tasks` element of every page of `query`.
+     *
+     * 查询用户的任务列表
+     *
+     * `GET /open-apis/approval/v4/tasks/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=task&version=v4 | Documentation}
+     */
+    queryStream: v4_task.queryStream,
+    /**
+     * 拒绝审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/refuse`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=refuse&project=approval&resource=task&version=v4 | Documentation}
+     */
+    refuse: v4_task.refuse,
+    /**
+     * 拒绝审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/reject`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reject&project=approval&resource=task&version=v4 | Documentation}
+     */
+    reject: v4_task.reject,
+    /**
+     * 重新提交审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/resubmit`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resubmit&project=approval&resource=task&version=v4 | Documentation}
+     */
+    resubmit: v4_task.resubmit,
+    /**
+     * 退回审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/rollback`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback&project=approval&resource=task&version=v4 | Documentation}
+     */
+    rollback: v4_task.rollback,
+    /**
+     * 查询任务列表
+     *
+     * `POST /open-apis/approval/v4/tasks/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=task&version=v4 | Documentation}
+     */
+    search: v4_task.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 查询任务列表
+     *
+     * `POST /open-apis/approval/v4/tasks/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=task&version=v4 | Documentation}
+     */
+    searchPages: v4_task.searchPages,
+    /**
+     * Every `task_list` element of every page of `search`.
+     *
+     * 查询任务列表
+     *
+     * `POST /open-apis/approval/v4/tasks/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=task&version=v4 | Documentation}
+     */
+    searchStream: v4_task.searchStream,
+    /**
+     * 订阅审批任务状态变更事件
+     *
+     * `POST /open-apis/approval/v4/tasks/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=approval&resource=task&version=v4 | Documentation}
+     */
+    subscription: v4_task.subscription,
+    /**
+     * 转交审批任务
+     *
+     * `POST /open-apis/approval/v4/tasks/transfer`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer&project=approval&resource=task&version=v4 | Documentation}
+     */
+    transfer: v4_task.transfer,
+    /**
+     * 退订审批任务状态变更事件
+     *
+     * `DELETE /open-apis/approval/v4/tasks/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=approval&resource=task&version=v4 | Documentation}
+     */
+    unsubscription: v4_task.unsubscription
   }
 }

@@ -16,7 +16,7 @@ import * as v1_userStatsView from "./v1/userStatsView.js"
 import * as v1_userTask from "./v1/userTask.js"
 import * as v1_userTaskRemedy from "./v1/userTaskRemedy.js"
 
-/** Every `attendance` API, as the node SDK names them: `attendance.<version>.<resource>.<method>(payload, options)`. */
+/** Every `attendance` API, as the node SDK names them: `attendance.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `attendance.<resource>.<method>`, as the node SDK binds them. */
 export const attendance = {
   v1: {
     approvalInfo: v1_approvalInfo,
@@ -35,5 +35,439 @@ export const attendance = {
     userStatsView: v1_userStatsView,
     userTask: v1_userTask,
     userTaskRemedy: v1_userTaskRemedy
+  },
+  approvalInfo: {
+    /**
+     * 通知审批状态更新
+     *
+     * `POST /open-apis/attendance/v1/approval_infos/process`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=process&project=attendance&resource=approval_info&version=v1 | Documentation}
+     */
+    process: v1_approvalInfo.process
+  },
+  archiveRule: {
+    /**
+     * 删除归档报表行数据
+     *
+     * `POST /open-apis/attendance/v1/archive_rule/del_report`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del_report&project=attendance&resource=archive_rule&version=v1 | Documentation}
+     */
+    delReport: v1_archiveRule.delReport,
+    /**
+     * 查询所有归档规则
+     *
+     * `GET /open-apis/attendance/v1/archive_rule`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=archive_rule&version=v1 | Documentation}
+     */
+    list: v1_archiveRule.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询所有归档规则
+     *
+     * `GET /open-apis/attendance/v1/archive_rule`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=archive_rule&version=v1 | Documentation}
+     */
+    listPages: v1_archiveRule.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询所有归档规则
+     *
+     * `GET /open-apis/attendance/v1/archive_rule`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=archive_rule&version=v1 | Documentation}
+     */
+    listStream: v1_archiveRule.listStream,
+    /**
+     * 写入归档报表结果
+     *
+     * `POST /open-apis/attendance/v1/archive_rule/upload_report`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_report&project=attendance&resource=archive_rule&version=v1 | Documentation}
+     */
+    uploadReport: v1_archiveRule.uploadReport,
+    /**
+     * 查询归档报表表头
+     *
+     * `POST /open-apis/attendance/v1/archive_rule/user_stats_fields_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=user_stats_fields_query&project=attendance&resource=archive_rule&version=v1 | Documentation}
+     */
+    userStatsFieldsQuery: v1_archiveRule.userStatsFieldsQuery
+  },
+  file: {
+    /**
+     * 下载用户人脸识别照片
+     *
+     * `GET /open-apis/attendance/v1/files/:file_id/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=attendance&resource=file&version=v1 | Documentation}
+     */
+    download: v1_file.download,
+    /**
+     * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载用户人脸识别照片
+     *
+     * `GET /open-apis/attendance/v1/files/:file_id/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=attendance&resource=file&version=v1 | Documentation}
+     */
+    downloadStream: v1_file.downloadStream,
+    /**
+     * 上传用户人脸识别照片
+     *
+     * `POST /open-apis/attendance/v1/files/upload`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=attendance&resource=file&version=v1 | Documentation}
+     */
+    upload: v1_file.upload
+  },
+  group: {
+    /**
+     * 创建或修改考勤组
+     *
+     * `POST /open-apis/attendance/v1/groups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    create: v1_group.create,
+    /**
+     * 删除考勤组
+     *
+     * `DELETE /open-apis/attendance/v1/groups/:group_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    delete: v1_group.delete,
+    /**
+     * 按 ID 查询考勤组
+     *
+     * `GET /open-apis/attendance/v1/groups/:group_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    get: v1_group.get,
+    /**
+     * 查询所有考勤组
+     *
+     * `GET /open-apis/attendance/v1/groups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    list: v1_group.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询所有考勤组
+     *
+     * `GET /open-apis/attendance/v1/groups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    listPages: v1_group.listPages,
+    /**
+     * Every `group_list` element of every page of `list`.
+     *
+     * 查询所有考勤组
+     *
+     * `GET /open-apis/attendance/v1/groups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    listStream: v1_group.listStream,
+    /**
+     * 查询考勤组下所有成员
+     *
+     * `GET /open-apis/attendance/v1/groups/:group_id/list_user`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_user&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    listUser: v1_group.listUser,
+    /**
+     * Every page of `listUser`, following `page_token`.
+     *
+     * 查询考勤组下所有成员
+     *
+     * `GET /open-apis/attendance/v1/groups/:group_id/list_user`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_user&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    listUserPages: v1_group.listUserPages,
+    /**
+     * Every `users` element of every page of `listUser`.
+     *
+     * 查询考勤组下所有成员
+     *
+     * `GET /open-apis/attendance/v1/groups/:group_id/list_user`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_user&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    listUserStream: v1_group.listUserStream,
+    /**
+     * 按名称查询考勤组
+     *
+     * `POST /open-apis/attendance/v1/groups/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=attendance&resource=group&version=v1 | Documentation}
+     */
+    search: v1_group.search
+  },
+  leaveAccrualRecord: {
+    /**
+     * 修改发放记录
+     *
+     * `PATCH /open-apis/attendance/v1/leave_accrual_record/:leave_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=attendance&resource=leave_accrual_record&version=v1 | Documentation}
+     */
+    patch: v1_leaveAccrualRecord.patch
+  },
+  leaveEmployExpireRecord: {
+    /**
+     * 通过过期时间获取发放记录
+     *
+     * `GET /open-apis/attendance/v1/leave_employ_expire_records/:leave_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=leave_employ_expire_record&version=v1 | Documentation}
+     */
+    get: v1_leaveEmployExpireRecord.get
+  },
+  shift: {
+    /**
+     * 创建班次
+     *
+     * `POST /open-apis/attendance/v1/shifts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=shift&version=v1 | Documentation}
+     */
+    create: v1_shift.create,
+    /**
+     * 删除班次
+     *
+     * `DELETE /open-apis/attendance/v1/shifts/:shift_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=attendance&resource=shift&version=v1 | Documentation}
+     */
+    delete: v1_shift.delete,
+    /**
+     * 查询班次
+     *
+     * `GET /open-apis/attendance/v1/shifts/:shift_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=shift&version=v1 | Documentation}
+     */
+    get: v1_shift.get,
+    /**
+     * 查询所有班次
+     *
+     * `GET /open-apis/attendance/v1/shifts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=shift&version=v1 | Documentation}
+     */
+    list: v1_shift.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询所有班次
+     *
+     * `GET /open-apis/attendance/v1/shifts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=shift&version=v1 | Documentation}
+     */
+    listPages: v1_shift.listPages,
+    /**
+     * Every `shift_list` element of every page of `list`.
+     *
+     * 查询所有班次
+     *
+     * `GET /open-apis/attendance/v1/shifts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=shift&version=v1 | Documentation}
+     */
+    listStream: v1_shift.listStream,
+    /**
+     * 按名称查询班次
+     *
+     * `POST /open-apis/attendance/v1/shifts/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=shift&version=v1 | Documentation}
+     */
+    query: v1_shift.query
+  },
+  userApproval: {
+    /**
+     * 写入审批结果
+     *
+     * `POST /open-apis/attendance/v1/user_approvals`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=user_approval&version=v1 | Documentation}
+     */
+    create: v1_userApproval.create,
+    /**
+     * 获取审批数据
+     *
+     * `POST /open-apis/attendance/v1/user_approvals/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_approval&version=v1 | Documentation}
+     */
+    query: v1_userApproval.query
+  },
+  userDailyShift: {
+    /**
+     * 创建或修改排班表
+     *
+     * `POST /open-apis/attendance/v1/user_daily_shifts/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=attendance&resource=user_daily_shift&version=v1 | Documentation}
+     */
+    batchCreate: v1_userDailyShift.batchCreate,
+    /**
+     * 创建或更改临时排班
+     *
+     * `POST /open-apis/attendance/v1/user_daily_shifts/batch_create_temp`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_temp&project=attendance&resource=user_daily_shift&version=v1 | Documentation}
+     */
+    batchCreateTemp: v1_userDailyShift.batchCreateTemp,
+    /**
+     * 查询班表信息
+     *
+     * `POST /open-apis/attendance/v1/user_daily_shifts/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_daily_shift&version=v1 | Documentation}
+     */
+    query: v1_userDailyShift.query
+  },
+  userFlow: {
+    /**
+     * 导入打卡流水
+     *
+     * `POST /open-apis/attendance/v1/user_flows/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=attendance&resource=user_flow&version=v1 | Documentation}
+     */
+    batchCreate: v1_userFlow.batchCreate,
+    /**
+     * 删除打卡流水
+     *
+     * `POST /open-apis/attendance/v1/user_flows/batch_del`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_del&project=attendance&resource=user_flow&version=v1 | Documentation}
+     */
+    batchDel: v1_userFlow.batchDel,
+    /**
+     * 查询打卡流水
+     *
+     * `GET /open-apis/attendance/v1/user_flows/:user_flow_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=user_flow&version=v1 | Documentation}
+     */
+    get: v1_userFlow.get,
+    /**
+     * 批量查询打卡流水
+     *
+     * `POST /open-apis/attendance/v1/user_flows/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_flow&version=v1 | Documentation}
+     */
+    query: v1_userFlow.query
+  },
+  userSetting: {
+    /**
+     * 修改用户人脸识别信息
+     *
+     * `POST /open-apis/attendance/v1/user_settings/modify`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=attendance&resource=user_setting&version=v1 | Documentation}
+     */
+    modify: v1_userSetting.modify,
+    /**
+     * 批量查询用户人脸识别信息
+     *
+     * `GET /open-apis/attendance/v1/user_settings/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_setting&version=v1 | Documentation}
+     */
+    query: v1_userSetting.query
+  },
+  userStatsData: {
+    /**
+     * 查询统计数据
+     *
+     * `POST /open-apis/attendance/v1/user_stats_datas/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_data&version=v1 | Documentation}
+     */
+    query: v1_userStatsData.query
+  },
+  userStatsField: {
+    /**
+     * 查询统计表头
+     *
+     * `POST /open-apis/attendance/v1/user_stats_fields/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_field&version=v1 | Documentation}
+     */
+    query: v1_userStatsField.query
+  },
+  userStatsView: {
+    /**
+     * 查询统计设置
+     *
+     * `POST /open-apis/attendance/v1/user_stats_views/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_view&version=v1 | Documentation}
+     */
+    query: v1_userStatsView.query,
+    /**
+     * 更新统计设置
+     *
+     * `PUT /open-apis/attendance/v1/user_stats_views/:user_stats_view_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=attendance&resource=user_stats_view&version=v1 | Documentation}
+     */
+    update: v1_userStatsView.update
+  },
+  userTask: {
+    /**
+     * 查询打卡结果
+     *
+     * `POST /open-apis/attendance/v1/user_tasks/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_task&version=v1 | Documentation}
+     */
+    query: v1_userTask.query
+  },
+  userTaskRemedy: {
+    /**
+     * 通知补卡审批发起
+     *
+     * `POST /open-apis/attendance/v1/user_task_remedys`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=user_task_remedy&version=v1 | Documentation}
+     */
+    create: v1_userTaskRemedy.create,
+    /**
+     * 获取补卡记录
+     *
+     * `POST /open-apis/attendance/v1/user_task_remedys/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_task_remedy&version=v1 | Documentation}
+     */
+    query: v1_userTaskRemedy.query,
+    /**
+     * 获取可补卡时间
+     *
+     * `POST /open-apis/attendance/v1/user_task_remedys/query_user_allowed_remedys`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_user_allowed_remedys&project=attendance&resource=user_task_remedy&version=v1 | Documentation}
+     */
+    queryUserAllowedRemedys: v1_userTaskRemedy.queryUserAllowedRemedys
   }
 }

@@ -3,11 +3,57 @@ import * as v3_appAccessToken from "./v3/appAccessToken.js"
 import * as v3_appTicket from "./v3/appTicket.js"
 import * as v3_tenantAccessToken from "./v3/tenantAccessToken.js"
 
-/** Every `auth` API, as the node SDK names them: `auth.<version>.<resource>.<method>(payload, options)`. */
+/** Every `auth` API, as the node SDK names them: `auth.<version>.<resource>.<method>(payload, options)`, and the v3 ones also version-less, `auth.<resource>.<method>`, as the node SDK binds them. */
 export const auth = {
   v3: {
     appAccessToken: v3_appAccessToken,
     appTicket: v3_appTicket,
     tenantAccessToken: v3_tenantAccessToken
+  },
+  appAccessToken: {
+    /**
+     * 商店应用获取 app_access_token
+     *
+     * `POST /open-apis/auth/v3/app_access_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=auth&resource=app_access_token&version=v3 | Documentation}
+     */
+    create: v3_appAccessToken.create,
+    /**
+     * 自建应用获取 app_access_token
+     *
+     * `POST /open-apis/auth/v3/app_access_token/internal`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=internal&project=auth&resource=app_access_token&version=v3 | Documentation}
+     */
+    internal: v3_appAccessToken.internal
+  },
+  appTicket: {
+    /**
+     * 重新获取 app_ticket
+     *
+     * `POST /open-apis/auth/v3/app_ticket/resend`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resend&project=auth&resource=app_ticket&version=v3 | Documentation}
+     */
+    resend: v3_appTicket.resend
+  },
+  tenantAccessToken: {
+    /**
+     * 商店应用获取 tenant_access_token
+     *
+     * `POST /open-apis/auth/v3/tenant_access_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=auth&resource=tenant_access_token&version=v3 | Documentation}
+     */
+    create: v3_tenantAccessToken.create,
+    /**
+     * 自建应用获取 tenant_access_token
+     *
+     * `POST /open-apis/auth/v3/tenant_access_token/internal`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=internal&project=auth&resource=tenant_access_token&version=v3 | Documentation}
+     */
+    internal: v3_tenantAccessToken.internal
   }
 }

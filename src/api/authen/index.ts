@@ -6,7 +6,7 @@ import * as v1_oidcRefreshAccessToken from "./v1/oidcRefreshAccessToken.js"
 import * as v1_refreshAccessToken from "./v1/refreshAccessToken.js"
 import * as v1_userInfo from "./v1/userInfo.js"
 
-/** Every `authen` API, as the node SDK names them: `authen.<version>.<resource>.<method>(payload, options)`. */
+/** Every `authen` API, as the node SDK names them: `authen.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `authen.<resource>.<method>`, as the node SDK binds them. */
 export const authen = {
   v1: {
     accessToken: v1_accessToken,
@@ -15,5 +15,55 @@ export const authen = {
     oidcRefreshAccessToken: v1_oidcRefreshAccessToken,
     refreshAccessToken: v1_refreshAccessToken,
     userInfo: v1_userInfo
+  },
+  accessToken: {
+    /**
+     * 获取 user_access_token（v1 版本）
+     *
+     * `POST /open-apis/authen/v1/access_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=access_token&version=v1 | Documentation}
+     */
+    create: v1_accessToken.create
+  },
+  oidcAccessToken: {
+    /**
+     * 获取 user_access_token
+     *
+     * `POST /open-apis/authen/v1/oidc/access_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=oidc.access_token&version=v1 | Documentation}
+     */
+    create: v1_oidcAccessToken.create
+  },
+  oidcRefreshAccessToken: {
+    /**
+     * 刷新 user_access_token
+     *
+     * `POST /open-apis/authen/v1/oidc/refresh_access_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=oidc.refresh_access_token&version=v1 | Documentation}
+     */
+    create: v1_oidcRefreshAccessToken.create
+  },
+  refreshAccessToken: {
+    /**
+     * 刷新 user_access_token（v1 版本）
+     *
+     * `POST /open-apis/authen/v1/refresh_access_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=refresh_access_token&version=v1 | Documentation}
+     */
+    create: v1_refreshAccessToken.create
+  },
+  userInfo: {
+    /**
+     * 获取用户信息
+     *
+     * `GET /open-apis/authen/v1/user_info`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=authen&resource=user_info&version=v1 | Documentation}
+     */
+    get: v1_userInfo.get
   }
 }

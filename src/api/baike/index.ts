@@ -4,12 +4,194 @@ import * as v1_draft from "./v1/draft.js"
 import * as v1_entity from "./v1/entity.js"
 import * as v1_file from "./v1/file.js"
 
-/** Every `baike` API, as the node SDK names them: `baike.<version>.<resource>.<method>(payload, options)`. */
+/** Every `baike` API, as the node SDK names them: `baike.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `baike.<resource>.<method>`, as the node SDK binds them. */
 export const baike = {
   v1: {
     classification: v1_classification,
     draft: v1_draft,
     entity: v1_entity,
     file: v1_file
+  },
+  classification: {
+    /**
+     * 获取词典分类
+     *
+     * `GET /open-apis/baike/v1/classifications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=baike&resource=classification&version=v1 | Documentation}
+     */
+    list: v1_classification.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取词典分类
+     *
+     * `GET /open-apis/baike/v1/classifications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=baike&resource=classification&version=v1 | Documentation}
+     */
+    listPages: v1_classification.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取词典分类
+     *
+     * `GET /open-apis/baike/v1/classifications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=baike&resource=classification&version=v1 | Documentation}
+     */
+    listStream: v1_classification.listStream
+  },
+  draft: {
+    /**
+     * 创建草稿
+     *
+     * `POST /open-apis/baike/v1/drafts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=baike&resource=draft&version=v1 | Documentation}
+     */
+    create: v1_draft.create,
+    /**
+     * 更新草稿
+     *
+     * `PUT /open-apis/baike/v1/drafts/:draft_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=baike&resource=draft&version=v1 | Documentation}
+     */
+    update: v1_draft.update
+  },
+  entity: {
+    /**
+     * 创建免审词条
+     *
+     * `POST /open-apis/baike/v1/entities`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    create: v1_entity.create,
+    /**
+     * 提取潜在的词条
+     *
+     * `POST /open-apis/baike/v1/entities/extract`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=extract&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    extract: v1_entity.extract,
+    /**
+     * 获取词条详情
+     *
+     * `GET /open-apis/baike/v1/entities/:entity_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    get: v1_entity.get,
+    /**
+     * 词条高亮
+     *
+     * `POST /open-apis/baike/v1/entities/highlight`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=highlight&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    highlight: v1_entity.highlight,
+    /**
+     * 获取词条列表
+     *
+     * `GET /open-apis/baike/v1/entities`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    list: v1_entity.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取词条列表
+     *
+     * `GET /open-apis/baike/v1/entities`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    listPages: v1_entity.listPages,
+    /**
+     * Every `entities` element of every page of `list`.
+     *
+     * 获取词条列表
+     *
+     * `GET /open-apis/baike/v1/entities`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    listStream: v1_entity.listStream,
+    /**
+     * 精准搜索词条
+     *
+     * `POST /open-apis/baike/v1/entities/match`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=match&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    match: v1_entity.match,
+    /**
+     * 模糊搜索词条
+     *
+     * `POST /open-apis/baike/v1/entities/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    search: v1_entity.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 模糊搜索词条
+     *
+     * `POST /open-apis/baike/v1/entities/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    searchPages: v1_entity.searchPages,
+    /**
+     * Every `entities` element of every page of `search`.
+     *
+     * 模糊搜索词条
+     *
+     * `POST /open-apis/baike/v1/entities/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    searchStream: v1_entity.searchStream,
+    /**
+     * 更新免审词条
+     *
+     * `PUT /open-apis/baike/v1/entities/:entity_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=baike&resource=entity&version=v1 | Documentation}
+     */
+    update: v1_entity.update
+  },
+  file: {
+    /**
+     * 下载图片
+     *
+     * `GET /open-apis/baike/v1/files/:file_token/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=baike&resource=file&version=v1 | Documentation}
+     */
+    download: v1_file.download,
+    /**
+     * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载图片
+     *
+     * `GET /open-apis/baike/v1/files/:file_token/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=baike&resource=file&version=v1 | Documentation}
+     */
+    downloadStream: v1_file.downloadStream,
+    /**
+     * 上传图片
+     *
+     * `POST /open-apis/baike/v1/files/upload`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=baike&resource=file&version=v1 | Documentation}
+     */
+    upload: v1_file.upload
   }
 }

@@ -13,7 +13,7 @@ import * as v1_appTableRecord from "./v1/appTableRecord.js"
 import * as v1_appTableView from "./v1/appTableView.js"
 import * as v1_appWorkflow from "./v1/appWorkflow.js"
 
-/** Every `bitable` API, as the node SDK names them: `bitable.<version>.<resource>.<method>(payload, options)`. */
+/** Every `bitable` API, as the node SDK names them: `bitable.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `bitable.<resource>.<method>`, as the node SDK binds them. */
 export const bitable = {
   v1: {
     app: v1_app,
@@ -29,5 +29,603 @@ export const bitable = {
     appTableRecord: v1_appTableRecord,
     appTableView: v1_appTableView,
     appWorkflow: v1_appWorkflow
+  },
+  app: {
+    /**
+     * 复制多维表格
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/copy`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=bitable&resource=app&version=v1 | Documentation}
+     */
+    copy: v1_app.copy,
+    /**
+     * 创建多维表格
+     *
+     * `POST /open-apis/bitable/v1/apps`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app&version=v1 | Documentation}
+     */
+    create: v1_app.create,
+    /**
+     * 获取多维表格元数据
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app&version=v1 | Documentation}
+     */
+    get: v1_app.get,
+    /**
+     * 更新多维表格元数据
+     *
+     * `PUT /open-apis/bitable/v1/apps/:app_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app&version=v1 | Documentation}
+     */
+    update: v1_app.update
+  },
+  appBlockWorkflow: {
+    /**
+     * 列出工作流
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/block_workflows`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.block_workflow&version=v1 | Documentation}
+     */
+    list: v1_appBlockWorkflow.list
+  },
+  appDashboard: {
+    /**
+     * 复制仪表盘
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/dashboards/:block_id/copy`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=bitable&resource=app.dashboard&version=v1 | Documentation}
+     */
+    copy: v1_appDashboard.copy,
+    /**
+     * 列出仪表盘
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/dashboards`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.dashboard&version=v1 | Documentation}
+     */
+    list: v1_appDashboard.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出仪表盘
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/dashboards`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.dashboard&version=v1 | Documentation}
+     */
+    listPages: v1_appDashboard.listPages,
+    /**
+     * Every `dashboards` element of every page of `list`.
+     *
+     * 列出仪表盘
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/dashboards`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.dashboard&version=v1 | Documentation}
+     */
+    listStream: v1_appDashboard.listStream
+  },
+  appRole: {
+    /**
+     * 新增自定义角色
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.role&version=v1 | Documentation}
+     */
+    create: v1_appRole.create,
+    /**
+     * 删除自定义角色
+     *
+     * `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.role&version=v1 | Documentation}
+     */
+    delete: v1_appRole.delete,
+    /**
+     * 列出自定义角色
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role&version=v1 | Documentation}
+     */
+    list: v1_appRole.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出自定义角色
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role&version=v1 | Documentation}
+     */
+    listPages: v1_appRole.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出自定义角色
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role&version=v1 | Documentation}
+     */
+    listStream: v1_appRole.listStream,
+    /**
+     * 更新自定义角色
+     *
+     * `PUT /open-apis/bitable/v1/apps/:app_token/roles/:role_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.role&version=v1 | Documentation}
+     */
+    update: v1_appRole.update
+  },
+  appRoleMember: {
+    /**
+     * 批量新增协作者
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.role.member&version=v1 | Documentation}
+     */
+    batchCreate: v1_appRoleMember.batchCreate,
+    /**
+     * 批量删除协作者
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.role.member&version=v1 | Documentation}
+     */
+    batchDelete: v1_appRoleMember.batchDelete,
+    /**
+     * 新增协作者
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.role.member&version=v1 | Documentation}
+     */
+    create: v1_appRoleMember.create,
+    /**
+     * 删除协作者
+     *
+     * `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.role.member&version=v1 | Documentation}
+     */
+    delete: v1_appRoleMember.delete,
+    /**
+     * 列出协作者
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role.member&version=v1 | Documentation}
+     */
+    list: v1_appRoleMember.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出协作者
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role.member&version=v1 | Documentation}
+     */
+    listPages: v1_appRoleMember.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出协作者
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role.member&version=v1 | Documentation}
+     */
+    listStream: v1_appRoleMember.listStream
+  },
+  appTable: {
+    /**
+     * 新增多个数据表
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.table&version=v1 | Documentation}
+     */
+    batchCreate: v1_appTable.batchCreate,
+    /**
+     * 删除多个数据表
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.table&version=v1 | Documentation}
+     */
+    batchDelete: v1_appTable.batchDelete,
+    /**
+     * 新增一个数据表
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table&version=v1 | Documentation}
+     */
+    create: v1_appTable.create,
+    /**
+     * 删除一个数据表
+     *
+     * `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table&version=v1 | Documentation}
+     */
+    delete: v1_appTable.delete,
+    /**
+     * 列出数据表
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table&version=v1 | Documentation}
+     */
+    list: v1_appTable.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出数据表
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table&version=v1 | Documentation}
+     */
+    listPages: v1_appTable.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出数据表
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table&version=v1 | Documentation}
+     */
+    listStream: v1_appTable.listStream,
+    /**
+     * 更新数据表
+     *
+     * `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table&version=v1 | Documentation}
+     */
+    patch: v1_appTable.patch
+  },
+  appTableField: {
+    /**
+     * 新增字段
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field&version=v1 | Documentation}
+     */
+    create: v1_appTableField.create,
+    /**
+     * 删除字段
+     *
+     * `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.field&version=v1 | Documentation}
+     */
+    delete: v1_appTableField.delete,
+    /**
+     * 列出字段
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.field&version=v1 | Documentation}
+     */
+    list: v1_appTableField.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出字段
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.field&version=v1 | Documentation}
+     */
+    listPages: v1_appTableField.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出字段
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.field&version=v1 | Documentation}
+     */
+    listStream: v1_appTableField.listStream,
+    /**
+     * 更新字段
+     *
+     * `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.field&version=v1 | Documentation}
+     */
+    update: v1_appTableField.update
+  },
+  appTableFieldGroup: {
+    /**
+     * 创建字段编组
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/field_groups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field_group&version=v1 | Documentation}
+     */
+    create: v1_appTableFieldGroup.create
+  },
+  appTableForm: {
+    /**
+     * 获取表单元数据
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.form&version=v1 | Documentation}
+     */
+    get: v1_appTableForm.get,
+    /**
+     * 更新表单元数据
+     *
+     * `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.form&version=v1 | Documentation}
+     */
+    patch: v1_appTableForm.patch,
+    /**
+     * 升级旧版表单
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/upgrade`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upgrade&project=bitable&resource=app.table.form&version=v1 | Documentation}
+     */
+    upgrade: v1_appTableForm.upgrade
+  },
+  appTableFormField: {
+    /**
+     * 列出表单问题
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.form.field&version=v1 | Documentation}
+     */
+    list: v1_appTableFormField.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出表单问题
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.form.field&version=v1 | Documentation}
+     */
+    listPages: v1_appTableFormField.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出表单问题
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.form.field&version=v1 | Documentation}
+     */
+    listStream: v1_appTableFormField.listStream,
+    /**
+     * 更新表单问题
+     *
+     * `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields/:field_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.form.field&version=v1 | Documentation}
+     */
+    patch: v1_appTableFormField.patch
+  },
+  appTableRecord: {
+    /**
+     * 新增多条记录
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    batchCreate: v1_appTableRecord.batchCreate,
+    /**
+     * 删除多条记录
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    batchDelete: v1_appTableRecord.batchDelete,
+    /**
+     * 批量获取记录
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_get`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    batchGet: v1_appTableRecord.batchGet,
+    /**
+     * 更新多条记录
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    batchUpdate: v1_appTableRecord.batchUpdate,
+    /**
+     * 新增记录
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    create: v1_appTableRecord.create,
+    /**
+     * 删除记录
+     *
+     * `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    delete: v1_appTableRecord.delete,
+    /**
+     * 检索记录
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    get: v1_appTableRecord.get,
+    /**
+     * 列出记录
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    list: v1_appTableRecord.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出记录
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    listPages: v1_appTableRecord.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出记录
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    listStream: v1_appTableRecord.listStream,
+    /**
+     * 查询记录
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    search: v1_appTableRecord.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 查询记录
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    searchPages: v1_appTableRecord.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 查询记录
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    searchStream: v1_appTableRecord.searchStream,
+    /**
+     * 更新记录
+     *
+     * `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.record&version=v1 | Documentation}
+     */
+    update: v1_appTableRecord.update
+  },
+  appTableView: {
+    /**
+     * 新增视图
+     *
+     * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.view&version=v1 | Documentation}
+     */
+    create: v1_appTableView.create,
+    /**
+     * 删除视图
+     *
+     * `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.view&version=v1 | Documentation}
+     */
+    delete: v1_appTableView.delete,
+    /**
+     * 获取视图
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.view&version=v1 | Documentation}
+     */
+    get: v1_appTableView.get,
+    /**
+     * 列出视图
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.view&version=v1 | Documentation}
+     */
+    list: v1_appTableView.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出视图
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.view&version=v1 | Documentation}
+     */
+    listPages: v1_appTableView.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出视图
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.view&version=v1 | Documentation}
+     */
+    listStream: v1_appTableView.listStream,
+    /**
+     * 更新视图
+     *
+     * `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.view&version=v1 | Documentation}
+     */
+    patch: v1_appTableView.patch
+  },
+  appWorkflow: {
+    /**
+     * 列出自动化流程
+     *
+     * `GET /open-apis/bitable/v1/apps/:app_token/workflows`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.workflow&version=v1 | Documentation}
+     */
+    list: v1_appWorkflow.list,
+    /**
+     * 更新自动化流程状态
+     *
+     * `PUT /open-apis/bitable/v1/apps/:app_token/workflows/:workflow_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.workflow&version=v1 | Documentation}
+     */
+    update: v1_appWorkflow.update
   }
 }

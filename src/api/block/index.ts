@@ -2,10 +2,38 @@
 import * as v2_entity from "./v2/entity.js"
 import * as v2_message from "./v2/message.js"
 
-/** Every `block` API, as the node SDK names them: `block.<version>.<resource>.<method>(payload, options)`. */
+/** Every `block` API, as the node SDK names them: `block.<version>.<resource>.<method>(payload, options)`, and the v2 ones also version-less, `block.<resource>.<method>`, as the node SDK binds them. */
 export const block = {
   v2: {
     entity: v2_entity,
     message: v2_message
+  },
+  entity: {
+    /**
+     * 创建 BlockEntity
+     *
+     * `POST /open-apis/block/v2/entities`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=block&resource=entity&version=v2 | Documentation}
+     */
+    create: v2_entity.create,
+    /**
+     * 更新BlockEntity
+     *
+     * `PUT /open-apis/block/v2/entities/:block_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=block&resource=entity&version=v2 | Documentation}
+     */
+    update: v2_entity.update
+  },
+  message: {
+    /**
+     * Block协同数据推送
+     *
+     * `POST /open-apis/block/v2/message`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=block&resource=message&version=v2 | Documentation}
+     */
+    create: v2_message.create
   }
 }

@@ -11,7 +11,7 @@ import * as v4_freebusy from "./v4/freebusy.js"
 import * as v4_setting from "./v4/setting.js"
 import * as v4_timeoffEvent from "./v4/timeoffEvent.js"
 
-/** Every `calendar` API, as the node SDK names them: `calendar.<version>.<resource>.<method>(payload, options)`. */
+/** Every `calendar` API, as the node SDK names them: `calendar.<version>.<resource>.<method>(payload, options)`, and the v4 ones also version-less, `calendar.<resource>.<method>`, as the node SDK binds them. */
 export const calendar = {
   v4: {
     calendar: v4_calendar,
@@ -25,5 +25,539 @@ export const calendar = {
     freebusy: v4_freebusy,
     setting: v4_setting,
     timeoffEvent: v4_timeoffEvent
+  },
+  calendar: {
+    /**
+     * 创建共享日历
+     *
+     * `POST /open-apis/calendar/v4/calendars`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    create: v4_calendar.create,
+    /**
+     * 删除共享日历
+     *
+     * `DELETE /open-apis/calendar/v4/calendars/:calendar_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    delete: v4_calendar.delete,
+    /**
+     * 查询日历信息
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    get: v4_calendar.get,
+    /**
+     * 查询日历列表
+     *
+     * `GET /open-apis/calendar/v4/calendars`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    list: v4_calendar.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询日历列表
+     *
+     * `GET /open-apis/calendar/v4/calendars`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    listPages: v4_calendar.listPages,
+    /**
+     * Every `calendar_list` element of every page of `list`.
+     *
+     * 查询日历列表
+     *
+     * `GET /open-apis/calendar/v4/calendars`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    listStream: v4_calendar.listStream,
+    /**
+     * 批量查询日历信息
+     *
+     * `POST /open-apis/calendar/v4/calendars/mget`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    mget: v4_calendar.mget,
+    /**
+     * 更新日历信息
+     *
+     * `PATCH /open-apis/calendar/v4/calendars/:calendar_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    patch: v4_calendar.patch,
+    /**
+     * 查询主日历信息
+     *
+     * `POST /open-apis/calendar/v4/calendars/primary`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=primary&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    primary: v4_calendar.primary,
+    /**
+     * 批量获取主日历信息
+     *
+     * `POST /open-apis/calendar/v4/calendars/primarys`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=primarys&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    primarys: v4_calendar.primarys,
+    /**
+     * 搜索日历
+     *
+     * `POST /open-apis/calendar/v4/calendars/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    search: v4_calendar.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索日历
+     *
+     * `POST /open-apis/calendar/v4/calendars/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    searchPages: v4_calendar.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索日历
+     *
+     * `POST /open-apis/calendar/v4/calendars/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    searchStream: v4_calendar.searchStream,
+    /**
+     * 订阅日历
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/subscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    subscribe: v4_calendar.subscribe,
+    /**
+     * 订阅日历变更事件
+     *
+     * `POST /open-apis/calendar/v4/calendars/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    subscription: v4_calendar.subscription,
+    /**
+     * 取消订阅日历
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/unsubscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    unsubscribe: v4_calendar.unsubscribe,
+    /**
+     * 取消订阅日历变更事件
+     *
+     * `POST /open-apis/calendar/v4/calendars/unsubscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar&version=v4 | Documentation}
+     */
+    unsubscription: v4_calendar.unsubscription
+  },
+  calendarAcl: {
+    /**
+     * 创建访问控制
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/acls`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+     */
+    create: v4_calendarAcl.create,
+    /**
+     * 删除访问控制
+     *
+     * `DELETE /open-apis/calendar/v4/calendars/:calendar_id/acls/:acl_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+     */
+    delete: v4_calendarAcl.delete,
+    /**
+     * 获取访问控制列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/acls`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+     */
+    list: v4_calendarAcl.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取访问控制列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/acls`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+     */
+    listPages: v4_calendarAcl.listPages,
+    /**
+     * Every `acls` element of every page of `list`.
+     *
+     * 获取访问控制列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/acls`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+     */
+    listStream: v4_calendarAcl.listStream,
+    /**
+     * 订阅日历访问控制变更事件
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+     */
+    subscription: v4_calendarAcl.subscription,
+    /**
+     * 取消订阅日历访问控制变更事件
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/unsubscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+     */
+    unsubscription: v4_calendarAcl.unsubscription
+  },
+  calendarEvent: {
+    /**
+     * 创建日程
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    create: v4_calendarEvent.create,
+    /**
+     * 删除日程
+     *
+     * `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    delete: v4_calendarEvent.delete,
+    /**
+     * 获取日程
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    get: v4_calendarEvent.get,
+    /**
+     * 获取重复日程实例
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instances&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    instances: v4_calendarEvent.instances,
+    /**
+     * Every page of `instances`, following `page_token`.
+     *
+     * 获取重复日程实例
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instances&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    instancesPages: v4_calendarEvent.instancesPages,
+    /**
+     * Every `items` element of every page of `instances`.
+     *
+     * 获取重复日程实例
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instances&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    instancesStream: v4_calendarEvent.instancesStream,
+    /**
+     * 查询日程视图
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/instance_view`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instance_view&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    instanceView: v4_calendarEvent.instanceView,
+    /**
+     * 获取日程列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    list: v4_calendarEvent.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取日程列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    listPages: v4_calendarEvent.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取日程列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    listStream: v4_calendarEvent.listStream,
+    /**
+     * 更新日程
+     *
+     * `PATCH /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    patch: v4_calendarEvent.patch,
+    /**
+     * 回复日程
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/reply`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reply&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    reply: v4_calendarEvent.reply,
+    /**
+     * 搜索日程
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    search: v4_calendarEvent.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索日程
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    searchPages: v4_calendarEvent.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索日程
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    searchStream: v4_calendarEvent.searchStream,
+    /**
+     * 订阅日程变更事件
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    subscription: v4_calendarEvent.subscription,
+    /**
+     * 取消订阅日程变更事件
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/unsubscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar.event&version=v4 | Documentation}
+     */
+    unsubscription: v4_calendarEvent.unsubscription
+  },
+  calendarEventAttendee: {
+    /**
+     * 删除日程参与人
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+     */
+    batchDelete: v4_calendarEventAttendee.batchDelete,
+    /**
+     * 添加日程参与人
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+     */
+    create: v4_calendarEventAttendee.create,
+    /**
+     * 获取日程参与人列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+     */
+    list: v4_calendarEventAttendee.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取日程参与人列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+     */
+    listPages: v4_calendarEventAttendee.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取日程参与人列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+     */
+    listStream: v4_calendarEventAttendee.listStream
+  },
+  calendarEventAttendeeChatMember: {
+    /**
+     * 获取日程参与群成员列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/:attendee_id/chat_members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee.chat_member&version=v4 | Documentation}
+     */
+    list: v4_calendarEventAttendeeChatMember.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取日程参与群成员列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/:attendee_id/chat_members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee.chat_member&version=v4 | Documentation}
+     */
+    listPages: v4_calendarEventAttendeeChatMember.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取日程参与群成员列表
+     *
+     * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/:attendee_id/chat_members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee.chat_member&version=v4 | Documentation}
+     */
+    listStream: v4_calendarEventAttendeeChatMember.listStream
+  },
+  calendarEventMeetingChat: {
+    /**
+     * 创建会议群
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.meeting_chat&version=v4 | Documentation}
+     */
+    create: v4_calendarEventMeetingChat.create,
+    /**
+     * 解绑会议群
+     *
+     * `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.event.meeting_chat&version=v4 | Documentation}
+     */
+    delete: v4_calendarEventMeetingChat.delete
+  },
+  calendarEventMeetingMinute: {
+    /**
+     * 创建会议纪要
+     *
+     * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_minute`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.meeting_minute&version=v4 | Documentation}
+     */
+    create: v4_calendarEventMeetingMinute.create
+  },
+  exchangeBinding: {
+    /**
+     * 将 Exchange 账户绑定到飞书账户
+     *
+     * `POST /open-apis/calendar/v4/exchange_bindings`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=exchange_binding&version=v4 | Documentation}
+     */
+    create: v4_exchangeBinding.create,
+    /**
+     * 解除 Exchange 账户绑定
+     *
+     * `DELETE /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=exchange_binding&version=v4 | Documentation}
+     */
+    delete: v4_exchangeBinding.delete,
+    /**
+     * 查询 Exchange 账户的绑定状态
+     *
+     * `GET /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=exchange_binding&version=v4 | Documentation}
+     */
+    get: v4_exchangeBinding.get
+  },
+  freebusy: {
+    /**
+     * 批量查询主日历日程忙闲信息
+     *
+     * `POST /open-apis/calendar/v4/freebusy/batch`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=calendar&resource=freebusy&version=v4 | Documentation}
+     */
+    batch: v4_freebusy.batch,
+    /**
+     * 查询主日历日程忙闲信息
+     *
+     * `POST /open-apis/calendar/v4/freebusy/list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=freebusy&version=v4 | Documentation}
+     */
+    list: v4_freebusy.list
+  },
+  setting: {
+    /**
+     * 生成 CalDAV 配置
+     *
+     * `POST /open-apis/calendar/v4/settings/generate_caldav_conf`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=generate_caldav_conf&project=calendar&resource=setting&version=v4 | Documentation}
+     */
+    generateCaldavConf: v4_setting.generateCaldavConf
+  },
+  timeoffEvent: {
+    /**
+     * 创建请假日程
+     *
+     * `POST /open-apis/calendar/v4/timeoff_events`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=timeoff_event&version=v4 | Documentation}
+     */
+    create: v4_timeoffEvent.create,
+    /**
+     * 删除请假日程
+     *
+     * `DELETE /open-apis/calendar/v4/timeoff_events/:timeoff_event_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=timeoff_event&version=v4 | Documentation}
+     */
+    delete: v4_timeoffEvent.delete
   }
 }

@@ -14,7 +14,7 @@ import * as v3_unit from "./v3/unit.js"
 import * as v3_user from "./v3/user.js"
 import * as v3_workCity from "./v3/workCity.js"
 
-/** Every `contact` API, as the node SDK names them: `contact.<version>.<resource>.<method>(payload, options)`. */
+/** Every `contact` API, as the node SDK names them: `contact.<version>.<resource>.<method>(payload, options)`, and the v3 ones also version-less, `contact.<resource>.<method>`, as the node SDK binds them. */
 export const contact = {
   v3: {
     customAttr: v3_customAttr,
@@ -31,5 +31,971 @@ export const contact = {
     unit: v3_unit,
     user: v3_user,
     workCity: v3_workCity
+  },
+  customAttr: {
+    /**
+     * 获取企业自定义用户字段
+     *
+     * `GET /open-apis/contact/v3/custom_attrs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=custom_attr&version=v3 | Documentation}
+     */
+    list: v3_customAttr.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取企业自定义用户字段
+     *
+     * `GET /open-apis/contact/v3/custom_attrs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=custom_attr&version=v3 | Documentation}
+     */
+    listPages: v3_customAttr.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取企业自定义用户字段
+     *
+     * `GET /open-apis/contact/v3/custom_attrs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=custom_attr&version=v3 | Documentation}
+     */
+    listStream: v3_customAttr.listStream
+  },
+  department: {
+    /**
+     * 批量获取部门信息
+     *
+     * `GET /open-apis/contact/v3/departments/batch`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=department&version=v3 | Documentation}
+     */
+    batch: v3_department.batch,
+    /**
+     * 获取子部门列表
+     *
+     * `GET /open-apis/contact/v3/departments/:department_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=children&project=contact&resource=department&version=v3 | Documentation}
+     */
+    children: v3_department.children,
+    /**
+     * Every page of `children`, following `page_token`.
+     *
+     * 获取子部门列表
+     *
+     * `GET /open-apis/contact/v3/departments/:department_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=children&project=contact&resource=department&version=v3 | Documentation}
+     */
+    childrenPages: v3_department.childrenPages,
+    /**
+     * Every `items` element of every page of `children`.
+     *
+     * 获取子部门列表
+     *
+     * `GET /open-apis/contact/v3/departments/:department_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=children&project=contact&resource=department&version=v3 | Documentation}
+     */
+    childrenStream: v3_department.childrenStream,
+    /**
+     * 创建部门
+     *
+     * `POST /open-apis/contact/v3/departments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=department&version=v3 | Documentation}
+     */
+    create: v3_department.create,
+    /**
+     * 删除部门
+     *
+     * `DELETE /open-apis/contact/v3/departments/:department_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=department&version=v3 | Documentation}
+     */
+    delete: v3_department.delete,
+    /**
+     * 获取单个部门信息
+     *
+     * `GET /open-apis/contact/v3/departments/:department_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=department&version=v3 | Documentation}
+     */
+    get: v3_department.get,
+    /**
+     * 获取部门信息列表
+     *
+     * `GET /open-apis/contact/v3/departments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3 | Documentation}
+     */
+    list: v3_department.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取部门信息列表
+     *
+     * `GET /open-apis/contact/v3/departments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3 | Documentation}
+     */
+    listPages: v3_department.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取部门信息列表
+     *
+     * `GET /open-apis/contact/v3/departments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3 | Documentation}
+     */
+    listStream: v3_department.listStream,
+    /**
+     * 获取父部门信息
+     *
+     * `GET /open-apis/contact/v3/departments/parent`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parent&project=contact&resource=department&version=v3 | Documentation}
+     */
+    parent: v3_department.parent,
+    /**
+     * Every page of `parent`, following `page_token`.
+     *
+     * 获取父部门信息
+     *
+     * `GET /open-apis/contact/v3/departments/parent`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parent&project=contact&resource=department&version=v3 | Documentation}
+     */
+    parentPages: v3_department.parentPages,
+    /**
+     * Every `items` element of every page of `parent`.
+     *
+     * 获取父部门信息
+     *
+     * `GET /open-apis/contact/v3/departments/parent`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parent&project=contact&resource=department&version=v3 | Documentation}
+     */
+    parentStream: v3_department.parentStream,
+    /**
+     * 修改部门部分信息
+     *
+     * `PATCH /open-apis/contact/v3/departments/:department_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=department&version=v3 | Documentation}
+     */
+    patch: v3_department.patch,
+    /**
+     * 搜索部门
+     *
+     * `POST /open-apis/contact/v3/departments/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=contact&resource=department&version=v3 | Documentation}
+     */
+    search: v3_department.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索部门
+     *
+     * `POST /open-apis/contact/v3/departments/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=contact&resource=department&version=v3 | Documentation}
+     */
+    searchPages: v3_department.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索部门
+     *
+     * `POST /open-apis/contact/v3/departments/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=contact&resource=department&version=v3 | Documentation}
+     */
+    searchStream: v3_department.searchStream,
+    /**
+     * 部门群转为普通群
+     *
+     * `POST /open-apis/contact/v3/departments/unbind_department_chat`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind_department_chat&project=contact&resource=department&version=v3 | Documentation}
+     */
+    unbindDepartmentChat: v3_department.unbindDepartmentChat,
+    /**
+     * 更新部门所有信息
+     *
+     * `PUT /open-apis/contact/v3/departments/:department_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=department&version=v3 | Documentation}
+     */
+    update: v3_department.update,
+    /**
+     * 更新部门ID
+     *
+     * `PATCH /open-apis/contact/v3/departments/:department_id/update_department_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_department_id&project=contact&resource=department&version=v3 | Documentation}
+     */
+    updateDepartmentId: v3_department.updateDepartmentId
+  },
+  employeeTypeEnum: {
+    /**
+     * 新增人员类型
+     *
+     * `POST /open-apis/contact/v3/employee_type_enums`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+     */
+    create: v3_employeeTypeEnum.create,
+    /**
+     * 删除人员类型
+     *
+     * `DELETE /open-apis/contact/v3/employee_type_enums/:enum_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+     */
+    delete: v3_employeeTypeEnum.delete,
+    /**
+     * 查询人员类型
+     *
+     * `GET /open-apis/contact/v3/employee_type_enums`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+     */
+    list: v3_employeeTypeEnum.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询人员类型
+     *
+     * `GET /open-apis/contact/v3/employee_type_enums`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+     */
+    listPages: v3_employeeTypeEnum.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询人员类型
+     *
+     * `GET /open-apis/contact/v3/employee_type_enums`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+     */
+    listStream: v3_employeeTypeEnum.listStream,
+    /**
+     * 更新人员类型
+     *
+     * `PUT /open-apis/contact/v3/employee_type_enums/:enum_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+     */
+    update: v3_employeeTypeEnum.update
+  },
+  functionalRole: {
+    /**
+     * 创建角色
+     *
+     * `POST /open-apis/contact/v3/functional_roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=functional_role&version=v3 | Documentation}
+     */
+    create: v3_functionalRole.create,
+    /**
+     * 删除角色
+     *
+     * `DELETE /open-apis/contact/v3/functional_roles/:role_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=functional_role&version=v3 | Documentation}
+     */
+    delete: v3_functionalRole.delete,
+    /**
+     * 修改角色名称
+     *
+     * `PUT /open-apis/contact/v3/functional_roles/:role_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=functional_role&version=v3 | Documentation}
+     */
+    update: v3_functionalRole.update
+  },
+  functionalRoleMember: {
+    /**
+     * 批量添加角色成员
+     *
+     * `POST /open-apis/contact/v3/functional_roles/:role_id/members/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=contact&resource=functional_role.member&version=v3 | Documentation}
+     */
+    batchCreate: v3_functionalRoleMember.batchCreate,
+    /**
+     * 删除角色下的成员
+     *
+     * `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=contact&resource=functional_role.member&version=v3 | Documentation}
+     */
+    batchDelete: v3_functionalRoleMember.batchDelete,
+    /**
+     * 查询角色下某个成员的管理范围
+     *
+     * `GET /open-apis/contact/v3/functional_roles/:role_id/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=functional_role.member&version=v3 | Documentation}
+     */
+    get: v3_functionalRoleMember.get,
+    /**
+     * 查询角色下的所有成员信息
+     *
+     * `GET /open-apis/contact/v3/functional_roles/:role_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=functional_role.member&version=v3 | Documentation}
+     */
+    list: v3_functionalRoleMember.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询角色下的所有成员信息
+     *
+     * `GET /open-apis/contact/v3/functional_roles/:role_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=functional_role.member&version=v3 | Documentation}
+     */
+    listPages: v3_functionalRoleMember.listPages,
+    /**
+     * Every `members` element of every page of `list`.
+     *
+     * 查询角色下的所有成员信息
+     *
+     * `GET /open-apis/contact/v3/functional_roles/:role_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=functional_role.member&version=v3 | Documentation}
+     */
+    listStream: v3_functionalRoleMember.listStream,
+    /**
+     * 批量设置角色成员管理范围
+     *
+     * `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/scopes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=scopes&project=contact&resource=functional_role.member&version=v3 | Documentation}
+     */
+    scopes: v3_functionalRoleMember.scopes
+  },
+  group: {
+    /**
+     * 创建用户组
+     *
+     * `POST /open-apis/contact/v3/group`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=group&version=v3 | Documentation}
+     */
+    create: v3_group.create,
+    /**
+     * 删除用户组
+     *
+     * `DELETE /open-apis/contact/v3/group/:group_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=group&version=v3 | Documentation}
+     */
+    delete: v3_group.delete,
+    /**
+     * 查询指定用户组
+     *
+     * `GET /open-apis/contact/v3/group/:group_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=group&version=v3 | Documentation}
+     */
+    get: v3_group.get,
+    /**
+     * 查询用户所属用户组
+     *
+     * `GET /open-apis/contact/v3/group/member_belong`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=member_belong&project=contact&resource=group&version=v3 | Documentation}
+     */
+    memberBelong: v3_group.memberBelong,
+    /**
+     * Every page of `memberBelong`, following `page_token`.
+     *
+     * 查询用户所属用户组
+     *
+     * `GET /open-apis/contact/v3/group/member_belong`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=member_belong&project=contact&resource=group&version=v3 | Documentation}
+     */
+    memberBelongPages: v3_group.memberBelongPages,
+    /**
+     * Every `group_list` element of every page of `memberBelong`.
+     *
+     * 查询用户所属用户组
+     *
+     * `GET /open-apis/contact/v3/group/member_belong`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=member_belong&project=contact&resource=group&version=v3 | Documentation}
+     */
+    memberBelongStream: v3_group.memberBelongStream,
+    /**
+     * 更新用户组
+     *
+     * `PATCH /open-apis/contact/v3/group/:group_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=group&version=v3 | Documentation}
+     */
+    patch: v3_group.patch,
+    /**
+     * 查询用户组列表
+     *
+     * `GET /open-apis/contact/v3/group/simplelist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group&version=v3 | Documentation}
+     */
+    simplelist: v3_group.simplelist,
+    /**
+     * Every page of `simplelist`, following `page_token`.
+     *
+     * 查询用户组列表
+     *
+     * `GET /open-apis/contact/v3/group/simplelist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group&version=v3 | Documentation}
+     */
+    simplelistPages: v3_group.simplelistPages,
+    /**
+     * Every `grouplist` element of every page of `simplelist`.
+     *
+     * 查询用户组列表
+     *
+     * `GET /open-apis/contact/v3/group/simplelist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group&version=v3 | Documentation}
+     */
+    simplelistStream: v3_group.simplelistStream
+  },
+  groupMember: {
+    /**
+     * 添加用户组成员
+     *
+     * `POST /open-apis/contact/v3/group/:group_id/member/add`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add&project=contact&resource=group.member&version=v3 | Documentation}
+     */
+    add: v3_groupMember.add,
+    /**
+     * 批量添加用户组成员
+     *
+     * `POST /open-apis/contact/v3/group/:group_id/member/batch_add`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_add&project=contact&resource=group.member&version=v3 | Documentation}
+     */
+    batchAdd: v3_groupMember.batchAdd,
+    /**
+     * 批量移除用户组成员
+     *
+     * `POST /open-apis/contact/v3/group/:group_id/member/batch_remove`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=contact&resource=group.member&version=v3 | Documentation}
+     */
+    batchRemove: v3_groupMember.batchRemove,
+    /**
+     * 移除用户组成员
+     *
+     * `POST /open-apis/contact/v3/group/:group_id/member/remove`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=contact&resource=group.member&version=v3 | Documentation}
+     */
+    remove: v3_groupMember.remove,
+    /**
+     * 查询用户组成员列表
+     *
+     * `GET /open-apis/contact/v3/group/:group_id/member/simplelist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group.member&version=v3 | Documentation}
+     */
+    simplelist: v3_groupMember.simplelist,
+    /**
+     * Every page of `simplelist`, following `page_token`.
+     *
+     * 查询用户组成员列表
+     *
+     * `GET /open-apis/contact/v3/group/:group_id/member/simplelist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group.member&version=v3 | Documentation}
+     */
+    simplelistPages: v3_groupMember.simplelistPages,
+    /**
+     * Every `memberlist` element of every page of `simplelist`.
+     *
+     * 查询用户组成员列表
+     *
+     * `GET /open-apis/contact/v3/group/:group_id/member/simplelist`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group.member&version=v3 | Documentation}
+     */
+    simplelistStream: v3_groupMember.simplelistStream
+  },
+  jobFamily: {
+    /**
+     * 创建序列
+     *
+     * `POST /open-apis/contact/v3/job_families`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=job_family&version=v3 | Documentation}
+     */
+    create: v3_jobFamily.create,
+    /**
+     * 删除序列
+     *
+     * `DELETE /open-apis/contact/v3/job_families/:job_family_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=job_family&version=v3 | Documentation}
+     */
+    delete: v3_jobFamily.delete,
+    /**
+     * 获取单个序列信息
+     *
+     * `GET /open-apis/contact/v3/job_families/:job_family_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=job_family&version=v3 | Documentation}
+     */
+    get: v3_jobFamily.get,
+    /**
+     * 获取租户序列列表
+     *
+     * `GET /open-apis/contact/v3/job_families`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_family&version=v3 | Documentation}
+     */
+    list: v3_jobFamily.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取租户序列列表
+     *
+     * `GET /open-apis/contact/v3/job_families`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_family&version=v3 | Documentation}
+     */
+    listPages: v3_jobFamily.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取租户序列列表
+     *
+     * `GET /open-apis/contact/v3/job_families`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_family&version=v3 | Documentation}
+     */
+    listStream: v3_jobFamily.listStream,
+    /**
+     * 更新序列
+     *
+     * `PUT /open-apis/contact/v3/job_families/:job_family_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=job_family&version=v3 | Documentation}
+     */
+    update: v3_jobFamily.update
+  },
+  jobLevel: {
+    /**
+     * 创建职级
+     *
+     * `POST /open-apis/contact/v3/job_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=job_level&version=v3 | Documentation}
+     */
+    create: v3_jobLevel.create,
+    /**
+     * 删除职级
+     *
+     * `DELETE /open-apis/contact/v3/job_levels/:job_level_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=job_level&version=v3 | Documentation}
+     */
+    delete: v3_jobLevel.delete,
+    /**
+     * 获取单个职级信息
+     *
+     * `GET /open-apis/contact/v3/job_levels/:job_level_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=job_level&version=v3 | Documentation}
+     */
+    get: v3_jobLevel.get,
+    /**
+     * 获取租户职级列表
+     *
+     * `GET /open-apis/contact/v3/job_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_level&version=v3 | Documentation}
+     */
+    list: v3_jobLevel.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取租户职级列表
+     *
+     * `GET /open-apis/contact/v3/job_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_level&version=v3 | Documentation}
+     */
+    listPages: v3_jobLevel.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取租户职级列表
+     *
+     * `GET /open-apis/contact/v3/job_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_level&version=v3 | Documentation}
+     */
+    listStream: v3_jobLevel.listStream,
+    /**
+     * 更新职级
+     *
+     * `PUT /open-apis/contact/v3/job_levels/:job_level_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=job_level&version=v3 | Documentation}
+     */
+    update: v3_jobLevel.update
+  },
+  jobTitle: {
+    /**
+     * 获取单个职务信息
+     *
+     * `GET /open-apis/contact/v3/job_titles/:job_title_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=job_title&version=v3 | Documentation}
+     */
+    get: v3_jobTitle.get,
+    /**
+     * 获取租户职务列表
+     *
+     * `GET /open-apis/contact/v3/job_titles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_title&version=v3 | Documentation}
+     */
+    list: v3_jobTitle.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取租户职务列表
+     *
+     * `GET /open-apis/contact/v3/job_titles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_title&version=v3 | Documentation}
+     */
+    listPages: v3_jobTitle.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取租户职务列表
+     *
+     * `GET /open-apis/contact/v3/job_titles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_title&version=v3 | Documentation}
+     */
+    listStream: v3_jobTitle.listStream
+  },
+  scope: {
+    /**
+     * 获取通讯录授权范围
+     *
+     * `GET /open-apis/contact/v3/scopes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=scope&version=v3 | Documentation}
+     */
+    list: v3_scope.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取通讯录授权范围
+     *
+     * `GET /open-apis/contact/v3/scopes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=scope&version=v3 | Documentation}
+     */
+    listPages: v3_scope.listPages
+  },
+  unit: {
+    /**
+     * 建立部门与单位的绑定关系
+     *
+     * `POST /open-apis/contact/v3/unit/bind_department`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bind_department&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    bindDepartment: v3_unit.bindDepartment,
+    /**
+     * 创建单位
+     *
+     * `POST /open-apis/contact/v3/unit`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    create: v3_unit.create,
+    /**
+     * 删除单位
+     *
+     * `DELETE /open-apis/contact/v3/unit/:unit_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    delete: v3_unit.delete,
+    /**
+     * 获取单位信息
+     *
+     * `GET /open-apis/contact/v3/unit/:unit_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    get: v3_unit.get,
+    /**
+     * 获取单位列表
+     *
+     * `GET /open-apis/contact/v3/unit`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    list: v3_unit.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取单位列表
+     *
+     * `GET /open-apis/contact/v3/unit`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    listPages: v3_unit.listPages,
+    /**
+     * Every `unitlist` element of every page of `list`.
+     *
+     * 获取单位列表
+     *
+     * `GET /open-apis/contact/v3/unit`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    listStream: v3_unit.listStream,
+    /**
+     * 获取单位绑定的部门列表
+     *
+     * `GET /open-apis/contact/v3/unit/list_department`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_department&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    listDepartment: v3_unit.listDepartment,
+    /**
+     * Every page of `listDepartment`, following `page_token`.
+     *
+     * 获取单位绑定的部门列表
+     *
+     * `GET /open-apis/contact/v3/unit/list_department`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_department&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    listDepartmentPages: v3_unit.listDepartmentPages,
+    /**
+     * Every `departmentlist` element of every page of `listDepartment`.
+     *
+     * 获取单位绑定的部门列表
+     *
+     * `GET /open-apis/contact/v3/unit/list_department`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_department&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    listDepartmentStream: v3_unit.listDepartmentStream,
+    /**
+     * 修改单位信息
+     *
+     * `PATCH /open-apis/contact/v3/unit/:unit_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    patch: v3_unit.patch,
+    /**
+     * 解除部门与单位的绑定关系
+     *
+     * `POST /open-apis/contact/v3/unit/unbind_department`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind_department&project=contact&resource=unit&version=v3 | Documentation}
+     */
+    unbindDepartment: v3_unit.unbindDepartment
+  },
+  user: {
+    /**
+     * 获取用户姓名
+     *
+     * `POST /open-apis/contact/v3/users/basic_batch`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_batch&project=contact&resource=user&version=v3 | Documentation}
+     */
+    basicBatch: v3_user.basicBatch,
+    /**
+     * 批量获取用户信息
+     *
+     * `GET /open-apis/contact/v3/users/batch`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=user&version=v3 | Documentation}
+     */
+    batch: v3_user.batch,
+    /**
+     * 通过手机号或邮箱获取用户 ID
+     *
+     * `POST /open-apis/contact/v3/users/batch_get_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_id&project=contact&resource=user&version=v3 | Documentation}
+     */
+    batchGetId: v3_user.batchGetId,
+    /**
+     * 创建用户
+     *
+     * `POST /open-apis/contact/v3/users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=user&version=v3 | Documentation}
+     */
+    create: v3_user.create,
+    /**
+     * 删除用户
+     *
+     * `DELETE /open-apis/contact/v3/users/:user_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=user&version=v3 | Documentation}
+     */
+    delete: v3_user.delete,
+    /**
+     * 获取部门直属用户列表
+     *
+     * `GET /open-apis/contact/v3/users/find_by_department`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3 | Documentation}
+     */
+    findByDepartment: v3_user.findByDepartment,
+    /**
+     * Every page of `findByDepartment`, following `page_token`.
+     *
+     * 获取部门直属用户列表
+     *
+     * `GET /open-apis/contact/v3/users/find_by_department`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3 | Documentation}
+     */
+    findByDepartmentPages: v3_user.findByDepartmentPages,
+    /**
+     * Every `items` element of every page of `findByDepartment`.
+     *
+     * 获取部门直属用户列表
+     *
+     * `GET /open-apis/contact/v3/users/find_by_department`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3 | Documentation}
+     */
+    findByDepartmentStream: v3_user.findByDepartmentStream,
+    /**
+     * 获取单个用户信息
+     *
+     * `GET /open-apis/contact/v3/users/:user_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=user&version=v3 | Documentation}
+     */
+    get: v3_user.get,
+    /**
+     * 获取用户列表
+     *
+     * `GET /open-apis/contact/v3/users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=user&version=v3 | Documentation}
+     */
+    list: v3_user.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取用户列表
+     *
+     * `GET /open-apis/contact/v3/users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=user&version=v3 | Documentation}
+     */
+    listPages: v3_user.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取用户列表
+     *
+     * `GET /open-apis/contact/v3/users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=user&version=v3 | Documentation}
+     */
+    listStream: v3_user.listStream,
+    /**
+     * 修改用户部分信息
+     *
+     * `PATCH /open-apis/contact/v3/users/:user_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=user&version=v3 | Documentation}
+     */
+    patch: v3_user.patch,
+    /**
+     * 恢复已删除用户
+     *
+     * `POST /open-apis/contact/v3/users/:user_id/resurrect`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=contact&resource=user&version=v3 | Documentation}
+     */
+    resurrect: v3_user.resurrect,
+    /**
+     * 更新用户所有信息
+     *
+     * `PUT /open-apis/contact/v3/users/:user_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=user&version=v3 | Documentation}
+     */
+    update: v3_user.update,
+    /**
+     * 更新用户ID
+     *
+     * `PATCH /open-apis/contact/v3/users/:user_id/update_user_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_user_id&project=contact&resource=user&version=v3 | Documentation}
+     */
+    updateUserId: v3_user.updateUserId
+  },
+  workCity: {
+    /**
+     * 获取单个工作城市信息
+     *
+     * `GET /open-apis/contact/v3/work_cities/:work_city_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=work_city&version=v3 | Documentation}
+     */
+    get: v3_workCity.get,
+    /**
+     * 获取租户工作城市列表
+     *
+     * `GET /open-apis/contact/v3/work_cities`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=work_city&version=v3 | Documentation}
+     */
+    list: v3_workCity.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取租户工作城市列表
+     *
+     * `GET /open-apis/contact/v3/work_cities`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=work_city&version=v3 | Documentation}
+     */
+    listPages: v3_workCity.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取租户工作城市列表
+     *
+     * `GET /open-apis/contact/v3/work_cities`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=work_city&version=v3 | Documentation}
+     */
+    listStream: v3_workCity.listStream
   }
 }

@@ -93,7 +93,7 @@ import * as v2_workforcePlan from "./v2/workforcePlan.js"
 import * as v2_workforcePlanDetail from "./v2/workforcePlanDetail.js"
 import * as v2_workforcePlanDetailRow from "./v2/workforcePlanDetailRow.js"
 
-/** Every `corehr` API, as the node SDK names them: `corehr.<version>.<resource>.<method>(payload, options)`. */
+/** Every `corehr` API, as the node SDK names them: `corehr.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `corehr.<resource>.<method>`, as the node SDK binds them. */
 export const corehr = {
   v1: {
     assignedUser: v1_assignedUser,
@@ -191,5 +191,1381 @@ export const corehr = {
     workforcePlan: v2_workforcePlan,
     workforcePlanDetail: v2_workforcePlanDetail,
     workforcePlanDetailRow: v2_workforcePlanDetailRow
+  },
+  assignedUser: {
+    /**
+     * 获取组织类角色授权列表
+     *
+     * `POST /open-apis/corehr/v1/assigned_users/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=assigned_user&version=v1 | Documentation}
+     */
+    search: v1_assignedUser.search
+  },
+  authorization: {
+    /**
+     * 为用户授权角色
+     *
+     * `POST /open-apis/corehr/v1/authorizations/add_role_assign`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_role_assign&project=corehr&resource=authorization&version=v1 | Documentation}
+     */
+    addRoleAssign: v1_authorization.addRoleAssign,
+    /**
+     * 查询单个用户授权
+     *
+     * `GET /open-apis/corehr/v1/authorizations/get_by_param`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_param&project=corehr&resource=authorization&version=v1 | Documentation}
+     */
+    getByParam: v1_authorization.getByParam,
+    /**
+     * 批量查询用户授权
+     *
+     * `GET /open-apis/corehr/v1/authorizations/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=authorization&version=v1 | Documentation}
+     */
+    query: v1_authorization.query,
+    /**
+     * Every page of `query`, following `page_token`.
+     *
+     * 批量查询用户授权
+     *
+     * `GET /open-apis/corehr/v1/authorizations/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=authorization&version=v1 | Documentation}
+     */
+    queryPages: v1_authorization.queryPages,
+    /**
+     * Every `items` element of every page of `query`.
+     *
+     * 批量查询用户授权
+     *
+     * `GET /open-apis/corehr/v1/authorizations/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=authorization&version=v1 | Documentation}
+     */
+    queryStream: v1_authorization.queryStream,
+    /**
+     * 移除用户被授权的角色
+     *
+     * `POST /open-apis/corehr/v1/authorizations/remove_role_assign`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_role_assign&project=corehr&resource=authorization&version=v1 | Documentation}
+     */
+    removeRoleAssign: v1_authorization.removeRoleAssign,
+    /**
+     * 更新用户被授权的数据范围
+     *
+     * `POST /open-apis/corehr/v1/authorizations/update_role_assign`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_role_assign&project=corehr&resource=authorization&version=v1 | Documentation}
+     */
+    updateRoleAssign: v1_authorization.updateRoleAssign
+  },
+  commonDataId: {
+    /**
+     * ID 转换
+     *
+     * `POST /open-apis/corehr/v1/common_data/id/convert`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=convert&project=corehr&resource=common_data.id&version=v1 | Documentation}
+     */
+    convert: v1_commonDataId.convert
+  },
+  commonDataMetaData: {
+    /**
+     * 增加字段枚举值选项
+     *
+     * `POST /open-apis/corehr/v1/common_data/meta_data/add_enum_option`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_enum_option&project=corehr&resource=common_data.meta_data&version=v1 | Documentation}
+     */
+    addEnumOption: v1_commonDataMetaData.addEnumOption,
+    /**
+     * 修改字段枚举值选项
+     *
+     * `POST /open-apis/corehr/v1/common_data/meta_data/edit_enum_option`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit_enum_option&project=corehr&resource=common_data.meta_data&version=v1 | Documentation}
+     */
+    editEnumOption: v1_commonDataMetaData.editEnumOption
+  },
+  company: {
+    /**
+     * 创建公司
+     *
+     * `POST /open-apis/corehr/v1/companies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=company&version=v1 | Documentation}
+     */
+    create: v1_company.create,
+    /**
+     * 删除公司
+     *
+     * `DELETE /open-apis/corehr/v1/companies/:company_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=company&version=v1 | Documentation}
+     */
+    delete: v1_company.delete,
+    /**
+     * 查询单个公司
+     *
+     * `GET /open-apis/corehr/v1/companies/:company_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=company&version=v1 | Documentation}
+     */
+    get: v1_company.get,
+    /**
+     * 批量查询公司
+     *
+     * `GET /open-apis/corehr/v1/companies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=company&version=v1 | Documentation}
+     */
+    list: v1_company.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询公司
+     *
+     * `GET /open-apis/corehr/v1/companies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=company&version=v1 | Documentation}
+     */
+    listPages: v1_company.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询公司
+     *
+     * `GET /open-apis/corehr/v1/companies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=company&version=v1 | Documentation}
+     */
+    listStream: v1_company.listStream,
+    /**
+     * 更新公司
+     *
+     * `PATCH /open-apis/corehr/v1/companies/:company_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=company&version=v1 | Documentation}
+     */
+    patch: v1_company.patch
+  },
+  compensationStandard: {
+    /**
+     * 获取员工薪资标准
+     *
+     * `GET /open-apis/corehr/v1/compensation_standards/match`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=match&project=corehr&resource=compensation_standard&version=v1 | Documentation}
+     */
+    match: v1_compensationStandard.match
+  },
+  contract: {
+    /**
+     * 新建合同
+     *
+     * `POST /open-apis/corehr/v1/contracts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=contract&version=v1 | Documentation}
+     */
+    create: v1_contract.create,
+    /**
+     * 删除合同
+     *
+     * `DELETE /open-apis/corehr/v1/contracts/:contract_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=contract&version=v1 | Documentation}
+     */
+    delete: v1_contract.delete,
+    /**
+     * 查询单个合同
+     *
+     * `GET /open-apis/corehr/v1/contracts/:contract_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=contract&version=v1 | Documentation}
+     */
+    get: v1_contract.get,
+    /**
+     * 批量查询合同
+     *
+     * `GET /open-apis/corehr/v1/contracts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=contract&version=v1 | Documentation}
+     */
+    list: v1_contract.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询合同
+     *
+     * `GET /open-apis/corehr/v1/contracts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=contract&version=v1 | Documentation}
+     */
+    listPages: v1_contract.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询合同
+     *
+     * `GET /open-apis/corehr/v1/contracts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=contract&version=v1 | Documentation}
+     */
+    listStream: v1_contract.listStream,
+    /**
+     * 更新合同
+     *
+     * `PATCH /open-apis/corehr/v1/contracts/:contract_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=contract&version=v1 | Documentation}
+     */
+    patch: v1_contract.patch
+  },
+  countryRegion: {
+    /**
+     * 查询单条国家/地区信息
+     *
+     * `GET /open-apis/corehr/v1/country_regions/:country_region_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=country_region&version=v1 | Documentation}
+     */
+    get: v1_countryRegion.get,
+    /**
+     * 批量查询国家/地区信息
+     *
+     * `GET /open-apis/corehr/v1/country_regions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=country_region&version=v1 | Documentation}
+     */
+    list: v1_countryRegion.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询国家/地区信息
+     *
+     * `GET /open-apis/corehr/v1/country_regions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=country_region&version=v1 | Documentation}
+     */
+    listPages: v1_countryRegion.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询国家/地区信息
+     *
+     * `GET /open-apis/corehr/v1/country_regions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=country_region&version=v1 | Documentation}
+     */
+    listStream: v1_countryRegion.listStream
+  },
+  currency: {
+    /**
+     * 查询单个货币信息
+     *
+     * `GET /open-apis/corehr/v1/currencies/:currency_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=currency&version=v1 | Documentation}
+     */
+    get: v1_currency.get,
+    /**
+     * 批量查询货币信息
+     *
+     * `GET /open-apis/corehr/v1/currencies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=currency&version=v1 | Documentation}
+     */
+    list: v1_currency.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询货币信息
+     *
+     * `GET /open-apis/corehr/v1/currencies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=currency&version=v1 | Documentation}
+     */
+    listPages: v1_currency.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询货币信息
+     *
+     * `GET /open-apis/corehr/v1/currencies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=currency&version=v1 | Documentation}
+     */
+    listStream: v1_currency.listStream
+  },
+  customField: {
+    /**
+     * 获取字段详情
+     *
+     * `GET /open-apis/corehr/v1/custom_fields/get_by_param`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_param&project=corehr&resource=custom_field&version=v1 | Documentation}
+     */
+    getByParam: v1_customField.getByParam,
+    /**
+     * 获取飞书人事对象列表
+     *
+     * `GET /open-apis/corehr/v1/custom_fields/list_object_api_name`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_object_api_name&project=corehr&resource=custom_field&version=v1 | Documentation}
+     */
+    listObjectApiName: v1_customField.listObjectApiName,
+    /**
+     * Every page of `listObjectApiName`, following `page_token`.
+     *
+     * 获取飞书人事对象列表
+     *
+     * `GET /open-apis/corehr/v1/custom_fields/list_object_api_name`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_object_api_name&project=corehr&resource=custom_field&version=v1 | Documentation}
+     */
+    listObjectApiNamePages: v1_customField.listObjectApiNamePages,
+    /**
+     * Every `items` element of every page of `listObjectApiName`.
+     *
+     * 获取飞书人事对象列表
+     *
+     * `GET /open-apis/corehr/v1/custom_fields/list_object_api_name`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_object_api_name&project=corehr&resource=custom_field&version=v1 | Documentation}
+     */
+    listObjectApiNameStream: v1_customField.listObjectApiNameStream,
+    /**
+     * 获取自定义字段列表
+     *
+     * `GET /open-apis/corehr/v1/custom_fields/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_field&version=v1 | Documentation}
+     */
+    query: v1_customField.query
+  },
+  department: {
+    /**
+     * 创建部门
+     *
+     * `POST /open-apis/corehr/v1/departments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=department&version=v1 | Documentation}
+     */
+    create: v1_department.create,
+    /**
+     * 删除部门
+     *
+     * `DELETE /open-apis/corehr/v1/departments/:department_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=department&version=v1 | Documentation}
+     */
+    delete: v1_department.delete,
+    /**
+     * 查询单个部门
+     *
+     * `GET /open-apis/corehr/v1/departments/:department_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=department&version=v1 | Documentation}
+     */
+    get: v1_department.get,
+    /**
+     * 批量查询部门（不推荐）
+     *
+     * `GET /open-apis/corehr/v1/departments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=department&version=v1 | Documentation}
+     */
+    list: v1_department.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询部门（不推荐）
+     *
+     * `GET /open-apis/corehr/v1/departments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=department&version=v1 | Documentation}
+     */
+    listPages: v1_department.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询部门（不推荐）
+     *
+     * `GET /open-apis/corehr/v1/departments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=department&version=v1 | Documentation}
+     */
+    listStream: v1_department.listStream,
+    /**
+     * 更新部门
+     *
+     * `PATCH /open-apis/corehr/v1/departments/:department_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=department&version=v1 | Documentation}
+     */
+    patch: v1_department.patch
+  },
+  employeeType: {
+    /**
+     * 创建人员类型
+     *
+     * `POST /open-apis/corehr/v1/employee_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employee_type&version=v1 | Documentation}
+     */
+    create: v1_employeeType.create,
+    /**
+     * 删除人员类型
+     *
+     * `DELETE /open-apis/corehr/v1/employee_types/:employee_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employee_type&version=v1 | Documentation}
+     */
+    delete: v1_employeeType.delete,
+    /**
+     * 查询单个人员类型
+     *
+     * `GET /open-apis/corehr/v1/employee_types/:employee_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=employee_type&version=v1 | Documentation}
+     */
+    get: v1_employeeType.get,
+    /**
+     * 批量查询人员类型
+     *
+     * `GET /open-apis/corehr/v1/employee_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employee_type&version=v1 | Documentation}
+     */
+    list: v1_employeeType.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询人员类型
+     *
+     * `GET /open-apis/corehr/v1/employee_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employee_type&version=v1 | Documentation}
+     */
+    listPages: v1_employeeType.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询人员类型
+     *
+     * `GET /open-apis/corehr/v1/employee_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employee_type&version=v1 | Documentation}
+     */
+    listStream: v1_employeeType.listStream,
+    /**
+     * 更新人员类型
+     *
+     * `PATCH /open-apis/corehr/v1/employee_types/:employee_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employee_type&version=v1 | Documentation}
+     */
+    patch: v1_employeeType.patch
+  },
+  employment: {
+    /**
+     * 创建雇佣信息
+     *
+     * `POST /open-apis/corehr/v1/employments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employment&version=v1 | Documentation}
+     */
+    create: v1_employment.create,
+    /**
+     * 删除雇佣信息
+     *
+     * `DELETE /open-apis/corehr/v1/employments/:employment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employment&version=v1 | Documentation}
+     */
+    delete: v1_employment.delete,
+    /**
+     * 更新雇佣信息
+     *
+     * `PATCH /open-apis/corehr/v1/employments/:employment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employment&version=v1 | Documentation}
+     */
+    patch: v1_employment.patch
+  },
+  file: {
+    /**
+     * 下载文件
+     *
+     * `GET /open-apis/corehr/v1/files/:id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=file&version=v1 | Documentation}
+     */
+    get: v1_file.get,
+    /**
+     * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载文件
+     *
+     * `GET /open-apis/corehr/v1/files/:id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=file&version=v1 | Documentation}
+     */
+    getStream: v1_file.getStream
+  },
+  job: {
+    /**
+     * 创建职务
+     *
+     * `POST /open-apis/corehr/v1/jobs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job&version=v1 | Documentation}
+     */
+    create: v1_job.create,
+    /**
+     * 删除职务
+     *
+     * `DELETE /open-apis/corehr/v1/jobs/:job_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job&version=v1 | Documentation}
+     */
+    delete: v1_job.delete,
+    /**
+     * 查询单个职务
+     *
+     * `GET /open-apis/corehr/v1/jobs/:job_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job&version=v1 | Documentation}
+     */
+    get: v1_job.get,
+    /**
+     * 批量查询职务
+     *
+     * `GET /open-apis/corehr/v1/jobs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v1 | Documentation}
+     */
+    list: v1_job.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询职务
+     *
+     * `GET /open-apis/corehr/v1/jobs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v1 | Documentation}
+     */
+    listPages: v1_job.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询职务
+     *
+     * `GET /open-apis/corehr/v1/jobs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v1 | Documentation}
+     */
+    listStream: v1_job.listStream,
+    /**
+     * 更新单个职务
+     *
+     * `PATCH /open-apis/corehr/v1/jobs/:job_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job&version=v1 | Documentation}
+     */
+    patch: v1_job.patch
+  },
+  jobChange: {
+    /**
+     * 发起员工异动（不推荐）
+     *
+     * `POST /open-apis/corehr/v1/job_changes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_change&version=v1 | Documentation}
+     */
+    create: v1_jobChange.create
+  },
+  jobData: {
+    /**
+     * 创建任职信息
+     *
+     * `POST /open-apis/corehr/v1/job_datas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_data&version=v1 | Documentation}
+     */
+    create: v1_jobData.create,
+    /**
+     * 删除任职信息
+     *
+     * `DELETE /open-apis/corehr/v1/job_datas/:job_data_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_data&version=v1 | Documentation}
+     */
+    delete: v1_jobData.delete,
+    /**
+     * 查询单个任职信息
+     *
+     * `GET /open-apis/corehr/v1/job_datas/:job_data_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_data&version=v1 | Documentation}
+     */
+    get: v1_jobData.get,
+    /**
+     * 批量查询任职信息
+     *
+     * `GET /open-apis/corehr/v1/job_datas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_data&version=v1 | Documentation}
+     */
+    list: v1_jobData.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询任职信息
+     *
+     * `GET /open-apis/corehr/v1/job_datas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_data&version=v1 | Documentation}
+     */
+    listPages: v1_jobData.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询任职信息
+     *
+     * `GET /open-apis/corehr/v1/job_datas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_data&version=v1 | Documentation}
+     */
+    listStream: v1_jobData.listStream,
+    /**
+     * 更新任职信息
+     *
+     * `PATCH /open-apis/corehr/v1/job_datas/:job_data_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_data&version=v1 | Documentation}
+     */
+    patch: v1_jobData.patch
+  },
+  jobFamily: {
+    /**
+     * 创建单个序列
+     *
+     * `POST /open-apis/corehr/v1/job_families`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_family&version=v1 | Documentation}
+     */
+    create: v1_jobFamily.create,
+    /**
+     * 删除序列
+     *
+     * `DELETE /open-apis/corehr/v1/job_families/:job_family_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_family&version=v1 | Documentation}
+     */
+    delete: v1_jobFamily.delete,
+    /**
+     * 查询单个序列详情
+     *
+     * `GET /open-apis/corehr/v1/job_families/:job_family_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_family&version=v1 | Documentation}
+     */
+    get: v1_jobFamily.get,
+    /**
+     * 批量查询序列信息
+     *
+     * `GET /open-apis/corehr/v1/job_families`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_family&version=v1 | Documentation}
+     */
+    list: v1_jobFamily.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询序列信息
+     *
+     * `GET /open-apis/corehr/v1/job_families`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_family&version=v1 | Documentation}
+     */
+    listPages: v1_jobFamily.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询序列信息
+     *
+     * `GET /open-apis/corehr/v1/job_families`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_family&version=v1 | Documentation}
+     */
+    listStream: v1_jobFamily.listStream,
+    /**
+     * 更新单个序列
+     *
+     * `PATCH /open-apis/corehr/v1/job_families/:job_family_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_family&version=v1 | Documentation}
+     */
+    patch: v1_jobFamily.patch
+  },
+  jobLevel: {
+    /**
+     * 新建单个职级
+     *
+     * `POST /open-apis/corehr/v1/job_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_level&version=v1 | Documentation}
+     */
+    create: v1_jobLevel.create,
+    /**
+     * 删除职级
+     *
+     * `DELETE /open-apis/corehr/v1/job_levels/:job_level_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_level&version=v1 | Documentation}
+     */
+    delete: v1_jobLevel.delete,
+    /**
+     * 查询单个职级
+     *
+     * `GET /open-apis/corehr/v1/job_levels/:job_level_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_level&version=v1 | Documentation}
+     */
+    get: v1_jobLevel.get,
+    /**
+     * 批量查询职级
+     *
+     * `GET /open-apis/corehr/v1/job_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_level&version=v1 | Documentation}
+     */
+    list: v1_jobLevel.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询职级
+     *
+     * `GET /open-apis/corehr/v1/job_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_level&version=v1 | Documentation}
+     */
+    listPages: v1_jobLevel.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询职级
+     *
+     * `GET /open-apis/corehr/v1/job_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_level&version=v1 | Documentation}
+     */
+    listStream: v1_jobLevel.listStream,
+    /**
+     * 更新单个职级
+     *
+     * `PATCH /open-apis/corehr/v1/job_levels/:job_level_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_level&version=v1 | Documentation}
+     */
+    patch: v1_jobLevel.patch
+  },
+  leave: {
+    /**
+     * 根据适用条件获取工作日历 ID
+     *
+     * `GET /open-apis/corehr/v1/leaves/calendar_by_scope`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=calendar_by_scope&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    calendarByScope: v1_leave.calendarByScope,
+    /**
+     * 批量查询员工假期余额
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_balances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_balances&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveBalances: v1_leave.leaveBalances,
+    /**
+     * Every page of `leaveBalances`, following `page_token`.
+     *
+     * 批量查询员工假期余额
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_balances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_balances&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveBalancesPages: v1_leave.leaveBalancesPages,
+    /**
+     * Every `employment_leave_balance_list` element of every page of `leaveBalances`.
+     *
+     * 批量查询员工假期余额
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_balances`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_balances&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveBalancesStream: v1_leave.leaveBalancesStream,
+    /**
+     * 批量查询员工请假记录
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_request_history`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_request_history&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveRequestHistory: v1_leave.leaveRequestHistory,
+    /**
+     * Every page of `leaveRequestHistory`, following `page_token`.
+     *
+     * 批量查询员工请假记录
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_request_history`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_request_history&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveRequestHistoryPages: v1_leave.leaveRequestHistoryPages,
+    /**
+     * Every `leave_request_list` element of every page of `leaveRequestHistory`.
+     *
+     * 批量查询员工请假记录
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_request_history`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_request_history&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveRequestHistoryStream: v1_leave.leaveRequestHistoryStream,
+    /**
+     * 获取假期类型列表
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_types&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveTypes: v1_leave.leaveTypes,
+    /**
+     * Every page of `leaveTypes`, following `page_token`.
+     *
+     * 获取假期类型列表
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_types&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveTypesPages: v1_leave.leaveTypesPages,
+    /**
+     * Every `leave_type_list` element of every page of `leaveTypes`.
+     *
+     * 获取假期类型列表
+     *
+     * `GET /open-apis/corehr/v1/leaves/leave_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_types&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    leaveTypesStream: v1_leave.leaveTypesStream,
+    /**
+     * 获取工作日历信息
+     *
+     * `POST /open-apis/corehr/v1/leaves/work_calendar`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=work_calendar&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    workCalendar: v1_leave.workCalendar,
+    /**
+     * 获取工作日历日期详情
+     *
+     * `POST /open-apis/corehr/v1/leaves/work_calendar_date`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=work_calendar_date&project=corehr&resource=leave&version=v1 | Documentation}
+     */
+    workCalendarDate: v1_leave.workCalendarDate
+  },
+  leaveGrantingRecord: {
+    /**
+     * 创建假期发放记录
+     *
+     * `POST /open-apis/corehr/v1/leave_granting_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=leave_granting_record&version=v1 | Documentation}
+     */
+    create: v1_leaveGrantingRecord.create,
+    /**
+     * 删除假期发放记录
+     *
+     * `DELETE /open-apis/corehr/v1/leave_granting_records/:leave_granting_record_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=leave_granting_record&version=v1 | Documentation}
+     */
+    delete: v1_leaveGrantingRecord.delete
+  },
+  location: {
+    /**
+     * 创建地点
+     *
+     * `POST /open-apis/corehr/v1/locations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=location&version=v1 | Documentation}
+     */
+    create: v1_location.create,
+    /**
+     * 删除地点
+     *
+     * `DELETE /open-apis/corehr/v1/locations/:location_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=location&version=v1 | Documentation}
+     */
+    delete: v1_location.delete,
+    /**
+     * 查询单个地点
+     *
+     * `GET /open-apis/corehr/v1/locations/:location_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=location&version=v1 | Documentation}
+     */
+    get: v1_location.get,
+    /**
+     * 批量分页查询地点信息
+     *
+     * `GET /open-apis/corehr/v1/locations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=location&version=v1 | Documentation}
+     */
+    list: v1_location.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量分页查询地点信息
+     *
+     * `GET /open-apis/corehr/v1/locations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=location&version=v1 | Documentation}
+     */
+    listPages: v1_location.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量分页查询地点信息
+     *
+     * `GET /open-apis/corehr/v1/locations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=location&version=v1 | Documentation}
+     */
+    listStream: v1_location.listStream
+  },
+  nationalIdType: {
+    /**
+     * 创建国家证件类型
+     *
+     * `POST /open-apis/corehr/v1/national_id_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=national_id_type&version=v1 | Documentation}
+     */
+    create: v1_nationalIdType.create,
+    /**
+     * 删除国家证件类型
+     *
+     * `DELETE /open-apis/corehr/v1/national_id_types/:national_id_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=national_id_type&version=v1 | Documentation}
+     */
+    delete: v1_nationalIdType.delete,
+    /**
+     * 查询单个国家证件类型
+     *
+     * `GET /open-apis/corehr/v1/national_id_types/:national_id_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=national_id_type&version=v1 | Documentation}
+     */
+    get: v1_nationalIdType.get,
+    /**
+     * 批量查询国家证件类型
+     *
+     * `GET /open-apis/corehr/v1/national_id_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=national_id_type&version=v1 | Documentation}
+     */
+    list: v1_nationalIdType.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询国家证件类型
+     *
+     * `GET /open-apis/corehr/v1/national_id_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=national_id_type&version=v1 | Documentation}
+     */
+    listPages: v1_nationalIdType.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询国家证件类型
+     *
+     * `GET /open-apis/corehr/v1/national_id_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=national_id_type&version=v1 | Documentation}
+     */
+    listStream: v1_nationalIdType.listStream,
+    /**
+     * 更新国家证件类型
+     *
+     * `PATCH /open-apis/corehr/v1/national_id_types/:national_id_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=national_id_type&version=v1 | Documentation}
+     */
+    patch: v1_nationalIdType.patch
+  },
+  offboarding: {
+    /**
+     * 查询员工离职原因列表
+     *
+     * `POST /open-apis/corehr/v1/offboardings/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=offboarding&version=v1 | Documentation}
+     */
+    query: v1_offboarding.query,
+    /**
+     * 搜索离职信息
+     *
+     * `POST /open-apis/corehr/v1/offboardings/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=offboarding&version=v1 | Documentation}
+     */
+    search: v1_offboarding.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索离职信息
+     *
+     * `POST /open-apis/corehr/v1/offboardings/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=offboarding&version=v1 | Documentation}
+     */
+    searchPages: v1_offboarding.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索离职信息
+     *
+     * `POST /open-apis/corehr/v1/offboardings/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=offboarding&version=v1 | Documentation}
+     */
+    searchStream: v1_offboarding.searchStream,
+    /**
+     * 操作员工离职
+     *
+     * `POST /open-apis/corehr/v1/offboardings/submit`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit&project=corehr&resource=offboarding&version=v1 | Documentation}
+     */
+    submit: v1_offboarding.submit
+  },
+  person: {
+    /**
+     * 创建个人信息
+     *
+     * `POST /open-apis/corehr/v1/persons`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=person&version=v1 | Documentation}
+     */
+    create: v1_person.create,
+    /**
+     * 删除个人信息
+     *
+     * `DELETE /open-apis/corehr/v1/persons/:person_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=person&version=v1 | Documentation}
+     */
+    delete: v1_person.delete,
+    /**
+     * 查询单个个人信息
+     *
+     * `GET /open-apis/corehr/v1/persons/:person_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=person&version=v1 | Documentation}
+     */
+    get: v1_person.get,
+    /**
+     * 更新个人信息
+     *
+     * `PATCH /open-apis/corehr/v1/persons/:person_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=person&version=v1 | Documentation}
+     */
+    patch: v1_person.patch,
+    /**
+     * 上传文件
+     *
+     * `POST /open-apis/corehr/v1/persons/upload`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=corehr&resource=person&version=v1 | Documentation}
+     */
+    upload: v1_person.upload
+  },
+  preHire: {
+    /**
+     * 删除待入职人员（不推荐）
+     *
+     * `DELETE /open-apis/corehr/v1/pre_hires/:pre_hire_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pre_hire&version=v1 | Documentation}
+     */
+    delete: v1_preHire.delete,
+    /**
+     * 查询单个待入职信息
+     *
+     * `GET /open-apis/corehr/v1/pre_hires/:pre_hire_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=pre_hire&version=v1 | Documentation}
+     */
+    get: v1_preHire.get,
+    /**
+     * 批量查询待入职信息
+     *
+     * `GET /open-apis/corehr/v1/pre_hires`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=pre_hire&version=v1 | Documentation}
+     */
+    list: v1_preHire.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询待入职信息
+     *
+     * `GET /open-apis/corehr/v1/pre_hires`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=pre_hire&version=v1 | Documentation}
+     */
+    listPages: v1_preHire.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询待入职信息
+     *
+     * `GET /open-apis/corehr/v1/pre_hires`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=pre_hire&version=v1 | Documentation}
+     */
+    listStream: v1_preHire.listStream,
+    /**
+     * 更新待入职信息（不推荐）
+     *
+     * `PATCH /open-apis/corehr/v1/pre_hires/:pre_hire_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pre_hire&version=v1 | Documentation}
+     */
+    patch: v1_preHire.patch
+  },
+  processFormVariableData: {
+    /**
+     * 获取流程表单数据
+     *
+     * `GET /open-apis/corehr/v1/processes/:process_id/form_variable_data`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=process.form_variable_data&version=v1 | Documentation}
+     */
+    get: v1_processFormVariableData.get
+  },
+  securityGroup: {
+    /**
+     * 批量获取角色列表
+     *
+     * `GET /open-apis/corehr/v1/security_groups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=security_group&version=v1 | Documentation}
+     */
+    list: v1_securityGroup.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取角色列表
+     *
+     * `GET /open-apis/corehr/v1/security_groups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=security_group&version=v1 | Documentation}
+     */
+    listPages: v1_securityGroup.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量获取角色列表
+     *
+     * `GET /open-apis/corehr/v1/security_groups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=security_group&version=v1 | Documentation}
+     */
+    listStream: v1_securityGroup.listStream,
+    /**
+     * 查询部门 / 地点的 HRBP / 属地 BP
+     *
+     * `POST /open-apis/corehr/v1/security_groups/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=security_group&version=v1 | Documentation}
+     */
+    query: v1_securityGroup.query
+  },
+  subdivision: {
+    /**
+     * 查询单条省份/行政区信息
+     *
+     * `GET /open-apis/corehr/v1/subdivisions/:subdivision_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=subdivision&version=v1 | Documentation}
+     */
+    get: v1_subdivision.get,
+    /**
+     * 批量查询省份/行政区信息
+     *
+     * `GET /open-apis/corehr/v1/subdivisions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subdivision&version=v1 | Documentation}
+     */
+    list: v1_subdivision.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询省份/行政区信息
+     *
+     * `GET /open-apis/corehr/v1/subdivisions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subdivision&version=v1 | Documentation}
+     */
+    listPages: v1_subdivision.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询省份/行政区信息
+     *
+     * `GET /open-apis/corehr/v1/subdivisions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subdivision&version=v1 | Documentation}
+     */
+    listStream: v1_subdivision.listStream
+  },
+  subregion: {
+    /**
+     * 查询单条城市/区域信息
+     *
+     * `GET /open-apis/corehr/v1/subregions/:subregion_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=subregion&version=v1 | Documentation}
+     */
+    get: v1_subregion.get,
+    /**
+     * 批量查询城市/区域信息
+     *
+     * `GET /open-apis/corehr/v1/subregions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subregion&version=v1 | Documentation}
+     */
+    list: v1_subregion.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询城市/区域信息
+     *
+     * `GET /open-apis/corehr/v1/subregions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subregion&version=v1 | Documentation}
+     */
+    listPages: v1_subregion.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询城市/区域信息
+     *
+     * `GET /open-apis/corehr/v1/subregions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subregion&version=v1 | Documentation}
+     */
+    listStream: v1_subregion.listStream
+  },
+  transferReason: {
+    /**
+     * 获取异动原因列表
+     *
+     * `GET /open-apis/corehr/v1/transfer_reasons/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=transfer_reason&version=v1 | Documentation}
+     */
+    query: v1_transferReason.query
+  },
+  transferType: {
+    /**
+     * 获取异动类型列表
+     *
+     * `GET /open-apis/corehr/v1/transfer_types/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=transfer_type&version=v1 | Documentation}
+     */
+    query: v1_transferType.query
+  },
+  workingHoursType: {
+    /**
+     * 创建工时制度
+     *
+     * `POST /open-apis/corehr/v1/working_hours_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+     */
+    create: v1_workingHoursType.create,
+    /**
+     * 删除工时制度
+     *
+     * `DELETE /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+     */
+    delete: v1_workingHoursType.delete,
+    /**
+     * 查询单个工时制度
+     *
+     * `GET /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+     */
+    get: v1_workingHoursType.get,
+    /**
+     * 批量查询工时制度
+     *
+     * `GET /open-apis/corehr/v1/working_hours_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+     */
+    list: v1_workingHoursType.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量查询工时制度
+     *
+     * `GET /open-apis/corehr/v1/working_hours_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+     */
+    listPages: v1_workingHoursType.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量查询工时制度
+     *
+     * `GET /open-apis/corehr/v1/working_hours_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+     */
+    listStream: v1_workingHoursType.listStream,
+    /**
+     * 更新工时制度
+     *
+     * `PATCH /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+     */
+    patch: v1_workingHoursType.patch
   }
 }

@@ -7,7 +7,7 @@ import * as v1_documentBlock from "./v1/documentBlock.js"
 import * as v1_documentBlockChildren from "./v1/documentBlockChildren.js"
 import * as v1_documentBlockDescendant from "./v1/documentBlockDescendant.js"
 
-/** Every `docx` API, as the node SDK names them: `docx.<version>.<resource>.<method>(payload, options)`. */
+/** Every `docx` API, as the node SDK names them: `docx.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `docx.<resource>.<method>`, as the node SDK binds them. */
 export const docx = {
   v1: {
     chatAnnouncement: v1_chatAnnouncement,
@@ -17,5 +17,251 @@ export const docx = {
     documentBlock: v1_documentBlock,
     documentBlockChildren: v1_documentBlockChildren,
     documentBlockDescendant: v1_documentBlockDescendant
+  },
+  chatAnnouncement: {
+    /**
+     * 获取群公告基本信息
+     *
+     * `GET /open-apis/docx/v1/chats/:chat_id/announcement`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement&version=v1 | Documentation}
+     */
+    get: v1_chatAnnouncement.get
+  },
+  chatAnnouncementBlock: {
+    /**
+     * 批量更新群公告块的内容
+     *
+     * `PATCH /open-apis/docx/v1/chats/:chat_id/announcement/blocks/batch_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+     */
+    batchUpdate: v1_chatAnnouncementBlock.batchUpdate,
+    /**
+     * 获取群公告块的内容
+     *
+     * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+     */
+    get: v1_chatAnnouncementBlock.get,
+    /**
+     * 获取群公告所有块
+     *
+     * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+     */
+    list: v1_chatAnnouncementBlock.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取群公告所有块
+     *
+     * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+     */
+    listPages: v1_chatAnnouncementBlock.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取群公告所有块
+     *
+     * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+     */
+    listStream: v1_chatAnnouncementBlock.listStream
+  },
+  chatAnnouncementBlockChildren: {
+    /**
+     * 删除群公告中的块
+     *
+     * `DELETE /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+     */
+    batchDelete: v1_chatAnnouncementBlockChildren.batchDelete,
+    /**
+     * 在群公告中创建块
+     *
+     * `POST /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+     */
+    create: v1_chatAnnouncementBlockChildren.create,
+    /**
+     * 获取所有子块
+     *
+     * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+     */
+    get: v1_chatAnnouncementBlockChildren.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 获取所有子块
+     *
+     * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+     */
+    getPages: v1_chatAnnouncementBlockChildren.getPages,
+    /**
+     * Every `items` element of every page of `get`.
+     *
+     * 获取所有子块
+     *
+     * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+     */
+    getStream: v1_chatAnnouncementBlockChildren.getStream
+  },
+  document: {
+    /**
+     * Markdown/HTML 内容转换为文档块
+     *
+     * `POST /open-apis/docx/v1/documents/blocks/convert`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=convert&project=docx&resource=document&version=v1 | Documentation}
+     */
+    convert: v1_document.convert,
+    /**
+     * 创建文档
+     *
+     * `POST /open-apis/docx/v1/documents`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document&version=v1 | Documentation}
+     */
+    create: v1_document.create,
+    /**
+     * 获取文档基本信息
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document&version=v1 | Documentation}
+     */
+    get: v1_document.get,
+    /**
+     * 获取文档纯文本内容
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id/raw_content`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=raw_content&project=docx&resource=document&version=v1 | Documentation}
+     */
+    rawContent: v1_document.rawContent
+  },
+  documentBlock: {
+    /**
+     * 批量更新块的内容
+     *
+     * `PATCH /open-apis/docx/v1/documents/:document_id/blocks/batch_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=document.block&version=v1 | Documentation}
+     */
+    batchUpdate: v1_documentBlock.batchUpdate,
+    /**
+     * 获取块的内容
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block&version=v1 | Documentation}
+     */
+    get: v1_documentBlock.get,
+    /**
+     * 获取文档所有块
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id/blocks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=document.block&version=v1 | Documentation}
+     */
+    list: v1_documentBlock.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取文档所有块
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id/blocks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=document.block&version=v1 | Documentation}
+     */
+    listPages: v1_documentBlock.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取文档所有块
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id/blocks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=document.block&version=v1 | Documentation}
+     */
+    listStream: v1_documentBlock.listStream,
+    /**
+     * 更新块的内容
+     *
+     * `PATCH /open-apis/docx/v1/documents/:document_id/blocks/:block_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=docx&resource=document.block&version=v1 | Documentation}
+     */
+    patch: v1_documentBlock.patch
+  },
+  documentBlockChildren: {
+    /**
+     * 删除块
+     *
+     * `DELETE /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=docx&resource=document.block.children&version=v1 | Documentation}
+     */
+    batchDelete: v1_documentBlockChildren.batchDelete,
+    /**
+     * 创建块
+     *
+     * `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document.block.children&version=v1 | Documentation}
+     */
+    create: v1_documentBlockChildren.create,
+    /**
+     * 获取所有子块
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block.children&version=v1 | Documentation}
+     */
+    get: v1_documentBlockChildren.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 获取所有子块
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block.children&version=v1 | Documentation}
+     */
+    getPages: v1_documentBlockChildren.getPages,
+    /**
+     * Every `items` element of every page of `get`.
+     *
+     * 获取所有子块
+     *
+     * `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block.children&version=v1 | Documentation}
+     */
+    getStream: v1_documentBlockChildren.getStream
+  },
+  documentBlockDescendant: {
+    /**
+     * 创建嵌套块
+     *
+     * `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/descendant`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document.block.descendant&version=v1 | Documentation}
+     */
+    create: v1_documentBlockDescendant.create
   }
 }

@@ -18,7 +18,7 @@ import * as v2_commentReaction from "./v2/commentReaction.js"
 import * as v2_fileLike from "./v2/fileLike.js"
 import * as v2_permissionPublic from "./v2/permissionPublic.js"
 
-/** Every `drive` API, as the node SDK names them: `drive.<version>.<resource>.<method>(payload, options)`. */
+/** Every `drive` API, as the node SDK names them: `drive.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `drive.<resource>.<method>`, as the node SDK binds them. */
 export const drive = {
   v1: {
     exportTask: v1_exportTask,
@@ -41,5 +41,645 @@ export const drive = {
     commentReaction: v2_commentReaction,
     fileLike: v2_fileLike,
     permissionPublic: v2_permissionPublic
+  },
+  exportTask: {
+    /**
+     * 创建导出任务
+     *
+     * `POST /open-apis/drive/v1/export_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=export_task&version=v1 | Documentation}
+     */
+    create: v1_exportTask.create,
+    /**
+     * 下载导出文件
+     *
+     * `GET /open-apis/drive/v1/export_tasks/file/:file_token/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=export_task&version=v1 | Documentation}
+     */
+    download: v1_exportTask.download,
+    /**
+     * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载导出文件
+     *
+     * `GET /open-apis/drive/v1/export_tasks/file/:file_token/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=export_task&version=v1 | Documentation}
+     */
+    downloadStream: v1_exportTask.downloadStream,
+    /**
+     * 查询导出任务结果
+     *
+     * `GET /open-apis/drive/v1/export_tasks/:ticket`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=export_task&version=v1 | Documentation}
+     */
+    get: v1_exportTask.get
+  },
+  file: {
+    /**
+     * 复制文件
+     *
+     * `POST /open-apis/drive/v1/files/:file_token/copy`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=drive&resource=file&version=v1 | Documentation}
+     */
+    copy: v1_file.copy,
+    /**
+     * 新建文件夹
+     *
+     * `POST /open-apis/drive/v1/files/create_folder`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_folder&project=drive&resource=file&version=v1 | Documentation}
+     */
+    createFolder: v1_file.createFolder,
+    /**
+     * 创建文件快捷方式
+     *
+     * `POST /open-apis/drive/v1/files/create_shortcut`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_shortcut&project=drive&resource=file&version=v1 | Documentation}
+     */
+    createShortcut: v1_file.createShortcut,
+    /**
+     * 删除文件或文件夹
+     *
+     * `DELETE /open-apis/drive/v1/files/:file_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file&version=v1 | Documentation}
+     */
+    delete: v1_file.delete,
+    /**
+     * 取消云文档事件订阅
+     *
+     * `DELETE /open-apis/drive/v1/files/:file_token/delete_subscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_subscribe&project=drive&resource=file&version=v1 | Documentation}
+     */
+    deleteSubscribe: v1_file.deleteSubscribe,
+    /**
+     * 下载文件
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=file&version=v1 | Documentation}
+     */
+    download: v1_file.download,
+    /**
+     * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载文件
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=file&version=v1 | Documentation}
+     */
+    downloadStream: v1_file.downloadStream,
+    /**
+     * 查询云文档事件订阅状态
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/get_subscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_subscribe&project=drive&resource=file&version=v1 | Documentation}
+     */
+    getSubscribe: v1_file.getSubscribe,
+    /**
+     * 获取文件夹中的文件清单
+     *
+     * `GET /open-apis/drive/v1/files`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file&version=v1 | Documentation}
+     */
+    list: v1_file.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取文件夹中的文件清单
+     *
+     * `GET /open-apis/drive/v1/files`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file&version=v1 | Documentation}
+     */
+    listPages: v1_file.listPages,
+    /**
+     * Every `files` element of every page of `list`.
+     *
+     * 获取文件夹中的文件清单
+     *
+     * `GET /open-apis/drive/v1/files`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file&version=v1 | Documentation}
+     */
+    listStream: v1_file.listStream,
+    /**
+     * 移动文件或文件夹
+     *
+     * `POST /open-apis/drive/v1/files/:file_token/move`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move&project=drive&resource=file&version=v1 | Documentation}
+     */
+    move: v1_file.move,
+    /**
+     * 订阅云文档事件
+     *
+     * `POST /open-apis/drive/v1/files/:file_token/subscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=drive&resource=file&version=v1 | Documentation}
+     */
+    subscribe: v1_file.subscribe,
+    /**
+     * 查询异步任务状态
+     *
+     * `GET /open-apis/drive/v1/files/task_check`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=task_check&project=drive&resource=file&version=v1 | Documentation}
+     */
+    taskCheck: v1_file.taskCheck,
+    /**
+     * 上传文件
+     *
+     * `POST /open-apis/drive/v1/files/upload_all`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=file&version=v1 | Documentation}
+     */
+    uploadAll: v1_file.uploadAll,
+    /**
+     * 分片上传文件-完成上传
+     *
+     * `POST /open-apis/drive/v1/files/upload_finish`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_finish&project=drive&resource=file&version=v1 | Documentation}
+     */
+    uploadFinish: v1_file.uploadFinish,
+    /**
+     * 分片上传文件-上传分片
+     *
+     * `POST /open-apis/drive/v1/files/upload_part`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=drive&resource=file&version=v1 | Documentation}
+     */
+    uploadPart: v1_file.uploadPart,
+    /**
+     * 分片上传文件-预上传
+     *
+     * `POST /open-apis/drive/v1/files/upload_prepare`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_prepare&project=drive&resource=file&version=v1 | Documentation}
+     */
+    uploadPrepare: v1_file.uploadPrepare
+  },
+  fileComment: {
+    /**
+     * 批量获取评论
+     *
+     * `POST /open-apis/drive/v1/files/:file_token/comments/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=drive&resource=file.comment&version=v1 | Documentation}
+     */
+    batchQuery: v1_fileComment.batchQuery,
+    /**
+     * 添加全文评论
+     *
+     * `POST /open-apis/drive/v1/files/:file_token/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.comment&version=v1 | Documentation}
+     */
+    create: v1_fileComment.create,
+    /**
+     * 获取全文评论
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.comment&version=v1 | Documentation}
+     */
+    get: v1_fileComment.get,
+    /**
+     * 获取云文档所有评论
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment&version=v1 | Documentation}
+     */
+    list: v1_fileComment.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取云文档所有评论
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment&version=v1 | Documentation}
+     */
+    listPages: v1_fileComment.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取云文档所有评论
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment&version=v1 | Documentation}
+     */
+    listStream: v1_fileComment.listStream,
+    /**
+     * 解决/恢复评论
+     *
+     * `PATCH /open-apis/drive/v1/files/:file_token/comments/:comment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.comment&version=v1 | Documentation}
+     */
+    patch: v1_fileComment.patch
+  },
+  fileCommentReply: {
+    /**
+     * 添加回复
+     *
+     * `POST /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+     */
+    create: v1_fileCommentReply.create,
+    /**
+     * 删除回复
+     *
+     * `DELETE /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+     */
+    delete: v1_fileCommentReply.delete,
+    /**
+     * 获取回复信息
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+     */
+    list: v1_fileCommentReply.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取回复信息
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+     */
+    listPages: v1_fileCommentReply.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取回复信息
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+     */
+    listStream: v1_fileCommentReply.listStream,
+    /**
+     * 更新回复的内容
+     *
+     * `PUT /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+     */
+    update: v1_fileCommentReply.update
+  },
+  fileStatistics: {
+    /**
+     * 获取文件统计信息
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/statistics`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.statistics&version=v1 | Documentation}
+     */
+    get: v1_fileStatistics.get
+  },
+  fileSubscription: {
+    /**
+     * 创建订阅
+     *
+     * `POST /open-apis/drive/v1/files/:file_token/subscriptions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.subscription&version=v1 | Documentation}
+     */
+    create: v1_fileSubscription.create,
+    /**
+     * 获取订阅状态
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.subscription&version=v1 | Documentation}
+     */
+    get: v1_fileSubscription.get,
+    /**
+     * 更新订阅状态
+     *
+     * `PATCH /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.subscription&version=v1 | Documentation}
+     */
+    patch: v1_fileSubscription.patch
+  },
+  fileVersion: {
+    /**
+     * 创建文档版本
+     *
+     * `POST /open-apis/drive/v1/files/:file_token/versions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.version&version=v1 | Documentation}
+     */
+    create: v1_fileVersion.create,
+    /**
+     * 删除文档版本
+     *
+     * `DELETE /open-apis/drive/v1/files/:file_token/versions/:version_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file.version&version=v1 | Documentation}
+     */
+    delete: v1_fileVersion.delete,
+    /**
+     * 获取文档版本信息
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/versions/:version_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.version&version=v1 | Documentation}
+     */
+    get: v1_fileVersion.get,
+    /**
+     * 获取文档版本列表
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/versions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.version&version=v1 | Documentation}
+     */
+    list: v1_fileVersion.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取文档版本列表
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/versions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.version&version=v1 | Documentation}
+     */
+    listPages: v1_fileVersion.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取文档版本列表
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/versions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.version&version=v1 | Documentation}
+     */
+    listStream: v1_fileVersion.listStream
+  },
+  fileViewRecord: {
+    /**
+     * 获取文件访问记录
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/view_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.view_record&version=v1 | Documentation}
+     */
+    list: v1_fileViewRecord.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取文件访问记录
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/view_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.view_record&version=v1 | Documentation}
+     */
+    listPages: v1_fileViewRecord.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取文件访问记录
+     *
+     * `GET /open-apis/drive/v1/files/:file_token/view_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.view_record&version=v1 | Documentation}
+     */
+    listStream: v1_fileViewRecord.listStream
+  },
+  importTask: {
+    /**
+     * 创建导入任务
+     *
+     * `POST /open-apis/drive/v1/import_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=import_task&version=v1 | Documentation}
+     */
+    create: v1_importTask.create,
+    /**
+     * 查询导入结果
+     *
+     * `GET /open-apis/drive/v1/import_tasks/:ticket`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=import_task&version=v1 | Documentation}
+     */
+    get: v1_importTask.get
+  },
+  media: {
+    /**
+     * 获取素材临时下载链接
+     *
+     * `GET /open-apis/drive/v1/medias/batch_get_tmp_download_url`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_tmp_download_url&project=drive&resource=media&version=v1 | Documentation}
+     */
+    batchGetTmpDownloadUrl: v1_media.batchGetTmpDownloadUrl,
+    /**
+     * 下载素材
+     *
+     * `GET /open-apis/drive/v1/medias/:file_token/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=media&version=v1 | Documentation}
+     */
+    download: v1_media.download,
+    /**
+     * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载素材
+     *
+     * `GET /open-apis/drive/v1/medias/:file_token/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=media&version=v1 | Documentation}
+     */
+    downloadStream: v1_media.downloadStream,
+    /**
+     * 上传素材
+     *
+     * `POST /open-apis/drive/v1/medias/upload_all`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=media&version=v1 | Documentation}
+     */
+    uploadAll: v1_media.uploadAll,
+    /**
+     * 分片上传素材-完成上传
+     *
+     * `POST /open-apis/drive/v1/medias/upload_finish`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_finish&project=drive&resource=media&version=v1 | Documentation}
+     */
+    uploadFinish: v1_media.uploadFinish,
+    /**
+     * 分片上传素材-上传分片
+     *
+     * `POST /open-apis/drive/v1/medias/upload_part`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=drive&resource=media&version=v1 | Documentation}
+     */
+    uploadPart: v1_media.uploadPart,
+    /**
+     * 分片上传素材-预上传
+     *
+     * `POST /open-apis/drive/v1/medias/upload_prepare`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_prepare&project=drive&resource=media&version=v1 | Documentation}
+     */
+    uploadPrepare: v1_media.uploadPrepare
+  },
+  meta: {
+    /**
+     * 获取文件元数据
+     *
+     * `POST /open-apis/drive/v1/metas/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=drive&resource=meta&version=v1 | Documentation}
+     */
+    batchQuery: v1_meta.batchQuery
+  },
+  permissionMember: {
+    /**
+     * 判断用户权限
+     *
+     * `GET /open-apis/drive/v1/permissions/:token/members/auth`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=auth&project=drive&resource=permission.member&version=v1 | Documentation}
+     */
+    auth: v1_permissionMember.auth,
+    /**
+     * 批量增加协作者权限
+     *
+     * `POST /open-apis/drive/v1/permissions/:token/members/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=drive&resource=permission.member&version=v1 | Documentation}
+     */
+    batchCreate: v1_permissionMember.batchCreate,
+    /**
+     * 增加协作者权限
+     *
+     * `POST /open-apis/drive/v1/permissions/:token/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.member&version=v1 | Documentation}
+     */
+    create: v1_permissionMember.create,
+    /**
+     * 移除协作者权限
+     *
+     * `DELETE /open-apis/drive/v1/permissions/:token/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=permission.member&version=v1 | Documentation}
+     */
+    delete: v1_permissionMember.delete,
+    /**
+     * 获取云文档协作者
+     *
+     * `GET /open-apis/drive/v1/permissions/:token/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=permission.member&version=v1 | Documentation}
+     */
+    list: v1_permissionMember.list,
+    /**
+     * 转移云文档所有者
+     *
+     * `POST /open-apis/drive/v1/permissions/:token/members/transfer_owner`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_owner&project=drive&resource=permission.member&version=v1 | Documentation}
+     */
+    transferOwner: v1_permissionMember.transferOwner,
+    /**
+     * 更新协作者权限
+     *
+     * `PUT /open-apis/drive/v1/permissions/:token/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.member&version=v1 | Documentation}
+     */
+    update: v1_permissionMember.update
+  },
+  permissionPublic: {
+    /**
+     * 获取云文档权限设置
+     *
+     * `GET /open-apis/drive/v1/permissions/:token/public`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=permission.public&version=v1 | Documentation}
+     */
+    get: v1_permissionPublic.get,
+    /**
+     * 更新云文档权限设置
+     *
+     * `PATCH /open-apis/drive/v1/permissions/:token/public`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=permission.public&version=v1 | Documentation}
+     */
+    patch: v1_permissionPublic.patch
+  },
+  permissionPublicPassword: {
+    /**
+     * 启用云文档密码
+     *
+     * `POST /open-apis/drive/v1/permissions/:token/public/password`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.public.password&version=v1 | Documentation}
+     */
+    create: v1_permissionPublicPassword.create,
+    /**
+     * 停用云文档密码
+     *
+     * `DELETE /open-apis/drive/v1/permissions/:token/public/password`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=permission.public.password&version=v1 | Documentation}
+     */
+    delete: v1_permissionPublicPassword.delete,
+    /**
+     * 刷新云文档密码
+     *
+     * `PUT /open-apis/drive/v1/permissions/:token/public/password`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.public.password&version=v1 | Documentation}
+     */
+    update: v1_permissionPublicPassword.update
+  },
+  user: {
+    /**
+     * 取消用户云文档事件订阅
+     *
+     * `DELETE /open-apis/drive/v1/user/remove_subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_subscription&project=drive&resource=user&version=v1 | Documentation}
+     */
+    removeSubscription: v1_user.removeSubscription,
+    /**
+     * 订阅用户云文档事件
+     *
+     * `POST /open-apis/drive/v1/user/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=drive&resource=user&version=v1 | Documentation}
+     */
+    subscription: v1_user.subscription,
+    /**
+     * 查询用户云文档事件订阅状态
+     *
+     * `GET /open-apis/drive/v1/user/subscription_status`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription_status&project=drive&resource=user&version=v1 | Documentation}
+     */
+    subscriptionStatus: v1_user.subscriptionStatus
   }
 }

@@ -2,10 +2,60 @@
 import * as v1_attachment from "./v1/attachment.js"
 import * as v1_employee from "./v1/employee.js"
 
-/** Every `ehr` API, as the node SDK names them: `ehr.<version>.<resource>.<method>(payload, options)`. */
+/** Every `ehr` API, as the node SDK names them: `ehr.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `ehr.<resource>.<method>`, as the node SDK binds them. */
 export const ehr = {
   v1: {
     attachment: v1_attachment,
     employee: v1_employee
+  },
+  attachment: {
+    /**
+     * 下载人员的附件
+     *
+     * `GET /open-apis/ehr/v1/attachments/:token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=ehr&resource=attachment&version=v1 | Documentation}
+     */
+    get: v1_attachment.get,
+    /**
+     * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载人员的附件
+     *
+     * `GET /open-apis/ehr/v1/attachments/:token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=ehr&resource=attachment&version=v1 | Documentation}
+     */
+    getStream: v1_attachment.getStream
+  },
+  employee: {
+    /**
+     * 批量获取员工花名册信息
+     *
+     * `GET /open-apis/ehr/v1/employees`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=ehr&resource=employee&version=v1 | Documentation}
+     */
+    list: v1_employee.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取员工花名册信息
+     *
+     * `GET /open-apis/ehr/v1/employees`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=ehr&resource=employee&version=v1 | Documentation}
+     */
+    listPages: v1_employee.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量获取员工花名册信息
+     *
+     * `GET /open-apis/ehr/v1/employees`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=ehr&resource=employee&version=v1 | Documentation}
+     */
+    listStream: v1_employee.listStream
   }
 }

@@ -2,10 +2,50 @@
 import * as v1_connection from "./v1/connection.js"
 import * as v1_outboundIp from "./v1/outboundIp.js"
 
-/** Every `event` API, as the node SDK names them: `event.<version>.<resource>.<method>(payload, options)`. */
+/** Every `event` API, as the node SDK names them: `event.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `event.<resource>.<method>`, as the node SDK binds them. */
 export const event = {
   v1: {
     connection: v1_connection,
     outboundIp: v1_outboundIp
+  },
+  connection: {
+    /**
+     * 获取长连接在线数量
+     *
+     * `GET /open-apis/event/v1/connection`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=event&resource=connection&version=v1 | Documentation}
+     */
+    get: v1_connection.get
+  },
+  outboundIp: {
+    /**
+     * 获取事件出口 IP
+     *
+     * `GET /open-apis/event/v1/outbound_ip`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=event&resource=outbound_ip&version=v1 | Documentation}
+     */
+    list: v1_outboundIp.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取事件出口 IP
+     *
+     * `GET /open-apis/event/v1/outbound_ip`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=event&resource=outbound_ip&version=v1 | Documentation}
+     */
+    listPages: v1_outboundIp.listPages,
+    /**
+     * Every `ip_list` element of every page of `list`.
+     *
+     * 获取事件出口 IP
+     *
+     * `GET /open-apis/event/v1/outbound_ip`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=event&resource=outbound_ip&version=v1 | Documentation}
+     */
+    listStream: v1_outboundIp.listStream
   }
 }

@@ -13,7 +13,7 @@ import * as v1_ticket from "./v1/ticket.js"
 import * as v1_ticketCustomizedField from "./v1/ticketCustomizedField.js"
 import * as v1_ticketMessage from "./v1/ticketMessage.js"
 
-/** Every `helpdesk` API, as the node SDK names them: `helpdesk.<version>.<resource>.<method>(payload, options)`. */
+/** Every `helpdesk` API, as the node SDK names them: `helpdesk.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `helpdesk.<resource>.<method>`, as the node SDK binds them. */
 export const helpdesk = {
   v1: {
     agent: v1_agent,
@@ -29,5 +29,511 @@ export const helpdesk = {
     ticket: v1_ticket,
     ticketCustomizedField: v1_ticketCustomizedField,
     ticketMessage: v1_ticketMessage
+  },
+  agent: {
+    /**
+     * 获取客服邮箱
+     *
+     * `GET /open-apis/helpdesk/v1/agent_emails`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=agent_email&project=helpdesk&resource=agent&version=v1 | Documentation}
+     */
+    agentEmail: v1_agent.agentEmail,
+    /**
+     * 更新客服信息
+     *
+     * `PATCH /open-apis/helpdesk/v1/agents/:agent_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent&version=v1 | Documentation}
+     */
+    patch: v1_agent.patch
+  },
+  agentSchedule: {
+    /**
+     * 创建客服工作日程
+     *
+     * `POST /open-apis/helpdesk/v1/agent_schedules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=agent_schedule&version=v1 | Documentation}
+     */
+    create: v1_agentSchedule.create,
+    /**
+     * 查询全部客服工作日程
+     *
+     * `GET /open-apis/helpdesk/v1/agent_schedules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=agent_schedule&version=v1 | Documentation}
+     */
+    list: v1_agentSchedule.list
+  },
+  agentSchedules: {
+    /**
+     * 删除客服工作日程
+     *
+     * `DELETE /open-apis/helpdesk/v1/agents/:agent_id/schedules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=agent.schedules&version=v1 | Documentation}
+     */
+    delete: v1_agentSchedules.delete,
+    /**
+     * 查询指定客服工作日程
+     *
+     * `GET /open-apis/helpdesk/v1/agents/:agent_id/schedules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=agent.schedules&version=v1 | Documentation}
+     */
+    get: v1_agentSchedules.get,
+    /**
+     * 更新客服工作日程
+     *
+     * `PATCH /open-apis/helpdesk/v1/agents/:agent_id/schedules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent.schedules&version=v1 | Documentation}
+     */
+    patch: v1_agentSchedules.patch
+  },
+  agentSkill: {
+    /**
+     * 创建客服技能
+     *
+     * `POST /open-apis/helpdesk/v1/agent_skills`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+     */
+    create: v1_agentSkill.create,
+    /**
+     * 删除客服技能
+     *
+     * `DELETE /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+     */
+    delete: v1_agentSkill.delete,
+    /**
+     * 查询指定客服技能
+     *
+     * `GET /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+     */
+    get: v1_agentSkill.get,
+    /**
+     * 查询全部客服技能
+     *
+     * `GET /open-apis/helpdesk/v1/agent_skills`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+     */
+    list: v1_agentSkill.list,
+    /**
+     * 更新客服技能
+     *
+     * `PATCH /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+     */
+    patch: v1_agentSkill.patch
+  },
+  agentSkillRule: {
+    /**
+     * 获取客服技能列表
+     *
+     * `GET /open-apis/helpdesk/v1/agent_skill_rules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=agent_skill_rule&version=v1 | Documentation}
+     */
+    list: v1_agentSkillRule.list
+  },
+  botMessage: {
+    /**
+     * 服务台机器人向工单绑定的群内发送消息
+     *
+     * `POST /open-apis/helpdesk/v1/message`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=bot.message&version=v1 | Documentation}
+     */
+    create: v1_botMessage.create
+  },
+  category: {
+    /**
+     * 创建知识库分类
+     *
+     * `POST /open-apis/helpdesk/v1/categories`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=category&version=v1 | Documentation}
+     */
+    create: v1_category.create,
+    /**
+     * 删除知识库分类详情
+     *
+     * `DELETE /open-apis/helpdesk/v1/categories/:id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=category&version=v1 | Documentation}
+     */
+    delete: v1_category.delete,
+    /**
+     * 获取知识库分类
+     *
+     * `GET /open-apis/helpdesk/v1/categories/:id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=category&version=v1 | Documentation}
+     */
+    get: v1_category.get,
+    /**
+     * list all categories
+     *
+     * `GET /open-apis/helpdesk/v1/categories`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=category&version=v1 | Documentation}
+     */
+    list: v1_category.list,
+    /**
+     * 更新知识库分类详情
+     *
+     * `PATCH /open-apis/helpdesk/v1/categories/:id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=category&version=v1 | Documentation}
+     */
+    patch: v1_category.patch
+  },
+  event: {
+    /**
+     * 订阅服务台事件
+     *
+     * `POST /open-apis/helpdesk/v1/events/subscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=helpdesk&resource=event&version=v1 | Documentation}
+     */
+    subscribe: v1_event.subscribe,
+    /**
+     * 取消订阅服务台事件
+     *
+     * `POST /open-apis/helpdesk/v1/events/unsubscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=helpdesk&resource=event&version=v1 | Documentation}
+     */
+    unsubscribe: v1_event.unsubscribe
+  },
+  faq: {
+    /**
+     * 创建知识库
+     *
+     * `POST /open-apis/helpdesk/v1/faqs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    create: v1_faq.create,
+    /**
+     * 删除知识库
+     *
+     * `DELETE /open-apis/helpdesk/v1/faqs/:id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    delete: v1_faq.delete,
+    /**
+     * 获取知识库图像
+     *
+     * `GET /open-apis/helpdesk/v1/faqs/:id/image/:image_key`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=faq_image&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    faqImage: v1_faq.faqImage,
+    /**
+     * `faqImage`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 获取知识库图像
+     *
+     * `GET /open-apis/helpdesk/v1/faqs/:id/image/:image_key`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=faq_image&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    faqImageStream: v1_faq.faqImageStream,
+    /**
+     * 获取指定知识库详情
+     *
+     * `GET /open-apis/helpdesk/v1/faqs/:id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    get: v1_faq.get,
+    /**
+     * 获取全部知识库详情
+     *
+     * `GET /open-apis/helpdesk/v1/faqs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    list: v1_faq.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取全部知识库详情
+     *
+     * `GET /open-apis/helpdesk/v1/faqs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    listPages: v1_faq.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取全部知识库详情
+     *
+     * `GET /open-apis/helpdesk/v1/faqs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    listStream: v1_faq.listStream,
+    /**
+     * 修改知识库
+     *
+     * `PATCH /open-apis/helpdesk/v1/faqs/:id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    patch: v1_faq.patch,
+    /**
+     * 搜索知识库
+     *
+     * `GET /open-apis/helpdesk/v1/faqs/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    search: v1_faq.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索知识库
+     *
+     * `GET /open-apis/helpdesk/v1/faqs/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    searchPages: v1_faq.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索知识库
+     *
+     * `GET /open-apis/helpdesk/v1/faqs/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=helpdesk&resource=faq&version=v1 | Documentation}
+     */
+    searchStream: v1_faq.searchStream
+  },
+  notification: {
+    /**
+     * 取消审核
+     *
+     * `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_approve`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_approve&project=helpdesk&resource=notification&version=v1 | Documentation}
+     */
+    cancelApprove: v1_notification.cancelApprove,
+    /**
+     * 取消推送
+     *
+     * `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_send`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_send&project=helpdesk&resource=notification&version=v1 | Documentation}
+     */
+    cancelSend: v1_notification.cancelSend,
+    /**
+     * 创建推送
+     *
+     * `POST /open-apis/helpdesk/v1/notifications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=notification&version=v1 | Documentation}
+     */
+    create: v1_notification.create,
+    /**
+     * 执行推送
+     *
+     * `POST /open-apis/helpdesk/v1/notifications/:notification_id/execute_send`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=execute_send&project=helpdesk&resource=notification&version=v1 | Documentation}
+     */
+    executeSend: v1_notification.executeSend,
+    /**
+     * 查询推送
+     *
+     * `GET /open-apis/helpdesk/v1/notifications/:notification_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=notification&version=v1 | Documentation}
+     */
+    get: v1_notification.get,
+    /**
+     * 更新推送
+     *
+     * `PATCH /open-apis/helpdesk/v1/notifications/:notification_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=notification&version=v1 | Documentation}
+     */
+    patch: v1_notification.patch,
+    /**
+     * 预览推送
+     *
+     * `POST /open-apis/helpdesk/v1/notifications/:notification_id/preview`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=helpdesk&resource=notification&version=v1 | Documentation}
+     */
+    preview: v1_notification.preview,
+    /**
+     * 提交审核
+     *
+     * `POST /open-apis/helpdesk/v1/notifications/:notification_id/submit_approve`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit_approve&project=helpdesk&resource=notification&version=v1 | Documentation}
+     */
+    submitApprove: v1_notification.submitApprove
+  },
+  ticket: {
+    /**
+     * 回复用户在工单里的提问
+     *
+     * `POST /open-apis/helpdesk/v1/tickets/:ticket_id/answer_user_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=answer_user_query&project=helpdesk&resource=ticket&version=v1 | Documentation}
+     */
+    answerUserQuery: v1_ticket.answerUserQuery,
+    /**
+     * 获取服务台自定义字段
+     *
+     * `GET /open-apis/helpdesk/v1/customized_fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=customized_fields&project=helpdesk&resource=ticket&version=v1 | Documentation}
+     */
+    customizedFields: v1_ticket.customizedFields,
+    /**
+     * 查询指定工单详情
+     *
+     * `GET /open-apis/helpdesk/v1/tickets/:ticket_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=ticket&version=v1 | Documentation}
+     */
+    get: v1_ticket.get,
+    /**
+     * 查询全部工单详情
+     *
+     * `GET /open-apis/helpdesk/v1/tickets`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket&version=v1 | Documentation}
+     */
+    list: v1_ticket.list,
+    /**
+     * 创建服务台对话
+     *
+     * `POST /open-apis/helpdesk/v1/start_service`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start_service&project=helpdesk&resource=ticket&version=v1 | Documentation}
+     */
+    startService: v1_ticket.startService,
+    /**
+     * 获取工单内图像
+     *
+     * `GET /open-apis/helpdesk/v1/ticket_images`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ticket_image&project=helpdesk&resource=ticket&version=v1 | Documentation}
+     */
+    ticketImage: v1_ticket.ticketImage,
+    /**
+     * `ticketImage`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 获取工单内图像
+     *
+     * `GET /open-apis/helpdesk/v1/ticket_images`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ticket_image&project=helpdesk&resource=ticket&version=v1 | Documentation}
+     */
+    ticketImageStream: v1_ticket.ticketImageStream,
+    /**
+     * 更新工单详情
+     *
+     * `PUT /open-apis/helpdesk/v1/tickets/:ticket_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=helpdesk&resource=ticket&version=v1 | Documentation}
+     */
+    update: v1_ticket.update
+  },
+  ticketCustomizedField: {
+    /**
+     * create ticket customized field
+     *
+     * `POST /open-apis/helpdesk/v1/ticket_customized_fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+     */
+    create: v1_ticketCustomizedField.create,
+    /**
+     * 删除工单自定义字段
+     *
+     * `DELETE /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+     */
+    delete: v1_ticketCustomizedField.delete,
+    /**
+     * get ticket customized field
+     *
+     * `GET /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+     */
+    get: v1_ticketCustomizedField.get,
+    /**
+     * list the ticket customized fields
+     *
+     * `GET /open-apis/helpdesk/v1/ticket_customized_fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+     */
+    list: v1_ticketCustomizedField.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * list the ticket customized fields
+     *
+     * `GET /open-apis/helpdesk/v1/ticket_customized_fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+     */
+    listPages: v1_ticketCustomizedField.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * list the ticket customized fields
+     *
+     * `GET /open-apis/helpdesk/v1/ticket_customized_fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+     */
+    listStream: v1_ticketCustomizedField.listStream,
+    /**
+     * update the ticket customized field
+     *
+     * `PATCH /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+     */
+    patch: v1_ticketCustomizedField.patch
+  },
+  ticketMessage: {
+    /**
+     * 发送工单消息
+     *
+     * `POST /open-apis/helpdesk/v1/tickets/:ticket_id/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=ticket.message&version=v1 | Documentation}
+     */
+    create: v1_ticketMessage.create,
+    /**
+     * 获取工单消息详情
+     *
+     * `GET /open-apis/helpdesk/v1/tickets/:ticket_id/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket.message&version=v1 | Documentation}
+     */
+    list: v1_ticketMessage.list
   }
 }

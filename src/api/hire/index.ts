@@ -80,7 +80,7 @@ import * as v1_websiteSiteUser from "./v1/websiteSiteUser.js"
 import * as v2_interviewRecord from "./v2/interviewRecord.js"
 import * as v2_talent from "./v2/talent.js"
 
-/** Every `hire` API, as the node SDK names them: `hire.<version>.<resource>.<method>(payload, options)`. */
+/** Every `hire` API, as the node SDK names them: `hire.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `hire.<resource>.<method>`, as the node SDK binds them. */
 export const hire = {
   v1: {
     advertisement: v1_advertisement,
@@ -165,5 +165,2653 @@ export const hire = {
   v2: {
     interviewRecord: v2_interviewRecord,
     talent: v2_talent
+  },
+  advertisement: {
+    /**
+     * 发布职位广告
+     *
+     * `POST /open-apis/hire/v1/advertisements/:advertisement_id/publish`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=publish&project=hire&resource=advertisement&version=v1 | Documentation}
+     */
+    publish: v1_advertisement.publish
+  },
+  agency: {
+    /**
+     * 搜索猎头供应商列表
+     *
+     * `POST /open-apis/hire/v1/agencies/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    batchQuery: v1_agency.batchQuery,
+    /**
+     * Every page of `batchQuery`, following `page_token`.
+     *
+     * 搜索猎头供应商列表
+     *
+     * `POST /open-apis/hire/v1/agencies/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    batchQueryPages: v1_agency.batchQueryPages,
+    /**
+     * Every `items` element of every page of `batchQuery`.
+     *
+     * 搜索猎头供应商列表
+     *
+     * `POST /open-apis/hire/v1/agencies/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    batchQueryStream: v1_agency.batchQueryStream,
+    /**
+     * 获取猎头供应商信息
+     *
+     * `GET /open-apis/hire/v1/agencies/:agency_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    get: v1_agency.get,
+    /**
+     * 查询猎头供应商下猎头列表
+     *
+     * `POST /open-apis/hire/v1/agencies/get_agency_account`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_agency_account&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    getAgencyAccount: v1_agency.getAgencyAccount,
+    /**
+     * Every page of `getAgencyAccount`, following `page_token`.
+     *
+     * 查询猎头供应商下猎头列表
+     *
+     * `POST /open-apis/hire/v1/agencies/get_agency_account`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_agency_account&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    getAgencyAccountPages: v1_agency.getAgencyAccountPages,
+    /**
+     * Every `items` element of every page of `getAgencyAccount`.
+     *
+     * 查询猎头供应商下猎头列表
+     *
+     * `POST /open-apis/hire/v1/agencies/get_agency_account`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_agency_account&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    getAgencyAccountStream: v1_agency.getAgencyAccountStream,
+    /**
+     * 禁用/取消禁用猎头
+     *
+     * `POST /open-apis/hire/v1/agencies/operate_agency_account`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=operate_agency_account&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    operateAgencyAccount: v1_agency.operateAgencyAccount,
+    /**
+     * 设置猎头保护期
+     *
+     * `POST /open-apis/hire/v1/agencies/protect`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=protect&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    protect: v1_agency.protect,
+    /**
+     * 查询人才猎头保护期信息
+     *
+     * `POST /open-apis/hire/v1/agencies/protection_period/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=protect_search&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    protectSearch: v1_agency.protectSearch,
+    /**
+     * 查询猎头供应商信息
+     *
+     * `GET /open-apis/hire/v1/agencies/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=agency&version=v1 | Documentation}
+     */
+    query: v1_agency.query
+  },
+  application: {
+    /**
+     * 取消候选人入职
+     *
+     * `POST /open-apis/hire/v1/applications/:application_id/cancel_onboard`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_onboard&project=hire&resource=application&version=v1 | Documentation}
+     */
+    cancelOnboard: v1_application.cancelOnboard,
+    /**
+     * `POST /open-apis/hire/v1/applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=application&version=v1 | Documentation}
+     */
+    create: v1_application.create,
+    /**
+     * `GET /open-apis/hire/v1/applications/:application_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=application&version=v1 | Documentation}
+     */
+    get: v1_application.get,
+    /**
+     * 获取投递详情
+     *
+     * `GET /open-apis/hire/v1/applications/:application_id/get_detail`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_detail&project=hire&resource=application&version=v1 | Documentation}
+     */
+    getDetail: v1_application.getDetail,
+    /**
+     * `GET /open-apis/hire/v1/applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application&version=v1 | Documentation}
+     */
+    list: v1_application.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * `GET /open-apis/hire/v1/applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application&version=v1 | Documentation}
+     */
+    listPages: v1_application.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * `GET /open-apis/hire/v1/applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application&version=v1 | Documentation}
+     */
+    listStream: v1_application.listStream,
+    /**
+     * `GET /open-apis/hire/v1/applications/:application_id/offer`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=offer&project=hire&resource=application&version=v1 | Documentation}
+     */
+    offer: v1_application.offer,
+    /**
+     * 恢复投递
+     *
+     * `POST /open-apis/hire/v1/applications/:application_id/recover`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recover&project=hire&resource=application&version=v1 | Documentation}
+     */
+    recover: v1_application.recover,
+    /**
+     * `POST /open-apis/hire/v1/applications/:application_id/terminate`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=terminate&project=hire&resource=application&version=v1 | Documentation}
+     */
+    terminate: v1_application.terminate,
+    /**
+     * `POST /open-apis/hire/v1/applications/:application_id/transfer_onboard`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_onboard&project=hire&resource=application&version=v1 | Documentation}
+     */
+    transferOnboard: v1_application.transferOnboard,
+    /**
+     * 转移投递阶段
+     *
+     * `POST /open-apis/hire/v1/applications/:application_id/transfer_stage`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_stage&project=hire&resource=application&version=v1 | Documentation}
+     */
+    transferStage: v1_application.transferStage
+  },
+  applicationInterview: {
+    /**
+     * 获取面试记录列表
+     *
+     * `GET /open-apis/hire/v1/applications/:application_id/interviews`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application.interview&version=v1 | Documentation}
+     */
+    list: v1_applicationInterview.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取面试记录列表
+     *
+     * `GET /open-apis/hire/v1/applications/:application_id/interviews`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application.interview&version=v1 | Documentation}
+     */
+    listPages: v1_applicationInterview.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取面试记录列表
+     *
+     * `GET /open-apis/hire/v1/applications/:application_id/interviews`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application.interview&version=v1 | Documentation}
+     */
+    listStream: v1_applicationInterview.listStream
+  },
+  attachment: {
+    /**
+     * `POST /open-apis/hire/v1/attachments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=attachment&version=v1 | Documentation}
+     */
+    create: v1_attachment.create,
+    /**
+     * 获取附件信息
+     *
+     * `GET /open-apis/hire/v1/attachments/:attachment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=attachment&version=v1 | Documentation}
+     */
+    get: v1_attachment.get,
+    /**
+     * 获取人才简历附件 PDF 格式下载链接
+     *
+     * `GET /open-apis/hire/v1/attachments/:attachment_id/preview`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=hire&resource=attachment&version=v1 | Documentation}
+     */
+    preview: v1_attachment.preview
+  },
+  backgroundCheckOrder: {
+    /**
+     * 查询背调信息列表
+     *
+     * `POST /open-apis/hire/v1/background_check_orders/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=background_check_order&version=v1 | Documentation}
+     */
+    batchQuery: v1_backgroundCheckOrder.batchQuery,
+    /**
+     * Every page of `batchQuery`, following `page_token`.
+     *
+     * 查询背调信息列表
+     *
+     * `POST /open-apis/hire/v1/background_check_orders/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=background_check_order&version=v1 | Documentation}
+     */
+    batchQueryPages: v1_backgroundCheckOrder.batchQueryPages,
+    /**
+     * Every `items` element of every page of `batchQuery`.
+     *
+     * 查询背调信息列表
+     *
+     * `POST /open-apis/hire/v1/background_check_orders/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=background_check_order&version=v1 | Documentation}
+     */
+    batchQueryStream: v1_backgroundCheckOrder.batchQueryStream,
+    /**
+     * 获取背调信息列表
+     *
+     * `GET /open-apis/hire/v1/background_check_orders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=background_check_order&version=v1 | Documentation}
+     */
+    list: v1_backgroundCheckOrder.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取背调信息列表
+     *
+     * `GET /open-apis/hire/v1/background_check_orders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=background_check_order&version=v1 | Documentation}
+     */
+    listPages: v1_backgroundCheckOrder.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取背调信息列表
+     *
+     * `GET /open-apis/hire/v1/background_check_orders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=background_check_order&version=v1 | Documentation}
+     */
+    listStream: v1_backgroundCheckOrder.listStream
+  },
+  diversityInclusion: {
+    /**
+     * 获取申请表附加信息
+     *
+     * `POST /open-apis/hire/v1/applications/diversity_inclusions/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=diversity_inclusion&version=v1 | Documentation}
+     */
+    search: v1_diversityInclusion.search
+  },
+  ecoAccountCustomField: {
+    /**
+     * 删除账号自定义字段
+     *
+     * `POST /open-apis/hire/v1/eco_account_custom_fields/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_account_custom_field&version=v1 | Documentation}
+     */
+    batchDelete: v1_ecoAccountCustomField.batchDelete,
+    /**
+     * 更新账号自定义字段
+     *
+     * `PATCH /open-apis/hire/v1/eco_account_custom_fields/batch_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_account_custom_field&version=v1 | Documentation}
+     */
+    batchUpdate: v1_ecoAccountCustomField.batchUpdate,
+    /**
+     * 创建账号自定义字段
+     *
+     * `POST /open-apis/hire/v1/eco_account_custom_fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_account_custom_field&version=v1 | Documentation}
+     */
+    create: v1_ecoAccountCustomField.create
+  },
+  ecoBackgroundCheck: {
+    /**
+     * 终止背调订单
+     *
+     * `POST /open-apis/hire/v1/eco_background_checks/cancel`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=hire&resource=eco_background_check&version=v1 | Documentation}
+     */
+    cancel: v1_ecoBackgroundCheck.cancel,
+    /**
+     * 更新背调订单进度
+     *
+     * `POST /open-apis/hire/v1/eco_background_checks/update_progress`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_progress&project=hire&resource=eco_background_check&version=v1 | Documentation}
+     */
+    updateProgress: v1_ecoBackgroundCheck.updateProgress,
+    /**
+     * 回传背调订单的最终结果
+     *
+     * `POST /open-apis/hire/v1/eco_background_checks/update_result`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_result&project=hire&resource=eco_background_check&version=v1 | Documentation}
+     */
+    updateResult: v1_ecoBackgroundCheck.updateResult
+  },
+  ecoBackgroundCheckCustomField: {
+    /**
+     * 删除背调自定义字段
+     *
+     * `POST /open-apis/hire/v1/eco_background_check_custom_fields/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_background_check_custom_field&version=v1 | Documentation}
+     */
+    batchDelete: v1_ecoBackgroundCheckCustomField.batchDelete,
+    /**
+     * 更新背调自定义字段
+     *
+     * `PATCH /open-apis/hire/v1/eco_background_check_custom_fields/batch_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_custom_field&version=v1 | Documentation}
+     */
+    batchUpdate: v1_ecoBackgroundCheckCustomField.batchUpdate,
+    /**
+     * 创建背调自定义字段
+     *
+     * `POST /open-apis/hire/v1/eco_background_check_custom_fields`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_custom_field&version=v1 | Documentation}
+     */
+    create: v1_ecoBackgroundCheckCustomField.create
+  },
+  ecoBackgroundCheckPackage: {
+    /**
+     * 删除背调套餐和附加调查项
+     *
+     * `POST /open-apis/hire/v1/eco_background_check_packages/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_background_check_package&version=v1 | Documentation}
+     */
+    batchDelete: v1_ecoBackgroundCheckPackage.batchDelete,
+    /**
+     * 更新背调套餐和附加调查项
+     *
+     * `PATCH /open-apis/hire/v1/eco_background_check_packages/batch_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_package&version=v1 | Documentation}
+     */
+    batchUpdate: v1_ecoBackgroundCheckPackage.batchUpdate,
+    /**
+     * 创建背调套餐和附加调查项
+     *
+     * `POST /open-apis/hire/v1/eco_background_check_packages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_package&version=v1 | Documentation}
+     */
+    create: v1_ecoBackgroundCheckPackage.create
+  },
+  ecoExam: {
+    /**
+     * 回传笔试安排结果
+     *
+     * `POST /open-apis/hire/v1/eco_exams/:exam_id/login_info`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=login_info&project=hire&resource=eco_exam&version=v1 | Documentation}
+     */
+    loginInfo: v1_ecoExam.loginInfo,
+    /**
+     * 回传笔试结果
+     *
+     * `POST /open-apis/hire/v1/eco_exams/:exam_id/update_result`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_result&project=hire&resource=eco_exam&version=v1 | Documentation}
+     */
+    updateResult: v1_ecoExam.updateResult
+  },
+  ecoExamPaper: {
+    /**
+     * 删除试卷列表
+     *
+     * `POST /open-apis/hire/v1/eco_exam_papers/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_exam_paper&version=v1 | Documentation}
+     */
+    batchDelete: v1_ecoExamPaper.batchDelete,
+    /**
+     * 更新试卷列表
+     *
+     * `PATCH /open-apis/hire/v1/eco_exam_papers/batch_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_exam_paper&version=v1 | Documentation}
+     */
+    batchUpdate: v1_ecoExamPaper.batchUpdate,
+    /**
+     * 创建试卷列表
+     *
+     * `POST /open-apis/hire/v1/eco_exam_papers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_exam_paper&version=v1 | Documentation}
+     */
+    create: v1_ecoExamPaper.create
+  },
+  ehrImportTask: {
+    /**
+     * 更新 e-HR 导入任务结果
+     *
+     * `PATCH /open-apis/hire/v1/ehr_import_tasks/:ehr_import_task_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=ehr_import_task&version=v1 | Documentation}
+     */
+    patch: v1_ehrImportTask.patch
+  },
+  employee: {
+    /**
+     * 通过员工 ID 获取入职信息
+     *
+     * `GET /open-apis/hire/v1/employees/:employee_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=employee&version=v1 | Documentation}
+     */
+    get: v1_employee.get,
+    /**
+     * 通过投递 ID 获取入职信息
+     *
+     * `GET /open-apis/hire/v1/employees/get_by_application`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_application&project=hire&resource=employee&version=v1 | Documentation}
+     */
+    getByApplication: v1_employee.getByApplication,
+    /**
+     * 更新员工状态
+     *
+     * `PATCH /open-apis/hire/v1/employees/:employee_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=employee&version=v1 | Documentation}
+     */
+    patch: v1_employee.patch
+  },
+  evaluation: {
+    /**
+     * 获取简历评估信息列表
+     *
+     * `GET /open-apis/hire/v1/evaluations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation&version=v1 | Documentation}
+     */
+    list: v1_evaluation.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取简历评估信息列表
+     *
+     * `GET /open-apis/hire/v1/evaluations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation&version=v1 | Documentation}
+     */
+    listPages: v1_evaluation.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取简历评估信息列表
+     *
+     * `GET /open-apis/hire/v1/evaluations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation&version=v1 | Documentation}
+     */
+    listStream: v1_evaluation.listStream
+  },
+  evaluationTask: {
+    /**
+     * 获取简历评估任务列表
+     *
+     * `GET /open-apis/hire/v1/evaluation_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation_task&version=v1 | Documentation}
+     */
+    list: v1_evaluationTask.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取简历评估任务列表
+     *
+     * `GET /open-apis/hire/v1/evaluation_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation_task&version=v1 | Documentation}
+     */
+    listPages: v1_evaluationTask.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取简历评估任务列表
+     *
+     * `GET /open-apis/hire/v1/evaluation_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation_task&version=v1 | Documentation}
+     */
+    listStream: v1_evaluationTask.listStream
+  },
+  exam: {
+    /**
+     * 添加笔试结果
+     *
+     * `POST /open-apis/hire/v1/exams`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=exam&version=v1 | Documentation}
+     */
+    create: v1_exam.create
+  },
+  examMarkingTask: {
+    /**
+     * 获取笔试阅卷任务列表
+     *
+     * `GET /open-apis/hire/v1/exam_marking_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=exam_marking_task&version=v1 | Documentation}
+     */
+    list: v1_examMarkingTask.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取笔试阅卷任务列表
+     *
+     * `GET /open-apis/hire/v1/exam_marking_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=exam_marking_task&version=v1 | Documentation}
+     */
+    listPages: v1_examMarkingTask.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取笔试阅卷任务列表
+     *
+     * `GET /open-apis/hire/v1/exam_marking_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=exam_marking_task&version=v1 | Documentation}
+     */
+    listStream: v1_examMarkingTask.listStream
+  },
+  externalApplication: {
+    /**
+     * 创建外部投递
+     *
+     * `POST /open-apis/hire/v1/external_applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_application&version=v1 | Documentation}
+     */
+    create: v1_externalApplication.create,
+    /**
+     * 删除外部投递
+     *
+     * `DELETE /open-apis/hire/v1/external_applications/:external_application_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_application&version=v1 | Documentation}
+     */
+    delete: v1_externalApplication.delete,
+    /**
+     * 查询外部投递列表
+     *
+     * `GET /open-apis/hire/v1/external_applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=external_application&version=v1 | Documentation}
+     */
+    list: v1_externalApplication.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询外部投递列表
+     *
+     * `GET /open-apis/hire/v1/external_applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=external_application&version=v1 | Documentation}
+     */
+    listPages: v1_externalApplication.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询外部投递列表
+     *
+     * `GET /open-apis/hire/v1/external_applications`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=external_application&version=v1 | Documentation}
+     */
+    listStream: v1_externalApplication.listStream,
+    /**
+     * 更新外部投递
+     *
+     * `PUT /open-apis/hire/v1/external_applications/:external_application_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_application&version=v1 | Documentation}
+     */
+    update: v1_externalApplication.update
+  },
+  externalBackgroundCheck: {
+    /**
+     * 查询外部背调列表
+     *
+     * `POST /open-apis/hire/v1/external_background_checks/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_background_check&version=v1 | Documentation}
+     */
+    batchQuery: v1_externalBackgroundCheck.batchQuery,
+    /**
+     * Every page of `batchQuery`, following `page_token`.
+     *
+     * 查询外部背调列表
+     *
+     * `POST /open-apis/hire/v1/external_background_checks/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_background_check&version=v1 | Documentation}
+     */
+    batchQueryPages: v1_externalBackgroundCheck.batchQueryPages,
+    /**
+     * Every `items` element of every page of `batchQuery`.
+     *
+     * 查询外部背调列表
+     *
+     * `POST /open-apis/hire/v1/external_background_checks/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_background_check&version=v1 | Documentation}
+     */
+    batchQueryStream: v1_externalBackgroundCheck.batchQueryStream,
+    /**
+     * 创建外部背调
+     *
+     * `POST /open-apis/hire/v1/external_background_checks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_background_check&version=v1 | Documentation}
+     */
+    create: v1_externalBackgroundCheck.create,
+    /**
+     * 删除外部背调
+     *
+     * `DELETE /open-apis/hire/v1/external_background_checks/:external_background_check_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_background_check&version=v1 | Documentation}
+     */
+    delete: v1_externalBackgroundCheck.delete,
+    /**
+     * 更新外部背调
+     *
+     * `PUT /open-apis/hire/v1/external_background_checks/:external_background_check_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_background_check&version=v1 | Documentation}
+     */
+    update: v1_externalBackgroundCheck.update
+  },
+  externalInterview: {
+    /**
+     * 查询外部面试列表
+     *
+     * `POST /open-apis/hire/v1/external_interviews/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_interview&version=v1 | Documentation}
+     */
+    batchQuery: v1_externalInterview.batchQuery,
+    /**
+     * Every page of `batchQuery`, following `page_token`.
+     *
+     * 查询外部面试列表
+     *
+     * `POST /open-apis/hire/v1/external_interviews/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_interview&version=v1 | Documentation}
+     */
+    batchQueryPages: v1_externalInterview.batchQueryPages,
+    /**
+     * Every `items` element of every page of `batchQuery`.
+     *
+     * 查询外部面试列表
+     *
+     * `POST /open-apis/hire/v1/external_interviews/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_interview&version=v1 | Documentation}
+     */
+    batchQueryStream: v1_externalInterview.batchQueryStream,
+    /**
+     * 创建外部面试
+     *
+     * `POST /open-apis/hire/v1/external_interviews`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview&version=v1 | Documentation}
+     */
+    create: v1_externalInterview.create,
+    /**
+     * 删除外部面试
+     *
+     * `DELETE /open-apis/hire/v1/external_interviews/:external_interview_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_interview&version=v1 | Documentation}
+     */
+    delete: v1_externalInterview.delete,
+    /**
+     * 更新外部面试
+     *
+     * `PUT /open-apis/hire/v1/external_interviews/:external_interview_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_interview&version=v1 | Documentation}
+     */
+    update: v1_externalInterview.update
+  },
+  externalInterviewAssessment: {
+    /**
+     * 创建外部面评
+     *
+     * `POST /open-apis/hire/v1/external_interview_assessments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview_assessment&version=v1 | Documentation}
+     */
+    create: v1_externalInterviewAssessment.create,
+    /**
+     * 更新外部面评
+     *
+     * `PATCH /open-apis/hire/v1/external_interview_assessments/:external_interview_assessment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=external_interview_assessment&version=v1 | Documentation}
+     */
+    patch: v1_externalInterviewAssessment.patch
+  },
+  externalOffer: {
+    /**
+     * 查询外部 Offer 列表
+     *
+     * `POST /open-apis/hire/v1/external_offers/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_offer&version=v1 | Documentation}
+     */
+    batchQuery: v1_externalOffer.batchQuery,
+    /**
+     * Every page of `batchQuery`, following `page_token`.
+     *
+     * 查询外部 Offer 列表
+     *
+     * `POST /open-apis/hire/v1/external_offers/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_offer&version=v1 | Documentation}
+     */
+    batchQueryPages: v1_externalOffer.batchQueryPages,
+    /**
+     * Every `items` element of every page of `batchQuery`.
+     *
+     * 查询外部 Offer 列表
+     *
+     * `POST /open-apis/hire/v1/external_offers/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_offer&version=v1 | Documentation}
+     */
+    batchQueryStream: v1_externalOffer.batchQueryStream,
+    /**
+     * 创建外部 Offer
+     *
+     * `POST /open-apis/hire/v1/external_offers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_offer&version=v1 | Documentation}
+     */
+    create: v1_externalOffer.create,
+    /**
+     * 删除外部 Offer
+     *
+     * `DELETE /open-apis/hire/v1/external_offers/:external_offer_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_offer&version=v1 | Documentation}
+     */
+    delete: v1_externalOffer.delete,
+    /**
+     * 更新外部 Offer
+     *
+     * `PUT /open-apis/hire/v1/external_offers/:external_offer_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_offer&version=v1 | Documentation}
+     */
+    update: v1_externalOffer.update
+  },
+  externalReferralReward: {
+    /**
+     * 导入外部内推奖励
+     *
+     * `POST /open-apis/hire/v1/external_referral_rewards`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_referral_reward&version=v1 | Documentation}
+     */
+    create: v1_externalReferralReward.create,
+    /**
+     * 删除外部内推奖励
+     *
+     * `DELETE /open-apis/hire/v1/external_referral_rewards/:external_referral_reward_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_referral_reward&version=v1 | Documentation}
+     */
+    delete: v1_externalReferralReward.delete
+  },
+  interview: {
+    /**
+     * 获取人才面试信息
+     *
+     * `GET /open-apis/hire/v1/interviews/get_by_talent`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_talent&project=hire&resource=interview&version=v1 | Documentation}
+     */
+    getByTalent: v1_interview.getByTalent,
+    /**
+     * 获取面试信息
+     *
+     * `GET /open-apis/hire/v1/interviews`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview&version=v1 | Documentation}
+     */
+    list: v1_interview.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取面试信息
+     *
+     * `GET /open-apis/hire/v1/interviews`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview&version=v1 | Documentation}
+     */
+    listPages: v1_interview.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取面试信息
+     *
+     * `GET /open-apis/hire/v1/interviews`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview&version=v1 | Documentation}
+     */
+    listStream: v1_interview.listStream
+  },
+  interviewer: {
+    /**
+     * 查询面试官信息列表
+     *
+     * `GET /open-apis/hire/v1/interviewers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interviewer&version=v1 | Documentation}
+     */
+    list: v1_interviewer.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询面试官信息列表
+     *
+     * `GET /open-apis/hire/v1/interviewers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interviewer&version=v1 | Documentation}
+     */
+    listPages: v1_interviewer.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询面试官信息列表
+     *
+     * `GET /open-apis/hire/v1/interviewers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interviewer&version=v1 | Documentation}
+     */
+    listStream: v1_interviewer.listStream,
+    /**
+     * 更新面试官信息
+     *
+     * `PATCH /open-apis/hire/v1/interviewers/:interviewer_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=interviewer&version=v1 | Documentation}
+     */
+    patch: v1_interviewer.patch
+  },
+  interviewFeedbackForm: {
+    /**
+     * 获取面试评价表列表
+     *
+     * `GET /open-apis/hire/v1/interview_feedback_forms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_feedback_form&version=v1 | Documentation}
+     */
+    list: v1_interviewFeedbackForm.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取面试评价表列表
+     *
+     * `GET /open-apis/hire/v1/interview_feedback_forms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_feedback_form&version=v1 | Documentation}
+     */
+    listPages: v1_interviewFeedbackForm.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取面试评价表列表
+     *
+     * `GET /open-apis/hire/v1/interview_feedback_forms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_feedback_form&version=v1 | Documentation}
+     */
+    listStream: v1_interviewFeedbackForm.listStream
+  },
+  interviewRecord: {
+    /**
+     * 获取面试评价详细信息
+     *
+     * `GET /open-apis/hire/v1/interview_records/:interview_record_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record&version=v1 | Documentation}
+     */
+    get: v1_interviewRecord.get,
+    /**
+     * 批量获取面试评价详细信息
+     *
+     * `GET /open-apis/hire/v1/interview_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v1 | Documentation}
+     */
+    list: v1_interviewRecord.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取面试评价详细信息
+     *
+     * `GET /open-apis/hire/v1/interview_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v1 | Documentation}
+     */
+    listPages: v1_interviewRecord.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量获取面试评价详细信息
+     *
+     * `GET /open-apis/hire/v1/interview_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v1 | Documentation}
+     */
+    listStream: v1_interviewRecord.listStream
+  },
+  interviewRecordAttachment: {
+    /**
+     * 获取面试记录附件
+     *
+     * `GET /open-apis/hire/v1/interview_records/attachments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record.attachment&version=v1 | Documentation}
+     */
+    get: v1_interviewRecordAttachment.get
+  },
+  interviewRegistrationSchema: {
+    /**
+     * 获取面试登记表列表
+     *
+     * `GET /open-apis/hire/v1/interview_registration_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_registration_schema&version=v1 | Documentation}
+     */
+    list: v1_interviewRegistrationSchema.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取面试登记表列表
+     *
+     * `GET /open-apis/hire/v1/interview_registration_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_registration_schema&version=v1 | Documentation}
+     */
+    listPages: v1_interviewRegistrationSchema.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取面试登记表列表
+     *
+     * `GET /open-apis/hire/v1/interview_registration_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_registration_schema&version=v1 | Documentation}
+     */
+    listStream: v1_interviewRegistrationSchema.listStream
+  },
+  interviewRoundType: {
+    /**
+     * 获取面试轮次类型列表
+     *
+     * `GET /open-apis/hire/v1/interview_round_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_round_type&version=v1 | Documentation}
+     */
+    list: v1_interviewRoundType.list
+  },
+  interviewTask: {
+    /**
+     * 获取面试任务列表
+     *
+     * `GET /open-apis/hire/v1/interview_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_task&version=v1 | Documentation}
+     */
+    list: v1_interviewTask.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取面试任务列表
+     *
+     * `GET /open-apis/hire/v1/interview_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_task&version=v1 | Documentation}
+     */
+    listPages: v1_interviewTask.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取面试任务列表
+     *
+     * `GET /open-apis/hire/v1/interview_tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_task&version=v1 | Documentation}
+     */
+    listStream: v1_interviewTask.listStream
+  },
+  job: {
+    /**
+     * 关闭职位
+     *
+     * `POST /open-apis/hire/v1/jobs/:job_id/close`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=close&project=hire&resource=job&version=v1 | Documentation}
+     */
+    close: v1_job.close,
+    /**
+     * 新建职位
+     *
+     * `POST /open-apis/hire/v1/jobs/combined_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_create&project=hire&resource=job&version=v1 | Documentation}
+     */
+    combinedCreate: v1_job.combinedCreate,
+    /**
+     * 更新职位
+     *
+     * `POST /open-apis/hire/v1/jobs/:job_id/combined_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_update&project=hire&resource=job&version=v1 | Documentation}
+     */
+    combinedUpdate: v1_job.combinedUpdate,
+    /**
+     * 获取职位设置
+     *
+     * `GET /open-apis/hire/v1/jobs/:job_id/config`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=config&project=hire&resource=job&version=v1 | Documentation}
+     */
+    config: v1_job.config,
+    /**
+     * `GET /open-apis/hire/v1/jobs/:job_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=job&version=v1 | Documentation}
+     */
+    get: v1_job.get,
+    /**
+     * 获取职位详情
+     *
+     * `GET /open-apis/hire/v1/jobs/:job_id/get_detail`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_detail&project=hire&resource=job&version=v1 | Documentation}
+     */
+    getDetail: v1_job.getDetail,
+    /**
+     * 获取职位列表
+     *
+     * `GET /open-apis/hire/v1/jobs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job&version=v1 | Documentation}
+     */
+    list: v1_job.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取职位列表
+     *
+     * `GET /open-apis/hire/v1/jobs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job&version=v1 | Documentation}
+     */
+    listPages: v1_job.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取职位列表
+     *
+     * `GET /open-apis/hire/v1/jobs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job&version=v1 | Documentation}
+     */
+    listStream: v1_job.listStream,
+    /**
+     * 重启职位
+     *
+     * `POST /open-apis/hire/v1/jobs/:job_id/open`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open&project=hire&resource=job&version=v1 | Documentation}
+     */
+    open: v1_job.open,
+    /**
+     * 获取职位上的招聘人员信息
+     *
+     * `GET /open-apis/hire/v1/jobs/:job_id/recruiter`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recruiter&project=hire&resource=job&version=v1 | Documentation}
+     */
+    recruiter: v1_job.recruiter,
+    /**
+     * 更新职位设置
+     *
+     * `POST /open-apis/hire/v1/jobs/:job_id/update_config`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_config&project=hire&resource=job&version=v1 | Documentation}
+     */
+    updateConfig: v1_job.updateConfig
+  },
+  jobFunction: {
+    /**
+     * 获取职能分类列表
+     *
+     * `GET /open-apis/hire/v1/job_functions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_function&version=v1 | Documentation}
+     */
+    list: v1_jobFunction.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取职能分类列表
+     *
+     * `GET /open-apis/hire/v1/job_functions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_function&version=v1 | Documentation}
+     */
+    listPages: v1_jobFunction.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取职能分类列表
+     *
+     * `GET /open-apis/hire/v1/job_functions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_function&version=v1 | Documentation}
+     */
+    listStream: v1_jobFunction.listStream
+  },
+  jobManager: {
+    /**
+     * 更新职位相关人员
+     *
+     * `POST /open-apis/hire/v1/jobs/:job_id/managers/batch_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=job.manager&version=v1 | Documentation}
+     */
+    batchUpdate: v1_jobManager.batchUpdate,
+    /**
+     * 获取职位上的招聘人员信息
+     *
+     * `GET /open-apis/hire/v1/jobs/:job_id/managers/:manager_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=job.manager&version=v1 | Documentation}
+     */
+    get: v1_jobManager.get
+  },
+  jobProcess: {
+    /**
+     * `GET /open-apis/hire/v1/job_processes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_process&version=v1 | Documentation}
+     */
+    list: v1_jobProcess.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * `GET /open-apis/hire/v1/job_processes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_process&version=v1 | Documentation}
+     */
+    listPages: v1_jobProcess.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * `GET /open-apis/hire/v1/job_processes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_process&version=v1 | Documentation}
+     */
+    listStream: v1_jobProcess.listStream
+  },
+  jobPublishRecord: {
+    /**
+     * 获取职位广告发布记录
+     *
+     * `POST /open-apis/hire/v1/job_publish_records/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=job_publish_record&version=v1 | Documentation}
+     */
+    search: v1_jobPublishRecord.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 获取职位广告发布记录
+     *
+     * `POST /open-apis/hire/v1/job_publish_records/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=job_publish_record&version=v1 | Documentation}
+     */
+    searchPages: v1_jobPublishRecord.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 获取职位广告发布记录
+     *
+     * `POST /open-apis/hire/v1/job_publish_records/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=job_publish_record&version=v1 | Documentation}
+     */
+    searchStream: v1_jobPublishRecord.searchStream
+  },
+  jobRequirement: {
+    /**
+     * 创建招聘需求
+     *
+     * `POST /open-apis/hire/v1/job_requirements`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=job_requirement&version=v1 | Documentation}
+     */
+    create: v1_jobRequirement.create,
+    /**
+     * 删除招聘需求
+     *
+     * `DELETE /open-apis/hire/v1/job_requirements/:job_requirement_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=job_requirement&version=v1 | Documentation}
+     */
+    delete: v1_jobRequirement.delete,
+    /**
+     * 获取招聘需求列表
+     *
+     * `GET /open-apis/hire/v1/job_requirements`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement&version=v1 | Documentation}
+     */
+    list: v1_jobRequirement.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取招聘需求列表
+     *
+     * `GET /open-apis/hire/v1/job_requirements`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement&version=v1 | Documentation}
+     */
+    listPages: v1_jobRequirement.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取招聘需求列表
+     *
+     * `GET /open-apis/hire/v1/job_requirements`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement&version=v1 | Documentation}
+     */
+    listStream: v1_jobRequirement.listStream,
+    /**
+     * 获取招聘需求信息
+     *
+     * `POST /open-apis/hire/v1/job_requirements/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_id&project=hire&resource=job_requirement&version=v1 | Documentation}
+     */
+    listById: v1_jobRequirement.listById,
+    /**
+     * 更新招聘需求
+     *
+     * `PUT /open-apis/hire/v1/job_requirements/:job_requirement_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=job_requirement&version=v1 | Documentation}
+     */
+    update: v1_jobRequirement.update
+  },
+  jobRequirementSchema: {
+    /**
+     * 获取招聘需求模板列表
+     *
+     * `GET /open-apis/hire/v1/job_requirement_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement_schema&version=v1 | Documentation}
+     */
+    list: v1_jobRequirementSchema.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取招聘需求模板列表
+     *
+     * `GET /open-apis/hire/v1/job_requirement_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement_schema&version=v1 | Documentation}
+     */
+    listPages: v1_jobRequirementSchema.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取招聘需求模板列表
+     *
+     * `GET /open-apis/hire/v1/job_requirement_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement_schema&version=v1 | Documentation}
+     */
+    listStream: v1_jobRequirementSchema.listStream
+  },
+  jobSchema: {
+    /**
+     * 获取职位模板
+     *
+     * `GET /open-apis/hire/v1/job_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_schema&version=v1 | Documentation}
+     */
+    list: v1_jobSchema.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取职位模板
+     *
+     * `GET /open-apis/hire/v1/job_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_schema&version=v1 | Documentation}
+     */
+    listPages: v1_jobSchema.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取职位模板
+     *
+     * `GET /open-apis/hire/v1/job_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_schema&version=v1 | Documentation}
+     */
+    listStream: v1_jobSchema.listStream
+  },
+  jobType: {
+    /**
+     * 获取职位类别列表
+     *
+     * `GET /open-apis/hire/v1/job_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_type&version=v1 | Documentation}
+     */
+    list: v1_jobType.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取职位类别列表
+     *
+     * `GET /open-apis/hire/v1/job_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_type&version=v1 | Documentation}
+     */
+    listPages: v1_jobType.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取职位类别列表
+     *
+     * `GET /open-apis/hire/v1/job_types`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_type&version=v1 | Documentation}
+     */
+    listStream: v1_jobType.listStream
+  },
+  location: {
+    /**
+     * 获取地址列表
+     *
+     * `GET /open-apis/hire/v1/locations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=location&version=v1 | Documentation}
+     */
+    list: v1_location.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取地址列表
+     *
+     * `GET /open-apis/hire/v1/locations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=location&version=v1 | Documentation}
+     */
+    listPages: v1_location.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取地址列表
+     *
+     * `GET /open-apis/hire/v1/locations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=location&version=v1 | Documentation}
+     */
+    listStream: v1_location.listStream,
+    /**
+     * 查询地点列表
+     *
+     * `POST /open-apis/hire/v1/locations/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=location&version=v1 | Documentation}
+     */
+    query: v1_location.query,
+    /**
+     * Every page of `query`, following `page_token`.
+     *
+     * 查询地点列表
+     *
+     * `POST /open-apis/hire/v1/locations/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=location&version=v1 | Documentation}
+     */
+    queryPages: v1_location.queryPages,
+    /**
+     * Every `items` element of every page of `query`.
+     *
+     * 查询地点列表
+     *
+     * `POST /open-apis/hire/v1/locations/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=location&version=v1 | Documentation}
+     */
+    queryStream: v1_location.queryStream
+  },
+  minutes: {
+    /**
+     * 获取面试速记明细
+     *
+     * `GET /open-apis/hire/v1/minutes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=minutes&version=v1 | Documentation}
+     */
+    get: v1_minutes.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 获取面试速记明细
+     *
+     * `GET /open-apis/hire/v1/minutes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=minutes&version=v1 | Documentation}
+     */
+    getPages: v1_minutes.getPages
+  },
+  note: {
+    /**
+     * 创建备注
+     *
+     * `POST /open-apis/hire/v1/notes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=note&version=v1 | Documentation}
+     */
+    create: v1_note.create,
+    /**
+     * 删除备注
+     *
+     * `DELETE /open-apis/hire/v1/notes/:note_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=note&version=v1 | Documentation}
+     */
+    delete: v1_note.delete,
+    /**
+     * 获取备注
+     *
+     * `GET /open-apis/hire/v1/notes/:note_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=note&version=v1 | Documentation}
+     */
+    get: v1_note.get,
+    /**
+     * 获取备注列表
+     *
+     * `GET /open-apis/hire/v1/notes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=note&version=v1 | Documentation}
+     */
+    list: v1_note.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取备注列表
+     *
+     * `GET /open-apis/hire/v1/notes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=note&version=v1 | Documentation}
+     */
+    listPages: v1_note.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取备注列表
+     *
+     * `GET /open-apis/hire/v1/notes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=note&version=v1 | Documentation}
+     */
+    listStream: v1_note.listStream,
+    /**
+     * 更新备注
+     *
+     * `PATCH /open-apis/hire/v1/notes/:note_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=note&version=v1 | Documentation}
+     */
+    patch: v1_note.patch
+  },
+  offer: {
+    /**
+     * 创建 Offer
+     *
+     * `POST /open-apis/hire/v1/offers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=offer&version=v1 | Documentation}
+     */
+    create: v1_offer.create,
+    /**
+     * 获取 Offer 详情
+     *
+     * `GET /open-apis/hire/v1/offers/:offer_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer&version=v1 | Documentation}
+     */
+    get: v1_offer.get,
+    /**
+     * 更新实习 Offer 入/离职状态
+     *
+     * `POST /open-apis/hire/v1/offers/:offer_id/intern_offer_status`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=intern_offer_status&project=hire&resource=offer&version=v1 | Documentation}
+     */
+    internOfferStatus: v1_offer.internOfferStatus,
+    /**
+     * 获取 Offer 列表
+     *
+     * `GET /open-apis/hire/v1/offers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer&version=v1 | Documentation}
+     */
+    list: v1_offer.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取 Offer 列表
+     *
+     * `GET /open-apis/hire/v1/offers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer&version=v1 | Documentation}
+     */
+    listPages: v1_offer.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取 Offer 列表
+     *
+     * `GET /open-apis/hire/v1/offers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer&version=v1 | Documentation}
+     */
+    listStream: v1_offer.listStream,
+    /**
+     * 更新 Offer 状态
+     *
+     * `PATCH /open-apis/hire/v1/offers/:offer_id/offer_status`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=offer_status&project=hire&resource=offer&version=v1 | Documentation}
+     */
+    offerStatus: v1_offer.offerStatus,
+    /**
+     * 更新 Offer 信息
+     *
+     * `PUT /open-apis/hire/v1/offers/:offer_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=offer&version=v1 | Documentation}
+     */
+    update: v1_offer.update
+  },
+  offerApplicationForm: {
+    /**
+     * 获取 Offer 申请表信息
+     *
+     * `GET /open-apis/hire/v1/offer_application_forms/:offer_application_form_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer_application_form&version=v1 | Documentation}
+     */
+    get: v1_offerApplicationForm.get,
+    /**
+     * 获取 Offer 申请表列表
+     *
+     * `GET /open-apis/hire/v1/offer_application_forms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_application_form&version=v1 | Documentation}
+     */
+    list: v1_offerApplicationForm.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取 Offer 申请表列表
+     *
+     * `GET /open-apis/hire/v1/offer_application_forms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_application_form&version=v1 | Documentation}
+     */
+    listPages: v1_offerApplicationForm.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取 Offer 申请表列表
+     *
+     * `GET /open-apis/hire/v1/offer_application_forms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_application_form&version=v1 | Documentation}
+     */
+    listStream: v1_offerApplicationForm.listStream
+  },
+  offerApprovalTemplate: {
+    /**
+     * 获取 Offer 审批流列表
+     *
+     * `GET /open-apis/hire/v1/offer_approval_templates`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_approval_template&version=v1 | Documentation}
+     */
+    list: v1_offerApprovalTemplate.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取 Offer 审批流列表
+     *
+     * `GET /open-apis/hire/v1/offer_approval_templates`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_approval_template&version=v1 | Documentation}
+     */
+    listPages: v1_offerApprovalTemplate.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取 Offer 审批流列表
+     *
+     * `GET /open-apis/hire/v1/offer_approval_templates`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_approval_template&version=v1 | Documentation}
+     */
+    listStream: v1_offerApprovalTemplate.listStream
+  },
+  offerCustomField: {
+    /**
+     * 更新 Offer 申请表自定义字段
+     *
+     * `PUT /open-apis/hire/v1/offer_custom_fields/:offer_custom_field_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=offer_custom_field&version=v1 | Documentation}
+     */
+    update: v1_offerCustomField.update
+  },
+  offerSchema: {
+    /**
+     * `GET /open-apis/hire/v1/offer_schemas/:offer_schema_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer_schema&version=v1 | Documentation}
+     */
+    get: v1_offerSchema.get
+  },
+  portalApplySchema: {
+    /**
+     * 获取申请表模板列表
+     *
+     * `GET /open-apis/hire/v1/portal_apply_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=portal_apply_schema&version=v1 | Documentation}
+     */
+    list: v1_portalApplySchema.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取申请表模板列表
+     *
+     * `GET /open-apis/hire/v1/portal_apply_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=portal_apply_schema&version=v1 | Documentation}
+     */
+    listPages: v1_portalApplySchema.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取申请表模板列表
+     *
+     * `GET /open-apis/hire/v1/portal_apply_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=portal_apply_schema&version=v1 | Documentation}
+     */
+    listStream: v1_portalApplySchema.listStream
+  },
+  questionnaire: {
+    /**
+     * 获取面试满意度问卷列表
+     *
+     * `GET /open-apis/hire/v1/questionnaires`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=questionnaire&version=v1 | Documentation}
+     */
+    list: v1_questionnaire.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取面试满意度问卷列表
+     *
+     * `GET /open-apis/hire/v1/questionnaires`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=questionnaire&version=v1 | Documentation}
+     */
+    listPages: v1_questionnaire.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取面试满意度问卷列表
+     *
+     * `GET /open-apis/hire/v1/questionnaires`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=questionnaire&version=v1 | Documentation}
+     */
+    listStream: v1_questionnaire.listStream
+  },
+  referral: {
+    /**
+     * 获取内推信息
+     *
+     * `GET /open-apis/hire/v1/referrals/get_by_application`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_application&project=hire&resource=referral&version=v1 | Documentation}
+     */
+    getByApplication: v1_referral.getByApplication,
+    /**
+     * 查询内推信息
+     *
+     * `POST /open-apis/hire/v1/referrals/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=referral&version=v1 | Documentation}
+     */
+    search: v1_referral.search
+  },
+  referralAccount: {
+    /**
+     * 注册内推账户
+     *
+     * `POST /open-apis/hire/v1/referral_account`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=referral_account&version=v1 | Documentation}
+     */
+    create: v1_referralAccount.create,
+    /**
+     * 停用内推账户
+     *
+     * `POST /open-apis/hire/v1/referral_account/:referral_account_id/deactivate`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=deactivate&project=hire&resource=referral_account&version=v1 | Documentation}
+     */
+    deactivate: v1_referralAccount.deactivate,
+    /**
+     * 启用内推账户
+     *
+     * `POST /open-apis/hire/v1/referral_account/enable`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enable&project=hire&resource=referral_account&version=v1 | Documentation}
+     */
+    enable: v1_referralAccount.enable,
+    /**
+     * 查询内推账户
+     *
+     * `GET /open-apis/hire/v1/referral_account/get_account_assets`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_account_assets&project=hire&resource=referral_account&version=v1 | Documentation}
+     */
+    getAccountAssets: v1_referralAccount.getAccountAssets,
+    /**
+     * 内推账户提现数据对账
+     *
+     * `POST /open-apis/hire/v1/referral_account/reconciliation`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reconciliation&project=hire&resource=referral_account&version=v1 | Documentation}
+     */
+    reconciliation: v1_referralAccount.reconciliation,
+    /**
+     * 全额提取内推账户余额
+     *
+     * `POST /open-apis/hire/v1/referral_account/:referral_account_id/withdraw`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=withdraw&project=hire&resource=referral_account&version=v1 | Documentation}
+     */
+    withdraw: v1_referralAccount.withdraw
+  },
+  referralWebsiteJobPost: {
+    /**
+     * 获取内推官网下职位广告详情
+     *
+     * `GET /open-apis/hire/v1/referral_websites/job_posts/:job_post_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=referral_website.job_post&version=v1 | Documentation}
+     */
+    get: v1_referralWebsiteJobPost.get,
+    /**
+     * 获取内推官网下职位广告列表
+     *
+     * `GET /open-apis/hire/v1/referral_websites/job_posts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=referral_website.job_post&version=v1 | Documentation}
+     */
+    list: v1_referralWebsiteJobPost.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取内推官网下职位广告列表
+     *
+     * `GET /open-apis/hire/v1/referral_websites/job_posts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=referral_website.job_post&version=v1 | Documentation}
+     */
+    listPages: v1_referralWebsiteJobPost.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取内推官网下职位广告列表
+     *
+     * `GET /open-apis/hire/v1/referral_websites/job_posts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=referral_website.job_post&version=v1 | Documentation}
+     */
+    listStream: v1_referralWebsiteJobPost.listStream
+  },
+  registrationSchema: {
+    /**
+     * 获取信息登记表列表
+     *
+     * `GET /open-apis/hire/v1/registration_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=registration_schema&version=v1 | Documentation}
+     */
+    list: v1_registrationSchema.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取信息登记表列表
+     *
+     * `GET /open-apis/hire/v1/registration_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=registration_schema&version=v1 | Documentation}
+     */
+    listPages: v1_registrationSchema.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取信息登记表列表
+     *
+     * `GET /open-apis/hire/v1/registration_schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=registration_schema&version=v1 | Documentation}
+     */
+    listStream: v1_registrationSchema.listStream
+  },
+  resumeSource: {
+    /**
+     * 获取简历来源列表
+     *
+     * `GET /open-apis/hire/v1/resume_sources`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=resume_source&version=v1 | Documentation}
+     */
+    list: v1_resumeSource.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取简历来源列表
+     *
+     * `GET /open-apis/hire/v1/resume_sources`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=resume_source&version=v1 | Documentation}
+     */
+    listPages: v1_resumeSource.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取简历来源列表
+     *
+     * `GET /open-apis/hire/v1/resume_sources`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=resume_source&version=v1 | Documentation}
+     */
+    listStream: v1_resumeSource.listStream
+  },
+  role: {
+    /**
+     * 获取角色详情
+     *
+     * `GET /open-apis/hire/v1/roles/:role_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=role&version=v1 | Documentation}
+     */
+    get: v1_role.get,
+    /**
+     * 获取角色列表
+     *
+     * `GET /open-apis/hire/v1/roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=role&version=v1 | Documentation}
+     */
+    list: v1_role.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取角色列表
+     *
+     * `GET /open-apis/hire/v1/roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=role&version=v1 | Documentation}
+     */
+    listPages: v1_role.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取角色列表
+     *
+     * `GET /open-apis/hire/v1/roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=role&version=v1 | Documentation}
+     */
+    listStream: v1_role.listStream
+  },
+  subject: {
+    /**
+     * 获取项目列表
+     *
+     * `GET /open-apis/hire/v1/subjects`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=subject&version=v1 | Documentation}
+     */
+    list: v1_subject.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取项目列表
+     *
+     * `GET /open-apis/hire/v1/subjects`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=subject&version=v1 | Documentation}
+     */
+    listPages: v1_subject.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取项目列表
+     *
+     * `GET /open-apis/hire/v1/subjects`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=subject&version=v1 | Documentation}
+     */
+    listStream: v1_subject.listStream
+  },
+  talent: {
+    /**
+     * 将人才加入指定文件夹
+     *
+     * `POST /open-apis/hire/v1/talents/add_to_folder`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_to_folder&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    addToFolder: v1_talent.addToFolder,
+    /**
+     * 批量获取人才ID
+     *
+     * `POST /open-apis/hire/v1/talents/batch_get_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_id&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    batchGetId: v1_talent.batchGetId,
+    /**
+     * 创建人才
+     *
+     * `POST /open-apis/hire/v1/talents/combined_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_create&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    combinedCreate: v1_talent.combinedCreate,
+    /**
+     * 更新人才
+     *
+     * `POST /open-apis/hire/v1/talents/combined_update`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_update&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    combinedUpdate: v1_talent.combinedUpdate,
+    /**
+     * `GET /open-apis/hire/v1/talents/:talent_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    get: v1_talent.get,
+    /**
+     * 获取人才列表
+     *
+     * `GET /open-apis/hire/v1/talents`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    list: v1_talent.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取人才列表
+     *
+     * `GET /open-apis/hire/v1/talents`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    listPages: v1_talent.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取人才列表
+     *
+     * `GET /open-apis/hire/v1/talents`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    listStream: v1_talent.listStream,
+    /**
+     * 更新人才在职状态
+     *
+     * `POST /open-apis/hire/v1/talents/:talent_id/onboard_status`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=onboard_status&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    onboardStatus: v1_talent.onboardStatus,
+    /**
+     * 将人才从指定文件夹移除
+     *
+     * `POST /open-apis/hire/v1/talents/remove_to_folder`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_to_folder&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    removeToFolder: v1_talent.removeToFolder,
+    /**
+     * 操作人才标签
+     *
+     * `POST /open-apis/hire/v1/talents/:talent_id/tag`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tag&project=hire&resource=talent&version=v1 | Documentation}
+     */
+    tag: v1_talent.tag
+  },
+  talentBlocklist: {
+    /**
+     * 加入/移除屏蔽名单
+     *
+     * `POST /open-apis/hire/v1/talent_blocklist/change_talent_block`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=change_talent_block&project=hire&resource=talent_blocklist&version=v1 | Documentation}
+     */
+    changeTalentBlock: v1_talentBlocklist.changeTalentBlock
+  },
+  talentExternalInfo: {
+    /**
+     * 创建人才外部信息
+     *
+     * `POST /open-apis/hire/v1/talents/:talent_id/external_info`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=talent.external_info&version=v1 | Documentation}
+     */
+    create: v1_talentExternalInfo.create,
+    /**
+     * 更新人才外部信息
+     *
+     * `PUT /open-apis/hire/v1/talents/:talent_id/external_info`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=talent.external_info&version=v1 | Documentation}
+     */
+    update: v1_talentExternalInfo.update
+  },
+  talentFolder: {
+    /**
+     * 获取人才文件夹列表
+     *
+     * `GET /open-apis/hire/v1/talent_folders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_folder&version=v1 | Documentation}
+     */
+    list: v1_talentFolder.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取人才文件夹列表
+     *
+     * `GET /open-apis/hire/v1/talent_folders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_folder&version=v1 | Documentation}
+     */
+    listPages: v1_talentFolder.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取人才文件夹列表
+     *
+     * `GET /open-apis/hire/v1/talent_folders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_folder&version=v1 | Documentation}
+     */
+    listStream: v1_talentFolder.listStream
+  },
+  talentObject: {
+    /**
+     * 获取人才字段
+     *
+     * `GET /open-apis/hire/v1/talent_objects/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=talent_object&version=v1 | Documentation}
+     */
+    query: v1_talentObject.query
+  },
+  talentOperationLog: {
+    /**
+     * 查询人才操作记录
+     *
+     * `POST /open-apis/hire/v1/talent_operation_logs/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_operation_log&version=v1 | Documentation}
+     */
+    search: v1_talentOperationLog.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 查询人才操作记录
+     *
+     * `POST /open-apis/hire/v1/talent_operation_logs/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_operation_log&version=v1 | Documentation}
+     */
+    searchPages: v1_talentOperationLog.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 查询人才操作记录
+     *
+     * `POST /open-apis/hire/v1/talent_operation_logs/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_operation_log&version=v1 | Documentation}
+     */
+    searchStream: v1_talentOperationLog.searchStream
+  },
+  talentPool: {
+    /**
+     * 批量加入/移除人才库中人才
+     *
+     * `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/batch_change_talent_pool`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_change_talent_pool&project=hire&resource=talent_pool&version=v1 | Documentation}
+     */
+    batchChangeTalentPool: v1_talentPool.batchChangeTalentPool,
+    /**
+     * 将人才加入人才库
+     *
+     * `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/talent_relationship`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_talent&project=hire&resource=talent_pool&version=v1 | Documentation}
+     */
+    moveTalent: v1_talentPool.moveTalent,
+    /**
+     * 获取人才库列表
+     *
+     * `GET /open-apis/hire/v1/talent_pools/`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_pool&version=v1 | Documentation}
+     */
+    search: v1_talentPool.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 获取人才库列表
+     *
+     * `GET /open-apis/hire/v1/talent_pools/`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_pool&version=v1 | Documentation}
+     */
+    searchPages: v1_talentPool.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 获取人才库列表
+     *
+     * `GET /open-apis/hire/v1/talent_pools/`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_pool&version=v1 | Documentation}
+     */
+    searchStream: v1_talentPool.searchStream
+  },
+  talentTag: {
+    /**
+     * 获取人才标签信息列表
+     *
+     * `GET /open-apis/hire/v1/talent_tags`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_tag&version=v1 | Documentation}
+     */
+    list: v1_talentTag.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取人才标签信息列表
+     *
+     * `GET /open-apis/hire/v1/talent_tags`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_tag&version=v1 | Documentation}
+     */
+    listPages: v1_talentTag.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取人才标签信息列表
+     *
+     * `GET /open-apis/hire/v1/talent_tags`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_tag&version=v1 | Documentation}
+     */
+    listStream: v1_talentTag.listStream
+  },
+  terminationReason: {
+    /**
+     * 获取终止投递原因
+     *
+     * `GET /open-apis/hire/v1/termination_reasons`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=termination_reason&version=v1 | Documentation}
+     */
+    list: v1_terminationReason.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取终止投递原因
+     *
+     * `GET /open-apis/hire/v1/termination_reasons`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=termination_reason&version=v1 | Documentation}
+     */
+    listPages: v1_terminationReason.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取终止投递原因
+     *
+     * `GET /open-apis/hire/v1/termination_reasons`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=termination_reason&version=v1 | Documentation}
+     */
+    listStream: v1_terminationReason.listStream
+  },
+  test: {
+    /**
+     * 获取笔试列表
+     *
+     * `POST /open-apis/hire/v1/tests/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=test&version=v1 | Documentation}
+     */
+    search: v1_test.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 获取笔试列表
+     *
+     * `POST /open-apis/hire/v1/tests/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=test&version=v1 | Documentation}
+     */
+    searchPages: v1_test.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 获取笔试列表
+     *
+     * `POST /open-apis/hire/v1/tests/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=test&version=v1 | Documentation}
+     */
+    searchStream: v1_test.searchStream
+  },
+  todo: {
+    /**
+     * 批量获取待办事项
+     *
+     * `GET /open-apis/hire/v1/todos`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=todo&version=v1 | Documentation}
+     */
+    list: v1_todo.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取待办事项
+     *
+     * `GET /open-apis/hire/v1/todos`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=todo&version=v1 | Documentation}
+     */
+    listPages: v1_todo.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量获取待办事项
+     *
+     * `GET /open-apis/hire/v1/todos`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=todo&version=v1 | Documentation}
+     */
+    listStream: v1_todo.listStream
+  },
+  tripartiteAgreement: {
+    /**
+     * 创建三方协议
+     *
+     * `POST /open-apis/hire/v1/tripartite_agreements`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+     */
+    create: v1_tripartiteAgreement.create,
+    /**
+     * 删除三方协议
+     *
+     * `DELETE /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+     */
+    delete: v1_tripartiteAgreement.delete,
+    /**
+     * 获取三方协议
+     *
+     * `GET /open-apis/hire/v1/tripartite_agreements`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+     */
+    list: v1_tripartiteAgreement.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取三方协议
+     *
+     * `GET /open-apis/hire/v1/tripartite_agreements`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+     */
+    listPages: v1_tripartiteAgreement.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取三方协议
+     *
+     * `GET /open-apis/hire/v1/tripartite_agreements`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+     */
+    listStream: v1_tripartiteAgreement.listStream,
+    /**
+     * 更新三方协议
+     *
+     * `PUT /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+     */
+    update: v1_tripartiteAgreement.update
+  },
+  userRole: {
+    /**
+     * 获取用户角色列表
+     *
+     * `GET /open-apis/hire/v1/user_roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=user_role&version=v1 | Documentation}
+     */
+    list: v1_userRole.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取用户角色列表
+     *
+     * `GET /open-apis/hire/v1/user_roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=user_role&version=v1 | Documentation}
+     */
+    listPages: v1_userRole.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取用户角色列表
+     *
+     * `GET /open-apis/hire/v1/user_roles`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=user_role&version=v1 | Documentation}
+     */
+    listStream: v1_userRole.listStream
+  },
+  website: {
+    /**
+     * 获取招聘官网列表
+     *
+     * `GET /open-apis/hire/v1/websites`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website&version=v1 | Documentation}
+     */
+    list: v1_website.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取招聘官网列表
+     *
+     * `GET /open-apis/hire/v1/websites`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website&version=v1 | Documentation}
+     */
+    listPages: v1_website.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取招聘官网列表
+     *
+     * `GET /open-apis/hire/v1/websites`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website&version=v1 | Documentation}
+     */
+    listStream: v1_website.listStream
+  },
+  websiteChannel: {
+    /**
+     * 新建招聘官网推广渠道
+     *
+     * `POST /open-apis/hire/v1/websites/:website_id/channels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=website.channel&version=v1 | Documentation}
+     */
+    create: v1_websiteChannel.create,
+    /**
+     * 删除招聘官网推广渠道
+     *
+     * `DELETE /open-apis/hire/v1/websites/:website_id/channels/:channel_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=website.channel&version=v1 | Documentation}
+     */
+    delete: v1_websiteChannel.delete,
+    /**
+     * 获取官网推广渠道列表
+     *
+     * `GET /open-apis/hire/v1/websites/:website_id/channels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.channel&version=v1 | Documentation}
+     */
+    list: v1_websiteChannel.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取官网推广渠道列表
+     *
+     * `GET /open-apis/hire/v1/websites/:website_id/channels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.channel&version=v1 | Documentation}
+     */
+    listPages: v1_websiteChannel.listPages,
+    /**
+     * Every `website_channel_list` element of every page of `list`.
+     *
+     * 获取官网推广渠道列表
+     *
+     * `GET /open-apis/hire/v1/websites/:website_id/channels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.channel&version=v1 | Documentation}
+     */
+    listStream: v1_websiteChannel.listStream,
+    /**
+     * 更新招聘官网推广渠道
+     *
+     * `PUT /open-apis/hire/v1/websites/:website_id/channels/:channel_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=website.channel&version=v1 | Documentation}
+     */
+    update: v1_websiteChannel.update
+  },
+  websiteDelivery: {
+    /**
+     * 根据简历附件创建招聘官网投递任务
+     *
+     * `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_attachment`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_by_attachment&project=hire&resource=website.delivery&version=v1 | Documentation}
+     */
+    createByAttachment: v1_websiteDelivery.createByAttachment,
+    /**
+     * 新建招聘官网投递
+     *
+     * `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_resume`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_by_resume&project=hire&resource=website.delivery&version=v1 | Documentation}
+     */
+    createByResume: v1_websiteDelivery.createByResume
+  },
+  websiteDeliveryTask: {
+    /**
+     * 获取招聘官网投递任务结果
+     *
+     * `GET /open-apis/hire/v1/websites/:website_id/delivery_tasks/:delivery_task_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=website.delivery_task&version=v1 | Documentation}
+     */
+    get: v1_websiteDeliveryTask.get
+  },
+  websiteJobPost: {
+    /**
+     * 获取招聘官网下职位广告详情
+     *
+     * `GET /open-apis/hire/v1/websites/:website_id/job_posts/:job_post_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=website.job_post&version=v1 | Documentation}
+     */
+    get: v1_websiteJobPost.get,
+    /**
+     * 获取招聘官网下的职位广告列表
+     *
+     * `GET /open-apis/hire/v1/websites/:website_id/job_posts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.job_post&version=v1 | Documentation}
+     */
+    list: v1_websiteJobPost.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取招聘官网下的职位广告列表
+     *
+     * `GET /open-apis/hire/v1/websites/:website_id/job_posts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.job_post&version=v1 | Documentation}
+     */
+    listPages: v1_websiteJobPost.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取招聘官网下的职位广告列表
+     *
+     * `GET /open-apis/hire/v1/websites/:website_id/job_posts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.job_post&version=v1 | Documentation}
+     */
+    listStream: v1_websiteJobPost.listStream,
+    /**
+     * 搜索招聘官网下的职位广告列表
+     *
+     * `POST /open-apis/hire/v1/websites/:website_id/job_posts/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=website.job_post&version=v1 | Documentation}
+     */
+    search: v1_websiteJobPost.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索招聘官网下的职位广告列表
+     *
+     * `POST /open-apis/hire/v1/websites/:website_id/job_posts/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=website.job_post&version=v1 | Documentation}
+     */
+    searchPages: v1_websiteJobPost.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索招聘官网下的职位广告列表
+     *
+     * `POST /open-apis/hire/v1/websites/:website_id/job_posts/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=website.job_post&version=v1 | Documentation}
+     */
+    searchStream: v1_websiteJobPost.searchStream
+  },
+  websiteSiteUser: {
+    /**
+     * 新建招聘官网用户
+     *
+     * `POST /open-apis/hire/v1/websites/:website_id/site_users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=website.site_user&version=v1 | Documentation}
+     */
+    create: v1_websiteSiteUser.create
   }
 }

@@ -26,7 +26,7 @@ import * as v2_feedCard from "./v2/feedCard.js"
 import * as v2_tag from "./v2/tag.js"
 import * as v2_urlPreview from "./v2/urlPreview.js"
 
-/** Every `im` API, as the node SDK names them: `im.<version>.<resource>.<method>(payload, options)`. */
+/** Every `im` API, as the node SDK names them: `im.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `im.<resource>.<method>`, as the node SDK binds them. */
 export const im = {
   v1: {
     batchMessage: v1_batchMessage,
@@ -57,5 +57,737 @@ export const im = {
     feedCard: v2_feedCard,
     tag: v2_tag,
     urlPreview: v2_urlPreview
+  },
+  batchMessage: {
+    /**
+     * 批量撤回消息
+     *
+     * `DELETE /open-apis/im/v1/batch_messages/:batch_message_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=batch_message&version=v1 | Documentation}
+     */
+    delete: v1_batchMessage.delete,
+    /**
+     * 查询批量消息整体进度
+     *
+     * `GET /open-apis/im/v1/batch_messages/:batch_message_id/get_progress`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_progress&project=im&resource=batch_message&version=v1 | Documentation}
+     */
+    getProgress: v1_batchMessage.getProgress,
+    /**
+     * 查询批量消息推送和阅读人数
+     *
+     * `GET /open-apis/im/v1/batch_messages/:batch_message_id/read_user`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_user&project=im&resource=batch_message&version=v1 | Documentation}
+     */
+    readUser: v1_batchMessage.readUser
+  },
+  chat: {
+    /**
+     * 创建群
+     *
+     * `POST /open-apis/im/v1/chats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat&version=v1 | Documentation}
+     */
+    create: v1_chat.create,
+    /**
+     * 解散群
+     *
+     * `DELETE /open-apis/im/v1/chats/:chat_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat&version=v1 | Documentation}
+     */
+    delete: v1_chat.delete,
+    /**
+     * 获取群信息
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat&version=v1 | Documentation}
+     */
+    get: v1_chat.get,
+    /**
+     * 获取群分享链接
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/link`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=link&project=im&resource=chat&version=v1 | Documentation}
+     */
+    link: v1_chat.link,
+    /**
+     * 获取用户或机器人所在的群列表
+     *
+     * `GET /open-apis/im/v1/chats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=chat&version=v1 | Documentation}
+     */
+    list: v1_chat.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取用户或机器人所在的群列表
+     *
+     * `GET /open-apis/im/v1/chats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=chat&version=v1 | Documentation}
+     */
+    listPages: v1_chat.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取用户或机器人所在的群列表
+     *
+     * `GET /open-apis/im/v1/chats`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=chat&version=v1 | Documentation}
+     */
+    listStream: v1_chat.listStream,
+    /**
+     * 搜索对用户或机器人可见的群列表
+     *
+     * `GET /open-apis/im/v1/chats/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1 | Documentation}
+     */
+    search: v1_chat.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索对用户或机器人可见的群列表
+     *
+     * `GET /open-apis/im/v1/chats/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1 | Documentation}
+     */
+    searchPages: v1_chat.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索对用户或机器人可见的群列表
+     *
+     * `GET /open-apis/im/v1/chats/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1 | Documentation}
+     */
+    searchStream: v1_chat.searchStream,
+    /**
+     * 更新群信息
+     *
+     * `PUT /open-apis/im/v1/chats/:chat_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat&version=v1 | Documentation}
+     */
+    update: v1_chat.update
+  },
+  chatAnnouncement: {
+    /**
+     * 获取群公告信息
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/announcement`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.announcement&version=v1 | Documentation}
+     */
+    get: v1_chatAnnouncement.get,
+    /**
+     * 更新群公告信息
+     *
+     * `PATCH /open-apis/im/v1/chats/:chat_id/announcement`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=chat.announcement&version=v1 | Documentation}
+     */
+    patch: v1_chatAnnouncement.patch
+  },
+  chatManagers: {
+    /**
+     * 指定群管理员
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/managers/add_managers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_managers&project=im&resource=chat.managers&version=v1 | Documentation}
+     */
+    addManagers: v1_chatManagers.addManagers,
+    /**
+     * 删除群管理员
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/managers/delete_managers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_managers&project=im&resource=chat.managers&version=v1 | Documentation}
+     */
+    deleteManagers: v1_chatManagers.deleteManagers
+  },
+  chatMembers: {
+    /**
+     * 将用户或机器人拉入群聊
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.members&version=v1 | Documentation}
+     */
+    create: v1_chatMembers.create,
+    /**
+     * 将用户或机器人移出群聊
+     *
+     * `DELETE /open-apis/im/v1/chats/:chat_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat.members&version=v1 | Documentation}
+     */
+    delete: v1_chatMembers.delete,
+    /**
+     * 获取群成员列表
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.members&version=v1 | Documentation}
+     */
+    get: v1_chatMembers.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 获取群成员列表
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.members&version=v1 | Documentation}
+     */
+    getPages: v1_chatMembers.getPages,
+    /**
+     * Every `items` element of every page of `get`.
+     *
+     * 获取群成员列表
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.members&version=v1 | Documentation}
+     */
+    getStream: v1_chatMembers.getStream,
+    /**
+     * 判断用户或机器人是否在群里
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=is_in_chat&project=im&resource=chat.members&version=v1 | Documentation}
+     */
+    isInChat: v1_chatMembers.isInChat,
+    /**
+     * 用户或机器人主动加入群聊
+     *
+     * `PATCH /open-apis/im/v1/chats/:chat_id/members/me_join`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=me_join&project=im&resource=chat.members&version=v1 | Documentation}
+     */
+    meJoin: v1_chatMembers.meJoin
+  },
+  chatMenuItem: {
+    /**
+     * 修改群菜单元信息
+     *
+     * `PATCH /open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=chat.menu_item&version=v1 | Documentation}
+     */
+    patch: v1_chatMenuItem.patch
+  },
+  chatMenuTree: {
+    /**
+     * 添加群菜单
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/menu_tree`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.menu_tree&version=v1 | Documentation}
+     */
+    create: v1_chatMenuTree.create,
+    /**
+     * 删除群菜单
+     *
+     * `DELETE /open-apis/im/v1/chats/:chat_id/menu_tree`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat.menu_tree&version=v1 | Documentation}
+     */
+    delete: v1_chatMenuTree.delete,
+    /**
+     * 获取群菜单
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/menu_tree`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.menu_tree&version=v1 | Documentation}
+     */
+    get: v1_chatMenuTree.get,
+    /**
+     * 排序群菜单
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/menu_tree/sort`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sort&project=im&resource=chat.menu_tree&version=v1 | Documentation}
+     */
+    sort: v1_chatMenuTree.sort
+  },
+  chatModeration: {
+    /**
+     * 获取群成员发言权限
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/moderation`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.moderation&version=v1 | Documentation}
+     */
+    get: v1_chatModeration.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 获取群成员发言权限
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/moderation`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.moderation&version=v1 | Documentation}
+     */
+    getPages: v1_chatModeration.getPages,
+    /**
+     * Every `items` element of every page of `get`.
+     *
+     * 获取群成员发言权限
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/moderation`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.moderation&version=v1 | Documentation}
+     */
+    getStream: v1_chatModeration.getStream,
+    /**
+     * 更新群发言权限
+     *
+     * `PUT /open-apis/im/v1/chats/:chat_id/moderation`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat.moderation&version=v1 | Documentation}
+     */
+    update: v1_chatModeration.update
+  },
+  chatTab: {
+    /**
+     * 添加会话标签页
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/chat_tabs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.tab&version=v1 | Documentation}
+     */
+    create: v1_chatTab.create,
+    /**
+     * 删除会话标签页
+     *
+     * `DELETE /open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_tabs&project=im&resource=chat.tab&version=v1 | Documentation}
+     */
+    deleteTabs: v1_chatTab.deleteTabs,
+    /**
+     * 拉取会话标签页
+     *
+     * `GET /open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_tabs&project=im&resource=chat.tab&version=v1 | Documentation}
+     */
+    listTabs: v1_chatTab.listTabs,
+    /**
+     * 会话标签页排序
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sort_tabs&project=im&resource=chat.tab&version=v1 | Documentation}
+     */
+    sortTabs: v1_chatTab.sortTabs,
+    /**
+     * 更新会话标签页
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_tabs&project=im&resource=chat.tab&version=v1 | Documentation}
+     */
+    updateTabs: v1_chatTab.updateTabs
+  },
+  chatTopNotice: {
+    /**
+     * 撤销群置顶
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_top_notice&project=im&resource=chat.top_notice&version=v1 | Documentation}
+     */
+    deleteTopNotice: v1_chatTopNotice.deleteTopNotice,
+    /**
+     * 更新群置顶
+     *
+     * `POST /open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=put_top_notice&project=im&resource=chat.top_notice&version=v1 | Documentation}
+     */
+    putTopNotice: v1_chatTopNotice.putTopNotice
+  },
+  file: {
+    /**
+     * 上传文件
+     *
+     * `POST /open-apis/im/v1/files`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=file&version=v1 | Documentation}
+     */
+    create: v1_file.create,
+    /**
+     * 下载文件
+     *
+     * `GET /open-apis/im/v1/files/:file_key`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=file&version=v1 | Documentation}
+     */
+    get: v1_file.get,
+    /**
+     * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载文件
+     *
+     * `GET /open-apis/im/v1/files/:file_key`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=file&version=v1 | Documentation}
+     */
+    getStream: v1_file.getStream
+  },
+  image: {
+    /**
+     * 上传图片
+     *
+     * `POST /open-apis/im/v1/images`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=image&version=v1 | Documentation}
+     */
+    create: v1_image.create,
+    /**
+     * 下载图片
+     *
+     * `GET /open-apis/im/v1/images/:image_key`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=image&version=v1 | Documentation}
+     */
+    get: v1_image.get,
+    /**
+     * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载图片
+     *
+     * `GET /open-apis/im/v1/images/:image_key`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=image&version=v1 | Documentation}
+     */
+    getStream: v1_image.getStream
+  },
+  message: {
+    /**
+     * 发送消息
+     *
+     * `POST /open-apis/im/v1/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=message&version=v1 | Documentation}
+     */
+    create: v1_message.create,
+    /**
+     * 撤回消息
+     *
+     * `DELETE /open-apis/im/v1/messages/:message_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=message&version=v1 | Documentation}
+     */
+    delete: v1_message.delete,
+    /**
+     * 转发消息
+     *
+     * `POST /open-apis/im/v1/messages/:message_id/forward`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=message&version=v1 | Documentation}
+     */
+    forward: v1_message.forward,
+    /**
+     * 获取指定消息的内容
+     *
+     * `GET /open-apis/im/v1/messages/:message_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=message&version=v1 | Documentation}
+     */
+    get: v1_message.get,
+    /**
+     * 获取会话历史消息
+     *
+     * `GET /open-apis/im/v1/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message&version=v1 | Documentation}
+     */
+    list: v1_message.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取会话历史消息
+     *
+     * `GET /open-apis/im/v1/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message&version=v1 | Documentation}
+     */
+    listPages: v1_message.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取会话历史消息
+     *
+     * `GET /open-apis/im/v1/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message&version=v1 | Documentation}
+     */
+    listStream: v1_message.listStream,
+    /**
+     * 合并转发消息
+     *
+     * `POST /open-apis/im/v1/messages/merge_forward`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=merge_forward&project=im&resource=message&version=v1 | Documentation}
+     */
+    mergeForward: v1_message.mergeForward,
+    /**
+     * 更新已发送的消息卡片
+     *
+     * `PATCH /open-apis/im/v1/messages/:message_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=message&version=v1 | Documentation}
+     */
+    patch: v1_message.patch,
+    /**
+     * 添加跟随气泡
+     *
+     * `POST /open-apis/im/v1/messages/:message_id/push_follow_up`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=push_follow_up&project=im&resource=message&version=v1 | Documentation}
+     */
+    pushFollowUp: v1_message.pushFollowUp,
+    /**
+     * 消息发送者查询消息已读状态
+     *
+     * `GET /open-apis/im/v1/messages/:message_id/read_users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1 | Documentation}
+     */
+    readUsers: v1_message.readUsers,
+    /**
+     * Every page of `readUsers`, following `page_token`.
+     *
+     * 消息发送者查询消息已读状态
+     *
+     * `GET /open-apis/im/v1/messages/:message_id/read_users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1 | Documentation}
+     */
+    readUsersPages: v1_message.readUsersPages,
+    /**
+     * Every `items` element of every page of `readUsers`.
+     *
+     * 消息发送者查询消息已读状态
+     *
+     * `GET /open-apis/im/v1/messages/:message_id/read_users`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1 | Documentation}
+     */
+    readUsersStream: v1_message.readUsersStream,
+    /**
+     * 回复消息
+     *
+     * `POST /open-apis/im/v1/messages/:message_id/reply`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reply&project=im&resource=message&version=v1 | Documentation}
+     */
+    reply: v1_message.reply,
+    /**
+     * 搜索消息
+     *
+     * `POST /open-apis/im/v1/messages/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1 | Documentation}
+     */
+    search: v1_message.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索消息
+     *
+     * `POST /open-apis/im/v1/messages/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1 | Documentation}
+     */
+    searchPages: v1_message.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索消息
+     *
+     * `POST /open-apis/im/v1/messages/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1 | Documentation}
+     */
+    searchStream: v1_message.searchStream,
+    /**
+     * 编辑消息
+     *
+     * `PUT /open-apis/im/v1/messages/:message_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=message&version=v1 | Documentation}
+     */
+    update: v1_message.update,
+    /**
+     * 发送应用内加急
+     *
+     * `PATCH /open-apis/im/v1/messages/:message_id/urgent_app`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_app&project=im&resource=message&version=v1 | Documentation}
+     */
+    urgentApp: v1_message.urgentApp,
+    /**
+     * 发送电话加急
+     *
+     * `PATCH /open-apis/im/v1/messages/:message_id/urgent_phone`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_phone&project=im&resource=message&version=v1 | Documentation}
+     */
+    urgentPhone: v1_message.urgentPhone,
+    /**
+     * 发送短信加急
+     *
+     * `PATCH /open-apis/im/v1/messages/:message_id/urgent_sms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_sms&project=im&resource=message&version=v1 | Documentation}
+     */
+    urgentSms: v1_message.urgentSms
+  },
+  messageReaction: {
+    /**
+     * 批量获取消息表情回复
+     *
+     * `POST /open-apis/im/v1/messages/reactions/batch_query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=im&resource=message.reaction&version=v1 | Documentation}
+     */
+    batchQuery: v1_messageReaction.batchQuery,
+    /**
+     * 添加消息表情回复
+     *
+     * `POST /open-apis/im/v1/messages/:message_id/reactions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=message.reaction&version=v1 | Documentation}
+     */
+    create: v1_messageReaction.create,
+    /**
+     * 删除消息表情回复
+     *
+     * `DELETE /open-apis/im/v1/messages/:message_id/reactions/:reaction_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=message.reaction&version=v1 | Documentation}
+     */
+    delete: v1_messageReaction.delete,
+    /**
+     * 获取消息表情回复
+     *
+     * `GET /open-apis/im/v1/messages/:message_id/reactions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message.reaction&version=v1 | Documentation}
+     */
+    list: v1_messageReaction.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取消息表情回复
+     *
+     * `GET /open-apis/im/v1/messages/:message_id/reactions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message.reaction&version=v1 | Documentation}
+     */
+    listPages: v1_messageReaction.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取消息表情回复
+     *
+     * `GET /open-apis/im/v1/messages/:message_id/reactions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message.reaction&version=v1 | Documentation}
+     */
+    listStream: v1_messageReaction.listStream
+  },
+  messageResource: {
+    /**
+     * 获取消息中的资源文件
+     *
+     * `GET /open-apis/im/v1/messages/:message_id/resources/:file_key`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=message.resource&version=v1 | Documentation}
+     */
+    get: v1_messageResource.get,
+    /**
+     * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 获取消息中的资源文件
+     *
+     * `GET /open-apis/im/v1/messages/:message_id/resources/:file_key`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=message.resource&version=v1 | Documentation}
+     */
+    getStream: v1_messageResource.getStream
+  },
+  pin: {
+    /**
+     * Pin 消息
+     *
+     * `POST /open-apis/im/v1/pins`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=pin&version=v1 | Documentation}
+     */
+    create: v1_pin.create,
+    /**
+     * 移除 Pin 消息
+     *
+     * `DELETE /open-apis/im/v1/pins/:message_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=pin&version=v1 | Documentation}
+     */
+    delete: v1_pin.delete,
+    /**
+     * 获取群内 Pin 消息
+     *
+     * `GET /open-apis/im/v1/pins`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=pin&version=v1 | Documentation}
+     */
+    list: v1_pin.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取群内 Pin 消息
+     *
+     * `GET /open-apis/im/v1/pins`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=pin&version=v1 | Documentation}
+     */
+    listPages: v1_pin.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取群内 Pin 消息
+     *
+     * `GET /open-apis/im/v1/pins`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=pin&version=v1 | Documentation}
+     */
+    listStream: v1_pin.listStream
+  },
+  thread: {
+    /**
+     * 转发话题
+     *
+     * `POST /open-apis/im/v1/threads/:thread_id/forward`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=thread&version=v1 | Documentation}
+     */
+    forward: v1_thread.forward
   }
 }

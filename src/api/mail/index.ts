@@ -25,7 +25,7 @@ import * as v1_userMailboxTemplate from "./v1/userMailboxTemplate.js"
 import * as v1_userMailboxTemplateAttachment from "./v1/userMailboxTemplateAttachment.js"
 import * as v1_userMailboxThread from "./v1/userMailboxThread.js"
 
-/** Every `mail` API, as the node SDK names them: `mail.<version>.<resource>.<method>(payload, options)`. */
+/** Every `mail` API, as the node SDK names them: `mail.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `mail.<resource>.<method>`, as the node SDK binds them. */
 export const mail = {
   v1: {
     mailgroup: v1_mailgroup,
@@ -53,5 +53,1119 @@ export const mail = {
     userMailboxTemplate: v1_userMailboxTemplate,
     userMailboxTemplateAttachment: v1_userMailboxTemplateAttachment,
     userMailboxThread: v1_userMailboxThread
+  },
+  mailgroup: {
+    /**
+     * 创建邮件组
+     *
+     * `POST /open-apis/mail/v1/mailgroups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup&version=v1 | Documentation}
+     */
+    create: v1_mailgroup.create,
+    /**
+     * 删除邮件组
+     *
+     * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup&version=v1 | Documentation}
+     */
+    delete: v1_mailgroup.delete,
+    /**
+     * 查询指定邮件组
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup&version=v1 | Documentation}
+     */
+    get: v1_mailgroup.get,
+    /**
+     * 批量获取邮件组
+     *
+     * `GET /open-apis/mail/v1/mailgroups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup&version=v1 | Documentation}
+     */
+    list: v1_mailgroup.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取邮件组
+     *
+     * `GET /open-apis/mail/v1/mailgroups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup&version=v1 | Documentation}
+     */
+    listPages: v1_mailgroup.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量获取邮件组
+     *
+     * `GET /open-apis/mail/v1/mailgroups`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup&version=v1 | Documentation}
+     */
+    listStream: v1_mailgroup.listStream,
+    /**
+     * 修改邮件组部分信息
+     *
+     * `PATCH /open-apis/mail/v1/mailgroups/:mailgroup_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=mailgroup&version=v1 | Documentation}
+     */
+    patch: v1_mailgroup.patch,
+    /**
+     * 修改邮件组全部信息
+     *
+     * `PUT /open-apis/mail/v1/mailgroups/:mailgroup_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=mailgroup&version=v1 | Documentation}
+     */
+    update: v1_mailgroup.update
+  },
+  mailgroupAlias: {
+    /**
+     * 创建邮件组别名
+     *
+     * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.alias&version=v1 | Documentation}
+     */
+    create: v1_mailgroupAlias.create,
+    /**
+     * 删除邮件组别名
+     *
+     * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases/:alias_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.alias&version=v1 | Documentation}
+     */
+    delete: v1_mailgroupAlias.delete,
+    /**
+     * 获取邮件组所有别名
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.alias&version=v1 | Documentation}
+     */
+    list: v1_mailgroupAlias.list
+  },
+  mailgroupManager: {
+    /**
+     * 批量创建邮件组管理员
+     *
+     * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+     */
+    batchCreate: v1_mailgroupManager.batchCreate,
+    /**
+     * 批量删除邮件组管理员
+     *
+     * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+     */
+    batchDelete: v1_mailgroupManager.batchDelete,
+    /**
+     * 批量获取邮件组管理员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+     */
+    list: v1_mailgroupManager.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取邮件组管理员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+     */
+    listPages: v1_mailgroupManager.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量获取邮件组管理员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+     */
+    listStream: v1_mailgroupManager.listStream
+  },
+  mailgroupMember: {
+    /**
+     * 批量创建邮件组成员
+     *
+     * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+     */
+    batchCreate: v1_mailgroupMember.batchCreate,
+    /**
+     * 批量删除邮件组成员
+     *
+     * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+     */
+    batchDelete: v1_mailgroupMember.batchDelete,
+    /**
+     * 创建邮件组成员
+     *
+     * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+     */
+    create: v1_mailgroupMember.create,
+    /**
+     * 删除邮件组成员
+     *
+     * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+     */
+    delete: v1_mailgroupMember.delete,
+    /**
+     * 查询指定邮件组成员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+     */
+    get: v1_mailgroupMember.get,
+    /**
+     * 获取所有邮件组成员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+     */
+    list: v1_mailgroupMember.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取所有邮件组成员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+     */
+    listPages: v1_mailgroupMember.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取所有邮件组成员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+     */
+    listStream: v1_mailgroupMember.listStream
+  },
+  mailgroupPermissionMember: {
+    /**
+     * 批量创建邮件组权限成员
+     *
+     * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+     */
+    batchCreate: v1_mailgroupPermissionMember.batchCreate,
+    /**
+     * 批量删除邮件组权限成员
+     *
+     * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+     */
+    batchDelete: v1_mailgroupPermissionMember.batchDelete,
+    /**
+     * 创建邮件组权限成员
+     *
+     * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+     */
+    create: v1_mailgroupPermissionMember.create,
+    /**
+     * 删除邮件组权限成员
+     *
+     * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+     */
+    delete: v1_mailgroupPermissionMember.delete,
+    /**
+     * 获取邮件组权限成员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+     */
+    get: v1_mailgroupPermissionMember.get,
+    /**
+     * 批量获取邮件组权限成员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+     */
+    list: v1_mailgroupPermissionMember.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取邮件组权限成员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+     */
+    listPages: v1_mailgroupPermissionMember.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量获取邮件组权限成员
+     *
+     * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+     */
+    listStream: v1_mailgroupPermissionMember.listStream
+  },
+  multiEntity: {
+    /**
+     * 多实体搜索
+     *
+     * `POST /open-apis/mail/v1/multi_entity/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=multi_entity&version=v1 | Documentation}
+     */
+    search: v1_multiEntity.search
+  },
+  publicMailbox: {
+    /**
+     * 创建公共邮箱
+     *
+     * `POST /open-apis/mail/v1/public_mailboxes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    create: v1_publicMailbox.create,
+    /**
+     * 永久删除公共邮箱
+     *
+     * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    delete: v1_publicMailbox.delete,
+    /**
+     * 查询指定公共邮箱
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    get: v1_publicMailbox.get,
+    /**
+     * 查询所有公共邮箱
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    list: v1_publicMailbox.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询所有公共邮箱
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    listPages: v1_publicMailbox.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询所有公共邮箱
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    listStream: v1_publicMailbox.listStream,
+    /**
+     * 修改公共邮箱部分信息
+     *
+     * `PATCH /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    patch: v1_publicMailbox.patch,
+    /**
+     * 将公共邮箱移至回收站
+     *
+     * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/remove_to_recycle_bin`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_to_recycle_bin&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    removeToRecycleBin: v1_publicMailbox.removeToRecycleBin,
+    /**
+     * 修改公共邮箱全部信息
+     *
+     * `PUT /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=public_mailbox&version=v1 | Documentation}
+     */
+    update: v1_publicMailbox.update
+  },
+  publicMailboxAlias: {
+    /**
+     * 创建公共邮箱别名
+     *
+     * `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox.alias&version=v1 | Documentation}
+     */
+    create: v1_publicMailboxAlias.create,
+    /**
+     * 删除公共邮箱别名
+     *
+     * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases/:alias_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox.alias&version=v1 | Documentation}
+     */
+    delete: v1_publicMailboxAlias.delete,
+    /**
+     * 查询公共邮箱的所有别名
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.alias&version=v1 | Documentation}
+     */
+    list: v1_publicMailboxAlias.list
+  },
+  publicMailboxMember: {
+    /**
+     * 批量添加公共邮箱成员
+     *
+     * `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_create`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    batchCreate: v1_publicMailboxMember.batchCreate,
+    /**
+     * 批量删除公共邮箱成员
+     *
+     * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_delete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    batchDelete: v1_publicMailboxMember.batchDelete,
+    /**
+     * 删除公共邮箱所有成员
+     *
+     * `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/clear`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=clear&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    clear: v1_publicMailboxMember.clear,
+    /**
+     * 添加公共邮箱成员
+     *
+     * `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    create: v1_publicMailboxMember.create,
+    /**
+     * 删除公共邮箱单个成员
+     *
+     * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    delete: v1_publicMailboxMember.delete,
+    /**
+     * 查询指定公共邮箱成员信息
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    get: v1_publicMailboxMember.get,
+    /**
+     * 查询所有公共邮箱成员信息
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    list: v1_publicMailboxMember.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询所有公共邮箱成员信息
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    listPages: v1_publicMailboxMember.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询所有公共邮箱成员信息
+     *
+     * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+     */
+    listStream: v1_publicMailboxMember.listStream
+  },
+  user: {
+    /**
+     * 查询邮箱地址状态
+     *
+     * `POST /open-apis/mail/v1/users/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=mail&resource=user&version=v1 | Documentation}
+     */
+    query: v1_user.query
+  },
+  userMailbox: {
+    /**
+     * 列出可访问的邮箱
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/accessible_mailboxes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=accessible_mailboxes&project=mail&resource=user_mailbox&version=v1 | Documentation}
+     */
+    accessibleMailboxes: v1_userMailbox.accessibleMailboxes,
+    /**
+     * 从回收站删除用户邮箱地址
+     *
+     * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox&version=v1 | Documentation}
+     */
+    delete: v1_userMailbox.delete,
+    /**
+     * 获取用户邮箱信息
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/profile`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=profile&project=mail&resource=user_mailbox&version=v1 | Documentation}
+     */
+    profile: v1_userMailbox.profile,
+    /**
+     * 搜索邮件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=user_mailbox&version=v1 | Documentation}
+     */
+    search: v1_userMailbox.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索邮件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=user_mailbox&version=v1 | Documentation}
+     */
+    searchPages: v1_userMailbox.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索邮件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=user_mailbox&version=v1 | Documentation}
+     */
+    searchStream: v1_userMailbox.searchStream
+  },
+  userMailboxAlias: {
+    /**
+     * 创建用户邮箱别名
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.alias&version=v1 | Documentation}
+     */
+    create: v1_userMailboxAlias.create,
+    /**
+     * 删除用户邮箱别名
+     *
+     * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases/:alias_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.alias&version=v1 | Documentation}
+     */
+    delete: v1_userMailboxAlias.delete,
+    /**
+     * 获取用户邮箱所有别名
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.alias&version=v1 | Documentation}
+     */
+    list: v1_userMailboxAlias.list
+  },
+  userMailboxDraft: {
+    /**
+     * 取消定时发送
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/cancel_scheduled_send`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_scheduled_send&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    cancelScheduledSend: v1_userMailboxDraft.cancelScheduledSend,
+    /**
+     * 创建草稿
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    create: v1_userMailboxDraft.create,
+    /**
+     * 删除草稿
+     *
+     * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    delete: v1_userMailboxDraft.delete,
+    /**
+     * 获取草稿内容
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    get: v1_userMailboxDraft.get,
+    /**
+     * 列出草稿列表
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    list: v1_userMailboxDraft.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出草稿列表
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    listPages: v1_userMailboxDraft.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出草稿列表
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    listStream: v1_userMailboxDraft.listStream,
+    /**
+     * 发送草稿
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id/send`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    send: v1_userMailboxDraft.send,
+    /**
+     * 更新草稿
+     *
+     * `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+     */
+    update: v1_userMailboxDraft.update
+  },
+  userMailboxEvent: {
+    /**
+     * 订阅事件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=mail&resource=user_mailbox.event&version=v1 | Documentation}
+     */
+    subscribe: v1_userMailboxEvent.subscribe,
+    /**
+     * 获取订阅状态
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=mail&resource=user_mailbox.event&version=v1 | Documentation}
+     */
+    subscription: v1_userMailboxEvent.subscription,
+    /**
+     * 取消订阅
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/unsubscribe`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=mail&resource=user_mailbox.event&version=v1 | Documentation}
+     */
+    unsubscribe: v1_userMailboxEvent.unsubscribe
+  },
+  userMailboxFolder: {
+    /**
+     * 创建邮箱文件夹
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+     */
+    create: v1_userMailboxFolder.create,
+    /**
+     * 删除邮箱文件夹
+     *
+     * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+     */
+    delete: v1_userMailboxFolder.delete,
+    /**
+     * 获取邮箱文件夹信息
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+     */
+    get: v1_userMailboxFolder.get,
+    /**
+     * 列出邮箱文件夹
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+     */
+    list: v1_userMailboxFolder.list,
+    /**
+     * 修改邮箱文件夹
+     *
+     * `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+     */
+    patch: v1_userMailboxFolder.patch
+  },
+  userMailboxLabel: {
+    /**
+     * 创建标签
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+     */
+    create: v1_userMailboxLabel.create,
+    /**
+     * 删除标签
+     *
+     * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+     */
+    delete: v1_userMailboxLabel.delete,
+    /**
+     * 获取标签信息
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+     */
+    get: v1_userMailboxLabel.get,
+    /**
+     * 列出标签
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+     */
+    list: v1_userMailboxLabel.list,
+    /**
+     * 更新标签
+     *
+     * `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+     */
+    patch: v1_userMailboxLabel.patch
+  },
+  userMailboxMailContact: {
+    /**
+     * 创建邮箱联系人
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+     */
+    create: v1_userMailboxMailContact.create,
+    /**
+     * 删除邮箱联系人
+     *
+     * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+     */
+    delete: v1_userMailboxMailContact.delete,
+    /**
+     * 列出邮箱联系人
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+     */
+    list: v1_userMailboxMailContact.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出邮箱联系人
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+     */
+    listPages: v1_userMailboxMailContact.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出邮箱联系人
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+     */
+    listStream: v1_userMailboxMailContact.listStream,
+    /**
+     * 修改邮箱联系人信息
+     *
+     * `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+     */
+    patch: v1_userMailboxMailContact.patch
+  },
+  userMailboxMessage: {
+    /**
+     * 批量获取邮件详情
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_get`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    batchGet: v1_userMailboxMessage.batchGet,
+    /**
+     * 批量修改邮件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_modify`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_modify&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    batchModify: v1_userMailboxMessage.batchModify,
+    /**
+     * 批量删除邮件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_trash`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_trash&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    batchTrash: v1_userMailboxMessage.batchTrash,
+    /**
+     * 获取邮件详情
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    get: v1_userMailboxMessage.get,
+    /**
+     * 获取邮件卡片的邮件列表
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/get_by_card`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_card&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    getByCard: v1_userMailboxMessage.getByCard,
+    /**
+     * 列出邮件
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    list: v1_userMailboxMessage.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出邮件
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    listPages: v1_userMailboxMessage.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出邮件
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    listStream: v1_userMailboxMessage.listStream,
+    /**
+     * 查询会话邮件信息
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/messages`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_thread_message&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    listThreadMessage: v1_userMailboxMessage.listThreadMessage,
+    /**
+     * 修改邮件
+     *
+     * `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/modify`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    modify: v1_userMailboxMessage.modify,
+    /**
+     * 发送邮件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/send`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    send: v1_userMailboxMessage.send,
+    /**
+     * 查询邮件发送状态
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/send_status`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send_status&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    sendStatus: v1_userMailboxMessage.sendStatus,
+    /**
+     * 删除邮件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/trash`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=trash&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+     */
+    trash: v1_userMailboxMessage.trash
+  },
+  userMailboxMessageAttachment: {
+    /**
+     * 获取附件下载链接
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/attachments/download_url`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_url&project=mail&resource=user_mailbox.message.attachment&version=v1 | Documentation}
+     */
+    downloadUrl: v1_userMailboxMessageAttachment.downloadUrl
+  },
+  userMailboxRule: {
+    /**
+     * 创建收信规则
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+     */
+    create: v1_userMailboxRule.create,
+    /**
+     * 删除收信规则
+     *
+     * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+     */
+    delete: v1_userMailboxRule.delete,
+    /**
+     * 列出收信规则
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+     */
+    list: v1_userMailboxRule.list,
+    /**
+     * 对收信规则进行排序
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/reorder`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reorder&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+     */
+    reorder: v1_userMailboxRule.reorder,
+    /**
+     * 更新收信规则
+     *
+     * `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+     */
+    update: v1_userMailboxRule.update
+  },
+  userMailboxSentMessage: {
+    /**
+     * 查询邮件撤回进度
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_recall_detail&project=mail&resource=user_mailbox.sent_message&version=v1 | Documentation}
+     */
+    getRecallDetail: v1_userMailboxSentMessage.getRecallDetail,
+    /**
+     * 撤回已发送的邮件
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recall&project=mail&resource=user_mailbox.sent_message&version=v1 | Documentation}
+     */
+    recall: v1_userMailboxSentMessage.recall
+  },
+  userMailboxSetting: {
+    /**
+     * 获取用户的签名列表
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/signatures`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_signatures&project=mail&resource=user_mailbox.setting&version=v1 | Documentation}
+     */
+    getSignatures: v1_userMailboxSetting.getSignatures,
+    /**
+     * 列出可发信邮箱
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/send_as`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send_as&project=mail&resource=user_mailbox.setting&version=v1 | Documentation}
+     */
+    sendAs: v1_userMailboxSetting.sendAs
+  },
+  userMailboxTemplate: {
+    /**
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+     */
+    create: v1_userMailboxTemplate.create,
+    /**
+     * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+     */
+    delete: v1_userMailboxTemplate.delete,
+    /**
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+     */
+    get: v1_userMailboxTemplate.get,
+    /**
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+     */
+    list: v1_userMailboxTemplate.list,
+    /**
+     * `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+     */
+    update: v1_userMailboxTemplate.update
+  },
+  userMailboxTemplateAttachment: {
+    /**
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id/attachments/download_url`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_url&project=mail&resource=user_mailbox.template.attachment&version=v1 | Documentation}
+     */
+    downloadUrl: v1_userMailboxTemplateAttachment.downloadUrl
+  },
+  userMailboxThread: {
+    /**
+     * 批量修改邮件会话
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_modify`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_modify&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+     */
+    batchModify: v1_userMailboxThread.batchModify,
+    /**
+     * 批量删除邮件会话
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_trash`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_trash&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+     */
+    batchTrash: v1_userMailboxThread.batchTrash,
+    /**
+     * 获取邮件会话邮件列表
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+     */
+    get: v1_userMailboxThread.get,
+    /**
+     * 列出邮件会话
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+     */
+    list: v1_userMailboxThread.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 列出邮件会话
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+     */
+    listPages: v1_userMailboxThread.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 列出邮件会话
+     *
+     * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+     */
+    listStream: v1_userMailboxThread.listStream,
+    /**
+     * 修改邮件会话
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/modify`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+     */
+    modify: v1_userMailboxThread.modify,
+    /**
+     * 删除邮件会话
+     *
+     * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/trash`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=trash&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+     */
+    trash: v1_userMailboxThread.trash
   }
 }

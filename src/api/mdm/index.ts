@@ -3,7 +3,7 @@ import * as v1_userAuthDataRelation from "./v1/userAuthDataRelation.js"
 import * as v3_batchCountryRegion from "./v3/batchCountryRegion.js"
 import * as v3_countryRegion from "./v3/countryRegion.js"
 
-/** Every `mdm` API, as the node SDK names them: `mdm.<version>.<resource>.<method>(payload, options)`. */
+/** Every `mdm` API, as the node SDK names them: `mdm.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `mdm.<resource>.<method>`, as the node SDK binds them. */
 export const mdm = {
   v1: {
     userAuthDataRelation: v1_userAuthDataRelation
@@ -11,5 +11,23 @@ export const mdm = {
   v3: {
     batchCountryRegion: v3_batchCountryRegion,
     countryRegion: v3_countryRegion
+  },
+  userAuthDataRelation: {
+    /**
+     * 用户数据维度绑定
+     *
+     * `POST /open-apis/mdm/v1/user_auth_data_relations/bind`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bind&project=mdm&resource=user_auth_data_relation&version=v1 | Documentation}
+     */
+    bind: v1_userAuthDataRelation.bind,
+    /**
+     * 用户数据维度解绑
+     *
+     * `POST /open-apis/mdm/v1/user_auth_data_relations/unbind`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind&project=mdm&resource=user_auth_data_relation&version=v1 | Documentation}
+     */
+    unbind: v1_userAuthDataRelation.unbind
   }
 }

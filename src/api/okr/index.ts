@@ -23,7 +23,7 @@ import * as v2_okrObjectiveIndicator from "./v2/okrObjectiveIndicator.js"
 import * as v2_okrObjectiveKeyResult from "./v2/okrObjectiveKeyResult.js"
 import * as v2_okrObjectiveProgress from "./v2/okrObjectiveProgress.js"
 
-/** Every `okr` API, as the node SDK names them: `okr.<version>.<resource>.<method>(payload, options)`. */
+/** Every `okr` API, as the node SDK names them: `okr.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `okr.<resource>.<method>`, as the node SDK binds them. */
 export const okr = {
   v1: {
     image: v1_image,
@@ -51,5 +51,135 @@ export const okr = {
     okrObjectiveIndicator: v2_okrObjectiveIndicator,
     okrObjectiveKeyResult: v2_okrObjectiveKeyResult,
     okrObjectiveProgress: v2_okrObjectiveProgress
+  },
+  image: {
+    /**
+     * 上传进展记录图片
+     *
+     * `POST /open-apis/okr/v1/images/upload`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=okr&resource=image&version=v1 | Documentation}
+     */
+    upload: v1_image.upload
+  },
+  okr: {
+    /**
+     * 批量获取 OKR
+     *
+     * `GET /open-apis/okr/v1/okrs/batch_get`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=okr&resource=okr&version=v1 | Documentation}
+     */
+    batchGet: v1_okr.batchGet
+  },
+  period: {
+    /**
+     * 创建 OKR 周期
+     *
+     * `POST /open-apis/okr/v1/periods`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=period&version=v1 | Documentation}
+     */
+    create: v1_period.create,
+    /**
+     * 获取 OKR 周期列表
+     *
+     * `GET /open-apis/okr/v1/periods`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period&version=v1 | Documentation}
+     */
+    list: v1_period.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取 OKR 周期列表
+     *
+     * `GET /open-apis/okr/v1/periods`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period&version=v1 | Documentation}
+     */
+    listPages: v1_period.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取 OKR 周期列表
+     *
+     * `GET /open-apis/okr/v1/periods`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period&version=v1 | Documentation}
+     */
+    listStream: v1_period.listStream,
+    /**
+     * 修改 OKR 周期状态
+     *
+     * `PATCH /open-apis/okr/v1/periods/:period_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=okr&resource=period&version=v1 | Documentation}
+     */
+    patch: v1_period.patch
+  },
+  periodRule: {
+    /**
+     * 获取 OKR 周期规则
+     *
+     * `GET /open-apis/okr/v1/period_rules`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period_rule&version=v1 | Documentation}
+     */
+    list: v1_periodRule.list
+  },
+  progressRecord: {
+    /**
+     * 创建 OKR 进展记录
+     *
+     * `POST /open-apis/okr/v1/progress_records`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=progress_record&version=v1 | Documentation}
+     */
+    create: v1_progressRecord.create,
+    /**
+     * 删除 OKR 进展记录
+     *
+     * `DELETE /open-apis/okr/v1/progress_records/:progress_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=okr&resource=progress_record&version=v1 | Documentation}
+     */
+    delete: v1_progressRecord.delete,
+    /**
+     * 获取 OKR 进展记录
+     *
+     * `GET /open-apis/okr/v1/progress_records/:progress_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=okr&resource=progress_record&version=v1 | Documentation}
+     */
+    get: v1_progressRecord.get,
+    /**
+     * 更新 OKR 进展记录
+     *
+     * `PUT /open-apis/okr/v1/progress_records/:progress_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=okr&resource=progress_record&version=v1 | Documentation}
+     */
+    update: v1_progressRecord.update
+  },
+  review: {
+    /**
+     * 查询复盘信息
+     *
+     * `GET /open-apis/okr/v1/reviews/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=okr&resource=review&version=v1 | Documentation}
+     */
+    query: v1_review.query
+  },
+  userOkr: {
+    /**
+     * 获取用户的 OKR 列表
+     *
+     * `GET /open-apis/okr/v1/users/:user_id/okrs`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=user.okr&version=v1 | Documentation}
+     */
+    list: v1_userOkr.list
   }
 }

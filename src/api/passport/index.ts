@@ -2,10 +2,38 @@
 import * as v1_password from "./v1/password.js"
 import * as v1_session from "./v1/session.js"
 
-/** Every `passport` API, as the node SDK names them: `passport.<version>.<resource>.<method>(payload, options)`. */
+/** Every `passport` API, as the node SDK names them: `passport.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `passport.<resource>.<method>`, as the node SDK binds them. */
 export const passport = {
   v1: {
     password: v1_password,
     session: v1_session
+  },
+  password: {
+    /**
+     * 重置登录密码
+     *
+     * `PUT /open-apis/passport/v1/password`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=passport&resource=password&version=v1 | Documentation}
+     */
+    update: v1_password.update
+  },
+  session: {
+    /**
+     * 退出登录
+     *
+     * `POST /open-apis/passport/v1/sessions/logout`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=logout&project=passport&resource=session&version=v1 | Documentation}
+     */
+    logout: v1_session.logout,
+    /**
+     * 批量获取脱敏的用户登录信息
+     *
+     * `POST /open-apis/passport/v1/sessions/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=passport&resource=session&version=v1 | Documentation}
+     */
+    query: v1_session.query
   }
 }

@@ -3,11 +3,41 @@ import * as v1_rule from "./v1/rule.js"
 import * as v1_ruleView from "./v1/ruleView.js"
 import * as v1_task from "./v1/task.js"
 
-/** Every `report` API, as the node SDK names them: `report.<version>.<resource>.<method>(payload, options)`. */
+/** Every `report` API, as the node SDK names them: `report.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `report.<resource>.<method>`, as the node SDK binds them. */
 export const report = {
   v1: {
     rule: v1_rule,
     ruleView: v1_ruleView,
     task: v1_task
+  },
+  rule: {
+    /**
+     * 查询规则
+     *
+     * `GET /open-apis/report/v1/rules/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=report&resource=rule&version=v1 | Documentation}
+     */
+    query: v1_rule.query
+  },
+  ruleView: {
+    /**
+     * 移除规则看板
+     *
+     * `POST /open-apis/report/v1/rules/:rule_id/views/remove`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=report&resource=rule.view&version=v1 | Documentation}
+     */
+    remove: v1_ruleView.remove
+  },
+  task: {
+    /**
+     * 查询任务
+     *
+     * `POST /open-apis/report/v1/tasks/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=report&resource=task&version=v1 | Documentation}
+     */
+    query: v1_task.query
   }
 }

@@ -6,7 +6,7 @@ import * as v2_docWiki from "./v2/docWiki.js"
 import * as v2_message from "./v2/message.js"
 import * as v2_schema from "./v2/schema.js"
 
-/** Every `search` API, as the node SDK names them: `search.<version>.<resource>.<method>(payload, options)`. */
+/** Every `search` API, as the node SDK names them: `search.<version>.<resource>.<method>(payload, options)`, and the v2 ones also version-less, `search.<resource>.<method>`, as the node SDK binds them. */
 export const search = {
   v2: {
     app: v2_app,
@@ -15,5 +15,197 @@ export const search = {
     docWiki: v2_docWiki,
     message: v2_message,
     schema: v2_schema
+  },
+  app: {
+    /**
+     * 搜索应用
+     *
+     * `POST /open-apis/search/v2/app`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=app&version=v2 | Documentation}
+     */
+    create: v2_app.create,
+    /**
+     * Every page of `create`, following `page_token`.
+     *
+     * 搜索应用
+     *
+     * `POST /open-apis/search/v2/app`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=app&version=v2 | Documentation}
+     */
+    createPages: v2_app.createPages,
+    /**
+     * Every `items` element of every page of `create`.
+     *
+     * 搜索应用
+     *
+     * `POST /open-apis/search/v2/app`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=app&version=v2 | Documentation}
+     */
+    createStream: v2_app.createStream
+  },
+  dataSource: {
+    /**
+     * 创建数据源
+     *
+     * `POST /open-apis/search/v2/data_sources`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=data_source&version=v2 | Documentation}
+     */
+    create: v2_dataSource.create,
+    /**
+     * 删除数据源
+     *
+     * `DELETE /open-apis/search/v2/data_sources/:data_source_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=data_source&version=v2 | Documentation}
+     */
+    delete: v2_dataSource.delete,
+    /**
+     * 获取数据源
+     *
+     * `GET /open-apis/search/v2/data_sources/:data_source_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=data_source&version=v2 | Documentation}
+     */
+    get: v2_dataSource.get,
+    /**
+     * 批量获取数据源
+     *
+     * `GET /open-apis/search/v2/data_sources`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=search&resource=data_source&version=v2 | Documentation}
+     */
+    list: v2_dataSource.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 批量获取数据源
+     *
+     * `GET /open-apis/search/v2/data_sources`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=search&resource=data_source&version=v2 | Documentation}
+     */
+    listPages: v2_dataSource.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 批量获取数据源
+     *
+     * `GET /open-apis/search/v2/data_sources`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=search&resource=data_source&version=v2 | Documentation}
+     */
+    listStream: v2_dataSource.listStream,
+    /**
+     * 修改数据源
+     *
+     * `PATCH /open-apis/search/v2/data_sources/:data_source_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=search&resource=data_source&version=v2 | Documentation}
+     */
+    patch: v2_dataSource.patch
+  },
+  dataSourceItem: {
+    /**
+     * 为指定数据项创建索引
+     *
+     * `POST /open-apis/search/v2/data_sources/:data_source_id/items`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=data_source.item&version=v2 | Documentation}
+     */
+    create: v2_dataSourceItem.create,
+    /**
+     * 删除数据项
+     *
+     * `DELETE /open-apis/search/v2/data_sources/:data_source_id/items/:item_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=data_source.item&version=v2 | Documentation}
+     */
+    delete: v2_dataSourceItem.delete,
+    /**
+     * 查询指定数据项
+     *
+     * `GET /open-apis/search/v2/data_sources/:data_source_id/items/:item_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=data_source.item&version=v2 | Documentation}
+     */
+    get: v2_dataSourceItem.get
+  },
+  docWiki: {
+    /**
+     * 文档搜索
+     *
+     * `POST /open-apis/search/v2/doc_wiki/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=search&resource=doc_wiki&version=v2 | Documentation}
+     */
+    search: v2_docWiki.search
+  },
+  message: {
+    /**
+     * 搜索消息
+     *
+     * `POST /open-apis/search/v2/message`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=message&version=v2 | Documentation}
+     */
+    create: v2_message.create,
+    /**
+     * Every page of `create`, following `page_token`.
+     *
+     * 搜索消息
+     *
+     * `POST /open-apis/search/v2/message`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=message&version=v2 | Documentation}
+     */
+    createPages: v2_message.createPages,
+    /**
+     * Every `items` element of every page of `create`.
+     *
+     * 搜索消息
+     *
+     * `POST /open-apis/search/v2/message`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=message&version=v2 | Documentation}
+     */
+    createStream: v2_message.createStream
+  },
+  schema: {
+    /**
+     * 创建数据范式
+     *
+     * `POST /open-apis/search/v2/schemas`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=schema&version=v2 | Documentation}
+     */
+    create: v2_schema.create,
+    /**
+     * 删除数据范式
+     *
+     * `DELETE /open-apis/search/v2/schemas/:schema_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=schema&version=v2 | Documentation}
+     */
+    delete: v2_schema.delete,
+    /**
+     * 获取数据范式
+     *
+     * `GET /open-apis/search/v2/schemas/:schema_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=schema&version=v2 | Documentation}
+     */
+    get: v2_schema.get,
+    /**
+     * 修改数据范式
+     *
+     * `PATCH /open-apis/search/v2/schemas/:schema_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=search&resource=schema&version=v2 | Documentation}
+     */
+    patch: v2_schema.patch
   }
 }

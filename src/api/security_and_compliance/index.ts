@@ -5,7 +5,7 @@ import * as v1_userMigration from "./v1/userMigration.js"
 import * as v2_deviceApplyRecord from "./v2/deviceApplyRecord.js"
 import * as v2_deviceRecord from "./v2/deviceRecord.js"
 
-/** Every `security_and_compliance` API, as the node SDK names them: `security_and_compliance.<version>.<resource>.<method>(payload, options)`. */
+/** Every `security_and_compliance` API, as the node SDK names them: `security_and_compliance.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `security_and_compliance.<resource>.<method>`, as the node SDK binds them. */
 export const security_and_compliance = {
   v1: {
     multiGeoEntityTenant: v1_multiGeoEntityTenant,
@@ -15,5 +15,59 @@ export const security_and_compliance = {
   v2: {
     deviceApplyRecord: v2_deviceApplyRecord,
     deviceRecord: v2_deviceRecord
+  },
+  multiGeoEntityTenant: {
+    /**
+     * 获取数据驻留地理位置列表
+     *
+     * `GET /open-apis/security_and_compliance/v1/multi_geo_entity/tenant`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=multi_geo_entity.tenant&version=v1 | Documentation}
+     */
+    get: v1_multiGeoEntityTenant.get
+  },
+  openapiLog: {
+    /**
+     * 获取OpenAPI审计日志数据
+     *
+     * `POST /open-apis/security_and_compliance/v1/openapi_logs/list_data`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_data&project=security_and_compliance&resource=openapi_log&version=v1 | Documentation}
+     */
+    listData: v1_openapiLog.listData
+  },
+  userMigration: {
+    /**
+     * 取消用户迁移任务
+     *
+     * `POST /open-apis/security_and_compliance/v1/user_migrations/cancel`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=security_and_compliance&resource=user_migration&version=v1 | Documentation}
+     */
+    cancel: v1_userMigration.cancel,
+    /**
+     * 迁移用户数据驻留位置
+     *
+     * `POST /open-apis/security_and_compliance/v1/user_migrations`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=security_and_compliance&resource=user_migration&version=v1 | Documentation}
+     */
+    create: v1_userMigration.create,
+    /**
+     * 获取单个用户迁移状态
+     *
+     * `GET /open-apis/security_and_compliance/v1/user_migrations/:user_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=user_migration&version=v1 | Documentation}
+     */
+    get: v1_userMigration.get,
+    /**
+     * 批量获取用户迁移状态
+     *
+     * `POST /open-apis/security_and_compliance/v1/user_migrations/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=security_and_compliance&resource=user_migration&version=v1 | Documentation}
+     */
+    search: v1_userMigration.search
   }
 }

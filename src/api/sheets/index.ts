@@ -6,7 +6,7 @@ import * as v3_spreadsheetSheetFilterView from "./v3/spreadsheetSheetFilterView.
 import * as v3_spreadsheetSheetFilterViewCondition from "./v3/spreadsheetSheetFilterViewCondition.js"
 import * as v3_spreadsheetSheetFloatImage from "./v3/spreadsheetSheetFloatImage.js"
 
-/** Every `sheets` API, as the node SDK names them: `sheets.<version>.<resource>.<method>(payload, options)`. */
+/** Every `sheets` API, as the node SDK names them: `sheets.<version>.<resource>.<method>(payload, options)`, and the v3 ones also version-less, `sheets.<resource>.<method>`, as the node SDK binds them. */
 export const sheets = {
   v3: {
     spreadsheet: v3_spreadsheet,
@@ -15,5 +15,233 @@ export const sheets = {
     spreadsheetSheetFilterView: v3_spreadsheetSheetFilterView,
     spreadsheetSheetFilterViewCondition: v3_spreadsheetSheetFilterViewCondition,
     spreadsheetSheetFloatImage: v3_spreadsheetSheetFloatImage
+  },
+  spreadsheet: {
+    /**
+     * 创建电子表格
+     *
+     * `POST /open-apis/sheets/v3/spreadsheets`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet&version=v3 | Documentation}
+     */
+    create: v3_spreadsheet.create,
+    /**
+     * 获取电子表格信息
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet&version=v3 | Documentation}
+     */
+    get: v3_spreadsheet.get,
+    /**
+     * 修改电子表格属性
+     *
+     * `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet&version=v3 | Documentation}
+     */
+    patch: v3_spreadsheet.patch
+  },
+  spreadsheetSheet: {
+    /**
+     * 查找单元格
+     *
+     * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/find`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+     */
+    find: v3_spreadsheetSheet.find,
+    /**
+     * 查询工作表
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+     */
+    get: v3_spreadsheetSheet.get,
+    /**
+     * 移动行列
+     *
+     * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/move_dimension`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_dimension&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+     */
+    moveDimension: v3_spreadsheetSheet.moveDimension,
+    /**
+     * 获取工作表
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+     */
+    query: v3_spreadsheetSheet.query,
+    /**
+     * 替换单元格
+     *
+     * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/replace`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=replace&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+     */
+    replace: v3_spreadsheetSheet.replace
+  },
+  spreadsheetSheetFilter: {
+    /**
+     * 创建筛选
+     *
+     * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.filter&version=v3 | Documentation}
+     */
+    create: v3_spreadsheetSheetFilter.create,
+    /**
+     * 删除筛选
+     *
+     * `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.filter&version=v3 | Documentation}
+     */
+    delete: v3_spreadsheetSheetFilter.delete,
+    /**
+     * 获取筛选
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.filter&version=v3 | Documentation}
+     */
+    get: v3_spreadsheetSheetFilter.get,
+    /**
+     * 更新筛选
+     *
+     * `PUT /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=sheets&resource=spreadsheet.sheet.filter&version=v3 | Documentation}
+     */
+    update: v3_spreadsheetSheetFilter.update
+  },
+  spreadsheetSheetFilterView: {
+    /**
+     * 创建筛选视图
+     *
+     * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+     */
+    create: v3_spreadsheetSheetFilterView.create,
+    /**
+     * 删除筛选视图
+     *
+     * `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+     */
+    delete: v3_spreadsheetSheetFilterView.delete,
+    /**
+     * 获取筛选视图
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+     */
+    get: v3_spreadsheetSheetFilterView.get,
+    /**
+     * 更新筛选视图
+     *
+     * `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+     */
+    patch: v3_spreadsheetSheetFilterView.patch,
+    /**
+     * 查询筛选视图
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+     */
+    query: v3_spreadsheetSheetFilterView.query
+  },
+  spreadsheetSheetFilterViewCondition: {
+    /**
+     * 创建筛选条件
+     *
+     * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+     */
+    create: v3_spreadsheetSheetFilterViewCondition.create,
+    /**
+     * 删除筛选条件
+     *
+     * `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+     */
+    delete: v3_spreadsheetSheetFilterViewCondition.delete,
+    /**
+     * 获取筛选条件
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+     */
+    get: v3_spreadsheetSheetFilterViewCondition.get,
+    /**
+     * 查询筛选条件
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+     */
+    query: v3_spreadsheetSheetFilterViewCondition.query,
+    /**
+     * 更新筛选条件
+     *
+     * `PUT /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+     */
+    update: v3_spreadsheetSheetFilterViewCondition.update
+  },
+  spreadsheetSheetFloatImage: {
+    /**
+     * 创建浮动图片
+     *
+     * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+     */
+    create: v3_spreadsheetSheetFloatImage.create,
+    /**
+     * 删除浮动图片
+     *
+     * `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+     */
+    delete: v3_spreadsheetSheetFloatImage.delete,
+    /**
+     * 获取浮动图片
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+     */
+    get: v3_spreadsheetSheetFloatImage.get,
+    /**
+     * 更新浮动图片
+     *
+     * `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+     */
+    patch: v3_spreadsheetSheetFloatImage.patch,
+    /**
+     * 查询浮动图片
+     *
+     * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+     */
+    query: v3_spreadsheetSheetFloatImage.query
   }
 }

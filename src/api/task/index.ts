@@ -15,7 +15,7 @@ import * as v2_tasklistActivitySubscription from "./v2/tasklistActivitySubscript
 import * as v2_taskSubtask from "./v2/taskSubtask.js"
 import * as v2_taskV2 from "./v2/taskV2.js"
 
-/** Every `task` API, as the node SDK names them: `task.<version>.<resource>.<method>(payload, options)`. */
+/** Every `task` API, as the node SDK names them: `task.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `task.<resource>.<method>`, as the node SDK binds them. */
 export const task = {
   v1: {
     task: v1_task,
@@ -35,5 +35,299 @@ export const task = {
     tasklistActivitySubscription: v2_tasklistActivitySubscription,
     taskSubtask: v2_taskSubtask,
     taskV2: v2_taskV2
+  },
+  task: {
+    /**
+     * 批量删除执行者
+     *
+     * `POST /open-apis/task/v1/tasks/:task_id/batch_delete_collaborator`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete_collaborator&project=task&resource=task&version=v1 | Documentation}
+     */
+    batchDeleteCollaborator: v1_task.batchDeleteCollaborator,
+    /**
+     * 批量删除关注人
+     *
+     * `POST /open-apis/task/v1/tasks/:task_id/batch_delete_follower`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete_follower&project=task&resource=task&version=v1 | Documentation}
+     */
+    batchDeleteFollower: v1_task.batchDeleteFollower,
+    /**
+     * 完成任务
+     *
+     * `POST /open-apis/task/v1/tasks/:task_id/complete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=complete&project=task&resource=task&version=v1 | Documentation}
+     */
+    complete: v1_task.complete,
+    /**
+     * 创建任务
+     *
+     * `POST /open-apis/task/v1/tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v1 | Documentation}
+     */
+    create: v1_task.create,
+    /**
+     * 删除任务
+     *
+     * `DELETE /open-apis/task/v1/tasks/:task_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task&version=v1 | Documentation}
+     */
+    delete: v1_task.delete,
+    /**
+     * 查询指定任务
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task&version=v1 | Documentation}
+     */
+    get: v1_task.get,
+    /**
+     * 查询所有任务
+     *
+     * `GET /open-apis/task/v1/tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v1 | Documentation}
+     */
+    list: v1_task.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询所有任务
+     *
+     * `GET /open-apis/task/v1/tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v1 | Documentation}
+     */
+    listPages: v1_task.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询所有任务
+     *
+     * `GET /open-apis/task/v1/tasks`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v1 | Documentation}
+     */
+    listStream: v1_task.listStream,
+    /**
+     * 更新任务
+     *
+     * `PATCH /open-apis/task/v1/tasks/:task_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=task&version=v1 | Documentation}
+     */
+    patch: v1_task.patch,
+    /**
+     * 取消完成任务
+     *
+     * `POST /open-apis/task/v1/tasks/:task_id/uncomplete`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=uncomplete&project=task&resource=task&version=v1 | Documentation}
+     */
+    uncomplete: v1_task.uncomplete
+  },
+  taskCollaborator: {
+    /**
+     * 新增执行者
+     *
+     * `POST /open-apis/task/v1/tasks/:task_id/collaborators`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.collaborator&version=v1 | Documentation}
+     */
+    create: v1_taskCollaborator.create,
+    /**
+     * 删除指定执行者
+     *
+     * `DELETE /open-apis/task/v1/tasks/:task_id/collaborators/:collaborator_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.collaborator&version=v1 | Documentation}
+     */
+    delete: v1_taskCollaborator.delete,
+    /**
+     * 获取执行者列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/collaborators`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.collaborator&version=v1 | Documentation}
+     */
+    list: v1_taskCollaborator.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取执行者列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/collaborators`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.collaborator&version=v1 | Documentation}
+     */
+    listPages: v1_taskCollaborator.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取执行者列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/collaborators`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.collaborator&version=v1 | Documentation}
+     */
+    listStream: v1_taskCollaborator.listStream
+  },
+  taskComment: {
+    /**
+     * 创建评论
+     *
+     * `POST /open-apis/task/v1/tasks/:task_id/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.comment&version=v1 | Documentation}
+     */
+    create: v1_taskComment.create,
+    /**
+     * 删除评论
+     *
+     * `DELETE /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.comment&version=v1 | Documentation}
+     */
+    delete: v1_taskComment.delete,
+    /**
+     * 获取评论详情
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task.comment&version=v1 | Documentation}
+     */
+    get: v1_taskComment.get,
+    /**
+     * 获取评论列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.comment&version=v1 | Documentation}
+     */
+    list: v1_taskComment.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取评论列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.comment&version=v1 | Documentation}
+     */
+    listPages: v1_taskComment.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取评论列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/comments`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.comment&version=v1 | Documentation}
+     */
+    listStream: v1_taskComment.listStream,
+    /**
+     * 更新评论
+     *
+     * `PUT /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=task&resource=task.comment&version=v1 | Documentation}
+     */
+    update: v1_taskComment.update
+  },
+  taskFollower: {
+    /**
+     * 新增关注人
+     *
+     * `POST /open-apis/task/v1/tasks/:task_id/followers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.follower&version=v1 | Documentation}
+     */
+    create: v1_taskFollower.create,
+    /**
+     * 删除指定关注人
+     *
+     * `DELETE /open-apis/task/v1/tasks/:task_id/followers/:follower_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.follower&version=v1 | Documentation}
+     */
+    delete: v1_taskFollower.delete,
+    /**
+     * 获取关注人列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/followers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.follower&version=v1 | Documentation}
+     */
+    list: v1_taskFollower.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取关注人列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/followers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.follower&version=v1 | Documentation}
+     */
+    listPages: v1_taskFollower.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取关注人列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/followers`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.follower&version=v1 | Documentation}
+     */
+    listStream: v1_taskFollower.listStream
+  },
+  taskReminder: {
+    /**
+     * 新增提醒时间
+     *
+     * `POST /open-apis/task/v1/tasks/:task_id/reminders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.reminder&version=v1 | Documentation}
+     */
+    create: v1_taskReminder.create,
+    /**
+     * 删除提醒时间
+     *
+     * `DELETE /open-apis/task/v1/tasks/:task_id/reminders/:reminder_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.reminder&version=v1 | Documentation}
+     */
+    delete: v1_taskReminder.delete,
+    /**
+     * 查询提醒时间列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/reminders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.reminder&version=v1 | Documentation}
+     */
+    list: v1_taskReminder.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询提醒时间列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/reminders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.reminder&version=v1 | Documentation}
+     */
+    listPages: v1_taskReminder.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询提醒时间列表
+     *
+     * `GET /open-apis/task/v1/tasks/:task_id/reminders`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.reminder&version=v1 | Documentation}
+     */
+    listStream: v1_taskReminder.listStream
   }
 }

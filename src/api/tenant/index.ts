@@ -2,10 +2,30 @@
 import * as v2_tenant from "./v2/tenant.js"
 import * as v2_tenantProductAssignInfo from "./v2/tenantProductAssignInfo.js"
 
-/** Every `tenant` API, as the node SDK names them: `tenant.<version>.<resource>.<method>(payload, options)`. */
+/** Every `tenant` API, as the node SDK names them: `tenant.<version>.<resource>.<method>(payload, options)`, and the v2 ones also version-less, `tenant.<resource>.<method>`, as the node SDK binds them. */
 export const tenant = {
   v2: {
     tenant: v2_tenant,
     tenantProductAssignInfo: v2_tenantProductAssignInfo
+  },
+  tenant: {
+    /**
+     * 获取企业信息
+     *
+     * `GET /open-apis/tenant/v2/tenant/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=tenant&resource=tenant&version=v2 | Documentation}
+     */
+    query: v2_tenant.query
+  },
+  tenantProductAssignInfo: {
+    /**
+     * 获取企业席位信息
+     *
+     * `GET /open-apis/tenant/v2/tenant/assign_info_list/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=tenant&resource=tenant.product_assign_info&version=v2 | Documentation}
+     */
+    query: v2_tenantProductAssignInfo.query
   }
 }

@@ -28,7 +28,7 @@ import * as v1_roomConfig from "./v1/roomConfig.js"
 import * as v1_roomLevel from "./v1/roomLevel.js"
 import * as v1_scopeConfig from "./v1/scopeConfig.js"
 
-/** Every `vc` API, as the node SDK names them: `vc.<version>.<resource>.<method>(payload, options)`. */
+/** Every `vc` API, as the node SDK names them: `vc.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `vc.<resource>.<method>`, as the node SDK binds them. */
 export const vc = {
   v1: {
     alert: v1_alert,
@@ -59,5 +59,1179 @@ export const vc = {
     roomConfig: v1_roomConfig,
     roomLevel: v1_roomLevel,
     scopeConfig: v1_scopeConfig
+  },
+  alert: {
+    /**
+     * 获取告警记录
+     *
+     * `GET /open-apis/vc/v1/alerts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=alert&version=v1 | Documentation}
+     */
+    list: v1_alert.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取告警记录
+     *
+     * `GET /open-apis/vc/v1/alerts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=alert&version=v1 | Documentation}
+     */
+    listPages: v1_alert.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取告警记录
+     *
+     * `GET /open-apis/vc/v1/alerts`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=alert&version=v1 | Documentation}
+     */
+    listStream: v1_alert.listStream
+  },
+  bot: {
+    /**
+     * 获取会议事件列表
+     *
+     * `GET /open-apis/vc/v1/bots/events`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=events&project=vc&resource=bot&version=v1 | Documentation}
+     */
+    events: v1_bot.events,
+    /**
+     * Every page of `events`, following `page_token`.
+     *
+     * 获取会议事件列表
+     *
+     * `GET /open-apis/vc/v1/bots/events`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=events&project=vc&resource=bot&version=v1 | Documentation}
+     */
+    eventsPages: v1_bot.eventsPages,
+    /**
+     * Every `events` element of every page of `events`.
+     *
+     * 获取会议事件列表
+     *
+     * `GET /open-apis/vc/v1/bots/events`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=events&project=vc&resource=bot&version=v1 | Documentation}
+     */
+    eventsStream: v1_bot.eventsStream,
+    /**
+     * 加入会议
+     *
+     * `POST /open-apis/vc/v1/bots/join`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=join&project=vc&resource=bot&version=v1 | Documentation}
+     */
+    join: v1_bot.join,
+    /**
+     * 离开会议
+     *
+     * `POST /open-apis/vc/v1/bots/leave`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave&project=vc&resource=bot&version=v1 | Documentation}
+     */
+    leave: v1_bot.leave,
+    /**
+     * 发送会中消息
+     *
+     * `POST /open-apis/vc/v1/bots/message`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=message&project=vc&resource=bot&version=v1 | Documentation}
+     */
+    message: v1_bot.message,
+    /**
+     * 获取会议机器人实时 WebSocket 连接地址
+     *
+     * `GET /open-apis/vc/realtime/endpoint`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=realtime_endpoint&project=vc&resource=bot&version=v1 | Documentation}
+     */
+    realtimeEndpoint: v1_bot.realtimeEndpoint,
+    /**
+     * 获取用户活跃会议列表
+     *
+     * `GET /open-apis/vc/v1/bots/user_active_meeting`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=user_active_meeting&project=vc&resource=bot&version=v1 | Documentation}
+     */
+    userActiveMeeting: v1_bot.userActiveMeeting
+  },
+  export: {
+    /**
+     * 下载导出文件
+     *
+     * `GET /open-apis/vc/v1/exports/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=vc&resource=export&version=v1 | Documentation}
+     */
+    download: v1_export.download,
+    /**
+     * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+     *
+     * 下载导出文件
+     *
+     * `GET /open-apis/vc/v1/exports/download`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=vc&resource=export&version=v1 | Documentation}
+     */
+    downloadStream: v1_export.downloadStream,
+    /**
+     * 查询导出任务结果
+     *
+     * `GET /open-apis/vc/v1/exports/:task_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=export&version=v1 | Documentation}
+     */
+    get: v1_export.get,
+    /**
+     * 导出会议明细
+     *
+     * `POST /open-apis/vc/v1/exports/meeting_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=meeting_list&project=vc&resource=export&version=v1 | Documentation}
+     */
+    meetingList: v1_export.meetingList,
+    /**
+     * 导出参会人明细
+     *
+     * `POST /open-apis/vc/v1/exports/participant_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=participant_list&project=vc&resource=export&version=v1 | Documentation}
+     */
+    participantList: v1_export.participantList,
+    /**
+     * 导出参会人会议质量数据
+     *
+     * `POST /open-apis/vc/v1/exports/participant_quality_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=participant_quality_list&project=vc&resource=export&version=v1 | Documentation}
+     */
+    participantQualityList: v1_export.participantQualityList,
+    /**
+     * 导出会议室预定数据
+     *
+     * `POST /open-apis/vc/v1/exports/resource_reservation_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resource_reservation_list&project=vc&resource=export&version=v1 | Documentation}
+     */
+    resourceReservationList: v1_export.resourceReservationList
+  },
+  material: {
+    /**
+     * `GET /open-apis/vc/v1/materials/pull_meta`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=pull_meta&project=vc&resource=material&version=v1 | Documentation}
+     */
+    pullMeta: v1_material.pullMeta,
+    /**
+     * `POST /open-apis/vc/v1/materials/remove`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=vc&resource=material&version=v1 | Documentation}
+     */
+    remove: v1_material.remove,
+    /**
+     * `POST /open-apis/vc/v1/materials/upload_meta`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_meta&project=vc&resource=material&version=v1 | Documentation}
+     */
+    uploadMeta: v1_material.uploadMeta
+  },
+  meeting: {
+    /**
+     * `POST /open-apis/vc/v1/meetings/:meeting_id/change_name`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=change_name&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    changeName: v1_meeting.changeName,
+    /**
+     * 结束会议
+     *
+     * `PATCH /open-apis/vc/v1/meetings/:meeting_id/end`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=end&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    end: v1_meeting.end,
+    /**
+     * 获取会议详情
+     *
+     * `GET /open-apis/vc/v1/meetings/:meeting_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    get: v1_meeting.get,
+    /**
+     * 邀请参会人
+     *
+     * `PATCH /open-apis/vc/v1/meetings/:meeting_id/invite`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=invite&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    invite: v1_meeting.invite,
+    /**
+     * 移除参会人
+     *
+     * `POST /open-apis/vc/v1/meetings/:meeting_id/kickout`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=kickout&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    kickout: v1_meeting.kickout,
+    /**
+     * `GET /open-apis/vc/v1/meetings`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    list: v1_meeting.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * `GET /open-apis/vc/v1/meetings`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    listPages: v1_meeting.listPages,
+    /**
+     * Every `meetings` element of every page of `list`.
+     *
+     * `GET /open-apis/vc/v1/meetings`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    listStream: v1_meeting.listStream,
+    /**
+     * 获取与会议号关联的会议列表
+     *
+     * `GET /open-apis/vc/v1/meetings/list_by_no`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_no&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    listByNo: v1_meeting.listByNo,
+    /**
+     * Every page of `listByNo`, following `page_token`.
+     *
+     * 获取与会议号关联的会议列表
+     *
+     * `GET /open-apis/vc/v1/meetings/list_by_no`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_no&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    listByNoPages: v1_meeting.listByNoPages,
+    /**
+     * Every `meeting_briefs` element of every page of `listByNo`.
+     *
+     * 获取与会议号关联的会议列表
+     *
+     * `GET /open-apis/vc/v1/meetings/list_by_no`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_no&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    listByNoStream: v1_meeting.listByNoStream,
+    /**
+     * 搜索会议记录（测试）
+     *
+     * `POST /open-apis/vc/v1/meetings/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    search: v1_meeting.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 搜索会议记录（测试）
+     *
+     * `POST /open-apis/vc/v1/meetings/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    searchPages: v1_meeting.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 搜索会议记录（测试）
+     *
+     * `POST /open-apis/vc/v1/meetings/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    searchStream: v1_meeting.searchStream,
+    /**
+     * 设置主持人
+     *
+     * `PATCH /open-apis/vc/v1/meetings/:meeting_id/set_host`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_host&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    setHost: v1_meeting.setHost,
+    /**
+     * 订阅会议变更事件
+     *
+     * `POST /open-apis/vc/v1/meetings/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    subscription: v1_meeting.subscription,
+    /**
+     * 取消订阅会议变更事件
+     *
+     * `POST /open-apis/vc/v1/meetings/unsubscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=vc&resource=meeting&version=v1 | Documentation}
+     */
+    unsubscription: v1_meeting.unsubscription
+  },
+  meetingList: {
+    /**
+     * 查询会议明细
+     *
+     * `GET /open-apis/vc/v1/meeting_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting_list&version=v1 | Documentation}
+     */
+    get: v1_meetingList.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 查询会议明细
+     *
+     * `GET /open-apis/vc/v1/meeting_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting_list&version=v1 | Documentation}
+     */
+    getPages: v1_meetingList.getPages,
+    /**
+     * Every `meeting_list` element of every page of `get`.
+     *
+     * 查询会议明细
+     *
+     * `GET /open-apis/vc/v1/meeting_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting_list&version=v1 | Documentation}
+     */
+    getStream: v1_meetingList.getStream
+  },
+  meetingPullSubtitle: {
+    /**
+     * 获取会议或录音字幕
+     *
+     * `GET /open-apis/vc/v1/meetings/:meeting_id/pull_subtitle`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.pull_subtitle&version=v1 | Documentation}
+     */
+    get: v1_meetingPullSubtitle.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 获取会议或录音字幕
+     *
+     * `GET /open-apis/vc/v1/meetings/:meeting_id/pull_subtitle`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.pull_subtitle&version=v1 | Documentation}
+     */
+    getPages: v1_meetingPullSubtitle.getPages,
+    /**
+     * Every `meeting_subtitles` element of every page of `get`.
+     *
+     * 获取会议或录音字幕
+     *
+     * `GET /open-apis/vc/v1/meetings/:meeting_id/pull_subtitle`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.pull_subtitle&version=v1 | Documentation}
+     */
+    getStream: v1_meetingPullSubtitle.getStream
+  },
+  meetingRecording: {
+    /**
+     * 获取录制文件
+     *
+     * `GET /open-apis/vc/v1/meetings/:meeting_id/recording`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.recording&version=v1 | Documentation}
+     */
+    get: v1_meetingRecording.get,
+    /**
+     * 授权录制文件
+     *
+     * `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/set_permission`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_permission&project=vc&resource=meeting.recording&version=v1 | Documentation}
+     */
+    setPermission: v1_meetingRecording.setPermission,
+    /**
+     * 开始录制
+     *
+     * `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/start`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start&project=vc&resource=meeting.recording&version=v1 | Documentation}
+     */
+    start: v1_meetingRecording.start,
+    /**
+     * 停止录制
+     *
+     * `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/stop`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=stop&project=vc&resource=meeting.recording&version=v1 | Documentation}
+     */
+    stop: v1_meetingRecording.stop
+  },
+  myAiMm: {
+    /**
+     * `POST /open-apis/vc/v1/my_ai_mm/extension_boarding`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=extension_boarding&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+     */
+    extensionBoarding: v1_myAiMm.extensionBoarding,
+    /**
+     * `POST /open-apis/vc/v1/my_ai_mm/media_bind`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=media_bind&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+     */
+    mediaBind: v1_myAiMm.mediaBind,
+    /**
+     * `POST /open-apis/vc/v1/my_ai_mm/media_parse`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=media_parse&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+     */
+    mediaParse: v1_myAiMm.mediaParse,
+    /**
+     * `POST /open-apis/vc/v1/my_ai_mm/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+     */
+    query: v1_myAiMm.query,
+    /**
+     * `GET /open-apis/vc/v1/my_ai_mm/query_suggest_context`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_suggest_context&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+     */
+    querySuggestContext: v1_myAiMm.querySuggestContext
+  },
+  myAiRoom: {
+    /**
+     * 引导释放
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/auto_release_event`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=auto_release_event&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    autoReleaseEvent: v1_myAiRoom.autoReleaseEvent,
+    /**
+     * 自动欢迎
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/auto_welcome`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=auto_welcome&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    autoWelcome: v1_myAiRoom.autoWelcome,
+    /**
+     * 签到日程
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/check_in_schedule`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check_in_schedule&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    checkInSchedule: v1_myAiRoom.checkInSchedule,
+    /**
+     * 退出
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/exit`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=exit&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    exit: v1_myAiRoom.exit,
+    /**
+     * 获取帮助指令
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/help_scene_type`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=help_scene_type&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    helpSceneType: v1_myAiRoom.helpSceneType,
+    /**
+     * 加入及创建会议
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/join_meeting`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=join_meeting&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    joinMeeting: v1_myAiRoom.joinMeeting,
+    /**
+     * 会议号入会
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/join_meeting_number`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=join_meeting_number&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    joinMeetingNumber: v1_myAiRoom.joinMeetingNumber,
+    /**
+     * 创建线下会议
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/join_offline_meeting`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=join_offline_meeting&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    joinOfflineMeeting: v1_myAiRoom.joinOfflineMeeting,
+    /**
+     * 离开会议
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/leave_meeting`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_meeting&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    leaveMeeting: v1_myAiRoom.leaveMeeting,
+    /**
+     * 预定即时日程
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/reserve_instant_event`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reserve_instant_event&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    reserveInstantEvent: v1_myAiRoom.reserveInstantEvent,
+    /**
+     * 呼叫
+     *
+     * `POST /open-apis/vc/v1/my_ai_room/room_calling`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=room_calling&project=vc&resource=my_ai_room&version=v1 | Documentation}
+     */
+    roomCalling: v1_myAiRoom.roomCalling
+  },
+  myAiSip: {
+    /**
+     * 生成卡片
+     *
+     * `POST /open-apis/vc/v1/my_ai_sip/create_event_card`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_event_card&project=vc&resource=my_ai_sip&version=v1 | Documentation}
+     */
+    createEventCard: v1_myAiSip.createEventCard
+  },
+  myAiVc: {
+    /**
+     * `POST /open-apis/vc/v1/my_ai_vc/card_callback`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=card_callback&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+     */
+    cardCallback: v1_myAiVc.cardCallback,
+    /**
+     * `POST /open-apis/vc/v1/my_ai_vc/fetch_meeting_analyze`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_meeting_analyze&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+     */
+    fetchMeetingAnalyze: v1_myAiVc.fetchMeetingAnalyze,
+    /**
+     * 用于获取已经保存的会议列表
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc/fetch_meeting_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_meeting_list&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+     */
+    fetchMeetingList: v1_myAiVc.fetchMeetingList,
+    /**
+     * `POST /open-apis/vc/v1/my_ai_vc/meeting_analyze`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=meeting_analyze&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+     */
+    meetingAnalyze: v1_myAiVc.meetingAnalyze,
+    /**
+     * 设置需要分析的会议列表
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc/set_meeting_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_meeting_list&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+     */
+    setMeetingList: v1_myAiVc.setMeetingList,
+    /**
+     * 开始会议分析
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc/start_analysis`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start_analysis&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+     */
+    startAnalysis: v1_myAiVc.startAnalysis
+  },
+  myAiVcMeeting: {
+    /**
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/callback`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=callback&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    callback: v1_myAiVcMeeting.callback,
+    /**
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/doc_based_suggest_question`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=doc_based_suggest_question&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    docBasedSuggestQuestion: v1_myAiVcMeeting.docBasedSuggestQuestion,
+    /**
+     * 会议操作
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/do_operation`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=do_operation&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    doOperation: v1_myAiVcMeeting.doOperation,
+    /**
+     * 流式获取会议纪要
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_recap_stream`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_recap_stream&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    fetchRecapStream: v1_myAiVcMeeting.fetchRecapStream,
+    /**
+     * 流式获取分段会议总结
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_section_summary_stream`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_section_summary_stream&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    fetchSectionSummaryStream: v1_myAiVcMeeting.fetchSectionSummaryStream,
+    /**
+     * 流式获取两段式会议总结
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_step_summary_stream`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_step_summary_stream&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    fetchStepSummaryStream: v1_myAiVcMeeting.fetchStepSummaryStream,
+    /**
+     * 会议内容问答
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/get_common_reply`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_common_reply&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    getCommonReply: v1_myAiVcMeeting.getCommonReply,
+    /**
+     * 获取会议纪要
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/get_recap`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_recap&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    getRecap: v1_myAiVcMeeting.getRecap,
+    /**
+     * 获取会议待办
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/get_todo_task`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_todo_task&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    getTodoTask: v1_myAiVcMeeting.getTodoTask,
+    /**
+     * 获取会议分段纪要
+     *
+     * `POST /open-apis/vc/v1/my_ai_vc_meeting/section_summary`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=section_summary&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    sectionSummary: v1_myAiVcMeeting.sectionSummary,
+    /**
+     * seed ai获取会议信息
+     *
+     * `GET /open-apis/vc/v1/my_ai_vc_meeting/seed_ai_pull_data`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=seed_ai_pull_data&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+     */
+    seedAiPullData: v1_myAiVcMeeting.seedAiPullData
+  },
+  note: {
+    /**
+     * 获取纪要详情
+     *
+     * `GET /open-apis/vc/v1/notes/:note_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=note&version=v1 | Documentation}
+     */
+    get: v1_note.get,
+    /**
+     * 订阅纪要变更事件
+     *
+     * `POST /open-apis/vc/v1/notes/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=vc&resource=note&version=v1 | Documentation}
+     */
+    subscription: v1_note.subscription,
+    /**
+     * 获取三合一纪要文档的原始转写记录（支持分页）
+     *
+     * `GET /open-apis/vc/v1/notes/:note_id/unified_note_transcript`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unified_note_transcript&project=vc&resource=note&version=v1 | Documentation}
+     */
+    unifiedNoteTranscript: v1_note.unifiedNoteTranscript,
+    /**
+     * 取消订阅纪要变更事件
+     *
+     * `POST /open-apis/vc/v1/notes/unsubscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=vc&resource=note&version=v1 | Documentation}
+     */
+    unsubscription: v1_note.unsubscription
+  },
+  participantList: {
+    /**
+     * 查询参会人明细
+     *
+     * `GET /open-apis/vc/v1/participant_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_list&version=v1 | Documentation}
+     */
+    get: v1_participantList.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 查询参会人明细
+     *
+     * `GET /open-apis/vc/v1/participant_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_list&version=v1 | Documentation}
+     */
+    getPages: v1_participantList.getPages,
+    /**
+     * Every `participants` element of every page of `get`.
+     *
+     * 查询参会人明细
+     *
+     * `GET /open-apis/vc/v1/participant_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_list&version=v1 | Documentation}
+     */
+    getStream: v1_participantList.getStream
+  },
+  participantQualityList: {
+    /**
+     * 查询参会人会议质量数据
+     *
+     * `GET /open-apis/vc/v1/participant_quality_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_quality_list&version=v1 | Documentation}
+     */
+    get: v1_participantQualityList.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 查询参会人会议质量数据
+     *
+     * `GET /open-apis/vc/v1/participant_quality_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_quality_list&version=v1 | Documentation}
+     */
+    getPages: v1_participantQualityList.getPages,
+    /**
+     * Every `participant_quality_list` element of every page of `get`.
+     *
+     * 查询参会人会议质量数据
+     *
+     * `GET /open-apis/vc/v1/participant_quality_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_quality_list&version=v1 | Documentation}
+     */
+    getStream: v1_participantQualityList.getStream
+  },
+  recording: {
+    /**
+     * 订阅录音事件
+     *
+     * `POST /open-apis/vc/v1/recordings/subscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=vc&resource=recording&version=v1 | Documentation}
+     */
+    subscription: v1_recording.subscription,
+    /**
+     * 取消订阅录音事件
+     *
+     * `POST /open-apis/vc/v1/recordings/unsubscription`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=vc&resource=recording&version=v1 | Documentation}
+     */
+    unsubscription: v1_recording.unsubscription
+  },
+  report: {
+    /**
+     * 获取会议报告
+     *
+     * `GET /open-apis/vc/v1/reports/get_daily`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_daily&project=vc&resource=report&version=v1 | Documentation}
+     */
+    getDaily: v1_report.getDaily,
+    /**
+     * 获取 Top 用户列表
+     *
+     * `GET /open-apis/vc/v1/reports/get_top_user`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_top_user&project=vc&resource=report&version=v1 | Documentation}
+     */
+    getTopUser: v1_report.getTopUser
+  },
+  reserve: {
+    /**
+     * 预约会议
+     *
+     * `POST /open-apis/vc/v1/reserves/apply`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=apply&project=vc&resource=reserve&version=v1 | Documentation}
+     */
+    apply: v1_reserve.apply,
+    /**
+     * 删除预约
+     *
+     * `DELETE /open-apis/vc/v1/reserves/:reserve_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=vc&resource=reserve&version=v1 | Documentation}
+     */
+    delete: v1_reserve.delete,
+    /**
+     * 获取预约
+     *
+     * `GET /open-apis/vc/v1/reserves/:reserve_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve&version=v1 | Documentation}
+     */
+    get: v1_reserve.get,
+    /**
+     * 获取活跃会议
+     *
+     * `GET /open-apis/vc/v1/reserves/:reserve_id/get_active_meeting`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_active_meeting&project=vc&resource=reserve&version=v1 | Documentation}
+     */
+    getActiveMeeting: v1_reserve.getActiveMeeting,
+    /**
+     * 更新预约
+     *
+     * `PUT /open-apis/vc/v1/reserves/:reserve_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=vc&resource=reserve&version=v1 | Documentation}
+     */
+    update: v1_reserve.update
+  },
+  reserveConfig: {
+    /**
+     * 更新会议室预定限制
+     *
+     * `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config&version=v1 | Documentation}
+     */
+    patch: v1_reserveConfig.patch,
+    /**
+     * 查询会议室预定限制
+     *
+     * `GET /open-apis/vc/v1/reserve_configs/reserve_scope`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reserve_scope&project=vc&resource=reserve_config&version=v1 | Documentation}
+     */
+    reserveScope: v1_reserveConfig.reserveScope
+  },
+  reserveConfigAdmin: {
+    /**
+     * 查询会议室预定管理员
+     *
+     * `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/admin`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve_config.admin&version=v1 | Documentation}
+     */
+    get: v1_reserveConfigAdmin.get,
+    /**
+     * 更新会议室预定管理员
+     *
+     * `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/admin`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config.admin&version=v1 | Documentation}
+     */
+    patch: v1_reserveConfigAdmin.patch
+  },
+  reserveConfigDisableInform: {
+    /**
+     * 查询禁用状态变更通知
+     *
+     * `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/disable_inform`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve_config.disable_inform&version=v1 | Documentation}
+     */
+    get: v1_reserveConfigDisableInform.get,
+    /**
+     * 更新禁用状态变更通知
+     *
+     * `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/disable_inform`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config.disable_inform&version=v1 | Documentation}
+     */
+    patch: v1_reserveConfigDisableInform.patch
+  },
+  reserveConfigForm: {
+    /**
+     * 查询会议室预定表单
+     *
+     * `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/form`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve_config.form&version=v1 | Documentation}
+     */
+    get: v1_reserveConfigForm.get,
+    /**
+     * 更新会议室预定表单
+     *
+     * `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/form`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config.form&version=v1 | Documentation}
+     */
+    patch: v1_reserveConfigForm.patch
+  },
+  resourceReservationList: {
+    /**
+     * 查询会议室预定数据
+     *
+     * `GET /open-apis/vc/v1/resource_reservation_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=resource_reservation_list&version=v1 | Documentation}
+     */
+    get: v1_resourceReservationList.get,
+    /**
+     * Every page of `get`, following `page_token`.
+     *
+     * 查询会议室预定数据
+     *
+     * `GET /open-apis/vc/v1/resource_reservation_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=resource_reservation_list&version=v1 | Documentation}
+     */
+    getPages: v1_resourceReservationList.getPages,
+    /**
+     * Every `room_reservation_list` element of every page of `get`.
+     *
+     * 查询会议室预定数据
+     *
+     * `GET /open-apis/vc/v1/resource_reservation_list`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=resource_reservation_list&version=v1 | Documentation}
+     */
+    getStream: v1_resourceReservationList.getStream
+  },
+  room: {
+    /**
+     * 创建会议室
+     *
+     * `POST /open-apis/vc/v1/rooms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=room&version=v1 | Documentation}
+     */
+    create: v1_room.create,
+    /**
+     * 删除会议室
+     *
+     * `DELETE /open-apis/vc/v1/rooms/:room_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=vc&resource=room&version=v1 | Documentation}
+     */
+    delete: v1_room.delete,
+    /**
+     * 查询会议室详情
+     *
+     * `GET /open-apis/vc/v1/rooms/:room_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=room&version=v1 | Documentation}
+     */
+    get: v1_room.get,
+    /**
+     * 查询会议室列表
+     *
+     * `GET /open-apis/vc/v1/rooms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room&version=v1 | Documentation}
+     */
+    list: v1_room.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询会议室列表
+     *
+     * `GET /open-apis/vc/v1/rooms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room&version=v1 | Documentation}
+     */
+    listPages: v1_room.listPages,
+    /**
+     * Every `rooms` element of every page of `list`.
+     *
+     * 查询会议室列表
+     *
+     * `GET /open-apis/vc/v1/rooms`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room&version=v1 | Documentation}
+     */
+    listStream: v1_room.listStream,
+    /**
+     * 批量查询会议室详情
+     *
+     * `POST /open-apis/vc/v1/rooms/mget`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=vc&resource=room&version=v1 | Documentation}
+     */
+    mget: v1_room.mget,
+    /**
+     * 更新会议室
+     *
+     * `PATCH /open-apis/vc/v1/rooms/:room_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=room&version=v1 | Documentation}
+     */
+    patch: v1_room.patch,
+    /**
+     * 搜索会议室
+     *
+     * `POST /open-apis/vc/v1/rooms/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=room&version=v1 | Documentation}
+     */
+    search: v1_room.search
+  },
+  roomConfig: {
+    /**
+     * `POST /open-apis/vc/v1/room_configs/del`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=vc&resource=room_config&version=v1 | Documentation}
+     */
+    del: v1_roomConfig.del,
+    /**
+     * 查询会议室配置
+     *
+     * `GET /open-apis/vc/v1/room_configs/query`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=vc&resource=room_config&version=v1 | Documentation}
+     */
+    query: v1_roomConfig.query,
+    /**
+     * 设置会议室配置
+     *
+     * `POST /open-apis/vc/v1/room_configs/set`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set&project=vc&resource=room_config&version=v1 | Documentation}
+     */
+    set: v1_roomConfig.set,
+    /**
+     * 创建签到板部署码
+     *
+     * `POST /open-apis/vc/v1/room_configs/set_checkboard_access_code`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_checkboard_access_code&project=vc&resource=room_config&version=v1 | Documentation}
+     */
+    setCheckboardAccessCode: v1_roomConfig.setCheckboardAccessCode,
+    /**
+     * 创建会议室部署码
+     *
+     * `POST /open-apis/vc/v1/room_configs/set_room_access_code`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_room_access_code&project=vc&resource=room_config&version=v1 | Documentation}
+     */
+    setRoomAccessCode: v1_roomConfig.setRoomAccessCode
+  },
+  roomLevel: {
+    /**
+     * 创建会议室层级
+     *
+     * `POST /open-apis/vc/v1/room_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    create: v1_roomLevel.create,
+    /**
+     * 删除会议室层级
+     *
+     * `POST /open-apis/vc/v1/room_levels/del`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    del: v1_roomLevel.del,
+    /**
+     * 查询会议室层级详情
+     *
+     * `GET /open-apis/vc/v1/room_levels/:room_level_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    get: v1_roomLevel.get,
+    /**
+     * 查询会议室层级列表
+     *
+     * `GET /open-apis/vc/v1/room_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    list: v1_roomLevel.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 查询会议室层级列表
+     *
+     * `GET /open-apis/vc/v1/room_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    listPages: v1_roomLevel.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 查询会议室层级列表
+     *
+     * `GET /open-apis/vc/v1/room_levels`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    listStream: v1_roomLevel.listStream,
+    /**
+     * 批量查询会议室层级详情
+     *
+     * `POST /open-apis/vc/v1/room_levels/mget`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    mget: v1_roomLevel.mget,
+    /**
+     * 更新会议室层级
+     *
+     * `PATCH /open-apis/vc/v1/room_levels/:room_level_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    patch: v1_roomLevel.patch,
+    /**
+     * 搜索会议室层级
+     *
+     * `GET /open-apis/vc/v1/room_levels/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=room_level&version=v1 | Documentation}
+     */
+    search: v1_roomLevel.search
+  },
+  scopeConfig: {
+    /**
+     * 创建部署码
+     *
+     * `POST /open-apis/vc/v1/scope_config/access_code`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=access_code&project=vc&resource=scope_config&version=v1 | Documentation}
+     */
+    accessCode: v1_scopeConfig.accessCode,
+    /**
+     * 设置会议室配置
+     *
+     * `POST /open-apis/vc/v1/scope_config`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=scope_config&version=v1 | Documentation}
+     */
+    create: v1_scopeConfig.create,
+    /**
+     * 查询会议室配置
+     *
+     * `GET /open-apis/vc/v1/scope_config`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=scope_config&version=v1 | Documentation}
+     */
+    get: v1_scopeConfig.get
   }
 }

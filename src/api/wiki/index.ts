@@ -6,7 +6,7 @@ import * as v2_spaceNode from "./v2/spaceNode.js"
 import * as v2_spaceSetting from "./v2/spaceSetting.js"
 import * as v2_task from "./v2/task.js"
 
-/** Every `wiki` API, as the node SDK names them: `wiki.<version>.<resource>.<method>(payload, options)`. */
+/** Every `wiki` API, as the node SDK names them: `wiki.<version>.<resource>.<method>(payload, options)`, and the v2 ones also version-less, `wiki.<resource>.<method>`, as the node SDK binds them. */
 export const wiki = {
   v1: {
     node: v1_node
@@ -17,5 +17,195 @@ export const wiki = {
     spaceNode: v2_spaceNode,
     spaceSetting: v2_spaceSetting,
     task: v2_task
+  },
+  space: {
+    /**
+     * 创建知识空间
+     *
+     * `POST /open-apis/wiki/v2/spaces`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space&version=v2 | Documentation}
+     */
+    create: v2_space.create,
+    /**
+     * 获取知识空间信息
+     *
+     * `GET /open-apis/wiki/v2/spaces/:space_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=space&version=v2 | Documentation}
+     */
+    get: v2_space.get,
+    /**
+     * 获取知识空间节点信息
+     *
+     * `GET /open-apis/wiki/v2/spaces/get_node`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_node&project=wiki&resource=space&version=v2 | Documentation}
+     */
+    getNode: v2_space.getNode,
+    /**
+     * 获取知识空间列表
+     *
+     * `GET /open-apis/wiki/v2/spaces`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2 | Documentation}
+     */
+    list: v2_space.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取知识空间列表
+     *
+     * `GET /open-apis/wiki/v2/spaces`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2 | Documentation}
+     */
+    listPages: v2_space.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取知识空间列表
+     *
+     * `GET /open-apis/wiki/v2/spaces`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2 | Documentation}
+     */
+    listStream: v2_space.listStream
+  },
+  spaceMember: {
+    /**
+     * 添加知识空间成员
+     *
+     * `POST /open-apis/wiki/v2/spaces/:space_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.member&version=v2 | Documentation}
+     */
+    create: v2_spaceMember.create,
+    /**
+     * 删除知识空间成员
+     *
+     * `DELETE /open-apis/wiki/v2/spaces/:space_id/members/:member_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=wiki&resource=space.member&version=v2 | Documentation}
+     */
+    delete: v2_spaceMember.delete,
+    /**
+     * 获取知识空间成员列表
+     *
+     * `GET /open-apis/wiki/v2/spaces/:space_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.member&version=v2 | Documentation}
+     */
+    list: v2_spaceMember.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取知识空间成员列表
+     *
+     * `GET /open-apis/wiki/v2/spaces/:space_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.member&version=v2 | Documentation}
+     */
+    listPages: v2_spaceMember.listPages,
+    /**
+     * Every `members` element of every page of `list`.
+     *
+     * 获取知识空间成员列表
+     *
+     * `GET /open-apis/wiki/v2/spaces/:space_id/members`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.member&version=v2 | Documentation}
+     */
+    listStream: v2_spaceMember.listStream
+  },
+  spaceNode: {
+    /**
+     * 创建知识空间节点副本
+     *
+     * `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/copy`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=wiki&resource=space.node&version=v2 | Documentation}
+     */
+    copy: v2_spaceNode.copy,
+    /**
+     * 创建知识空间节点
+     *
+     * `POST /open-apis/wiki/v2/spaces/:space_id/nodes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.node&version=v2 | Documentation}
+     */
+    create: v2_spaceNode.create,
+    /**
+     * 获取知识空间子节点列表
+     *
+     * `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2 | Documentation}
+     */
+    list: v2_spaceNode.list,
+    /**
+     * Every page of `list`, following `page_token`.
+     *
+     * 获取知识空间子节点列表
+     *
+     * `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2 | Documentation}
+     */
+    listPages: v2_spaceNode.listPages,
+    /**
+     * Every `items` element of every page of `list`.
+     *
+     * 获取知识空间子节点列表
+     *
+     * `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2 | Documentation}
+     */
+    listStream: v2_spaceNode.listStream,
+    /**
+     * 移动知识空间节点
+     *
+     * `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/move`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move&project=wiki&resource=space.node&version=v2 | Documentation}
+     */
+    move: v2_spaceNode.move,
+    /**
+     * 移动云空间文档至知识空间
+     *
+     * `POST /open-apis/wiki/v2/spaces/:space_id/nodes/move_docs_to_wiki`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_docs_to_wiki&project=wiki&resource=space.node&version=v2 | Documentation}
+     */
+    moveDocsToWiki: v2_spaceNode.moveDocsToWiki,
+    /**
+     * 更新知识空间节点标题
+     *
+     * `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/update_title`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_title&project=wiki&resource=space.node&version=v2 | Documentation}
+     */
+    updateTitle: v2_spaceNode.updateTitle
+  },
+  spaceSetting: {
+    /**
+     * 更新知识空间设置
+     *
+     * `PUT /open-apis/wiki/v2/spaces/:space_id/setting`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=wiki&resource=space.setting&version=v2 | Documentation}
+     */
+    update: v2_spaceSetting.update
+  },
+  task: {
+    /**
+     * 获取任务结果
+     *
+     * `GET /open-apis/wiki/v2/tasks/:task_id`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=task&version=v2 | Documentation}
+     */
+    get: v2_task.get
   }
 }

@@ -3,11 +3,101 @@ import * as v1_customWorkplaceAccessData from "./v1/customWorkplaceAccessData.js
 import * as v1_workplaceAccessData from "./v1/workplaceAccessData.js"
 import * as v1_workplaceBlockAccessData from "./v1/workplaceBlockAccessData.js"
 
-/** Every `workplace` API, as the node SDK names them: `workplace.<version>.<resource>.<method>(payload, options)`. */
+/** Every `workplace` API, as the node SDK names them: `workplace.<version>.<resource>.<method>(payload, options)`, and the v1 ones also version-less, `workplace.<resource>.<method>`, as the node SDK binds them. */
 export const workplace = {
   v1: {
     customWorkplaceAccessData: v1_customWorkplaceAccessData,
     workplaceAccessData: v1_workplaceAccessData,
     workplaceBlockAccessData: v1_workplaceBlockAccessData
+  },
+  customWorkplaceAccessData: {
+    /**
+     * 获取定制工作台访问数据
+     *
+     * `POST /open-apis/workplace/v1/custom_workplace_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=custom_workplace_access_data&version=v1 | Documentation}
+     */
+    search: v1_customWorkplaceAccessData.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 获取定制工作台访问数据
+     *
+     * `POST /open-apis/workplace/v1/custom_workplace_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=custom_workplace_access_data&version=v1 | Documentation}
+     */
+    searchPages: v1_customWorkplaceAccessData.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 获取定制工作台访问数据
+     *
+     * `POST /open-apis/workplace/v1/custom_workplace_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=custom_workplace_access_data&version=v1 | Documentation}
+     */
+    searchStream: v1_customWorkplaceAccessData.searchStream
+  },
+  workplaceAccessData: {
+    /**
+     * 获取工作台访问数据
+     *
+     * `POST /open-apis/workplace/v1/workplace_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_access_data&version=v1 | Documentation}
+     */
+    search: v1_workplaceAccessData.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 获取工作台访问数据
+     *
+     * `POST /open-apis/workplace/v1/workplace_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_access_data&version=v1 | Documentation}
+     */
+    searchPages: v1_workplaceAccessData.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 获取工作台访问数据
+     *
+     * `POST /open-apis/workplace/v1/workplace_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_access_data&version=v1 | Documentation}
+     */
+    searchStream: v1_workplaceAccessData.searchStream
+  },
+  workplaceBlockAccessData: {
+    /**
+     * 获取定制工作台小组件访问数据
+     *
+     * `POST /open-apis/workplace/v1/workplace_block_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_block_access_data&version=v1 | Documentation}
+     */
+    search: v1_workplaceBlockAccessData.search,
+    /**
+     * Every page of `search`, following `page_token`.
+     *
+     * 获取定制工作台小组件访问数据
+     *
+     * `POST /open-apis/workplace/v1/workplace_block_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_block_access_data&version=v1 | Documentation}
+     */
+    searchPages: v1_workplaceBlockAccessData.searchPages,
+    /**
+     * Every `items` element of every page of `search`.
+     *
+     * 获取定制工作台小组件访问数据
+     *
+     * `POST /open-apis/workplace/v1/workplace_block_access_data/search`
+     *
+     * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_block_access_data&version=v1 | Documentation}
+     */
+    searchStream: v1_workplaceBlockAccessData.searchStream
   }
 }

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAccessRecordRequest, S.ListAccessRecordResp
   response: S.ListAccessRecordResponse
 }
 
-/** `GET /open-apis/acs/v1/access_records` */
+/**
+ * 获取门禁记录列表
+ *
+ * `GET /open-apis/acs/v1/access_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=access_record&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAccessRecordRequest, options?: CallOptions): ApiCall<S.ListAccessRecordResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取门禁记录列表
+ *
+ * `GET /open-apis/acs/v1/access_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=access_record&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAccessRecordRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取门禁记录列表
+ *
+ * `GET /open-apis/acs/v1/access_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=access_record&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAccessRecordRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

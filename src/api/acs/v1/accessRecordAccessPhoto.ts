@@ -17,10 +17,24 @@ const getOperation: Operation<S.GetAccessRecordAccessPhotoRequest, DownloadedFil
   result: "binary"
 }
 
-/** `GET /open-apis/acs/v1/access_records/:access_record_id/access_photo` */
+/**
+ * 下载开门时的人脸识别图片
+ *
+ * `GET /open-apis/acs/v1/access_records/:access_record_id/access_photo`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=access_record.access_photo&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAccessRecordAccessPhotoRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(getOperation, payload, options)
 
-/** `get`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载开门时的人脸识别图片
+ *
+ * `GET /open-apis/acs/v1/access_records/:access_record_id/access_photo`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=access_record.access_photo&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetAccessRecordAccessPhotoRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(getOperation, payload, options)

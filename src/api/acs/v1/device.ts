@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListDeviceRequest, S.ListDeviceResponse> = {
   response: S.ListDeviceResponse
 }
 
-/** `GET /open-apis/acs/v1/devices` */
+/**
+ * 获取门禁设备列表
+ *
+ * `GET /open-apis/acs/v1/devices`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=device&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListDeviceRequest = {}, options?: CallOptions): ApiCall<S.ListDeviceResponse> =>
   Request.execute(listOperation, payload, options)

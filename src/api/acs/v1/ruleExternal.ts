@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateRuleExternalRequest, S.CreateRuleExtern
   response: S.CreateRuleExternalResponse
 }
 
-/** `POST /open-apis/acs/v1/rule_external` */
+/**
+ * 创建或更新权限组
+ *
+ * `POST /open-apis/acs/v1/rule_external`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=acs&resource=rule_external&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateRuleExternalRequest, options?: CallOptions): ApiCall<S.CreateRuleExternalResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteRuleExternalRequest, S.DeleteRuleExtern
   response: S.DeleteRuleExternalResponse
 }
 
-/** `DELETE /open-apis/acs/v1/rule_external` */
+/**
+ * 删除权限组
+ *
+ * `DELETE /open-apis/acs/v1/rule_external`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=acs&resource=rule_external&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteRuleExternalRequest, options?: CallOptions): ApiCall<S.DeleteRuleExternalResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const deviceBindOperation: Operation<S.DeviceBindRuleExternalRequest, S.DeviceBi
   response: S.DeviceBindRuleExternalResponse
 }
 
-/** `POST /open-apis/acs/v1/rule_external/device_bind` */
+/**
+ * 设备绑定权限组
+ *
+ * `POST /open-apis/acs/v1/rule_external/device_bind`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=device_bind&project=acs&resource=rule_external&version=v1 | Documentation}
+ */
 export const deviceBind = (payload: S.DeviceBindRuleExternalRequest, options?: CallOptions): ApiCall<S.DeviceBindRuleExternalResponse> =>
   Request.execute(deviceBindOperation, payload, options)
 
@@ -53,7 +71,13 @@ const getOperation: Operation<S.GetRuleExternalRequest, S.GetRuleExternalRespons
   response: S.GetRuleExternalResponse
 }
 
-/** `GET /open-apis/acs/v1/rule_external` */
+/**
+ * 获取权限组信息
+ *
+ * `GET /open-apis/acs/v1/rule_external`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=rule_external&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetRuleExternalRequest = {}, options?: CallOptions): ApiCall<S.GetRuleExternalResponse> =>
   Request.execute(getOperation, payload, options)
 

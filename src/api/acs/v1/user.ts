@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetUserRequest, S.GetUserResponse> = {
   response: S.GetUserResponse
 }
 
-/** `GET /open-apis/acs/v1/users/:user_id` */
+/**
+ * 获取单个用户信息
+ *
+ * `GET /open-apis/acs/v1/users/:user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserRequest, options?: CallOptions): ApiCall<S.GetUserResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,15 +34,37 @@ const listOperation: Operation<S.ListUserRequest, S.ListUserResponse> = {
   response: S.ListUserResponse
 }
 
-/** `GET /open-apis/acs/v1/users` */
+/**
+ * 获取用户列表
+ *
+ * `GET /open-apis/acs/v1/users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=user&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserRequest = {}, options?: CallOptions): ApiCall<S.ListUserResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取用户列表
+ *
+ * `GET /open-apis/acs/v1/users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=user&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListUserRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取用户列表
+ *
+ * `GET /open-apis/acs/v1/users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=user&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListUserRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -49,6 +77,12 @@ const patchOperation: Operation<S.PatchUserRequest, S.PatchUserResponse> = {
   response: S.PatchUserResponse
 }
 
-/** `PATCH /open-apis/acs/v1/users/:user_id` */
+/**
+ * 修改用户部分信息
+ *
+ * `PATCH /open-apis/acs/v1/users/:user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=acs&resource=user&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchUserRequest, options?: CallOptions): ApiCall<S.PatchUserResponse> =>
   Request.execute(patchOperation, payload, options)

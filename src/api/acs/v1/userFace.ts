@@ -17,11 +17,25 @@ const getOperation: Operation<S.GetUserFaceRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/acs/v1/users/:user_id/face` */
+/**
+ * 下载人脸图片
+ *
+ * `GET /open-apis/acs/v1/users/:user_id/face`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user.face&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserFaceRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(getOperation, payload, options)
 
-/** `get`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载人脸图片
+ *
+ * `GET /open-apis/acs/v1/users/:user_id/face`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user.face&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetUserFaceRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(getOperation, payload, options)
 
@@ -35,6 +49,12 @@ const updateOperation: Operation<S.UpdateUserFaceRequest, S.UpdateUserFaceRespon
   response: S.UpdateUserFaceResponse
 }
 
-/** `PUT /open-apis/acs/v1/users/:user_id/face` */
+/**
+ * 上传人脸图片
+ *
+ * `PUT /open-apis/acs/v1/users/:user_id/face`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=acs&resource=user.face&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateUserFaceRequest, options?: CallOptions): ApiCall<S.UpdateUserFaceResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateVisitorRequest, S.CreateVisitorResponse
   response: S.CreateVisitorResponse
 }
 
-/** `POST /open-apis/acs/v1/visitors` */
+/**
+ * 添加访客
+ *
+ * `POST /open-apis/acs/v1/visitors`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=acs&resource=visitor&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateVisitorRequest, options?: CallOptions): ApiCall<S.CreateVisitorResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteVisitorRequest, S.DeleteVisitorResponse
   response: S.DeleteVisitorResponse
 }
 
-/** `DELETE /open-apis/acs/v1/visitors/:visitor_id` */
+/**
+ * 删除访客
+ *
+ * `DELETE /open-apis/acs/v1/visitors/:visitor_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=acs&resource=visitor&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteVisitorRequest, options?: CallOptions): ApiCall<S.DeleteVisitorResponse> =>
   Request.execute(deleteOperation, payload, options)
 

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAdminDeptStatRequest, S.ListAdminDeptStatRe
   response: S.ListAdminDeptStatResponse
 }
 
-/** `GET /open-apis/admin/v1/admin_dept_stats` */
+/**
+ * 获取部门维度的用户活跃和功能使用数据
+ *
+ * `GET /open-apis/admin/v1/admin_dept_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_dept_stat&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAdminDeptStatRequest, options?: CallOptions): ApiCall<S.ListAdminDeptStatResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取部门维度的用户活跃和功能使用数据
+ *
+ * `GET /open-apis/admin/v1/admin_dept_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_dept_stat&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAdminDeptStatRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取部门维度的用户活跃和功能使用数据
+ *
+ * `GET /open-apis/admin/v1/admin_dept_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_dept_stat&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAdminDeptStatRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAdminUserStatRequest, S.ListAdminUserStatRe
   response: S.ListAdminUserStatResponse
 }
 
-/** `GET /open-apis/admin/v1/admin_user_stats` */
+/**
+ * 获取用户维度的用户活跃和功能使用数据
+ *
+ * `GET /open-apis/admin/v1/admin_user_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_user_stat&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAdminUserStatRequest, options?: CallOptions): ApiCall<S.ListAdminUserStatResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取用户维度的用户活跃和功能使用数据
+ *
+ * `GET /open-apis/admin/v1/admin_user_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_user_stat&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAdminUserStatRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取用户维度的用户活跃和功能使用数据
+ *
+ * `GET /open-apis/admin/v1/admin_user_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_user_stat&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAdminUserStatRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAuditInfoRequest, S.ListAuditInfoResponse> 
   response: S.ListAuditInfoResponse
 }
 
-/** `GET /open-apis/admin/v1/audit_infos` */
+/**
+ * 用户行为日志搜索
+ *
+ * `GET /open-apis/admin/v1/audit_infos`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=audit_info&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAuditInfoRequest = {}, options?: CallOptions): ApiCall<S.ListAuditInfoResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 用户行为日志搜索
+ *
+ * `GET /open-apis/admin/v1/audit_infos`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=audit_info&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAuditInfoRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 用户行为日志搜索
+ *
+ * `GET /open-apis/admin/v1/audit_infos`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=audit_info&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAuditInfoRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateBadgeRequest, S.CreateBadgeResponse> = 
   response: S.CreateBadgeResponse
 }
 
-/** `POST /open-apis/admin/v1/badges` */
+/**
+ * 创建勋章
+ *
+ * `POST /open-apis/admin/v1/badges`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateBadgeRequest, options?: CallOptions): ApiCall<S.CreateBadgeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetBadgeRequest, S.GetBadgeResponse> = {
   response: S.GetBadgeResponse
 }
 
-/** `GET /open-apis/admin/v1/badges/:badge_id` */
+/**
+ * 获取勋章详情
+ *
+ * `GET /open-apis/admin/v1/badges/:badge_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=admin&resource=badge&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetBadgeRequest, options?: CallOptions): ApiCall<S.GetBadgeResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListBadgeRequest, S.ListBadgeResponse> = {
   response: S.ListBadgeResponse
 }
 
-/** `GET /open-apis/admin/v1/badges` */
+/**
+ * 获取勋章列表
+ *
+ * `GET /open-apis/admin/v1/badges`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListBadgeRequest, options?: CallOptions): ApiCall<S.ListBadgeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取勋章列表
+ *
+ * `GET /open-apis/admin/v1/badges`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListBadgeRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `badges` element of every page of `list`. */
+/**
+ * Every `badges` element of every page of `list`.
+ *
+ * 获取勋章列表
+ *
+ * `GET /open-apis/admin/v1/badges`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListBadgeRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "badges")
 
@@ -62,6 +96,12 @@ const updateOperation: Operation<S.UpdateBadgeRequest, S.UpdateBadgeResponse> = 
   response: S.UpdateBadgeResponse
 }
 
-/** `PUT /open-apis/admin/v1/badges/:badge_id` */
+/**
+ * 修改勋章信息
+ *
+ * `PUT /open-apis/admin/v1/badges/:badge_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=admin&resource=badge&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateBadgeRequest, options?: CallOptions): ApiCall<S.UpdateBadgeResponse> =>
   Request.execute(updateOperation, payload, options)

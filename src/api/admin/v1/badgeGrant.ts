@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateBadgeGrantRequest, S.CreateBadgeGrantRe
   response: S.CreateBadgeGrantResponse
 }
 
-/** `POST /open-apis/admin/v1/badges/:badge_id/grants` */
+/**
+ * 创建授予名单
+ *
+ * `POST /open-apis/admin/v1/badges/:badge_id/grants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge.grant&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateBadgeGrantRequest, options?: CallOptions): ApiCall<S.CreateBadgeGrantResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteBadgeGrantRequest, S.DeleteBadgeGrantRe
   response: S.DeleteBadgeGrantResponse
 }
 
-/** `DELETE /open-apis/admin/v1/badges/:badge_id/grants/:grant_id` */
+/**
+ * 删除授予名单
+ *
+ * `DELETE /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=admin&resource=badge.grant&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteBadgeGrantRequest, options?: CallOptions): ApiCall<S.DeleteBadgeGrantResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetBadgeGrantRequest, S.GetBadgeGrantResponse> =
   response: S.GetBadgeGrantResponse
 }
 
-/** `GET /open-apis/admin/v1/badges/:badge_id/grants/:grant_id` */
+/**
+ * 获取授予名单详情
+ *
+ * `GET /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=admin&resource=badge.grant&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetBadgeGrantRequest, options?: CallOptions): ApiCall<S.GetBadgeGrantResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListBadgeGrantRequest, S.ListBadgeGrantResponse
   response: S.ListBadgeGrantResponse
 }
 
-/** `GET /open-apis/admin/v1/badges/:badge_id/grants` */
+/**
+ * 获取授予名单列表
+ *
+ * `GET /open-apis/admin/v1/badges/:badge_id/grants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge.grant&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListBadgeGrantRequest, options?: CallOptions): ApiCall<S.ListBadgeGrantResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取授予名单列表
+ *
+ * `GET /open-apis/admin/v1/badges/:badge_id/grants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge.grant&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListBadgeGrantRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `grants` element of every page of `list`. */
+/**
+ * Every `grants` element of every page of `list`.
+ *
+ * 获取授予名单列表
+ *
+ * `GET /open-apis/admin/v1/badges/:badge_id/grants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge.grant&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListBadgeGrantRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "grants")
 
@@ -75,7 +115,13 @@ const updateOperation: Operation<S.UpdateBadgeGrantRequest, S.UpdateBadgeGrantRe
   response: S.UpdateBadgeGrantResponse
 }
 
-/** `PUT /open-apis/admin/v1/badges/:badge_id/grants/:grant_id` */
+/**
+ * 修改授予名单
+ *
+ * `PUT /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=admin&resource=badge.grant&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateBadgeGrantRequest, options?: CallOptions): ApiCall<S.UpdateBadgeGrantResponse> =>
   Request.execute(updateOperation, payload, options)
 

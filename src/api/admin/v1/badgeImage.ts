@@ -15,6 +15,12 @@ const createOperation: Operation<S.CreateBadgeImageRequest, S.CreateBadgeImageRe
   response: S.CreateBadgeImageResponse
 }
 
-/** `POST /open-apis/admin/v1/badge_images` */
+/**
+ * 上传勋章图片
+ *
+ * `POST /open-apis/admin/v1/badge_images`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge_image&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateBadgeImageRequest, options?: CallOptions): ApiCall<S.CreateBadgeImageResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,6 +14,12 @@ const resetOperation: Operation<S.ResetPasswordRequest, S.ResetPasswordResponse>
   response: S.ResetPasswordResponse
 }
 
-/** `POST /open-apis/admin/v1/password/reset` */
+/**
+ * 重置用户的企业邮箱密码
+ *
+ * `POST /open-apis/admin/v1/password/reset`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reset&project=admin&resource=password&version=v1 | Documentation}
+ */
 export const reset = (payload: S.ResetPasswordRequest, options?: CallOptions): ApiCall<S.ResetPasswordResponse> =>
   Request.execute(resetOperation, payload, options)

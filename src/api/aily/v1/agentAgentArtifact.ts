@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetAgentAgentArtifactRequest, S.GetAgentAgentArt
   response: S.GetAgentAgentArtifactResponse
 }
 
-/** `GET /open-apis/aily/v1/agents/:agent_id/artifacts/:agent_artifact_id` */
+/**
+ * 下载智能体产物
+ *
+ * `GET /open-apis/aily/v1/agents/:agent_id/artifacts/:agent_artifact_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=agent.agent_artifact&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAgentAgentArtifactRequest, options?: CallOptions): ApiCall<S.GetAgentAgentArtifactResponse> =>
   Request.execute(getOperation, payload, options)

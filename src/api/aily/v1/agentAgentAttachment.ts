@@ -15,6 +15,12 @@ const createOperation: Operation<S.CreateAgentAgentAttachmentRequest, S.CreateAg
   response: S.CreateAgentAgentAttachmentResponse
 }
 
-/** `POST /open-apis/aily/v1/agents/:agent_id/attachments` */
+/**
+ * 上传附件
+ *
+ * `POST /open-apis/aily/v1/agents/:agent_id/attachments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=agent.agent_attachment&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAgentAgentAttachmentRequest, options?: CallOptions): ApiCall<S.CreateAgentAgentAttachmentResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateAgentAgentChatRequest, S.CreateAgentAge
   response: S.CreateAgentAgentChatResponse
 }
 
-/** `POST /open-apis/aily/v1/agents/:agent_id/chats` */
+/**
+ * 发起智能体对话
+ *
+ * `POST /open-apis/aily/v1/agents/:agent_id/chats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=agent.agent_chat&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAgentAgentChatRequest, options?: CallOptions): ApiCall<S.CreateAgentAgentChatResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const getOperation: Operation<S.GetAgentAgentChatRequest, S.GetAgentAgentChatRes
   response: S.GetAgentAgentChatResponse
 }
 
-/** `GET /open-apis/aily/v1/agents/:agent_id/chats/:agent_chat_id` */
+/**
+ * 获取对话结果
+ *
+ * `GET /open-apis/aily/v1/agents/:agent_id/chats/:agent_chat_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=agent.agent_chat&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAgentAgentChatRequest, options?: CallOptions): ApiCall<S.GetAgentAgentChatResponse> =>
   Request.execute(getOperation, payload, options)

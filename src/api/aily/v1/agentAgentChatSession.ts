@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAgentAgentChatSessionRequest, S.CreateA
   response: S.CreateAgentAgentChatSessionResponse
 }
 
-/** `POST /open-apis/aily/v1/agents/:agent_id/sessions` */
+/**
+ * 创建会话
+ *
+ * `POST /open-apis/aily/v1/agents/:agent_id/sessions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=agent.agent_chat_session&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAgentAgentChatSessionRequest, options?: CallOptions): ApiCall<S.CreateAgentAgentChatSessionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteAgentAgentChatSessionRequest, S.DeleteA
   response: S.DeleteAgentAgentChatSessionResponse
 }
 
-/** `DELETE /open-apis/aily/v1/agents/:agent_id/sessions/:agent_chat_session_id` */
+/**
+ * 删除会话
+ *
+ * `DELETE /open-apis/aily/v1/agents/:agent_id/sessions/:agent_chat_session_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=aily&resource=agent.agent_chat_session&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAgentAgentChatSessionRequest, options?: CallOptions): ApiCall<S.DeleteAgentAgentChatSessionResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetAgentAgentChatSessionRequest, S.GetAgentAgent
   response: S.GetAgentAgentChatSessionResponse
 }
 
-/** `GET /open-apis/aily/v1/agents/:agent_id/sessions/:agent_chat_session_id` */
+/**
+ * 获取指定会话信息
+ *
+ * `GET /open-apis/aily/v1/agents/:agent_id/sessions/:agent_chat_session_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=agent.agent_chat_session&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAgentAgentChatSessionRequest, options?: CallOptions): ApiCall<S.GetAgentAgentChatSessionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListAgentAgentChatSessionRequest, S.ListAgentAg
   response: S.ListAgentAgentChatSessionResponse
 }
 
-/** `GET /open-apis/aily/v1/agents/:agent_id/sessions` */
+/**
+ * 查询会话列表
+ *
+ * `GET /open-apis/aily/v1/agents/:agent_id/sessions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=agent.agent_chat_session&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAgentAgentChatSessionRequest, options?: CallOptions): ApiCall<S.ListAgentAgentChatSessionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询会话列表
+ *
+ * `GET /open-apis/aily/v1/agents/:agent_id/sessions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=agent.agent_chat_session&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAgentAgentChatSessionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `sessions` element of every page of `list`. */
+/**
+ * Every `sessions` element of every page of `list`.
+ *
+ * 查询会话列表
+ *
+ * `GET /open-apis/aily/v1/agents/:agent_id/sessions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=agent.agent_chat_session&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAgentAgentChatSessionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "sessions")
 

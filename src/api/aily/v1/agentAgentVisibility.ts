@@ -14,6 +14,12 @@ const checkOperation: Operation<S.CheckAgentAgentVisibilityRequest, S.CheckAgent
   response: S.CheckAgentAgentVisibilityResponse
 }
 
-/** `POST /open-apis/aily/v1/agents/:agent_id/agent_visibility/check` */
+/**
+ * 获取智能体可见性
+ *
+ * `POST /open-apis/aily/v1/agents/:agent_id/agent_visibility/check`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check&project=aily&resource=agent.agent_visibility&version=v1 | Documentation}
+ */
 export const check = (payload: S.CheckAgentAgentVisibilityRequest, options?: CallOptions): ApiCall<S.CheckAgentAgentVisibilityResponse> =>
   Request.execute(checkOperation, payload, options)

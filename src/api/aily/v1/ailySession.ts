@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateAilySessionRequest, S.CreateAilySession
   response: S.CreateAilySessionResponse
 }
 
-/** `POST /open-apis/aily/v1/sessions` */
+/**
+ * 创建会话
+ *
+ * `POST /open-apis/aily/v1/sessions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAilySessionRequest = {}, options?: CallOptions): ApiCall<S.CreateAilySessionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteAilySessionRequest, S.DeleteAilySession
   response: S.DeleteAilySessionResponse
 }
 
-/** `DELETE /open-apis/aily/v1/sessions/:aily_session_id` */
+/**
+ * 删除会话
+ *
+ * `DELETE /open-apis/aily/v1/sessions/:aily_session_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=aily&resource=aily_session&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAilySessionRequest, options?: CallOptions): ApiCall<S.DeleteAilySessionResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetAilySessionRequest, S.GetAilySessionResponse>
   response: S.GetAilySessionResponse
 }
 
-/** `GET /open-apis/aily/v1/sessions/:aily_session_id` */
+/**
+ * 获取会话
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAilySessionRequest, options?: CallOptions): ApiCall<S.GetAilySessionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const updateOperation: Operation<S.UpdateAilySessionRequest, S.UpdateAilySession
   response: S.UpdateAilySessionResponse
 }
 
-/** `PUT /open-apis/aily/v1/sessions/:aily_session_id` */
+/**
+ * 更新会话
+ *
+ * `PUT /open-apis/aily/v1/sessions/:aily_session_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=aily&resource=aily_session&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateAilySessionRequest, options?: CallOptions): ApiCall<S.UpdateAilySessionResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAilySessionAilyMessageRequest, S.Create
   response: S.CreateAilySessionAilyMessageResponse
 }
 
-/** `POST /open-apis/aily/v1/sessions/:aily_session_id/messages` */
+/**
+ * 发送 Aily 消息
+ *
+ * `POST /open-apis/aily/v1/sessions/:aily_session_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session.aily_message&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAilySessionAilyMessageRequest, options?: CallOptions): ApiCall<S.CreateAilySessionAilyMessageResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetAilySessionAilyMessageRequest, S.GetAilySessi
   response: S.GetAilySessionAilyMessageResponse
 }
 
-/** `GET /open-apis/aily/v1/sessions/:aily_session_id/messages/:aily_message_id` */
+/**
+ * 获取 Aily 消息
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id/messages/:aily_message_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session.aily_message&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAilySessionAilyMessageRequest, options?: CallOptions): ApiCall<S.GetAilySessionAilyMessageResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,14 +53,36 @@ const listOperation: Operation<S.ListAilySessionAilyMessageRequest, S.ListAilySe
   response: S.ListAilySessionAilyMessageResponse
 }
 
-/** `GET /open-apis/aily/v1/sessions/:aily_session_id/messages` */
+/**
+ * 列出 Aily 消息
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.aily_message&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAilySessionAilyMessageRequest, options?: CallOptions): ApiCall<S.ListAilySessionAilyMessageResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出 Aily 消息
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.aily_message&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAilySessionAilyMessageRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `messages` element of every page of `list`. */
+/**
+ * Every `messages` element of every page of `list`.
+ *
+ * 列出 Aily 消息
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.aily_message&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAilySessionAilyMessageRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "messages")

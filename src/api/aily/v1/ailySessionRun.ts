@@ -15,7 +15,13 @@ const cancelOperation: Operation<S.CancelAilySessionRunRequest, S.CancelAilySess
   response: S.CancelAilySessionRunResponse
 }
 
-/** `POST /open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id/cancel` */
+/**
+ * 中止一次运行
+ *
+ * `POST /open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id/cancel`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=aily&resource=aily_session.run&version=v1 | Documentation}
+ */
 export const cancel = (payload: S.CancelAilySessionRunRequest, options?: CallOptions): ApiCall<S.CancelAilySessionRunResponse> =>
   Request.execute(cancelOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateAilySessionRunRequest, S.CreateAilySess
   response: S.CreateAilySessionRunResponse
 }
 
-/** `POST /open-apis/aily/v1/sessions/:aily_session_id/runs` */
+/**
+ * 创建运行
+ *
+ * `POST /open-apis/aily/v1/sessions/:aily_session_id/runs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session.run&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAilySessionRunRequest, options?: CallOptions): ApiCall<S.CreateAilySessionRunResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetAilySessionRunRequest, S.GetAilySessionRunRes
   response: S.GetAilySessionRunResponse
 }
 
-/** `GET /open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id` */
+/**
+ * 获取运行
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session.run&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAilySessionRunRequest, options?: CallOptions): ApiCall<S.GetAilySessionRunResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,14 +72,36 @@ const listOperation: Operation<S.ListAilySessionRunRequest, S.ListAilySessionRun
   response: S.ListAilySessionRunResponse
 }
 
-/** `GET /open-apis/aily/v1/sessions/:aily_session_id/runs` */
+/**
+ * 列出运行
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id/runs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.run&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAilySessionRunRequest, options?: CallOptions): ApiCall<S.ListAilySessionRunResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出运行
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id/runs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.run&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAilySessionRunRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `runs` element of every page of `list`. */
+/**
+ * Every `runs` element of every page of `list`.
+ *
+ * 列出运行
+ *
+ * `GET /open-apis/aily/v1/sessions/:aily_session_id/runs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.run&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAilySessionRunRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "runs")

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAppDataAssetRequest, S.CreateAppDataAss
   response: S.CreateAppDataAssetResponse
 }
 
-/** `POST /open-apis/aily/v1/apps/:app_id/data_assets` */
+/**
+ * 创建数据知识
+ *
+ * `POST /open-apis/aily/v1/apps/:app_id/data_assets`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=app.data_asset&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppDataAssetRequest, options?: CallOptions): ApiCall<S.CreateAppDataAssetResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteAppDataAssetRequest, S.DeleteAppDataAss
   response: S.DeleteAppDataAssetResponse
 }
 
-/** `DELETE /open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id` */
+/**
+ * 删除数据知识
+ *
+ * `DELETE /open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=aily&resource=app.data_asset&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAppDataAssetRequest, options?: CallOptions): ApiCall<S.DeleteAppDataAssetResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetAppDataAssetRequest, S.GetAppDataAssetRespons
   response: S.GetAppDataAssetResponse
 }
 
-/** `GET /open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id` */
+/**
+ * 获取数据知识
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=app.data_asset&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAppDataAssetRequest, options?: CallOptions): ApiCall<S.GetAppDataAssetResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListAppDataAssetRequest, S.ListAppDataAssetResp
   response: S.ListAppDataAssetResponse
 }
 
-/** `GET /open-apis/aily/v1/apps/:app_id/data_assets` */
+/**
+ * 获取数据知识列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/data_assets`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppDataAssetRequest, options?: CallOptions): ApiCall<S.ListAppDataAssetResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取数据知识列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/data_assets`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppDataAssetRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取数据知识列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/data_assets`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppDataAssetRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -76,7 +116,13 @@ const uploadFileOperation: Operation<S.UploadFileAppDataAssetRequest, S.UploadFi
   response: S.UploadFileAppDataAssetResponse
 }
 
-/** `POST /open-apis/aily/v1/apps/:app_id/data_assets/upload_file` */
+/**
+ * 上传文件用于 Aily 的数据知识管理
+ *
+ * `POST /open-apis/aily/v1/apps/:app_id/data_assets/upload_file`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_file&project=aily&resource=app.data_asset&version=v1 | Documentation}
+ */
 export const uploadFile = (payload: S.UploadFileAppDataAssetRequest, options?: CallOptions): ApiCall<S.UploadFileAppDataAssetResponse> =>
   Request.execute(uploadFileOperation, payload, options)
 

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAppDataAssetTagRequest, S.ListAppDataAssetT
   response: S.ListAppDataAssetTagResponse
 }
 
-/** `GET /open-apis/aily/v1/apps/:app_id/data_asset_tags` */
+/**
+ * 获取数据知识分类列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/data_asset_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset_tag&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppDataAssetTagRequest, options?: CallOptions): ApiCall<S.ListAppDataAssetTagResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取数据知识分类列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/data_asset_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset_tag&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppDataAssetTagRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取数据知识分类列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/data_asset_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset_tag&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppDataAssetTagRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

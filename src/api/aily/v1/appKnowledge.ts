@@ -14,6 +14,12 @@ const askOperation: Operation<S.AskAppKnowledgeRequest, S.AskAppKnowledgeRespons
   response: S.AskAppKnowledgeResponse
 }
 
-/** `POST /open-apis/aily/v1/apps/:app_id/knowledges/ask` */
+/**
+ * 执行数据知识问答
+ *
+ * `POST /open-apis/aily/v1/apps/:app_id/knowledges/ask`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ask&project=aily&resource=app.knowledge&version=v1 | Documentation}
+ */
 export const ask = (payload: S.AskAppKnowledgeRequest, options?: CallOptions): ApiCall<S.AskAppKnowledgeResponse> =>
   Request.execute(askOperation, payload, options)

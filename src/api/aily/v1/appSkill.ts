@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetAppSkillRequest, S.GetAppSkillResponse> = {
   response: S.GetAppSkillResponse
 }
 
-/** `GET /open-apis/aily/v1/apps/:app_id/skills/:skill_id` */
+/**
+ * 获取技能信息
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/skills/:skill_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=app.skill&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAppSkillRequest, options?: CallOptions): ApiCall<S.GetAppSkillResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,15 +34,37 @@ const listOperation: Operation<S.ListAppSkillRequest, S.ListAppSkillResponse> = 
   response: S.ListAppSkillResponse
 }
 
-/** `GET /open-apis/aily/v1/apps/:app_id/skills` */
+/**
+ * 查询技能列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/skills`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.skill&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppSkillRequest, options?: CallOptions): ApiCall<S.ListAppSkillResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询技能列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/skills`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.skill&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppSkillRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `skills` element of every page of `list`. */
+/**
+ * Every `skills` element of every page of `list`.
+ *
+ * 查询技能列表
+ *
+ * `GET /open-apis/aily/v1/apps/:app_id/skills`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.skill&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppSkillRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "skills")
 
@@ -49,6 +77,12 @@ const startOperation: Operation<S.StartAppSkillRequest, S.StartAppSkillResponse>
   response: S.StartAppSkillResponse
 }
 
-/** `POST /open-apis/aily/v1/apps/:app_id/skills/:skill_id/start` */
+/**
+ * 调用技能
+ *
+ * `POST /open-apis/aily/v1/apps/:app_id/skills/:skill_id/start`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start&project=aily&resource=app.skill&version=v1 | Documentation}
+ */
 export const start = (payload: S.StartAppSkillRequest, options?: CallOptions): ApiCall<S.StartAppSkillResponse> =>
   Request.execute(startOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListTenantAppStatRequest, S.ListTenantAppStatRe
   response: S.ListTenantAppStatResponse
 }
 
-/** `GET /open-apis/aily/v1/app_stats` */
+/**
+ * 查询应用统计数据
+ *
+ * `GET /open-apis/aily/v1/app_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=tenant.app_stat&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTenantAppStatRequest, options?: CallOptions): ApiCall<S.ListTenantAppStatResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询应用统计数据
+ *
+ * `GET /open-apis/aily/v1/app_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=tenant.app_stat&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTenantAppStatRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询应用统计数据
+ *
+ * `GET /open-apis/aily/v1/app_stats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=tenant.app_stat&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTenantAppStatRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

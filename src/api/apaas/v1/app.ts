@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAppRequest, S.ListAppResponse> = {
   response: S.ListAppResponse
 }
 
-/** `GET /open-apis/apaas/v1/apps` */
+/**
+ * 查看应用基本信息
+ *
+ * `GET /open-apis/apaas/v1/apps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=app&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppRequest = {}, options?: CallOptions): ApiCall<S.ListAppResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查看应用基本信息
+ *
+ * `GET /open-apis/apaas/v1/apps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=app&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查看应用基本信息
+ *
+ * `GET /open-apis/apaas/v1/apps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=app&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const auditLogListOperation: Operation<S.AuditLogListApplicationAuditLogRequest,
   response: S.AuditLogListApplicationAuditLogResponse
 }
 
-/** `GET /open-apis/apaas/v1/applications/:namespace/audit_log/audit_log_list` */
+/**
+ * 查询审计日志列表
+ *
+ * `GET /open-apis/apaas/v1/applications/:namespace/audit_log/audit_log_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=audit_log_list&project=apaas&resource=application.audit_log&version=v1 | Documentation}
+ */
 export const auditLogList = (payload: S.AuditLogListApplicationAuditLogRequest, options?: CallOptions): ApiCall<S.AuditLogListApplicationAuditLogResponse> =>
   Request.execute(auditLogListOperation, payload, options)
 
@@ -27,7 +33,13 @@ const dataChangeLogDetailOperation: Operation<S.DataChangeLogDetailApplicationAu
   response: S.DataChangeLogDetailApplicationAuditLogResponse
 }
 
-/** `GET /open-apis/apaas/v1/applications/:namespace/audit_log/data_change_log_detail` */
+/**
+ * 飞书低代码平台-查询数据变更日志详情
+ *
+ * `GET /open-apis/apaas/v1/applications/:namespace/audit_log/data_change_log_detail`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=data_change_log_detail&project=apaas&resource=application.audit_log&version=v1 | Documentation}
+ */
 export const dataChangeLogDetail = (payload: S.DataChangeLogDetailApplicationAuditLogRequest, options?: CallOptions): ApiCall<S.DataChangeLogDetailApplicationAuditLogResponse> =>
   Request.execute(dataChangeLogDetailOperation, payload, options)
 
@@ -40,7 +52,13 @@ const dataChangeLogsListOperation: Operation<S.DataChangeLogsListApplicationAudi
   response: S.DataChangeLogsListApplicationAuditLogResponse
 }
 
-/** `GET /open-apis/apaas/v1/applications/:namespace/audit_log/data_change_logs_list` */
+/**
+ * 飞书低代码平台-查询数据变更日志列表
+ *
+ * `GET /open-apis/apaas/v1/applications/:namespace/audit_log/data_change_logs_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=data_change_logs_list&project=apaas&resource=application.audit_log&version=v1 | Documentation}
+ */
 export const dataChangeLogsList = (payload: S.DataChangeLogsListApplicationAuditLogRequest, options?: CallOptions): ApiCall<S.DataChangeLogsListApplicationAuditLogResponse> =>
   Request.execute(dataChangeLogsListOperation, payload, options)
 
@@ -53,6 +71,12 @@ const getOperation: Operation<S.GetApplicationAuditLogRequest, S.GetApplicationA
   response: S.GetApplicationAuditLogResponse
 }
 
-/** `GET /open-apis/apaas/v1/applications/:namespace/audit_log` */
+/**
+ * 飞书低代码平台-查询审计日志详情
+ *
+ * `GET /open-apis/apaas/v1/applications/:namespace/audit_log`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.audit_log&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetApplicationAuditLogRequest, options?: CallOptions): ApiCall<S.GetApplicationAuditLogResponse> =>
   Request.execute(getOperation, payload, options)

@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetApplicationEnvironmentVariableRequest, S.GetA
   response: S.GetApplicationEnvironmentVariableResponse
 }
 
-/** `GET /open-apis/apaas/v1/applications/:namespace/environment_variables/:environment_variable_api_name` */
+/**
+ * 查询环境变量详情
+ *
+ * `GET /open-apis/apaas/v1/applications/:namespace/environment_variables/:environment_variable_api_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.environment_variable&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetApplicationEnvironmentVariableRequest, options?: CallOptions): ApiCall<S.GetApplicationEnvironmentVariableResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,6 +33,12 @@ const queryOperation: Operation<S.QueryApplicationEnvironmentVariableRequest, S.
   response: S.QueryApplicationEnvironmentVariableResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/environment_variables/query` */
+/**
+ * 查询环境变量列表
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/environment_variables/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=application.environment_variable&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryApplicationEnvironmentVariableRequest, options?: CallOptions): ApiCall<S.QueryApplicationEnvironmentVariableResponse> =>
   Request.execute(queryOperation, payload, options)

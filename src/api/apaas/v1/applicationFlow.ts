@@ -14,6 +14,12 @@ const executeOperation: Operation<S.ExecuteApplicationFlowRequest, S.ExecuteAppl
   response: S.ExecuteApplicationFlowResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/flows/:flow_id/execute` */
+/**
+ * 发起流程
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/flows/:flow_id/execute`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=execute&project=apaas&resource=application.flow&version=v1 | Documentation}
+ */
 export const execute = (payload: S.ExecuteApplicationFlowRequest, options?: CallOptions): ApiCall<S.ExecuteApplicationFlowResponse> =>
   Request.execute(executeOperation, payload, options)

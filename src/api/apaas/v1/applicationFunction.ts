@@ -14,6 +14,12 @@ const invokeOperation: Operation<S.InvokeApplicationFunctionRequest, S.InvokeApp
   response: S.InvokeApplicationFunctionResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/functions/:function_api_name/invoke` */
+/**
+ * 执行函数
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/functions/:function_api_name/invoke`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=invoke&project=apaas&resource=application.function&version=v1 | Documentation}
+ */
 export const invoke = (payload: S.InvokeApplicationFunctionRequest, options?: CallOptions): ApiCall<S.InvokeApplicationFunctionResponse> =>
   Request.execute(invokeOperation, payload, options)

@@ -14,7 +14,13 @@ const oqlQueryOperation: Operation<S.OqlQueryApplicationObjectRequest, S.OqlQuer
   response: S.OqlQueryApplicationObjectResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/objects/oql_query` */
+/**
+ * 执行 OQL
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/objects/oql_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=oql_query&project=apaas&resource=application.object&version=v1 | Documentation}
+ */
 export const oqlQuery = (payload: S.OqlQueryApplicationObjectRequest, options?: CallOptions): ApiCall<S.OqlQueryApplicationObjectResponse> =>
   Request.execute(oqlQueryOperation, payload, options)
 
@@ -27,6 +33,12 @@ const searchOperation: Operation<S.SearchApplicationObjectRequest, S.SearchAppli
   response: S.SearchApplicationObjectResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/objects/search` */
+/**
+ * 搜索记录
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/objects/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=apaas&resource=application.object&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchApplicationObjectRequest, options?: CallOptions): ApiCall<S.SearchApplicationObjectResponse> =>
   Request.execute(searchOperation, payload, options)

@@ -14,7 +14,13 @@ const batchCreateOperation: Operation<S.BatchCreateApplicationObjectRecordReques
   response: S.BatchCreateApplicationObjectRecordResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_create` */
+/**
+ * 批量新建记录
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=apaas&resource=application.object.record&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateApplicationObjectRecordRequest, options?: CallOptions): ApiCall<S.BatchCreateApplicationObjectRecordResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteApplicationObjectRecordReques
   response: S.BatchDeleteApplicationObjectRecordResponse
 }
 
-/** `DELETE /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_delete` */
+/**
+ * 批量删除记录
+ *
+ * `DELETE /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=apaas&resource=application.object.record&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteApplicationObjectRecordRequest, options?: CallOptions): ApiCall<S.BatchDeleteApplicationObjectRecordResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const batchQueryOperation: Operation<S.BatchQueryApplicationObjectRecordRequest,
   response: S.BatchQueryApplicationObjectRecordResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_query` */
+/**
+ * 查询记录列表
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=apaas&resource=application.object.record&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryApplicationObjectRecordRequest, options?: CallOptions): ApiCall<S.BatchQueryApplicationObjectRecordResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
@@ -53,7 +71,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateApplicationObjectRecordReques
   response: S.BatchUpdateApplicationObjectRecordResponse
 }
 
-/** `PATCH /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_update` */
+/**
+ * 批量编辑记录
+ *
+ * `PATCH /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=apaas&resource=application.object.record&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateApplicationObjectRecordRequest, options?: CallOptions): ApiCall<S.BatchUpdateApplicationObjectRecordResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -66,7 +90,13 @@ const createOperation: Operation<S.CreateApplicationObjectRecordRequest, S.Creat
   response: S.CreateApplicationObjectRecordResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records` */
+/**
+ * 新建记录
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=apaas&resource=application.object.record&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateApplicationObjectRecordRequest, options?: CallOptions): ApiCall<S.CreateApplicationObjectRecordResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -79,7 +109,13 @@ const deleteOperation: Operation<S.DeleteApplicationObjectRecordRequest, S.Delet
   response: S.DeleteApplicationObjectRecordResponse
 }
 
-/** `DELETE /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id` */
+/**
+ * 删除记录
+ *
+ * `DELETE /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=apaas&resource=application.object.record&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteApplicationObjectRecordRequest, options?: CallOptions): ApiCall<S.DeleteApplicationObjectRecordResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -92,7 +128,13 @@ const patchOperation: Operation<S.PatchApplicationObjectRecordRequest, S.PatchAp
   response: S.PatchApplicationObjectRecordResponse
 }
 
-/** `PATCH /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id` */
+/**
+ * 编辑记录
+ *
+ * `PATCH /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=apaas&resource=application.object.record&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationObjectRecordRequest, options?: CallOptions): ApiCall<S.PatchApplicationObjectRecordResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -105,7 +147,13 @@ const queryOperation: Operation<S.QueryApplicationObjectRecordRequest, S.QueryAp
   response: S.QueryApplicationObjectRecordResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id/query` */
+/**
+ * 获取记录详情
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=application.object.record&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryApplicationObjectRecordRequest, options?: CallOptions): ApiCall<S.QueryApplicationObjectRecordResponse> =>
   Request.execute(queryOperation, payload, options)
 

@@ -14,7 +14,13 @@ const batchCreateAuthorizationOperation: Operation<S.BatchCreateAuthorizationApp
   response: S.BatchCreateAuthorizationApplicationRecordPermissionMemberResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_create_authorization` */
+/**
+ * 批量创建记录权限授权
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_create_authorization`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_authorization&project=apaas&resource=application.record_permission.member&version=v1 | Documentation}
+ */
 export const batchCreateAuthorization = (payload: S.BatchCreateAuthorizationApplicationRecordPermissionMemberRequest, options?: CallOptions): ApiCall<S.BatchCreateAuthorizationApplicationRecordPermissionMemberResponse> =>
   Request.execute(batchCreateAuthorizationOperation, payload, options)
 
@@ -27,6 +33,12 @@ const batchRemoveAuthorizationOperation: Operation<S.BatchRemoveAuthorizationApp
   response: S.BatchRemoveAuthorizationApplicationRecordPermissionMemberResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_remove_authorization` */
+/**
+ * 批量删除记录权限授权
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_remove_authorization`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove_authorization&project=apaas&resource=application.record_permission.member&version=v1 | Documentation}
+ */
 export const batchRemoveAuthorization = (payload: S.BatchRemoveAuthorizationApplicationRecordPermissionMemberRequest, options?: CallOptions): ApiCall<S.BatchRemoveAuthorizationApplicationRecordPermissionMemberResponse> =>
   Request.execute(batchRemoveAuthorizationOperation, payload, options)

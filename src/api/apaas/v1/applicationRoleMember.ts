@@ -14,7 +14,13 @@ const batchCreateAuthorizationOperation: Operation<S.BatchCreateAuthorizationApp
   response: S.BatchCreateAuthorizationApplicationRoleMemberResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_create_authorization` */
+/**
+ * 批量创建角色成员授权
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_create_authorization`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_authorization&project=apaas&resource=application.role.member&version=v1 | Documentation}
+ */
 export const batchCreateAuthorization = (payload: S.BatchCreateAuthorizationApplicationRoleMemberRequest, options?: CallOptions): ApiCall<S.BatchCreateAuthorizationApplicationRoleMemberResponse> =>
   Request.execute(batchCreateAuthorizationOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchRemoveAuthorizationOperation: Operation<S.BatchRemoveAuthorizationApp
   response: S.BatchRemoveAuthorizationApplicationRoleMemberResponse
 }
 
-/** `POST /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_remove_authorization` */
+/**
+ * 批量删除角色成员授权
+ *
+ * `POST /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_remove_authorization`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove_authorization&project=apaas&resource=application.role.member&version=v1 | Documentation}
+ */
 export const batchRemoveAuthorization = (payload: S.BatchRemoveAuthorizationApplicationRoleMemberRequest, options?: CallOptions): ApiCall<S.BatchRemoveAuthorizationApplicationRoleMemberResponse> =>
   Request.execute(batchRemoveAuthorizationOperation, payload, options)
 
@@ -40,6 +52,12 @@ const getOperation: Operation<S.GetApplicationRoleMemberRequest, S.GetApplicatio
   response: S.GetApplicationRoleMemberResponse
 }
 
-/** `GET /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member` */
+/**
+ * 获取角色成员详情
+ *
+ * `GET /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.role.member&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetApplicationRoleMemberRequest, options?: CallOptions): ApiCall<S.GetApplicationRoleMemberResponse> =>
   Request.execute(getOperation, payload, options)

@@ -14,6 +14,12 @@ const cancelOperation: Operation<S.CancelApprovalInstanceRequest, S.CancelApprov
   response: S.CancelApprovalInstanceResponse
 }
 
-/** `POST /open-apis/apaas/v1/approval_instances/:approval_instance_id/cancel` */
+/**
+ * 人工任务 - 撤销
+ *
+ * `POST /open-apis/apaas/v1/approval_instances/:approval_instance_id/cancel`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=apaas&resource=approval_instance&version=v1 | Documentation}
+ */
 export const cancel = (payload: S.CancelApprovalInstanceRequest, options?: CallOptions): ApiCall<S.CancelApprovalInstanceResponse> =>
   Request.execute(cancelOperation, payload, options)

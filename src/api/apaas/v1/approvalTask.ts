@@ -14,7 +14,13 @@ const addAssigneeOperation: Operation<S.AddAssigneeApprovalTaskRequest, S.AddAss
   response: S.AddAssigneeApprovalTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/add_assignee` */
+/**
+ * 人工任务加签
+ *
+ * `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/add_assignee`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_assignee&project=apaas&resource=approval_task&version=v1 | Documentation}
+ */
 export const addAssignee = (payload: S.AddAssigneeApprovalTaskRequest, options?: CallOptions): ApiCall<S.AddAssigneeApprovalTaskResponse> =>
   Request.execute(addAssigneeOperation, payload, options)
 
@@ -27,7 +33,13 @@ const agreeOperation: Operation<S.AgreeApprovalTaskRequest, S.AgreeApprovalTaskR
   response: S.AgreeApprovalTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/agree` */
+/**
+ * 同意人工任务
+ *
+ * `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/agree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=agree&project=apaas&resource=approval_task&version=v1 | Documentation}
+ */
 export const agree = (payload: S.AgreeApprovalTaskRequest, options?: CallOptions): ApiCall<S.AgreeApprovalTaskResponse> =>
   Request.execute(agreeOperation, payload, options)
 
@@ -40,7 +52,13 @@ const rejectOperation: Operation<S.RejectApprovalTaskRequest, S.RejectApprovalTa
   response: S.RejectApprovalTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/reject` */
+/**
+ * 拒绝人工任务
+ *
+ * `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/reject`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reject&project=apaas&resource=approval_task&version=v1 | Documentation}
+ */
 export const reject = (payload: S.RejectApprovalTaskRequest, options?: CallOptions): ApiCall<S.RejectApprovalTaskResponse> =>
   Request.execute(rejectOperation, payload, options)
 
@@ -53,6 +71,12 @@ const transferOperation: Operation<S.TransferApprovalTaskRequest, S.TransferAppr
   response: S.TransferApprovalTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/transfer` */
+/**
+ * 转交人工任务
+ *
+ * `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/transfer`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer&project=apaas&resource=approval_task&version=v1 | Documentation}
+ */
 export const transfer = (payload: S.TransferApprovalTaskRequest, options?: CallOptions): ApiCall<S.TransferApprovalTaskResponse> =>
   Request.execute(transferOperation, payload, options)

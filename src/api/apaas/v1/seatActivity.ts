@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListSeatActivityRequest, S.ListSeatActivityResp
   response: S.ListSeatActivityResponse
 }
 
-/** `GET /open-apis/apaas/v1/seat_activities` */
+/**
+ * 查询席位活跃详情
+ *
+ * `GET /open-apis/apaas/v1/seat_activities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=seat_activity&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSeatActivityRequest, options?: CallOptions): ApiCall<S.ListSeatActivityResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询席位活跃详情
+ *
+ * `GET /open-apis/apaas/v1/seat_activities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=seat_activity&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListSeatActivityRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询席位活跃详情
+ *
+ * `GET /open-apis/apaas/v1/seat_activities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=seat_activity&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListSeatActivityRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListSeatAssignmentRequest, S.ListSeatAssignment
   response: S.ListSeatAssignmentResponse
 }
 
-/** `GET /open-apis/apaas/v1/seat_assignments` */
+/**
+ * 查询席位分配详情
+ *
+ * `GET /open-apis/apaas/v1/seat_assignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=seat_assignment&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSeatAssignmentRequest, options?: CallOptions): ApiCall<S.ListSeatAssignmentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询席位分配详情
+ *
+ * `GET /open-apis/apaas/v1/seat_assignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=seat_assignment&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListSeatAssignmentRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询席位分配详情
+ *
+ * `GET /open-apis/apaas/v1/seat_assignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=seat_assignment&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListSeatAssignmentRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

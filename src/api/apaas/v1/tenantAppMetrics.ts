@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryTenantAppMetricsRequest, S.QueryTenantApp
   response: S.QueryTenantAppMetricsResponse
 }
 
-/** `POST /open-apis/apaas/v1/tenant_app_metrics/query` */
+/**
+ * 获取应用运营数据
+ *
+ * `POST /open-apis/apaas/v1/tenant_app_metrics/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=tenant_app_metrics&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryTenantAppMetricsRequest, options?: CallOptions): ApiCall<S.QueryTenantAppMetricsResponse> =>
   Request.execute(queryOperation, payload, options)

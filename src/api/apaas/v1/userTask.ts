@@ -14,7 +14,13 @@ const ccOperation: Operation<S.CcUserTaskRequest, S.CcUserTaskResponse> = {
   response: S.CcUserTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/user_tasks/:task_id/cc` */
+/**
+ * 人工任务 - 抄送任务
+ *
+ * `POST /open-apis/apaas/v1/user_tasks/:task_id/cc`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cc&project=apaas&resource=user_task&version=v1 | Documentation}
+ */
 export const cc = (payload: S.CcUserTaskRequest, options?: CallOptions): ApiCall<S.CcUserTaskResponse> =>
   Request.execute(ccOperation, payload, options)
 
@@ -27,7 +33,13 @@ const chatGroupOperation: Operation<S.ChatGroupUserTaskRequest, S.ChatGroupUserT
   response: S.ChatGroupUserTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/user_tasks/:task_id/chat_group` */
+/**
+ * 人工任务 - 发起群聊
+ *
+ * `POST /open-apis/apaas/v1/user_tasks/:task_id/chat_group`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=chat_group&project=apaas&resource=user_task&version=v1 | Documentation}
+ */
 export const chatGroup = (payload: S.ChatGroupUserTaskRequest, options?: CallOptions): ApiCall<S.ChatGroupUserTaskResponse> =>
   Request.execute(chatGroupOperation, payload, options)
 
@@ -40,7 +52,13 @@ const expeditingOperation: Operation<S.ExpeditingUserTaskRequest, S.ExpeditingUs
   response: S.ExpeditingUserTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/user_tasks/:task_id/expediting` */
+/**
+ * 人工任务 - 催办任务
+ *
+ * `POST /open-apis/apaas/v1/user_tasks/:task_id/expediting`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=expediting&project=apaas&resource=user_task&version=v1 | Documentation}
+ */
 export const expediting = (payload: S.ExpeditingUserTaskRequest, options?: CallOptions): ApiCall<S.ExpeditingUserTaskResponse> =>
   Request.execute(expeditingOperation, payload, options)
 
@@ -53,7 +71,13 @@ const queryOperation: Operation<S.QueryUserTaskRequest, S.QueryUserTaskResponse>
   response: S.QueryUserTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/user_task/query` */
+/**
+ * 查询人工任务列表
+ *
+ * `POST /open-apis/apaas/v1/user_task/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=user_task&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserTaskRequest, options?: CallOptions): ApiCall<S.QueryUserTaskResponse> =>
   Request.execute(queryOperation, payload, options)
 
@@ -66,7 +90,13 @@ const rollbackOperation: Operation<S.RollbackUserTaskRequest, S.RollbackUserTask
   response: S.RollbackUserTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/user_tasks/:task_id/rollback` */
+/**
+ * 人工任务 - 退回
+ *
+ * `POST /open-apis/apaas/v1/user_tasks/:task_id/rollback`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback&project=apaas&resource=user_task&version=v1 | Documentation}
+ */
 export const rollback = (payload: S.RollbackUserTaskRequest, options?: CallOptions): ApiCall<S.RollbackUserTaskResponse> =>
   Request.execute(rollbackOperation, payload, options)
 
@@ -79,6 +109,12 @@ const rollbackPointsOperation: Operation<S.RollbackPointsUserTaskRequest, S.Roll
   response: S.RollbackPointsUserTaskResponse
 }
 
-/** `POST /open-apis/apaas/v1/user_tasks/:task_id/rollback_points` */
+/**
+ * 人工任务 - 查询可退回的位置
+ *
+ * `POST /open-apis/apaas/v1/user_tasks/:task_id/rollback_points`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback_points&project=apaas&resource=user_task&version=v1 | Documentation}
+ */
 export const rollbackPoints = (payload: S.RollbackPointsUserTaskRequest, options?: CallOptions): ApiCall<S.RollbackPointsUserTaskResponse> =>
   Request.execute(rollbackPointsOperation, payload, options)

@@ -14,6 +14,12 @@ const sqlCommandsOperation: Operation<S.SqlCommandsWorkspaceRequest, S.SqlComman
   response: S.SqlCommandsWorkspaceResponse
 }
 
-/** `POST /open-apis/apaas/v1/workspaces/:workspace_id/sql_commands` */
+/**
+ * 执行 SQL
+ *
+ * `POST /open-apis/apaas/v1/workspaces/:workspace_id/sql_commands`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sql_commands&project=apaas&resource=workspace&version=v1 | Documentation}
+ */
 export const sqlCommands = (payload: S.SqlCommandsWorkspaceRequest, options?: CallOptions): ApiCall<S.SqlCommandsWorkspaceResponse> =>
   Request.execute(sqlCommandsOperation, payload, options)

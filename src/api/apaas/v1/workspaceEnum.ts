@@ -15,7 +15,13 @@ const enumGetOperation: Operation<S.EnumGetWorkspaceEnumRequest, S.EnumGetWorksp
   response: S.EnumGetWorkspaceEnumResponse
 }
 
-/** `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums/:enum_name` */
+/**
+ * 获取自定义枚举详细信息
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums/:enum_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enum_get&project=apaas&resource=workspace.enum&version=v1 | Documentation}
+ */
 export const enumGet = (payload: S.EnumGetWorkspaceEnumRequest, options?: CallOptions): ApiCall<S.EnumGetWorkspaceEnumResponse> =>
   Request.execute(enumGetOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListWorkspaceEnumRequest, S.ListWorkspaceEnumRe
   response: S.ListWorkspaceEnumResponse
 }
 
-/** `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums` */
+/**
+ * 获取工作空间下的自定义枚举列表
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.enum&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListWorkspaceEnumRequest, options?: CallOptions): ApiCall<S.ListWorkspaceEnumResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取工作空间下的自定义枚举列表
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.enum&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListWorkspaceEnumRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取工作空间下的自定义枚举列表
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.enum&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListWorkspaceEnumRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListWorkspaceTableRequest, S.ListWorkspaceTable
   response: S.ListWorkspaceTableResponse
 }
 
-/** `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables` */
+/**
+ * 获取工作空间下的数据表列表
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListWorkspaceTableRequest, options?: CallOptions): ApiCall<S.ListWorkspaceTableResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取工作空间下的数据表列表
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListWorkspaceTableRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取工作空间下的数据表列表
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListWorkspaceTableRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -36,7 +58,13 @@ const recordsBatchUpdateOperation: Operation<S.RecordsBatchUpdateWorkspaceTableR
   response: S.RecordsBatchUpdateWorkspaceTableResponse
 }
 
-/** `PATCH /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records_batch_update` */
+/**
+ * 批量更新数据表中的记录
+ *
+ * `PATCH /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records_batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_batch_update&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const recordsBatchUpdate = (payload: S.RecordsBatchUpdateWorkspaceTableRequest, options?: CallOptions): ApiCall<S.RecordsBatchUpdateWorkspaceTableResponse> =>
   Request.execute(recordsBatchUpdateOperation, payload, options)
 
@@ -49,7 +77,13 @@ const recordsDeleteOperation: Operation<S.RecordsDeleteWorkspaceTableRequest, S.
   response: S.RecordsDeleteWorkspaceTableResponse
 }
 
-/** `DELETE /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records` */
+/**
+ * 删除数据表中的记录
+ *
+ * `DELETE /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_delete&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const recordsDelete = (payload: S.RecordsDeleteWorkspaceTableRequest, options?: CallOptions): ApiCall<S.RecordsDeleteWorkspaceTableResponse> =>
   Request.execute(recordsDeleteOperation, payload, options)
 
@@ -62,11 +96,25 @@ const recordsGetOperation: Operation<S.RecordsGetWorkspaceTableRequest, S.Record
   response: S.RecordsGetWorkspaceTableResponse
 }
 
-/** `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records` */
+/**
+ * 查询数据表数据记录
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_get&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const recordsGet = (payload: S.RecordsGetWorkspaceTableRequest, options?: CallOptions): ApiCall<S.RecordsGetWorkspaceTableResponse> =>
   Request.execute(recordsGetOperation, payload, options)
 
-/** Every page of `recordsGet`, following `page_token`. */
+/**
+ * Every page of `recordsGet`, following `page_token`.
+ *
+ * 查询数据表数据记录
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_get&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const recordsGetPages = (payload: S.RecordsGetWorkspaceTableRequest, options?: CallOptions) =>
   Pagination.pages(recordsGet, payload, options)
 
@@ -79,7 +127,13 @@ const recordsPatchOperation: Operation<S.RecordsPatchWorkspaceTableRequest, S.Re
   response: S.RecordsPatchWorkspaceTableResponse
 }
 
-/** `PATCH /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records` */
+/**
+ * 按条件更新数据表中的记录
+ *
+ * `PATCH /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_patch&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const recordsPatch = (payload: S.RecordsPatchWorkspaceTableRequest, options?: CallOptions): ApiCall<S.RecordsPatchWorkspaceTableResponse> =>
   Request.execute(recordsPatchOperation, payload, options)
 
@@ -92,7 +146,13 @@ const recordsPostOperation: Operation<S.RecordsPostWorkspaceTableRequest, S.Reco
   response: S.RecordsPostWorkspaceTableResponse
 }
 
-/** `POST /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records` */
+/**
+ * 向数据表中添加或更新记录
+ *
+ * `POST /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_post&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const recordsPost = (payload: S.RecordsPostWorkspaceTableRequest, options?: CallOptions): ApiCall<S.RecordsPostWorkspaceTableResponse> =>
   Request.execute(recordsPostOperation, payload, options)
 
@@ -105,6 +165,12 @@ const tableGetOperation: Operation<S.TableGetWorkspaceTableRequest, S.TableGetWo
   response: S.TableGetWorkspaceTableResponse
 }
 
-/** `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name` */
+/**
+ * 获取数据表详细信息
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=table_get&project=apaas&resource=workspace.table&version=v1 | Documentation}
+ */
 export const tableGet = (payload: S.TableGetWorkspaceTableRequest, options?: CallOptions): ApiCall<S.TableGetWorkspaceTableResponse> =>
   Request.execute(tableGetOperation, payload, options)

@@ -15,10 +15,24 @@ const viewsGetOperation: Operation<S.ViewsGetWorkspaceViewRequest, S.ViewsGetWor
   response: S.ViewsGetWorkspaceViewResponse
 }
 
-/** `GET /open-apis/apaas/v1/workspaces/:workspace_id/views/:view_name/records` */
+/**
+ * 查询视图数据记录
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/views/:view_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=views_get&project=apaas&resource=workspace.view&version=v1 | Documentation}
+ */
 export const viewsGet = (payload: S.ViewsGetWorkspaceViewRequest, options?: CallOptions): ApiCall<S.ViewsGetWorkspaceViewResponse> =>
   Request.execute(viewsGetOperation, payload, options)
 
-/** Every page of `viewsGet`, following `page_token`. */
+/**
+ * Every page of `viewsGet`, following `page_token`.
+ *
+ * 查询视图数据记录
+ *
+ * `GET /open-apis/apaas/v1/workspaces/:workspace_id/views/:view_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=views_get&project=apaas&resource=workspace.view&version=v1 | Documentation}
+ */
 export const viewsGetPages = (payload: S.ViewsGetWorkspaceViewRequest, options?: CallOptions) =>
   Pagination.pages(viewsGet, payload, options)

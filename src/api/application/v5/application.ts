@@ -15,15 +15,37 @@ const favouriteOperation: Operation<S.FavouriteApplicationRequest, S.FavouriteAp
   response: S.FavouriteApplicationResponse
 }
 
-/** `GET /open-apis/application/v5/applications/favourite` */
+/**
+ * 获取用户自定义常用的应用
+ *
+ * `GET /open-apis/application/v5/applications/favourite`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=favourite&project=application&resource=application&version=v5 | Documentation}
+ */
 export const favourite = (payload: S.FavouriteApplicationRequest = {}, options?: CallOptions): ApiCall<S.FavouriteApplicationResponse> =>
   Request.execute(favouriteOperation, payload, options)
 
-/** Every page of `favourite`, following `page_token`. */
+/**
+ * Every page of `favourite`, following `page_token`.
+ *
+ * 获取用户自定义常用的应用
+ *
+ * `GET /open-apis/application/v5/applications/favourite`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=favourite&project=application&resource=application&version=v5 | Documentation}
+ */
 export const favouritePages = (payload: S.FavouriteApplicationRequest = {}, options?: CallOptions) =>
   Pagination.pages(favourite, payload, options)
 
-/** Every `app_list` element of every page of `favourite`. */
+/**
+ * Every `app_list` element of every page of `favourite`.
+ *
+ * 获取用户自定义常用的应用
+ *
+ * `GET /open-apis/application/v5/applications/favourite`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=favourite&project=application&resource=application&version=v5 | Documentation}
+ */
 export const favouriteStream = (payload: S.FavouriteApplicationRequest = {}, options?: CallOptions) =>
   Pagination.items(favourite, payload, options, "app_list")
 
@@ -36,14 +58,36 @@ const recommendOperation: Operation<S.RecommendApplicationRequest, S.RecommendAp
   response: S.RecommendApplicationResponse
 }
 
-/** `GET /open-apis/application/v5/applications/recommend` */
+/**
+ * 获取管理员推荐的应用
+ *
+ * `GET /open-apis/application/v5/applications/recommend`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recommend&project=application&resource=application&version=v5 | Documentation}
+ */
 export const recommend = (payload: S.RecommendApplicationRequest = {}, options?: CallOptions): ApiCall<S.RecommendApplicationResponse> =>
   Request.execute(recommendOperation, payload, options)
 
-/** Every page of `recommend`, following `page_token`. */
+/**
+ * Every page of `recommend`, following `page_token`.
+ *
+ * 获取管理员推荐的应用
+ *
+ * `GET /open-apis/application/v5/applications/recommend`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recommend&project=application&resource=application&version=v5 | Documentation}
+ */
 export const recommendPages = (payload: S.RecommendApplicationRequest = {}, options?: CallOptions) =>
   Pagination.pages(recommend, payload, options)
 
-/** Every `app_list` element of every page of `recommend`. */
+/**
+ * Every `app_list` element of every page of `recommend`.
+ *
+ * 获取管理员推荐的应用
+ *
+ * `GET /open-apis/application/v5/applications/recommend`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recommend&project=application&resource=application&version=v5 | Documentation}
+ */
 export const recommendStream = (payload: S.RecommendApplicationRequest = {}, options?: CallOptions) =>
   Pagination.items(recommend, payload, options, "app_list")

@@ -14,6 +14,12 @@ const setOperation: Operation<S.SetAppBadgeRequest, S.SetAppBadgeResponse> = {
   response: S.SetAppBadgeResponse
 }
 
-/** `POST /open-apis/application/v6/app_badge/set` */
+/**
+ * 更新应用红点
+ *
+ * `POST /open-apis/application/v6/app_badge/set`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set&project=application&resource=app_badge&version=v6 | Documentation}
+ */
 export const set = (payload: S.SetAppBadgeRequest, options?: CallOptions): ApiCall<S.SetAppBadgeResponse> =>
   Request.execute(setOperation, payload, options)

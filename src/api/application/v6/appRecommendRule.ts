@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAppRecommendRuleRequest, S.ListAppRecommend
   response: S.ListAppRecommendRuleResponse
 }
 
-/** `GET /open-apis/application/v6/app_recommend_rules` */
+/**
+ * 获取当前设置的推荐规则列表
+ *
+ * `GET /open-apis/application/v6/app_recommend_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=app_recommend_rule&version=v6 | Documentation}
+ */
 export const list = (payload: S.ListAppRecommendRuleRequest, options?: CallOptions): ApiCall<S.ListAppRecommendRuleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取当前设置的推荐规则列表
+ *
+ * `GET /open-apis/application/v6/app_recommend_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=app_recommend_rule&version=v6 | Documentation}
+ */
 export const listPages = (payload: S.ListAppRecommendRuleRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `rules` element of every page of `list`. */
+/**
+ * Every `rules` element of every page of `list`.
+ *
+ * 获取当前设置的推荐规则列表
+ *
+ * `GET /open-apis/application/v6/app_recommend_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=app_recommend_rule&version=v6 | Documentation}
+ */
 export const listStream = (payload: S.ListAppRecommendRuleRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "rules")

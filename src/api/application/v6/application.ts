@@ -15,11 +15,25 @@ const contactsRangeConfigurationOperation: Operation<S.ContactsRangeConfiguratio
   response: S.ContactsRangeConfigurationApplicationResponse
 }
 
-/** `GET /open-apis/application/v6/applications/:app_id/contacts_range_configuration` */
+/**
+ * 获取应用通讯录权限范围配置
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/contacts_range_configuration`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_configuration&project=application&resource=application&version=v6 | Documentation}
+ */
 export const contactsRangeConfiguration = (payload: S.ContactsRangeConfigurationApplicationRequest, options?: CallOptions): ApiCall<S.ContactsRangeConfigurationApplicationResponse> =>
   Request.execute(contactsRangeConfigurationOperation, payload, options)
 
-/** Every page of `contactsRangeConfiguration`, following `page_token`. */
+/**
+ * Every page of `contactsRangeConfiguration`, following `page_token`.
+ *
+ * 获取应用通讯录权限范围配置
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/contacts_range_configuration`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_configuration&project=application&resource=application&version=v6 | Documentation}
+ */
 export const contactsRangeConfigurationPages = (payload: S.ContactsRangeConfigurationApplicationRequest, options?: CallOptions) =>
   Pagination.pages(contactsRangeConfiguration, payload, options)
 
@@ -32,7 +46,13 @@ const getOperation: Operation<S.GetApplicationRequest, S.GetApplicationResponse>
   response: S.GetApplicationResponse
 }
 
-/** `GET /open-apis/application/v6/applications/:app_id` */
+/**
+ * 获取应用信息
+ *
+ * `GET /open-apis/application/v6/applications/:app_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application&version=v6 | Documentation}
+ */
 export const get = (payload: S.GetApplicationRequest, options?: CallOptions): ApiCall<S.GetApplicationResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -45,15 +65,37 @@ const listOperation: Operation<S.ListApplicationRequest, S.ListApplicationRespon
   response: S.ListApplicationResponse
 }
 
-/** `GET /open-apis/application/v6/applications` */
+/**
+ * 获取企业安装的应用
+ *
+ * `GET /open-apis/application/v6/applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application&version=v6 | Documentation}
+ */
 export const list = (payload: S.ListApplicationRequest, options?: CallOptions): ApiCall<S.ListApplicationResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取企业安装的应用
+ *
+ * `GET /open-apis/application/v6/applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application&version=v6 | Documentation}
+ */
 export const listPages = (payload: S.ListApplicationRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `app_list` element of every page of `list`. */
+/**
+ * Every `app_list` element of every page of `list`.
+ *
+ * 获取企业安装的应用
+ *
+ * `GET /open-apis/application/v6/applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application&version=v6 | Documentation}
+ */
 export const listStream = (payload: S.ListApplicationRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "app_list")
 
@@ -66,7 +108,13 @@ const patchOperation: Operation<S.PatchApplicationRequest, S.PatchApplicationRes
   response: S.PatchApplicationResponse
 }
 
-/** `PATCH /open-apis/application/v6/applications/:app_id` */
+/**
+ * 更新应用分组信息
+ *
+ * `PATCH /open-apis/application/v6/applications/:app_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application&version=v6 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationRequest, options?: CallOptions): ApiCall<S.PatchApplicationResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -79,14 +127,36 @@ const underauditlistOperation: Operation<S.UnderauditlistApplicationRequest, S.U
   response: S.UnderauditlistApplicationResponse
 }
 
-/** `GET /open-apis/application/v6/applications/underauditlist` */
+/**
+ * 查看待审核的应用列表
+ *
+ * `GET /open-apis/application/v6/applications/underauditlist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=underauditlist&project=application&resource=application&version=v6 | Documentation}
+ */
 export const underauditlist = (payload: S.UnderauditlistApplicationRequest, options?: CallOptions): ApiCall<S.UnderauditlistApplicationResponse> =>
   Request.execute(underauditlistOperation, payload, options)
 
-/** Every page of `underauditlist`, following `page_token`. */
+/**
+ * Every page of `underauditlist`, following `page_token`.
+ *
+ * 查看待审核的应用列表
+ *
+ * `GET /open-apis/application/v6/applications/underauditlist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=underauditlist&project=application&resource=application&version=v6 | Documentation}
+ */
 export const underauditlistPages = (payload: S.UnderauditlistApplicationRequest, options?: CallOptions) =>
   Pagination.pages(underauditlist, payload, options)
 
-/** Every `items` element of every page of `underauditlist`. */
+/**
+ * Every `items` element of every page of `underauditlist`.
+ *
+ * 查看待审核的应用列表
+ *
+ * `GET /open-apis/application/v6/applications/underauditlist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=underauditlist&project=application&resource=application&version=v6 | Documentation}
+ */
 export const underauditlistStream = (payload: S.UnderauditlistApplicationRequest, options?: CallOptions) =>
   Pagination.items(underauditlist, payload, options, "items")

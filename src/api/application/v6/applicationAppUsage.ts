@@ -14,7 +14,13 @@ const departmentOverviewOperation: Operation<S.DepartmentOverviewApplicationAppU
   response: S.DepartmentOverviewApplicationAppUsageResponse
 }
 
-/** `POST /open-apis/application/v6/applications/:app_id/app_usage/department_overview` */
+/**
+ * 获取多部门应用使用概览
+ *
+ * `POST /open-apis/application/v6/applications/:app_id/app_usage/department_overview`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=department_overview&project=application&resource=application.app_usage&version=v6 | Documentation}
+ */
 export const departmentOverview = (payload: S.DepartmentOverviewApplicationAppUsageRequest, options?: CallOptions): ApiCall<S.DepartmentOverviewApplicationAppUsageResponse> =>
   Request.execute(departmentOverviewOperation, payload, options)
 
@@ -27,7 +33,13 @@ const messagePushOverviewOperation: Operation<S.MessagePushOverviewApplicationAp
   response: S.MessagePushOverviewApplicationAppUsageResponse
 }
 
-/** `POST /open-apis/application/v6/applications/:app_id/app_usage/message_push_overview` */
+/**
+ * 获取消息推送概览
+ *
+ * `POST /open-apis/application/v6/applications/:app_id/app_usage/message_push_overview`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=message_push_overview&project=application&resource=application.app_usage&version=v6 | Documentation}
+ */
 export const messagePushOverview = (payload: S.MessagePushOverviewApplicationAppUsageRequest, options?: CallOptions): ApiCall<S.MessagePushOverviewApplicationAppUsageResponse> =>
   Request.execute(messagePushOverviewOperation, payload, options)
 
@@ -40,6 +52,12 @@ const overviewOperation: Operation<S.OverviewApplicationAppUsageRequest, S.Overv
   response: S.OverviewApplicationAppUsageResponse
 }
 
-/** `POST /open-apis/application/v6/applications/:app_id/app_usage/overview` */
+/**
+ * 获取应用使用概览
+ *
+ * `POST /open-apis/application/v6/applications/:app_id/app_usage/overview`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=overview&project=application&resource=application.app_usage&version=v6 | Documentation}
+ */
 export const overview = (payload: S.OverviewApplicationAppUsageRequest, options?: CallOptions): ApiCall<S.OverviewApplicationAppUsageResponse> =>
   Request.execute(overviewOperation, payload, options)

@@ -15,7 +15,13 @@ const contactsRangeSuggestOperation: Operation<S.ContactsRangeSuggestApplication
   response: S.ContactsRangeSuggestApplicationAppVersionResponse
 }
 
-/** `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id/contacts_range_suggest` */
+/**
+ * 获取应用版本中开发者申请的通讯录权限范围
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id/contacts_range_suggest`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_suggest&project=application&resource=application.app_version&version=v6 | Documentation}
+ */
 export const contactsRangeSuggest = (payload: S.ContactsRangeSuggestApplicationAppVersionRequest, options?: CallOptions): ApiCall<S.ContactsRangeSuggestApplicationAppVersionResponse> =>
   Request.execute(contactsRangeSuggestOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetApplicationAppVersionRequest, S.GetApplicatio
   response: S.GetApplicationAppVersionResponse
 }
 
-/** `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id` */
+/**
+ * 获取应用版本信息
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application.app_version&version=v6 | Documentation}
+ */
 export const get = (payload: S.GetApplicationAppVersionRequest, options?: CallOptions): ApiCall<S.GetApplicationAppVersionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListApplicationAppVersionRequest, S.ListApplica
   response: S.ListApplicationAppVersionResponse
 }
 
-/** `GET /open-apis/application/v6/applications/:app_id/app_versions` */
+/**
+ * 获取应用版本列表
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/app_versions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.app_version&version=v6 | Documentation}
+ */
 export const list = (payload: S.ListApplicationAppVersionRequest, options?: CallOptions): ApiCall<S.ListApplicationAppVersionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取应用版本列表
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/app_versions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.app_version&version=v6 | Documentation}
+ */
 export const listPages = (payload: S.ListApplicationAppVersionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取应用版本列表
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/app_versions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.app_version&version=v6 | Documentation}
+ */
 export const listStream = (payload: S.ListApplicationAppVersionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,6 +96,12 @@ const patchOperation: Operation<S.PatchApplicationAppVersionRequest, S.PatchAppl
   response: S.PatchApplicationAppVersionResponse
 }
 
-/** `PATCH /open-apis/application/v6/applications/:app_id/app_versions/:version_id` */
+/**
+ * 更新应用审核状态
+ *
+ * `PATCH /open-apis/application/v6/applications/:app_id/app_versions/:version_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.app_version&version=v6 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationAppVersionRequest, options?: CallOptions): ApiCall<S.PatchApplicationAppVersionResponse> =>
   Request.execute(patchOperation, payload, options)

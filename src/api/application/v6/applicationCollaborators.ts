@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetApplicationCollaboratorsRequest, S.GetApplica
   response: S.GetApplicationCollaboratorsResponse
 }
 
-/** `GET /open-apis/application/v6/applications/:app_id/collaborators` */
+/**
+ * 获取应用协作者列表
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/collaborators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application.collaborators&version=v6 | Documentation}
+ */
 export const get = (payload: S.GetApplicationCollaboratorsRequest, options?: CallOptions): ApiCall<S.GetApplicationCollaboratorsResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,6 +33,12 @@ const updateOperation: Operation<S.UpdateApplicationCollaboratorsRequest, S.Upda
   response: S.UpdateApplicationCollaboratorsResponse
 }
 
-/** `PUT /open-apis/application/v6/applications/:app_id/collaborators` */
+/**
+ * 更新应用协作者
+ *
+ * `PUT /open-apis/application/v6/applications/:app_id/collaborators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.collaborators&version=v6 | Documentation}
+ */
 export const update = (payload: S.UpdateApplicationCollaboratorsRequest, options?: CallOptions): ApiCall<S.UpdateApplicationCollaboratorsResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,6 +14,12 @@ const patchOperation: Operation<S.PatchApplicationContactsRangeRequest, S.PatchA
   response: S.PatchApplicationContactsRangeResponse
 }
 
-/** `PATCH /open-apis/application/v6/applications/:app_id/contacts_range` */
+/**
+ * 更新应用通讯录权限范围配置
+ *
+ * `PATCH /open-apis/application/v6/applications/:app_id/contacts_range`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.contacts_range&version=v6 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationContactsRangeRequest, options?: CallOptions): ApiCall<S.PatchApplicationContactsRangeResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListApplicationFeedbackRequest, S.ListApplicati
   response: S.ListApplicationFeedbackResponse
 }
 
-/** `GET /open-apis/application/v6/applications/:app_id/feedbacks` */
+/**
+ * 获取应用反馈列表
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/feedbacks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.feedback&version=v6 | Documentation}
+ */
 export const list = (payload: S.ListApplicationFeedbackRequest, options?: CallOptions): ApiCall<S.ListApplicationFeedbackResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取应用反馈列表
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/feedbacks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.feedback&version=v6 | Documentation}
+ */
 export const listPages = (payload: S.ListApplicationFeedbackRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `feedback_list` element of every page of `list`. */
+/**
+ * Every `feedback_list` element of every page of `list`.
+ *
+ * 获取应用反馈列表
+ *
+ * `GET /open-apis/application/v6/applications/:app_id/feedbacks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.feedback&version=v6 | Documentation}
+ */
 export const listStream = (payload: S.ListApplicationFeedbackRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "feedback_list")
 
@@ -36,6 +58,12 @@ const patchOperation: Operation<S.PatchApplicationFeedbackRequest, S.PatchApplic
   response: S.PatchApplicationFeedbackResponse
 }
 
-/** `PATCH /open-apis/application/v6/applications/:app_id/feedbacks/:feedback_id` */
+/**
+ * 更新应用反馈
+ *
+ * `PATCH /open-apis/application/v6/applications/:app_id/feedbacks/:feedback_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.feedback&version=v6 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationFeedbackRequest, options?: CallOptions): ApiCall<S.PatchApplicationFeedbackResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateApplicationManagementRequest, S.UpdateA
   response: S.UpdateApplicationManagementResponse
 }
 
-/** `PUT /open-apis/application/v6/applications/:app_id/management` */
+/**
+ * 启停用应用
+ *
+ * `PUT /open-apis/application/v6/applications/:app_id/management`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.management&version=v6 | Documentation}
+ */
 export const update = (payload: S.UpdateApplicationManagementRequest, options?: CallOptions): ApiCall<S.UpdateApplicationManagementResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateApplicationOwnerRequest, S.UpdateApplic
   response: S.UpdateApplicationOwnerResponse
 }
 
-/** `PUT /open-apis/application/v6/applications/:app_id/owner` */
+/**
+ * 转移应用所有者
+ *
+ * `PUT /open-apis/application/v6/applications/:app_id/owner`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.owner&version=v6 | Documentation}
+ */
 export const update = (payload: S.UpdateApplicationOwnerRequest, options?: CallOptions): ApiCall<S.UpdateApplicationOwnerResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,7 +14,13 @@ const checkWhiteBlackListOperation: Operation<S.CheckWhiteBlackListApplicationVi
   response: S.CheckWhiteBlackListApplicationVisibilityResponse
 }
 
-/** `POST /open-apis/application/v6/applications/:app_id/visibility/check_white_black_list` */
+/**
+ * 查询用户或部门是否在应用的可用或禁用名单
+ *
+ * `POST /open-apis/application/v6/applications/:app_id/visibility/check_white_black_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check_white_black_list&project=application&resource=application.visibility&version=v6 | Documentation}
+ */
 export const checkWhiteBlackList = (payload: S.CheckWhiteBlackListApplicationVisibilityRequest, options?: CallOptions): ApiCall<S.CheckWhiteBlackListApplicationVisibilityResponse> =>
   Request.execute(checkWhiteBlackListOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchApplicationVisibilityRequest, S.PatchAppl
   response: S.PatchApplicationVisibilityResponse
 }
 
-/** `PATCH /open-apis/application/v6/applications/:app_id/visibility` */
+/**
+ * 更新应用可用范围
+ *
+ * `PATCH /open-apis/application/v6/applications/:app_id/visibility`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.visibility&version=v6 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationVisibilityRequest, options?: CallOptions): ApiCall<S.PatchApplicationVisibilityResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -14,7 +14,13 @@ const applyOperation: Operation<S.ApplyScopeRequest, S.ApplyScopeResponse> = {
   response: S.ApplyScopeResponse
 }
 
-/** `POST /open-apis/application/v6/scopes/apply` */
+/**
+ * 向管理员申请授权
+ *
+ * `POST /open-apis/application/v6/scopes/apply`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=apply&project=application&resource=scope&version=v6 | Documentation}
+ */
 export const apply = (payload: S.ApplyScopeRequest = {}, options?: CallOptions): ApiCall<S.ApplyScopeResponse> =>
   Request.execute(applyOperation, payload, options)
 
@@ -27,6 +33,12 @@ const listOperation: Operation<S.ListScopeRequest, S.ListScopeResponse> = {
   response: S.ListScopeResponse
 }
 
-/** `GET /open-apis/application/v6/scopes` */
+/**
+ * 查询租户授权状态
+ *
+ * `GET /open-apis/application/v6/scopes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=scope&version=v6 | Documentation}
+ */
 export const list = (payload: S.ListScopeRequest = {}, options?: CallOptions): ApiCall<S.ListScopeResponse> =>
   Request.execute(listOperation, payload, options)

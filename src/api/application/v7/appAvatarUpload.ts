@@ -15,6 +15,12 @@ const createOperation: Operation<S.CreateAppAvatarUploadRequest, S.CreateAppAvat
   response: S.CreateAppAvatarUploadResponse
 }
 
-/** `POST /open-apis/application/v7/app_avatar/upload` */
+/**
+ * 上传应用图标
+ *
+ * `POST /open-apis/application/v7/app_avatar/upload`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=application&resource=app_avatar.upload&version=v7 | Documentation}
+ */
 export const create = (payload: S.CreateAppAvatarUploadRequest, options?: CallOptions): ApiCall<S.CreateAppAvatarUploadResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,6 +14,12 @@ const patchOperation: Operation<S.PatchApplicationAbilityRequest, S.PatchApplica
   response: S.PatchApplicationAbilityResponse
 }
 
-/** `PATCH /open-apis/application/v7/applications/:app_id/ability` */
+/**
+ * 更新应用能力
+ *
+ * `PATCH /open-apis/application/v7/applications/:app_id/ability`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.ability&version=v7 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationAbilityRequest, options?: CallOptions): ApiCall<S.PatchApplicationAbilityResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -14,6 +14,12 @@ const patchOperation: Operation<S.PatchApplicationBaseRequest, S.PatchApplicatio
   response: S.PatchApplicationBaseResponse
 }
 
-/** `PATCH /open-apis/application/v7/applications/:app_id/base` */
+/**
+ * 更新应用基础信息配置
+ *
+ * `PATCH /open-apis/application/v7/applications/:app_id/base`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.base&version=v7 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationBaseRequest, options?: CallOptions): ApiCall<S.PatchApplicationBaseResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -14,6 +14,12 @@ const patchOperation: Operation<S.PatchApplicationConfigRequest, S.PatchApplicat
   response: S.PatchApplicationConfigResponse
 }
 
-/** `PATCH /open-apis/application/v7/applications/:app_id/config` */
+/**
+ * 更新应用开发配置
+ *
+ * `PATCH /open-apis/application/v7/applications/:app_id/config`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.config&version=v7 | Documentation}
+ */
 export const patch = (payload: S.PatchApplicationConfigRequest, options?: CallOptions): ApiCall<S.PatchApplicationConfigResponse> =>
   Request.execute(patchOperation, payload, options)

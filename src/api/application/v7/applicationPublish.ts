@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateApplicationPublishRequest, S.CreateAppl
   response: S.CreateApplicationPublishResponse
 }
 
-/** `POST /open-apis/application/v7/applications/:app_id/publish` */
+/**
+ * 提交发布自建应用
+ *
+ * `POST /open-apis/application/v7/applications/:app_id/publish`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=application&resource=application.publish&version=v7 | Documentation}
+ */
 export const create = (payload: S.CreateApplicationPublishRequest, options?: CallOptions): ApiCall<S.CreateApplicationPublishResponse> =>
   Request.execute(createOperation, payload, options)

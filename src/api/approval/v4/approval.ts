@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateApprovalRequest, S.CreateApprovalRespon
   response: S.CreateApprovalResponse
 }
 
-/** `POST /open-apis/approval/v4/approvals` */
+/**
+ * 创建审批定义
+ *
+ * `POST /open-apis/approval/v4/approvals`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=approval&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateApprovalRequest, options?: CallOptions): ApiCall<S.CreateApprovalResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getOperation: Operation<S.GetApprovalRequest, S.GetApprovalResponse> = {
   response: S.GetApprovalResponse
 }
 
-/** `GET /open-apis/approval/v4/approvals/:approval_code` */
+/**
+ * 查看指定审批定义
+ *
+ * `GET /open-apis/approval/v4/approvals/:approval_code`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=approval&version=v4 | Documentation}
+ */
 export const get = (payload: S.GetApprovalRequest, options?: CallOptions): ApiCall<S.GetApprovalResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -40,7 +52,13 @@ const subscribeOperation: Operation<S.SubscribeApprovalRequest, S.SubscribeAppro
   response: S.SubscribeApprovalResponse
 }
 
-/** `POST /open-apis/approval/v4/approvals/:approval_code/subscribe` */
+/**
+ * 订阅审批事件
+ *
+ * `POST /open-apis/approval/v4/approvals/:approval_code/subscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=approval&resource=approval&version=v4 | Documentation}
+ */
 export const subscribe = (payload: S.SubscribeApprovalRequest, options?: CallOptions): ApiCall<S.SubscribeApprovalResponse> =>
   Request.execute(subscribeOperation, payload, options)
 
@@ -53,6 +71,12 @@ const unsubscribeOperation: Operation<S.UnsubscribeApprovalRequest, S.Unsubscrib
   response: S.UnsubscribeApprovalResponse
 }
 
-/** `POST /open-apis/approval/v4/approvals/:approval_code/unsubscribe` */
+/**
+ * 取消订阅审批事件
+ *
+ * `POST /open-apis/approval/v4/approvals/:approval_code/unsubscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=approval&resource=approval&version=v4 | Documentation}
+ */
 export const unsubscribe = (payload: S.UnsubscribeApprovalRequest, options?: CallOptions): ApiCall<S.UnsubscribeApprovalResponse> =>
   Request.execute(unsubscribeOperation, payload, options)

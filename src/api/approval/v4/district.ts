@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListDistrictRequest, S.ListDistrictResponse> = 
   response: S.ListDistrictResponse
 }
 
-/** `GET /open-apis/approval/v4/districts` */
+/**
+ * 查询地理库信息
+ *
+ * `GET /open-apis/approval/v4/districts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=district&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListDistrictRequest = {}, options?: CallOptions): ApiCall<S.ListDistrictResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询地理库信息
+ *
+ * `GET /open-apis/approval/v4/districts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=district&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListDistrictRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询地理库信息
+ *
+ * `GET /open-apis/approval/v4/districts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=district&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListDistrictRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -36,14 +58,36 @@ const searchOperation: Operation<S.SearchDistrictRequest, S.SearchDistrictRespon
   response: S.SearchDistrictResponse
 }
 
-/** `POST /open-apis/approval/v4/districts/search` */
+/**
+ * 搜索地理库信息
+ *
+ * `POST /open-apis/approval/v4/districts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=district&version=v4 | Documentation}
+ */
 export const search = (payload: S.SearchDistrictRequest = {}, options?: CallOptions): ApiCall<S.SearchDistrictResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索地理库信息
+ *
+ * `POST /open-apis/approval/v4/districts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=district&version=v4 | Documentation}
+ */
 export const searchPages = (payload: S.SearchDistrictRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索地理库信息
+ *
+ * `POST /open-apis/approval/v4/districts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=district&version=v4 | Documentation}
+ */
 export const searchStream = (payload: S.SearchDistrictRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateExternalApprovalRequest, S.CreateExtern
   response: S.CreateExternalApprovalResponse
 }
 
-/** `POST /open-apis/approval/v4/external_approvals` */
+/**
+ * 同步三方审批定义
+ *
+ * `POST /open-apis/approval/v4/external_approvals`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=external_approval&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateExternalApprovalRequest, options?: CallOptions): ApiCall<S.CreateExternalApprovalResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const getOperation: Operation<S.GetExternalApprovalRequest, S.GetExternalApprova
   response: S.GetExternalApprovalResponse
 }
 
-/** `GET /open-apis/approval/v4/external_approvals/:approval_code` */
+/**
+ * 查看指定三方审批定义
+ *
+ * `GET /open-apis/approval/v4/external_approvals/:approval_code`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=external_approval&version=v4 | Documentation}
+ */
 export const get = (payload: S.GetExternalApprovalRequest, options?: CallOptions): ApiCall<S.GetExternalApprovalResponse> =>
   Request.execute(getOperation, payload, options)

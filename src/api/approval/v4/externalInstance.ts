@@ -14,7 +14,13 @@ const checkOperation: Operation<S.CheckExternalInstanceRequest, S.CheckExternalI
   response: S.CheckExternalInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/external_instances/check` */
+/**
+ * 校验三方审批实例
+ *
+ * `POST /open-apis/approval/v4/external_instances/check`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check&project=approval&resource=external_instance&version=v4 | Documentation}
+ */
 export const check = (payload: S.CheckExternalInstanceRequest, options?: CallOptions): ApiCall<S.CheckExternalInstanceResponse> =>
   Request.execute(checkOperation, payload, options)
 
@@ -27,6 +33,12 @@ const createOperation: Operation<S.CreateExternalInstanceRequest, S.CreateExtern
   response: S.CreateExternalInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/external_instances` */
+/**
+ * 同步三方审批实例
+ *
+ * `POST /open-apis/approval/v4/external_instances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=external_instance&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateExternalInstanceRequest, options?: CallOptions): ApiCall<S.CreateExternalInstanceResponse> =>
   Request.execute(createOperation, payload, options)

@@ -16,14 +16,36 @@ const listOperation: Operation<S.ListExternalTaskRequest, S.ListExternalTaskResp
   response: S.ListExternalTaskResponse
 }
 
-/** `GET /open-apis/approval/v4/external_tasks` */
+/**
+ * 获取三方审批任务状态
+ *
+ * `GET /open-apis/approval/v4/external_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=external_task&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListExternalTaskRequest = {}, options?: CallOptions): ApiCall<S.ListExternalTaskResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取三方审批任务状态
+ *
+ * `GET /open-apis/approval/v4/external_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=external_task&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListExternalTaskRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `data` element of every page of `list`. */
+/**
+ * Every `data` element of every page of `list`.
+ *
+ * 获取三方审批任务状态
+ *
+ * `GET /open-apis/approval/v4/external_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=external_task&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListExternalTaskRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "data")

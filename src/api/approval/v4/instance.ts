@@ -15,7 +15,13 @@ const addCcOperation: Operation<S.AddCcInstanceRequest, S.AddCcInstanceResponse>
   response: S.AddCcInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/add_cc` */
+/**
+ * 抄送审批实例
+ *
+ * `POST /open-apis/approval/v4/instances/add_cc`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_cc&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const addCc = (payload: S.AddCcInstanceRequest, options?: CallOptions): ApiCall<S.AddCcInstanceResponse> =>
   Request.execute(addCcOperation, payload, options)
 
@@ -28,7 +34,11 @@ const addSignOperation: Operation<S.AddSignInstanceRequest, S.AddSignInstanceRes
   response: S.AddSignInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/add_sign` */
+/**
+ * `POST /open-apis/approval/v4/instances/add_sign`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_sign&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const addSign = (payload: S.AddSignInstanceRequest, options?: CallOptions): ApiCall<S.AddSignInstanceResponse> =>
   Request.execute(addSignOperation, payload, options)
 
@@ -41,7 +51,13 @@ const cancelOperation: Operation<S.CancelInstanceRequest, S.CancelInstanceRespon
   response: S.CancelInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/cancel` */
+/**
+ * 撤回审批实例
+ *
+ * `POST /open-apis/approval/v4/instances/cancel`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const cancel = (payload: S.CancelInstanceRequest, options?: CallOptions): ApiCall<S.CancelInstanceResponse> =>
   Request.execute(cancelOperation, payload, options)
 
@@ -54,7 +70,13 @@ const ccOperation: Operation<S.CcInstanceRequest, S.CcInstanceResponse> = {
   response: S.CcInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/cc` */
+/**
+ * 抄送审批实例
+ *
+ * `POST /open-apis/approval/v4/instances/cc`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cc&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const cc = (payload: S.CcInstanceRequest, options?: CallOptions): ApiCall<S.CcInstanceResponse> =>
   Request.execute(ccOperation, payload, options)
 
@@ -67,7 +89,13 @@ const createOperation: Operation<S.CreateInstanceRequest, S.CreateInstanceRespon
   response: S.CreateInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances` */
+/**
+ * 创建审批实例
+ *
+ * `POST /open-apis/approval/v4/instances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateInstanceRequest, options?: CallOptions): ApiCall<S.CreateInstanceResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -80,7 +108,13 @@ const detailOperation: Operation<S.DetailInstanceRequest, S.DetailInstanceRespon
   response: S.DetailInstanceResponse
 }
 
-/** `GET /open-apis/approval/v4/instances/detail` */
+/**
+ * 获取单个审批实例详情
+ *
+ * `GET /open-apis/approval/v4/instances/detail`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=detail&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const detail = (payload: S.DetailInstanceRequest, options?: CallOptions): ApiCall<S.DetailInstanceResponse> =>
   Request.execute(detailOperation, payload, options)
 
@@ -93,7 +127,13 @@ const getOperation: Operation<S.GetInstanceRequest, S.GetInstanceResponse> = {
   response: S.GetInstanceResponse
 }
 
-/** `GET /open-apis/approval/v4/instances/:instance_id` */
+/**
+ * 获取单个审批实例详情
+ *
+ * `GET /open-apis/approval/v4/instances/:instance_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const get = (payload: S.GetInstanceRequest, options?: CallOptions): ApiCall<S.GetInstanceResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -106,15 +146,37 @@ const initiatedOperation: Operation<S.InitiatedInstanceRequest, S.InitiatedInsta
   response: S.InitiatedInstanceResponse
 }
 
-/** `GET /open-apis/approval/v4/instances/initiated` */
+/**
+ * 获取用户已发起审批列表
+ *
+ * `GET /open-apis/approval/v4/instances/initiated`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=initiated&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const initiated = (payload: S.InitiatedInstanceRequest = {}, options?: CallOptions): ApiCall<S.InitiatedInstanceResponse> =>
   Request.execute(initiatedOperation, payload, options)
 
-/** Every page of `initiated`, following `page_token`. */
+/**
+ * Every page of `initiated`, following `page_token`.
+ *
+ * 获取用户已发起审批列表
+ *
+ * `GET /open-apis/approval/v4/instances/initiated`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=initiated&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const initiatedPages = (payload: S.InitiatedInstanceRequest = {}, options?: CallOptions) =>
   Pagination.pages(initiated, payload, options)
 
-/** Every `instances` element of every page of `initiated`. */
+/**
+ * Every `instances` element of every page of `initiated`.
+ *
+ * 获取用户已发起审批列表
+ *
+ * `GET /open-apis/approval/v4/instances/initiated`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=initiated&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const initiatedStream = (payload: S.InitiatedInstanceRequest = {}, options?: CallOptions) =>
   Pagination.items(initiated, payload, options, "instances")
 
@@ -127,15 +189,37 @@ const listOperation: Operation<S.ListInstanceRequest, S.ListInstanceResponse> = 
   response: S.ListInstanceResponse
 }
 
-/** `GET /open-apis/approval/v4/instances` */
+/**
+ * 批量获取审批实例 ID
+ *
+ * `GET /open-apis/approval/v4/instances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListInstanceRequest, options?: CallOptions): ApiCall<S.ListInstanceResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取审批实例 ID
+ *
+ * `GET /open-apis/approval/v4/instances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListInstanceRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `instance_code_list` element of every page of `list`. */
+/**
+ * Every `instance_code_list` element of every page of `list`.
+ *
+ * 批量获取审批实例 ID
+ *
+ * `GET /open-apis/approval/v4/instances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListInstanceRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "instance_code_list")
 
@@ -148,7 +232,11 @@ const previewOperation: Operation<S.PreviewInstanceRequest, S.PreviewInstanceRes
   response: S.PreviewInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/preview` */
+/**
+ * `POST /open-apis/approval/v4/instances/preview`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const preview = (payload: S.PreviewInstanceRequest, options?: CallOptions): ApiCall<S.PreviewInstanceResponse> =>
   Request.execute(previewOperation, payload, options)
 
@@ -161,15 +249,37 @@ const queryOperation: Operation<S.QueryInstanceRequest, S.QueryInstanceResponse>
   response: S.QueryInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/query` */
+/**
+ * 查询实例列表
+ *
+ * `POST /open-apis/approval/v4/instances/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const query = (payload: S.QueryInstanceRequest = {}, options?: CallOptions): ApiCall<S.QueryInstanceResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询实例列表
+ *
+ * `POST /open-apis/approval/v4/instances/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const queryPages = (payload: S.QueryInstanceRequest = {}, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `instance_list` element of every page of `query`. */
+/**
+ * Every `instance_list` element of every page of `query`.
+ *
+ * 查询实例列表
+ *
+ * `POST /open-apis/approval/v4/instances/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const queryStream = (payload: S.QueryInstanceRequest = {}, options?: CallOptions) =>
   Pagination.items(query, payload, options, "instance_list")
 
@@ -182,7 +292,13 @@ const recallOperation: Operation<S.RecallInstanceRequest, S.RecallInstanceRespon
   response: S.RecallInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/recall` */
+/**
+ * 撤回审批实例
+ *
+ * `POST /open-apis/approval/v4/instances/recall`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recall&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const recall = (payload: S.RecallInstanceRequest, options?: CallOptions): ApiCall<S.RecallInstanceResponse> =>
   Request.execute(recallOperation, payload, options)
 
@@ -195,7 +311,13 @@ const remindOperation: Operation<S.RemindInstanceRequest, S.RemindInstanceRespon
   response: S.RemindInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/remind` */
+/**
+ * 发送催办消息
+ *
+ * `POST /open-apis/approval/v4/instances/remind`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remind&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const remind = (payload: S.RemindInstanceRequest, options?: CallOptions): ApiCall<S.RemindInstanceResponse> =>
   Request.execute(remindOperation, payload, options)
 
@@ -208,15 +330,37 @@ const searchCcOperation: Operation<S.SearchCcInstanceRequest, S.SearchCcInstance
   response: S.SearchCcInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/search_cc` */
+/**
+ * 查询抄送列表
+ *
+ * `POST /open-apis/approval/v4/instances/search_cc`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search_cc&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const searchCc = (payload: S.SearchCcInstanceRequest = {}, options?: CallOptions): ApiCall<S.SearchCcInstanceResponse> =>
   Request.execute(searchCcOperation, payload, options)
 
-/** Every page of `searchCc`, following `page_token`. */
+/**
+ * Every page of `searchCc`, following `page_token`.
+ *
+ * 查询抄送列表
+ *
+ * `POST /open-apis/approval/v4/instances/search_cc`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search_cc&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const searchCcPages = (payload: S.SearchCcInstanceRequest = {}, options?: CallOptions) =>
   Pagination.pages(searchCc, payload, options)
 
-/** Every `cc_list` element of every page of `searchCc`. */
+/**
+ * Every `cc_list` element of every page of `searchCc`.
+ *
+ * 查询抄送列表
+ *
+ * `POST /open-apis/approval/v4/instances/search_cc`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search_cc&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const searchCcStream = (payload: S.SearchCcInstanceRequest = {}, options?: CallOptions) =>
   Pagination.items(searchCc, payload, options, "cc_list")
 
@@ -229,7 +373,13 @@ const specifiedRollbackOperation: Operation<S.SpecifiedRollbackInstanceRequest, 
   response: S.SpecifiedRollbackInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/specified_rollback` */
+/**
+ * 退回审批任务
+ *
+ * `POST /open-apis/approval/v4/instances/specified_rollback`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=specified_rollback&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const specifiedRollback = (payload: S.SpecifiedRollbackInstanceRequest, options?: CallOptions): ApiCall<S.SpecifiedRollbackInstanceResponse> =>
   Request.execute(specifiedRollbackOperation, payload, options)
 
@@ -242,7 +392,13 @@ const subscriptionOperation: Operation<S.SubscriptionInstanceRequest, S.Subscrip
   response: S.SubscriptionInstanceResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/subscription` */
+/**
+ * 订阅审批实例状态变更事件
+ *
+ * `POST /open-apis/approval/v4/instances/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionInstanceRequest, options?: CallOptions): ApiCall<S.SubscriptionInstanceResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -255,6 +411,12 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionInstanceRequest, S.Unsu
   response: S.UnsubscriptionInstanceResponse
 }
 
-/** `DELETE /open-apis/approval/v4/instances/subscription` */
+/**
+ * 退订审批实例状态变更事件
+ *
+ * `DELETE /open-apis/approval/v4/instances/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=approval&resource=instance&version=v4 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionInstanceRequest = {}, options?: CallOptions): ApiCall<S.UnsubscriptionInstanceResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)

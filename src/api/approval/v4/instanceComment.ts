@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateInstanceCommentRequest, S.CreateInstanc
   response: S.CreateInstanceCommentResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/:instance_id/comments` */
+/**
+ * 创建评论
+ *
+ * `POST /open-apis/approval/v4/instances/:instance_id/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance.comment&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateInstanceCommentRequest, options?: CallOptions): ApiCall<S.CreateInstanceCommentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteInstanceCommentRequest, S.DeleteInstanc
   response: S.DeleteInstanceCommentResponse
 }
 
-/** `DELETE /open-apis/approval/v4/instances/:instance_id/comments/:comment_id` */
+/**
+ * 删除评论
+ *
+ * `DELETE /open-apis/approval/v4/instances/:instance_id/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=approval&resource=instance.comment&version=v4 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteInstanceCommentRequest, options?: CallOptions): ApiCall<S.DeleteInstanceCommentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const listOperation: Operation<S.ListInstanceCommentRequest, S.ListInstanceComme
   response: S.ListInstanceCommentResponse
 }
 
-/** `GET /open-apis/approval/v4/instances/:instance_id/comments` */
+/**
+ * 获取评论
+ *
+ * `GET /open-apis/approval/v4/instances/:instance_id/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance.comment&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListInstanceCommentRequest, options?: CallOptions): ApiCall<S.ListInstanceCommentResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -53,7 +71,13 @@ const removeOperation: Operation<S.RemoveInstanceCommentRequest, S.RemoveInstanc
   response: S.RemoveInstanceCommentResponse
 }
 
-/** `POST /open-apis/approval/v4/instances/:instance_id/comments/remove` */
+/**
+ * 清空评论
+ *
+ * `POST /open-apis/approval/v4/instances/:instance_id/comments/remove`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=approval&resource=instance.comment&version=v4 | Documentation}
+ */
 export const remove = (payload: S.RemoveInstanceCommentRequest, options?: CallOptions): ApiCall<S.RemoveInstanceCommentResponse> =>
   Request.execute(removeOperation, payload, options)
 

@@ -15,7 +15,13 @@ const addSignOperation: Operation<S.AddSignTaskRequest, S.AddSignTaskResponse> =
   response: S.AddSignTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/add_sign` */
+/**
+ * 加签审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/add_sign`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_sign&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const addSign = (payload: S.AddSignTaskRequest, options?: CallOptions): ApiCall<S.AddSignTaskResponse> =>
   Request.execute(addSignOperation, payload, options)
 
@@ -28,7 +34,13 @@ const approveOperation: Operation<S.ApproveTaskRequest, S.ApproveTaskResponse> =
   response: S.ApproveTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/approve` */
+/**
+ * 同意审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/approve`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=approve&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const approve = (payload: S.ApproveTaskRequest, options?: CallOptions): ApiCall<S.ApproveTaskResponse> =>
   Request.execute(approveOperation, payload, options)
 
@@ -41,7 +53,13 @@ const forwardOperation: Operation<S.ForwardTaskRequest, S.ForwardTaskResponse> =
   response: S.ForwardTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/forward` */
+/**
+ * 转交审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/forward`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const forward = (payload: S.ForwardTaskRequest, options?: CallOptions): ApiCall<S.ForwardTaskResponse> =>
   Request.execute(forwardOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListTaskRequest, S.ListTaskResponse> = {
   response: S.ListTaskResponse
 }
 
-/** `GET /open-apis/approval/v4/tasks` */
+/**
+ * 获取审批任务列表
+ *
+ * `GET /open-apis/approval/v4/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListTaskRequest, options?: CallOptions): ApiCall<S.ListTaskResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取审批任务列表
+ *
+ * `GET /open-apis/approval/v4/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListTaskRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `tasks` element of every page of `list`. */
+/**
+ * Every `tasks` element of every page of `list`.
+ *
+ * 获取审批任务列表
+ *
+ * `GET /open-apis/approval/v4/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListTaskRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "tasks")
 
@@ -75,7 +115,13 @@ const passOperation: Operation<S.PassTaskRequest, S.PassTaskResponse> = {
   response: S.PassTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/pass` */
+/**
+ * 同意审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/pass`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=pass&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const pass = (payload: S.PassTaskRequest, options?: CallOptions): ApiCall<S.PassTaskResponse> =>
   Request.execute(passOperation, payload, options)
 
@@ -88,15 +134,37 @@ const queryOperation: Operation<S.QueryTaskRequest, S.QueryTaskResponse> = {
   response: S.QueryTaskResponse
 }
 
-/** `GET /open-apis/approval/v4/tasks/query` */
+/**
+ * 查询用户的任务列表
+ *
+ * `GET /open-apis/approval/v4/tasks/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const query = (payload: S.QueryTaskRequest, options?: CallOptions): ApiCall<S.QueryTaskResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询用户的任务列表
+ *
+ * `GET /open-apis/approval/v4/tasks/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const queryPages = (payload: S.QueryTaskRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `tasks` element of every page of `query`. */
+/**
+ * Every `tasks` element of every page of `query`.
+ *
+ * 查询用户的任务列表
+ *
+ * `GET /open-apis/approval/v4/tasks/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const queryStream = (payload: S.QueryTaskRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "tasks")
 
@@ -109,7 +177,13 @@ const refuseOperation: Operation<S.RefuseTaskRequest, S.RefuseTaskResponse> = {
   response: S.RefuseTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/refuse` */
+/**
+ * 拒绝审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/refuse`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=refuse&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const refuse = (payload: S.RefuseTaskRequest, options?: CallOptions): ApiCall<S.RefuseTaskResponse> =>
   Request.execute(refuseOperation, payload, options)
 
@@ -122,7 +196,13 @@ const rejectOperation: Operation<S.RejectTaskRequest, S.RejectTaskResponse> = {
   response: S.RejectTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/reject` */
+/**
+ * 拒绝审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/reject`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reject&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const reject = (payload: S.RejectTaskRequest, options?: CallOptions): ApiCall<S.RejectTaskResponse> =>
   Request.execute(rejectOperation, payload, options)
 
@@ -135,7 +215,13 @@ const resubmitOperation: Operation<S.ResubmitTaskRequest, S.ResubmitTaskResponse
   response: S.ResubmitTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/resubmit` */
+/**
+ * 重新提交审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/resubmit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resubmit&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const resubmit = (payload: S.ResubmitTaskRequest, options?: CallOptions): ApiCall<S.ResubmitTaskResponse> =>
   Request.execute(resubmitOperation, payload, options)
 
@@ -148,7 +234,13 @@ const rollbackOperation: Operation<S.RollbackTaskRequest, S.RollbackTaskResponse
   response: S.RollbackTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/rollback` */
+/**
+ * 退回审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/rollback`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const rollback = (payload: S.RollbackTaskRequest, options?: CallOptions): ApiCall<S.RollbackTaskResponse> =>
   Request.execute(rollbackOperation, payload, options)
 
@@ -161,15 +253,37 @@ const searchOperation: Operation<S.SearchTaskRequest, S.SearchTaskResponse> = {
   response: S.SearchTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/search` */
+/**
+ * 查询任务列表
+ *
+ * `POST /open-apis/approval/v4/tasks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const search = (payload: S.SearchTaskRequest = {}, options?: CallOptions): ApiCall<S.SearchTaskResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询任务列表
+ *
+ * `POST /open-apis/approval/v4/tasks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const searchPages = (payload: S.SearchTaskRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `task_list` element of every page of `search`. */
+/**
+ * Every `task_list` element of every page of `search`.
+ *
+ * 查询任务列表
+ *
+ * `POST /open-apis/approval/v4/tasks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const searchStream = (payload: S.SearchTaskRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "task_list")
 
@@ -182,7 +296,13 @@ const subscriptionOperation: Operation<S.SubscriptionTaskRequest, S.Subscription
   response: S.SubscriptionTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/subscription` */
+/**
+ * 订阅审批任务状态变更事件
+ *
+ * `POST /open-apis/approval/v4/tasks/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionTaskRequest, options?: CallOptions): ApiCall<S.SubscriptionTaskResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -195,7 +315,13 @@ const transferOperation: Operation<S.TransferTaskRequest, S.TransferTaskResponse
   response: S.TransferTaskResponse
 }
 
-/** `POST /open-apis/approval/v4/tasks/transfer` */
+/**
+ * 转交审批任务
+ *
+ * `POST /open-apis/approval/v4/tasks/transfer`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const transfer = (payload: S.TransferTaskRequest, options?: CallOptions): ApiCall<S.TransferTaskResponse> =>
   Request.execute(transferOperation, payload, options)
 
@@ -208,6 +334,12 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionTaskRequest, S.Unsubscr
   response: S.UnsubscriptionTaskResponse
 }
 
-/** `DELETE /open-apis/approval/v4/tasks/subscription` */
+/**
+ * 退订审批任务状态变更事件
+ *
+ * `DELETE /open-apis/approval/v4/tasks/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=approval&resource=task&version=v4 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionTaskRequest = {}, options?: CallOptions): ApiCall<S.UnsubscriptionTaskResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)

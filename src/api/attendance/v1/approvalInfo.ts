@@ -14,6 +14,12 @@ const processOperation: Operation<S.ProcessApprovalInfoRequest, S.ProcessApprova
   response: S.ProcessApprovalInfoResponse
 }
 
-/** `POST /open-apis/attendance/v1/approval_infos/process` */
+/**
+ * 通知审批状态更新
+ *
+ * `POST /open-apis/attendance/v1/approval_infos/process`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=process&project=attendance&resource=approval_info&version=v1 | Documentation}
+ */
 export const process = (payload: S.ProcessApprovalInfoRequest, options?: CallOptions): ApiCall<S.ProcessApprovalInfoResponse> =>
   Request.execute(processOperation, payload, options)

@@ -15,7 +15,13 @@ const delReportOperation: Operation<S.DelReportArchiveRuleRequest, S.DelReportAr
   response: S.DelReportArchiveRuleResponse
 }
 
-/** `POST /open-apis/attendance/v1/archive_rule/del_report` */
+/**
+ * 删除归档报表行数据
+ *
+ * `POST /open-apis/attendance/v1/archive_rule/del_report`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del_report&project=attendance&resource=archive_rule&version=v1 | Documentation}
+ */
 export const delReport = (payload: S.DelReportArchiveRuleRequest, options?: CallOptions): ApiCall<S.DelReportArchiveRuleResponse> =>
   Request.execute(delReportOperation, payload, options)
 
@@ -28,15 +34,37 @@ const listOperation: Operation<S.ListArchiveRuleRequest, S.ListArchiveRuleRespon
   response: S.ListArchiveRuleResponse
 }
 
-/** `GET /open-apis/attendance/v1/archive_rule` */
+/**
+ * 查询所有归档规则
+ *
+ * `GET /open-apis/attendance/v1/archive_rule`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=archive_rule&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListArchiveRuleRequest = {}, options?: CallOptions): ApiCall<S.ListArchiveRuleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询所有归档规则
+ *
+ * `GET /open-apis/attendance/v1/archive_rule`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=archive_rule&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListArchiveRuleRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询所有归档规则
+ *
+ * `GET /open-apis/attendance/v1/archive_rule`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=archive_rule&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListArchiveRuleRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -49,7 +77,13 @@ const uploadReportOperation: Operation<S.UploadReportArchiveRuleRequest, S.Uploa
   response: S.UploadReportArchiveRuleResponse
 }
 
-/** `POST /open-apis/attendance/v1/archive_rule/upload_report` */
+/**
+ * 写入归档报表结果
+ *
+ * `POST /open-apis/attendance/v1/archive_rule/upload_report`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_report&project=attendance&resource=archive_rule&version=v1 | Documentation}
+ */
 export const uploadReport = (payload: S.UploadReportArchiveRuleRequest, options?: CallOptions): ApiCall<S.UploadReportArchiveRuleResponse> =>
   Request.execute(uploadReportOperation, payload, options)
 
@@ -62,6 +96,12 @@ const userStatsFieldsQueryOperation: Operation<S.UserStatsFieldsQueryArchiveRule
   response: S.UserStatsFieldsQueryArchiveRuleResponse
 }
 
-/** `POST /open-apis/attendance/v1/archive_rule/user_stats_fields_query` */
+/**
+ * 查询归档报表表头
+ *
+ * `POST /open-apis/attendance/v1/archive_rule/user_stats_fields_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=user_stats_fields_query&project=attendance&resource=archive_rule&version=v1 | Documentation}
+ */
 export const userStatsFieldsQuery = (payload: S.UserStatsFieldsQueryArchiveRuleRequest, options?: CallOptions): ApiCall<S.UserStatsFieldsQueryArchiveRuleResponse> =>
   Request.execute(userStatsFieldsQueryOperation, payload, options)

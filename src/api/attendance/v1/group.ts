@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateGroupRequest, S.CreateGroupResponse> = 
   response: S.CreateGroupResponse
 }
 
-/** `POST /open-apis/attendance/v1/groups` */
+/**
+ * 创建或修改考勤组
+ *
+ * `POST /open-apis/attendance/v1/groups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateGroupRequest, options?: CallOptions): ApiCall<S.CreateGroupResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteGroupRequest, S.DeleteGroupResponse> = 
   response: S.DeleteGroupResponse
 }
 
-/** `DELETE /open-apis/attendance/v1/groups/:group_id` */
+/**
+ * 删除考勤组
+ *
+ * `DELETE /open-apis/attendance/v1/groups/:group_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteGroupRequest, options?: CallOptions): ApiCall<S.DeleteGroupResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetGroupRequest, S.GetGroupResponse> = {
   response: S.GetGroupResponse
 }
 
-/** `GET /open-apis/attendance/v1/groups/:group_id` */
+/**
+ * 按 ID 查询考勤组
+ *
+ * `GET /open-apis/attendance/v1/groups/:group_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetGroupRequest, options?: CallOptions): ApiCall<S.GetGroupResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListGroupRequest, S.ListGroupResponse> = {
   response: S.ListGroupResponse
 }
 
-/** `GET /open-apis/attendance/v1/groups` */
+/**
+ * 查询所有考勤组
+ *
+ * `GET /open-apis/attendance/v1/groups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListGroupRequest = {}, options?: CallOptions): ApiCall<S.ListGroupResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询所有考勤组
+ *
+ * `GET /open-apis/attendance/v1/groups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListGroupRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `group_list` element of every page of `list`. */
+/**
+ * Every `group_list` element of every page of `list`.
+ *
+ * 查询所有考勤组
+ *
+ * `GET /open-apis/attendance/v1/groups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListGroupRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "group_list")
 
@@ -75,15 +115,37 @@ const listUserOperation: Operation<S.ListUserGroupRequest, S.ListUserGroupRespon
   response: S.ListUserGroupResponse
 }
 
-/** `GET /open-apis/attendance/v1/groups/:group_id/list_user` */
+/**
+ * 查询考勤组下所有成员
+ *
+ * `GET /open-apis/attendance/v1/groups/:group_id/list_user`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_user&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const listUser = (payload: S.ListUserGroupRequest, options?: CallOptions): ApiCall<S.ListUserGroupResponse> =>
   Request.execute(listUserOperation, payload, options)
 
-/** Every page of `listUser`, following `page_token`. */
+/**
+ * Every page of `listUser`, following `page_token`.
+ *
+ * 查询考勤组下所有成员
+ *
+ * `GET /open-apis/attendance/v1/groups/:group_id/list_user`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_user&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const listUserPages = (payload: S.ListUserGroupRequest, options?: CallOptions) =>
   Pagination.pages(listUser, payload, options)
 
-/** Every `users` element of every page of `listUser`. */
+/**
+ * Every `users` element of every page of `listUser`.
+ *
+ * 查询考勤组下所有成员
+ *
+ * `GET /open-apis/attendance/v1/groups/:group_id/list_user`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_user&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const listUserStream = (payload: S.ListUserGroupRequest, options?: CallOptions) =>
   Pagination.items(listUser, payload, options, "users")
 
@@ -96,7 +158,13 @@ const searchOperation: Operation<S.SearchGroupRequest, S.SearchGroupResponse> = 
   response: S.SearchGroupResponse
 }
 
-/** `POST /open-apis/attendance/v1/groups/search` */
+/**
+ * 按名称查询考勤组
+ *
+ * `POST /open-apis/attendance/v1/groups/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=attendance&resource=group&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchGroupRequest, options?: CallOptions): ApiCall<S.SearchGroupResponse> =>
   Request.execute(searchOperation, payload, options)
 

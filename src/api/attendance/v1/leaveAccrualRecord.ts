@@ -14,6 +14,12 @@ const patchOperation: Operation<S.PatchLeaveAccrualRecordRequest, S.PatchLeaveAc
   response: S.PatchLeaveAccrualRecordResponse
 }
 
-/** `PATCH /open-apis/attendance/v1/leave_accrual_record/:leave_id` */
+/**
+ * 修改发放记录
+ *
+ * `PATCH /open-apis/attendance/v1/leave_accrual_record/:leave_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=attendance&resource=leave_accrual_record&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchLeaveAccrualRecordRequest, options?: CallOptions): ApiCall<S.PatchLeaveAccrualRecordResponse> =>
   Request.execute(patchOperation, payload, options)

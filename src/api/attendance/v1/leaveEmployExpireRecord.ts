@@ -15,6 +15,12 @@ const getOperation: Operation<S.GetLeaveEmployExpireRecordRequest, S.GetLeaveEmp
   response: S.GetLeaveEmployExpireRecordResponse
 }
 
-/** `GET /open-apis/attendance/v1/leave_employ_expire_records/:leave_id` */
+/**
+ * 通过过期时间获取发放记录
+ *
+ * `GET /open-apis/attendance/v1/leave_employ_expire_records/:leave_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=leave_employ_expire_record&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetLeaveEmployExpireRecordRequest, options?: CallOptions): ApiCall<S.GetLeaveEmployExpireRecordResponse> =>
   Request.execute(getOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateShiftRequest, S.CreateShiftResponse> = 
   response: S.CreateShiftResponse
 }
 
-/** `POST /open-apis/attendance/v1/shifts` */
+/**
+ * 创建班次
+ *
+ * `POST /open-apis/attendance/v1/shifts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=shift&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateShiftRequest, options?: CallOptions): ApiCall<S.CreateShiftResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteShiftRequest, S.DeleteShiftResponse> = 
   response: S.DeleteShiftResponse
 }
 
-/** `DELETE /open-apis/attendance/v1/shifts/:shift_id` */
+/**
+ * 删除班次
+ *
+ * `DELETE /open-apis/attendance/v1/shifts/:shift_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=attendance&resource=shift&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteShiftRequest, options?: CallOptions): ApiCall<S.DeleteShiftResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetShiftRequest, S.GetShiftResponse> = {
   response: S.GetShiftResponse
 }
 
-/** `GET /open-apis/attendance/v1/shifts/:shift_id` */
+/**
+ * 查询班次
+ *
+ * `GET /open-apis/attendance/v1/shifts/:shift_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=shift&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetShiftRequest, options?: CallOptions): ApiCall<S.GetShiftResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListShiftRequest, S.ListShiftResponse> = {
   response: S.ListShiftResponse
 }
 
-/** `GET /open-apis/attendance/v1/shifts` */
+/**
+ * 查询所有班次
+ *
+ * `GET /open-apis/attendance/v1/shifts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=shift&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListShiftRequest = {}, options?: CallOptions): ApiCall<S.ListShiftResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询所有班次
+ *
+ * `GET /open-apis/attendance/v1/shifts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=shift&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListShiftRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `shift_list` element of every page of `list`. */
+/**
+ * Every `shift_list` element of every page of `list`.
+ *
+ * 查询所有班次
+ *
+ * `GET /open-apis/attendance/v1/shifts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=shift&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListShiftRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "shift_list")
 
@@ -75,7 +115,13 @@ const queryOperation: Operation<S.QueryShiftRequest, S.QueryShiftResponse> = {
   response: S.QueryShiftResponse
 }
 
-/** `POST /open-apis/attendance/v1/shifts/query` */
+/**
+ * 按名称查询班次
+ *
+ * `POST /open-apis/attendance/v1/shifts/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=shift&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryShiftRequest, options?: CallOptions): ApiCall<S.QueryShiftResponse> =>
   Request.execute(queryOperation, payload, options)
 

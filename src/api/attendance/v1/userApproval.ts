@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateUserApprovalRequest, S.CreateUserApprov
   response: S.CreateUserApprovalResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_approvals` */
+/**
+ * 写入审批结果
+ *
+ * `POST /open-apis/attendance/v1/user_approvals`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=user_approval&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserApprovalRequest, options?: CallOptions): ApiCall<S.CreateUserApprovalResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const queryOperation: Operation<S.QueryUserApprovalRequest, S.QueryUserApprovalR
   response: S.QueryUserApprovalResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_approvals/query` */
+/**
+ * 获取审批数据
+ *
+ * `POST /open-apis/attendance/v1/user_approvals/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_approval&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserApprovalRequest, options?: CallOptions): ApiCall<S.QueryUserApprovalResponse> =>
   Request.execute(queryOperation, payload, options)

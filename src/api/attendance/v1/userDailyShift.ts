@@ -14,7 +14,13 @@ const batchCreateOperation: Operation<S.BatchCreateUserDailyShiftRequest, S.Batc
   response: S.BatchCreateUserDailyShiftResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_daily_shifts/batch_create` */
+/**
+ * 创建或修改排班表
+ *
+ * `POST /open-apis/attendance/v1/user_daily_shifts/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=attendance&resource=user_daily_shift&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateUserDailyShiftRequest, options?: CallOptions): ApiCall<S.BatchCreateUserDailyShiftResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchCreateTempOperation: Operation<S.BatchCreateTempUserDailyShiftRequest
   response: S.BatchCreateTempUserDailyShiftResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_daily_shifts/batch_create_temp` */
+/**
+ * 创建或更改临时排班
+ *
+ * `POST /open-apis/attendance/v1/user_daily_shifts/batch_create_temp`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_temp&project=attendance&resource=user_daily_shift&version=v1 | Documentation}
+ */
 export const batchCreateTemp = (payload: S.BatchCreateTempUserDailyShiftRequest, options?: CallOptions): ApiCall<S.BatchCreateTempUserDailyShiftResponse> =>
   Request.execute(batchCreateTempOperation, payload, options)
 
@@ -40,6 +52,12 @@ const queryOperation: Operation<S.QueryUserDailyShiftRequest, S.QueryUserDailySh
   response: S.QueryUserDailyShiftResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_daily_shifts/query` */
+/**
+ * 查询班表信息
+ *
+ * `POST /open-apis/attendance/v1/user_daily_shifts/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_daily_shift&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserDailyShiftRequest, options?: CallOptions): ApiCall<S.QueryUserDailyShiftResponse> =>
   Request.execute(queryOperation, payload, options)

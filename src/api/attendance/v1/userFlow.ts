@@ -14,7 +14,13 @@ const batchCreateOperation: Operation<S.BatchCreateUserFlowRequest, S.BatchCreat
   response: S.BatchCreateUserFlowResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_flows/batch_create` */
+/**
+ * 导入打卡流水
+ *
+ * `POST /open-apis/attendance/v1/user_flows/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=attendance&resource=user_flow&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateUserFlowRequest, options?: CallOptions): ApiCall<S.BatchCreateUserFlowResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchDelOperation: Operation<S.BatchDelUserFlowRequest, S.BatchDelUserFlow
   response: S.BatchDelUserFlowResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_flows/batch_del` */
+/**
+ * 删除打卡流水
+ *
+ * `POST /open-apis/attendance/v1/user_flows/batch_del`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_del&project=attendance&resource=user_flow&version=v1 | Documentation}
+ */
 export const batchDel = (payload: S.BatchDelUserFlowRequest, options?: CallOptions): ApiCall<S.BatchDelUserFlowResponse> =>
   Request.execute(batchDelOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetUserFlowRequest, S.GetUserFlowResponse> = {
   response: S.GetUserFlowResponse
 }
 
-/** `GET /open-apis/attendance/v1/user_flows/:user_flow_id` */
+/**
+ * 查询打卡流水
+ *
+ * `GET /open-apis/attendance/v1/user_flows/:user_flow_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=user_flow&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserFlowRequest, options?: CallOptions): ApiCall<S.GetUserFlowResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,6 +71,12 @@ const queryOperation: Operation<S.QueryUserFlowRequest, S.QueryUserFlowResponse>
   response: S.QueryUserFlowResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_flows/query` */
+/**
+ * 批量查询打卡流水
+ *
+ * `POST /open-apis/attendance/v1/user_flows/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_flow&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserFlowRequest, options?: CallOptions): ApiCall<S.QueryUserFlowResponse> =>
   Request.execute(queryOperation, payload, options)

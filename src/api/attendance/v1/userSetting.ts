@@ -14,7 +14,13 @@ const modifyOperation: Operation<S.ModifyUserSettingRequest, S.ModifyUserSetting
   response: S.ModifyUserSettingResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_settings/modify` */
+/**
+ * 修改用户人脸识别信息
+ *
+ * `POST /open-apis/attendance/v1/user_settings/modify`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=attendance&resource=user_setting&version=v1 | Documentation}
+ */
 export const modify = (payload: S.ModifyUserSettingRequest, options?: CallOptions): ApiCall<S.ModifyUserSettingResponse> =>
   Request.execute(modifyOperation, payload, options)
 
@@ -28,6 +34,12 @@ const queryOperation: Operation<S.QueryUserSettingRequest, S.QueryUserSettingRes
   response: S.QueryUserSettingResponse
 }
 
-/** `GET /open-apis/attendance/v1/user_settings/query` */
+/**
+ * 批量查询用户人脸识别信息
+ *
+ * `GET /open-apis/attendance/v1/user_settings/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_setting&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserSettingRequest, options?: CallOptions): ApiCall<S.QueryUserSettingResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryUserStatsDataRequest, S.QueryUserStatsDat
   response: S.QueryUserStatsDataResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_stats_datas/query` */
+/**
+ * 查询统计数据
+ *
+ * `POST /open-apis/attendance/v1/user_stats_datas/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_data&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserStatsDataRequest, options?: CallOptions): ApiCall<S.QueryUserStatsDataResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryUserStatsFieldRequest, S.QueryUserStatsFi
   response: S.QueryUserStatsFieldResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_stats_fields/query` */
+/**
+ * 查询统计表头
+ *
+ * `POST /open-apis/attendance/v1/user_stats_fields/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_field&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserStatsFieldRequest, options?: CallOptions): ApiCall<S.QueryUserStatsFieldResponse> =>
   Request.execute(queryOperation, payload, options)

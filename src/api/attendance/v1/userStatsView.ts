@@ -14,7 +14,13 @@ const queryOperation: Operation<S.QueryUserStatsViewRequest, S.QueryUserStatsVie
   response: S.QueryUserStatsViewResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_stats_views/query` */
+/**
+ * 查询统计设置
+ *
+ * `POST /open-apis/attendance/v1/user_stats_views/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_view&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserStatsViewRequest, options?: CallOptions): ApiCall<S.QueryUserStatsViewResponse> =>
   Request.execute(queryOperation, payload, options)
 
@@ -27,6 +33,12 @@ const updateOperation: Operation<S.UpdateUserStatsViewRequest, S.UpdateUserStats
   response: S.UpdateUserStatsViewResponse
 }
 
-/** `PUT /open-apis/attendance/v1/user_stats_views/:user_stats_view_id` */
+/**
+ * 更新统计设置
+ *
+ * `PUT /open-apis/attendance/v1/user_stats_views/:user_stats_view_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=attendance&resource=user_stats_view&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateUserStatsViewRequest, options?: CallOptions): ApiCall<S.UpdateUserStatsViewResponse> =>
   Request.execute(updateOperation, payload, options)

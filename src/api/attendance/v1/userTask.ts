@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryUserTaskRequest, S.QueryUserTaskResponse>
   response: S.QueryUserTaskResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_tasks/query` */
+/**
+ * 查询打卡结果
+ *
+ * `POST /open-apis/attendance/v1/user_tasks/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_task&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserTaskRequest, options?: CallOptions): ApiCall<S.QueryUserTaskResponse> =>
   Request.execute(queryOperation, payload, options)

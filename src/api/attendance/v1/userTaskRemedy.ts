@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateUserTaskRemedyRequest, S.CreateUserTask
   response: S.CreateUserTaskRemedyResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_task_remedys` */
+/**
+ * 通知补卡审批发起
+ *
+ * `POST /open-apis/attendance/v1/user_task_remedys`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=user_task_remedy&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserTaskRemedyRequest, options?: CallOptions): ApiCall<S.CreateUserTaskRemedyResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const queryOperation: Operation<S.QueryUserTaskRemedyRequest, S.QueryUserTaskRem
   response: S.QueryUserTaskRemedyResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_task_remedys/query` */
+/**
+ * 获取补卡记录
+ *
+ * `POST /open-apis/attendance/v1/user_task_remedys/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_task_remedy&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserTaskRemedyRequest, options?: CallOptions): ApiCall<S.QueryUserTaskRemedyResponse> =>
   Request.execute(queryOperation, payload, options)
 
@@ -40,6 +52,12 @@ const queryUserAllowedRemedysOperation: Operation<S.QueryUserAllowedRemedysUserT
   response: S.QueryUserAllowedRemedysUserTaskRemedyResponse
 }
 
-/** `POST /open-apis/attendance/v1/user_task_remedys/query_user_allowed_remedys` */
+/**
+ * 获取可补卡时间
+ *
+ * `POST /open-apis/attendance/v1/user_task_remedys/query_user_allowed_remedys`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_user_allowed_remedys&project=attendance&resource=user_task_remedy&version=v1 | Documentation}
+ */
 export const queryUserAllowedRemedys = (payload: S.QueryUserAllowedRemedysUserTaskRemedyRequest, options?: CallOptions): ApiCall<S.QueryUserAllowedRemedysUserTaskRemedyResponse> =>
   Request.execute(queryUserAllowedRemedysOperation, payload, options)

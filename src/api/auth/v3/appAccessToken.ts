@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAppAccessTokenRequest, S.CreateAppAcces
   response: S.CreateAppAccessTokenResponse
 }
 
-/** `POST /open-apis/auth/v3/app_access_token` */
+/**
+ * 商店应用获取 app_access_token
+ *
+ * `POST /open-apis/auth/v3/app_access_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=auth&resource=app_access_token&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateAppAccessTokenRequest, options?: CallOptions): ApiCall<S.CreateAppAccessTokenResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -29,6 +35,12 @@ const internalOperation: Operation<S.InternalAppAccessTokenRequest, S.InternalAp
   response: S.InternalAppAccessTokenResponse
 }
 
-/** `POST /open-apis/auth/v3/app_access_token/internal` */
+/**
+ * 自建应用获取 app_access_token
+ *
+ * `POST /open-apis/auth/v3/app_access_token/internal`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=internal&project=auth&resource=app_access_token&version=v3 | Documentation}
+ */
 export const internal = (payload: S.InternalAppAccessTokenRequest, options?: CallOptions): ApiCall<S.InternalAppAccessTokenResponse> =>
   Request.execute(internalOperation, payload, options)

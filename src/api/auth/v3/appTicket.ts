@@ -15,6 +15,12 @@ const resendOperation: Operation<S.ResendAppTicketRequest, S.ResendAppTicketResp
   response: S.ResendAppTicketResponse
 }
 
-/** `POST /open-apis/auth/v3/app_ticket/resend` */
+/**
+ * 重新获取 app_ticket
+ *
+ * `POST /open-apis/auth/v3/app_ticket/resend`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resend&project=auth&resource=app_ticket&version=v3 | Documentation}
+ */
 export const resend = (payload: S.ResendAppTicketRequest, options?: CallOptions): ApiCall<S.ResendAppTicketResponse> =>
   Request.execute(resendOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateTenantAccessTokenRequest, S.CreateTenan
   response: S.CreateTenantAccessTokenResponse
 }
 
-/** `POST /open-apis/auth/v3/tenant_access_token` */
+/**
+ * 商店应用获取 tenant_access_token
+ *
+ * `POST /open-apis/auth/v3/tenant_access_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=auth&resource=tenant_access_token&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateTenantAccessTokenRequest, options?: CallOptions): ApiCall<S.CreateTenantAccessTokenResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -29,6 +35,12 @@ const internalOperation: Operation<S.InternalTenantAccessTokenRequest, S.Interna
   response: S.InternalTenantAccessTokenResponse
 }
 
-/** `POST /open-apis/auth/v3/tenant_access_token/internal` */
+/**
+ * 自建应用获取 tenant_access_token
+ *
+ * `POST /open-apis/auth/v3/tenant_access_token/internal`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=internal&project=auth&resource=tenant_access_token&version=v3 | Documentation}
+ */
 export const internal = (payload: S.InternalTenantAccessTokenRequest, options?: CallOptions): ApiCall<S.InternalTenantAccessTokenResponse> =>
   Request.execute(internalOperation, payload, options)

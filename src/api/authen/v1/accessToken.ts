@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateAccessTokenRequest, S.CreateAccessToken
   response: S.CreateAccessTokenResponse
 }
 
-/** `POST /open-apis/authen/v1/access_token` */
+/**
+ * 获取 user_access_token（v1 版本）
+ *
+ * `POST /open-apis/authen/v1/access_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=access_token&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAccessTokenRequest, options?: CallOptions): ApiCall<S.CreateAccessTokenResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateOidcAccessTokenRequest, S.CreateOidcAcc
   response: S.CreateOidcAccessTokenResponse
 }
 
-/** `POST /open-apis/authen/v1/oidc/access_token` */
+/**
+ * 获取 user_access_token
+ *
+ * `POST /open-apis/authen/v1/oidc/access_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=oidc.access_token&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateOidcAccessTokenRequest, options?: CallOptions): ApiCall<S.CreateOidcAccessTokenResponse> =>
   Request.execute(createOperation, payload, options)

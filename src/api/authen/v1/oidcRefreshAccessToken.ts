@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateOidcRefreshAccessTokenRequest, S.Create
   response: S.CreateOidcRefreshAccessTokenResponse
 }
 
-/** `POST /open-apis/authen/v1/oidc/refresh_access_token` */
+/**
+ * 刷新 user_access_token
+ *
+ * `POST /open-apis/authen/v1/oidc/refresh_access_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=oidc.refresh_access_token&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateOidcRefreshAccessTokenRequest, options?: CallOptions): ApiCall<S.CreateOidcRefreshAccessTokenResponse> =>
   Request.execute(createOperation, payload, options)

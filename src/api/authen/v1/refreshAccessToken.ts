@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateRefreshAccessTokenRequest, S.CreateRefr
   response: S.CreateRefreshAccessTokenResponse
 }
 
-/** `POST /open-apis/authen/v1/refresh_access_token` */
+/**
+ * 刷新 user_access_token（v1 版本）
+ *
+ * `POST /open-apis/authen/v1/refresh_access_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=refresh_access_token&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateRefreshAccessTokenRequest, options?: CallOptions): ApiCall<S.CreateRefreshAccessTokenResponse> =>
   Request.execute(createOperation, payload, options)

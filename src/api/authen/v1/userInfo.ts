@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetUserInfoRequest, S.GetUserInfoResponse> = {
   response: S.GetUserInfoResponse
 }
 
-/** `GET /open-apis/authen/v1/user_info` */
+/**
+ * 获取用户信息
+ *
+ * `GET /open-apis/authen/v1/user_info`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=authen&resource=user_info&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserInfoRequest = {}, options?: CallOptions): ApiCall<S.GetUserInfoResponse> =>
   Request.execute(getOperation, payload, options)

@@ -17,11 +17,25 @@ const downloadOperation: Operation<S.DownloadFileRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/baike/v1/files/:file_token/download` */
+/**
+ * 下载图片
+ *
+ * `GET /open-apis/baike/v1/files/:file_token/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=baike&resource=file&version=v1 | Documentation}
+ */
 export const download = (payload: S.DownloadFileRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(downloadOperation, payload, options)
 
-/** `download`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载图片
+ *
+ * `GET /open-apis/baike/v1/files/:file_token/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=baike&resource=file&version=v1 | Documentation}
+ */
 export const downloadStream = (payload: S.DownloadFileRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(downloadOperation, payload, options)
 
@@ -35,6 +49,12 @@ const uploadOperation: Operation<S.UploadFileRequest, S.UploadFileResponse> = {
   response: S.UploadFileResponse
 }
 
-/** `POST /open-apis/baike/v1/files/upload` */
+/**
+ * 上传图片
+ *
+ * `POST /open-apis/baike/v1/files/upload`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=baike&resource=file&version=v1 | Documentation}
+ */
 export const upload = (payload: S.UploadFileRequest, options?: CallOptions): ApiCall<S.UploadFileResponse> =>
   Request.execute(uploadOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAppRoleRequest, S.CreateAppRoleResponse
   response: S.CreateAppRoleResponse
 }
 
-/** `POST /open-apis/base/v2/apps/:app_token/roles` */
+/**
+ * 新增自定义角色(新版)
+ *
+ * `POST /open-apis/base/v2/apps/:app_token/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=base&resource=app.role&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateAppRoleRequest, options?: CallOptions): ApiCall<S.CreateAppRoleResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,15 +34,37 @@ const listOperation: Operation<S.ListAppRoleRequest, S.ListAppRoleResponse> = {
   response: S.ListAppRoleResponse
 }
 
-/** `GET /open-apis/base/v2/apps/:app_token/roles` */
+/**
+ * 列出自定义角色(新版)
+ *
+ * `GET /open-apis/base/v2/apps/:app_token/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=base&resource=app.role&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListAppRoleRequest, options?: CallOptions): ApiCall<S.ListAppRoleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出自定义角色(新版)
+ *
+ * `GET /open-apis/base/v2/apps/:app_token/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=base&resource=app.role&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListAppRoleRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出自定义角色(新版)
+ *
+ * `GET /open-apis/base/v2/apps/:app_token/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=base&resource=app.role&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListAppRoleRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -49,6 +77,12 @@ const updateOperation: Operation<S.UpdateAppRoleRequest, S.UpdateAppRoleResponse
   response: S.UpdateAppRoleResponse
 }
 
-/** `PUT /open-apis/base/v2/apps/:app_token/roles/:role_id` */
+/**
+ * 更新自定义角色(新版)
+ *
+ * `PUT /open-apis/base/v2/apps/:app_token/roles/:role_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=base&resource=app.role&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateAppRoleRequest, options?: CallOptions): ApiCall<S.UpdateAppRoleResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,7 +14,13 @@ const copyOperation: Operation<S.CopyAppRequest, S.CopyAppResponse> = {
   response: S.CopyAppResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/copy` */
+/**
+ * 复制多维表格
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/copy`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=bitable&resource=app&version=v1 | Documentation}
+ */
 export const copy = (payload: S.CopyAppRequest, options?: CallOptions): ApiCall<S.CopyAppResponse> =>
   Request.execute(copyOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createOperation: Operation<S.CreateAppRequest, S.CreateAppResponse> = {
   response: S.CreateAppResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps` */
+/**
+ * 创建多维表格
+ *
+ * `POST /open-apis/bitable/v1/apps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppRequest = {}, options?: CallOptions): ApiCall<S.CreateAppResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetAppRequest, S.GetAppResponse> = {
   response: S.GetAppResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token` */
+/**
+ * 获取多维表格元数据
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAppRequest, options?: CallOptions): ApiCall<S.GetAppResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,6 +71,12 @@ const updateOperation: Operation<S.UpdateAppRequest, S.UpdateAppResponse> = {
   response: S.UpdateAppResponse
 }
 
-/** `PUT /open-apis/bitable/v1/apps/:app_token` */
+/**
+ * 更新多维表格元数据
+ *
+ * `PUT /open-apis/bitable/v1/apps/:app_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateAppRequest, options?: CallOptions): ApiCall<S.UpdateAppResponse> =>
   Request.execute(updateOperation, payload, options)

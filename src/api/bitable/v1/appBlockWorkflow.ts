@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListAppBlockWorkflowRequest, S.ListAppBlockWork
   response: S.ListAppBlockWorkflowResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/block_workflows` */
+/**
+ * 列出工作流
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/block_workflows`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.block_workflow&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppBlockWorkflowRequest, options?: CallOptions): ApiCall<S.ListAppBlockWorkflowResponse> =>
   Request.execute(listOperation, payload, options)

@@ -15,7 +15,13 @@ const copyOperation: Operation<S.CopyAppDashboardRequest, S.CopyAppDashboardResp
   response: S.CopyAppDashboardResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/dashboards/:block_id/copy` */
+/**
+ * 复制仪表盘
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/dashboards/:block_id/copy`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=bitable&resource=app.dashboard&version=v1 | Documentation}
+ */
 export const copy = (payload: S.CopyAppDashboardRequest, options?: CallOptions): ApiCall<S.CopyAppDashboardResponse> =>
   Request.execute(copyOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListAppDashboardRequest, S.ListAppDashboardResp
   response: S.ListAppDashboardResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/dashboards` */
+/**
+ * 列出仪表盘
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/dashboards`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.dashboard&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppDashboardRequest, options?: CallOptions): ApiCall<S.ListAppDashboardResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出仪表盘
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/dashboards`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.dashboard&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppDashboardRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `dashboards` element of every page of `list`. */
+/**
+ * Every `dashboards` element of every page of `list`.
+ *
+ * 列出仪表盘
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/dashboards`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.dashboard&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppDashboardRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "dashboards")

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAppRoleRequest, S.CreateAppRoleResponse
   response: S.CreateAppRoleResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/roles` */
+/**
+ * 新增自定义角色
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.role&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppRoleRequest, options?: CallOptions): ApiCall<S.CreateAppRoleResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteAppRoleRequest, S.DeleteAppRoleResponse
   response: S.DeleteAppRoleResponse
 }
 
-/** `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id` */
+/**
+ * 删除自定义角色
+ *
+ * `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.role&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAppRoleRequest, options?: CallOptions): ApiCall<S.DeleteAppRoleResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListAppRoleRequest, S.ListAppRoleResponse> = {
   response: S.ListAppRoleResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/roles` */
+/**
+ * 列出自定义角色
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppRoleRequest, options?: CallOptions): ApiCall<S.ListAppRoleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出自定义角色
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppRoleRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出自定义角色
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppRoleRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateAppRoleRequest, S.UpdateAppRoleResponse
   response: S.UpdateAppRoleResponse
 }
 
-/** `PUT /open-apis/bitable/v1/apps/:app_token/roles/:role_id` */
+/**
+ * 更新自定义角色
+ *
+ * `PUT /open-apis/bitable/v1/apps/:app_token/roles/:role_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.role&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateAppRoleRequest, options?: CallOptions): ApiCall<S.UpdateAppRoleResponse> =>
   Request.execute(updateOperation, payload, options)
 

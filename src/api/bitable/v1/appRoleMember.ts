@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateAppRoleMemberRequest, S.Batch
   response: S.BatchCreateAppRoleMemberResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_create` */
+/**
+ * 批量新增协作者
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.role.member&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateAppRoleMemberRequest, options?: CallOptions): ApiCall<S.BatchCreateAppRoleMemberResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteAppRoleMemberRequest, S.Batch
   response: S.BatchDeleteAppRoleMemberResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_delete` */
+/**
+ * 批量删除协作者
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.role.member&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteAppRoleMemberRequest, options?: CallOptions): ApiCall<S.BatchDeleteAppRoleMemberResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const createOperation: Operation<S.CreateAppRoleMemberRequest, S.CreateAppRoleMe
   response: S.CreateAppRoleMemberResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members` */
+/**
+ * 新增协作者
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.role.member&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppRoleMemberRequest, options?: CallOptions): ApiCall<S.CreateAppRoleMemberResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -54,7 +72,13 @@ const deleteOperation: Operation<S.DeleteAppRoleMemberRequest, S.DeleteAppRoleMe
   response: S.DeleteAppRoleMemberResponse
 }
 
-/** `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/:member_id` */
+/**
+ * 删除协作者
+ *
+ * `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.role.member&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAppRoleMemberRequest, options?: CallOptions): ApiCall<S.DeleteAppRoleMemberResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListAppRoleMemberRequest, S.ListAppRoleMemberRe
   response: S.ListAppRoleMemberResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members` */
+/**
+ * 列出协作者
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role.member&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppRoleMemberRequest, options?: CallOptions): ApiCall<S.ListAppRoleMemberResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出协作者
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role.member&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppRoleMemberRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出协作者
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role.member&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppRoleMemberRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

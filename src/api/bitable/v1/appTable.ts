@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateAppTableRequest, S.BatchCreat
   response: S.BatchCreateAppTableResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_create` */
+/**
+ * 新增多个数据表
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.table&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateAppTableRequest, options?: CallOptions): ApiCall<S.BatchCreateAppTableResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteAppTableRequest, S.BatchDelet
   response: S.BatchDeleteAppTableResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_delete` */
+/**
+ * 删除多个数据表
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.table&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteAppTableRequest, options?: CallOptions): ApiCall<S.BatchDeleteAppTableResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const createOperation: Operation<S.CreateAppTableRequest, S.CreateAppTableRespon
   response: S.CreateAppTableResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables` */
+/**
+ * 新增一个数据表
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppTableRequest, options?: CallOptions): ApiCall<S.CreateAppTableResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -54,7 +72,13 @@ const deleteOperation: Operation<S.DeleteAppTableRequest, S.DeleteAppTableRespon
   response: S.DeleteAppTableResponse
 }
 
-/** `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id` */
+/**
+ * 删除一个数据表
+ *
+ * `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAppTableRequest, options?: CallOptions): ApiCall<S.DeleteAppTableResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListAppTableRequest, S.ListAppTableResponse> = 
   response: S.ListAppTableResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/tables` */
+/**
+ * 列出数据表
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppTableRequest, options?: CallOptions): ApiCall<S.ListAppTableResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出数据表
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppTableRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出数据表
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppTableRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -88,7 +134,13 @@ const patchOperation: Operation<S.PatchAppTableRequest, S.PatchAppTableResponse>
   response: S.PatchAppTableResponse
 }
 
-/** `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id` */
+/**
+ * 更新数据表
+ *
+ * `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchAppTableRequest, options?: CallOptions): ApiCall<S.PatchAppTableResponse> =>
   Request.execute(patchOperation, payload, options)
 

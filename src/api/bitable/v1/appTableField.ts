@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAppTableFieldRequest, S.CreateAppTableF
   response: S.CreateAppTableFieldResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields` */
+/**
+ * 新增字段
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppTableFieldRequest, options?: CallOptions): ApiCall<S.CreateAppTableFieldResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteAppTableFieldRequest, S.DeleteAppTableF
   response: S.DeleteAppTableFieldResponse
 }
 
-/** `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id` */
+/**
+ * 删除字段
+ *
+ * `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.field&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAppTableFieldRequest, options?: CallOptions): ApiCall<S.DeleteAppTableFieldResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListAppTableFieldRequest, S.ListAppTableFieldRe
   response: S.ListAppTableFieldResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields` */
+/**
+ * 列出字段
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.field&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppTableFieldRequest, options?: CallOptions): ApiCall<S.ListAppTableFieldResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出字段
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.field&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppTableFieldRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出字段
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.field&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppTableFieldRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateAppTableFieldRequest, S.UpdateAppTableF
   response: S.UpdateAppTableFieldResponse
 }
 
-/** `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id` */
+/**
+ * 更新字段
+ *
+ * `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.field&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateAppTableFieldRequest, options?: CallOptions): ApiCall<S.UpdateAppTableFieldResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateAppTableFieldGroupRequest, S.CreateAppT
   response: S.CreateAppTableFieldGroupResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/field_groups` */
+/**
+ * 创建字段编组
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/field_groups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field_group&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppTableFieldGroupRequest, options?: CallOptions): ApiCall<S.CreateAppTableFieldGroupResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetAppTableFormRequest, S.GetAppTableFormRespons
   response: S.GetAppTableFormResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id` */
+/**
+ * 获取表单元数据
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.form&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAppTableFormRequest, options?: CallOptions): ApiCall<S.GetAppTableFormResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,7 +33,13 @@ const patchOperation: Operation<S.PatchAppTableFormRequest, S.PatchAppTableFormR
   response: S.PatchAppTableFormResponse
 }
 
-/** `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id` */
+/**
+ * 更新表单元数据
+ *
+ * `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.form&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchAppTableFormRequest, options?: CallOptions): ApiCall<S.PatchAppTableFormResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -40,6 +52,12 @@ const upgradeOperation: Operation<S.UpgradeAppTableFormRequest, S.UpgradeAppTabl
   response: S.UpgradeAppTableFormResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/upgrade` */
+/**
+ * 升级旧版表单
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/upgrade`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upgrade&project=bitable&resource=app.table.form&version=v1 | Documentation}
+ */
 export const upgrade = (payload: S.UpgradeAppTableFormRequest, options?: CallOptions): ApiCall<S.UpgradeAppTableFormResponse> =>
   Request.execute(upgradeOperation, payload, options)

@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListAppTableFormFieldRequest, S.ListAppTableFor
   response: S.ListAppTableFormFieldResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields` */
+/**
+ * 列出表单问题
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.form.field&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppTableFormFieldRequest, options?: CallOptions): ApiCall<S.ListAppTableFormFieldResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出表单问题
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.form.field&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppTableFormFieldRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出表单问题
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.form.field&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppTableFormFieldRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -36,6 +58,12 @@ const patchOperation: Operation<S.PatchAppTableFormFieldRequest, S.PatchAppTable
   response: S.PatchAppTableFormFieldResponse
 }
 
-/** `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields/:field_id` */
+/**
+ * 更新表单问题
+ *
+ * `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields/:field_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.form.field&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchAppTableFormFieldRequest, options?: CallOptions): ApiCall<S.PatchAppTableFormFieldResponse> =>
   Request.execute(patchOperation, payload, options)

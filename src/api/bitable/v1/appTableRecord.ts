@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateAppTableRecordRequest, S.Batc
   response: S.BatchCreateAppTableRecordResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create` */
+/**
+ * 新增多条记录
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateAppTableRecordRequest, options?: CallOptions): ApiCall<S.BatchCreateAppTableRecordResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteAppTableRecordRequest, S.Batc
   response: S.BatchDeleteAppTableRecordResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete` */
+/**
+ * 删除多条记录
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteAppTableRecordRequest, options?: CallOptions): ApiCall<S.BatchDeleteAppTableRecordResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const batchGetOperation: Operation<S.BatchGetAppTableRecordRequest, S.BatchGetAp
   response: S.BatchGetAppTableRecordResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_get` */
+/**
+ * 批量获取记录
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetAppTableRecordRequest, options?: CallOptions): ApiCall<S.BatchGetAppTableRecordResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -54,7 +72,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateAppTableRecordRequest, S.Batc
   response: S.BatchUpdateAppTableRecordResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update` */
+/**
+ * 更新多条记录
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateAppTableRecordRequest, options?: CallOptions): ApiCall<S.BatchUpdateAppTableRecordResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -67,7 +91,13 @@ const createOperation: Operation<S.CreateAppTableRecordRequest, S.CreateAppTable
   response: S.CreateAppTableRecordResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records` */
+/**
+ * 新增记录
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppTableRecordRequest, options?: CallOptions): ApiCall<S.CreateAppTableRecordResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -80,7 +110,13 @@ const deleteOperation: Operation<S.DeleteAppTableRecordRequest, S.DeleteAppTable
   response: S.DeleteAppTableRecordResponse
 }
 
-/** `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id` */
+/**
+ * 删除记录
+ *
+ * `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAppTableRecordRequest, options?: CallOptions): ApiCall<S.DeleteAppTableRecordResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -93,7 +129,13 @@ const getOperation: Operation<S.GetAppTableRecordRequest, S.GetAppTableRecordRes
   response: S.GetAppTableRecordResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id` */
+/**
+ * 检索记录
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAppTableRecordRequest, options?: CallOptions): ApiCall<S.GetAppTableRecordResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -106,15 +148,37 @@ const listOperation: Operation<S.ListAppTableRecordRequest, S.ListAppTableRecord
   response: S.ListAppTableRecordResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records` */
+/**
+ * 列出记录
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppTableRecordRequest, options?: CallOptions): ApiCall<S.ListAppTableRecordResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出记录
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppTableRecordRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出记录
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppTableRecordRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -127,15 +191,37 @@ const searchOperation: Operation<S.SearchAppTableRecordRequest, S.SearchAppTable
   response: S.SearchAppTableRecordResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search` */
+/**
+ * 查询记录
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchAppTableRecordRequest, options?: CallOptions): ApiCall<S.SearchAppTableRecordResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询记录
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchAppTableRecordRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询记录
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchAppTableRecordRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -148,7 +234,13 @@ const updateOperation: Operation<S.UpdateAppTableRecordRequest, S.UpdateAppTable
   response: S.UpdateAppTableRecordResponse
 }
 
-/** `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id` */
+/**
+ * 更新记录
+ *
+ * `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.record&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateAppTableRecordRequest, options?: CallOptions): ApiCall<S.UpdateAppTableRecordResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAppTableViewRequest, S.CreateAppTableVi
   response: S.CreateAppTableViewResponse
 }
 
-/** `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views` */
+/**
+ * 新增视图
+ *
+ * `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.view&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppTableViewRequest, options?: CallOptions): ApiCall<S.CreateAppTableViewResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteAppTableViewRequest, S.DeleteAppTableVi
   response: S.DeleteAppTableViewResponse
 }
 
-/** `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id` */
+/**
+ * 删除视图
+ *
+ * `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.view&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAppTableViewRequest, options?: CallOptions): ApiCall<S.DeleteAppTableViewResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetAppTableViewRequest, S.GetAppTableViewRespons
   response: S.GetAppTableViewResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id` */
+/**
+ * 获取视图
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.view&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAppTableViewRequest, options?: CallOptions): ApiCall<S.GetAppTableViewResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListAppTableViewRequest, S.ListAppTableViewResp
   response: S.ListAppTableViewResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views` */
+/**
+ * 列出视图
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.view&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppTableViewRequest, options?: CallOptions): ApiCall<S.ListAppTableViewResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出视图
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.view&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppTableViewRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出视图
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.view&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppTableViewRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchAppTableViewRequest, S.PatchAppTableViewR
   response: S.PatchAppTableViewResponse
 }
 
-/** `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id` */
+/**
+ * 更新视图
+ *
+ * `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.view&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchAppTableViewRequest, options?: CallOptions): ApiCall<S.PatchAppTableViewResponse> =>
   Request.execute(patchOperation, payload, options)
 

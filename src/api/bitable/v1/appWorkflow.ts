@@ -14,7 +14,13 @@ const listOperation: Operation<S.ListAppWorkflowRequest, S.ListAppWorkflowRespon
   response: S.ListAppWorkflowResponse
 }
 
-/** `GET /open-apis/bitable/v1/apps/:app_token/workflows` */
+/**
+ * 列出自动化流程
+ *
+ * `GET /open-apis/bitable/v1/apps/:app_token/workflows`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.workflow&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppWorkflowRequest, options?: CallOptions): ApiCall<S.ListAppWorkflowResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -27,6 +33,12 @@ const updateOperation: Operation<S.UpdateAppWorkflowRequest, S.UpdateAppWorkflow
   response: S.UpdateAppWorkflowResponse
 }
 
-/** `PUT /open-apis/bitable/v1/apps/:app_token/workflows/:workflow_id` */
+/**
+ * 更新自动化流程状态
+ *
+ * `PUT /open-apis/bitable/v1/apps/:app_token/workflows/:workflow_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.workflow&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateAppWorkflowRequest, options?: CallOptions): ApiCall<S.UpdateAppWorkflowResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateEntityRequest, S.CreateEntityResponse> 
   response: S.CreateEntityResponse
 }
 
-/** `POST /open-apis/block/v2/entities` */
+/**
+ * 创建 BlockEntity
+ *
+ * `POST /open-apis/block/v2/entities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=block&resource=entity&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateEntityRequest, options?: CallOptions): ApiCall<S.CreateEntityResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const updateOperation: Operation<S.UpdateEntityRequest, S.UpdateEntityResponse> 
   response: S.UpdateEntityResponse
 }
 
-/** `PUT /open-apis/block/v2/entities/:block_id` */
+/**
+ * 更新BlockEntity
+ *
+ * `PUT /open-apis/block/v2/entities/:block_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=block&resource=entity&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateEntityRequest, options?: CallOptions): ApiCall<S.UpdateEntityResponse> =>
   Request.execute(updateOperation, payload, options)

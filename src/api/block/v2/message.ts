@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateMessageRequest, S.CreateMessageResponse
   response: S.CreateMessageResponse
 }
 
-/** `POST /open-apis/block/v2/message` */
+/**
+ * Block协同数据推送
+ *
+ * `POST /open-apis/block/v2/message`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=block&resource=message&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateMessageRequest, options?: CallOptions): ApiCall<S.CreateMessageResponse> =>
   Request.execute(createOperation, payload, options)

@@ -17,11 +17,25 @@ const downloadAsImageOperation: Operation<S.DownloadAsImageWhiteboardRequest, Do
   result: "binary"
 }
 
-/** `GET /open-apis/board/v1/whiteboards/:whiteboard_id/download_as_image` */
+/**
+ * 下载画板为图片
+ *
+ * `GET /open-apis/board/v1/whiteboards/:whiteboard_id/download_as_image`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_as_image&project=board&resource=whiteboard&version=v1 | Documentation}
+ */
 export const downloadAsImage = (payload: S.DownloadAsImageWhiteboardRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(downloadAsImageOperation, payload, options)
 
-/** `downloadAsImage`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `downloadAsImage`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载画板为图片
+ *
+ * `GET /open-apis/board/v1/whiteboards/:whiteboard_id/download_as_image`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_as_image&project=board&resource=whiteboard&version=v1 | Documentation}
+ */
 export const downloadAsImageStream = (payload: S.DownloadAsImageWhiteboardRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(downloadAsImageOperation, payload, options)
 
@@ -34,7 +48,13 @@ const themeOperation: Operation<S.ThemeWhiteboardRequest, S.ThemeWhiteboardRespo
   response: S.ThemeWhiteboardResponse
 }
 
-/** `GET /open-apis/board/v1/whiteboards/:whiteboard_id/theme` */
+/**
+ * 获取画板主题
+ *
+ * `GET /open-apis/board/v1/whiteboards/:whiteboard_id/theme`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=theme&project=board&resource=whiteboard&version=v1 | Documentation}
+ */
 export const theme = (payload: S.ThemeWhiteboardRequest, options?: CallOptions): ApiCall<S.ThemeWhiteboardResponse> =>
   Request.execute(themeOperation, payload, options)
 
@@ -47,6 +67,12 @@ const updateThemeOperation: Operation<S.UpdateThemeWhiteboardRequest, S.UpdateTh
   response: S.UpdateThemeWhiteboardResponse
 }
 
-/** `POST /open-apis/board/v1/whiteboards/:whiteboard_id/update_theme` */
+/**
+ * 更新主题
+ *
+ * `POST /open-apis/board/v1/whiteboards/:whiteboard_id/update_theme`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_theme&project=board&resource=whiteboard&version=v1 | Documentation}
+ */
 export const updateTheme = (payload: S.UpdateThemeWhiteboardRequest, options?: CallOptions): ApiCall<S.UpdateThemeWhiteboardResponse> =>
   Request.execute(updateThemeOperation, payload, options)

@@ -14,7 +14,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteWhiteboardNodeRequest, S.Batc
   response: S.BatchDeleteWhiteboardNodeResponse
 }
 
-/** `DELETE /open-apis/board/v1/whiteboards/:whiteboard_id/nodes/batch_delete` */
+/**
+ * 批量删除节点
+ *
+ * `DELETE /open-apis/board/v1/whiteboards/:whiteboard_id/nodes/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=board&resource=whiteboard.node&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteWhiteboardNodeRequest, options?: CallOptions): ApiCall<S.BatchDeleteWhiteboardNodeResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createOperation: Operation<S.CreateWhiteboardNodeRequest, S.CreateWhiteboa
   response: S.CreateWhiteboardNodeResponse
 }
 
-/** `POST /open-apis/board/v1/whiteboards/:whiteboard_id/nodes` */
+/**
+ * 创建画板节点
+ *
+ * `POST /open-apis/board/v1/whiteboards/:whiteboard_id/nodes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=board&resource=whiteboard.node&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateWhiteboardNodeRequest, options?: CallOptions): ApiCall<S.CreateWhiteboardNodeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -40,7 +52,13 @@ const createPlantumlOperation: Operation<S.CreatePlantumlWhiteboardNodeRequest, 
   response: S.CreatePlantumlWhiteboardNodeResponse
 }
 
-/** `POST /open-apis/board/v1/whiteboards/:whiteboard_id/nodes/plantuml` */
+/**
+ * 解析画板语法
+ *
+ * `POST /open-apis/board/v1/whiteboards/:whiteboard_id/nodes/plantuml`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_plantuml&project=board&resource=whiteboard.node&version=v1 | Documentation}
+ */
 export const createPlantuml = (payload: S.CreatePlantumlWhiteboardNodeRequest, options?: CallOptions): ApiCall<S.CreatePlantumlWhiteboardNodeResponse> =>
   Request.execute(createPlantumlOperation, payload, options)
 
@@ -53,6 +71,12 @@ const listOperation: Operation<S.ListWhiteboardNodeRequest, S.ListWhiteboardNode
   response: S.ListWhiteboardNodeResponse
 }
 
-/** `GET /open-apis/board/v1/whiteboards/:whiteboard_id/nodes` */
+/**
+ * 获取所有节点
+ *
+ * `GET /open-apis/board/v1/whiteboards/:whiteboard_id/nodes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=board&resource=whiteboard.node&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListWhiteboardNodeRequest, options?: CallOptions): ApiCall<S.ListWhiteboardNodeResponse> =>
   Request.execute(listOperation, payload, options)

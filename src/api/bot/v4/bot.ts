@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBotRequest, S.SearchBotResponse> = {
   response: S.SearchBotResponse
 }
 
-/** `POST /open-apis/bot/v4/bot/search` */
+/**
+ * 搜索机器人
+ *
+ * `POST /open-apis/bot/v4/bot/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bot&resource=bot&version=v4 | Documentation}
+ */
 export const search = (payload: S.SearchBotRequest = {}, options?: CallOptions): ApiCall<S.SearchBotResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索机器人
+ *
+ * `POST /open-apis/bot/v4/bot/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bot&resource=bot&version=v4 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBotRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索机器人
+ *
+ * `POST /open-apis/bot/v4/bot/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bot&resource=bot&version=v4 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBotRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

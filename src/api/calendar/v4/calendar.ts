@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateCalendarRequest, S.CreateCalendarRespon
   response: S.CreateCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars` */
+/**
+ * 创建共享日历
+ *
+ * `POST /open-apis/calendar/v4/calendars`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateCalendarRequest = {}, options?: CallOptions): ApiCall<S.CreateCalendarResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteCalendarRequest, S.DeleteCalendarRespon
   response: S.DeleteCalendarResponse
 }
 
-/** `DELETE /open-apis/calendar/v4/calendars/:calendar_id` */
+/**
+ * 删除共享日历
+ *
+ * `DELETE /open-apis/calendar/v4/calendars/:calendar_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCalendarRequest, options?: CallOptions): ApiCall<S.DeleteCalendarResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetCalendarRequest, S.GetCalendarResponse> = {
   response: S.GetCalendarResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars/:calendar_id` */
+/**
+ * 查询日历信息
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const get = (payload: S.GetCalendarRequest, options?: CallOptions): ApiCall<S.GetCalendarResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListCalendarRequest, S.ListCalendarResponse> = 
   response: S.ListCalendarResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars` */
+/**
+ * 查询日历列表
+ *
+ * `GET /open-apis/calendar/v4/calendars`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListCalendarRequest = {}, options?: CallOptions): ApiCall<S.ListCalendarResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询日历列表
+ *
+ * `GET /open-apis/calendar/v4/calendars`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListCalendarRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `calendar_list` element of every page of `list`. */
+/**
+ * Every `calendar_list` element of every page of `list`.
+ *
+ * 查询日历列表
+ *
+ * `GET /open-apis/calendar/v4/calendars`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListCalendarRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "calendar_list")
 
@@ -75,7 +115,13 @@ const mgetOperation: Operation<S.MgetCalendarRequest, S.MgetCalendarResponse> = 
   response: S.MgetCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/mget` */
+/**
+ * 批量查询日历信息
+ *
+ * `POST /open-apis/calendar/v4/calendars/mget`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const mget = (payload: S.MgetCalendarRequest, options?: CallOptions): ApiCall<S.MgetCalendarResponse> =>
   Request.execute(mgetOperation, payload, options)
 
@@ -88,7 +134,13 @@ const patchOperation: Operation<S.PatchCalendarRequest, S.PatchCalendarResponse>
   response: S.PatchCalendarResponse
 }
 
-/** `PATCH /open-apis/calendar/v4/calendars/:calendar_id` */
+/**
+ * 更新日历信息
+ *
+ * `PATCH /open-apis/calendar/v4/calendars/:calendar_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const patch = (payload: S.PatchCalendarRequest, options?: CallOptions): ApiCall<S.PatchCalendarResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -101,7 +153,13 @@ const primaryOperation: Operation<S.PrimaryCalendarRequest, S.PrimaryCalendarRes
   response: S.PrimaryCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/primary` */
+/**
+ * 查询主日历信息
+ *
+ * `POST /open-apis/calendar/v4/calendars/primary`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=primary&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const primary = (payload: S.PrimaryCalendarRequest = {}, options?: CallOptions): ApiCall<S.PrimaryCalendarResponse> =>
   Request.execute(primaryOperation, payload, options)
 
@@ -114,7 +172,13 @@ const primarysOperation: Operation<S.PrimarysCalendarRequest, S.PrimarysCalendar
   response: S.PrimarysCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/primarys` */
+/**
+ * 批量获取主日历信息
+ *
+ * `POST /open-apis/calendar/v4/calendars/primarys`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=primarys&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const primarys = (payload: S.PrimarysCalendarRequest, options?: CallOptions): ApiCall<S.PrimarysCalendarResponse> =>
   Request.execute(primarysOperation, payload, options)
 
@@ -127,15 +191,37 @@ const searchOperation: Operation<S.SearchCalendarRequest, S.SearchCalendarRespon
   response: S.SearchCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/search` */
+/**
+ * 搜索日历
+ *
+ * `POST /open-apis/calendar/v4/calendars/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const search = (payload: S.SearchCalendarRequest, options?: CallOptions): ApiCall<S.SearchCalendarResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索日历
+ *
+ * `POST /open-apis/calendar/v4/calendars/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const searchPages = (payload: S.SearchCalendarRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索日历
+ *
+ * `POST /open-apis/calendar/v4/calendars/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const searchStream = (payload: S.SearchCalendarRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -148,7 +234,13 @@ const subscribeOperation: Operation<S.SubscribeCalendarRequest, S.SubscribeCalen
   response: S.SubscribeCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/subscribe` */
+/**
+ * 订阅日历
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/subscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const subscribe = (payload: S.SubscribeCalendarRequest, options?: CallOptions): ApiCall<S.SubscribeCalendarResponse> =>
   Request.execute(subscribeOperation, payload, options)
 
@@ -161,7 +253,13 @@ const subscriptionOperation: Operation<S.SubscriptionCalendarRequest, S.Subscrip
   response: S.SubscriptionCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/subscription` */
+/**
+ * 订阅日历变更事件
+ *
+ * `POST /open-apis/calendar/v4/calendars/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionCalendarRequest = {}, options?: CallOptions): ApiCall<S.SubscriptionCalendarResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -174,7 +272,13 @@ const unsubscribeOperation: Operation<S.UnsubscribeCalendarRequest, S.Unsubscrib
   response: S.UnsubscribeCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/unsubscribe` */
+/**
+ * 取消订阅日历
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/unsubscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const unsubscribe = (payload: S.UnsubscribeCalendarRequest, options?: CallOptions): ApiCall<S.UnsubscribeCalendarResponse> =>
   Request.execute(unsubscribeOperation, payload, options)
 
@@ -187,7 +291,13 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionCalendarRequest, S.Unsu
   response: S.UnsubscriptionCalendarResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/unsubscription` */
+/**
+ * 取消订阅日历变更事件
+ *
+ * `POST /open-apis/calendar/v4/calendars/unsubscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar&version=v4 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionCalendarRequest = {}, options?: CallOptions): ApiCall<S.UnsubscriptionCalendarResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)
 

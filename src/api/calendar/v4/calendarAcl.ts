@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateCalendarAclRequest, S.CreateCalendarAcl
   response: S.CreateCalendarAclResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/acls` */
+/**
+ * 创建访问控制
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/acls`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateCalendarAclRequest, options?: CallOptions): ApiCall<S.CreateCalendarAclResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteCalendarAclRequest, S.DeleteCalendarAcl
   response: S.DeleteCalendarAclResponse
 }
 
-/** `DELETE /open-apis/calendar/v4/calendars/:calendar_id/acls/:acl_id` */
+/**
+ * 删除访问控制
+ *
+ * `DELETE /open-apis/calendar/v4/calendars/:calendar_id/acls/:acl_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCalendarAclRequest, options?: CallOptions): ApiCall<S.DeleteCalendarAclResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListCalendarAclRequest, S.ListCalendarAclRespon
   response: S.ListCalendarAclResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars/:calendar_id/acls` */
+/**
+ * 获取访问控制列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/acls`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListCalendarAclRequest, options?: CallOptions): ApiCall<S.ListCalendarAclResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取访问控制列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/acls`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListCalendarAclRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `acls` element of every page of `list`. */
+/**
+ * Every `acls` element of every page of `list`.
+ *
+ * 获取访问控制列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/acls`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListCalendarAclRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "acls")
 
@@ -62,7 +96,13 @@ const subscriptionOperation: Operation<S.SubscriptionCalendarAclRequest, S.Subsc
   response: S.SubscriptionCalendarAclResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/subscription` */
+/**
+ * 订阅日历访问控制变更事件
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionCalendarAclRequest, options?: CallOptions): ApiCall<S.SubscriptionCalendarAclResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -75,7 +115,13 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionCalendarAclRequest, S.U
   response: S.UnsubscriptionCalendarAclResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/unsubscription` */
+/**
+ * 取消订阅日历访问控制变更事件
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/unsubscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar.acl&version=v4 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionCalendarAclRequest, options?: CallOptions): ApiCall<S.UnsubscriptionCalendarAclResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)
 

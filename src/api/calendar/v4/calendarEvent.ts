@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateCalendarEventRequest, S.CreateCalendarE
   response: S.CreateCalendarEventResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events` */
+/**
+ * 创建日程
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateCalendarEventRequest, options?: CallOptions): ApiCall<S.CreateCalendarEventResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteCalendarEventRequest, S.DeleteCalendarE
   response: S.DeleteCalendarEventResponse
 }
 
-/** `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id` */
+/**
+ * 删除日程
+ *
+ * `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCalendarEventRequest, options?: CallOptions): ApiCall<S.DeleteCalendarEventResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetCalendarEventRequest, S.GetCalendarEventRespo
   response: S.GetCalendarEventResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id` */
+/**
+ * 获取日程
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const get = (payload: S.GetCalendarEventRequest, options?: CallOptions): ApiCall<S.GetCalendarEventResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const instancesOperation: Operation<S.InstancesCalendarEventRequest, S.Instances
   response: S.InstancesCalendarEventResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances` */
+/**
+ * 获取重复日程实例
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instances&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const instances = (payload: S.InstancesCalendarEventRequest, options?: CallOptions): ApiCall<S.InstancesCalendarEventResponse> =>
   Request.execute(instancesOperation, payload, options)
 
-/** Every page of `instances`, following `page_token`. */
+/**
+ * Every page of `instances`, following `page_token`.
+ *
+ * 获取重复日程实例
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instances&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const instancesPages = (payload: S.InstancesCalendarEventRequest, options?: CallOptions) =>
   Pagination.pages(instances, payload, options)
 
-/** Every `items` element of every page of `instances`. */
+/**
+ * Every `items` element of every page of `instances`.
+ *
+ * 获取重复日程实例
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instances&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const instancesStream = (payload: S.InstancesCalendarEventRequest, options?: CallOptions) =>
   Pagination.items(instances, payload, options, "items")
 
@@ -75,7 +115,13 @@ const instanceViewOperation: Operation<S.InstanceViewCalendarEventRequest, S.Ins
   response: S.InstanceViewCalendarEventResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars/:calendar_id/events/instance_view` */
+/**
+ * 查询日程视图
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/instance_view`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instance_view&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const instanceView = (payload: S.InstanceViewCalendarEventRequest, options?: CallOptions): ApiCall<S.InstanceViewCalendarEventResponse> =>
   Request.execute(instanceViewOperation, payload, options)
 
@@ -88,15 +134,37 @@ const listOperation: Operation<S.ListCalendarEventRequest, S.ListCalendarEventRe
   response: S.ListCalendarEventResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars/:calendar_id/events` */
+/**
+ * 获取日程列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListCalendarEventRequest, options?: CallOptions): ApiCall<S.ListCalendarEventResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取日程列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListCalendarEventRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取日程列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListCalendarEventRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -109,7 +177,13 @@ const patchOperation: Operation<S.PatchCalendarEventRequest, S.PatchCalendarEven
   response: S.PatchCalendarEventResponse
 }
 
-/** `PATCH /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id` */
+/**
+ * 更新日程
+ *
+ * `PATCH /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const patch = (payload: S.PatchCalendarEventRequest, options?: CallOptions): ApiCall<S.PatchCalendarEventResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -122,7 +196,13 @@ const replyOperation: Operation<S.ReplyCalendarEventRequest, S.ReplyCalendarEven
   response: S.ReplyCalendarEventResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/reply` */
+/**
+ * 回复日程
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/reply`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reply&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const reply = (payload: S.ReplyCalendarEventRequest, options?: CallOptions): ApiCall<S.ReplyCalendarEventResponse> =>
   Request.execute(replyOperation, payload, options)
 
@@ -135,15 +215,37 @@ const searchOperation: Operation<S.SearchCalendarEventRequest, S.SearchCalendarE
   response: S.SearchCalendarEventResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search` */
+/**
+ * 搜索日程
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const search = (payload: S.SearchCalendarEventRequest, options?: CallOptions): ApiCall<S.SearchCalendarEventResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索日程
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const searchPages = (payload: S.SearchCalendarEventRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索日程
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const searchStream = (payload: S.SearchCalendarEventRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -156,7 +258,13 @@ const subscriptionOperation: Operation<S.SubscriptionCalendarEventRequest, S.Sub
   response: S.SubscriptionCalendarEventResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events/subscription` */
+/**
+ * 订阅日程变更事件
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionCalendarEventRequest, options?: CallOptions): ApiCall<S.SubscriptionCalendarEventResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -169,7 +277,13 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionCalendarEventRequest, S
   response: S.UnsubscriptionCalendarEventResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events/unsubscription` */
+/**
+ * 取消订阅日程变更事件
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/unsubscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar.event&version=v4 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionCalendarEventRequest, options?: CallOptions): ApiCall<S.UnsubscriptionCalendarEventResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)
 

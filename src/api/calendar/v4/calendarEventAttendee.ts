@@ -15,7 +15,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteCalendarEventAttendeeRequest,
   response: S.BatchDeleteCalendarEventAttendeeResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/batch_delete` */
+/**
+ * 删除日程参与人
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteCalendarEventAttendeeRequest, options?: CallOptions): ApiCall<S.BatchDeleteCalendarEventAttendeeResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateCalendarEventAttendeeRequest, S.CreateC
   response: S.CreateCalendarEventAttendeeResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees` */
+/**
+ * 添加日程参与人
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateCalendarEventAttendeeRequest, options?: CallOptions): ApiCall<S.CreateCalendarEventAttendeeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,14 +53,36 @@ const listOperation: Operation<S.ListCalendarEventAttendeeRequest, S.ListCalenda
   response: S.ListCalendarEventAttendeeResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees` */
+/**
+ * 获取日程参与人列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListCalendarEventAttendeeRequest, options?: CallOptions): ApiCall<S.ListCalendarEventAttendeeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取日程参与人列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListCalendarEventAttendeeRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取日程参与人列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListCalendarEventAttendeeRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListCalendarEventAttendeeChatMemberRequest, S.L
   response: S.ListCalendarEventAttendeeChatMemberResponse
 }
 
-/** `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/:attendee_id/chat_members` */
+/**
+ * 获取日程参与群成员列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/:attendee_id/chat_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee.chat_member&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListCalendarEventAttendeeChatMemberRequest, options?: CallOptions): ApiCall<S.ListCalendarEventAttendeeChatMemberResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取日程参与群成员列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/:attendee_id/chat_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee.chat_member&version=v4 | Documentation}
+ */
 export const listPages = (payload: S.ListCalendarEventAttendeeChatMemberRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取日程参与群成员列表
+ *
+ * `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/:attendee_id/chat_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee.chat_member&version=v4 | Documentation}
+ */
 export const listStream = (payload: S.ListCalendarEventAttendeeChatMemberRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateCalendarEventMeetingChatRequest, S.Crea
   response: S.CreateCalendarEventMeetingChatResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat` */
+/**
+ * 创建会议群
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.meeting_chat&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateCalendarEventMeetingChatRequest, options?: CallOptions): ApiCall<S.CreateCalendarEventMeetingChatResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteCalendarEventMeetingChatRequest, S.Dele
   response: S.DeleteCalendarEventMeetingChatResponse
 }
 
-/** `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat` */
+/**
+ * 解绑会议群
+ *
+ * `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.event.meeting_chat&version=v4 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCalendarEventMeetingChatRequest, options?: CallOptions): ApiCall<S.DeleteCalendarEventMeetingChatResponse> =>
   Request.execute(deleteOperation, payload, options)
 

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateCalendarEventMeetingMinuteRequest, S.Cr
   response: S.CreateCalendarEventMeetingMinuteResponse
 }
 
-/** `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_minute` */
+/**
+ * 创建会议纪要
+ *
+ * `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_minute`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.meeting_minute&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateCalendarEventMeetingMinuteRequest, options?: CallOptions): ApiCall<S.CreateCalendarEventMeetingMinuteResponse> =>
   Request.execute(createOperation, payload, options)

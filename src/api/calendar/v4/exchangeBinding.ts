@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateExchangeBindingRequest, S.CreateExchang
   response: S.CreateExchangeBindingResponse
 }
 
-/** `POST /open-apis/calendar/v4/exchange_bindings` */
+/**
+ * 将 Exchange 账户绑定到飞书账户
+ *
+ * `POST /open-apis/calendar/v4/exchange_bindings`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=exchange_binding&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateExchangeBindingRequest = {}, options?: CallOptions): ApiCall<S.CreateExchangeBindingResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteExchangeBindingRequest, S.DeleteExchang
   response: S.DeleteExchangeBindingResponse
 }
 
-/** `DELETE /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id` */
+/**
+ * 解除 Exchange 账户绑定
+ *
+ * `DELETE /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=exchange_binding&version=v4 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteExchangeBindingRequest, options?: CallOptions): ApiCall<S.DeleteExchangeBindingResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetExchangeBindingRequest, S.GetExchangeBindingR
   response: S.GetExchangeBindingResponse
 }
 
-/** `GET /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id` */
+/**
+ * 查询 Exchange 账户的绑定状态
+ *
+ * `GET /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=exchange_binding&version=v4 | Documentation}
+ */
 export const get = (payload: S.GetExchangeBindingRequest, options?: CallOptions): ApiCall<S.GetExchangeBindingResponse> =>
   Request.execute(getOperation, payload, options)
 

@@ -14,7 +14,13 @@ const batchOperation: Operation<S.BatchFreebusyRequest, S.BatchFreebusyResponse>
   response: S.BatchFreebusyResponse
 }
 
-/** `POST /open-apis/calendar/v4/freebusy/batch` */
+/**
+ * 批量查询主日历日程忙闲信息
+ *
+ * `POST /open-apis/calendar/v4/freebusy/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=calendar&resource=freebusy&version=v4 | Documentation}
+ */
 export const batch = (payload: S.BatchFreebusyRequest, options?: CallOptions): ApiCall<S.BatchFreebusyResponse> =>
   Request.execute(batchOperation, payload, options)
 
@@ -27,6 +33,12 @@ const listOperation: Operation<S.ListFreebusyRequest, S.ListFreebusyResponse> = 
   response: S.ListFreebusyResponse
 }
 
-/** `POST /open-apis/calendar/v4/freebusy/list` */
+/**
+ * 查询主日历日程忙闲信息
+ *
+ * `POST /open-apis/calendar/v4/freebusy/list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=freebusy&version=v4 | Documentation}
+ */
 export const list = (payload: S.ListFreebusyRequest, options?: CallOptions): ApiCall<S.ListFreebusyResponse> =>
   Request.execute(listOperation, payload, options)

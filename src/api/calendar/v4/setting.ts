@@ -14,6 +14,12 @@ const generateCaldavConfOperation: Operation<S.GenerateCaldavConfSettingRequest,
   response: S.GenerateCaldavConfSettingResponse
 }
 
-/** `POST /open-apis/calendar/v4/settings/generate_caldav_conf` */
+/**
+ * 生成 CalDAV 配置
+ *
+ * `POST /open-apis/calendar/v4/settings/generate_caldav_conf`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=generate_caldav_conf&project=calendar&resource=setting&version=v4 | Documentation}
+ */
 export const generateCaldavConf = (payload: S.GenerateCaldavConfSettingRequest = {}, options?: CallOptions): ApiCall<S.GenerateCaldavConfSettingResponse> =>
   Request.execute(generateCaldavConfOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateTimeoffEventRequest, S.CreateTimeoffEve
   response: S.CreateTimeoffEventResponse
 }
 
-/** `POST /open-apis/calendar/v4/timeoff_events` */
+/**
+ * 创建请假日程
+ *
+ * `POST /open-apis/calendar/v4/timeoff_events`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=timeoff_event&version=v4 | Documentation}
+ */
 export const create = (payload: S.CreateTimeoffEventRequest, options?: CallOptions): ApiCall<S.CreateTimeoffEventResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteTimeoffEventRequest, S.DeleteTimeoffEve
   response: S.DeleteTimeoffEventResponse
 }
 
-/** `DELETE /open-apis/calendar/v4/timeoff_events/:timeoff_event_id` */
+/**
+ * 删除请假日程
+ *
+ * `DELETE /open-apis/calendar/v4/timeoff_events/:timeoff_event_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=timeoff_event&version=v4 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTimeoffEventRequest, options?: CallOptions): ApiCall<S.DeleteTimeoffEventResponse> =>
   Request.execute(deleteOperation, payload, options)
 

@@ -14,7 +14,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateCardRequest, S.BatchUpdateCar
   response: S.BatchUpdateCardResponse
 }
 
-/** `POST /open-apis/cardkit/v1/cards/:card_id/batch_update` */
+/**
+ * 局部更新卡片实体
+ *
+ * `POST /open-apis/cardkit/v1/cards/:card_id/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=cardkit&resource=card&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateCardRequest, options?: CallOptions): ApiCall<S.BatchUpdateCardResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createOperation: Operation<S.CreateCardRequest, S.CreateCardResponse> = {
   response: S.CreateCardResponse
 }
 
-/** `POST /open-apis/cardkit/v1/cards` */
+/**
+ * 创建卡片实体
+ *
+ * `POST /open-apis/cardkit/v1/cards`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=cardkit&resource=card&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateCardRequest, options?: CallOptions): ApiCall<S.CreateCardResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -40,7 +52,13 @@ const idConvertOperation: Operation<S.IdConvertCardRequest, S.IdConvertCardRespo
   response: S.IdConvertCardResponse
 }
 
-/** `POST /open-apis/cardkit/v1/cards/id_convert` */
+/**
+ * 转换 ID
+ *
+ * `POST /open-apis/cardkit/v1/cards/id_convert`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=id_convert&project=cardkit&resource=card&version=v1 | Documentation}
+ */
 export const idConvert = (payload: S.IdConvertCardRequest, options?: CallOptions): ApiCall<S.IdConvertCardResponse> =>
   Request.execute(idConvertOperation, payload, options)
 
@@ -53,7 +71,13 @@ const settingsOperation: Operation<S.SettingsCardRequest, S.SettingsCardResponse
   response: S.SettingsCardResponse
 }
 
-/** `PATCH /open-apis/cardkit/v1/cards/:card_id/settings` */
+/**
+ * 更新卡片配置
+ *
+ * `PATCH /open-apis/cardkit/v1/cards/:card_id/settings`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=settings&project=cardkit&resource=card&version=v1 | Documentation}
+ */
 export const settings = (payload: S.SettingsCardRequest, options?: CallOptions): ApiCall<S.SettingsCardResponse> =>
   Request.execute(settingsOperation, payload, options)
 
@@ -66,6 +90,12 @@ const updateOperation: Operation<S.UpdateCardRequest, S.UpdateCardResponse> = {
   response: S.UpdateCardResponse
 }
 
-/** `PUT /open-apis/cardkit/v1/cards/:card_id` */
+/**
+ * 全量更新卡片实体
+ *
+ * `PUT /open-apis/cardkit/v1/cards/:card_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=cardkit&resource=card&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateCardRequest, options?: CallOptions): ApiCall<S.UpdateCardResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,7 +14,13 @@ const contentOperation: Operation<S.ContentCardElementRequest, S.ContentCardElem
   response: S.ContentCardElementResponse
 }
 
-/** `PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content` */
+/**
+ * 流式更新文本
+ *
+ * `PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=content&project=cardkit&resource=card.element&version=v1 | Documentation}
+ */
 export const content = (payload: S.ContentCardElementRequest, options?: CallOptions): ApiCall<S.ContentCardElementResponse> =>
   Request.execute(contentOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createOperation: Operation<S.CreateCardElementRequest, S.CreateCardElement
   response: S.CreateCardElementResponse
 }
 
-/** `POST /open-apis/cardkit/v1/cards/:card_id/elements` */
+/**
+ * 新增组件
+ *
+ * `POST /open-apis/cardkit/v1/cards/:card_id/elements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=cardkit&resource=card.element&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateCardElementRequest, options?: CallOptions): ApiCall<S.CreateCardElementResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -40,7 +52,13 @@ const deleteOperation: Operation<S.DeleteCardElementRequest, S.DeleteCardElement
   response: S.DeleteCardElementResponse
 }
 
-/** `DELETE /open-apis/cardkit/v1/cards/:card_id/elements/:element_id` */
+/**
+ * 删除组件
+ *
+ * `DELETE /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=cardkit&resource=card.element&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCardElementRequest, options?: CallOptions): ApiCall<S.DeleteCardElementResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -53,7 +71,13 @@ const patchOperation: Operation<S.PatchCardElementRequest, S.PatchCardElementRes
   response: S.PatchCardElementResponse
 }
 
-/** `PATCH /open-apis/cardkit/v1/cards/:card_id/elements/:element_id` */
+/**
+ * 更新组件属性
+ *
+ * `PATCH /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=cardkit&resource=card.element&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchCardElementRequest, options?: CallOptions): ApiCall<S.PatchCardElementResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -66,7 +90,13 @@ const updateOperation: Operation<S.UpdateCardElementRequest, S.UpdateCardElement
   response: S.UpdateCardElementResponse
 }
 
-/** `PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id` */
+/**
+ * 更新组件
+ *
+ * `PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=cardkit&resource=card.element&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateCardElementRequest, options?: CallOptions): ApiCall<S.UpdateCardElementResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateArchiveRequest, S.CreateArchiveResponse
   response: S.CreateArchiveResponse
 }
 
-/** `POST /open-apis/compensation/v1/archives` */
+/**
+ * 创建薪资档案
+ *
+ * `POST /open-apis/compensation/v1/archives`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=compensation&resource=archive&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateArchiveRequest, options?: CallOptions): ApiCall<S.CreateArchiveResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,14 +34,36 @@ const queryOperation: Operation<S.QueryArchiveRequest, S.QueryArchiveResponse> =
   response: S.QueryArchiveResponse
 }
 
-/** `POST /open-apis/compensation/v1/archives/query` */
+/**
+ * 批量查询员工薪资档案
+ *
+ * `POST /open-apis/compensation/v1/archives/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=archive&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryArchiveRequest, options?: CallOptions): ApiCall<S.QueryArchiveResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 批量查询员工薪资档案
+ *
+ * `POST /open-apis/compensation/v1/archives/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=archive&version=v1 | Documentation}
+ */
 export const queryPages = (payload: S.QueryArchiveRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 批量查询员工薪资档案
+ *
+ * `POST /open-apis/compensation/v1/archives/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=archive&version=v1 | Documentation}
+ */
 export const queryStream = (payload: S.QueryArchiveRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")

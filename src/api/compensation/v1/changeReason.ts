@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListChangeReasonRequest, S.ListChangeReasonResp
   response: S.ListChangeReasonResponse
 }
 
-/** `GET /open-apis/compensation/v1/change_reasons` */
+/**
+ * 批量查询定调薪原因
+ *
+ * `GET /open-apis/compensation/v1/change_reasons`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=change_reason&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListChangeReasonRequest, options?: CallOptions): ApiCall<S.ListChangeReasonResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询定调薪原因
+ *
+ * `GET /open-apis/compensation/v1/change_reasons`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=change_reason&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListChangeReasonRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询定调薪原因
+ *
+ * `GET /open-apis/compensation/v1/change_reasons`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=change_reason&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListChangeReasonRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListIndicatorRequest, S.ListIndicatorResponse> 
   response: S.ListIndicatorResponse
 }
 
-/** `GET /open-apis/compensation/v1/indicators` */
+/**
+ * 批量查询薪资统计指标
+ *
+ * `GET /open-apis/compensation/v1/indicators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=indicator&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListIndicatorRequest, options?: CallOptions): ApiCall<S.ListIndicatorResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询薪资统计指标
+ *
+ * `GET /open-apis/compensation/v1/indicators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=indicator&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListIndicatorRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询薪资统计指标
+ *
+ * `GET /open-apis/compensation/v1/indicators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=indicator&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListIndicatorRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListItemRequest, S.ListItemResponse> = {
   response: S.ListItemResponse
 }
 
-/** `GET /open-apis/compensation/v1/items` */
+/**
+ * 批量查询薪资项
+ *
+ * `GET /open-apis/compensation/v1/items`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListItemRequest, options?: CallOptions): ApiCall<S.ListItemResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询薪资项
+ *
+ * `GET /open-apis/compensation/v1/items`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListItemRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询薪资项
+ *
+ * `GET /open-apis/compensation/v1/items`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListItemRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

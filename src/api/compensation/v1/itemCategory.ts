@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListItemCategoryRequest, S.ListItemCategoryResp
   response: S.ListItemCategoryResponse
 }
 
-/** `GET /open-apis/compensation/v1/item_categories` */
+/**
+ * 批量获取薪资项分类信息
+ *
+ * `GET /open-apis/compensation/v1/item_categories`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item_category&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListItemCategoryRequest = {}, options?: CallOptions): ApiCall<S.ListItemCategoryResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取薪资项分类信息
+ *
+ * `GET /open-apis/compensation/v1/item_categories`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item_category&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListItemCategoryRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取薪资项分类信息
+ *
+ * `GET /open-apis/compensation/v1/item_categories`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item_category&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListItemCategoryRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateLumpSumPaymentRequest, S.Batc
   response: S.BatchCreateLumpSumPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/lump_sum_payment/batch_create` */
+/**
+ * 批量创建一次性支付记录
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateLumpSumPaymentRequest, options?: CallOptions): ApiCall<S.BatchCreateLumpSumPaymentResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchRemoveOperation: Operation<S.BatchRemoveLumpSumPaymentRequest, S.Batc
   response: S.BatchRemoveLumpSumPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/lump_sum_payment/batch_remove` */
+/**
+ * 批量删除一次性支付记录
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/batch_remove`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const batchRemove = (payload: S.BatchRemoveLumpSumPaymentRequest = {}, options?: CallOptions): ApiCall<S.BatchRemoveLumpSumPaymentResponse> =>
   Request.execute(batchRemoveOperation, payload, options)
 
@@ -41,7 +53,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateLumpSumPaymentRequest, S.Batc
   response: S.BatchUpdateLumpSumPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/lump_sum_payment/batch_update` */
+/**
+ * 批量更正一次性支付记录
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateLumpSumPaymentRequest = {}, options?: CallOptions): ApiCall<S.BatchUpdateLumpSumPaymentResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -54,15 +72,37 @@ const queryOperation: Operation<S.QueryLumpSumPaymentRequest, S.QueryLumpSumPaym
   response: S.QueryLumpSumPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/lump_sum_payment/query` */
+/**
+ * 查询一次性支付授予记录
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryLumpSumPaymentRequest, options?: CallOptions): ApiCall<S.QueryLumpSumPaymentResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询一次性支付授予记录
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const queryPages = (payload: S.QueryLumpSumPaymentRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `records` element of every page of `query`. */
+/**
+ * Every `records` element of every page of `query`.
+ *
+ * 查询一次性支付授予记录
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const queryStream = (payload: S.QueryLumpSumPaymentRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "records")
 
@@ -75,14 +115,36 @@ const queryDetailOperation: Operation<S.QueryDetailLumpSumPaymentRequest, S.Quer
   response: S.QueryDetailLumpSumPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/lump_sum_payment/query_detail` */
+/**
+ * 查询一次性授予明细
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/query_detail`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_detail&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const queryDetail = (payload: S.QueryDetailLumpSumPaymentRequest, options?: CallOptions): ApiCall<S.QueryDetailLumpSumPaymentResponse> =>
   Request.execute(queryDetailOperation, payload, options)
 
-/** Every page of `queryDetail`, following `page_token`. */
+/**
+ * Every page of `queryDetail`, following `page_token`.
+ *
+ * 查询一次性授予明细
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/query_detail`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_detail&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const queryDetailPages = (payload: S.QueryDetailLumpSumPaymentRequest, options?: CallOptions) =>
   Pagination.pages(queryDetail, payload, options)
 
-/** Every `records` element of every page of `queryDetail`. */
+/**
+ * Every `records` element of every page of `queryDetail`.
+ *
+ * 查询一次性授予明细
+ *
+ * `POST /open-apis/compensation/v1/lump_sum_payment/query_detail`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_detail&project=compensation&resource=lump_sum_payment&version=v1 | Documentation}
+ */
 export const queryDetailStream = (payload: S.QueryDetailLumpSumPaymentRequest, options?: CallOptions) =>
   Pagination.items(queryDetail, payload, options, "records")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListPlanRequest, S.ListPlanResponse> = {
   response: S.ListPlanResponse
 }
 
-/** `GET /open-apis/compensation/v1/plans` */
+/**
+ * 批量查询薪资方案
+ *
+ * `GET /open-apis/compensation/v1/plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=plan&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPlanRequest, options?: CallOptions): ApiCall<S.ListPlanResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询薪资方案
+ *
+ * `GET /open-apis/compensation/v1/plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=plan&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPlanRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询薪资方案
+ *
+ * `GET /open-apis/compensation/v1/plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=plan&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPlanRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

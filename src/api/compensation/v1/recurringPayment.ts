@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateRecurringPaymentRequest, S.Ba
   response: S.BatchCreateRecurringPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/recurring_payment/batch_create` */
+/**
+ * 批量创建经常性支付记录
+ *
+ * `POST /open-apis/compensation/v1/recurring_payment/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=compensation&resource=recurring_payment&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateRecurringPaymentRequest, options?: CallOptions): ApiCall<S.BatchCreateRecurringPaymentResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchRemoveOperation: Operation<S.BatchRemoveRecurringPaymentRequest, S.Ba
   response: S.BatchRemoveRecurringPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/recurring_payment/batch_remove` */
+/**
+ * 批量删除经常性支付记录
+ *
+ * `POST /open-apis/compensation/v1/recurring_payment/batch_remove`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=compensation&resource=recurring_payment&version=v1 | Documentation}
+ */
 export const batchRemove = (payload: S.BatchRemoveRecurringPaymentRequest, options?: CallOptions): ApiCall<S.BatchRemoveRecurringPaymentResponse> =>
   Request.execute(batchRemoveOperation, payload, options)
 
@@ -41,7 +53,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateRecurringPaymentRequest, S.Ba
   response: S.BatchUpdateRecurringPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/recurring_payment/batch_update` */
+/**
+ * 批量更正经常性支付记录
+ *
+ * `POST /open-apis/compensation/v1/recurring_payment/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=compensation&resource=recurring_payment&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateRecurringPaymentRequest = {}, options?: CallOptions): ApiCall<S.BatchUpdateRecurringPaymentResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -54,14 +72,36 @@ const queryOperation: Operation<S.QueryRecurringPaymentRequest, S.QueryRecurring
   response: S.QueryRecurringPaymentResponse
 }
 
-/** `POST /open-apis/compensation/v1/recurring_payment/query` */
+/**
+ * 查询经常性支付记录
+ *
+ * `POST /open-apis/compensation/v1/recurring_payment/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=recurring_payment&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryRecurringPaymentRequest, options?: CallOptions): ApiCall<S.QueryRecurringPaymentResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询经常性支付记录
+ *
+ * `POST /open-apis/compensation/v1/recurring_payment/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=recurring_payment&version=v1 | Documentation}
+ */
 export const queryPages = (payload: S.QueryRecurringPaymentRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `records` element of every page of `query`. */
+/**
+ * Every `records` element of every page of `query`.
+ *
+ * 查询经常性支付记录
+ *
+ * `POST /open-apis/compensation/v1/recurring_payment/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=recurring_payment&version=v1 | Documentation}
+ */
 export const queryStream = (payload: S.QueryRecurringPaymentRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "records")

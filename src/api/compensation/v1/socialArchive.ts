@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QuerySocialArchiveRequest, S.QuerySocialArchiv
   response: S.QuerySocialArchiveResponse
 }
 
-/** `POST /open-apis/compensation/v1/social_archive/query` */
+/**
+ * 批量获取员工参保档案
+ *
+ * `POST /open-apis/compensation/v1/social_archive/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_archive&version=v1 | Documentation}
+ */
 export const query = (payload: S.QuerySocialArchiveRequest, options?: CallOptions): ApiCall<S.QuerySocialArchiveResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QuerySocialArchiveAdjustRecordRequest, S.Query
   response: S.QuerySocialArchiveAdjustRecordResponse
 }
 
-/** `POST /open-apis/compensation/v1/social_archive_adjust_record/query` */
+/**
+ * 批量获取社保增减员记录
+ *
+ * `POST /open-apis/compensation/v1/social_archive_adjust_record/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_archive_adjust_record&version=v1 | Documentation}
+ */
 export const query = (payload: S.QuerySocialArchiveAdjustRecordRequest, options?: CallOptions): ApiCall<S.QuerySocialArchiveAdjustRecordResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListSocialInsuranceRequest, S.ListSocialInsuran
   response: S.ListSocialInsuranceResponse
 }
 
-/** `GET /open-apis/compensation/v1/social_insurances` */
+/**
+ * 获取险种配置列表
+ *
+ * `GET /open-apis/compensation/v1/social_insurances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=social_insurance&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSocialInsuranceRequest = {}, options?: CallOptions): ApiCall<S.ListSocialInsuranceResponse> =>
   Request.execute(listOperation, payload, options)

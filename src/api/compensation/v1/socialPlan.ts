@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListSocialPlanRequest, S.ListSocialPlanResponse
   response: S.ListSocialPlanResponse
 }
 
-/** `GET /open-apis/compensation/v1/social_plans` */
+/**
+ * 根据生效日期分页查询参保方案
+ *
+ * `GET /open-apis/compensation/v1/social_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=social_plan&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSocialPlanRequest, options?: CallOptions): ApiCall<S.ListSocialPlanResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 根据生效日期分页查询参保方案
+ *
+ * `GET /open-apis/compensation/v1/social_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=social_plan&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListSocialPlanRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `plans` element of every page of `list`. */
+/**
+ * Every `plans` element of every page of `list`.
+ *
+ * 根据生效日期分页查询参保方案
+ *
+ * `GET /open-apis/compensation/v1/social_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=social_plan&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListSocialPlanRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "plans")
 
@@ -36,6 +58,12 @@ const queryOperation: Operation<S.QuerySocialPlanRequest, S.QuerySocialPlanRespo
   response: S.QuerySocialPlanResponse
 }
 
-/** `POST /open-apis/compensation/v1/social_plans/query` */
+/**
+ * 根据方案ID和生效日期批量查询参保方案
+ *
+ * `POST /open-apis/compensation/v1/social_plans/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_plan&version=v1 | Documentation}
+ */
 export const query = (payload: S.QuerySocialPlanRequest, options?: CallOptions): ApiCall<S.QuerySocialPlanResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListCustomAttrRequest, S.ListCustomAttrResponse
   response: S.ListCustomAttrResponse
 }
 
-/** `GET /open-apis/contact/v3/custom_attrs` */
+/**
+ * 获取企业自定义用户字段
+ *
+ * `GET /open-apis/contact/v3/custom_attrs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=custom_attr&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListCustomAttrRequest = {}, options?: CallOptions): ApiCall<S.ListCustomAttrResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取企业自定义用户字段
+ *
+ * `GET /open-apis/contact/v3/custom_attrs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=custom_attr&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListCustomAttrRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取企业自定义用户字段
+ *
+ * `GET /open-apis/contact/v3/custom_attrs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=custom_attr&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListCustomAttrRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const batchOperation: Operation<S.BatchDepartmentRequest, S.BatchDepartmentRespo
   response: S.BatchDepartmentResponse
 }
 
-/** `GET /open-apis/contact/v3/departments/batch` */
+/**
+ * 批量获取部门信息
+ *
+ * `GET /open-apis/contact/v3/departments/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const batch = (payload: S.BatchDepartmentRequest, options?: CallOptions): ApiCall<S.BatchDepartmentResponse> =>
   Request.execute(batchOperation, payload, options)
 
@@ -28,15 +34,37 @@ const childrenOperation: Operation<S.ChildrenDepartmentRequest, S.ChildrenDepart
   response: S.ChildrenDepartmentResponse
 }
 
-/** `GET /open-apis/contact/v3/departments/:department_id/children` */
+/**
+ * 获取子部门列表
+ *
+ * `GET /open-apis/contact/v3/departments/:department_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=children&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const children = (payload: S.ChildrenDepartmentRequest, options?: CallOptions): ApiCall<S.ChildrenDepartmentResponse> =>
   Request.execute(childrenOperation, payload, options)
 
-/** Every page of `children`, following `page_token`. */
+/**
+ * Every page of `children`, following `page_token`.
+ *
+ * 获取子部门列表
+ *
+ * `GET /open-apis/contact/v3/departments/:department_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=children&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const childrenPages = (payload: S.ChildrenDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(children, payload, options)
 
-/** Every `items` element of every page of `children`. */
+/**
+ * Every `items` element of every page of `children`.
+ *
+ * 获取子部门列表
+ *
+ * `GET /open-apis/contact/v3/departments/:department_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=children&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const childrenStream = (payload: S.ChildrenDepartmentRequest, options?: CallOptions) =>
   Pagination.items(children, payload, options, "items")
 
@@ -49,7 +77,13 @@ const createOperation: Operation<S.CreateDepartmentRequest, S.CreateDepartmentRe
   response: S.CreateDepartmentResponse
 }
 
-/** `POST /open-apis/contact/v3/departments` */
+/**
+ * 创建部门
+ *
+ * `POST /open-apis/contact/v3/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateDepartmentRequest, options?: CallOptions): ApiCall<S.CreateDepartmentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -62,7 +96,13 @@ const deleteOperation: Operation<S.DeleteDepartmentRequest, S.DeleteDepartmentRe
   response: S.DeleteDepartmentResponse
 }
 
-/** `DELETE /open-apis/contact/v3/departments/:department_id` */
+/**
+ * 删除部门
+ *
+ * `DELETE /open-apis/contact/v3/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteDepartmentRequest, options?: CallOptions): ApiCall<S.DeleteDepartmentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -75,7 +115,13 @@ const getOperation: Operation<S.GetDepartmentRequest, S.GetDepartmentResponse> =
   response: S.GetDepartmentResponse
 }
 
-/** `GET /open-apis/contact/v3/departments/:department_id` */
+/**
+ * 获取单个部门信息
+ *
+ * `GET /open-apis/contact/v3/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetDepartmentRequest, options?: CallOptions): ApiCall<S.GetDepartmentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -88,15 +134,37 @@ const listOperation: Operation<S.ListDepartmentRequest, S.ListDepartmentResponse
   response: S.ListDepartmentResponse
 }
 
-/** `GET /open-apis/contact/v3/departments` */
+/**
+ * 获取部门信息列表
+ *
+ * `GET /open-apis/contact/v3/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListDepartmentRequest = {}, options?: CallOptions): ApiCall<S.ListDepartmentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取部门信息列表
+ *
+ * `GET /open-apis/contact/v3/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListDepartmentRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取部门信息列表
+ *
+ * `GET /open-apis/contact/v3/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListDepartmentRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -109,15 +177,37 @@ const parentOperation: Operation<S.ParentDepartmentRequest, S.ParentDepartmentRe
   response: S.ParentDepartmentResponse
 }
 
-/** `GET /open-apis/contact/v3/departments/parent` */
+/**
+ * 获取父部门信息
+ *
+ * `GET /open-apis/contact/v3/departments/parent`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parent&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const parent = (payload: S.ParentDepartmentRequest, options?: CallOptions): ApiCall<S.ParentDepartmentResponse> =>
   Request.execute(parentOperation, payload, options)
 
-/** Every page of `parent`, following `page_token`. */
+/**
+ * Every page of `parent`, following `page_token`.
+ *
+ * 获取父部门信息
+ *
+ * `GET /open-apis/contact/v3/departments/parent`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parent&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const parentPages = (payload: S.ParentDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(parent, payload, options)
 
-/** Every `items` element of every page of `parent`. */
+/**
+ * Every `items` element of every page of `parent`.
+ *
+ * 获取父部门信息
+ *
+ * `GET /open-apis/contact/v3/departments/parent`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parent&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const parentStream = (payload: S.ParentDepartmentRequest, options?: CallOptions) =>
   Pagination.items(parent, payload, options, "items")
 
@@ -130,7 +220,13 @@ const patchOperation: Operation<S.PatchDepartmentRequest, S.PatchDepartmentRespo
   response: S.PatchDepartmentResponse
 }
 
-/** `PATCH /open-apis/contact/v3/departments/:department_id` */
+/**
+ * 修改部门部分信息
+ *
+ * `PATCH /open-apis/contact/v3/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const patch = (payload: S.PatchDepartmentRequest, options?: CallOptions): ApiCall<S.PatchDepartmentResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -143,15 +239,37 @@ const searchOperation: Operation<S.SearchDepartmentRequest, S.SearchDepartmentRe
   response: S.SearchDepartmentResponse
 }
 
-/** `POST /open-apis/contact/v3/departments/search` */
+/**
+ * 搜索部门
+ *
+ * `POST /open-apis/contact/v3/departments/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const search = (payload: S.SearchDepartmentRequest, options?: CallOptions): ApiCall<S.SearchDepartmentResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索部门
+ *
+ * `POST /open-apis/contact/v3/departments/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const searchPages = (payload: S.SearchDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索部门
+ *
+ * `POST /open-apis/contact/v3/departments/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const searchStream = (payload: S.SearchDepartmentRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -164,7 +282,13 @@ const unbindDepartmentChatOperation: Operation<S.UnbindDepartmentChatDepartmentR
   response: S.UnbindDepartmentChatDepartmentResponse
 }
 
-/** `POST /open-apis/contact/v3/departments/unbind_department_chat` */
+/**
+ * 部门群转为普通群
+ *
+ * `POST /open-apis/contact/v3/departments/unbind_department_chat`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind_department_chat&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const unbindDepartmentChat = (payload: S.UnbindDepartmentChatDepartmentRequest, options?: CallOptions): ApiCall<S.UnbindDepartmentChatDepartmentResponse> =>
   Request.execute(unbindDepartmentChatOperation, payload, options)
 
@@ -177,7 +301,13 @@ const updateOperation: Operation<S.UpdateDepartmentRequest, S.UpdateDepartmentRe
   response: S.UpdateDepartmentResponse
 }
 
-/** `PUT /open-apis/contact/v3/departments/:department_id` */
+/**
+ * 更新部门所有信息
+ *
+ * `PUT /open-apis/contact/v3/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const update = (payload: S.UpdateDepartmentRequest, options?: CallOptions): ApiCall<S.UpdateDepartmentResponse> =>
   Request.execute(updateOperation, payload, options)
 
@@ -190,7 +320,13 @@ const updateDepartmentIdOperation: Operation<S.UpdateDepartmentIdDepartmentReque
   response: S.UpdateDepartmentIdDepartmentResponse
 }
 
-/** `PATCH /open-apis/contact/v3/departments/:department_id/update_department_id` */
+/**
+ * 更新部门ID
+ *
+ * `PATCH /open-apis/contact/v3/departments/:department_id/update_department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_department_id&project=contact&resource=department&version=v3 | Documentation}
+ */
 export const updateDepartmentId = (payload: S.UpdateDepartmentIdDepartmentRequest, options?: CallOptions): ApiCall<S.UpdateDepartmentIdDepartmentResponse> =>
   Request.execute(updateDepartmentIdOperation, payload, options)
 

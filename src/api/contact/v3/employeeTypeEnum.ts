@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateEmployeeTypeEnumRequest, S.CreateEmploy
   response: S.CreateEmployeeTypeEnumResponse
 }
 
-/** `POST /open-apis/contact/v3/employee_type_enums` */
+/**
+ * 新增人员类型
+ *
+ * `POST /open-apis/contact/v3/employee_type_enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateEmployeeTypeEnumRequest, options?: CallOptions): ApiCall<S.CreateEmployeeTypeEnumResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteEmployeeTypeEnumRequest, S.DeleteEmploy
   response: S.DeleteEmployeeTypeEnumResponse
 }
 
-/** `DELETE /open-apis/contact/v3/employee_type_enums/:enum_id` */
+/**
+ * 删除人员类型
+ *
+ * `DELETE /open-apis/contact/v3/employee_type_enums/:enum_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteEmployeeTypeEnumRequest, options?: CallOptions): ApiCall<S.DeleteEmployeeTypeEnumResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListEmployeeTypeEnumRequest, S.ListEmployeeType
   response: S.ListEmployeeTypeEnumResponse
 }
 
-/** `GET /open-apis/contact/v3/employee_type_enums` */
+/**
+ * 查询人员类型
+ *
+ * `GET /open-apis/contact/v3/employee_type_enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListEmployeeTypeEnumRequest = {}, options?: CallOptions): ApiCall<S.ListEmployeeTypeEnumResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询人员类型
+ *
+ * `GET /open-apis/contact/v3/employee_type_enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListEmployeeTypeEnumRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询人员类型
+ *
+ * `GET /open-apis/contact/v3/employee_type_enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListEmployeeTypeEnumRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateEmployeeTypeEnumRequest, S.UpdateEmploy
   response: S.UpdateEmployeeTypeEnumResponse
 }
 
-/** `PUT /open-apis/contact/v3/employee_type_enums/:enum_id` */
+/**
+ * 更新人员类型
+ *
+ * `PUT /open-apis/contact/v3/employee_type_enums/:enum_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=employee_type_enum&version=v3 | Documentation}
+ */
 export const update = (payload: S.UpdateEmployeeTypeEnumRequest, options?: CallOptions): ApiCall<S.UpdateEmployeeTypeEnumResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateFunctionalRoleRequest, S.CreateFunction
   response: S.CreateFunctionalRoleResponse
 }
 
-/** `POST /open-apis/contact/v3/functional_roles` */
+/**
+ * 创建角色
+ *
+ * `POST /open-apis/contact/v3/functional_roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=functional_role&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateFunctionalRoleRequest, options?: CallOptions): ApiCall<S.CreateFunctionalRoleResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteFunctionalRoleRequest, S.DeleteFunction
   response: S.DeleteFunctionalRoleResponse
 }
 
-/** `DELETE /open-apis/contact/v3/functional_roles/:role_id` */
+/**
+ * 删除角色
+ *
+ * `DELETE /open-apis/contact/v3/functional_roles/:role_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=functional_role&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteFunctionalRoleRequest, options?: CallOptions): ApiCall<S.DeleteFunctionalRoleResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const updateOperation: Operation<S.UpdateFunctionalRoleRequest, S.UpdateFunction
   response: S.UpdateFunctionalRoleResponse
 }
 
-/** `PUT /open-apis/contact/v3/functional_roles/:role_id` */
+/**
+ * 修改角色名称
+ *
+ * `PUT /open-apis/contact/v3/functional_roles/:role_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=functional_role&version=v3 | Documentation}
+ */
 export const update = (payload: S.UpdateFunctionalRoleRequest, options?: CallOptions): ApiCall<S.UpdateFunctionalRoleResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateFunctionalRoleMemberRequest, 
   response: S.BatchCreateFunctionalRoleMemberResponse
 }
 
-/** `POST /open-apis/contact/v3/functional_roles/:role_id/members/batch_create` */
+/**
+ * 批量添加角色成员
+ *
+ * `POST /open-apis/contact/v3/functional_roles/:role_id/members/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=contact&resource=functional_role.member&version=v3 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateFunctionalRoleMemberRequest, options?: CallOptions): ApiCall<S.BatchCreateFunctionalRoleMemberResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteFunctionalRoleMemberRequest, 
   response: S.BatchDeleteFunctionalRoleMemberResponse
 }
 
-/** `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/batch_delete` */
+/**
+ * 删除角色下的成员
+ *
+ * `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=contact&resource=functional_role.member&version=v3 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteFunctionalRoleMemberRequest, options?: CallOptions): ApiCall<S.BatchDeleteFunctionalRoleMemberResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetFunctionalRoleMemberRequest, S.GetFunctionalR
   response: S.GetFunctionalRoleMemberResponse
 }
 
-/** `GET /open-apis/contact/v3/functional_roles/:role_id/members/:member_id` */
+/**
+ * 查询角色下某个成员的管理范围
+ *
+ * `GET /open-apis/contact/v3/functional_roles/:role_id/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=functional_role.member&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetFunctionalRoleMemberRequest, options?: CallOptions): ApiCall<S.GetFunctionalRoleMemberResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListFunctionalRoleMemberRequest, S.ListFunction
   response: S.ListFunctionalRoleMemberResponse
 }
 
-/** `GET /open-apis/contact/v3/functional_roles/:role_id/members` */
+/**
+ * 查询角色下的所有成员信息
+ *
+ * `GET /open-apis/contact/v3/functional_roles/:role_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=functional_role.member&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListFunctionalRoleMemberRequest, options?: CallOptions): ApiCall<S.ListFunctionalRoleMemberResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询角色下的所有成员信息
+ *
+ * `GET /open-apis/contact/v3/functional_roles/:role_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=functional_role.member&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListFunctionalRoleMemberRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `members` element of every page of `list`. */
+/**
+ * Every `members` element of every page of `list`.
+ *
+ * 查询角色下的所有成员信息
+ *
+ * `GET /open-apis/contact/v3/functional_roles/:role_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=functional_role.member&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListFunctionalRoleMemberRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "members")
 
@@ -75,6 +115,12 @@ const scopesOperation: Operation<S.ScopesFunctionalRoleMemberRequest, S.ScopesFu
   response: S.ScopesFunctionalRoleMemberResponse
 }
 
-/** `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/scopes` */
+/**
+ * 批量设置角色成员管理范围
+ *
+ * `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/scopes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=scopes&project=contact&resource=functional_role.member&version=v3 | Documentation}
+ */
 export const scopes = (payload: S.ScopesFunctionalRoleMemberRequest, options?: CallOptions): ApiCall<S.ScopesFunctionalRoleMemberResponse> =>
   Request.execute(scopesOperation, payload, options)

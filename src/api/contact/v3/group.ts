@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateGroupRequest, S.CreateGroupResponse> = 
   response: S.CreateGroupResponse
 }
 
-/** `POST /open-apis/contact/v3/group` */
+/**
+ * 创建用户组
+ *
+ * `POST /open-apis/contact/v3/group`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateGroupRequest, options?: CallOptions): ApiCall<S.CreateGroupResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteGroupRequest, S.DeleteGroupResponse> = 
   response: S.DeleteGroupResponse
 }
 
-/** `DELETE /open-apis/contact/v3/group/:group_id` */
+/**
+ * 删除用户组
+ *
+ * `DELETE /open-apis/contact/v3/group/:group_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteGroupRequest, options?: CallOptions): ApiCall<S.DeleteGroupResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetGroupRequest, S.GetGroupResponse> = {
   response: S.GetGroupResponse
 }
 
-/** `GET /open-apis/contact/v3/group/:group_id` */
+/**
+ * 查询指定用户组
+ *
+ * `GET /open-apis/contact/v3/group/:group_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetGroupRequest, options?: CallOptions): ApiCall<S.GetGroupResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const memberBelongOperation: Operation<S.MemberBelongGroupRequest, S.MemberBelon
   response: S.MemberBelongGroupResponse
 }
 
-/** `GET /open-apis/contact/v3/group/member_belong` */
+/**
+ * 查询用户所属用户组
+ *
+ * `GET /open-apis/contact/v3/group/member_belong`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=member_belong&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const memberBelong = (payload: S.MemberBelongGroupRequest, options?: CallOptions): ApiCall<S.MemberBelongGroupResponse> =>
   Request.execute(memberBelongOperation, payload, options)
 
-/** Every page of `memberBelong`, following `page_token`. */
+/**
+ * Every page of `memberBelong`, following `page_token`.
+ *
+ * 查询用户所属用户组
+ *
+ * `GET /open-apis/contact/v3/group/member_belong`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=member_belong&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const memberBelongPages = (payload: S.MemberBelongGroupRequest, options?: CallOptions) =>
   Pagination.pages(memberBelong, payload, options)
 
-/** Every `group_list` element of every page of `memberBelong`. */
+/**
+ * Every `group_list` element of every page of `memberBelong`.
+ *
+ * 查询用户所属用户组
+ *
+ * `GET /open-apis/contact/v3/group/member_belong`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=member_belong&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const memberBelongStream = (payload: S.MemberBelongGroupRequest, options?: CallOptions) =>
   Pagination.items(memberBelong, payload, options, "group_list")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchGroupRequest, S.PatchGroupResponse> = {
   response: S.PatchGroupResponse
 }
 
-/** `PATCH /open-apis/contact/v3/group/:group_id` */
+/**
+ * 更新用户组
+ *
+ * `PATCH /open-apis/contact/v3/group/:group_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const patch = (payload: S.PatchGroupRequest, options?: CallOptions): ApiCall<S.PatchGroupResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -88,15 +134,37 @@ const simplelistOperation: Operation<S.SimplelistGroupRequest, S.SimplelistGroup
   response: S.SimplelistGroupResponse
 }
 
-/** `GET /open-apis/contact/v3/group/simplelist` */
+/**
+ * 查询用户组列表
+ *
+ * `GET /open-apis/contact/v3/group/simplelist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const simplelist = (payload: S.SimplelistGroupRequest = {}, options?: CallOptions): ApiCall<S.SimplelistGroupResponse> =>
   Request.execute(simplelistOperation, payload, options)
 
-/** Every page of `simplelist`, following `page_token`. */
+/**
+ * Every page of `simplelist`, following `page_token`.
+ *
+ * 查询用户组列表
+ *
+ * `GET /open-apis/contact/v3/group/simplelist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const simplelistPages = (payload: S.SimplelistGroupRequest = {}, options?: CallOptions) =>
   Pagination.pages(simplelist, payload, options)
 
-/** Every `grouplist` element of every page of `simplelist`. */
+/**
+ * Every `grouplist` element of every page of `simplelist`.
+ *
+ * 查询用户组列表
+ *
+ * `GET /open-apis/contact/v3/group/simplelist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group&version=v3 | Documentation}
+ */
 export const simplelistStream = (payload: S.SimplelistGroupRequest = {}, options?: CallOptions) =>
   Pagination.items(simplelist, payload, options, "grouplist")
 

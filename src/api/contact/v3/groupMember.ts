@@ -15,7 +15,13 @@ const addOperation: Operation<S.AddGroupMemberRequest, S.AddGroupMemberResponse>
   response: S.AddGroupMemberResponse
 }
 
-/** `POST /open-apis/contact/v3/group/:group_id/member/add` */
+/**
+ * 添加用户组成员
+ *
+ * `POST /open-apis/contact/v3/group/:group_id/member/add`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add&project=contact&resource=group.member&version=v3 | Documentation}
+ */
 export const add = (payload: S.AddGroupMemberRequest, options?: CallOptions): ApiCall<S.AddGroupMemberResponse> =>
   Request.execute(addOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchAddOperation: Operation<S.BatchAddGroupMemberRequest, S.BatchAddGroup
   response: S.BatchAddGroupMemberResponse
 }
 
-/** `POST /open-apis/contact/v3/group/:group_id/member/batch_add` */
+/**
+ * 批量添加用户组成员
+ *
+ * `POST /open-apis/contact/v3/group/:group_id/member/batch_add`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_add&project=contact&resource=group.member&version=v3 | Documentation}
+ */
 export const batchAdd = (payload: S.BatchAddGroupMemberRequest, options?: CallOptions): ApiCall<S.BatchAddGroupMemberResponse> =>
   Request.execute(batchAddOperation, payload, options)
 
@@ -41,7 +53,13 @@ const batchRemoveOperation: Operation<S.BatchRemoveGroupMemberRequest, S.BatchRe
   response: S.BatchRemoveGroupMemberResponse
 }
 
-/** `POST /open-apis/contact/v3/group/:group_id/member/batch_remove` */
+/**
+ * 批量移除用户组成员
+ *
+ * `POST /open-apis/contact/v3/group/:group_id/member/batch_remove`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=contact&resource=group.member&version=v3 | Documentation}
+ */
 export const batchRemove = (payload: S.BatchRemoveGroupMemberRequest, options?: CallOptions): ApiCall<S.BatchRemoveGroupMemberResponse> =>
   Request.execute(batchRemoveOperation, payload, options)
 
@@ -54,7 +72,13 @@ const removeOperation: Operation<S.RemoveGroupMemberRequest, S.RemoveGroupMember
   response: S.RemoveGroupMemberResponse
 }
 
-/** `POST /open-apis/contact/v3/group/:group_id/member/remove` */
+/**
+ * 移除用户组成员
+ *
+ * `POST /open-apis/contact/v3/group/:group_id/member/remove`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=contact&resource=group.member&version=v3 | Documentation}
+ */
 export const remove = (payload: S.RemoveGroupMemberRequest, options?: CallOptions): ApiCall<S.RemoveGroupMemberResponse> =>
   Request.execute(removeOperation, payload, options)
 
@@ -67,14 +91,36 @@ const simplelistOperation: Operation<S.SimplelistGroupMemberRequest, S.Simplelis
   response: S.SimplelistGroupMemberResponse
 }
 
-/** `GET /open-apis/contact/v3/group/:group_id/member/simplelist` */
+/**
+ * 查询用户组成员列表
+ *
+ * `GET /open-apis/contact/v3/group/:group_id/member/simplelist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group.member&version=v3 | Documentation}
+ */
 export const simplelist = (payload: S.SimplelistGroupMemberRequest, options?: CallOptions): ApiCall<S.SimplelistGroupMemberResponse> =>
   Request.execute(simplelistOperation, payload, options)
 
-/** Every page of `simplelist`, following `page_token`. */
+/**
+ * Every page of `simplelist`, following `page_token`.
+ *
+ * 查询用户组成员列表
+ *
+ * `GET /open-apis/contact/v3/group/:group_id/member/simplelist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group.member&version=v3 | Documentation}
+ */
 export const simplelistPages = (payload: S.SimplelistGroupMemberRequest, options?: CallOptions) =>
   Pagination.pages(simplelist, payload, options)
 
-/** Every `memberlist` element of every page of `simplelist`. */
+/**
+ * Every `memberlist` element of every page of `simplelist`.
+ *
+ * 查询用户组成员列表
+ *
+ * `GET /open-apis/contact/v3/group/:group_id/member/simplelist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group.member&version=v3 | Documentation}
+ */
 export const simplelistStream = (payload: S.SimplelistGroupMemberRequest, options?: CallOptions) =>
   Pagination.items(simplelist, payload, options, "memberlist")

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobFamilyRequest, S.CreateJobFamilyResp
   response: S.CreateJobFamilyResponse
 }
 
-/** `POST /open-apis/contact/v3/job_families` */
+/**
+ * 创建序列
+ *
+ * `POST /open-apis/contact/v3/job_families`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=job_family&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateJobFamilyRequest, options?: CallOptions): ApiCall<S.CreateJobFamilyResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteJobFamilyRequest, S.DeleteJobFamilyResp
   response: S.DeleteJobFamilyResponse
 }
 
-/** `DELETE /open-apis/contact/v3/job_families/:job_family_id` */
+/**
+ * 删除序列
+ *
+ * `DELETE /open-apis/contact/v3/job_families/:job_family_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=job_family&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteJobFamilyRequest, options?: CallOptions): ApiCall<S.DeleteJobFamilyResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetJobFamilyRequest, S.GetJobFamilyResponse> = {
   response: S.GetJobFamilyResponse
 }
 
-/** `GET /open-apis/contact/v3/job_families/:job_family_id` */
+/**
+ * 获取单个序列信息
+ *
+ * `GET /open-apis/contact/v3/job_families/:job_family_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=job_family&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetJobFamilyRequest, options?: CallOptions): ApiCall<S.GetJobFamilyResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListJobFamilyRequest, S.ListJobFamilyResponse> 
   response: S.ListJobFamilyResponse
 }
 
-/** `GET /open-apis/contact/v3/job_families` */
+/**
+ * 获取租户序列列表
+ *
+ * `GET /open-apis/contact/v3/job_families`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_family&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListJobFamilyRequest = {}, options?: CallOptions): ApiCall<S.ListJobFamilyResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取租户序列列表
+ *
+ * `GET /open-apis/contact/v3/job_families`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_family&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListJobFamilyRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取租户序列列表
+ *
+ * `GET /open-apis/contact/v3/job_families`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_family&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListJobFamilyRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const updateOperation: Operation<S.UpdateJobFamilyRequest, S.UpdateJobFamilyResp
   response: S.UpdateJobFamilyResponse
 }
 
-/** `PUT /open-apis/contact/v3/job_families/:job_family_id` */
+/**
+ * 更新序列
+ *
+ * `PUT /open-apis/contact/v3/job_families/:job_family_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=job_family&version=v3 | Documentation}
+ */
 export const update = (payload: S.UpdateJobFamilyRequest, options?: CallOptions): ApiCall<S.UpdateJobFamilyResponse> =>
   Request.execute(updateOperation, payload, options)
 

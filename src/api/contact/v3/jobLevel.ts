@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobLevelRequest, S.CreateJobLevelRespon
   response: S.CreateJobLevelResponse
 }
 
-/** `POST /open-apis/contact/v3/job_levels` */
+/**
+ * 创建职级
+ *
+ * `POST /open-apis/contact/v3/job_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=job_level&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateJobLevelRequest, options?: CallOptions): ApiCall<S.CreateJobLevelResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteJobLevelRequest, S.DeleteJobLevelRespon
   response: S.DeleteJobLevelResponse
 }
 
-/** `DELETE /open-apis/contact/v3/job_levels/:job_level_id` */
+/**
+ * 删除职级
+ *
+ * `DELETE /open-apis/contact/v3/job_levels/:job_level_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=job_level&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteJobLevelRequest, options?: CallOptions): ApiCall<S.DeleteJobLevelResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetJobLevelRequest, S.GetJobLevelResponse> = {
   response: S.GetJobLevelResponse
 }
 
-/** `GET /open-apis/contact/v3/job_levels/:job_level_id` */
+/**
+ * 获取单个职级信息
+ *
+ * `GET /open-apis/contact/v3/job_levels/:job_level_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=job_level&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetJobLevelRequest, options?: CallOptions): ApiCall<S.GetJobLevelResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListJobLevelRequest, S.ListJobLevelResponse> = 
   response: S.ListJobLevelResponse
 }
 
-/** `GET /open-apis/contact/v3/job_levels` */
+/**
+ * 获取租户职级列表
+ *
+ * `GET /open-apis/contact/v3/job_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_level&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListJobLevelRequest = {}, options?: CallOptions): ApiCall<S.ListJobLevelResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取租户职级列表
+ *
+ * `GET /open-apis/contact/v3/job_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_level&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListJobLevelRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取租户职级列表
+ *
+ * `GET /open-apis/contact/v3/job_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_level&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListJobLevelRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const updateOperation: Operation<S.UpdateJobLevelRequest, S.UpdateJobLevelRespon
   response: S.UpdateJobLevelResponse
 }
 
-/** `PUT /open-apis/contact/v3/job_levels/:job_level_id` */
+/**
+ * 更新职级
+ *
+ * `PUT /open-apis/contact/v3/job_levels/:job_level_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=job_level&version=v3 | Documentation}
+ */
 export const update = (payload: S.UpdateJobLevelRequest, options?: CallOptions): ApiCall<S.UpdateJobLevelResponse> =>
   Request.execute(updateOperation, payload, options)
 

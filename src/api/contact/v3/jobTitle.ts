@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetJobTitleRequest, S.GetJobTitleResponse> = {
   response: S.GetJobTitleResponse
 }
 
-/** `GET /open-apis/contact/v3/job_titles/:job_title_id` */
+/**
+ * 获取单个职务信息
+ *
+ * `GET /open-apis/contact/v3/job_titles/:job_title_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=job_title&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetJobTitleRequest, options?: CallOptions): ApiCall<S.GetJobTitleResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListJobTitleRequest, S.ListJobTitleResponse> = 
   response: S.ListJobTitleResponse
 }
 
-/** `GET /open-apis/contact/v3/job_titles` */
+/**
+ * 获取租户职务列表
+ *
+ * `GET /open-apis/contact/v3/job_titles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_title&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListJobTitleRequest = {}, options?: CallOptions): ApiCall<S.ListJobTitleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取租户职务列表
+ *
+ * `GET /open-apis/contact/v3/job_titles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_title&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListJobTitleRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取租户职务列表
+ *
+ * `GET /open-apis/contact/v3/job_titles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_title&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListJobTitleRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,10 +15,24 @@ const listOperation: Operation<S.ListScopeRequest, S.ListScopeResponse> = {
   response: S.ListScopeResponse
 }
 
-/** `GET /open-apis/contact/v3/scopes` */
+/**
+ * 获取通讯录授权范围
+ *
+ * `GET /open-apis/contact/v3/scopes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=scope&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListScopeRequest = {}, options?: CallOptions): ApiCall<S.ListScopeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取通讯录授权范围
+ *
+ * `GET /open-apis/contact/v3/scopes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=scope&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListScopeRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)

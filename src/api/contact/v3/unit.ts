@@ -15,7 +15,13 @@ const bindDepartmentOperation: Operation<S.BindDepartmentUnitRequest, S.BindDepa
   response: S.BindDepartmentUnitResponse
 }
 
-/** `POST /open-apis/contact/v3/unit/bind_department` */
+/**
+ * 建立部门与单位的绑定关系
+ *
+ * `POST /open-apis/contact/v3/unit/bind_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bind_department&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const bindDepartment = (payload: S.BindDepartmentUnitRequest, options?: CallOptions): ApiCall<S.BindDepartmentUnitResponse> =>
   Request.execute(bindDepartmentOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateUnitRequest, S.CreateUnitResponse> = {
   response: S.CreateUnitResponse
 }
 
-/** `POST /open-apis/contact/v3/unit` */
+/**
+ * 创建单位
+ *
+ * `POST /open-apis/contact/v3/unit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateUnitRequest, options?: CallOptions): ApiCall<S.CreateUnitResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const deleteOperation: Operation<S.DeleteUnitRequest, S.DeleteUnitResponse> = {
   response: S.DeleteUnitResponse
 }
 
-/** `DELETE /open-apis/contact/v3/unit/:unit_id` */
+/**
+ * 删除单位
+ *
+ * `DELETE /open-apis/contact/v3/unit/:unit_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUnitRequest, options?: CallOptions): ApiCall<S.DeleteUnitResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -54,7 +72,13 @@ const getOperation: Operation<S.GetUnitRequest, S.GetUnitResponse> = {
   response: S.GetUnitResponse
 }
 
-/** `GET /open-apis/contact/v3/unit/:unit_id` */
+/**
+ * 获取单位信息
+ *
+ * `GET /open-apis/contact/v3/unit/:unit_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetUnitRequest, options?: CallOptions): ApiCall<S.GetUnitResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListUnitRequest, S.ListUnitResponse> = {
   response: S.ListUnitResponse
 }
 
-/** `GET /open-apis/contact/v3/unit` */
+/**
+ * 获取单位列表
+ *
+ * `GET /open-apis/contact/v3/unit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListUnitRequest = {}, options?: CallOptions): ApiCall<S.ListUnitResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取单位列表
+ *
+ * `GET /open-apis/contact/v3/unit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListUnitRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `unitlist` element of every page of `list`. */
+/**
+ * Every `unitlist` element of every page of `list`.
+ *
+ * 获取单位列表
+ *
+ * `GET /open-apis/contact/v3/unit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListUnitRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "unitlist")
 
@@ -88,15 +134,37 @@ const listDepartmentOperation: Operation<S.ListDepartmentUnitRequest, S.ListDepa
   response: S.ListDepartmentUnitResponse
 }
 
-/** `GET /open-apis/contact/v3/unit/list_department` */
+/**
+ * 获取单位绑定的部门列表
+ *
+ * `GET /open-apis/contact/v3/unit/list_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_department&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const listDepartment = (payload: S.ListDepartmentUnitRequest, options?: CallOptions): ApiCall<S.ListDepartmentUnitResponse> =>
   Request.execute(listDepartmentOperation, payload, options)
 
-/** Every page of `listDepartment`, following `page_token`. */
+/**
+ * Every page of `listDepartment`, following `page_token`.
+ *
+ * 获取单位绑定的部门列表
+ *
+ * `GET /open-apis/contact/v3/unit/list_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_department&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const listDepartmentPages = (payload: S.ListDepartmentUnitRequest, options?: CallOptions) =>
   Pagination.pages(listDepartment, payload, options)
 
-/** Every `departmentlist` element of every page of `listDepartment`. */
+/**
+ * Every `departmentlist` element of every page of `listDepartment`.
+ *
+ * 获取单位绑定的部门列表
+ *
+ * `GET /open-apis/contact/v3/unit/list_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_department&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const listDepartmentStream = (payload: S.ListDepartmentUnitRequest, options?: CallOptions) =>
   Pagination.items(listDepartment, payload, options, "departmentlist")
 
@@ -109,7 +177,13 @@ const patchOperation: Operation<S.PatchUnitRequest, S.PatchUnitResponse> = {
   response: S.PatchUnitResponse
 }
 
-/** `PATCH /open-apis/contact/v3/unit/:unit_id` */
+/**
+ * 修改单位信息
+ *
+ * `PATCH /open-apis/contact/v3/unit/:unit_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const patch = (payload: S.PatchUnitRequest, options?: CallOptions): ApiCall<S.PatchUnitResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -122,7 +196,13 @@ const unbindDepartmentOperation: Operation<S.UnbindDepartmentUnitRequest, S.Unbi
   response: S.UnbindDepartmentUnitResponse
 }
 
-/** `POST /open-apis/contact/v3/unit/unbind_department` */
+/**
+ * 解除部门与单位的绑定关系
+ *
+ * `POST /open-apis/contact/v3/unit/unbind_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind_department&project=contact&resource=unit&version=v3 | Documentation}
+ */
 export const unbindDepartment = (payload: S.UnbindDepartmentUnitRequest, options?: CallOptions): ApiCall<S.UnbindDepartmentUnitResponse> =>
   Request.execute(unbindDepartmentOperation, payload, options)
 

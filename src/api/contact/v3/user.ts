@@ -15,7 +15,13 @@ const basicBatchOperation: Operation<S.BasicBatchUserRequest, S.BasicBatchUserRe
   response: S.BasicBatchUserResponse
 }
 
-/** `POST /open-apis/contact/v3/users/basic_batch` */
+/**
+ * 获取用户姓名
+ *
+ * `POST /open-apis/contact/v3/users/basic_batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_batch&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const basicBatch = (payload: S.BasicBatchUserRequest, options?: CallOptions): ApiCall<S.BasicBatchUserResponse> =>
   Request.execute(basicBatchOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchOperation: Operation<S.BatchUserRequest, S.BatchUserResponse> = {
   response: S.BatchUserResponse
 }
 
-/** `GET /open-apis/contact/v3/users/batch` */
+/**
+ * 批量获取用户信息
+ *
+ * `GET /open-apis/contact/v3/users/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const batch = (payload: S.BatchUserRequest, options?: CallOptions): ApiCall<S.BatchUserResponse> =>
   Request.execute(batchOperation, payload, options)
 
@@ -41,7 +53,13 @@ const batchGetIdOperation: Operation<S.BatchGetIdUserRequest, S.BatchGetIdUserRe
   response: S.BatchGetIdUserResponse
 }
 
-/** `POST /open-apis/contact/v3/users/batch_get_id` */
+/**
+ * 通过手机号或邮箱获取用户 ID
+ *
+ * `POST /open-apis/contact/v3/users/batch_get_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_id&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const batchGetId = (payload: S.BatchGetIdUserRequest = {}, options?: CallOptions): ApiCall<S.BatchGetIdUserResponse> =>
   Request.execute(batchGetIdOperation, payload, options)
 
@@ -54,7 +72,13 @@ const createOperation: Operation<S.CreateUserRequest, S.CreateUserResponse> = {
   response: S.CreateUserResponse
 }
 
-/** `POST /open-apis/contact/v3/users` */
+/**
+ * 创建用户
+ *
+ * `POST /open-apis/contact/v3/users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateUserRequest, options?: CallOptions): ApiCall<S.CreateUserResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -67,7 +91,13 @@ const deleteOperation: Operation<S.DeleteUserRequest, S.DeleteUserResponse> = {
   response: S.DeleteUserResponse
 }
 
-/** `DELETE /open-apis/contact/v3/users/:user_id` */
+/**
+ * 删除用户
+ *
+ * `DELETE /open-apis/contact/v3/users/:user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserRequest, options?: CallOptions): ApiCall<S.DeleteUserResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -80,15 +110,37 @@ const findByDepartmentOperation: Operation<S.FindByDepartmentUserRequest, S.Find
   response: S.FindByDepartmentUserResponse
 }
 
-/** `GET /open-apis/contact/v3/users/find_by_department` */
+/**
+ * 获取部门直属用户列表
+ *
+ * `GET /open-apis/contact/v3/users/find_by_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const findByDepartment = (payload: S.FindByDepartmentUserRequest, options?: CallOptions): ApiCall<S.FindByDepartmentUserResponse> =>
   Request.execute(findByDepartmentOperation, payload, options)
 
-/** Every page of `findByDepartment`, following `page_token`. */
+/**
+ * Every page of `findByDepartment`, following `page_token`.
+ *
+ * 获取部门直属用户列表
+ *
+ * `GET /open-apis/contact/v3/users/find_by_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const findByDepartmentPages = (payload: S.FindByDepartmentUserRequest, options?: CallOptions) =>
   Pagination.pages(findByDepartment, payload, options)
 
-/** Every `items` element of every page of `findByDepartment`. */
+/**
+ * Every `items` element of every page of `findByDepartment`.
+ *
+ * 获取部门直属用户列表
+ *
+ * `GET /open-apis/contact/v3/users/find_by_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const findByDepartmentStream = (payload: S.FindByDepartmentUserRequest, options?: CallOptions) =>
   Pagination.items(findByDepartment, payload, options, "items")
 
@@ -101,7 +153,13 @@ const getOperation: Operation<S.GetUserRequest, S.GetUserResponse> = {
   response: S.GetUserResponse
 }
 
-/** `GET /open-apis/contact/v3/users/:user_id` */
+/**
+ * 获取单个用户信息
+ *
+ * `GET /open-apis/contact/v3/users/:user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetUserRequest, options?: CallOptions): ApiCall<S.GetUserResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -114,15 +172,37 @@ const listOperation: Operation<S.ListUserRequest, S.ListUserResponse> = {
   response: S.ListUserResponse
 }
 
-/** `GET /open-apis/contact/v3/users` */
+/**
+ * 获取用户列表
+ *
+ * `GET /open-apis/contact/v3/users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListUserRequest = {}, options?: CallOptions): ApiCall<S.ListUserResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取用户列表
+ *
+ * `GET /open-apis/contact/v3/users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListUserRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取用户列表
+ *
+ * `GET /open-apis/contact/v3/users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListUserRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -135,7 +215,13 @@ const patchOperation: Operation<S.PatchUserRequest, S.PatchUserResponse> = {
   response: S.PatchUserResponse
 }
 
-/** `PATCH /open-apis/contact/v3/users/:user_id` */
+/**
+ * 修改用户部分信息
+ *
+ * `PATCH /open-apis/contact/v3/users/:user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const patch = (payload: S.PatchUserRequest, options?: CallOptions): ApiCall<S.PatchUserResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -148,7 +234,13 @@ const resurrectOperation: Operation<S.ResurrectUserRequest, S.ResurrectUserRespo
   response: S.ResurrectUserResponse
 }
 
-/** `POST /open-apis/contact/v3/users/:user_id/resurrect` */
+/**
+ * 恢复已删除用户
+ *
+ * `POST /open-apis/contact/v3/users/:user_id/resurrect`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const resurrect = (payload: S.ResurrectUserRequest, options?: CallOptions): ApiCall<S.ResurrectUserResponse> =>
   Request.execute(resurrectOperation, payload, options)
 
@@ -161,7 +253,13 @@ const updateOperation: Operation<S.UpdateUserRequest, S.UpdateUserResponse> = {
   response: S.UpdateUserResponse
 }
 
-/** `PUT /open-apis/contact/v3/users/:user_id` */
+/**
+ * 更新用户所有信息
+ *
+ * `PUT /open-apis/contact/v3/users/:user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const update = (payload: S.UpdateUserRequest, options?: CallOptions): ApiCall<S.UpdateUserResponse> =>
   Request.execute(updateOperation, payload, options)
 
@@ -174,7 +272,13 @@ const updateUserIdOperation: Operation<S.UpdateUserIdUserRequest, S.UpdateUserId
   response: S.UpdateUserIdUserResponse
 }
 
-/** `PATCH /open-apis/contact/v3/users/:user_id/update_user_id` */
+/**
+ * 更新用户ID
+ *
+ * `PATCH /open-apis/contact/v3/users/:user_id/update_user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_user_id&project=contact&resource=user&version=v3 | Documentation}
+ */
 export const updateUserId = (payload: S.UpdateUserIdUserRequest, options?: CallOptions): ApiCall<S.UpdateUserIdUserResponse> =>
   Request.execute(updateUserIdOperation, payload, options)
 

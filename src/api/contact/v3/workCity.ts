@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetWorkCityRequest, S.GetWorkCityResponse> = {
   response: S.GetWorkCityResponse
 }
 
-/** `GET /open-apis/contact/v3/work_cities/:work_city_id` */
+/**
+ * 获取单个工作城市信息
+ *
+ * `GET /open-apis/contact/v3/work_cities/:work_city_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=work_city&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetWorkCityRequest, options?: CallOptions): ApiCall<S.GetWorkCityResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListWorkCityRequest, S.ListWorkCityResponse> = 
   response: S.ListWorkCityResponse
 }
 
-/** `GET /open-apis/contact/v3/work_cities` */
+/**
+ * 获取租户工作城市列表
+ *
+ * `GET /open-apis/contact/v3/work_cities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=work_city&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListWorkCityRequest = {}, options?: CallOptions): ApiCall<S.ListWorkCityResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取租户工作城市列表
+ *
+ * `GET /open-apis/contact/v3/work_cities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=work_city&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListWorkCityRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取租户工作城市列表
+ *
+ * `GET /open-apis/contact/v3/work_cities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=work_city&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListWorkCityRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

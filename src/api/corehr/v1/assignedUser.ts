@@ -14,6 +14,12 @@ const searchOperation: Operation<S.SearchAssignedUserRequest, S.SearchAssignedUs
   response: S.SearchAssignedUserResponse
 }
 
-/** `POST /open-apis/corehr/v1/assigned_users/search` */
+/**
+ * 获取组织类角色授权列表
+ *
+ * `POST /open-apis/corehr/v1/assigned_users/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=assigned_user&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchAssignedUserRequest, options?: CallOptions): ApiCall<S.SearchAssignedUserResponse> =>
   Request.execute(searchOperation, payload, options)

@@ -15,7 +15,13 @@ const addRoleAssignOperation: Operation<S.AddRoleAssignAuthorizationRequest, S.A
   response: S.AddRoleAssignAuthorizationResponse
 }
 
-/** `POST /open-apis/corehr/v1/authorizations/add_role_assign` */
+/**
+ * 为用户授权角色
+ *
+ * `POST /open-apis/corehr/v1/authorizations/add_role_assign`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_role_assign&project=corehr&resource=authorization&version=v1 | Documentation}
+ */
 export const addRoleAssign = (payload: S.AddRoleAssignAuthorizationRequest, options?: CallOptions): ApiCall<S.AddRoleAssignAuthorizationResponse> =>
   Request.execute(addRoleAssignOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getByParamOperation: Operation<S.GetByParamAuthorizationRequest, S.GetByPa
   response: S.GetByParamAuthorizationResponse
 }
 
-/** `GET /open-apis/corehr/v1/authorizations/get_by_param` */
+/**
+ * 查询单个用户授权
+ *
+ * `GET /open-apis/corehr/v1/authorizations/get_by_param`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_param&project=corehr&resource=authorization&version=v1 | Documentation}
+ */
 export const getByParam = (payload: S.GetByParamAuthorizationRequest, options?: CallOptions): ApiCall<S.GetByParamAuthorizationResponse> =>
   Request.execute(getByParamOperation, payload, options)
 
@@ -41,15 +53,37 @@ const queryOperation: Operation<S.QueryAuthorizationRequest, S.QueryAuthorizatio
   response: S.QueryAuthorizationResponse
 }
 
-/** `GET /open-apis/corehr/v1/authorizations/query` */
+/**
+ * 批量查询用户授权
+ *
+ * `GET /open-apis/corehr/v1/authorizations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=authorization&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryAuthorizationRequest = {}, options?: CallOptions): ApiCall<S.QueryAuthorizationResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 批量查询用户授权
+ *
+ * `GET /open-apis/corehr/v1/authorizations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=authorization&version=v1 | Documentation}
+ */
 export const queryPages = (payload: S.QueryAuthorizationRequest = {}, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 批量查询用户授权
+ *
+ * `GET /open-apis/corehr/v1/authorizations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=authorization&version=v1 | Documentation}
+ */
 export const queryStream = (payload: S.QueryAuthorizationRequest = {}, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")
 
@@ -62,7 +96,13 @@ const removeRoleAssignOperation: Operation<S.RemoveRoleAssignAuthorizationReques
   response: S.RemoveRoleAssignAuthorizationResponse
 }
 
-/** `POST /open-apis/corehr/v1/authorizations/remove_role_assign` */
+/**
+ * 移除用户被授权的角色
+ *
+ * `POST /open-apis/corehr/v1/authorizations/remove_role_assign`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_role_assign&project=corehr&resource=authorization&version=v1 | Documentation}
+ */
 export const removeRoleAssign = (payload: S.RemoveRoleAssignAuthorizationRequest, options?: CallOptions): ApiCall<S.RemoveRoleAssignAuthorizationResponse> =>
   Request.execute(removeRoleAssignOperation, payload, options)
 
@@ -75,6 +115,12 @@ const updateRoleAssignOperation: Operation<S.UpdateRoleAssignAuthorizationReques
   response: S.UpdateRoleAssignAuthorizationResponse
 }
 
-/** `POST /open-apis/corehr/v1/authorizations/update_role_assign` */
+/**
+ * 更新用户被授权的数据范围
+ *
+ * `POST /open-apis/corehr/v1/authorizations/update_role_assign`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_role_assign&project=corehr&resource=authorization&version=v1 | Documentation}
+ */
 export const updateRoleAssign = (payload: S.UpdateRoleAssignAuthorizationRequest, options?: CallOptions): ApiCall<S.UpdateRoleAssignAuthorizationResponse> =>
   Request.execute(updateRoleAssignOperation, payload, options)

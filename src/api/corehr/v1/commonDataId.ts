@@ -14,6 +14,12 @@ const convertOperation: Operation<S.ConvertCommonDataIdRequest, S.ConvertCommonD
   response: S.ConvertCommonDataIdResponse
 }
 
-/** `POST /open-apis/corehr/v1/common_data/id/convert` */
+/**
+ * ID 转换
+ *
+ * `POST /open-apis/corehr/v1/common_data/id/convert`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=convert&project=corehr&resource=common_data.id&version=v1 | Documentation}
+ */
 export const convert = (payload: S.ConvertCommonDataIdRequest, options?: CallOptions): ApiCall<S.ConvertCommonDataIdResponse> =>
   Request.execute(convertOperation, payload, options)

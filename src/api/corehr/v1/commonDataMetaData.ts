@@ -14,7 +14,13 @@ const addEnumOptionOperation: Operation<S.AddEnumOptionCommonDataMetaDataRequest
   response: S.AddEnumOptionCommonDataMetaDataResponse
 }
 
-/** `POST /open-apis/corehr/v1/common_data/meta_data/add_enum_option` */
+/**
+ * 增加字段枚举值选项
+ *
+ * `POST /open-apis/corehr/v1/common_data/meta_data/add_enum_option`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_enum_option&project=corehr&resource=common_data.meta_data&version=v1 | Documentation}
+ */
 export const addEnumOption = (payload: S.AddEnumOptionCommonDataMetaDataRequest, options?: CallOptions): ApiCall<S.AddEnumOptionCommonDataMetaDataResponse> =>
   Request.execute(addEnumOptionOperation, payload, options)
 
@@ -27,6 +33,12 @@ const editEnumOptionOperation: Operation<S.EditEnumOptionCommonDataMetaDataReque
   response: S.EditEnumOptionCommonDataMetaDataResponse
 }
 
-/** `POST /open-apis/corehr/v1/common_data/meta_data/edit_enum_option` */
+/**
+ * 修改字段枚举值选项
+ *
+ * `POST /open-apis/corehr/v1/common_data/meta_data/edit_enum_option`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit_enum_option&project=corehr&resource=common_data.meta_data&version=v1 | Documentation}
+ */
 export const editEnumOption = (payload: S.EditEnumOptionCommonDataMetaDataRequest, options?: CallOptions): ApiCall<S.EditEnumOptionCommonDataMetaDataResponse> =>
   Request.execute(editEnumOptionOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateCompanyRequest, S.CreateCompanyResponse
   response: S.CreateCompanyResponse
 }
 
-/** `POST /open-apis/corehr/v1/companies` */
+/**
+ * 创建公司
+ *
+ * `POST /open-apis/corehr/v1/companies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=company&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateCompanyRequest, options?: CallOptions): ApiCall<S.CreateCompanyResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteCompanyRequest, S.DeleteCompanyResponse
   response: S.DeleteCompanyResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/companies/:company_id` */
+/**
+ * 删除公司
+ *
+ * `DELETE /open-apis/corehr/v1/companies/:company_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=company&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCompanyRequest, options?: CallOptions): ApiCall<S.DeleteCompanyResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetCompanyRequest, S.GetCompanyResponse> = {
   response: S.GetCompanyResponse
 }
 
-/** `GET /open-apis/corehr/v1/companies/:company_id` */
+/**
+ * 查询单个公司
+ *
+ * `GET /open-apis/corehr/v1/companies/:company_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=company&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetCompanyRequest, options?: CallOptions): ApiCall<S.GetCompanyResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListCompanyRequest, S.ListCompanyResponse> = {
   response: S.ListCompanyResponse
 }
 
-/** `GET /open-apis/corehr/v1/companies` */
+/**
+ * 批量查询公司
+ *
+ * `GET /open-apis/corehr/v1/companies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=company&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCompanyRequest, options?: CallOptions): ApiCall<S.ListCompanyResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询公司
+ *
+ * `GET /open-apis/corehr/v1/companies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=company&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCompanyRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询公司
+ *
+ * `GET /open-apis/corehr/v1/companies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=company&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListCompanyRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchCompanyRequest, S.PatchCompanyResponse> =
   response: S.PatchCompanyResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/companies/:company_id` */
+/**
+ * 更新公司
+ *
+ * `PATCH /open-apis/corehr/v1/companies/:company_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=company&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchCompanyRequest, options?: CallOptions): ApiCall<S.PatchCompanyResponse> =>
   Request.execute(patchOperation, payload, options)
 

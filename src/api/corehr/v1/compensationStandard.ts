@@ -14,6 +14,12 @@ const matchOperation: Operation<S.MatchCompensationStandardRequest, S.MatchCompe
   response: S.MatchCompensationStandardResponse
 }
 
-/** `GET /open-apis/corehr/v1/compensation_standards/match` */
+/**
+ * 获取员工薪资标准
+ *
+ * `GET /open-apis/corehr/v1/compensation_standards/match`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=match&project=corehr&resource=compensation_standard&version=v1 | Documentation}
+ */
 export const match = (payload: S.MatchCompensationStandardRequest, options?: CallOptions): ApiCall<S.MatchCompensationStandardResponse> =>
   Request.execute(matchOperation, payload, options)

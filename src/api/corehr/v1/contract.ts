@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateContractRequest, S.CreateContractRespon
   response: S.CreateContractResponse
 }
 
-/** `POST /open-apis/corehr/v1/contracts` */
+/**
+ * 新建合同
+ *
+ * `POST /open-apis/corehr/v1/contracts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=contract&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateContractRequest, options?: CallOptions): ApiCall<S.CreateContractResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteContractRequest, S.DeleteContractRespon
   response: S.DeleteContractResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/contracts/:contract_id` */
+/**
+ * 删除合同
+ *
+ * `DELETE /open-apis/corehr/v1/contracts/:contract_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=contract&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteContractRequest, options?: CallOptions): ApiCall<S.DeleteContractResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetContractRequest, S.GetContractResponse> = {
   response: S.GetContractResponse
 }
 
-/** `GET /open-apis/corehr/v1/contracts/:contract_id` */
+/**
+ * 查询单个合同
+ *
+ * `GET /open-apis/corehr/v1/contracts/:contract_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=contract&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetContractRequest, options?: CallOptions): ApiCall<S.GetContractResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListContractRequest, S.ListContractResponse> = 
   response: S.ListContractResponse
 }
 
-/** `GET /open-apis/corehr/v1/contracts` */
+/**
+ * 批量查询合同
+ *
+ * `GET /open-apis/corehr/v1/contracts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=contract&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListContractRequest, options?: CallOptions): ApiCall<S.ListContractResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询合同
+ *
+ * `GET /open-apis/corehr/v1/contracts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=contract&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListContractRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询合同
+ *
+ * `GET /open-apis/corehr/v1/contracts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=contract&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListContractRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchContractRequest, S.PatchContractResponse>
   response: S.PatchContractResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/contracts/:contract_id` */
+/**
+ * 更新合同
+ *
+ * `PATCH /open-apis/corehr/v1/contracts/:contract_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=contract&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchContractRequest, options?: CallOptions): ApiCall<S.PatchContractResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetCountryRegionRequest, S.GetCountryRegionRespo
   response: S.GetCountryRegionResponse
 }
 
-/** `GET /open-apis/corehr/v1/country_regions/:country_region_id` */
+/**
+ * 查询单条国家/地区信息
+ *
+ * `GET /open-apis/corehr/v1/country_regions/:country_region_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=country_region&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetCountryRegionRequest, options?: CallOptions): ApiCall<S.GetCountryRegionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListCountryRegionRequest, S.ListCountryRegionRe
   response: S.ListCountryRegionResponse
 }
 
-/** `GET /open-apis/corehr/v1/country_regions` */
+/**
+ * 批量查询国家/地区信息
+ *
+ * `GET /open-apis/corehr/v1/country_regions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=country_region&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCountryRegionRequest, options?: CallOptions): ApiCall<S.ListCountryRegionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询国家/地区信息
+ *
+ * `GET /open-apis/corehr/v1/country_regions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=country_region&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCountryRegionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询国家/地区信息
+ *
+ * `GET /open-apis/corehr/v1/country_regions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=country_region&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListCountryRegionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetCurrencyRequest, S.GetCurrencyResponse> = {
   response: S.GetCurrencyResponse
 }
 
-/** `GET /open-apis/corehr/v1/currencies/:currency_id` */
+/**
+ * 查询单个货币信息
+ *
+ * `GET /open-apis/corehr/v1/currencies/:currency_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=currency&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetCurrencyRequest, options?: CallOptions): ApiCall<S.GetCurrencyResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListCurrencyRequest, S.ListCurrencyResponse> = 
   response: S.ListCurrencyResponse
 }
 
-/** `GET /open-apis/corehr/v1/currencies` */
+/**
+ * 批量查询货币信息
+ *
+ * `GET /open-apis/corehr/v1/currencies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=currency&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCurrencyRequest, options?: CallOptions): ApiCall<S.ListCurrencyResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询货币信息
+ *
+ * `GET /open-apis/corehr/v1/currencies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=currency&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCurrencyRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询货币信息
+ *
+ * `GET /open-apis/corehr/v1/currencies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=currency&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListCurrencyRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

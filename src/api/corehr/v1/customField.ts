@@ -15,7 +15,13 @@ const getByParamOperation: Operation<S.GetByParamCustomFieldRequest, S.GetByPara
   response: S.GetByParamCustomFieldResponse
 }
 
-/** `GET /open-apis/corehr/v1/custom_fields/get_by_param` */
+/**
+ * 获取字段详情
+ *
+ * `GET /open-apis/corehr/v1/custom_fields/get_by_param`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_param&project=corehr&resource=custom_field&version=v1 | Documentation}
+ */
 export const getByParam = (payload: S.GetByParamCustomFieldRequest, options?: CallOptions): ApiCall<S.GetByParamCustomFieldResponse> =>
   Request.execute(getByParamOperation, payload, options)
 
@@ -28,15 +34,37 @@ const listObjectApiNameOperation: Operation<S.ListObjectApiNameCustomFieldReques
   response: S.ListObjectApiNameCustomFieldResponse
 }
 
-/** `GET /open-apis/corehr/v1/custom_fields/list_object_api_name` */
+/**
+ * 获取飞书人事对象列表
+ *
+ * `GET /open-apis/corehr/v1/custom_fields/list_object_api_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_object_api_name&project=corehr&resource=custom_field&version=v1 | Documentation}
+ */
 export const listObjectApiName = (payload: S.ListObjectApiNameCustomFieldRequest, options?: CallOptions): ApiCall<S.ListObjectApiNameCustomFieldResponse> =>
   Request.execute(listObjectApiNameOperation, payload, options)
 
-/** Every page of `listObjectApiName`, following `page_token`. */
+/**
+ * Every page of `listObjectApiName`, following `page_token`.
+ *
+ * 获取飞书人事对象列表
+ *
+ * `GET /open-apis/corehr/v1/custom_fields/list_object_api_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_object_api_name&project=corehr&resource=custom_field&version=v1 | Documentation}
+ */
 export const listObjectApiNamePages = (payload: S.ListObjectApiNameCustomFieldRequest, options?: CallOptions) =>
   Pagination.pages(listObjectApiName, payload, options)
 
-/** Every `items` element of every page of `listObjectApiName`. */
+/**
+ * Every `items` element of every page of `listObjectApiName`.
+ *
+ * 获取飞书人事对象列表
+ *
+ * `GET /open-apis/corehr/v1/custom_fields/list_object_api_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_object_api_name&project=corehr&resource=custom_field&version=v1 | Documentation}
+ */
 export const listObjectApiNameStream = (payload: S.ListObjectApiNameCustomFieldRequest, options?: CallOptions) =>
   Pagination.items(listObjectApiName, payload, options, "items")
 
@@ -49,6 +77,12 @@ const queryOperation: Operation<S.QueryCustomFieldRequest, S.QueryCustomFieldRes
   response: S.QueryCustomFieldResponse
 }
 
-/** `GET /open-apis/corehr/v1/custom_fields/query` */
+/**
+ * 获取自定义字段列表
+ *
+ * `GET /open-apis/corehr/v1/custom_fields/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_field&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryCustomFieldRequest, options?: CallOptions): ApiCall<S.QueryCustomFieldResponse> =>
   Request.execute(queryOperation, payload, options)

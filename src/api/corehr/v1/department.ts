@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateDepartmentRequest, S.CreateDepartmentRe
   response: S.CreateDepartmentResponse
 }
 
-/** `POST /open-apis/corehr/v1/departments` */
+/**
+ * 创建部门
+ *
+ * `POST /open-apis/corehr/v1/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=department&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateDepartmentRequest, options?: CallOptions): ApiCall<S.CreateDepartmentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteDepartmentRequest, S.DeleteDepartmentRe
   response: S.DeleteDepartmentResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/departments/:department_id` */
+/**
+ * 删除部门
+ *
+ * `DELETE /open-apis/corehr/v1/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=department&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteDepartmentRequest, options?: CallOptions): ApiCall<S.DeleteDepartmentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetDepartmentRequest, S.GetDepartmentResponse> =
   response: S.GetDepartmentResponse
 }
 
-/** `GET /open-apis/corehr/v1/departments/:department_id` */
+/**
+ * 查询单个部门
+ *
+ * `GET /open-apis/corehr/v1/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=department&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetDepartmentRequest, options?: CallOptions): ApiCall<S.GetDepartmentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListDepartmentRequest, S.ListDepartmentResponse
   response: S.ListDepartmentResponse
 }
 
-/** `GET /open-apis/corehr/v1/departments` */
+/**
+ * 批量查询部门（不推荐）
+ *
+ * `GET /open-apis/corehr/v1/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=department&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListDepartmentRequest, options?: CallOptions): ApiCall<S.ListDepartmentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询部门（不推荐）
+ *
+ * `GET /open-apis/corehr/v1/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=department&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询部门（不推荐）
+ *
+ * `GET /open-apis/corehr/v1/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=department&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListDepartmentRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchDepartmentRequest, S.PatchDepartmentRespo
   response: S.PatchDepartmentResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/departments/:department_id` */
+/**
+ * 更新部门
+ *
+ * `PATCH /open-apis/corehr/v1/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=department&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchDepartmentRequest, options?: CallOptions): ApiCall<S.PatchDepartmentResponse> =>
   Request.execute(patchOperation, payload, options)
 

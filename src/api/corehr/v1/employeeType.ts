@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateEmployeeTypeRequest, S.CreateEmployeeTy
   response: S.CreateEmployeeTypeResponse
 }
 
-/** `POST /open-apis/corehr/v1/employee_types` */
+/**
+ * 创建人员类型
+ *
+ * `POST /open-apis/corehr/v1/employee_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employee_type&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateEmployeeTypeRequest, options?: CallOptions): ApiCall<S.CreateEmployeeTypeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteEmployeeTypeRequest, S.DeleteEmployeeTy
   response: S.DeleteEmployeeTypeResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/employee_types/:employee_type_id` */
+/**
+ * 删除人员类型
+ *
+ * `DELETE /open-apis/corehr/v1/employee_types/:employee_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employee_type&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteEmployeeTypeRequest, options?: CallOptions): ApiCall<S.DeleteEmployeeTypeResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetEmployeeTypeRequest, S.GetEmployeeTypeRespons
   response: S.GetEmployeeTypeResponse
 }
 
-/** `GET /open-apis/corehr/v1/employee_types/:employee_type_id` */
+/**
+ * 查询单个人员类型
+ *
+ * `GET /open-apis/corehr/v1/employee_types/:employee_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=employee_type&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetEmployeeTypeRequest, options?: CallOptions): ApiCall<S.GetEmployeeTypeResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListEmployeeTypeRequest, S.ListEmployeeTypeResp
   response: S.ListEmployeeTypeResponse
 }
 
-/** `GET /open-apis/corehr/v1/employee_types` */
+/**
+ * 批量查询人员类型
+ *
+ * `GET /open-apis/corehr/v1/employee_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employee_type&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListEmployeeTypeRequest, options?: CallOptions): ApiCall<S.ListEmployeeTypeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询人员类型
+ *
+ * `GET /open-apis/corehr/v1/employee_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employee_type&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListEmployeeTypeRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询人员类型
+ *
+ * `GET /open-apis/corehr/v1/employee_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employee_type&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListEmployeeTypeRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchEmployeeTypeRequest, S.PatchEmployeeTypeR
   response: S.PatchEmployeeTypeResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/employee_types/:employee_type_id` */
+/**
+ * 更新人员类型
+ *
+ * `PATCH /open-apis/corehr/v1/employee_types/:employee_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employee_type&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchEmployeeTypeRequest, options?: CallOptions): ApiCall<S.PatchEmployeeTypeResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateEmploymentRequest, S.CreateEmploymentRe
   response: S.CreateEmploymentResponse
 }
 
-/** `POST /open-apis/corehr/v1/employments` */
+/**
+ * 创建雇佣信息
+ *
+ * `POST /open-apis/corehr/v1/employments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employment&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateEmploymentRequest, options?: CallOptions): ApiCall<S.CreateEmploymentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteEmploymentRequest, S.DeleteEmploymentRe
   response: S.DeleteEmploymentResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/employments/:employment_id` */
+/**
+ * 删除雇佣信息
+ *
+ * `DELETE /open-apis/corehr/v1/employments/:employment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employment&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteEmploymentRequest, options?: CallOptions): ApiCall<S.DeleteEmploymentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const patchOperation: Operation<S.PatchEmploymentRequest, S.PatchEmploymentRespo
   response: S.PatchEmploymentResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/employments/:employment_id` */
+/**
+ * 更新雇佣信息
+ *
+ * `PATCH /open-apis/corehr/v1/employments/:employment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employment&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchEmploymentRequest, options?: CallOptions): ApiCall<S.PatchEmploymentResponse> =>
   Request.execute(patchOperation, payload, options)
 

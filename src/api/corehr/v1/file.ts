@@ -17,10 +17,24 @@ const getOperation: Operation<S.GetFileRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/corehr/v1/files/:id` */
+/**
+ * 下载文件
+ *
+ * `GET /open-apis/corehr/v1/files/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=file&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetFileRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(getOperation, payload, options)
 
-/** `get`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载文件
+ *
+ * `GET /open-apis/corehr/v1/files/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=file&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetFileRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(getOperation, payload, options)

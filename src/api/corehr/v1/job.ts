@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobRequest, S.CreateJobResponse> = {
   response: S.CreateJobResponse
 }
 
-/** `POST /open-apis/corehr/v1/jobs` */
+/**
+ * 创建职务
+ *
+ * `POST /open-apis/corehr/v1/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateJobRequest, options?: CallOptions): ApiCall<S.CreateJobResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteJobRequest, S.DeleteJobResponse> = {
   response: S.DeleteJobResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/jobs/:job_id` */
+/**
+ * 删除职务
+ *
+ * `DELETE /open-apis/corehr/v1/jobs/:job_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteJobRequest, options?: CallOptions): ApiCall<S.DeleteJobResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetJobRequest, S.GetJobResponse> = {
   response: S.GetJobResponse
 }
 
-/** `GET /open-apis/corehr/v1/jobs/:job_id` */
+/**
+ * 查询单个职务
+ *
+ * `GET /open-apis/corehr/v1/jobs/:job_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetJobRequest, options?: CallOptions): ApiCall<S.GetJobResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListJobRequest, S.ListJobResponse> = {
   response: S.ListJobResponse
 }
 
-/** `GET /open-apis/corehr/v1/jobs` */
+/**
+ * 批量查询职务
+ *
+ * `GET /open-apis/corehr/v1/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobRequest, options?: CallOptions): ApiCall<S.ListJobResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询职务
+ *
+ * `GET /open-apis/corehr/v1/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询职务
+ *
+ * `GET /open-apis/corehr/v1/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchJobRequest, S.PatchJobResponse> = {
   response: S.PatchJobResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/jobs/:job_id` */
+/**
+ * 更新单个职务
+ *
+ * `PATCH /open-apis/corehr/v1/jobs/:job_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchJobRequest, options?: CallOptions): ApiCall<S.PatchJobResponse> =>
   Request.execute(patchOperation, payload, options)
 

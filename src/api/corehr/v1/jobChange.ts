@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateJobChangeRequest, S.CreateJobChangeResp
   response: S.CreateJobChangeResponse
 }
 
-/** `POST /open-apis/corehr/v1/job_changes` */
+/**
+ * 发起员工异动（不推荐）
+ *
+ * `POST /open-apis/corehr/v1/job_changes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_change&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateJobChangeRequest, options?: CallOptions): ApiCall<S.CreateJobChangeResponse> =>
   Request.execute(createOperation, payload, options)

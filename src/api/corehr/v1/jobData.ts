@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobDataRequest, S.CreateJobDataResponse
   response: S.CreateJobDataResponse
 }
 
-/** `POST /open-apis/corehr/v1/job_datas` */
+/**
+ * 创建任职信息
+ *
+ * `POST /open-apis/corehr/v1/job_datas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_data&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateJobDataRequest, options?: CallOptions): ApiCall<S.CreateJobDataResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteJobDataRequest, S.DeleteJobDataResponse
   response: S.DeleteJobDataResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/job_datas/:job_data_id` */
+/**
+ * 删除任职信息
+ *
+ * `DELETE /open-apis/corehr/v1/job_datas/:job_data_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_data&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteJobDataRequest, options?: CallOptions): ApiCall<S.DeleteJobDataResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetJobDataRequest, S.GetJobDataResponse> = {
   response: S.GetJobDataResponse
 }
 
-/** `GET /open-apis/corehr/v1/job_datas/:job_data_id` */
+/**
+ * 查询单个任职信息
+ *
+ * `GET /open-apis/corehr/v1/job_datas/:job_data_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_data&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetJobDataRequest, options?: CallOptions): ApiCall<S.GetJobDataResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListJobDataRequest, S.ListJobDataResponse> = {
   response: S.ListJobDataResponse
 }
 
-/** `GET /open-apis/corehr/v1/job_datas` */
+/**
+ * 批量查询任职信息
+ *
+ * `GET /open-apis/corehr/v1/job_datas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_data&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobDataRequest, options?: CallOptions): ApiCall<S.ListJobDataResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询任职信息
+ *
+ * `GET /open-apis/corehr/v1/job_datas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_data&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobDataRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询任职信息
+ *
+ * `GET /open-apis/corehr/v1/job_datas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_data&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobDataRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchJobDataRequest, S.PatchJobDataResponse> =
   response: S.PatchJobDataResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/job_datas/:job_data_id` */
+/**
+ * 更新任职信息
+ *
+ * `PATCH /open-apis/corehr/v1/job_datas/:job_data_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_data&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchJobDataRequest, options?: CallOptions): ApiCall<S.PatchJobDataResponse> =>
   Request.execute(patchOperation, payload, options)
 

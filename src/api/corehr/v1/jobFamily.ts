@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobFamilyRequest, S.CreateJobFamilyResp
   response: S.CreateJobFamilyResponse
 }
 
-/** `POST /open-apis/corehr/v1/job_families` */
+/**
+ * 创建单个序列
+ *
+ * `POST /open-apis/corehr/v1/job_families`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_family&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateJobFamilyRequest, options?: CallOptions): ApiCall<S.CreateJobFamilyResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteJobFamilyRequest, S.DeleteJobFamilyResp
   response: S.DeleteJobFamilyResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/job_families/:job_family_id` */
+/**
+ * 删除序列
+ *
+ * `DELETE /open-apis/corehr/v1/job_families/:job_family_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_family&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteJobFamilyRequest, options?: CallOptions): ApiCall<S.DeleteJobFamilyResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetJobFamilyRequest, S.GetJobFamilyResponse> = {
   response: S.GetJobFamilyResponse
 }
 
-/** `GET /open-apis/corehr/v1/job_families/:job_family_id` */
+/**
+ * 查询单个序列详情
+ *
+ * `GET /open-apis/corehr/v1/job_families/:job_family_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_family&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetJobFamilyRequest, options?: CallOptions): ApiCall<S.GetJobFamilyResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListJobFamilyRequest, S.ListJobFamilyResponse> 
   response: S.ListJobFamilyResponse
 }
 
-/** `GET /open-apis/corehr/v1/job_families` */
+/**
+ * 批量查询序列信息
+ *
+ * `GET /open-apis/corehr/v1/job_families`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_family&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobFamilyRequest, options?: CallOptions): ApiCall<S.ListJobFamilyResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询序列信息
+ *
+ * `GET /open-apis/corehr/v1/job_families`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_family&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobFamilyRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询序列信息
+ *
+ * `GET /open-apis/corehr/v1/job_families`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_family&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobFamilyRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchJobFamilyRequest, S.PatchJobFamilyRespons
   response: S.PatchJobFamilyResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/job_families/:job_family_id` */
+/**
+ * 更新单个序列
+ *
+ * `PATCH /open-apis/corehr/v1/job_families/:job_family_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_family&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchJobFamilyRequest, options?: CallOptions): ApiCall<S.PatchJobFamilyResponse> =>
   Request.execute(patchOperation, payload, options)
 

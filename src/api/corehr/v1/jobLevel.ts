@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobLevelRequest, S.CreateJobLevelRespon
   response: S.CreateJobLevelResponse
 }
 
-/** `POST /open-apis/corehr/v1/job_levels` */
+/**
+ * 新建单个职级
+ *
+ * `POST /open-apis/corehr/v1/job_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_level&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateJobLevelRequest, options?: CallOptions): ApiCall<S.CreateJobLevelResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteJobLevelRequest, S.DeleteJobLevelRespon
   response: S.DeleteJobLevelResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/job_levels/:job_level_id` */
+/**
+ * 删除职级
+ *
+ * `DELETE /open-apis/corehr/v1/job_levels/:job_level_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_level&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteJobLevelRequest, options?: CallOptions): ApiCall<S.DeleteJobLevelResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetJobLevelRequest, S.GetJobLevelResponse> = {
   response: S.GetJobLevelResponse
 }
 
-/** `GET /open-apis/corehr/v1/job_levels/:job_level_id` */
+/**
+ * 查询单个职级
+ *
+ * `GET /open-apis/corehr/v1/job_levels/:job_level_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_level&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetJobLevelRequest, options?: CallOptions): ApiCall<S.GetJobLevelResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListJobLevelRequest, S.ListJobLevelResponse> = 
   response: S.ListJobLevelResponse
 }
 
-/** `GET /open-apis/corehr/v1/job_levels` */
+/**
+ * 批量查询职级
+ *
+ * `GET /open-apis/corehr/v1/job_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_level&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobLevelRequest, options?: CallOptions): ApiCall<S.ListJobLevelResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询职级
+ *
+ * `GET /open-apis/corehr/v1/job_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_level&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobLevelRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询职级
+ *
+ * `GET /open-apis/corehr/v1/job_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_level&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobLevelRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchJobLevelRequest, S.PatchJobLevelResponse>
   response: S.PatchJobLevelResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/job_levels/:job_level_id` */
+/**
+ * 更新单个职级
+ *
+ * `PATCH /open-apis/corehr/v1/job_levels/:job_level_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_level&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchJobLevelRequest, options?: CallOptions): ApiCall<S.PatchJobLevelResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -15,7 +15,13 @@ const calendarByScopeOperation: Operation<S.CalendarByScopeLeaveRequest, S.Calen
   response: S.CalendarByScopeLeaveResponse
 }
 
-/** `GET /open-apis/corehr/v1/leaves/calendar_by_scope` */
+/**
+ * 根据适用条件获取工作日历 ID
+ *
+ * `GET /open-apis/corehr/v1/leaves/calendar_by_scope`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=calendar_by_scope&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const calendarByScope = (payload: S.CalendarByScopeLeaveRequest = {}, options?: CallOptions): ApiCall<S.CalendarByScopeLeaveResponse> =>
   Request.execute(calendarByScopeOperation, payload, options)
 
@@ -28,15 +34,37 @@ const leaveBalancesOperation: Operation<S.LeaveBalancesLeaveRequest, S.LeaveBala
   response: S.LeaveBalancesLeaveResponse
 }
 
-/** `GET /open-apis/corehr/v1/leaves/leave_balances` */
+/**
+ * 批量查询员工假期余额
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_balances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_balances&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveBalances = (payload: S.LeaveBalancesLeaveRequest, options?: CallOptions): ApiCall<S.LeaveBalancesLeaveResponse> =>
   Request.execute(leaveBalancesOperation, payload, options)
 
-/** Every page of `leaveBalances`, following `page_token`. */
+/**
+ * Every page of `leaveBalances`, following `page_token`.
+ *
+ * 批量查询员工假期余额
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_balances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_balances&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveBalancesPages = (payload: S.LeaveBalancesLeaveRequest, options?: CallOptions) =>
   Pagination.pages(leaveBalances, payload, options)
 
-/** Every `employment_leave_balance_list` element of every page of `leaveBalances`. */
+/**
+ * Every `employment_leave_balance_list` element of every page of `leaveBalances`.
+ *
+ * 批量查询员工假期余额
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_balances`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_balances&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveBalancesStream = (payload: S.LeaveBalancesLeaveRequest, options?: CallOptions) =>
   Pagination.items(leaveBalances, payload, options, "employment_leave_balance_list")
 
@@ -49,15 +77,37 @@ const leaveRequestHistoryOperation: Operation<S.LeaveRequestHistoryLeaveRequest,
   response: S.LeaveRequestHistoryLeaveResponse
 }
 
-/** `GET /open-apis/corehr/v1/leaves/leave_request_history` */
+/**
+ * 批量查询员工请假记录
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_request_history`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_request_history&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveRequestHistory = (payload: S.LeaveRequestHistoryLeaveRequest, options?: CallOptions): ApiCall<S.LeaveRequestHistoryLeaveResponse> =>
   Request.execute(leaveRequestHistoryOperation, payload, options)
 
-/** Every page of `leaveRequestHistory`, following `page_token`. */
+/**
+ * Every page of `leaveRequestHistory`, following `page_token`.
+ *
+ * 批量查询员工请假记录
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_request_history`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_request_history&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveRequestHistoryPages = (payload: S.LeaveRequestHistoryLeaveRequest, options?: CallOptions) =>
   Pagination.pages(leaveRequestHistory, payload, options)
 
-/** Every `leave_request_list` element of every page of `leaveRequestHistory`. */
+/**
+ * Every `leave_request_list` element of every page of `leaveRequestHistory`.
+ *
+ * 批量查询员工请假记录
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_request_history`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_request_history&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveRequestHistoryStream = (payload: S.LeaveRequestHistoryLeaveRequest, options?: CallOptions) =>
   Pagination.items(leaveRequestHistory, payload, options, "leave_request_list")
 
@@ -70,15 +120,37 @@ const leaveTypesOperation: Operation<S.LeaveTypesLeaveRequest, S.LeaveTypesLeave
   response: S.LeaveTypesLeaveResponse
 }
 
-/** `GET /open-apis/corehr/v1/leaves/leave_types` */
+/**
+ * 获取假期类型列表
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_types&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveTypes = (payload: S.LeaveTypesLeaveRequest, options?: CallOptions): ApiCall<S.LeaveTypesLeaveResponse> =>
   Request.execute(leaveTypesOperation, payload, options)
 
-/** Every page of `leaveTypes`, following `page_token`. */
+/**
+ * Every page of `leaveTypes`, following `page_token`.
+ *
+ * 获取假期类型列表
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_types&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveTypesPages = (payload: S.LeaveTypesLeaveRequest, options?: CallOptions) =>
   Pagination.pages(leaveTypes, payload, options)
 
-/** Every `leave_type_list` element of every page of `leaveTypes`. */
+/**
+ * Every `leave_type_list` element of every page of `leaveTypes`.
+ *
+ * 获取假期类型列表
+ *
+ * `GET /open-apis/corehr/v1/leaves/leave_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_types&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const leaveTypesStream = (payload: S.LeaveTypesLeaveRequest, options?: CallOptions) =>
   Pagination.items(leaveTypes, payload, options, "leave_type_list")
 
@@ -91,7 +163,13 @@ const workCalendarOperation: Operation<S.WorkCalendarLeaveRequest, S.WorkCalenda
   response: S.WorkCalendarLeaveResponse
 }
 
-/** `POST /open-apis/corehr/v1/leaves/work_calendar` */
+/**
+ * 获取工作日历信息
+ *
+ * `POST /open-apis/corehr/v1/leaves/work_calendar`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=work_calendar&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const workCalendar = (payload: S.WorkCalendarLeaveRequest, options?: CallOptions): ApiCall<S.WorkCalendarLeaveResponse> =>
   Request.execute(workCalendarOperation, payload, options)
 
@@ -104,6 +182,12 @@ const workCalendarDateOperation: Operation<S.WorkCalendarDateLeaveRequest, S.Wor
   response: S.WorkCalendarDateLeaveResponse
 }
 
-/** `POST /open-apis/corehr/v1/leaves/work_calendar_date` */
+/**
+ * 获取工作日历日期详情
+ *
+ * `POST /open-apis/corehr/v1/leaves/work_calendar_date`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=work_calendar_date&project=corehr&resource=leave&version=v1 | Documentation}
+ */
 export const workCalendarDate = (payload: S.WorkCalendarDateLeaveRequest, options?: CallOptions): ApiCall<S.WorkCalendarDateLeaveResponse> =>
   Request.execute(workCalendarDateOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateLeaveGrantingRecordRequest, S.CreateLea
   response: S.CreateLeaveGrantingRecordResponse
 }
 
-/** `POST /open-apis/corehr/v1/leave_granting_records` */
+/**
+ * 创建假期发放记录
+ *
+ * `POST /open-apis/corehr/v1/leave_granting_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=leave_granting_record&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateLeaveGrantingRecordRequest, options?: CallOptions): ApiCall<S.CreateLeaveGrantingRecordResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteLeaveGrantingRecordRequest, S.DeleteLea
   response: S.DeleteLeaveGrantingRecordResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/leave_granting_records/:leave_granting_record_id` */
+/**
+ * 删除假期发放记录
+ *
+ * `DELETE /open-apis/corehr/v1/leave_granting_records/:leave_granting_record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=leave_granting_record&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteLeaveGrantingRecordRequest, options?: CallOptions): ApiCall<S.DeleteLeaveGrantingRecordResponse> =>
   Request.execute(deleteOperation, payload, options)
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateLocationRequest, S.CreateLocationRespon
   response: S.CreateLocationResponse
 }
 
-/** `POST /open-apis/corehr/v1/locations` */
+/**
+ * 创建地点
+ *
+ * `POST /open-apis/corehr/v1/locations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=location&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateLocationRequest, options?: CallOptions): ApiCall<S.CreateLocationResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteLocationRequest, S.DeleteLocationRespon
   response: S.DeleteLocationResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/locations/:location_id` */
+/**
+ * 删除地点
+ *
+ * `DELETE /open-apis/corehr/v1/locations/:location_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=location&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteLocationRequest, options?: CallOptions): ApiCall<S.DeleteLocationResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetLocationRequest, S.GetLocationResponse> = {
   response: S.GetLocationResponse
 }
 
-/** `GET /open-apis/corehr/v1/locations/:location_id` */
+/**
+ * 查询单个地点
+ *
+ * `GET /open-apis/corehr/v1/locations/:location_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=location&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetLocationRequest, options?: CallOptions): ApiCall<S.GetLocationResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListLocationRequest, S.ListLocationResponse> = 
   response: S.ListLocationResponse
 }
 
-/** `GET /open-apis/corehr/v1/locations` */
+/**
+ * 批量分页查询地点信息
+ *
+ * `GET /open-apis/corehr/v1/locations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=location&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListLocationRequest, options?: CallOptions): ApiCall<S.ListLocationResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量分页查询地点信息
+ *
+ * `GET /open-apis/corehr/v1/locations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=location&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListLocationRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量分页查询地点信息
+ *
+ * `GET /open-apis/corehr/v1/locations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=location&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListLocationRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateNationalIdTypeRequest, S.CreateNational
   response: S.CreateNationalIdTypeResponse
 }
 
-/** `POST /open-apis/corehr/v1/national_id_types` */
+/**
+ * 创建国家证件类型
+ *
+ * `POST /open-apis/corehr/v1/national_id_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=national_id_type&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateNationalIdTypeRequest, options?: CallOptions): ApiCall<S.CreateNationalIdTypeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteNationalIdTypeRequest, S.DeleteNational
   response: S.DeleteNationalIdTypeResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/national_id_types/:national_id_type_id` */
+/**
+ * 删除国家证件类型
+ *
+ * `DELETE /open-apis/corehr/v1/national_id_types/:national_id_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=national_id_type&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteNationalIdTypeRequest, options?: CallOptions): ApiCall<S.DeleteNationalIdTypeResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetNationalIdTypeRequest, S.GetNationalIdTypeRes
   response: S.GetNationalIdTypeResponse
 }
 
-/** `GET /open-apis/corehr/v1/national_id_types/:national_id_type_id` */
+/**
+ * 查询单个国家证件类型
+ *
+ * `GET /open-apis/corehr/v1/national_id_types/:national_id_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=national_id_type&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetNationalIdTypeRequest, options?: CallOptions): ApiCall<S.GetNationalIdTypeResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListNationalIdTypeRequest, S.ListNationalIdType
   response: S.ListNationalIdTypeResponse
 }
 
-/** `GET /open-apis/corehr/v1/national_id_types` */
+/**
+ * 批量查询国家证件类型
+ *
+ * `GET /open-apis/corehr/v1/national_id_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=national_id_type&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListNationalIdTypeRequest, options?: CallOptions): ApiCall<S.ListNationalIdTypeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询国家证件类型
+ *
+ * `GET /open-apis/corehr/v1/national_id_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=national_id_type&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListNationalIdTypeRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询国家证件类型
+ *
+ * `GET /open-apis/corehr/v1/national_id_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=national_id_type&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListNationalIdTypeRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchNationalIdTypeRequest, S.PatchNationalIdT
   response: S.PatchNationalIdTypeResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/national_id_types/:national_id_type_id` */
+/**
+ * 更新国家证件类型
+ *
+ * `PATCH /open-apis/corehr/v1/national_id_types/:national_id_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=national_id_type&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchNationalIdTypeRequest, options?: CallOptions): ApiCall<S.PatchNationalIdTypeResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -15,7 +15,13 @@ const queryOperation: Operation<S.QueryOffboardingRequest, S.QueryOffboardingRes
   response: S.QueryOffboardingResponse
 }
 
-/** `POST /open-apis/corehr/v1/offboardings/query` */
+/**
+ * 查询员工离职原因列表
+ *
+ * `POST /open-apis/corehr/v1/offboardings/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=offboarding&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryOffboardingRequest = {}, options?: CallOptions): ApiCall<S.QueryOffboardingResponse> =>
   Request.execute(queryOperation, payload, options)
 
@@ -28,15 +34,37 @@ const searchOperation: Operation<S.SearchOffboardingRequest, S.SearchOffboarding
   response: S.SearchOffboardingResponse
 }
 
-/** `POST /open-apis/corehr/v1/offboardings/search` */
+/**
+ * 搜索离职信息
+ *
+ * `POST /open-apis/corehr/v1/offboardings/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=offboarding&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchOffboardingRequest, options?: CallOptions): ApiCall<S.SearchOffboardingResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索离职信息
+ *
+ * `POST /open-apis/corehr/v1/offboardings/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=offboarding&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchOffboardingRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索离职信息
+ *
+ * `POST /open-apis/corehr/v1/offboardings/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=offboarding&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchOffboardingRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -49,6 +77,12 @@ const submitOperation: Operation<S.SubmitOffboardingRequest, S.SubmitOffboarding
   response: S.SubmitOffboardingResponse
 }
 
-/** `POST /open-apis/corehr/v1/offboardings/submit` */
+/**
+ * 操作员工离职
+ *
+ * `POST /open-apis/corehr/v1/offboardings/submit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit&project=corehr&resource=offboarding&version=v1 | Documentation}
+ */
 export const submit = (payload: S.SubmitOffboardingRequest, options?: CallOptions): ApiCall<S.SubmitOffboardingResponse> =>
   Request.execute(submitOperation, payload, options)

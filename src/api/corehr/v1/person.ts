@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreatePersonRequest, S.CreatePersonResponse> 
   response: S.CreatePersonResponse
 }
 
-/** `POST /open-apis/corehr/v1/persons` */
+/**
+ * 创建个人信息
+ *
+ * `POST /open-apis/corehr/v1/persons`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=person&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreatePersonRequest, options?: CallOptions): ApiCall<S.CreatePersonResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeletePersonRequest, S.DeletePersonResponse> 
   response: S.DeletePersonResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/persons/:person_id` */
+/**
+ * 删除个人信息
+ *
+ * `DELETE /open-apis/corehr/v1/persons/:person_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=person&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePersonRequest, options?: CallOptions): ApiCall<S.DeletePersonResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetPersonRequest, S.GetPersonResponse> = {
   response: S.GetPersonResponse
 }
 
-/** `GET /open-apis/corehr/v1/persons/:person_id` */
+/**
+ * 查询单个个人信息
+ *
+ * `GET /open-apis/corehr/v1/persons/:person_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=person&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetPersonRequest, options?: CallOptions): ApiCall<S.GetPersonResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const patchOperation: Operation<S.PatchPersonRequest, S.PatchPersonResponse> = {
   response: S.PatchPersonResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/persons/:person_id` */
+/**
+ * 更新个人信息
+ *
+ * `PATCH /open-apis/corehr/v1/persons/:person_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=person&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchPersonRequest, options?: CallOptions): ApiCall<S.PatchPersonResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -67,7 +91,13 @@ const uploadOperation: Operation<S.UploadPersonRequest, S.UploadPersonResponse> 
   response: S.UploadPersonResponse
 }
 
-/** `POST /open-apis/corehr/v1/persons/upload` */
+/**
+ * 上传文件
+ *
+ * `POST /open-apis/corehr/v1/persons/upload`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=corehr&resource=person&version=v1 | Documentation}
+ */
 export const upload = (payload: S.UploadPersonRequest, options?: CallOptions): ApiCall<S.UploadPersonResponse> =>
   Request.execute(uploadOperation, payload, options)
 

@@ -15,7 +15,13 @@ const deleteOperation: Operation<S.DeletePreHireRequest, S.DeletePreHireResponse
   response: S.DeletePreHireResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/pre_hires/:pre_hire_id` */
+/**
+ * 删除待入职人员（不推荐）
+ *
+ * `DELETE /open-apis/corehr/v1/pre_hires/:pre_hire_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pre_hire&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePreHireRequest, options?: CallOptions): ApiCall<S.DeletePreHireResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetPreHireRequest, S.GetPreHireResponse> = {
   response: S.GetPreHireResponse
 }
 
-/** `GET /open-apis/corehr/v1/pre_hires/:pre_hire_id` */
+/**
+ * 查询单个待入职信息
+ *
+ * `GET /open-apis/corehr/v1/pre_hires/:pre_hire_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=pre_hire&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetPreHireRequest, options?: CallOptions): ApiCall<S.GetPreHireResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListPreHireRequest, S.ListPreHireResponse> = {
   response: S.ListPreHireResponse
 }
 
-/** `GET /open-apis/corehr/v1/pre_hires` */
+/**
+ * 批量查询待入职信息
+ *
+ * `GET /open-apis/corehr/v1/pre_hires`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=pre_hire&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPreHireRequest, options?: CallOptions): ApiCall<S.ListPreHireResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询待入职信息
+ *
+ * `GET /open-apis/corehr/v1/pre_hires`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=pre_hire&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPreHireRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询待入职信息
+ *
+ * `GET /open-apis/corehr/v1/pre_hires`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=pre_hire&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPreHireRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const patchOperation: Operation<S.PatchPreHireRequest, S.PatchPreHireResponse> =
   response: S.PatchPreHireResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/pre_hires/:pre_hire_id` */
+/**
+ * 更新待入职信息（不推荐）
+ *
+ * `PATCH /open-apis/corehr/v1/pre_hires/:pre_hire_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pre_hire&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchPreHireRequest, options?: CallOptions): ApiCall<S.PatchPreHireResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetProcessFormVariableDataRequest, S.GetProcessF
   response: S.GetProcessFormVariableDataResponse
 }
 
-/** `GET /open-apis/corehr/v1/processes/:process_id/form_variable_data` */
+/**
+ * 获取流程表单数据
+ *
+ * `GET /open-apis/corehr/v1/processes/:process_id/form_variable_data`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=process.form_variable_data&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetProcessFormVariableDataRequest, options?: CallOptions): ApiCall<S.GetProcessFormVariableDataResponse> =>
   Request.execute(getOperation, payload, options)

@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListSecurityGroupRequest, S.ListSecurityGroupRe
   response: S.ListSecurityGroupResponse
 }
 
-/** `GET /open-apis/corehr/v1/security_groups` */
+/**
+ * 批量获取角色列表
+ *
+ * `GET /open-apis/corehr/v1/security_groups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=security_group&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSecurityGroupRequest, options?: CallOptions): ApiCall<S.ListSecurityGroupResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取角色列表
+ *
+ * `GET /open-apis/corehr/v1/security_groups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=security_group&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListSecurityGroupRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取角色列表
+ *
+ * `GET /open-apis/corehr/v1/security_groups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=security_group&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListSecurityGroupRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -36,6 +58,12 @@ const queryOperation: Operation<S.QuerySecurityGroupRequest, S.QuerySecurityGrou
   response: S.QuerySecurityGroupResponse
 }
 
-/** `POST /open-apis/corehr/v1/security_groups/query` */
+/**
+ * 查询部门 / 地点的 HRBP / 属地 BP
+ *
+ * `POST /open-apis/corehr/v1/security_groups/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=security_group&version=v1 | Documentation}
+ */
 export const query = (payload: S.QuerySecurityGroupRequest, options?: CallOptions): ApiCall<S.QuerySecurityGroupResponse> =>
   Request.execute(queryOperation, payload, options)

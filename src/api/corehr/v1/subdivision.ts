@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetSubdivisionRequest, S.GetSubdivisionResponse>
   response: S.GetSubdivisionResponse
 }
 
-/** `GET /open-apis/corehr/v1/subdivisions/:subdivision_id` */
+/**
+ * 查询单条省份/行政区信息
+ *
+ * `GET /open-apis/corehr/v1/subdivisions/:subdivision_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=subdivision&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetSubdivisionRequest, options?: CallOptions): ApiCall<S.GetSubdivisionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListSubdivisionRequest, S.ListSubdivisionRespon
   response: S.ListSubdivisionResponse
 }
 
-/** `GET /open-apis/corehr/v1/subdivisions` */
+/**
+ * 批量查询省份/行政区信息
+ *
+ * `GET /open-apis/corehr/v1/subdivisions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subdivision&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSubdivisionRequest, options?: CallOptions): ApiCall<S.ListSubdivisionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询省份/行政区信息
+ *
+ * `GET /open-apis/corehr/v1/subdivisions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subdivision&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListSubdivisionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询省份/行政区信息
+ *
+ * `GET /open-apis/corehr/v1/subdivisions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subdivision&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListSubdivisionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetSubregionRequest, S.GetSubregionResponse> = {
   response: S.GetSubregionResponse
 }
 
-/** `GET /open-apis/corehr/v1/subregions/:subregion_id` */
+/**
+ * 查询单条城市/区域信息
+ *
+ * `GET /open-apis/corehr/v1/subregions/:subregion_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=subregion&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetSubregionRequest, options?: CallOptions): ApiCall<S.GetSubregionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListSubregionRequest, S.ListSubregionResponse> 
   response: S.ListSubregionResponse
 }
 
-/** `GET /open-apis/corehr/v1/subregions` */
+/**
+ * 批量查询城市/区域信息
+ *
+ * `GET /open-apis/corehr/v1/subregions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subregion&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSubregionRequest, options?: CallOptions): ApiCall<S.ListSubregionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询城市/区域信息
+ *
+ * `GET /open-apis/corehr/v1/subregions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subregion&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListSubregionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询城市/区域信息
+ *
+ * `GET /open-apis/corehr/v1/subregions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subregion&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListSubregionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryTransferReasonRequest, S.QueryTransferRea
   response: S.QueryTransferReasonResponse
 }
 
-/** `GET /open-apis/corehr/v1/transfer_reasons/query` */
+/**
+ * 获取异动原因列表
+ *
+ * `GET /open-apis/corehr/v1/transfer_reasons/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=transfer_reason&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryTransferReasonRequest = {}, options?: CallOptions): ApiCall<S.QueryTransferReasonResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryTransferTypeRequest, S.QueryTransferTypeR
   response: S.QueryTransferTypeResponse
 }
 
-/** `GET /open-apis/corehr/v1/transfer_types/query` */
+/**
+ * 获取异动类型列表
+ *
+ * `GET /open-apis/corehr/v1/transfer_types/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=transfer_type&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryTransferTypeRequest = {}, options?: CallOptions): ApiCall<S.QueryTransferTypeResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateWorkingHoursTypeRequest, S.CreateWorkin
   response: S.CreateWorkingHoursTypeResponse
 }
 
-/** `POST /open-apis/corehr/v1/working_hours_types` */
+/**
+ * 创建工时制度
+ *
+ * `POST /open-apis/corehr/v1/working_hours_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateWorkingHoursTypeRequest, options?: CallOptions): ApiCall<S.CreateWorkingHoursTypeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteWorkingHoursTypeRequest, S.DeleteWorkin
   response: S.DeleteWorkingHoursTypeResponse
 }
 
-/** `DELETE /open-apis/corehr/v1/working_hours_types/:working_hours_type_id` */
+/**
+ * 删除工时制度
+ *
+ * `DELETE /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteWorkingHoursTypeRequest, options?: CallOptions): ApiCall<S.DeleteWorkingHoursTypeResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetWorkingHoursTypeRequest, S.GetWorkingHoursTyp
   response: S.GetWorkingHoursTypeResponse
 }
 
-/** `GET /open-apis/corehr/v1/working_hours_types/:working_hours_type_id` */
+/**
+ * 查询单个工时制度
+ *
+ * `GET /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetWorkingHoursTypeRequest, options?: CallOptions): ApiCall<S.GetWorkingHoursTypeResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListWorkingHoursTypeRequest, S.ListWorkingHours
   response: S.ListWorkingHoursTypeResponse
 }
 
-/** `GET /open-apis/corehr/v1/working_hours_types` */
+/**
+ * 批量查询工时制度
+ *
+ * `GET /open-apis/corehr/v1/working_hours_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListWorkingHoursTypeRequest, options?: CallOptions): ApiCall<S.ListWorkingHoursTypeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询工时制度
+ *
+ * `GET /open-apis/corehr/v1/working_hours_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListWorkingHoursTypeRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询工时制度
+ *
+ * `GET /open-apis/corehr/v1/working_hours_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListWorkingHoursTypeRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchWorkingHoursTypeRequest, S.PatchWorkingHo
   response: S.PatchWorkingHoursTypeResponse
 }
 
-/** `PATCH /open-apis/corehr/v1/working_hours_types/:working_hours_type_id` */
+/**
+ * 更新工时制度
+ *
+ * `PATCH /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=working_hours_type&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchWorkingHoursTypeRequest, options?: CallOptions): ApiCall<S.PatchWorkingHoursTypeResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetApprovalGroupsRequest, S.GetApprovalGroupsRes
   response: S.GetApprovalGroupsResponse
 }
 
-/** `GET /open-apis/corehr/v2/approval_groups/:process_id` */
+/**
+ * 根据流程 ID 查询组织架构调整记录
+ *
+ * `GET /open-apis/corehr/v2/approval_groups/:process_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=approval_groups&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetApprovalGroupsRequest, options?: CallOptions): ApiCall<S.GetApprovalGroupsResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,7 +33,13 @@ const openQueryDepartmentChangeListByIdsOperation: Operation<S.OpenQueryDepartme
   response: S.OpenQueryDepartmentChangeListByIdsApprovalGroupsResponse
 }
 
-/** `POST /open-apis/corehr/v2/approval_groups/open_query_department_change_list_by_ids` */
+/**
+ * 批量查询部门调整内容
+ *
+ * `POST /open-apis/corehr/v2/approval_groups/open_query_department_change_list_by_ids`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_department_change_list_by_ids&project=corehr&resource=approval_groups&version=v2 | Documentation}
+ */
 export const openQueryDepartmentChangeListByIds = (payload: S.OpenQueryDepartmentChangeListByIdsApprovalGroupsRequest, options?: CallOptions): ApiCall<S.OpenQueryDepartmentChangeListByIdsApprovalGroupsResponse> =>
   Request.execute(openQueryDepartmentChangeListByIdsOperation, payload, options)
 
@@ -40,7 +52,13 @@ const openQueryJobChangeListByIdsOperation: Operation<S.OpenQueryJobChangeListBy
   response: S.OpenQueryJobChangeListByIdsApprovalGroupsResponse
 }
 
-/** `POST /open-apis/corehr/v2/approval_groups/open_query_job_change_list_by_ids` */
+/**
+ * 批量查询人员调整内容
+ *
+ * `POST /open-apis/corehr/v2/approval_groups/open_query_job_change_list_by_ids`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_job_change_list_by_ids&project=corehr&resource=approval_groups&version=v2 | Documentation}
+ */
 export const openQueryJobChangeListByIds = (payload: S.OpenQueryJobChangeListByIdsApprovalGroupsRequest, options?: CallOptions): ApiCall<S.OpenQueryJobChangeListByIdsApprovalGroupsResponse> =>
   Request.execute(openQueryJobChangeListByIdsOperation, payload, options)
 
@@ -53,6 +71,12 @@ const openQueryPositionChangeListByIdsOperation: Operation<S.OpenQueryPositionCh
   response: S.OpenQueryPositionChangeListByIdsApprovalGroupsResponse
 }
 
-/** `POST /open-apis/corehr/v2/approval_groups/open_query_position_change_list_by_ids` */
+/**
+ * 批量查询岗位调整内容
+ *
+ * `POST /open-apis/corehr/v2/approval_groups/open_query_position_change_list_by_ids`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_position_change_list_by_ids&project=corehr&resource=approval_groups&version=v2 | Documentation}
+ */
 export const openQueryPositionChangeListByIds = (payload: S.OpenQueryPositionChangeListByIdsApprovalGroupsRequest, options?: CallOptions): ApiCall<S.OpenQueryPositionChangeListByIdsApprovalGroupsResponse> =>
   Request.execute(openQueryPositionChangeListByIdsOperation, payload, options)

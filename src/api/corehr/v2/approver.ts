@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListApproverRequest, S.ListApproverResponse> = 
   response: S.ListApproverResponse
 }
 
-/** `GET /open-apis/corehr/v2/approvers` */
+/**
+ * 获取指定人员审批任务列表
+ *
+ * `GET /open-apis/corehr/v2/approvers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=approver&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListApproverRequest, options?: CallOptions): ApiCall<S.ListApproverResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取指定人员审批任务列表
+ *
+ * `GET /open-apis/corehr/v2/approvers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=approver&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListApproverRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `approver_list` element of every page of `list`. */
+/**
+ * Every `approver_list` element of every page of `list`.
+ *
+ * 获取指定人员审批任务列表
+ *
+ * `GET /open-apis/corehr/v2/approvers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=approver&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListApproverRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "approver_list")

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoBankRequest, S.SearchBasicInfo
   response: S.SearchBasicInfoBankResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/banks/search` */
+/**
+ * 查询银行信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/banks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.bank&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoBankRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoBankResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询银行信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/banks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.bank&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoBankRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询银行信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/banks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.bank&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoBankRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoBankBranchRequest, S.SearchBas
   response: S.SearchBasicInfoBankBranchResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/bank_branchs/search` */
+/**
+ * 查询支行信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/bank_branchs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.bank_branch&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoBankBranchRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoBankBranchResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询支行信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/bank_branchs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.bank_branch&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoBankBranchRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询支行信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/bank_branchs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.bank_branch&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoBankBranchRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

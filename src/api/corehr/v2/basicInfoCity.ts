@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoCityRequest, S.SearchBasicInfo
   response: S.SearchBasicInfoCityResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/cities/search` */
+/**
+ * 查询城市信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/cities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.city&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoCityRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoCityResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询城市信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/cities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.city&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoCityRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询城市信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/cities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.city&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoCityRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

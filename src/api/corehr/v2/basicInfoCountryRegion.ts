@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoCountryRegionRequest, S.Search
   response: S.SearchBasicInfoCountryRegionResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/country_regions/search` */
+/**
+ * 查询国家 / 地区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/country_regions/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.country_region&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoCountryRegionRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoCountryRegionResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询国家 / 地区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/country_regions/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.country_region&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoCountryRegionRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询国家 / 地区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/country_regions/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.country_region&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoCountryRegionRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoCountryRegionSubdivisionReques
   response: S.SearchBasicInfoCountryRegionSubdivisionResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/country_region_subdivisions/search` */
+/**
+ * 查询省份/主要行政区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/country_region_subdivisions/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.country_region_subdivision&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoCountryRegionSubdivisionRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoCountryRegionSubdivisionResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询省份/主要行政区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/country_region_subdivisions/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.country_region_subdivision&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoCountryRegionSubdivisionRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询省份/主要行政区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/country_region_subdivisions/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.country_region_subdivision&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoCountryRegionSubdivisionRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

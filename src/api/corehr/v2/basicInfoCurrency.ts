@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoCurrencyRequest, S.SearchBasic
   response: S.SearchBasicInfoCurrencyResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/currencies/search` */
+/**
+ * 查询货币信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/currencies/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.currency&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoCurrencyRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoCurrencyResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询货币信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/currencies/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.currency&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoCurrencyRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询货币信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/currencies/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.currency&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoCurrencyRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoDistrictRequest, S.SearchBasic
   response: S.SearchBasicInfoDistrictResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/districts/search` */
+/**
+ * 查询区 / 县信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/districts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.district&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoDistrictRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoDistrictResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询区 / 县信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/districts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.district&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoDistrictRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询区 / 县信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/districts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.district&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoDistrictRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

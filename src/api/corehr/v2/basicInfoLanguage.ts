@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoLanguageRequest, S.SearchBasic
   response: S.SearchBasicInfoLanguageResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/languages/search` */
+/**
+ * 查询语言信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/languages/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.language&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoLanguageRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoLanguageResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询语言信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/languages/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.language&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoLanguageRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询语言信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/languages/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.language&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoLanguageRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoNationalityRequest, S.SearchBa
   response: S.SearchBasicInfoNationalityResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/nationalities/search` */
+/**
+ * 查询国籍信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/nationalities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.nationality&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoNationalityRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoNationalityResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询国籍信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/nationalities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.nationality&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoNationalityRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询国籍信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/nationalities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.nationality&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoNationalityRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

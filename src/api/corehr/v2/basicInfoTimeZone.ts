@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchBasicInfoTimeZoneRequest, S.SearchBasic
   response: S.SearchBasicInfoTimeZoneResponse
 }
 
-/** `POST /open-apis/corehr/v2/basic_info/time_zones/search` */
+/**
+ * 查询时区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/time_zones/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.time_zone&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchBasicInfoTimeZoneRequest, options?: CallOptions): ApiCall<S.SearchBasicInfoTimeZoneResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询时区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/time_zones/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.time_zone&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchBasicInfoTimeZoneRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询时区信息
+ *
+ * `POST /open-apis/corehr/v2/basic_info/time_zones/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.time_zone&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchBasicInfoTimeZoneRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

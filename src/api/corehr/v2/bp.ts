@@ -15,7 +15,13 @@ const getByDepartmentOperation: Operation<S.GetByDepartmentBpRequest, S.GetByDep
   response: S.GetByDepartmentBpResponse
 }
 
-/** `POST /open-apis/corehr/v2/bps/get_by_department` */
+/**
+ * 查询部门 HRBP
+ *
+ * `POST /open-apis/corehr/v2/bps/get_by_department`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_department&project=corehr&resource=bp&version=v2 | Documentation}
+ */
 export const getByDepartment = (payload: S.GetByDepartmentBpRequest, options?: CallOptions): ApiCall<S.GetByDepartmentBpResponse> =>
   Request.execute(getByDepartmentOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListBpRequest, S.ListBpResponse> = {
   response: S.ListBpResponse
 }
 
-/** `GET /open-apis/corehr/v2/bps` */
+/**
+ * 获取 HRBP 列表
+ *
+ * `GET /open-apis/corehr/v2/bps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=bp&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListBpRequest, options?: CallOptions): ApiCall<S.ListBpResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取 HRBP 列表
+ *
+ * `GET /open-apis/corehr/v2/bps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=bp&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListBpRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取 HRBP 列表
+ *
+ * `GET /open-apis/corehr/v2/bps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=bp&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListBpRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const activeOperation: Operation<S.ActiveCompanyRequest, S.ActiveCompanyResponse
   response: S.ActiveCompanyResponse
 }
 
-/** `POST /open-apis/corehr/v2/companies/active` */
+/**
+ * 启用/停用公司
+ *
+ * `POST /open-apis/corehr/v2/companies/active`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=company&version=v2 | Documentation}
+ */
 export const active = (payload: S.ActiveCompanyRequest, options?: CallOptions): ApiCall<S.ActiveCompanyResponse> =>
   Request.execute(activeOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchGetOperation: Operation<S.BatchGetCompanyRequest, S.BatchGetCompanyRe
   response: S.BatchGetCompanyResponse
 }
 
-/** `POST /open-apis/corehr/v2/companies/batch_get` */
+/**
+ * 通过 ID 批量查询公司信息
+ *
+ * `POST /open-apis/corehr/v2/companies/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=company&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetCompanyRequest, options?: CallOptions): ApiCall<S.BatchGetCompanyResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -41,7 +53,13 @@ const queryMultiTimelineOperation: Operation<S.QueryMultiTimelineCompanyRequest,
   response: S.QueryMultiTimelineCompanyResponse
 }
 
-/** `POST /open-apis/corehr/v2/companies/query_multi_timeline` */
+/**
+ * 查询指定时间范围公司版本
+ *
+ * `POST /open-apis/corehr/v2/companies/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=company&version=v2 | Documentation}
+ */
 export const queryMultiTimeline = (payload: S.QueryMultiTimelineCompanyRequest, options?: CallOptions): ApiCall<S.QueryMultiTimelineCompanyResponse> =>
   Request.execute(queryMultiTimelineOperation, payload, options)
 
@@ -54,10 +72,24 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeCompanyRequest, S
   response: S.QueryRecentChangeCompanyResponse
 }
 
-/** `GET /open-apis/corehr/v2/companies/query_recent_change` */
+/**
+ * 查询当前生效信息变更公司
+ *
+ * `GET /open-apis/corehr/v2/companies/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=company&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeCompanyRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeCompanyResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询当前生效信息变更公司
+ *
+ * `GET /open-apis/corehr/v2/companies/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=company&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeCompanyRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)

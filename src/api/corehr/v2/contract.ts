@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchContractRequest, S.SearchContractRespon
   response: S.SearchContractResponse
 }
 
-/** `POST /open-apis/corehr/v2/contracts/search` */
+/**
+ * 搜索合同
+ *
+ * `POST /open-apis/corehr/v2/contracts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=contract&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchContractRequest, options?: CallOptions): ApiCall<S.SearchContractResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索合同
+ *
+ * `POST /open-apis/corehr/v2/contracts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=contract&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchContractRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索合同
+ *
+ * `POST /open-apis/corehr/v2/contracts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=contract&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchContractRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

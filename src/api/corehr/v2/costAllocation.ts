@@ -14,7 +14,13 @@ const batchQueryOperation: Operation<S.BatchQueryCostAllocationRequest, S.BatchQ
   response: S.BatchQueryCostAllocationResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_allocations/batch_query` */
+/**
+ * 查询成本分摊
+ *
+ * `POST /open-apis/corehr/v2/cost_allocations/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=corehr&resource=cost_allocation&version=v2 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryCostAllocationRequest, options?: CallOptions): ApiCall<S.BatchQueryCostAllocationResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createVersionOperation: Operation<S.CreateVersionCostAllocationRequest, S.
   response: S.CreateVersionCostAllocationResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_allocations/create_version` */
+/**
+ * 创建成本分摊
+ *
+ * `POST /open-apis/corehr/v2/cost_allocations/create_version`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_version&project=corehr&resource=cost_allocation&version=v2 | Documentation}
+ */
 export const createVersion = (payload: S.CreateVersionCostAllocationRequest, options?: CallOptions): ApiCall<S.CreateVersionCostAllocationResponse> =>
   Request.execute(createVersionOperation, payload, options)
 
@@ -40,7 +52,13 @@ const removeVersionOperation: Operation<S.RemoveVersionCostAllocationRequest, S.
   response: S.RemoveVersionCostAllocationResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_allocations/remove_version` */
+/**
+ * 删除成本分摊
+ *
+ * `POST /open-apis/corehr/v2/cost_allocations/remove_version`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_version&project=corehr&resource=cost_allocation&version=v2 | Documentation}
+ */
 export const removeVersion = (payload: S.RemoveVersionCostAllocationRequest, options?: CallOptions): ApiCall<S.RemoveVersionCostAllocationResponse> =>
   Request.execute(removeVersionOperation, payload, options)
 
@@ -53,6 +71,12 @@ const updateVersionOperation: Operation<S.UpdateVersionCostAllocationRequest, S.
   response: S.UpdateVersionCostAllocationResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_allocations/update_version` */
+/**
+ * 更新成本分摊
+ *
+ * `POST /open-apis/corehr/v2/cost_allocations/update_version`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_version&project=corehr&resource=cost_allocation&version=v2 | Documentation}
+ */
 export const updateVersion = (payload: S.UpdateVersionCostAllocationRequest, options?: CallOptions): ApiCall<S.UpdateVersionCostAllocationResponse> =>
   Request.execute(updateVersionOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateCostCenterRequest, S.CreateCostCenterRe
   response: S.CreateCostCenterResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_centers` */
+/**
+ * 创建成本中心
+ *
+ * `POST /open-apis/corehr/v2/cost_centers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateCostCenterRequest, options?: CallOptions): ApiCall<S.CreateCostCenterResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteCostCenterRequest, S.DeleteCostCenterRe
   response: S.DeleteCostCenterResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/cost_centers/:cost_center_id` */
+/**
+ * 删除成本中心
+ *
+ * `DELETE /open-apis/corehr/v2/cost_centers/:cost_center_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCostCenterRequest, options?: CallOptions): ApiCall<S.DeleteCostCenterResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const patchOperation: Operation<S.PatchCostCenterRequest, S.PatchCostCenterRespo
   response: S.PatchCostCenterResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/cost_centers/:cost_center_id` */
+/**
+ * 启用 / 停用成本中心
+ *
+ * `PATCH /open-apis/corehr/v2/cost_centers/:cost_center_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchCostCenterRequest, options?: CallOptions): ApiCall<S.PatchCostCenterResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -54,15 +72,37 @@ const queryMultiTimelineOperation: Operation<S.QueryMultiTimelineCostCenterReque
   response: S.QueryMultiTimelineCostCenterResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_centers/query_multi_timeline` */
+/**
+ * 批量查询成本中心版本信息
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const queryMultiTimeline = (payload: S.QueryMultiTimelineCostCenterRequest, options?: CallOptions): ApiCall<S.QueryMultiTimelineCostCenterResponse> =>
   Request.execute(queryMultiTimelineOperation, payload, options)
 
-/** Every page of `queryMultiTimeline`, following `page_token`. */
+/**
+ * Every page of `queryMultiTimeline`, following `page_token`.
+ *
+ * 批量查询成本中心版本信息
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const queryMultiTimelinePages = (payload: S.QueryMultiTimelineCostCenterRequest, options?: CallOptions) =>
   Pagination.pages(queryMultiTimeline, payload, options)
 
-/** Every `items` element of every page of `queryMultiTimeline`. */
+/**
+ * Every `items` element of every page of `queryMultiTimeline`.
+ *
+ * 批量查询成本中心版本信息
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const queryMultiTimelineStream = (payload: S.QueryMultiTimelineCostCenterRequest, options?: CallOptions) =>
   Pagination.items(queryMultiTimeline, payload, options, "items")
 
@@ -75,11 +115,25 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeCostCenterRequest
   response: S.QueryRecentChangeCostCenterResponse
 }
 
-/** `GET /open-apis/corehr/v2/cost_centers/query_recent_change` */
+/**
+ * 查询当前生效信息变更的成本中心
+ *
+ * `GET /open-apis/corehr/v2/cost_centers/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeCostCenterRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeCostCenterResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询当前生效信息变更的成本中心
+ *
+ * `GET /open-apis/corehr/v2/cost_centers/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeCostCenterRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)
 
@@ -92,15 +146,37 @@ const searchOperation: Operation<S.SearchCostCenterRequest, S.SearchCostCenterRe
   response: S.SearchCostCenterResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_centers/search` */
+/**
+ * 搜索成本中心信息
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchCostCenterRequest, options?: CallOptions): ApiCall<S.SearchCostCenterResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索成本中心信息
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchCostCenterRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索成本中心信息
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchCostCenterRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -113,15 +189,37 @@ const treeOperation: Operation<S.TreeCostCenterRequest, S.TreeCostCenterResponse
   response: S.TreeCostCenterResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_centers/tree` */
+/**
+ * 查询指定生效日期的成本中心架构树
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const tree = (payload: S.TreeCostCenterRequest, options?: CallOptions): ApiCall<S.TreeCostCenterResponse> =>
   Request.execute(treeOperation, payload, options)
 
-/** Every page of `tree`, following `page_token`. */
+/**
+ * Every page of `tree`, following `page_token`.
+ *
+ * 查询指定生效日期的成本中心架构树
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const treePages = (payload: S.TreeCostCenterRequest, options?: CallOptions) =>
   Pagination.pages(tree, payload, options)
 
-/** Every `items` element of every page of `tree`. */
+/**
+ * Every `items` element of every page of `tree`.
+ *
+ * 查询指定生效日期的成本中心架构树
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=cost_center&version=v2 | Documentation}
+ */
 export const treeStream = (payload: S.TreeCostCenterRequest, options?: CallOptions) =>
   Pagination.items(tree, payload, options, "items")
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateCostCenterVersionRequest, S.CreateCostC
   response: S.CreateCostCenterVersionResponse
 }
 
-/** `POST /open-apis/corehr/v2/cost_centers/:cost_center_id/versions` */
+/**
+ * 创建成本中心版本
+ *
+ * `POST /open-apis/corehr/v2/cost_centers/:cost_center_id/versions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=cost_center.version&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateCostCenterVersionRequest, options?: CallOptions): ApiCall<S.CreateCostCenterVersionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteCostCenterVersionRequest, S.DeleteCostC
   response: S.DeleteCostCenterVersionResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id` */
+/**
+ * 撤销成本中心版本
+ *
+ * `DELETE /open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=cost_center.version&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCostCenterVersionRequest, options?: CallOptions): ApiCall<S.DeleteCostCenterVersionResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const patchOperation: Operation<S.PatchCostCenterVersionRequest, S.PatchCostCent
   response: S.PatchCostCenterVersionResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id` */
+/**
+ * 更正成本中心版本
+ *
+ * `PATCH /open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=cost_center.version&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchCostCenterVersionRequest, options?: CallOptions): ApiCall<S.PatchCostCenterVersionResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -15,7 +15,13 @@ const activeOperation: Operation<S.ActiveCustomOrgRequest, S.ActiveCustomOrgResp
   response: S.ActiveCustomOrgResponse
 }
 
-/** `POST /open-apis/corehr/v2/custom_orgs/active` */
+/**
+ * 启用/停用自定义组织
+ *
+ * `POST /open-apis/corehr/v2/custom_orgs/active`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const active = (payload: S.ActiveCustomOrgRequest, options?: CallOptions): ApiCall<S.ActiveCustomOrgResponse> =>
   Request.execute(activeOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateCustomOrgRequest, S.CreateCustomOrgResp
   response: S.CreateCustomOrgResponse
 }
 
-/** `POST /open-apis/corehr/v2/custom_orgs` */
+/**
+ * 创建自定义组织
+ *
+ * `POST /open-apis/corehr/v2/custom_orgs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateCustomOrgRequest, options?: CallOptions): ApiCall<S.CreateCustomOrgResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const deleteOrgOperation: Operation<S.DeleteOrgCustomOrgRequest, S.DeleteOrgCust
   response: S.DeleteOrgCustomOrgResponse
 }
 
-/** `POST /open-apis/corehr/v2/custom_orgs/delete_org` */
+/**
+ * 删除自定义组织
+ *
+ * `POST /open-apis/corehr/v2/custom_orgs/delete_org`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_org&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const deleteOrg = (payload: S.DeleteOrgCustomOrgRequest, options?: CallOptions): ApiCall<S.DeleteOrgCustomOrgResponse> =>
   Request.execute(deleteOrgOperation, payload, options)
 
@@ -54,7 +72,13 @@ const patchOperation: Operation<S.PatchCustomOrgRequest, S.PatchCustomOrgRespons
   response: S.PatchCustomOrgResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/custom_orgs/:org_id` */
+/**
+ * 更新自定义组织基础信息
+ *
+ * `PATCH /open-apis/corehr/v2/custom_orgs/:org_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchCustomOrgRequest, options?: CallOptions): ApiCall<S.PatchCustomOrgResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -67,15 +91,37 @@ const queryOperation: Operation<S.QueryCustomOrgRequest, S.QueryCustomOrgRespons
   response: S.QueryCustomOrgResponse
 }
 
-/** `POST /open-apis/corehr/v2/custom_orgs/query` */
+/**
+ * 批量查询当前版本的自定义组织信息
+ *
+ * `POST /open-apis/corehr/v2/custom_orgs/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryCustomOrgRequest, options?: CallOptions): ApiCall<S.QueryCustomOrgResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 批量查询当前版本的自定义组织信息
+ *
+ * `POST /open-apis/corehr/v2/custom_orgs/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryCustomOrgRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 批量查询当前版本的自定义组织信息
+ *
+ * `POST /open-apis/corehr/v2/custom_orgs/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryCustomOrgRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")
 
@@ -88,11 +134,25 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeCustomOrgRequest,
   response: S.QueryRecentChangeCustomOrgResponse
 }
 
-/** `GET /open-apis/corehr/v2/custom_orgs/query_recent_change` */
+/**
+ * 查询当前生效信息发生变更的自定义组织
+ *
+ * `GET /open-apis/corehr/v2/custom_orgs/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeCustomOrgRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeCustomOrgResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询当前生效信息发生变更的自定义组织
+ *
+ * `GET /open-apis/corehr/v2/custom_orgs/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeCustomOrgRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)
 
@@ -105,6 +165,12 @@ const updateRuleOperation: Operation<S.UpdateRuleCustomOrgRequest, S.UpdateRuleC
   response: S.UpdateRuleCustomOrgResponse
 }
 
-/** `POST /open-apis/corehr/v2/custom_orgs/update_rule` */
+/**
+ * 更新自定义组织的匹配规则
+ *
+ * `POST /open-apis/corehr/v2/custom_orgs/update_rule`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_rule&project=corehr&resource=custom_org&version=v2 | Documentation}
+ */
 export const updateRule = (payload: S.UpdateRuleCustomOrgRequest, options?: CallOptions): ApiCall<S.UpdateRuleCustomOrgResponse> =>
   Request.execute(updateRuleOperation, payload, options)

@@ -14,7 +14,13 @@ const batchQueryOperation: Operation<S.BatchQueryDefaultCostCenterRequest, S.Bat
   response: S.BatchQueryDefaultCostCenterResponse
 }
 
-/** `POST /open-apis/corehr/v2/default_cost_centers/batch_query` */
+/**
+ * 查询默认成本中心
+ *
+ * `POST /open-apis/corehr/v2/default_cost_centers/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=corehr&resource=default_cost_center&version=v2 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryDefaultCostCenterRequest, options?: CallOptions): ApiCall<S.BatchQueryDefaultCostCenterResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createVersionOperation: Operation<S.CreateVersionDefaultCostCenterRequest,
   response: S.CreateVersionDefaultCostCenterResponse
 }
 
-/** `POST /open-apis/corehr/v2/default_cost_centers/create_version` */
+/**
+ * 添加默认成本中心
+ *
+ * `POST /open-apis/corehr/v2/default_cost_centers/create_version`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_version&project=corehr&resource=default_cost_center&version=v2 | Documentation}
+ */
 export const createVersion = (payload: S.CreateVersionDefaultCostCenterRequest, options?: CallOptions): ApiCall<S.CreateVersionDefaultCostCenterResponse> =>
   Request.execute(createVersionOperation, payload, options)
 
@@ -40,7 +52,13 @@ const removeVersionOperation: Operation<S.RemoveVersionDefaultCostCenterRequest,
   response: S.RemoveVersionDefaultCostCenterResponse
 }
 
-/** `POST /open-apis/corehr/v2/default_cost_centers/remove_version` */
+/**
+ * 删除默认成本中心
+ *
+ * `POST /open-apis/corehr/v2/default_cost_centers/remove_version`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_version&project=corehr&resource=default_cost_center&version=v2 | Documentation}
+ */
 export const removeVersion = (payload: S.RemoveVersionDefaultCostCenterRequest, options?: CallOptions): ApiCall<S.RemoveVersionDefaultCostCenterResponse> =>
   Request.execute(removeVersionOperation, payload, options)
 
@@ -53,6 +71,12 @@ const updateVersionOperation: Operation<S.UpdateVersionDefaultCostCenterRequest,
   response: S.UpdateVersionDefaultCostCenterResponse
 }
 
-/** `POST /open-apis/corehr/v2/default_cost_centers/update_version` */
+/**
+ * 更新默认成本中心
+ *
+ * `POST /open-apis/corehr/v2/default_cost_centers/update_version`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_version&project=corehr&resource=default_cost_center&version=v2 | Documentation}
+ */
 export const updateVersion = (payload: S.UpdateVersionDefaultCostCenterRequest, options?: CallOptions): ApiCall<S.UpdateVersionDefaultCostCenterResponse> =>
   Request.execute(updateVersionOperation, payload, options)

@@ -15,7 +15,13 @@ const batchGetOperation: Operation<S.BatchGetDepartmentRequest, S.BatchGetDepart
   response: S.BatchGetDepartmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/departments/batch_get` */
+/**
+ * 批量查询部门
+ *
+ * `POST /open-apis/corehr/v2/departments/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetDepartmentRequest = {}, options?: CallOptions): ApiCall<S.BatchGetDepartmentResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteDepartmentRequest, S.DeleteDepartmentRe
   response: S.DeleteDepartmentResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/departments/:department_id` */
+/**
+ * 删除部门
+ *
+ * `DELETE /open-apis/corehr/v2/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteDepartmentRequest, options?: CallOptions): ApiCall<S.DeleteDepartmentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const parentsOperation: Operation<S.ParentsDepartmentRequest, S.ParentsDepartmen
   response: S.ParentsDepartmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/departments/parents` */
+/**
+ * 获取父部门信息
+ *
+ * `POST /open-apis/corehr/v2/departments/parents`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parents&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const parents = (payload: S.ParentsDepartmentRequest, options?: CallOptions): ApiCall<S.ParentsDepartmentResponse> =>
   Request.execute(parentsOperation, payload, options)
 
@@ -54,7 +72,13 @@ const patchOperation: Operation<S.PatchDepartmentRequest, S.PatchDepartmentRespo
   response: S.PatchDepartmentResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/departments/:department_id` */
+/**
+ * 更新部门
+ *
+ * `PATCH /open-apis/corehr/v2/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchDepartmentRequest, options?: CallOptions): ApiCall<S.PatchDepartmentResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -67,15 +91,37 @@ const queryMultiTimelineOperation: Operation<S.QueryMultiTimelineDepartmentReque
   response: S.QueryMultiTimelineDepartmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/departments/query_multi_timeline` */
+/**
+ * 批量查询部门版本信息
+ *
+ * `POST /open-apis/corehr/v2/departments/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryMultiTimeline = (payload: S.QueryMultiTimelineDepartmentRequest, options?: CallOptions): ApiCall<S.QueryMultiTimelineDepartmentResponse> =>
   Request.execute(queryMultiTimelineOperation, payload, options)
 
-/** Every page of `queryMultiTimeline`, following `page_token`. */
+/**
+ * Every page of `queryMultiTimeline`, following `page_token`.
+ *
+ * 批量查询部门版本信息
+ *
+ * `POST /open-apis/corehr/v2/departments/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryMultiTimelinePages = (payload: S.QueryMultiTimelineDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(queryMultiTimeline, payload, options)
 
-/** Every `items` element of every page of `queryMultiTimeline`. */
+/**
+ * Every `items` element of every page of `queryMultiTimeline`.
+ *
+ * 批量查询部门版本信息
+ *
+ * `POST /open-apis/corehr/v2/departments/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryMultiTimelineStream = (payload: S.QueryMultiTimelineDepartmentRequest, options?: CallOptions) =>
   Pagination.items(queryMultiTimeline, payload, options, "items")
 
@@ -88,15 +134,37 @@ const queryOperationLogsOperation: Operation<S.QueryOperationLogsDepartmentReque
   response: S.QueryOperationLogsDepartmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/departments/query_operation_logs` */
+/**
+ * 批量查询部门操作日志
+ *
+ * `POST /open-apis/corehr/v2/departments/query_operation_logs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_operation_logs&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryOperationLogs = (payload: S.QueryOperationLogsDepartmentRequest, options?: CallOptions): ApiCall<S.QueryOperationLogsDepartmentResponse> =>
   Request.execute(queryOperationLogsOperation, payload, options)
 
-/** Every page of `queryOperationLogs`, following `page_token`. */
+/**
+ * Every page of `queryOperationLogs`, following `page_token`.
+ *
+ * 批量查询部门操作日志
+ *
+ * `POST /open-apis/corehr/v2/departments/query_operation_logs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_operation_logs&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryOperationLogsPages = (payload: S.QueryOperationLogsDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(queryOperationLogs, payload, options)
 
-/** Every `op_logs` element of every page of `queryOperationLogs`. */
+/**
+ * Every `op_logs` element of every page of `queryOperationLogs`.
+ *
+ * 批量查询部门操作日志
+ *
+ * `POST /open-apis/corehr/v2/departments/query_operation_logs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_operation_logs&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryOperationLogsStream = (payload: S.QueryOperationLogsDepartmentRequest, options?: CallOptions) =>
   Pagination.items(queryOperationLogs, payload, options, "op_logs")
 
@@ -109,11 +177,25 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeDepartmentRequest
   response: S.QueryRecentChangeDepartmentResponse
 }
 
-/** `GET /open-apis/corehr/v2/departments/query_recent_change` */
+/**
+ * 查询指定时间范围内当前生效信息发生变更的部门
+ *
+ * `GET /open-apis/corehr/v2/departments/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeDepartmentRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeDepartmentResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询指定时间范围内当前生效信息发生变更的部门
+ *
+ * `GET /open-apis/corehr/v2/departments/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)
 
@@ -126,7 +208,13 @@ const queryTimelineOperation: Operation<S.QueryTimelineDepartmentRequest, S.Quer
   response: S.QueryTimelineDepartmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/departments/query_timeline` */
+/**
+ * 查询指定日期的部门基本信息
+ *
+ * `POST /open-apis/corehr/v2/departments/query_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_timeline&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const queryTimeline = (payload: S.QueryTimelineDepartmentRequest, options?: CallOptions): ApiCall<S.QueryTimelineDepartmentResponse> =>
   Request.execute(queryTimelineOperation, payload, options)
 
@@ -139,15 +227,37 @@ const searchOperation: Operation<S.SearchDepartmentRequest, S.SearchDepartmentRe
   response: S.SearchDepartmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/departments/search` */
+/**
+ * 搜索部门信息
+ *
+ * `POST /open-apis/corehr/v2/departments/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchDepartmentRequest, options?: CallOptions): ApiCall<S.SearchDepartmentResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索部门信息
+ *
+ * `POST /open-apis/corehr/v2/departments/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索部门信息
+ *
+ * `POST /open-apis/corehr/v2/departments/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchDepartmentRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -160,15 +270,37 @@ const treeOperation: Operation<S.TreeDepartmentRequest, S.TreeDepartmentResponse
   response: S.TreeDepartmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/departments/tree` */
+/**
+ * 查询指定生效日期的部门架构树
+ *
+ * `POST /open-apis/corehr/v2/departments/tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const tree = (payload: S.TreeDepartmentRequest, options?: CallOptions): ApiCall<S.TreeDepartmentResponse> =>
   Request.execute(treeOperation, payload, options)
 
-/** Every page of `tree`, following `page_token`. */
+/**
+ * Every page of `tree`, following `page_token`.
+ *
+ * 查询指定生效日期的部门架构树
+ *
+ * `POST /open-apis/corehr/v2/departments/tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const treePages = (payload: S.TreeDepartmentRequest, options?: CallOptions) =>
   Pagination.pages(tree, payload, options)
 
-/** Every `items` element of every page of `tree`. */
+/**
+ * Every `items` element of every page of `tree`.
+ *
+ * 查询指定生效日期的部门架构树
+ *
+ * `POST /open-apis/corehr/v2/departments/tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=department&version=v2 | Documentation}
+ */
 export const treeStream = (payload: S.TreeDepartmentRequest, options?: CallOptions) =>
   Pagination.items(tree, payload, options, "items")
 

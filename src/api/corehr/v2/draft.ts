@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetDraftRequest, S.GetDraftResponse> = {
   response: S.GetDraftResponse
 }
 
-/** `GET /open-apis/corehr/v2/drafts/:draft_id` */
+/**
+ * 根据组织架构调整 ID 查询发起的流程信息
+ *
+ * `GET /open-apis/corehr/v2/drafts/:draft_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=draft&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetDraftRequest, options?: CallOptions): ApiCall<S.GetDraftResponse> =>
   Request.execute(getOperation, payload, options)

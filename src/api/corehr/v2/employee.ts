@@ -15,7 +15,13 @@ const batchGetOperation: Operation<S.BatchGetEmployeeRequest, S.BatchGetEmployee
   response: S.BatchGetEmployeeResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees/batch_get` */
+/**
+ * 批量查询员工信息
+ *
+ * `POST /open-apis/corehr/v2/employees/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employee&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetEmployeeRequest = {}, options?: CallOptions): ApiCall<S.BatchGetEmployeeResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateEmployeeRequest, S.CreateEmployeeRespon
   response: S.CreateEmployeeResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees` */
+/**
+ * 添加人员
+ *
+ * `POST /open-apis/corehr/v2/employees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employee&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateEmployeeRequest = {}, options?: CallOptions): ApiCall<S.CreateEmployeeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,14 +53,36 @@ const searchOperation: Operation<S.SearchEmployeeRequest, S.SearchEmployeeRespon
   response: S.SearchEmployeeResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees/search` */
+/**
+ * 搜索员工信息
+ *
+ * `POST /open-apis/corehr/v2/employees/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=employee&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchEmployeeRequest, options?: CallOptions): ApiCall<S.SearchEmployeeResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索员工信息
+ *
+ * `POST /open-apis/corehr/v2/employees/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=employee&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchEmployeeRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索员工信息
+ *
+ * `POST /open-apis/corehr/v2/employees/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=employee&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchEmployeeRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

@@ -14,7 +14,13 @@ const createEmpCustomOrgOperation: Operation<S.CreateEmpCustomOrgEmployeeCustomO
   response: S.CreateEmpCustomOrgEmployeeCustomOrgResponse
 }
 
-/** `POST /open-apis/corehr/v2/custom_org/create_emp_custom_org` */
+/**
+ * 新增人员自定义组织变更记录
+ *
+ * `POST /open-apis/corehr/v2/custom_org/create_emp_custom_org`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_emp_custom_org&project=corehr&resource=employee.custom_org&version=v2 | Documentation}
+ */
 export const createEmpCustomOrg = (payload: S.CreateEmpCustomOrgEmployeeCustomOrgRequest, options?: CallOptions): ApiCall<S.CreateEmpCustomOrgEmployeeCustomOrgResponse> =>
   Request.execute(createEmpCustomOrgOperation, payload, options)
 
@@ -27,7 +33,13 @@ const delOperation: Operation<S.DelEmployeeCustomOrgRequest, S.DelEmployeeCustom
   response: S.DelEmployeeCustomOrgResponse
 }
 
-/** `POST /open-apis/corehr/v2/custom_org/del` */
+/**
+ * 删除人员自定义组织变更记录
+ *
+ * `POST /open-apis/corehr/v2/custom_org/del`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=corehr&resource=employee.custom_org&version=v2 | Documentation}
+ */
 export const del = (payload: S.DelEmployeeCustomOrgRequest, options?: CallOptions): ApiCall<S.DelEmployeeCustomOrgResponse> =>
   Request.execute(delOperation, payload, options)
 
@@ -40,7 +52,13 @@ const editEmpCustomOrgOperation: Operation<S.EditEmpCustomOrgEmployeeCustomOrgRe
   response: S.EditEmpCustomOrgEmployeeCustomOrgResponse
 }
 
-/** `POST /open-apis/corehr/v2/custom_org/edit_emp_custom_org` */
+/**
+ * 更新人员自定义组织变更记录
+ *
+ * `POST /open-apis/corehr/v2/custom_org/edit_emp_custom_org`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit_emp_custom_org&project=corehr&resource=employee.custom_org&version=v2 | Documentation}
+ */
 export const editEmpCustomOrg = (payload: S.EditEmpCustomOrgEmployeeCustomOrgRequest, options?: CallOptions): ApiCall<S.EditEmpCustomOrgEmployeeCustomOrgResponse> =>
   Request.execute(editEmpCustomOrgOperation, payload, options)
 
@@ -53,7 +71,13 @@ const employmentCustomOrgRecordOperation: Operation<S.EmploymentCustomOrgRecordE
   response: S.EmploymentCustomOrgRecordEmployeeCustomOrgResponse
 }
 
-/** `GET /open-apis/corehr/v2/custom_org/employment_custom_org_record` */
+/**
+ * 批量查询人员自定义组织变更记录
+ *
+ * `GET /open-apis/corehr/v2/custom_org/employment_custom_org_record`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=employment_custom_org_record&project=corehr&resource=employee.custom_org&version=v2 | Documentation}
+ */
 export const employmentCustomOrgRecord = (payload: S.EmploymentCustomOrgRecordEmployeeCustomOrgRequest, options?: CallOptions): ApiCall<S.EmploymentCustomOrgRecordEmployeeCustomOrgResponse> =>
   Request.execute(employmentCustomOrgRecordOperation, payload, options)
 
@@ -66,6 +90,12 @@ const querybyidOperation: Operation<S.QuerybyidEmployeeCustomOrgRequest, S.Query
   response: S.QuerybyidEmployeeCustomOrgResponse
 }
 
-/** `GET /open-apis/corehr/v2/custom_org/querybyid` */
+/**
+ * 查询单个人员自定义组织变更记录
+ *
+ * `GET /open-apis/corehr/v2/custom_org/querybyid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=querybyid&project=corehr&resource=employee.custom_org&version=v2 | Documentation}
+ */
 export const querybyid = (payload: S.QuerybyidEmployeeCustomOrgRequest, options?: CallOptions): ApiCall<S.QuerybyidEmployeeCustomOrgResponse> =>
   Request.execute(querybyidOperation, payload, options)

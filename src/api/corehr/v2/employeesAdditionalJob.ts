@@ -15,15 +15,37 @@ const batchOperation: Operation<S.BatchEmployeesAdditionalJobRequest, S.BatchEmp
   response: S.BatchEmployeesAdditionalJobResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees/additional_jobs/batch` */
+/**
+ * 批量查询兼职信息
+ *
+ * `POST /open-apis/corehr/v2/employees/additional_jobs/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=corehr&resource=employees.additional_job&version=v2 | Documentation}
+ */
 export const batch = (payload: S.BatchEmployeesAdditionalJobRequest = {}, options?: CallOptions): ApiCall<S.BatchEmployeesAdditionalJobResponse> =>
   Request.execute(batchOperation, payload, options)
 
-/** Every page of `batch`, following `page_token`. */
+/**
+ * Every page of `batch`, following `page_token`.
+ *
+ * 批量查询兼职信息
+ *
+ * `POST /open-apis/corehr/v2/employees/additional_jobs/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=corehr&resource=employees.additional_job&version=v2 | Documentation}
+ */
 export const batchPages = (payload: S.BatchEmployeesAdditionalJobRequest = {}, options?: CallOptions) =>
   Pagination.pages(batch, payload, options)
 
-/** Every `items` element of every page of `batch`. */
+/**
+ * Every `items` element of every page of `batch`.
+ *
+ * 批量查询兼职信息
+ *
+ * `POST /open-apis/corehr/v2/employees/additional_jobs/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=corehr&resource=employees.additional_job&version=v2 | Documentation}
+ */
 export const batchStream = (payload: S.BatchEmployeesAdditionalJobRequest = {}, options?: CallOptions) =>
   Pagination.items(batch, payload, options, "items")
 
@@ -36,7 +58,13 @@ const createOperation: Operation<S.CreateEmployeesAdditionalJobRequest, S.Create
   response: S.CreateEmployeesAdditionalJobResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees/additional_jobs` */
+/**
+ * 创建兼职
+ *
+ * `POST /open-apis/corehr/v2/employees/additional_jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employees.additional_job&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateEmployeesAdditionalJobRequest, options?: CallOptions): ApiCall<S.CreateEmployeesAdditionalJobResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -49,7 +77,13 @@ const deleteOperation: Operation<S.DeleteEmployeesAdditionalJobRequest, S.Delete
   response: S.DeleteEmployeesAdditionalJobResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/employees/additional_jobs/:additional_job_id` */
+/**
+ * 删除兼职
+ *
+ * `DELETE /open-apis/corehr/v2/employees/additional_jobs/:additional_job_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employees.additional_job&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteEmployeesAdditionalJobRequest, options?: CallOptions): ApiCall<S.DeleteEmployeesAdditionalJobResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -62,7 +96,13 @@ const patchOperation: Operation<S.PatchEmployeesAdditionalJobRequest, S.PatchEmp
   response: S.PatchEmployeesAdditionalJobResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/employees/additional_jobs/:additional_job_id` */
+/**
+ * 更新兼职
+ *
+ * `PATCH /open-apis/corehr/v2/employees/additional_jobs/:additional_job_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employees.additional_job&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchEmployeesAdditionalJobRequest, options?: CallOptions): ApiCall<S.PatchEmployeesAdditionalJobResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -14,6 +14,12 @@ const batchGetOperation: Operation<S.BatchGetEmployeesBpRequest, S.BatchGetEmplo
   response: S.BatchGetEmployeesBpResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees/bps/batch_get` */
+/**
+ * 查询员工 HRBP / 属地 BP
+ *
+ * `POST /open-apis/corehr/v2/employees/bps/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employees.bp&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetEmployeesBpRequest, options?: CallOptions): ApiCall<S.BatchGetEmployeesBpResponse> =>
   Request.execute(batchGetOperation, payload, options)

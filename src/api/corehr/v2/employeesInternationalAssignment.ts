@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateEmployeesInternationalAssignmentRequest
   response: S.CreateEmployeesInternationalAssignmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees/international_assignments` */
+/**
+ * 创建外派
+ *
+ * `POST /open-apis/corehr/v2/employees/international_assignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employees.international_assignment&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateEmployeesInternationalAssignmentRequest, options?: CallOptions): ApiCall<S.CreateEmployeesInternationalAssignmentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteEmployeesInternationalAssignmentRequest
   response: S.DeleteEmployeesInternationalAssignmentResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/employees/international_assignments/:international_assignment_id` */
+/**
+ * 删除外派
+ *
+ * `DELETE /open-apis/corehr/v2/employees/international_assignments/:international_assignment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employees.international_assignment&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteEmployeesInternationalAssignmentRequest, options?: CallOptions): ApiCall<S.DeleteEmployeesInternationalAssignmentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,11 +53,25 @@ const listOperation: Operation<S.ListEmployeesInternationalAssignmentRequest, S.
   response: S.ListEmployeesInternationalAssignmentResponse
 }
 
-/** `GET /open-apis/corehr/v2/employees/international_assignments` */
+/**
+ * 批量查询外派信息
+ *
+ * `GET /open-apis/corehr/v2/employees/international_assignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employees.international_assignment&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListEmployeesInternationalAssignmentRequest = {}, options?: CallOptions): ApiCall<S.ListEmployeesInternationalAssignmentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询外派信息
+ *
+ * `GET /open-apis/corehr/v2/employees/international_assignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employees.international_assignment&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListEmployeesInternationalAssignmentRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
@@ -58,7 +84,13 @@ const patchOperation: Operation<S.PatchEmployeesInternationalAssignmentRequest, 
   response: S.PatchEmployeesInternationalAssignmentResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/employees/international_assignments/:international_assignment_id` */
+/**
+ * 更新外派信息
+ *
+ * `PATCH /open-apis/corehr/v2/employees/international_assignments/:international_assignment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employees.international_assignment&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchEmployeesInternationalAssignmentRequest, options?: CallOptions): ApiCall<S.PatchEmployeesInternationalAssignmentResponse> =>
   Request.execute(patchOperation, payload, options)
 

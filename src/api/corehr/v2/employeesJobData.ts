@@ -15,7 +15,13 @@ const batchGetOperation: Operation<S.BatchGetEmployeesJobDataRequest, S.BatchGet
   response: S.BatchGetEmployeesJobDataResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees/job_datas/batch_get` */
+/**
+ * 批量查询员工任职信息
+ *
+ * `POST /open-apis/corehr/v2/employees/job_datas/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employees.job_data&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetEmployeesJobDataRequest, options?: CallOptions): ApiCall<S.BatchGetEmployeesJobDataResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -28,14 +34,36 @@ const queryOperation: Operation<S.QueryEmployeesJobDataRequest, S.QueryEmployees
   response: S.QueryEmployeesJobDataResponse
 }
 
-/** `POST /open-apis/corehr/v2/employees/job_datas/query` */
+/**
+ * 获取任职信息列表
+ *
+ * `POST /open-apis/corehr/v2/employees/job_datas/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=employees.job_data&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryEmployeesJobDataRequest, options?: CallOptions): ApiCall<S.QueryEmployeesJobDataResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 获取任职信息列表
+ *
+ * `POST /open-apis/corehr/v2/employees/job_datas/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=employees.job_data&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryEmployeesJobDataRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 获取任职信息列表
+ *
+ * `POST /open-apis/corehr/v2/employees/job_datas/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=employees.job_data&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryEmployeesJobDataRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")

@@ -14,6 +14,12 @@ const searchOperation: Operation<S.SearchEnumRequest, S.SearchEnumResponse> = {
   response: S.SearchEnumResponse
 }
 
-/** `POST /open-apis/corehr/v2/enums/search` */
+/**
+ * 查询枚举信息
+ *
+ * `POST /open-apis/corehr/v2/enums/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=enum&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchEnumRequest = {}, options?: CallOptions): ApiCall<S.SearchEnumResponse> =>
   Request.execute(searchOperation, payload, options)

@@ -15,7 +15,13 @@ const batchGetOperation: Operation<S.BatchGetJobRequest, S.BatchGetJobResponse> 
   response: S.BatchGetJobResponse
 }
 
-/** `POST /open-apis/corehr/v2/jobs/batch_get` */
+/**
+ * 根据条件批量获取职务
+ *
+ * `POST /open-apis/corehr/v2/jobs/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetJobRequest = {}, options?: CallOptions): ApiCall<S.BatchGetJobResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetJobRequest, S.GetJobResponse> = {
   response: S.GetJobResponse
 }
 
-/** `GET /open-apis/corehr/v2/jobs/:job_id` */
+/**
+ * 查询单个职务
+ *
+ * `GET /open-apis/corehr/v2/jobs/:job_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetJobRequest, options?: CallOptions): ApiCall<S.GetJobResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListJobRequest, S.ListJobResponse> = {
   response: S.ListJobResponse
 }
 
-/** `GET /open-apis/corehr/v2/jobs` */
+/**
+ * 批量查询职务
+ *
+ * `GET /open-apis/corehr/v2/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListJobRequest, options?: CallOptions): ApiCall<S.ListJobResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询职务
+ *
+ * `GET /open-apis/corehr/v2/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListJobRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询职务
+ *
+ * `GET /open-apis/corehr/v2/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListJobRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const queryMultiTimelineOperation: Operation<S.QueryMultiTimelineJobRequest, S.Q
   response: S.QueryMultiTimelineJobResponse
 }
 
-/** `POST /open-apis/corehr/v2/jobs/query_multi_timeline` */
+/**
+ * 查询指定时间范围职务版本
+ *
+ * `POST /open-apis/corehr/v2/jobs/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=job&version=v2 | Documentation}
+ */
 export const queryMultiTimeline = (payload: S.QueryMultiTimelineJobRequest, options?: CallOptions): ApiCall<S.QueryMultiTimelineJobResponse> =>
   Request.execute(queryMultiTimelineOperation, payload, options)
 
@@ -75,10 +115,24 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeJobRequest, S.Que
   response: S.QueryRecentChangeJobResponse
 }
 
-/** `GET /open-apis/corehr/v2/jobs/query_recent_change` */
+/**
+ * 查询当前生效信息发生变更的职务
+ *
+ * `GET /open-apis/corehr/v2/jobs/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeJobRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeJobResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询当前生效信息发生变更的职务
+ *
+ * `GET /open-apis/corehr/v2/jobs/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeJobRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobChangeRequest, S.CreateJobChangeResp
   response: S.CreateJobChangeResponse
 }
 
-/** `POST /open-apis/corehr/v2/job_changes` */
+/**
+ * 发起员工异动
+ *
+ * `POST /open-apis/corehr/v2/job_changes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_change&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateJobChangeRequest, options?: CallOptions): ApiCall<S.CreateJobChangeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const revokeOperation: Operation<S.RevokeJobChangeRequest, S.RevokeJobChangeResp
   response: S.RevokeJobChangeResponse
 }
 
-/** `POST /open-apis/corehr/v2/job_changes/:job_change_id/revoke` */
+/**
+ * 撤销员工异动
+ *
+ * `POST /open-apis/corehr/v2/job_changes/:job_change_id/revoke`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=revoke&project=corehr&resource=job_change&version=v2 | Documentation}
+ */
 export const revoke = (payload: S.RevokeJobChangeRequest, options?: CallOptions): ApiCall<S.RevokeJobChangeResponse> =>
   Request.execute(revokeOperation, payload, options)
 
@@ -41,14 +53,36 @@ const searchOperation: Operation<S.SearchJobChangeRequest, S.SearchJobChangeResp
   response: S.SearchJobChangeResponse
 }
 
-/** `POST /open-apis/corehr/v2/job_changes/search` */
+/**
+ * 搜索异动信息
+ *
+ * `POST /open-apis/corehr/v2/job_changes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=job_change&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchJobChangeRequest, options?: CallOptions): ApiCall<S.SearchJobChangeResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索异动信息
+ *
+ * `POST /open-apis/corehr/v2/job_changes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=job_change&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchJobChangeRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索异动信息
+ *
+ * `POST /open-apis/corehr/v2/job_changes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=job_change&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchJobChangeRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

@@ -15,7 +15,13 @@ const batchGetOperation: Operation<S.BatchGetJobFamilyRequest, S.BatchGetJobFami
   response: S.BatchGetJobFamilyResponse
 }
 
-/** `POST /open-apis/corehr/v2/job_families/batch_get` */
+/**
+ * 根据条件批量查询序列信息
+ *
+ * `POST /open-apis/corehr/v2/job_families/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job_family&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetJobFamilyRequest = {}, options?: CallOptions): ApiCall<S.BatchGetJobFamilyResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -28,7 +34,13 @@ const queryMultiTimelineOperation: Operation<S.QueryMultiTimelineJobFamilyReques
   response: S.QueryMultiTimelineJobFamilyResponse
 }
 
-/** `POST /open-apis/corehr/v2/job_families/query_multi_timeline` */
+/**
+ * 查询指定时间范围序列版本
+ *
+ * `POST /open-apis/corehr/v2/job_families/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=job_family&version=v2 | Documentation}
+ */
 export const queryMultiTimeline = (payload: S.QueryMultiTimelineJobFamilyRequest, options?: CallOptions): ApiCall<S.QueryMultiTimelineJobFamilyResponse> =>
   Request.execute(queryMultiTimelineOperation, payload, options)
 
@@ -41,10 +53,24 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeJobFamilyRequest,
   response: S.QueryRecentChangeJobFamilyResponse
 }
 
-/** `GET /open-apis/corehr/v2/job_families/query_recent_change` */
+/**
+ * 查询当前生效信息发生变更的序列
+ *
+ * `GET /open-apis/corehr/v2/job_families/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_family&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeJobFamilyRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeJobFamilyResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询当前生效信息发生变更的序列
+ *
+ * `GET /open-apis/corehr/v2/job_families/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_family&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeJobFamilyRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobGradeRequest, S.CreateJobGradeRespon
   response: S.CreateJobGradeResponse
 }
 
-/** `POST /open-apis/corehr/v2/job_grades` */
+/**
+ * 创建职等
+ *
+ * `POST /open-apis/corehr/v2/job_grades`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_grade&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateJobGradeRequest, options?: CallOptions): ApiCall<S.CreateJobGradeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteJobGradeRequest, S.DeleteJobGradeRespon
   response: S.DeleteJobGradeResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/job_grades/:job_grade_id` */
+/**
+ * 删除职等
+ *
+ * `DELETE /open-apis/corehr/v2/job_grades/:job_grade_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_grade&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteJobGradeRequest, options?: CallOptions): ApiCall<S.DeleteJobGradeResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const patchOperation: Operation<S.PatchJobGradeRequest, S.PatchJobGradeResponse>
   response: S.PatchJobGradeResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/job_grades/:job_grade_id` */
+/**
+ * 更新职等
+ *
+ * `PATCH /open-apis/corehr/v2/job_grades/:job_grade_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_grade&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchJobGradeRequest, options?: CallOptions): ApiCall<S.PatchJobGradeResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -54,15 +72,37 @@ const queryOperation: Operation<S.QueryJobGradeRequest, S.QueryJobGradeResponse>
   response: S.QueryJobGradeResponse
 }
 
-/** `POST /open-apis/corehr/v2/job_grades/query` */
+/**
+ * 查询职等信息
+ *
+ * `POST /open-apis/corehr/v2/job_grades/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=job_grade&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryJobGradeRequest, options?: CallOptions): ApiCall<S.QueryJobGradeResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询职等信息
+ *
+ * `POST /open-apis/corehr/v2/job_grades/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=job_grade&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryJobGradeRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 查询职等信息
+ *
+ * `POST /open-apis/corehr/v2/job_grades/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=job_grade&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryJobGradeRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")
 
@@ -75,11 +115,25 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeJobGradeRequest, 
   response: S.QueryRecentChangeJobGradeResponse
 }
 
-/** `GET /open-apis/corehr/v2/job_grades/query_recent_change` */
+/**
+ * 查询当前生效信息发生变更的职等
+ *
+ * `GET /open-apis/corehr/v2/job_grades/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_grade&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeJobGradeRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeJobGradeResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询当前生效信息发生变更的职等
+ *
+ * `GET /open-apis/corehr/v2/job_grades/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_grade&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeJobGradeRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)
 

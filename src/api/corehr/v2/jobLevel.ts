@@ -15,7 +15,13 @@ const batchGetOperation: Operation<S.BatchGetJobLevelRequest, S.BatchGetJobLevel
   response: S.BatchGetJobLevelResponse
 }
 
-/** `POST /open-apis/corehr/v2/job_levels/batch_get` */
+/**
+ * 根据条件批量获取职级信息
+ *
+ * `POST /open-apis/corehr/v2/job_levels/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job_level&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetJobLevelRequest = {}, options?: CallOptions): ApiCall<S.BatchGetJobLevelResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -28,10 +34,24 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeJobLevelRequest, 
   response: S.QueryRecentChangeJobLevelResponse
 }
 
-/** `GET /open-apis/corehr/v2/job_levels/query_recent_change` */
+/**
+ * 查询当前生效信息发生变更的职级
+ *
+ * `GET /open-apis/corehr/v2/job_levels/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_level&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeJobLevelRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeJobLevelResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询当前生效信息发生变更的职级
+ *
+ * `GET /open-apis/corehr/v2/job_levels/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_level&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeJobLevelRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)

@@ -15,7 +15,13 @@ const activeOperation: Operation<S.ActiveLocationRequest, S.ActiveLocationRespon
   response: S.ActiveLocationResponse
 }
 
-/** `POST /open-apis/corehr/v2/locations/active` */
+/**
+ * 启用/停用地点
+ *
+ * `POST /open-apis/corehr/v2/locations/active`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=location&version=v2 | Documentation}
+ */
 export const active = (payload: S.ActiveLocationRequest, options?: CallOptions): ApiCall<S.ActiveLocationResponse> =>
   Request.execute(activeOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchGetOperation: Operation<S.BatchGetLocationRequest, S.BatchGetLocation
   response: S.BatchGetLocationResponse
 }
 
-/** `POST /open-apis/corehr/v2/locations/batch_get` */
+/**
+ * 通过地点 ID 批量获取地点信息
+ *
+ * `POST /open-apis/corehr/v2/locations/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=location&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetLocationRequest, options?: CallOptions): ApiCall<S.BatchGetLocationResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -41,7 +53,13 @@ const patchOperation: Operation<S.PatchLocationRequest, S.PatchLocationResponse>
   response: S.PatchLocationResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/locations/:location_id` */
+/**
+ * 更新地点
+ *
+ * `PATCH /open-apis/corehr/v2/locations/:location_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=location&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchLocationRequest, options?: CallOptions): ApiCall<S.PatchLocationResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -54,7 +72,13 @@ const queryMultiTimelineOperation: Operation<S.QueryMultiTimelineLocationRequest
   response: S.QueryMultiTimelineLocationResponse
 }
 
-/** `POST /open-apis/corehr/v2/locations/query_multi_timeline` */
+/**
+ * 查询指定时间范围地点版本
+ *
+ * `POST /open-apis/corehr/v2/locations/query_multi_timeline`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=location&version=v2 | Documentation}
+ */
 export const queryMultiTimeline = (payload: S.QueryMultiTimelineLocationRequest, options?: CallOptions): ApiCall<S.QueryMultiTimelineLocationResponse> =>
   Request.execute(queryMultiTimelineOperation, payload, options)
 
@@ -67,10 +91,24 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangeLocationRequest, 
   response: S.QueryRecentChangeLocationResponse
 }
 
-/** `GET /open-apis/corehr/v2/locations/query_recent_change` */
+/**
+ * 查询当前生效信息发生变更的地点
+ *
+ * `GET /open-apis/corehr/v2/locations/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=location&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangeLocationRequest, options?: CallOptions): ApiCall<S.QueryRecentChangeLocationResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询当前生效信息发生变更的地点
+ *
+ * `GET /open-apis/corehr/v2/locations/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=location&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangeLocationRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)

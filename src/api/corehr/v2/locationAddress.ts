@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateLocationAddressRequest, S.CreateLocatio
   response: S.CreateLocationAddressResponse
 }
 
-/** `POST /open-apis/corehr/v2/locations/:location_id/addresses` */
+/**
+ * 添加地点地址
+ *
+ * `POST /open-apis/corehr/v2/locations/:location_id/addresses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=location.address&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateLocationAddressRequest, options?: CallOptions): ApiCall<S.CreateLocationAddressResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteLocationAddressRequest, S.DeleteLocatio
   response: S.DeleteLocationAddressResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/locations/:location_id/addresses/:address_id` */
+/**
+ * 删除地点地址
+ *
+ * `DELETE /open-apis/corehr/v2/locations/:location_id/addresses/:address_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=location.address&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteLocationAddressRequest, options?: CallOptions): ApiCall<S.DeleteLocationAddressResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const patchOperation: Operation<S.PatchLocationAddressRequest, S.PatchLocationAd
   response: S.PatchLocationAddressResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/locations/:location_id/addresses/:address_id` */
+/**
+ * 更新地点地址
+ *
+ * `PATCH /open-apis/corehr/v2/locations/:location_id/addresses/:address_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=location.address&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchLocationAddressRequest, options?: CallOptions): ApiCall<S.PatchLocationAddressResponse> =>
   Request.execute(patchOperation, payload, options)
 

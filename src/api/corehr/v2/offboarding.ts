@@ -14,7 +14,13 @@ const editOperation: Operation<S.EditOffboardingRequest, S.EditOffboardingRespon
   response: S.EditOffboardingResponse
 }
 
-/** `POST /open-apis/corehr/v2/offboardings/edit` */
+/**
+ * 编辑离职信息
+ *
+ * `POST /open-apis/corehr/v2/offboardings/edit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit&project=corehr&resource=offboarding&version=v2 | Documentation}
+ */
 export const edit = (payload: S.EditOffboardingRequest, options?: CallOptions): ApiCall<S.EditOffboardingResponse> =>
   Request.execute(editOperation, payload, options)
 
@@ -27,7 +33,13 @@ const revokeOperation: Operation<S.RevokeOffboardingRequest, S.RevokeOffboarding
   response: S.RevokeOffboardingResponse
 }
 
-/** `POST /open-apis/corehr/v2/offboardings/revoke` */
+/**
+ * 撤销离职
+ *
+ * `POST /open-apis/corehr/v2/offboardings/revoke`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=revoke&project=corehr&resource=offboarding&version=v2 | Documentation}
+ */
 export const revoke = (payload: S.RevokeOffboardingRequest, options?: CallOptions): ApiCall<S.RevokeOffboardingResponse> =>
   Request.execute(revokeOperation, payload, options)
 
@@ -40,6 +52,12 @@ const submitV2Operation: Operation<S.SubmitV2OffboardingRequest, S.SubmitV2Offbo
   response: S.SubmitV2OffboardingResponse
 }
 
-/** `POST /open-apis/corehr/v2/offboardings/submit_v2` */
+/**
+ * 操作员工离职
+ *
+ * `POST /open-apis/corehr/v2/offboardings/submit_v2`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit_v2&project=corehr&resource=offboarding&version=v2 | Documentation}
+ */
 export const submitV2 = (payload: S.SubmitV2OffboardingRequest, options?: CallOptions): ApiCall<S.SubmitV2OffboardingResponse> =>
   Request.execute(submitV2Operation, payload, options)

@@ -15,7 +15,13 @@ const activeOperation: Operation<S.ActivePathwayRequest, S.ActivePathwayResponse
   response: S.ActivePathwayResponse
 }
 
-/** `POST /open-apis/corehr/v2/pathways/active` */
+/**
+ * 启停用通道
+ *
+ * `POST /open-apis/corehr/v2/pathways/active`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=pathway&version=v2 | Documentation}
+ */
 export const active = (payload: S.ActivePathwayRequest, options?: CallOptions): ApiCall<S.ActivePathwayResponse> =>
   Request.execute(activeOperation, payload, options)
 
@@ -28,15 +34,37 @@ const batchGetOperation: Operation<S.BatchGetPathwayRequest, S.BatchGetPathwayRe
   response: S.BatchGetPathwayResponse
 }
 
-/** `POST /open-apis/corehr/v2/pathways/batch_get` */
+/**
+ * 获取通道信息
+ *
+ * `POST /open-apis/corehr/v2/pathways/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=pathway&version=v2 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetPathwayRequest = {}, options?: CallOptions): ApiCall<S.BatchGetPathwayResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
-/** Every page of `batchGet`, following `page_token`. */
+/**
+ * Every page of `batchGet`, following `page_token`.
+ *
+ * 获取通道信息
+ *
+ * `POST /open-apis/corehr/v2/pathways/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=pathway&version=v2 | Documentation}
+ */
 export const batchGetPages = (payload: S.BatchGetPathwayRequest = {}, options?: CallOptions) =>
   Pagination.pages(batchGet, payload, options)
 
-/** Every `items` element of every page of `batchGet`. */
+/**
+ * Every `items` element of every page of `batchGet`.
+ *
+ * 获取通道信息
+ *
+ * `POST /open-apis/corehr/v2/pathways/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=pathway&version=v2 | Documentation}
+ */
 export const batchGetStream = (payload: S.BatchGetPathwayRequest = {}, options?: CallOptions) =>
   Pagination.items(batchGet, payload, options, "items")
 
@@ -49,7 +77,13 @@ const createOperation: Operation<S.CreatePathwayRequest, S.CreatePathwayResponse
   response: S.CreatePathwayResponse
 }
 
-/** `POST /open-apis/corehr/v2/pathways` */
+/**
+ * 创建通道
+ *
+ * `POST /open-apis/corehr/v2/pathways`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=pathway&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreatePathwayRequest, options?: CallOptions): ApiCall<S.CreatePathwayResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -62,7 +96,13 @@ const deleteOperation: Operation<S.DeletePathwayRequest, S.DeletePathwayResponse
   response: S.DeletePathwayResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/pathways/:pathway_id` */
+/**
+ * 删除通道
+ *
+ * `DELETE /open-apis/corehr/v2/pathways/:pathway_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pathway&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePathwayRequest, options?: CallOptions): ApiCall<S.DeletePathwayResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchPathwayRequest, S.PatchPathwayResponse> =
   response: S.PatchPathwayResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/pathways/:pathway_id` */
+/**
+ * 更新通道
+ *
+ * `PATCH /open-apis/corehr/v2/pathways/:pathway_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pathway&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchPathwayRequest, options?: CallOptions): ApiCall<S.PatchPathwayResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreatePersonRequest, S.CreatePersonResponse> 
   response: S.CreatePersonResponse
 }
 
-/** `POST /open-apis/corehr/v2/persons` */
+/**
+ * 创建个人信息
+ *
+ * `POST /open-apis/corehr/v2/persons`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=person&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreatePersonRequest, options?: CallOptions): ApiCall<S.CreatePersonResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchPersonRequest, S.PatchPersonResponse> = {
   response: S.PatchPersonResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/persons/:person_id` */
+/**
+ * 更新个人信息
+ *
+ * `PATCH /open-apis/corehr/v2/persons/:person_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=person&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchPersonRequest, options?: CallOptions): ApiCall<S.PatchPersonResponse> =>
   Request.execute(patchOperation, payload, options)

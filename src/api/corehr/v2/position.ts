@@ -15,7 +15,13 @@ const activeOperation: Operation<S.ActivePositionRequest, S.ActivePositionRespon
   response: S.ActivePositionResponse
 }
 
-/** `POST /open-apis/corehr/v2/positions/active` */
+/**
+ * 启用或停用岗位
+ *
+ * `POST /open-apis/corehr/v2/positions/active`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const active = (payload: S.ActivePositionRequest, options?: CallOptions): ApiCall<S.ActivePositionResponse> =>
   Request.execute(activeOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreatePositionRequest, S.CreatePositionRespon
   response: S.CreatePositionResponse
 }
 
-/** `POST /open-apis/corehr/v2/positions` */
+/**
+ * 创建岗位信息
+ *
+ * `POST /open-apis/corehr/v2/positions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreatePositionRequest, options?: CallOptions): ApiCall<S.CreatePositionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const delPositionOperation: Operation<S.DelPositionPositionRequest, S.DelPositio
   response: S.DelPositionPositionResponse
 }
 
-/** `POST /open-apis/corehr/v2/positions/del_position` */
+/**
+ * 删除岗位
+ *
+ * `POST /open-apis/corehr/v2/positions/del_position`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del_position&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const delPosition = (payload: S.DelPositionPositionRequest, options?: CallOptions): ApiCall<S.DelPositionPositionResponse> =>
   Request.execute(delPositionOperation, payload, options)
 
@@ -54,7 +72,13 @@ const patchOperation: Operation<S.PatchPositionRequest, S.PatchPositionResponse>
   response: S.PatchPositionResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/positions/:position_id` */
+/**
+ * 更新岗位信息
+ *
+ * `PATCH /open-apis/corehr/v2/positions/:position_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchPositionRequest, options?: CallOptions): ApiCall<S.PatchPositionResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -67,15 +91,37 @@ const queryOperation: Operation<S.QueryPositionRequest, S.QueryPositionResponse>
   response: S.QueryPositionResponse
 }
 
-/** `POST /open-apis/corehr/v2/positions/query` */
+/**
+ * 查询岗位信息
+ *
+ * `POST /open-apis/corehr/v2/positions/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryPositionRequest, options?: CallOptions): ApiCall<S.QueryPositionResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询岗位信息
+ *
+ * `POST /open-apis/corehr/v2/positions/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryPositionRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 查询岗位信息
+ *
+ * `POST /open-apis/corehr/v2/positions/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryPositionRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")
 
@@ -88,10 +134,24 @@ const queryRecentChangeOperation: Operation<S.QueryRecentChangePositionRequest, 
   response: S.QueryRecentChangePositionResponse
 }
 
-/** `GET /open-apis/corehr/v2/positions/query_recent_change` */
+/**
+ * 查询指定时范围内当前版本信息发生变更的岗位
+ *
+ * `GET /open-apis/corehr/v2/positions/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const queryRecentChange = (payload: S.QueryRecentChangePositionRequest, options?: CallOptions): ApiCall<S.QueryRecentChangePositionResponse> =>
   Request.execute(queryRecentChangeOperation, payload, options)
 
-/** Every page of `queryRecentChange`, following `page_token`. */
+/**
+ * Every page of `queryRecentChange`, following `page_token`.
+ *
+ * 查询指定时范围内当前版本信息发生变更的岗位
+ *
+ * `GET /open-apis/corehr/v2/positions/query_recent_change`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=position&version=v2 | Documentation}
+ */
 export const queryRecentChangePages = (payload: S.QueryRecentChangePositionRequest, options?: CallOptions) =>
   Pagination.pages(queryRecentChange, payload, options)

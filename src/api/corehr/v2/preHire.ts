@@ -15,7 +15,13 @@ const completeOperation: Operation<S.CompletePreHireRequest, S.CompletePreHireRe
   response: S.CompletePreHireResponse
 }
 
-/** `POST /open-apis/corehr/v2/pre_hires/:pre_hire_id/complete` */
+/**
+ * 操作员工完成入职
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/:pre_hire_id/complete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=complete&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const complete = (payload: S.CompletePreHireRequest, options?: CallOptions): ApiCall<S.CompletePreHireResponse> =>
   Request.execute(completeOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreatePreHireRequest, S.CreatePreHireResponse
   response: S.CreatePreHireResponse
 }
 
-/** `POST /open-apis/corehr/v2/pre_hires` */
+/**
+ * 直接创建待入职
+ *
+ * `POST /open-apis/corehr/v2/pre_hires`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreatePreHireRequest, options?: CallOptions): ApiCall<S.CreatePreHireResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const deleteOperation: Operation<S.DeletePreHireRequest, S.DeletePreHireResponse
   response: S.DeletePreHireResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/pre_hires/:pre_hire_id` */
+/**
+ * 删除待入职
+ *
+ * `DELETE /open-apis/corehr/v2/pre_hires/:pre_hire_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePreHireRequest, options?: CallOptions): ApiCall<S.DeletePreHireResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -54,7 +72,13 @@ const patchOperation: Operation<S.PatchPreHireRequest, S.PatchPreHireResponse> =
   response: S.PatchPreHireResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/pre_hires/:pre_hire_id` */
+/**
+ * 更新待入职
+ *
+ * `PATCH /open-apis/corehr/v2/pre_hires/:pre_hire_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchPreHireRequest, options?: CallOptions): ApiCall<S.PatchPreHireResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -67,15 +91,37 @@ const queryOperation: Operation<S.QueryPreHireRequest, S.QueryPreHireResponse> =
   response: S.QueryPreHireResponse
 }
 
-/** `POST /open-apis/corehr/v2/pre_hires/query` */
+/**
+ * 查询待入职
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryPreHireRequest, options?: CallOptions): ApiCall<S.QueryPreHireResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询待入职
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryPreHireRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 查询待入职
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryPreHireRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")
 
@@ -88,7 +134,13 @@ const restoreFlowInstanceOperation: Operation<S.RestoreFlowInstancePreHireReques
   response: S.RestoreFlowInstancePreHireResponse
 }
 
-/** `POST /open-apis/corehr/v2/pre_hires/restore_flow_instance` */
+/**
+ * 恢复入职
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/restore_flow_instance`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=restore_flow_instance&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const restoreFlowInstance = (payload: S.RestoreFlowInstancePreHireRequest, options?: CallOptions): ApiCall<S.RestoreFlowInstancePreHireResponse> =>
   Request.execute(restoreFlowInstanceOperation, payload, options)
 
@@ -101,15 +153,37 @@ const searchOperation: Operation<S.SearchPreHireRequest, S.SearchPreHireResponse
   response: S.SearchPreHireResponse
 }
 
-/** `POST /open-apis/corehr/v2/pre_hires/search` */
+/**
+ * 搜索待入职人员信息
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchPreHireRequest, options?: CallOptions): ApiCall<S.SearchPreHireResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索待入职人员信息
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchPreHireRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索待入职人员信息
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchPreHireRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -122,7 +196,13 @@ const transformOnboardingTaskOperation: Operation<S.TransformOnboardingTaskPreHi
   response: S.TransformOnboardingTaskPreHireResponse
 }
 
-/** `POST /open-apis/corehr/v2/pre_hires/transform_onboarding_task` */
+/**
+ * 流转入职任务
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/transform_onboarding_task`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transform_onboarding_task&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const transformOnboardingTask = (payload: S.TransformOnboardingTaskPreHireRequest, options?: CallOptions): ApiCall<S.TransformOnboardingTaskPreHireResponse> =>
   Request.execute(transformOnboardingTaskOperation, payload, options)
 
@@ -135,7 +215,13 @@ const transitTaskOperation: Operation<S.TransitTaskPreHireRequest, S.TransitTask
   response: S.TransitTaskPreHireResponse
 }
 
-/** `POST /open-apis/corehr/v2/pre_hires/:pre_hire_id/transit_task` */
+/**
+ * 流转入职任务
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/:pre_hire_id/transit_task`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transit_task&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const transitTask = (payload: S.TransitTaskPreHireRequest, options?: CallOptions): ApiCall<S.TransitTaskPreHireResponse> =>
   Request.execute(transitTaskOperation, payload, options)
 
@@ -148,7 +234,13 @@ const withdrawOnboardingOperation: Operation<S.WithdrawOnboardingPreHireRequest,
   response: S.WithdrawOnboardingPreHireResponse
 }
 
-/** `POST /open-apis/corehr/v2/pre_hires/withdraw_onboarding` */
+/**
+ * 撤销入职
+ *
+ * `POST /open-apis/corehr/v2/pre_hires/withdraw_onboarding`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=withdraw_onboarding&project=corehr&resource=pre_hire&version=v2 | Documentation}
+ */
 export const withdrawOnboarding = (payload: S.WithdrawOnboardingPreHireRequest, options?: CallOptions): ApiCall<S.WithdrawOnboardingPreHireResponse> =>
   Request.execute(withdrawOnboardingOperation, payload, options)
 

@@ -15,7 +15,13 @@ const editOperation: Operation<S.EditProbationRequest, S.EditProbationResponse> 
   response: S.EditProbationResponse
 }
 
-/** `POST /open-apis/corehr/v2/probation/edit` */
+/**
+ * 编辑试用期
+ *
+ * `POST /open-apis/corehr/v2/probation/edit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit&project=corehr&resource=probation&version=v2 | Documentation}
+ */
 export const edit = (payload: S.EditProbationRequest, options?: CallOptions): ApiCall<S.EditProbationResponse> =>
   Request.execute(editOperation, payload, options)
 
@@ -28,7 +34,13 @@ const enableDisableAssessmentOperation: Operation<S.EnableDisableAssessmentProba
   response: S.EnableDisableAssessmentProbationResponse
 }
 
-/** `POST /open-apis/corehr/v2/probation/enable_disable_assessment` */
+/**
+ * 启用/停用试用期考核功能
+ *
+ * `POST /open-apis/corehr/v2/probation/enable_disable_assessment`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enable_disable_assessment&project=corehr&resource=probation&version=v2 | Documentation}
+ */
 export const enableDisableAssessment = (payload: S.EnableDisableAssessmentProbationRequest, options?: CallOptions): ApiCall<S.EnableDisableAssessmentProbationResponse> =>
   Request.execute(enableDisableAssessmentOperation, payload, options)
 
@@ -41,15 +53,37 @@ const searchOperation: Operation<S.SearchProbationRequest, S.SearchProbationResp
   response: S.SearchProbationResponse
 }
 
-/** `POST /open-apis/corehr/v2/probation/search` */
+/**
+ * 搜索试用期信息
+ *
+ * `POST /open-apis/corehr/v2/probation/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=probation&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchProbationRequest, options?: CallOptions): ApiCall<S.SearchProbationResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索试用期信息
+ *
+ * `POST /open-apis/corehr/v2/probation/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=probation&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchProbationRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索试用期信息
+ *
+ * `POST /open-apis/corehr/v2/probation/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=probation&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchProbationRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -62,7 +96,13 @@ const submitOperation: Operation<S.SubmitProbationRequest, S.SubmitProbationResp
   response: S.SubmitProbationResponse
 }
 
-/** `POST /open-apis/corehr/v2/probation/submit` */
+/**
+ * 发起转正
+ *
+ * `POST /open-apis/corehr/v2/probation/submit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit&project=corehr&resource=probation&version=v2 | Documentation}
+ */
 export const submit = (payload: S.SubmitProbationRequest, options?: CallOptions): ApiCall<S.SubmitProbationResponse> =>
   Request.execute(submitOperation, payload, options)
 
@@ -75,6 +115,12 @@ const withdrawOperation: Operation<S.WithdrawProbationRequest, S.WithdrawProbati
   response: S.WithdrawProbationResponse
 }
 
-/** `POST /open-apis/corehr/v2/probation/withdraw` */
+/**
+ * 撤销转正
+ *
+ * `POST /open-apis/corehr/v2/probation/withdraw`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=withdraw&project=corehr&resource=probation&version=v2 | Documentation}
+ */
 export const withdraw = (payload: S.WithdrawProbationRequest, options?: CallOptions): ApiCall<S.WithdrawProbationResponse> =>
   Request.execute(withdrawOperation, payload, options)

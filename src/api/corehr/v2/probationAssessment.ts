@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateProbationAssessmentRequest, S.CreatePro
   response: S.CreateProbationAssessmentResponse
 }
 
-/** `POST /open-apis/corehr/v2/probation/assessments` */
+/**
+ * 新增试用期考核信息
+ *
+ * `POST /open-apis/corehr/v2/probation/assessments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=probation.assessment&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateProbationAssessmentRequest, options?: CallOptions): ApiCall<S.CreateProbationAssessmentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteProbationAssessmentRequest, S.DeletePro
   response: S.DeleteProbationAssessmentResponse
 }
 
-/** `DELETE /open-apis/corehr/v2/probation/assessments/:assessment_id` */
+/**
+ * 删除试用期考核信息
+ *
+ * `DELETE /open-apis/corehr/v2/probation/assessments/:assessment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=probation.assessment&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteProbationAssessmentRequest, options?: CallOptions): ApiCall<S.DeleteProbationAssessmentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const patchOperation: Operation<S.PatchProbationAssessmentRequest, S.PatchProbat
   response: S.PatchProbationAssessmentResponse
 }
 
-/** `PATCH /open-apis/corehr/v2/probation/assessments/:assessment_id` */
+/**
+ * 更新试用期考核信息
+ *
+ * `PATCH /open-apis/corehr/v2/probation/assessments/:assessment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=probation.assessment&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchProbationAssessmentRequest, options?: CallOptions): ApiCall<S.PatchProbationAssessmentResponse> =>
   Request.execute(patchOperation, payload, options)
 

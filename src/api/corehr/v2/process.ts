@@ -15,7 +15,13 @@ const flowVariableDataOperation: Operation<S.FlowVariableDataProcessRequest, S.F
   response: S.FlowVariableDataProcessResponse
 }
 
-/** `GET /open-apis/corehr/v2/processes/:process_id/flow_variable_data` */
+/**
+ * 获取流程数据
+ *
+ * `GET /open-apis/corehr/v2/processes/:process_id/flow_variable_data`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=flow_variable_data&project=corehr&resource=process&version=v2 | Documentation}
+ */
 export const flowVariableData = (payload: S.FlowVariableDataProcessRequest, options?: CallOptions): ApiCall<S.FlowVariableDataProcessResponse> =>
   Request.execute(flowVariableDataOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetProcessRequest, S.GetProcessResponse> = {
   response: S.GetProcessResponse
 }
 
-/** `GET /open-apis/corehr/v2/processes/:process_id` */
+/**
+ * 获取单个流程详情
+ *
+ * `GET /open-apis/corehr/v2/processes/:process_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=process&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetProcessRequest, options?: CallOptions): ApiCall<S.GetProcessResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,14 +53,36 @@ const listOperation: Operation<S.ListProcessRequest, S.ListProcessResponse> = {
   response: S.ListProcessResponse
 }
 
-/** `GET /open-apis/corehr/v2/processes` */
+/**
+ * 查询流程实例列表
+ *
+ * `GET /open-apis/corehr/v2/processes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=process&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListProcessRequest, options?: CallOptions): ApiCall<S.ListProcessResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询流程实例列表
+ *
+ * `GET /open-apis/corehr/v2/processes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=process&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListProcessRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `process_ids` element of every page of `list`. */
+/**
+ * Every `process_ids` element of every page of `list`.
+ *
+ * 查询流程实例列表
+ *
+ * `GET /open-apis/corehr/v2/processes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=process&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListProcessRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "process_ids")

@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateProcessApproverRequest, S.UpdateProcess
   response: S.UpdateProcessApproverResponse
 }
 
-/** `PUT /open-apis/corehr/v2/processes/:process_id/approvers/:approver_id` */
+/**
+ * 通过/拒绝审批任务
+ *
+ * `PUT /open-apis/corehr/v2/processes/:process_id/approvers/:approver_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process.approver&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateProcessApproverRequest, options?: CallOptions): ApiCall<S.UpdateProcessApproverResponse> =>
   Request.execute(updateOperation, payload, options)

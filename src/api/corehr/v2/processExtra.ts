@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateProcessExtraRequest, S.UpdateProcessExt
   response: S.UpdateProcessExtraResponse
 }
 
-/** `PUT /open-apis/corehr/v2/processes/:process_id/extra` */
+/**
+ * 加签审批任务
+ *
+ * `PUT /open-apis/corehr/v2/processes/:process_id/extra`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process.extra&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateProcessExtraRequest, options?: CallOptions): ApiCall<S.UpdateProcessExtraResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateProcessQueryFlowDataTemplateRequest, S.
   response: S.CreateProcessQueryFlowDataTemplateResponse
 }
 
-/** `POST /open-apis/corehr/v2/query_flow_data_template` */
+/**
+ * 查询流程数据参数模板
+ *
+ * `POST /open-apis/corehr/v2/query_flow_data_template`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=process.query_flow_data_template&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateProcessQueryFlowDataTemplateRequest, options?: CallOptions): ApiCall<S.CreateProcessQueryFlowDataTemplateResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateProcessRevokeRequest, S.UpdateProcessRe
   response: S.UpdateProcessRevokeResponse
 }
 
-/** `PUT /open-apis/corehr/v2/process_revoke/:process_id` */
+/**
+ * 撤销流程
+ *
+ * `PUT /open-apis/corehr/v2/process_revoke/:process_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process_revoke&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateProcessRevokeRequest, options?: CallOptions): ApiCall<S.UpdateProcessRevokeResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateProcessStartRequest, S.CreateProcessSta
   response: S.CreateProcessStartResponse
 }
 
-/** `POST /open-apis/corehr/v2/process_start` */
+/**
+ * 发起流程
+ *
+ * `POST /open-apis/corehr/v2/process_start`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=process_start&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateProcessStartRequest, options?: CallOptions): ApiCall<S.CreateProcessStartResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateProcessTransferRequest, S.UpdateProcess
   response: S.UpdateProcessTransferResponse
 }
 
-/** `PUT /open-apis/corehr/v2/processes/:process_id/transfer` */
+/**
+ * 转交审批任务
+ *
+ * `PUT /open-apis/corehr/v2/processes/:process_id/transfer`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process.transfer&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateProcessTransferRequest, options?: CallOptions): ApiCall<S.UpdateProcessTransferResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateProcessWithdrawRequest, S.UpdateProcess
   response: S.UpdateProcessWithdrawResponse
 }
 
-/** `PUT /open-apis/corehr/v2/process_withdraw/:process_id` */
+/**
+ * 撤回流程
+ *
+ * `PUT /open-apis/corehr/v2/process_withdraw/:process_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process_withdraw&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateProcessWithdrawRequest, options?: CallOptions): ApiCall<S.UpdateProcessWithdrawResponse> =>
   Request.execute(updateOperation, payload, options)

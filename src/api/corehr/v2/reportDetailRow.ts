@@ -14,7 +14,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteReportDetailRowRequest, S.Bat
   response: S.BatchDeleteReportDetailRowResponse
 }
 
-/** `POST /open-apis/corehr/v2/report_detail_row/batchDelete` */
+/**
+ * 批量删除填报行
+ *
+ * `POST /open-apis/corehr/v2/report_detail_row/batchDelete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batchDelete&project=corehr&resource=report_detail_row&version=v2 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteReportDetailRowRequest, options?: CallOptions): ApiCall<S.BatchDeleteReportDetailRowResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -27,6 +33,12 @@ const batchSaveOperation: Operation<S.BatchSaveReportDetailRowRequest, S.BatchSa
   response: S.BatchSaveReportDetailRowResponse
 }
 
-/** `POST /open-apis/corehr/v2/report_detail_row/batchSave` */
+/**
+ * 批量创建/更新填报行
+ *
+ * `POST /open-apis/corehr/v2/report_detail_row/batchSave`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batchSave&project=corehr&resource=report_detail_row&version=v2 | Documentation}
+ */
 export const batchSave = (payload: S.BatchSaveReportDetailRowRequest, options?: CallOptions): ApiCall<S.BatchSaveReportDetailRowResponse> =>
   Request.execute(batchSaveOperation, payload, options)

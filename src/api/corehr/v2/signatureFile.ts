@@ -18,11 +18,25 @@ const downloadOperation: Operation<S.DownloadSignatureFileRequest, DownloadedFil
   result: "binary"
 }
 
-/** `POST /open-apis/corehr/v2/signature_files/:signature_file_id/download` */
+/**
+ * 下载电子签文件
+ *
+ * `POST /open-apis/corehr/v2/signature_files/:signature_file_id/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const download = (payload: S.DownloadSignatureFileRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(downloadOperation, payload, options)
 
-/** `download`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载电子签文件
+ *
+ * `POST /open-apis/corehr/v2/signature_files/:signature_file_id/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const downloadStream = (payload: S.DownloadSignatureFileRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(downloadOperation, payload, options)
 
@@ -35,15 +49,37 @@ const listOperation: Operation<S.ListSignatureFileRequest, S.ListSignatureFileRe
   response: S.ListSignatureFileResponse
 }
 
-/** `GET /open-apis/corehr/v2/signature_files` */
+/**
+ * 获取电子签文件列表
+ *
+ * `GET /open-apis/corehr/v2/signature_files`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListSignatureFileRequest = {}, options?: CallOptions): ApiCall<S.ListSignatureFileResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取电子签文件列表
+ *
+ * `GET /open-apis/corehr/v2/signature_files`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListSignatureFileRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取电子签文件列表
+ *
+ * `GET /open-apis/corehr/v2/signature_files`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListSignatureFileRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -56,7 +92,13 @@ const listByBizIdOperation: Operation<S.ListByBizIdSignatureFileRequest, S.ListB
   response: S.ListByBizIdSignatureFileResponse
 }
 
-/** `GET /open-apis/corehr/v2/signature_files/list_by_biz_id` */
+/**
+ * 根据流程获取电子签文件信息
+ *
+ * `GET /open-apis/corehr/v2/signature_files/list_by_biz_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_biz_id&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const listByBizId = (payload: S.ListByBizIdSignatureFileRequest, options?: CallOptions): ApiCall<S.ListByBizIdSignatureFileResponse> =>
   Request.execute(listByBizIdOperation, payload, options)
 
@@ -69,15 +111,37 @@ const queryOperation: Operation<S.QuerySignatureFileRequest, S.QuerySignatureFil
   response: S.QuerySignatureFileResponse
 }
 
-/** `POST /open-apis/corehr/v2/signature_files/query` */
+/**
+ * 查询电子签文件详情
+ *
+ * `POST /open-apis/corehr/v2/signature_files/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const query = (payload: S.QuerySignatureFileRequest = {}, options?: CallOptions): ApiCall<S.QuerySignatureFileResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询电子签文件详情
+ *
+ * `POST /open-apis/corehr/v2/signature_files/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QuerySignatureFileRequest = {}, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 查询电子签文件详情
+ *
+ * `POST /open-apis/corehr/v2/signature_files/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QuerySignatureFileRequest = {}, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")
 
@@ -90,6 +154,12 @@ const terminateOperation: Operation<S.TerminateSignatureFileRequest, S.Terminate
   response: S.TerminateSignatureFileResponse
 }
 
-/** `POST /open-apis/corehr/v2/signature_files/terminate` */
+/**
+ * 终止电子签文件
+ *
+ * `POST /open-apis/corehr/v2/signature_files/terminate`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=terminate&project=corehr&resource=signature_file&version=v2 | Documentation}
+ */
 export const terminate = (payload: S.TerminateSignatureFileRequest, options?: CallOptions): ApiCall<S.TerminateSignatureFileResponse> =>
   Request.execute(terminateOperation, payload, options)

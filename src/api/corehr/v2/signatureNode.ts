@@ -14,6 +14,12 @@ const listByFileIdOperation: Operation<S.ListByFileIdSignatureNodeRequest, S.Lis
   response: S.ListByFileIdSignatureNodeResponse
 }
 
-/** `GET /open-apis/corehr/v2/signature_nodes/list_by_file_id` */
+/**
+ * 获取文件签署节点信息
+ *
+ * `GET /open-apis/corehr/v2/signature_nodes/list_by_file_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_file_id&project=corehr&resource=signature_node&version=v2 | Documentation}
+ */
 export const listByFileId = (payload: S.ListByFileIdSignatureNodeRequest, options?: CallOptions): ApiCall<S.ListByFileIdSignatureNodeResponse> =>
   Request.execute(listByFileIdOperation, payload, options)

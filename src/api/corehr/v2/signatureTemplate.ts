@@ -14,6 +14,12 @@ const searchOperation: Operation<S.SearchSignatureTemplateRequest, S.SearchSigna
   response: S.SearchSignatureTemplateResponse
 }
 
-/** `GET /open-apis/corehr/v2/signature_templates/search` */
+/**
+ * 获取电子签模板内容
+ *
+ * `GET /open-apis/corehr/v2/signature_templates/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=signature_template&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchSignatureTemplateRequest = {}, options?: CallOptions): ApiCall<S.SearchSignatureTemplateResponse> =>
   Request.execute(searchOperation, payload, options)

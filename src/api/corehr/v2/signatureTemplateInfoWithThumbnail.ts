@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListSignatureTemplateInfoWithThumbnailRequest, 
   response: S.ListSignatureTemplateInfoWithThumbnailResponse
 }
 
-/** `GET /open-apis/corehr/v2/signature_template_info_with_thumbnails` */
+/**
+ * 获取电子签模板列表
+ *
+ * `GET /open-apis/corehr/v2/signature_template_info_with_thumbnails`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=signature_template_info_with_thumbnail&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListSignatureTemplateInfoWithThumbnailRequest = {}, options?: CallOptions): ApiCall<S.ListSignatureTemplateInfoWithThumbnailResponse> =>
   Request.execute(listOperation, payload, options)

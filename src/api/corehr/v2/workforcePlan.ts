@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListWorkforcePlanRequest, S.ListWorkforcePlanRe
   response: S.ListWorkforcePlanResponse
 }
 
-/** `GET /open-apis/corehr/v2/workforce_plans` */
+/**
+ * 查询编制规划方案
+ *
+ * `GET /open-apis/corehr/v2/workforce_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=workforce_plan&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListWorkforcePlanRequest = {}, options?: CallOptions): ApiCall<S.ListWorkforcePlanResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询编制规划方案
+ *
+ * `GET /open-apis/corehr/v2/workforce_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=workforce_plan&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListWorkforcePlanRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询编制规划方案
+ *
+ * `GET /open-apis/corehr/v2/workforce_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=workforce_plan&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListWorkforcePlanRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,15 +15,37 @@ const batchOperation: Operation<S.BatchWorkforcePlanDetailRequest, S.BatchWorkfo
   response: S.BatchWorkforcePlanDetailResponse
 }
 
-/** `POST /open-apis/corehr/v2/workforce_plan_details/batch` */
+/**
+ * 查询编制规划明细信息（不支持自定义组织）
+ *
+ * `POST /open-apis/corehr/v2/workforce_plan_details/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=corehr&resource=workforce_plan_detail&version=v2 | Documentation}
+ */
 export const batch = (payload: S.BatchWorkforcePlanDetailRequest = {}, options?: CallOptions): ApiCall<S.BatchWorkforcePlanDetailResponse> =>
   Request.execute(batchOperation, payload, options)
 
-/** Every page of `batch`, following `page_token`. */
+/**
+ * Every page of `batch`, following `page_token`.
+ *
+ * 查询编制规划明细信息（不支持自定义组织）
+ *
+ * `POST /open-apis/corehr/v2/workforce_plan_details/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=corehr&resource=workforce_plan_detail&version=v2 | Documentation}
+ */
 export const batchPages = (payload: S.BatchWorkforcePlanDetailRequest = {}, options?: CallOptions) =>
   Pagination.pages(batch, payload, options)
 
-/** Every `items` element of every page of `batch`. */
+/**
+ * Every `items` element of every page of `batch`.
+ *
+ * 查询编制规划明细信息（不支持自定义组织）
+ *
+ * `POST /open-apis/corehr/v2/workforce_plan_details/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=corehr&resource=workforce_plan_detail&version=v2 | Documentation}
+ */
 export const batchStream = (payload: S.BatchWorkforcePlanDetailRequest = {}, options?: CallOptions) =>
   Pagination.items(batch, payload, options, "items")
 
@@ -36,14 +58,36 @@ const batchV2Operation: Operation<S.BatchV2WorkforcePlanDetailRequest, S.BatchV2
   response: S.BatchV2WorkforcePlanDetailResponse
 }
 
-/** `POST /open-apis/corehr/v2/workforce_plan_details/batch_v2` */
+/**
+ * 查询编制规划明细信息（支持自定义组织）
+ *
+ * `POST /open-apis/corehr/v2/workforce_plan_details/batch_v2`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_v2&project=corehr&resource=workforce_plan_detail&version=v2 | Documentation}
+ */
 export const batchV2 = (payload: S.BatchV2WorkforcePlanDetailRequest = {}, options?: CallOptions): ApiCall<S.BatchV2WorkforcePlanDetailResponse> =>
   Request.execute(batchV2Operation, payload, options)
 
-/** Every page of `batchV2`, following `page_token`. */
+/**
+ * Every page of `batchV2`, following `page_token`.
+ *
+ * 查询编制规划明细信息（支持自定义组织）
+ *
+ * `POST /open-apis/corehr/v2/workforce_plan_details/batch_v2`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_v2&project=corehr&resource=workforce_plan_detail&version=v2 | Documentation}
+ */
 export const batchV2Pages = (payload: S.BatchV2WorkforcePlanDetailRequest = {}, options?: CallOptions) =>
   Pagination.pages(batchV2, payload, options)
 
-/** Every `items` element of every page of `batchV2`. */
+/**
+ * Every `items` element of every page of `batchV2`.
+ *
+ * 查询编制规划明细信息（支持自定义组织）
+ *
+ * `POST /open-apis/corehr/v2/workforce_plan_details/batch_v2`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_v2&project=corehr&resource=workforce_plan_detail&version=v2 | Documentation}
+ */
 export const batchV2Stream = (payload: S.BatchV2WorkforcePlanDetailRequest = {}, options?: CallOptions) =>
   Pagination.items(batchV2, payload, options, "items")

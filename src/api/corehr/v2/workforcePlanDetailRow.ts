@@ -14,7 +14,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteWorkforcePlanDetailRowRequest
   response: S.BatchDeleteWorkforcePlanDetailRowResponse
 }
 
-/** `POST /open-apis/corehr/v2/workforce_plan_detail_row/batchDelete` */
+/**
+ * 批量删除明细行
+ *
+ * `POST /open-apis/corehr/v2/workforce_plan_detail_row/batchDelete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batchDelete&project=corehr&resource=workforce_plan_detail_row&version=v2 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteWorkforcePlanDetailRowRequest, options?: CallOptions): ApiCall<S.BatchDeleteWorkforcePlanDetailRowResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -27,6 +33,12 @@ const batchSaveOperation: Operation<S.BatchSaveWorkforcePlanDetailRowRequest, S.
   response: S.BatchSaveWorkforcePlanDetailRowResponse
 }
 
-/** `POST /open-apis/corehr/v2/workforce_plan_detail_row/batchSave` */
+/**
+ * 批量创建/更新明细行
+ *
+ * `POST /open-apis/corehr/v2/workforce_plan_detail_row/batchSave`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batchSave&project=corehr&resource=workforce_plan_detail_row&version=v2 | Documentation}
+ */
 export const batchSave = (payload: S.BatchSaveWorkforcePlanDetailRowRequest, options?: CallOptions): ApiCall<S.BatchSaveWorkforcePlanDetailRowResponse> =>
   Request.execute(batchSaveOperation, payload, options)

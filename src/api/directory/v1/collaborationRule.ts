@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateCollaborationRuleRequest, S.CreateColla
   response: S.CreateCollaborationRuleResponse
 }
 
-/** `POST /open-apis/directory/v1/collaboration_rules` */
+/**
+ * 新增可搜可见规则
+ *
+ * `POST /open-apis/directory/v1/collaboration_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=collaboration_rule&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateCollaborationRuleRequest, options?: CallOptions): ApiCall<S.CreateCollaborationRuleResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteCollaborationRuleRequest, S.DeleteColla
   response: S.DeleteCollaborationRuleResponse
 }
 
-/** `DELETE /open-apis/directory/v1/collaboration_rules/:collaboration_rule_id` */
+/**
+ * 删除可搜可见规则
+ *
+ * `DELETE /open-apis/directory/v1/collaboration_rules/:collaboration_rule_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=collaboration_rule&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCollaborationRuleRequest, options?: CallOptions): ApiCall<S.DeleteCollaborationRuleResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListCollaborationRuleRequest, S.ListCollaborati
   response: S.ListCollaborationRuleResponse
 }
 
-/** `GET /open-apis/directory/v1/collaboration_rules` */
+/**
+ * 查询可搜可见规则
+ *
+ * `GET /open-apis/directory/v1/collaboration_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_rule&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCollaborationRuleRequest, options?: CallOptions): ApiCall<S.ListCollaborationRuleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询可搜可见规则
+ *
+ * `GET /open-apis/directory/v1/collaboration_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_rule&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCollaborationRuleRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询可搜可见规则
+ *
+ * `GET /open-apis/directory/v1/collaboration_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_rule&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListCollaborationRuleRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateCollaborationRuleRequest, S.UpdateColla
   response: S.UpdateCollaborationRuleResponse
 }
 
-/** `PUT /open-apis/directory/v1/collaboration_rules/:collaboration_rule_id` */
+/**
+ * 更新可搜可见规则
+ *
+ * `PUT /open-apis/directory/v1/collaboration_rules/:collaboration_rule_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=directory&resource=collaboration_rule&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateCollaborationRuleRequest, options?: CallOptions): ApiCall<S.UpdateCollaborationRuleResponse> =>
   Request.execute(updateOperation, payload, options)
 

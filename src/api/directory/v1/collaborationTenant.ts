@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListCollaborationTenantRequest, S.ListCollabora
   response: S.ListCollaborationTenantResponse
 }
 
-/** `GET /open-apis/directory/v1/collaboration_tenants` */
+/**
+ * 管理员获取所有关联组织列表
+ *
+ * `GET /open-apis/directory/v1/collaboration_tenants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCollaborationTenantRequest = {}, options?: CallOptions): ApiCall<S.ListCollaborationTenantResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 管理员获取所有关联组织列表
+ *
+ * `GET /open-apis/directory/v1/collaboration_tenants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCollaborationTenantRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 管理员获取所有关联组织列表
+ *
+ * `GET /open-apis/directory/v1/collaboration_tenants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListCollaborationTenantRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

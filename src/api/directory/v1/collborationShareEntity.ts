@@ -15,10 +15,24 @@ const listOperation: Operation<S.ListCollborationShareEntityRequest, S.ListCollb
   response: S.ListCollborationShareEntityResponse
 }
 
-/** `GET /open-apis/directory/v1/share_entities` */
+/**
+ * 获取关联组织双方共享成员范围
+ *
+ * `GET /open-apis/directory/v1/share_entities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collboration_share_entity&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCollborationShareEntityRequest, options?: CallOptions): ApiCall<S.ListCollborationShareEntityResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取关联组织双方共享成员范围
+ *
+ * `GET /open-apis/directory/v1/share_entities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collboration_share_entity&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCollborationShareEntityRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateDepartmentRequest, S.CreateDepartmentRe
   response: S.CreateDepartmentResponse
 }
 
-/** `POST /open-apis/directory/v1/departments` */
+/**
+ * 创建部门
+ *
+ * `POST /open-apis/directory/v1/departments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=department&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateDepartmentRequest, options?: CallOptions): ApiCall<S.CreateDepartmentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteDepartmentRequest, S.DeleteDepartmentRe
   response: S.DeleteDepartmentResponse
 }
 
-/** `DELETE /open-apis/directory/v1/departments/:department_id` */
+/**
+ * 删除部门
+ *
+ * `DELETE /open-apis/directory/v1/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=department&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteDepartmentRequest, options?: CallOptions): ApiCall<S.DeleteDepartmentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const filterOperation: Operation<S.FilterDepartmentRequest, S.FilterDepartmentRe
   response: S.FilterDepartmentResponse
 }
 
-/** `POST /open-apis/directory/v1/departments/filter` */
+/**
+ * 获取部门列表
+ *
+ * `POST /open-apis/directory/v1/departments/filter`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=filter&project=directory&resource=department&version=v1 | Documentation}
+ */
 export const filter = (payload: S.FilterDepartmentRequest, options?: CallOptions): ApiCall<S.FilterDepartmentResponse> =>
   Request.execute(filterOperation, payload, options)
 
@@ -53,7 +71,13 @@ const mgetOperation: Operation<S.MgetDepartmentRequest, S.MgetDepartmentResponse
   response: S.MgetDepartmentResponse
 }
 
-/** `POST /open-apis/directory/v1/departments/mget` */
+/**
+ * 批量获取部门信息
+ *
+ * `POST /open-apis/directory/v1/departments/mget`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=directory&resource=department&version=v1 | Documentation}
+ */
 export const mget = (payload: S.MgetDepartmentRequest, options?: CallOptions): ApiCall<S.MgetDepartmentResponse> =>
   Request.execute(mgetOperation, payload, options)
 
@@ -66,7 +90,13 @@ const patchOperation: Operation<S.PatchDepartmentRequest, S.PatchDepartmentRespo
   response: S.PatchDepartmentResponse
 }
 
-/** `PATCH /open-apis/directory/v1/departments/:department_id` */
+/**
+ * 更新部门
+ *
+ * `PATCH /open-apis/directory/v1/departments/:department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=directory&resource=department&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchDepartmentRequest, options?: CallOptions): ApiCall<S.PatchDepartmentResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -79,7 +109,13 @@ const searchOperation: Operation<S.SearchDepartmentRequest, S.SearchDepartmentRe
   response: S.SearchDepartmentResponse
 }
 
-/** `POST /open-apis/directory/v1/departments/search` */
+/**
+ * 搜索部门
+ *
+ * `POST /open-apis/directory/v1/departments/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=directory&resource=department&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchDepartmentRequest, options?: CallOptions): ApiCall<S.SearchDepartmentResponse> =>
   Request.execute(searchOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateEmployeeRequest, S.CreateEmployeeRespon
   response: S.CreateEmployeeResponse
 }
 
-/** `POST /open-apis/directory/v1/employees` */
+/**
+ * 创建员工
+ *
+ * `POST /open-apis/directory/v1/employees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateEmployeeRequest, options?: CallOptions): ApiCall<S.CreateEmployeeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteEmployeeRequest, S.DeleteEmployeeRespon
   response: S.DeleteEmployeeResponse
 }
 
-/** `DELETE /open-apis/directory/v1/employees/:employee_id` */
+/**
+ * 离职员工
+ *
+ * `DELETE /open-apis/directory/v1/employees/:employee_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteEmployeeRequest, options?: CallOptions): ApiCall<S.DeleteEmployeeResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const filterOperation: Operation<S.FilterEmployeeRequest, S.FilterEmployeeRespon
   response: S.FilterEmployeeResponse
 }
 
-/** `POST /open-apis/directory/v1/employees/filter` */
+/**
+ * 批量获取员工列表
+ *
+ * `POST /open-apis/directory/v1/employees/filter`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=filter&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const filter = (payload: S.FilterEmployeeRequest, options?: CallOptions): ApiCall<S.FilterEmployeeResponse> =>
   Request.execute(filterOperation, payload, options)
 
@@ -53,7 +71,13 @@ const mgetOperation: Operation<S.MgetEmployeeRequest, S.MgetEmployeeResponse> = 
   response: S.MgetEmployeeResponse
 }
 
-/** `POST /open-apis/directory/v1/employees/mget` */
+/**
+ * 批量获取员工信息
+ *
+ * `POST /open-apis/directory/v1/employees/mget`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const mget = (payload: S.MgetEmployeeRequest, options?: CallOptions): ApiCall<S.MgetEmployeeResponse> =>
   Request.execute(mgetOperation, payload, options)
 
@@ -66,7 +90,13 @@ const patchOperation: Operation<S.PatchEmployeeRequest, S.PatchEmployeeResponse>
   response: S.PatchEmployeeResponse
 }
 
-/** `PATCH /open-apis/directory/v1/employees/:employee_id` */
+/**
+ * 更新员工信息
+ *
+ * `PATCH /open-apis/directory/v1/employees/:employee_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchEmployeeRequest, options?: CallOptions): ApiCall<S.PatchEmployeeResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -79,7 +109,13 @@ const regularOperation: Operation<S.RegularEmployeeRequest, S.RegularEmployeeRes
   response: S.RegularEmployeeResponse
 }
 
-/** `PATCH /open-apis/directory/v1/employees/:employee_id/regular` */
+/**
+ * 更新待离职成员为在职
+ *
+ * `PATCH /open-apis/directory/v1/employees/:employee_id/regular`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=regular&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const regular = (payload: S.RegularEmployeeRequest, options?: CallOptions): ApiCall<S.RegularEmployeeResponse> =>
   Request.execute(regularOperation, payload, options)
 
@@ -92,7 +128,13 @@ const resurrectOperation: Operation<S.ResurrectEmployeeRequest, S.ResurrectEmplo
   response: S.ResurrectEmployeeResponse
 }
 
-/** `POST /open-apis/directory/v1/employees/:employee_id/resurrect` */
+/**
+ * 恢复离职员工
+ *
+ * `POST /open-apis/directory/v1/employees/:employee_id/resurrect`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const resurrect = (payload: S.ResurrectEmployeeRequest, options?: CallOptions): ApiCall<S.ResurrectEmployeeResponse> =>
   Request.execute(resurrectOperation, payload, options)
 
@@ -105,7 +147,13 @@ const searchOperation: Operation<S.SearchEmployeeRequest, S.SearchEmployeeRespon
   response: S.SearchEmployeeResponse
 }
 
-/** `POST /open-apis/directory/v1/employees/search` */
+/**
+ * 搜索员工信息
+ *
+ * `POST /open-apis/directory/v1/employees/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchEmployeeRequest, options?: CallOptions): ApiCall<S.SearchEmployeeResponse> =>
   Request.execute(searchOperation, payload, options)
 
@@ -118,7 +166,13 @@ const toBeResignedOperation: Operation<S.ToBeResignedEmployeeRequest, S.ToBeResi
   response: S.ToBeResignedEmployeeResponse
 }
 
-/** `PATCH /open-apis/directory/v1/employees/:employee_id/to_be_resigned` */
+/**
+ * 更新在职员工为待离职
+ *
+ * `PATCH /open-apis/directory/v1/employees/:employee_id/to_be_resigned`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=to_be_resigned&project=directory&resource=employee&version=v1 | Documentation}
+ */
 export const toBeResigned = (payload: S.ToBeResignedEmployeeRequest, options?: CallOptions): ApiCall<S.ToBeResignedEmployeeResponse> =>
   Request.execute(toBeResignedOperation, payload, options)
 

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetContentRequest, S.GetContentResponse> = {
   response: S.GetContentResponse
 }
 
-/** `GET /open-apis/docs/v1/content` */
+/**
+ * 获取云文档内容
+ *
+ * `GET /open-apis/docs/v1/content`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docs&resource=content&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetContentRequest, options?: CallOptions): ApiCall<S.GetContentResponse> =>
   Request.execute(getOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeBankCardRequest, S.RecognizeBankC
   response: S.RecognizeBankCardResponse
 }
 
-/** `POST /open-apis/document_ai/v1/bank_card/recognize` */
+/**
+ * 识别文件中的银行卡
+ *
+ * `POST /open-apis/document_ai/v1/bank_card/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=bank_card&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeBankCardRequest, options?: CallOptions): ApiCall<S.RecognizeBankCardResponse> =>
   Request.execute(recognizeOperation, payload, options)

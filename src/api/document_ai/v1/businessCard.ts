@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeBusinessCardRequest, S.RecognizeB
   response: S.RecognizeBusinessCardResponse
 }
 
-/** `POST /open-apis/document_ai/v1/business_card/recognize` */
+/**
+ * 识别文件中的名片
+ *
+ * `POST /open-apis/document_ai/v1/business_card/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=business_card&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeBusinessCardRequest, options?: CallOptions): ApiCall<S.RecognizeBusinessCardResponse> =>
   Request.execute(recognizeOperation, payload, options)

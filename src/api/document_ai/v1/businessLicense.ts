@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeBusinessLicenseRequest, S.Recogni
   response: S.RecognizeBusinessLicenseResponse
 }
 
-/** `POST /open-apis/document_ai/v1/business_license/recognize` */
+/**
+ * 识别文件中的营业执照
+ *
+ * `POST /open-apis/document_ai/v1/business_license/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=business_license&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeBusinessLicenseRequest, options?: CallOptions): ApiCall<S.RecognizeBusinessLicenseResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeChinesePassportRequest, S.Recogni
   response: S.RecognizeChinesePassportResponse
 }
 
-/** `POST /open-apis/document_ai/v1/chinese_passport/recognize` */
+/**
+ * 识别文件中的中国护照
+ *
+ * `POST /open-apis/document_ai/v1/chinese_passport/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=chinese_passport&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeChinesePassportRequest, options?: CallOptions): ApiCall<S.RecognizeChinesePassportResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const fieldExtractionOperation: Operation<S.FieldExtractionContractRequest, S.Fi
   response: S.FieldExtractionContractResponse
 }
 
-/** `POST /open-apis/document_ai/v1/contract/field_extraction` */
+/**
+ * 提取文件中的合同字段
+ *
+ * `POST /open-apis/document_ai/v1/contract/field_extraction`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=field_extraction&project=document_ai&resource=contract&version=v1 | Documentation}
+ */
 export const fieldExtraction = (payload: S.FieldExtractionContractRequest, options?: CallOptions): ApiCall<S.FieldExtractionContractResponse> =>
   Request.execute(fieldExtractionOperation, payload, options)

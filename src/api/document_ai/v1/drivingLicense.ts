@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeDrivingLicenseRequest, S.Recogniz
   response: S.RecognizeDrivingLicenseResponse
 }
 
-/** `POST /open-apis/document_ai/v1/driving_license/recognize` */
+/**
+ * 识别文件中的驾驶证
+ *
+ * `POST /open-apis/document_ai/v1/driving_license/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=driving_license&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeDrivingLicenseRequest, options?: CallOptions): ApiCall<S.RecognizeDrivingLicenseResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeFoodManageLicenseRequest, S.Recog
   response: S.RecognizeFoodManageLicenseResponse
 }
 
-/** `POST /open-apis/document_ai/v1/food_manage_license/recognize` */
+/**
+ * 识别文件中的食品经营许可证
+ *
+ * `POST /open-apis/document_ai/v1/food_manage_license/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=food_manage_license&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeFoodManageLicenseRequest, options?: CallOptions): ApiCall<S.RecognizeFoodManageLicenseResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeFoodProduceLicenseRequest, S.Reco
   response: S.RecognizeFoodProduceLicenseResponse
 }
 
-/** `POST /open-apis/document_ai/v1/food_produce_license/recognize` */
+/**
+ * 识别文件中的食品生产许可证
+ *
+ * `POST /open-apis/document_ai/v1/food_produce_license/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=food_produce_license&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeFoodProduceLicenseRequest, options?: CallOptions): ApiCall<S.RecognizeFoodProduceLicenseResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeHealthCertificateRequest, S.Recog
   response: S.RecognizeHealthCertificateResponse
 }
 
-/** `POST /open-apis/document_ai/v1/health_certificate/recognize` */
+/**
+ * 识别文件中的健康证
+ *
+ * `POST /open-apis/document_ai/v1/health_certificate/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=health_certificate&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeHealthCertificateRequest, options?: CallOptions): ApiCall<S.RecognizeHealthCertificateResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeHkmMainlandTravelPermitRequest, S
   response: S.RecognizeHkmMainlandTravelPermitResponse
 }
 
-/** `POST /open-apis/document_ai/v1/hkm_mainland_travel_permit/recognize` */
+/**
+ * 识别文件中的港澳居民来往内地通行证
+ *
+ * `POST /open-apis/document_ai/v1/hkm_mainland_travel_permit/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=hkm_mainland_travel_permit&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeHkmMainlandTravelPermitRequest, options?: CallOptions): ApiCall<S.RecognizeHkmMainlandTravelPermitResponse> =>
   Request.execute(recognizeOperation, payload, options)

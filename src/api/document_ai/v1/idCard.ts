@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeIdCardRequest, S.RecognizeIdCardR
   response: S.RecognizeIdCardResponse
 }
 
-/** `POST /open-apis/document_ai/v1/id_card/recognize` */
+/**
+ * 识别文件中的身份证
+ *
+ * `POST /open-apis/document_ai/v1/id_card/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=id_card&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeIdCardRequest, options?: CallOptions): ApiCall<S.RecognizeIdCardResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const parseOperation: Operation<S.ParseResumeRequest, S.ParseResumeResponse> = {
   response: S.ParseResumeResponse
 }
 
-/** `POST /open-apis/document_ai/v1/resume/parse` */
+/**
+ * 识别文件中的简历信息
+ *
+ * `POST /open-apis/document_ai/v1/resume/parse`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parse&project=document_ai&resource=resume&version=v1 | Documentation}
+ */
 export const parse = (payload: S.ParseResumeRequest, options?: CallOptions): ApiCall<S.ParseResumeResponse> =>
   Request.execute(parseOperation, payload, options)

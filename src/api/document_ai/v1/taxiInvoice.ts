@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeTaxiInvoiceRequest, S.RecognizeTa
   response: S.RecognizeTaxiInvoiceResponse
 }
 
-/** `POST /open-apis/document_ai/v1/taxi_invoice/recognize` */
+/**
+ * 识别文件中的出租车发票
+ *
+ * `POST /open-apis/document_ai/v1/taxi_invoice/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=taxi_invoice&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeTaxiInvoiceRequest, options?: CallOptions): ApiCall<S.RecognizeTaxiInvoiceResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeTrainInvoiceRequest, S.RecognizeT
   response: S.RecognizeTrainInvoiceResponse
 }
 
-/** `POST /open-apis/document_ai/v1/train_invoice/recognize` */
+/**
+ * 识别文件中的火车票
+ *
+ * `POST /open-apis/document_ai/v1/train_invoice/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=train_invoice&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeTrainInvoiceRequest, options?: CallOptions): ApiCall<S.RecognizeTrainInvoiceResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeTwMainlandTravelPermitRequest, S.
   response: S.RecognizeTwMainlandTravelPermitResponse
 }
 
-/** `POST /open-apis/document_ai/v1/tw_mainland_travel_permit/recognize` */
+/**
+ * 识别文件中的台湾居民来往大陆通行证
+ *
+ * `POST /open-apis/document_ai/v1/tw_mainland_travel_permit/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=tw_mainland_travel_permit&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeTwMainlandTravelPermitRequest = {}, options?: CallOptions): ApiCall<S.RecognizeTwMainlandTravelPermitResponse> =>
   Request.execute(recognizeOperation, payload, options)

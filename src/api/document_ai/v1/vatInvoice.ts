@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeVatInvoiceRequest, S.RecognizeVat
   response: S.RecognizeVatInvoiceResponse
 }
 
-/** `POST /open-apis/document_ai/v1/vat_invoice/recognize` */
+/**
+ * 识别文件中的增值税发票
+ *
+ * `POST /open-apis/document_ai/v1/vat_invoice/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=vat_invoice&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeVatInvoiceRequest, options?: CallOptions): ApiCall<S.RecognizeVatInvoiceResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeVehicleInvoiceRequest, S.Recogniz
   response: S.RecognizeVehicleInvoiceResponse
 }
 
-/** `POST /open-apis/document_ai/v1/vehicle_invoice/recognize` */
+/**
+ * 识别文件中的机动车发票
+ *
+ * `POST /open-apis/document_ai/v1/vehicle_invoice/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=vehicle_invoice&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeVehicleInvoiceRequest, options?: CallOptions): ApiCall<S.RecognizeVehicleInvoiceResponse> =>
   Request.execute(recognizeOperation, payload, options)

@@ -15,6 +15,12 @@ const recognizeOperation: Operation<S.RecognizeVehicleLicenseRequest, S.Recogniz
   response: S.RecognizeVehicleLicenseResponse
 }
 
-/** `POST /open-apis/document_ai/v1/vehicle_license/recognize` */
+/**
+ * 识别文件中的行驶证
+ *
+ * `POST /open-apis/document_ai/v1/vehicle_license/recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=vehicle_license&version=v1 | Documentation}
+ */
 export const recognize = (payload: S.RecognizeVehicleLicenseRequest, options?: CallOptions): ApiCall<S.RecognizeVehicleLicenseResponse> =>
   Request.execute(recognizeOperation, payload, options)

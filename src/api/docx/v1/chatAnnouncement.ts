@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetChatAnnouncementRequest, S.GetChatAnnouncemen
   response: S.GetChatAnnouncementResponse
 }
 
-/** `GET /open-apis/docx/v1/chats/:chat_id/announcement` */
+/**
+ * 获取群公告基本信息
+ *
+ * `GET /open-apis/docx/v1/chats/:chat_id/announcement`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetChatAnnouncementRequest, options?: CallOptions): ApiCall<S.GetChatAnnouncementResponse> =>
   Request.execute(getOperation, payload, options)

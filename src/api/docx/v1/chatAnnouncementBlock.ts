@@ -15,7 +15,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateChatAnnouncementBlockRequest,
   response: S.BatchUpdateChatAnnouncementBlockResponse
 }
 
-/** `PATCH /open-apis/docx/v1/chats/:chat_id/announcement/blocks/batch_update` */
+/**
+ * 批量更新群公告块的内容
+ *
+ * `PATCH /open-apis/docx/v1/chats/:chat_id/announcement/blocks/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateChatAnnouncementBlockRequest, options?: CallOptions): ApiCall<S.BatchUpdateChatAnnouncementBlockResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetChatAnnouncementBlockRequest, S.GetChatAnnoun
   response: S.GetChatAnnouncementBlockResponse
 }
 
-/** `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id` */
+/**
+ * 获取群公告块的内容
+ *
+ * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetChatAnnouncementBlockRequest, options?: CallOptions): ApiCall<S.GetChatAnnouncementBlockResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,14 +53,36 @@ const listOperation: Operation<S.ListChatAnnouncementBlockRequest, S.ListChatAnn
   response: S.ListChatAnnouncementBlockResponse
 }
 
-/** `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks` */
+/**
+ * 获取群公告所有块
+ *
+ * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListChatAnnouncementBlockRequest, options?: CallOptions): ApiCall<S.ListChatAnnouncementBlockResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取群公告所有块
+ *
+ * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListChatAnnouncementBlockRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取群公告所有块
+ *
+ * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=chat.announcement.block&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListChatAnnouncementBlockRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteChatAnnouncementBlockChildren
   response: S.BatchDeleteChatAnnouncementBlockChildrenResponse
 }
 
-/** `DELETE /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children/batch_delete` */
+/**
+ * 删除群公告中的块
+ *
+ * `DELETE /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteChatAnnouncementBlockChildrenRequest, options?: CallOptions): ApiCall<S.BatchDeleteChatAnnouncementBlockChildrenResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateChatAnnouncementBlockChildrenRequest, S
   response: S.CreateChatAnnouncementBlockChildrenResponse
 }
 
-/** `POST /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children` */
+/**
+ * 在群公告中创建块
+ *
+ * `POST /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateChatAnnouncementBlockChildrenRequest, options?: CallOptions): ApiCall<S.CreateChatAnnouncementBlockChildrenResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,14 +53,36 @@ const getOperation: Operation<S.GetChatAnnouncementBlockChildrenRequest, S.GetCh
   response: S.GetChatAnnouncementBlockChildrenResponse
 }
 
-/** `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children` */
+/**
+ * 获取所有子块
+ *
+ * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetChatAnnouncementBlockChildrenRequest, options?: CallOptions): ApiCall<S.GetChatAnnouncementBlockChildrenResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 获取所有子块
+ *
+ * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetChatAnnouncementBlockChildrenRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `items` element of every page of `get`. */
+/**
+ * Every `items` element of every page of `get`.
+ *
+ * 获取所有子块
+ *
+ * `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block.children&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetChatAnnouncementBlockChildrenRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "items")

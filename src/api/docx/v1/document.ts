@@ -14,7 +14,13 @@ const convertOperation: Operation<S.ConvertDocumentRequest, S.ConvertDocumentRes
   response: S.ConvertDocumentResponse
 }
 
-/** `POST /open-apis/docx/v1/documents/blocks/convert` */
+/**
+ * Markdown/HTML 内容转换为文档块
+ *
+ * `POST /open-apis/docx/v1/documents/blocks/convert`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=convert&project=docx&resource=document&version=v1 | Documentation}
+ */
 export const convert = (payload: S.ConvertDocumentRequest, options?: CallOptions): ApiCall<S.ConvertDocumentResponse> =>
   Request.execute(convertOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createOperation: Operation<S.CreateDocumentRequest, S.CreateDocumentRespon
   response: S.CreateDocumentResponse
 }
 
-/** `POST /open-apis/docx/v1/documents` */
+/**
+ * 创建文档
+ *
+ * `POST /open-apis/docx/v1/documents`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateDocumentRequest = {}, options?: CallOptions): ApiCall<S.CreateDocumentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetDocumentRequest, S.GetDocumentResponse> = {
   response: S.GetDocumentResponse
 }
 
-/** `GET /open-apis/docx/v1/documents/:document_id` */
+/**
+ * 获取文档基本信息
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetDocumentRequest, options?: CallOptions): ApiCall<S.GetDocumentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,6 +71,12 @@ const rawContentOperation: Operation<S.RawContentDocumentRequest, S.RawContentDo
   response: S.RawContentDocumentResponse
 }
 
-/** `GET /open-apis/docx/v1/documents/:document_id/raw_content` */
+/**
+ * 获取文档纯文本内容
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id/raw_content`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=raw_content&project=docx&resource=document&version=v1 | Documentation}
+ */
 export const rawContent = (payload: S.RawContentDocumentRequest, options?: CallOptions): ApiCall<S.RawContentDocumentResponse> =>
   Request.execute(rawContentOperation, payload, options)

@@ -15,7 +15,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateDocumentBlockRequest, S.Batch
   response: S.BatchUpdateDocumentBlockResponse
 }
 
-/** `PATCH /open-apis/docx/v1/documents/:document_id/blocks/batch_update` */
+/**
+ * 批量更新块的内容
+ *
+ * `PATCH /open-apis/docx/v1/documents/:document_id/blocks/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=document.block&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateDocumentBlockRequest, options?: CallOptions): ApiCall<S.BatchUpdateDocumentBlockResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetDocumentBlockRequest, S.GetDocumentBlockRespo
   response: S.GetDocumentBlockResponse
 }
 
-/** `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id` */
+/**
+ * 获取块的内容
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetDocumentBlockRequest, options?: CallOptions): ApiCall<S.GetDocumentBlockResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListDocumentBlockRequest, S.ListDocumentBlockRe
   response: S.ListDocumentBlockResponse
 }
 
-/** `GET /open-apis/docx/v1/documents/:document_id/blocks` */
+/**
+ * 获取文档所有块
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id/blocks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=document.block&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListDocumentBlockRequest, options?: CallOptions): ApiCall<S.ListDocumentBlockResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取文档所有块
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id/blocks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=document.block&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListDocumentBlockRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取文档所有块
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id/blocks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=document.block&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListDocumentBlockRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,6 +96,12 @@ const patchOperation: Operation<S.PatchDocumentBlockRequest, S.PatchDocumentBloc
   response: S.PatchDocumentBlockResponse
 }
 
-/** `PATCH /open-apis/docx/v1/documents/:document_id/blocks/:block_id` */
+/**
+ * 更新块的内容
+ *
+ * `PATCH /open-apis/docx/v1/documents/:document_id/blocks/:block_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=docx&resource=document.block&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchDocumentBlockRequest, options?: CallOptions): ApiCall<S.PatchDocumentBlockResponse> =>
   Request.execute(patchOperation, payload, options)

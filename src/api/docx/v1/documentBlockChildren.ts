@@ -15,7 +15,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteDocumentBlockChildrenRequest,
   response: S.BatchDeleteDocumentBlockChildrenResponse
 }
 
-/** `DELETE /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children/batch_delete` */
+/**
+ * 删除块
+ *
+ * `DELETE /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=docx&resource=document.block.children&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteDocumentBlockChildrenRequest, options?: CallOptions): ApiCall<S.BatchDeleteDocumentBlockChildrenResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateDocumentBlockChildrenRequest, S.CreateD
   response: S.CreateDocumentBlockChildrenResponse
 }
 
-/** `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children` */
+/**
+ * 创建块
+ *
+ * `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document.block.children&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateDocumentBlockChildrenRequest, options?: CallOptions): ApiCall<S.CreateDocumentBlockChildrenResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,14 +53,36 @@ const getOperation: Operation<S.GetDocumentBlockChildrenRequest, S.GetDocumentBl
   response: S.GetDocumentBlockChildrenResponse
 }
 
-/** `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children` */
+/**
+ * 获取所有子块
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block.children&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetDocumentBlockChildrenRequest, options?: CallOptions): ApiCall<S.GetDocumentBlockChildrenResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 获取所有子块
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block.children&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetDocumentBlockChildrenRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `items` element of every page of `get`. */
+/**
+ * Every `items` element of every page of `get`.
+ *
+ * 获取所有子块
+ *
+ * `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block.children&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetDocumentBlockChildrenRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "items")

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateDocumentBlockDescendantRequest, S.Creat
   response: S.CreateDocumentBlockDescendantResponse
 }
 
-/** `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/descendant` */
+/**
+ * 创建嵌套块
+ *
+ * `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/descendant`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document.block.descendant&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateDocumentBlockDescendantRequest, options?: CallOptions): ApiCall<S.CreateDocumentBlockDescendantResponse> =>
   Request.execute(createOperation, payload, options)

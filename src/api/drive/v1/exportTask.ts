@@ -17,7 +17,13 @@ const createOperation: Operation<S.CreateExportTaskRequest, S.CreateExportTaskRe
   response: S.CreateExportTaskResponse
 }
 
-/** `POST /open-apis/drive/v1/export_tasks` */
+/**
+ * 创建导出任务
+ *
+ * `POST /open-apis/drive/v1/export_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=export_task&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateExportTaskRequest, options?: CallOptions): ApiCall<S.CreateExportTaskResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -30,11 +36,25 @@ const downloadOperation: Operation<S.DownloadExportTaskRequest, DownloadedFile> 
   result: "binary"
 }
 
-/** `GET /open-apis/drive/v1/export_tasks/file/:file_token/download` */
+/**
+ * 下载导出文件
+ *
+ * `GET /open-apis/drive/v1/export_tasks/file/:file_token/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=export_task&version=v1 | Documentation}
+ */
 export const download = (payload: S.DownloadExportTaskRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(downloadOperation, payload, options)
 
-/** `download`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载导出文件
+ *
+ * `GET /open-apis/drive/v1/export_tasks/file/:file_token/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=export_task&version=v1 | Documentation}
+ */
 export const downloadStream = (payload: S.DownloadExportTaskRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(downloadOperation, payload, options)
 
@@ -47,6 +67,12 @@ const getOperation: Operation<S.GetExportTaskRequest, S.GetExportTaskResponse> =
   response: S.GetExportTaskResponse
 }
 
-/** `GET /open-apis/drive/v1/export_tasks/:ticket` */
+/**
+ * 查询导出任务结果
+ *
+ * `GET /open-apis/drive/v1/export_tasks/:ticket`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=export_task&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetExportTaskRequest, options?: CallOptions): ApiCall<S.GetExportTaskResponse> =>
   Request.execute(getOperation, payload, options)

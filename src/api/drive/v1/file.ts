@@ -18,7 +18,13 @@ const copyOperation: Operation<S.CopyFileRequest, S.CopyFileResponse> = {
   response: S.CopyFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/:file_token/copy` */
+/**
+ * 复制文件
+ *
+ * `POST /open-apis/drive/v1/files/:file_token/copy`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const copy = (payload: S.CopyFileRequest, options?: CallOptions): ApiCall<S.CopyFileResponse> =>
   Request.execute(copyOperation, payload, options)
 
@@ -31,7 +37,13 @@ const createFolderOperation: Operation<S.CreateFolderFileRequest, S.CreateFolder
   response: S.CreateFolderFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/create_folder` */
+/**
+ * 新建文件夹
+ *
+ * `POST /open-apis/drive/v1/files/create_folder`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_folder&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const createFolder = (payload: S.CreateFolderFileRequest, options?: CallOptions): ApiCall<S.CreateFolderFileResponse> =>
   Request.execute(createFolderOperation, payload, options)
 
@@ -44,7 +56,13 @@ const createShortcutOperation: Operation<S.CreateShortcutFileRequest, S.CreateSh
   response: S.CreateShortcutFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/create_shortcut` */
+/**
+ * 创建文件快捷方式
+ *
+ * `POST /open-apis/drive/v1/files/create_shortcut`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_shortcut&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const createShortcut = (payload: S.CreateShortcutFileRequest, options?: CallOptions): ApiCall<S.CreateShortcutFileResponse> =>
   Request.execute(createShortcutOperation, payload, options)
 
@@ -57,7 +75,13 @@ const deleteOperation: Operation<S.DeleteFileRequest, S.DeleteFileResponse> = {
   response: S.DeleteFileResponse
 }
 
-/** `DELETE /open-apis/drive/v1/files/:file_token` */
+/**
+ * 删除文件或文件夹
+ *
+ * `DELETE /open-apis/drive/v1/files/:file_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteFileRequest, options?: CallOptions): ApiCall<S.DeleteFileResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -70,7 +94,13 @@ const deleteSubscribeOperation: Operation<S.DeleteSubscribeFileRequest, S.Delete
   response: S.DeleteSubscribeFileResponse
 }
 
-/** `DELETE /open-apis/drive/v1/files/:file_token/delete_subscribe` */
+/**
+ * 取消云文档事件订阅
+ *
+ * `DELETE /open-apis/drive/v1/files/:file_token/delete_subscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_subscribe&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const deleteSubscribe = (payload: S.DeleteSubscribeFileRequest, options?: CallOptions): ApiCall<S.DeleteSubscribeFileResponse> =>
   Request.execute(deleteSubscribeOperation, payload, options)
 
@@ -83,11 +113,25 @@ const downloadOperation: Operation<S.DownloadFileRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/download` */
+/**
+ * 下载文件
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const download = (payload: S.DownloadFileRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(downloadOperation, payload, options)
 
-/** `download`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载文件
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const downloadStream = (payload: S.DownloadFileRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(downloadOperation, payload, options)
 
@@ -100,7 +144,13 @@ const getSubscribeOperation: Operation<S.GetSubscribeFileRequest, S.GetSubscribe
   response: S.GetSubscribeFileResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/get_subscribe` */
+/**
+ * 查询云文档事件订阅状态
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/get_subscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_subscribe&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const getSubscribe = (payload: S.GetSubscribeFileRequest, options?: CallOptions): ApiCall<S.GetSubscribeFileResponse> =>
   Request.execute(getSubscribeOperation, payload, options)
 
@@ -113,15 +163,37 @@ const listOperation: Operation<S.ListFileRequest, S.ListFileResponse> = {
   response: S.ListFileResponse
 }
 
-/** `GET /open-apis/drive/v1/files` */
+/**
+ * 获取文件夹中的文件清单
+ *
+ * `GET /open-apis/drive/v1/files`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListFileRequest = {}, options?: CallOptions): ApiCall<S.ListFileResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取文件夹中的文件清单
+ *
+ * `GET /open-apis/drive/v1/files`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListFileRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `files` element of every page of `list`. */
+/**
+ * Every `files` element of every page of `list`.
+ *
+ * 获取文件夹中的文件清单
+ *
+ * `GET /open-apis/drive/v1/files`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListFileRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "files")
 
@@ -134,7 +206,13 @@ const moveOperation: Operation<S.MoveFileRequest, S.MoveFileResponse> = {
   response: S.MoveFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/:file_token/move` */
+/**
+ * 移动文件或文件夹
+ *
+ * `POST /open-apis/drive/v1/files/:file_token/move`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const move = (payload: S.MoveFileRequest, options?: CallOptions): ApiCall<S.MoveFileResponse> =>
   Request.execute(moveOperation, payload, options)
 
@@ -147,7 +225,13 @@ const subscribeOperation: Operation<S.SubscribeFileRequest, S.SubscribeFileRespo
   response: S.SubscribeFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/:file_token/subscribe` */
+/**
+ * 订阅云文档事件
+ *
+ * `POST /open-apis/drive/v1/files/:file_token/subscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const subscribe = (payload: S.SubscribeFileRequest, options?: CallOptions): ApiCall<S.SubscribeFileResponse> =>
   Request.execute(subscribeOperation, payload, options)
 
@@ -160,7 +244,13 @@ const taskCheckOperation: Operation<S.TaskCheckFileRequest, S.TaskCheckFileRespo
   response: S.TaskCheckFileResponse
 }
 
-/** `GET /open-apis/drive/v1/files/task_check` */
+/**
+ * 查询异步任务状态
+ *
+ * `GET /open-apis/drive/v1/files/task_check`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=task_check&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const taskCheck = (payload: S.TaskCheckFileRequest, options?: CallOptions): ApiCall<S.TaskCheckFileResponse> =>
   Request.execute(taskCheckOperation, payload, options)
 
@@ -174,7 +264,13 @@ const uploadAllOperation: Operation<S.UploadAllFileRequest, S.UploadAllFileRespo
   response: S.UploadAllFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/upload_all` */
+/**
+ * 上传文件
+ *
+ * `POST /open-apis/drive/v1/files/upload_all`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const uploadAll = (payload: S.UploadAllFileRequest, options?: CallOptions): ApiCall<S.UploadAllFileResponse> =>
   Request.execute(uploadAllOperation, payload, options)
 
@@ -187,7 +283,13 @@ const uploadFinishOperation: Operation<S.UploadFinishFileRequest, S.UploadFinish
   response: S.UploadFinishFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/upload_finish` */
+/**
+ * 分片上传文件-完成上传
+ *
+ * `POST /open-apis/drive/v1/files/upload_finish`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_finish&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const uploadFinish = (payload: S.UploadFinishFileRequest, options?: CallOptions): ApiCall<S.UploadFinishFileResponse> =>
   Request.execute(uploadFinishOperation, payload, options)
 
@@ -201,7 +303,13 @@ const uploadPartOperation: Operation<S.UploadPartFileRequest, S.UploadPartFileRe
   response: S.UploadPartFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/upload_part` */
+/**
+ * 分片上传文件-上传分片
+ *
+ * `POST /open-apis/drive/v1/files/upload_part`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const uploadPart = (payload: S.UploadPartFileRequest, options?: CallOptions): ApiCall<S.UploadPartFileResponse> =>
   Request.execute(uploadPartOperation, payload, options)
 
@@ -214,7 +322,13 @@ const uploadPrepareOperation: Operation<S.UploadPrepareFileRequest, S.UploadPrep
   response: S.UploadPrepareFileResponse
 }
 
-/** `POST /open-apis/drive/v1/files/upload_prepare` */
+/**
+ * 分片上传文件-预上传
+ *
+ * `POST /open-apis/drive/v1/files/upload_prepare`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_prepare&project=drive&resource=file&version=v1 | Documentation}
+ */
 export const uploadPrepare = (payload: S.UploadPrepareFileRequest, options?: CallOptions): ApiCall<S.UploadPrepareFileResponse> =>
   Request.execute(uploadPrepareOperation, payload, options)
 

@@ -15,7 +15,13 @@ const batchQueryOperation: Operation<S.BatchQueryFileCommentRequest, S.BatchQuer
   response: S.BatchQueryFileCommentResponse
 }
 
-/** `POST /open-apis/drive/v1/files/:file_token/comments/batch_query` */
+/**
+ * 批量获取评论
+ *
+ * `POST /open-apis/drive/v1/files/:file_token/comments/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=drive&resource=file.comment&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryFileCommentRequest, options?: CallOptions): ApiCall<S.BatchQueryFileCommentResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateFileCommentRequest, S.CreateFileComment
   response: S.CreateFileCommentResponse
 }
 
-/** `POST /open-apis/drive/v1/files/:file_token/comments` */
+/**
+ * 添加全文评论
+ *
+ * `POST /open-apis/drive/v1/files/:file_token/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.comment&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateFileCommentRequest, options?: CallOptions): ApiCall<S.CreateFileCommentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetFileCommentRequest, S.GetFileCommentResponse>
   response: S.GetFileCommentResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id` */
+/**
+ * 获取全文评论
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.comment&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetFileCommentRequest, options?: CallOptions): ApiCall<S.GetFileCommentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListFileCommentRequest, S.ListFileCommentRespon
   response: S.ListFileCommentResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/comments` */
+/**
+ * 获取云文档所有评论
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListFileCommentRequest, options?: CallOptions): ApiCall<S.ListFileCommentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取云文档所有评论
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListFileCommentRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取云文档所有评论
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListFileCommentRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,6 +115,12 @@ const patchOperation: Operation<S.PatchFileCommentRequest, S.PatchFileCommentRes
   response: S.PatchFileCommentResponse
 }
 
-/** `PATCH /open-apis/drive/v1/files/:file_token/comments/:comment_id` */
+/**
+ * 解决/恢复评论
+ *
+ * `PATCH /open-apis/drive/v1/files/:file_token/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.comment&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchFileCommentRequest, options?: CallOptions): ApiCall<S.PatchFileCommentResponse> =>
   Request.execute(patchOperation, payload, options)

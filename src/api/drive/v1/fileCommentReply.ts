@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateFileCommentReplyRequest, S.CreateFileCo
   response: S.CreateFileCommentReplyResponse
 }
 
-/** `POST /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies` */
+/**
+ * 添加回复
+ *
+ * `POST /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateFileCommentReplyRequest, options?: CallOptions): ApiCall<S.CreateFileCommentReplyResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteFileCommentReplyRequest, S.DeleteFileCo
   response: S.DeleteFileCommentReplyResponse
 }
 
-/** `DELETE /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id` */
+/**
+ * 删除回复
+ *
+ * `DELETE /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteFileCommentReplyRequest, options?: CallOptions): ApiCall<S.DeleteFileCommentReplyResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListFileCommentReplyRequest, S.ListFileCommentR
   response: S.ListFileCommentReplyResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies` */
+/**
+ * 获取回复信息
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListFileCommentReplyRequest, options?: CallOptions): ApiCall<S.ListFileCommentReplyResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取回复信息
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListFileCommentReplyRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取回复信息
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListFileCommentReplyRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateFileCommentReplyRequest, S.UpdateFileCo
   response: S.UpdateFileCommentReplyResponse
 }
 
-/** `PUT /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id` */
+/**
+ * 更新回复的内容
+ *
+ * `PUT /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=file.comment.reply&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateFileCommentReplyRequest, options?: CallOptions): ApiCall<S.UpdateFileCommentReplyResponse> =>
   Request.execute(updateOperation, payload, options)
 

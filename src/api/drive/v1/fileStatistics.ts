@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetFileStatisticsRequest, S.GetFileStatisticsRes
   response: S.GetFileStatisticsResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/statistics` */
+/**
+ * 获取文件统计信息
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/statistics`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.statistics&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetFileStatisticsRequest, options?: CallOptions): ApiCall<S.GetFileStatisticsResponse> =>
   Request.execute(getOperation, payload, options)

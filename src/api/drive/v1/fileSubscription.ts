@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateFileSubscriptionRequest, S.CreateFileSu
   response: S.CreateFileSubscriptionResponse
 }
 
-/** `POST /open-apis/drive/v1/files/:file_token/subscriptions` */
+/**
+ * 创建订阅
+ *
+ * `POST /open-apis/drive/v1/files/:file_token/subscriptions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.subscription&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateFileSubscriptionRequest, options?: CallOptions): ApiCall<S.CreateFileSubscriptionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetFileSubscriptionRequest, S.GetFileSubscriptio
   response: S.GetFileSubscriptionResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id` */
+/**
+ * 获取订阅状态
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.subscription&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetFileSubscriptionRequest, options?: CallOptions): ApiCall<S.GetFileSubscriptionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,6 +53,12 @@ const patchOperation: Operation<S.PatchFileSubscriptionRequest, S.PatchFileSubsc
   response: S.PatchFileSubscriptionResponse
 }
 
-/** `PATCH /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id` */
+/**
+ * 更新订阅状态
+ *
+ * `PATCH /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.subscription&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchFileSubscriptionRequest, options?: CallOptions): ApiCall<S.PatchFileSubscriptionResponse> =>
   Request.execute(patchOperation, payload, options)

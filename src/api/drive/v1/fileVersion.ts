@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateFileVersionRequest, S.CreateFileVersion
   response: S.CreateFileVersionResponse
 }
 
-/** `POST /open-apis/drive/v1/files/:file_token/versions` */
+/**
+ * 创建文档版本
+ *
+ * `POST /open-apis/drive/v1/files/:file_token/versions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.version&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateFileVersionRequest, options?: CallOptions): ApiCall<S.CreateFileVersionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteFileVersionRequest, S.DeleteFileVersion
   response: S.DeleteFileVersionResponse
 }
 
-/** `DELETE /open-apis/drive/v1/files/:file_token/versions/:version_id` */
+/**
+ * 删除文档版本
+ *
+ * `DELETE /open-apis/drive/v1/files/:file_token/versions/:version_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file.version&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteFileVersionRequest, options?: CallOptions): ApiCall<S.DeleteFileVersionResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetFileVersionRequest, S.GetFileVersionResponse>
   response: S.GetFileVersionResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/versions/:version_id` */
+/**
+ * 获取文档版本信息
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/versions/:version_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.version&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetFileVersionRequest, options?: CallOptions): ApiCall<S.GetFileVersionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListFileVersionRequest, S.ListFileVersionRespon
   response: S.ListFileVersionResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/versions` */
+/**
+ * 获取文档版本列表
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/versions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.version&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListFileVersionRequest, options?: CallOptions): ApiCall<S.ListFileVersionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取文档版本列表
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/versions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.version&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListFileVersionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取文档版本列表
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/versions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.version&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListFileVersionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

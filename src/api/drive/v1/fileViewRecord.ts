@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListFileViewRecordRequest, S.ListFileViewRecord
   response: S.ListFileViewRecordResponse
 }
 
-/** `GET /open-apis/drive/v1/files/:file_token/view_records` */
+/**
+ * 获取文件访问记录
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/view_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.view_record&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListFileViewRecordRequest, options?: CallOptions): ApiCall<S.ListFileViewRecordResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取文件访问记录
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/view_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.view_record&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListFileViewRecordRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取文件访问记录
+ *
+ * `GET /open-apis/drive/v1/files/:file_token/view_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.view_record&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListFileViewRecordRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateImportTaskRequest, S.CreateImportTaskRe
   response: S.CreateImportTaskResponse
 }
 
-/** `POST /open-apis/drive/v1/import_tasks` */
+/**
+ * 创建导入任务
+ *
+ * `POST /open-apis/drive/v1/import_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=import_task&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateImportTaskRequest, options?: CallOptions): ApiCall<S.CreateImportTaskResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const getOperation: Operation<S.GetImportTaskRequest, S.GetImportTaskResponse> =
   response: S.GetImportTaskResponse
 }
 
-/** `GET /open-apis/drive/v1/import_tasks/:ticket` */
+/**
+ * 查询导入结果
+ *
+ * `GET /open-apis/drive/v1/import_tasks/:ticket`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=import_task&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetImportTaskRequest, options?: CallOptions): ApiCall<S.GetImportTaskResponse> =>
   Request.execute(getOperation, payload, options)

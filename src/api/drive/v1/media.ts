@@ -17,7 +17,13 @@ const batchGetTmpDownloadUrlOperation: Operation<S.BatchGetTmpDownloadUrlMediaRe
   response: S.BatchGetTmpDownloadUrlMediaResponse
 }
 
-/** `GET /open-apis/drive/v1/medias/batch_get_tmp_download_url` */
+/**
+ * 获取素材临时下载链接
+ *
+ * `GET /open-apis/drive/v1/medias/batch_get_tmp_download_url`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_tmp_download_url&project=drive&resource=media&version=v1 | Documentation}
+ */
 export const batchGetTmpDownloadUrl = (payload: S.BatchGetTmpDownloadUrlMediaRequest, options?: CallOptions): ApiCall<S.BatchGetTmpDownloadUrlMediaResponse> =>
   Request.execute(batchGetTmpDownloadUrlOperation, payload, options)
 
@@ -30,11 +36,25 @@ const downloadOperation: Operation<S.DownloadMediaRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/drive/v1/medias/:file_token/download` */
+/**
+ * 下载素材
+ *
+ * `GET /open-apis/drive/v1/medias/:file_token/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=media&version=v1 | Documentation}
+ */
 export const download = (payload: S.DownloadMediaRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(downloadOperation, payload, options)
 
-/** `download`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载素材
+ *
+ * `GET /open-apis/drive/v1/medias/:file_token/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=media&version=v1 | Documentation}
+ */
 export const downloadStream = (payload: S.DownloadMediaRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(downloadOperation, payload, options)
 
@@ -48,7 +68,13 @@ const uploadAllOperation: Operation<S.UploadAllMediaRequest, S.UploadAllMediaRes
   response: S.UploadAllMediaResponse
 }
 
-/** `POST /open-apis/drive/v1/medias/upload_all` */
+/**
+ * 上传素材
+ *
+ * `POST /open-apis/drive/v1/medias/upload_all`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=media&version=v1 | Documentation}
+ */
 export const uploadAll = (payload: S.UploadAllMediaRequest, options?: CallOptions): ApiCall<S.UploadAllMediaResponse> =>
   Request.execute(uploadAllOperation, payload, options)
 
@@ -61,7 +87,13 @@ const uploadFinishOperation: Operation<S.UploadFinishMediaRequest, S.UploadFinis
   response: S.UploadFinishMediaResponse
 }
 
-/** `POST /open-apis/drive/v1/medias/upload_finish` */
+/**
+ * 分片上传素材-完成上传
+ *
+ * `POST /open-apis/drive/v1/medias/upload_finish`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_finish&project=drive&resource=media&version=v1 | Documentation}
+ */
 export const uploadFinish = (payload: S.UploadFinishMediaRequest, options?: CallOptions): ApiCall<S.UploadFinishMediaResponse> =>
   Request.execute(uploadFinishOperation, payload, options)
 
@@ -75,7 +107,13 @@ const uploadPartOperation: Operation<S.UploadPartMediaRequest, S.UploadPartMedia
   response: S.UploadPartMediaResponse
 }
 
-/** `POST /open-apis/drive/v1/medias/upload_part` */
+/**
+ * 分片上传素材-上传分片
+ *
+ * `POST /open-apis/drive/v1/medias/upload_part`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=drive&resource=media&version=v1 | Documentation}
+ */
 export const uploadPart = (payload: S.UploadPartMediaRequest, options?: CallOptions): ApiCall<S.UploadPartMediaResponse> =>
   Request.execute(uploadPartOperation, payload, options)
 
@@ -88,6 +126,12 @@ const uploadPrepareOperation: Operation<S.UploadPrepareMediaRequest, S.UploadPre
   response: S.UploadPrepareMediaResponse
 }
 
-/** `POST /open-apis/drive/v1/medias/upload_prepare` */
+/**
+ * 分片上传素材-预上传
+ *
+ * `POST /open-apis/drive/v1/medias/upload_prepare`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_prepare&project=drive&resource=media&version=v1 | Documentation}
+ */
 export const uploadPrepare = (payload: S.UploadPrepareMediaRequest, options?: CallOptions): ApiCall<S.UploadPrepareMediaResponse> =>
   Request.execute(uploadPrepareOperation, payload, options)

@@ -14,6 +14,12 @@ const batchQueryOperation: Operation<S.BatchQueryMetaRequest, S.BatchQueryMetaRe
   response: S.BatchQueryMetaResponse
 }
 
-/** `POST /open-apis/drive/v1/metas/batch_query` */
+/**
+ * 获取文件元数据
+ *
+ * `POST /open-apis/drive/v1/metas/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=drive&resource=meta&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryMetaRequest, options?: CallOptions): ApiCall<S.BatchQueryMetaResponse> =>
   Request.execute(batchQueryOperation, payload, options)

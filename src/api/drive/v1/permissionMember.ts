@@ -14,7 +14,13 @@ const authOperation: Operation<S.AuthPermissionMemberRequest, S.AuthPermissionMe
   response: S.AuthPermissionMemberResponse
 }
 
-/** `GET /open-apis/drive/v1/permissions/:token/members/auth` */
+/**
+ * 判断用户权限
+ *
+ * `GET /open-apis/drive/v1/permissions/:token/members/auth`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=auth&project=drive&resource=permission.member&version=v1 | Documentation}
+ */
 export const auth = (payload: S.AuthPermissionMemberRequest, options?: CallOptions): ApiCall<S.AuthPermissionMemberResponse> =>
   Request.execute(authOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchCreateOperation: Operation<S.BatchCreatePermissionMemberRequest, S.Ba
   response: S.BatchCreatePermissionMemberResponse
 }
 
-/** `POST /open-apis/drive/v1/permissions/:token/members/batch_create` */
+/**
+ * 批量增加协作者权限
+ *
+ * `POST /open-apis/drive/v1/permissions/:token/members/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=drive&resource=permission.member&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreatePermissionMemberRequest, options?: CallOptions): ApiCall<S.BatchCreatePermissionMemberResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -40,7 +52,13 @@ const createOperation: Operation<S.CreatePermissionMemberRequest, S.CreatePermis
   response: S.CreatePermissionMemberResponse
 }
 
-/** `POST /open-apis/drive/v1/permissions/:token/members` */
+/**
+ * 增加协作者权限
+ *
+ * `POST /open-apis/drive/v1/permissions/:token/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.member&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreatePermissionMemberRequest, options?: CallOptions): ApiCall<S.CreatePermissionMemberResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -53,7 +71,13 @@ const deleteOperation: Operation<S.DeletePermissionMemberRequest, S.DeletePermis
   response: S.DeletePermissionMemberResponse
 }
 
-/** `DELETE /open-apis/drive/v1/permissions/:token/members/:member_id` */
+/**
+ * 移除协作者权限
+ *
+ * `DELETE /open-apis/drive/v1/permissions/:token/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=permission.member&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePermissionMemberRequest, options?: CallOptions): ApiCall<S.DeletePermissionMemberResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -66,7 +90,13 @@ const listOperation: Operation<S.ListPermissionMemberRequest, S.ListPermissionMe
   response: S.ListPermissionMemberResponse
 }
 
-/** `GET /open-apis/drive/v1/permissions/:token/members` */
+/**
+ * 获取云文档协作者
+ *
+ * `GET /open-apis/drive/v1/permissions/:token/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=permission.member&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPermissionMemberRequest, options?: CallOptions): ApiCall<S.ListPermissionMemberResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -79,7 +109,13 @@ const transferOwnerOperation: Operation<S.TransferOwnerPermissionMemberRequest, 
   response: S.TransferOwnerPermissionMemberResponse
 }
 
-/** `POST /open-apis/drive/v1/permissions/:token/members/transfer_owner` */
+/**
+ * 转移云文档所有者
+ *
+ * `POST /open-apis/drive/v1/permissions/:token/members/transfer_owner`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_owner&project=drive&resource=permission.member&version=v1 | Documentation}
+ */
 export const transferOwner = (payload: S.TransferOwnerPermissionMemberRequest, options?: CallOptions): ApiCall<S.TransferOwnerPermissionMemberResponse> =>
   Request.execute(transferOwnerOperation, payload, options)
 
@@ -92,7 +128,13 @@ const updateOperation: Operation<S.UpdatePermissionMemberRequest, S.UpdatePermis
   response: S.UpdatePermissionMemberResponse
 }
 
-/** `PUT /open-apis/drive/v1/permissions/:token/members/:member_id` */
+/**
+ * 更新协作者权限
+ *
+ * `PUT /open-apis/drive/v1/permissions/:token/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.member&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdatePermissionMemberRequest, options?: CallOptions): ApiCall<S.UpdatePermissionMemberResponse> =>
   Request.execute(updateOperation, payload, options)
 

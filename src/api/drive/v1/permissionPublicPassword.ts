@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreatePermissionPublicPasswordRequest, S.Crea
   response: S.CreatePermissionPublicPasswordResponse
 }
 
-/** `POST /open-apis/drive/v1/permissions/:token/public/password` */
+/**
+ * 启用云文档密码
+ *
+ * `POST /open-apis/drive/v1/permissions/:token/public/password`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.public.password&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreatePermissionPublicPasswordRequest, options?: CallOptions): ApiCall<S.CreatePermissionPublicPasswordResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeletePermissionPublicPasswordRequest, S.Dele
   response: S.DeletePermissionPublicPasswordResponse
 }
 
-/** `DELETE /open-apis/drive/v1/permissions/:token/public/password` */
+/**
+ * 停用云文档密码
+ *
+ * `DELETE /open-apis/drive/v1/permissions/:token/public/password`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=permission.public.password&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePermissionPublicPasswordRequest, options?: CallOptions): ApiCall<S.DeletePermissionPublicPasswordResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const updateOperation: Operation<S.UpdatePermissionPublicPasswordRequest, S.Upda
   response: S.UpdatePermissionPublicPasswordResponse
 }
 
-/** `PUT /open-apis/drive/v1/permissions/:token/public/password` */
+/**
+ * 刷新云文档密码
+ *
+ * `PUT /open-apis/drive/v1/permissions/:token/public/password`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.public.password&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdatePermissionPublicPasswordRequest, options?: CallOptions): ApiCall<S.UpdatePermissionPublicPasswordResponse> =>
   Request.execute(updateOperation, payload, options)
 

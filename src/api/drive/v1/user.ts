@@ -14,7 +14,13 @@ const removeSubscriptionOperation: Operation<S.RemoveSubscriptionUserRequest, S.
   response: S.RemoveSubscriptionUserResponse
 }
 
-/** `DELETE /open-apis/drive/v1/user/remove_subscription` */
+/**
+ * 取消用户云文档事件订阅
+ *
+ * `DELETE /open-apis/drive/v1/user/remove_subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_subscription&project=drive&resource=user&version=v1 | Documentation}
+ */
 export const removeSubscription = (payload: S.RemoveSubscriptionUserRequest, options?: CallOptions): ApiCall<S.RemoveSubscriptionUserResponse> =>
   Request.execute(removeSubscriptionOperation, payload, options)
 
@@ -27,7 +33,13 @@ const subscriptionOperation: Operation<S.SubscriptionUserRequest, S.Subscription
   response: S.SubscriptionUserResponse
 }
 
-/** `POST /open-apis/drive/v1/user/subscription` */
+/**
+ * 订阅用户云文档事件
+ *
+ * `POST /open-apis/drive/v1/user/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=drive&resource=user&version=v1 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionUserRequest, options?: CallOptions): ApiCall<S.SubscriptionUserResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -40,6 +52,12 @@ const subscriptionStatusOperation: Operation<S.SubscriptionStatusUserRequest, S.
   response: S.SubscriptionStatusUserResponse
 }
 
-/** `GET /open-apis/drive/v1/user/subscription_status` */
+/**
+ * 查询用户云文档事件订阅状态
+ *
+ * `GET /open-apis/drive/v1/user/subscription_status`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription_status&project=drive&resource=user&version=v1 | Documentation}
+ */
 export const subscriptionStatus = (payload: S.SubscriptionStatusUserRequest, options?: CallOptions): ApiCall<S.SubscriptionStatusUserResponse> =>
   Request.execute(subscriptionStatusOperation, payload, options)

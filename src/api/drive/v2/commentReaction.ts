@@ -14,6 +14,12 @@ const updateReactionOperation: Operation<S.UpdateReactionCommentReactionRequest,
   response: S.UpdateReactionCommentReactionResponse
 }
 
-/** `POST /open-apis/drive/v2/files/:file_token/comments/reaction` */
+/**
+ * 添加/取消表情回应
+ *
+ * `POST /open-apis/drive/v2/files/:file_token/comments/reaction`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_reaction&project=drive&resource=comment_reaction&version=v2 | Documentation}
+ */
 export const updateReaction = (payload: S.UpdateReactionCommentReactionRequest, options?: CallOptions): ApiCall<S.UpdateReactionCommentReactionResponse> =>
   Request.execute(updateReactionOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListFileLikeRequest, S.ListFileLikeResponse> = 
   response: S.ListFileLikeResponse
 }
 
-/** `GET /open-apis/drive/v2/files/:file_token/likes` */
+/**
+ * 获取云文档的点赞者列表
+ *
+ * `GET /open-apis/drive/v2/files/:file_token/likes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.like&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListFileLikeRequest, options?: CallOptions): ApiCall<S.ListFileLikeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取云文档的点赞者列表
+ *
+ * `GET /open-apis/drive/v2/files/:file_token/likes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.like&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListFileLikeRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取云文档的点赞者列表
+ *
+ * `GET /open-apis/drive/v2/files/:file_token/likes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.like&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListFileLikeRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetPermissionPublicRequest, S.GetPermissionPubli
   response: S.GetPermissionPublicResponse
 }
 
-/** `GET /open-apis/drive/v2/permissions/:token/public` */
+/**
+ * 获取云文档权限设置
+ *
+ * `GET /open-apis/drive/v2/permissions/:token/public`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=permission.public&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetPermissionPublicRequest, options?: CallOptions): ApiCall<S.GetPermissionPublicResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchPermissionPublicRequest, S.PatchPermissio
   response: S.PatchPermissionPublicResponse
 }
 
-/** `PATCH /open-apis/drive/v2/permissions/:token/public` */
+/**
+ * 更新云文档权限设置
+ *
+ * `PATCH /open-apis/drive/v2/permissions/:token/public`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=permission.public&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchPermissionPublicRequest, options?: CallOptions): ApiCall<S.PatchPermissionPublicResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -17,10 +17,24 @@ const getOperation: Operation<S.GetAttachmentRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/ehr/v1/attachments/:token` */
+/**
+ * 下载人员的附件
+ *
+ * `GET /open-apis/ehr/v1/attachments/:token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=ehr&resource=attachment&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAttachmentRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(getOperation, payload, options)
 
-/** `get`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载人员的附件
+ *
+ * `GET /open-apis/ehr/v1/attachments/:token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=ehr&resource=attachment&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetAttachmentRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(getOperation, payload, options)

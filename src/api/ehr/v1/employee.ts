@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListEmployeeRequest, S.ListEmployeeResponse> = 
   response: S.ListEmployeeResponse
 }
 
-/** `GET /open-apis/ehr/v1/employees` */
+/**
+ * 批量获取员工花名册信息
+ *
+ * `GET /open-apis/ehr/v1/employees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=ehr&resource=employee&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListEmployeeRequest = {}, options?: CallOptions): ApiCall<S.ListEmployeeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取员工花名册信息
+ *
+ * `GET /open-apis/ehr/v1/employees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=ehr&resource=employee&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListEmployeeRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取员工花名册信息
+ *
+ * `GET /open-apis/ehr/v1/employees`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=ehr&resource=employee&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListEmployeeRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetConnectionRequest, S.GetConnectionResponse> =
   response: S.GetConnectionResponse
 }
 
-/** `GET /open-apis/event/v1/connection` */
+/**
+ * 获取长连接在线数量
+ *
+ * `GET /open-apis/event/v1/connection`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=event&resource=connection&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetConnectionRequest = {}, options?: CallOptions): ApiCall<S.GetConnectionResponse> =>
   Request.execute(getOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListOutboundIpRequest, S.ListOutboundIpResponse
   response: S.ListOutboundIpResponse
 }
 
-/** `GET /open-apis/event/v1/outbound_ip` */
+/**
+ * 获取事件出口 IP
+ *
+ * `GET /open-apis/event/v1/outbound_ip`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=event&resource=outbound_ip&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListOutboundIpRequest = {}, options?: CallOptions): ApiCall<S.ListOutboundIpResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取事件出口 IP
+ *
+ * `GET /open-apis/event/v1/outbound_ip`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=event&resource=outbound_ip&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListOutboundIpRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `ip_list` element of every page of `list`. */
+/**
+ * Every `ip_list` element of every page of `list`.
+ *
+ * 获取事件出口 IP
+ *
+ * `GET /open-apis/event/v1/outbound_ip`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=event&resource=outbound_ip&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListOutboundIpRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "ip_list")

@@ -45,10 +45,18 @@ const listOperation: Operation<S.ListMotoRequest, S.ListMotoResponse> = {
 export const list = (payload: S.ListMotoRequest = {}, options?: CallOptions): ApiCall<S.ListMotoResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * `GET /open-apis/gray_test_open_sg/v1/motos`
+ */
 export const listPages = (payload: S.ListMotoRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * `GET /open-apis/gray_test_open_sg/v1/motos`
+ */
 export const listStream = (payload: S.ListMotoRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const agentEmailOperation: Operation<S.AgentEmailAgentRequest, S.AgentEmailAgent
   response: S.AgentEmailAgentResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/agent_emails` */
+/**
+ * 获取客服邮箱
+ *
+ * `GET /open-apis/helpdesk/v1/agent_emails`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=agent_email&project=helpdesk&resource=agent&version=v1 | Documentation}
+ */
 export const agentEmail = (payload: S.AgentEmailAgentRequest = {}, options?: CallOptions): ApiCall<S.AgentEmailAgentResponse> =>
   Request.execute(agentEmailOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchAgentRequest, S.PatchAgentResponse> = {
   response: S.PatchAgentResponse
 }
 
-/** `PATCH /open-apis/helpdesk/v1/agents/:agent_id` */
+/**
+ * 更新客服信息
+ *
+ * `PATCH /open-apis/helpdesk/v1/agents/:agent_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchAgentRequest, options?: CallOptions): ApiCall<S.PatchAgentResponse> =>
   Request.execute(patchOperation, payload, options)

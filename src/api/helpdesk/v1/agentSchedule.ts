@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateAgentScheduleRequest, S.CreateAgentSche
   response: S.CreateAgentScheduleResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/agent_schedules` */
+/**
+ * 创建客服工作日程
+ *
+ * `POST /open-apis/helpdesk/v1/agent_schedules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=agent_schedule&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAgentScheduleRequest = {}, options?: CallOptions): ApiCall<S.CreateAgentScheduleResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const listOperation: Operation<S.ListAgentScheduleRequest, S.ListAgentScheduleRe
   response: S.ListAgentScheduleResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/agent_schedules` */
+/**
+ * 查询全部客服工作日程
+ *
+ * `GET /open-apis/helpdesk/v1/agent_schedules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=agent_schedule&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAgentScheduleRequest, options?: CallOptions): ApiCall<S.ListAgentScheduleResponse> =>
   Request.execute(listOperation, payload, options)

@@ -14,7 +14,13 @@ const deleteOperation: Operation<S.DeleteAgentSchedulesRequest, S.DeleteAgentSch
   response: S.DeleteAgentSchedulesResponse
 }
 
-/** `DELETE /open-apis/helpdesk/v1/agents/:agent_id/schedules` */
+/**
+ * 删除客服工作日程
+ *
+ * `DELETE /open-apis/helpdesk/v1/agents/:agent_id/schedules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=agent.schedules&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAgentSchedulesRequest, options?: CallOptions): ApiCall<S.DeleteAgentSchedulesResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getOperation: Operation<S.GetAgentSchedulesRequest, S.GetAgentSchedulesRes
   response: S.GetAgentSchedulesResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/agents/:agent_id/schedules` */
+/**
+ * 查询指定客服工作日程
+ *
+ * `GET /open-apis/helpdesk/v1/agents/:agent_id/schedules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=agent.schedules&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAgentSchedulesRequest, options?: CallOptions): ApiCall<S.GetAgentSchedulesResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -40,7 +52,13 @@ const patchOperation: Operation<S.PatchAgentSchedulesRequest, S.PatchAgentSchedu
   response: S.PatchAgentSchedulesResponse
 }
 
-/** `PATCH /open-apis/helpdesk/v1/agents/:agent_id/schedules` */
+/**
+ * 更新客服工作日程
+ *
+ * `PATCH /open-apis/helpdesk/v1/agents/:agent_id/schedules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent.schedules&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchAgentSchedulesRequest, options?: CallOptions): ApiCall<S.PatchAgentSchedulesResponse> =>
   Request.execute(patchOperation, payload, options)
 

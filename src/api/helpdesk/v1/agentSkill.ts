@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateAgentSkillRequest, S.CreateAgentSkillRe
   response: S.CreateAgentSkillResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/agent_skills` */
+/**
+ * 创建客服技能
+ *
+ * `POST /open-apis/helpdesk/v1/agent_skills`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAgentSkillRequest = {}, options?: CallOptions): ApiCall<S.CreateAgentSkillResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteAgentSkillRequest, S.DeleteAgentSkillRe
   response: S.DeleteAgentSkillResponse
 }
 
-/** `DELETE /open-apis/helpdesk/v1/agent_skills/:agent_skill_id` */
+/**
+ * 删除客服技能
+ *
+ * `DELETE /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAgentSkillRequest, options?: CallOptions): ApiCall<S.DeleteAgentSkillResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetAgentSkillRequest, S.GetAgentSkillResponse> =
   response: S.GetAgentSkillResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/agent_skills/:agent_skill_id` */
+/**
+ * 查询指定客服技能
+ *
+ * `GET /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAgentSkillRequest, options?: CallOptions): ApiCall<S.GetAgentSkillResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const listOperation: Operation<S.ListAgentSkillRequest, S.ListAgentSkillResponse
   response: S.ListAgentSkillResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/agent_skills` */
+/**
+ * 查询全部客服技能
+ *
+ * `GET /open-apis/helpdesk/v1/agent_skills`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAgentSkillRequest = {}, options?: CallOptions): ApiCall<S.ListAgentSkillResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -66,7 +90,13 @@ const patchOperation: Operation<S.PatchAgentSkillRequest, S.PatchAgentSkillRespo
   response: S.PatchAgentSkillResponse
 }
 
-/** `PATCH /open-apis/helpdesk/v1/agent_skills/:agent_skill_id` */
+/**
+ * 更新客服技能
+ *
+ * `PATCH /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent_skill&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchAgentSkillRequest, options?: CallOptions): ApiCall<S.PatchAgentSkillResponse> =>
   Request.execute(patchOperation, payload, options)
 

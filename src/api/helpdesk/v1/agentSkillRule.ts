@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListAgentSkillRuleRequest, S.ListAgentSkillRule
   response: S.ListAgentSkillRuleResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/agent_skill_rules` */
+/**
+ * 获取客服技能列表
+ *
+ * `GET /open-apis/helpdesk/v1/agent_skill_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=agent_skill_rule&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAgentSkillRuleRequest = {}, options?: CallOptions): ApiCall<S.ListAgentSkillRuleResponse> =>
   Request.execute(listOperation, payload, options)

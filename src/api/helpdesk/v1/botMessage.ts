@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateBotMessageRequest, S.CreateBotMessageRe
   response: S.CreateBotMessageResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/message` */
+/**
+ * 服务台机器人向工单绑定的群内发送消息
+ *
+ * `POST /open-apis/helpdesk/v1/message`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=bot.message&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateBotMessageRequest, options?: CallOptions): ApiCall<S.CreateBotMessageResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateCategoryRequest, S.CreateCategoryRespon
   response: S.CreateCategoryResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/categories` */
+/**
+ * 创建知识库分类
+ *
+ * `POST /open-apis/helpdesk/v1/categories`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=category&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateCategoryRequest, options?: CallOptions): ApiCall<S.CreateCategoryResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteCategoryRequest, S.DeleteCategoryRespon
   response: S.DeleteCategoryResponse
 }
 
-/** `DELETE /open-apis/helpdesk/v1/categories/:id` */
+/**
+ * 删除知识库分类详情
+ *
+ * `DELETE /open-apis/helpdesk/v1/categories/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=category&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCategoryRequest, options?: CallOptions): ApiCall<S.DeleteCategoryResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetCategoryRequest, S.GetCategoryResponse> = {
   response: S.GetCategoryResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/categories/:id` */
+/**
+ * 获取知识库分类
+ *
+ * `GET /open-apis/helpdesk/v1/categories/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=category&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetCategoryRequest, options?: CallOptions): ApiCall<S.GetCategoryResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const listOperation: Operation<S.ListCategoryRequest, S.ListCategoryResponse> = 
   response: S.ListCategoryResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/categories` */
+/**
+ * list all categories
+ *
+ * `GET /open-apis/helpdesk/v1/categories`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=category&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCategoryRequest = {}, options?: CallOptions): ApiCall<S.ListCategoryResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -66,7 +90,13 @@ const patchOperation: Operation<S.PatchCategoryRequest, S.PatchCategoryResponse>
   response: S.PatchCategoryResponse
 }
 
-/** `PATCH /open-apis/helpdesk/v1/categories/:id` */
+/**
+ * 更新知识库分类详情
+ *
+ * `PATCH /open-apis/helpdesk/v1/categories/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=category&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchCategoryRequest, options?: CallOptions): ApiCall<S.PatchCategoryResponse> =>
   Request.execute(patchOperation, payload, options)
 

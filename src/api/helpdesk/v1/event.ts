@@ -14,7 +14,13 @@ const subscribeOperation: Operation<S.SubscribeEventRequest, S.SubscribeEventRes
   response: S.SubscribeEventResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/events/subscribe` */
+/**
+ * 订阅服务台事件
+ *
+ * `POST /open-apis/helpdesk/v1/events/subscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=helpdesk&resource=event&version=v1 | Documentation}
+ */
 export const subscribe = (payload: S.SubscribeEventRequest, options?: CallOptions): ApiCall<S.SubscribeEventResponse> =>
   Request.execute(subscribeOperation, payload, options)
 
@@ -27,6 +33,12 @@ const unsubscribeOperation: Operation<S.UnsubscribeEventRequest, S.UnsubscribeEv
   response: S.UnsubscribeEventResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/events/unsubscribe` */
+/**
+ * 取消订阅服务台事件
+ *
+ * `POST /open-apis/helpdesk/v1/events/unsubscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=helpdesk&resource=event&version=v1 | Documentation}
+ */
 export const unsubscribe = (payload: S.UnsubscribeEventRequest, options?: CallOptions): ApiCall<S.UnsubscribeEventResponse> =>
   Request.execute(unsubscribeOperation, payload, options)

@@ -18,7 +18,13 @@ const createOperation: Operation<S.CreateFaqRequest, S.CreateFaqResponse> = {
   response: S.CreateFaqResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/faqs` */
+/**
+ * 创建知识库
+ *
+ * `POST /open-apis/helpdesk/v1/faqs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateFaqRequest = {}, options?: CallOptions): ApiCall<S.CreateFaqResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -31,7 +37,13 @@ const deleteOperation: Operation<S.DeleteFaqRequest, S.DeleteFaqResponse> = {
   response: S.DeleteFaqResponse
 }
 
-/** `DELETE /open-apis/helpdesk/v1/faqs/:id` */
+/**
+ * 删除知识库
+ *
+ * `DELETE /open-apis/helpdesk/v1/faqs/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteFaqRequest, options?: CallOptions): ApiCall<S.DeleteFaqResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -44,11 +56,25 @@ const faqImageOperation: Operation<S.FaqImageFaqRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/helpdesk/v1/faqs/:id/image/:image_key` */
+/**
+ * 获取知识库图像
+ *
+ * `GET /open-apis/helpdesk/v1/faqs/:id/image/:image_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=faq_image&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const faqImage = (payload: S.FaqImageFaqRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(faqImageOperation, payload, options)
 
-/** `faqImage`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `faqImage`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 获取知识库图像
+ *
+ * `GET /open-apis/helpdesk/v1/faqs/:id/image/:image_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=faq_image&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const faqImageStream = (payload: S.FaqImageFaqRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(faqImageOperation, payload, options)
 
@@ -61,7 +87,13 @@ const getOperation: Operation<S.GetFaqRequest, S.GetFaqResponse> = {
   response: S.GetFaqResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/faqs/:id` */
+/**
+ * 获取指定知识库详情
+ *
+ * `GET /open-apis/helpdesk/v1/faqs/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetFaqRequest, options?: CallOptions): ApiCall<S.GetFaqResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -74,15 +106,37 @@ const listOperation: Operation<S.ListFaqRequest, S.ListFaqResponse> = {
   response: S.ListFaqResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/faqs` */
+/**
+ * 获取全部知识库详情
+ *
+ * `GET /open-apis/helpdesk/v1/faqs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListFaqRequest = {}, options?: CallOptions): ApiCall<S.ListFaqResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取全部知识库详情
+ *
+ * `GET /open-apis/helpdesk/v1/faqs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListFaqRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取全部知识库详情
+ *
+ * `GET /open-apis/helpdesk/v1/faqs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListFaqRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -95,7 +149,13 @@ const patchOperation: Operation<S.PatchFaqRequest, S.PatchFaqResponse> = {
   response: S.PatchFaqResponse
 }
 
-/** `PATCH /open-apis/helpdesk/v1/faqs/:id` */
+/**
+ * 修改知识库
+ *
+ * `PATCH /open-apis/helpdesk/v1/faqs/:id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchFaqRequest, options?: CallOptions): ApiCall<S.PatchFaqResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -108,15 +168,37 @@ const searchOperation: Operation<S.SearchFaqRequest, S.SearchFaqResponse> = {
   response: S.SearchFaqResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/faqs/search` */
+/**
+ * 搜索知识库
+ *
+ * `GET /open-apis/helpdesk/v1/faqs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchFaqRequest, options?: CallOptions): ApiCall<S.SearchFaqResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索知识库
+ *
+ * `GET /open-apis/helpdesk/v1/faqs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchFaqRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索知识库
+ *
+ * `GET /open-apis/helpdesk/v1/faqs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=helpdesk&resource=faq&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchFaqRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 

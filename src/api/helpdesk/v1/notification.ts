@@ -14,7 +14,13 @@ const cancelApproveOperation: Operation<S.CancelApproveNotificationRequest, S.Ca
   response: S.CancelApproveNotificationResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_approve` */
+/**
+ * 取消审核
+ *
+ * `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_approve`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_approve&project=helpdesk&resource=notification&version=v1 | Documentation}
+ */
 export const cancelApprove = (payload: S.CancelApproveNotificationRequest, options?: CallOptions): ApiCall<S.CancelApproveNotificationResponse> =>
   Request.execute(cancelApproveOperation, payload, options)
 
@@ -27,7 +33,13 @@ const cancelSendOperation: Operation<S.CancelSendNotificationRequest, S.CancelSe
   response: S.CancelSendNotificationResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_send` */
+/**
+ * 取消推送
+ *
+ * `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_send`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_send&project=helpdesk&resource=notification&version=v1 | Documentation}
+ */
 export const cancelSend = (payload: S.CancelSendNotificationRequest, options?: CallOptions): ApiCall<S.CancelSendNotificationResponse> =>
   Request.execute(cancelSendOperation, payload, options)
 
@@ -40,7 +52,13 @@ const createOperation: Operation<S.CreateNotificationRequest, S.CreateNotificati
   response: S.CreateNotificationResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/notifications` */
+/**
+ * 创建推送
+ *
+ * `POST /open-apis/helpdesk/v1/notifications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=notification&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateNotificationRequest = {}, options?: CallOptions): ApiCall<S.CreateNotificationResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -53,7 +71,13 @@ const executeSendOperation: Operation<S.ExecuteSendNotificationRequest, S.Execut
   response: S.ExecuteSendNotificationResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/notifications/:notification_id/execute_send` */
+/**
+ * 执行推送
+ *
+ * `POST /open-apis/helpdesk/v1/notifications/:notification_id/execute_send`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=execute_send&project=helpdesk&resource=notification&version=v1 | Documentation}
+ */
 export const executeSend = (payload: S.ExecuteSendNotificationRequest, options?: CallOptions): ApiCall<S.ExecuteSendNotificationResponse> =>
   Request.execute(executeSendOperation, payload, options)
 
@@ -66,7 +90,13 @@ const getOperation: Operation<S.GetNotificationRequest, S.GetNotificationRespons
   response: S.GetNotificationResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/notifications/:notification_id` */
+/**
+ * 查询推送
+ *
+ * `GET /open-apis/helpdesk/v1/notifications/:notification_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=notification&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetNotificationRequest, options?: CallOptions): ApiCall<S.GetNotificationResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -79,7 +109,13 @@ const patchOperation: Operation<S.PatchNotificationRequest, S.PatchNotificationR
   response: S.PatchNotificationResponse
 }
 
-/** `PATCH /open-apis/helpdesk/v1/notifications/:notification_id` */
+/**
+ * 更新推送
+ *
+ * `PATCH /open-apis/helpdesk/v1/notifications/:notification_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=notification&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchNotificationRequest, options?: CallOptions): ApiCall<S.PatchNotificationResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -92,7 +128,13 @@ const previewOperation: Operation<S.PreviewNotificationRequest, S.PreviewNotific
   response: S.PreviewNotificationResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/notifications/:notification_id/preview` */
+/**
+ * 预览推送
+ *
+ * `POST /open-apis/helpdesk/v1/notifications/:notification_id/preview`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=helpdesk&resource=notification&version=v1 | Documentation}
+ */
 export const preview = (payload: S.PreviewNotificationRequest, options?: CallOptions): ApiCall<S.PreviewNotificationResponse> =>
   Request.execute(previewOperation, payload, options)
 
@@ -105,6 +147,12 @@ const submitApproveOperation: Operation<S.SubmitApproveNotificationRequest, S.Su
   response: S.SubmitApproveNotificationResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/notifications/:notification_id/submit_approve` */
+/**
+ * 提交审核
+ *
+ * `POST /open-apis/helpdesk/v1/notifications/:notification_id/submit_approve`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit_approve&project=helpdesk&resource=notification&version=v1 | Documentation}
+ */
 export const submitApprove = (payload: S.SubmitApproveNotificationRequest, options?: CallOptions): ApiCall<S.SubmitApproveNotificationResponse> =>
   Request.execute(submitApproveOperation, payload, options)

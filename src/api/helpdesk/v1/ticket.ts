@@ -17,7 +17,13 @@ const answerUserQueryOperation: Operation<S.AnswerUserQueryTicketRequest, S.Answ
   response: S.AnswerUserQueryTicketResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/tickets/:ticket_id/answer_user_query` */
+/**
+ * 回复用户在工单里的提问
+ *
+ * `POST /open-apis/helpdesk/v1/tickets/:ticket_id/answer_user_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=answer_user_query&project=helpdesk&resource=ticket&version=v1 | Documentation}
+ */
 export const answerUserQuery = (payload: S.AnswerUserQueryTicketRequest, options?: CallOptions): ApiCall<S.AnswerUserQueryTicketResponse> =>
   Request.execute(answerUserQueryOperation, payload, options)
 
@@ -30,7 +36,13 @@ const customizedFieldsOperation: Operation<S.CustomizedFieldsTicketRequest, S.Cu
   response: S.CustomizedFieldsTicketResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/customized_fields` */
+/**
+ * 获取服务台自定义字段
+ *
+ * `GET /open-apis/helpdesk/v1/customized_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=customized_fields&project=helpdesk&resource=ticket&version=v1 | Documentation}
+ */
 export const customizedFields = (payload: S.CustomizedFieldsTicketRequest = {}, options?: CallOptions): ApiCall<S.CustomizedFieldsTicketResponse> =>
   Request.execute(customizedFieldsOperation, payload, options)
 
@@ -43,7 +55,13 @@ const getOperation: Operation<S.GetTicketRequest, S.GetTicketResponse> = {
   response: S.GetTicketResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/tickets/:ticket_id` */
+/**
+ * 查询指定工单详情
+ *
+ * `GET /open-apis/helpdesk/v1/tickets/:ticket_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=ticket&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetTicketRequest, options?: CallOptions): ApiCall<S.GetTicketResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -56,7 +74,13 @@ const listOperation: Operation<S.ListTicketRequest, S.ListTicketResponse> = {
   response: S.ListTicketResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/tickets` */
+/**
+ * 查询全部工单详情
+ *
+ * `GET /open-apis/helpdesk/v1/tickets`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTicketRequest = {}, options?: CallOptions): ApiCall<S.ListTicketResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -69,7 +93,13 @@ const startServiceOperation: Operation<S.StartServiceTicketRequest, S.StartServi
   response: S.StartServiceTicketResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/start_service` */
+/**
+ * 创建服务台对话
+ *
+ * `POST /open-apis/helpdesk/v1/start_service`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start_service&project=helpdesk&resource=ticket&version=v1 | Documentation}
+ */
 export const startService = (payload: S.StartServiceTicketRequest, options?: CallOptions): ApiCall<S.StartServiceTicketResponse> =>
   Request.execute(startServiceOperation, payload, options)
 
@@ -82,11 +112,25 @@ const ticketImageOperation: Operation<S.TicketImageTicketRequest, DownloadedFile
   result: "binary"
 }
 
-/** `GET /open-apis/helpdesk/v1/ticket_images` */
+/**
+ * 获取工单内图像
+ *
+ * `GET /open-apis/helpdesk/v1/ticket_images`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ticket_image&project=helpdesk&resource=ticket&version=v1 | Documentation}
+ */
 export const ticketImage = (payload: S.TicketImageTicketRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(ticketImageOperation, payload, options)
 
-/** `ticketImage`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `ticketImage`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 获取工单内图像
+ *
+ * `GET /open-apis/helpdesk/v1/ticket_images`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ticket_image&project=helpdesk&resource=ticket&version=v1 | Documentation}
+ */
 export const ticketImageStream = (payload: S.TicketImageTicketRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(ticketImageOperation, payload, options)
 
@@ -99,6 +143,12 @@ const updateOperation: Operation<S.UpdateTicketRequest, S.UpdateTicketResponse> 
   response: S.UpdateTicketResponse
 }
 
-/** `PUT /open-apis/helpdesk/v1/tickets/:ticket_id` */
+/**
+ * 更新工单详情
+ *
+ * `PUT /open-apis/helpdesk/v1/tickets/:ticket_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=helpdesk&resource=ticket&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateTicketRequest, options?: CallOptions): ApiCall<S.UpdateTicketResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateTicketCustomizedFieldRequest, S.CreateT
   response: S.CreateTicketCustomizedFieldResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/ticket_customized_fields` */
+/**
+ * create ticket customized field
+ *
+ * `POST /open-apis/helpdesk/v1/ticket_customized_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTicketCustomizedFieldRequest, options?: CallOptions): ApiCall<S.CreateTicketCustomizedFieldResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteTicketCustomizedFieldRequest, S.DeleteT
   response: S.DeleteTicketCustomizedFieldResponse
 }
 
-/** `DELETE /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id` */
+/**
+ * 删除工单自定义字段
+ *
+ * `DELETE /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTicketCustomizedFieldRequest, options?: CallOptions): ApiCall<S.DeleteTicketCustomizedFieldResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetTicketCustomizedFieldRequest, S.GetTicketCust
   response: S.GetTicketCustomizedFieldResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id` */
+/**
+ * get ticket customized field
+ *
+ * `GET /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetTicketCustomizedFieldRequest, options?: CallOptions): ApiCall<S.GetTicketCustomizedFieldResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -55,15 +73,37 @@ const listOperation: Operation<S.ListTicketCustomizedFieldRequest, S.ListTicketC
   response: S.ListTicketCustomizedFieldResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/ticket_customized_fields` */
+/**
+ * list the ticket customized fields
+ *
+ * `GET /open-apis/helpdesk/v1/ticket_customized_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTicketCustomizedFieldRequest = {}, options?: CallOptions): ApiCall<S.ListTicketCustomizedFieldResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * list the ticket customized fields
+ *
+ * `GET /open-apis/helpdesk/v1/ticket_customized_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTicketCustomizedFieldRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * list the ticket customized fields
+ *
+ * `GET /open-apis/helpdesk/v1/ticket_customized_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTicketCustomizedFieldRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -76,7 +116,13 @@ const patchOperation: Operation<S.PatchTicketCustomizedFieldRequest, S.PatchTick
   response: S.PatchTicketCustomizedFieldResponse
 }
 
-/** `PATCH /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id` */
+/**
+ * update the ticket customized field
+ *
+ * `PATCH /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=ticket_customized_field&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchTicketCustomizedFieldRequest, options?: CallOptions): ApiCall<S.PatchTicketCustomizedFieldResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateTicketMessageRequest, S.CreateTicketMes
   response: S.CreateTicketMessageResponse
 }
 
-/** `POST /open-apis/helpdesk/v1/tickets/:ticket_id/messages` */
+/**
+ * 发送工单消息
+ *
+ * `POST /open-apis/helpdesk/v1/tickets/:ticket_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=ticket.message&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTicketMessageRequest, options?: CallOptions): ApiCall<S.CreateTicketMessageResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const listOperation: Operation<S.ListTicketMessageRequest, S.ListTicketMessageRe
   response: S.ListTicketMessageResponse
 }
 
-/** `GET /open-apis/helpdesk/v1/tickets/:ticket_id/messages` */
+/**
+ * 获取工单消息详情
+ *
+ * `GET /open-apis/helpdesk/v1/tickets/:ticket_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=ticket.message&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTicketMessageRequest, options?: CallOptions): ApiCall<S.ListTicketMessageResponse> =>
   Request.execute(listOperation, payload, options)

@@ -14,6 +14,12 @@ const publishOperation: Operation<S.PublishAdvertisementRequest, S.PublishAdvert
   response: S.PublishAdvertisementResponse
 }
 
-/** `POST /open-apis/hire/v1/advertisements/:advertisement_id/publish` */
+/**
+ * 发布职位广告
+ *
+ * `POST /open-apis/hire/v1/advertisements/:advertisement_id/publish`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=publish&project=hire&resource=advertisement&version=v1 | Documentation}
+ */
 export const publish = (payload: S.PublishAdvertisementRequest, options?: CallOptions): ApiCall<S.PublishAdvertisementResponse> =>
   Request.execute(publishOperation, payload, options)

@@ -15,15 +15,37 @@ const batchQueryOperation: Operation<S.BatchQueryAgencyRequest, S.BatchQueryAgen
   response: S.BatchQueryAgencyResponse
 }
 
-/** `POST /open-apis/hire/v1/agencies/batch_query` */
+/**
+ * 搜索猎头供应商列表
+ *
+ * `POST /open-apis/hire/v1/agencies/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryAgencyRequest = {}, options?: CallOptions): ApiCall<S.BatchQueryAgencyResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
-/** Every page of `batchQuery`, following `page_token`. */
+/**
+ * Every page of `batchQuery`, following `page_token`.
+ *
+ * 搜索猎头供应商列表
+ *
+ * `POST /open-apis/hire/v1/agencies/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const batchQueryPages = (payload: S.BatchQueryAgencyRequest = {}, options?: CallOptions) =>
   Pagination.pages(batchQuery, payload, options)
 
-/** Every `items` element of every page of `batchQuery`. */
+/**
+ * Every `items` element of every page of `batchQuery`.
+ *
+ * 搜索猎头供应商列表
+ *
+ * `POST /open-apis/hire/v1/agencies/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const batchQueryStream = (payload: S.BatchQueryAgencyRequest = {}, options?: CallOptions) =>
   Pagination.items(batchQuery, payload, options, "items")
 
@@ -36,7 +58,13 @@ const getOperation: Operation<S.GetAgencyRequest, S.GetAgencyResponse> = {
   response: S.GetAgencyResponse
 }
 
-/** `GET /open-apis/hire/v1/agencies/:agency_id` */
+/**
+ * 获取猎头供应商信息
+ *
+ * `GET /open-apis/hire/v1/agencies/:agency_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAgencyRequest, options?: CallOptions): ApiCall<S.GetAgencyResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -49,15 +77,37 @@ const getAgencyAccountOperation: Operation<S.GetAgencyAccountAgencyRequest, S.Ge
   response: S.GetAgencyAccountAgencyResponse
 }
 
-/** `POST /open-apis/hire/v1/agencies/get_agency_account` */
+/**
+ * 查询猎头供应商下猎头列表
+ *
+ * `POST /open-apis/hire/v1/agencies/get_agency_account`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_agency_account&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const getAgencyAccount = (payload: S.GetAgencyAccountAgencyRequest, options?: CallOptions): ApiCall<S.GetAgencyAccountAgencyResponse> =>
   Request.execute(getAgencyAccountOperation, payload, options)
 
-/** Every page of `getAgencyAccount`, following `page_token`. */
+/**
+ * Every page of `getAgencyAccount`, following `page_token`.
+ *
+ * 查询猎头供应商下猎头列表
+ *
+ * `POST /open-apis/hire/v1/agencies/get_agency_account`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_agency_account&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const getAgencyAccountPages = (payload: S.GetAgencyAccountAgencyRequest, options?: CallOptions) =>
   Pagination.pages(getAgencyAccount, payload, options)
 
-/** Every `items` element of every page of `getAgencyAccount`. */
+/**
+ * Every `items` element of every page of `getAgencyAccount`.
+ *
+ * 查询猎头供应商下猎头列表
+ *
+ * `POST /open-apis/hire/v1/agencies/get_agency_account`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_agency_account&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const getAgencyAccountStream = (payload: S.GetAgencyAccountAgencyRequest, options?: CallOptions) =>
   Pagination.items(getAgencyAccount, payload, options, "items")
 
@@ -70,7 +120,13 @@ const operateAgencyAccountOperation: Operation<S.OperateAgencyAccountAgencyReque
   response: S.OperateAgencyAccountAgencyResponse
 }
 
-/** `POST /open-apis/hire/v1/agencies/operate_agency_account` */
+/**
+ * 禁用/取消禁用猎头
+ *
+ * `POST /open-apis/hire/v1/agencies/operate_agency_account`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=operate_agency_account&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const operateAgencyAccount = (payload: S.OperateAgencyAccountAgencyRequest, options?: CallOptions): ApiCall<S.OperateAgencyAccountAgencyResponse> =>
   Request.execute(operateAgencyAccountOperation, payload, options)
 
@@ -83,7 +139,13 @@ const protectOperation: Operation<S.ProtectAgencyRequest, S.ProtectAgencyRespons
   response: S.ProtectAgencyResponse
 }
 
-/** `POST /open-apis/hire/v1/agencies/protect` */
+/**
+ * 设置猎头保护期
+ *
+ * `POST /open-apis/hire/v1/agencies/protect`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=protect&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const protect = (payload: S.ProtectAgencyRequest, options?: CallOptions): ApiCall<S.ProtectAgencyResponse> =>
   Request.execute(protectOperation, payload, options)
 
@@ -96,7 +158,13 @@ const protectSearchOperation: Operation<S.ProtectSearchAgencyRequest, S.ProtectS
   response: S.ProtectSearchAgencyResponse
 }
 
-/** `POST /open-apis/hire/v1/agencies/protection_period/search` */
+/**
+ * 查询人才猎头保护期信息
+ *
+ * `POST /open-apis/hire/v1/agencies/protection_period/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=protect_search&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const protectSearch = (payload: S.ProtectSearchAgencyRequest, options?: CallOptions): ApiCall<S.ProtectSearchAgencyResponse> =>
   Request.execute(protectSearchOperation, payload, options)
 
@@ -109,6 +177,12 @@ const queryOperation: Operation<S.QueryAgencyRequest, S.QueryAgencyResponse> = {
   response: S.QueryAgencyResponse
 }
 
-/** `GET /open-apis/hire/v1/agencies/query` */
+/**
+ * 查询猎头供应商信息
+ *
+ * `GET /open-apis/hire/v1/agencies/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=agency&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryAgencyRequest, options?: CallOptions): ApiCall<S.QueryAgencyResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -15,7 +15,13 @@ const cancelOnboardOperation: Operation<S.CancelOnboardApplicationRequest, S.Can
   response: S.CancelOnboardApplicationResponse
 }
 
-/** `POST /open-apis/hire/v1/applications/:application_id/cancel_onboard` */
+/**
+ * 取消候选人入职
+ *
+ * `POST /open-apis/hire/v1/applications/:application_id/cancel_onboard`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_onboard&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const cancelOnboard = (payload: S.CancelOnboardApplicationRequest, options?: CallOptions): ApiCall<S.CancelOnboardApplicationResponse> =>
   Request.execute(cancelOnboardOperation, payload, options)
 
@@ -28,7 +34,11 @@ const createOperation: Operation<S.CreateApplicationRequest, S.CreateApplication
   response: S.CreateApplicationResponse
 }
 
-/** `POST /open-apis/hire/v1/applications` */
+/**
+ * `POST /open-apis/hire/v1/applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateApplicationRequest, options?: CallOptions): ApiCall<S.CreateApplicationResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +51,11 @@ const getOperation: Operation<S.GetApplicationRequest, S.GetApplicationResponse>
   response: S.GetApplicationResponse
 }
 
-/** `GET /open-apis/hire/v1/applications/:application_id` */
+/**
+ * `GET /open-apis/hire/v1/applications/:application_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetApplicationRequest, options?: CallOptions): ApiCall<S.GetApplicationResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,7 +68,13 @@ const getDetailOperation: Operation<S.GetDetailApplicationRequest, S.GetDetailAp
   response: S.GetDetailApplicationResponse
 }
 
-/** `GET /open-apis/hire/v1/applications/:application_id/get_detail` */
+/**
+ * 获取投递详情
+ *
+ * `GET /open-apis/hire/v1/applications/:application_id/get_detail`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_detail&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const getDetail = (payload: S.GetDetailApplicationRequest, options?: CallOptions): ApiCall<S.GetDetailApplicationResponse> =>
   Request.execute(getDetailOperation, payload, options)
 
@@ -67,15 +87,31 @@ const listOperation: Operation<S.ListApplicationRequest, S.ListApplicationRespon
   response: S.ListApplicationResponse
 }
 
-/** `GET /open-apis/hire/v1/applications` */
+/**
+ * `GET /open-apis/hire/v1/applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListApplicationRequest = {}, options?: CallOptions): ApiCall<S.ListApplicationResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * `GET /open-apis/hire/v1/applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListApplicationRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * `GET /open-apis/hire/v1/applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListApplicationRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -88,7 +124,11 @@ const offerOperation: Operation<S.OfferApplicationRequest, S.OfferApplicationRes
   response: S.OfferApplicationResponse
 }
 
-/** `GET /open-apis/hire/v1/applications/:application_id/offer` */
+/**
+ * `GET /open-apis/hire/v1/applications/:application_id/offer`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=offer&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const offer = (payload: S.OfferApplicationRequest, options?: CallOptions): ApiCall<S.OfferApplicationResponse> =>
   Request.execute(offerOperation, payload, options)
 
@@ -101,7 +141,13 @@ const recoverOperation: Operation<S.RecoverApplicationRequest, S.RecoverApplicat
   response: S.RecoverApplicationResponse
 }
 
-/** `POST /open-apis/hire/v1/applications/:application_id/recover` */
+/**
+ * 恢复投递
+ *
+ * `POST /open-apis/hire/v1/applications/:application_id/recover`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recover&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const recover = (payload: S.RecoverApplicationRequest, options?: CallOptions): ApiCall<S.RecoverApplicationResponse> =>
   Request.execute(recoverOperation, payload, options)
 
@@ -114,7 +160,11 @@ const terminateOperation: Operation<S.TerminateApplicationRequest, S.TerminateAp
   response: S.TerminateApplicationResponse
 }
 
-/** `POST /open-apis/hire/v1/applications/:application_id/terminate` */
+/**
+ * `POST /open-apis/hire/v1/applications/:application_id/terminate`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=terminate&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const terminate = (payload: S.TerminateApplicationRequest, options?: CallOptions): ApiCall<S.TerminateApplicationResponse> =>
   Request.execute(terminateOperation, payload, options)
 
@@ -127,7 +177,11 @@ const transferOnboardOperation: Operation<S.TransferOnboardApplicationRequest, S
   response: S.TransferOnboardApplicationResponse
 }
 
-/** `POST /open-apis/hire/v1/applications/:application_id/transfer_onboard` */
+/**
+ * `POST /open-apis/hire/v1/applications/:application_id/transfer_onboard`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_onboard&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const transferOnboard = (payload: S.TransferOnboardApplicationRequest, options?: CallOptions): ApiCall<S.TransferOnboardApplicationResponse> =>
   Request.execute(transferOnboardOperation, payload, options)
 
@@ -140,6 +194,12 @@ const transferStageOperation: Operation<S.TransferStageApplicationRequest, S.Tra
   response: S.TransferStageApplicationResponse
 }
 
-/** `POST /open-apis/hire/v1/applications/:application_id/transfer_stage` */
+/**
+ * 转移投递阶段
+ *
+ * `POST /open-apis/hire/v1/applications/:application_id/transfer_stage`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_stage&project=hire&resource=application&version=v1 | Documentation}
+ */
 export const transferStage = (payload: S.TransferStageApplicationRequest, options?: CallOptions): ApiCall<S.TransferStageApplicationResponse> =>
   Request.execute(transferStageOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListApplicationInterviewRequest, S.ListApplicat
   response: S.ListApplicationInterviewResponse
 }
 
-/** `GET /open-apis/hire/v1/applications/:application_id/interviews` */
+/**
+ * 获取面试记录列表
+ *
+ * `GET /open-apis/hire/v1/applications/:application_id/interviews`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application.interview&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListApplicationInterviewRequest, options?: CallOptions): ApiCall<S.ListApplicationInterviewResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取面试记录列表
+ *
+ * `GET /open-apis/hire/v1/applications/:application_id/interviews`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application.interview&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListApplicationInterviewRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取面试记录列表
+ *
+ * `GET /open-apis/hire/v1/applications/:application_id/interviews`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application.interview&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListApplicationInterviewRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

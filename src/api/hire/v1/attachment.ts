@@ -15,7 +15,11 @@ const createOperation: Operation<S.CreateAttachmentRequest, S.CreateAttachmentRe
   response: S.CreateAttachmentResponse
 }
 
-/** `POST /open-apis/hire/v1/attachments` */
+/**
+ * `POST /open-apis/hire/v1/attachments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=attachment&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAttachmentRequest = {}, options?: CallOptions): ApiCall<S.CreateAttachmentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +32,13 @@ const getOperation: Operation<S.GetAttachmentRequest, S.GetAttachmentResponse> =
   response: S.GetAttachmentResponse
 }
 
-/** `GET /open-apis/hire/v1/attachments/:attachment_id` */
+/**
+ * 获取附件信息
+ *
+ * `GET /open-apis/hire/v1/attachments/:attachment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=attachment&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetAttachmentRequest, options?: CallOptions): ApiCall<S.GetAttachmentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,6 +51,12 @@ const previewOperation: Operation<S.PreviewAttachmentRequest, S.PreviewAttachmen
   response: S.PreviewAttachmentResponse
 }
 
-/** `GET /open-apis/hire/v1/attachments/:attachment_id/preview` */
+/**
+ * 获取人才简历附件 PDF 格式下载链接
+ *
+ * `GET /open-apis/hire/v1/attachments/:attachment_id/preview`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=hire&resource=attachment&version=v1 | Documentation}
+ */
 export const preview = (payload: S.PreviewAttachmentRequest, options?: CallOptions): ApiCall<S.PreviewAttachmentResponse> =>
   Request.execute(previewOperation, payload, options)

@@ -15,15 +15,37 @@ const batchQueryOperation: Operation<S.BatchQueryBackgroundCheckOrderRequest, S.
   response: S.BatchQueryBackgroundCheckOrderResponse
 }
 
-/** `POST /open-apis/hire/v1/background_check_orders/batch_query` */
+/**
+ * 查询背调信息列表
+ *
+ * `POST /open-apis/hire/v1/background_check_orders/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=background_check_order&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryBackgroundCheckOrderRequest = {}, options?: CallOptions): ApiCall<S.BatchQueryBackgroundCheckOrderResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
-/** Every page of `batchQuery`, following `page_token`. */
+/**
+ * Every page of `batchQuery`, following `page_token`.
+ *
+ * 查询背调信息列表
+ *
+ * `POST /open-apis/hire/v1/background_check_orders/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=background_check_order&version=v1 | Documentation}
+ */
 export const batchQueryPages = (payload: S.BatchQueryBackgroundCheckOrderRequest = {}, options?: CallOptions) =>
   Pagination.pages(batchQuery, payload, options)
 
-/** Every `items` element of every page of `batchQuery`. */
+/**
+ * Every `items` element of every page of `batchQuery`.
+ *
+ * 查询背调信息列表
+ *
+ * `POST /open-apis/hire/v1/background_check_orders/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=background_check_order&version=v1 | Documentation}
+ */
 export const batchQueryStream = (payload: S.BatchQueryBackgroundCheckOrderRequest = {}, options?: CallOptions) =>
   Pagination.items(batchQuery, payload, options, "items")
 
@@ -36,14 +58,36 @@ const listOperation: Operation<S.ListBackgroundCheckOrderRequest, S.ListBackgrou
   response: S.ListBackgroundCheckOrderResponse
 }
 
-/** `GET /open-apis/hire/v1/background_check_orders` */
+/**
+ * 获取背调信息列表
+ *
+ * `GET /open-apis/hire/v1/background_check_orders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=background_check_order&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListBackgroundCheckOrderRequest = {}, options?: CallOptions): ApiCall<S.ListBackgroundCheckOrderResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取背调信息列表
+ *
+ * `GET /open-apis/hire/v1/background_check_orders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=background_check_order&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListBackgroundCheckOrderRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取背调信息列表
+ *
+ * `GET /open-apis/hire/v1/background_check_orders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=background_check_order&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListBackgroundCheckOrderRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const searchOperation: Operation<S.SearchDiversityInclusionRequest, S.SearchDive
   response: S.SearchDiversityInclusionResponse
 }
 
-/** `POST /open-apis/hire/v1/applications/diversity_inclusions/search` */
+/**
+ * 获取申请表附加信息
+ *
+ * `POST /open-apis/hire/v1/applications/diversity_inclusions/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=diversity_inclusion&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchDiversityInclusionRequest = {}, options?: CallOptions): ApiCall<S.SearchDiversityInclusionResponse> =>
   Request.execute(searchOperation, payload, options)

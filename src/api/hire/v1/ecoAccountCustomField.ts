@@ -14,7 +14,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteEcoAccountCustomFieldRequest,
   response: S.BatchDeleteEcoAccountCustomFieldResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_account_custom_fields/batch_delete` */
+/**
+ * 删除账号自定义字段
+ *
+ * `POST /open-apis/hire/v1/eco_account_custom_fields/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_account_custom_field&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteEcoAccountCustomFieldRequest, options?: CallOptions): ApiCall<S.BatchDeleteEcoAccountCustomFieldResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateEcoAccountCustomFieldRequest,
   response: S.BatchUpdateEcoAccountCustomFieldResponse
 }
 
-/** `PATCH /open-apis/hire/v1/eco_account_custom_fields/batch_update` */
+/**
+ * 更新账号自定义字段
+ *
+ * `PATCH /open-apis/hire/v1/eco_account_custom_fields/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_account_custom_field&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateEcoAccountCustomFieldRequest, options?: CallOptions): ApiCall<S.BatchUpdateEcoAccountCustomFieldResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -40,6 +52,12 @@ const createOperation: Operation<S.CreateEcoAccountCustomFieldRequest, S.CreateE
   response: S.CreateEcoAccountCustomFieldResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_account_custom_fields` */
+/**
+ * 创建账号自定义字段
+ *
+ * `POST /open-apis/hire/v1/eco_account_custom_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_account_custom_field&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateEcoAccountCustomFieldRequest, options?: CallOptions): ApiCall<S.CreateEcoAccountCustomFieldResponse> =>
   Request.execute(createOperation, payload, options)

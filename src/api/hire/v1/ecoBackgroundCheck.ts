@@ -14,7 +14,13 @@ const cancelOperation: Operation<S.CancelEcoBackgroundCheckRequest, S.CancelEcoB
   response: S.CancelEcoBackgroundCheckResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_background_checks/cancel` */
+/**
+ * 终止背调订单
+ *
+ * `POST /open-apis/hire/v1/eco_background_checks/cancel`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=hire&resource=eco_background_check&version=v1 | Documentation}
+ */
 export const cancel = (payload: S.CancelEcoBackgroundCheckRequest, options?: CallOptions): ApiCall<S.CancelEcoBackgroundCheckResponse> =>
   Request.execute(cancelOperation, payload, options)
 
@@ -27,7 +33,13 @@ const updateProgressOperation: Operation<S.UpdateProgressEcoBackgroundCheckReque
   response: S.UpdateProgressEcoBackgroundCheckResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_background_checks/update_progress` */
+/**
+ * 更新背调订单进度
+ *
+ * `POST /open-apis/hire/v1/eco_background_checks/update_progress`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_progress&project=hire&resource=eco_background_check&version=v1 | Documentation}
+ */
 export const updateProgress = (payload: S.UpdateProgressEcoBackgroundCheckRequest, options?: CallOptions): ApiCall<S.UpdateProgressEcoBackgroundCheckResponse> =>
   Request.execute(updateProgressOperation, payload, options)
 
@@ -40,6 +52,12 @@ const updateResultOperation: Operation<S.UpdateResultEcoBackgroundCheckRequest, 
   response: S.UpdateResultEcoBackgroundCheckResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_background_checks/update_result` */
+/**
+ * 回传背调订单的最终结果
+ *
+ * `POST /open-apis/hire/v1/eco_background_checks/update_result`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_result&project=hire&resource=eco_background_check&version=v1 | Documentation}
+ */
 export const updateResult = (payload: S.UpdateResultEcoBackgroundCheckRequest, options?: CallOptions): ApiCall<S.UpdateResultEcoBackgroundCheckResponse> =>
   Request.execute(updateResultOperation, payload, options)

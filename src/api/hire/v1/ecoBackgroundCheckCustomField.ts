@@ -14,7 +14,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteEcoBackgroundCheckCustomField
   response: S.BatchDeleteEcoBackgroundCheckCustomFieldResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_background_check_custom_fields/batch_delete` */
+/**
+ * 删除背调自定义字段
+ *
+ * `POST /open-apis/hire/v1/eco_background_check_custom_fields/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_background_check_custom_field&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteEcoBackgroundCheckCustomFieldRequest, options?: CallOptions): ApiCall<S.BatchDeleteEcoBackgroundCheckCustomFieldResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateEcoBackgroundCheckCustomField
   response: S.BatchUpdateEcoBackgroundCheckCustomFieldResponse
 }
 
-/** `PATCH /open-apis/hire/v1/eco_background_check_custom_fields/batch_update` */
+/**
+ * 更新背调自定义字段
+ *
+ * `PATCH /open-apis/hire/v1/eco_background_check_custom_fields/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_custom_field&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateEcoBackgroundCheckCustomFieldRequest, options?: CallOptions): ApiCall<S.BatchUpdateEcoBackgroundCheckCustomFieldResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -40,6 +52,12 @@ const createOperation: Operation<S.CreateEcoBackgroundCheckCustomFieldRequest, S
   response: S.CreateEcoBackgroundCheckCustomFieldResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_background_check_custom_fields` */
+/**
+ * 创建背调自定义字段
+ *
+ * `POST /open-apis/hire/v1/eco_background_check_custom_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_custom_field&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateEcoBackgroundCheckCustomFieldRequest, options?: CallOptions): ApiCall<S.CreateEcoBackgroundCheckCustomFieldResponse> =>
   Request.execute(createOperation, payload, options)

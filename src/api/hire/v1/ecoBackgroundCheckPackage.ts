@@ -14,7 +14,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteEcoBackgroundCheckPackageRequ
   response: S.BatchDeleteEcoBackgroundCheckPackageResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_background_check_packages/batch_delete` */
+/**
+ * 删除背调套餐和附加调查项
+ *
+ * `POST /open-apis/hire/v1/eco_background_check_packages/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_background_check_package&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteEcoBackgroundCheckPackageRequest, options?: CallOptions): ApiCall<S.BatchDeleteEcoBackgroundCheckPackageResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateEcoBackgroundCheckPackageRequ
   response: S.BatchUpdateEcoBackgroundCheckPackageResponse
 }
 
-/** `PATCH /open-apis/hire/v1/eco_background_check_packages/batch_update` */
+/**
+ * 更新背调套餐和附加调查项
+ *
+ * `PATCH /open-apis/hire/v1/eco_background_check_packages/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_package&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateEcoBackgroundCheckPackageRequest, options?: CallOptions): ApiCall<S.BatchUpdateEcoBackgroundCheckPackageResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -40,6 +52,12 @@ const createOperation: Operation<S.CreateEcoBackgroundCheckPackageRequest, S.Cre
   response: S.CreateEcoBackgroundCheckPackageResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_background_check_packages` */
+/**
+ * 创建背调套餐和附加调查项
+ *
+ * `POST /open-apis/hire/v1/eco_background_check_packages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_package&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateEcoBackgroundCheckPackageRequest, options?: CallOptions): ApiCall<S.CreateEcoBackgroundCheckPackageResponse> =>
   Request.execute(createOperation, payload, options)

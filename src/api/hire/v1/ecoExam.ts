@@ -14,7 +14,13 @@ const loginInfoOperation: Operation<S.LoginInfoEcoExamRequest, S.LoginInfoEcoExa
   response: S.LoginInfoEcoExamResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_exams/:exam_id/login_info` */
+/**
+ * 回传笔试安排结果
+ *
+ * `POST /open-apis/hire/v1/eco_exams/:exam_id/login_info`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=login_info&project=hire&resource=eco_exam&version=v1 | Documentation}
+ */
 export const loginInfo = (payload: S.LoginInfoEcoExamRequest, options?: CallOptions): ApiCall<S.LoginInfoEcoExamResponse> =>
   Request.execute(loginInfoOperation, payload, options)
 
@@ -27,6 +33,12 @@ const updateResultOperation: Operation<S.UpdateResultEcoExamRequest, S.UpdateRes
   response: S.UpdateResultEcoExamResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_exams/:exam_id/update_result` */
+/**
+ * 回传笔试结果
+ *
+ * `POST /open-apis/hire/v1/eco_exams/:exam_id/update_result`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_result&project=hire&resource=eco_exam&version=v1 | Documentation}
+ */
 export const updateResult = (payload: S.UpdateResultEcoExamRequest, options?: CallOptions): ApiCall<S.UpdateResultEcoExamResponse> =>
   Request.execute(updateResultOperation, payload, options)

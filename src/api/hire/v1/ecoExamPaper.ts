@@ -14,7 +14,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteEcoExamPaperRequest, S.BatchD
   response: S.BatchDeleteEcoExamPaperResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_exam_papers/batch_delete` */
+/**
+ * 删除试卷列表
+ *
+ * `POST /open-apis/hire/v1/eco_exam_papers/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_exam_paper&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteEcoExamPaperRequest, options?: CallOptions): ApiCall<S.BatchDeleteEcoExamPaperResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateEcoExamPaperRequest, S.BatchU
   response: S.BatchUpdateEcoExamPaperResponse
 }
 
-/** `PATCH /open-apis/hire/v1/eco_exam_papers/batch_update` */
+/**
+ * 更新试卷列表
+ *
+ * `PATCH /open-apis/hire/v1/eco_exam_papers/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_exam_paper&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateEcoExamPaperRequest, options?: CallOptions): ApiCall<S.BatchUpdateEcoExamPaperResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -40,6 +52,12 @@ const createOperation: Operation<S.CreateEcoExamPaperRequest, S.CreateEcoExamPap
   response: S.CreateEcoExamPaperResponse
 }
 
-/** `POST /open-apis/hire/v1/eco_exam_papers` */
+/**
+ * 创建试卷列表
+ *
+ * `POST /open-apis/hire/v1/eco_exam_papers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_exam_paper&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateEcoExamPaperRequest, options?: CallOptions): ApiCall<S.CreateEcoExamPaperResponse> =>
   Request.execute(createOperation, payload, options)

@@ -14,6 +14,12 @@ const patchOperation: Operation<S.PatchEhrImportTaskRequest, S.PatchEhrImportTas
   response: S.PatchEhrImportTaskResponse
 }
 
-/** `PATCH /open-apis/hire/v1/ehr_import_tasks/:ehr_import_task_id` */
+/**
+ * 更新 e-HR 导入任务结果
+ *
+ * `PATCH /open-apis/hire/v1/ehr_import_tasks/:ehr_import_task_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=ehr_import_task&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchEhrImportTaskRequest, options?: CallOptions): ApiCall<S.PatchEhrImportTaskResponse> =>
   Request.execute(patchOperation, payload, options)

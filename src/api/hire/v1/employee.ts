@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetEmployeeRequest, S.GetEmployeeResponse> = {
   response: S.GetEmployeeResponse
 }
 
-/** `GET /open-apis/hire/v1/employees/:employee_id` */
+/**
+ * 通过员工 ID 获取入职信息
+ *
+ * `GET /open-apis/hire/v1/employees/:employee_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=employee&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetEmployeeRequest, options?: CallOptions): ApiCall<S.GetEmployeeResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getByApplicationOperation: Operation<S.GetByApplicationEmployeeRequest, S.
   response: S.GetByApplicationEmployeeResponse
 }
 
-/** `GET /open-apis/hire/v1/employees/get_by_application` */
+/**
+ * 通过投递 ID 获取入职信息
+ *
+ * `GET /open-apis/hire/v1/employees/get_by_application`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_application&project=hire&resource=employee&version=v1 | Documentation}
+ */
 export const getByApplication = (payload: S.GetByApplicationEmployeeRequest, options?: CallOptions): ApiCall<S.GetByApplicationEmployeeResponse> =>
   Request.execute(getByApplicationOperation, payload, options)
 
@@ -40,6 +52,12 @@ const patchOperation: Operation<S.PatchEmployeeRequest, S.PatchEmployeeResponse>
   response: S.PatchEmployeeResponse
 }
 
-/** `PATCH /open-apis/hire/v1/employees/:employee_id` */
+/**
+ * 更新员工状态
+ *
+ * `PATCH /open-apis/hire/v1/employees/:employee_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=employee&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchEmployeeRequest, options?: CallOptions): ApiCall<S.PatchEmployeeResponse> =>
   Request.execute(patchOperation, payload, options)

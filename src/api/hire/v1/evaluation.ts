@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListEvaluationRequest, S.ListEvaluationResponse
   response: S.ListEvaluationResponse
 }
 
-/** `GET /open-apis/hire/v1/evaluations` */
+/**
+ * 获取简历评估信息列表
+ *
+ * `GET /open-apis/hire/v1/evaluations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListEvaluationRequest = {}, options?: CallOptions): ApiCall<S.ListEvaluationResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取简历评估信息列表
+ *
+ * `GET /open-apis/hire/v1/evaluations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListEvaluationRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取简历评估信息列表
+ *
+ * `GET /open-apis/hire/v1/evaluations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListEvaluationRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListEvaluationTaskRequest, S.ListEvaluationTask
   response: S.ListEvaluationTaskResponse
 }
 
-/** `GET /open-apis/hire/v1/evaluation_tasks` */
+/**
+ * 获取简历评估任务列表
+ *
+ * `GET /open-apis/hire/v1/evaluation_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation_task&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListEvaluationTaskRequest = {}, options?: CallOptions): ApiCall<S.ListEvaluationTaskResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取简历评估任务列表
+ *
+ * `GET /open-apis/hire/v1/evaluation_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation_task&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListEvaluationTaskRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取简历评估任务列表
+ *
+ * `GET /open-apis/hire/v1/evaluation_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation_task&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListEvaluationTaskRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateExamRequest, S.CreateExamResponse> = {
   response: S.CreateExamResponse
 }
 
-/** `POST /open-apis/hire/v1/exams` */
+/**
+ * 添加笔试结果
+ *
+ * `POST /open-apis/hire/v1/exams`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=exam&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateExamRequest, options?: CallOptions): ApiCall<S.CreateExamResponse> =>
   Request.execute(createOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListExamMarkingTaskRequest, S.ListExamMarkingTa
   response: S.ListExamMarkingTaskResponse
 }
 
-/** `GET /open-apis/hire/v1/exam_marking_tasks` */
+/**
+ * 获取笔试阅卷任务列表
+ *
+ * `GET /open-apis/hire/v1/exam_marking_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=exam_marking_task&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListExamMarkingTaskRequest, options?: CallOptions): ApiCall<S.ListExamMarkingTaskResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取笔试阅卷任务列表
+ *
+ * `GET /open-apis/hire/v1/exam_marking_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=exam_marking_task&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListExamMarkingTaskRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取笔试阅卷任务列表
+ *
+ * `GET /open-apis/hire/v1/exam_marking_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=exam_marking_task&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListExamMarkingTaskRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateExternalApplicationRequest, S.CreateExt
   response: S.CreateExternalApplicationResponse
 }
 
-/** `POST /open-apis/hire/v1/external_applications` */
+/**
+ * 创建外部投递
+ *
+ * `POST /open-apis/hire/v1/external_applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_application&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateExternalApplicationRequest, options?: CallOptions): ApiCall<S.CreateExternalApplicationResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteExternalApplicationRequest, S.DeleteExt
   response: S.DeleteExternalApplicationResponse
 }
 
-/** `DELETE /open-apis/hire/v1/external_applications/:external_application_id` */
+/**
+ * 删除外部投递
+ *
+ * `DELETE /open-apis/hire/v1/external_applications/:external_application_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_application&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteExternalApplicationRequest, options?: CallOptions): ApiCall<S.DeleteExternalApplicationResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListExternalApplicationRequest, S.ListExternalA
   response: S.ListExternalApplicationResponse
 }
 
-/** `GET /open-apis/hire/v1/external_applications` */
+/**
+ * 查询外部投递列表
+ *
+ * `GET /open-apis/hire/v1/external_applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=external_application&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListExternalApplicationRequest, options?: CallOptions): ApiCall<S.ListExternalApplicationResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询外部投递列表
+ *
+ * `GET /open-apis/hire/v1/external_applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=external_application&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListExternalApplicationRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询外部投递列表
+ *
+ * `GET /open-apis/hire/v1/external_applications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=external_application&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListExternalApplicationRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateExternalApplicationRequest, S.UpdateExt
   response: S.UpdateExternalApplicationResponse
 }
 
-/** `PUT /open-apis/hire/v1/external_applications/:external_application_id` */
+/**
+ * 更新外部投递
+ *
+ * `PUT /open-apis/hire/v1/external_applications/:external_application_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_application&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateExternalApplicationRequest, options?: CallOptions): ApiCall<S.UpdateExternalApplicationResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -15,15 +15,37 @@ const batchQueryOperation: Operation<S.BatchQueryExternalBackgroundCheckRequest,
   response: S.BatchQueryExternalBackgroundCheckResponse
 }
 
-/** `POST /open-apis/hire/v1/external_background_checks/batch_query` */
+/**
+ * 查询外部背调列表
+ *
+ * `POST /open-apis/hire/v1/external_background_checks/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_background_check&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryExternalBackgroundCheckRequest = {}, options?: CallOptions): ApiCall<S.BatchQueryExternalBackgroundCheckResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
-/** Every page of `batchQuery`, following `page_token`. */
+/**
+ * Every page of `batchQuery`, following `page_token`.
+ *
+ * 查询外部背调列表
+ *
+ * `POST /open-apis/hire/v1/external_background_checks/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_background_check&version=v1 | Documentation}
+ */
 export const batchQueryPages = (payload: S.BatchQueryExternalBackgroundCheckRequest = {}, options?: CallOptions) =>
   Pagination.pages(batchQuery, payload, options)
 
-/** Every `items` element of every page of `batchQuery`. */
+/**
+ * Every `items` element of every page of `batchQuery`.
+ *
+ * 查询外部背调列表
+ *
+ * `POST /open-apis/hire/v1/external_background_checks/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_background_check&version=v1 | Documentation}
+ */
 export const batchQueryStream = (payload: S.BatchQueryExternalBackgroundCheckRequest = {}, options?: CallOptions) =>
   Pagination.items(batchQuery, payload, options, "items")
 
@@ -36,7 +58,13 @@ const createOperation: Operation<S.CreateExternalBackgroundCheckRequest, S.Creat
   response: S.CreateExternalBackgroundCheckResponse
 }
 
-/** `POST /open-apis/hire/v1/external_background_checks` */
+/**
+ * 创建外部背调
+ *
+ * `POST /open-apis/hire/v1/external_background_checks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_background_check&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateExternalBackgroundCheckRequest, options?: CallOptions): ApiCall<S.CreateExternalBackgroundCheckResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -49,7 +77,13 @@ const deleteOperation: Operation<S.DeleteExternalBackgroundCheckRequest, S.Delet
   response: S.DeleteExternalBackgroundCheckResponse
 }
 
-/** `DELETE /open-apis/hire/v1/external_background_checks/:external_background_check_id` */
+/**
+ * 删除外部背调
+ *
+ * `DELETE /open-apis/hire/v1/external_background_checks/:external_background_check_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_background_check&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteExternalBackgroundCheckRequest, options?: CallOptions): ApiCall<S.DeleteExternalBackgroundCheckResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateExternalBackgroundCheckRequest, S.Updat
   response: S.UpdateExternalBackgroundCheckResponse
 }
 
-/** `PUT /open-apis/hire/v1/external_background_checks/:external_background_check_id` */
+/**
+ * 更新外部背调
+ *
+ * `PUT /open-apis/hire/v1/external_background_checks/:external_background_check_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_background_check&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateExternalBackgroundCheckRequest, options?: CallOptions): ApiCall<S.UpdateExternalBackgroundCheckResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -15,15 +15,37 @@ const batchQueryOperation: Operation<S.BatchQueryExternalInterviewRequest, S.Bat
   response: S.BatchQueryExternalInterviewResponse
 }
 
-/** `POST /open-apis/hire/v1/external_interviews/batch_query` */
+/**
+ * 查询外部面试列表
+ *
+ * `POST /open-apis/hire/v1/external_interviews/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_interview&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryExternalInterviewRequest = {}, options?: CallOptions): ApiCall<S.BatchQueryExternalInterviewResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
-/** Every page of `batchQuery`, following `page_token`. */
+/**
+ * Every page of `batchQuery`, following `page_token`.
+ *
+ * 查询外部面试列表
+ *
+ * `POST /open-apis/hire/v1/external_interviews/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_interview&version=v1 | Documentation}
+ */
 export const batchQueryPages = (payload: S.BatchQueryExternalInterviewRequest = {}, options?: CallOptions) =>
   Pagination.pages(batchQuery, payload, options)
 
-/** Every `items` element of every page of `batchQuery`. */
+/**
+ * Every `items` element of every page of `batchQuery`.
+ *
+ * 查询外部面试列表
+ *
+ * `POST /open-apis/hire/v1/external_interviews/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_interview&version=v1 | Documentation}
+ */
 export const batchQueryStream = (payload: S.BatchQueryExternalInterviewRequest = {}, options?: CallOptions) =>
   Pagination.items(batchQuery, payload, options, "items")
 
@@ -36,7 +58,13 @@ const createOperation: Operation<S.CreateExternalInterviewRequest, S.CreateExter
   response: S.CreateExternalInterviewResponse
 }
 
-/** `POST /open-apis/hire/v1/external_interviews` */
+/**
+ * 创建外部面试
+ *
+ * `POST /open-apis/hire/v1/external_interviews`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateExternalInterviewRequest, options?: CallOptions): ApiCall<S.CreateExternalInterviewResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -49,7 +77,13 @@ const deleteOperation: Operation<S.DeleteExternalInterviewRequest, S.DeleteExter
   response: S.DeleteExternalInterviewResponse
 }
 
-/** `DELETE /open-apis/hire/v1/external_interviews/:external_interview_id` */
+/**
+ * 删除外部面试
+ *
+ * `DELETE /open-apis/hire/v1/external_interviews/:external_interview_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_interview&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteExternalInterviewRequest, options?: CallOptions): ApiCall<S.DeleteExternalInterviewResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateExternalInterviewRequest, S.UpdateExter
   response: S.UpdateExternalInterviewResponse
 }
 
-/** `PUT /open-apis/hire/v1/external_interviews/:external_interview_id` */
+/**
+ * 更新外部面试
+ *
+ * `PUT /open-apis/hire/v1/external_interviews/:external_interview_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_interview&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateExternalInterviewRequest, options?: CallOptions): ApiCall<S.UpdateExternalInterviewResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateExternalInterviewAssessmentRequest, S.C
   response: S.CreateExternalInterviewAssessmentResponse
 }
 
-/** `POST /open-apis/hire/v1/external_interview_assessments` */
+/**
+ * 创建外部面评
+ *
+ * `POST /open-apis/hire/v1/external_interview_assessments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview_assessment&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateExternalInterviewAssessmentRequest = {}, options?: CallOptions): ApiCall<S.CreateExternalInterviewAssessmentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchExternalInterviewAssessmentRequest, S.Pat
   response: S.PatchExternalInterviewAssessmentResponse
 }
 
-/** `PATCH /open-apis/hire/v1/external_interview_assessments/:external_interview_assessment_id` */
+/**
+ * 更新外部面评
+ *
+ * `PATCH /open-apis/hire/v1/external_interview_assessments/:external_interview_assessment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=external_interview_assessment&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchExternalInterviewAssessmentRequest, options?: CallOptions): ApiCall<S.PatchExternalInterviewAssessmentResponse> =>
   Request.execute(patchOperation, payload, options)

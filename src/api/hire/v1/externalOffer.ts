@@ -15,15 +15,37 @@ const batchQueryOperation: Operation<S.BatchQueryExternalOfferRequest, S.BatchQu
   response: S.BatchQueryExternalOfferResponse
 }
 
-/** `POST /open-apis/hire/v1/external_offers/batch_query` */
+/**
+ * 查询外部 Offer 列表
+ *
+ * `POST /open-apis/hire/v1/external_offers/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_offer&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryExternalOfferRequest = {}, options?: CallOptions): ApiCall<S.BatchQueryExternalOfferResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
-/** Every page of `batchQuery`, following `page_token`. */
+/**
+ * Every page of `batchQuery`, following `page_token`.
+ *
+ * 查询外部 Offer 列表
+ *
+ * `POST /open-apis/hire/v1/external_offers/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_offer&version=v1 | Documentation}
+ */
 export const batchQueryPages = (payload: S.BatchQueryExternalOfferRequest = {}, options?: CallOptions) =>
   Pagination.pages(batchQuery, payload, options)
 
-/** Every `items` element of every page of `batchQuery`. */
+/**
+ * Every `items` element of every page of `batchQuery`.
+ *
+ * 查询外部 Offer 列表
+ *
+ * `POST /open-apis/hire/v1/external_offers/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_offer&version=v1 | Documentation}
+ */
 export const batchQueryStream = (payload: S.BatchQueryExternalOfferRequest = {}, options?: CallOptions) =>
   Pagination.items(batchQuery, payload, options, "items")
 
@@ -36,7 +58,13 @@ const createOperation: Operation<S.CreateExternalOfferRequest, S.CreateExternalO
   response: S.CreateExternalOfferResponse
 }
 
-/** `POST /open-apis/hire/v1/external_offers` */
+/**
+ * 创建外部 Offer
+ *
+ * `POST /open-apis/hire/v1/external_offers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_offer&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateExternalOfferRequest, options?: CallOptions): ApiCall<S.CreateExternalOfferResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -49,7 +77,13 @@ const deleteOperation: Operation<S.DeleteExternalOfferRequest, S.DeleteExternalO
   response: S.DeleteExternalOfferResponse
 }
 
-/** `DELETE /open-apis/hire/v1/external_offers/:external_offer_id` */
+/**
+ * 删除外部 Offer
+ *
+ * `DELETE /open-apis/hire/v1/external_offers/:external_offer_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_offer&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteExternalOfferRequest, options?: CallOptions): ApiCall<S.DeleteExternalOfferResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateExternalOfferRequest, S.UpdateExternalO
   response: S.UpdateExternalOfferResponse
 }
 
-/** `PUT /open-apis/hire/v1/external_offers/:external_offer_id` */
+/**
+ * 更新外部 Offer
+ *
+ * `PUT /open-apis/hire/v1/external_offers/:external_offer_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_offer&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateExternalOfferRequest, options?: CallOptions): ApiCall<S.UpdateExternalOfferResponse> =>
   Request.execute(updateOperation, payload, options)
 

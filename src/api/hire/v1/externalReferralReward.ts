@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateExternalReferralRewardRequest, S.Create
   response: S.CreateExternalReferralRewardResponse
 }
 
-/** `POST /open-apis/hire/v1/external_referral_rewards` */
+/**
+ * 导入外部内推奖励
+ *
+ * `POST /open-apis/hire/v1/external_referral_rewards`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_referral_reward&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateExternalReferralRewardRequest, options?: CallOptions): ApiCall<S.CreateExternalReferralRewardResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteExternalReferralRewardRequest, S.Delete
   response: S.DeleteExternalReferralRewardResponse
 }
 
-/** `DELETE /open-apis/hire/v1/external_referral_rewards/:external_referral_reward_id` */
+/**
+ * 删除外部内推奖励
+ *
+ * `DELETE /open-apis/hire/v1/external_referral_rewards/:external_referral_reward_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_referral_reward&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteExternalReferralRewardRequest, options?: CallOptions): ApiCall<S.DeleteExternalReferralRewardResponse> =>
   Request.execute(deleteOperation, payload, options)
 

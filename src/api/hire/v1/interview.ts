@@ -15,7 +15,13 @@ const getByTalentOperation: Operation<S.GetByTalentInterviewRequest, S.GetByTale
   response: S.GetByTalentInterviewResponse
 }
 
-/** `GET /open-apis/hire/v1/interviews/get_by_talent` */
+/**
+ * 获取人才面试信息
+ *
+ * `GET /open-apis/hire/v1/interviews/get_by_talent`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_talent&project=hire&resource=interview&version=v1 | Documentation}
+ */
 export const getByTalent = (payload: S.GetByTalentInterviewRequest, options?: CallOptions): ApiCall<S.GetByTalentInterviewResponse> =>
   Request.execute(getByTalentOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListInterviewRequest, S.ListInterviewResponse> 
   response: S.ListInterviewResponse
 }
 
-/** `GET /open-apis/hire/v1/interviews` */
+/**
+ * 获取面试信息
+ *
+ * `GET /open-apis/hire/v1/interviews`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListInterviewRequest = {}, options?: CallOptions): ApiCall<S.ListInterviewResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取面试信息
+ *
+ * `GET /open-apis/hire/v1/interviews`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListInterviewRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取面试信息
+ *
+ * `GET /open-apis/hire/v1/interviews`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListInterviewRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

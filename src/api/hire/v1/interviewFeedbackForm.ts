@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListInterviewFeedbackFormRequest, S.ListIntervi
   response: S.ListInterviewFeedbackFormResponse
 }
 
-/** `GET /open-apis/hire/v1/interview_feedback_forms` */
+/**
+ * 获取面试评价表列表
+ *
+ * `GET /open-apis/hire/v1/interview_feedback_forms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_feedback_form&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListInterviewFeedbackFormRequest = {}, options?: CallOptions): ApiCall<S.ListInterviewFeedbackFormResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取面试评价表列表
+ *
+ * `GET /open-apis/hire/v1/interview_feedback_forms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_feedback_form&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListInterviewFeedbackFormRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取面试评价表列表
+ *
+ * `GET /open-apis/hire/v1/interview_feedback_forms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_feedback_form&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListInterviewFeedbackFormRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetInterviewRecordAttachmentRequest, S.GetInterv
   response: S.GetInterviewRecordAttachmentResponse
 }
 
-/** `GET /open-apis/hire/v1/interview_records/attachments` */
+/**
+ * 获取面试记录附件
+ *
+ * `GET /open-apis/hire/v1/interview_records/attachments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record.attachment&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetInterviewRecordAttachmentRequest, options?: CallOptions): ApiCall<S.GetInterviewRecordAttachmentResponse> =>
   Request.execute(getOperation, payload, options)

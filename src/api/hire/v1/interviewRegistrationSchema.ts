@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListInterviewRegistrationSchemaRequest, S.ListI
   response: S.ListInterviewRegistrationSchemaResponse
 }
 
-/** `GET /open-apis/hire/v1/interview_registration_schemas` */
+/**
+ * 获取面试登记表列表
+ *
+ * `GET /open-apis/hire/v1/interview_registration_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_registration_schema&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListInterviewRegistrationSchemaRequest = {}, options?: CallOptions): ApiCall<S.ListInterviewRegistrationSchemaResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取面试登记表列表
+ *
+ * `GET /open-apis/hire/v1/interview_registration_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_registration_schema&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListInterviewRegistrationSchemaRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取面试登记表列表
+ *
+ * `GET /open-apis/hire/v1/interview_registration_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_registration_schema&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListInterviewRegistrationSchemaRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

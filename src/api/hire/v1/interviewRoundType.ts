@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListInterviewRoundTypeRequest, S.ListInterviewR
   response: S.ListInterviewRoundTypeResponse
 }
 
-/** `GET /open-apis/hire/v1/interview_round_types` */
+/**
+ * 获取面试轮次类型列表
+ *
+ * `GET /open-apis/hire/v1/interview_round_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_round_type&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListInterviewRoundTypeRequest = {}, options?: CallOptions): ApiCall<S.ListInterviewRoundTypeResponse> =>
   Request.execute(listOperation, payload, options)

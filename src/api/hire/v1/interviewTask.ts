@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListInterviewTaskRequest, S.ListInterviewTaskRe
   response: S.ListInterviewTaskResponse
 }
 
-/** `GET /open-apis/hire/v1/interview_tasks` */
+/**
+ * 获取面试任务列表
+ *
+ * `GET /open-apis/hire/v1/interview_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_task&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListInterviewTaskRequest = {}, options?: CallOptions): ApiCall<S.ListInterviewTaskResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取面试任务列表
+ *
+ * `GET /open-apis/hire/v1/interview_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_task&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListInterviewTaskRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取面试任务列表
+ *
+ * `GET /open-apis/hire/v1/interview_tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_task&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListInterviewTaskRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListInterviewerRequest, S.ListInterviewerRespon
   response: S.ListInterviewerResponse
 }
 
-/** `GET /open-apis/hire/v1/interviewers` */
+/**
+ * 查询面试官信息列表
+ *
+ * `GET /open-apis/hire/v1/interviewers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interviewer&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListInterviewerRequest = {}, options?: CallOptions): ApiCall<S.ListInterviewerResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询面试官信息列表
+ *
+ * `GET /open-apis/hire/v1/interviewers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interviewer&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListInterviewerRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询面试官信息列表
+ *
+ * `GET /open-apis/hire/v1/interviewers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interviewer&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListInterviewerRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -36,6 +58,12 @@ const patchOperation: Operation<S.PatchInterviewerRequest, S.PatchInterviewerRes
   response: S.PatchInterviewerResponse
 }
 
-/** `PATCH /open-apis/hire/v1/interviewers/:interviewer_id` */
+/**
+ * 更新面试官信息
+ *
+ * `PATCH /open-apis/hire/v1/interviewers/:interviewer_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=interviewer&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchInterviewerRequest, options?: CallOptions): ApiCall<S.PatchInterviewerResponse> =>
   Request.execute(patchOperation, payload, options)

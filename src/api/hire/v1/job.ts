@@ -15,7 +15,13 @@ const closeOperation: Operation<S.CloseJobRequest, S.CloseJobResponse> = {
   response: S.CloseJobResponse
 }
 
-/** `POST /open-apis/hire/v1/jobs/:job_id/close` */
+/**
+ * 关闭职位
+ *
+ * `POST /open-apis/hire/v1/jobs/:job_id/close`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=close&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const close = (payload: S.CloseJobRequest, options?: CallOptions): ApiCall<S.CloseJobResponse> =>
   Request.execute(closeOperation, payload, options)
 
@@ -28,7 +34,13 @@ const combinedCreateOperation: Operation<S.CombinedCreateJobRequest, S.CombinedC
   response: S.CombinedCreateJobResponse
 }
 
-/** `POST /open-apis/hire/v1/jobs/combined_create` */
+/**
+ * 新建职位
+ *
+ * `POST /open-apis/hire/v1/jobs/combined_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_create&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const combinedCreate = (payload: S.CombinedCreateJobRequest, options?: CallOptions): ApiCall<S.CombinedCreateJobResponse> =>
   Request.execute(combinedCreateOperation, payload, options)
 
@@ -41,7 +53,13 @@ const combinedUpdateOperation: Operation<S.CombinedUpdateJobRequest, S.CombinedU
   response: S.CombinedUpdateJobResponse
 }
 
-/** `POST /open-apis/hire/v1/jobs/:job_id/combined_update` */
+/**
+ * 更新职位
+ *
+ * `POST /open-apis/hire/v1/jobs/:job_id/combined_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_update&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const combinedUpdate = (payload: S.CombinedUpdateJobRequest, options?: CallOptions): ApiCall<S.CombinedUpdateJobResponse> =>
   Request.execute(combinedUpdateOperation, payload, options)
 
@@ -54,7 +72,13 @@ const configOperation: Operation<S.ConfigJobRequest, S.ConfigJobResponse> = {
   response: S.ConfigJobResponse
 }
 
-/** `GET /open-apis/hire/v1/jobs/:job_id/config` */
+/**
+ * 获取职位设置
+ *
+ * `GET /open-apis/hire/v1/jobs/:job_id/config`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=config&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const config = (payload: S.ConfigJobRequest, options?: CallOptions): ApiCall<S.ConfigJobResponse> =>
   Request.execute(configOperation, payload, options)
 
@@ -67,7 +91,11 @@ const getOperation: Operation<S.GetJobRequest, S.GetJobResponse> = {
   response: S.GetJobResponse
 }
 
-/** `GET /open-apis/hire/v1/jobs/:job_id` */
+/**
+ * `GET /open-apis/hire/v1/jobs/:job_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetJobRequest, options?: CallOptions): ApiCall<S.GetJobResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -80,7 +108,13 @@ const getDetailOperation: Operation<S.GetDetailJobRequest, S.GetDetailJobRespons
   response: S.GetDetailJobResponse
 }
 
-/** `GET /open-apis/hire/v1/jobs/:job_id/get_detail` */
+/**
+ * 获取职位详情
+ *
+ * `GET /open-apis/hire/v1/jobs/:job_id/get_detail`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_detail&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const getDetail = (payload: S.GetDetailJobRequest, options?: CallOptions): ApiCall<S.GetDetailJobResponse> =>
   Request.execute(getDetailOperation, payload, options)
 
@@ -93,15 +127,37 @@ const listOperation: Operation<S.ListJobRequest, S.ListJobResponse> = {
   response: S.ListJobResponse
 }
 
-/** `GET /open-apis/hire/v1/jobs` */
+/**
+ * 获取职位列表
+ *
+ * `GET /open-apis/hire/v1/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobRequest = {}, options?: CallOptions): ApiCall<S.ListJobResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取职位列表
+ *
+ * `GET /open-apis/hire/v1/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取职位列表
+ *
+ * `GET /open-apis/hire/v1/jobs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -114,7 +170,13 @@ const openOperation: Operation<S.OpenJobRequest, S.OpenJobResponse> = {
   response: S.OpenJobResponse
 }
 
-/** `POST /open-apis/hire/v1/jobs/:job_id/open` */
+/**
+ * 重启职位
+ *
+ * `POST /open-apis/hire/v1/jobs/:job_id/open`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const open = (payload: S.OpenJobRequest, options?: CallOptions): ApiCall<S.OpenJobResponse> =>
   Request.execute(openOperation, payload, options)
 
@@ -127,7 +189,13 @@ const recruiterOperation: Operation<S.RecruiterJobRequest, S.RecruiterJobRespons
   response: S.RecruiterJobResponse
 }
 
-/** `GET /open-apis/hire/v1/jobs/:job_id/recruiter` */
+/**
+ * 获取职位上的招聘人员信息
+ *
+ * `GET /open-apis/hire/v1/jobs/:job_id/recruiter`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recruiter&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const recruiter = (payload: S.RecruiterJobRequest, options?: CallOptions): ApiCall<S.RecruiterJobResponse> =>
   Request.execute(recruiterOperation, payload, options)
 
@@ -140,6 +208,12 @@ const updateConfigOperation: Operation<S.UpdateConfigJobRequest, S.UpdateConfigJ
   response: S.UpdateConfigJobResponse
 }
 
-/** `POST /open-apis/hire/v1/jobs/:job_id/update_config` */
+/**
+ * 更新职位设置
+ *
+ * `POST /open-apis/hire/v1/jobs/:job_id/update_config`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_config&project=hire&resource=job&version=v1 | Documentation}
+ */
 export const updateConfig = (payload: S.UpdateConfigJobRequest, options?: CallOptions): ApiCall<S.UpdateConfigJobResponse> =>
   Request.execute(updateConfigOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListJobFunctionRequest, S.ListJobFunctionRespon
   response: S.ListJobFunctionResponse
 }
 
-/** `GET /open-apis/hire/v1/job_functions` */
+/**
+ * 获取职能分类列表
+ *
+ * `GET /open-apis/hire/v1/job_functions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_function&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobFunctionRequest = {}, options?: CallOptions): ApiCall<S.ListJobFunctionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取职能分类列表
+ *
+ * `GET /open-apis/hire/v1/job_functions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_function&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobFunctionRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取职能分类列表
+ *
+ * `GET /open-apis/hire/v1/job_functions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_function&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobFunctionRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const batchUpdateOperation: Operation<S.BatchUpdateJobManagerRequest, S.BatchUpd
   response: S.BatchUpdateJobManagerResponse
 }
 
-/** `POST /open-apis/hire/v1/jobs/:job_id/managers/batch_update` */
+/**
+ * 更新职位相关人员
+ *
+ * `POST /open-apis/hire/v1/jobs/:job_id/managers/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=job.manager&version=v1 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateJobManagerRequest, options?: CallOptions): ApiCall<S.BatchUpdateJobManagerResponse> =>
   Request.execute(batchUpdateOperation, payload, options)
 
@@ -27,6 +33,12 @@ const getOperation: Operation<S.GetJobManagerRequest, S.GetJobManagerResponse> =
   response: S.GetJobManagerResponse
 }
 
-/** `GET /open-apis/hire/v1/jobs/:job_id/managers/:manager_id` */
+/**
+ * 获取职位上的招聘人员信息
+ *
+ * `GET /open-apis/hire/v1/jobs/:job_id/managers/:manager_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=job.manager&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetJobManagerRequest, options?: CallOptions): ApiCall<S.GetJobManagerResponse> =>
   Request.execute(getOperation, payload, options)

@@ -15,14 +15,30 @@ const listOperation: Operation<S.ListJobProcessRequest, S.ListJobProcessResponse
   response: S.ListJobProcessResponse
 }
 
-/** `GET /open-apis/hire/v1/job_processes` */
+/**
+ * `GET /open-apis/hire/v1/job_processes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_process&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobProcessRequest = {}, options?: CallOptions): ApiCall<S.ListJobProcessResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * `GET /open-apis/hire/v1/job_processes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_process&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobProcessRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * `GET /open-apis/hire/v1/job_processes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_process&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobProcessRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchJobPublishRecordRequest, S.SearchJobPub
   response: S.SearchJobPublishRecordResponse
 }
 
-/** `POST /open-apis/hire/v1/job_publish_records/search` */
+/**
+ * 获取职位广告发布记录
+ *
+ * `POST /open-apis/hire/v1/job_publish_records/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=job_publish_record&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchJobPublishRecordRequest, options?: CallOptions): ApiCall<S.SearchJobPublishRecordResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 获取职位广告发布记录
+ *
+ * `POST /open-apis/hire/v1/job_publish_records/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=job_publish_record&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchJobPublishRecordRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 获取职位广告发布记录
+ *
+ * `POST /open-apis/hire/v1/job_publish_records/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=job_publish_record&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchJobPublishRecordRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

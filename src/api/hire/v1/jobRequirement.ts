@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateJobRequirementRequest, S.CreateJobRequi
   response: S.CreateJobRequirementResponse
 }
 
-/** `POST /open-apis/hire/v1/job_requirements` */
+/**
+ * 创建招聘需求
+ *
+ * `POST /open-apis/hire/v1/job_requirements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=job_requirement&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateJobRequirementRequest, options?: CallOptions): ApiCall<S.CreateJobRequirementResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteJobRequirementRequest, S.DeleteJobRequi
   response: S.DeleteJobRequirementResponse
 }
 
-/** `DELETE /open-apis/hire/v1/job_requirements/:job_requirement_id` */
+/**
+ * 删除招聘需求
+ *
+ * `DELETE /open-apis/hire/v1/job_requirements/:job_requirement_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=job_requirement&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteJobRequirementRequest, options?: CallOptions): ApiCall<S.DeleteJobRequirementResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListJobRequirementRequest, S.ListJobRequirement
   response: S.ListJobRequirementResponse
 }
 
-/** `GET /open-apis/hire/v1/job_requirements` */
+/**
+ * 获取招聘需求列表
+ *
+ * `GET /open-apis/hire/v1/job_requirements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobRequirementRequest = {}, options?: CallOptions): ApiCall<S.ListJobRequirementResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取招聘需求列表
+ *
+ * `GET /open-apis/hire/v1/job_requirements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobRequirementRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取招聘需求列表
+ *
+ * `GET /open-apis/hire/v1/job_requirements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobRequirementRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const listByIdOperation: Operation<S.ListByIdJobRequirementRequest, S.ListByIdJo
   response: S.ListByIdJobRequirementResponse
 }
 
-/** `POST /open-apis/hire/v1/job_requirements/search` */
+/**
+ * 获取招聘需求信息
+ *
+ * `POST /open-apis/hire/v1/job_requirements/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_id&project=hire&resource=job_requirement&version=v1 | Documentation}
+ */
 export const listById = (payload: S.ListByIdJobRequirementRequest = {}, options?: CallOptions): ApiCall<S.ListByIdJobRequirementResponse> =>
   Request.execute(listByIdOperation, payload, options)
 
@@ -75,7 +115,13 @@ const updateOperation: Operation<S.UpdateJobRequirementRequest, S.UpdateJobRequi
   response: S.UpdateJobRequirementResponse
 }
 
-/** `PUT /open-apis/hire/v1/job_requirements/:job_requirement_id` */
+/**
+ * 更新招聘需求
+ *
+ * `PUT /open-apis/hire/v1/job_requirements/:job_requirement_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=job_requirement&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateJobRequirementRequest, options?: CallOptions): ApiCall<S.UpdateJobRequirementResponse> =>
   Request.execute(updateOperation, payload, options)
 

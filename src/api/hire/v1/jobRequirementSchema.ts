@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListJobRequirementSchemaRequest, S.ListJobRequi
   response: S.ListJobRequirementSchemaResponse
 }
 
-/** `GET /open-apis/hire/v1/job_requirement_schemas` */
+/**
+ * 获取招聘需求模板列表
+ *
+ * `GET /open-apis/hire/v1/job_requirement_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement_schema&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobRequirementSchemaRequest = {}, options?: CallOptions): ApiCall<S.ListJobRequirementSchemaResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取招聘需求模板列表
+ *
+ * `GET /open-apis/hire/v1/job_requirement_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement_schema&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobRequirementSchemaRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取招聘需求模板列表
+ *
+ * `GET /open-apis/hire/v1/job_requirement_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement_schema&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobRequirementSchemaRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListJobSchemaRequest, S.ListJobSchemaResponse> 
   response: S.ListJobSchemaResponse
 }
 
-/** `GET /open-apis/hire/v1/job_schemas` */
+/**
+ * 获取职位模板
+ *
+ * `GET /open-apis/hire/v1/job_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_schema&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobSchemaRequest = {}, options?: CallOptions): ApiCall<S.ListJobSchemaResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取职位模板
+ *
+ * `GET /open-apis/hire/v1/job_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_schema&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobSchemaRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取职位模板
+ *
+ * `GET /open-apis/hire/v1/job_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_schema&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobSchemaRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListJobTypeRequest, S.ListJobTypeResponse> = {
   response: S.ListJobTypeResponse
 }
 
-/** `GET /open-apis/hire/v1/job_types` */
+/**
+ * 获取职位类别列表
+ *
+ * `GET /open-apis/hire/v1/job_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_type&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListJobTypeRequest = {}, options?: CallOptions): ApiCall<S.ListJobTypeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取职位类别列表
+ *
+ * `GET /open-apis/hire/v1/job_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_type&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListJobTypeRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取职位类别列表
+ *
+ * `GET /open-apis/hire/v1/job_types`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_type&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListJobTypeRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

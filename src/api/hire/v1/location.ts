@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListLocationRequest, S.ListLocationResponse> = 
   response: S.ListLocationResponse
 }
 
-/** `GET /open-apis/hire/v1/locations` */
+/**
+ * 获取地址列表
+ *
+ * `GET /open-apis/hire/v1/locations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=location&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListLocationRequest, options?: CallOptions): ApiCall<S.ListLocationResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取地址列表
+ *
+ * `GET /open-apis/hire/v1/locations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=location&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListLocationRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取地址列表
+ *
+ * `GET /open-apis/hire/v1/locations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=location&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListLocationRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -36,14 +58,36 @@ const queryOperation: Operation<S.QueryLocationRequest, S.QueryLocationResponse>
   response: S.QueryLocationResponse
 }
 
-/** `POST /open-apis/hire/v1/locations/query` */
+/**
+ * 查询地点列表
+ *
+ * `POST /open-apis/hire/v1/locations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=location&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryLocationRequest, options?: CallOptions): ApiCall<S.QueryLocationResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 查询地点列表
+ *
+ * `POST /open-apis/hire/v1/locations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=location&version=v1 | Documentation}
+ */
 export const queryPages = (payload: S.QueryLocationRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 查询地点列表
+ *
+ * `POST /open-apis/hire/v1/locations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=location&version=v1 | Documentation}
+ */
 export const queryStream = (payload: S.QueryLocationRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")

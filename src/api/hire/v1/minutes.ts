@@ -15,10 +15,24 @@ const getOperation: Operation<S.GetMinutesRequest, S.GetMinutesResponse> = {
   response: S.GetMinutesResponse
 }
 
-/** `GET /open-apis/hire/v1/minutes` */
+/**
+ * 获取面试速记明细
+ *
+ * `GET /open-apis/hire/v1/minutes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=minutes&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMinutesRequest, options?: CallOptions): ApiCall<S.GetMinutesResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 获取面试速记明细
+ *
+ * `GET /open-apis/hire/v1/minutes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=minutes&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetMinutesRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)

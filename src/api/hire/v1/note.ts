@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateNoteRequest, S.CreateNoteResponse> = {
   response: S.CreateNoteResponse
 }
 
-/** `POST /open-apis/hire/v1/notes` */
+/**
+ * 创建备注
+ *
+ * `POST /open-apis/hire/v1/notes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=note&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateNoteRequest, options?: CallOptions): ApiCall<S.CreateNoteResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteNoteRequest, S.DeleteNoteResponse> = {
   response: S.DeleteNoteResponse
 }
 
-/** `DELETE /open-apis/hire/v1/notes/:note_id` */
+/**
+ * 删除备注
+ *
+ * `DELETE /open-apis/hire/v1/notes/:note_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=note&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteNoteRequest, options?: CallOptions): ApiCall<S.DeleteNoteResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetNoteRequest, S.GetNoteResponse> = {
   response: S.GetNoteResponse
 }
 
-/** `GET /open-apis/hire/v1/notes/:note_id` */
+/**
+ * 获取备注
+ *
+ * `GET /open-apis/hire/v1/notes/:note_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=note&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetNoteRequest, options?: CallOptions): ApiCall<S.GetNoteResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListNoteRequest, S.ListNoteResponse> = {
   response: S.ListNoteResponse
 }
 
-/** `GET /open-apis/hire/v1/notes` */
+/**
+ * 获取备注列表
+ *
+ * `GET /open-apis/hire/v1/notes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=note&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListNoteRequest, options?: CallOptions): ApiCall<S.ListNoteResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取备注列表
+ *
+ * `GET /open-apis/hire/v1/notes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=note&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListNoteRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取备注列表
+ *
+ * `GET /open-apis/hire/v1/notes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=note&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListNoteRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchNoteRequest, S.PatchNoteResponse> = {
   response: S.PatchNoteResponse
 }
 
-/** `PATCH /open-apis/hire/v1/notes/:note_id` */
+/**
+ * 更新备注
+ *
+ * `PATCH /open-apis/hire/v1/notes/:note_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=note&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchNoteRequest, options?: CallOptions): ApiCall<S.PatchNoteResponse> =>
   Request.execute(patchOperation, payload, options)
 

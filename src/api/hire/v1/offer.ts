@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateOfferRequest, S.CreateOfferResponse> = 
   response: S.CreateOfferResponse
 }
 
-/** `POST /open-apis/hire/v1/offers` */
+/**
+ * 创建 Offer
+ *
+ * `POST /open-apis/hire/v1/offers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=offer&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateOfferRequest, options?: CallOptions): ApiCall<S.CreateOfferResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetOfferRequest, S.GetOfferResponse> = {
   response: S.GetOfferResponse
 }
 
-/** `GET /open-apis/hire/v1/offers/:offer_id` */
+/**
+ * 获取 Offer 详情
+ *
+ * `GET /open-apis/hire/v1/offers/:offer_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetOfferRequest, options?: CallOptions): ApiCall<S.GetOfferResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,7 +53,13 @@ const internOfferStatusOperation: Operation<S.InternOfferStatusOfferRequest, S.I
   response: S.InternOfferStatusOfferResponse
 }
 
-/** `POST /open-apis/hire/v1/offers/:offer_id/intern_offer_status` */
+/**
+ * 更新实习 Offer 入/离职状态
+ *
+ * `POST /open-apis/hire/v1/offers/:offer_id/intern_offer_status`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=intern_offer_status&project=hire&resource=offer&version=v1 | Documentation}
+ */
 export const internOfferStatus = (payload: S.InternOfferStatusOfferRequest, options?: CallOptions): ApiCall<S.InternOfferStatusOfferResponse> =>
   Request.execute(internOfferStatusOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListOfferRequest, S.ListOfferResponse> = {
   response: S.ListOfferResponse
 }
 
-/** `GET /open-apis/hire/v1/offers` */
+/**
+ * 获取 Offer 列表
+ *
+ * `GET /open-apis/hire/v1/offers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListOfferRequest, options?: CallOptions): ApiCall<S.ListOfferResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取 Offer 列表
+ *
+ * `GET /open-apis/hire/v1/offers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListOfferRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取 Offer 列表
+ *
+ * `GET /open-apis/hire/v1/offers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListOfferRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const offerStatusOperation: Operation<S.OfferStatusOfferRequest, S.OfferStatusOf
   response: S.OfferStatusOfferResponse
 }
 
-/** `PATCH /open-apis/hire/v1/offers/:offer_id/offer_status` */
+/**
+ * 更新 Offer 状态
+ *
+ * `PATCH /open-apis/hire/v1/offers/:offer_id/offer_status`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=offer_status&project=hire&resource=offer&version=v1 | Documentation}
+ */
 export const offerStatus = (payload: S.OfferStatusOfferRequest, options?: CallOptions): ApiCall<S.OfferStatusOfferResponse> =>
   Request.execute(offerStatusOperation, payload, options)
 
@@ -88,6 +134,12 @@ const updateOperation: Operation<S.UpdateOfferRequest, S.UpdateOfferResponse> = 
   response: S.UpdateOfferResponse
 }
 
-/** `PUT /open-apis/hire/v1/offers/:offer_id` */
+/**
+ * 更新 Offer 信息
+ *
+ * `PUT /open-apis/hire/v1/offers/:offer_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=offer&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateOfferRequest, options?: CallOptions): ApiCall<S.UpdateOfferResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetOfferApplicationFormRequest, S.GetOfferApplic
   response: S.GetOfferApplicationFormResponse
 }
 
-/** `GET /open-apis/hire/v1/offer_application_forms/:offer_application_form_id` */
+/**
+ * 获取 Offer 申请表信息
+ *
+ * `GET /open-apis/hire/v1/offer_application_forms/:offer_application_form_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer_application_form&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetOfferApplicationFormRequest, options?: CallOptions): ApiCall<S.GetOfferApplicationFormResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListOfferApplicationFormRequest, S.ListOfferApp
   response: S.ListOfferApplicationFormResponse
 }
 
-/** `GET /open-apis/hire/v1/offer_application_forms` */
+/**
+ * 获取 Offer 申请表列表
+ *
+ * `GET /open-apis/hire/v1/offer_application_forms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_application_form&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListOfferApplicationFormRequest = {}, options?: CallOptions): ApiCall<S.ListOfferApplicationFormResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取 Offer 申请表列表
+ *
+ * `GET /open-apis/hire/v1/offer_application_forms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_application_form&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListOfferApplicationFormRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取 Offer 申请表列表
+ *
+ * `GET /open-apis/hire/v1/offer_application_forms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_application_form&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListOfferApplicationFormRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

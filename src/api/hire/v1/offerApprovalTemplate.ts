@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListOfferApprovalTemplateRequest, S.ListOfferAp
   response: S.ListOfferApprovalTemplateResponse
 }
 
-/** `GET /open-apis/hire/v1/offer_approval_templates` */
+/**
+ * 获取 Offer 审批流列表
+ *
+ * `GET /open-apis/hire/v1/offer_approval_templates`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_approval_template&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListOfferApprovalTemplateRequest = {}, options?: CallOptions): ApiCall<S.ListOfferApprovalTemplateResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取 Offer 审批流列表
+ *
+ * `GET /open-apis/hire/v1/offer_approval_templates`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_approval_template&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListOfferApprovalTemplateRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取 Offer 审批流列表
+ *
+ * `GET /open-apis/hire/v1/offer_approval_templates`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_approval_template&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListOfferApprovalTemplateRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateOfferCustomFieldRequest, S.UpdateOfferC
   response: S.UpdateOfferCustomFieldResponse
 }
 
-/** `PUT /open-apis/hire/v1/offer_custom_fields/:offer_custom_field_id` */
+/**
+ * 更新 Offer 申请表自定义字段
+ *
+ * `PUT /open-apis/hire/v1/offer_custom_fields/:offer_custom_field_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=offer_custom_field&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateOfferCustomFieldRequest, options?: CallOptions): ApiCall<S.UpdateOfferCustomFieldResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,6 +14,10 @@ const getOperation: Operation<S.GetOfferSchemaRequest, S.GetOfferSchemaResponse>
   response: S.GetOfferSchemaResponse
 }
 
-/** `GET /open-apis/hire/v1/offer_schemas/:offer_schema_id` */
+/**
+ * `GET /open-apis/hire/v1/offer_schemas/:offer_schema_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer_schema&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetOfferSchemaRequest, options?: CallOptions): ApiCall<S.GetOfferSchemaResponse> =>
   Request.execute(getOperation, payload, options)

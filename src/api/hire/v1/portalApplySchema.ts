@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListPortalApplySchemaRequest, S.ListPortalApply
   response: S.ListPortalApplySchemaResponse
 }
 
-/** `GET /open-apis/hire/v1/portal_apply_schemas` */
+/**
+ * 获取申请表模板列表
+ *
+ * `GET /open-apis/hire/v1/portal_apply_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=portal_apply_schema&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPortalApplySchemaRequest = {}, options?: CallOptions): ApiCall<S.ListPortalApplySchemaResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取申请表模板列表
+ *
+ * `GET /open-apis/hire/v1/portal_apply_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=portal_apply_schema&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPortalApplySchemaRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取申请表模板列表
+ *
+ * `GET /open-apis/hire/v1/portal_apply_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=portal_apply_schema&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPortalApplySchemaRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

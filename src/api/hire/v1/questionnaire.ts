@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListQuestionnaireRequest, S.ListQuestionnaireRe
   response: S.ListQuestionnaireResponse
 }
 
-/** `GET /open-apis/hire/v1/questionnaires` */
+/**
+ * 获取面试满意度问卷列表
+ *
+ * `GET /open-apis/hire/v1/questionnaires`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=questionnaire&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListQuestionnaireRequest = {}, options?: CallOptions): ApiCall<S.ListQuestionnaireResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取面试满意度问卷列表
+ *
+ * `GET /open-apis/hire/v1/questionnaires`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=questionnaire&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListQuestionnaireRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取面试满意度问卷列表
+ *
+ * `GET /open-apis/hire/v1/questionnaires`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=questionnaire&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListQuestionnaireRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const getByApplicationOperation: Operation<S.GetByApplicationReferralRequest, S.
   response: S.GetByApplicationReferralResponse
 }
 
-/** `GET /open-apis/hire/v1/referrals/get_by_application` */
+/**
+ * 获取内推信息
+ *
+ * `GET /open-apis/hire/v1/referrals/get_by_application`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_application&project=hire&resource=referral&version=v1 | Documentation}
+ */
 export const getByApplication = (payload: S.GetByApplicationReferralRequest, options?: CallOptions): ApiCall<S.GetByApplicationReferralResponse> =>
   Request.execute(getByApplicationOperation, payload, options)
 
@@ -27,6 +33,12 @@ const searchOperation: Operation<S.SearchReferralRequest, S.SearchReferralRespon
   response: S.SearchReferralResponse
 }
 
-/** `POST /open-apis/hire/v1/referrals/search` */
+/**
+ * 查询内推信息
+ *
+ * `POST /open-apis/hire/v1/referrals/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=referral&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchReferralRequest, options?: CallOptions): ApiCall<S.SearchReferralResponse> =>
   Request.execute(searchOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateReferralAccountRequest, S.CreateReferra
   response: S.CreateReferralAccountResponse
 }
 
-/** `POST /open-apis/hire/v1/referral_account` */
+/**
+ * 注册内推账户
+ *
+ * `POST /open-apis/hire/v1/referral_account`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=referral_account&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateReferralAccountRequest = {}, options?: CallOptions): ApiCall<S.CreateReferralAccountResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deactivateOperation: Operation<S.DeactivateReferralAccountRequest, S.Deact
   response: S.DeactivateReferralAccountResponse
 }
 
-/** `POST /open-apis/hire/v1/referral_account/:referral_account_id/deactivate` */
+/**
+ * 停用内推账户
+ *
+ * `POST /open-apis/hire/v1/referral_account/:referral_account_id/deactivate`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=deactivate&project=hire&resource=referral_account&version=v1 | Documentation}
+ */
 export const deactivate = (payload: S.DeactivateReferralAccountRequest, options?: CallOptions): ApiCall<S.DeactivateReferralAccountResponse> =>
   Request.execute(deactivateOperation, payload, options)
 
@@ -40,7 +52,13 @@ const enableOperation: Operation<S.EnableReferralAccountRequest, S.EnableReferra
   response: S.EnableReferralAccountResponse
 }
 
-/** `POST /open-apis/hire/v1/referral_account/enable` */
+/**
+ * 启用内推账户
+ *
+ * `POST /open-apis/hire/v1/referral_account/enable`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enable&project=hire&resource=referral_account&version=v1 | Documentation}
+ */
 export const enable = (payload: S.EnableReferralAccountRequest = {}, options?: CallOptions): ApiCall<S.EnableReferralAccountResponse> =>
   Request.execute(enableOperation, payload, options)
 
@@ -53,7 +71,13 @@ const getAccountAssetsOperation: Operation<S.GetAccountAssetsReferralAccountRequ
   response: S.GetAccountAssetsReferralAccountResponse
 }
 
-/** `GET /open-apis/hire/v1/referral_account/get_account_assets` */
+/**
+ * 查询内推账户
+ *
+ * `GET /open-apis/hire/v1/referral_account/get_account_assets`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_account_assets&project=hire&resource=referral_account&version=v1 | Documentation}
+ */
 export const getAccountAssets = (payload: S.GetAccountAssetsReferralAccountRequest, options?: CallOptions): ApiCall<S.GetAccountAssetsReferralAccountResponse> =>
   Request.execute(getAccountAssetsOperation, payload, options)
 
@@ -66,7 +90,13 @@ const reconciliationOperation: Operation<S.ReconciliationReferralAccountRequest,
   response: S.ReconciliationReferralAccountResponse
 }
 
-/** `POST /open-apis/hire/v1/referral_account/reconciliation` */
+/**
+ * 内推账户提现数据对账
+ *
+ * `POST /open-apis/hire/v1/referral_account/reconciliation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reconciliation&project=hire&resource=referral_account&version=v1 | Documentation}
+ */
 export const reconciliation = (payload: S.ReconciliationReferralAccountRequest, options?: CallOptions): ApiCall<S.ReconciliationReferralAccountResponse> =>
   Request.execute(reconciliationOperation, payload, options)
 
@@ -79,6 +109,12 @@ const withdrawOperation: Operation<S.WithdrawReferralAccountRequest, S.WithdrawR
   response: S.WithdrawReferralAccountResponse
 }
 
-/** `POST /open-apis/hire/v1/referral_account/:referral_account_id/withdraw` */
+/**
+ * 全额提取内推账户余额
+ *
+ * `POST /open-apis/hire/v1/referral_account/:referral_account_id/withdraw`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=withdraw&project=hire&resource=referral_account&version=v1 | Documentation}
+ */
 export const withdraw = (payload: S.WithdrawReferralAccountRequest, options?: CallOptions): ApiCall<S.WithdrawReferralAccountResponse> =>
   Request.execute(withdrawOperation, payload, options)

@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetReferralWebsiteJobPostRequest, S.GetReferralW
   response: S.GetReferralWebsiteJobPostResponse
 }
 
-/** `GET /open-apis/hire/v1/referral_websites/job_posts/:job_post_id` */
+/**
+ * 获取内推官网下职位广告详情
+ *
+ * `GET /open-apis/hire/v1/referral_websites/job_posts/:job_post_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=referral_website.job_post&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetReferralWebsiteJobPostRequest, options?: CallOptions): ApiCall<S.GetReferralWebsiteJobPostResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListReferralWebsiteJobPostRequest, S.ListReferr
   response: S.ListReferralWebsiteJobPostResponse
 }
 
-/** `GET /open-apis/hire/v1/referral_websites/job_posts` */
+/**
+ * 获取内推官网下职位广告列表
+ *
+ * `GET /open-apis/hire/v1/referral_websites/job_posts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=referral_website.job_post&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListReferralWebsiteJobPostRequest = {}, options?: CallOptions): ApiCall<S.ListReferralWebsiteJobPostResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取内推官网下职位广告列表
+ *
+ * `GET /open-apis/hire/v1/referral_websites/job_posts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=referral_website.job_post&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListReferralWebsiteJobPostRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取内推官网下职位广告列表
+ *
+ * `GET /open-apis/hire/v1/referral_websites/job_posts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=referral_website.job_post&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListReferralWebsiteJobPostRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

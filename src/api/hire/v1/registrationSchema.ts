@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListRegistrationSchemaRequest, S.ListRegistrati
   response: S.ListRegistrationSchemaResponse
 }
 
-/** `GET /open-apis/hire/v1/registration_schemas` */
+/**
+ * 获取信息登记表列表
+ *
+ * `GET /open-apis/hire/v1/registration_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=registration_schema&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListRegistrationSchemaRequest = {}, options?: CallOptions): ApiCall<S.ListRegistrationSchemaResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取信息登记表列表
+ *
+ * `GET /open-apis/hire/v1/registration_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=registration_schema&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListRegistrationSchemaRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取信息登记表列表
+ *
+ * `GET /open-apis/hire/v1/registration_schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=registration_schema&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListRegistrationSchemaRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListResumeSourceRequest, S.ListResumeSourceResp
   response: S.ListResumeSourceResponse
 }
 
-/** `GET /open-apis/hire/v1/resume_sources` */
+/**
+ * 获取简历来源列表
+ *
+ * `GET /open-apis/hire/v1/resume_sources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=resume_source&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListResumeSourceRequest = {}, options?: CallOptions): ApiCall<S.ListResumeSourceResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取简历来源列表
+ *
+ * `GET /open-apis/hire/v1/resume_sources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=resume_source&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListResumeSourceRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取简历来源列表
+ *
+ * `GET /open-apis/hire/v1/resume_sources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=resume_source&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListResumeSourceRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

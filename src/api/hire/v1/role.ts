@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetRoleRequest, S.GetRoleResponse> = {
   response: S.GetRoleResponse
 }
 
-/** `GET /open-apis/hire/v1/roles/:role_id` */
+/**
+ * 获取角色详情
+ *
+ * `GET /open-apis/hire/v1/roles/:role_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=role&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetRoleRequest, options?: CallOptions): ApiCall<S.GetRoleResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListRoleRequest, S.ListRoleResponse> = {
   response: S.ListRoleResponse
 }
 
-/** `GET /open-apis/hire/v1/roles` */
+/**
+ * 获取角色列表
+ *
+ * `GET /open-apis/hire/v1/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=role&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListRoleRequest = {}, options?: CallOptions): ApiCall<S.ListRoleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取角色列表
+ *
+ * `GET /open-apis/hire/v1/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=role&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListRoleRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取角色列表
+ *
+ * `GET /open-apis/hire/v1/roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=role&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListRoleRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListSubjectRequest, S.ListSubjectResponse> = {
   response: S.ListSubjectResponse
 }
 
-/** `GET /open-apis/hire/v1/subjects` */
+/**
+ * 获取项目列表
+ *
+ * `GET /open-apis/hire/v1/subjects`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=subject&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSubjectRequest = {}, options?: CallOptions): ApiCall<S.ListSubjectResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取项目列表
+ *
+ * `GET /open-apis/hire/v1/subjects`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=subject&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListSubjectRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取项目列表
+ *
+ * `GET /open-apis/hire/v1/subjects`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=subject&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListSubjectRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

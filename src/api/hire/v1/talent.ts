@@ -15,7 +15,13 @@ const addToFolderOperation: Operation<S.AddToFolderTalentRequest, S.AddToFolderT
   response: S.AddToFolderTalentResponse
 }
 
-/** `POST /open-apis/hire/v1/talents/add_to_folder` */
+/**
+ * 将人才加入指定文件夹
+ *
+ * `POST /open-apis/hire/v1/talents/add_to_folder`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_to_folder&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const addToFolder = (payload: S.AddToFolderTalentRequest, options?: CallOptions): ApiCall<S.AddToFolderTalentResponse> =>
   Request.execute(addToFolderOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchGetIdOperation: Operation<S.BatchGetIdTalentRequest, S.BatchGetIdTale
   response: S.BatchGetIdTalentResponse
 }
 
-/** `POST /open-apis/hire/v1/talents/batch_get_id` */
+/**
+ * 批量获取人才ID
+ *
+ * `POST /open-apis/hire/v1/talents/batch_get_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_id&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const batchGetId = (payload: S.BatchGetIdTalentRequest = {}, options?: CallOptions): ApiCall<S.BatchGetIdTalentResponse> =>
   Request.execute(batchGetIdOperation, payload, options)
 
@@ -41,7 +53,13 @@ const combinedCreateOperation: Operation<S.CombinedCreateTalentRequest, S.Combin
   response: S.CombinedCreateTalentResponse
 }
 
-/** `POST /open-apis/hire/v1/talents/combined_create` */
+/**
+ * 创建人才
+ *
+ * `POST /open-apis/hire/v1/talents/combined_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_create&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const combinedCreate = (payload: S.CombinedCreateTalentRequest, options?: CallOptions): ApiCall<S.CombinedCreateTalentResponse> =>
   Request.execute(combinedCreateOperation, payload, options)
 
@@ -54,7 +72,13 @@ const combinedUpdateOperation: Operation<S.CombinedUpdateTalentRequest, S.Combin
   response: S.CombinedUpdateTalentResponse
 }
 
-/** `POST /open-apis/hire/v1/talents/combined_update` */
+/**
+ * 更新人才
+ *
+ * `POST /open-apis/hire/v1/talents/combined_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_update&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const combinedUpdate = (payload: S.CombinedUpdateTalentRequest, options?: CallOptions): ApiCall<S.CombinedUpdateTalentResponse> =>
   Request.execute(combinedUpdateOperation, payload, options)
 
@@ -67,7 +91,11 @@ const getOperation: Operation<S.GetTalentRequest, S.GetTalentResponse> = {
   response: S.GetTalentResponse
 }
 
-/** `GET /open-apis/hire/v1/talents/:talent_id` */
+/**
+ * `GET /open-apis/hire/v1/talents/:talent_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetTalentRequest, options?: CallOptions): ApiCall<S.GetTalentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -80,15 +108,37 @@ const listOperation: Operation<S.ListTalentRequest, S.ListTalentResponse> = {
   response: S.ListTalentResponse
 }
 
-/** `GET /open-apis/hire/v1/talents` */
+/**
+ * 获取人才列表
+ *
+ * `GET /open-apis/hire/v1/talents`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTalentRequest = {}, options?: CallOptions): ApiCall<S.ListTalentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取人才列表
+ *
+ * `GET /open-apis/hire/v1/talents`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTalentRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取人才列表
+ *
+ * `GET /open-apis/hire/v1/talents`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTalentRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -101,7 +151,13 @@ const onboardStatusOperation: Operation<S.OnboardStatusTalentRequest, S.OnboardS
   response: S.OnboardStatusTalentResponse
 }
 
-/** `POST /open-apis/hire/v1/talents/:talent_id/onboard_status` */
+/**
+ * 更新人才在职状态
+ *
+ * `POST /open-apis/hire/v1/talents/:talent_id/onboard_status`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=onboard_status&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const onboardStatus = (payload: S.OnboardStatusTalentRequest, options?: CallOptions): ApiCall<S.OnboardStatusTalentResponse> =>
   Request.execute(onboardStatusOperation, payload, options)
 
@@ -114,7 +170,13 @@ const removeToFolderOperation: Operation<S.RemoveToFolderTalentRequest, S.Remove
   response: S.RemoveToFolderTalentResponse
 }
 
-/** `POST /open-apis/hire/v1/talents/remove_to_folder` */
+/**
+ * 将人才从指定文件夹移除
+ *
+ * `POST /open-apis/hire/v1/talents/remove_to_folder`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_to_folder&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const removeToFolder = (payload: S.RemoveToFolderTalentRequest, options?: CallOptions): ApiCall<S.RemoveToFolderTalentResponse> =>
   Request.execute(removeToFolderOperation, payload, options)
 
@@ -127,6 +189,12 @@ const tagOperation: Operation<S.TagTalentRequest, S.TagTalentResponse> = {
   response: S.TagTalentResponse
 }
 
-/** `POST /open-apis/hire/v1/talents/:talent_id/tag` */
+/**
+ * 操作人才标签
+ *
+ * `POST /open-apis/hire/v1/talents/:talent_id/tag`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tag&project=hire&resource=talent&version=v1 | Documentation}
+ */
 export const tag = (payload: S.TagTalentRequest, options?: CallOptions): ApiCall<S.TagTalentResponse> =>
   Request.execute(tagOperation, payload, options)

@@ -14,6 +14,12 @@ const changeTalentBlockOperation: Operation<S.ChangeTalentBlockTalentBlocklistRe
   response: S.ChangeTalentBlockTalentBlocklistResponse
 }
 
-/** `POST /open-apis/hire/v1/talent_blocklist/change_talent_block` */
+/**
+ * 加入/移除屏蔽名单
+ *
+ * `POST /open-apis/hire/v1/talent_blocklist/change_talent_block`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=change_talent_block&project=hire&resource=talent_blocklist&version=v1 | Documentation}
+ */
 export const changeTalentBlock = (payload: S.ChangeTalentBlockTalentBlocklistRequest, options?: CallOptions): ApiCall<S.ChangeTalentBlockTalentBlocklistResponse> =>
   Request.execute(changeTalentBlockOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateTalentExternalInfoRequest, S.CreateTale
   response: S.CreateTalentExternalInfoResponse
 }
 
-/** `POST /open-apis/hire/v1/talents/:talent_id/external_info` */
+/**
+ * 创建人才外部信息
+ *
+ * `POST /open-apis/hire/v1/talents/:talent_id/external_info`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=talent.external_info&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTalentExternalInfoRequest, options?: CallOptions): ApiCall<S.CreateTalentExternalInfoResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const updateOperation: Operation<S.UpdateTalentExternalInfoRequest, S.UpdateTale
   response: S.UpdateTalentExternalInfoResponse
 }
 
-/** `PUT /open-apis/hire/v1/talents/:talent_id/external_info` */
+/**
+ * 更新人才外部信息
+ *
+ * `PUT /open-apis/hire/v1/talents/:talent_id/external_info`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=talent.external_info&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateTalentExternalInfoRequest, options?: CallOptions): ApiCall<S.UpdateTalentExternalInfoResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListTalentFolderRequest, S.ListTalentFolderResp
   response: S.ListTalentFolderResponse
 }
 
-/** `GET /open-apis/hire/v1/talent_folders` */
+/**
+ * 获取人才文件夹列表
+ *
+ * `GET /open-apis/hire/v1/talent_folders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_folder&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTalentFolderRequest = {}, options?: CallOptions): ApiCall<S.ListTalentFolderResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取人才文件夹列表
+ *
+ * `GET /open-apis/hire/v1/talent_folders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_folder&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTalentFolderRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取人才文件夹列表
+ *
+ * `GET /open-apis/hire/v1/talent_folders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_folder&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTalentFolderRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

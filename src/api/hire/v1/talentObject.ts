@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryTalentObjectRequest, S.QueryTalentObjectR
   response: S.QueryTalentObjectResponse
 }
 
-/** `GET /open-apis/hire/v1/talent_objects/query` */
+/**
+ * 获取人才字段
+ *
+ * `GET /open-apis/hire/v1/talent_objects/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=talent_object&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryTalentObjectRequest = {}, options?: CallOptions): ApiCall<S.QueryTalentObjectResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchTalentOperationLogRequest, S.SearchTale
   response: S.SearchTalentOperationLogResponse
 }
 
-/** `POST /open-apis/hire/v1/talent_operation_logs/search` */
+/**
+ * 查询人才操作记录
+ *
+ * `POST /open-apis/hire/v1/talent_operation_logs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_operation_log&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchTalentOperationLogRequest, options?: CallOptions): ApiCall<S.SearchTalentOperationLogResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 查询人才操作记录
+ *
+ * `POST /open-apis/hire/v1/talent_operation_logs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_operation_log&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchTalentOperationLogRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 查询人才操作记录
+ *
+ * `POST /open-apis/hire/v1/talent_operation_logs/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_operation_log&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchTalentOperationLogRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

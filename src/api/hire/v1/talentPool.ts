@@ -15,7 +15,13 @@ const batchChangeTalentPoolOperation: Operation<S.BatchChangeTalentPoolTalentPoo
   response: S.BatchChangeTalentPoolTalentPoolResponse
 }
 
-/** `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/batch_change_talent_pool` */
+/**
+ * 批量加入/移除人才库中人才
+ *
+ * `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/batch_change_talent_pool`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_change_talent_pool&project=hire&resource=talent_pool&version=v1 | Documentation}
+ */
 export const batchChangeTalentPool = (payload: S.BatchChangeTalentPoolTalentPoolRequest, options?: CallOptions): ApiCall<S.BatchChangeTalentPoolTalentPoolResponse> =>
   Request.execute(batchChangeTalentPoolOperation, payload, options)
 
@@ -28,7 +34,13 @@ const moveTalentOperation: Operation<S.MoveTalentTalentPoolRequest, S.MoveTalent
   response: S.MoveTalentTalentPoolResponse
 }
 
-/** `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/talent_relationship` */
+/**
+ * 将人才加入人才库
+ *
+ * `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/talent_relationship`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_talent&project=hire&resource=talent_pool&version=v1 | Documentation}
+ */
 export const moveTalent = (payload: S.MoveTalentTalentPoolRequest, options?: CallOptions): ApiCall<S.MoveTalentTalentPoolResponse> =>
   Request.execute(moveTalentOperation, payload, options)
 
@@ -41,14 +53,36 @@ const searchOperation: Operation<S.SearchTalentPoolRequest, S.SearchTalentPoolRe
   response: S.SearchTalentPoolResponse
 }
 
-/** `GET /open-apis/hire/v1/talent_pools/` */
+/**
+ * 获取人才库列表
+ *
+ * `GET /open-apis/hire/v1/talent_pools/`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_pool&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchTalentPoolRequest = {}, options?: CallOptions): ApiCall<S.SearchTalentPoolResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 获取人才库列表
+ *
+ * `GET /open-apis/hire/v1/talent_pools/`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_pool&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchTalentPoolRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 获取人才库列表
+ *
+ * `GET /open-apis/hire/v1/talent_pools/`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_pool&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchTalentPoolRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

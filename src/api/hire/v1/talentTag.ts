@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListTalentTagRequest, S.ListTalentTagResponse> 
   response: S.ListTalentTagResponse
 }
 
-/** `GET /open-apis/hire/v1/talent_tags` */
+/**
+ * 获取人才标签信息列表
+ *
+ * `GET /open-apis/hire/v1/talent_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_tag&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTalentTagRequest = {}, options?: CallOptions): ApiCall<S.ListTalentTagResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取人才标签信息列表
+ *
+ * `GET /open-apis/hire/v1/talent_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_tag&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTalentTagRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取人才标签信息列表
+ *
+ * `GET /open-apis/hire/v1/talent_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_tag&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTalentTagRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListTerminationReasonRequest, S.ListTermination
   response: S.ListTerminationReasonResponse
 }
 
-/** `GET /open-apis/hire/v1/termination_reasons` */
+/**
+ * 获取终止投递原因
+ *
+ * `GET /open-apis/hire/v1/termination_reasons`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=termination_reason&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTerminationReasonRequest = {}, options?: CallOptions): ApiCall<S.ListTerminationReasonResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取终止投递原因
+ *
+ * `GET /open-apis/hire/v1/termination_reasons`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=termination_reason&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTerminationReasonRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取终止投递原因
+ *
+ * `GET /open-apis/hire/v1/termination_reasons`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=termination_reason&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTerminationReasonRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchTestRequest, S.SearchTestResponse> = {
   response: S.SearchTestResponse
 }
 
-/** `POST /open-apis/hire/v1/tests/search` */
+/**
+ * 获取笔试列表
+ *
+ * `POST /open-apis/hire/v1/tests/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=test&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchTestRequest = {}, options?: CallOptions): ApiCall<S.SearchTestResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 获取笔试列表
+ *
+ * `POST /open-apis/hire/v1/tests/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=test&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchTestRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 获取笔试列表
+ *
+ * `POST /open-apis/hire/v1/tests/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=test&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchTestRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

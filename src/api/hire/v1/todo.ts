@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListTodoRequest, S.ListTodoResponse> = {
   response: S.ListTodoResponse
 }
 
-/** `GET /open-apis/hire/v1/todos` */
+/**
+ * 批量获取待办事项
+ *
+ * `GET /open-apis/hire/v1/todos`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=todo&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTodoRequest, options?: CallOptions): ApiCall<S.ListTodoResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取待办事项
+ *
+ * `GET /open-apis/hire/v1/todos`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=todo&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTodoRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取待办事项
+ *
+ * `GET /open-apis/hire/v1/todos`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=todo&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTodoRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateTripartiteAgreementRequest, S.CreateTri
   response: S.CreateTripartiteAgreementResponse
 }
 
-/** `POST /open-apis/hire/v1/tripartite_agreements` */
+/**
+ * 创建三方协议
+ *
+ * `POST /open-apis/hire/v1/tripartite_agreements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTripartiteAgreementRequest, options?: CallOptions): ApiCall<S.CreateTripartiteAgreementResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteTripartiteAgreementRequest, S.DeleteTri
   response: S.DeleteTripartiteAgreementResponse
 }
 
-/** `DELETE /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id` */
+/**
+ * 删除三方协议
+ *
+ * `DELETE /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTripartiteAgreementRequest, options?: CallOptions): ApiCall<S.DeleteTripartiteAgreementResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListTripartiteAgreementRequest, S.ListTripartit
   response: S.ListTripartiteAgreementResponse
 }
 
-/** `GET /open-apis/hire/v1/tripartite_agreements` */
+/**
+ * 获取三方协议
+ *
+ * `GET /open-apis/hire/v1/tripartite_agreements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTripartiteAgreementRequest = {}, options?: CallOptions): ApiCall<S.ListTripartiteAgreementResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取三方协议
+ *
+ * `GET /open-apis/hire/v1/tripartite_agreements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTripartiteAgreementRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取三方协议
+ *
+ * `GET /open-apis/hire/v1/tripartite_agreements`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTripartiteAgreementRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateTripartiteAgreementRequest, S.UpdateTri
   response: S.UpdateTripartiteAgreementResponse
 }
 
-/** `PUT /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id` */
+/**
+ * 更新三方协议
+ *
+ * `PUT /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=tripartite_agreement&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateTripartiteAgreementRequest, options?: CallOptions): ApiCall<S.UpdateTripartiteAgreementResponse> =>
   Request.execute(updateOperation, payload, options)
 

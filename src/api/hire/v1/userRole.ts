@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListUserRoleRequest, S.ListUserRoleResponse> = 
   response: S.ListUserRoleResponse
 }
 
-/** `GET /open-apis/hire/v1/user_roles` */
+/**
+ * 获取用户角色列表
+ *
+ * `GET /open-apis/hire/v1/user_roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=user_role&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserRoleRequest = {}, options?: CallOptions): ApiCall<S.ListUserRoleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取用户角色列表
+ *
+ * `GET /open-apis/hire/v1/user_roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=user_role&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListUserRoleRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取用户角色列表
+ *
+ * `GET /open-apis/hire/v1/user_roles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=user_role&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListUserRoleRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

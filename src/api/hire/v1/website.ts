@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListWebsiteRequest, S.ListWebsiteResponse> = {
   response: S.ListWebsiteResponse
 }
 
-/** `GET /open-apis/hire/v1/websites` */
+/**
+ * 获取招聘官网列表
+ *
+ * `GET /open-apis/hire/v1/websites`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListWebsiteRequest = {}, options?: CallOptions): ApiCall<S.ListWebsiteResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取招聘官网列表
+ *
+ * `GET /open-apis/hire/v1/websites`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListWebsiteRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取招聘官网列表
+ *
+ * `GET /open-apis/hire/v1/websites`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListWebsiteRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateWebsiteChannelRequest, S.CreateWebsiteC
   response: S.CreateWebsiteChannelResponse
 }
 
-/** `POST /open-apis/hire/v1/websites/:website_id/channels` */
+/**
+ * 新建招聘官网推广渠道
+ *
+ * `POST /open-apis/hire/v1/websites/:website_id/channels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=website.channel&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateWebsiteChannelRequest, options?: CallOptions): ApiCall<S.CreateWebsiteChannelResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteWebsiteChannelRequest, S.DeleteWebsiteC
   response: S.DeleteWebsiteChannelResponse
 }
 
-/** `DELETE /open-apis/hire/v1/websites/:website_id/channels/:channel_id` */
+/**
+ * 删除招聘官网推广渠道
+ *
+ * `DELETE /open-apis/hire/v1/websites/:website_id/channels/:channel_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=website.channel&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteWebsiteChannelRequest, options?: CallOptions): ApiCall<S.DeleteWebsiteChannelResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListWebsiteChannelRequest, S.ListWebsiteChannel
   response: S.ListWebsiteChannelResponse
 }
 
-/** `GET /open-apis/hire/v1/websites/:website_id/channels` */
+/**
+ * 获取官网推广渠道列表
+ *
+ * `GET /open-apis/hire/v1/websites/:website_id/channels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.channel&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListWebsiteChannelRequest, options?: CallOptions): ApiCall<S.ListWebsiteChannelResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取官网推广渠道列表
+ *
+ * `GET /open-apis/hire/v1/websites/:website_id/channels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.channel&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListWebsiteChannelRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `website_channel_list` element of every page of `list`. */
+/**
+ * Every `website_channel_list` element of every page of `list`.
+ *
+ * 获取官网推广渠道列表
+ *
+ * `GET /open-apis/hire/v1/websites/:website_id/channels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.channel&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListWebsiteChannelRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "website_channel_list")
 
@@ -62,7 +96,13 @@ const updateOperation: Operation<S.UpdateWebsiteChannelRequest, S.UpdateWebsiteC
   response: S.UpdateWebsiteChannelResponse
 }
 
-/** `PUT /open-apis/hire/v1/websites/:website_id/channels/:channel_id` */
+/**
+ * 更新招聘官网推广渠道
+ *
+ * `PUT /open-apis/hire/v1/websites/:website_id/channels/:channel_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=website.channel&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateWebsiteChannelRequest, options?: CallOptions): ApiCall<S.UpdateWebsiteChannelResponse> =>
   Request.execute(updateOperation, payload, options)
 

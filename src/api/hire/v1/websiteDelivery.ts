@@ -14,7 +14,13 @@ const createByAttachmentOperation: Operation<S.CreateByAttachmentWebsiteDelivery
   response: S.CreateByAttachmentWebsiteDeliveryResponse
 }
 
-/** `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_attachment` */
+/**
+ * 根据简历附件创建招聘官网投递任务
+ *
+ * `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_attachment`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_by_attachment&project=hire&resource=website.delivery&version=v1 | Documentation}
+ */
 export const createByAttachment = (payload: S.CreateByAttachmentWebsiteDeliveryRequest, options?: CallOptions): ApiCall<S.CreateByAttachmentWebsiteDeliveryResponse> =>
   Request.execute(createByAttachmentOperation, payload, options)
 
@@ -27,6 +33,12 @@ const createByResumeOperation: Operation<S.CreateByResumeWebsiteDeliveryRequest,
   response: S.CreateByResumeWebsiteDeliveryResponse
 }
 
-/** `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_resume` */
+/**
+ * 新建招聘官网投递
+ *
+ * `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_resume`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_by_resume&project=hire&resource=website.delivery&version=v1 | Documentation}
+ */
 export const createByResume = (payload: S.CreateByResumeWebsiteDeliveryRequest, options?: CallOptions): ApiCall<S.CreateByResumeWebsiteDeliveryResponse> =>
   Request.execute(createByResumeOperation, payload, options)

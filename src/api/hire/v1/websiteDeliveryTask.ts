@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetWebsiteDeliveryTaskRequest, S.GetWebsiteDeliv
   response: S.GetWebsiteDeliveryTaskResponse
 }
 
-/** `GET /open-apis/hire/v1/websites/:website_id/delivery_tasks/:delivery_task_id` */
+/**
+ * 获取招聘官网投递任务结果
+ *
+ * `GET /open-apis/hire/v1/websites/:website_id/delivery_tasks/:delivery_task_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=website.delivery_task&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetWebsiteDeliveryTaskRequest, options?: CallOptions): ApiCall<S.GetWebsiteDeliveryTaskResponse> =>
   Request.execute(getOperation, payload, options)

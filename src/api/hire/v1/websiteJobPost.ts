@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetWebsiteJobPostRequest, S.GetWebsiteJobPostRes
   response: S.GetWebsiteJobPostResponse
 }
 
-/** `GET /open-apis/hire/v1/websites/:website_id/job_posts/:job_post_id` */
+/**
+ * 获取招聘官网下职位广告详情
+ *
+ * `GET /open-apis/hire/v1/websites/:website_id/job_posts/:job_post_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=website.job_post&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetWebsiteJobPostRequest, options?: CallOptions): ApiCall<S.GetWebsiteJobPostResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,15 +34,37 @@ const listOperation: Operation<S.ListWebsiteJobPostRequest, S.ListWebsiteJobPost
   response: S.ListWebsiteJobPostResponse
 }
 
-/** `GET /open-apis/hire/v1/websites/:website_id/job_posts` */
+/**
+ * 获取招聘官网下的职位广告列表
+ *
+ * `GET /open-apis/hire/v1/websites/:website_id/job_posts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.job_post&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListWebsiteJobPostRequest, options?: CallOptions): ApiCall<S.ListWebsiteJobPostResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取招聘官网下的职位广告列表
+ *
+ * `GET /open-apis/hire/v1/websites/:website_id/job_posts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.job_post&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListWebsiteJobPostRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取招聘官网下的职位广告列表
+ *
+ * `GET /open-apis/hire/v1/websites/:website_id/job_posts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.job_post&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListWebsiteJobPostRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -49,14 +77,36 @@ const searchOperation: Operation<S.SearchWebsiteJobPostRequest, S.SearchWebsiteJ
   response: S.SearchWebsiteJobPostResponse
 }
 
-/** `POST /open-apis/hire/v1/websites/:website_id/job_posts/search` */
+/**
+ * 搜索招聘官网下的职位广告列表
+ *
+ * `POST /open-apis/hire/v1/websites/:website_id/job_posts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=website.job_post&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchWebsiteJobPostRequest, options?: CallOptions): ApiCall<S.SearchWebsiteJobPostResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索招聘官网下的职位广告列表
+ *
+ * `POST /open-apis/hire/v1/websites/:website_id/job_posts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=website.job_post&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchWebsiteJobPostRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索招聘官网下的职位广告列表
+ *
+ * `POST /open-apis/hire/v1/websites/:website_id/job_posts/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=website.job_post&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchWebsiteJobPostRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

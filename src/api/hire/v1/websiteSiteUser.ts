@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateWebsiteSiteUserRequest, S.CreateWebsite
   response: S.CreateWebsiteSiteUserResponse
 }
 
-/** `POST /open-apis/hire/v1/websites/:website_id/site_users` */
+/**
+ * 新建招聘官网用户
+ *
+ * `POST /open-apis/hire/v1/websites/:website_id/site_users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=website.site_user&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateWebsiteSiteUserRequest, options?: CallOptions): ApiCall<S.CreateWebsiteSiteUserResponse> =>
   Request.execute(createOperation, payload, options)

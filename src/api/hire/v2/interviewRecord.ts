@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetInterviewRecordRequest, S.GetInterviewRecordR
   response: S.GetInterviewRecordResponse
 }
 
-/** `GET /open-apis/hire/v2/interview_records/:interview_record_id` */
+/**
+ * 获取面试评价信息（新版）
+ *
+ * `GET /open-apis/hire/v2/interview_records/:interview_record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetInterviewRecordRequest, options?: CallOptions): ApiCall<S.GetInterviewRecordResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListInterviewRecordRequest, S.ListInterviewReco
   response: S.ListInterviewRecordResponse
 }
 
-/** `GET /open-apis/hire/v2/interview_records` */
+/**
+ * 批量获取面试评价详细信息（新版）
+ *
+ * `GET /open-apis/hire/v2/interview_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListInterviewRecordRequest = {}, options?: CallOptions): ApiCall<S.ListInterviewRecordResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取面试评价详细信息（新版）
+ *
+ * `GET /open-apis/hire/v2/interview_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListInterviewRecordRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取面试评价详细信息（新版）
+ *
+ * `GET /open-apis/hire/v2/interview_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListInterviewRecordRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetTalentRequest, S.GetTalentResponse> = {
   response: S.GetTalentResponse
 }
 
-/** `GET /open-apis/hire/v2/talents/:talent_id` */
+/**
+ * 获取人才详情
+ *
+ * `GET /open-apis/hire/v2/talents/:talent_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=talent&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetTalentRequest, options?: CallOptions): ApiCall<S.GetTalentResponse> =>
   Request.execute(getOperation, payload, options)

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateIdentityRequest, S.CreateIdentityRespon
   response: S.CreateIdentityResponse
 }
 
-/** `POST /open-apis/human_authentication/v1/identities` */
+/**
+ * 录入身份信息
+ *
+ * `POST /open-apis/human_authentication/v1/identities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=human_authentication&resource=identity&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateIdentityRequest, options?: CallOptions): ApiCall<S.CreateIdentityResponse> =>
   Request.execute(createOperation, payload, options)

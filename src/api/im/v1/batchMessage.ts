@@ -14,7 +14,13 @@ const deleteOperation: Operation<S.DeleteBatchMessageRequest, S.DeleteBatchMessa
   response: S.DeleteBatchMessageResponse
 }
 
-/** `DELETE /open-apis/im/v1/batch_messages/:batch_message_id` */
+/**
+ * 批量撤回消息
+ *
+ * `DELETE /open-apis/im/v1/batch_messages/:batch_message_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=batch_message&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteBatchMessageRequest, options?: CallOptions): ApiCall<S.DeleteBatchMessageResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getProgressOperation: Operation<S.GetProgressBatchMessageRequest, S.GetPro
   response: S.GetProgressBatchMessageResponse
 }
 
-/** `GET /open-apis/im/v1/batch_messages/:batch_message_id/get_progress` */
+/**
+ * 查询批量消息整体进度
+ *
+ * `GET /open-apis/im/v1/batch_messages/:batch_message_id/get_progress`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_progress&project=im&resource=batch_message&version=v1 | Documentation}
+ */
 export const getProgress = (payload: S.GetProgressBatchMessageRequest, options?: CallOptions): ApiCall<S.GetProgressBatchMessageResponse> =>
   Request.execute(getProgressOperation, payload, options)
 
@@ -40,7 +52,13 @@ const readUserOperation: Operation<S.ReadUserBatchMessageRequest, S.ReadUserBatc
   response: S.ReadUserBatchMessageResponse
 }
 
-/** `GET /open-apis/im/v1/batch_messages/:batch_message_id/read_user` */
+/**
+ * 查询批量消息推送和阅读人数
+ *
+ * `GET /open-apis/im/v1/batch_messages/:batch_message_id/read_user`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_user&project=im&resource=batch_message&version=v1 | Documentation}
+ */
 export const readUser = (payload: S.ReadUserBatchMessageRequest, options?: CallOptions): ApiCall<S.ReadUserBatchMessageResponse> =>
   Request.execute(readUserOperation, payload, options)
 

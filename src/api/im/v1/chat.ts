@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateChatRequest, S.CreateChatResponse> = {
   response: S.CreateChatResponse
 }
 
-/** `POST /open-apis/im/v1/chats` */
+/**
+ * 创建群
+ *
+ * `POST /open-apis/im/v1/chats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateChatRequest = {}, options?: CallOptions): ApiCall<S.CreateChatResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteChatRequest, S.DeleteChatResponse> = {
   response: S.DeleteChatResponse
 }
 
-/** `DELETE /open-apis/im/v1/chats/:chat_id` */
+/**
+ * 解散群
+ *
+ * `DELETE /open-apis/im/v1/chats/:chat_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteChatRequest, options?: CallOptions): ApiCall<S.DeleteChatResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetChatRequest, S.GetChatResponse> = {
   response: S.GetChatResponse
 }
 
-/** `GET /open-apis/im/v1/chats/:chat_id` */
+/**
+ * 获取群信息
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetChatRequest, options?: CallOptions): ApiCall<S.GetChatResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,7 +72,13 @@ const linkOperation: Operation<S.LinkChatRequest, S.LinkChatResponse> = {
   response: S.LinkChatResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/link` */
+/**
+ * 获取群分享链接
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/link`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=link&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const link = (payload: S.LinkChatRequest, options?: CallOptions): ApiCall<S.LinkChatResponse> =>
   Request.execute(linkOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListChatRequest, S.ListChatResponse> = {
   response: S.ListChatResponse
 }
 
-/** `GET /open-apis/im/v1/chats` */
+/**
+ * 获取用户或机器人所在的群列表
+ *
+ * `GET /open-apis/im/v1/chats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListChatRequest = {}, options?: CallOptions): ApiCall<S.ListChatResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取用户或机器人所在的群列表
+ *
+ * `GET /open-apis/im/v1/chats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListChatRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取用户或机器人所在的群列表
+ *
+ * `GET /open-apis/im/v1/chats`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListChatRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -88,15 +134,37 @@ const searchOperation: Operation<S.SearchChatRequest, S.SearchChatResponse> = {
   response: S.SearchChatResponse
 }
 
-/** `GET /open-apis/im/v1/chats/search` */
+/**
+ * 搜索对用户或机器人可见的群列表
+ *
+ * `GET /open-apis/im/v1/chats/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchChatRequest = {}, options?: CallOptions): ApiCall<S.SearchChatResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索对用户或机器人可见的群列表
+ *
+ * `GET /open-apis/im/v1/chats/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchChatRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索对用户或机器人可见的群列表
+ *
+ * `GET /open-apis/im/v1/chats/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchChatRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -109,7 +177,13 @@ const updateOperation: Operation<S.UpdateChatRequest, S.UpdateChatResponse> = {
   response: S.UpdateChatResponse
 }
 
-/** `PUT /open-apis/im/v1/chats/:chat_id` */
+/**
+ * 更新群信息
+ *
+ * `PUT /open-apis/im/v1/chats/:chat_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateChatRequest, options?: CallOptions): ApiCall<S.UpdateChatResponse> =>
   Request.execute(updateOperation, payload, options)
 

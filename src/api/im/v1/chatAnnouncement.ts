@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetChatAnnouncementRequest, S.GetChatAnnouncemen
   response: S.GetChatAnnouncementResponse
 }
 
-/** `GET /open-apis/im/v1/chats/:chat_id/announcement` */
+/**
+ * 获取群公告信息
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/announcement`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.announcement&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetChatAnnouncementRequest, options?: CallOptions): ApiCall<S.GetChatAnnouncementResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchChatAnnouncementRequest, S.PatchChatAnnou
   response: S.PatchChatAnnouncementResponse
 }
 
-/** `PATCH /open-apis/im/v1/chats/:chat_id/announcement` */
+/**
+ * 更新群公告信息
+ *
+ * `PATCH /open-apis/im/v1/chats/:chat_id/announcement`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=chat.announcement&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchChatAnnouncementRequest, options?: CallOptions): ApiCall<S.PatchChatAnnouncementResponse> =>
   Request.execute(patchOperation, payload, options)

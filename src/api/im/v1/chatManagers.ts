@@ -14,7 +14,13 @@ const addManagersOperation: Operation<S.AddManagersChatManagersRequest, S.AddMan
   response: S.AddManagersChatManagersResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/managers/add_managers` */
+/**
+ * 指定群管理员
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/managers/add_managers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_managers&project=im&resource=chat.managers&version=v1 | Documentation}
+ */
 export const addManagers = (payload: S.AddManagersChatManagersRequest, options?: CallOptions): ApiCall<S.AddManagersChatManagersResponse> =>
   Request.execute(addManagersOperation, payload, options)
 
@@ -27,6 +33,12 @@ const deleteManagersOperation: Operation<S.DeleteManagersChatManagersRequest, S.
   response: S.DeleteManagersChatManagersResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/managers/delete_managers` */
+/**
+ * 删除群管理员
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/managers/delete_managers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_managers&project=im&resource=chat.managers&version=v1 | Documentation}
+ */
 export const deleteManagers = (payload: S.DeleteManagersChatManagersRequest, options?: CallOptions): ApiCall<S.DeleteManagersChatManagersResponse> =>
   Request.execute(deleteManagersOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateChatMembersRequest, S.CreateChatMembers
   response: S.CreateChatMembersResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/members` */
+/**
+ * 将用户或机器人拉入群聊
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.members&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateChatMembersRequest, options?: CallOptions): ApiCall<S.CreateChatMembersResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteChatMembersRequest, S.DeleteChatMembers
   response: S.DeleteChatMembersResponse
 }
 
-/** `DELETE /open-apis/im/v1/chats/:chat_id/members` */
+/**
+ * 将用户或机器人移出群聊
+ *
+ * `DELETE /open-apis/im/v1/chats/:chat_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat.members&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteChatMembersRequest, options?: CallOptions): ApiCall<S.DeleteChatMembersResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const getOperation: Operation<S.GetChatMembersRequest, S.GetChatMembersResponse>
   response: S.GetChatMembersResponse
 }
 
-/** `GET /open-apis/im/v1/chats/:chat_id/members` */
+/**
+ * 获取群成员列表
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.members&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetChatMembersRequest, options?: CallOptions): ApiCall<S.GetChatMembersResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 获取群成员列表
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.members&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetChatMembersRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `items` element of every page of `get`. */
+/**
+ * Every `items` element of every page of `get`.
+ *
+ * 获取群成员列表
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.members&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetChatMembersRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "items")
 
@@ -62,7 +96,13 @@ const isInChatOperation: Operation<S.IsInChatChatMembersRequest, S.IsInChatChatM
   response: S.IsInChatChatMembersResponse
 }
 
-/** `GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat` */
+/**
+ * 判断用户或机器人是否在群里
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=is_in_chat&project=im&resource=chat.members&version=v1 | Documentation}
+ */
 export const isInChat = (payload: S.IsInChatChatMembersRequest, options?: CallOptions): ApiCall<S.IsInChatChatMembersResponse> =>
   Request.execute(isInChatOperation, payload, options)
 
@@ -75,7 +115,13 @@ const meJoinOperation: Operation<S.MeJoinChatMembersRequest, S.MeJoinChatMembers
   response: S.MeJoinChatMembersResponse
 }
 
-/** `PATCH /open-apis/im/v1/chats/:chat_id/members/me_join` */
+/**
+ * 用户或机器人主动加入群聊
+ *
+ * `PATCH /open-apis/im/v1/chats/:chat_id/members/me_join`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=me_join&project=im&resource=chat.members&version=v1 | Documentation}
+ */
 export const meJoin = (payload: S.MeJoinChatMembersRequest, options?: CallOptions): ApiCall<S.MeJoinChatMembersResponse> =>
   Request.execute(meJoinOperation, payload, options)
 

@@ -14,6 +14,12 @@ const patchOperation: Operation<S.PatchChatMenuItemRequest, S.PatchChatMenuItemR
   response: S.PatchChatMenuItemResponse
 }
 
-/** `PATCH /open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id` */
+/**
+ * 修改群菜单元信息
+ *
+ * `PATCH /open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=chat.menu_item&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchChatMenuItemRequest, options?: CallOptions): ApiCall<S.PatchChatMenuItemResponse> =>
   Request.execute(patchOperation, payload, options)

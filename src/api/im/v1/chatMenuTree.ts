@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateChatMenuTreeRequest, S.CreateChatMenuTr
   response: S.CreateChatMenuTreeResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/menu_tree` */
+/**
+ * 添加群菜单
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/menu_tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.menu_tree&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateChatMenuTreeRequest, options?: CallOptions): ApiCall<S.CreateChatMenuTreeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteChatMenuTreeRequest, S.DeleteChatMenuTr
   response: S.DeleteChatMenuTreeResponse
 }
 
-/** `DELETE /open-apis/im/v1/chats/:chat_id/menu_tree` */
+/**
+ * 删除群菜单
+ *
+ * `DELETE /open-apis/im/v1/chats/:chat_id/menu_tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat.menu_tree&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteChatMenuTreeRequest, options?: CallOptions): ApiCall<S.DeleteChatMenuTreeResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetChatMenuTreeRequest, S.GetChatMenuTreeRespons
   response: S.GetChatMenuTreeResponse
 }
 
-/** `GET /open-apis/im/v1/chats/:chat_id/menu_tree` */
+/**
+ * 获取群菜单
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/menu_tree`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.menu_tree&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetChatMenuTreeRequest, options?: CallOptions): ApiCall<S.GetChatMenuTreeResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const sortOperation: Operation<S.SortChatMenuTreeRequest, S.SortChatMenuTreeResp
   response: S.SortChatMenuTreeResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/menu_tree/sort` */
+/**
+ * 排序群菜单
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/menu_tree/sort`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sort&project=im&resource=chat.menu_tree&version=v1 | Documentation}
+ */
 export const sort = (payload: S.SortChatMenuTreeRequest, options?: CallOptions): ApiCall<S.SortChatMenuTreeResponse> =>
   Request.execute(sortOperation, payload, options)
 

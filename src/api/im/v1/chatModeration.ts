@@ -15,15 +15,37 @@ const getOperation: Operation<S.GetChatModerationRequest, S.GetChatModerationRes
   response: S.GetChatModerationResponse
 }
 
-/** `GET /open-apis/im/v1/chats/:chat_id/moderation` */
+/**
+ * 获取群成员发言权限
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/moderation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.moderation&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetChatModerationRequest, options?: CallOptions): ApiCall<S.GetChatModerationResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 获取群成员发言权限
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/moderation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.moderation&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetChatModerationRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `items` element of every page of `get`. */
+/**
+ * Every `items` element of every page of `get`.
+ *
+ * 获取群成员发言权限
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/moderation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.moderation&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetChatModerationRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "items")
 
@@ -36,6 +58,12 @@ const updateOperation: Operation<S.UpdateChatModerationRequest, S.UpdateChatMode
   response: S.UpdateChatModerationResponse
 }
 
-/** `PUT /open-apis/im/v1/chats/:chat_id/moderation` */
+/**
+ * 更新群发言权限
+ *
+ * `PUT /open-apis/im/v1/chats/:chat_id/moderation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat.moderation&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateChatModerationRequest, options?: CallOptions): ApiCall<S.UpdateChatModerationResponse> =>
   Request.execute(updateOperation, payload, options)

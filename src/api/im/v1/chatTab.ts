@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateChatTabRequest, S.CreateChatTabResponse
   response: S.CreateChatTabResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/chat_tabs` */
+/**
+ * 添加会话标签页
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/chat_tabs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.tab&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateChatTabRequest, options?: CallOptions): ApiCall<S.CreateChatTabResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteTabsOperation: Operation<S.DeleteTabsChatTabRequest, S.DeleteTabsCha
   response: S.DeleteTabsChatTabResponse
 }
 
-/** `DELETE /open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs` */
+/**
+ * 删除会话标签页
+ *
+ * `DELETE /open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_tabs&project=im&resource=chat.tab&version=v1 | Documentation}
+ */
 export const deleteTabs = (payload: S.DeleteTabsChatTabRequest, options?: CallOptions): ApiCall<S.DeleteTabsChatTabResponse> =>
   Request.execute(deleteTabsOperation, payload, options)
 
@@ -40,7 +52,13 @@ const listTabsOperation: Operation<S.ListTabsChatTabRequest, S.ListTabsChatTabRe
   response: S.ListTabsChatTabResponse
 }
 
-/** `GET /open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs` */
+/**
+ * 拉取会话标签页
+ *
+ * `GET /open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_tabs&project=im&resource=chat.tab&version=v1 | Documentation}
+ */
 export const listTabs = (payload: S.ListTabsChatTabRequest, options?: CallOptions): ApiCall<S.ListTabsChatTabResponse> =>
   Request.execute(listTabsOperation, payload, options)
 
@@ -53,7 +71,13 @@ const sortTabsOperation: Operation<S.SortTabsChatTabRequest, S.SortTabsChatTabRe
   response: S.SortTabsChatTabResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs` */
+/**
+ * 会话标签页排序
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sort_tabs&project=im&resource=chat.tab&version=v1 | Documentation}
+ */
 export const sortTabs = (payload: S.SortTabsChatTabRequest, options?: CallOptions): ApiCall<S.SortTabsChatTabResponse> =>
   Request.execute(sortTabsOperation, payload, options)
 
@@ -66,6 +90,12 @@ const updateTabsOperation: Operation<S.UpdateTabsChatTabRequest, S.UpdateTabsCha
   response: S.UpdateTabsChatTabResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs` */
+/**
+ * 更新会话标签页
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_tabs&project=im&resource=chat.tab&version=v1 | Documentation}
+ */
 export const updateTabs = (payload: S.UpdateTabsChatTabRequest, options?: CallOptions): ApiCall<S.UpdateTabsChatTabResponse> =>
   Request.execute(updateTabsOperation, payload, options)

@@ -14,7 +14,13 @@ const deleteTopNoticeOperation: Operation<S.DeleteTopNoticeChatTopNoticeRequest,
   response: S.DeleteTopNoticeChatTopNoticeResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice` */
+/**
+ * 撤销群置顶
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_top_notice&project=im&resource=chat.top_notice&version=v1 | Documentation}
+ */
 export const deleteTopNotice = (payload: S.DeleteTopNoticeChatTopNoticeRequest, options?: CallOptions): ApiCall<S.DeleteTopNoticeChatTopNoticeResponse> =>
   Request.execute(deleteTopNoticeOperation, payload, options)
 
@@ -27,6 +33,12 @@ const putTopNoticeOperation: Operation<S.PutTopNoticeChatTopNoticeRequest, S.Put
   response: S.PutTopNoticeChatTopNoticeResponse
 }
 
-/** `POST /open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice` */
+/**
+ * 更新群置顶
+ *
+ * `POST /open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=put_top_notice&project=im&resource=chat.top_notice&version=v1 | Documentation}
+ */
 export const putTopNotice = (payload: S.PutTopNoticeChatTopNoticeRequest, options?: CallOptions): ApiCall<S.PutTopNoticeChatTopNoticeResponse> =>
   Request.execute(putTopNoticeOperation, payload, options)

@@ -18,7 +18,13 @@ const createOperation: Operation<S.CreateFileRequest, S.CreateFileResponse> = {
   response: S.CreateFileResponse
 }
 
-/** `POST /open-apis/im/v1/files` */
+/**
+ * 上传文件
+ *
+ * `POST /open-apis/im/v1/files`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=file&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateFileRequest, options?: CallOptions): ApiCall<S.CreateFileResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -31,10 +37,24 @@ const getOperation: Operation<S.GetFileRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/im/v1/files/:file_key` */
+/**
+ * 下载文件
+ *
+ * `GET /open-apis/im/v1/files/:file_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=file&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetFileRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(getOperation, payload, options)
 
-/** `get`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载文件
+ *
+ * `GET /open-apis/im/v1/files/:file_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=file&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetFileRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(getOperation, payload, options)

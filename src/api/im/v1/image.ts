@@ -18,7 +18,13 @@ const createOperation: Operation<S.CreateImageRequest, S.CreateImageResponse> = 
   response: S.CreateImageResponse
 }
 
-/** `POST /open-apis/im/v1/images` */
+/**
+ * 上传图片
+ *
+ * `POST /open-apis/im/v1/images`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=image&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateImageRequest, options?: CallOptions): ApiCall<S.CreateImageResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -31,10 +37,24 @@ const getOperation: Operation<S.GetImageRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/im/v1/images/:image_key` */
+/**
+ * 下载图片
+ *
+ * `GET /open-apis/im/v1/images/:image_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=image&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetImageRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(getOperation, payload, options)
 
-/** `get`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载图片
+ *
+ * `GET /open-apis/im/v1/images/:image_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=image&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetImageRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(getOperation, payload, options)

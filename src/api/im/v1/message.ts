@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateMessageRequest, S.CreateMessageResponse
   response: S.CreateMessageResponse
 }
 
-/** `POST /open-apis/im/v1/messages` */
+/**
+ * 发送消息
+ *
+ * `POST /open-apis/im/v1/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=message&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateMessageRequest, options?: CallOptions): ApiCall<S.CreateMessageResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteMessageRequest, S.DeleteMessageResponse
   response: S.DeleteMessageResponse
 }
 
-/** `DELETE /open-apis/im/v1/messages/:message_id` */
+/**
+ * 撤回消息
+ *
+ * `DELETE /open-apis/im/v1/messages/:message_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=message&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteMessageRequest, options?: CallOptions): ApiCall<S.DeleteMessageResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const forwardOperation: Operation<S.ForwardMessageRequest, S.ForwardMessageRespo
   response: S.ForwardMessageResponse
 }
 
-/** `POST /open-apis/im/v1/messages/:message_id/forward` */
+/**
+ * 转发消息
+ *
+ * `POST /open-apis/im/v1/messages/:message_id/forward`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=message&version=v1 | Documentation}
+ */
 export const forward = (payload: S.ForwardMessageRequest, options?: CallOptions): ApiCall<S.ForwardMessageResponse> =>
   Request.execute(forwardOperation, payload, options)
 
@@ -54,7 +72,13 @@ const getOperation: Operation<S.GetMessageRequest, S.GetMessageResponse> = {
   response: S.GetMessageResponse
 }
 
-/** `GET /open-apis/im/v1/messages/:message_id` */
+/**
+ * 获取指定消息的内容
+ *
+ * `GET /open-apis/im/v1/messages/:message_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=message&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMessageRequest, options?: CallOptions): ApiCall<S.GetMessageResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListMessageRequest, S.ListMessageResponse> = {
   response: S.ListMessageResponse
 }
 
-/** `GET /open-apis/im/v1/messages` */
+/**
+ * 获取会话历史消息
+ *
+ * `GET /open-apis/im/v1/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListMessageRequest, options?: CallOptions): ApiCall<S.ListMessageResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取会话历史消息
+ *
+ * `GET /open-apis/im/v1/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListMessageRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取会话历史消息
+ *
+ * `GET /open-apis/im/v1/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListMessageRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -88,7 +134,13 @@ const mergeForwardOperation: Operation<S.MergeForwardMessageRequest, S.MergeForw
   response: S.MergeForwardMessageResponse
 }
 
-/** `POST /open-apis/im/v1/messages/merge_forward` */
+/**
+ * 合并转发消息
+ *
+ * `POST /open-apis/im/v1/messages/merge_forward`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=merge_forward&project=im&resource=message&version=v1 | Documentation}
+ */
 export const mergeForward = (payload: S.MergeForwardMessageRequest, options?: CallOptions): ApiCall<S.MergeForwardMessageResponse> =>
   Request.execute(mergeForwardOperation, payload, options)
 
@@ -101,7 +153,13 @@ const patchOperation: Operation<S.PatchMessageRequest, S.PatchMessageResponse> =
   response: S.PatchMessageResponse
 }
 
-/** `PATCH /open-apis/im/v1/messages/:message_id` */
+/**
+ * 更新已发送的消息卡片
+ *
+ * `PATCH /open-apis/im/v1/messages/:message_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=message&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchMessageRequest, options?: CallOptions): ApiCall<S.PatchMessageResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -114,7 +172,13 @@ const pushFollowUpOperation: Operation<S.PushFollowUpMessageRequest, S.PushFollo
   response: S.PushFollowUpMessageResponse
 }
 
-/** `POST /open-apis/im/v1/messages/:message_id/push_follow_up` */
+/**
+ * 添加跟随气泡
+ *
+ * `POST /open-apis/im/v1/messages/:message_id/push_follow_up`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=push_follow_up&project=im&resource=message&version=v1 | Documentation}
+ */
 export const pushFollowUp = (payload: S.PushFollowUpMessageRequest, options?: CallOptions): ApiCall<S.PushFollowUpMessageResponse> =>
   Request.execute(pushFollowUpOperation, payload, options)
 
@@ -127,15 +191,37 @@ const readUsersOperation: Operation<S.ReadUsersMessageRequest, S.ReadUsersMessag
   response: S.ReadUsersMessageResponse
 }
 
-/** `GET /open-apis/im/v1/messages/:message_id/read_users` */
+/**
+ * 消息发送者查询消息已读状态
+ *
+ * `GET /open-apis/im/v1/messages/:message_id/read_users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1 | Documentation}
+ */
 export const readUsers = (payload: S.ReadUsersMessageRequest, options?: CallOptions): ApiCall<S.ReadUsersMessageResponse> =>
   Request.execute(readUsersOperation, payload, options)
 
-/** Every page of `readUsers`, following `page_token`. */
+/**
+ * Every page of `readUsers`, following `page_token`.
+ *
+ * 消息发送者查询消息已读状态
+ *
+ * `GET /open-apis/im/v1/messages/:message_id/read_users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1 | Documentation}
+ */
 export const readUsersPages = (payload: S.ReadUsersMessageRequest, options?: CallOptions) =>
   Pagination.pages(readUsers, payload, options)
 
-/** Every `items` element of every page of `readUsers`. */
+/**
+ * Every `items` element of every page of `readUsers`.
+ *
+ * 消息发送者查询消息已读状态
+ *
+ * `GET /open-apis/im/v1/messages/:message_id/read_users`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1 | Documentation}
+ */
 export const readUsersStream = (payload: S.ReadUsersMessageRequest, options?: CallOptions) =>
   Pagination.items(readUsers, payload, options, "items")
 
@@ -148,7 +234,13 @@ const replyOperation: Operation<S.ReplyMessageRequest, S.ReplyMessageResponse> =
   response: S.ReplyMessageResponse
 }
 
-/** `POST /open-apis/im/v1/messages/:message_id/reply` */
+/**
+ * 回复消息
+ *
+ * `POST /open-apis/im/v1/messages/:message_id/reply`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reply&project=im&resource=message&version=v1 | Documentation}
+ */
 export const reply = (payload: S.ReplyMessageRequest, options?: CallOptions): ApiCall<S.ReplyMessageResponse> =>
   Request.execute(replyOperation, payload, options)
 
@@ -161,15 +253,37 @@ const searchOperation: Operation<S.SearchMessageRequest, S.SearchMessageResponse
   response: S.SearchMessageResponse
 }
 
-/** `POST /open-apis/im/v1/messages/search` */
+/**
+ * 搜索消息
+ *
+ * `POST /open-apis/im/v1/messages/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchMessageRequest = {}, options?: CallOptions): ApiCall<S.SearchMessageResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索消息
+ *
+ * `POST /open-apis/im/v1/messages/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchMessageRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索消息
+ *
+ * `POST /open-apis/im/v1/messages/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchMessageRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -182,7 +296,13 @@ const updateOperation: Operation<S.UpdateMessageRequest, S.UpdateMessageResponse
   response: S.UpdateMessageResponse
 }
 
-/** `PUT /open-apis/im/v1/messages/:message_id` */
+/**
+ * 编辑消息
+ *
+ * `PUT /open-apis/im/v1/messages/:message_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=message&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateMessageRequest, options?: CallOptions): ApiCall<S.UpdateMessageResponse> =>
   Request.execute(updateOperation, payload, options)
 
@@ -195,7 +315,13 @@ const urgentAppOperation: Operation<S.UrgentAppMessageRequest, S.UrgentAppMessag
   response: S.UrgentAppMessageResponse
 }
 
-/** `PATCH /open-apis/im/v1/messages/:message_id/urgent_app` */
+/**
+ * 发送应用内加急
+ *
+ * `PATCH /open-apis/im/v1/messages/:message_id/urgent_app`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_app&project=im&resource=message&version=v1 | Documentation}
+ */
 export const urgentApp = (payload: S.UrgentAppMessageRequest, options?: CallOptions): ApiCall<S.UrgentAppMessageResponse> =>
   Request.execute(urgentAppOperation, payload, options)
 
@@ -208,7 +334,13 @@ const urgentPhoneOperation: Operation<S.UrgentPhoneMessageRequest, S.UrgentPhone
   response: S.UrgentPhoneMessageResponse
 }
 
-/** `PATCH /open-apis/im/v1/messages/:message_id/urgent_phone` */
+/**
+ * 发送电话加急
+ *
+ * `PATCH /open-apis/im/v1/messages/:message_id/urgent_phone`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_phone&project=im&resource=message&version=v1 | Documentation}
+ */
 export const urgentPhone = (payload: S.UrgentPhoneMessageRequest, options?: CallOptions): ApiCall<S.UrgentPhoneMessageResponse> =>
   Request.execute(urgentPhoneOperation, payload, options)
 
@@ -221,7 +353,13 @@ const urgentSmsOperation: Operation<S.UrgentSmsMessageRequest, S.UrgentSmsMessag
   response: S.UrgentSmsMessageResponse
 }
 
-/** `PATCH /open-apis/im/v1/messages/:message_id/urgent_sms` */
+/**
+ * 发送短信加急
+ *
+ * `PATCH /open-apis/im/v1/messages/:message_id/urgent_sms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_sms&project=im&resource=message&version=v1 | Documentation}
+ */
 export const urgentSms = (payload: S.UrgentSmsMessageRequest, options?: CallOptions): ApiCall<S.UrgentSmsMessageResponse> =>
   Request.execute(urgentSmsOperation, payload, options)
 

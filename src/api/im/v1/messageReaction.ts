@@ -15,7 +15,13 @@ const batchQueryOperation: Operation<S.BatchQueryMessageReactionRequest, S.Batch
   response: S.BatchQueryMessageReactionResponse
 }
 
-/** `POST /open-apis/im/v1/messages/reactions/batch_query` */
+/**
+ * 批量获取消息表情回复
+ *
+ * `POST /open-apis/im/v1/messages/reactions/batch_query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=im&resource=message.reaction&version=v1 | Documentation}
+ */
 export const batchQuery = (payload: S.BatchQueryMessageReactionRequest, options?: CallOptions): ApiCall<S.BatchQueryMessageReactionResponse> =>
   Request.execute(batchQueryOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateMessageReactionRequest, S.CreateMessage
   response: S.CreateMessageReactionResponse
 }
 
-/** `POST /open-apis/im/v1/messages/:message_id/reactions` */
+/**
+ * 添加消息表情回复
+ *
+ * `POST /open-apis/im/v1/messages/:message_id/reactions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=message.reaction&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateMessageReactionRequest, options?: CallOptions): ApiCall<S.CreateMessageReactionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const deleteOperation: Operation<S.DeleteMessageReactionRequest, S.DeleteMessage
   response: S.DeleteMessageReactionResponse
 }
 
-/** `DELETE /open-apis/im/v1/messages/:message_id/reactions/:reaction_id` */
+/**
+ * 删除消息表情回复
+ *
+ * `DELETE /open-apis/im/v1/messages/:message_id/reactions/:reaction_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=message.reaction&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteMessageReactionRequest, options?: CallOptions): ApiCall<S.DeleteMessageReactionResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListMessageReactionRequest, S.ListMessageReacti
   response: S.ListMessageReactionResponse
 }
 
-/** `GET /open-apis/im/v1/messages/:message_id/reactions` */
+/**
+ * 获取消息表情回复
+ *
+ * `GET /open-apis/im/v1/messages/:message_id/reactions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message.reaction&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListMessageReactionRequest, options?: CallOptions): ApiCall<S.ListMessageReactionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取消息表情回复
+ *
+ * `GET /open-apis/im/v1/messages/:message_id/reactions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message.reaction&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListMessageReactionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取消息表情回复
+ *
+ * `GET /open-apis/im/v1/messages/:message_id/reactions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message.reaction&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListMessageReactionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

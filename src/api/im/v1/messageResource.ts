@@ -17,10 +17,24 @@ const getOperation: Operation<S.GetMessageResourceRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/im/v1/messages/:message_id/resources/:file_key` */
+/**
+ * 获取消息中的资源文件
+ *
+ * `GET /open-apis/im/v1/messages/:message_id/resources/:file_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=message.resource&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMessageResourceRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(getOperation, payload, options)
 
-/** `get`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 获取消息中的资源文件
+ *
+ * `GET /open-apis/im/v1/messages/:message_id/resources/:file_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=message.resource&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetMessageResourceRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(getOperation, payload, options)

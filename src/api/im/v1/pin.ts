@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreatePinRequest, S.CreatePinResponse> = {
   response: S.CreatePinResponse
 }
 
-/** `POST /open-apis/im/v1/pins` */
+/**
+ * Pin 消息
+ *
+ * `POST /open-apis/im/v1/pins`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=pin&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreatePinRequest, options?: CallOptions): ApiCall<S.CreatePinResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeletePinRequest, S.DeletePinResponse> = {
   response: S.DeletePinResponse
 }
 
-/** `DELETE /open-apis/im/v1/pins/:message_id` */
+/**
+ * 移除 Pin 消息
+ *
+ * `DELETE /open-apis/im/v1/pins/:message_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=pin&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePinRequest, options?: CallOptions): ApiCall<S.DeletePinResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListPinRequest, S.ListPinResponse> = {
   response: S.ListPinResponse
 }
 
-/** `GET /open-apis/im/v1/pins` */
+/**
+ * 获取群内 Pin 消息
+ *
+ * `GET /open-apis/im/v1/pins`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=pin&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPinRequest, options?: CallOptions): ApiCall<S.ListPinResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取群内 Pin 消息
+ *
+ * `GET /open-apis/im/v1/pins`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=pin&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPinRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取群内 Pin 消息
+ *
+ * `GET /open-apis/im/v1/pins`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=pin&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPinRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

@@ -19,11 +19,19 @@ const listOperation: Operation<S.ListSpecialFocusRequest, S.ListSpecialFocusResp
 export const list = (payload: S.ListSpecialFocusRequest = {}, options?: CallOptions): ApiCall<S.ListSpecialFocusResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * `GET /open-apis/im/v1/special_focus`
+ */
 export const listPages = (payload: S.ListSpecialFocusRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * `GET /open-apis/im/v1/special_focus`
+ */
 export const listStream = (payload: S.ListSpecialFocusRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

@@ -14,6 +14,12 @@ const forwardOperation: Operation<S.ForwardThreadRequest, S.ForwardThreadRespons
   response: S.ForwardThreadResponse
 }
 
-/** `POST /open-apis/im/v1/threads/:thread_id/forward` */
+/**
+ * 转发话题
+ *
+ * `POST /open-apis/im/v1/threads/:thread_id/forward`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=thread&version=v1 | Documentation}
+ */
 export const forward = (payload: S.ForwardThreadRequest, options?: CallOptions): ApiCall<S.ForwardThreadResponse> =>
   Request.execute(forwardOperation, payload, options)

@@ -14,6 +14,12 @@ const createOperation: Operation<S.CreateAppFeedCardRequest, S.CreateAppFeedCard
   response: S.CreateAppFeedCardResponse
 }
 
-/** `POST /open-apis/im/v2/app_feed_card` */
+/**
+ * 创建应用消息流卡片
+ *
+ * `POST /open-apis/im/v2/app_feed_card`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=app_feed_card&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateAppFeedCardRequest = {}, options?: CallOptions): ApiCall<S.CreateAppFeedCardResponse> =>
   Request.execute(createOperation, payload, options)

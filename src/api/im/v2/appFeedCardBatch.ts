@@ -14,7 +14,13 @@ const deleteOperation: Operation<S.DeleteAppFeedCardBatchRequest, S.DeleteAppFee
   response: S.DeleteAppFeedCardBatchResponse
 }
 
-/** `DELETE /open-apis/im/v2/app_feed_card/batch` */
+/**
+ * 删除应用消息流卡片
+ *
+ * `DELETE /open-apis/im/v2/app_feed_card/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=app_feed_card.batch&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAppFeedCardBatchRequest = {}, options?: CallOptions): ApiCall<S.DeleteAppFeedCardBatchResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const updateOperation: Operation<S.UpdateAppFeedCardBatchRequest, S.UpdateAppFee
   response: S.UpdateAppFeedCardBatchResponse
 }
 
-/** `PUT /open-apis/im/v2/app_feed_card/batch` */
+/**
+ * 更新应用消息流卡片
+ *
+ * `PUT /open-apis/im/v2/app_feed_card/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=app_feed_card.batch&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateAppFeedCardBatchRequest = {}, options?: CallOptions): ApiCall<S.UpdateAppFeedCardBatchResponse> =>
   Request.execute(updateOperation, payload, options)
 

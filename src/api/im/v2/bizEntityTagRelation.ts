@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateBizEntityTagRelationRequest, S.CreateBi
   response: S.CreateBizEntityTagRelationResponse
 }
 
-/** `POST /open-apis/im/v2/biz_entity_tag_relation` */
+/**
+ * 绑定标签到群
+ *
+ * `POST /open-apis/im/v2/biz_entity_tag_relation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=biz_entity_tag_relation&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateBizEntityTagRelationRequest, options?: CallOptions): ApiCall<S.CreateBizEntityTagRelationResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getOperation: Operation<S.GetBizEntityTagRelationRequest, S.GetBizEntityTa
   response: S.GetBizEntityTagRelationResponse
 }
 
-/** `GET /open-apis/im/v2/biz_entity_tag_relation` */
+/**
+ * 查询实体与标签的绑定关系
+ *
+ * `GET /open-apis/im/v2/biz_entity_tag_relation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=biz_entity_tag_relation&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetBizEntityTagRelationRequest, options?: CallOptions): ApiCall<S.GetBizEntityTagRelationResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -40,6 +52,12 @@ const updateOperation: Operation<S.UpdateBizEntityTagRelationRequest, S.UpdateBi
   response: S.UpdateBizEntityTagRelationResponse
 }
 
-/** `PUT /open-apis/im/v2/biz_entity_tag_relation` */
+/**
+ * 解绑标签与群
+ *
+ * `PUT /open-apis/im/v2/biz_entity_tag_relation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=biz_entity_tag_relation&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateBizEntityTagRelationRequest, options?: CallOptions): ApiCall<S.UpdateBizEntityTagRelationResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchChatRequest, S.SearchChatResponse> = {
   response: S.SearchChatResponse
 }
 
-/** `POST /open-apis/im/v2/chats/search` */
+/**
+ * 搜索群组
+ *
+ * `POST /open-apis/im/v2/chats/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchChatRequest = {}, options?: CallOptions): ApiCall<S.SearchChatResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索群组
+ *
+ * `POST /open-apis/im/v2/chats/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchChatRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索群组
+ *
+ * `POST /open-apis/im/v2/chats/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchChatRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

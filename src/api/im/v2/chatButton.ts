@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateChatButtonRequest, S.UpdateChatButtonRe
   response: S.UpdateChatButtonResponse
 }
 
-/** `PUT /open-apis/im/v2/chat_button` */
+/**
+ * 更新消息流卡片按钮
+ *
+ * `PUT /open-apis/im/v2/chat_button`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat_button&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateChatButtonRequest, options?: CallOptions): ApiCall<S.UpdateChatButtonResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,7 +14,13 @@ const botTimeSentiveOperation: Operation<S.BotTimeSentiveFeedCardRequest, S.BotT
   response: S.BotTimeSentiveFeedCardResponse
 }
 
-/** `PATCH /open-apis/im/v2/feed_cards/bot_time_sentive` */
+/**
+ * 机器人单聊会话即时提醒
+ *
+ * `PATCH /open-apis/im/v2/feed_cards/bot_time_sentive`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bot_time_sentive&project=im&resource=feed_card&version=v2 | Documentation}
+ */
 export const botTimeSentive = (payload: S.BotTimeSentiveFeedCardRequest, options?: CallOptions): ApiCall<S.BotTimeSentiveFeedCardResponse> =>
   Request.execute(botTimeSentiveOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchFeedCardRequest, S.PatchFeedCardResponse>
   response: S.PatchFeedCardResponse
 }
 
-/** `PATCH /open-apis/im/v2/feed_cards/:feed_card_id` */
+/**
+ * 即时提醒
+ *
+ * `PATCH /open-apis/im/v2/feed_cards/:feed_card_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=feed_card&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchFeedCardRequest, options?: CallOptions): ApiCall<S.PatchFeedCardResponse> =>
   Request.execute(patchOperation, payload, options)

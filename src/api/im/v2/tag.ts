@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateTagRequest, S.CreateTagResponse> = {
   response: S.CreateTagResponse
 }
 
-/** `POST /open-apis/im/v2/tags` */
+/**
+ * 创建标签
+ *
+ * `POST /open-apis/im/v2/tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=tag&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateTagRequest, options?: CallOptions): ApiCall<S.CreateTagResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchTagRequest, S.PatchTagResponse> = {
   response: S.PatchTagResponse
 }
 
-/** `PATCH /open-apis/im/v2/tags/:tag_id` */
+/**
+ * 修改标签
+ *
+ * `PATCH /open-apis/im/v2/tags/:tag_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=tag&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchTagRequest, options?: CallOptions): ApiCall<S.PatchTagResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -14,6 +14,12 @@ const batchUpdateOperation: Operation<S.BatchUpdateUrlPreviewRequest, S.BatchUpd
   response: S.BatchUpdateUrlPreviewResponse
 }
 
-/** `POST /open-apis/im/v2/url_previews/batch_update` */
+/**
+ * 更新 URL 预览
+ *
+ * `POST /open-apis/im/v2/url_previews/batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=im&resource=url_preview&version=v2 | Documentation}
+ */
 export const batchUpdate = (payload: S.BatchUpdateUrlPreviewRequest, options?: CallOptions): ApiCall<S.BatchUpdateUrlPreviewResponse> =>
   Request.execute(batchUpdateOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListClassificationRequest, S.ListClassification
   response: S.ListClassificationResponse
 }
 
-/** `GET /open-apis/lingo/v1/classifications` */
+/**
+ * 获取词典分类
+ *
+ * `GET /open-apis/lingo/v1/classifications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=classification&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListClassificationRequest = {}, options?: CallOptions): ApiCall<S.ListClassificationResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取词典分类
+ *
+ * `GET /open-apis/lingo/v1/classifications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=classification&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListClassificationRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取词典分类
+ *
+ * `GET /open-apis/lingo/v1/classifications`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=classification&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListClassificationRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateDraftRequest, S.CreateDraftResponse> = 
   response: S.CreateDraftResponse
 }
 
-/** `POST /open-apis/lingo/v1/drafts` */
+/**
+ * 创建草稿
+ *
+ * `POST /open-apis/lingo/v1/drafts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=lingo&resource=draft&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateDraftRequest, options?: CallOptions): ApiCall<S.CreateDraftResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const updateOperation: Operation<S.UpdateDraftRequest, S.UpdateDraftResponse> = 
   response: S.UpdateDraftResponse
 }
 
-/** `PUT /open-apis/lingo/v1/drafts/:draft_id` */
+/**
+ * 更新草稿
+ *
+ * `PUT /open-apis/lingo/v1/drafts/:draft_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=lingo&resource=draft&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateDraftRequest, options?: CallOptions): ApiCall<S.UpdateDraftResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateEntityRequest, S.CreateEntityResponse> 
   response: S.CreateEntityResponse
 }
 
-/** `POST /open-apis/lingo/v1/entities` */
+/**
+ * 创建免审词条
+ *
+ * `POST /open-apis/lingo/v1/entities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateEntityRequest, options?: CallOptions): ApiCall<S.CreateEntityResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteEntityRequest, S.DeleteEntityResponse> 
   response: S.DeleteEntityResponse
 }
 
-/** `DELETE /open-apis/lingo/v1/entities/:entity_id` */
+/**
+ * 删除免审词条
+ *
+ * `DELETE /open-apis/lingo/v1/entities/:entity_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteEntityRequest, options?: CallOptions): ApiCall<S.DeleteEntityResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetEntityRequest, S.GetEntityResponse> = {
   response: S.GetEntityResponse
 }
 
-/** `GET /open-apis/lingo/v1/entities/:entity_id` */
+/**
+ * 获取词条详情
+ *
+ * `GET /open-apis/lingo/v1/entities/:entity_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetEntityRequest, options?: CallOptions): ApiCall<S.GetEntityResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,7 +72,13 @@ const highlightOperation: Operation<S.HighlightEntityRequest, S.HighlightEntityR
   response: S.HighlightEntityResponse
 }
 
-/** `POST /open-apis/lingo/v1/entities/highlight` */
+/**
+ * 词条高亮
+ *
+ * `POST /open-apis/lingo/v1/entities/highlight`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=highlight&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const highlight = (payload: S.HighlightEntityRequest, options?: CallOptions): ApiCall<S.HighlightEntityResponse> =>
   Request.execute(highlightOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListEntityRequest, S.ListEntityResponse> = {
   response: S.ListEntityResponse
 }
 
-/** `GET /open-apis/lingo/v1/entities` */
+/**
+ * 获取词条列表
+ *
+ * `GET /open-apis/lingo/v1/entities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListEntityRequest = {}, options?: CallOptions): ApiCall<S.ListEntityResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取词条列表
+ *
+ * `GET /open-apis/lingo/v1/entities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListEntityRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `entities` element of every page of `list`. */
+/**
+ * Every `entities` element of every page of `list`.
+ *
+ * 获取词条列表
+ *
+ * `GET /open-apis/lingo/v1/entities`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListEntityRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "entities")
 
@@ -88,7 +134,13 @@ const matchOperation: Operation<S.MatchEntityRequest, S.MatchEntityResponse> = {
   response: S.MatchEntityResponse
 }
 
-/** `POST /open-apis/lingo/v1/entities/match` */
+/**
+ * 精准搜索词条
+ *
+ * `POST /open-apis/lingo/v1/entities/match`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=match&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const match = (payload: S.MatchEntityRequest, options?: CallOptions): ApiCall<S.MatchEntityResponse> =>
   Request.execute(matchOperation, payload, options)
 
@@ -101,15 +153,37 @@ const searchOperation: Operation<S.SearchEntityRequest, S.SearchEntityResponse> 
   response: S.SearchEntityResponse
 }
 
-/** `POST /open-apis/lingo/v1/entities/search` */
+/**
+ * 模糊搜索词条
+ *
+ * `POST /open-apis/lingo/v1/entities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchEntityRequest = {}, options?: CallOptions): ApiCall<S.SearchEntityResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 模糊搜索词条
+ *
+ * `POST /open-apis/lingo/v1/entities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchEntityRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `entities` element of every page of `search`. */
+/**
+ * Every `entities` element of every page of `search`.
+ *
+ * 模糊搜索词条
+ *
+ * `POST /open-apis/lingo/v1/entities/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchEntityRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "entities")
 
@@ -122,7 +196,13 @@ const updateOperation: Operation<S.UpdateEntityRequest, S.UpdateEntityResponse> 
   response: S.UpdateEntityResponse
 }
 
-/** `PUT /open-apis/lingo/v1/entities/:entity_id` */
+/**
+ * 更新免审词条
+ *
+ * `PUT /open-apis/lingo/v1/entities/:entity_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=lingo&resource=entity&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateEntityRequest, options?: CallOptions): ApiCall<S.UpdateEntityResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListRepoRequest, S.ListRepoResponse> = {
   response: S.ListRepoResponse
 }
 
-/** `GET /open-apis/lingo/v1/repos` */
+/**
+ * 获取词库列表
+ *
+ * `GET /open-apis/lingo/v1/repos`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=repo&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListRepoRequest = {}, options?: CallOptions): ApiCall<S.ListRepoResponse> =>
   Request.execute(listOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateMailgroupRequest, S.CreateMailgroupResp
   response: S.CreateMailgroupResponse
 }
 
-/** `POST /open-apis/mail/v1/mailgroups` */
+/**
+ * 创建邮件组
+ *
+ * `POST /open-apis/mail/v1/mailgroups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateMailgroupRequest = {}, options?: CallOptions): ApiCall<S.CreateMailgroupResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteMailgroupRequest, S.DeleteMailgroupResp
   response: S.DeleteMailgroupResponse
 }
 
-/** `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id` */
+/**
+ * 删除邮件组
+ *
+ * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteMailgroupRequest, options?: CallOptions): ApiCall<S.DeleteMailgroupResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetMailgroupRequest, S.GetMailgroupResponse> = {
   response: S.GetMailgroupResponse
 }
 
-/** `GET /open-apis/mail/v1/mailgroups/:mailgroup_id` */
+/**
+ * 查询指定邮件组
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMailgroupRequest, options?: CallOptions): ApiCall<S.GetMailgroupResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListMailgroupRequest, S.ListMailgroupResponse> 
   response: S.ListMailgroupResponse
 }
 
-/** `GET /open-apis/mail/v1/mailgroups` */
+/**
+ * 批量获取邮件组
+ *
+ * `GET /open-apis/mail/v1/mailgroups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListMailgroupRequest = {}, options?: CallOptions): ApiCall<S.ListMailgroupResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取邮件组
+ *
+ * `GET /open-apis/mail/v1/mailgroups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListMailgroupRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取邮件组
+ *
+ * `GET /open-apis/mail/v1/mailgroups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListMailgroupRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchMailgroupRequest, S.PatchMailgroupRespons
   response: S.PatchMailgroupResponse
 }
 
-/** `PATCH /open-apis/mail/v1/mailgroups/:mailgroup_id` */
+/**
+ * 修改邮件组部分信息
+ *
+ * `PATCH /open-apis/mail/v1/mailgroups/:mailgroup_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=mailgroup&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchMailgroupRequest, options?: CallOptions): ApiCall<S.PatchMailgroupResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -88,7 +134,13 @@ const updateOperation: Operation<S.UpdateMailgroupRequest, S.UpdateMailgroupResp
   response: S.UpdateMailgroupResponse
 }
 
-/** `PUT /open-apis/mail/v1/mailgroups/:mailgroup_id` */
+/**
+ * 修改邮件组全部信息
+ *
+ * `PUT /open-apis/mail/v1/mailgroups/:mailgroup_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=mailgroup&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateMailgroupRequest, options?: CallOptions): ApiCall<S.UpdateMailgroupResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateMailgroupAliasRequest, S.CreateMailgrou
   response: S.CreateMailgroupAliasResponse
 }
 
-/** `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases` */
+/**
+ * 创建邮件组别名
+ *
+ * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.alias&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateMailgroupAliasRequest, options?: CallOptions): ApiCall<S.CreateMailgroupAliasResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteMailgroupAliasRequest, S.DeleteMailgrou
   response: S.DeleteMailgroupAliasResponse
 }
 
-/** `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases/:alias_id` */
+/**
+ * 删除邮件组别名
+ *
+ * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases/:alias_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.alias&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteMailgroupAliasRequest, options?: CallOptions): ApiCall<S.DeleteMailgroupAliasResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const listOperation: Operation<S.ListMailgroupAliasRequest, S.ListMailgroupAlias
   response: S.ListMailgroupAliasResponse
 }
 
-/** `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases` */
+/**
+ * 获取邮件组所有别名
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.alias&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListMailgroupAliasRequest, options?: CallOptions): ApiCall<S.ListMailgroupAliasResponse> =>
   Request.execute(listOperation, payload, options)
 

@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateMailgroupManagerRequest, S.Ba
   response: S.BatchCreateMailgroupManagerResponse
 }
 
-/** `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_create` */
+/**
+ * 批量创建邮件组管理员
+ *
+ * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateMailgroupManagerRequest, options?: CallOptions): ApiCall<S.BatchCreateMailgroupManagerResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteMailgroupManagerRequest, S.Ba
   response: S.BatchDeleteMailgroupManagerResponse
 }
 
-/** `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_delete` */
+/**
+ * 批量删除邮件组管理员
+ *
+ * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteMailgroupManagerRequest, options?: CallOptions): ApiCall<S.BatchDeleteMailgroupManagerResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -41,14 +53,36 @@ const listOperation: Operation<S.ListMailgroupManagerRequest, S.ListMailgroupMan
   response: S.ListMailgroupManagerResponse
 }
 
-/** `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers` */
+/**
+ * 批量获取邮件组管理员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListMailgroupManagerRequest, options?: CallOptions): ApiCall<S.ListMailgroupManagerResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取邮件组管理员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListMailgroupManagerRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取邮件组管理员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.manager&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListMailgroupManagerRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateMailgroupMemberRequest, S.Bat
   response: S.BatchCreateMailgroupMemberResponse
 }
 
-/** `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_create` */
+/**
+ * 批量创建邮件组成员
+ *
+ * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateMailgroupMemberRequest, options?: CallOptions): ApiCall<S.BatchCreateMailgroupMemberResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteMailgroupMemberRequest, S.Bat
   response: S.BatchDeleteMailgroupMemberResponse
 }
 
-/** `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_delete` */
+/**
+ * 批量删除邮件组成员
+ *
+ * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteMailgroupMemberRequest, options?: CallOptions): ApiCall<S.BatchDeleteMailgroupMemberResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const createOperation: Operation<S.CreateMailgroupMemberRequest, S.CreateMailgro
   response: S.CreateMailgroupMemberResponse
 }
 
-/** `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members` */
+/**
+ * 创建邮件组成员
+ *
+ * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateMailgroupMemberRequest, options?: CallOptions): ApiCall<S.CreateMailgroupMemberResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -54,7 +72,13 @@ const deleteOperation: Operation<S.DeleteMailgroupMemberRequest, S.DeleteMailgro
   response: S.DeleteMailgroupMemberResponse
 }
 
-/** `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id` */
+/**
+ * 删除邮件组成员
+ *
+ * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteMailgroupMemberRequest, options?: CallOptions): ApiCall<S.DeleteMailgroupMemberResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -67,7 +91,13 @@ const getOperation: Operation<S.GetMailgroupMemberRequest, S.GetMailgroupMemberR
   response: S.GetMailgroupMemberResponse
 }
 
-/** `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id` */
+/**
+ * 查询指定邮件组成员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMailgroupMemberRequest, options?: CallOptions): ApiCall<S.GetMailgroupMemberResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -80,15 +110,37 @@ const listOperation: Operation<S.ListMailgroupMemberRequest, S.ListMailgroupMemb
   response: S.ListMailgroupMemberResponse
 }
 
-/** `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members` */
+/**
+ * 获取所有邮件组成员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListMailgroupMemberRequest, options?: CallOptions): ApiCall<S.ListMailgroupMemberResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取所有邮件组成员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListMailgroupMemberRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取所有邮件组成员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.member&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListMailgroupMemberRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreateMailgroupPermissionMemberRequ
   response: S.BatchCreateMailgroupPermissionMemberResponse
 }
 
-/** `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_create` */
+/**
+ * 批量创建邮件组权限成员
+ *
+ * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreateMailgroupPermissionMemberRequest, options?: CallOptions): ApiCall<S.BatchCreateMailgroupPermissionMemberResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteOperation: Operation<S.BatchDeleteMailgroupPermissionMemberRequ
   response: S.BatchDeleteMailgroupPermissionMemberResponse
 }
 
-/** `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_delete` */
+/**
+ * 批量删除邮件组权限成员
+ *
+ * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeleteMailgroupPermissionMemberRequest, options?: CallOptions): ApiCall<S.BatchDeleteMailgroupPermissionMemberResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const createOperation: Operation<S.CreateMailgroupPermissionMemberRequest, S.Cre
   response: S.CreateMailgroupPermissionMemberResponse
 }
 
-/** `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members` */
+/**
+ * 创建邮件组权限成员
+ *
+ * `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateMailgroupPermissionMemberRequest, options?: CallOptions): ApiCall<S.CreateMailgroupPermissionMemberResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -54,7 +72,13 @@ const deleteOperation: Operation<S.DeleteMailgroupPermissionMemberRequest, S.Del
   response: S.DeleteMailgroupPermissionMemberResponse
 }
 
-/** `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id` */
+/**
+ * 删除邮件组权限成员
+ *
+ * `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteMailgroupPermissionMemberRequest, options?: CallOptions): ApiCall<S.DeleteMailgroupPermissionMemberResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -67,7 +91,13 @@ const getOperation: Operation<S.GetMailgroupPermissionMemberRequest, S.GetMailgr
   response: S.GetMailgroupPermissionMemberResponse
 }
 
-/** `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id` */
+/**
+ * 获取邮件组权限成员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMailgroupPermissionMemberRequest, options?: CallOptions): ApiCall<S.GetMailgroupPermissionMemberResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -80,15 +110,37 @@ const listOperation: Operation<S.ListMailgroupPermissionMemberRequest, S.ListMai
   response: S.ListMailgroupPermissionMemberResponse
 }
 
-/** `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members` */
+/**
+ * 批量获取邮件组权限成员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListMailgroupPermissionMemberRequest, options?: CallOptions): ApiCall<S.ListMailgroupPermissionMemberResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取邮件组权限成员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListMailgroupPermissionMemberRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取邮件组权限成员
+ *
+ * `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.permission_member&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListMailgroupPermissionMemberRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

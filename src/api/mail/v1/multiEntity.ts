@@ -14,6 +14,12 @@ const searchOperation: Operation<S.SearchMultiEntityRequest, S.SearchMultiEntity
   response: S.SearchMultiEntityResponse
 }
 
-/** `POST /open-apis/mail/v1/multi_entity/search` */
+/**
+ * 多实体搜索
+ *
+ * `POST /open-apis/mail/v1/multi_entity/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=multi_entity&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchMultiEntityRequest, options?: CallOptions): ApiCall<S.SearchMultiEntityResponse> =>
   Request.execute(searchOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreatePublicMailboxRequest, S.CreatePublicMai
   response: S.CreatePublicMailboxResponse
 }
 
-/** `POST /open-apis/mail/v1/public_mailboxes` */
+/**
+ * 创建公共邮箱
+ *
+ * `POST /open-apis/mail/v1/public_mailboxes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreatePublicMailboxRequest = {}, options?: CallOptions): ApiCall<S.CreatePublicMailboxResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeletePublicMailboxRequest, S.DeletePublicMai
   response: S.DeletePublicMailboxResponse
 }
 
-/** `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id` */
+/**
+ * 永久删除公共邮箱
+ *
+ * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePublicMailboxRequest, options?: CallOptions): ApiCall<S.DeletePublicMailboxResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetPublicMailboxRequest, S.GetPublicMailboxRespo
   response: S.GetPublicMailboxResponse
 }
 
-/** `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id` */
+/**
+ * 查询指定公共邮箱
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetPublicMailboxRequest, options?: CallOptions): ApiCall<S.GetPublicMailboxResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListPublicMailboxRequest, S.ListPublicMailboxRe
   response: S.ListPublicMailboxResponse
 }
 
-/** `GET /open-apis/mail/v1/public_mailboxes` */
+/**
+ * 查询所有公共邮箱
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPublicMailboxRequest = {}, options?: CallOptions): ApiCall<S.ListPublicMailboxResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询所有公共邮箱
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPublicMailboxRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询所有公共邮箱
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPublicMailboxRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchPublicMailboxRequest, S.PatchPublicMailbo
   response: S.PatchPublicMailboxResponse
 }
 
-/** `PATCH /open-apis/mail/v1/public_mailboxes/:public_mailbox_id` */
+/**
+ * 修改公共邮箱部分信息
+ *
+ * `PATCH /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchPublicMailboxRequest, options?: CallOptions): ApiCall<S.PatchPublicMailboxResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -88,7 +134,13 @@ const removeToRecycleBinOperation: Operation<S.RemoveToRecycleBinPublicMailboxRe
   response: S.RemoveToRecycleBinPublicMailboxResponse
 }
 
-/** `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/remove_to_recycle_bin` */
+/**
+ * 将公共邮箱移至回收站
+ *
+ * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/remove_to_recycle_bin`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_to_recycle_bin&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const removeToRecycleBin = (payload: S.RemoveToRecycleBinPublicMailboxRequest, options?: CallOptions): ApiCall<S.RemoveToRecycleBinPublicMailboxResponse> =>
   Request.execute(removeToRecycleBinOperation, payload, options)
 
@@ -101,7 +153,13 @@ const updateOperation: Operation<S.UpdatePublicMailboxRequest, S.UpdatePublicMai
   response: S.UpdatePublicMailboxResponse
 }
 
-/** `PUT /open-apis/mail/v1/public_mailboxes/:public_mailbox_id` */
+/**
+ * 修改公共邮箱全部信息
+ *
+ * `PUT /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=public_mailbox&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdatePublicMailboxRequest, options?: CallOptions): ApiCall<S.UpdatePublicMailboxResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreatePublicMailboxAliasRequest, S.CreatePubl
   response: S.CreatePublicMailboxAliasResponse
 }
 
-/** `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases` */
+/**
+ * 创建公共邮箱别名
+ *
+ * `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox.alias&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreatePublicMailboxAliasRequest, options?: CallOptions): ApiCall<S.CreatePublicMailboxAliasResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeletePublicMailboxAliasRequest, S.DeletePubl
   response: S.DeletePublicMailboxAliasResponse
 }
 
-/** `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases/:alias_id` */
+/**
+ * 删除公共邮箱别名
+ *
+ * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases/:alias_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox.alias&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePublicMailboxAliasRequest, options?: CallOptions): ApiCall<S.DeletePublicMailboxAliasResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const listOperation: Operation<S.ListPublicMailboxAliasRequest, S.ListPublicMail
   response: S.ListPublicMailboxAliasResponse
 }
 
-/** `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases` */
+/**
+ * 查询公共邮箱的所有别名
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.alias&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPublicMailboxAliasRequest, options?: CallOptions): ApiCall<S.ListPublicMailboxAliasResponse> =>
   Request.execute(listOperation, payload, options)
 

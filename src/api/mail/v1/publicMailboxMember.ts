@@ -15,7 +15,13 @@ const batchCreateOperation: Operation<S.BatchCreatePublicMailboxMemberRequest, S
   response: S.BatchCreatePublicMailboxMemberResponse
 }
 
-/** `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_create` */
+/**
+ * 批量添加公共邮箱成员
+ *
+ * `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_create`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const batchCreate = (payload: S.BatchCreatePublicMailboxMemberRequest, options?: CallOptions): ApiCall<S.BatchCreatePublicMailboxMemberResponse> =>
   Request.execute(batchCreateOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteOperation: Operation<S.BatchDeletePublicMailboxMemberRequest, S
   response: S.BatchDeletePublicMailboxMemberResponse
 }
 
-/** `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_delete` */
+/**
+ * 批量删除公共邮箱成员
+ *
+ * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_delete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const batchDelete = (payload: S.BatchDeletePublicMailboxMemberRequest, options?: CallOptions): ApiCall<S.BatchDeletePublicMailboxMemberResponse> =>
   Request.execute(batchDeleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const clearOperation: Operation<S.ClearPublicMailboxMemberRequest, S.ClearPublic
   response: S.ClearPublicMailboxMemberResponse
 }
 
-/** `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/clear` */
+/**
+ * 删除公共邮箱所有成员
+ *
+ * `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/clear`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=clear&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const clear = (payload: S.ClearPublicMailboxMemberRequest, options?: CallOptions): ApiCall<S.ClearPublicMailboxMemberResponse> =>
   Request.execute(clearOperation, payload, options)
 
@@ -54,7 +72,13 @@ const createOperation: Operation<S.CreatePublicMailboxMemberRequest, S.CreatePub
   response: S.CreatePublicMailboxMemberResponse
 }
 
-/** `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members` */
+/**
+ * 添加公共邮箱成员
+ *
+ * `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreatePublicMailboxMemberRequest, options?: CallOptions): ApiCall<S.CreatePublicMailboxMemberResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -67,7 +91,13 @@ const deleteOperation: Operation<S.DeletePublicMailboxMemberRequest, S.DeletePub
   response: S.DeletePublicMailboxMemberResponse
 }
 
-/** `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id` */
+/**
+ * 删除公共邮箱单个成员
+ *
+ * `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeletePublicMailboxMemberRequest, options?: CallOptions): ApiCall<S.DeletePublicMailboxMemberResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -80,7 +110,13 @@ const getOperation: Operation<S.GetPublicMailboxMemberRequest, S.GetPublicMailbo
   response: S.GetPublicMailboxMemberResponse
 }
 
-/** `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id` */
+/**
+ * 查询指定公共邮箱成员信息
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetPublicMailboxMemberRequest, options?: CallOptions): ApiCall<S.GetPublicMailboxMemberResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -93,15 +129,37 @@ const listOperation: Operation<S.ListPublicMailboxMemberRequest, S.ListPublicMai
   response: S.ListPublicMailboxMemberResponse
 }
 
-/** `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members` */
+/**
+ * 查询所有公共邮箱成员信息
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPublicMailboxMemberRequest, options?: CallOptions): ApiCall<S.ListPublicMailboxMemberResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询所有公共邮箱成员信息
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPublicMailboxMemberRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询所有公共邮箱成员信息
+ *
+ * `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.member&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPublicMailboxMemberRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

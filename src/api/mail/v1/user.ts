@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryUserRequest, S.QueryUserResponse> = {
   response: S.QueryUserResponse
 }
 
-/** `POST /open-apis/mail/v1/users/query` */
+/**
+ * 查询邮箱地址状态
+ *
+ * `POST /open-apis/mail/v1/users/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=mail&resource=user&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryUserRequest, options?: CallOptions): ApiCall<S.QueryUserResponse> =>
   Request.execute(queryOperation, payload, options)

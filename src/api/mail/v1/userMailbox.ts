@@ -15,7 +15,13 @@ const accessibleMailboxesOperation: Operation<S.AccessibleMailboxesUserMailboxRe
   response: S.AccessibleMailboxesUserMailboxResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/accessible_mailboxes` */
+/**
+ * 列出可访问的邮箱
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/accessible_mailboxes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=accessible_mailboxes&project=mail&resource=user_mailbox&version=v1 | Documentation}
+ */
 export const accessibleMailboxes = (payload: S.AccessibleMailboxesUserMailboxRequest, options?: CallOptions): ApiCall<S.AccessibleMailboxesUserMailboxResponse> =>
   Request.execute(accessibleMailboxesOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteUserMailboxRequest, S.DeleteUserMailbox
   response: S.DeleteUserMailboxResponse
 }
 
-/** `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id` */
+/**
+ * 从回收站删除用户邮箱地址
+ *
+ * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserMailboxRequest, options?: CallOptions): ApiCall<S.DeleteUserMailboxResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const profileOperation: Operation<S.ProfileUserMailboxRequest, S.ProfileUserMail
   response: S.ProfileUserMailboxResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/profile` */
+/**
+ * 获取用户邮箱信息
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/profile`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=profile&project=mail&resource=user_mailbox&version=v1 | Documentation}
+ */
 export const profile = (payload: S.ProfileUserMailboxRequest, options?: CallOptions): ApiCall<S.ProfileUserMailboxResponse> =>
   Request.execute(profileOperation, payload, options)
 
@@ -54,15 +72,37 @@ const searchOperation: Operation<S.SearchUserMailboxRequest, S.SearchUserMailbox
   response: S.SearchUserMailboxResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search` */
+/**
+ * 搜索邮件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=user_mailbox&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchUserMailboxRequest, options?: CallOptions): ApiCall<S.SearchUserMailboxResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索邮件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=user_mailbox&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchUserMailboxRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索邮件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=user_mailbox&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchUserMailboxRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 

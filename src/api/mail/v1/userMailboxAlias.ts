@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateUserMailboxAliasRequest, S.CreateUserMa
   response: S.CreateUserMailboxAliasResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases` */
+/**
+ * 创建用户邮箱别名
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.alias&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserMailboxAliasRequest, options?: CallOptions): ApiCall<S.CreateUserMailboxAliasResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteUserMailboxAliasRequest, S.DeleteUserMa
   response: S.DeleteUserMailboxAliasResponse
 }
 
-/** `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases/:alias_id` */
+/**
+ * 删除用户邮箱别名
+ *
+ * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases/:alias_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.alias&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserMailboxAliasRequest, options?: CallOptions): ApiCall<S.DeleteUserMailboxAliasResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const listOperation: Operation<S.ListUserMailboxAliasRequest, S.ListUserMailboxA
   response: S.ListUserMailboxAliasResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases` */
+/**
+ * 获取用户邮箱所有别名
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.alias&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxAliasRequest, options?: CallOptions): ApiCall<S.ListUserMailboxAliasResponse> =>
   Request.execute(listOperation, payload, options)
 

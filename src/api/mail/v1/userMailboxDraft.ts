@@ -15,7 +15,13 @@ const cancelScheduledSendOperation: Operation<S.CancelScheduledSendUserMailboxDr
   response: S.CancelScheduledSendUserMailboxDraftResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/cancel_scheduled_send` */
+/**
+ * 取消定时发送
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/cancel_scheduled_send`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_scheduled_send&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const cancelScheduledSend = (payload: S.CancelScheduledSendUserMailboxDraftRequest, options?: CallOptions): ApiCall<S.CancelScheduledSendUserMailboxDraftResponse> =>
   Request.execute(cancelScheduledSendOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateUserMailboxDraftRequest, S.CreateUserMa
   response: S.CreateUserMailboxDraftResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts` */
+/**
+ * 创建草稿
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserMailboxDraftRequest, options?: CallOptions): ApiCall<S.CreateUserMailboxDraftResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const deleteOperation: Operation<S.DeleteUserMailboxDraftRequest, S.DeleteUserMa
   response: S.DeleteUserMailboxDraftResponse
 }
 
-/** `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id` */
+/**
+ * 删除草稿
+ *
+ * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserMailboxDraftRequest, options?: CallOptions): ApiCall<S.DeleteUserMailboxDraftResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -54,7 +72,13 @@ const getOperation: Operation<S.GetUserMailboxDraftRequest, S.GetUserMailboxDraf
   response: S.GetUserMailboxDraftResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id` */
+/**
+ * 获取草稿内容
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserMailboxDraftRequest, options?: CallOptions): ApiCall<S.GetUserMailboxDraftResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListUserMailboxDraftRequest, S.ListUserMailboxD
   response: S.ListUserMailboxDraftResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts` */
+/**
+ * 列出草稿列表
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxDraftRequest, options?: CallOptions): ApiCall<S.ListUserMailboxDraftResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出草稿列表
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListUserMailboxDraftRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出草稿列表
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListUserMailboxDraftRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -88,7 +134,13 @@ const sendOperation: Operation<S.SendUserMailboxDraftRequest, S.SendUserMailboxD
   response: S.SendUserMailboxDraftResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id/send` */
+/**
+ * 发送草稿
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id/send`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const send = (payload: S.SendUserMailboxDraftRequest, options?: CallOptions): ApiCall<S.SendUserMailboxDraftResponse> =>
   Request.execute(sendOperation, payload, options)
 
@@ -101,7 +153,13 @@ const updateOperation: Operation<S.UpdateUserMailboxDraftRequest, S.UpdateUserMa
   response: S.UpdateUserMailboxDraftResponse
 }
 
-/** `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id` */
+/**
+ * 更新草稿
+ *
+ * `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.draft&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateUserMailboxDraftRequest, options?: CallOptions): ApiCall<S.UpdateUserMailboxDraftResponse> =>
   Request.execute(updateOperation, payload, options)
 

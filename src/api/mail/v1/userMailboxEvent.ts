@@ -14,7 +14,13 @@ const subscribeOperation: Operation<S.SubscribeUserMailboxEventRequest, S.Subscr
   response: S.SubscribeUserMailboxEventResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscribe` */
+/**
+ * 订阅事件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=mail&resource=user_mailbox.event&version=v1 | Documentation}
+ */
 export const subscribe = (payload: S.SubscribeUserMailboxEventRequest, options?: CallOptions): ApiCall<S.SubscribeUserMailboxEventResponse> =>
   Request.execute(subscribeOperation, payload, options)
 
@@ -27,7 +33,13 @@ const subscriptionOperation: Operation<S.SubscriptionUserMailboxEventRequest, S.
   response: S.SubscriptionUserMailboxEventResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscription` */
+/**
+ * 获取订阅状态
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=mail&resource=user_mailbox.event&version=v1 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionUserMailboxEventRequest, options?: CallOptions): ApiCall<S.SubscriptionUserMailboxEventResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -40,6 +52,12 @@ const unsubscribeOperation: Operation<S.UnsubscribeUserMailboxEventRequest, S.Un
   response: S.UnsubscribeUserMailboxEventResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/unsubscribe` */
+/**
+ * 取消订阅
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/unsubscribe`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=mail&resource=user_mailbox.event&version=v1 | Documentation}
+ */
 export const unsubscribe = (payload: S.UnsubscribeUserMailboxEventRequest, options?: CallOptions): ApiCall<S.UnsubscribeUserMailboxEventResponse> =>
   Request.execute(unsubscribeOperation, payload, options)

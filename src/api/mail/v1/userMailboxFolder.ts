@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateUserMailboxFolderRequest, S.CreateUserM
   response: S.CreateUserMailboxFolderResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders` */
+/**
+ * 创建邮箱文件夹
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserMailboxFolderRequest, options?: CallOptions): ApiCall<S.CreateUserMailboxFolderResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteUserMailboxFolderRequest, S.DeleteUserM
   response: S.DeleteUserMailboxFolderResponse
 }
 
-/** `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id` */
+/**
+ * 删除邮箱文件夹
+ *
+ * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserMailboxFolderRequest, options?: CallOptions): ApiCall<S.DeleteUserMailboxFolderResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetUserMailboxFolderRequest, S.GetUserMailboxFol
   response: S.GetUserMailboxFolderResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id` */
+/**
+ * 获取邮箱文件夹信息
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserMailboxFolderRequest, options?: CallOptions): ApiCall<S.GetUserMailboxFolderResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const listOperation: Operation<S.ListUserMailboxFolderRequest, S.ListUserMailbox
   response: S.ListUserMailboxFolderResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders` */
+/**
+ * 列出邮箱文件夹
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxFolderRequest, options?: CallOptions): ApiCall<S.ListUserMailboxFolderResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -66,7 +90,13 @@ const patchOperation: Operation<S.PatchUserMailboxFolderRequest, S.PatchUserMail
   response: S.PatchUserMailboxFolderResponse
 }
 
-/** `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id` */
+/**
+ * 修改邮箱文件夹
+ *
+ * `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.folder&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchUserMailboxFolderRequest, options?: CallOptions): ApiCall<S.PatchUserMailboxFolderResponse> =>
   Request.execute(patchOperation, payload, options)
 

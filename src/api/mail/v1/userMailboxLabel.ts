@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateUserMailboxLabelRequest, S.CreateUserMa
   response: S.CreateUserMailboxLabelResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels` */
+/**
+ * 创建标签
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserMailboxLabelRequest, options?: CallOptions): ApiCall<S.CreateUserMailboxLabelResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteUserMailboxLabelRequest, S.DeleteUserMa
   response: S.DeleteUserMailboxLabelResponse
 }
 
-/** `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id` */
+/**
+ * 删除标签
+ *
+ * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserMailboxLabelRequest, options?: CallOptions): ApiCall<S.DeleteUserMailboxLabelResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetUserMailboxLabelRequest, S.GetUserMailboxLabe
   response: S.GetUserMailboxLabelResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id` */
+/**
+ * 获取标签信息
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserMailboxLabelRequest, options?: CallOptions): ApiCall<S.GetUserMailboxLabelResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const listOperation: Operation<S.ListUserMailboxLabelRequest, S.ListUserMailboxL
   response: S.ListUserMailboxLabelResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels` */
+/**
+ * 列出标签
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxLabelRequest, options?: CallOptions): ApiCall<S.ListUserMailboxLabelResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -66,7 +90,13 @@ const patchOperation: Operation<S.PatchUserMailboxLabelRequest, S.PatchUserMailb
   response: S.PatchUserMailboxLabelResponse
 }
 
-/** `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id` */
+/**
+ * 更新标签
+ *
+ * `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.label&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchUserMailboxLabelRequest, options?: CallOptions): ApiCall<S.PatchUserMailboxLabelResponse> =>
   Request.execute(patchOperation, payload, options)
 

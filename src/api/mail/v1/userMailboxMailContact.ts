@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateUserMailboxMailContactRequest, S.Create
   response: S.CreateUserMailboxMailContactResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts` */
+/**
+ * 创建邮箱联系人
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserMailboxMailContactRequest, options?: CallOptions): ApiCall<S.CreateUserMailboxMailContactResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteUserMailboxMailContactRequest, S.Delete
   response: S.DeleteUserMailboxMailContactResponse
 }
 
-/** `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id` */
+/**
+ * 删除邮箱联系人
+ *
+ * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserMailboxMailContactRequest, options?: CallOptions): ApiCall<S.DeleteUserMailboxMailContactResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListUserMailboxMailContactRequest, S.ListUserMa
   response: S.ListUserMailboxMailContactResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts` */
+/**
+ * 列出邮箱联系人
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxMailContactRequest, options?: CallOptions): ApiCall<S.ListUserMailboxMailContactResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出邮箱联系人
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListUserMailboxMailContactRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出邮箱联系人
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListUserMailboxMailContactRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const patchOperation: Operation<S.PatchUserMailboxMailContactRequest, S.PatchUse
   response: S.PatchUserMailboxMailContactResponse
 }
 
-/** `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id` */
+/**
+ * 修改邮箱联系人信息
+ *
+ * `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.mail_contact&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchUserMailboxMailContactRequest, options?: CallOptions): ApiCall<S.PatchUserMailboxMailContactResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -15,7 +15,13 @@ const batchGetOperation: Operation<S.BatchGetUserMailboxMessageRequest, S.BatchG
   response: S.BatchGetUserMailboxMessageResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_get` */
+/**
+ * 批量获取邮件详情
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.BatchGetUserMailboxMessageResponse> =>
   Request.execute(batchGetOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchModifyOperation: Operation<S.BatchModifyUserMailboxMessageRequest, S.
   response: S.BatchModifyUserMailboxMessageResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_modify` */
+/**
+ * 批量修改邮件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_modify`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_modify&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const batchModify = (payload: S.BatchModifyUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.BatchModifyUserMailboxMessageResponse> =>
   Request.execute(batchModifyOperation, payload, options)
 
@@ -41,7 +53,13 @@ const batchTrashOperation: Operation<S.BatchTrashUserMailboxMessageRequest, S.Ba
   response: S.BatchTrashUserMailboxMessageResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_trash` */
+/**
+ * 批量删除邮件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_trash`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_trash&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const batchTrash = (payload: S.BatchTrashUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.BatchTrashUserMailboxMessageResponse> =>
   Request.execute(batchTrashOperation, payload, options)
 
@@ -54,7 +72,13 @@ const getOperation: Operation<S.GetUserMailboxMessageRequest, S.GetUserMailboxMe
   response: S.GetUserMailboxMessageResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id` */
+/**
+ * 获取邮件详情
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.GetUserMailboxMessageResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -67,7 +91,13 @@ const getByCardOperation: Operation<S.GetByCardUserMailboxMessageRequest, S.GetB
   response: S.GetByCardUserMailboxMessageResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/get_by_card` */
+/**
+ * 获取邮件卡片的邮件列表
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/get_by_card`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_card&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const getByCard = (payload: S.GetByCardUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.GetByCardUserMailboxMessageResponse> =>
   Request.execute(getByCardOperation, payload, options)
 
@@ -80,15 +110,37 @@ const listOperation: Operation<S.ListUserMailboxMessageRequest, S.ListUserMailbo
   response: S.ListUserMailboxMessageResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages` */
+/**
+ * 列出邮件
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.ListUserMailboxMessageResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出邮件
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListUserMailboxMessageRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出邮件
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListUserMailboxMessageRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -101,7 +153,13 @@ const listThreadMessageOperation: Operation<S.ListThreadMessageUserMailboxMessag
   response: S.ListThreadMessageUserMailboxMessageResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/messages` */
+/**
+ * 查询会话邮件信息
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/messages`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_thread_message&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const listThreadMessage = (payload: S.ListThreadMessageUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.ListThreadMessageUserMailboxMessageResponse> =>
   Request.execute(listThreadMessageOperation, payload, options)
 
@@ -114,7 +172,13 @@ const modifyOperation: Operation<S.ModifyUserMailboxMessageRequest, S.ModifyUser
   response: S.ModifyUserMailboxMessageResponse
 }
 
-/** `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/modify` */
+/**
+ * 修改邮件
+ *
+ * `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/modify`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const modify = (payload: S.ModifyUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.ModifyUserMailboxMessageResponse> =>
   Request.execute(modifyOperation, payload, options)
 
@@ -127,7 +191,13 @@ const sendOperation: Operation<S.SendUserMailboxMessageRequest, S.SendUserMailbo
   response: S.SendUserMailboxMessageResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/send` */
+/**
+ * 发送邮件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/send`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const send = (payload: S.SendUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.SendUserMailboxMessageResponse> =>
   Request.execute(sendOperation, payload, options)
 
@@ -140,7 +210,13 @@ const sendStatusOperation: Operation<S.SendStatusUserMailboxMessageRequest, S.Se
   response: S.SendStatusUserMailboxMessageResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/send_status` */
+/**
+ * 查询邮件发送状态
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/send_status`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send_status&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const sendStatus = (payload: S.SendStatusUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.SendStatusUserMailboxMessageResponse> =>
   Request.execute(sendStatusOperation, payload, options)
 
@@ -153,6 +229,12 @@ const trashOperation: Operation<S.TrashUserMailboxMessageRequest, S.TrashUserMai
   response: S.TrashUserMailboxMessageResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/trash` */
+/**
+ * 删除邮件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/trash`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=trash&project=mail&resource=user_mailbox.message&version=v1 | Documentation}
+ */
 export const trash = (payload: S.TrashUserMailboxMessageRequest, options?: CallOptions): ApiCall<S.TrashUserMailboxMessageResponse> =>
   Request.execute(trashOperation, payload, options)

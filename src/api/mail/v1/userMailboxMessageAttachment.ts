@@ -14,6 +14,12 @@ const downloadUrlOperation: Operation<S.DownloadUrlUserMailboxMessageAttachmentR
   response: S.DownloadUrlUserMailboxMessageAttachmentResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/attachments/download_url` */
+/**
+ * 获取附件下载链接
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/attachments/download_url`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_url&project=mail&resource=user_mailbox.message.attachment&version=v1 | Documentation}
+ */
 export const downloadUrl = (payload: S.DownloadUrlUserMailboxMessageAttachmentRequest, options?: CallOptions): ApiCall<S.DownloadUrlUserMailboxMessageAttachmentResponse> =>
   Request.execute(downloadUrlOperation, payload, options)

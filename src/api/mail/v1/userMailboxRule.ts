@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateUserMailboxRuleRequest, S.CreateUserMai
   response: S.CreateUserMailboxRuleResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules` */
+/**
+ * 创建收信规则
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserMailboxRuleRequest, options?: CallOptions): ApiCall<S.CreateUserMailboxRuleResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteUserMailboxRuleRequest, S.DeleteUserMai
   response: S.DeleteUserMailboxRuleResponse
 }
 
-/** `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id` */
+/**
+ * 删除收信规则
+ *
+ * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserMailboxRuleRequest, options?: CallOptions): ApiCall<S.DeleteUserMailboxRuleResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const listOperation: Operation<S.ListUserMailboxRuleRequest, S.ListUserMailboxRu
   response: S.ListUserMailboxRuleResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules` */
+/**
+ * 列出收信规则
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxRuleRequest, options?: CallOptions): ApiCall<S.ListUserMailboxRuleResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -53,7 +71,13 @@ const reorderOperation: Operation<S.ReorderUserMailboxRuleRequest, S.ReorderUser
   response: S.ReorderUserMailboxRuleResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/reorder` */
+/**
+ * 对收信规则进行排序
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/reorder`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reorder&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+ */
 export const reorder = (payload: S.ReorderUserMailboxRuleRequest, options?: CallOptions): ApiCall<S.ReorderUserMailboxRuleResponse> =>
   Request.execute(reorderOperation, payload, options)
 
@@ -66,7 +90,13 @@ const updateOperation: Operation<S.UpdateUserMailboxRuleRequest, S.UpdateUserMai
   response: S.UpdateUserMailboxRuleResponse
 }
 
-/** `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id` */
+/**
+ * 更新收信规则
+ *
+ * `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.rule&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateUserMailboxRuleRequest, options?: CallOptions): ApiCall<S.UpdateUserMailboxRuleResponse> =>
   Request.execute(updateOperation, payload, options)
 

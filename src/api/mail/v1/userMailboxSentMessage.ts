@@ -14,7 +14,13 @@ const getRecallDetailOperation: Operation<S.GetRecallDetailUserMailboxSentMessag
   response: S.GetRecallDetailUserMailboxSentMessageResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall` */
+/**
+ * 查询邮件撤回进度
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_recall_detail&project=mail&resource=user_mailbox.sent_message&version=v1 | Documentation}
+ */
 export const getRecallDetail = (payload: S.GetRecallDetailUserMailboxSentMessageRequest, options?: CallOptions): ApiCall<S.GetRecallDetailUserMailboxSentMessageResponse> =>
   Request.execute(getRecallDetailOperation, payload, options)
 
@@ -27,6 +33,12 @@ const recallOperation: Operation<S.RecallUserMailboxSentMessageRequest, S.Recall
   response: S.RecallUserMailboxSentMessageResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall` */
+/**
+ * 撤回已发送的邮件
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recall&project=mail&resource=user_mailbox.sent_message&version=v1 | Documentation}
+ */
 export const recall = (payload: S.RecallUserMailboxSentMessageRequest, options?: CallOptions): ApiCall<S.RecallUserMailboxSentMessageResponse> =>
   Request.execute(recallOperation, payload, options)

@@ -14,7 +14,13 @@ const getSignaturesOperation: Operation<S.GetSignaturesUserMailboxSettingRequest
   response: S.GetSignaturesUserMailboxSettingResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/signatures` */
+/**
+ * 获取用户的签名列表
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/signatures`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_signatures&project=mail&resource=user_mailbox.setting&version=v1 | Documentation}
+ */
 export const getSignatures = (payload: S.GetSignaturesUserMailboxSettingRequest, options?: CallOptions): ApiCall<S.GetSignaturesUserMailboxSettingResponse> =>
   Request.execute(getSignaturesOperation, payload, options)
 
@@ -27,6 +33,12 @@ const sendAsOperation: Operation<S.SendAsUserMailboxSettingRequest, S.SendAsUser
   response: S.SendAsUserMailboxSettingResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/send_as` */
+/**
+ * 列出可发信邮箱
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/send_as`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send_as&project=mail&resource=user_mailbox.setting&version=v1 | Documentation}
+ */
 export const sendAs = (payload: S.SendAsUserMailboxSettingRequest, options?: CallOptions): ApiCall<S.SendAsUserMailboxSettingResponse> =>
   Request.execute(sendAsOperation, payload, options)

@@ -14,7 +14,11 @@ const createOperation: Operation<S.CreateUserMailboxTemplateRequest, S.CreateUse
   response: S.CreateUserMailboxTemplateResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates` */
+/**
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserMailboxTemplateRequest, options?: CallOptions): ApiCall<S.CreateUserMailboxTemplateResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +31,11 @@ const deleteOperation: Operation<S.DeleteUserMailboxTemplateRequest, S.DeleteUse
   response: S.DeleteUserMailboxTemplateResponse
 }
 
-/** `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id` */
+/**
+ * `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteUserMailboxTemplateRequest, options?: CallOptions): ApiCall<S.DeleteUserMailboxTemplateResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +48,11 @@ const getOperation: Operation<S.GetUserMailboxTemplateRequest, S.GetUserMailboxT
   response: S.GetUserMailboxTemplateResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id` */
+/**
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserMailboxTemplateRequest, options?: CallOptions): ApiCall<S.GetUserMailboxTemplateResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +65,11 @@ const listOperation: Operation<S.ListUserMailboxTemplateRequest, S.ListUserMailb
   response: S.ListUserMailboxTemplateResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates` */
+/**
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxTemplateRequest, options?: CallOptions): ApiCall<S.ListUserMailboxTemplateResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -66,7 +82,11 @@ const updateOperation: Operation<S.UpdateUserMailboxTemplateRequest, S.UpdateUse
   response: S.UpdateUserMailboxTemplateResponse
 }
 
-/** `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id` */
+/**
+ * `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.template&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateUserMailboxTemplateRequest, options?: CallOptions): ApiCall<S.UpdateUserMailboxTemplateResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,6 +14,10 @@ const downloadUrlOperation: Operation<S.DownloadUrlUserMailboxTemplateAttachment
   response: S.DownloadUrlUserMailboxTemplateAttachmentResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id/attachments/download_url` */
+/**
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id/attachments/download_url`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_url&project=mail&resource=user_mailbox.template.attachment&version=v1 | Documentation}
+ */
 export const downloadUrl = (payload: S.DownloadUrlUserMailboxTemplateAttachmentRequest, options?: CallOptions): ApiCall<S.DownloadUrlUserMailboxTemplateAttachmentResponse> =>
   Request.execute(downloadUrlOperation, payload, options)

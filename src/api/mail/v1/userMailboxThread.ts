@@ -15,7 +15,13 @@ const batchModifyOperation: Operation<S.BatchModifyUserMailboxThreadRequest, S.B
   response: S.BatchModifyUserMailboxThreadResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_modify` */
+/**
+ * 批量修改邮件会话
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_modify`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_modify&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+ */
 export const batchModify = (payload: S.BatchModifyUserMailboxThreadRequest, options?: CallOptions): ApiCall<S.BatchModifyUserMailboxThreadResponse> =>
   Request.execute(batchModifyOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchTrashOperation: Operation<S.BatchTrashUserMailboxThreadRequest, S.Bat
   response: S.BatchTrashUserMailboxThreadResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_trash` */
+/**
+ * 批量删除邮件会话
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_trash`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_trash&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+ */
 export const batchTrash = (payload: S.BatchTrashUserMailboxThreadRequest, options?: CallOptions): ApiCall<S.BatchTrashUserMailboxThreadResponse> =>
   Request.execute(batchTrashOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetUserMailboxThreadRequest, S.GetUserMailboxThr
   response: S.GetUserMailboxThreadResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id` */
+/**
+ * 获取邮件会话邮件列表
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserMailboxThreadRequest, options?: CallOptions): ApiCall<S.GetUserMailboxThreadResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListUserMailboxThreadRequest, S.ListUserMailbox
   response: S.ListUserMailboxThreadResponse
 }
 
-/** `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads` */
+/**
+ * 列出邮件会话
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserMailboxThreadRequest, options?: CallOptions): ApiCall<S.ListUserMailboxThreadResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列出邮件会话
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListUserMailboxThreadRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列出邮件会话
+ *
+ * `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListUserMailboxThreadRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const modifyOperation: Operation<S.ModifyUserMailboxThreadRequest, S.ModifyUserM
   response: S.ModifyUserMailboxThreadResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/modify` */
+/**
+ * 修改邮件会话
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/modify`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+ */
 export const modify = (payload: S.ModifyUserMailboxThreadRequest, options?: CallOptions): ApiCall<S.ModifyUserMailboxThreadResponse> =>
   Request.execute(modifyOperation, payload, options)
 
@@ -88,6 +134,12 @@ const trashOperation: Operation<S.TrashUserMailboxThreadRequest, S.TrashUserMail
   response: S.TrashUserMailboxThreadResponse
 }
 
-/** `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/trash` */
+/**
+ * 删除邮件会话
+ *
+ * `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/trash`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=trash&project=mail&resource=user_mailbox.thread&version=v1 | Documentation}
+ */
 export const trash = (payload: S.TrashUserMailboxThreadRequest, options?: CallOptions): ApiCall<S.TrashUserMailboxThreadResponse> =>
   Request.execute(trashOperation, payload, options)

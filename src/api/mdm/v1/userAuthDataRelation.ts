@@ -14,7 +14,13 @@ const bindOperation: Operation<S.BindUserAuthDataRelationRequest, S.BindUserAuth
   response: S.BindUserAuthDataRelationResponse
 }
 
-/** `POST /open-apis/mdm/v1/user_auth_data_relations/bind` */
+/**
+ * 用户数据维度绑定
+ *
+ * `POST /open-apis/mdm/v1/user_auth_data_relations/bind`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bind&project=mdm&resource=user_auth_data_relation&version=v1 | Documentation}
+ */
 export const bind = (payload: S.BindUserAuthDataRelationRequest, options?: CallOptions): ApiCall<S.BindUserAuthDataRelationResponse> =>
   Request.execute(bindOperation, payload, options)
 
@@ -27,6 +33,12 @@ const unbindOperation: Operation<S.UnbindUserAuthDataRelationRequest, S.UnbindUs
   response: S.UnbindUserAuthDataRelationResponse
 }
 
-/** `POST /open-apis/mdm/v1/user_auth_data_relations/unbind` */
+/**
+ * 用户数据维度解绑
+ *
+ * `POST /open-apis/mdm/v1/user_auth_data_relations/unbind`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind&project=mdm&resource=user_auth_data_relation&version=v1 | Documentation}
+ */
 export const unbind = (payload: S.UnbindUserAuthDataRelationRequest, options?: CallOptions): ApiCall<S.UnbindUserAuthDataRelationResponse> =>
   Request.execute(unbindOperation, payload, options)

@@ -15,6 +15,12 @@ const getOperation: Operation<S.GetBatchCountryRegionRequest, S.GetBatchCountryR
   response: S.GetBatchCountryRegionResponse
 }
 
-/** `GET /open-apis/mdm/v3/batch_country_region` */
+/**
+ * 通过mdmcode批量查询国家/地区信息
+ *
+ * `GET /open-apis/mdm/v3/batch_country_region`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mdm&resource=batch_country_region&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetBatchCountryRegionRequest, options?: CallOptions): ApiCall<S.GetBatchCountryRegionResponse> =>
   Request.execute(getOperation, payload, options)

@@ -16,14 +16,36 @@ const listOperation: Operation<S.ListCountryRegionRequest, S.ListCountryRegionRe
   response: S.ListCountryRegionResponse
 }
 
-/** `GET /open-apis/mdm/v3/country_regions` */
+/**
+ * 分页批量查询国家/地区
+ *
+ * `GET /open-apis/mdm/v3/country_regions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mdm&resource=country_region&version=v3 | Documentation}
+ */
 export const list = (payload: S.ListCountryRegionRequest, options?: CallOptions): ApiCall<S.ListCountryRegionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 分页批量查询国家/地区
+ *
+ * `GET /open-apis/mdm/v3/country_regions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mdm&resource=country_region&version=v3 | Documentation}
+ */
 export const listPages = (payload: S.ListCountryRegionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `data` element of every page of `list`. */
+/**
+ * Every `data` element of every page of `list`.
+ *
+ * 分页批量查询国家/地区
+ *
+ * `GET /open-apis/mdm/v3/country_regions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mdm&resource=country_region&version=v3 | Documentation}
+ */
 export const listStream = (payload: S.ListCountryRegionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "data")

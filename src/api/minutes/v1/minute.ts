@@ -15,7 +15,13 @@ const artifactsOperation: Operation<S.ArtifactsMinuteRequest, S.ArtifactsMinuteR
   response: S.ArtifactsMinuteResponse
 }
 
-/** `GET /open-apis/minutes/v1/minutes/:minute_token/artifacts` */
+/**
+ * 获取妙记AI产物
+ *
+ * `GET /open-apis/minutes/v1/minutes/:minute_token/artifacts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=artifacts&project=minutes&resource=minute&version=v1 | Documentation}
+ */
 export const artifacts = (payload: S.ArtifactsMinuteRequest, options?: CallOptions): ApiCall<S.ArtifactsMinuteResponse> =>
   Request.execute(artifactsOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetMinuteRequest, S.GetMinuteResponse> = {
   response: S.GetMinuteResponse
 }
 
-/** `GET /open-apis/minutes/v1/minutes/:minute_token` */
+/**
+ * 获取单个妙记信息
+ *
+ * `GET /open-apis/minutes/v1/minutes/:minute_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMinuteRequest, options?: CallOptions): ApiCall<S.GetMinuteResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,15 +53,37 @@ const searchOperation: Operation<S.SearchMinuteRequest, S.SearchMinuteResponse> 
   response: S.SearchMinuteResponse
 }
 
-/** `POST /open-apis/minutes/v1/minutes/search` */
+/**
+ * 搜索妙记
+ *
+ * `POST /open-apis/minutes/v1/minutes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=minutes&resource=minute&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchMinuteRequest = {}, options?: CallOptions): ApiCall<S.SearchMinuteResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索妙记
+ *
+ * `POST /open-apis/minutes/v1/minutes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=minutes&resource=minute&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchMinuteRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索妙记
+ *
+ * `POST /open-apis/minutes/v1/minutes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=minutes&resource=minute&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchMinuteRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -62,7 +96,13 @@ const subscriptionOperation: Operation<S.SubscriptionMinuteRequest, S.Subscripti
   response: S.SubscriptionMinuteResponse
 }
 
-/** `POST /open-apis/minutes/v1/minutes/subscription` */
+/**
+ * 订阅妙记变更事件
+ *
+ * `POST /open-apis/minutes/v1/minutes/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=minutes&resource=minute&version=v1 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionMinuteRequest = {}, options?: CallOptions): ApiCall<S.SubscriptionMinuteResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -75,6 +115,12 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionMinuteRequest, S.Unsubs
   response: S.UnsubscriptionMinuteResponse
 }
 
-/** `POST /open-apis/minutes/v1/minutes/unsubscription` */
+/**
+ * 取消订阅妙记变更事件
+ *
+ * `POST /open-apis/minutes/v1/minutes/unsubscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=minutes&resource=minute&version=v1 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionMinuteRequest = {}, options?: CallOptions): ApiCall<S.UnsubscriptionMinuteResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)

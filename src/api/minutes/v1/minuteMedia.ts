@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetMinuteMediaRequest, S.GetMinuteMediaResponse>
   response: S.GetMinuteMediaResponse
 }
 
-/** `GET /open-apis/minutes/v1/minutes/:minute_token/media` */
+/**
+ * 下载妙记音视频文件
+ *
+ * `GET /open-apis/minutes/v1/minutes/:minute_token/media`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute.media&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMinuteMediaRequest, options?: CallOptions): ApiCall<S.GetMinuteMediaResponse> =>
   Request.execute(getOperation, payload, options)

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetMinuteStatisticsRequest, S.GetMinuteStatistic
   response: S.GetMinuteStatisticsResponse
 }
 
-/** `GET /open-apis/minutes/v1/minutes/:minute_token/statistics` */
+/**
+ * 获取妙记统计数据
+ *
+ * `GET /open-apis/minutes/v1/minutes/:minute_token/statistics`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute.statistics&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMinuteStatisticsRequest, options?: CallOptions): ApiCall<S.GetMinuteStatisticsResponse> =>
   Request.execute(getOperation, payload, options)

@@ -17,10 +17,24 @@ const getOperation: Operation<S.GetMinuteTranscriptRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/minutes/v1/minutes/:minute_token/transcript` */
+/**
+ * 导出妙记文字记录
+ *
+ * `GET /open-apis/minutes/v1/minutes/:minute_token/transcript`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute.transcript&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMinuteTranscriptRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(getOperation, payload, options)
 
-/** `get`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `get`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 导出妙记文字记录
+ *
+ * `GET /open-apis/minutes/v1/minutes/:minute_token/transcript`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute.transcript&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetMinuteTranscriptRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(getOperation, payload, options)

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetPostRequest, S.GetPostResponse> = {
   response: S.GetPostResponse
 }
 
-/** `GET /open-apis/moments/v1/posts/:post_id` */
+/**
+ * 查询帖子信息
+ *
+ * `GET /open-apis/moments/v1/posts/:post_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=moments&resource=post&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetPostRequest, options?: CallOptions): ApiCall<S.GetPostResponse> =>
   Request.execute(getOperation, payload, options)

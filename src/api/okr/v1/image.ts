@@ -15,6 +15,12 @@ const uploadOperation: Operation<S.UploadImageRequest, S.UploadImageResponse> = 
   response: S.UploadImageResponse
 }
 
-/** `POST /open-apis/okr/v1/images/upload` */
+/**
+ * 上传进展记录图片
+ *
+ * `POST /open-apis/okr/v1/images/upload`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=okr&resource=image&version=v1 | Documentation}
+ */
 export const upload = (payload: S.UploadImageRequest, options?: CallOptions): ApiCall<S.UploadImageResponse> =>
   Request.execute(uploadOperation, payload, options)

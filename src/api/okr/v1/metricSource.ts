@@ -19,10 +19,18 @@ const listOperation: Operation<S.ListMetricSourceRequest, S.ListMetricSourceResp
 export const list = (payload: S.ListMetricSourceRequest = {}, options?: CallOptions): ApiCall<S.ListMetricSourceResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * `GET /open-apis/okr/v1/metric_sources`
+ */
 export const listPages = (payload: S.ListMetricSourceRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * `GET /open-apis/okr/v1/metric_sources`
+ */
 export const listStream = (payload: S.ListMetricSourceRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

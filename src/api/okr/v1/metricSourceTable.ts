@@ -19,10 +19,18 @@ const listOperation: Operation<S.ListMetricSourceTableRequest, S.ListMetricSourc
 export const list = (payload: S.ListMetricSourceTableRequest, options?: CallOptions): ApiCall<S.ListMetricSourceTableResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * `GET /open-apis/okr/v1/metric_sources/:metric_source_id/tables`
+ */
 export const listPages = (payload: S.ListMetricSourceTableRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * `GET /open-apis/okr/v1/metric_sources/:metric_source_id/tables`
+ */
 export const listStream = (payload: S.ListMetricSourceTableRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -45,11 +45,19 @@ const listOperation: Operation<S.ListMetricSourceTableItemRequest, S.ListMetricS
 export const list = (payload: S.ListMetricSourceTableItemRequest, options?: CallOptions): ApiCall<S.ListMetricSourceTableItemResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * `GET /open-apis/okr/v1/metric_sources/:metric_source_id/tables/:metric_table_id/items`
+ */
 export const listPages = (payload: S.ListMetricSourceTableItemRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * `GET /open-apis/okr/v1/metric_sources/:metric_source_id/tables/:metric_table_id/items`
+ */
 export const listStream = (payload: S.ListMetricSourceTableItemRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

@@ -14,6 +14,12 @@ const batchGetOperation: Operation<S.BatchGetOkrRequest, S.BatchGetOkrResponse> 
   response: S.BatchGetOkrResponse
 }
 
-/** `GET /open-apis/okr/v1/okrs/batch_get` */
+/**
+ * 批量获取 OKR
+ *
+ * `GET /open-apis/okr/v1/okrs/batch_get`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=okr&resource=okr&version=v1 | Documentation}
+ */
 export const batchGet = (payload: S.BatchGetOkrRequest, options?: CallOptions): ApiCall<S.BatchGetOkrResponse> =>
   Request.execute(batchGetOperation, payload, options)

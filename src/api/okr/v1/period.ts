@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreatePeriodRequest, S.CreatePeriodResponse> 
   response: S.CreatePeriodResponse
 }
 
-/** `POST /open-apis/okr/v1/periods` */
+/**
+ * 创建 OKR 周期
+ *
+ * `POST /open-apis/okr/v1/periods`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=period&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreatePeriodRequest, options?: CallOptions): ApiCall<S.CreatePeriodResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,15 +34,37 @@ const listOperation: Operation<S.ListPeriodRequest, S.ListPeriodResponse> = {
   response: S.ListPeriodResponse
 }
 
-/** `GET /open-apis/okr/v1/periods` */
+/**
+ * 获取 OKR 周期列表
+ *
+ * `GET /open-apis/okr/v1/periods`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPeriodRequest = {}, options?: CallOptions): ApiCall<S.ListPeriodResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取 OKR 周期列表
+ *
+ * `GET /open-apis/okr/v1/periods`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPeriodRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取 OKR 周期列表
+ *
+ * `GET /open-apis/okr/v1/periods`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPeriodRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -49,6 +77,12 @@ const patchOperation: Operation<S.PatchPeriodRequest, S.PatchPeriodResponse> = {
   response: S.PatchPeriodResponse
 }
 
-/** `PATCH /open-apis/okr/v1/periods/:period_id` */
+/**
+ * 修改 OKR 周期状态
+ *
+ * `PATCH /open-apis/okr/v1/periods/:period_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=okr&resource=period&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchPeriodRequest, options?: CallOptions): ApiCall<S.PatchPeriodResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListPeriodRuleRequest, S.ListPeriodRuleResponse
   response: S.ListPeriodRuleResponse
 }
 
-/** `GET /open-apis/okr/v1/period_rules` */
+/**
+ * 获取 OKR 周期规则
+ *
+ * `GET /open-apis/okr/v1/period_rules`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period_rule&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPeriodRuleRequest = {}, options?: CallOptions): ApiCall<S.ListPeriodRuleResponse> =>
   Request.execute(listOperation, payload, options)

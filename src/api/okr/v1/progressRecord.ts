@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateProgressRecordRequest, S.CreateProgress
   response: S.CreateProgressRecordResponse
 }
 
-/** `POST /open-apis/okr/v1/progress_records` */
+/**
+ * 创建 OKR 进展记录
+ *
+ * `POST /open-apis/okr/v1/progress_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=progress_record&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateProgressRecordRequest, options?: CallOptions): ApiCall<S.CreateProgressRecordResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteProgressRecordRequest, S.DeleteProgress
   response: S.DeleteProgressRecordResponse
 }
 
-/** `DELETE /open-apis/okr/v1/progress_records/:progress_id` */
+/**
+ * 删除 OKR 进展记录
+ *
+ * `DELETE /open-apis/okr/v1/progress_records/:progress_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=okr&resource=progress_record&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteProgressRecordRequest, options?: CallOptions): ApiCall<S.DeleteProgressRecordResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetProgressRecordRequest, S.GetProgressRecordRes
   response: S.GetProgressRecordResponse
 }
 
-/** `GET /open-apis/okr/v1/progress_records/:progress_id` */
+/**
+ * 获取 OKR 进展记录
+ *
+ * `GET /open-apis/okr/v1/progress_records/:progress_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=okr&resource=progress_record&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetProgressRecordRequest, options?: CallOptions): ApiCall<S.GetProgressRecordResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const updateOperation: Operation<S.UpdateProgressRecordRequest, S.UpdateProgress
   response: S.UpdateProgressRecordResponse
 }
 
-/** `PUT /open-apis/okr/v1/progress_records/:progress_id` */
+/**
+ * 更新 OKR 进展记录
+ *
+ * `PUT /open-apis/okr/v1/progress_records/:progress_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=okr&resource=progress_record&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateProgressRecordRequest, options?: CallOptions): ApiCall<S.UpdateProgressRecordResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryReviewRequest, S.QueryReviewResponse> = {
   response: S.QueryReviewResponse
 }
 
-/** `GET /open-apis/okr/v1/reviews/query` */
+/**
+ * 查询复盘信息
+ *
+ * `GET /open-apis/okr/v1/reviews/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=okr&resource=review&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryReviewRequest, options?: CallOptions): ApiCall<S.QueryReviewResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListUserOkrRequest, S.ListUserOkrResponse> = {
   response: S.ListUserOkrResponse
 }
 
-/** `GET /open-apis/okr/v1/users/:user_id/okrs` */
+/**
+ * 获取用户的 OKR 列表
+ *
+ * `GET /open-apis/okr/v1/users/:user_id/okrs`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=user.okr&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListUserOkrRequest, options?: CallOptions): ApiCall<S.ListUserOkrResponse> =>
   Request.execute(listOperation, payload, options)

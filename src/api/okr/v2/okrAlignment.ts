@@ -14,7 +14,13 @@ const deleteOperation: Operation<S.DeleteOkrAlignmentRequest, S.DeleteOkrAlignme
   response: S.DeleteOkrAlignmentResponse
 }
 
-/** `DELETE /open-apis/okr/v2/alignments/:alignment_id` */
+/**
+ * 删除 OKR 对齐关系
+ *
+ * `DELETE /open-apis/okr/v2/alignments/:alignment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=okr&resource=okr.alignment&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteOkrAlignmentRequest, options?: CallOptions): ApiCall<S.DeleteOkrAlignmentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getOperation: Operation<S.GetOkrAlignmentRequest, S.GetOkrAlignmentRespons
   response: S.GetOkrAlignmentResponse
 }
 
-/** `GET /open-apis/okr/v2/alignments/:alignment_id` */
+/**
+ * 获取 OKR 对齐信息
+ *
+ * `GET /open-apis/okr/v2/alignments/:alignment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=okr&resource=okr.alignment&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetOkrAlignmentRequest, options?: CallOptions): ApiCall<S.GetOkrAlignmentResponse> =>
   Request.execute(getOperation, payload, options)
 

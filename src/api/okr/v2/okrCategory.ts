@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListOkrCategoryRequest, S.ListOkrCategoryRespon
   response: S.ListOkrCategoryResponse
 }
 
-/** `GET /open-apis/okr/v2/categories` */
+/**
+ * 获取所有 OKR 分类
+ *
+ * `GET /open-apis/okr/v2/categories`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.category&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrCategoryRequest = {}, options?: CallOptions): ApiCall<S.ListOkrCategoryResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取所有 OKR 分类
+ *
+ * `GET /open-apis/okr/v2/categories`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.category&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListOkrCategoryRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取所有 OKR 分类
+ *
+ * `GET /open-apis/okr/v2/categories`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.category&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListOkrCategoryRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

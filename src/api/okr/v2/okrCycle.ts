@@ -15,15 +15,37 @@ const listOperation: Operation<S.ListOkrCycleRequest, S.ListOkrCycleResponse> = 
   response: S.ListOkrCycleResponse
 }
 
-/** `GET /open-apis/okr/v2/cycles` */
+/**
+ * 获取用户 OKR 周期列表
+ *
+ * `GET /open-apis/okr/v2/cycles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.cycle&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrCycleRequest, options?: CallOptions): ApiCall<S.ListOkrCycleResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取用户 OKR 周期列表
+ *
+ * `GET /open-apis/okr/v2/cycles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.cycle&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListOkrCycleRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取用户 OKR 周期列表
+ *
+ * `GET /open-apis/okr/v2/cycles`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.cycle&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListOkrCycleRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -36,7 +58,13 @@ const objectivesPositionOperation: Operation<S.ObjectivesPositionOkrCycleRequest
   response: S.ObjectivesPositionOkrCycleResponse
 }
 
-/** `PUT /open-apis/okr/v2/cycles/:cycle_id/objectives_position` */
+/**
+ * 修改 OKR 目标位置
+ *
+ * `PUT /open-apis/okr/v2/cycles/:cycle_id/objectives_position`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=objectives_position&project=okr&resource=okr.cycle&version=v2 | Documentation}
+ */
 export const objectivesPosition = (payload: S.ObjectivesPositionOkrCycleRequest, options?: CallOptions): ApiCall<S.ObjectivesPositionOkrCycleResponse> =>
   Request.execute(objectivesPositionOperation, payload, options)
 
@@ -49,6 +77,12 @@ const objectivesWeightOperation: Operation<S.ObjectivesWeightOkrCycleRequest, S.
   response: S.ObjectivesWeightOkrCycleResponse
 }
 
-/** `PUT /open-apis/okr/v2/cycles/:cycle_id/objectives_weight` */
+/**
+ * 修改 OKR 目标权重
+ *
+ * `PUT /open-apis/okr/v2/cycles/:cycle_id/objectives_weight`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=objectives_weight&project=okr&resource=okr.cycle&version=v2 | Documentation}
+ */
 export const objectivesWeight = (payload: S.ObjectivesWeightOkrCycleRequest, options?: CallOptions): ApiCall<S.ObjectivesWeightOkrCycleResponse> =>
   Request.execute(objectivesWeightOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateOkrCycleObjectiveRequest, S.CreateOkrCy
   response: S.CreateOkrCycleObjectiveResponse
 }
 
-/** `POST /open-apis/okr/v2/cycles/:cycle_id/objectives` */
+/**
+ * 创建 OKR 目标
+ *
+ * `POST /open-apis/okr/v2/cycles/:cycle_id/objectives`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=okr.cycle.objective&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateOkrCycleObjectiveRequest, options?: CallOptions): ApiCall<S.CreateOkrCycleObjectiveResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListOkrCycleObjectiveRequest, S.ListOkrCycleObj
   response: S.ListOkrCycleObjectiveResponse
 }
 
-/** `GET /open-apis/okr/v2/cycles/:cycle_id/objectives` */
+/**
+ * 获取用户 OKR 周期内的目标
+ *
+ * `GET /open-apis/okr/v2/cycles/:cycle_id/objectives`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.cycle.objective&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrCycleObjectiveRequest, options?: CallOptions): ApiCall<S.ListOkrCycleObjectiveResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取用户 OKR 周期内的目标
+ *
+ * `GET /open-apis/okr/v2/cycles/:cycle_id/objectives`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.cycle.objective&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListOkrCycleObjectiveRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取用户 OKR 周期内的目标
+ *
+ * `GET /open-apis/okr/v2/cycles/:cycle_id/objectives`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.cycle.objective&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListOkrCycleObjectiveRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const patchOperation: Operation<S.PatchOkrIndicatorRequest, S.PatchOkrIndicatorR
   response: S.PatchOkrIndicatorResponse
 }
 
-/** `PATCH /open-apis/okr/v2/indicators/:indicator_id` */
+/**
+ * 更新量化指标
+ *
+ * `PATCH /open-apis/okr/v2/indicators/:indicator_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=okr&resource=okr.indicator&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchOkrIndicatorRequest, options?: CallOptions): ApiCall<S.PatchOkrIndicatorResponse> =>
   Request.execute(patchOperation, payload, options)

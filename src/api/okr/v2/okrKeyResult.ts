@@ -14,7 +14,13 @@ const deleteOperation: Operation<S.DeleteOkrKeyResultRequest, S.DeleteOkrKeyResu
   response: S.DeleteOkrKeyResultResponse
 }
 
-/** `DELETE /open-apis/okr/v2/key_results/:key_result_id` */
+/**
+ * 删除关键结果
+ *
+ * `DELETE /open-apis/okr/v2/key_results/:key_result_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=okr&resource=okr.key_result&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteOkrKeyResultRequest, options?: CallOptions): ApiCall<S.DeleteOkrKeyResultResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getOperation: Operation<S.GetOkrKeyResultRequest, S.GetOkrKeyResultRespons
   response: S.GetOkrKeyResultResponse
 }
 
-/** `GET /open-apis/okr/v2/key_results/:key_result_id` */
+/**
+ * 获取关键结果
+ *
+ * `GET /open-apis/okr/v2/key_results/:key_result_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=okr&resource=okr.key_result&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetOkrKeyResultRequest, options?: CallOptions): ApiCall<S.GetOkrKeyResultResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -40,7 +52,13 @@ const patchOperation: Operation<S.PatchOkrKeyResultRequest, S.PatchOkrKeyResultR
   response: S.PatchOkrKeyResultResponse
 }
 
-/** `PATCH /open-apis/okr/v2/key_results/:key_result_id` */
+/**
+ * 编辑关键结果
+ *
+ * `PATCH /open-apis/okr/v2/key_results/:key_result_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=okr&resource=okr.key_result&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchOkrKeyResultRequest, options?: CallOptions): ApiCall<S.PatchOkrKeyResultResponse> =>
   Request.execute(patchOperation, payload, options)
 

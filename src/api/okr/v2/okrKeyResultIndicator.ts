@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListOkrKeyResultIndicatorRequest, S.ListOkrKeyR
   response: S.ListOkrKeyResultIndicatorResponse
 }
 
-/** `GET /open-apis/okr/v2/key_results/:key_result_id/indicators` */
+/**
+ * 获取关键结果的量化指标
+ *
+ * `GET /open-apis/okr/v2/key_results/:key_result_id/indicators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.key_result.indicator&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrKeyResultIndicatorRequest, options?: CallOptions): ApiCall<S.ListOkrKeyResultIndicatorResponse> =>
   Request.execute(listOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListOkrKeyResultProgressRequest, S.ListOkrKeyRe
   response: S.ListOkrKeyResultProgressResponse
 }
 
-/** `GET /open-apis/okr/v2/key_results/:key_result_id/progresses` */
+/**
+ * 获取关键结果下的进展记录
+ *
+ * `GET /open-apis/okr/v2/key_results/:key_result_id/progresses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.key_result.progress&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrKeyResultProgressRequest, options?: CallOptions): ApiCall<S.ListOkrKeyResultProgressResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取关键结果下的进展记录
+ *
+ * `GET /open-apis/okr/v2/key_results/:key_result_id/progresses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.key_result.progress&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListOkrKeyResultProgressRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取关键结果下的进展记录
+ *
+ * `GET /open-apis/okr/v2/key_results/:key_result_id/progresses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.key_result.progress&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListOkrKeyResultProgressRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,7 +14,13 @@ const deleteOperation: Operation<S.DeleteOkrObjectiveRequest, S.DeleteOkrObjecti
   response: S.DeleteOkrObjectiveResponse
 }
 
-/** `DELETE /open-apis/okr/v2/objectives/:objective_id` */
+/**
+ * 删除 OKR 目标
+ *
+ * `DELETE /open-apis/okr/v2/objectives/:objective_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=okr&resource=okr.objective&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteOkrObjectiveRequest, options?: CallOptions): ApiCall<S.DeleteOkrObjectiveResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getOperation: Operation<S.GetOkrObjectiveRequest, S.GetOkrObjectiveRespons
   response: S.GetOkrObjectiveResponse
 }
 
-/** `GET /open-apis/okr/v2/objectives/:objective_id` */
+/**
+ * 获取目标详细信息
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=okr&resource=okr.objective&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetOkrObjectiveRequest, options?: CallOptions): ApiCall<S.GetOkrObjectiveResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -40,7 +52,13 @@ const keyResultsPositionOperation: Operation<S.KeyResultsPositionOkrObjectiveReq
   response: S.KeyResultsPositionOkrObjectiveResponse
 }
 
-/** `PUT /open-apis/okr/v2/objectives/:objective_id/key_results_position` */
+/**
+ * 修改关键结果位置
+ *
+ * `PUT /open-apis/okr/v2/objectives/:objective_id/key_results_position`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=key_results_position&project=okr&resource=okr.objective&version=v2 | Documentation}
+ */
 export const keyResultsPosition = (payload: S.KeyResultsPositionOkrObjectiveRequest, options?: CallOptions): ApiCall<S.KeyResultsPositionOkrObjectiveResponse> =>
   Request.execute(keyResultsPositionOperation, payload, options)
 
@@ -53,7 +71,13 @@ const keyResultsWeightOperation: Operation<S.KeyResultsWeightOkrObjectiveRequest
   response: S.KeyResultsWeightOkrObjectiveResponse
 }
 
-/** `PUT /open-apis/okr/v2/objectives/:objective_id/key_results_weight` */
+/**
+ * 修改关键结果权重
+ *
+ * `PUT /open-apis/okr/v2/objectives/:objective_id/key_results_weight`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=key_results_weight&project=okr&resource=okr.objective&version=v2 | Documentation}
+ */
 export const keyResultsWeight = (payload: S.KeyResultsWeightOkrObjectiveRequest, options?: CallOptions): ApiCall<S.KeyResultsWeightOkrObjectiveResponse> =>
   Request.execute(keyResultsWeightOperation, payload, options)
 
@@ -66,7 +90,13 @@ const patchOperation: Operation<S.PatchOkrObjectiveRequest, S.PatchOkrObjectiveR
   response: S.PatchOkrObjectiveResponse
 }
 
-/** `PATCH /open-apis/okr/v2/objectives/:objective_id` */
+/**
+ * 编辑 OKR 目标
+ *
+ * `PATCH /open-apis/okr/v2/objectives/:objective_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=okr&resource=okr.objective&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchOkrObjectiveRequest, options?: CallOptions): ApiCall<S.PatchOkrObjectiveResponse> =>
   Request.execute(patchOperation, payload, options)
 

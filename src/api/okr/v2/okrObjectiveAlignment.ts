@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateOkrObjectiveAlignmentRequest, S.CreateO
   response: S.CreateOkrObjectiveAlignmentResponse
 }
 
-/** `POST /open-apis/okr/v2/objectives/:objective_id/alignments` */
+/**
+ * 创建目标对齐关系
+ *
+ * `POST /open-apis/okr/v2/objectives/:objective_id/alignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=okr.objective.alignment&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateOkrObjectiveAlignmentRequest, options?: CallOptions): ApiCall<S.CreateOkrObjectiveAlignmentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListOkrObjectiveAlignmentRequest, S.ListOkrObje
   response: S.ListOkrObjectiveAlignmentResponse
 }
 
-/** `GET /open-apis/okr/v2/objectives/:objective_id/alignments` */
+/**
+ * 获取目标的对齐信息
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/alignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.alignment&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrObjectiveAlignmentRequest, options?: CallOptions): ApiCall<S.ListOkrObjectiveAlignmentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取目标的对齐信息
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/alignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.alignment&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListOkrObjectiveAlignmentRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取目标的对齐信息
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/alignments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.alignment&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListOkrObjectiveAlignmentRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

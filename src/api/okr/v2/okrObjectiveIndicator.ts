@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListOkrObjectiveIndicatorRequest, S.ListOkrObje
   response: S.ListOkrObjectiveIndicatorResponse
 }
 
-/** `GET /open-apis/okr/v2/objectives/:objective_id/indicators` */
+/**
+ * 获取目标的量化指标
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/indicators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.indicator&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrObjectiveIndicatorRequest, options?: CallOptions): ApiCall<S.ListOkrObjectiveIndicatorResponse> =>
   Request.execute(listOperation, payload, options)

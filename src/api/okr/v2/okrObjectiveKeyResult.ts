@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateOkrObjectiveKeyResultRequest, S.CreateO
   response: S.CreateOkrObjectiveKeyResultResponse
 }
 
-/** `POST /open-apis/okr/v2/objectives/:objective_id/key_results` */
+/**
+ * 在目标下创建关键结果
+ *
+ * `POST /open-apis/okr/v2/objectives/:objective_id/key_results`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=okr.objective.key_result&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateOkrObjectiveKeyResultRequest, options?: CallOptions): ApiCall<S.CreateOkrObjectiveKeyResultResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListOkrObjectiveKeyResultRequest, S.ListOkrObje
   response: S.ListOkrObjectiveKeyResultResponse
 }
 
-/** `GET /open-apis/okr/v2/objectives/:objective_id/key_results` */
+/**
+ * 获取目标下的所有关键结果
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/key_results`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.key_result&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrObjectiveKeyResultRequest, options?: CallOptions): ApiCall<S.ListOkrObjectiveKeyResultResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取目标下的所有关键结果
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/key_results`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.key_result&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListOkrObjectiveKeyResultRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取目标下的所有关键结果
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/key_results`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.key_result&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListOkrObjectiveKeyResultRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListOkrObjectiveProgressRequest, S.ListOkrObjec
   response: S.ListOkrObjectiveProgressResponse
 }
 
-/** `GET /open-apis/okr/v2/objectives/:objective_id/progresses` */
+/**
+ * 获取目标下的进展记录
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/progresses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.progress&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListOkrObjectiveProgressRequest, options?: CallOptions): ApiCall<S.ListOkrObjectiveProgressResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取目标下的进展记录
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/progresses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.progress&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListOkrObjectiveProgressRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取目标下的进展记录
+ *
+ * `GET /open-apis/okr/v2/objectives/:objective_id/progresses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.objective.progress&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListOkrObjectiveProgressRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -14,6 +14,12 @@ const basicRecognizeOperation: Operation<S.BasicRecognizeImageRequest, S.BasicRe
   response: S.BasicRecognizeImageResponse
 }
 
-/** `POST /open-apis/optical_char_recognition/v1/image/basic_recognize` */
+/**
+ * 识别图片中的文字
+ *
+ * `POST /open-apis/optical_char_recognition/v1/image/basic_recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_recognize&project=optical_char_recognition&resource=image&version=v1 | Documentation}
+ */
 export const basicRecognize = (payload: S.BasicRecognizeImageRequest = {}, options?: CallOptions): ApiCall<S.BasicRecognizeImageResponse> =>
   Request.execute(basicRecognizeOperation, payload, options)

@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdatePasswordRequest, S.UpdatePasswordRespon
   response: S.UpdatePasswordResponse
 }
 
-/** `PUT /open-apis/passport/v1/password` */
+/**
+ * 重置登录密码
+ *
+ * `PUT /open-apis/passport/v1/password`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=passport&resource=password&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdatePasswordRequest, options?: CallOptions): ApiCall<S.UpdatePasswordResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,7 +14,13 @@ const logoutOperation: Operation<S.LogoutSessionRequest, S.LogoutSessionResponse
   response: S.LogoutSessionResponse
 }
 
-/** `POST /open-apis/passport/v1/sessions/logout` */
+/**
+ * 退出登录
+ *
+ * `POST /open-apis/passport/v1/sessions/logout`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=logout&project=passport&resource=session&version=v1 | Documentation}
+ */
 export const logout = (payload: S.LogoutSessionRequest, options?: CallOptions): ApiCall<S.LogoutSessionResponse> =>
   Request.execute(logoutOperation, payload, options)
 
@@ -27,6 +33,12 @@ const queryOperation: Operation<S.QuerySessionRequest, S.QuerySessionResponse> =
   response: S.QuerySessionResponse
 }
 
-/** `POST /open-apis/passport/v1/sessions/query` */
+/**
+ * 批量获取脱敏的用户登录信息
+ *
+ * `POST /open-apis/passport/v1/sessions/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=passport&resource=session&version=v1 | Documentation}
+ */
 export const query = (payload: S.QuerySessionRequest = {}, options?: CallOptions): ApiCall<S.QuerySessionResponse> =>
   Request.execute(queryOperation, payload, options)

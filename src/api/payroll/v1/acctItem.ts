@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAcctItemRequest, S.ListAcctItemResponse> = 
   response: S.ListAcctItemResponse
 }
 
-/** `GET /open-apis/payroll/v1/acct_items` */
+/**
+ * 批量查询算薪项
+ *
+ * `GET /open-apis/payroll/v1/acct_items`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=acct_item&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAcctItemRequest, options?: CallOptions): ApiCall<S.ListAcctItemResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询算薪项
+ *
+ * `GET /open-apis/payroll/v1/acct_items`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=acct_item&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAcctItemRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询算薪项
+ *
+ * `GET /open-apis/payroll/v1/acct_items`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=acct_item&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAcctItemRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

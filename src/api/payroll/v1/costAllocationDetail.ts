@@ -15,10 +15,24 @@ const listOperation: Operation<S.ListCostAllocationDetailRequest, S.ListCostAllo
   response: S.ListCostAllocationDetailResponse
 }
 
-/** `GET /open-apis/payroll/v1/cost_allocation_details` */
+/**
+ * 查询成本分摊报表明细
+ *
+ * `GET /open-apis/payroll/v1/cost_allocation_details`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_detail&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCostAllocationDetailRequest, options?: CallOptions): ApiCall<S.ListCostAllocationDetailResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询成本分摊报表明细
+ *
+ * `GET /open-apis/payroll/v1/cost_allocation_details`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_detail&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCostAllocationDetailRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListCostAllocationPlanRequest, S.ListCostAlloca
   response: S.ListCostAllocationPlanResponse
 }
 
-/** `GET /open-apis/payroll/v1/cost_allocation_plans` */
+/**
+ * 批量查询成本分摊方案
+ *
+ * `GET /open-apis/payroll/v1/cost_allocation_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_plan&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCostAllocationPlanRequest, options?: CallOptions): ApiCall<S.ListCostAllocationPlanResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量查询成本分摊方案
+ *
+ * `GET /open-apis/payroll/v1/cost_allocation_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_plan&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCostAllocationPlanRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量查询成本分摊方案
+ *
+ * `GET /open-apis/payroll/v1/cost_allocation_plans`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_plan&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListCostAllocationPlanRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,10 +15,24 @@ const listOperation: Operation<S.ListCostAllocationReportRequest, S.ListCostAllo
   response: S.ListCostAllocationReportResponse
 }
 
-/** `GET /open-apis/payroll/v1/cost_allocation_reports` */
+/**
+ * 查询成本分摊报表汇总数据
+ *
+ * `GET /open-apis/payroll/v1/cost_allocation_reports`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_report&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCostAllocationReportRequest, options?: CallOptions): ApiCall<S.ListCostAllocationReportResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询成本分摊报表汇总数据
+ *
+ * `GET /open-apis/payroll/v1/cost_allocation_reports`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_report&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCostAllocationReportRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListDatasourceRequest, S.ListDatasourceResponse
   response: S.ListDatasourceResponse
 }
 
-/** `GET /open-apis/payroll/v1/datasources` */
+/**
+ * 获取外部数据源配置信息
+ *
+ * `GET /open-apis/payroll/v1/datasources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=datasource&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListDatasourceRequest, options?: CallOptions): ApiCall<S.ListDatasourceResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取外部数据源配置信息
+ *
+ * `GET /open-apis/payroll/v1/datasources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=datasource&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListDatasourceRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `datasources` element of every page of `list`. */
+/**
+ * Every `datasources` element of every page of `list`.
+ *
+ * 获取外部数据源配置信息
+ *
+ * `GET /open-apis/payroll/v1/datasources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=datasource&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListDatasourceRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "datasources")

@@ -15,15 +15,37 @@ const queryOperation: Operation<S.QueryDatasourceRecordRequest, S.QueryDatasourc
   response: S.QueryDatasourceRecordResponse
 }
 
-/** `POST /open-apis/payroll/v1/datasource_records/query` */
+/**
+ * 批量查询外部算薪数据记录
+ *
+ * `POST /open-apis/payroll/v1/datasource_records/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=payroll&resource=datasource_record&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryDatasourceRecordRequest, options?: CallOptions): ApiCall<S.QueryDatasourceRecordResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 批量查询外部算薪数据记录
+ *
+ * `POST /open-apis/payroll/v1/datasource_records/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=payroll&resource=datasource_record&version=v1 | Documentation}
+ */
 export const queryPages = (payload: S.QueryDatasourceRecordRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `records` element of every page of `query`. */
+/**
+ * Every `records` element of every page of `query`.
+ *
+ * 批量查询外部算薪数据记录
+ *
+ * `POST /open-apis/payroll/v1/datasource_records/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=payroll&resource=datasource_record&version=v1 | Documentation}
+ */
 export const queryStream = (payload: S.QueryDatasourceRecordRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "records")
 
@@ -36,6 +58,12 @@ const saveOperation: Operation<S.SaveDatasourceRecordRequest, S.SaveDatasourceRe
   response: S.SaveDatasourceRecordResponse
 }
 
-/** `POST /open-apis/payroll/v1/datasource_records/save` */
+/**
+ * 创建 / 更新外部算薪数据
+ *
+ * `POST /open-apis/payroll/v1/datasource_records/save`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=save&project=payroll&resource=datasource_record&version=v1 | Documentation}
+ */
 export const save = (payload: S.SaveDatasourceRecordRequest, options?: CallOptions): ApiCall<S.SaveDatasourceRecordResponse> =>
   Request.execute(saveOperation, payload, options)

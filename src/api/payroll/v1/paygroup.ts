@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListPaygroupRequest, S.ListPaygroupResponse> = 
   response: S.ListPaygroupResponse
 }
 
-/** `GET /open-apis/payroll/v1/paygroups` */
+/**
+ * 获取薪资组基本信息
+ *
+ * `GET /open-apis/payroll/v1/paygroups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=paygroup&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPaygroupRequest = {}, options?: CallOptions): ApiCall<S.ListPaygroupResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取薪资组基本信息
+ *
+ * `GET /open-apis/payroll/v1/paygroups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=paygroup&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPaygroupRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取薪资组基本信息
+ *
+ * `GET /open-apis/payroll/v1/paygroups`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=paygroup&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPaygroupRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

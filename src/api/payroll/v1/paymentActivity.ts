@@ -15,7 +15,13 @@ const archiveOperation: Operation<S.ArchivePaymentActivityRequest, S.ArchivePaym
   response: S.ArchivePaymentActivityResponse
 }
 
-/** `POST /open-apis/payroll/v1/payment_activitys/archive` */
+/**
+ * 封存发薪活动
+ *
+ * `POST /open-apis/payroll/v1/payment_activitys/archive`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=archive&project=payroll&resource=payment_activity&version=v1 | Documentation}
+ */
 export const archive = (payload: S.ArchivePaymentActivityRequest, options?: CallOptions): ApiCall<S.ArchivePaymentActivityResponse> =>
   Request.execute(archiveOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListPaymentActivityRequest, S.ListPaymentActivi
   response: S.ListPaymentActivityResponse
 }
 
-/** `GET /open-apis/payroll/v1/payment_activitys` */
+/**
+ * 查询发薪活动列表
+ *
+ * `GET /open-apis/payroll/v1/payment_activitys`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=payment_activity&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPaymentActivityRequest, options?: CallOptions): ApiCall<S.ListPaymentActivityResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询发薪活动列表
+ *
+ * `GET /open-apis/payroll/v1/payment_activitys`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=payment_activity&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListPaymentActivityRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `payment_activitys` element of every page of `list`. */
+/**
+ * Every `payment_activitys` element of every page of `list`.
+ *
+ * 查询发薪活动列表
+ *
+ * `GET /open-apis/payroll/v1/payment_activitys`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=payment_activity&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListPaymentActivityRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "payment_activitys")

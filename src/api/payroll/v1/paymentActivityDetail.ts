@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListPaymentActivityDetailRequest, S.ListPayment
   response: S.ListPaymentActivityDetailResponse
 }
 
-/** `GET /open-apis/payroll/v1/payment_activity_details` */
+/**
+ * 查询发薪活动明细列表
+ *
+ * `GET /open-apis/payroll/v1/payment_activity_details`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=payment_activity_detail&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListPaymentActivityDetailRequest, options?: CallOptions): ApiCall<S.ListPaymentActivityDetailResponse> =>
   Request.execute(listOperation, payload, options)

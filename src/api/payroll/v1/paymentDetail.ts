@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryPaymentDetailRequest, S.QueryPaymentDetai
   response: S.QueryPaymentDetailResponse
 }
 
-/** `POST /open-apis/payroll/v1/payment_detail/query` */
+/**
+ * 批量查询发薪明细
+ *
+ * `POST /open-apis/payroll/v1/payment_detail/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=payroll&resource=payment_detail&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryPaymentDetailRequest, options?: CallOptions): ApiCall<S.QueryPaymentDetailResponse> =>
   Request.execute(queryOperation, payload, options)

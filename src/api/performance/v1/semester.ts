@@ -14,6 +14,12 @@ const listOperation: Operation<S.ListSemesterRequest, S.ListSemesterResponse> = 
   response: S.ListSemesterResponse
 }
 
-/** `GET /open-apis/performance/v1/semesters` */
+/**
+ * 获取周期列表
+ *
+ * `GET /open-apis/performance/v1/semesters`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=performance&resource=semester&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSemesterRequest = {}, options?: CallOptions): ApiCall<S.ListSemesterResponse> =>
   Request.execute(listOperation, payload, options)

@@ -14,7 +14,13 @@ const findByPageOperation: Operation<S.FindByPageStageTaskRequest, S.FindByPageS
   response: S.FindByPageStageTaskResponse
 }
 
-/** `POST /open-apis/performance/v1/stage_tasks/find_by_page` */
+/**
+ * 获取周期任务（全部用户）
+ *
+ * `POST /open-apis/performance/v1/stage_tasks/find_by_page`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_page&project=performance&resource=stage_task&version=v1 | Documentation}
+ */
 export const findByPage = (payload: S.FindByPageStageTaskRequest, options?: CallOptions): ApiCall<S.FindByPageStageTaskResponse> =>
   Request.execute(findByPageOperation, payload, options)
 
@@ -27,6 +33,12 @@ const findByUserListOperation: Operation<S.FindByUserListStageTaskRequest, S.Fin
   response: S.FindByUserListStageTaskResponse
 }
 
-/** `POST /open-apis/performance/v1/stage_tasks/find_by_user_list` */
+/**
+ * 获取周期任务（指定用户）
+ *
+ * `POST /open-apis/performance/v1/stage_tasks/find_by_user_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_user_list&project=performance&resource=stage_task&version=v1 | Documentation}
+ */
 export const findByUserList = (payload: S.FindByUserListStageTaskRequest, options?: CallOptions): ApiCall<S.FindByUserListStageTaskResponse> =>
   Request.execute(findByUserListOperation, payload, options)

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryActivityRequest, S.QueryActivityResponse>
   response: S.QueryActivityResponse
 }
 
-/** `POST /open-apis/performance/v2/activity/query` */
+/**
+ * 获取项目列表
+ *
+ * `POST /open-apis/performance/v2/activity/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=activity&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryActivityRequest = {}, options?: CallOptions): ApiCall<S.QueryActivityResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -15,7 +15,13 @@ const importOperation: Operation<S.ImportAdditionalInformationRequest, S.ImportA
   response: S.ImportAdditionalInformationResponse
 }
 
-/** `POST /open-apis/performance/v2/additional_informations/import` */
+/**
+ * 批量导入补充信息
+ *
+ * `POST /open-apis/performance/v2/additional_informations/import`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=import&project=performance&resource=additional_information&version=v2 | Documentation}
+ */
 export const import_ = (payload: S.ImportAdditionalInformationRequest, options?: CallOptions): ApiCall<S.ImportAdditionalInformationResponse> =>
   Request.execute(importOperation, payload, options)
 
@@ -28,15 +34,37 @@ const queryOperation: Operation<S.QueryAdditionalInformationRequest, S.QueryAddi
   response: S.QueryAdditionalInformationResponse
 }
 
-/** `POST /open-apis/performance/v2/additional_informations/query` */
+/**
+ * 批量查询补充信息
+ *
+ * `POST /open-apis/performance/v2/additional_informations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=additional_information&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryAdditionalInformationRequest, options?: CallOptions): ApiCall<S.QueryAdditionalInformationResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 批量查询补充信息
+ *
+ * `POST /open-apis/performance/v2/additional_informations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=additional_information&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryAdditionalInformationRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `additional_informations` element of every page of `query`. */
+/**
+ * Every `additional_informations` element of every page of `query`.
+ *
+ * 批量查询补充信息
+ *
+ * `POST /open-apis/performance/v2/additional_informations/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=additional_information&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryAdditionalInformationRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "additional_informations")
 

@@ -14,7 +14,13 @@ const deleteOperation: Operation<S.DeleteAdditionalInformationsBatchRequest, S.D
   response: S.DeleteAdditionalInformationsBatchResponse
 }
 
-/** `DELETE /open-apis/performance/v2/additional_informations/batch` */
+/**
+ * 批量删除补充信息
+ *
+ * `DELETE /open-apis/performance/v2/additional_informations/batch`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=performance&resource=additional_informations.batch&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAdditionalInformationsBatchRequest, options?: CallOptions): ApiCall<S.DeleteAdditionalInformationsBatchResponse> =>
   Request.execute(deleteOperation, payload, options)
 

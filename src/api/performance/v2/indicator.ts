@@ -15,14 +15,36 @@ const queryOperation: Operation<S.QueryIndicatorRequest, S.QueryIndicatorRespons
   response: S.QueryIndicatorResponse
 }
 
-/** `POST /open-apis/performance/v2/indicators/query` */
+/**
+ * 获取评估项列表
+ *
+ * `POST /open-apis/performance/v2/indicators/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=indicator&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryIndicatorRequest = {}, options?: CallOptions): ApiCall<S.QueryIndicatorResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 获取评估项列表
+ *
+ * `POST /open-apis/performance/v2/indicators/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=indicator&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryIndicatorRequest = {}, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `indicators` element of every page of `query`. */
+/**
+ * Every `indicators` element of every page of `query`.
+ *
+ * 获取评估项列表
+ *
+ * `POST /open-apis/performance/v2/indicators/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=indicator&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryIndicatorRequest = {}, options?: CallOptions) =>
   Pagination.items(query, payload, options, "indicators")

@@ -14,7 +14,13 @@ const importOperation: Operation<S.ImportMetricDetailRequest, S.ImportMetricDeta
   response: S.ImportMetricDetailResponse
 }
 
-/** `POST /open-apis/performance/v2/metric_details/import` */
+/**
+ * 录入被评估人关键指标数据
+ *
+ * `POST /open-apis/performance/v2/metric_details/import`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=import&project=performance&resource=metric_detail&version=v2 | Documentation}
+ */
 export const import_ = (payload: S.ImportMetricDetailRequest, options?: CallOptions): ApiCall<S.ImportMetricDetailResponse> =>
   Request.execute(importOperation, payload, options)
 
@@ -27,7 +33,13 @@ const queryOperation: Operation<S.QueryMetricDetailRequest, S.QueryMetricDetailR
   response: S.QueryMetricDetailResponse
 }
 
-/** `POST /open-apis/performance/v2/metric_details/query` */
+/**
+ * 获取被评估人关键指标结果
+ *
+ * `POST /open-apis/performance/v2/metric_details/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_detail&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryMetricDetailRequest, options?: CallOptions): ApiCall<S.QueryMetricDetailResponse> =>
   Request.execute(queryOperation, payload, options)
 

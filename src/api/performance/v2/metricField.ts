@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryMetricFieldRequest, S.QueryMetricFieldRes
   response: S.QueryMetricFieldResponse
 }
 
-/** `POST /open-apis/performance/v2/metric_fields/query` */
+/**
+ * 获取指标字段列表
+ *
+ * `POST /open-apis/performance/v2/metric_fields/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_field&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryMetricFieldRequest = {}, options?: CallOptions): ApiCall<S.QueryMetricFieldResponse> =>
   Request.execute(queryOperation, payload, options)

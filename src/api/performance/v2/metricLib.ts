@@ -15,14 +15,36 @@ const queryOperation: Operation<S.QueryMetricLibRequest, S.QueryMetricLibRespons
   response: S.QueryMetricLibResponse
 }
 
-/** `POST /open-apis/performance/v2/metric_libs/query` */
+/**
+ * 获取指标列表
+ *
+ * `POST /open-apis/performance/v2/metric_libs/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_lib&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryMetricLibRequest = {}, options?: CallOptions): ApiCall<S.QueryMetricLibResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 获取指标列表
+ *
+ * `POST /open-apis/performance/v2/metric_libs/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_lib&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryMetricLibRequest = {}, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 获取指标列表
+ *
+ * `POST /open-apis/performance/v2/metric_libs/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_lib&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryMetricLibRequest = {}, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")

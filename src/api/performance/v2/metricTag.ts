@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListMetricTagRequest, S.ListMetricTagResponse> 
   response: S.ListMetricTagResponse
 }
 
-/** `GET /open-apis/performance/v2/metric_tags` */
+/**
+ * 获取指标标签列表
+ *
+ * `GET /open-apis/performance/v2/metric_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=performance&resource=metric_tag&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListMetricTagRequest = {}, options?: CallOptions): ApiCall<S.ListMetricTagResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取指标标签列表
+ *
+ * `GET /open-apis/performance/v2/metric_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=performance&resource=metric_tag&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListMetricTagRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取指标标签列表
+ *
+ * `GET /open-apis/performance/v2/metric_tags`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=performance&resource=metric_tag&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListMetricTagRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,14 +15,36 @@ const queryOperation: Operation<S.QueryMetricTemplateRequest, S.QueryMetricTempl
   response: S.QueryMetricTemplateResponse
 }
 
-/** `POST /open-apis/performance/v2/metric_templates/query` */
+/**
+ * 获取指标模板列表
+ *
+ * `POST /open-apis/performance/v2/metric_templates/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_template&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryMetricTemplateRequest = {}, options?: CallOptions): ApiCall<S.QueryMetricTemplateResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 获取指标模板列表
+ *
+ * `POST /open-apis/performance/v2/metric_templates/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_template&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryMetricTemplateRequest = {}, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `items` element of every page of `query`. */
+/**
+ * Every `items` element of every page of `query`.
+ *
+ * 获取指标模板列表
+ *
+ * `POST /open-apis/performance/v2/metric_templates/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_template&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryMetricTemplateRequest = {}, options?: CallOptions) =>
   Pagination.items(query, payload, options, "items")

@@ -15,14 +15,36 @@ const queryOperation: Operation<S.QueryQuestionRequest, S.QueryQuestionResponse>
   response: S.QueryQuestionResponse
 }
 
-/** `POST /open-apis/performance/v2/questions/query` */
+/**
+ * 获取标签填写题
+ *
+ * `POST /open-apis/performance/v2/questions/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=question&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryQuestionRequest = {}, options?: CallOptions): ApiCall<S.QueryQuestionResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 获取标签填写题
+ *
+ * `POST /open-apis/performance/v2/questions/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=question&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryQuestionRequest = {}, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `tag_based_questions` element of every page of `query`. */
+/**
+ * Every `tag_based_questions` element of every page of `query`.
+ *
+ * 获取标签填写题
+ *
+ * `POST /open-apis/performance/v2/questions/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=question&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryQuestionRequest = {}, options?: CallOptions) =>
   Pagination.items(query, payload, options, "tag_based_questions")

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryReviewDataRequest, S.QueryReviewDataRespo
   response: S.QueryReviewDataResponse
 }
 
-/** `POST /open-apis/performance/v2/review_datas/query` */
+/**
+ * 获取绩效详情数据
+ *
+ * `POST /open-apis/performance/v2/review_datas/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=review_data&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryReviewDataRequest, options?: CallOptions): ApiCall<S.QueryReviewDataResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -15,14 +15,36 @@ const queryOperation: Operation<S.QueryReviewTemplateRequest, S.QueryReviewTempl
   response: S.QueryReviewTemplateResponse
 }
 
-/** `POST /open-apis/performance/v2/review_templates/query` */
+/**
+ * 获取绩效模板
+ *
+ * `POST /open-apis/performance/v2/review_templates/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=review_template&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryReviewTemplateRequest = {}, options?: CallOptions): ApiCall<S.QueryReviewTemplateResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 获取绩效模板
+ *
+ * `POST /open-apis/performance/v2/review_templates/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=review_template&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryReviewTemplateRequest = {}, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `review_templates` element of every page of `query`. */
+/**
+ * Every `review_templates` element of every page of `query`.
+ *
+ * 获取绩效模板
+ *
+ * `POST /open-apis/performance/v2/review_templates/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=review_template&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryReviewTemplateRequest = {}, options?: CallOptions) =>
   Pagination.items(query, payload, options, "review_templates")

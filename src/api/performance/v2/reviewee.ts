@@ -15,14 +15,36 @@ const queryOperation: Operation<S.QueryRevieweeRequest, S.QueryRevieweeResponse>
   response: S.QueryRevieweeResponse
 }
 
-/** `POST /open-apis/performance/v2/reviewees/query` */
+/**
+ * 获取被评估人信息
+ *
+ * `POST /open-apis/performance/v2/reviewees/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=reviewee&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryRevieweeRequest, options?: CallOptions): ApiCall<S.QueryRevieweeResponse> =>
   Request.execute(queryOperation, payload, options)
 
-/** Every page of `query`, following `page_token`. */
+/**
+ * Every page of `query`, following `page_token`.
+ *
+ * 获取被评估人信息
+ *
+ * `POST /open-apis/performance/v2/reviewees/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=reviewee&version=v2 | Documentation}
+ */
 export const queryPages = (payload: S.QueryRevieweeRequest, options?: CallOptions) =>
   Pagination.pages(query, payload, options)
 
-/** Every `reviewees` element of every page of `query`. */
+/**
+ * Every `reviewees` element of every page of `query`.
+ *
+ * 获取被评估人信息
+ *
+ * `POST /open-apis/performance/v2/reviewees/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=reviewee&version=v2 | Documentation}
+ */
 export const queryStream = (payload: S.QueryRevieweeRequest, options?: CallOptions) =>
   Pagination.items(query, payload, options, "reviewees")

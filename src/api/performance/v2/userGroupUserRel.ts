@@ -14,6 +14,12 @@ const writeOperation: Operation<S.WriteUserGroupUserRelRequest, S.WriteUserGroup
   response: S.WriteUserGroupUserRelResponse
 }
 
-/** `POST /open-apis/performance/v2/user_group_user_rels/write` */
+/**
+ * 更新人员组成员
+ *
+ * `POST /open-apis/performance/v2/user_group_user_rels/write`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=write&project=performance&resource=user_group_user_rel&version=v2 | Documentation}
+ */
 export const write = (payload: S.WriteUserGroupUserRelRequest, options?: CallOptions): ApiCall<S.WriteUserGroupUserRelResponse> =>
   Request.execute(writeOperation, payload, options)

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryUserInfoRequest, S.QueryUserInfoResponse>
   response: S.QueryUserInfoResponse
 }
 
-/** `POST /open-apis/performance/v2/user_info/query` */
+/**
+ * 获取绩效周期人员信息
+ *
+ * `POST /open-apis/performance/v2/user_info/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=user_info&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryUserInfoRequest, options?: CallOptions): ApiCall<S.QueryUserInfoResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -15,7 +15,13 @@ const batchCloseOperation: Operation<S.BatchCloseSystemStatusRequest, S.BatchClo
   response: S.BatchCloseSystemStatusResponse
 }
 
-/** `POST /open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_close` */
+/**
+ * 批量关闭系统状态
+ *
+ * `POST /open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_close`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_close&project=personal_settings&resource=system_status&version=v1 | Documentation}
+ */
 export const batchClose = (payload: S.BatchCloseSystemStatusRequest, options?: CallOptions): ApiCall<S.BatchCloseSystemStatusResponse> =>
   Request.execute(batchCloseOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchOpenOperation: Operation<S.BatchOpenSystemStatusRequest, S.BatchOpenS
   response: S.BatchOpenSystemStatusResponse
 }
 
-/** `POST /open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_open` */
+/**
+ * 批量开启系统状态
+ *
+ * `POST /open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_open`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_open&project=personal_settings&resource=system_status&version=v1 | Documentation}
+ */
 export const batchOpen = (payload: S.BatchOpenSystemStatusRequest, options?: CallOptions): ApiCall<S.BatchOpenSystemStatusResponse> =>
   Request.execute(batchOpenOperation, payload, options)
 
@@ -41,7 +53,13 @@ const createOperation: Operation<S.CreateSystemStatusRequest, S.CreateSystemStat
   response: S.CreateSystemStatusResponse
 }
 
-/** `POST /open-apis/personal_settings/v1/system_statuses` */
+/**
+ * 创建系统状态
+ *
+ * `POST /open-apis/personal_settings/v1/system_statuses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=personal_settings&resource=system_status&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateSystemStatusRequest, options?: CallOptions): ApiCall<S.CreateSystemStatusResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -54,7 +72,13 @@ const deleteOperation: Operation<S.DeleteSystemStatusRequest, S.DeleteSystemStat
   response: S.DeleteSystemStatusResponse
 }
 
-/** `DELETE /open-apis/personal_settings/v1/system_statuses/:system_status_id` */
+/**
+ * 删除系统状态
+ *
+ * `DELETE /open-apis/personal_settings/v1/system_statuses/:system_status_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=personal_settings&resource=system_status&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteSystemStatusRequest, options?: CallOptions): ApiCall<S.DeleteSystemStatusResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListSystemStatusRequest, S.ListSystemStatusResp
   response: S.ListSystemStatusResponse
 }
 
-/** `GET /open-apis/personal_settings/v1/system_statuses` */
+/**
+ * 获取系统状态
+ *
+ * `GET /open-apis/personal_settings/v1/system_statuses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=personal_settings&resource=system_status&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListSystemStatusRequest = {}, options?: CallOptions): ApiCall<S.ListSystemStatusResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取系统状态
+ *
+ * `GET /open-apis/personal_settings/v1/system_statuses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=personal_settings&resource=system_status&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListSystemStatusRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取系统状态
+ *
+ * `GET /open-apis/personal_settings/v1/system_statuses`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=personal_settings&resource=system_status&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListSystemStatusRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -88,7 +134,13 @@ const patchOperation: Operation<S.PatchSystemStatusRequest, S.PatchSystemStatusR
   response: S.PatchSystemStatusResponse
 }
 
-/** `PATCH /open-apis/personal_settings/v1/system_statuses/:system_status_id` */
+/**
+ * 修改系统状态
+ *
+ * `PATCH /open-apis/personal_settings/v1/system_statuses/:system_status_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=personal_settings&resource=system_status&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchSystemStatusRequest, options?: CallOptions): ApiCall<S.PatchSystemStatusResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryRuleRequest, S.QueryRuleResponse> = {
   response: S.QueryRuleResponse
 }
 
-/** `GET /open-apis/report/v1/rules/query` */
+/**
+ * 查询规则
+ *
+ * `GET /open-apis/report/v1/rules/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=report&resource=rule&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryRuleRequest, options?: CallOptions): ApiCall<S.QueryRuleResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,6 +14,12 @@ const removeOperation: Operation<S.RemoveRuleViewRequest, S.RemoveRuleViewRespon
   response: S.RemoveRuleViewResponse
 }
 
-/** `POST /open-apis/report/v1/rules/:rule_id/views/remove` */
+/**
+ * 移除规则看板
+ *
+ * `POST /open-apis/report/v1/rules/:rule_id/views/remove`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=report&resource=rule.view&version=v1 | Documentation}
+ */
 export const remove = (payload: S.RemoveRuleViewRequest, options?: CallOptions): ApiCall<S.RemoveRuleViewResponse> =>
   Request.execute(removeOperation, payload, options)

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryTaskRequest, S.QueryTaskResponse> = {
   response: S.QueryTaskResponse
 }
 
-/** `POST /open-apis/report/v1/tasks/query` */
+/**
+ * 查询任务
+ *
+ * `POST /open-apis/report/v1/tasks/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=report&resource=task&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryTaskRequest, options?: CallOptions): ApiCall<S.QueryTaskResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -15,14 +15,36 @@ const createOperation: Operation<S.CreateAppRequest, S.CreateAppResponse> = {
   response: S.CreateAppResponse
 }
 
-/** `POST /open-apis/search/v2/app` */
+/**
+ * 搜索应用
+ *
+ * `POST /open-apis/search/v2/app`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=app&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateAppRequest, options?: CallOptions): ApiCall<S.CreateAppResponse> =>
   Request.execute(createOperation, payload, options)
 
-/** Every page of `create`, following `page_token`. */
+/**
+ * Every page of `create`, following `page_token`.
+ *
+ * 搜索应用
+ *
+ * `POST /open-apis/search/v2/app`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=app&version=v2 | Documentation}
+ */
 export const createPages = (payload: S.CreateAppRequest, options?: CallOptions) =>
   Pagination.pages(create, payload, options)
 
-/** Every `items` element of every page of `create`. */
+/**
+ * Every `items` element of every page of `create`.
+ *
+ * 搜索应用
+ *
+ * `POST /open-apis/search/v2/app`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=app&version=v2 | Documentation}
+ */
 export const createStream = (payload: S.CreateAppRequest, options?: CallOptions) =>
   Pagination.items(create, payload, options, "items")

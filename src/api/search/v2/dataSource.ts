@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateDataSourceRequest, S.CreateDataSourceRe
   response: S.CreateDataSourceResponse
 }
 
-/** `POST /open-apis/search/v2/data_sources` */
+/**
+ * 创建数据源
+ *
+ * `POST /open-apis/search/v2/data_sources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=data_source&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateDataSourceRequest, options?: CallOptions): ApiCall<S.CreateDataSourceResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteDataSourceRequest, S.DeleteDataSourceRe
   response: S.DeleteDataSourceResponse
 }
 
-/** `DELETE /open-apis/search/v2/data_sources/:data_source_id` */
+/**
+ * 删除数据源
+ *
+ * `DELETE /open-apis/search/v2/data_sources/:data_source_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=data_source&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteDataSourceRequest, options?: CallOptions): ApiCall<S.DeleteDataSourceResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetDataSourceRequest, S.GetDataSourceResponse> =
   response: S.GetDataSourceResponse
 }
 
-/** `GET /open-apis/search/v2/data_sources/:data_source_id` */
+/**
+ * 获取数据源
+ *
+ * `GET /open-apis/search/v2/data_sources/:data_source_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=data_source&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetDataSourceRequest, options?: CallOptions): ApiCall<S.GetDataSourceResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListDataSourceRequest, S.ListDataSourceResponse
   response: S.ListDataSourceResponse
 }
 
-/** `GET /open-apis/search/v2/data_sources` */
+/**
+ * 批量获取数据源
+ *
+ * `GET /open-apis/search/v2/data_sources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=search&resource=data_source&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListDataSourceRequest = {}, options?: CallOptions): ApiCall<S.ListDataSourceResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取数据源
+ *
+ * `GET /open-apis/search/v2/data_sources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=search&resource=data_source&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListDataSourceRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取数据源
+ *
+ * `GET /open-apis/search/v2/data_sources`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=search&resource=data_source&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListDataSourceRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchDataSourceRequest, S.PatchDataSourceRespo
   response: S.PatchDataSourceResponse
 }
 
-/** `PATCH /open-apis/search/v2/data_sources/:data_source_id` */
+/**
+ * 修改数据源
+ *
+ * `PATCH /open-apis/search/v2/data_sources/:data_source_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=search&resource=data_source&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchDataSourceRequest, options?: CallOptions): ApiCall<S.PatchDataSourceResponse> =>
   Request.execute(patchOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateDataSourceItemRequest, S.CreateDataSour
   response: S.CreateDataSourceItemResponse
 }
 
-/** `POST /open-apis/search/v2/data_sources/:data_source_id/items` */
+/**
+ * 为指定数据项创建索引
+ *
+ * `POST /open-apis/search/v2/data_sources/:data_source_id/items`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=data_source.item&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateDataSourceItemRequest, options?: CallOptions): ApiCall<S.CreateDataSourceItemResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteDataSourceItemRequest, S.DeleteDataSour
   response: S.DeleteDataSourceItemResponse
 }
 
-/** `DELETE /open-apis/search/v2/data_sources/:data_source_id/items/:item_id` */
+/**
+ * 删除数据项
+ *
+ * `DELETE /open-apis/search/v2/data_sources/:data_source_id/items/:item_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=data_source.item&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteDataSourceItemRequest, options?: CallOptions): ApiCall<S.DeleteDataSourceItemResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetDataSourceItemRequest, S.GetDataSourceItemRes
   response: S.GetDataSourceItemResponse
 }
 
-/** `GET /open-apis/search/v2/data_sources/:data_source_id/items/:item_id` */
+/**
+ * 查询指定数据项
+ *
+ * `GET /open-apis/search/v2/data_sources/:data_source_id/items/:item_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=data_source.item&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetDataSourceItemRequest, options?: CallOptions): ApiCall<S.GetDataSourceItemResponse> =>
   Request.execute(getOperation, payload, options)
 

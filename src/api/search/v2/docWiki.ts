@@ -14,6 +14,12 @@ const searchOperation: Operation<S.SearchDocWikiRequest, S.SearchDocWikiResponse
   response: S.SearchDocWikiResponse
 }
 
-/** `POST /open-apis/search/v2/doc_wiki/search` */
+/**
+ * 文档搜索
+ *
+ * `POST /open-apis/search/v2/doc_wiki/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=search&resource=doc_wiki&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchDocWikiRequest, options?: CallOptions): ApiCall<S.SearchDocWikiResponse> =>
   Request.execute(searchOperation, payload, options)

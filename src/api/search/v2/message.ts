@@ -15,14 +15,36 @@ const createOperation: Operation<S.CreateMessageRequest, S.CreateMessageResponse
   response: S.CreateMessageResponse
 }
 
-/** `POST /open-apis/search/v2/message` */
+/**
+ * 搜索消息
+ *
+ * `POST /open-apis/search/v2/message`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=message&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateMessageRequest, options?: CallOptions): ApiCall<S.CreateMessageResponse> =>
   Request.execute(createOperation, payload, options)
 
-/** Every page of `create`, following `page_token`. */
+/**
+ * Every page of `create`, following `page_token`.
+ *
+ * 搜索消息
+ *
+ * `POST /open-apis/search/v2/message`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=message&version=v2 | Documentation}
+ */
 export const createPages = (payload: S.CreateMessageRequest, options?: CallOptions) =>
   Pagination.pages(create, payload, options)
 
-/** Every `items` element of every page of `create`. */
+/**
+ * Every `items` element of every page of `create`.
+ *
+ * 搜索消息
+ *
+ * `POST /open-apis/search/v2/message`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=message&version=v2 | Documentation}
+ */
 export const createStream = (payload: S.CreateMessageRequest, options?: CallOptions) =>
   Pagination.items(create, payload, options, "items")

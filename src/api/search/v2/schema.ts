@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateSchemaRequest, S.CreateSchemaResponse> 
   response: S.CreateSchemaResponse
 }
 
-/** `POST /open-apis/search/v2/schemas` */
+/**
+ * 创建数据范式
+ *
+ * `POST /open-apis/search/v2/schemas`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=schema&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateSchemaRequest, options?: CallOptions): ApiCall<S.CreateSchemaResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteSchemaRequest, S.DeleteSchemaResponse> 
   response: S.DeleteSchemaResponse
 }
 
-/** `DELETE /open-apis/search/v2/schemas/:schema_id` */
+/**
+ * 删除数据范式
+ *
+ * `DELETE /open-apis/search/v2/schemas/:schema_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=schema&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteSchemaRequest, options?: CallOptions): ApiCall<S.DeleteSchemaResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetSchemaRequest, S.GetSchemaResponse> = {
   response: S.GetSchemaResponse
 }
 
-/** `GET /open-apis/search/v2/schemas/:schema_id` */
+/**
+ * 获取数据范式
+ *
+ * `GET /open-apis/search/v2/schemas/:schema_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=schema&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetSchemaRequest, options?: CallOptions): ApiCall<S.GetSchemaResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const patchOperation: Operation<S.PatchSchemaRequest, S.PatchSchemaResponse> = {
   response: S.PatchSchemaResponse
 }
 
-/** `PATCH /open-apis/search/v2/schemas/:schema_id` */
+/**
+ * 修改数据范式
+ *
+ * `PATCH /open-apis/search/v2/schemas/:schema_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=search&resource=schema&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchSchemaRequest, options?: CallOptions): ApiCall<S.PatchSchemaResponse> =>
   Request.execute(patchOperation, payload, options)
 

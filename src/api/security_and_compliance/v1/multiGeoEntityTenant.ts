@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetMultiGeoEntityTenantRequest, S.GetMultiGeoEnt
   response: S.GetMultiGeoEntityTenantResponse
 }
 
-/** `GET /open-apis/security_and_compliance/v1/multi_geo_entity/tenant` */
+/**
+ * 获取数据驻留地理位置列表
+ *
+ * `GET /open-apis/security_and_compliance/v1/multi_geo_entity/tenant`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=multi_geo_entity.tenant&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMultiGeoEntityTenantRequest = {}, options?: CallOptions): ApiCall<S.GetMultiGeoEntityTenantResponse> =>
   Request.execute(getOperation, payload, options)

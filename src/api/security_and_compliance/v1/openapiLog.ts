@@ -14,6 +14,12 @@ const listDataOperation: Operation<S.ListDataOpenapiLogRequest, S.ListDataOpenap
   response: S.ListDataOpenapiLogResponse
 }
 
-/** `POST /open-apis/security_and_compliance/v1/openapi_logs/list_data` */
+/**
+ * 获取OpenAPI审计日志数据
+ *
+ * `POST /open-apis/security_and_compliance/v1/openapi_logs/list_data`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_data&project=security_and_compliance&resource=openapi_log&version=v1 | Documentation}
+ */
 export const listData = (payload: S.ListDataOpenapiLogRequest = {}, options?: CallOptions): ApiCall<S.ListDataOpenapiLogResponse> =>
   Request.execute(listDataOperation, payload, options)

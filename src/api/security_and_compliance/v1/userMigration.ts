@@ -14,7 +14,13 @@ const cancelOperation: Operation<S.CancelUserMigrationRequest, S.CancelUserMigra
   response: S.CancelUserMigrationResponse
 }
 
-/** `POST /open-apis/security_and_compliance/v1/user_migrations/cancel` */
+/**
+ * 取消用户迁移任务
+ *
+ * `POST /open-apis/security_and_compliance/v1/user_migrations/cancel`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=security_and_compliance&resource=user_migration&version=v1 | Documentation}
+ */
 export const cancel = (payload: S.CancelUserMigrationRequest, options?: CallOptions): ApiCall<S.CancelUserMigrationResponse> =>
   Request.execute(cancelOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createOperation: Operation<S.CreateUserMigrationRequest, S.CreateUserMigra
   response: S.CreateUserMigrationResponse
 }
 
-/** `POST /open-apis/security_and_compliance/v1/user_migrations` */
+/**
+ * 迁移用户数据驻留位置
+ *
+ * `POST /open-apis/security_and_compliance/v1/user_migrations`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=security_and_compliance&resource=user_migration&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateUserMigrationRequest, options?: CallOptions): ApiCall<S.CreateUserMigrationResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetUserMigrationRequest, S.GetUserMigrationRespo
   response: S.GetUserMigrationResponse
 }
 
-/** `GET /open-apis/security_and_compliance/v1/user_migrations/:user_id` */
+/**
+ * 获取单个用户迁移状态
+ *
+ * `GET /open-apis/security_and_compliance/v1/user_migrations/:user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=user_migration&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetUserMigrationRequest, options?: CallOptions): ApiCall<S.GetUserMigrationResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,6 +71,12 @@ const searchOperation: Operation<S.SearchUserMigrationRequest, S.SearchUserMigra
   response: S.SearchUserMigrationResponse
 }
 
-/** `POST /open-apis/security_and_compliance/v1/user_migrations/search` */
+/**
+ * 批量获取用户迁移状态
+ *
+ * `POST /open-apis/security_and_compliance/v1/user_migrations/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=security_and_compliance&resource=user_migration&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchUserMigrationRequest, options?: CallOptions): ApiCall<S.SearchUserMigrationResponse> =>
   Request.execute(searchOperation, payload, options)

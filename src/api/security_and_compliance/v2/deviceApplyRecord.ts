@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateDeviceApplyRecordRequest, S.UpdateDevic
   response: S.UpdateDeviceApplyRecordResponse
 }
 
-/** `PUT /open-apis/security_and_compliance/v2/device_apply_records/:device_apply_record_id` */
+/**
+ * 审批设备申报
+ *
+ * `PUT /open-apis/security_and_compliance/v2/device_apply_records/:device_apply_record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=security_and_compliance&resource=device_apply_record&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateDeviceApplyRecordRequest, options?: CallOptions): ApiCall<S.UpdateDeviceApplyRecordResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateDeviceRecordRequest, S.CreateDeviceReco
   response: S.CreateDeviceRecordResponse
 }
 
-/** `POST /open-apis/security_and_compliance/v2/device_records` */
+/**
+ * 新增设备
+ *
+ * `POST /open-apis/security_and_compliance/v2/device_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=security_and_compliance&resource=device_record&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateDeviceRecordRequest = {}, options?: CallOptions): ApiCall<S.CreateDeviceRecordResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteDeviceRecordRequest, S.DeleteDeviceReco
   response: S.DeleteDeviceRecordResponse
 }
 
-/** `DELETE /open-apis/security_and_compliance/v2/device_records/:device_record_id` */
+/**
+ * 删除设备
+ *
+ * `DELETE /open-apis/security_and_compliance/v2/device_records/:device_record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=security_and_compliance&resource=device_record&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteDeviceRecordRequest, options?: CallOptions): ApiCall<S.DeleteDeviceRecordResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetDeviceRecordRequest, S.GetDeviceRecordRespons
   response: S.GetDeviceRecordResponse
 }
 
-/** `GET /open-apis/security_and_compliance/v2/device_records/:device_record_id` */
+/**
+ * 获取设备信息
+ *
+ * `GET /open-apis/security_and_compliance/v2/device_records/:device_record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=device_record&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetDeviceRecordRequest, options?: CallOptions): ApiCall<S.GetDeviceRecordResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListDeviceRecordRequest, S.ListDeviceRecordResp
   response: S.ListDeviceRecordResponse
 }
 
-/** `GET /open-apis/security_and_compliance/v2/device_records` */
+/**
+ * 查询设备信息
+ *
+ * `GET /open-apis/security_and_compliance/v2/device_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=security_and_compliance&resource=device_record&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListDeviceRecordRequest, options?: CallOptions): ApiCall<S.ListDeviceRecordResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询设备信息
+ *
+ * `GET /open-apis/security_and_compliance/v2/device_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=security_and_compliance&resource=device_record&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListDeviceRecordRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询设备信息
+ *
+ * `GET /open-apis/security_and_compliance/v2/device_records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=security_and_compliance&resource=device_record&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListDeviceRecordRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const mineOperation: Operation<S.MineDeviceRecordRequest, S.MineDeviceRecordResp
   response: S.MineDeviceRecordResponse
 }
 
-/** `GET /open-apis/security_and_compliance/v2/device_records/mine` */
+/**
+ * 获取设备认证信息
+ *
+ * `GET /open-apis/security_and_compliance/v2/device_records/mine`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mine&project=security_and_compliance&resource=device_record&version=v2 | Documentation}
+ */
 export const mine = (payload: S.MineDeviceRecordRequest = {}, options?: CallOptions): ApiCall<S.MineDeviceRecordResponse> =>
   Request.execute(mineOperation, payload, options)
 
@@ -88,7 +134,13 @@ const updateOperation: Operation<S.UpdateDeviceRecordRequest, S.UpdateDeviceReco
   response: S.UpdateDeviceRecordResponse
 }
 
-/** `PUT /open-apis/security_and_compliance/v2/device_records/:device_record_id` */
+/**
+ * 更新设备
+ *
+ * `PUT /open-apis/security_and_compliance/v2/device_records/:device_record_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=security_and_compliance&resource=device_record&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateDeviceRecordRequest, options?: CallOptions): ApiCall<S.UpdateDeviceRecordResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateSpreadsheetRequest, S.CreateSpreadsheet
   response: S.CreateSpreadsheetResponse
 }
 
-/** `POST /open-apis/sheets/v3/spreadsheets` */
+/**
+ * 创建电子表格
+ *
+ * `POST /open-apis/sheets/v3/spreadsheets`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateSpreadsheetRequest = {}, options?: CallOptions): ApiCall<S.CreateSpreadsheetResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getOperation: Operation<S.GetSpreadsheetRequest, S.GetSpreadsheetResponse>
   response: S.GetSpreadsheetResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token` */
+/**
+ * 获取电子表格信息
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetSpreadsheetRequest, options?: CallOptions): ApiCall<S.GetSpreadsheetResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -40,6 +52,12 @@ const patchOperation: Operation<S.PatchSpreadsheetRequest, S.PatchSpreadsheetRes
   response: S.PatchSpreadsheetResponse
 }
 
-/** `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token` */
+/**
+ * 修改电子表格属性
+ *
+ * `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet&version=v3 | Documentation}
+ */
 export const patch = (payload: S.PatchSpreadsheetRequest, options?: CallOptions): ApiCall<S.PatchSpreadsheetResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -14,7 +14,13 @@ const findOperation: Operation<S.FindSpreadsheetSheetRequest, S.FindSpreadsheetS
   response: S.FindSpreadsheetSheetResponse
 }
 
-/** `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/find` */
+/**
+ * 查找单元格
+ *
+ * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/find`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+ */
 export const find = (payload: S.FindSpreadsheetSheetRequest, options?: CallOptions): ApiCall<S.FindSpreadsheetSheetResponse> =>
   Request.execute(findOperation, payload, options)
 
@@ -27,7 +33,13 @@ const getOperation: Operation<S.GetSpreadsheetSheetRequest, S.GetSpreadsheetShee
   response: S.GetSpreadsheetSheetResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id` */
+/**
+ * 查询工作表
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetSpreadsheetSheetRequest, options?: CallOptions): ApiCall<S.GetSpreadsheetSheetResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -40,7 +52,13 @@ const moveDimensionOperation: Operation<S.MoveDimensionSpreadsheetSheetRequest, 
   response: S.MoveDimensionSpreadsheetSheetResponse
 }
 
-/** `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/move_dimension` */
+/**
+ * 移动行列
+ *
+ * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/move_dimension`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_dimension&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+ */
 export const moveDimension = (payload: S.MoveDimensionSpreadsheetSheetRequest, options?: CallOptions): ApiCall<S.MoveDimensionSpreadsheetSheetResponse> =>
   Request.execute(moveDimensionOperation, payload, options)
 
@@ -53,7 +71,13 @@ const queryOperation: Operation<S.QuerySpreadsheetSheetRequest, S.QuerySpreadshe
   response: S.QuerySpreadsheetSheetResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/query` */
+/**
+ * 获取工作表
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+ */
 export const query = (payload: S.QuerySpreadsheetSheetRequest, options?: CallOptions): ApiCall<S.QuerySpreadsheetSheetResponse> =>
   Request.execute(queryOperation, payload, options)
 
@@ -66,6 +90,12 @@ const replaceOperation: Operation<S.ReplaceSpreadsheetSheetRequest, S.ReplaceSpr
   response: S.ReplaceSpreadsheetSheetResponse
 }
 
-/** `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/replace` */
+/**
+ * 替换单元格
+ *
+ * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/replace`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=replace&project=sheets&resource=spreadsheet.sheet&version=v3 | Documentation}
+ */
 export const replace = (payload: S.ReplaceSpreadsheetSheetRequest, options?: CallOptions): ApiCall<S.ReplaceSpreadsheetSheetResponse> =>
   Request.execute(replaceOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateSpreadsheetSheetFilterRequest, S.Create
   response: S.CreateSpreadsheetSheetFilterResponse
 }
 
-/** `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter` */
+/**
+ * 创建筛选
+ *
+ * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.filter&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateSpreadsheetSheetFilterRequest, options?: CallOptions): ApiCall<S.CreateSpreadsheetSheetFilterResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteSpreadsheetSheetFilterRequest, S.Delete
   response: S.DeleteSpreadsheetSheetFilterResponse
 }
 
-/** `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter` */
+/**
+ * 删除筛选
+ *
+ * `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.filter&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteSpreadsheetSheetFilterRequest, options?: CallOptions): ApiCall<S.DeleteSpreadsheetSheetFilterResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetSpreadsheetSheetFilterRequest, S.GetSpreadshe
   response: S.GetSpreadsheetSheetFilterResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter` */
+/**
+ * 获取筛选
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.filter&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetSpreadsheetSheetFilterRequest, options?: CallOptions): ApiCall<S.GetSpreadsheetSheetFilterResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const updateOperation: Operation<S.UpdateSpreadsheetSheetFilterRequest, S.Update
   response: S.UpdateSpreadsheetSheetFilterResponse
 }
 
-/** `PUT /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter` */
+/**
+ * 更新筛选
+ *
+ * `PUT /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=sheets&resource=spreadsheet.sheet.filter&version=v3 | Documentation}
+ */
 export const update = (payload: S.UpdateSpreadsheetSheetFilterRequest, options?: CallOptions): ApiCall<S.UpdateSpreadsheetSheetFilterResponse> =>
   Request.execute(updateOperation, payload, options)
 

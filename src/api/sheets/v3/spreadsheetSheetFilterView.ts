@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateSpreadsheetSheetFilterViewRequest, S.Cr
   response: S.CreateSpreadsheetSheetFilterViewResponse
 }
 
-/** `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views` */
+/**
+ * 创建筛选视图
+ *
+ * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateSpreadsheetSheetFilterViewRequest, options?: CallOptions): ApiCall<S.CreateSpreadsheetSheetFilterViewResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteSpreadsheetSheetFilterViewRequest, S.De
   response: S.DeleteSpreadsheetSheetFilterViewResponse
 }
 
-/** `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id` */
+/**
+ * 删除筛选视图
+ *
+ * `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteSpreadsheetSheetFilterViewRequest, options?: CallOptions): ApiCall<S.DeleteSpreadsheetSheetFilterViewResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetSpreadsheetSheetFilterViewRequest, S.GetSprea
   response: S.GetSpreadsheetSheetFilterViewResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id` */
+/**
+ * 获取筛选视图
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetSpreadsheetSheetFilterViewRequest, options?: CallOptions): ApiCall<S.GetSpreadsheetSheetFilterViewResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const patchOperation: Operation<S.PatchSpreadsheetSheetFilterViewRequest, S.Patc
   response: S.PatchSpreadsheetSheetFilterViewResponse
 }
 
-/** `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id` */
+/**
+ * 更新筛选视图
+ *
+ * `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+ */
 export const patch = (payload: S.PatchSpreadsheetSheetFilterViewRequest, options?: CallOptions): ApiCall<S.PatchSpreadsheetSheetFilterViewResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -66,7 +90,13 @@ const queryOperation: Operation<S.QuerySpreadsheetSheetFilterViewRequest, S.Quer
   response: S.QuerySpreadsheetSheetFilterViewResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/query` */
+/**
+ * 查询筛选视图
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet.filter_view&version=v3 | Documentation}
+ */
 export const query = (payload: S.QuerySpreadsheetSheetFilterViewRequest, options?: CallOptions): ApiCall<S.QuerySpreadsheetSheetFilterViewResponse> =>
   Request.execute(queryOperation, payload, options)
 

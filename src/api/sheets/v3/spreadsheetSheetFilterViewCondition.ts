@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateSpreadsheetSheetFilterViewConditionRequ
   response: S.CreateSpreadsheetSheetFilterViewConditionResponse
 }
 
-/** `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions` */
+/**
+ * 创建筛选条件
+ *
+ * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateSpreadsheetSheetFilterViewConditionRequest, options?: CallOptions): ApiCall<S.CreateSpreadsheetSheetFilterViewConditionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteSpreadsheetSheetFilterViewConditionRequ
   response: S.DeleteSpreadsheetSheetFilterViewConditionResponse
 }
 
-/** `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id` */
+/**
+ * 删除筛选条件
+ *
+ * `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteSpreadsheetSheetFilterViewConditionRequest, options?: CallOptions): ApiCall<S.DeleteSpreadsheetSheetFilterViewConditionResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetSpreadsheetSheetFilterViewConditionRequest, S
   response: S.GetSpreadsheetSheetFilterViewConditionResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id` */
+/**
+ * 获取筛选条件
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetSpreadsheetSheetFilterViewConditionRequest, options?: CallOptions): ApiCall<S.GetSpreadsheetSheetFilterViewConditionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const queryOperation: Operation<S.QuerySpreadsheetSheetFilterViewConditionReques
   response: S.QuerySpreadsheetSheetFilterViewConditionResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/query` */
+/**
+ * 查询筛选条件
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+ */
 export const query = (payload: S.QuerySpreadsheetSheetFilterViewConditionRequest, options?: CallOptions): ApiCall<S.QuerySpreadsheetSheetFilterViewConditionResponse> =>
   Request.execute(queryOperation, payload, options)
 
@@ -66,7 +90,13 @@ const updateOperation: Operation<S.UpdateSpreadsheetSheetFilterViewConditionRequ
   response: S.UpdateSpreadsheetSheetFilterViewConditionResponse
 }
 
-/** `PUT /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id` */
+/**
+ * 更新筛选条件
+ *
+ * `PUT /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=sheets&resource=spreadsheet.sheet.filter_view.condition&version=v3 | Documentation}
+ */
 export const update = (payload: S.UpdateSpreadsheetSheetFilterViewConditionRequest, options?: CallOptions): ApiCall<S.UpdateSpreadsheetSheetFilterViewConditionResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateSpreadsheetSheetFloatImageRequest, S.Cr
   response: S.CreateSpreadsheetSheetFloatImageResponse
 }
 
-/** `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images` */
+/**
+ * 创建浮动图片
+ *
+ * `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+ */
 export const create = (payload: S.CreateSpreadsheetSheetFloatImageRequest, options?: CallOptions): ApiCall<S.CreateSpreadsheetSheetFloatImageResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteSpreadsheetSheetFloatImageRequest, S.De
   response: S.DeleteSpreadsheetSheetFloatImageResponse
 }
 
-/** `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id` */
+/**
+ * 删除浮动图片
+ *
+ * `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteSpreadsheetSheetFloatImageRequest, options?: CallOptions): ApiCall<S.DeleteSpreadsheetSheetFloatImageResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetSpreadsheetSheetFloatImageRequest, S.GetSprea
   response: S.GetSpreadsheetSheetFloatImageResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id` */
+/**
+ * 获取浮动图片
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+ */
 export const get = (payload: S.GetSpreadsheetSheetFloatImageRequest, options?: CallOptions): ApiCall<S.GetSpreadsheetSheetFloatImageResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const patchOperation: Operation<S.PatchSpreadsheetSheetFloatImageRequest, S.Patc
   response: S.PatchSpreadsheetSheetFloatImageResponse
 }
 
-/** `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id` */
+/**
+ * 更新浮动图片
+ *
+ * `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+ */
 export const patch = (payload: S.PatchSpreadsheetSheetFloatImageRequest, options?: CallOptions): ApiCall<S.PatchSpreadsheetSheetFloatImageResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -66,7 +90,13 @@ const queryOperation: Operation<S.QuerySpreadsheetSheetFloatImageRequest, S.Quer
   response: S.QuerySpreadsheetSheetFloatImageResponse
 }
 
-/** `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/query` */
+/**
+ * 查询浮动图片
+ *
+ * `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet.float_image&version=v3 | Documentation}
+ */
 export const query = (payload: S.QuerySpreadsheetSheetFloatImageRequest, options?: CallOptions): ApiCall<S.QuerySpreadsheetSheetFloatImageResponse> =>
   Request.execute(queryOperation, payload, options)
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateAppRequest, S.CreateAppResponse> = {
   response: S.CreateAppResponse
 }
 
-/** `POST /open-apis/spark/v1/apps` */
+/**
+ * 创建妙搭应用
+ *
+ * `POST /open-apis/spark/v1/apps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateAppRequest, options?: CallOptions): ApiCall<S.CreateAppResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getAppVisibilityOperation: Operation<S.GetAppVisibilityAppRequest, S.GetAp
   response: S.GetAppVisibilityAppResponse
 }
 
-/** `GET /open-apis/spark/v1/apps/:app_id/access-scope` */
+/**
+ * 获取妙搭应用可用范围
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/access-scope`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_app_visibility&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const getAppVisibility = (payload: S.GetAppVisibilityAppRequest, options?: CallOptions): ApiCall<S.GetAppVisibilityAppResponse> =>
   Request.execute(getAppVisibilityOperation, payload, options)
 
@@ -42,7 +54,13 @@ const iconOperation: Operation<S.IconAppRequest, S.IconAppResponse> = {
   response: S.IconAppResponse
 }
 
-/** `POST /open-apis/spark/v1/icon` */
+/**
+ * 上传妙搭应用图标
+ *
+ * `POST /open-apis/spark/v1/icon`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=icon&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const icon = (payload: S.IconAppRequest, options?: CallOptions): ApiCall<S.IconAppResponse> =>
   Request.execute(iconOperation, payload, options)
 
@@ -55,15 +73,37 @@ const listOperation: Operation<S.ListAppRequest, S.ListAppResponse> = {
   response: S.ListAppResponse
 }
 
-/** `GET /open-apis/spark/v1/apps` */
+/**
+ * 批量获取妙搭应用
+ *
+ * `GET /open-apis/spark/v1/apps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAppRequest = {}, options?: CallOptions): ApiCall<S.ListAppResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 批量获取妙搭应用
+ *
+ * `GET /open-apis/spark/v1/apps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAppRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 批量获取妙搭应用
+ *
+ * `GET /open-apis/spark/v1/apps`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAppRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -76,7 +116,13 @@ const patchOperation: Operation<S.PatchAppRequest, S.PatchAppResponse> = {
   response: S.PatchAppResponse
 }
 
-/** `PATCH /open-apis/spark/v1/apps/:app_id` */
+/**
+ * 更新妙搭应用信息
+ *
+ * `PATCH /open-apis/spark/v1/apps/:app_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchAppRequest, options?: CallOptions): ApiCall<S.PatchAppResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -89,7 +135,13 @@ const sqlCommandsOperation: Operation<S.SqlCommandsAppRequest, S.SqlCommandsAppR
   response: S.SqlCommandsAppResponse
 }
 
-/** `POST /open-apis/spark/v1/apps/:app_id/sql_commands` */
+/**
+ * 执行 SQL
+ *
+ * `POST /open-apis/spark/v1/apps/:app_id/sql_commands`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sql_commands&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const sqlCommands = (payload: S.SqlCommandsAppRequest, options?: CallOptions): ApiCall<S.SqlCommandsAppResponse> =>
   Request.execute(sqlCommandsOperation, payload, options)
 
@@ -102,7 +154,13 @@ const updateAppVisibilityOperation: Operation<S.UpdateAppVisibilityAppRequest, S
   response: S.UpdateAppVisibilityAppResponse
 }
 
-/** `PUT /open-apis/spark/v1/apps/:app_id/access-scope` */
+/**
+ * 更新妙搭应用可用范围
+ *
+ * `PUT /open-apis/spark/v1/apps/:app_id/access-scope`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_app_visibility&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const updateAppVisibility = (payload: S.UpdateAppVisibilityAppRequest, options?: CallOptions): ApiCall<S.UpdateAppVisibilityAppResponse> =>
   Request.execute(updateAppVisibilityOperation, payload, options)
 
@@ -116,6 +174,12 @@ const uploadHtmlCodeAndReleaseOperation: Operation<S.UploadHtmlCodeAndReleaseApp
   response: S.UploadHtmlCodeAndReleaseAppResponse
 }
 
-/** `POST /open-apis/spark/v1/apps/:app_id/upload_and_release_html_code` */
+/**
+ * 上传 HTML 代码并发布
+ *
+ * `POST /open-apis/spark/v1/apps/:app_id/upload_and_release_html_code`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_html_code_and_release&project=spark&resource=app&version=v1 | Documentation}
+ */
 export const uploadHtmlCodeAndRelease = (payload: S.UploadHtmlCodeAndReleaseAppRequest, options?: CallOptions): ApiCall<S.UploadHtmlCodeAndReleaseAppResponse> =>
   Request.execute(uploadHtmlCodeAndReleaseOperation, payload, options)

@@ -15,7 +15,13 @@ const getEnumDetailOperation: Operation<S.GetEnumDetailAppEnumRequest, S.GetEnum
   response: S.GetEnumDetailAppEnumResponse
 }
 
-/** `GET /open-apis/spark/v1/apps/:app_id/enums/:enum_name` */
+/**
+ * 获取自定义枚举详细信息
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/enums/:enum_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_enum_detail&project=spark&resource=app.enum&version=v1 | Documentation}
+ */
 export const getEnumDetail = (payload: S.GetEnumDetailAppEnumRequest, options?: CallOptions): ApiCall<S.GetEnumDetailAppEnumResponse> =>
   Request.execute(getEnumDetailOperation, payload, options)
 
@@ -28,14 +34,36 @@ const getEnumListOperation: Operation<S.GetEnumListAppEnumRequest, S.GetEnumList
   response: S.GetEnumListAppEnumResponse
 }
 
-/** `GET /open-apis/spark/v1/apps/:app_id/enums` */
+/**
+ * 获取自定义枚举列表
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_enum_list&project=spark&resource=app.enum&version=v1 | Documentation}
+ */
 export const getEnumList = (payload: S.GetEnumListAppEnumRequest, options?: CallOptions): ApiCall<S.GetEnumListAppEnumResponse> =>
   Request.execute(getEnumListOperation, payload, options)
 
-/** Every page of `getEnumList`, following `page_token`. */
+/**
+ * Every page of `getEnumList`, following `page_token`.
+ *
+ * 获取自定义枚举列表
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_enum_list&project=spark&resource=app.enum&version=v1 | Documentation}
+ */
 export const getEnumListPages = (payload: S.GetEnumListAppEnumRequest, options?: CallOptions) =>
   Pagination.pages(getEnumList, payload, options)
 
-/** Every `items` element of every page of `getEnumList`. */
+/**
+ * Every `items` element of every page of `getEnumList`.
+ *
+ * 获取自定义枚举列表
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/enums`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_enum_list&project=spark&resource=app.enum&version=v1 | Documentation}
+ */
 export const getEnumListStream = (payload: S.GetEnumListAppEnumRequest, options?: CallOptions) =>
   Pagination.items(getEnumList, payload, options, "items")

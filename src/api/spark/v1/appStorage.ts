@@ -14,7 +14,13 @@ const downloadOperation: Operation<S.DownloadAppStorageRequest, S.DownloadAppSto
   response: S.DownloadAppStorageResponse
 }
 
-/** `GET /open-apis/spark/v1/apps/:app_id/storage` */
+/**
+ * 下载文件
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/storage`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=spark&resource=app.storage&version=v1 | Documentation}
+ */
 export const download = (payload: S.DownloadAppStorageRequest, options?: CallOptions): ApiCall<S.DownloadAppStorageResponse> =>
   Request.execute(downloadOperation, payload, options)
 
@@ -28,7 +34,13 @@ const uploadOperation: Operation<S.UploadAppStorageRequest, S.UploadAppStorageRe
   response: S.UploadAppStorageResponse
 }
 
-/** `POST /open-apis/spark/v1/apps/:app_id/storage/upload` */
+/**
+ * 上传文件
+ *
+ * `POST /open-apis/spark/v1/apps/:app_id/storage/upload`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=spark&resource=app.storage&version=v1 | Documentation}
+ */
 export const upload = (payload: S.UploadAppStorageRequest, options?: CallOptions): ApiCall<S.UploadAppStorageResponse> =>
   Request.execute(uploadOperation, payload, options)
 
@@ -41,7 +53,13 @@ const uploadCompleteOperation: Operation<S.UploadCompleteAppStorageRequest, S.Up
   response: S.UploadCompleteAppStorageResponse
 }
 
-/** `POST /open-apis/spark/v1/apps/:app_id/storage/upload/complete` */
+/**
+ * 分片上传文件 - 完成上传
+ *
+ * `POST /open-apis/spark/v1/apps/:app_id/storage/upload/complete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_complete&project=spark&resource=app.storage&version=v1 | Documentation}
+ */
 export const uploadComplete = (payload: S.UploadCompleteAppStorageRequest, options?: CallOptions): ApiCall<S.UploadCompleteAppStorageResponse> =>
   Request.execute(uploadCompleteOperation, payload, options)
 
@@ -54,7 +72,13 @@ const uploadInitializeOperation: Operation<S.UploadInitializeAppStorageRequest, 
   response: S.UploadInitializeAppStorageResponse
 }
 
-/** `POST /open-apis/spark/v1/apps/:app_id/storage/upload/initialize` */
+/**
+ * 分片上传文件 - 创建上传请求
+ *
+ * `POST /open-apis/spark/v1/apps/:app_id/storage/upload/initialize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_initialize&project=spark&resource=app.storage&version=v1 | Documentation}
+ */
 export const uploadInitialize = (payload: S.UploadInitializeAppStorageRequest, options?: CallOptions): ApiCall<S.UploadInitializeAppStorageResponse> =>
   Request.execute(uploadInitializeOperation, payload, options)
 
@@ -68,6 +92,12 @@ const uploadPartOperation: Operation<S.UploadPartAppStorageRequest, S.UploadPart
   response: S.UploadPartAppStorageResponse
 }
 
-/** `POST /open-apis/spark/v1/apps/:app_id/storage/upload/part` */
+/**
+ * 分片上传文件 - 上传分片
+ *
+ * `POST /open-apis/spark/v1/apps/:app_id/storage/upload/part`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=spark&resource=app.storage&version=v1 | Documentation}
+ */
 export const uploadPart = (payload: S.UploadPartAppStorageRequest, options?: CallOptions): ApiCall<S.UploadPartAppStorageResponse> =>
   Request.execute(uploadPartOperation, payload, options)

@@ -15,7 +15,13 @@ const batchUpdateTableRecordsOperation: Operation<S.BatchUpdateTableRecordsAppTa
   response: S.BatchUpdateTableRecordsAppTableResponse
 }
 
-/** `PATCH /open-apis/spark/v1/apps/:app_id/tables/:table_name/records_batch_update` */
+/**
+ * 批量更新数据表中的记录
+ *
+ * `PATCH /open-apis/spark/v1/apps/:app_id/tables/:table_name/records_batch_update`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update_table_records&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const batchUpdateTableRecords = (payload: S.BatchUpdateTableRecordsAppTableRequest, options?: CallOptions): ApiCall<S.BatchUpdateTableRecordsAppTableResponse> =>
   Request.execute(batchUpdateTableRecordsOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteTableRecordsOperation: Operation<S.DeleteTableRecordsAppTableRequest
   response: S.DeleteTableRecordsAppTableResponse
 }
 
-/** `DELETE /open-apis/spark/v1/apps/:app_id/tables/:table_name/records` */
+/**
+ * 删除数据表中的记录
+ *
+ * `DELETE /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_table_records&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const deleteTableRecords = (payload: S.DeleteTableRecordsAppTableRequest, options?: CallOptions): ApiCall<S.DeleteTableRecordsAppTableResponse> =>
   Request.execute(deleteTableRecordsOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getTableDetailOperation: Operation<S.GetTableDetailAppTableRequest, S.GetT
   response: S.GetTableDetailAppTableResponse
 }
 
-/** `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name` */
+/**
+ * 获取数据表详细信息
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_detail&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const getTableDetail = (payload: S.GetTableDetailAppTableRequest, options?: CallOptions): ApiCall<S.GetTableDetailAppTableResponse> =>
   Request.execute(getTableDetailOperation, payload, options)
 
@@ -54,15 +72,37 @@ const getTableListOperation: Operation<S.GetTableListAppTableRequest, S.GetTable
   response: S.GetTableListAppTableResponse
 }
 
-/** `GET /open-apis/spark/v1/apps/:app_id/tables` */
+/**
+ * 获取数据表列表
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_list&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const getTableList = (payload: S.GetTableListAppTableRequest, options?: CallOptions): ApiCall<S.GetTableListAppTableResponse> =>
   Request.execute(getTableListOperation, payload, options)
 
-/** Every page of `getTableList`, following `page_token`. */
+/**
+ * Every page of `getTableList`, following `page_token`.
+ *
+ * 获取数据表列表
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_list&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const getTableListPages = (payload: S.GetTableListAppTableRequest, options?: CallOptions) =>
   Pagination.pages(getTableList, payload, options)
 
-/** Every `items` element of every page of `getTableList`. */
+/**
+ * Every `items` element of every page of `getTableList`.
+ *
+ * 获取数据表列表
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/tables`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_list&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const getTableListStream = (payload: S.GetTableListAppTableRequest, options?: CallOptions) =>
   Pagination.items(getTableList, payload, options, "items")
 
@@ -75,11 +115,25 @@ const getTableRecordListOperation: Operation<S.GetTableRecordListAppTableRequest
   response: S.GetTableRecordListAppTableResponse
 }
 
-/** `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name/records` */
+/**
+ * 查询数据表数据记录
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_record_list&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const getTableRecordList = (payload: S.GetTableRecordListAppTableRequest, options?: CallOptions): ApiCall<S.GetTableRecordListAppTableResponse> =>
   Request.execute(getTableRecordListOperation, payload, options)
 
-/** Every page of `getTableRecordList`, following `page_token`. */
+/**
+ * Every page of `getTableRecordList`, following `page_token`.
+ *
+ * 查询数据表数据记录
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_record_list&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const getTableRecordListPages = (payload: S.GetTableRecordListAppTableRequest, options?: CallOptions) =>
   Pagination.pages(getTableRecordList, payload, options)
 
@@ -92,7 +146,13 @@ const patchTableRecordsOperation: Operation<S.PatchTableRecordsAppTableRequest, 
   response: S.PatchTableRecordsAppTableResponse
 }
 
-/** `PATCH /open-apis/spark/v1/apps/:app_id/tables/:table_name/records` */
+/**
+ * 按条件更新数据表中的记录
+ *
+ * `PATCH /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch_table_records&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const patchTableRecords = (payload: S.PatchTableRecordsAppTableRequest, options?: CallOptions): ApiCall<S.PatchTableRecordsAppTableResponse> =>
   Request.execute(patchTableRecordsOperation, payload, options)
 
@@ -105,6 +165,12 @@ const postTableRecordsOperation: Operation<S.PostTableRecordsAppTableRequest, S.
   response: S.PostTableRecordsAppTableResponse
 }
 
-/** `POST /open-apis/spark/v1/apps/:app_id/tables/:table_name/records` */
+/**
+ * 向数据表中添加或更新记录
+ *
+ * `POST /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=post_table_records&project=spark&resource=app.table&version=v1 | Documentation}
+ */
 export const postTableRecords = (payload: S.PostTableRecordsAppTableRequest, options?: CallOptions): ApiCall<S.PostTableRecordsAppTableResponse> =>
   Request.execute(postTableRecordsOperation, payload, options)

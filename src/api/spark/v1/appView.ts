@@ -15,10 +15,24 @@ const getViewRecordListOperation: Operation<S.GetViewRecordListAppViewRequest, S
   response: S.GetViewRecordListAppViewResponse
 }
 
-/** `GET /open-apis/spark/v1/apps/:app_id/views/:view_name/records` */
+/**
+ * 查询视图数据记录
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/views/:view_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_view_record_list&project=spark&resource=app.view&version=v1 | Documentation}
+ */
 export const getViewRecordList = (payload: S.GetViewRecordListAppViewRequest, options?: CallOptions): ApiCall<S.GetViewRecordListAppViewResponse> =>
   Request.execute(getViewRecordListOperation, payload, options)
 
-/** Every page of `getViewRecordList`, following `page_token`. */
+/**
+ * Every page of `getViewRecordList`, following `page_token`.
+ *
+ * 查询视图数据记录
+ *
+ * `GET /open-apis/spark/v1/apps/:app_id/views/:view_name/records`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_view_record_list&project=spark&resource=app.view&version=v1 | Documentation}
+ */
 export const getViewRecordListPages = (payload: S.GetViewRecordListAppViewRequest, options?: CallOptions) =>
   Pagination.pages(getViewRecordList, payload, options)

@@ -14,6 +14,12 @@ const idConvertOperation: Operation<S.IdConvertDirectoryUserRequest, S.IdConvert
   response: S.IdConvertDirectoryUserResponse
 }
 
-/** `POST /open-apis/spark/v1/directory/user/id_convert` */
+/**
+ * 转换飞书妙搭和飞书开放平台用户 ID
+ *
+ * `POST /open-apis/spark/v1/directory/user/id_convert`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=id_convert&project=spark&resource=directory.user&version=v1 | Documentation}
+ */
 export const idConvert = (payload: S.IdConvertDirectoryUserRequest, options?: CallOptions): ApiCall<S.IdConvertDirectoryUserResponse> =>
   Request.execute(idConvertOperation, payload, options)

@@ -14,7 +14,13 @@ const fileRecognizeOperation: Operation<S.FileRecognizeSpeechRequest, S.FileReco
   response: S.FileRecognizeSpeechResponse
 }
 
-/** `POST /open-apis/speech_to_text/v1/speech/file_recognize` */
+/**
+ * 识别语音文件 (ASR)
+ *
+ * `POST /open-apis/speech_to_text/v1/speech/file_recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=file_recognize&project=speech_to_text&resource=speech&version=v1 | Documentation}
+ */
 export const fileRecognize = (payload: S.FileRecognizeSpeechRequest, options?: CallOptions): ApiCall<S.FileRecognizeSpeechResponse> =>
   Request.execute(fileRecognizeOperation, payload, options)
 
@@ -27,6 +33,12 @@ const streamRecognizeOperation: Operation<S.StreamRecognizeSpeechRequest, S.Stre
   response: S.StreamRecognizeSpeechResponse
 }
 
-/** `POST /open-apis/speech_to_text/v1/speech/stream_recognize` */
+/**
+ * 识别流式语音 (ASR)
+ *
+ * `POST /open-apis/speech_to_text/v1/speech/stream_recognize`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=stream_recognize&project=speech_to_text&resource=speech&version=v1 | Documentation}
+ */
 export const streamRecognize = (payload: S.StreamRecognizeSpeechRequest, options?: CallOptions): ApiCall<S.StreamRecognizeSpeechResponse> =>
   Request.execute(streamRecognizeOperation, payload, options)

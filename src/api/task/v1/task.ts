@@ -15,7 +15,13 @@ const batchDeleteCollaboratorOperation: Operation<S.BatchDeleteCollaboratorTaskR
   response: S.BatchDeleteCollaboratorTaskResponse
 }
 
-/** `POST /open-apis/task/v1/tasks/:task_id/batch_delete_collaborator` */
+/**
+ * 批量删除执行者
+ *
+ * `POST /open-apis/task/v1/tasks/:task_id/batch_delete_collaborator`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete_collaborator&project=task&resource=task&version=v1 | Documentation}
+ */
 export const batchDeleteCollaborator = (payload: S.BatchDeleteCollaboratorTaskRequest, options?: CallOptions): ApiCall<S.BatchDeleteCollaboratorTaskResponse> =>
   Request.execute(batchDeleteCollaboratorOperation, payload, options)
 
@@ -28,7 +34,13 @@ const batchDeleteFollowerOperation: Operation<S.BatchDeleteFollowerTaskRequest, 
   response: S.BatchDeleteFollowerTaskResponse
 }
 
-/** `POST /open-apis/task/v1/tasks/:task_id/batch_delete_follower` */
+/**
+ * 批量删除关注人
+ *
+ * `POST /open-apis/task/v1/tasks/:task_id/batch_delete_follower`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete_follower&project=task&resource=task&version=v1 | Documentation}
+ */
 export const batchDeleteFollower = (payload: S.BatchDeleteFollowerTaskRequest, options?: CallOptions): ApiCall<S.BatchDeleteFollowerTaskResponse> =>
   Request.execute(batchDeleteFollowerOperation, payload, options)
 
@@ -41,7 +53,13 @@ const completeOperation: Operation<S.CompleteTaskRequest, S.CompleteTaskResponse
   response: S.CompleteTaskResponse
 }
 
-/** `POST /open-apis/task/v1/tasks/:task_id/complete` */
+/**
+ * 完成任务
+ *
+ * `POST /open-apis/task/v1/tasks/:task_id/complete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=complete&project=task&resource=task&version=v1 | Documentation}
+ */
 export const complete = (payload: S.CompleteTaskRequest, options?: CallOptions): ApiCall<S.CompleteTaskResponse> =>
   Request.execute(completeOperation, payload, options)
 
@@ -54,7 +72,13 @@ const createOperation: Operation<S.CreateTaskRequest, S.CreateTaskResponse> = {
   response: S.CreateTaskResponse
 }
 
-/** `POST /open-apis/task/v1/tasks` */
+/**
+ * 创建任务
+ *
+ * `POST /open-apis/task/v1/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTaskRequest, options?: CallOptions): ApiCall<S.CreateTaskResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -67,7 +91,13 @@ const deleteOperation: Operation<S.DeleteTaskRequest, S.DeleteTaskResponse> = {
   response: S.DeleteTaskResponse
 }
 
-/** `DELETE /open-apis/task/v1/tasks/:task_id` */
+/**
+ * 删除任务
+ *
+ * `DELETE /open-apis/task/v1/tasks/:task_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTaskRequest, options?: CallOptions): ApiCall<S.DeleteTaskResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -80,7 +110,13 @@ const getOperation: Operation<S.GetTaskRequest, S.GetTaskResponse> = {
   response: S.GetTaskResponse
 }
 
-/** `GET /open-apis/task/v1/tasks/:task_id` */
+/**
+ * 查询指定任务
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetTaskRequest, options?: CallOptions): ApiCall<S.GetTaskResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -93,15 +129,37 @@ const listOperation: Operation<S.ListTaskRequest, S.ListTaskResponse> = {
   response: S.ListTaskResponse
 }
 
-/** `GET /open-apis/task/v1/tasks` */
+/**
+ * 查询所有任务
+ *
+ * `GET /open-apis/task/v1/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTaskRequest = {}, options?: CallOptions): ApiCall<S.ListTaskResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询所有任务
+ *
+ * `GET /open-apis/task/v1/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTaskRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询所有任务
+ *
+ * `GET /open-apis/task/v1/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTaskRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -114,7 +172,13 @@ const patchOperation: Operation<S.PatchTaskRequest, S.PatchTaskResponse> = {
   response: S.PatchTaskResponse
 }
 
-/** `PATCH /open-apis/task/v1/tasks/:task_id` */
+/**
+ * 更新任务
+ *
+ * `PATCH /open-apis/task/v1/tasks/:task_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=task&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchTaskRequest, options?: CallOptions): ApiCall<S.PatchTaskResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -127,7 +191,13 @@ const uncompleteOperation: Operation<S.UncompleteTaskRequest, S.UncompleteTaskRe
   response: S.UncompleteTaskResponse
 }
 
-/** `POST /open-apis/task/v1/tasks/:task_id/uncomplete` */
+/**
+ * 取消完成任务
+ *
+ * `POST /open-apis/task/v1/tasks/:task_id/uncomplete`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=uncomplete&project=task&resource=task&version=v1 | Documentation}
+ */
 export const uncomplete = (payload: S.UncompleteTaskRequest, options?: CallOptions): ApiCall<S.UncompleteTaskResponse> =>
   Request.execute(uncompleteOperation, payload, options)
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateTaskCollaboratorRequest, S.CreateTaskCo
   response: S.CreateTaskCollaboratorResponse
 }
 
-/** `POST /open-apis/task/v1/tasks/:task_id/collaborators` */
+/**
+ * 新增执行者
+ *
+ * `POST /open-apis/task/v1/tasks/:task_id/collaborators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.collaborator&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTaskCollaboratorRequest, options?: CallOptions): ApiCall<S.CreateTaskCollaboratorResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteTaskCollaboratorRequest, S.DeleteTaskCo
   response: S.DeleteTaskCollaboratorResponse
 }
 
-/** `DELETE /open-apis/task/v1/tasks/:task_id/collaborators/:collaborator_id` */
+/**
+ * 删除指定执行者
+ *
+ * `DELETE /open-apis/task/v1/tasks/:task_id/collaborators/:collaborator_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.collaborator&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTaskCollaboratorRequest, options?: CallOptions): ApiCall<S.DeleteTaskCollaboratorResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListTaskCollaboratorRequest, S.ListTaskCollabor
   response: S.ListTaskCollaboratorResponse
 }
 
-/** `GET /open-apis/task/v1/tasks/:task_id/collaborators` */
+/**
+ * 获取执行者列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/collaborators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.collaborator&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTaskCollaboratorRequest, options?: CallOptions): ApiCall<S.ListTaskCollaboratorResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取执行者列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/collaborators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.collaborator&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTaskCollaboratorRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取执行者列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/collaborators`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.collaborator&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTaskCollaboratorRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateTaskCommentRequest, S.CreateTaskComment
   response: S.CreateTaskCommentResponse
 }
 
-/** `POST /open-apis/task/v1/tasks/:task_id/comments` */
+/**
+ * 创建评论
+ *
+ * `POST /open-apis/task/v1/tasks/:task_id/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.comment&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTaskCommentRequest, options?: CallOptions): ApiCall<S.CreateTaskCommentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteTaskCommentRequest, S.DeleteTaskComment
   response: S.DeleteTaskCommentResponse
 }
 
-/** `DELETE /open-apis/task/v1/tasks/:task_id/comments/:comment_id` */
+/**
+ * 删除评论
+ *
+ * `DELETE /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.comment&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTaskCommentRequest, options?: CallOptions): ApiCall<S.DeleteTaskCommentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetTaskCommentRequest, S.GetTaskCommentResponse>
   response: S.GetTaskCommentResponse
 }
 
-/** `GET /open-apis/task/v1/tasks/:task_id/comments/:comment_id` */
+/**
+ * 获取评论详情
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task.comment&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetTaskCommentRequest, options?: CallOptions): ApiCall<S.GetTaskCommentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListTaskCommentRequest, S.ListTaskCommentRespon
   response: S.ListTaskCommentResponse
 }
 
-/** `GET /open-apis/task/v1/tasks/:task_id/comments` */
+/**
+ * 获取评论列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.comment&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTaskCommentRequest, options?: CallOptions): ApiCall<S.ListTaskCommentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取评论列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.comment&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTaskCommentRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取评论列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.comment&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTaskCommentRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const updateOperation: Operation<S.UpdateTaskCommentRequest, S.UpdateTaskComment
   response: S.UpdateTaskCommentResponse
 }
 
-/** `PUT /open-apis/task/v1/tasks/:task_id/comments/:comment_id` */
+/**
+ * 更新评论
+ *
+ * `PUT /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=task&resource=task.comment&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateTaskCommentRequest, options?: CallOptions): ApiCall<S.UpdateTaskCommentResponse> =>
   Request.execute(updateOperation, payload, options)
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateTaskFollowerRequest, S.CreateTaskFollow
   response: S.CreateTaskFollowerResponse
 }
 
-/** `POST /open-apis/task/v1/tasks/:task_id/followers` */
+/**
+ * 新增关注人
+ *
+ * `POST /open-apis/task/v1/tasks/:task_id/followers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.follower&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTaskFollowerRequest, options?: CallOptions): ApiCall<S.CreateTaskFollowerResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteTaskFollowerRequest, S.DeleteTaskFollow
   response: S.DeleteTaskFollowerResponse
 }
 
-/** `DELETE /open-apis/task/v1/tasks/:task_id/followers/:follower_id` */
+/**
+ * 删除指定关注人
+ *
+ * `DELETE /open-apis/task/v1/tasks/:task_id/followers/:follower_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.follower&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTaskFollowerRequest, options?: CallOptions): ApiCall<S.DeleteTaskFollowerResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListTaskFollowerRequest, S.ListTaskFollowerResp
   response: S.ListTaskFollowerResponse
 }
 
-/** `GET /open-apis/task/v1/tasks/:task_id/followers` */
+/**
+ * 获取关注人列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/followers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.follower&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTaskFollowerRequest, options?: CallOptions): ApiCall<S.ListTaskFollowerResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取关注人列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/followers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.follower&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTaskFollowerRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取关注人列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/followers`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.follower&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTaskFollowerRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateTaskReminderRequest, S.CreateTaskRemind
   response: S.CreateTaskReminderResponse
 }
 
-/** `POST /open-apis/task/v1/tasks/:task_id/reminders` */
+/**
+ * 新增提醒时间
+ *
+ * `POST /open-apis/task/v1/tasks/:task_id/reminders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.reminder&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateTaskReminderRequest, options?: CallOptions): ApiCall<S.CreateTaskReminderResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteTaskReminderRequest, S.DeleteTaskRemind
   response: S.DeleteTaskReminderResponse
 }
 
-/** `DELETE /open-apis/task/v1/tasks/:task_id/reminders/:reminder_id` */
+/**
+ * 删除提醒时间
+ *
+ * `DELETE /open-apis/task/v1/tasks/:task_id/reminders/:reminder_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.reminder&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTaskReminderRequest, options?: CallOptions): ApiCall<S.DeleteTaskReminderResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListTaskReminderRequest, S.ListTaskReminderResp
   response: S.ListTaskReminderResponse
 }
 
-/** `GET /open-apis/task/v1/tasks/:task_id/reminders` */
+/**
+ * 查询提醒时间列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/reminders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.reminder&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListTaskReminderRequest, options?: CallOptions): ApiCall<S.ListTaskReminderResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询提醒时间列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/reminders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.reminder&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListTaskReminderRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询提醒时间列表
+ *
+ * `GET /open-apis/task/v1/tasks/:task_id/reminders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.reminder&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListTaskReminderRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 

@@ -15,7 +15,13 @@ const deleteOperation: Operation<S.DeleteAttachmentRequest, S.DeleteAttachmentRe
   response: S.DeleteAttachmentResponse
 }
 
-/** `DELETE /open-apis/task/v2/attachments/:attachment_guid` */
+/**
+ * 删除附件
+ *
+ * `DELETE /open-apis/task/v2/attachments/:attachment_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=attachment&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteAttachmentRequest, options?: CallOptions): ApiCall<S.DeleteAttachmentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetAttachmentRequest, S.GetAttachmentResponse> =
   response: S.GetAttachmentResponse
 }
 
-/** `GET /open-apis/task/v2/attachments/:attachment_guid` */
+/**
+ * 获取附件
+ *
+ * `GET /open-apis/task/v2/attachments/:attachment_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=attachment&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetAttachmentRequest, options?: CallOptions): ApiCall<S.GetAttachmentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListAttachmentRequest, S.ListAttachmentResponse
   response: S.ListAttachmentResponse
 }
 
-/** `GET /open-apis/task/v2/attachments` */
+/**
+ * 列取附件
+ *
+ * `GET /open-apis/task/v2/attachments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=attachment&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListAttachmentRequest, options?: CallOptions): ApiCall<S.ListAttachmentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列取附件
+ *
+ * `GET /open-apis/task/v2/attachments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=attachment&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListAttachmentRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列取附件
+ *
+ * `GET /open-apis/task/v2/attachments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=attachment&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListAttachmentRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -63,7 +97,13 @@ const uploadOperation: Operation<S.UploadAttachmentRequest, S.UploadAttachmentRe
   response: S.UploadAttachmentResponse
 }
 
-/** `POST /open-apis/task/v2/attachments/upload` */
+/**
+ * 上传附件
+ *
+ * `POST /open-apis/task/v2/attachments/upload`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=task&resource=attachment&version=v2 | Documentation}
+ */
 export const upload = (payload: S.UploadAttachmentRequest, options?: CallOptions): ApiCall<S.UploadAttachmentResponse> =>
   Request.execute(uploadOperation, payload, options)
 

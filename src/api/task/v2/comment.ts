@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateCommentRequest, S.CreateCommentResponse
   response: S.CreateCommentResponse
 }
 
-/** `POST /open-apis/task/v2/comments` */
+/**
+ * 创建评论
+ *
+ * `POST /open-apis/task/v2/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=comment&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateCommentRequest, options?: CallOptions): ApiCall<S.CreateCommentResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteCommentRequest, S.DeleteCommentResponse
   response: S.DeleteCommentResponse
 }
 
-/** `DELETE /open-apis/task/v2/comments/:comment_id` */
+/**
+ * 删除评论
+ *
+ * `DELETE /open-apis/task/v2/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=comment&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteCommentRequest, options?: CallOptions): ApiCall<S.DeleteCommentResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetCommentRequest, S.GetCommentResponse> = {
   response: S.GetCommentResponse
 }
 
-/** `GET /open-apis/task/v2/comments/:comment_id` */
+/**
+ * 获取评论详情
+ *
+ * `GET /open-apis/task/v2/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=comment&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetCommentRequest, options?: CallOptions): ApiCall<S.GetCommentResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListCommentRequest, S.ListCommentResponse> = {
   response: S.ListCommentResponse
 }
 
-/** `GET /open-apis/task/v2/comments` */
+/**
+ * 获取评论列表
+ *
+ * `GET /open-apis/task/v2/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=comment&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListCommentRequest, options?: CallOptions): ApiCall<S.ListCommentResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取评论列表
+ *
+ * `GET /open-apis/task/v2/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=comment&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListCommentRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取评论列表
+ *
+ * `GET /open-apis/task/v2/comments`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=comment&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListCommentRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchCommentRequest, S.PatchCommentResponse> =
   response: S.PatchCommentResponse
 }
 
-/** `PATCH /open-apis/task/v2/comments/:comment_id` */
+/**
+ * 更新评论
+ *
+ * `PATCH /open-apis/task/v2/comments/:comment_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=comment&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchCommentRequest, options?: CallOptions): ApiCall<S.PatchCommentResponse> =>
   Request.execute(patchOperation, payload, options)
 

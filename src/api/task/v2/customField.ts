@@ -15,7 +15,13 @@ const addOperation: Operation<S.AddCustomFieldRequest, S.AddCustomFieldResponse>
   response: S.AddCustomFieldResponse
 }
 
-/** `POST /open-apis/task/v2/custom_fields/:custom_field_guid/add` */
+/**
+ * 将自定义字段加入资源
+ *
+ * `POST /open-apis/task/v2/custom_fields/:custom_field_guid/add`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add&project=task&resource=custom_field&version=v2 | Documentation}
+ */
 export const add = (payload: S.AddCustomFieldRequest, options?: CallOptions): ApiCall<S.AddCustomFieldResponse> =>
   Request.execute(addOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateCustomFieldRequest, S.CreateCustomField
   response: S.CreateCustomFieldResponse
 }
 
-/** `POST /open-apis/task/v2/custom_fields` */
+/**
+ * 创建自定义字段
+ *
+ * `POST /open-apis/task/v2/custom_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=custom_field&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateCustomFieldRequest, options?: CallOptions): ApiCall<S.CreateCustomFieldResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetCustomFieldRequest, S.GetCustomFieldResponse>
   response: S.GetCustomFieldResponse
 }
 
-/** `GET /open-apis/task/v2/custom_fields/:custom_field_guid` */
+/**
+ * 获取自定义字段
+ *
+ * `GET /open-apis/task/v2/custom_fields/:custom_field_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=custom_field&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetCustomFieldRequest, options?: CallOptions): ApiCall<S.GetCustomFieldResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListCustomFieldRequest, S.ListCustomFieldRespon
   response: S.ListCustomFieldResponse
 }
 
-/** `GET /open-apis/task/v2/custom_fields` */
+/**
+ * 列取自定义字段
+ *
+ * `GET /open-apis/task/v2/custom_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=custom_field&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListCustomFieldRequest = {}, options?: CallOptions): ApiCall<S.ListCustomFieldResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列取自定义字段
+ *
+ * `GET /open-apis/task/v2/custom_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=custom_field&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListCustomFieldRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列取自定义字段
+ *
+ * `GET /open-apis/task/v2/custom_fields`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=custom_field&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListCustomFieldRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchCustomFieldRequest, S.PatchCustomFieldRes
   response: S.PatchCustomFieldResponse
 }
 
-/** `PATCH /open-apis/task/v2/custom_fields/:custom_field_guid` */
+/**
+ * 更新自定义字段
+ *
+ * `PATCH /open-apis/task/v2/custom_fields/:custom_field_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=custom_field&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchCustomFieldRequest, options?: CallOptions): ApiCall<S.PatchCustomFieldResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -88,6 +134,12 @@ const removeOperation: Operation<S.RemoveCustomFieldRequest, S.RemoveCustomField
   response: S.RemoveCustomFieldResponse
 }
 
-/** `POST /open-apis/task/v2/custom_fields/:custom_field_guid/remove` */
+/**
+ * 将自定义字段移出资源
+ *
+ * `POST /open-apis/task/v2/custom_fields/:custom_field_guid/remove`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=task&resource=custom_field&version=v2 | Documentation}
+ */
 export const remove = (payload: S.RemoveCustomFieldRequest, options?: CallOptions): ApiCall<S.RemoveCustomFieldResponse> =>
   Request.execute(removeOperation, payload, options)

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateCustomFieldOptionRequest, S.CreateCusto
   response: S.CreateCustomFieldOptionResponse
 }
 
-/** `POST /open-apis/task/v2/custom_fields/:custom_field_guid/options` */
+/**
+ * 创建自定义字段选项
+ *
+ * `POST /open-apis/task/v2/custom_fields/:custom_field_guid/options`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=custom_field.option&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateCustomFieldOptionRequest, options?: CallOptions): ApiCall<S.CreateCustomFieldOptionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchCustomFieldOptionRequest, S.PatchCustomFi
   response: S.PatchCustomFieldOptionResponse
 }
 
-/** `PATCH /open-apis/task/v2/custom_fields/:custom_field_guid/options/:option_guid` */
+/**
+ * 更新自定义字段选项
+ *
+ * `PATCH /open-apis/task/v2/custom_fields/:custom_field_guid/options/:option_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=custom_field.option&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchCustomFieldOptionRequest, options?: CallOptions): ApiCall<S.PatchCustomFieldOptionResponse> =>
   Request.execute(patchOperation, payload, options)

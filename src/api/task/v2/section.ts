@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateSectionRequest, S.CreateSectionResponse
   response: S.CreateSectionResponse
 }
 
-/** `POST /open-apis/task/v2/sections` */
+/**
+ * 创建自定义分组
+ *
+ * `POST /open-apis/task/v2/sections`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=section&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateSectionRequest, options?: CallOptions): ApiCall<S.CreateSectionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteSectionRequest, S.DeleteSectionResponse
   response: S.DeleteSectionResponse
 }
 
-/** `DELETE /open-apis/task/v2/sections/:section_guid` */
+/**
+ * 删除自定义分组
+ *
+ * `DELETE /open-apis/task/v2/sections/:section_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=section&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteSectionRequest, options?: CallOptions): ApiCall<S.DeleteSectionResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetSectionRequest, S.GetSectionResponse> = {
   response: S.GetSectionResponse
 }
 
-/** `GET /open-apis/task/v2/sections/:section_guid` */
+/**
+ * 获取自定义分组详情
+ *
+ * `GET /open-apis/task/v2/sections/:section_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=section&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetSectionRequest, options?: CallOptions): ApiCall<S.GetSectionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListSectionRequest, S.ListSectionResponse> = {
   response: S.ListSectionResponse
 }
 
-/** `GET /open-apis/task/v2/sections` */
+/**
+ * 获取自定义分组列表
+ *
+ * `GET /open-apis/task/v2/sections`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=section&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListSectionRequest, options?: CallOptions): ApiCall<S.ListSectionResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取自定义分组列表
+ *
+ * `GET /open-apis/task/v2/sections`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=section&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListSectionRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取自定义分组列表
+ *
+ * `GET /open-apis/task/v2/sections`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=section&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListSectionRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const patchOperation: Operation<S.PatchSectionRequest, S.PatchSectionResponse> =
   response: S.PatchSectionResponse
 }
 
-/** `PATCH /open-apis/task/v2/sections/:section_guid` */
+/**
+ * 更新自定义分组
+ *
+ * `PATCH /open-apis/task/v2/sections/:section_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=section&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchSectionRequest, options?: CallOptions): ApiCall<S.PatchSectionResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -88,15 +134,37 @@ const tasksOperation: Operation<S.TasksSectionRequest, S.TasksSectionResponse> =
   response: S.TasksSectionResponse
 }
 
-/** `GET /open-apis/task/v2/sections/:section_guid/tasks` */
+/**
+ * 列取自定义分组中的任务
+ *
+ * `GET /open-apis/task/v2/sections/:section_guid/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=section&version=v2 | Documentation}
+ */
 export const tasks = (payload: S.TasksSectionRequest, options?: CallOptions): ApiCall<S.TasksSectionResponse> =>
   Request.execute(tasksOperation, payload, options)
 
-/** Every page of `tasks`, following `page_token`. */
+/**
+ * Every page of `tasks`, following `page_token`.
+ *
+ * 列取自定义分组中的任务
+ *
+ * `GET /open-apis/task/v2/sections/:section_guid/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=section&version=v2 | Documentation}
+ */
 export const tasksPages = (payload: S.TasksSectionRequest, options?: CallOptions) =>
   Pagination.pages(tasks, payload, options)
 
-/** Every `items` element of every page of `tasks`. */
+/**
+ * Every `items` element of every page of `tasks`.
+ *
+ * 列取自定义分组中的任务
+ *
+ * `GET /open-apis/task/v2/sections/:section_guid/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=section&version=v2 | Documentation}
+ */
 export const tasksStream = (payload: S.TasksSectionRequest, options?: CallOptions) =>
   Pagination.items(tasks, payload, options, "items")
 

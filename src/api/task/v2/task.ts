@@ -15,7 +15,13 @@ const addDependenciesOperation: Operation<S.AddDependenciesTaskRequest, S.AddDep
   response: S.AddDependenciesTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/add_dependencies` */
+/**
+ * 添加依赖
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/add_dependencies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_dependencies&project=task&resource=task&version=v2 | Documentation}
+ */
 export const addDependencies = (payload: S.AddDependenciesTaskRequest, options?: CallOptions): ApiCall<S.AddDependenciesTaskResponse> =>
   Request.execute(addDependenciesOperation, payload, options)
 
@@ -28,7 +34,13 @@ const addMembersOperation: Operation<S.AddMembersTaskRequest, S.AddMembersTaskRe
   response: S.AddMembersTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/add_members` */
+/**
+ * 添加任务成员
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/add_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_members&project=task&resource=task&version=v2 | Documentation}
+ */
 export const addMembers = (payload: S.AddMembersTaskRequest, options?: CallOptions): ApiCall<S.AddMembersTaskResponse> =>
   Request.execute(addMembersOperation, payload, options)
 
@@ -41,7 +53,13 @@ const addRemindersOperation: Operation<S.AddRemindersTaskRequest, S.AddReminders
   response: S.AddRemindersTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/add_reminders` */
+/**
+ * 添加任务提醒
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/add_reminders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_reminders&project=task&resource=task&version=v2 | Documentation}
+ */
 export const addReminders = (payload: S.AddRemindersTaskRequest, options?: CallOptions): ApiCall<S.AddRemindersTaskResponse> =>
   Request.execute(addRemindersOperation, payload, options)
 
@@ -54,7 +72,13 @@ const addTasklistOperation: Operation<S.AddTasklistTaskRequest, S.AddTasklistTas
   response: S.AddTasklistTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/add_tasklist` */
+/**
+ * 任务加入清单
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/add_tasklist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_tasklist&project=task&resource=task&version=v2 | Documentation}
+ */
 export const addTasklist = (payload: S.AddTasklistTaskRequest, options?: CallOptions): ApiCall<S.AddTasklistTaskResponse> =>
   Request.execute(addTasklistOperation, payload, options)
 
@@ -67,7 +91,13 @@ const createOperation: Operation<S.CreateTaskRequest, S.CreateTaskResponse> = {
   response: S.CreateTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks` */
+/**
+ * 创建任务
+ *
+ * `POST /open-apis/task/v2/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateTaskRequest, options?: CallOptions): ApiCall<S.CreateTaskResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -80,7 +110,13 @@ const deleteOperation: Operation<S.DeleteTaskRequest, S.DeleteTaskResponse> = {
   response: S.DeleteTaskResponse
 }
 
-/** `DELETE /open-apis/task/v2/tasks/:task_guid` */
+/**
+ * 删除任务
+ *
+ * `DELETE /open-apis/task/v2/tasks/:task_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTaskRequest, options?: CallOptions): ApiCall<S.DeleteTaskResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -93,7 +129,13 @@ const getOperation: Operation<S.GetTaskRequest, S.GetTaskResponse> = {
   response: S.GetTaskResponse
 }
 
-/** `GET /open-apis/task/v2/tasks/:task_guid` */
+/**
+ * 获取任务详情
+ *
+ * `GET /open-apis/task/v2/tasks/:task_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetTaskRequest, options?: CallOptions): ApiCall<S.GetTaskResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -106,15 +148,37 @@ const listOperation: Operation<S.ListTaskRequest, S.ListTaskResponse> = {
   response: S.ListTaskResponse
 }
 
-/** `GET /open-apis/task/v2/tasks` */
+/**
+ * 列取任务列表
+ *
+ * `GET /open-apis/task/v2/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListTaskRequest = {}, options?: CallOptions): ApiCall<S.ListTaskResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 列取任务列表
+ *
+ * `GET /open-apis/task/v2/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListTaskRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 列取任务列表
+ *
+ * `GET /open-apis/task/v2/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListTaskRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -127,7 +191,13 @@ const patchOperation: Operation<S.PatchTaskRequest, S.PatchTaskResponse> = {
   response: S.PatchTaskResponse
 }
 
-/** `PATCH /open-apis/task/v2/tasks/:task_guid` */
+/**
+ * 更新任务
+ *
+ * `PATCH /open-apis/task/v2/tasks/:task_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=task&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchTaskRequest, options?: CallOptions): ApiCall<S.PatchTaskResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -140,7 +210,13 @@ const removeDependenciesOperation: Operation<S.RemoveDependenciesTaskRequest, S.
   response: S.RemoveDependenciesTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/remove_dependencies` */
+/**
+ * 移除依赖
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/remove_dependencies`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_dependencies&project=task&resource=task&version=v2 | Documentation}
+ */
 export const removeDependencies = (payload: S.RemoveDependenciesTaskRequest, options?: CallOptions): ApiCall<S.RemoveDependenciesTaskResponse> =>
   Request.execute(removeDependenciesOperation, payload, options)
 
@@ -153,7 +229,13 @@ const removeMembersOperation: Operation<S.RemoveMembersTaskRequest, S.RemoveMemb
   response: S.RemoveMembersTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/remove_members` */
+/**
+ * 移除任务成员
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/remove_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_members&project=task&resource=task&version=v2 | Documentation}
+ */
 export const removeMembers = (payload: S.RemoveMembersTaskRequest, options?: CallOptions): ApiCall<S.RemoveMembersTaskResponse> =>
   Request.execute(removeMembersOperation, payload, options)
 
@@ -166,7 +248,13 @@ const removeRemindersOperation: Operation<S.RemoveRemindersTaskRequest, S.Remove
   response: S.RemoveRemindersTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/remove_reminders` */
+/**
+ * 移除任务提醒
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/remove_reminders`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_reminders&project=task&resource=task&version=v2 | Documentation}
+ */
 export const removeReminders = (payload: S.RemoveRemindersTaskRequest, options?: CallOptions): ApiCall<S.RemoveRemindersTaskResponse> =>
   Request.execute(removeRemindersOperation, payload, options)
 
@@ -179,7 +267,13 @@ const removeTasklistOperation: Operation<S.RemoveTasklistTaskRequest, S.RemoveTa
   response: S.RemoveTasklistTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/remove_tasklist` */
+/**
+ * 任务移出清单
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/remove_tasklist`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_tasklist&project=task&resource=task&version=v2 | Documentation}
+ */
 export const removeTasklist = (payload: S.RemoveTasklistTaskRequest, options?: CallOptions): ApiCall<S.RemoveTasklistTaskResponse> =>
   Request.execute(removeTasklistOperation, payload, options)
 
@@ -192,15 +286,37 @@ const searchOperation: Operation<S.SearchTaskRequest, S.SearchTaskResponse> = {
   response: S.SearchTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/search` */
+/**
+ * 搜索任务
+ *
+ * `POST /open-apis/task/v2/tasks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=task&resource=task&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchTaskRequest = {}, options?: CallOptions): ApiCall<S.SearchTaskResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索任务
+ *
+ * `POST /open-apis/task/v2/tasks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=task&resource=task&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchTaskRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索任务
+ *
+ * `POST /open-apis/task/v2/tasks/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=task&resource=task&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchTaskRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -213,7 +329,13 @@ const setAncestorTaskOperation: Operation<S.SetAncestorTaskTaskRequest, S.SetAnc
   response: S.SetAncestorTaskTaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/set_ancestor_task` */
+/**
+ * 设置父任务
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/set_ancestor_task`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_ancestor_task&project=task&resource=task&version=v2 | Documentation}
+ */
 export const setAncestorTask = (payload: S.SetAncestorTaskTaskRequest, options?: CallOptions): ApiCall<S.SetAncestorTaskTaskResponse> =>
   Request.execute(setAncestorTaskOperation, payload, options)
 
@@ -226,7 +348,13 @@ const tasklistsOperation: Operation<S.TasklistsTaskRequest, S.TasklistsTaskRespo
   response: S.TasklistsTaskResponse
 }
 
-/** `GET /open-apis/task/v2/tasks/:task_guid/tasklists` */
+/**
+ * 列取任务所在清单
+ *
+ * `GET /open-apis/task/v2/tasks/:task_guid/tasklists`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasklists&project=task&resource=task&version=v2 | Documentation}
+ */
 export const tasklists = (payload: S.TasklistsTaskRequest, options?: CallOptions): ApiCall<S.TasklistsTaskResponse> =>
   Request.execute(tasklistsOperation, payload, options)
 

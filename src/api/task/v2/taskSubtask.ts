@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateTaskSubtaskRequest, S.CreateTaskSubtask
   response: S.CreateTaskSubtaskResponse
 }
 
-/** `POST /open-apis/task/v2/tasks/:task_guid/subtasks` */
+/**
+ * 创建子任务
+ *
+ * `POST /open-apis/task/v2/tasks/:task_guid/subtasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.subtask&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateTaskSubtaskRequest, options?: CallOptions): ApiCall<S.CreateTaskSubtaskResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,14 +34,36 @@ const listOperation: Operation<S.ListTaskSubtaskRequest, S.ListTaskSubtaskRespon
   response: S.ListTaskSubtaskResponse
 }
 
-/** `GET /open-apis/task/v2/tasks/:task_guid/subtasks` */
+/**
+ * 获取任务的子任务列表
+ *
+ * `GET /open-apis/task/v2/tasks/:task_guid/subtasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.subtask&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListTaskSubtaskRequest, options?: CallOptions): ApiCall<S.ListTaskSubtaskResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取任务的子任务列表
+ *
+ * `GET /open-apis/task/v2/tasks/:task_guid/subtasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.subtask&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListTaskSubtaskRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取任务的子任务列表
+ *
+ * `GET /open-apis/task/v2/tasks/:task_guid/subtasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.subtask&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListTaskSubtaskRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

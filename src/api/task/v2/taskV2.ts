@@ -15,15 +15,37 @@ const listRelatedTaskOperation: Operation<S.ListRelatedTaskTaskV2Request, S.List
   response: S.ListRelatedTaskTaskV2Response
 }
 
-/** `GET /open-apis/task/v2/task_v2/list_related_task` */
+/**
+ * 列取与我相关的任务
+ *
+ * `GET /open-apis/task/v2/task_v2/list_related_task`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_related_task&project=task&resource=task_v2&version=v2 | Documentation}
+ */
 export const listRelatedTask = (payload: S.ListRelatedTaskTaskV2Request = {}, options?: CallOptions): ApiCall<S.ListRelatedTaskTaskV2Response> =>
   Request.execute(listRelatedTaskOperation, payload, options)
 
-/** Every page of `listRelatedTask`, following `page_token`. */
+/**
+ * Every page of `listRelatedTask`, following `page_token`.
+ *
+ * 列取与我相关的任务
+ *
+ * `GET /open-apis/task/v2/task_v2/list_related_task`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_related_task&project=task&resource=task_v2&version=v2 | Documentation}
+ */
 export const listRelatedTaskPages = (payload: S.ListRelatedTaskTaskV2Request = {}, options?: CallOptions) =>
   Pagination.pages(listRelatedTask, payload, options)
 
-/** Every `items` element of every page of `listRelatedTask`. */
+/**
+ * Every `items` element of every page of `listRelatedTask`.
+ *
+ * 列取与我相关的任务
+ *
+ * `GET /open-apis/task/v2/task_v2/list_related_task`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_related_task&project=task&resource=task_v2&version=v2 | Documentation}
+ */
 export const listRelatedTaskStream = (payload: S.ListRelatedTaskTaskV2Request = {}, options?: CallOptions) =>
   Pagination.items(listRelatedTask, payload, options, "items")
 
@@ -36,6 +58,12 @@ const taskSubscriptionOperation: Operation<S.TaskSubscriptionTaskV2Request, S.Ta
   response: S.TaskSubscriptionTaskV2Response
 }
 
-/** `POST /open-apis/task/v2/task_v2/task_subscription` */
+/**
+ * 订阅任务更新事件
+ *
+ * `POST /open-apis/task/v2/task_v2/task_subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=task_subscription&project=task&resource=task_v2&version=v2 | Documentation}
+ */
 export const taskSubscription = (payload: S.TaskSubscriptionTaskV2Request = {}, options?: CallOptions): ApiCall<S.TaskSubscriptionTaskV2Response> =>
   Request.execute(taskSubscriptionOperation, payload, options)

@@ -15,7 +15,13 @@ const addMembersOperation: Operation<S.AddMembersTasklistRequest, S.AddMembersTa
   response: S.AddMembersTasklistResponse
 }
 
-/** `POST /open-apis/task/v2/tasklists/:tasklist_guid/add_members` */
+/**
+ * 添加清单成员
+ *
+ * `POST /open-apis/task/v2/tasklists/:tasklist_guid/add_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_members&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const addMembers = (payload: S.AddMembersTasklistRequest, options?: CallOptions): ApiCall<S.AddMembersTasklistResponse> =>
   Request.execute(addMembersOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateTasklistRequest, S.CreateTasklistRespon
   response: S.CreateTasklistResponse
 }
 
-/** `POST /open-apis/task/v2/tasklists` */
+/**
+ * 创建清单
+ *
+ * `POST /open-apis/task/v2/tasklists`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateTasklistRequest, options?: CallOptions): ApiCall<S.CreateTasklistResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,7 +53,13 @@ const deleteOperation: Operation<S.DeleteTasklistRequest, S.DeleteTasklistRespon
   response: S.DeleteTasklistResponse
 }
 
-/** `DELETE /open-apis/task/v2/tasklists/:tasklist_guid` */
+/**
+ * 删除清单
+ *
+ * `DELETE /open-apis/task/v2/tasklists/:tasklist_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTasklistRequest, options?: CallOptions): ApiCall<S.DeleteTasklistResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -54,7 +72,13 @@ const getOperation: Operation<S.GetTasklistRequest, S.GetTasklistResponse> = {
   response: S.GetTasklistResponse
 }
 
-/** `GET /open-apis/task/v2/tasklists/:tasklist_guid` */
+/**
+ * 获取清单详情
+ *
+ * `GET /open-apis/task/v2/tasklists/:tasklist_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetTasklistRequest, options?: CallOptions): ApiCall<S.GetTasklistResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -67,15 +91,37 @@ const listOperation: Operation<S.ListTasklistRequest, S.ListTasklistResponse> = 
   response: S.ListTasklistResponse
 }
 
-/** `GET /open-apis/task/v2/tasklists` */
+/**
+ * 获取清单列表
+ *
+ * `GET /open-apis/task/v2/tasklists`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListTasklistRequest = {}, options?: CallOptions): ApiCall<S.ListTasklistResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取清单列表
+ *
+ * `GET /open-apis/task/v2/tasklists`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListTasklistRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取清单列表
+ *
+ * `GET /open-apis/task/v2/tasklists`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListTasklistRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -88,7 +134,13 @@ const patchOperation: Operation<S.PatchTasklistRequest, S.PatchTasklistResponse>
   response: S.PatchTasklistResponse
 }
 
-/** `PATCH /open-apis/task/v2/tasklists/:tasklist_guid` */
+/**
+ * 更新清单
+ *
+ * `PATCH /open-apis/task/v2/tasklists/:tasklist_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchTasklistRequest, options?: CallOptions): ApiCall<S.PatchTasklistResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -101,7 +153,13 @@ const removeMembersOperation: Operation<S.RemoveMembersTasklistRequest, S.Remove
   response: S.RemoveMembersTasklistResponse
 }
 
-/** `POST /open-apis/task/v2/tasklists/:tasklist_guid/remove_members` */
+/**
+ * 移除清单成员
+ *
+ * `POST /open-apis/task/v2/tasklists/:tasklist_guid/remove_members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_members&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const removeMembers = (payload: S.RemoveMembersTasklistRequest, options?: CallOptions): ApiCall<S.RemoveMembersTasklistResponse> =>
   Request.execute(removeMembersOperation, payload, options)
 
@@ -114,15 +172,37 @@ const searchOperation: Operation<S.SearchTasklistRequest, S.SearchTasklistRespon
   response: S.SearchTasklistResponse
 }
 
-/** `POST /open-apis/task/v2/tasklists/search` */
+/**
+ * 搜索清单
+ *
+ * `POST /open-apis/task/v2/tasklists/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const search = (payload: S.SearchTasklistRequest = {}, options?: CallOptions): ApiCall<S.SearchTasklistResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索清单
+ *
+ * `POST /open-apis/task/v2/tasklists/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const searchPages = (payload: S.SearchTasklistRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索清单
+ *
+ * `POST /open-apis/task/v2/tasklists/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const searchStream = (payload: S.SearchTasklistRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -135,15 +215,37 @@ const tasksOperation: Operation<S.TasksTasklistRequest, S.TasksTasklistResponse>
   response: S.TasksTasklistResponse
 }
 
-/** `GET /open-apis/task/v2/tasklists/:tasklist_guid/tasks` */
+/**
+ * 获取清单任务列表
+ *
+ * `GET /open-apis/task/v2/tasklists/:tasklist_guid/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const tasks = (payload: S.TasksTasklistRequest, options?: CallOptions): ApiCall<S.TasksTasklistResponse> =>
   Request.execute(tasksOperation, payload, options)
 
-/** Every page of `tasks`, following `page_token`. */
+/**
+ * Every page of `tasks`, following `page_token`.
+ *
+ * 获取清单任务列表
+ *
+ * `GET /open-apis/task/v2/tasklists/:tasklist_guid/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const tasksPages = (payload: S.TasksTasklistRequest, options?: CallOptions) =>
   Pagination.pages(tasks, payload, options)
 
-/** Every `items` element of every page of `tasks`. */
+/**
+ * Every `items` element of every page of `tasks`.
+ *
+ * 获取清单任务列表
+ *
+ * `GET /open-apis/task/v2/tasklists/:tasklist_guid/tasks`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=tasklist&version=v2 | Documentation}
+ */
 export const tasksStream = (payload: S.TasksTasklistRequest, options?: CallOptions) =>
   Pagination.items(tasks, payload, options, "items")
 

@@ -14,7 +14,13 @@ const createOperation: Operation<S.CreateTasklistActivitySubscriptionRequest, S.
   response: S.CreateTasklistActivitySubscriptionResponse
 }
 
-/** `POST /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions` */
+/**
+ * 创建动态订阅
+ *
+ * `POST /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=tasklist.activity_subscription&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateTasklistActivitySubscriptionRequest, options?: CallOptions): ApiCall<S.CreateTasklistActivitySubscriptionResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteTasklistActivitySubscriptionRequest, S.
   response: S.DeleteTasklistActivitySubscriptionResponse
 }
 
-/** `DELETE /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid` */
+/**
+ * 删除动态订阅
+ *
+ * `DELETE /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=tasklist.activity_subscription&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteTasklistActivitySubscriptionRequest, options?: CallOptions): ApiCall<S.DeleteTasklistActivitySubscriptionResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetTasklistActivitySubscriptionRequest, S.GetTas
   response: S.GetTasklistActivitySubscriptionResponse
 }
 
-/** `GET /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid` */
+/**
+ * 获取动态订阅
+ *
+ * `GET /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=tasklist.activity_subscription&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetTasklistActivitySubscriptionRequest, options?: CallOptions): ApiCall<S.GetTasklistActivitySubscriptionResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const listOperation: Operation<S.ListTasklistActivitySubscriptionRequest, S.List
   response: S.ListTasklistActivitySubscriptionResponse
 }
 
-/** `GET /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions` */
+/**
+ * 列取动态订阅
+ *
+ * `GET /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=tasklist.activity_subscription&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListTasklistActivitySubscriptionRequest, options?: CallOptions): ApiCall<S.ListTasklistActivitySubscriptionResponse> =>
   Request.execute(listOperation, payload, options)
 
@@ -66,7 +90,13 @@ const patchOperation: Operation<S.PatchTasklistActivitySubscriptionRequest, S.Pa
   response: S.PatchTasklistActivitySubscriptionResponse
 }
 
-/** `PATCH /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid` */
+/**
+ * 更新动态订阅
+ *
+ * `PATCH /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=tasklist.activity_subscription&version=v2 | Documentation}
+ */
 export const patch = (payload: S.PatchTasklistActivitySubscriptionRequest, options?: CallOptions): ApiCall<S.PatchTasklistActivitySubscriptionResponse> =>
   Request.execute(patchOperation, payload, options)
 

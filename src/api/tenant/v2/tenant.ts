@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryTenantRequest, S.QueryTenantResponse> = {
   response: S.QueryTenantResponse
 }
 
-/** `GET /open-apis/tenant/v2/tenant/query` */
+/**
+ * 获取企业信息
+ *
+ * `GET /open-apis/tenant/v2/tenant/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=tenant&resource=tenant&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryTenantRequest = {}, options?: CallOptions): ApiCall<S.QueryTenantResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,6 +14,12 @@ const queryOperation: Operation<S.QueryTenantProductAssignInfoRequest, S.QueryTe
   response: S.QueryTenantProductAssignInfoResponse
 }
 
-/** `GET /open-apis/tenant/v2/tenant/assign_info_list/query` */
+/**
+ * 获取企业席位信息
+ *
+ * `GET /open-apis/tenant/v2/tenant/assign_info_list/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=tenant&resource=tenant.product_assign_info&version=v2 | Documentation}
+ */
 export const query = (payload: S.QueryTenantProductAssignInfoRequest = {}, options?: CallOptions): ApiCall<S.QueryTenantProductAssignInfoResponse> =>
   Request.execute(queryOperation, payload, options)

@@ -14,7 +14,13 @@ const detectOperation: Operation<S.DetectTextRequest, S.DetectTextResponse> = {
   response: S.DetectTextResponse
 }
 
-/** `POST /open-apis/translation/v1/text/detect` */
+/**
+ * 识别文本语种
+ *
+ * `POST /open-apis/translation/v1/text/detect`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=detect&project=translation&resource=text&version=v1 | Documentation}
+ */
 export const detect = (payload: S.DetectTextRequest, options?: CallOptions): ApiCall<S.DetectTextResponse> =>
   Request.execute(detectOperation, payload, options)
 
@@ -27,6 +33,12 @@ const translateOperation: Operation<S.TranslateTextRequest, S.TranslateTextRespo
   response: S.TranslateTextResponse
 }
 
-/** `POST /open-apis/translation/v1/text/translate` */
+/**
+ * 翻译文本
+ *
+ * `POST /open-apis/translation/v1/text/translate`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=translate&project=translation&resource=text&version=v1 | Documentation}
+ */
 export const translate = (payload: S.TranslateTextRequest, options?: CallOptions): ApiCall<S.TranslateTextResponse> =>
   Request.execute(translateOperation, payload, options)

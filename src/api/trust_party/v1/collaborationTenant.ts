@@ -15,7 +15,13 @@ const getOperation: Operation<S.GetCollaborationTenantRequest, S.GetCollaboratio
   response: S.GetCollaborationTenantResponse
 }
 
-/** `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key` */
+/**
+ * 获取关联组织详情
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=trust_party&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetCollaborationTenantRequest, options?: CallOptions): ApiCall<S.GetCollaborationTenantResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -28,15 +34,37 @@ const listOperation: Operation<S.ListCollaborationTenantRequest, S.ListCollabora
   response: S.ListCollaborationTenantResponse
 }
 
-/** `GET /open-apis/trust_party/v1/collaboration_tenants` */
+/**
+ * 获取可见关联组织的列表
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=trust_party&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListCollaborationTenantRequest = {}, options?: CallOptions): ApiCall<S.ListCollaborationTenantResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取可见关联组织的列表
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=trust_party&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListCollaborationTenantRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `target_tenant_list` element of every page of `list`. */
+/**
+ * Every `target_tenant_list` element of every page of `list`.
+ *
+ * 获取可见关联组织的列表
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=trust_party&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListCollaborationTenantRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "target_tenant_list")
 
@@ -49,14 +77,36 @@ const visibleOrganizationOperation: Operation<S.VisibleOrganizationCollaboration
   response: S.VisibleOrganizationCollaborationTenantResponse
 }
 
-/** `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/visible_organization` */
+/**
+ * 获取关联组织的成员信息
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/visible_organization`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=visible_organization&project=trust_party&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const visibleOrganization = (payload: S.VisibleOrganizationCollaborationTenantRequest, options?: CallOptions): ApiCall<S.VisibleOrganizationCollaborationTenantResponse> =>
   Request.execute(visibleOrganizationOperation, payload, options)
 
-/** Every page of `visibleOrganization`, following `page_token`. */
+/**
+ * Every page of `visibleOrganization`, following `page_token`.
+ *
+ * 获取关联组织的成员信息
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/visible_organization`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=visible_organization&project=trust_party&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const visibleOrganizationPages = (payload: S.VisibleOrganizationCollaborationTenantRequest, options?: CallOptions) =>
   Pagination.pages(visibleOrganization, payload, options)
 
-/** Every `collaboration_entity_list` element of every page of `visibleOrganization`. */
+/**
+ * Every `collaboration_entity_list` element of every page of `visibleOrganization`.
+ *
+ * 获取关联组织的成员信息
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/visible_organization`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=visible_organization&project=trust_party&resource=collaboration_tenant&version=v1 | Documentation}
+ */
 export const visibleOrganizationStream = (payload: S.VisibleOrganizationCollaborationTenantRequest, options?: CallOptions) =>
   Pagination.items(visibleOrganization, payload, options, "collaboration_entity_list")

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetCollaborationTenantCollaborationDepartmentReq
   response: S.GetCollaborationTenantCollaborationDepartmentResponse
 }
 
-/** `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/collaboration_departments/:target_department_id` */
+/**
+ * 获取关联组织部门详情
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/collaboration_departments/:target_department_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=trust_party&resource=collaboration_tenant.collaboration_department&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetCollaborationTenantCollaborationDepartmentRequest, options?: CallOptions): ApiCall<S.GetCollaborationTenantCollaborationDepartmentResponse> =>
   Request.execute(getOperation, payload, options)

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetCollaborationTenantCollaborationUserRequest, 
   response: S.GetCollaborationTenantCollaborationUserResponse
 }
 
-/** `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/collaboration_users/:target_user_id` */
+/**
+ * 获取关联组织成员详情
+ *
+ * `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/collaboration_users/:target_user_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=trust_party&resource=collaboration_tenant.collaboration_user&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetCollaborationTenantCollaborationUserRequest, options?: CallOptions): ApiCall<S.GetCollaborationTenantCollaborationUserResponse> =>
   Request.execute(getOperation, payload, options)

@@ -15,14 +15,36 @@ const listOperation: Operation<S.ListAlertRequest, S.ListAlertResponse> = {
   response: S.ListAlertResponse
 }
 
-/** `GET /open-apis/vc/v1/alerts` */
+/**
+ * 获取告警记录
+ *
+ * `GET /open-apis/vc/v1/alerts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=alert&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListAlertRequest, options?: CallOptions): ApiCall<S.ListAlertResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取告警记录
+ *
+ * `GET /open-apis/vc/v1/alerts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=alert&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListAlertRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取告警记录
+ *
+ * `GET /open-apis/vc/v1/alerts`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=alert&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListAlertRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

@@ -15,15 +15,37 @@ const eventsOperation: Operation<S.EventsBotRequest, S.EventsBotResponse> = {
   response: S.EventsBotResponse
 }
 
-/** `GET /open-apis/vc/v1/bots/events` */
+/**
+ * 获取会议事件列表
+ *
+ * `GET /open-apis/vc/v1/bots/events`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=events&project=vc&resource=bot&version=v1 | Documentation}
+ */
 export const events = (payload: S.EventsBotRequest, options?: CallOptions): ApiCall<S.EventsBotResponse> =>
   Request.execute(eventsOperation, payload, options)
 
-/** Every page of `events`, following `page_token`. */
+/**
+ * Every page of `events`, following `page_token`.
+ *
+ * 获取会议事件列表
+ *
+ * `GET /open-apis/vc/v1/bots/events`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=events&project=vc&resource=bot&version=v1 | Documentation}
+ */
 export const eventsPages = (payload: S.EventsBotRequest, options?: CallOptions) =>
   Pagination.pages(events, payload, options)
 
-/** Every `events` element of every page of `events`. */
+/**
+ * Every `events` element of every page of `events`.
+ *
+ * 获取会议事件列表
+ *
+ * `GET /open-apis/vc/v1/bots/events`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=events&project=vc&resource=bot&version=v1 | Documentation}
+ */
 export const eventsStream = (payload: S.EventsBotRequest, options?: CallOptions) =>
   Pagination.items(events, payload, options, "events")
 
@@ -36,7 +58,13 @@ const joinOperation: Operation<S.JoinBotRequest, S.JoinBotResponse> = {
   response: S.JoinBotResponse
 }
 
-/** `POST /open-apis/vc/v1/bots/join` */
+/**
+ * 加入会议
+ *
+ * `POST /open-apis/vc/v1/bots/join`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=join&project=vc&resource=bot&version=v1 | Documentation}
+ */
 export const join = (payload: S.JoinBotRequest, options?: CallOptions): ApiCall<S.JoinBotResponse> =>
   Request.execute(joinOperation, payload, options)
 
@@ -49,7 +77,13 @@ const leaveOperation: Operation<S.LeaveBotRequest, S.LeaveBotResponse> = {
   response: S.LeaveBotResponse
 }
 
-/** `POST /open-apis/vc/v1/bots/leave` */
+/**
+ * 离开会议
+ *
+ * `POST /open-apis/vc/v1/bots/leave`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave&project=vc&resource=bot&version=v1 | Documentation}
+ */
 export const leave = (payload: S.LeaveBotRequest, options?: CallOptions): ApiCall<S.LeaveBotResponse> =>
   Request.execute(leaveOperation, payload, options)
 
@@ -62,7 +96,13 @@ const messageOperation: Operation<S.MessageBotRequest, S.MessageBotResponse> = {
   response: S.MessageBotResponse
 }
 
-/** `POST /open-apis/vc/v1/bots/message` */
+/**
+ * 发送会中消息
+ *
+ * `POST /open-apis/vc/v1/bots/message`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=message&project=vc&resource=bot&version=v1 | Documentation}
+ */
 export const message = (payload: S.MessageBotRequest, options?: CallOptions): ApiCall<S.MessageBotResponse> =>
   Request.execute(messageOperation, payload, options)
 
@@ -75,7 +115,13 @@ const realtimeEndpointOperation: Operation<S.RealtimeEndpointBotRequest, S.Realt
   response: S.RealtimeEndpointBotResponse
 }
 
-/** `GET /open-apis/vc/realtime/endpoint` */
+/**
+ * 获取会议机器人实时 WebSocket 连接地址
+ *
+ * `GET /open-apis/vc/realtime/endpoint`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=realtime_endpoint&project=vc&resource=bot&version=v1 | Documentation}
+ */
 export const realtimeEndpoint = (payload: S.RealtimeEndpointBotRequest, options?: CallOptions): ApiCall<S.RealtimeEndpointBotResponse> =>
   Request.execute(realtimeEndpointOperation, payload, options)
 
@@ -88,6 +134,12 @@ const userActiveMeetingOperation: Operation<S.UserActiveMeetingBotRequest, S.Use
   response: S.UserActiveMeetingBotResponse
 }
 
-/** `GET /open-apis/vc/v1/bots/user_active_meeting` */
+/**
+ * 获取用户活跃会议列表
+ *
+ * `GET /open-apis/vc/v1/bots/user_active_meeting`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=user_active_meeting&project=vc&resource=bot&version=v1 | Documentation}
+ */
 export const userActiveMeeting = (payload: S.UserActiveMeetingBotRequest = {}, options?: CallOptions): ApiCall<S.UserActiveMeetingBotResponse> =>
   Request.execute(userActiveMeetingOperation, payload, options)

@@ -17,11 +17,25 @@ const downloadOperation: Operation<S.DownloadExportRequest, DownloadedFile> = {
   result: "binary"
 }
 
-/** `GET /open-apis/vc/v1/exports/download` */
+/**
+ * 下载导出文件
+ *
+ * `GET /open-apis/vc/v1/exports/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=vc&resource=export&version=v1 | Documentation}
+ */
 export const download = (payload: S.DownloadExportRequest, options?: CallOptions): ApiCall<DownloadedFile> =>
   Request.execute(downloadOperation, payload, options)
 
-/** `download`, streaming the file instead of holding it in memory; closing the scope aborts it. */
+/**
+ * `download`, streaming the file instead of holding it in memory; closing the scope aborts it.
+ *
+ * 下载导出文件
+ *
+ * `GET /open-apis/vc/v1/exports/download`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=vc&resource=export&version=v1 | Documentation}
+ */
 export const downloadStream = (payload: S.DownloadExportRequest, options?: CallOptions): ApiCall<FileStream<LarkError>, Scope.Scope> =>
   Request.executeStream(downloadOperation, payload, options)
 
@@ -34,7 +48,13 @@ const getOperation: Operation<S.GetExportRequest, S.GetExportResponse> = {
   response: S.GetExportResponse
 }
 
-/** `GET /open-apis/vc/v1/exports/:task_id` */
+/**
+ * 查询导出任务结果
+ *
+ * `GET /open-apis/vc/v1/exports/:task_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=export&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetExportRequest, options?: CallOptions): ApiCall<S.GetExportResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -47,7 +67,13 @@ const meetingListOperation: Operation<S.MeetingListExportRequest, S.MeetingListE
   response: S.MeetingListExportResponse
 }
 
-/** `POST /open-apis/vc/v1/exports/meeting_list` */
+/**
+ * 导出会议明细
+ *
+ * `POST /open-apis/vc/v1/exports/meeting_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=meeting_list&project=vc&resource=export&version=v1 | Documentation}
+ */
 export const meetingList = (payload: S.MeetingListExportRequest, options?: CallOptions): ApiCall<S.MeetingListExportResponse> =>
   Request.execute(meetingListOperation, payload, options)
 
@@ -60,7 +86,13 @@ const participantListOperation: Operation<S.ParticipantListExportRequest, S.Part
   response: S.ParticipantListExportResponse
 }
 
-/** `POST /open-apis/vc/v1/exports/participant_list` */
+/**
+ * 导出参会人明细
+ *
+ * `POST /open-apis/vc/v1/exports/participant_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=participant_list&project=vc&resource=export&version=v1 | Documentation}
+ */
 export const participantList = (payload: S.ParticipantListExportRequest, options?: CallOptions): ApiCall<S.ParticipantListExportResponse> =>
   Request.execute(participantListOperation, payload, options)
 
@@ -73,7 +105,13 @@ const participantQualityListOperation: Operation<S.ParticipantQualityListExportR
   response: S.ParticipantQualityListExportResponse
 }
 
-/** `POST /open-apis/vc/v1/exports/participant_quality_list` */
+/**
+ * 导出参会人会议质量数据
+ *
+ * `POST /open-apis/vc/v1/exports/participant_quality_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=participant_quality_list&project=vc&resource=export&version=v1 | Documentation}
+ */
 export const participantQualityList = (payload: S.ParticipantQualityListExportRequest, options?: CallOptions): ApiCall<S.ParticipantQualityListExportResponse> =>
   Request.execute(participantQualityListOperation, payload, options)
 
@@ -86,6 +124,12 @@ const resourceReservationListOperation: Operation<S.ResourceReservationListExpor
   response: S.ResourceReservationListExportResponse
 }
 
-/** `POST /open-apis/vc/v1/exports/resource_reservation_list` */
+/**
+ * 导出会议室预定数据
+ *
+ * `POST /open-apis/vc/v1/exports/resource_reservation_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resource_reservation_list&project=vc&resource=export&version=v1 | Documentation}
+ */
 export const resourceReservationList = (payload: S.ResourceReservationListExportRequest, options?: CallOptions): ApiCall<S.ResourceReservationListExportResponse> =>
   Request.execute(resourceReservationListOperation, payload, options)

@@ -14,7 +14,11 @@ const pullMetaOperation: Operation<S.PullMetaMaterialRequest, S.PullMetaMaterial
   response: S.PullMetaMaterialResponse
 }
 
-/** `GET /open-apis/vc/v1/materials/pull_meta` */
+/**
+ * `GET /open-apis/vc/v1/materials/pull_meta`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=pull_meta&project=vc&resource=material&version=v1 | Documentation}
+ */
 export const pullMeta = (payload: S.PullMetaMaterialRequest = {}, options?: CallOptions): ApiCall<S.PullMetaMaterialResponse> =>
   Request.execute(pullMetaOperation, payload, options)
 
@@ -27,7 +31,11 @@ const removeOperation: Operation<S.RemoveMaterialRequest, S.RemoveMaterialRespon
   response: S.RemoveMaterialResponse
 }
 
-/** `POST /open-apis/vc/v1/materials/remove` */
+/**
+ * `POST /open-apis/vc/v1/materials/remove`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=vc&resource=material&version=v1 | Documentation}
+ */
 export const remove = (payload: S.RemoveMaterialRequest, options?: CallOptions): ApiCall<S.RemoveMaterialResponse> =>
   Request.execute(removeOperation, payload, options)
 
@@ -40,6 +48,10 @@ const uploadMetaOperation: Operation<S.UploadMetaMaterialRequest, S.UploadMetaMa
   response: S.UploadMetaMaterialResponse
 }
 
-/** `POST /open-apis/vc/v1/materials/upload_meta` */
+/**
+ * `POST /open-apis/vc/v1/materials/upload_meta`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_meta&project=vc&resource=material&version=v1 | Documentation}
+ */
 export const uploadMeta = (payload: S.UploadMetaMaterialRequest, options?: CallOptions): ApiCall<S.UploadMetaMaterialResponse> =>
   Request.execute(uploadMetaOperation, payload, options)

@@ -15,7 +15,11 @@ const changeNameOperation: Operation<S.ChangeNameMeetingRequest, S.ChangeNameMee
   response: S.ChangeNameMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/meetings/:meeting_id/change_name` */
+/**
+ * `POST /open-apis/vc/v1/meetings/:meeting_id/change_name`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=change_name&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const changeName = (payload: S.ChangeNameMeetingRequest, options?: CallOptions): ApiCall<S.ChangeNameMeetingResponse> =>
   Request.execute(changeNameOperation, payload, options)
 
@@ -28,7 +32,13 @@ const endOperation: Operation<S.EndMeetingRequest, S.EndMeetingResponse> = {
   response: S.EndMeetingResponse
 }
 
-/** `PATCH /open-apis/vc/v1/meetings/:meeting_id/end` */
+/**
+ * 结束会议
+ *
+ * `PATCH /open-apis/vc/v1/meetings/:meeting_id/end`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=end&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const end = (payload: S.EndMeetingRequest, options?: CallOptions): ApiCall<S.EndMeetingResponse> =>
   Request.execute(endOperation, payload, options)
 
@@ -41,7 +51,13 @@ const getOperation: Operation<S.GetMeetingRequest, S.GetMeetingResponse> = {
   response: S.GetMeetingResponse
 }
 
-/** `GET /open-apis/vc/v1/meetings/:meeting_id` */
+/**
+ * 获取会议详情
+ *
+ * `GET /open-apis/vc/v1/meetings/:meeting_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMeetingRequest, options?: CallOptions): ApiCall<S.GetMeetingResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,7 +70,13 @@ const inviteOperation: Operation<S.InviteMeetingRequest, S.InviteMeetingResponse
   response: S.InviteMeetingResponse
 }
 
-/** `PATCH /open-apis/vc/v1/meetings/:meeting_id/invite` */
+/**
+ * 邀请参会人
+ *
+ * `PATCH /open-apis/vc/v1/meetings/:meeting_id/invite`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=invite&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const invite = (payload: S.InviteMeetingRequest, options?: CallOptions): ApiCall<S.InviteMeetingResponse> =>
   Request.execute(inviteOperation, payload, options)
 
@@ -67,7 +89,13 @@ const kickoutOperation: Operation<S.KickoutMeetingRequest, S.KickoutMeetingRespo
   response: S.KickoutMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/meetings/:meeting_id/kickout` */
+/**
+ * 移除参会人
+ *
+ * `POST /open-apis/vc/v1/meetings/:meeting_id/kickout`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=kickout&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const kickout = (payload: S.KickoutMeetingRequest, options?: CallOptions): ApiCall<S.KickoutMeetingResponse> =>
   Request.execute(kickoutOperation, payload, options)
 
@@ -80,15 +108,31 @@ const listOperation: Operation<S.ListMeetingRequest, S.ListMeetingResponse> = {
   response: S.ListMeetingResponse
 }
 
-/** `GET /open-apis/vc/v1/meetings` */
+/**
+ * `GET /open-apis/vc/v1/meetings`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListMeetingRequest, options?: CallOptions): ApiCall<S.ListMeetingResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * `GET /open-apis/vc/v1/meetings`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListMeetingRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `meetings` element of every page of `list`. */
+/**
+ * Every `meetings` element of every page of `list`.
+ *
+ * `GET /open-apis/vc/v1/meetings`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListMeetingRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "meetings")
 
@@ -101,15 +145,37 @@ const listByNoOperation: Operation<S.ListByNoMeetingRequest, S.ListByNoMeetingRe
   response: S.ListByNoMeetingResponse
 }
 
-/** `GET /open-apis/vc/v1/meetings/list_by_no` */
+/**
+ * 获取与会议号关联的会议列表
+ *
+ * `GET /open-apis/vc/v1/meetings/list_by_no`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_no&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const listByNo = (payload: S.ListByNoMeetingRequest, options?: CallOptions): ApiCall<S.ListByNoMeetingResponse> =>
   Request.execute(listByNoOperation, payload, options)
 
-/** Every page of `listByNo`, following `page_token`. */
+/**
+ * Every page of `listByNo`, following `page_token`.
+ *
+ * 获取与会议号关联的会议列表
+ *
+ * `GET /open-apis/vc/v1/meetings/list_by_no`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_no&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const listByNoPages = (payload: S.ListByNoMeetingRequest, options?: CallOptions) =>
   Pagination.pages(listByNo, payload, options)
 
-/** Every `meeting_briefs` element of every page of `listByNo`. */
+/**
+ * Every `meeting_briefs` element of every page of `listByNo`.
+ *
+ * 获取与会议号关联的会议列表
+ *
+ * `GET /open-apis/vc/v1/meetings/list_by_no`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_no&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const listByNoStream = (payload: S.ListByNoMeetingRequest, options?: CallOptions) =>
   Pagination.items(listByNo, payload, options, "meeting_briefs")
 
@@ -122,15 +188,37 @@ const searchOperation: Operation<S.SearchMeetingRequest, S.SearchMeetingResponse
   response: S.SearchMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/meetings/search` */
+/**
+ * 搜索会议记录（测试）
+ *
+ * `POST /open-apis/vc/v1/meetings/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchMeetingRequest = {}, options?: CallOptions): ApiCall<S.SearchMeetingResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 搜索会议记录（测试）
+ *
+ * `POST /open-apis/vc/v1/meetings/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchMeetingRequest = {}, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 搜索会议记录（测试）
+ *
+ * `POST /open-apis/vc/v1/meetings/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchMeetingRequest = {}, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
 
@@ -143,7 +231,13 @@ const setHostOperation: Operation<S.SetHostMeetingRequest, S.SetHostMeetingRespo
   response: S.SetHostMeetingResponse
 }
 
-/** `PATCH /open-apis/vc/v1/meetings/:meeting_id/set_host` */
+/**
+ * 设置主持人
+ *
+ * `PATCH /open-apis/vc/v1/meetings/:meeting_id/set_host`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_host&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const setHost = (payload: S.SetHostMeetingRequest, options?: CallOptions): ApiCall<S.SetHostMeetingResponse> =>
   Request.execute(setHostOperation, payload, options)
 
@@ -156,7 +250,13 @@ const subscriptionOperation: Operation<S.SubscriptionMeetingRequest, S.Subscript
   response: S.SubscriptionMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/meetings/subscription` */
+/**
+ * 订阅会议变更事件
+ *
+ * `POST /open-apis/vc/v1/meetings/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionMeetingRequest = {}, options?: CallOptions): ApiCall<S.SubscriptionMeetingResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -169,6 +269,12 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionMeetingRequest, S.Unsub
   response: S.UnsubscriptionMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/meetings/unsubscription` */
+/**
+ * 取消订阅会议变更事件
+ *
+ * `POST /open-apis/vc/v1/meetings/unsubscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=vc&resource=meeting&version=v1 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionMeetingRequest = {}, options?: CallOptions): ApiCall<S.UnsubscriptionMeetingResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)

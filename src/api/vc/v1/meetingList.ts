@@ -15,14 +15,36 @@ const getOperation: Operation<S.GetMeetingListRequest, S.GetMeetingListResponse>
   response: S.GetMeetingListResponse
 }
 
-/** `GET /open-apis/vc/v1/meeting_list` */
+/**
+ * 查询会议明细
+ *
+ * `GET /open-apis/vc/v1/meeting_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting_list&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMeetingListRequest, options?: CallOptions): ApiCall<S.GetMeetingListResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 查询会议明细
+ *
+ * `GET /open-apis/vc/v1/meeting_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting_list&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetMeetingListRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `meeting_list` element of every page of `get`. */
+/**
+ * Every `meeting_list` element of every page of `get`.
+ *
+ * 查询会议明细
+ *
+ * `GET /open-apis/vc/v1/meeting_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting_list&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetMeetingListRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "meeting_list")

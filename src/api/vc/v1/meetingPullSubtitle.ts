@@ -15,14 +15,36 @@ const getOperation: Operation<S.GetMeetingPullSubtitleRequest, S.GetMeetingPullS
   response: S.GetMeetingPullSubtitleResponse
 }
 
-/** `GET /open-apis/vc/v1/meetings/:meeting_id/pull_subtitle` */
+/**
+ * 获取会议或录音字幕
+ *
+ * `GET /open-apis/vc/v1/meetings/:meeting_id/pull_subtitle`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.pull_subtitle&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMeetingPullSubtitleRequest, options?: CallOptions): ApiCall<S.GetMeetingPullSubtitleResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 获取会议或录音字幕
+ *
+ * `GET /open-apis/vc/v1/meetings/:meeting_id/pull_subtitle`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.pull_subtitle&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetMeetingPullSubtitleRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `meeting_subtitles` element of every page of `get`. */
+/**
+ * Every `meeting_subtitles` element of every page of `get`.
+ *
+ * 获取会议或录音字幕
+ *
+ * `GET /open-apis/vc/v1/meetings/:meeting_id/pull_subtitle`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.pull_subtitle&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetMeetingPullSubtitleRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "meeting_subtitles")

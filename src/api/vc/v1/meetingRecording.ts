@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetMeetingRecordingRequest, S.GetMeetingRecordin
   response: S.GetMeetingRecordingResponse
 }
 
-/** `GET /open-apis/vc/v1/meetings/:meeting_id/recording` */
+/**
+ * 获取录制文件
+ *
+ * `GET /open-apis/vc/v1/meetings/:meeting_id/recording`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.recording&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetMeetingRecordingRequest, options?: CallOptions): ApiCall<S.GetMeetingRecordingResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,7 +33,13 @@ const setPermissionOperation: Operation<S.SetPermissionMeetingRecordingRequest, 
   response: S.SetPermissionMeetingRecordingResponse
 }
 
-/** `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/set_permission` */
+/**
+ * 授权录制文件
+ *
+ * `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/set_permission`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_permission&project=vc&resource=meeting.recording&version=v1 | Documentation}
+ */
 export const setPermission = (payload: S.SetPermissionMeetingRecordingRequest, options?: CallOptions): ApiCall<S.SetPermissionMeetingRecordingResponse> =>
   Request.execute(setPermissionOperation, payload, options)
 
@@ -40,7 +52,13 @@ const startOperation: Operation<S.StartMeetingRecordingRequest, S.StartMeetingRe
   response: S.StartMeetingRecordingResponse
 }
 
-/** `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/start` */
+/**
+ * 开始录制
+ *
+ * `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/start`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start&project=vc&resource=meeting.recording&version=v1 | Documentation}
+ */
 export const start = (payload: S.StartMeetingRecordingRequest, options?: CallOptions): ApiCall<S.StartMeetingRecordingResponse> =>
   Request.execute(startOperation, payload, options)
 
@@ -53,6 +71,12 @@ const stopOperation: Operation<S.StopMeetingRecordingRequest, S.StopMeetingRecor
   response: S.StopMeetingRecordingResponse
 }
 
-/** `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/stop` */
+/**
+ * 停止录制
+ *
+ * `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/stop`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=stop&project=vc&resource=meeting.recording&version=v1 | Documentation}
+ */
 export const stop = (payload: S.StopMeetingRecordingRequest, options?: CallOptions): ApiCall<S.StopMeetingRecordingResponse> =>
   Request.execute(stopOperation, payload, options)

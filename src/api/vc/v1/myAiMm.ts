@@ -14,7 +14,11 @@ const extensionBoardingOperation: Operation<S.ExtensionBoardingMyAiMmRequest, S.
   response: S.ExtensionBoardingMyAiMmResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_mm/extension_boarding` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_mm/extension_boarding`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=extension_boarding&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+ */
 export const extensionBoarding = (payload: S.ExtensionBoardingMyAiMmRequest = {}, options?: CallOptions): ApiCall<S.ExtensionBoardingMyAiMmResponse> =>
   Request.execute(extensionBoardingOperation, payload, options)
 
@@ -27,7 +31,11 @@ const mediaBindOperation: Operation<S.MediaBindMyAiMmRequest, S.MediaBindMyAiMmR
   response: S.MediaBindMyAiMmResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_mm/media_bind` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_mm/media_bind`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=media_bind&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+ */
 export const mediaBind = (payload: S.MediaBindMyAiMmRequest = {}, options?: CallOptions): ApiCall<S.MediaBindMyAiMmResponse> =>
   Request.execute(mediaBindOperation, payload, options)
 
@@ -40,7 +48,11 @@ const mediaParseOperation: Operation<S.MediaParseMyAiMmRequest, S.MediaParseMyAi
   response: S.MediaParseMyAiMmResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_mm/media_parse` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_mm/media_parse`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=media_parse&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+ */
 export const mediaParse = (payload: S.MediaParseMyAiMmRequest = {}, options?: CallOptions): ApiCall<S.MediaParseMyAiMmResponse> =>
   Request.execute(mediaParseOperation, payload, options)
 
@@ -53,7 +65,11 @@ const queryOperation: Operation<S.QueryMyAiMmRequest, S.QueryMyAiMmResponse> = {
   response: S.QueryMyAiMmResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_mm/query` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_mm/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryMyAiMmRequest = {}, options?: CallOptions): ApiCall<S.QueryMyAiMmResponse> =>
   Request.execute(queryOperation, payload, options)
 
@@ -66,6 +82,10 @@ const querySuggestContextOperation: Operation<S.QuerySuggestContextMyAiMmRequest
   response: S.QuerySuggestContextMyAiMmResponse
 }
 
-/** `GET /open-apis/vc/v1/my_ai_mm/query_suggest_context` */
+/**
+ * `GET /open-apis/vc/v1/my_ai_mm/query_suggest_context`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_suggest_context&project=vc&resource=my_ai_mm&version=v1 | Documentation}
+ */
 export const querySuggestContext = (payload: S.QuerySuggestContextMyAiMmRequest = {}, options?: CallOptions): ApiCall<S.QuerySuggestContextMyAiMmResponse> =>
   Request.execute(querySuggestContextOperation, payload, options)

@@ -14,7 +14,13 @@ const autoReleaseEventOperation: Operation<S.AutoReleaseEventMyAiRoomRequest, S.
   response: S.AutoReleaseEventMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/auto_release_event` */
+/**
+ * 引导释放
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/auto_release_event`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=auto_release_event&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const autoReleaseEvent = (payload: S.AutoReleaseEventMyAiRoomRequest, options?: CallOptions): ApiCall<S.AutoReleaseEventMyAiRoomResponse> =>
   Request.execute(autoReleaseEventOperation, payload, options)
 
@@ -27,7 +33,13 @@ const autoWelcomeOperation: Operation<S.AutoWelcomeMyAiRoomRequest, S.AutoWelcom
   response: S.AutoWelcomeMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/auto_welcome` */
+/**
+ * 自动欢迎
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/auto_welcome`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=auto_welcome&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const autoWelcome = (payload: S.AutoWelcomeMyAiRoomRequest, options?: CallOptions): ApiCall<S.AutoWelcomeMyAiRoomResponse> =>
   Request.execute(autoWelcomeOperation, payload, options)
 
@@ -40,7 +52,13 @@ const checkInScheduleOperation: Operation<S.CheckInScheduleMyAiRoomRequest, S.Ch
   response: S.CheckInScheduleMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/check_in_schedule` */
+/**
+ * 签到日程
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/check_in_schedule`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check_in_schedule&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const checkInSchedule = (payload: S.CheckInScheduleMyAiRoomRequest = {}, options?: CallOptions): ApiCall<S.CheckInScheduleMyAiRoomResponse> =>
   Request.execute(checkInScheduleOperation, payload, options)
 
@@ -53,7 +71,13 @@ const exitOperation: Operation<S.ExitMyAiRoomRequest, S.ExitMyAiRoomResponse> = 
   response: S.ExitMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/exit` */
+/**
+ * 退出
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/exit`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=exit&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const exit = (payload: S.ExitMyAiRoomRequest, options?: CallOptions): ApiCall<S.ExitMyAiRoomResponse> =>
   Request.execute(exitOperation, payload, options)
 
@@ -66,7 +90,13 @@ const helpSceneTypeOperation: Operation<S.HelpSceneTypeMyAiRoomRequest, S.HelpSc
   response: S.HelpSceneTypeMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/help_scene_type` */
+/**
+ * 获取帮助指令
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/help_scene_type`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=help_scene_type&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const helpSceneType = (payload: S.HelpSceneTypeMyAiRoomRequest, options?: CallOptions): ApiCall<S.HelpSceneTypeMyAiRoomResponse> =>
   Request.execute(helpSceneTypeOperation, payload, options)
 
@@ -79,7 +109,13 @@ const joinMeetingOperation: Operation<S.JoinMeetingMyAiRoomRequest, S.JoinMeetin
   response: S.JoinMeetingMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/join_meeting` */
+/**
+ * 加入及创建会议
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/join_meeting`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=join_meeting&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const joinMeeting = (payload: S.JoinMeetingMyAiRoomRequest, options?: CallOptions): ApiCall<S.JoinMeetingMyAiRoomResponse> =>
   Request.execute(joinMeetingOperation, payload, options)
 
@@ -92,7 +128,13 @@ const joinMeetingNumberOperation: Operation<S.JoinMeetingNumberMyAiRoomRequest, 
   response: S.JoinMeetingNumberMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/join_meeting_number` */
+/**
+ * 会议号入会
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/join_meeting_number`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=join_meeting_number&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const joinMeetingNumber = (payload: S.JoinMeetingNumberMyAiRoomRequest, options?: CallOptions): ApiCall<S.JoinMeetingNumberMyAiRoomResponse> =>
   Request.execute(joinMeetingNumberOperation, payload, options)
 
@@ -105,7 +147,13 @@ const joinOfflineMeetingOperation: Operation<S.JoinOfflineMeetingMyAiRoomRequest
   response: S.JoinOfflineMeetingMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/join_offline_meeting` */
+/**
+ * 创建线下会议
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/join_offline_meeting`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=join_offline_meeting&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const joinOfflineMeeting = (payload: S.JoinOfflineMeetingMyAiRoomRequest, options?: CallOptions): ApiCall<S.JoinOfflineMeetingMyAiRoomResponse> =>
   Request.execute(joinOfflineMeetingOperation, payload, options)
 
@@ -118,7 +166,13 @@ const leaveMeetingOperation: Operation<S.LeaveMeetingMyAiRoomRequest, S.LeaveMee
   response: S.LeaveMeetingMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/leave_meeting` */
+/**
+ * 离开会议
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/leave_meeting`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_meeting&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const leaveMeeting = (payload: S.LeaveMeetingMyAiRoomRequest, options?: CallOptions): ApiCall<S.LeaveMeetingMyAiRoomResponse> =>
   Request.execute(leaveMeetingOperation, payload, options)
 
@@ -131,7 +185,13 @@ const reserveInstantEventOperation: Operation<S.ReserveInstantEventMyAiRoomReque
   response: S.ReserveInstantEventMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/reserve_instant_event` */
+/**
+ * 预定即时日程
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/reserve_instant_event`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reserve_instant_event&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const reserveInstantEvent = (payload: S.ReserveInstantEventMyAiRoomRequest, options?: CallOptions): ApiCall<S.ReserveInstantEventMyAiRoomResponse> =>
   Request.execute(reserveInstantEventOperation, payload, options)
 
@@ -144,6 +204,12 @@ const roomCallingOperation: Operation<S.RoomCallingMyAiRoomRequest, S.RoomCallin
   response: S.RoomCallingMyAiRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_room/room_calling` */
+/**
+ * 呼叫
+ *
+ * `POST /open-apis/vc/v1/my_ai_room/room_calling`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=room_calling&project=vc&resource=my_ai_room&version=v1 | Documentation}
+ */
 export const roomCalling = (payload: S.RoomCallingMyAiRoomRequest, options?: CallOptions): ApiCall<S.RoomCallingMyAiRoomResponse> =>
   Request.execute(roomCallingOperation, payload, options)

@@ -14,6 +14,12 @@ const createEventCardOperation: Operation<S.CreateEventCardMyAiSipRequest, S.Cre
   response: S.CreateEventCardMyAiSipResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_sip/create_event_card` */
+/**
+ * 生成卡片
+ *
+ * `POST /open-apis/vc/v1/my_ai_sip/create_event_card`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_event_card&project=vc&resource=my_ai_sip&version=v1 | Documentation}
+ */
 export const createEventCard = (payload: S.CreateEventCardMyAiSipRequest = {}, options?: CallOptions): ApiCall<S.CreateEventCardMyAiSipResponse> =>
   Request.execute(createEventCardOperation, payload, options)

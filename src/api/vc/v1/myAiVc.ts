@@ -14,7 +14,11 @@ const cardCallbackOperation: Operation<S.CardCallbackMyAiVcRequest, S.CardCallba
   response: S.CardCallbackMyAiVcResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc/card_callback` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_vc/card_callback`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=card_callback&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+ */
 export const cardCallback = (payload: S.CardCallbackMyAiVcRequest = {}, options?: CallOptions): ApiCall<S.CardCallbackMyAiVcResponse> =>
   Request.execute(cardCallbackOperation, payload, options)
 
@@ -27,7 +31,11 @@ const fetchMeetingAnalyzeOperation: Operation<S.FetchMeetingAnalyzeMyAiVcRequest
   response: S.FetchMeetingAnalyzeMyAiVcResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc/fetch_meeting_analyze` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_vc/fetch_meeting_analyze`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_meeting_analyze&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+ */
 export const fetchMeetingAnalyze = (payload: S.FetchMeetingAnalyzeMyAiVcRequest = {}, options?: CallOptions): ApiCall<S.FetchMeetingAnalyzeMyAiVcResponse> =>
   Request.execute(fetchMeetingAnalyzeOperation, payload, options)
 
@@ -40,7 +48,13 @@ const fetchMeetingListOperation: Operation<S.FetchMeetingListMyAiVcRequest, S.Fe
   response: S.FetchMeetingListMyAiVcResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc/fetch_meeting_list` */
+/**
+ * 用于获取已经保存的会议列表
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc/fetch_meeting_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_meeting_list&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+ */
 export const fetchMeetingList = (payload: S.FetchMeetingListMyAiVcRequest = {}, options?: CallOptions): ApiCall<S.FetchMeetingListMyAiVcResponse> =>
   Request.execute(fetchMeetingListOperation, payload, options)
 
@@ -53,7 +67,11 @@ const meetingAnalyzeOperation: Operation<S.MeetingAnalyzeMyAiVcRequest, S.Meetin
   response: S.MeetingAnalyzeMyAiVcResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc/meeting_analyze` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_vc/meeting_analyze`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=meeting_analyze&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+ */
 export const meetingAnalyze = (payload: S.MeetingAnalyzeMyAiVcRequest = {}, options?: CallOptions): ApiCall<S.MeetingAnalyzeMyAiVcResponse> =>
   Request.execute(meetingAnalyzeOperation, payload, options)
 
@@ -66,7 +84,13 @@ const setMeetingListOperation: Operation<S.SetMeetingListMyAiVcRequest, S.SetMee
   response: S.SetMeetingListMyAiVcResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc/set_meeting_list` */
+/**
+ * 设置需要分析的会议列表
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc/set_meeting_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_meeting_list&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+ */
 export const setMeetingList = (payload: S.SetMeetingListMyAiVcRequest, options?: CallOptions): ApiCall<S.SetMeetingListMyAiVcResponse> =>
   Request.execute(setMeetingListOperation, payload, options)
 
@@ -79,6 +103,12 @@ const startAnalysisOperation: Operation<S.StartAnalysisMyAiVcRequest, S.StartAna
   response: S.StartAnalysisMyAiVcResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc/start_analysis` */
+/**
+ * 开始会议分析
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc/start_analysis`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start_analysis&project=vc&resource=my_ai_vc&version=v1 | Documentation}
+ */
 export const startAnalysis = (payload: S.StartAnalysisMyAiVcRequest, options?: CallOptions): ApiCall<S.StartAnalysisMyAiVcResponse> =>
   Request.execute(startAnalysisOperation, payload, options)

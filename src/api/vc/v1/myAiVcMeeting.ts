@@ -14,7 +14,11 @@ const callbackOperation: Operation<S.CallbackMyAiVcMeetingRequest, S.CallbackMyA
   response: S.CallbackMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/callback` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/callback`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=callback&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const callback = (payload: S.CallbackMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.CallbackMyAiVcMeetingResponse> =>
   Request.execute(callbackOperation, payload, options)
 
@@ -27,7 +31,11 @@ const docBasedSuggestQuestionOperation: Operation<S.DocBasedSuggestQuestionMyAiV
   response: S.DocBasedSuggestQuestionMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/doc_based_suggest_question` */
+/**
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/doc_based_suggest_question`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=doc_based_suggest_question&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const docBasedSuggestQuestion = (payload: S.DocBasedSuggestQuestionMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.DocBasedSuggestQuestionMyAiVcMeetingResponse> =>
   Request.execute(docBasedSuggestQuestionOperation, payload, options)
 
@@ -40,7 +48,13 @@ const doOperationOperation: Operation<S.DoOperationMyAiVcMeetingRequest, S.DoOpe
   response: S.DoOperationMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/do_operation` */
+/**
+ * 会议操作
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/do_operation`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=do_operation&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const doOperation = (payload: S.DoOperationMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.DoOperationMyAiVcMeetingResponse> =>
   Request.execute(doOperationOperation, payload, options)
 
@@ -53,7 +67,13 @@ const fetchRecapStreamOperation: Operation<S.FetchRecapStreamMyAiVcMeetingReques
   response: S.FetchRecapStreamMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_recap_stream` */
+/**
+ * 流式获取会议纪要
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_recap_stream`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_recap_stream&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const fetchRecapStream = (payload: S.FetchRecapStreamMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.FetchRecapStreamMyAiVcMeetingResponse> =>
   Request.execute(fetchRecapStreamOperation, payload, options)
 
@@ -66,7 +86,13 @@ const fetchSectionSummaryStreamOperation: Operation<S.FetchSectionSummaryStreamM
   response: S.FetchSectionSummaryStreamMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_section_summary_stream` */
+/**
+ * 流式获取分段会议总结
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_section_summary_stream`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_section_summary_stream&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const fetchSectionSummaryStream = (payload: S.FetchSectionSummaryStreamMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.FetchSectionSummaryStreamMyAiVcMeetingResponse> =>
   Request.execute(fetchSectionSummaryStreamOperation, payload, options)
 
@@ -79,7 +105,13 @@ const fetchStepSummaryStreamOperation: Operation<S.FetchStepSummaryStreamMyAiVcM
   response: S.FetchStepSummaryStreamMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_step_summary_stream` */
+/**
+ * 流式获取两段式会议总结
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_step_summary_stream`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=fetch_step_summary_stream&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const fetchStepSummaryStream = (payload: S.FetchStepSummaryStreamMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.FetchStepSummaryStreamMyAiVcMeetingResponse> =>
   Request.execute(fetchStepSummaryStreamOperation, payload, options)
 
@@ -92,7 +124,13 @@ const getCommonReplyOperation: Operation<S.GetCommonReplyMyAiVcMeetingRequest, S
   response: S.GetCommonReplyMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/get_common_reply` */
+/**
+ * 会议内容问答
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/get_common_reply`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_common_reply&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const getCommonReply = (payload: S.GetCommonReplyMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.GetCommonReplyMyAiVcMeetingResponse> =>
   Request.execute(getCommonReplyOperation, payload, options)
 
@@ -105,7 +143,13 @@ const getRecapOperation: Operation<S.GetRecapMyAiVcMeetingRequest, S.GetRecapMyA
   response: S.GetRecapMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/get_recap` */
+/**
+ * 获取会议纪要
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/get_recap`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_recap&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const getRecap = (payload: S.GetRecapMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.GetRecapMyAiVcMeetingResponse> =>
   Request.execute(getRecapOperation, payload, options)
 
@@ -118,7 +162,13 @@ const getTodoTaskOperation: Operation<S.GetTodoTaskMyAiVcMeetingRequest, S.GetTo
   response: S.GetTodoTaskMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/get_todo_task` */
+/**
+ * 获取会议待办
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/get_todo_task`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_todo_task&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const getTodoTask = (payload: S.GetTodoTaskMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.GetTodoTaskMyAiVcMeetingResponse> =>
   Request.execute(getTodoTaskOperation, payload, options)
 
@@ -131,7 +181,13 @@ const sectionSummaryOperation: Operation<S.SectionSummaryMyAiVcMeetingRequest, S
   response: S.SectionSummaryMyAiVcMeetingResponse
 }
 
-/** `POST /open-apis/vc/v1/my_ai_vc_meeting/section_summary` */
+/**
+ * 获取会议分段纪要
+ *
+ * `POST /open-apis/vc/v1/my_ai_vc_meeting/section_summary`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=section_summary&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const sectionSummary = (payload: S.SectionSummaryMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.SectionSummaryMyAiVcMeetingResponse> =>
   Request.execute(sectionSummaryOperation, payload, options)
 
@@ -144,6 +200,12 @@ const seedAiPullDataOperation: Operation<S.SeedAiPullDataMyAiVcMeetingRequest, S
   response: S.SeedAiPullDataMyAiVcMeetingResponse
 }
 
-/** `GET /open-apis/vc/v1/my_ai_vc_meeting/seed_ai_pull_data` */
+/**
+ * seed ai获取会议信息
+ *
+ * `GET /open-apis/vc/v1/my_ai_vc_meeting/seed_ai_pull_data`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=seed_ai_pull_data&project=vc&resource=my_ai_vc_meeting&version=v1 | Documentation}
+ */
 export const seedAiPullData = (payload: S.SeedAiPullDataMyAiVcMeetingRequest = {}, options?: CallOptions): ApiCall<S.SeedAiPullDataMyAiVcMeetingResponse> =>
   Request.execute(seedAiPullDataOperation, payload, options)

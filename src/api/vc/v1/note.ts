@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetNoteRequest, S.GetNoteResponse> = {
   response: S.GetNoteResponse
 }
 
-/** `GET /open-apis/vc/v1/notes/:note_id` */
+/**
+ * 获取纪要详情
+ *
+ * `GET /open-apis/vc/v1/notes/:note_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=note&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetNoteRequest, options?: CallOptions): ApiCall<S.GetNoteResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,7 +33,13 @@ const subscriptionOperation: Operation<S.SubscriptionNoteRequest, S.Subscription
   response: S.SubscriptionNoteResponse
 }
 
-/** `POST /open-apis/vc/v1/notes/subscription` */
+/**
+ * 订阅纪要变更事件
+ *
+ * `POST /open-apis/vc/v1/notes/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=vc&resource=note&version=v1 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionNoteRequest = {}, options?: CallOptions): ApiCall<S.SubscriptionNoteResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -40,7 +52,13 @@ const unifiedNoteTranscriptOperation: Operation<S.UnifiedNoteTranscriptNoteReque
   response: S.UnifiedNoteTranscriptNoteResponse
 }
 
-/** `GET /open-apis/vc/v1/notes/:note_id/unified_note_transcript` */
+/**
+ * 获取三合一纪要文档的原始转写记录（支持分页）
+ *
+ * `GET /open-apis/vc/v1/notes/:note_id/unified_note_transcript`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unified_note_transcript&project=vc&resource=note&version=v1 | Documentation}
+ */
 export const unifiedNoteTranscript = (payload: S.UnifiedNoteTranscriptNoteRequest, options?: CallOptions): ApiCall<S.UnifiedNoteTranscriptNoteResponse> =>
   Request.execute(unifiedNoteTranscriptOperation, payload, options)
 
@@ -53,6 +71,12 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionNoteRequest, S.Unsubscr
   response: S.UnsubscriptionNoteResponse
 }
 
-/** `POST /open-apis/vc/v1/notes/unsubscription` */
+/**
+ * 取消订阅纪要变更事件
+ *
+ * `POST /open-apis/vc/v1/notes/unsubscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=vc&resource=note&version=v1 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionNoteRequest = {}, options?: CallOptions): ApiCall<S.UnsubscriptionNoteResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)

@@ -15,14 +15,36 @@ const getOperation: Operation<S.GetParticipantListRequest, S.GetParticipantListR
   response: S.GetParticipantListResponse
 }
 
-/** `GET /open-apis/vc/v1/participant_list` */
+/**
+ * 查询参会人明细
+ *
+ * `GET /open-apis/vc/v1/participant_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_list&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetParticipantListRequest, options?: CallOptions): ApiCall<S.GetParticipantListResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 查询参会人明细
+ *
+ * `GET /open-apis/vc/v1/participant_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_list&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetParticipantListRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `participants` element of every page of `get`. */
+/**
+ * Every `participants` element of every page of `get`.
+ *
+ * 查询参会人明细
+ *
+ * `GET /open-apis/vc/v1/participant_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_list&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetParticipantListRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "participants")

@@ -15,14 +15,36 @@ const getOperation: Operation<S.GetParticipantQualityListRequest, S.GetParticipa
   response: S.GetParticipantQualityListResponse
 }
 
-/** `GET /open-apis/vc/v1/participant_quality_list` */
+/**
+ * 查询参会人会议质量数据
+ *
+ * `GET /open-apis/vc/v1/participant_quality_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_quality_list&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetParticipantQualityListRequest, options?: CallOptions): ApiCall<S.GetParticipantQualityListResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 查询参会人会议质量数据
+ *
+ * `GET /open-apis/vc/v1/participant_quality_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_quality_list&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetParticipantQualityListRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `participant_quality_list` element of every page of `get`. */
+/**
+ * Every `participant_quality_list` element of every page of `get`.
+ *
+ * 查询参会人会议质量数据
+ *
+ * `GET /open-apis/vc/v1/participant_quality_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_quality_list&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetParticipantQualityListRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "participant_quality_list")

@@ -14,7 +14,13 @@ const subscriptionOperation: Operation<S.SubscriptionRecordingRequest, S.Subscri
   response: S.SubscriptionRecordingResponse
 }
 
-/** `POST /open-apis/vc/v1/recordings/subscription` */
+/**
+ * 订阅录音事件
+ *
+ * `POST /open-apis/vc/v1/recordings/subscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=vc&resource=recording&version=v1 | Documentation}
+ */
 export const subscription = (payload: S.SubscriptionRecordingRequest, options?: CallOptions): ApiCall<S.SubscriptionRecordingResponse> =>
   Request.execute(subscriptionOperation, payload, options)
 
@@ -27,6 +33,12 @@ const unsubscriptionOperation: Operation<S.UnsubscriptionRecordingRequest, S.Uns
   response: S.UnsubscriptionRecordingResponse
 }
 
-/** `POST /open-apis/vc/v1/recordings/unsubscription` */
+/**
+ * 取消订阅录音事件
+ *
+ * `POST /open-apis/vc/v1/recordings/unsubscription`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=vc&resource=recording&version=v1 | Documentation}
+ */
 export const unsubscription = (payload: S.UnsubscriptionRecordingRequest, options?: CallOptions): ApiCall<S.UnsubscriptionRecordingResponse> =>
   Request.execute(unsubscriptionOperation, payload, options)

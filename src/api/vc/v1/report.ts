@@ -14,7 +14,13 @@ const getDailyOperation: Operation<S.GetDailyReportRequest, S.GetDailyReportResp
   response: S.GetDailyReportResponse
 }
 
-/** `GET /open-apis/vc/v1/reports/get_daily` */
+/**
+ * 获取会议报告
+ *
+ * `GET /open-apis/vc/v1/reports/get_daily`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_daily&project=vc&resource=report&version=v1 | Documentation}
+ */
 export const getDaily = (payload: S.GetDailyReportRequest, options?: CallOptions): ApiCall<S.GetDailyReportResponse> =>
   Request.execute(getDailyOperation, payload, options)
 
@@ -27,6 +33,12 @@ const getTopUserOperation: Operation<S.GetTopUserReportRequest, S.GetTopUserRepo
   response: S.GetTopUserReportResponse
 }
 
-/** `GET /open-apis/vc/v1/reports/get_top_user` */
+/**
+ * 获取 Top 用户列表
+ *
+ * `GET /open-apis/vc/v1/reports/get_top_user`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_top_user&project=vc&resource=report&version=v1 | Documentation}
+ */
 export const getTopUser = (payload: S.GetTopUserReportRequest, options?: CallOptions): ApiCall<S.GetTopUserReportResponse> =>
   Request.execute(getTopUserOperation, payload, options)

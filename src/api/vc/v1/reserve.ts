@@ -14,7 +14,13 @@ const applyOperation: Operation<S.ApplyReserveRequest, S.ApplyReserveResponse> =
   response: S.ApplyReserveResponse
 }
 
-/** `POST /open-apis/vc/v1/reserves/apply` */
+/**
+ * 预约会议
+ *
+ * `POST /open-apis/vc/v1/reserves/apply`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=apply&project=vc&resource=reserve&version=v1 | Documentation}
+ */
 export const apply = (payload: S.ApplyReserveRequest, options?: CallOptions): ApiCall<S.ApplyReserveResponse> =>
   Request.execute(applyOperation, payload, options)
 
@@ -27,7 +33,13 @@ const deleteOperation: Operation<S.DeleteReserveRequest, S.DeleteReserveResponse
   response: S.DeleteReserveResponse
 }
 
-/** `DELETE /open-apis/vc/v1/reserves/:reserve_id` */
+/**
+ * 删除预约
+ *
+ * `DELETE /open-apis/vc/v1/reserves/:reserve_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=vc&resource=reserve&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteReserveRequest, options?: CallOptions): ApiCall<S.DeleteReserveResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -40,7 +52,13 @@ const getOperation: Operation<S.GetReserveRequest, S.GetReserveResponse> = {
   response: S.GetReserveResponse
 }
 
-/** `GET /open-apis/vc/v1/reserves/:reserve_id` */
+/**
+ * 获取预约
+ *
+ * `GET /open-apis/vc/v1/reserves/:reserve_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetReserveRequest, options?: CallOptions): ApiCall<S.GetReserveResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -53,7 +71,13 @@ const getActiveMeetingOperation: Operation<S.GetActiveMeetingReserveRequest, S.G
   response: S.GetActiveMeetingReserveResponse
 }
 
-/** `GET /open-apis/vc/v1/reserves/:reserve_id/get_active_meeting` */
+/**
+ * 获取活跃会议
+ *
+ * `GET /open-apis/vc/v1/reserves/:reserve_id/get_active_meeting`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_active_meeting&project=vc&resource=reserve&version=v1 | Documentation}
+ */
 export const getActiveMeeting = (payload: S.GetActiveMeetingReserveRequest, options?: CallOptions): ApiCall<S.GetActiveMeetingReserveResponse> =>
   Request.execute(getActiveMeetingOperation, payload, options)
 
@@ -66,7 +90,13 @@ const updateOperation: Operation<S.UpdateReserveRequest, S.UpdateReserveResponse
   response: S.UpdateReserveResponse
 }
 
-/** `PUT /open-apis/vc/v1/reserves/:reserve_id` */
+/**
+ * 更新预约
+ *
+ * `PUT /open-apis/vc/v1/reserves/:reserve_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=vc&resource=reserve&version=v1 | Documentation}
+ */
 export const update = (payload: S.UpdateReserveRequest, options?: CallOptions): ApiCall<S.UpdateReserveResponse> =>
   Request.execute(updateOperation, payload, options)
 

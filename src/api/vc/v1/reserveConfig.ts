@@ -14,7 +14,13 @@ const patchOperation: Operation<S.PatchReserveConfigRequest, S.PatchReserveConfi
   response: S.PatchReserveConfigResponse
 }
 
-/** `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id` */
+/**
+ * 更新会议室预定限制
+ *
+ * `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchReserveConfigRequest, options?: CallOptions): ApiCall<S.PatchReserveConfigResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -27,6 +33,12 @@ const reserveScopeOperation: Operation<S.ReserveScopeReserveConfigRequest, S.Res
   response: S.ReserveScopeReserveConfigResponse
 }
 
-/** `GET /open-apis/vc/v1/reserve_configs/reserve_scope` */
+/**
+ * 查询会议室预定限制
+ *
+ * `GET /open-apis/vc/v1/reserve_configs/reserve_scope`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reserve_scope&project=vc&resource=reserve_config&version=v1 | Documentation}
+ */
 export const reserveScope = (payload: S.ReserveScopeReserveConfigRequest, options?: CallOptions): ApiCall<S.ReserveScopeReserveConfigResponse> =>
   Request.execute(reserveScopeOperation, payload, options)

@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetReserveConfigAdminRequest, S.GetReserveConfig
   response: S.GetReserveConfigAdminResponse
 }
 
-/** `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/admin` */
+/**
+ * 查询会议室预定管理员
+ *
+ * `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/admin`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve_config.admin&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetReserveConfigAdminRequest, options?: CallOptions): ApiCall<S.GetReserveConfigAdminResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchReserveConfigAdminRequest, S.PatchReserve
   response: S.PatchReserveConfigAdminResponse
 }
 
-/** `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/admin` */
+/**
+ * 更新会议室预定管理员
+ *
+ * `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/admin`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config.admin&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchReserveConfigAdminRequest, options?: CallOptions): ApiCall<S.PatchReserveConfigAdminResponse> =>
   Request.execute(patchOperation, payload, options)

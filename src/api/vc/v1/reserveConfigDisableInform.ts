@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetReserveConfigDisableInformRequest, S.GetReser
   response: S.GetReserveConfigDisableInformResponse
 }
 
-/** `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/disable_inform` */
+/**
+ * 查询禁用状态变更通知
+ *
+ * `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/disable_inform`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve_config.disable_inform&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetReserveConfigDisableInformRequest, options?: CallOptions): ApiCall<S.GetReserveConfigDisableInformResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchReserveConfigDisableInformRequest, S.Patc
   response: S.PatchReserveConfigDisableInformResponse
 }
 
-/** `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/disable_inform` */
+/**
+ * 更新禁用状态变更通知
+ *
+ * `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/disable_inform`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config.disable_inform&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchReserveConfigDisableInformRequest, options?: CallOptions): ApiCall<S.PatchReserveConfigDisableInformResponse> =>
   Request.execute(patchOperation, payload, options)

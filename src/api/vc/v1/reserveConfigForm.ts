@@ -14,7 +14,13 @@ const getOperation: Operation<S.GetReserveConfigFormRequest, S.GetReserveConfigF
   response: S.GetReserveConfigFormResponse
 }
 
-/** `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/form` */
+/**
+ * 查询会议室预定表单
+ *
+ * `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/form`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve_config.form&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetReserveConfigFormRequest, options?: CallOptions): ApiCall<S.GetReserveConfigFormResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -27,6 +33,12 @@ const patchOperation: Operation<S.PatchReserveConfigFormRequest, S.PatchReserveC
   response: S.PatchReserveConfigFormResponse
 }
 
-/** `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/form` */
+/**
+ * 更新会议室预定表单
+ *
+ * `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/form`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config.form&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchReserveConfigFormRequest, options?: CallOptions): ApiCall<S.PatchReserveConfigFormResponse> =>
   Request.execute(patchOperation, payload, options)

@@ -15,14 +15,36 @@ const getOperation: Operation<S.GetResourceReservationListRequest, S.GetResource
   response: S.GetResourceReservationListResponse
 }
 
-/** `GET /open-apis/vc/v1/resource_reservation_list` */
+/**
+ * 查询会议室预定数据
+ *
+ * `GET /open-apis/vc/v1/resource_reservation_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=resource_reservation_list&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetResourceReservationListRequest, options?: CallOptions): ApiCall<S.GetResourceReservationListResponse> =>
   Request.execute(getOperation, payload, options)
 
-/** Every page of `get`, following `page_token`. */
+/**
+ * Every page of `get`, following `page_token`.
+ *
+ * 查询会议室预定数据
+ *
+ * `GET /open-apis/vc/v1/resource_reservation_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=resource_reservation_list&version=v1 | Documentation}
+ */
 export const getPages = (payload: S.GetResourceReservationListRequest, options?: CallOptions) =>
   Pagination.pages(get, payload, options)
 
-/** Every `room_reservation_list` element of every page of `get`. */
+/**
+ * Every `room_reservation_list` element of every page of `get`.
+ *
+ * 查询会议室预定数据
+ *
+ * `GET /open-apis/vc/v1/resource_reservation_list`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=resource_reservation_list&version=v1 | Documentation}
+ */
 export const getStream = (payload: S.GetResourceReservationListRequest, options?: CallOptions) =>
   Pagination.items(get, payload, options, "room_reservation_list")

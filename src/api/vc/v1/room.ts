@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateRoomRequest, S.CreateRoomResponse> = {
   response: S.CreateRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/rooms` */
+/**
+ * 创建会议室
+ *
+ * `POST /open-apis/vc/v1/rooms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateRoomRequest, options?: CallOptions): ApiCall<S.CreateRoomResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteRoomRequest, S.DeleteRoomResponse> = {
   response: S.DeleteRoomResponse
 }
 
-/** `DELETE /open-apis/vc/v1/rooms/:room_id` */
+/**
+ * 删除会议室
+ *
+ * `DELETE /open-apis/vc/v1/rooms/:room_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteRoomRequest, options?: CallOptions): ApiCall<S.DeleteRoomResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetRoomRequest, S.GetRoomResponse> = {
   response: S.GetRoomResponse
 }
 
-/** `GET /open-apis/vc/v1/rooms/:room_id` */
+/**
+ * 查询会议室详情
+ *
+ * `GET /open-apis/vc/v1/rooms/:room_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetRoomRequest, options?: CallOptions): ApiCall<S.GetRoomResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListRoomRequest, S.ListRoomResponse> = {
   response: S.ListRoomResponse
 }
 
-/** `GET /open-apis/vc/v1/rooms` */
+/**
+ * 查询会议室列表
+ *
+ * `GET /open-apis/vc/v1/rooms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListRoomRequest = {}, options?: CallOptions): ApiCall<S.ListRoomResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询会议室列表
+ *
+ * `GET /open-apis/vc/v1/rooms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListRoomRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `rooms` element of every page of `list`. */
+/**
+ * Every `rooms` element of every page of `list`.
+ *
+ * 查询会议室列表
+ *
+ * `GET /open-apis/vc/v1/rooms`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListRoomRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "rooms")
 
@@ -75,7 +115,13 @@ const mgetOperation: Operation<S.MgetRoomRequest, S.MgetRoomResponse> = {
   response: S.MgetRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/rooms/mget` */
+/**
+ * 批量查询会议室详情
+ *
+ * `POST /open-apis/vc/v1/rooms/mget`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const mget = (payload: S.MgetRoomRequest, options?: CallOptions): ApiCall<S.MgetRoomResponse> =>
   Request.execute(mgetOperation, payload, options)
 
@@ -88,7 +134,13 @@ const patchOperation: Operation<S.PatchRoomRequest, S.PatchRoomResponse> = {
   response: S.PatchRoomResponse
 }
 
-/** `PATCH /open-apis/vc/v1/rooms/:room_id` */
+/**
+ * 更新会议室
+ *
+ * `PATCH /open-apis/vc/v1/rooms/:room_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchRoomRequest, options?: CallOptions): ApiCall<S.PatchRoomResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -101,7 +153,13 @@ const searchOperation: Operation<S.SearchRoomRequest, S.SearchRoomResponse> = {
   response: S.SearchRoomResponse
 }
 
-/** `POST /open-apis/vc/v1/rooms/search` */
+/**
+ * 搜索会议室
+ *
+ * `POST /open-apis/vc/v1/rooms/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=room&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchRoomRequest = {}, options?: CallOptions): ApiCall<S.SearchRoomResponse> =>
   Request.execute(searchOperation, payload, options)
 

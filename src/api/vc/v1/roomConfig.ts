@@ -14,7 +14,11 @@ const delOperation: Operation<S.DelRoomConfigRequest, S.DelRoomConfigResponse> =
   response: S.DelRoomConfigResponse
 }
 
-/** `POST /open-apis/vc/v1/room_configs/del` */
+/**
+ * `POST /open-apis/vc/v1/room_configs/del`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=vc&resource=room_config&version=v1 | Documentation}
+ */
 export const del = (payload: S.DelRoomConfigRequest, options?: CallOptions): ApiCall<S.DelRoomConfigResponse> =>
   Request.execute(delOperation, payload, options)
 
@@ -27,7 +31,13 @@ const queryOperation: Operation<S.QueryRoomConfigRequest, S.QueryRoomConfigRespo
   response: S.QueryRoomConfigResponse
 }
 
-/** `GET /open-apis/vc/v1/room_configs/query` */
+/**
+ * 查询会议室配置
+ *
+ * `GET /open-apis/vc/v1/room_configs/query`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=vc&resource=room_config&version=v1 | Documentation}
+ */
 export const query = (payload: S.QueryRoomConfigRequest, options?: CallOptions): ApiCall<S.QueryRoomConfigResponse> =>
   Request.execute(queryOperation, payload, options)
 
@@ -40,7 +50,13 @@ const setOperation: Operation<S.SetRoomConfigRequest, S.SetRoomConfigResponse> =
   response: S.SetRoomConfigResponse
 }
 
-/** `POST /open-apis/vc/v1/room_configs/set` */
+/**
+ * 设置会议室配置
+ *
+ * `POST /open-apis/vc/v1/room_configs/set`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set&project=vc&resource=room_config&version=v1 | Documentation}
+ */
 export const set = (payload: S.SetRoomConfigRequest, options?: CallOptions): ApiCall<S.SetRoomConfigResponse> =>
   Request.execute(setOperation, payload, options)
 
@@ -53,7 +69,13 @@ const setCheckboardAccessCodeOperation: Operation<S.SetCheckboardAccessCodeRoomC
   response: S.SetCheckboardAccessCodeRoomConfigResponse
 }
 
-/** `POST /open-apis/vc/v1/room_configs/set_checkboard_access_code` */
+/**
+ * 创建签到板部署码
+ *
+ * `POST /open-apis/vc/v1/room_configs/set_checkboard_access_code`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_checkboard_access_code&project=vc&resource=room_config&version=v1 | Documentation}
+ */
 export const setCheckboardAccessCode = (payload: S.SetCheckboardAccessCodeRoomConfigRequest, options?: CallOptions): ApiCall<S.SetCheckboardAccessCodeRoomConfigResponse> =>
   Request.execute(setCheckboardAccessCodeOperation, payload, options)
 
@@ -66,6 +88,12 @@ const setRoomAccessCodeOperation: Operation<S.SetRoomAccessCodeRoomConfigRequest
   response: S.SetRoomAccessCodeRoomConfigResponse
 }
 
-/** `POST /open-apis/vc/v1/room_configs/set_room_access_code` */
+/**
+ * 创建会议室部署码
+ *
+ * `POST /open-apis/vc/v1/room_configs/set_room_access_code`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_room_access_code&project=vc&resource=room_config&version=v1 | Documentation}
+ */
 export const setRoomAccessCode = (payload: S.SetRoomAccessCodeRoomConfigRequest, options?: CallOptions): ApiCall<S.SetRoomAccessCodeRoomConfigResponse> =>
   Request.execute(setRoomAccessCodeOperation, payload, options)

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateRoomLevelRequest, S.CreateRoomLevelResp
   response: S.CreateRoomLevelResponse
 }
 
-/** `POST /open-apis/vc/v1/room_levels` */
+/**
+ * 创建会议室层级
+ *
+ * `POST /open-apis/vc/v1/room_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateRoomLevelRequest, options?: CallOptions): ApiCall<S.CreateRoomLevelResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const delOperation: Operation<S.DelRoomLevelRequest, S.DelRoomLevelResponse> = {
   response: S.DelRoomLevelResponse
 }
 
-/** `POST /open-apis/vc/v1/room_levels/del` */
+/**
+ * 删除会议室层级
+ *
+ * `POST /open-apis/vc/v1/room_levels/del`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const del = (payload: S.DelRoomLevelRequest, options?: CallOptions): ApiCall<S.DelRoomLevelResponse> =>
   Request.execute(delOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getOperation: Operation<S.GetRoomLevelRequest, S.GetRoomLevelResponse> = {
   response: S.GetRoomLevelResponse
 }
 
-/** `GET /open-apis/vc/v1/room_levels/:room_level_id` */
+/**
+ * 查询会议室层级详情
+ *
+ * `GET /open-apis/vc/v1/room_levels/:room_level_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetRoomLevelRequest, options?: CallOptions): ApiCall<S.GetRoomLevelResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -54,15 +72,37 @@ const listOperation: Operation<S.ListRoomLevelRequest, S.ListRoomLevelResponse> 
   response: S.ListRoomLevelResponse
 }
 
-/** `GET /open-apis/vc/v1/room_levels` */
+/**
+ * 查询会议室层级列表
+ *
+ * `GET /open-apis/vc/v1/room_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const list = (payload: S.ListRoomLevelRequest = {}, options?: CallOptions): ApiCall<S.ListRoomLevelResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 查询会议室层级列表
+ *
+ * `GET /open-apis/vc/v1/room_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const listPages = (payload: S.ListRoomLevelRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 查询会议室层级列表
+ *
+ * `GET /open-apis/vc/v1/room_levels`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const listStream = (payload: S.ListRoomLevelRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -75,7 +115,13 @@ const mgetOperation: Operation<S.MgetRoomLevelRequest, S.MgetRoomLevelResponse> 
   response: S.MgetRoomLevelResponse
 }
 
-/** `POST /open-apis/vc/v1/room_levels/mget` */
+/**
+ * 批量查询会议室层级详情
+ *
+ * `POST /open-apis/vc/v1/room_levels/mget`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const mget = (payload: S.MgetRoomLevelRequest, options?: CallOptions): ApiCall<S.MgetRoomLevelResponse> =>
   Request.execute(mgetOperation, payload, options)
 
@@ -88,7 +134,13 @@ const patchOperation: Operation<S.PatchRoomLevelRequest, S.PatchRoomLevelRespons
   response: S.PatchRoomLevelResponse
 }
 
-/** `PATCH /open-apis/vc/v1/room_levels/:room_level_id` */
+/**
+ * 更新会议室层级
+ *
+ * `PATCH /open-apis/vc/v1/room_levels/:room_level_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const patch = (payload: S.PatchRoomLevelRequest, options?: CallOptions): ApiCall<S.PatchRoomLevelResponse> =>
   Request.execute(patchOperation, payload, options)
 
@@ -101,6 +153,12 @@ const searchOperation: Operation<S.SearchRoomLevelRequest, S.SearchRoomLevelResp
   response: S.SearchRoomLevelResponse
 }
 
-/** `GET /open-apis/vc/v1/room_levels/search` */
+/**
+ * 搜索会议室层级
+ *
+ * `GET /open-apis/vc/v1/room_levels/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=room_level&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchRoomLevelRequest, options?: CallOptions): ApiCall<S.SearchRoomLevelResponse> =>
   Request.execute(searchOperation, payload, options)

@@ -14,7 +14,13 @@ const accessCodeOperation: Operation<S.AccessCodeScopeConfigRequest, S.AccessCod
   response: S.AccessCodeScopeConfigResponse
 }
 
-/** `POST /open-apis/vc/v1/scope_config/access_code` */
+/**
+ * 创建部署码
+ *
+ * `POST /open-apis/vc/v1/scope_config/access_code`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=access_code&project=vc&resource=scope_config&version=v1 | Documentation}
+ */
 export const accessCode = (payload: S.AccessCodeScopeConfigRequest, options?: CallOptions): ApiCall<S.AccessCodeScopeConfigResponse> =>
   Request.execute(accessCodeOperation, payload, options)
 
@@ -27,7 +33,13 @@ const createOperation: Operation<S.CreateScopeConfigRequest, S.CreateScopeConfig
   response: S.CreateScopeConfigResponse
 }
 
-/** `POST /open-apis/vc/v1/scope_config` */
+/**
+ * 设置会议室配置
+ *
+ * `POST /open-apis/vc/v1/scope_config`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=scope_config&version=v1 | Documentation}
+ */
 export const create = (payload: S.CreateScopeConfigRequest, options?: CallOptions): ApiCall<S.CreateScopeConfigResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -40,6 +52,12 @@ const getOperation: Operation<S.GetScopeConfigRequest, S.GetScopeConfigResponse>
   response: S.GetScopeConfigResponse
 }
 
-/** `GET /open-apis/vc/v1/scope_config` */
+/**
+ * 查询会议室配置
+ *
+ * `GET /open-apis/vc/v1/scope_config`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=scope_config&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetScopeConfigRequest, options?: CallOptions): ApiCall<S.GetScopeConfigResponse> =>
   Request.execute(getOperation, payload, options)

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetVerificationRequest, S.GetVerificationRespons
   response: S.GetVerificationResponse
 }
 
-/** `GET /open-apis/verification/v1/verification` */
+/**
+ * 获取认证信息
+ *
+ * `GET /open-apis/verification/v1/verification`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=verification&resource=verification&version=v1 | Documentation}
+ */
 export const get = (payload: S.GetVerificationRequest = {}, options?: CallOptions): ApiCall<S.GetVerificationResponse> =>
   Request.execute(getOperation, payload, options)

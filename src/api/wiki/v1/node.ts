@@ -15,14 +15,30 @@ const searchOperation: Operation<S.SearchNodeRequest, S.SearchNodeResponse> = {
   response: S.SearchNodeResponse
 }
 
-/** `POST /open-apis/wiki/v1/nodes/search` */
+/**
+ * `POST /open-apis/wiki/v1/nodes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=wiki&resource=node&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchNodeRequest, options?: CallOptions): ApiCall<S.SearchNodeResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * `POST /open-apis/wiki/v1/nodes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=wiki&resource=node&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchNodeRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * `POST /open-apis/wiki/v1/nodes/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=wiki&resource=node&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchNodeRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateSpaceRequest, S.CreateSpaceResponse> = 
   response: S.CreateSpaceResponse
 }
 
-/** `POST /open-apis/wiki/v2/spaces` */
+/**
+ * 创建知识空间
+ *
+ * `POST /open-apis/wiki/v2/spaces`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateSpaceRequest = {}, options?: CallOptions): ApiCall<S.CreateSpaceResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const getOperation: Operation<S.GetSpaceRequest, S.GetSpaceResponse> = {
   response: S.GetSpaceResponse
 }
 
-/** `GET /open-apis/wiki/v2/spaces/:space_id` */
+/**
+ * 获取知识空间信息
+ *
+ * `GET /open-apis/wiki/v2/spaces/:space_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=space&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetSpaceRequest, options?: CallOptions): ApiCall<S.GetSpaceResponse> =>
   Request.execute(getOperation, payload, options)
 
@@ -41,7 +53,13 @@ const getNodeOperation: Operation<S.GetNodeSpaceRequest, S.GetNodeSpaceResponse>
   response: S.GetNodeSpaceResponse
 }
 
-/** `GET /open-apis/wiki/v2/spaces/get_node` */
+/**
+ * 获取知识空间节点信息
+ *
+ * `GET /open-apis/wiki/v2/spaces/get_node`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_node&project=wiki&resource=space&version=v2 | Documentation}
+ */
 export const getNode = (payload: S.GetNodeSpaceRequest, options?: CallOptions): ApiCall<S.GetNodeSpaceResponse> =>
   Request.execute(getNodeOperation, payload, options)
 
@@ -54,14 +72,36 @@ const listOperation: Operation<S.ListSpaceRequest, S.ListSpaceResponse> = {
   response: S.ListSpaceResponse
 }
 
-/** `GET /open-apis/wiki/v2/spaces` */
+/**
+ * 获取知识空间列表
+ *
+ * `GET /open-apis/wiki/v2/spaces`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListSpaceRequest = {}, options?: CallOptions): ApiCall<S.ListSpaceResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取知识空间列表
+ *
+ * `GET /open-apis/wiki/v2/spaces`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListSpaceRequest = {}, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取知识空间列表
+ *
+ * `GET /open-apis/wiki/v2/spaces`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListSpaceRequest = {}, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")

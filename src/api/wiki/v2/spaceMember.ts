@@ -15,7 +15,13 @@ const createOperation: Operation<S.CreateSpaceMemberRequest, S.CreateSpaceMember
   response: S.CreateSpaceMemberResponse
 }
 
-/** `POST /open-apis/wiki/v2/spaces/:space_id/members` */
+/**
+ * 添加知识空间成员
+ *
+ * `POST /open-apis/wiki/v2/spaces/:space_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.member&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateSpaceMemberRequest, options?: CallOptions): ApiCall<S.CreateSpaceMemberResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -28,7 +34,13 @@ const deleteOperation: Operation<S.DeleteSpaceMemberRequest, S.DeleteSpaceMember
   response: S.DeleteSpaceMemberResponse
 }
 
-/** `DELETE /open-apis/wiki/v2/spaces/:space_id/members/:member_id` */
+/**
+ * 删除知识空间成员
+ *
+ * `DELETE /open-apis/wiki/v2/spaces/:space_id/members/:member_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=wiki&resource=space.member&version=v2 | Documentation}
+ */
 export const delete_ = (payload: S.DeleteSpaceMemberRequest, options?: CallOptions): ApiCall<S.DeleteSpaceMemberResponse> =>
   Request.execute(deleteOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListSpaceMemberRequest, S.ListSpaceMemberRespon
   response: S.ListSpaceMemberResponse
 }
 
-/** `GET /open-apis/wiki/v2/spaces/:space_id/members` */
+/**
+ * 获取知识空间成员列表
+ *
+ * `GET /open-apis/wiki/v2/spaces/:space_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.member&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListSpaceMemberRequest, options?: CallOptions): ApiCall<S.ListSpaceMemberResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取知识空间成员列表
+ *
+ * `GET /open-apis/wiki/v2/spaces/:space_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.member&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListSpaceMemberRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `members` element of every page of `list`. */
+/**
+ * Every `members` element of every page of `list`.
+ *
+ * 获取知识空间成员列表
+ *
+ * `GET /open-apis/wiki/v2/spaces/:space_id/members`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.member&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListSpaceMemberRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "members")
 

@@ -15,7 +15,13 @@ const copyOperation: Operation<S.CopySpaceNodeRequest, S.CopySpaceNodeResponse> 
   response: S.CopySpaceNodeResponse
 }
 
-/** `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/copy` */
+/**
+ * 创建知识空间节点副本
+ *
+ * `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/copy`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=wiki&resource=space.node&version=v2 | Documentation}
+ */
 export const copy = (payload: S.CopySpaceNodeRequest, options?: CallOptions): ApiCall<S.CopySpaceNodeResponse> =>
   Request.execute(copyOperation, payload, options)
 
@@ -28,7 +34,13 @@ const createOperation: Operation<S.CreateSpaceNodeRequest, S.CreateSpaceNodeResp
   response: S.CreateSpaceNodeResponse
 }
 
-/** `POST /open-apis/wiki/v2/spaces/:space_id/nodes` */
+/**
+ * 创建知识空间节点
+ *
+ * `POST /open-apis/wiki/v2/spaces/:space_id/nodes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.node&version=v2 | Documentation}
+ */
 export const create = (payload: S.CreateSpaceNodeRequest, options?: CallOptions): ApiCall<S.CreateSpaceNodeResponse> =>
   Request.execute(createOperation, payload, options)
 
@@ -41,15 +53,37 @@ const listOperation: Operation<S.ListSpaceNodeRequest, S.ListSpaceNodeResponse> 
   response: S.ListSpaceNodeResponse
 }
 
-/** `GET /open-apis/wiki/v2/spaces/:space_id/nodes` */
+/**
+ * 获取知识空间子节点列表
+ *
+ * `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2 | Documentation}
+ */
 export const list = (payload: S.ListSpaceNodeRequest, options?: CallOptions): ApiCall<S.ListSpaceNodeResponse> =>
   Request.execute(listOperation, payload, options)
 
-/** Every page of `list`, following `page_token`. */
+/**
+ * Every page of `list`, following `page_token`.
+ *
+ * 获取知识空间子节点列表
+ *
+ * `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2 | Documentation}
+ */
 export const listPages = (payload: S.ListSpaceNodeRequest, options?: CallOptions) =>
   Pagination.pages(list, payload, options)
 
-/** Every `items` element of every page of `list`. */
+/**
+ * Every `items` element of every page of `list`.
+ *
+ * 获取知识空间子节点列表
+ *
+ * `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2 | Documentation}
+ */
 export const listStream = (payload: S.ListSpaceNodeRequest, options?: CallOptions) =>
   Pagination.items(list, payload, options, "items")
 
@@ -62,7 +96,13 @@ const moveOperation: Operation<S.MoveSpaceNodeRequest, S.MoveSpaceNodeResponse> 
   response: S.MoveSpaceNodeResponse
 }
 
-/** `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/move` */
+/**
+ * 移动知识空间节点
+ *
+ * `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/move`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move&project=wiki&resource=space.node&version=v2 | Documentation}
+ */
 export const move = (payload: S.MoveSpaceNodeRequest, options?: CallOptions): ApiCall<S.MoveSpaceNodeResponse> =>
   Request.execute(moveOperation, payload, options)
 
@@ -75,7 +115,13 @@ const moveDocsToWikiOperation: Operation<S.MoveDocsToWikiSpaceNodeRequest, S.Mov
   response: S.MoveDocsToWikiSpaceNodeResponse
 }
 
-/** `POST /open-apis/wiki/v2/spaces/:space_id/nodes/move_docs_to_wiki` */
+/**
+ * 移动云空间文档至知识空间
+ *
+ * `POST /open-apis/wiki/v2/spaces/:space_id/nodes/move_docs_to_wiki`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_docs_to_wiki&project=wiki&resource=space.node&version=v2 | Documentation}
+ */
 export const moveDocsToWiki = (payload: S.MoveDocsToWikiSpaceNodeRequest, options?: CallOptions): ApiCall<S.MoveDocsToWikiSpaceNodeResponse> =>
   Request.execute(moveDocsToWikiOperation, payload, options)
 
@@ -88,6 +134,12 @@ const updateTitleOperation: Operation<S.UpdateTitleSpaceNodeRequest, S.UpdateTit
   response: S.UpdateTitleSpaceNodeResponse
 }
 
-/** `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/update_title` */
+/**
+ * 更新知识空间节点标题
+ *
+ * `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/update_title`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_title&project=wiki&resource=space.node&version=v2 | Documentation}
+ */
 export const updateTitle = (payload: S.UpdateTitleSpaceNodeRequest, options?: CallOptions): ApiCall<S.UpdateTitleSpaceNodeResponse> =>
   Request.execute(updateTitleOperation, payload, options)

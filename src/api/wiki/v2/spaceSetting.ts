@@ -14,6 +14,12 @@ const updateOperation: Operation<S.UpdateSpaceSettingRequest, S.UpdateSpaceSetti
   response: S.UpdateSpaceSettingResponse
 }
 
-/** `PUT /open-apis/wiki/v2/spaces/:space_id/setting` */
+/**
+ * 更新知识空间设置
+ *
+ * `PUT /open-apis/wiki/v2/spaces/:space_id/setting`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=wiki&resource=space.setting&version=v2 | Documentation}
+ */
 export const update = (payload: S.UpdateSpaceSettingRequest, options?: CallOptions): ApiCall<S.UpdateSpaceSettingResponse> =>
   Request.execute(updateOperation, payload, options)

@@ -14,6 +14,12 @@ const getOperation: Operation<S.GetTaskRequest, S.GetTaskResponse> = {
   response: S.GetTaskResponse
 }
 
-/** `GET /open-apis/wiki/v2/tasks/:task_id` */
+/**
+ * 获取任务结果
+ *
+ * `GET /open-apis/wiki/v2/tasks/:task_id`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=task&version=v2 | Documentation}
+ */
 export const get = (payload: S.GetTaskRequest, options?: CallOptions): ApiCall<S.GetTaskResponse> =>
   Request.execute(getOperation, payload, options)

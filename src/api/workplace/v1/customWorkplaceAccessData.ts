@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchCustomWorkplaceAccessDataRequest, S.Sea
   response: S.SearchCustomWorkplaceAccessDataResponse
 }
 
-/** `POST /open-apis/workplace/v1/custom_workplace_access_data/search` */
+/**
+ * 获取定制工作台访问数据
+ *
+ * `POST /open-apis/workplace/v1/custom_workplace_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=custom_workplace_access_data&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchCustomWorkplaceAccessDataRequest, options?: CallOptions): ApiCall<S.SearchCustomWorkplaceAccessDataResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 获取定制工作台访问数据
+ *
+ * `POST /open-apis/workplace/v1/custom_workplace_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=custom_workplace_access_data&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchCustomWorkplaceAccessDataRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 获取定制工作台访问数据
+ *
+ * `POST /open-apis/workplace/v1/custom_workplace_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=custom_workplace_access_data&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchCustomWorkplaceAccessDataRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

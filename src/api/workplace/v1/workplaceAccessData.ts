@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchWorkplaceAccessDataRequest, S.SearchWor
   response: S.SearchWorkplaceAccessDataResponse
 }
 
-/** `POST /open-apis/workplace/v1/workplace_access_data/search` */
+/**
+ * 获取工作台访问数据
+ *
+ * `POST /open-apis/workplace/v1/workplace_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_access_data&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchWorkplaceAccessDataRequest, options?: CallOptions): ApiCall<S.SearchWorkplaceAccessDataResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 获取工作台访问数据
+ *
+ * `POST /open-apis/workplace/v1/workplace_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_access_data&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchWorkplaceAccessDataRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 获取工作台访问数据
+ *
+ * `POST /open-apis/workplace/v1/workplace_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_access_data&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchWorkplaceAccessDataRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")

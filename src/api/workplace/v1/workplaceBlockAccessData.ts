@@ -15,14 +15,36 @@ const searchOperation: Operation<S.SearchWorkplaceBlockAccessDataRequest, S.Sear
   response: S.SearchWorkplaceBlockAccessDataResponse
 }
 
-/** `POST /open-apis/workplace/v1/workplace_block_access_data/search` */
+/**
+ * 获取定制工作台小组件访问数据
+ *
+ * `POST /open-apis/workplace/v1/workplace_block_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_block_access_data&version=v1 | Documentation}
+ */
 export const search = (payload: S.SearchWorkplaceBlockAccessDataRequest, options?: CallOptions): ApiCall<S.SearchWorkplaceBlockAccessDataResponse> =>
   Request.execute(searchOperation, payload, options)
 
-/** Every page of `search`, following `page_token`. */
+/**
+ * Every page of `search`, following `page_token`.
+ *
+ * 获取定制工作台小组件访问数据
+ *
+ * `POST /open-apis/workplace/v1/workplace_block_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_block_access_data&version=v1 | Documentation}
+ */
 export const searchPages = (payload: S.SearchWorkplaceBlockAccessDataRequest, options?: CallOptions) =>
   Pagination.pages(search, payload, options)
 
-/** Every `items` element of every page of `search`. */
+/**
+ * Every `items` element of every page of `search`.
+ *
+ * 获取定制工作台小组件访问数据
+ *
+ * `POST /open-apis/workplace/v1/workplace_block_access_data/search`
+ *
+ * @see {@link https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_block_access_data&version=v1 | Documentation}
+ */
 export const searchStream = (payload: S.SearchWorkplaceBlockAccessDataRequest, options?: CallOptions) =>
   Pagination.items(search, payload, options, "items")
