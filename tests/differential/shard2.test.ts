@@ -1,0 +1,3 @@
+import { differentialSuite } from "./suite.js"
+
+differentialSuite(1)
