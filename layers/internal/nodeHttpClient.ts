@@ -186,7 +186,11 @@ const dispatch = (
   onFailure: (failure: Failure) => void
 ): Http.ClientRequest | undefined => {
   const secure = typeof url === "string" ? url.startsWith("https:") : url.protocol === "https:"
-  const options: Http.RequestOptions = { method, headers, agent: secure ? agents.https : agents.http }
+  // Node frames a body on its own only for methods it expects one on: a GET's or DELETE's needs its length
+  const framed = typeof payload === "string" || payload instanceof Uint8Array
+    ? { "content-length": Buffer.byteLength(payload), ...headers }
+    : headers
+  const options: Http.RequestOptions = { method, headers: framed, agent: secure ? agents.https : agents.http }
   if (signal !== undefined) options.signal = signal
   if (idleMillis > 0) options.timeout = idleMillis // from before the socket connects
   let req: Http.ClientRequest
