@@ -1,10 +1,7 @@
-/**
- * The suite's intentional differences are exactly the rows of `docs/differences.md`, and none of them is a
- * known-open bug.
- */
+/** The suite's intentional differences are exactly the rows of `docs/differences.md`. */
 import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
-import { INTENTIONAL, KNOWN_OPEN } from "./allowed.js"
+import { INTENTIONAL } from "./allowed.js"
 
 const table = readFileSync(new URL("../../docs/differences.md", import.meta.url), "utf8")
 
@@ -16,7 +13,4 @@ describe("docs/differences.md", () => {
     assert.deepStrictEqual([...rowIds].sort(), INTENTIONAL.map((rule) => rule.id).sort())
   })
 
-  it("keeps the known-open bugs out of the table", () => {
-    for (const rule of KNOWN_OPEN) assert.notInclude(table, rule.id)
-  })
 })
