@@ -39,6 +39,13 @@ export const INTENTIONAL: ReadonlyArray<Rule> = [
     normalise: (body, side) => side === "node" && isEmptyBody(body) ? null : body
   },
   {
+    id: "path-parameters-escaped",
+    what: "path parameters: lark-effect percent-encodes each (a / too), node-sdk inserts them as given",
+    aspect: "path",
+    covers: ({ api }) => api.path_params.length > 0,
+    normalise: (path) => decodeURIComponent(path as string)
+  },
+  {
     id: "no-token-to-token-endpoints",
     what: "token endpoints: node-sdk sends a tenant token, lark-effect none",
     aspect: "token",

@@ -12,7 +12,10 @@ export interface Payload {
   readonly data?: Record<string, unknown>
 }
 
-/** Seed 0 fills every optional field, seed 1 only the required ones; later seeds pick at random. */
+/**
+ * Seed 0 fills every optional field, seed 1 only the required ones; later seeds pick at random, and put a
+ * slash, a space and a non-ASCII letter in path parameters.
+ */
 export const SEEDS = [0, 1, 2] as const
 
 /** Below this depth of nested models only required fields are filled, so recursive models end. */
@@ -56,7 +59,7 @@ class Draw {
   chance(probability: number): boolean {
     return this.next() < probability
   }
-  /** An identifier-like value: letters and digits after a prefix, nothing a path needs to escape. */
+  /** An identifier-like value: letters and digits after a prefix. */
   id(prefix: string): string {
     let out = `${prefix}_`
     for (let i = 0; i < 10; i++) out += ALPHABET[this.int(ALPHABET.length)]
@@ -124,8 +127,9 @@ export const payloadFor = (api: Api, models: Models, seed: number): Payload => {
   const build = builder(models, seed, draw)
   const payload: { path?: Record<string, string>; params?: Record<string, unknown>; data?: Record<string, unknown> } = {}
   if (api.path_params.length > 0) {
+    const id = (name: string) => seed > 1 ? `${draw.id(name)}/ü x` : draw.id(name)
     payload.path = Object.fromEntries(api.path_params.map((param) =>
-      [param.name, param.type.type === "string" && param.type.format !== "int64" ? draw.id(param.name) : draw.int64()]
+      [param.name, param.type.type === "string" && param.type.format !== "int64" ? id(param.name) : draw.int64()]
     ))
   }
   const params = api.query_params.filter((param) => build.keep(param, 0))

@@ -12,5 +12,4 @@ describe("docs/differences.md", () => {
   it("lists exactly the differences the suite allows on purpose", () => {
     assert.deepStrictEqual([...rowIds].sort(), INTENTIONAL.map((rule) => rule.id).sort())
   })
-
 })
