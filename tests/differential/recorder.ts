@@ -112,7 +112,7 @@ const read = (req: IncomingMessage) =>
     req.on("error", reject)
   })
 
-export const FILE = Buffer.from("differential file")
+const FILE = Buffer.from("differential file")
 
 const answer = (res: ServerResponse, call: string | undefined) => {
   if (call?.startsWith(DOWNLOAD_PREFIX) === true) {
