@@ -1,85 +1,28 @@
 /**
- * Every API in the catalog, called through its generated function with a synthetic payload: the request on
- * the wire has the catalog's method, the path with its parameters substituted and escaped, the query, the
- * JSON or multipart body, and the right token.
+ * Every API in the catalog, called through its generated function with the differential suite's payload
+ * (seed 0: every field filled): the request on the wire has the catalog's method, the path with its
+ * parameters substituted and escaped, the query, the JSON or multipart body, and the right token.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { layerTest } from "../../layers/testing.js"
 import { nodeNames } from "../../scripts/codegen/names.js"
-import type { Api, CatalogType, Field, ServiceVersion } from "../../scripts/codegen/catalog.js"
+import type { Api } from "../../scripts/codegen/catalog.js"
 import type { ApiCall, CallOptions } from "../../src/Operation.js"
 import { MockHttp, ok, route } from "../../src/testing/MockHttp.js"
+import { type Payload, payloadFor } from "../differential/payloads.js"
 import { catalog, catalogPresent, skipReason } from "./catalog.js"
-
-const FILE_BYTES = new Uint8Array([0xde, 0xad, 0xbe, 0xef])
-
-/** A value of the type; `depth` stops recursive models (only required fields below it). */
-const sample = (type: CatalogType, name: string, version: ServiceVersion, depth: number): unknown => {
-  switch (type.type) {
-    case "string":
-      return type.enum?.[0] ?? `${name} value/é`
-    case "integer":
-    case "float":
-    case "number":
-      return 7
-    case "boolean":
-      return true
-    case "file":
-      return FILE_BYTES
-    case "any":
-    case "object":
-      return { any: "thing" }
-    case "array":
-      return [sample(type.items, name, version, depth), sample(type.items, name, version, depth)]
-    case "map":
-      return { key: sample(type.values, name, version, depth) }
-    case "union":
-      return sample(type.of[0]!, name, version, depth)
-    case "ref":
-      return sampleObject(version.models[type.model]?.fields ?? [], version, depth + 1)
-  }
-}
-
-const sampleObject = (fields: ReadonlyArray<Field>, version: ServiceVersion, depth: number) =>
-  Object.fromEntries(
-    fields
-      .filter((field) => depth < 3 || field.required === true)
-      .map((field) => [field.name, sample(field.type, field.name, version, depth)])
-  )
 
 const scalarText = (value: unknown) => typeof value === "string" ? value : String(value)
 
-interface Expected {
-  readonly path: string
-  readonly query: Record<string, Array<string>>
-}
-
-const payloadFor = (api: Api, version: ServiceVersion) => {
-  const payload: { path?: Record<string, unknown>; params?: Record<string, unknown>; data?: Record<string, unknown> } = {}
-  const expected: Expected = { path: api.path, query: {} }
-  if (api.path_params.length > 0) {
-    payload.path = {}
-    let path = api.path
-    for (const param of api.path_params) {
-      const value = param.type.type === "string" ? `${param.name} id/1` : 7
-      payload.path[param.name] = value
-      path = path.replace(`:${param.name}`, encodeURIComponent(String(value)))
-    }
-    ;(expected as { path: string }).path = path
-  }
-  if (api.query_params.length > 0) {
-    payload.params = {}
-    for (const param of api.query_params) {
-      const value = sample(param.type, param.name, version, 0)
-      payload.params[param.name] = value
-      expected.query[param.name] = Array.isArray(value) ? value.map(scalarText) : [scalarText(value)]
-    }
-  }
-  if (api.request_body !== null && api.request_body.fields.length > 0) {
-    payload.data = sampleObject(api.request_body.fields, version, 0)
-  }
-  return { payload, expected }
+/** The path with its parameters substituted and escaped, and the query each parameter should give. */
+const expectedFor = (api: Api, payload: Payload) => {
+  let path = api.path
+  for (const [name, value] of Object.entries(payload.path ?? {})) path = path.replace(`:${name}`, encodeURIComponent(value))
+  const query = Object.fromEntries(Object.entries(payload.params ?? {}).map(([name, value]) =>
+    [name, Array.isArray(value) ? value.map(scalarText) : [scalarText(value)]]
+  ))
+  return { path, query }
 }
 
 const expectedAuthorization = (api: Api): string | undefined => {
@@ -101,8 +44,8 @@ const callOne = (service: string, version: string, api: Api, serviceModule: any)
     const call: ((payload: unknown, options: CallOptions) => ApiCall<unknown>) | undefined =
       serviceModule[service]?.[version]?.[resource]?.[method]
     assert.isFunction(call, `${api.id}: no function ${service}.${version}.${resource}.${method}`)
-    const spec = catalog!.services[service]![version]!
-    const { payload, expected } = payloadFor(api, spec)
+    const payload = payloadFor(api, catalog!.services[service]![version]!.models, 0)
+    const expected = expectedFor(api, payload)
     const tokens = api.access_tokens ?? ["tenant", "user"]
     const options = tokens.length > 0 && tokens.every((kind) => kind === "user") ? { userAccessToken: "u-wire" } : {}
     const result = yield* Effect.either(call!(payload, options))
