@@ -8,34 +8,51 @@
  *
  * The body is read up to `maxBodySize` bytes (default 1 MiB): a request that declares a larger
  * `content-length`, or sends more, is answered 413 at once, without reading the rest (the connection is
- * closed), and never reaches the entry point.
+ * closed), and never reaches the entry point. A body a parser already consumed without keeping the raw
+ * bytes is answered 500 and logged: the signature can no longer be checked.
+ *
+ * `makeAnswer` is the core the web framework adapters (`src/adapters`) share.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"
 import { bodyLimit } from "./bodyLimit.js"
 import { EventBodyTooLargeError } from "./errors.js"
 import type { Request, Response } from "./handle.js"
-import { reject } from "./webhook.js"
+import { json, reject } from "./webhook.js"
 
 export interface ListenerOptions {
   /** The largest body read, in bytes (default 1 MiB). */
   readonly maxBodySize?: number | undefined
 }
 
-const JSON_TYPE = { "content-type": "application/json; charset=utf-8" } as const
-
 const TOO_LARGE = "too large" as const
 
+const UNREADABLE = json(400, { msg: "could not read the request body" })
+
+const CONSUMED_DETAIL = "the request body was read by a body parser that kept no raw bytes, so its signature " +
+  "cannot be checked: mount the webhook before the parser, or keep the raw body (Express: " +
+  "express.json({ verify: rawBodySaver }); Koa: @koa/bodyparser) - see docs/events.md, Express, Koa, Fastify"
+
+const CONSUMED = Effect.as(
+  Effect.logError(`lark-effect webhook: ${CONSUMED_DETAIL}`),
+  json(500, { msg: "the webhook is mounted behind a body parser that consumed the raw body" })
+)
+
 /**
- * The body exactly as received: a raw body a middleware already read (`express.raw()`), else the stream,
- * collected once at the end (linear in its size); {@link TOO_LARGE} as soon as it passes `limit`.
+ * The body exactly as received: bytes a middleware already read (`preRead`: `express.raw()`, a raw body saver,
+ * Koa's body parser), else the stream, collected once at the end (linear in its size); {@link TOO_LARGE} past
+ * `limit`, as soon as the stream passes it; `undefined` when a parser consumed the stream and kept no bytes.
  */
 const rawBodyOf = (
-  request: IncomingMessage & { readonly body?: unknown },
+  request: IncomingMessage,
+  preRead: unknown,
   limit: number
-): Promise<Uint8Array | string | typeof TOO_LARGE> => {
-  if (request.body instanceof Uint8Array || typeof request.body === "string") return Promise.resolve(request.body)
+): Promise<Uint8Array | string | typeof TOO_LARGE | undefined> => {
+  if (preRead instanceof Uint8Array || typeof preRead === "string") {
+    return Promise.resolve(Buffer.byteLength(preRead) > limit ? TOO_LARGE : preRead)
+  }
+  if (request.readableDidRead) return Promise.resolve(undefined)
   if (Number(request.headers["content-length"]) > limit) return Promise.resolve(TOO_LARGE)
   return new Promise((resolve, reject) => {
     const chunks: Array<Buffer> = []
@@ -57,9 +74,40 @@ const rawBodyOf = (
   })
 }
 
-const send = (response: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string) => {
-  response.writeHead(status, headers)
-  response.end(body)
+/** Writes `answer` as the reply. @internal */
+export const send = (response: ServerResponse, answer: Response): void => {
+  response.writeHead(answer.status, answer.headers)
+  response.end(answer.body)
+}
+
+/**
+ * `(request, preRead) => Promise<Response>`: the answer of `respond`, run on `runtime`, to `request`, whose body
+ * is `preRead` when a middleware already read it as bytes or a string, else read from the stream (at most
+ * `maxBodySize` bytes, else 413). Never rejects. Throws `RangeError` for a `maxBodySize` that is not a positive
+ * whole number.
+ *
+ * @internal
+ */
+export const makeAnswer = <R>(
+  respond: (request: Request) => Effect.Effect<Response, never, R>,
+  runtime: Runtime.Runtime<R>,
+  options: ListenerOptions = {}
+) => {
+  const limit = bodyLimit(options.maxBodySize)
+  const run = Runtime.runPromise(runtime)
+  return (request: IncomingMessage, preRead: unknown): Promise<Response> =>
+    rawBodyOf(request, preRead, limit)
+      .then((rawBody) =>
+        run(
+          rawBody === undefined
+            ? CONSUMED
+            : rawBody === TOO_LARGE
+            ? reject(new EventBodyTooLargeError({ limit }))
+            : respond({ method: request.method ?? "GET", headers: request.headers, rawBody })
+        )
+      )
+      // only a broken request stream gets here: the entry points never fail
+      .catch(() => UNREADABLE)
 }
 
 /**
@@ -72,21 +120,8 @@ export const nodeListener = <R>(
   runtime: Runtime.Runtime<R>,
   options: ListenerOptions = {}
 ) => {
-  const limit = bodyLimit(options.maxBodySize)
-  const run = Runtime.runPromise(runtime)
-  return (request: IncomingMessage, response: ServerResponse): void => {
-    rawBodyOf(request, limit)
-      .then((rawBody) =>
-        run(
-          rawBody === TOO_LARGE
-            ? reject(new EventBodyTooLargeError({ limit }))
-            : respond({ method: request.method ?? "GET", headers: request.headers, rawBody })
-        )
-      )
-      .then(
-        (answer) => send(response, answer.status, answer.headers, answer.body),
-        // only a broken request stream gets here: the entry points never fail
-        () => send(response, 400, JSON_TYPE, JSON.stringify({ msg: "could not read the request body" }))
-      )
+  const answer = makeAnswer(respond, runtime, options)
+  return (request: IncomingMessage & { readonly body?: unknown }, response: ServerResponse): void => {
+    void answer(request, request.body).then((reply) => send(response, reply))
   }
 }
