@@ -4,42 +4,17 @@
  * one, and TypeScript resolves each to a `.d.ts`. Pattern entries (`./*`, `./schemas/*`) are checked for every
  * module of the source tree they expose.
  *
- * The package is built here (`tsc -p tsconfig.build.json`, minutes on two cores) when `dist/` is missing or
- * older than its inputs, so that only this file pays for it and a second run reuses the build.
+ * The package is built here (`scripts/distBuild.ts`: `tsc -p tsconfig.build.json`, minutes on two cores) when
+ * `dist/` is missing or older than its inputs, so that a second run reuses the build.
  */
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
-import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import ts from "typescript"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-
-const repository = fileURLToPath(new URL("..", import.meta.url))
-const dist = join(repository, "dist")
-/** Written after a build: when it started, so that an input changed during the build makes it stale. */
-const stamp = join(dist, ".build-started")
-
-const inputs = ["src", "layers", "schemas", "tsconfig.json", "tsconfig.build.json", "package.json"]
-
-const filesUnder = (path: string): Array<string> =>
-  statSync(path).isDirectory()
-    ? readdirSync(path, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
-    : [path]
-
-const newestInput = () =>
-  Math.max(...inputs.flatMap((input) => filesUnder(join(repository, input))).map((file) => statSync(file).mtimeMs))
-
-const buildIfStale = async () => {
-  if (existsSync(stamp) && Number(readFileSync(stamp, "utf8")) >= newestInput()) return
-  const started = Date.now()
-  rmSync(dist, { recursive: true, force: true }) // no output of a removed module may hide its absence
-  await promisify(execFile)(process.execPath, [join(repository, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-    cwd: repository
-  })
-  writeFileSync(stamp, String(started))
-}
+import { buildIfStale, filesUnder, repository } from "../scripts/distBuild.js"
 
 type Target = string | { readonly types?: string; readonly default: string }
 
