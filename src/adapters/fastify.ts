@@ -4,7 +4,7 @@
  * ```ts
  * import { fastifyPlugin } from "lark-effect/adapters/fastify"
  *
- * await app.register(fastifyPlugin(handleEvent(dispatcher), runtime, { path: "/lark/events" }))
+ * app.register(fastifyPlugin(handleEvent(dispatcher), runtime, { path: "/lark/events" }))
  * ```
  *
  * `X-Lark-Signature` covers the raw bytes, which Fastify's JSON parser does not keep. The plugin is
