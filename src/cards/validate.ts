@@ -1,0 +1,152 @@
+/**
+ * The checks the platform makes on a card JSON 2.0, made before anything is sent (the fake Open Platform
+ * makes them too). What the platform's documents state:
+ *
+ * - `element_id`: letters, digits and `_`, starting with a letter, at most 20 characters, unique in the card;
+ * - a form sits directly in `body.elements`, holds no form, table or chart, and its name is unique in the
+ *   card; the components whose values it submits carry a `name`, unique in the form;
+ * - a button's `form_action_type` (submit / reset) works only inside a form;
+ * - at most 200 elements and components (every object with a `tag`, `plain_text` texts included);
+ * - the 1.0 components `action` and `note` are gone from 2.0 (error 200861).
+ */
+import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import type { Card } from "./model.js"
+
+/** A card the platform would refuse, with where (`body.elements[1].elements[0]`) and why. */
+export class LarkCardError extends Schema.TaggedError<LarkCardError>()("LarkCardError", {
+  reason: Schema.Literal(
+    "Structure",
+    "ElementId",
+    "DuplicateElementId",
+    "FormPlacement",
+    "FormName",
+    "FieldName",
+    "FormActionOutsideForm",
+    "UnsupportedTag",
+    "TooManyElements"
+  ),
+  path: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `invalid card at ${this.path}: ${this.detail}`
+  }
+}
+
+/** The most elements and components one card may hold. */
+export const MAX_ELEMENTS = 200
+
+const ELEMENT_ID = /^[A-Za-z][A-Za-z0-9_]{0,19}$/
+const REMOVED_IN_2_0 = new Set(["action", "note"])
+const NOT_IN_FORM = new Set(["form", "table", "chart"])
+// The components whose values a form submits, keyed by their `name`.
+const FIELDS = new Set([
+  "input",
+  "select_static",
+  "multi_select_static",
+  "select_person",
+  "multi_select_person",
+  "select_img",
+  "date_picker",
+  "picker_time",
+  "picker_datetime",
+  "checker"
+])
+
+type Reason = LarkCardError["reason"]
+const fail = (reason: Reason, path: string, detail: string) => new LarkCardError({ reason, path, detail })
+
+interface Seen {
+  readonly ids: Set<string>
+  readonly formNames: Set<string>
+}
+
+/** Where an element sits: directly in the body, and in which form (the names used there so far). */
+interface Scope {
+  readonly atRoot: boolean
+  readonly formFields: Set<string> | undefined
+}
+
+const nonEmptyString = (value: unknown): value is string => typeof value === "string" && value !== ""
+
+const checkElement = (value: unknown, path: string, scope: Scope, seen: Seen): LarkCardError | undefined => {
+  if (!Predicate.isRecord(value) || typeof value["tag"] !== "string") {
+    return fail("Structure", path, "an element is an object with a string `tag`")
+  }
+  const tag = value["tag"]
+  if (REMOVED_IN_2_0.has(tag)) return fail("UnsupportedTag", path, `\`${tag}\` is not a card JSON 2.0 component`)
+  const id = value["element_id"]
+  if (id !== undefined) {
+    if (typeof id !== "string" || !ELEMENT_ID.test(id)) {
+      return fail("ElementId", path, `element_id ${JSON.stringify(id)} must be letters, digits and _, start with a letter, at most 20 characters`)
+    }
+    if (seen.ids.has(id)) return fail("DuplicateElementId", path, `element_id "${id}" is used twice`)
+    seen.ids.add(id)
+  }
+  const inForm = scope.formFields !== undefined
+  if (tag === "form") {
+    if (!scope.atRoot) return fail("FormPlacement", path, "a form can only sit directly in body.elements")
+    const name = value["name"]
+    if (!nonEmptyString(name)) return fail("FormName", path, "a form needs a name")
+    if (seen.formNames.has(name)) return fail("FormName", path, `form name "${name}" is used twice`)
+    seen.formNames.add(name)
+  } else if (inForm && NOT_IN_FORM.has(tag)) {
+    return fail("FormPlacement", path, `a form cannot hold a ${tag}`)
+  }
+  const formAction = value["form_action_type"]
+  if (formAction !== undefined && !inForm) {
+    return fail("FormActionOutsideForm", path, `form_action_type "${String(formAction)}" only works inside a form`)
+  }
+  if (inForm && tag !== "form") {
+    const name = value["name"]
+    if ((FIELDS.has(tag) || formAction !== undefined) && !nonEmptyString(name)) {
+      return fail("FieldName", path, `a ${tag} in a form needs a name`)
+    }
+    if (nonEmptyString(name)) {
+      if (scope.formFields.has(name)) return fail("FieldName", path, `name "${name}" is used twice in the form`)
+      scope.formFields.add(name)
+    }
+  }
+  const inner: Scope = { atRoot: false, formFields: tag === "form" ? new Set() : scope.formFields }
+  for (const key of ["elements", "columns"]) {
+    const children = value[key]
+    if (!Array.isArray(children)) continue
+    for (const [index, child] of children.entries()) {
+      const error = checkElement(child, `${path}.${key}[${index}]`, inner, seen)
+      if (error !== undefined) return error
+    }
+  }
+  return undefined
+}
+
+/** Every object with a string `tag` in `value`, at any depth. */
+const countTagged = (value: unknown): number => {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countTagged(item), 0)
+  if (!Predicate.isRecord(value)) return 0
+  const own = typeof value["tag"] === "string" ? 1 : 0
+  return Object.values(value).reduce((sum: number, item) => sum + countTagged(item), own)
+}
+
+/**
+ * Checks a card JSON 2.0 (any JSON value: a built card, or one parsed from a message) against what the
+ * platform refuses; the first problem found is the error.
+ */
+export const validate = (card: unknown): Either.Either<Card, LarkCardError> => {
+  if (!Predicate.isRecord(card) || card["schema"] !== "2.0") return Either.left(fail("Structure", "schema", "a card JSON 2.0 has schema \"2.0\""))
+  const body = card["body"]
+  if (!Predicate.isRecord(body) || !Array.isArray(body["elements"])) {
+    return Either.left(fail("Structure", "body.elements", "body.elements must be an array"))
+  }
+  const seen: Seen = { ids: new Set(), formNames: new Set() }
+  const root: Scope = { atRoot: true, formFields: undefined }
+  for (const [index, element] of body["elements"].entries()) {
+    const error = checkElement(element, `body.elements[${index}]`, root, seen)
+    if (error !== undefined) return Either.left(error)
+  }
+  const count = countTagged(body["elements"])
+  return count > MAX_ELEMENTS
+    ? Either.left(fail("TooManyElements", "body.elements", `${count} elements and components, at most ${MAX_ELEMENTS}`))
+    : Either.right(card as unknown as Card)
+}
