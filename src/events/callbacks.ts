@@ -10,6 +10,7 @@
  * A callback handler's result is the HTTP reply body (and the long connection's ack data). A handler that
  * returns nothing is answered with `{}`: an empty object is what the client accepts without error 108002.
  */
+import type { Card } from "../cards/model.js"
 
 /** The ids of a user: `open_id` always, the others when the app may see them. */
 export interface CallbackOperator {
@@ -79,9 +80,12 @@ export interface Toast {
 /** A card JSON (as sent in an interactive message). */
 export type CardJson = Readonly<Record<string, unknown>>
 
+/** A card as a callback reply takes it: a card built with `lark-effect/cards`, or any card JSON. */
+export type CardReply = Card | CardJson
+
 /** The card that replaces the one the user acted on: card JSON, or a card template with its variables. */
 export type CardUpdate =
-  | { readonly type: "raw"; readonly data: CardJson }
+  | { readonly type: "raw"; readonly data: CardReply }
   | {
     readonly type: "template"
     readonly data: {
@@ -160,8 +164,8 @@ export const CardResponse = {
   toast: (type: Toast["type"], content: string, i18n?: I18nText): { readonly toast: Toast } => ({
     toast: i18n === undefined ? { type, content } : { type, content, i18n }
   }),
-  /** `{ card }` with a card JSON. */
-  card: (data: CardJson): { readonly card: CardUpdate } => ({ card: { type: "raw", data } }),
+  /** `{ card }` with a card JSON, or a card built with `Card.make` (`lark-effect/cards`), sent as it is. */
+  card: (data: CardReply): { readonly card: CardUpdate } => ({ card: { type: "raw", data } }),
   /** `{ card }` with a card template and its variables. */
   template: (
     templateId: string,

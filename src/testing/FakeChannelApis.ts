@@ -11,6 +11,8 @@
  *   platform uses; our sources do not show the exact answers);
  * - an element's text (card create or element content) must have 1 to 30,000 characters: over the limit
  *   answers 230099 with card error 11310 in its message, empty answers a field violation;
+ * - a card JSON 2.0 in an interactive message (create, reply, edit, patch) must pass the card checks of
+ *   `lark-effect/cards` ({@link checkCard}): 230099 otherwise, with the card error in its message;
  * - message content over its size limit answers 230025: 150 KB for text, 30 KB for post and interactive
  *   (UTF-8 bytes of `content`; used by message create and reply too, see {@link contentTooLong});
  * - a message resource is what the test seeded with `addResource`, or any file the bot uploaded;
@@ -19,8 +21,10 @@
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
+import { validate } from "../cards/validate.js"
 import type { RecordedBody, RecordedCall } from "./FakeOpenPlatform.js"
 
 type Reply = HttpServerResponse.HttpServerResponse
@@ -182,6 +186,21 @@ const checkElementText = (field: string, content: string): Effect.Effect<void, R
     : Effect.void
 }
 
+/**
+ * The content of an interactive message: a card JSON 2.0 must pass `Card.validate` (the rules the
+ * platform's documents state). The platform answers 230099 with the card error in its message: 200861 for
+ * a 1.0 component in a 2.0 card, 200621 ("parse card json err") otherwise. 1.0 cards, templates and card
+ * ids pass.
+ */
+export const checkCard = (content: unknown): Effect.Effect<void, Reply> => {
+  if (!Predicate.isRecord(content) || content["schema"] !== "2.0") return Effect.void
+  const result = validate(content)
+  if (Either.isRight(result)) return Effect.void
+  const { detail, path, reason } = result.left
+  const code = reason === "UnsupportedTag" ? 200861 : 200621
+  return refuse(230099, `Failed to create card content, ext=ErrCode: ${code}; ErrPath: ${path}; ErrMsg: ${detail}; `)
+}
+
 const cardNotFound = refuse(300301, "card not found")
 // The CardKit codes for an out-of-order sequence and for streaming outside streaming mode, as far as we know them.
 const sequenceOutOfOrder = refuse(300317, "sequence number is not greater than the last one")
@@ -221,8 +240,10 @@ const edit = (kind: FakeChannelApis.Edit["kind"]) => ({ call, params, state }: R
     const body = bodyRecord(call.body)
     const content = yield* stringField(body, "content")
     const msgType = kind === "update" ? yield* stringField(body, "msg_type") : undefined
-    if (parseJson(content) === undefined) return yield* refuse(230001, "invalid message content: content must be JSON")
+    const parsed = parseJson(content)
+    if (parsed === undefined) return yield* refuse(230001, "invalid message content: content must be JSON")
     yield* contentTooLong(msgType ?? "interactive", content)
+    if ((msgType ?? "interactive") === "interactive") yield* checkCard(parsed)
     yield* notRecalled(state.channel, messageId)
     yield* Ref.update(state.channel.data, (d) => ({ ...d, edits: [...d.edits, { messageId, kind, msgType, content }] }))
     return ok(kind === "update" ? { message_id: messageId, msg_type: msgType } : {})

@@ -518,7 +518,7 @@ const checkUploaded = (state: State, content: Record<string, unknown>, field: st
 
 /**
  * `content` is JSON text within its type's size limit; for text, image and file messages it must carry
- * what the type needs. Other types pass.
+ * what the type needs, and a card JSON 2.0 must be a valid card. Other types pass.
  */
 const checkContent = (state: State, msgType: string, content: string): Effect.Effect<void, Reply> => {
   const parsed = parseJson(content)
@@ -526,7 +526,7 @@ const checkContent = (state: State, msgType: string, content: string): Effect.Ef
   return Effect.zipRight(ChannelApis.contentTooLong(msgType, content), checkFields(state, msgType, parsed.value))
 }
 
-/** What text, image and file messages must carry. */
+/** What text, image and file messages must carry, and that a card JSON 2.0 is one the platform takes. */
 const checkFields = (state: State, msgType: string, content: Record<string, unknown>): Effect.Effect<void, Reply> => {
   switch (msgType) {
     case "text":
@@ -535,6 +535,8 @@ const checkFields = (state: State, msgType: string, content: Record<string, unkn
       return checkUploaded(state, content, "image_key", "image")
     case "file":
       return checkUploaded(state, content, "file_key", "file")
+    case "interactive":
+      return ChannelApis.checkCard(content)
     default:
       return Effect.void
   }
