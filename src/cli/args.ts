@@ -1,13 +1,12 @@
 /**
- * The `lark-effect` command line, parsed into what the commands run with. Pure: no I/O.
+ * The `lark-effect` command line, parsed into what the commands run with. Pure: no I/O. `register`'s
+ * flags are here; `call`'s and `events`' in their own modules.
  */
-import { parseArgs } from "node:util"
-import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import type { AppAddons, RegisterAppOptions } from "../registration/index.js"
-
-/** The command line could not be understood; `main` prints `message` and the usage, and exits with 2. */
-export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+import { CALL_USAGE, type CallCommand, parseCall } from "./callArgs.js"
+import { EVENTS_USAGE, type EventsCommand, parseEvents } from "./eventsArgs.js"
+import { list, parseFlags, repeated, type UsageError, usageError } from "./flags.js"
 
 export interface RegisterCommand {
   readonly _tag: "Register"
@@ -16,9 +15,21 @@ export interface RegisterCommand {
   readonly envFile: string | undefined
 }
 
-export type Command = RegisterCommand | { readonly _tag: "Help" }
+/** `usage` is the help text asked for. */
+export type Command = RegisterCommand | CallCommand | EventsCommand | { readonly _tag: "Help"; readonly usage: string }
 
-export const USAGE = `Usage: lark-effect register [options]
+export const USAGE = `Usage: lark-effect <command> [options]
+
+Commands:
+  register   create a Feishu / Lark app by scanning a QR code
+  call       call any server API with the app in the environment and print the JSON answer
+  events     print the app's events live over the long connection, until Ctrl-C
+
+Run "lark-effect <command> --help" for a command's options. call and events read LARK_APP_ID,
+LARK_APP_SECRET and LARK_DOMAIN (feishu, lark or a URL) from the environment.
+`
+
+export const REGISTER_USAGE = `Usage: lark-effect register [options]
 
 Creates a Feishu / Lark app by scanning a QR code with the Feishu / Lark mobile app.
 
@@ -58,15 +69,7 @@ const flags = {
   help: { type: "boolean", short: "h" }
 } as const
 
-/** A repeated flag's values, trimmed, blanks dropped. */
-const repeated = (values: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
-  (values ?? []).map((value) => value.trim()).filter((value) => value !== "")
-
-/** Names (scopes, events, callbacks) may also come comma-separated; URLs may not (they can hold commas). */
-const list = (values: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
-  repeated((values ?? []).flatMap((value) => value.split(",")))
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof flags; strict: true }>>["values"]
+type Values = Extract<ReturnType<typeof parseFlags<typeof flags>>, { _tag: "Right" }>["right"]["values"]
 
 /** The object without its `undefined` fields: the QR URL then carries only what the user asked for. */
 const compact = <A extends object>(fields: A): A =>
@@ -120,25 +123,37 @@ const optionFlags: ReadonlyArray<readonly [string, string]> = [
 export const flagOf = (option: string): string =>
   optionFlags.find(([prefix]) => option === prefix || option.startsWith(`${prefix}[`))?.[1] ?? option
 
+const parseRegister = (args: ReadonlyArray<string>): Either.Either<RegisterCommand | undefined, UsageError> =>
+  Either.flatMap(parseFlags(args, flags), ({ values }) => {
+    if (values.help) return Either.right(undefined)
+    if (values.lark && values.domain !== undefined) return usageError("--lark and --domain exclude each other")
+    if (values["write-env"] !== undefined && values["write-env"].trim() === "") return usageError("--write-env needs a path")
+    return Either.right({ _tag: "Register" as const, options: registerOptions(values), envFile: values["write-env"] })
+  })
+
+interface CommandSpec {
+  /** `undefined`: help was asked for. */
+  readonly parse: (args: ReadonlyArray<string>) => Either.Either<Command | undefined, UsageError>
+  readonly usage: string
+}
+
+const commands: Readonly<Record<string, CommandSpec>> = {
+  register: { parse: parseRegister, usage: REGISTER_USAGE },
+  call: { parse: parseCall, usage: CALL_USAGE },
+  events: { parse: parseEvents, usage: EVENTS_USAGE }
+}
+
+/** Where the options of the command line's command are explained. */
+export const helpCommand = (argv: ReadonlyArray<string>): string => {
+  const name = argv[0]
+  return name !== undefined && Object.hasOwn(commands, name) ? `lark-effect ${name} --help` : "lark-effect --help"
+}
+
 /** `argv` without the node and script paths, e.g. `["register", "--name", "Bot"]`. */
 export const parseCommandLine = (argv: ReadonlyArray<string>): Either.Either<Command, UsageError> => {
-  const [command, ...rest] = argv
-  if (command === undefined || command === "help" || command === "--help" || command === "-h") return Either.right({ _tag: "Help" })
-  if (command !== "register") return Either.left(new UsageError({ message: `unknown command ${JSON.stringify(command)}` }))
-  let values: Values
-  try {
-    const parsed = parseArgs({ args: [...rest], options: flags, strict: true, allowPositionals: false })
-    values = parsed.values
-  } catch (error) {
-    // parseArgs names the offending flag: "Unknown option '--nmae'", "Option '--name <value>' argument missing"
-    return Either.left(new UsageError({ message: error instanceof Error ? error.message : String(error) }))
-  }
-  if (values.help) return Either.right({ _tag: "Help" })
-  if (values.lark && values.domain !== undefined) {
-    return Either.left(new UsageError({ message: "--lark and --domain exclude each other" }))
-  }
-  if (values["write-env"] !== undefined && values["write-env"].trim() === "") {
-    return Either.left(new UsageError({ message: "--write-env needs a path" }))
-  }
-  return Either.right({ _tag: "Register", options: registerOptions(values), envFile: values["write-env"] })
+  const [name, ...rest] = argv
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") return Either.right({ _tag: "Help", usage: USAGE })
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (command === undefined) return usageError(`unknown command ${JSON.stringify(name)}`)
+  return Either.map(command.parse(rest), (parsed): Command => parsed ?? { _tag: "Help", usage: command.usage })
 }

@@ -1,6 +1,8 @@
 /**
- * What `lark-effect register` prints and writes, as pure functions of the flow's events and result.
+ * What `lark-effect register` prints and writes, as pure functions of the flow's events and result, and
+ * what `call` and `events` say about a missing or bad app configuration.
  */
+import type { LarkConfigError } from "../LarkError.js"
 import type { RegisteredApp, StatusInfo, StatusKind } from "../registration/index.js"
 import { type RegistrationFailure } from "../registration/index.js"
 
@@ -84,3 +86,10 @@ export const upsertEnv = (existing: string, variables: ReadonlyArray<readonly [s
   const appended = variables.filter(([name]) => !replaced.has(name)).map(([name, value]) => `${name}=${value}`)
   return [...updated, ...appended].join("\n") + "\n"
 }
+
+/** A missing or bad `LARK_*` variable, and where the variables come from. */
+export const configErrorLines = (error: LarkConfigError): ReadonlyArray<string> => [
+  error.message,
+  "call and events read LARK_APP_ID, LARK_APP_SECRET and LARK_DOMAIN from the environment",
+  "(lark-effect register --write-env .env writes them to a file)."
+]

@@ -5,26 +5,14 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { PlatformError } from "@effect/platform/Error"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import QRCode from "qrcode"
 import { type RegisteredApp, registerAppEffect, type StatusKind } from "../registration/index.js"
-import { flagOf, parseCommandLine, type RegisterCommand, USAGE } from "./args.js"
+import { flagOf, type RegisterCommand } from "./args.js"
 import { envVariables, failureLine, qrCodeLines, resultLines, statusLine, upsertEnv } from "./format.js"
-
-/** Where the command prints: standard output and standard error by default. */
-export interface Output {
-  readonly out: (line: string) => Effect.Effect<void>
-  readonly err: (line: string) => Effect.Effect<void>
-}
-
-export const consoleOutput: Output = { out: Console.log, err: Console.error }
-
-/** Exit codes: 0 done, 1 the registration failed, 2 bad command line, 130 cancelled (Ctrl-C). */
-export const ExitCode = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const
+import { consoleOutput, ExitCode, type Output, printAll } from "./output.js"
 
 /** The QR code drawn with terminal block characters; a URL too long for a QR code leaves only the link. */
 export const renderQrCode = (url: string): Effect.Effect<string> =>
@@ -39,9 +27,6 @@ const writeEnvFile = (path: string, variables: ReadonlyArray<readonly [string, s
     const existing = (yield* fs.exists(path)) ? yield* fs.readFileString(path) : ""
     yield* fs.writeFileString(path, upsertEnv(existing, variables), { mode: 0o600 })
   })
-
-const printAll = (print: (line: string) => Effect.Effect<void>, lines: ReadonlyArray<string>) =>
-  Effect.forEach(lines, (line) => print(line), { discard: true })
 
 /** Registers the app as the command asks, printing as it goes. */
 export const register = (command: RegisterCommand, output: Output = consoleOutput) =>
@@ -64,19 +49,15 @@ export const register = (command: RegisterCommand, output: Output = consoleOutpu
     return app
   })
 
-/** The whole command line: parses `argv`, runs the command, and answers the process exit code. */
-export const run = (
-  argv: ReadonlyArray<string>,
-  output: Output = consoleOutput
+/** Runs `register` and answers the exit code; `usage` reports an option the flow refused. */
+export const runRegister = (
+  command: RegisterCommand,
+  output: Output,
+  usage: (message: string) => Effect.Effect<number>
 ): Effect.Effect<number, never, HttpClient.HttpClient | FileSystem.FileSystem> => {
-  const usage = (message: string) =>
-    Effect.as(output.err(`lark-effect: ${message}\nRun "lark-effect register --help" for the options.`), ExitCode.usage)
-  const command = parseCommandLine(argv)
-  if (Either.isLeft(command)) return usage(command.left.message)
-  if (command.right._tag === "Help") return Effect.as(output.out(USAGE), ExitCode.ok)
-  const { envFile } = command.right
-  const cannotWrite = (error: PlatformError) => Effect.as(output.err(`Could not write ${envFile}: ${error.message}`), ExitCode.failed)
-  return register(command.right, output).pipe(
+  const cannotWrite = (error: PlatformError) =>
+    Effect.as(output.err(`Could not write ${command.envFile}: ${error.message}`), ExitCode.failed)
+  return register(command, output).pipe(
     Effect.as(ExitCode.ok),
     Effect.catchTags({
       RegistrationOptionsError: (error) => usage(`${flagOf(error.option)}: ${error.detail}`),

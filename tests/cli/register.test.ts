@@ -9,10 +9,12 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import { flagOf, parseCommandLine } from "../../src/cli/args.js"
+import * as WsLayer from "../../layers/ws.js"
+import { flagOf, parseCommandLine, REGISTER_USAGE, USAGE } from "../../src/cli/args.js"
 import { envVariables, maskSecret, statusLine, upsertEnv } from "../../src/cli/format.js"
-import { type Output, run } from "../../src/cli/register.js"
+import { run } from "../../src/cli/run.js"
 import * as FakeRegistration from "../../src/testing/FakeRegistration.js"
+import { capture } from "./capture.js"
 
 const { Reply } = FakeRegistration
 
@@ -86,9 +88,9 @@ describe("CLI arguments -> registerApp options", () => {
   })
 
   it("help, and clear usage errors", () => {
-    assert.deepStrictEqual(parsed(), { _tag: "Help" })
-    assert.deepStrictEqual(parsed("register", "--help"), { _tag: "Help" })
-    assert.deepStrictEqual(parsed("register", "-h"), { _tag: "Help" })
+    assert.deepStrictEqual(parsed(), { _tag: "Help", usage: USAGE })
+    assert.deepStrictEqual(parsed("register", "--help"), { _tag: "Help", usage: REGISTER_USAGE })
+    assert.deepStrictEqual(parsed("register", "-h"), { _tag: "Help", usage: REGISTER_USAGE })
     assert.match(usageError("register", "--nmae", "x")!, /Unknown option '--nmae'/)
     assert.match(usageError("register", "--name")!, /--name/)
     assert.match(usageError("register", "extra")!, /extra/)
@@ -132,17 +134,7 @@ describe("CLI output", () => {
   })
 })
 
-/** Collects what the command prints. */
-const capture = () => {
-  const lines: Array<string> = []
-  const output: Output = {
-    out: (line) => Effect.sync(() => void lines.push(line)),
-    err: (line) => Effect.sync(() => void lines.push(`ERR ${line}`))
-  }
-  return { lines, output, text: () => lines.join("\n") }
-}
-
-const cliLayer = Layer.merge(FakeRegistration.layer(), NodeFileSystem.layer)
+const cliLayer = Layer.mergeAll(FakeRegistration.layer(), NodeFileSystem.layer, WsLayer.layer)
 
 describe("lark-effect register against the in-process fake (TestClock)", () => {
   it.effect("prints the QR code, the link and statuses, masks the secret, and writes the .env file when asked", () =>

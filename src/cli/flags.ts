@@ -1,0 +1,31 @@
+/**
+ * What every command's parsing shares: `node:util` `parseArgs` behind an `Either`, and list flags.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+
+/** The command line could not be understood; `run` prints `message` and a hint, and exits with 2. */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+export const usageError = (message: string) => Either.left(new UsageError({ message }))
+
+type Options = NonNullable<ParseArgsConfig["options"]>
+
+/** The flags and positionals of `args`; unknown flags and missing values are usage errors naming the flag. */
+export const parseFlags = <const O extends Options>(args: ReadonlyArray<string>, options: O, allowPositionals = false) => {
+  try {
+    return Either.right(parseArgs({ args: [...args], options, strict: true, allowPositionals }))
+  } catch (error) {
+    // parseArgs names the offending flag: "Unknown option '--nmae'", "Option '--name <value>' argument missing"
+    return usageError(error instanceof Error ? error.message : String(error))
+  }
+}
+
+/** A repeated flag's values, trimmed, blanks dropped. */
+export const repeated = (values: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  (values ?? []).map((value) => value.trim()).filter((value) => value !== "")
+
+/** Names (scopes, event types) may also come comma-separated; URLs may not (they can hold commas). */
+export const list = (values: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  repeated((values ?? []).flatMap((value) => value.split(",")))
