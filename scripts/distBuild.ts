@@ -1,18 +1,17 @@
 /**
  * The built package (`dist/`, `tsc -p tsconfig.build.json`), built when it is missing or older than its inputs,
  * so that whoever needs it (the exports test, the benchmarks' dist mode) pays for a build only once and a
- * second run reuses it.
+ * second run reuses it. A build can go to another directory (the benchmarks keep their own, so that neither
+ * removes files the other is running).
  */
 import { execFile } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 
 export const repository = fileURLToPath(new URL("..", import.meta.url))
 export const dist = join(repository, "dist")
-/** Written after a build: when it started, so that an input changed during the build makes it stale. */
-const stamp = join(dist, ".build-started")
 
 const inputs = ["src", "layers", "schemas", "tsconfig.json", "tsconfig.build.json", "package.json"]
 
@@ -25,13 +24,46 @@ export const filesUnder = (path: string): Array<string> =>
 const newestInput = () =>
   Math.max(...inputs.flatMap((input) => filesUnder(join(repository, input))).map((file) => statSync(file).mtimeMs))
 
-/** Builds `dist/` afresh unless the last build started after every input's last change (minutes on two cores). */
-export const buildIfStale = async (): Promise<void> => {
-  if (existsSync(stamp) && Number(readFileSync(stamp, "utf8")) >= newestInput()) return
-  const started = Date.now()
-  rmSync(dist, { recursive: true, force: true }) // no output of a removed module may hide its absence
-  await promisify(execFile)(process.execPath, [join(repository, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-    cwd: repository
-  })
-  writeFileSync(stamp, String(started))
+/** Held (a directory: creating one is atomic) by the process building; test files and benchmarks run in parallel. */
+const lock = join(repository, "node_modules", ".cache", "dist-build.lock")
+/** A lock older than this was left by a process that died while building. */
+const ABANDONED_AFTER_MS = 30 * 60_000
+
+/** Written after a build: when it started, so that an input changed during the build makes it stale. */
+const stampOf = (outDir: string) => join(outDir, ".build-started")
+
+const isFresh = (outDir: string) => {
+  const stamp = stampOf(outDir)
+  return existsSync(stamp) && Number(readFileSync(stamp, "utf8")) >= newestInput()
+}
+
+const tryLock = (): boolean => {
+  try {
+    mkdirSync(lock, { recursive: false })
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    if (Date.now() - statSync(lock).mtimeMs > ABANDONED_AFTER_MS) rmSync(lock, { recursive: true, force: true })
+    return false
+  }
+}
+
+/**
+ * Builds the package into `outDir` (default `dist/`) afresh unless its last build started after every input's
+ * last change (minutes on two cores). One process builds at a time; the others wait for it and then find the
+ * build fresh.
+ */
+export const buildIfStale = async (outDir: string = dist): Promise<void> => {
+  mkdirSync(dirname(lock), { recursive: true })
+  while (!tryLock()) await new Promise((resolve) => setTimeout(resolve, 500))
+  try {
+    if (isFresh(outDir)) return
+    const started = Date.now()
+    rmSync(outDir, { recursive: true, force: true }) // no output of a removed module may hide its absence
+    const tsc = join(repository, "node_modules/typescript/bin/tsc")
+    await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", outDir], { cwd: repository })
+    writeFileSync(stampOf(outDir), String(started))
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
 }
