@@ -32,6 +32,30 @@ export interface Service {
   readonly release: (id: string) => Effect.Effect<void, EventDedupeError>
 }
 
+/**
+ * The operations of the in-memory store, done at once: the dispatch calls them directly instead of running
+ * an Effect per call (see {@link unsafeStoreOf}). `now` is the `Clock`'s time in milliseconds.
+ *
+ * @internal
+ */
+export interface UnsafeStore {
+  readonly claim: (id: string, now: number) => Claim
+  readonly complete: (id: string, now: number) => void
+  readonly release: (id: string) => void
+}
+
+const UnsafeStoreKey = Symbol.for("lark-effect/EventDedupe/UnsafeStore")
+
+/**
+ * The {@link UnsafeStore} behind `service` when it is an in-memory store made here; `undefined` for any
+ * other store. The key is not enumerable, so an object spread from a memory store (`{ ...store, claim }`)
+ * does not carry it and keeps its own operations.
+ *
+ * @internal
+ */
+export const unsafeStoreOf = (service: Service): UnsafeStore | undefined =>
+  (service as { readonly [UnsafeStoreKey]?: UnsafeStore })[UnsafeStoreKey]
+
 /** The de-duplication store. Without one in the context, each `handle(...)` / connection keeps its own in memory. */
 export class EventDedupe extends Context.Tag("lark-effect/EventDedupe")<EventDedupe, Service>() {}
 
@@ -92,40 +116,41 @@ export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
     entries.set(id, entry)
     if (expiryOf(entry) < nextPrune) nextPrune = expiryOf(entry)
   }
-  /** `f` at the `Clock`'s time, in milliseconds after `origin`. */
-  const atNow = <A>(f: (now: number) => A): Effect.Effect<A> =>
-    Effect.clockWith((clock) =>
-      Effect.sync(() => {
-        const millis = clock.unsafeCurrentTimeMillis()
-        // a `ttl` below the first reading: a clock set back by up to that still gives positive times
-        origin ??= millis - ttl
-        return f(millis - origin)
-      })
-    )
-  return {
-    claim: (id) =>
-      atNow((now): Claim => {
-        prune(now)
-        const entry = entries.get(id)
-        if (entry !== undefined) {
-          if (expiryOf(entry) > now) return entry > 0 ? "Done" : "InProgress"
-          entries.delete(id)
-        }
-        // the claim's expiry is at least `claimTtl` > 0, so the negated number is never 0
-        put(id, -(now + claimTtl))
-        return "Claimed"
-      }),
-    complete: (id) =>
-      atNow((now) => {
-        if (entries.has(id)) entries.set(id, now + ttl)
-        else put(id, now + ttl)
-      }),
-    release: (id) =>
-      Effect.sync(() => {
-        const entry = entries.get(id)
-        if (entry !== undefined && entry < 0) entries.delete(id)
-      })
+  /** Milliseconds after `origin` of the `Clock` time `millis`. */
+  const relative = (millis: number) => {
+    // a `ttl` below the first reading: a clock set back by up to that still gives positive times
+    origin ??= millis - ttl
+    return millis - origin
   }
+  const unsafe: UnsafeStore = {
+    claim: (id, millis) => {
+      const now = relative(millis)
+      prune(now)
+      const entry = entries.get(id)
+      if (entry !== undefined) {
+        if (expiryOf(entry) > now) return entry > 0 ? "Done" : "InProgress"
+        entries.delete(id)
+      }
+      // the claim's expiry is at least `claimTtl` > 0, so the negated number is never 0
+      put(id, -(now + claimTtl))
+      return "Claimed"
+    },
+    complete: (id, millis) => {
+      const now = relative(millis)
+      if (entries.has(id)) entries.set(id, now + ttl)
+      else put(id, now + ttl)
+    },
+    release: (id) => {
+      const entry = entries.get(id)
+      if (entry !== undefined && entry < 0) entries.delete(id)
+    }
+  }
+  const service: Service = {
+    claim: (id) => Effect.clockWith((clock) => Effect.succeed(unsafe.claim(id, clock.unsafeCurrentTimeMillis()))),
+    complete: (id) => Effect.clockWith((clock) => Effect.succeed(unsafe.complete(id, clock.unsafeCurrentTimeMillis()))),
+    release: (id) => Effect.sync(() => unsafe.release(id))
+  }
+  return Object.defineProperty(service, UnsafeStoreKey, { value: unsafe })
 }
 
 /** An in-memory store with the default TTLs. */

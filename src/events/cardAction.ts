@@ -24,7 +24,7 @@ import * as Exit from "effect/Exit"
 import type { LegacyCardAction } from "./callbacks.js"
 import { bodyLimit } from "./bodyLimit.js"
 import * as Crypto from "./crypto.js"
-import { type JsonObject, parseObject } from "./dispatch.js"
+import { type JsonObject, parseObject, tokenCheck } from "./dispatch.js"
 import type { EventDispatcher } from "./EventDispatcher.js"
 import { makeEntry } from "./handle.js"
 import {
@@ -52,6 +52,7 @@ export const handleCardAction = <R>(
   const { verificationToken } = dispatcher.options
   const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
   const limit = bodyLimit(dispatcher.options.maxBodySize)
+  const checkToken = tokenCheck(verificationToken, "required")
 
   /** Runs the card action handler on an authenticated flat body. */
   const run = (body: JsonObject): Effect.Effect<Response, never, R> => {
@@ -75,7 +76,7 @@ export const handleCardAction = <R>(
       const body = Either.flatMap(bodyText(request.rawBody), (text) => parseObject(text, "body"))
       if (Either.isLeft(body)) return reject(body.left)
       if ("encrypt" in body.right || "schema" in body.right) return sealed(request)
-      if (body.right.type === "url_verification") return answerChallenge(verificationToken, body.right)
+      if (body.right.type === "url_verification") return answerChallenge(checkToken, body.right)
       if (verificationToken === undefined) return run(body.right)
 
       const headers = signatureHeaders(request.headers)

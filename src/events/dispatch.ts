@@ -6,6 +6,7 @@
  * Each transport turns the outcome into its own reply (an HTTP status, a frame ack code).
  */
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -15,7 +16,7 @@ import { LarkConfig } from "../LarkConfig.js"
 import { lenientDecoder } from "../internal/plainSchema.js"
 import { setAppTicket } from "../Tokens.js"
 import * as Crypto from "./crypto.js"
-import { type Claim, EventDedupe, type Service as DedupeService } from "./Dedupe.js"
+import { type Claim, EventDedupe, type Service as DedupeService, type UnsafeStore, unsafeStoreOf } from "./Dedupe.js"
 import type { AnyEvent, EventDispatcher, EventHeader, Handler, V1Event, V2Event } from "./EventDispatcher.js"
 import {
   EventDecodeError,
@@ -76,22 +77,26 @@ export const parseObject = (text: string, what: string): Either.Either<JsonObjec
  */
 export type TokenPolicy = "required" | "whenPresent"
 
-/** Compares a payload token with the configured one under `policy`; nothing to check without a configured token. */
-export const checkToken = (
-  configured: Crypto.Secret | undefined,
-  received: unknown,
-  what: string,
-  policy: TokenPolicy
-): Either.Either<void, EventTokenError> => {
-  if (configured === undefined) return Either.void
-  if (!nonEmptyString(received)) {
-    return policy === "whenPresent"
+/** Checks the token a payload carries (`what` names the payload in the error). */
+export type TokenCheck = (received: unknown, what: string) => Either.Either<void, EventTokenError>
+
+/**
+ * The check of payload tokens against the configured one under `policy` (nothing to check without a
+ * configured token). Make it once: it hashes the configured token here, not per request.
+ */
+export const tokenCheck = (configured: Crypto.Secret | undefined, policy: TokenPolicy): TokenCheck => {
+  if (configured === undefined) return () => Either.void
+  const matches = Crypto.secretMatcher(configured)
+  return (received, what) => {
+    if (!nonEmptyString(received)) {
+      return policy === "whenPresent"
+        ? Either.void
+        : Either.left(new EventTokenError({ detail: `${what} carries no Verification Token` }))
+    }
+    return matches(received)
       ? Either.void
-      : Either.left(new EventTokenError({ detail: `${what} carries no Verification Token` }))
+      : Either.left(new EventTokenError({ detail: `${what} token does not match the configured Verification Token` }))
   }
-  return Crypto.sameSecret(configured, received)
-    ? Either.void
-    : Either.left(new EventTokenError({ detail: `${what} token does not match the configured Verification Token` }))
 }
 
 /** Logs a rejection: the error tag and its fixed message only (never the body, a token or a key). */
@@ -171,6 +176,7 @@ export const makeDispatch = <R>(
   defaultDedupe: DedupeService,
   tokenPolicy: TokenPolicy
 ): (envelope: JsonObject) => Effect.Effect<Outcome, never, R> => {
+  const checkToken = tokenCheck(dispatcher.options.verificationToken, tokenPolicy)
   const rejected = (error: EventRequestError): Effect.Effect<Outcome> =>
     Effect.as(logRejected(error), { _tag: "Rejected", error })
 
@@ -183,12 +189,26 @@ export const makeDispatch = <R>(
   })
 
   /**
+   * The store holding a claim: its Effect operations, and its operations done at once when it is an
+   * in-memory store (`unsafe`, with the fiber's `Clock`), which then replace them: no Effect per call.
+   */
+  interface Store {
+    readonly dedupe: DedupeService
+    readonly unsafe: UnsafeStore | undefined
+    readonly clock: Clock.Clock
+  }
+
+  /**
    * After the handler: the id is done once the store records it. When it cannot (its store is down), the
    * delivery is not answered as handled: the platform redelivers, and the redelivery finds the claim the
    * store keeps until it records the id (InProgress), then the id done; the handler does not run again.
    */
-  const completeClaim = (dedupe: DedupeService, classified: Classified, value: unknown): Effect.Effect<Outcome> =>
-    Effect.matchEffect(dedupe.complete(classified.id), {
+  const completeClaim = (store: Store, classified: Classified, value: unknown): Effect.Effect<Outcome> => {
+    if (store.unsafe !== undefined) {
+      store.unsafe.complete(classified.id, store.clock.unsafeCurrentTimeMillis())
+      return Effect.succeed(handled(classified, value))
+    }
+    return Effect.matchEffect(store.dedupe.complete(classified.id), {
       onFailure: (error) =>
         Effect.as(
           Effect.logWarning(
@@ -199,10 +219,14 @@ export const makeDispatch = <R>(
         ),
       onSuccess: () => Effect.succeed(handled(classified, value))
     })
+  }
 
   /** After a failed or interrupted handler: the claim is released, so that a redelivery runs it again. */
-  const releaseClaim = (dedupe: DedupeService, classified: Classified, cause: Cause.Cause<unknown>): Effect.Effect<Outcome> => {
-    const release = Effect.catchAll(dedupe.release(classified.id), (error) => logDedupeFailure("releasing", error))
+  const releaseClaim = (store: Store, classified: Classified, cause: Cause.Cause<unknown>): Effect.Effect<Outcome> => {
+    const { unsafe } = store
+    const release = unsafe !== undefined
+      ? Effect.sync(() => unsafe.release(classified.id))
+      : Effect.catchAll(store.dedupe.release(classified.id), (error) => logDedupeFailure("releasing", error))
     if (Cause.isInterrupted(cause)) return Effect.zipRight(release, Effect.interrupt)
     return Effect.zipRight(
       release,
@@ -217,38 +241,54 @@ export const makeDispatch = <R>(
 
   /** Runs the handler on a claimed id, then completes the claim, or releases it on failure or interruption. */
   const runClaimed = (
-    dedupe: DedupeService,
+    store: Store,
     classified: Classified,
     handler: Handler<any, R>,
     event: AnyEvent
   ): Effect.Effect<Outcome, never, R> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.matchCauseEffect(restore(Effect.suspend(() => handler(event))), {
-        onSuccess: (value) => completeClaim(dedupe, classified, value),
-        onFailure: (cause) => releaseClaim(dedupe, classified, cause)
+        onSuccess: (value) => completeClaim(store, classified, value),
+        onFailure: (cause) => releaseClaim(store, classified, cause)
       })
     )
 
-  const notClaimed = (claim: Exclude<Claim, "Claimed">, classified: Classified): Effect.Effect<Outcome> =>
-    claim === "Done"
-      ? Effect.as(Effect.logDebug(`lark event ${classified.type} already handled; acknowledged again`), DUPLICATE)
-      : Effect.as(
-        Effect.logDebug(`lark event ${classified.type} is being handled elsewhere; asking for a redelivery`),
-        IN_PROGRESS
-      )
+  const afterClaim = (
+    claim: Claim,
+    store: Store,
+    classified: Classified,
+    handler: Handler<any, R>,
+    event: AnyEvent
+  ): Effect.Effect<Outcome, never, R> => {
+    switch (claim) {
+      case "Claimed":
+        return runClaimed(store, classified, handler, event)
+      case "Done":
+        return Effect.as(Effect.logDebug(`lark event ${classified.type} already handled; acknowledged again`), DUPLICATE)
+      case "InProgress":
+        return Effect.as(
+          Effect.logDebug(`lark event ${classified.type} is being handled elsewhere; asking for a redelivery`),
+          IN_PROGRESS
+        )
+    }
+  }
 
   const storeFailed = (error: unknown): Effect.Effect<Outcome> =>
     Effect.as(Effect.logWarning("lark event dedupe store failed; asking for a redelivery", error), STORE_FAILED)
 
   /** Claims the id, then runs the handler unless the id is done or in progress elsewhere. */
   const claimAndRun = (classified: Classified, handler: Handler<any, R>, event: AnyEvent) =>
-    // `withFiberRuntime` reads the context in one step (`contextWithEffect` takes three).
+    // `withFiberRuntime` reads the context and the clock in one step
     Effect.withFiberRuntime<Outcome, never, R>((fiber) => {
       const dedupe = Context.getOrElse(fiber.currentContext, EventDedupe, () => defaultDedupe)
+      const store: Store = { dedupe, unsafe: unsafeStoreOf(dedupe), clock: Context.get(fiber.currentDefaultServices, Clock.Clock) }
+      if (store.unsafe !== undefined) {
+        const claim = store.unsafe.claim(classified.id, store.clock.unsafeCurrentTimeMillis())
+        return afterClaim(claim, store, classified, handler, event)
+      }
       return Effect.matchEffect(dedupe.claim(classified.id), {
         onFailure: storeFailed,
-        onSuccess: (claim): Effect.Effect<Outcome, never, R> =>
-          claim === "Claimed" ? runClaimed(dedupe, classified, handler, event) : notClaimed(claim, classified)
+        onSuccess: (claim) => afterClaim(claim, store, classified, handler, event)
       })
     })
 
@@ -284,7 +324,7 @@ export const makeDispatch = <R>(
     Effect.suspend(() => {
       const classified = classify(envelope)
       if (Either.isLeft(classified)) return rejected(classified.left)
-      const token = checkToken(dispatcher.options.verificationToken, classified.right.token, "event", tokenPolicy)
+      const token = checkToken(classified.right.token, "event")
       if (Either.isLeft(token)) return rejected(token.left)
       return dispatch(classified.right)
     })

@@ -36,7 +36,7 @@ import * as Either from "effect/Either"
 import { bodyLimit } from "./bodyLimit.js"
 import * as Crypto from "./crypto.js"
 import { unsafeMakeMemory } from "./Dedupe.js"
-import { type JsonObject, makeDispatch, type Outcome, parseObject } from "./dispatch.js"
+import { type JsonObject, makeDispatch, type Outcome, parseObject, tokenCheck } from "./dispatch.js"
 import type { EventDispatcher } from "./EventDispatcher.js"
 import { EventDecodeError, EventDecryptError, EventSignatureError } from "./errors.js"
 import {
@@ -159,7 +159,8 @@ export const makeEntry = <R>(
   const limit = bodyLimit(dispatcher.options.maxBodySize)
   const decrypt = encryptKey === undefined ? undefined : Crypto.decrypter(encryptKey)
 
-  const challenge = (envelope: JsonObject): Effect.Effect<Response> => answerChallenge(verificationToken, envelope)
+  const checkToken = tokenCheck(verificationToken, "required")
+  const challenge = (envelope: JsonObject): Effect.Effect<Response> => answerChallenge(checkToken, envelope)
 
   const event = (envelope: JsonObject): Effect.Effect<Response, never, R> =>
     Effect.flatMap(dispatch(envelope), replyTo)

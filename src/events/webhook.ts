@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Crypto from "./crypto.js"
 import { headerNames } from "./crypto.js"
-import { checkToken, type EventRequestError, type JsonObject, logRejected } from "./dispatch.js"
+import { type EventRequestError, type JsonObject, logRejected, type TokenCheck } from "./dispatch.js"
 import { EventBodyTooLargeError, EventDecodeError, EventMethodError, EventTimestampError } from "./errors.js"
 
 export type HeadersInput =
@@ -149,12 +149,12 @@ export const bodyText = (rawBody: Crypto.RawBody): Either.Either<string, EventDe
   }
 }
 
-/** The answer to a `url_verification`: its challenge, once it carries the configured Verification Token (if any). */
-export const answerChallenge = (verificationToken: Crypto.Secret | undefined, envelope: JsonObject): Effect.Effect<Response> => {
+/** The answer to a `url_verification`: its challenge, once its token passes `checkToken` (made with policy `"required"`). */
+export const answerChallenge = (checkToken: TokenCheck, envelope: JsonObject): Effect.Effect<Response> => {
   if (typeof envelope.challenge !== "string") {
     return reject(new EventDecodeError({ detail: "url_verification has no challenge string" }))
   }
-  const token = checkToken(verificationToken, envelope.token, "url_verification", "required")
+  const token = checkToken(envelope.token, "url_verification")
   if (Either.isLeft(token)) return reject(token.left)
   return Effect.succeed(json(200, { challenge: envelope.challenge }))
 }
