@@ -2,7 +2,8 @@
  * The checks the platform makes on a card JSON 2.0, made before anything is sent (the fake Open Platform
  * makes them too). What the platform's documents state:
  *
- * - `element_id`: letters, digits and `_`, starting with a letter, at most 20 characters, unique in the card;
+ * - `element_id` (of components and of text elements): letters, digits and `_`, starting with a letter, at
+ *   most 20 characters, unique in the card;
  * - a form sits directly in `body.elements`, holds no form, table or chart, and its name is unique in the
  *   card; the components whose values it submits carry a `name`, unique in the form;
  * - a button's `form_action_type` (submit / reset) works only inside a form;
@@ -58,11 +59,6 @@ const FIELDS = new Set([
 type Reason = LarkCardError["reason"]
 const fail = (reason: Reason, path: string, detail: string) => new LarkCardError({ reason, path, detail })
 
-interface Seen {
-  readonly ids: Set<string>
-  readonly formNames: Set<string>
-}
-
 /** Where an element sits: directly in the body, and in which form (the names used there so far). */
 interface Scope {
   readonly atRoot: boolean
@@ -71,27 +67,20 @@ interface Scope {
 
 const nonEmptyString = (value: unknown): value is string => typeof value === "string" && value !== ""
 
-const checkElement = (value: unknown, path: string, scope: Scope, seen: Seen): LarkCardError | undefined => {
+/** The form rules and removed tags, for the components of `elements` / `columns` lists. */
+const checkElement = (value: unknown, path: string, scope: Scope, formNames: Set<string>): LarkCardError | undefined => {
   if (!Predicate.isRecord(value) || typeof value["tag"] !== "string") {
     return fail("Structure", path, "an element is an object with a string `tag`")
   }
   const tag = value["tag"]
   if (REMOVED_IN_2_0.has(tag)) return fail("UnsupportedTag", path, `\`${tag}\` is not a card JSON 2.0 component`)
-  const id = value["element_id"]
-  if (id !== undefined) {
-    if (typeof id !== "string" || !ELEMENT_ID.test(id)) {
-      return fail("ElementId", path, `element_id ${JSON.stringify(id)} must be letters, digits and _, start with a letter, at most 20 characters`)
-    }
-    if (seen.ids.has(id)) return fail("DuplicateElementId", path, `element_id "${id}" is used twice`)
-    seen.ids.add(id)
-  }
   const inForm = scope.formFields !== undefined
   if (tag === "form") {
     if (!scope.atRoot) return fail("FormPlacement", path, "a form can only sit directly in body.elements")
     const name = value["name"]
     if (!nonEmptyString(name)) return fail("FormName", path, "a form needs a name")
-    if (seen.formNames.has(name)) return fail("FormName", path, `form name "${name}" is used twice`)
-    seen.formNames.add(name)
+    if (formNames.has(name)) return fail("FormName", path, `form name "${name}" is used twice`)
+    formNames.add(name)
   } else if (inForm && NOT_IN_FORM.has(tag)) {
     return fail("FormPlacement", path, `a form cannot hold a ${tag}`)
   }
@@ -114,19 +103,41 @@ const checkElement = (value: unknown, path: string, scope: Scope, seen: Seen): L
     const children = value[key]
     if (!Array.isArray(children)) continue
     for (const [index, child] of children.entries()) {
-      const error = checkElement(child, `${path}.${key}[${index}]`, inner, seen)
+      const error = checkElement(child, `${path}.${key}[${index}]`, inner, formNames)
       if (error !== undefined) return error
     }
   }
   return undefined
 }
 
-/** Every object with a string `tag` in `value`, at any depth. */
-const countTagged = (value: unknown): number => {
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countTagged(item), 0)
-  if (!Predicate.isRecord(value)) return 0
-  const own = typeof value["tag"] === "string" ? 1 : 0
-  return Object.values(value).reduce((sum: number, item) => sum + countTagged(item), own)
+/**
+ * Every element and component in `value` (each object with a string `tag`, at any depth) with its path; not
+ * inside `behaviors`, whose callback values are the app's own data.
+ */
+const tagged = function*(value: unknown, path: string): Generator<readonly [Record<string, unknown>, string]> {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) yield* tagged(item, `${path}[${index}]`)
+  } else if (Predicate.isRecord(value)) {
+    if (typeof value["tag"] === "string") yield [value, path]
+    for (const [key, field] of Object.entries(value)) if (key !== "behaviors") yield* tagged(field, `${path}.${key}`)
+  }
+}
+
+/** `element_id`s (of components and of text elements alike) are well formed and unique; at most 200 elements. */
+const checkIdsAndCount = (elements: ReadonlyArray<unknown>): LarkCardError | undefined => {
+  const ids = new Set<string>()
+  let count = 0
+  for (const [element, path] of tagged(elements, "body.elements")) {
+    count++
+    const id = element["element_id"]
+    if (id === undefined) continue
+    if (typeof id !== "string" || !ELEMENT_ID.test(id)) {
+      return fail("ElementId", path, `element_id ${JSON.stringify(id)} must be letters, digits and _, start with a letter, at most 20 characters`)
+    }
+    if (ids.has(id)) return fail("DuplicateElementId", path, `element_id "${id}" is used twice`)
+    ids.add(id)
+  }
+  return count > MAX_ELEMENTS ? fail("TooManyElements", "body.elements", `${count} elements and components, at most ${MAX_ELEMENTS}`) : undefined
 }
 
 /**
@@ -139,14 +150,12 @@ export const validate = (card: unknown): Either.Either<Card, LarkCardError> => {
   if (!Predicate.isRecord(body) || !Array.isArray(body["elements"])) {
     return Either.left(fail("Structure", "body.elements", "body.elements must be an array"))
   }
-  const seen: Seen = { ids: new Set(), formNames: new Set() }
+  const formNames = new Set<string>()
   const root: Scope = { atRoot: true, formFields: undefined }
   for (const [index, element] of body["elements"].entries()) {
-    const error = checkElement(element, `body.elements[${index}]`, root, seen)
+    const error = checkElement(element, `body.elements[${index}]`, root, formNames)
     if (error !== undefined) return Either.left(error)
   }
-  const count = countTagged(body["elements"])
-  return count > MAX_ELEMENTS
-    ? Either.left(fail("TooManyElements", "body.elements", `${count} elements and components, at most ${MAX_ELEMENTS}`))
-    : Either.right(card as unknown as Card)
+  const error = checkIdsAndCount(body["elements"])
+  return error === undefined ? Either.right(card as unknown as Card) : Either.left(error)
 }

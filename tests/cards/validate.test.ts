@@ -40,6 +40,10 @@ describe("Card.validate", () => {
     assert.isTrue(Either.isRight(Card.validate(body(Card.markdown("x", { element_id: `A${"b_9".repeat(6)}x` })))))
   })
 
+  it("the element_id of a text element is checked too", () => {
+    expectRefused(body({ tag: "div", text: { tag: "plain_text", content: "x", element_id: "bad-id" } }), "ElementId", "body.elements[0].text")
+  })
+
   it("element_id is unique in the whole card, nested elements included", () => {
     const card = body(
       Card.markdown("x", { element_id: "same" }),
@@ -82,5 +86,8 @@ describe("Card.validate", () => {
     const error = refused(body(...buttons(100), Card.divider()))
     assert.strictEqual(error.reason, "TooManyElements")
     assert.match(error.message, /201 elements/)
+    // a callback's value is the app's data: a `tag` in it is not an element
+    const withValues = Array.from({ length: 100 }, () => Card.button("b", { onClick: Card.callback({ tag: "v", more: [{ tag: "w" }] }) }))
+    assert.isTrue(Either.isRight(Card.validate(body(...withValues))))
   })
 })
