@@ -13,6 +13,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as WsLayer from "../../layers/ws.js"
 import { parseCommandLine } from "../../src/cli/args.js"
+import { printable } from "../../src/cli/events.js"
 import { run } from "../../src/cli/run.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { event, FakeLongConnection, layer as fakeLongConnection } from "../../src/testing/FakeLongConnection.js"
@@ -26,6 +27,15 @@ describe("lark-effect events: the command line", () => {
     )
     assert.deepStrictEqual(parseCommandLine(["events"]), Either.right({ _tag: "Events", types: [], pretty: false }))
     assert.isTrue(Either.isLeft(parseCommandLine(["events", "im.message.receive_v1"])))
+  })
+})
+
+describe("lark-effect events: what is printed", () => {
+  it("a legacy v1 event: its uuid, time, type and payload, never its token", () => {
+    assert.deepStrictEqual(
+      printable({ version: "v1", uuid: "u1", ts: "1700000000.1", token: "verification-token", type: "app_open", event: { type: "app_open", app_id: "cli_x" } }),
+      { uuid: "u1", ts: "1700000000.1", type: "app_open", event: { type: "app_open", app_id: "cli_x" } }
+    )
   })
 })
 
@@ -76,6 +86,18 @@ describe("lark-effect events against the fake long connection", () => {
       assert.strictEqual(out().length, 1)
       assert.strictEqual(JSON.parse(out()[0]!).header.event_id, "evt_wanted")
       assert.include(out()[0]!, `\n  "header": {`)
+    }).pipe(Effect.provide(wiring)))
+
+  it.scopedLive("a dropped socket is reported on standard error and reconnected; events keep coming", () =>
+    Effect.gen(function*() {
+      const { fake, lines, out } = yield* start(["events"])
+      yield* fake.until((v) => v.open === 1)
+      yield* fake.dropConnections
+      yield* fake.until((v) => v.accepted === 2 && v.open === 1)
+      assert.isTrue(lines.some((line) => /^ERR Connection lost \(.+\); reconnecting in /.test(line)), lines.join("\n"))
+      yield* fake.push(event(MESSAGE, {}, "evt_after"))
+      yield* fake.until((v) => v.acks.length === 1)
+      assert.strictEqual(JSON.parse(out()[0]!).header.event_id, "evt_after")
     }).pipe(Effect.provide(wiring)))
 
   it.scopedLive("refused credentials end the command with exit code 1 and the reason", () =>
