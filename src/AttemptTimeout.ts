@@ -7,13 +7,14 @@
  * runs with that change, and the transport fails a late attempt with a transport error whose cause carries
  * one of {@link TIMEOUT_CODES}, which the executor reports as a `LarkHttpError` with reason `"Timeout"`.
  * Without one (or for a deadline the transport cannot keep precisely) the attempt is raced against the
- * `Clock`: it works everywhere and under `TestClock`, but costs two extra fibers per attempt. (The
+ * `Clock` ({@link raceClock}): it works everywhere and under `TestClock`, but costs a fiber per attempt. (The
  * transports' own exchanges, `Exchange.withExchange`, keep their deadlines themselves.)
  */
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
+import { raceClock } from "./internal/raceClock.js"
 
 /** For a timeout: the context change that makes the transport enforce it, or `undefined` when it cannot. */
 export type ContextDeadline = (timeout: Duration.Duration) => ((context: Context.Context<never>) => Context.Context<never>) | undefined
@@ -31,9 +32,7 @@ export const bound = <A, E, R, E2>(
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> => {
   const patch = deadline(timeout)
-  return patch === undefined
-    ? Effect.timeoutFail(attempt, { duration: timeout, onTimeout })
-    : Effect.locallyWith(attempt, FiberRef.currentContext, patch)
+  return patch === undefined ? raceClock(attempt, timeout, onTimeout) : Effect.locallyWith(attempt, FiberRef.currentContext, patch)
 }
 
 /** The `code` of a deadline that lark-effect's own code saw pass (a `Clock` race, a silent socket). */

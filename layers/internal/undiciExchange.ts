@@ -6,6 +6,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Undici from "undici"
 import * as Exchange from "../../src/Exchange.js"
+import { raceClock } from "../../src/internal/raceClock.js"
 
 /** undici checks its timeouts about once a second: shorter deadlines are raced against the `Clock` instead. */
 const UNDICI_TIMER_RESOLUTION_MS = 1000
@@ -88,5 +89,5 @@ export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgo
   })
   return ownTimeout !== undefined
     ? exchange
-    : Effect.timeoutFail(exchange, { duration: timeout, onTimeout: () => Exchange.deadlinePassed(timeout) })
+    : raceClock(exchange, timeout, () => Exchange.deadlinePassed(timeout))
 }
