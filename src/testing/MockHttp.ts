@@ -10,7 +10,6 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 export interface RecordedRequest {
   readonly method: string
   readonly url: URL
@@ -94,26 +93,27 @@ const recordMultipart = async (form: FormData): Promise<RecordedBody> => {
   return { _tag: "Multipart", fields, files }
 }
 
-const recordBody = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<RecordedBody> =>
-  Effect.promise(async (): Promise<RecordedBody> => {
-    const body = request.body
-    switch (body._tag) {
-      case "Empty":
-        return { _tag: "None" }
-      case "FormData":
-        return recordMultipart(body.formData)
-      case "Uint8Array": {
-        if (body.contentType.startsWith("multipart/form-data")) {
-          // parse the encoded bytes, as a server would
-          return recordMultipart(await new Response(body.body as BodyInit, { headers: { "content-type": body.contentType } }).formData())
-        }
-        const text = new TextDecoder().decode(body.body)
-        return body.contentType.includes("json") ? { _tag: "Json", value: JSON.parse(text) } : { _tag: "Text", text }
+const recordBody = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<RecordedBody> => {
+  const body = request.body
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed({ _tag: "None" })
+    case "FormData":
+      return Effect.promise(() => recordMultipart(body.formData))
+    case "Uint8Array": {
+      if (body.contentType.startsWith("multipart/form-data")) {
+        // parse the encoded bytes, as a server would
+        return Effect.promise(async () =>
+          recordMultipart(await new Response(body.body as BodyInit, { headers: { "content-type": body.contentType } }).formData())
+        )
       }
-      default:
-        return { _tag: "Text", text: `<${body._tag} body>` }
+      const text = new TextDecoder().decode(body.body)
+      return Effect.sync(() => body.contentType.includes("json") ? { _tag: "Json", value: JSON.parse(text) } : { _tag: "Text", text })
     }
-  })
+    default:
+      return Effect.succeed({ _tag: "Text", text: `<${body._tag} body>` })
+  }
+}
 
 const record = (request: HttpClientRequest.HttpClientRequest, url: URL) =>
   Effect.map(recordBody(request), (body): RecordedRequest => {
@@ -133,13 +133,14 @@ const toResponse = (request: HttpClientRequest.HttpClientRequest, answer: Answer
 
 /** Builds the client and its recorder; `layer` is the usual way in. */
 export const make = (routes: ReadonlyArray<Route>, options: { readonly tokens?: boolean } = {}) =>
-  Effect.gen(function*() {
-    const requests = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
+  Effect.sync(() => {
+    // appended in place (a copy per request made a long test quadratic); read as a snapshot
+    const requests: Array<RecordedRequest> = []
     const table = options.tokens === false ? routes : [...routes, ...tokenRoutes()]
     const client = HttpClient.make((request, url) =>
       Effect.gen(function*() {
         const recorded = yield* record(request, url)
-        yield* Ref.update(requests, (all) => [...all, recorded])
+        requests.push(recorded)
         const found = table.find((candidate) => candidate.method === request.method && matches(candidate.path, url.pathname))
         if (found === undefined) {
           return toResponse(request, fail(404, `MockHttp: no route for ${request.method} ${url.pathname}`, 404))
@@ -148,7 +149,7 @@ export const make = (routes: ReadonlyArray<Route>, options: { readonly tokens?: 
         return toResponse(request, Effect.isEffect(answer) ? yield* answer : answer)
       })
     )
-    return { client, service: { requests: Ref.get(requests) } satisfies Service }
+    return { client, service: { requests: Effect.sync(() => requests.slice()) } satisfies Service }
   })
 
 /** Provides `HttpClient` from the routes, and `MockHttp` to read what was sent. */
