@@ -61,7 +61,10 @@ export const buildIfStale = async (outDir: string = dist): Promise<void> => {
     const started = Date.now()
     rmSync(outDir, { recursive: true, force: true }) // no output of a removed module may hide its absence
     const tsc = join(repository, "node_modules/typescript/bin/tsc")
-    await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", outDir], { cwd: repository })
+    await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", outDir], { cwd: repository }).catch(
+      // tsc reports its errors on stdout: a failed build says which
+      (error: Error & { readonly stdout?: string }) => Promise.reject(new Error(`the build failed:\n${error.stdout ?? error.message}`))
+    )
     writeFileSync(stampOf(outDir), String(started))
   } finally {
     rmSync(lock, { recursive: true, force: true })

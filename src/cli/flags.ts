@@ -12,8 +12,15 @@ export const usageError = (message: string) => Either.left(new UsageError({ mess
 
 type Options = NonNullable<ParseArgsConfig["options"]>
 
+/** What `parseArgs` answers for these options (its own name for it, `ParsedResults`, is not exported). */
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: Array<string>; options: O; strict: true; allowPositionals: boolean }>>
+
 /** The flags and positionals of `args`; unknown flags and missing values are usage errors naming the flag. */
-export const parseFlags = <const O extends Options>(args: ReadonlyArray<string>, options: O, allowPositionals = false) => {
+export const parseFlags = <const O extends Options>(
+  args: ReadonlyArray<string>,
+  options: O,
+  allowPositionals = false
+): Either.Either<Parsed<O>, UsageError> => {
   try {
     return Either.right(parseArgs({ args: [...args], options, strict: true, allowPositionals }))
   } catch (error) {
