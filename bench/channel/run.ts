@@ -1,8 +1,9 @@
 /**
  * `npm run bench:channel`: the channel's inbound pipeline and reply path, for lark-effect's `Channel` and the
  * official Node SDK's `createLarkChannel`, against the same fake platform (`server.ts`, its own process).
- * Each channel runs alone in a fresh process (`larkEffect.ts`, `nodeSdk.ts`); lark-effect's is run twice, under
- * tsx and as an esbuild bundle (what an application ships: tsx adds per-function overhead compiled code lacks).
+ * Each channel runs alone in a fresh process (`larkEffect.ts`, `nodeSdk.ts`) under plain node; lark-effect's runs
+ * as an installed package runs (the built `dist/`, unbundled: the headline) and as an esbuild bundle
+ * (`../shared/bundle.ts`).
  *
  * - Throughput: `BENCH_CHANNEL_MESSAGES` (default 10000) distinct group messages mentioning the bot, over
  *   `BENCH_CHANNEL_CHATS` (default 50) chats, pushed over the long connection at once after
@@ -12,20 +13,20 @@
  * - Latency: `BENCH_CHANNEL_LATENCY` (default 300) messages one at a time, each answered by the handler with a
  *   text reply through the channel; time from the push to the fake platform answering the reply (p50 / p95).
  *
- * `BENCH_CHANNEL_ROUNDS` (default 3) rounds alternate the order of the clients; throughput figures are the
- * median round, latency percentiles are over all rounds' samples. `BENCH_CHANNEL_ONLY=lark-effect` (or
+ * `BENCH_ROUNDS` (default 3) rounds rotate the order of the clients; every round is printed, throughput figures
+ * are the median round, latency percentiles are over all rounds' samples. `BENCH_CHANNEL_ONLY=lark-effect` (or
  * `node-sdk`) runs only those clients; `BENCH_CHANNEL_ACK=queued` makes lark-effect ack once a message is
  * queued, as node-sdk's channel does, instead of once its handler finished.
  */
 import { fileURLToPath } from "node:url"
-import { bundleForBench } from "../shared/bundle.js"
+import { buildForBench } from "../shared/bundle.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
+import { inRound, ROUNDS } from "../shared/rounds.js"
 import { fmt, median, quantile } from "../shared/stats.js"
 
 const MESSAGES = Number(process.env.BENCH_CHANNEL_MESSAGES ?? 10_000)
 const CHATS = Number(process.env.BENCH_CHANNEL_CHATS ?? 50)
 const LATENCY = Number(process.env.BENCH_CHANNEL_LATENCY ?? 300)
-const ROUNDS = Number(process.env.BENCH_CHANNEL_ROUNDS ?? 3)
 /** Messages pushed before the measured burst, so that both clients are measured warm (JIT done). */
 const WARMUP = Number(process.env.BENCH_CHANNEL_WARMUP ?? 10_000)
 const LATENCY_WARMUP = 50
@@ -84,9 +85,9 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
 
 const main = async () => {
   const sides: ReadonlyArray<Side> = [
-    { name: "lark-effect Channel (esbuild bundle)", script: await bundleForBench(here("./larkEffect.ts"), "channel-larkEffect") },
-    { name: "lark-effect Channel (tsx)", script: here("./larkEffect.ts") },
-    { name: "node-sdk createLarkChannel", script: here("./nodeSdk.ts") }
+    { name: "lark-effect Channel (dist)", script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", "dist") },
+    { name: "lark-effect Channel (bundle)", script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", "bundle") },
+    { name: "node-sdk createLarkChannel", script: await buildForBench(here("./nodeSdk.ts"), "channel-nodeSdk", "dist") }
   ].filter((side) => ONLY === undefined || side.name.startsWith(ONLY))
   const server = await startLineProcess<{ url: string }>(here("./server.ts"))
   const rounds = new Map<string, Array<Round>>(sides.map((side) => [side.name, []]))
@@ -96,8 +97,7 @@ const main = async () => {
   )
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? sides : [...sides].reverse()
-      for (const side of order) {
+      for (const side of inRound(sides, round)) {
         const result = await measure(server, side, ++connections)
         rounds.get(side.name)!.push(result)
         console.log(

@@ -1,9 +1,12 @@
-/** node-sdk's side of `bench/events`: parse, attach the headers on the prototype (as its adapters do), invoke. */
+/**
+ * node-sdk's side of `bench/events`: parse, attach the headers on the prototype (as its adapters do), invoke.
+ * Its Verification Token is configured too (it checks the token on card callbacks only).
+ */
 import * as lark from "@larksuiteoapi/node-sdk"
-import { KEY, runSide } from "./side.js"
+import { KEY, runSide, TOKEN } from "./side.js"
 
 let handled = 0
-const dispatcher = new lark.EventDispatcher({ encryptKey: KEY, loggerLevel: lark.LoggerLevel.error }).register({
+const dispatcher = new lark.EventDispatcher({ encryptKey: KEY, verificationToken: TOKEN, loggerLevel: lark.LoggerLevel.error }).register({
   "im.message.receive_v1": async () => {
     handled++
   }

@@ -9,6 +9,8 @@ import * as Crypto from "../../src/events/crypto.js"
 import { answer } from "../shared/lineProcess.js"
 
 export const KEY = "bench encrypt key"
+/** The Verification Token every delivery carries (`header.token`). */
+export const TOKEN = "bench token"
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
 const WARMUP = 5_000
@@ -27,14 +29,14 @@ export interface Runner {
 }
 
 /** A distinct, realistic message event, encrypted and signed like the platform sends it. */
-const delivery = (i: number): Delivery => {
+export const delivery = (i: number): Delivery => {
   const plain = JSON.stringify({
     schema: "2.0",
     header: {
       event_id: randomUUID().replaceAll("-", ""),
       event_type: "im.message.receive_v1",
       create_time: String(1_700_000_000_000 + i),
-      token: "bench token",
+      token: TOKEN,
       app_id: "cli_bench",
       tenant_key: "tk_bench"
     },

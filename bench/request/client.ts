@@ -2,27 +2,22 @@
  * One client in its own process: `client.ts <name> <url>`. Warms up, measures `CALLS` calls at
  * `CONCURRENCY`, and sends a `ClientResult` to the runner.
  */
-import { CALLS, type Call, CLIENTS, CONCURRENCY, type ClientName, type ClientResult } from "./protocol.js"
+import { drive } from "./drive.js"
+import { CALLS, type Call, CLIENTS, type ClientName, type ClientResult } from "./protocol.js"
 
 const WARM_UP = 2000
 
-const makers: Record<ClientName, () => Promise<{ make: (url: string) => Promise<Call> }>> = {
-  "lark-effect": () => import("./clients/lark-effect.js"),
-  "lark-effect-http": () => import("./clients/lark-effect-http.js"),
-  "node-sdk": () => import("./clients/node-sdk.js"),
-  "undici": () => import("./clients/undici.js")
-}
+type Make = (url: string) => Promise<Call>
 
-/** Runs `calls` calls with at most `CONCURRENCY` in flight. */
-const drive = async (call: Call, calls: number) => {
-  let started = 0
-  const worker = async () => {
-    while (started < calls) {
-      started++
-      await call()
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, calls) }, worker))
+const makers: Record<ClientName, () => Promise<Make>> = {
+  "lark-effect": async () => (await import("./clients/lark-effect.js")).make,
+  "lark-effect-http": async () => (await import("./clients/lark-effect-http.js")).make,
+  "platform-undici": async () => (await import("./clients/platform.js")).undici,
+  "platform-node-http": async () => (await import("./clients/platform.js")).nodeHttp,
+  "platform-fetch": async () => (await import("./clients/platform.js")).fetch,
+  "wrapped-undici": async () => (await import("./clients/platform.js")).wrapped,
+  "node-sdk": async () => (await import("./clients/node-sdk.js")).make,
+  "undici": async () => (await import("./clients/undici.js")).make
 }
 
 const measure = async (call: Call): Promise<ClientResult> => {
@@ -46,7 +41,7 @@ if (!CLIENTS.includes(name as ClientName) || url === undefined) {
 if (process.send === undefined) throw new Error("client.ts must be started by run.ts (it needs an IPC channel)")
 
 try {
-  const result = await measure(await (await makers[name as ClientName]()).make(url))
+  const result = await measure(await (await makers[name as ClientName]())(url))
   // exit at once: keep-alive sockets and pools would otherwise hold the process open
   process.send(result, () => process.exit(0))
 } catch (error) {

@@ -17,7 +17,16 @@ export const MESSAGE = {
   data: { receive_id: "oc_bench", msg_type: "text", content: JSON.stringify({ text: "hi" }) }
 } as const
 
-export const CLIENTS = ["lark-effect", "lark-effect-http", "node-sdk", "undici"] as const
+export const CLIENTS = [
+  "lark-effect",
+  "lark-effect-http",
+  "platform-undici",
+  "platform-node-http",
+  "platform-fetch",
+  "wrapped-undici",
+  "node-sdk",
+  "undici"
+] as const
 export type ClientName = (typeof CLIENTS)[number]
 
 /** One client call; rejects unless the platform created the message. */

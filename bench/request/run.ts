@@ -1,25 +1,37 @@
 /**
  * `npm run bench`: im.v1.message.create at concurrency 64 (`BENCH_CALLS` calls, default 5000) for each
- * client, each in a fresh process, against the fake platform in another process. lark-effect's clients run
- * through tsx and as an esbuild bundle (`../shared/bundle.ts` says why both). Prints a table, then the
- * figures as JSON on the last line. Exits non-zero if any process fails.
+ * client, each in a fresh process, against the fake platform in another process. Every client runs under
+ * plain node: lark-effect as an installed package runs (the built `dist/`, unbundled: the headline) and as an
+ * esbuild bundle (`../shared/bundle.ts`), beside node-sdk and a bare `undici.request`; then lark-effect on
+ * `@effect/platform` clients a user provides. `BENCH_ROUNDS` rounds (default 3), the order rotating; every
+ * run is printed, then the median per client and the figures as JSON on the last line. Exits non-zero if
+ * any process fails.
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
-import { bundleForBench } from "../shared/bundle.js"
+import { buildForBench } from "../shared/bundle.js"
+import { inRound, ROUNDS } from "../shared/rounds.js"
+import { median } from "../shared/stats.js"
 import { CALLS, CLIENTS, CONCURRENCY, type ClientName, type ClientResult, type ServerMessage, type ServerRequest } from "./protocol.js"
 
 const LABELS: Record<ClientName, string> = {
-  "lark-effect": "lark-effect",
-  "lark-effect-http": "lark-effect (node:http)",
+  "lark-effect": "lark-effect (layers, undici)",
+  "lark-effect-http": "lark-effect (layers/http, node:http)",
+  "platform-undici": "lark-effect + NodeHttpClient.layerUndici",
+  "platform-node-http": "lark-effect + NodeHttpClient.layer",
+  "platform-fetch": "lark-effect + FetchHttpClient.layer",
+  "wrapped-undici": "lark-effect + mapRequest over layers' client",
   "node-sdk": "@larksuiteoapi/node-sdk",
   "undici": "undici.request (floor)"
 }
 
+/** lark-effect's own wirings, which run bundled as well. */
+const WIRINGS: ReadonlyArray<ClientName> = ["lark-effect", "lark-effect-http"]
+
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
-/** Starts `script`: a `.ts` file under tsx, a bundle under plain node. */
+/** Starts `script`: a `.ts` file under tsx, a build under plain node. */
 const start = (script: string, args: ReadonlyArray<string> = []) =>
   fork(script, args, { execArgv: script.endsWith(".ts") ? ["--import", "tsx"] : [] })
 
@@ -56,28 +68,58 @@ const runClient = async (script: string, name: ClientName, url: string): Promise
 
 const fixed = (value: number, digits: number, width: number) => value.toFixed(digits).padStart(width)
 
+interface Run {
+  readonly label: string
+  readonly script: string
+  readonly name: ClientName
+}
+
+type Row = ClientResult & { readonly tokenFetches: number }
+
 const main = async (server: ChildProcess) => {
   const { url } = await serverAnswer(server, "ready")
-  const rows: Array<ClientResult & { readonly client: string; readonly tokenFetches: number }> = []
-  const bundle = await bundleForBench(here("./client.ts"), "request-client", ["@larksuiteoapi/node-sdk"])
-  const runs: ReadonlyArray<readonly [string, ClientName, string]> = [
-    ...CLIENTS.map((name) => [here("./client.ts"), name, LABELS[name]] as const),
-    ...CLIENTS.filter((name) => name.startsWith("lark-effect")).map((name) => [bundle, name, `${LABELS[name]}, bundle`] as const)
+  const dist = await buildForBench(here("./client.ts"), "request-client", "dist")
+  const bundle = await buildForBench(here("./client.ts"), "request-client", "bundle", ["@larksuiteoapi/node-sdk"])
+  const runs: ReadonlyArray<Run> = [
+    ...WIRINGS.map((name) => ({ label: `${LABELS[name]}, dist`, script: dist, name })),
+    ...WIRINGS.map((name) => ({ label: `${LABELS[name]}, bundle`, script: bundle, name })),
+    ...CLIENTS.filter((name) => !WIRINGS.includes(name)).map((name) => ({ label: LABELS[name], script: dist, name }))
   ]
-  for (const [script, name, label] of runs) {
-    await ask(server, "reset")
-    const result = await runClient(script, name, url)
-    const { count } = await ask(server, "tokenFetches")
-    rows.push({ client: label, ...result, tokenFetches: count })
+  const rows = new Map<string, Array<Row>>(runs.map((run) => [run.label, []]))
+  const width = Math.max(...runs.map((run) => run.label.length)) + 5
+  const line = (label: string, row: Row, versus: string) =>
+    label.padEnd(width) + fixed(row.callsPerSecond, 0, 7) + fixed(row.cpuMicrosPerCall, 0, 12) + versus.padStart(12) +
+    String(row.tokenFetches).padStart(8) + fixed(row.peakRssMiB, 1, 10)
+  const header = `${"".padEnd(width)}calls/s  CPU µs/call  vs node-sdk  tokens  RSS MiB`
+
+  console.log(`im.v1.message.create, ${CALLS} calls, concurrency ${CONCURRENCY}, fake platform in a separate process, ` +
+    `${ROUNDS} rounds (node ${process.version}, ${availableParallelism()} cores)`)
+  console.log(header)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const run of inRound(runs, round)) {
+      await ask(server, "reset")
+      const result = await runClient(run.script, run.name, url)
+      const { count } = await ask(server, "tokenFetches")
+      const row = { ...result, tokenFetches: count }
+      rows.get(run.label)!.push(row)
+      console.log(line(`${round + 1}: ${run.label}`, row, ""))
+    }
   }
-  console.log(`im.v1.message.create, ${CALLS} calls, concurrency ${CONCURRENCY}, fake platform in a separate process ` +
-    `(node ${process.version}, ${availableParallelism()} cores)`)
-  console.log(`${"client".padEnd(32)} calls/s   CPU µs/call   token fetches   peak RSS MiB`)
-  for (const row of rows) {
-    console.log(row.client.padEnd(32) + fixed(row.callsPerSecond, 0, 7) + fixed(row.cpuMicrosPerCall, 0, 14) +
-      String(row.tokenFetches).padStart(16) + fixed(row.peakRssMiB, 1, 15))
-  }
-  console.log(JSON.stringify({ calls: CALLS, concurrency: CONCURRENCY, node: process.version, results: rows }))
+  const medians = runs.map(({ label }) => {
+    const of = (figure: (row: Row) => number) => median(rows.get(label)!.map(figure))
+    return {
+      client: label,
+      callsPerSecond: of((row) => row.callsPerSecond),
+      cpuMicrosPerCall: of((row) => row.cpuMicrosPerCall),
+      tokenFetches: of((row) => row.tokenFetches),
+      peakRssMiB: of((row) => row.peakRssMiB)
+    }
+  })
+  const nodeSdk = medians.find((row) => row.client === LABELS["node-sdk"])!
+  console.log(`\nmedian of ${ROUNDS} rounds; vs node-sdk: CPU per call, lower is better`)
+  console.log(header)
+  for (const row of medians) console.log(line(row.client, row, `${(row.cpuMicrosPerCall / nodeSdk.cpuMicrosPerCall).toFixed(2)}x`))
+  console.log(JSON.stringify({ calls: CALLS, concurrency: CONCURRENCY, rounds: ROUNDS, node: process.version, results: medians }))
 }
 
 const server = start(here("./server.ts"))

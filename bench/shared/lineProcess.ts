@@ -16,10 +16,14 @@ export interface LineProcess<Ready> {
   readonly stop: () => void
 }
 
-/** Starts `script`: a `.ts` file runs under tsx, anything else under plain node. */
-export const startLineProcess = async <Ready>(script: string, args: ReadonlyArray<string> = []): Promise<LineProcess<Ready>> => {
+/** Starts `script`: a `.ts` file runs under tsx, anything else under plain node (with `nodeOptions`). */
+export const startLineProcess = async <Ready>(
+  script: string,
+  args: ReadonlyArray<string> = [],
+  nodeOptions: ReadonlyArray<string> = []
+): Promise<LineProcess<Ready>> => {
   const loader = script.endsWith(".ts") ? ["--import", "tsx"] : []
-  const child = spawn(process.execPath, [...loader, script, ...args], { stdio: ["pipe", "pipe", "inherit"] })
+  const child = spawn(process.execPath, [...nodeOptions, ...loader, script, ...args], { stdio: ["pipe", "pipe", "inherit"] })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const read = async <A>(): Promise<A> => {
     const next = await lines.next()

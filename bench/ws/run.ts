@@ -4,20 +4,20 @@
  * lark-effect's `LongConnection` and the official Node SDK's `WSClient`, against the same fake server.
  *
  * The server runs in a child process (`server.ts`, bundled so that it keeps up with either client), and so
- * does each client, started afresh every round (`larkEffect.ts`, `nodeSdk.ts`, see `client.ts`). lark-effect
- * runs twice, as an esbuild bundle and through tsx (`../shared/bundle.ts` says why); node-sdk ships as one
- * compiled CommonJS file already. The clients take turns in a rotating order; the median round
- * counts. `BENCH_WS_EVENTS` (default 20000), `BENCH_WS_ROUNDS` (default 5) and `BENCH_WS_WARMUP` (frames
- * before each measured burst, default 5000) tune it; `BENCH_WS_ONLY` runs the clients whose name starts
- * with it.
+ * does each client, started afresh every round (`larkEffect.ts`, `nodeSdk.ts`, see `client.ts`), all under
+ * plain node. lark-effect runs as an installed package runs (the built `dist/`, unbundled: the headline) and
+ * as an esbuild bundle (`../shared/bundle.ts`); node-sdk ships as one compiled CommonJS file already. The
+ * clients take turns in a rotating order, `BENCH_ROUNDS` rounds (default 3); every round is printed, then the
+ * median. `BENCH_WS_EVENTS` (default 20000) and `BENCH_WS_WARMUP` (frames before each measured burst, default
+ * 5000) tune it; `BENCH_WS_ONLY` runs the clients whose name starts with it.
  */
 import { fileURLToPath } from "node:url"
-import { bundleForBench } from "../shared/bundle.js"
+import { buildForBench, bundleForBench } from "../shared/bundle.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
+import { inRound, ROUNDS } from "../shared/rounds.js"
 import { fmt, median } from "../shared/stats.js"
 
 const EVENTS = Number(process.env.BENCH_WS_EVENTS ?? 20_000)
-const ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? 5)
 const WARMUP = Number(process.env.BENCH_WS_WARMUP ?? 5_000)
 const ONLY = process.env.BENCH_WS_ONLY
 
@@ -59,9 +59,9 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
 
 const main = async () => {
   const sides: ReadonlyArray<Side> = [
-    { name: "lark-effect LongConnection (bundle)", script: await bundleForBench(here("./larkEffect.ts"), "ws-larkEffect") },
-    { name: "lark-effect LongConnection (tsx)", script: here("./larkEffect.ts") },
-    { name: "@larksuiteoapi/node-sdk WSClient", script: here("./nodeSdk.ts") }
+    { name: "lark-effect LongConnection (dist)", script: await buildForBench(here("./larkEffect.ts"), "ws-larkEffect", "dist") },
+    { name: "lark-effect LongConnection (bundle)", script: await buildForBench(here("./larkEffect.ts"), "ws-larkEffect", "bundle") },
+    { name: "@larksuiteoapi/node-sdk WSClient", script: await buildForBench(here("./nodeSdk.ts"), "ws-nodeSdk", "dist") }
   ].filter((side) => ONLY === undefined || side.name.startsWith(ONLY))
   const server = await startLineProcess<{ url: string }>(await bundleForBench(here("./server.ts"), "ws-server"))
   const rounds = new Map<string, Array<Round>>(sides.map((side) => [side.name, []]))
@@ -69,8 +69,7 @@ const main = async () => {
   console.log(`long connection: ${EVENTS} message events per round after ${WARMUP} to warm up, ${ROUNDS} rounds, median shown`)
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const order = [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)]
-      for (const side of order) {
+      for (const side of inRound(sides, round)) {
         const result = await measure(server, side, ++connections)
         rounds.get(side.name)!.push(result)
         console.log(
