@@ -1,0 +1,135 @@
+/**
+ * `npm run bench:soak`: does memory come back? Each subject runs in a process of its own on the built package
+ * (`dist/`, unbundled, plain `node --expose-gc`): `BENCH_SOAK` (default 200,000) calls of `im.v1.message.create`
+ * on lark-effect's undici wiring against the fake platform (`calls.ts`), as many encrypted, signed webhook
+ * events through `handle` (`events.ts`), and as many long-connection frames pushed by the fake server of
+ * `bench/ws` (`frames.ts`), each after 20,000 to warm up, in slices of 20,000.
+ *
+ * After the warm-up and after every slice the subject collects garbage and reports its heap in use and its
+ * RSS (`subject.ts`); after every slice its clock moves on by the de-duplication TTL, so that the event ids of
+ * earlier slices expire, as they do for a bot that runs for days. Prints every sample, then each subject's
+ * level after the warm-up, at the end and the change (the goal: within 10 %), and the figures as JSON on the
+ * last line. A bench, not a test: nothing is asserted.
+ */
+import { fileURLToPath } from "node:url"
+import { ManagedRuntime } from "effect"
+import { fakeOpenPlatform } from "../../layers/testing.js"
+import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { buildForBench, bundleForBench } from "../shared/bundle.js"
+import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
+import type { Sample } from "./subject.js"
+
+const TOTAL = Number(process.env["BENCH_SOAK"] ?? 200_000)
+const SLICE = 20_000
+const WARMUP = SLICE
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
+
+interface Soak {
+  readonly name: string
+  /** Starts the subject (a line process) and answers how to run `count` more operations through it. */
+  readonly start: () => Promise<{
+    readonly subject: LineProcess<{ ready: boolean }>
+    readonly run: (count: number) => Promise<void>
+    readonly stop: () => Promise<void>
+  }>
+}
+
+const subject = async (entry: string, args: ReadonlyArray<string>) =>
+  startLineProcess<{ ready: boolean }>(await buildForBench(here(entry), `soak-${entry.slice(2, -3)}`, "dist"), args, ["--expose-gc"])
+
+const calls: Soak = {
+  name: `${TOTAL} calls`,
+  start: async () => {
+    // the fake platform records every call: forgotten after each slice, so that its process keeps up
+    const platform = ManagedRuntime.make(fakeOpenPlatform())
+    const fake = await platform.runPromise(FakeOpenPlatform)
+    const child = await subject("./calls.ts", [fake.url])
+    return {
+      subject: child,
+      run: async (count) => {
+        await child.command(`run ${count}`)
+        await platform.runPromise(fake.reset)
+      },
+      stop: () => platform.dispose()
+    }
+  }
+}
+
+const events: Soak = {
+  name: `${TOTAL} webhook events`,
+  start: async () => {
+    const child = await subject("./events.ts", [])
+    return { subject: child, run: (count) => child.command(`run ${count}`), stop: async () => {} }
+  }
+}
+
+const frames: Soak = {
+  name: `${TOTAL} long-connection frames`,
+  start: async () => {
+    const server = await startLineProcess<{ url: string }>(await bundleForBench(here("../ws/server.ts"), "ws-server"))
+    const child = await subject("./frames.ts", [server.ready.url])
+    await server.command("open 1")
+    return {
+      subject: child,
+      run: async (count) => {
+        const burst = await server.command<{ acks: number; failed: number }>(`burst ${count}`)
+        if (burst.acks !== count || burst.failed > 0) throw new Error(`frames: ${burst.acks} acks, ${burst.failed} not 200`)
+      },
+      stop: async () => server.stop()
+    }
+  }
+}
+
+const mib = (n: number) => n.toFixed(1).padStart(7)
+const change = (from: number, to: number) => `${to >= from ? "+" : ""}${((to / from - 1) * 100).toFixed(1)} %`.padStart(9)
+
+interface Result {
+  readonly name: string
+  readonly afterWarmup: Sample
+  readonly end: Sample
+}
+
+const soak = async ({ name, start }: Soak): Promise<Result> => {
+  const { subject, run, stop } = await start()
+  try {
+    const step = async (count: number, done: number) => {
+      await run(count)
+      await subject.command("age")
+      const sample = await subject.command<Sample>("sample")
+      console.log(`  ${String(done).padStart(7)}: heap ${mib(sample.heapMiB)} MiB, RSS ${mib(sample.rssMiB)} MiB`)
+      return sample
+    }
+    console.log(`${name} (warm-up ${WARMUP}, then samples after each slice)`)
+    const afterWarmup = await step(WARMUP, 0)
+    let end = afterWarmup
+    for (let done = 0; done < TOTAL;) {
+      const count = Math.min(SLICE, TOTAL - done)
+      done += count
+      end = await step(count, done)
+    }
+    return { name, afterWarmup, end }
+  } finally {
+    subject.stop()
+    await stop()
+  }
+}
+
+const main = async () => {
+  const results: Array<Result> = []
+  for (const each of [calls, events, frames]) results.push(await soak(each))
+  console.log(`\n${"".padEnd(30)} after warm-up (heap / RSS MiB)   at the end        change heap / RSS (goal: within 10 %)`)
+  for (const { name, afterWarmup, end } of results) {
+    console.log(
+      `${name.padEnd(30)} ${mib(afterWarmup.heapMiB)} / ${mib(afterWarmup.rssMiB)}        ${mib(end.heapMiB)} / ${mib(end.rssMiB)}` +
+        `   ${change(afterWarmup.heapMiB, end.heapMiB)} / ${change(afterWarmup.rssMiB, end.rssMiB)}`
+    )
+  }
+  console.log(`node ${process.version}`)
+  console.log(JSON.stringify({ operations: TOTAL, node: process.version, results }))
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,69 @@
+/**
+ * One soak subject in a process of its own, started with `node --expose-gc`, driven by one-line commands on
+ * stdin (one JSON line answered on stdout each):
+ *
+ * - first line out: `{ ready: true }` once the subject has started;
+ * - `run <n>`: does `n` more operations (the long connection's are driven by the fake server instead);
+ * - `age`: moves {@link clock} on by the de-duplication store's TTL and claim TTL, as if the operations so far
+ *   had happened hours ago: every event id is remembered 8 hours by design, so a soak of distinct events
+ *   would otherwise measure that memory (a bot's steady state holds 8 hours of ids, not all it ever saw);
+ * - `sample`: collects garbage, then answers the heap in use and the RSS, in MiB.
+ */
+import { createInterface } from "node:readline"
+import { setTimeout } from "node:timers/promises"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Dedupe from "../../src/events/Dedupe.js"
+import { answer } from "../shared/lineProcess.js"
+
+const AGE = Duration.toMillis(Dedupe.DEFAULT_TTL) + Duration.toMillis(Dedupe.DEFAULT_CLAIM_TTL)
+
+let ahead = 0
+const real = Clock.make()
+const now = () => real.unsafeCurrentTimeMillis() + ahead
+
+/** The real clock, `ahead` milliseconds on: sleeps take real time. */
+export const clock: Clock.Clock = {
+  [Clock.ClockTypeId]: Clock.ClockTypeId,
+  unsafeCurrentTimeMillis: now,
+  currentTimeMillis: Effect.sync(now),
+  unsafeCurrentTimeNanos: () => real.unsafeCurrentTimeNanos() + BigInt(ahead) * 1_000_000n,
+  currentTimeNanos: Effect.sync(() => real.unsafeCurrentTimeNanos() + BigInt(ahead) * 1_000_000n),
+  sleep: (duration) => real.sleep(duration)
+}
+
+export interface Sample {
+  readonly heapMiB: number
+  readonly rssMiB: number
+}
+
+const MiB = 1024 * 1024
+
+/** Full collections with a pause between, so that finalizers and the timers they free have run. */
+const sample = async (): Promise<Sample> => {
+  const gc = (globalThis as { gc?: () => void }).gc!
+  for (let i = 0; i < 3; i++) {
+    gc()
+    await setTimeout(50)
+  }
+  const { heapUsed, rss } = process.memoryUsage()
+  return { heapMiB: heapUsed / MiB, rssMiB: rss / MiB }
+}
+
+export const runSubject = async (run?: (count: number) => Promise<void>) => {
+  if (typeof (globalThis as { gc?: unknown }).gc !== "function") throw new Error("a soak subject runs under node --expose-gc")
+  answer({ ready: true })
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [command, arg] = line.trim().split(/\s+/)
+    if (command === "run" && run !== undefined) {
+      await run(Number(arg))
+      answer({ ok: true })
+    } else if (command === "age") {
+      ahead += AGE
+      answer({ ok: true })
+    } else if (command === "sample") {
+      answer(await sample())
+    }
+  }
+}
