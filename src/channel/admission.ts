@@ -43,7 +43,8 @@ export const makeAdmission = (options: AdmissionOptions): Effect.Effect<Admissio
     }
 
     return {
-      check: (message) => Effect.clockWith((clock) => Effect.sync(() => decideAt(message, clock.unsafeCurrentTimeMillis()))),
+      // `clockWith` runs its function when the check runs: one step, no `Effect.sync` inside
+      check: (message) => Effect.clockWith((clock) => Effect.succeed(decideAt(message, clock.unsafeCurrentTimeMillis()))),
       policy: Effect.sync(() => policy),
       updatePolicy: (f) =>
         Effect.sync(() => {

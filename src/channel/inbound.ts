@@ -24,7 +24,7 @@ import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { Service as DedupeService } from "../events/Dedupe.js"
+import { type Claim, type Service as DedupeService, unsafeStoreOf } from "../events/Dedupe.js"
 import * as EventDispatcher from "../events/EventDispatcher.js"
 import { type Admission, rejection } from "./admission.js"
 import type { ChannelEvent } from "./ChannelEvent.js"
@@ -70,8 +70,7 @@ const reject = (pipeline: Pipeline, event: Option.Option<ChannelEvent>) =>
 const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<void, unknown>) => {
   const key = `msg:${message.messageId}`
   const { dedupe } = pipeline
-  const settle = (claimed: Effect.Effect<void, unknown>) => Effect.catchAll(claimed, logged("the message dedupe store failed"))
-  return Effect.flatMap(dedupe.claim(key), (claim): Effect.Effect<void, unknown> => {
+  const afterClaim = (claim: Claim, complete: Effect.Effect<void>, release: Effect.Effect<void>): Effect.Effect<void, unknown> => {
     switch (claim) {
       case "Done":
         return reject(pipeline, rejection(message, drop("duplicate")))
@@ -80,12 +79,25 @@ const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<
       case "Claimed":
         return Effect.uninterruptibleMask((restore) =>
           Effect.matchCauseEffect(restore(work), {
-            onSuccess: () => settle(dedupe.complete(key)),
-            onFailure: (cause) => Effect.zipRight(settle(dedupe.release(key)), Effect.failCause(cause))
+            onSuccess: () => complete,
+            onFailure: (cause) => Effect.zipRight(release, Effect.failCause(cause))
           })
         )
     }
-  })
+  }
+  const unsafe = unsafeStoreOf(dedupe)
+  if (unsafe === undefined) {
+    const settle = (claimed: Effect.Effect<void, unknown>) => Effect.catchAll(claimed, logged("the message dedupe store failed"))
+    return Effect.flatMap(dedupe.claim(key), (claim) => afterClaim(claim, settle(dedupe.complete(key)), settle(dedupe.release(key))))
+  }
+  // an in-memory store: its operations are called at once, without an Effect per call
+  return Effect.clockWith((clock) =>
+    afterClaim(
+      unsafe.claim(key, clock.unsafeCurrentTimeMillis()),
+      Effect.sync(() => unsafe.complete(key, clock.unsafeCurrentTimeMillis())),
+      Effect.sync(() => unsafe.release(key))
+    )
+  )
 }
 
 /**
