@@ -86,7 +86,14 @@ export const unsafeTtls = (options: StoreOptions = {}): { readonly ttl: number; 
   return { ttl, claimTtl }
 }
 
-/** An in-memory store (a `Map` from id to state and expiry); expired entries are pruned as time passes. */
+/**
+ * An in-memory store (a `Map` from id to state and expiry); expired entries are pruned as time passes.
+ *
+ * Memory: every id is kept for the TTL, so the store grows with the event rate up to its bound, about 80
+ * bytes an id (measured: 200,000 webhook events add 16 MB of heap; the heap stays flat without a store).
+ * At 10 events a second that is ~23 MB after 8 hours, then flat; a busier bot that cannot spare it shares a
+ * Redis store (`layers/redis`), which also dedupes across replicas.
+ */
 export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
   const { claimTtl, ttl } = unsafeTtls(options)
   // An entry is a number (no object per id, nothing for the garbage collector to trace): its expiry in
