@@ -43,7 +43,8 @@ const main = async () => {
   const platform = fakeOpenPlatform({ apps: [APP] }).pipe(
     Layer.provide(NodeHttpServer.layer(() => server, { port: 0, host: "127.0.0.1" })),
     Layer.orDie,
-    Layer.provideMerge(fakeLongConnection({ apps: [APP] }))
+    // node-sdk's WSClient acks with a biz_rt of start − end milliseconds (0 or negative)
+    Layer.provideMerge(fakeLongConnection({ apps: [APP], acceptNegativeBizRt: true }))
   )
   const scope = Effect.runSync(Scope.make())
   const context = await Effect.runPromise(Layer.buildWithScope(platform, scope))
