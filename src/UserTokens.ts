@@ -1,0 +1,212 @@
+/**
+ * User access tokens kept for you: a store of user tokens keyed by user id that refreshes each one before it
+ * expires, one refresh at a time per user (a refresh token is single use on OAuth v2 / v3).
+ *
+ * - `put` / `exchange` store a token, `get` answers a valid access token, `remove` forgets the user.
+ * - A refresh the platform refuses (refresh token expired or revoked) removes the entry and fails with
+ *   `LarkTokenError` kind `"user"`: the user has to authorize the app again.
+ * - `withUser(userId, (userAccessToken) => call)` runs an API call as the user; when the platform says the user
+ *   token is invalid or expired, the token is refreshed and the call retried once.
+ * - Entries live in a `Store` (serialised, with a TTL of the refresh token's lifetime): `layerMemory` keeps them
+ *   in the process, `lark-effect/layers/redis`'s `layerUserTokens` in Redis for many replicas.
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type { LarkConfig } from "./LarkConfig.js"
+import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
+import { TOKEN_INVALID_CODES } from "./Tokens.js"
+import * as UserAccessToken from "./UserAccessToken.js"
+
+/**
+ * Where entries are kept. `set` gets the entry serialised and how long to keep it; `lock` (optional) elects the
+ * one holder, across processes, that may refresh a user's token: it answers the release, or none while another
+ * holds it.
+ */
+export interface Store {
+  readonly get: (userId: string) => Effect.Effect<Option.Option<string>, LarkTokenError>
+  readonly set: (userId: string, entry: string, ttl: Duration.Duration) => Effect.Effect<void, LarkTokenError>
+  readonly delete: (userId: string) => Effect.Effect<void, LarkTokenError>
+  readonly lock?: ((userId: string) => Effect.Effect<Option.Option<Effect.Effect<void>>, LarkTokenError>) | undefined
+}
+
+export interface Options {
+  /** Refresh a token this long before it expires. Default 5 minutes. */
+  readonly refreshAhead?: Duration.DurationInput | undefined
+  /** The OAuth endpoints used by `exchange` and refreshes. Default `"v3"`. */
+  readonly version?: UserAccessToken.OAuthVersion | undefined
+}
+
+export interface Service {
+  readonly put: (userId: string, token: UserAccessToken.UserToken) => Effect.Effect<void, LarkTokenError>
+  /** A valid access token of the user, refreshed first when it is within `refreshAhead` of expiry. */
+  readonly get: (userId: string) => Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient>
+  /** Refreshes the user's token unless the stored one is no longer `stale` (someone refreshed it already). */
+  readonly refresh: (
+    userId: string,
+    stale: Redacted.Redacted<string>
+  ) => Effect.Effect<Redacted.Redacted<string>, LarkError, LarkConfig | HttpClient.HttpClient>
+  readonly remove: (userId: string) => Effect.Effect<void, LarkTokenError>
+  /** Trades an authorization code for the user's token and stores it. */
+  readonly exchange: (
+    userId: string,
+    code: UserAccessToken.CodeExchange
+  ) => Effect.Effect<UserAccessToken.UserToken, LarkError, LarkConfig | HttpClient.HttpClient>
+}
+
+export class UserTokens extends Context.Tag("lark-effect/UserTokens")<UserTokens, Service>() {}
+
+/** Stored as the platform gave it: the secrets are plain strings inside the store. */
+const Entry = Schema.parseJson(Schema.Struct({
+  accessToken: Schema.String,
+  refreshToken: Schema.optional(Schema.String),
+  /** Epoch milliseconds. */
+  expiresAt: Schema.Number,
+  refreshExpiresAt: Schema.optional(Schema.Number)
+}))
+type Entry = typeof Entry.Type
+const decodeEntry = Schema.decodeUnknownOption(Entry)
+const encodeEntry = Schema.encodeSync(Entry)
+
+/** "Invalid / expired user access token" codes (99991668 / 99991677 as reported; see spec §4.2) and the generic ones. */
+export const USER_TOKEN_INVALID_CODES: ReadonlySet<number> = new Set([99991668, 99991677, ...TOKEN_INVALID_CODES])
+
+const toEntry = (token: UserAccessToken.UserToken, now: number): Entry => ({
+  accessToken: Redacted.value(token.accessToken),
+  refreshToken: token.refreshToken === undefined ? undefined : Redacted.value(token.refreshToken),
+  expiresAt: now + token.expiresIn * 1000,
+  refreshExpiresAt: token.refreshExpiresIn === undefined ? undefined : now + token.refreshExpiresIn * 1000
+})
+
+/** An entry is kept while its refresh token lives; one without a refresh token only while its access token does. */
+const keepFor = (entry: Entry, now: number) =>
+  Duration.millis(Math.max(0, (entry.refreshToken === undefined ? entry.expiresAt : entry.refreshExpiresAt ?? entry.expiresAt) - now))
+
+const noToken = (userId: string, why: string) => new LarkTokenError({ kind: "user", detail: `user ${userId}: ${why}` })
+
+/** How long a replica that lost the refresh lock waits before it reads the store again. */
+const LOCK_POLL = Duration.millis(50)
+
+/** The service over any `Store`. */
+export const make = (store: Store, options: Options = {}): Effect.Effect<Service> =>
+  Effect.sync(() => {
+    const ahead = Duration.toMillis(Duration.decode(options.refreshAhead ?? "5 minutes"))
+    const version = options.version ?? "v3"
+    const inflight = new Map<string, Deferred.Deferred<Redacted.Redacted<string>, LarkError>>()
+
+    const read = (userId: string) => Effect.map(store.get(userId), Option.flatMap(decodeEntry))
+
+    const save = (userId: string, token: UserAccessToken.UserToken) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const entry = toEntry(token, now)
+        return store.set(userId, encodeEntry(entry), keepFor(entry, now))
+      })
+
+    /** One flight per user in this process: later callers await the running one. */
+    const singleFlight = <R>(userId: string, effect: Effect.Effect<Redacted.Redacted<string>, LarkError, R>) =>
+      Effect.flatMap(Deferred.make<Redacted.Redacted<string>, LarkError>(), (mine) =>
+        Effect.suspend(() => {
+          const running = inflight.get(userId)
+          if (running !== undefined) return Deferred.await(running)
+          inflight.set(userId, mine)
+          return effect.pipe(
+            Effect.onExit((exit) => Effect.zipRight(Effect.sync(() => inflight.delete(userId)), Deferred.done(mine, exit)))
+          )
+        }))
+
+    /** Under the store's lock when it has one; another replica refreshing means waiting and reading again. */
+    const locked = <A, R>(userId: string, effect: Effect.Effect<A, LarkError, R>): Effect.Effect<A, LarkError, R> => {
+      const { lock } = store
+      if (lock === undefined) return effect
+      return Effect.flatMap(lock(userId), Option.match({
+        onNone: () => Effect.zipRight(Effect.sleep(LOCK_POLL), locked(userId, effect)),
+        onSome: (release) => Effect.ensuring(effect, release)
+      }))
+    }
+
+    /** Reads the entry again and refreshes it unless `fresh` says it need not be. */
+    const renew = (userId: string, fresh: (entry: Entry, now: number) => boolean) =>
+      singleFlight(userId, locked(userId, Effect.gen(function*() {
+        const found = yield* read(userId)
+        if (Option.isNone(found)) return yield* noToken(userId, "no token is stored")
+        const entry = found.value
+        const now = yield* Clock.currentTimeMillis
+        if (fresh(entry, now)) return Redacted.make(entry.accessToken)
+        if (entry.refreshToken === undefined) {
+          if (now < entry.expiresAt) return Redacted.make(entry.accessToken)
+          yield* store.delete(userId)
+          return yield* noToken(userId, "the token expired and has no refresh token")
+        }
+        const token = yield* UserAccessToken.refresh(Redacted.make(entry.refreshToken), version).pipe(
+          // The platform refused the refresh token: it will never work again.
+          Effect.tapError((error) => error._tag === "LarkTokenError" && error.code !== undefined ? store.delete(userId) : Effect.void)
+        )
+        yield* save(userId, token)
+        return token.accessToken
+      })))
+
+    const isFresh = (entry: Entry, now: number) => now < entry.expiresAt - ahead
+
+    return {
+      put: save,
+      get: (userId) =>
+        Effect.flatMap(Effect.zip(read(userId), Clock.currentTimeMillis), ([found, now]) =>
+          Option.isSome(found) && isFresh(found.value, now)
+            ? Effect.succeed(Redacted.make(found.value.accessToken))
+            : renew(userId, isFresh)),
+      refresh: (userId, stale) => renew(userId, (entry) => entry.accessToken !== Redacted.value(stale)),
+      remove: store.delete,
+      exchange: (userId, code) =>
+        Effect.tap(UserAccessToken.exchangeCode(code, version), (token) => save(userId, token))
+    }
+  })
+
+/** A `Store` in this process's memory; entries are dropped when their TTL has passed. */
+export const memoryStore: Effect.Effect<Store> = Effect.sync(() => {
+  const entries = new Map<string, { readonly entry: string; readonly until: number }>()
+  return {
+    get: (userId) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const kept = entries.get(userId)
+        if (kept === undefined) return Option.none()
+        if (kept.until > now) return Option.some(kept.entry)
+        entries.delete(userId)
+        return Option.none()
+      }),
+    set: (userId, entry, ttl) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        entries.set(userId, { entry, until: now + Duration.toMillis(ttl) })
+      }),
+    delete: (userId) => Effect.sync(() => {
+      entries.delete(userId)
+    })
+  }
+})
+
+export const layerMemory = (options: Options = {}): Layer.Layer<UserTokens> =>
+  Layer.effect(UserTokens, Effect.flatMap(memoryStore, (store) => make(store, options)))
+
+const tokenInvalid = (error: unknown) => error instanceof LarkApiError && USER_TOKEN_INVALID_CODES.has(error.code)
+
+/**
+ * Runs `call` with the user's access token, e.g.
+ * `withUser("ou_1", (userAccessToken) => calendar.v4.calendar.primary({}, { userAccessToken }))`.
+ * A "user token invalid / expired" answer refreshes the token and runs `call` once more.
+ */
+export const withUser = <A, E, R>(
+  userId: string,
+  call: (userAccessToken: string) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | LarkError, R | UserTokens | LarkConfig | HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const tokens = yield* UserTokens
+    const token = yield* tokens.get(userId)
+    return yield* Effect.catchIf(call(Redacted.value(token)), tokenInvalid, () =>
+      Effect.flatMap(tokens.refresh(userId, token), (fresh) => call(Redacted.value(fresh))))
+  })

@@ -1,0 +1,137 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, Redacted, TestClock } from "effect"
+import * as LarkConfig from "../src/LarkConfig.js"
+import * as MockHttp from "../src/testing/MockHttp.js"
+import { UserTokens, withUser } from "../src/UserTokens.js"
+import * as UserTokensModule from "../src/UserTokens.js"
+import type { UserToken } from "../src/UserAccessToken.js"
+import { message } from "./fixtures/operations.js"
+
+const TOKEN_PATH = "/oauth/v3/token"
+
+const requests = Effect.flatten(Effect.map(MockHttp.MockHttp, (mock) => mock.requests))
+const refreshes = Effect.map(requests, (all) =>
+  all.filter((r) => r.path === TOKEN_PATH).map((r) => (r.body as { value: { refresh_token: string } }).value.refresh_token))
+
+/**
+ * Each refresh token `r-<user>-<n>` gives access token `u-<user>-<n+1>` and refresh token `r-<user>-<n+1>`;
+ * user "revoked" is refused, user "slow" never answered; any code gives `u-c-9`.
+ */
+const tokenRoute = MockHttp.route("POST", TOKEN_PATH, (request) => {
+  const body = (request.body as { value: Record<string, string> }).value
+  if (body.grant_type === "authorization_code") return { body: { code: 0, access_token: "u-c-9", refresh_token: "r-c-9", expires_in: 7200 } }
+  const [, user, n] = body.refresh_token!.split("-")
+  if (user === "slow") return Effect.never
+  if (user === "revoked") return { status: 400, body: { error: "invalid_grant", error_description: "refresh token revoked", code: 20064 } }
+  const next = Number(n) + 1
+  return { body: { code: 0, access_token: `u-${user}-${next}`, refresh_token: `r-${user}-${next}`, expires_in: 7200, refresh_token_expires_in: 604800 } }
+})
+
+const layer = (routes: ReadonlyArray<MockHttp.Route> = []) =>
+  Layer.mergeAll(
+    LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("app-secret") }),
+    MockHttp.layer([tokenRoute, ...routes]),
+    UserTokensModule.layerMemory()
+  )
+
+const token = (user: string, n = 0, expiresIn = 7200): UserToken => ({
+  accessToken: Redacted.make(`u-${user}-${n}`),
+  refreshToken: Redacted.make(`r-${user}-${n}`),
+  tokenType: "Bearer",
+  expiresIn,
+  refreshExpiresIn: 604800,
+  scope: undefined
+})
+
+const get = (userId: string) => Effect.map(Effect.flatMap(UserTokens, (tokens) => tokens.get(userId)), Redacted.value)
+
+describe("UserTokens", () => {
+  it.effect("answers the stored token, and refreshes it within refreshAhead (5 minutes) of expiry", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_a", token("a"))
+      assert.strictEqual(yield* get("ou_a"), "u-a-0")
+      yield* TestClock.adjust("114 minutes")
+      assert.strictEqual(yield* get("ou_a"), "u-a-0")
+      assert.deepStrictEqual(yield* refreshes, [])
+      yield* TestClock.adjust("2 minutes")
+      assert.strictEqual(yield* get("ou_a"), "u-a-1")
+      assert.strictEqual(yield* get("ou_a"), "u-a-1")
+      assert.deepStrictEqual(yield* refreshes, ["r-a-0"])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("10 concurrent gets for one user make one refresh; another user refreshes on its own", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_a", token("a", 0, 60))
+      yield* tokens.put("ou_b", token("b", 0, 60))
+      const got = yield* Effect.all([...Array.from({ length: 10 }, () => get("ou_a")), get("ou_b")], { concurrency: "unbounded" })
+      assert.deepStrictEqual(got, [...Array.from({ length: 10 }, () => "u-a-1"), "u-b-1"])
+      assert.deepStrictEqual((yield* refreshes).sort(), ["r-a-0", "r-b-0"])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a user's refresh does not wait on another user's hanging refresh", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_slow", token("slow", 0, 60))
+      yield* tokens.put("ou_b", token("b", 0, 60))
+      const slow = yield* Effect.fork(get("ou_slow"))
+      assert.strictEqual(yield* get("ou_b"), "u-b-1")
+      yield* Fiber.interrupt(slow)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a refused refresh removes the entry and fails with LarkTokenError kind user", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_r", token("revoked", 0, 60))
+      const error = yield* Effect.flip(get("ou_r"))
+      assert.strictEqual(error._tag, "LarkTokenError")
+      assert.strictEqual(error._tag === "LarkTokenError" && error.kind, "user")
+      const again = yield* Effect.flip(get("ou_r"))
+      assert.include(again.message, "no token is stored")
+      assert.strictEqual((yield* refreshes).length, 1)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("the entry is dropped when its refresh token's lifetime is over", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_a", token("a"))
+      yield* TestClock.adjust("7 days")
+      assert.include((yield* Effect.flip(get("ou_a"))).message, "no token is stored")
+      assert.deepStrictEqual(yield* refreshes, [])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("exchange stores the token under the user", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.exchange("ou_c", { code: "code-1", codeVerifier: "v" })
+      assert.strictEqual(yield* get("ou_c"), "u-c-9")
+    }).pipe(Effect.provide(layer())))
+
+  const hello = (userAccessToken: string) =>
+    message.create({ params: { receive_id_type: "chat_id" }, data: { receive_id: "oc_1", msg_type: "text", content: "{}" } }, { userAccessToken })
+  const authorizations = Effect.map(requests, (all) => all.filter((r) => r.path === "/open-apis/im/v1/messages").map((r) => r.headers.authorization))
+
+  it.effect("withUser calls with the user's token", () =>
+    Effect.gen(function*() {
+      yield* Effect.flatMap(UserTokens, (tokens) => tokens.put("ou_a", token("a")))
+      assert.deepStrictEqual(yield* withUser("ou_a", hello), { message_id: "om_1" })
+      assert.deepStrictEqual(yield* authorizations, ["Bearer u-a-0"])
+    }).pipe(Effect.provide(layer([MockHttp.route("POST", "/open-apis/im/v1/messages", () => MockHttp.ok({ message_id: "om_1" }))]))))
+
+  it.effect("withUser refreshes once and retries after a user-token-invalid answer; a second one is the caller's", () =>
+    Effect.gen(function*() {
+      yield* Effect.flatMap(UserTokens, (tokens) => tokens.put("ou_a", token("a")))
+      assert.deepStrictEqual(yield* withUser("ou_a", hello), { message_id: "om_1" })
+      assert.deepStrictEqual(yield* authorizations, ["Bearer u-a-0", "Bearer u-a-1"])
+      yield* Effect.flatMap(UserTokens, (tokens) => tokens.put("ou_b", token("b")))
+      const error = yield* Effect.flip(withUser("ou_b", hello))
+      assert.strictEqual(error._tag === "LarkApiError" && error.code, 99991677)
+      assert.deepStrictEqual((yield* authorizations).slice(2), ["Bearer u-b-0", "Bearer u-b-1"])
+    }).pipe(Effect.provide(layer([
+      MockHttp.route("POST", "/open-apis/im/v1/messages", (request) =>
+        request.headers.authorization === "Bearer u-a-1"
+          ? MockHttp.ok({ message_id: "om_1" })
+          : MockHttp.fail(99991677, "user access token expired"))
+    ]))))
+})
