@@ -5,7 +5,9 @@
  *   app_ticket in Redis; a missing token is fetched by one replica of the fleet while the others wait.
  * - Events: `layerDedupe` claims each event id atomically before its handler runs, for every replica and long
  *   connection, so a delivery is handled once by the fleet.
- * - Both need a `RedisClient`: `layerClient(options)`, `layerClientConfig()` (from `REDIS_URL`) or
+ * - User access tokens: `layerUserTokens` keeps `UserTokens` entries in Redis and lets one replica at a time
+ *   refresh a user's token.
+ * - All need a `RedisClient`: `layerClient(options)`, `layerClientConfig()` (from `REDIS_URL`) or
  *   `layerClientFrom(client)`.
  *
  * While Redis is down, API calls that need a tenant / app token fail with `LarkTokenError` (the token lives in
@@ -28,6 +30,11 @@ import * as RedisTokenCache from "./redis/tokenCache.js"
 export { RedisClient, RedisConnectError, type Options as ClientOptions, type Service as RedisClientService } from "./redis/client.js"
 export { layer as layerDedupe, make as makeDedupe } from "./redis/dedupe.js"
 export { make as makeTokenCache, type Options as TokenCacheOptions } from "./redis/tokenCache.js"
+export {
+  layer as layerUserTokens,
+  makeStore as makeUserTokenStore,
+  type Options as UserTokensOptions
+} from "./redis/userTokens.js"
 
 /** A client from options given in code, closed with the layer. */
 export const layerClient = RedisClientModule.layer
