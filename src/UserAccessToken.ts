@@ -3,14 +3,15 @@
  *
  * Three generations of endpoints exist: OIDC v1 (`/open-apis/authen/v1/oidc/...`, called with the app token),
  * OAuth v2 (`/open-apis/authen/v2/oauth/token`) and OAuth v3 (`{accounts}/oauth/v3/token`, PKCE), the last two
- * with the client credentials in the body. All give a `UserToken` whose secrets are `Redacted`.
+ * with the client credentials in the body (the app secret, or a keyless app's client assertion on v3). All give
+ * a `UserToken` whose secrets are `Redacted`.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { LarkConfig } from "./LarkConfig.js"
+import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { type LarkError, LarkTokenError } from "./LarkError.js"
 import type { Operation } from "./Operation.js"
 import { execute } from "./Request.js"
@@ -103,6 +104,30 @@ const oauthOperation = (version: OAuthVersion): Operation<{}, typeof OAuthToken.
   secretAnswer: true
 })
 
+/**
+ * The app's credentials for the OAuth token endpoint: a keyless app's client assertion (RFC 7523, audience the
+ * accounts host, as node-sdk's `AccessToken` sends it; OAuth v3 only), else the app secret.
+ */
+const clientCredentials = (config: LarkConfigService, version: OAuthVersion) =>
+  Option.match(config.clientAssertion, {
+    onSome: (sign) =>
+      version === "v2"
+        ? Effect.fail(new LarkTokenError({ kind: "user", detail: "keyless apps (client assertion) exchange user tokens on OAuth v3" }))
+        : Effect.mapBoth(sign(new URL(config.domain.accounts).host), {
+          onFailure: (cause) =>
+            new LarkTokenError({ kind: "user", detail: `the client assertion signer failed: ${cause instanceof Error ? cause.message : String(cause)}` }),
+          onSuccess: (assertion): Record<string, string> => ({
+            client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            client_assertion: Redacted.value(assertion)
+          })
+        }),
+    onNone: () =>
+      Option.match(config.appSecret, {
+        onNone: () => Effect.fail(new LarkTokenError({ kind: "user", detail: "the OAuth token endpoints need the app secret or a client assertion" })),
+        onSome: (secret) => Effect.succeed<Record<string, string>>({ client_secret: Redacted.value(secret) })
+      })
+  })
+
 /** POSTs to the OAuth token endpoint with the app's credentials in the body (never logged). */
 const oauthToken = (
   version: OAuthVersion,
@@ -110,12 +135,10 @@ const oauthToken = (
 ): Effect.Effect<UserToken, LarkError, LarkConfig | HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const config = yield* LarkConfig
-    if (Option.isNone(config.appSecret)) {
-      return yield* new LarkTokenError({ kind: "user", detail: "the OAuth token endpoints need the app secret" })
-    }
+    const credentials = yield* clientCredentials(config, version)
     const operation = oauthOperation(version)
     const base = version === "v2" ? config.domain.open : config.domain.accounts
-    const body = { ...fields, client_id: config.appId, client_secret: Redacted.value(config.appSecret.value) }
+    const body = { ...fields, client_id: config.appId, ...credentials }
     return fromOAuth(yield* Effect.mapError(postJson(operation, base, config.userAgent, body, config), asUserTokenError))
   })
 

@@ -4,7 +4,7 @@ import * as LarkConfig from "../src/LarkConfig.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 import { UserTokens, withUser } from "../src/UserTokens.js"
 import * as UserTokensModule from "../src/UserTokens.js"
-import type { UserToken } from "../src/UserAccessToken.js"
+import * as UserAccessToken from "../src/UserAccessToken.js"
 import { message } from "./fixtures/operations.js"
 
 const TOKEN_PATH = "/oauth/v3/token"
@@ -34,7 +34,7 @@ const layer = (routes: ReadonlyArray<MockHttp.Route> = []) =>
     UserTokensModule.layerMemory()
   )
 
-const token = (user: string, n = 0, expiresIn = 7200): UserToken => ({
+const token = (user: string, n = 0, expiresIn = 7200): UserAccessToken.UserToken => ({
   accessToken: Redacted.make(`u-${user}-${n}`),
   refreshToken: Redacted.make(`r-${user}-${n}`),
   tokenType: "Bearer",
@@ -134,4 +134,37 @@ describe("UserTokens", () => {
           ? MockHttp.ok({ message_id: "om_1" })
           : MockHttp.fail(99991677, "user access token expired"))
     ]))))
+
+  it.effect("a keyless app refreshes with its client assertion (audience the accounts host) instead of a secret", () =>
+    Effect.gen(function*() {
+      yield* Effect.flatMap(UserTokens, (tokens) => tokens.put("ou_a", token("a", 0, 60)))
+      assert.strictEqual(yield* get("ou_a"), "u-a-1")
+      const call = (yield* requests).find((r) => r.path === TOKEN_PATH)!
+      assert.strictEqual(call.url.origin, "https://accounts.feishu.cn")
+      assert.deepStrictEqual(call.body, {
+        _tag: "Json",
+        value: {
+          grant_type: "refresh_token",
+          refresh_token: "r-a-0",
+          client_id: "cli_keyless",
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: "jwt-for-accounts.feishu.cn"
+        }
+      })
+    }).pipe(Effect.provide(Layer.mergeAll(
+      LarkConfig.layer({ appId: "cli_keyless", clientAssertion: (audience) => Effect.succeed(Redacted.make(`jwt-for-${audience}`)) }),
+      MockHttp.layer([tokenRoute]),
+      UserTokensModule.layerMemory()
+    ))))
+
+  it.effect("a keyless app is told that OAuth v2 takes no client assertion, before anything is sent", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(UserAccessToken.refresh(Redacted.make("r-a-0"), "v2"))
+      assert.strictEqual(error._tag, "LarkTokenError")
+      assert.include(error.message, "OAuth v3")
+      assert.deepStrictEqual(yield* requests, [])
+    }).pipe(Effect.provide(Layer.merge(
+      LarkConfig.layer({ appId: "cli_keyless", clientAssertion: () => Effect.succeed(Redacted.make("jwt")) }),
+      MockHttp.layer([tokenRoute])
+    ))))
 })
