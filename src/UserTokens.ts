@@ -89,6 +89,14 @@ const toEntry = (token: UserAccessToken.UserToken, now: number): Entry => ({
 const keepFor = (entry: Entry, now: number) =>
   Duration.millis(Math.max(0, (entry.refreshToken === undefined ? entry.expiresAt : entry.refreshExpiresAt ?? entry.expiresAt) - now))
 
+/**
+ * The platform refused the refresh token, so it will never work again. Not so: transport failures, a 5xx (an
+ * OAuth error answer without a code carries its HTTP status as the code) and rate limiting (99991400).
+ */
+const refusedForGood = (error: LarkError) =>
+  error._tag === "LarkTokenError" && error.code !== undefined && !(error.code >= 500 && error.code < 600) &&
+  error.code !== 99991400
+
 const noToken = (userId: string, why: string) => new LarkTokenError({ kind: "user", detail: `user ${userId}: ${why}` })
 
 /** How long a replica that lost the refresh lock waits before it reads the store again. */
@@ -145,8 +153,7 @@ export const make = (store: Store, options: Options = {}): Effect.Effect<Service
           return yield* noToken(userId, "the token expired and has no refresh token")
         }
         const token = yield* UserAccessToken.refresh(Redacted.make(entry.refreshToken), version).pipe(
-          // The platform refused the refresh token: it will never work again.
-          Effect.tapError((error) => error._tag === "LarkTokenError" && error.code !== undefined ? store.delete(userId) : Effect.void)
+          Effect.tapError((error) => refusedForGood(error) ? store.delete(userId) : Effect.void)
         )
         yield* save(userId, token)
         return token.accessToken

@@ -15,13 +15,14 @@ const refreshes = Effect.map(requests, (all) =>
 
 /**
  * Each refresh token `r-<user>-<n>` gives access token `u-<user>-<n+1>` and refresh token `r-<user>-<n+1>`;
- * user "revoked" is refused, user "slow" never answered; any code gives `u-c-9`.
+ * user "revoked" is refused, user "down" answered 503, user "slow" never answered; any code gives `u-c-9`.
  */
 const tokenRoute = MockHttp.route("POST", TOKEN_PATH, (request) => {
   const body = (request.body as { value: Record<string, string> }).value
   if (body.grant_type === "authorization_code") return { body: { code: 0, access_token: "u-c-9", refresh_token: "r-c-9", expires_in: 7200 } }
   const [, user, n] = body.refresh_token!.split("-")
   if (user === "slow") return Effect.never
+  if (user === "down") return { status: 503, body: { error: "server_error", error_description: "try later" } }
   if (user === "revoked") return { status: 400, body: { error: "invalid_grant", error_description: "refresh token revoked", code: 20064 } }
   const next = Number(n) + 1
   return { body: { code: 0, access_token: `u-${user}-${next}`, refresh_token: `r-${user}-${next}`, expires_in: 7200, refresh_token_expires_in: 604800 } }
@@ -90,6 +91,15 @@ describe("UserTokens", () => {
       const again = yield* Effect.flip(get("ou_r"))
       assert.include(again.message, "no token is stored")
       assert.strictEqual((yield* refreshes).length, 1)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a refresh that fails with a 5xx keeps the entry, to be tried again", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_d", token("down", 0, 60))
+      assert.strictEqual((yield* Effect.flip(get("ou_d")))._tag, "LarkTokenError")
+      yield* Effect.flip(get("ou_d"))
+      assert.deepStrictEqual(yield* refreshes, ["r-down-0", "r-down-0"])
     }).pipe(Effect.provide(layer())))
 
   it.effect("the entry is dropped when its refresh token's lifetime is over", () =>
