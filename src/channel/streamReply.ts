@@ -96,15 +96,16 @@ const summaryOf = (text: string): string => {
 /**
  * Where a card's `text` must end when it has more than `limit` characters (`undefined` when it fits): after
  * the last line break among its first `limit` characters, else after the last space, when either lies in
- * their second half; else right after them, between two characters.
+ * their second half and not inside the first `shown` code units (what the card already shows stays: its
+ * text only grows); else right after them, between two characters.
  */
-const cardEnd = (text: string, limit: number): number | undefined => {
+const cardEnd = (text: string, limit: number, shown: number): number | undefined => {
   let end = 0
   let characters = 0
   for (const character of text) {
     if (characters === limit) {
       const head = text.slice(0, end)
-      const after = (at: number) => (at >= end / 2 ? at + 1 : undefined)
+      const after = (at: number) => (at >= end / 2 && at + 1 >= shown ? at + 1 : undefined)
       return after(head.lastIndexOf("\n")) ?? after(head.search(/\s\S*$/)) ?? end
     }
     end += character.length
@@ -184,7 +185,7 @@ const streamCard = <E, R>(
       Effect.gen(function*() {
         const card = yield* lastCard
         const rest = visible.slice(card.start)
-        const end = cardEnd(rest, ELEMENT_TEXT_LIMIT)
+        const end = cardEnd(rest, ELEMENT_TEXT_LIMIT, rest.startsWith(card.shown) ? card.shown.length : 0)
         if (end === undefined) return yield* write(card, rest === "" ? placeholder : rest)
         if (!card.finished) yield* Effect.flatMap(write(card, rest.slice(0, end)), finish)
         const next = yield* open(card.start + end)

@@ -83,6 +83,20 @@ describe("streamReply: long answers on the fake Open Platform (loopback)", () =>
         )
       })))
 
+  it.live("a card that showed text past its last line break keeps it when the answer moves to a new card", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        // the first update shows 29,991 characters with a line break at 20,001; the next piece passes the limit
+        const first = "w".repeat(20_000) + "\n" + "x".repeat(9_990)
+        const text = Stream.make(first, "y".repeat(500)).pipe(Stream.schedule(Schedule.spaced("300 millis")))
+        const result = yield* Outbound.streamReply(question, text, { updatesPerSecond: 20 })
+        const [card, next] = yield* cardsOf(fake, result.cardIds)
+        assert.strictEqual(result.cardIds.length, 2)
+        assert.include(card!.contentUpdates.map((update) => update.content), first, "the first piece was shown alone")
+        assert.isTrue(card!.elements["answer"]!.startsWith(first), "what the card showed stays in it")
+        assert.strictEqual(card!.elements["answer"]! + next!.elements["answer"]!, first + "y".repeat(500))
+      })))
+
   it.live("a long stream that fails ends with the note in its last card", () =>
     withPlatform((fake) =>
       Effect.gen(function*() {
