@@ -77,15 +77,15 @@ export interface Toast {
   readonly i18n?: I18nText | undefined
 }
 
-/** A card JSON (as sent in an interactive message). */
-export type CardJson = Readonly<Record<string, unknown>>
-
-/** A card as a callback reply takes it: a card built with `lark-effect/cards`, or any card JSON. */
-export type CardReply = Card | CardJson
+/**
+ * A card as an interactive message, a card update or a callback reply takes it: a card built with
+ * `lark-effect/cards` (`Card.make(...)`, an interface without an index signature), or any card JSON.
+ */
+export type CardJson = Card | Readonly<Record<string, unknown>>
 
 /** The card that replaces the one the user acted on: card JSON, or a card template with its variables. */
 export type CardUpdate =
-  | { readonly type: "raw"; readonly data: CardReply }
+  | { readonly type: "raw"; readonly data: CardJson }
   | {
     readonly type: "template"
     readonly data: {
@@ -165,7 +165,7 @@ export const CardResponse = {
     toast: i18n === undefined ? { type, content } : { type, content, i18n }
   }),
   /** `{ card }` with a card JSON, or a card built with `Card.make` (`lark-effect/cards`), sent as it is. */
-  card: (data: CardReply): { readonly card: CardUpdate } => ({ card: { type: "raw", data } }),
+  card: (data: CardJson): { readonly card: CardUpdate } => ({ card: { type: "raw", data } }),
   /** `{ card }` with a card template and its variables. */
   template: (
     templateId: string,
