@@ -18,7 +18,7 @@
  * identity (`bot/v3/info`) and builds the pipeline; nothing is received before `connect`, so handlers
  * registered in between miss nothing. `connect` starts the
  * transport and waits for the first handshake (`readyTimeout`); a failed first connect is retried like
- * any later drop. Closing the scope closes the socket and interrupts every fiber of the channel: queue
+ * any later drop (neither is with `longConnection.autoReconnect: false`). Closing the scope closes the socket and interrupts every fiber of the channel: queue
  * workers, handlers, stream publishers.
  *
  * The inbound pipeline and the acknowledgement choice are described in `inbound.ts`.

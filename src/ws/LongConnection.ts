@@ -4,7 +4,8 @@
  *
  * Each attempt fetches a fresh endpoint, opens the socket and runs a session (see `session.ts`). A
  * retryable failure reconnects by the server's policy (see `reconnect.ts`); a terminal one (credentials,
- * forbidden, the connection limit, the reconnect budget spent) ends `run` with that error. `run` never
+ * forbidden, the connection limit, the reconnect budget spent) ends `run` with that error. With
+ * `autoReconnect: false` the first failure of any kind ends it (`LongConnectionDisconnected`). `run` never
  * succeeds otherwise: interrupt its fiber to stop it, which closes the socket and stops every fiber it
  * started, handlers included (their claims are released, so the platform's redelivery runs them again).
  *
@@ -33,7 +34,7 @@ import {
   LongConnectionTransportError
 } from "./errors.js"
 import type * as Fragments from "./fragments.js"
-import { delayBefore, isTerminal } from "./reconnect.js"
+import { delayBefore, endingError } from "./reconnect.js"
 import * as Handlings from "./handlings.js"
 import * as Session from "./session.js"
 import { WebSocketFactory } from "./socket.js"
@@ -78,6 +79,12 @@ export interface Options {
    * `LongConnectionConfigError` before any socket is opened. Off by default (the channel's strict mode).
    */
   readonly requireTls?: boolean | undefined
+  /**
+   * Reconnect after a drop or a failed attempt (default `true`). `false`, as node-sdk's `autoReconnect`:
+   * the first failure, before or after connecting, ends `run` with a `LongConnectionDisconnected` that
+   * carries it.
+   */
+  readonly autoReconnect?: boolean | undefined
 }
 
 /** A state holder to pass as `options.state`. */
@@ -135,10 +142,12 @@ export const run = <R>(
         })
       }))
 
+    const autoReconnect = options.autoReconnect !== false
     const loop = Effect.gen(function*() {
       let attempt = 0
       while (true) {
         yield* setState({ _tag: "Connecting", attempt })
+        let wasConnected = false
         const connected = (endpoint: Endpoint) =>
           Effect.gen(function*() {
             yield* setState({ _tag: "Connected", attempt, connectionId: endpoint.connectionId })
@@ -146,9 +155,11 @@ export const run = <R>(
               Effect.annotateLogs({ connectionId: endpoint.connectionId ?? "" })
             )
             attempt = 0
+            wasConnected = true
           })
         const error: ConnectionError = yield* Effect.flip(connectOnce(connected))
-        if (isTerminal(error)) return yield* Effect.fail(error)
+        const ending = endingError(error, autoReconnect, wasConnected)
+        if (ending !== undefined) return yield* Effect.fail(ending)
         attempt++
         const delay = delayBefore(yield* Ref.get(clientConfig), attempt, yield* Random.next, minReconnectDelay)
         if (Option.isNone(delay)) {

@@ -124,9 +124,29 @@ export class LongConnectionGaveUp extends Schema.TaggedError<LongConnectionGaveU
   }
 }
 
-/** Why `LongConnection.run` stopped: a terminal connection error, or the reconnect budget spent. */
+/**
+ * `autoReconnect: false`: a failure that would have been retried (busy, network, a dropped or silent socket)
+ * ended the connection, or the first attempt.
+ */
+export class LongConnectionDisconnected extends Schema.TaggedError<LongConnectionDisconnected>()("LongConnectionDisconnected", {
+  /** Whether the socket had connected: `false` when the first attempt failed. */
+  wasConnected: Schema.Boolean,
+  /** What ended it. */
+  failure: Schema.Union(LongConnectionEndpointError, LongConnectionHandshakeError, LongConnectionTransportError)
+}) {
+  override get message() {
+    const what = this.wasConnected ? "the connection ended" : "the first connection attempt failed"
+    return `long connection: ${what} and autoReconnect is off: ${this.failure.message}`
+  }
+}
+
+/**
+ * Why `LongConnection.run` stopped: a terminal connection error, the reconnect budget spent, or (with
+ * `autoReconnect: false`) the first failure.
+ */
 export type LongConnectionError =
   | LongConnectionEndpointError
   | LongConnectionHandshakeError
   | LongConnectionConfigError
   | LongConnectionGaveUp
+  | LongConnectionDisconnected

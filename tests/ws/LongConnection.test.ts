@@ -353,6 +353,38 @@ describe("LongConnection: endpoint and handshake failures", () => {
     }).pipe(withFake()))
 })
 
+describe("LongConnection: autoReconnect: false", () => {
+  it.scopedLive("a dropped socket ends run with LongConnectionDisconnected (the drop inside); no reconnect", () =>
+    Effect.gen(function*() {
+      const { fake, fiber, reached, state } = yield* connect(EventDispatcher.make(), { autoReconnect: false })
+      yield* reached("Connected")
+      yield* fake.dropConnections
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "LongConnectionDisconnected")
+      if (error._tag !== "LongConnectionDisconnected") return
+      assert.isTrue(error.wasConnected)
+      assert.strictEqual(error.failure._tag, "LongConnectionTransportError")
+      assert.strictEqual(error.failure._tag === "LongConnectionTransportError" && error.failure.reason, "Closed")
+      assert.deepStrictEqual(yield* SubscriptionRef.get(state), { _tag: "Closed", error })
+      assert.strictEqual(yield* fake.endpointCalls, 1, "no second attempt")
+      assert.strictEqual((yield* fake.connections).accepted, 1)
+    }).pipe(withFake()))
+
+  it.scopedLive("a retryable failure of the first attempt (endpoint busy) ends run at once, as node-sdk's onError", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeLongConnection
+      yield* fake.failEndpoint({ code: 1, msg: "busy" })
+      const { fiber, state } = yield* connect(EventDispatcher.make(), { autoReconnect: false })
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "LongConnectionDisconnected")
+      if (error._tag !== "LongConnectionDisconnected") return
+      assert.isFalse(error.wasConnected)
+      assert.strictEqual(error.failure._tag === "LongConnectionEndpointError" && error.failure.code, 1)
+      assert.notStrictEqual((yield* SubscriptionRef.get(state))._tag, "Reconnecting")
+      assert.strictEqual(yield* fake.endpointCalls, 1)
+    }).pipe(withFake()))
+})
+
 describe("LongConnection: interruption", () => {
   it.scopedLive("interrupting while the upgrade hangs closes the TCP connection and the state says Closed", () =>
     Effect.gen(function*() {

@@ -12,7 +12,7 @@ import {
   LongConnectionHandshakeError,
   LongConnectionTransportError
 } from "../../src/ws/errors.js"
-import { delayBefore, isTerminal } from "../../src/ws/reconnect.js"
+import { delayBefore, endingError, isTerminal } from "../../src/ws/reconnect.js"
 
 const policy = { reconnectCount: 3, reconnectInterval: 120, reconnectNonce: 30, pingInterval: 120 }
 const millis = (d: Option.Option<Duration.Duration>) => Duration.toMillis(Option.getOrThrow(d))
@@ -36,6 +36,24 @@ describe("reconnect policy", () => {
   it("never waits less than the floor, so a server answering 0 cannot cause a busy loop", () => {
     const zero = { ...policy, reconnectInterval: 0, reconnectNonce: 0 }
     assert.strictEqual(millis(delayBefore(zero, 2, 0, Duration.seconds(1))), 1000)
+  })
+})
+
+describe("what ends run", () => {
+  const busy = new LongConnectionEndpointError({ code: 1, msg: "busy" })
+  const limit = new LongConnectionEndpointError({ code: 1000040350, msg: "limit" })
+
+  it("reconnecting: a retryable failure reconnects (undefined), a terminal one ends run as it is", () => {
+    assert.isUndefined(endingError(busy, true, true))
+    assert.strictEqual(endingError(limit, true, false), limit)
+  })
+
+  it("autoReconnect off: a retryable failure ends run wrapped, saying whether it had connected; a terminal one as it is", () => {
+    const ended = endingError(busy, false, true)
+    assert.strictEqual(ended?._tag, "LongConnectionDisconnected")
+    assert.deepInclude(ended, { wasConnected: true, failure: busy })
+    assert.deepInclude(endingError(busy, false, false), { wasConnected: false })
+    assert.strictEqual(endingError(limit, false, true), limit)
   })
 })
 
