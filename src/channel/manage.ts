@@ -5,6 +5,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImChat from "../api/im/v1/chat.js"
@@ -13,7 +14,7 @@ import * as ImMessageReaction from "../api/im/v1/messageReaction.js"
 import * as ImMessageResource from "../api/im/v1/messageResource.js"
 import type { CardJson } from "../events/callbacks.js"
 import type { DownloadedFile, FileStream } from "../Files.js"
-import type { LarkConfig } from "../LarkConfig.js"
+import { LarkConfig } from "../LarkConfig.js"
 import type { LarkError } from "../LarkError.js"
 import * as Content from "./content.js"
 import { type CallKind, ChannelSendError, fromLarkError } from "./errors.js"
@@ -58,6 +59,31 @@ export const addReaction = (messageId: string, emojiType: string): Effect.Effect
 
 export const removeReaction = (messageId: string, reactionId: string): Effect.Effect<void, ChannelSendError, Requirements> =>
   ImMessageReaction.delete_({ path: { message_id: messageId, reaction_id: reactionId } }).pipe(classified(), Effect.asVoid)
+
+/** The platform's answer for a reaction that does not exist (any more). */
+const REACTION_GONE = 231003
+
+/**
+ * Removes the bot's own `emojiType` reactions from a message: lists the message's reactions of that type
+ * (every page), keeps those whose operator is this app, and deletes them one by one. Answers how many it
+ * removed (0 when the bot had none); one removed in between by someone else is not counted.
+ */
+export const removeReactionByEmoji = (messageId: string, emojiType: string): Effect.Effect<number, ChannelSendError, Requirements> =>
+  Effect.gen(function*() {
+    const { appId } = yield* LarkConfig
+    const own = yield* ImMessageReaction.listStream({ path: { message_id: messageId }, params: { reaction_type: emojiType, page_size: 50 } }).pipe(
+      Stream.filterMap((r) =>
+        r.operator?.operator_type === "app" && r.operator.operator_id === appId ? Option.fromNullable(r.reaction_id) : Option.none()
+      ),
+      Stream.runCollect,
+      classified()
+    )
+    return yield* Effect.reduce(own, 0, (removed, reactionId) =>
+      removeReaction(messageId, reactionId).pipe(
+        Effect.as(removed + 1),
+        Effect.catchIf((error) => error.larkCode === REACTION_GONE, () => Effect.succeed(removed))
+      ))
+  })
 
 /** Replaces the card of an interactive message the bot sent (the card must be updatable: `config.update_multi`). */
 export const updateCard = (messageId: string, card: CardJson): Effect.Effect<void, ChannelSendError, Requirements> =>

@@ -16,6 +16,10 @@
  * - message content over its size limit answers 230025: 150 KB for text, 30 KB for post and interactive
  *   (UTF-8 bytes of `content`; used by message create and reply too, see {@link contentTooLong});
  * - a message resource is what the test seeded with `addResource`, or any file the bot uploaded;
+ * - reactions are the bot's own (`POST .../reactions`, operator the calling app) or seeded users'
+ *   (`addUserReaction`); a reaction can be deleted only by its operator (231002 otherwise, the code we
+ *   believe the platform uses); the list (`GET .../reactions`) filters by `reaction_type`, pages by
+ *   `page_size` (1 to 50, default 20) and `page_token`, and names operators by open id;
  * - `GET /open-apis/bot/v3/info` answers the bot's identity ({@link FAKE_BOT} unless `setBot` changed it)
  *   flat, as the platform does: `{ code, msg, bot }`, no `data`.
  */
@@ -42,6 +46,9 @@ export declare namespace FakeChannelApis {
     readonly reactionId: string
     readonly messageId: string
     readonly emojiType: string
+    /** `app` for a reaction the bot added (`operatorId` its app id), `user` for a seeded one (an open id). */
+    readonly operatorType: "app" | "user"
+    readonly operatorId: string
     readonly removed: boolean
   }
 
@@ -64,6 +71,8 @@ export declare namespace FakeChannelApis {
     readonly recalls: Effect.Effect<ReadonlyArray<string>>
     readonly reactions: Effect.Effect<ReadonlyArray<Reaction>>
     readonly cards: Effect.Effect<ReadonlyArray<Card>>
+    /** Seeds a user's reaction to a message; answers its reaction id. */
+    readonly addUserReaction: (messageId: string, emojiType: string, openId: string) => Effect.Effect<string>
     /** Seeds an attachment of a (user's) message for `GET /im/v1/messages/:id/resources/:key`. */
     readonly addResource: (messageId: string, key: string, file: StoredFile) => Effect.Effect<void>
     /** Sets what `GET /im/v1/chats/:chat_id` answers for a chat (fields as the platform names them). */
@@ -118,10 +127,15 @@ export interface RouteInput {
   readonly params: Record<string, string>
 }
 
+/** Who called: the app of the bearer token. */
+export interface Caller {
+  readonly appId: string
+}
+
 export interface Route {
   readonly method: string
   readonly path: string
-  readonly handle: (input: RouteInput) => Effect.Effect<Reply, Reply>
+  readonly handle: (input: RouteInput, caller: Caller) => Effect.Effect<Reply, Reply>
 }
 
 export const makeState: Effect.Effect<State> = Effect.map(
@@ -139,6 +153,11 @@ export const service = (state: State): FakeChannelApis.Service => {
     edits: read((d) => d.edits),
     recalls: read((d) => d.recalled),
     reactions: read((d) => d.reactions),
+    addUserReaction: (messageId, emojiType, openId) =>
+      Effect.flatMap(nextId(state, "rx_fake"), (reactionId) => {
+        const reaction: FakeChannelApis.Reaction = { reactionId, messageId, emojiType, operatorType: "user", operatorId: openId, removed: false }
+        return Effect.as(Ref.update(state.data, (d) => ({ ...d, reactions: [...d.reactions, reaction] })), reactionId)
+      }),
     cards: read((d) => [...d.cards.values()]),
     addResource: (messageId, key, file) =>
       Ref.update(state.data, (d) => ({ ...d, resources: new Map(d.resources).set(`${messageId}/${key}`, file) })),
@@ -257,28 +276,64 @@ const recall = ({ params, state }: RouteInput) =>
     return ok({})
   })
 
-const addReaction = ({ call, params, state }: RouteInput) =>
+const addReaction = ({ call, params, state }: RouteInput, caller: Caller) =>
   Effect.gen(function*() {
     const messageId = params["message_id"]!
     const type = bodyRecord(call.body)["reaction_type"]
     const emojiType = Predicate.isRecord(type) ? yield* stringField(type, "emoji_type") : yield* fieldViolation("reaction_type", "reaction_type is required")
     yield* notRecalled(state.channel, messageId)
     const reactionId = yield* nextId(state.channel, "rx_fake")
-    yield* Ref.update(state.channel.data, (d) => ({ ...d, reactions: [...d.reactions, { reactionId, messageId, emojiType, removed: false }] }))
-    return ok({ reaction_id: reactionId, reaction_type: { emoji_type: emojiType }, operator: { operator_type: "app" } })
+    const reaction: FakeChannelApis.Reaction = { reactionId, messageId, emojiType, operatorType: "app", operatorId: caller.appId, removed: false }
+    yield* Ref.update(state.channel.data, (d) => ({ ...d, reactions: [...d.reactions, reaction] }))
+    return ok(reactionAnswer(reaction))
   })
 
-const removeReaction = ({ params, state }: RouteInput) =>
+/** A reaction as the platform shows it. */
+const reactionAnswer = (r: FakeChannelApis.Reaction) => ({
+  reaction_id: r.reactionId,
+  operator: { operator_id: r.operatorId, operator_type: r.operatorType },
+  action_time: "1700000000000",
+  reaction_type: { emoji_type: r.emojiType }
+})
+
+const removeReaction = ({ params, state }: RouteInput, caller: Caller) =>
   Effect.gen(function*() {
     const { message_id: messageId, reaction_id: reactionId } = params
     const data = yield* Ref.get(state.channel.data)
     const found = data.reactions.find((r) => r.reactionId === reactionId && r.messageId === messageId && !r.removed)
     if (found === undefined) return yield* refuse(231003, "The reaction does not exist.")
+    if (found.operatorType !== "app" || found.operatorId !== caller.appId) {
+      return yield* refuse(231002, "The operator has no permission to delete this reaction.")
+    }
     yield* Ref.update(state.channel.data, (d) => ({
       ...d,
       reactions: d.reactions.map((r) => (r === found ? { ...r, removed: true } : r))
     }))
     return ok({ reaction_id: reactionId, reaction_type: { emoji_type: found.emojiType } })
+  })
+
+const single = (call: RecordedCall, name: string): string | undefined => call.query[name]?.[0]
+
+const listReactions = ({ call, params, state }: RouteInput) =>
+  Effect.gen(function*() {
+    const messageId = params["message_id"]!
+    const idType = single(call, "user_id_type")
+    if (idType !== undefined && idType !== "open_id" && idType !== "union_id" && idType !== "user_id") {
+      return yield* fieldViolation("user_id_type", "user_id_type must be open_id, union_id or user_id")
+    }
+    if (idType !== undefined && idType !== "open_id") return yield* fieldViolation("user_id_type", "the fake names users by open_id only")
+    const size = Number(single(call, "page_size") ?? "20")
+    if (!Number.isInteger(size) || size < 1 || size > 50) return yield* fieldViolation("page_size", "page_size must be 1 to 50")
+    const token = single(call, "page_token")
+    const start = token === undefined ? 0 : Number(/^rxpage_(\d+)$/.exec(token)?.[1] ?? NaN)
+    if (!Number.isInteger(start)) return yield* fieldViolation("page_token", "page_token is invalid")
+    yield* notRecalled(state.channel, messageId)
+    const emojiType = single(call, "reaction_type")
+    const matching = (yield* Ref.get(state.channel.data)).reactions.filter((r) =>
+      r.messageId === messageId && !r.removed && (emojiType === undefined || r.emojiType === emojiType))
+    const page = matching.slice(start, start + size)
+    const more = start + size < matching.length
+    return ok({ items: page.map(reactionAnswer), has_more: more, ...(more ? { page_token: `rxpage_${start + size}` } : {}) })
   })
 
 const downloadResource = ({ call, params, state }: RouteInput) =>
@@ -402,6 +457,7 @@ export const routes: ReadonlyArray<Route> = [
   { method: "PATCH", path: "/open-apis/im/v1/messages/:message_id", handle: edit("patch") },
   { method: "DELETE", path: "/open-apis/im/v1/messages/:message_id", handle: recall },
   { method: "POST", path: "/open-apis/im/v1/messages/:message_id/reactions", handle: addReaction },
+  { method: "GET", path: "/open-apis/im/v1/messages/:message_id/reactions", handle: listReactions },
   { method: "DELETE", path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id", handle: removeReaction },
   { method: "GET", path: "/open-apis/im/v1/messages/:message_id/resources/:file_key", handle: downloadResource },
   { method: "GET", path: "/open-apis/im/v1/chats/:chat_id", handle: getChat },

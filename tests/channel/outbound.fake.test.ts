@@ -1,7 +1,7 @@
 /**
  * The outbound side end to end against the fake Open Platform on 127.0.0.1, over the real Node transport:
  * send, reply (and its gone-target fallback), an image upload, a streamed reply into a CardKit card,
- * edits, recall, reactions, a resource download and chat info.
+ * edits, recall, reactions (and removing the bot's by emoji), a resource download and chat info.
  */
 import { assert, describe, it } from "@effect/vitest"
 import type { HttpClient } from "@effect/platform"
@@ -111,5 +111,28 @@ describe("outbound on the fake Open Platform (loopback)", () => {
         yield* fake.channel.setChat("oc_team", { name: "Team", chat_mode: "topic", user_count: "7" })
         const info = yield* Outbound.getChatInfo("oc_team")
         assert.deepStrictEqual([info.name, info.chatMode, info.userCount], ["Team", "topic", 7])
+      })))
+
+  it.live("removeReactionByEmoji removes the bot's own reactions of that emoji only, over every page of the list", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        const { messageId } = yield* Outbound.send("oc_team", { text: "working on it" })
+        // 60 users' OK reactions first, so the bot's own OK is on the second page of 50
+        for (let i = 0; i < 60; i++) yield* fake.channel.addUserReaction(messageId, "OK", `ou_user_${i}`)
+        const ownOk = yield* Outbound.addReaction(messageId, "OK")
+        const ownDone = yield* Outbound.addReaction(messageId, "DONE")
+
+        assert.strictEqual(yield* Outbound.removeReactionByEmoji(messageId, "OK"), 1)
+        const reactions = yield* fake.channel.reactions
+        assert.deepStrictEqual(reactions.filter((r) => r.removed).map((r) => r.reactionId), [ownOk])
+        assert.isFalse(reactions.find((r) => r.reactionId === ownDone)!.removed)
+        const lists = yield* fake.callsTo("GET", "/open-apis/im/v1/messages/:message_id/reactions")
+        assert.deepStrictEqual(lists.map((c) => c.query["reaction_type"]), [["OK"], ["OK"]])
+        assert.isDefined(lists[1]!.query["page_token"])
+
+        assert.strictEqual(yield* Outbound.removeReactionByEmoji(messageId, "OK"), 0, "nothing left of the bot's")
+        // the fake, like the platform, refuses to delete another operator's reaction
+        const othersId = reactions.find((r) => r.operatorType === "user")!.reactionId
+        assert.strictEqual((yield* Effect.flip(Outbound.removeReaction(messageId, othersId))).larkCode, 231002)
       })))
 })
