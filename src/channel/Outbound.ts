@@ -7,7 +7,7 @@
  *   and the fallbacks of spec B5.
  * - `streamReply`, `streamSend` (`streamReply.ts`): a `Stream<string>` shown growing in a CardKit card (more
  *   cards for an answer over 30,000 characters).
- * - `editMessage`, `recallMessage`, `addReaction`, `removeReaction`, `updateCard`, `downloadResource`,
+ * - `editMessage`, `recallMessage`, `addReaction`, `removeReaction`, `removeReactionByEmoji`, `updateCard`, `downloadResource`,
  *   `downloadResourceStream`, `getChatInfo` (`manage.ts`).
  * - `uploadImage`, `uploadFile` (`upload.ts`): media to a key, on their own.
  */
@@ -15,6 +15,7 @@ export { compose, type ComposeOptions, type Piece } from "./compose.js"
 export * from "./manage.js"
 export type { MediaInput, OutboundMessage } from "./OutboundMessage.js"
 export { DEFAULT_MAX_MEDIA_BYTES, type MediaReadOptions } from "./readMedia.js"
+export type { OutboundRetry } from "./retry.js"
 export * from "./send.js"
 export * from "./streamReply.js"
 export { type FileUpload, uploadFile, uploadImage } from "./upload.js"

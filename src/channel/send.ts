@@ -9,11 +9,14 @@
  * - Fallback 1: a reply whose target was recalled or deleted (`target_revoked`) is sent as a new message
  *   to the chat, unless `replyTargetGone: "fail"`.
  * - Fallback 2: a post the platform refuses as malformed (`format_error`) is resent as plain text.
+ * - Retries (`retry`, see `retry.ts`): every call of the send, uploads included, is retried by these
+ *   settings (3 attempts, 500 ms apart and doubling, by default) instead of `LarkConfig.retrySchedule`.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as ImMessage from "../api/im/v1/message.js"
-import type { LarkConfig } from "../LarkConfig.js"
+import { LarkConfig } from "../LarkConfig.js"
 import { chunkIdempotencyKeys } from "./chunk.js"
 import { compose, type ComposeOptions, type Piece } from "./compose.js"
 import * as Content from "./content.js"
@@ -21,6 +24,7 @@ import { ChannelSendError, fromLarkError } from "./errors.js"
 import { inferReceiveIdType, type ReceiveIdType } from "./idType.js"
 import type { Message } from "./Message.js"
 import type { OutboundMessage } from "./OutboundMessage.js"
+import { type OutboundRetry, retrySchedule } from "./retry.js"
 
 export interface SendOptions extends ComposeOptions {
   /** Overrides the id type inferred from `to`. */
@@ -33,6 +37,8 @@ export interface SendOptions extends ComposeOptions {
   readonly replyInThread?: boolean | undefined
   /** A reply target that is gone: send a new message instead (`send`, the default) or fail. */
   readonly replyTargetGone?: "send" | "fail" | undefined
+  /** How often and how far apart failed calls that are safe to send again are retried (3 attempts, 500 ms). */
+  readonly retry?: OutboundRetry | undefined
 }
 
 export interface SendResult {
@@ -116,6 +122,13 @@ export const send = (
   options: SendOptions = {}
 ): Effect.Effect<SendResult, ChannelSendError, Requirements> =>
   Effect.gen(function*() {
+    const schedule = retrySchedule(options.retry)
+    if (Either.isLeft(schedule)) return yield* new ChannelSendError({ code: "format_error", detail: schedule.left })
+    return yield* Effect.updateService(sendAll(to, message, options), LarkConfig, (config) => ({ ...config, retrySchedule: schedule.right }))
+  }).pipe(Effect.withSpan("lark.channel.send"))
+
+const sendAll = (to: string, message: OutboundMessage, options: SendOptions): Effect.Effect<SendResult, ChannelSendError, Requirements> =>
+  Effect.gen(function*() {
     const pieces = yield* compose(message, options)
     if (pieces.length === 0) return yield* new ChannelSendError({ code: "format_error", detail: "the message is empty" })
     const keys = chunkIdempotencyKeys(pieces.length, options.uuid)
@@ -138,7 +151,7 @@ export const send = (
       chunkIds.push(delivered.messageId)
     }
     return { messageId: chunkIds[0]!, chunkIds }
-  }).pipe(Effect.withSpan("lark.channel.send"))
+  })
 
 export interface ReplyOptions extends Omit<SendOptions, "receiveIdType" | "replyTo"> {}
 

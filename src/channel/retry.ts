@@ -1,0 +1,28 @@
+/**
+ * The channel's outbound retry settings (the Python channel's `OutboundConfig.retry`: 3 attempts, 500 ms
+ * base). They only set how often and how far apart; *what* is retried stays the executor's rule (see
+ * `internal/retry.ts`): rate limiting, a connection never made, or an API without side effects. A refused
+ * message (format, permission, a recalled target) is never sent again.
+ */
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Schedule from "effect/Schedule"
+
+export interface OutboundRetry {
+  /** Attempts in all, the first included (default 3; 1 turns retrying off). */
+  readonly maxAttempts?: number | undefined
+  /** The wait before the first retry; each later wait doubles, all jittered by ±20 % (default 500 ms). */
+  readonly baseDelay?: Duration.DurationInput | undefined
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 3
+export const DEFAULT_BASE_DELAY = Duration.millis(500)
+
+/** The schedule of `settings`, or why they are invalid. */
+export const retrySchedule = (settings: OutboundRetry = {}): Either.Either<Schedule.Schedule<unknown, unknown>, string> => {
+  const attempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  if (!Number.isInteger(attempts) || attempts < 1) return Either.left("retry.maxAttempts must be a whole number of at least 1")
+  const base = Duration.decodeUnknown(settings.baseDelay ?? DEFAULT_BASE_DELAY)
+  if (base._tag === "None") return Either.left("retry.baseDelay is not a duration")
+  return Either.right(Schedule.exponential(base.value).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(attempts - 1))))
+}
