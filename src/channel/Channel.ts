@@ -53,7 +53,7 @@ import { ChannelEvent, type ChannelEventTag } from "./ChannelEvent.js"
 import * as ChatQueue from "./ChatQueue.js"
 import type { ChunkMode } from "./chunk.js"
 import { ChannelNotReady, watch } from "./connection.js"
-import type { MarkdownStyle } from "./content.js"
+import type { MarkdownConverter, MarkdownStyle } from "./content.js"
 import { ChannelConfigError, type ChannelSendError } from "./errors.js"
 import * as Handlers from "./handlers.js"
 import { type AckMode, dispatcher as inboundDispatcher, enqueue } from "./inbound.js"
@@ -111,6 +111,8 @@ export interface ChannelOptions {
   readonly chunkMode?: ChunkMode | undefined
   /** How a bare string (markdown) is sent: a post (default) or a card. */
   readonly markdownStyle?: MarkdownStyle | undefined
+  /** Turns markdown sent as a post into the post, instead of one `md` node; it gets each chunk (`content.ts`). */
+  readonly markdownConverter?: MarkdownConverter | undefined
   /** Hosts whose `http(s)` media URLs may be fetched (none by default: no SSRF). */
   readonly ssrfAllowlist?: ReadonlyArray<string> | undefined
   readonly maxMediaBytes?: number | undefined
@@ -288,6 +290,7 @@ const makeChannel = (
     const outbound = <O extends SendOptions>(extra: O | undefined): O => ({
       chunkLimit: options.chunkLimit,
       chunkMode: options.chunkMode,
+      markdownConverter: options.markdownConverter,
       mediaAllowlist: options.ssrfAllowlist,
       maxMediaBytes: options.maxMediaBytes,
       ...extra

@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import type { LarkConfig } from "../LarkConfig.js"
 import { type ChunkMode, chunkText } from "./chunk.js"
 import * as Content from "./content.js"
-import type { ChannelSendError } from "./errors.js"
+import { ChannelSendError } from "./errors.js"
 import { flattenContent } from "./flatten.js"
 import type { OutboundMessage } from "./OutboundMessage.js"
 import type { MediaReadOptions } from "./readMedia.js"
@@ -20,6 +20,8 @@ export interface ComposeOptions extends MediaReadOptions {
   readonly chunkLimit?: number | undefined
   /** Where long text is cut (default `newline`), see `chunkText`. */
   readonly chunkMode?: ChunkMode | undefined
+  /** Converts each markdown chunk sent as a post (not a card) instead of the built-in `md` node. */
+  readonly markdownConverter?: Content.MarkdownConverter | undefined
 }
 
 /** One message to deliver. */
@@ -33,11 +35,25 @@ const one = (content: Content.OutboundContent): ReadonlyArray<Piece> => [{ conte
 
 const chunks = (text: string, options: ComposeOptions) => chunkText(text, { limit: options.chunkLimit, mode: options.chunkMode })
 
-const markdownPieces = (markdown: string, style: Content.MarkdownStyle, options: ComposeOptions): ReadonlyArray<Piece> =>
-  chunks(markdown, options).map((chunk) => ({
-    content: Content.markdown(chunk, style),
-    textFallback: style === "post" ? chunk : undefined
-  }))
+/** A converter's throw is the caller's bad input, not a defect of the send. */
+const converted = (convert: Content.MarkdownConverter, chunk: string) =>
+  Effect.try({
+    try: () => Content.post(convert(chunk)),
+    catch: (cause) => new ChannelSendError({ code: "format_error", detail: `the markdown converter failed: ${String(cause)}` })
+  })
+
+const markdownPieces = (
+  markdown: string,
+  style: Content.MarkdownStyle,
+  options: ComposeOptions
+): Effect.Effect<ReadonlyArray<Piece>, ChannelSendError> => {
+  const convert = options.markdownConverter
+  return Effect.forEach(chunks(markdown, options), (chunk) =>
+    Effect.map(
+      style === "post" && convert !== undefined ? converted(convert, chunk) : Effect.succeed(Content.markdown(chunk, style)),
+      (content): Piece => ({ content, textFallback: style === "post" ? chunk : undefined })
+    ))
+}
 
 /** The post's text as a reader sees it (title, then its paragraphs), for the text fallback. */
 const postText = (content: Content.OutboundContent): string => flattenContent("post", content.content, [], "").text
@@ -47,8 +63,8 @@ export const compose = (
   message: OutboundMessage,
   options: ComposeOptions = {}
 ): Effect.Effect<ReadonlyArray<Piece>, ChannelSendError, LarkConfig | HttpClient.HttpClient> => {
-  if (typeof message === "string") return Effect.succeed(markdownPieces(message, "post", options))
-  if ("markdown" in message) return Effect.succeed(markdownPieces(message.markdown, message.style ?? "post", options))
+  if (typeof message === "string") return markdownPieces(message, "post", options)
+  if ("markdown" in message) return markdownPieces(message.markdown, message.style ?? "post", options)
   if ("text" in message) {
     // Mentions lead the first chunk only: the later ones continue the same text.
     return Effect.succeed(chunks(message.text, options).map((chunk, i) => ({

@@ -48,6 +48,12 @@ export const post = (locales: PostLocales): OutboundContent => make("post", loca
 export type MarkdownStyle = "post" | "card"
 
 /**
+ * Turns markdown into a post (its locale map), in place of the built-in conversion to one `md` node: e.g.
+ * to render tables as text, or to build the nodes oneself. A long text is cut first, so it gets each chunk.
+ */
+export type MarkdownConverter = (markdown: string) => PostLocales
+
+/**
  * Markdown, rendered by the platform: as a post with one `md` node (the Python SDK's default since 1.1.0),
  * or as a card with a markdown element (better tables and code, spec C9).
  */
