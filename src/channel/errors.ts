@@ -14,6 +14,9 @@ export const ChannelSendErrorCode = Schema.Literal(
   "upload_failed",
   "download_failed",
   "ssrf_blocked",
+  // not in the official SDKs: a local media path outside `allowedFileDirs` (a policy refusal, like
+  // `ssrf_blocked` for URLs, rather than a malformed message)
+  "path_not_allowed",
   "send_timeout",
   "not_connected",
   "unknown"

@@ -7,7 +7,9 @@
  * (`mediaFetch.ts`: by default on a socket of its own that refuses internal addresses as it connects); each
  * redirect is followed only to the same host, and checked again. A local
  * path needs `@effect/platform`'s `FileSystem` service (e.g. `NodeFileSystem.layer`); without it the send
- * fails with `format_error`: the channel does not pick a file system for the program.
+ * fails with `format_error`: the channel does not pick a file system for the program. With
+ * `allowedFileDirs` set, a path is read only when its real path (symlinks and `..` resolved) lies in one
+ * of those directories (their real paths too); any other fails with `path_not_allowed`, nothing read.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Duration from "effect/Duration"
@@ -30,6 +32,11 @@ export interface MediaReadOptions {
   readonly maxRedirects?: number | undefined
   /** How long fetching a media URL may take, redirects included (default 30 seconds). */
   readonly mediaTimeout?: Duration.DurationInput | undefined
+  /**
+   * Directories local paths may be read from (and below). Unset: any path the `FileSystem` can read; `[]`:
+   * none.
+   */
+  readonly allowedFileDirs?: ReadonlyArray<string> | undefined
 }
 
 export const DEFAULT_MAX_MEDIA_BYTES = 30 * 1024 * 1024
@@ -130,13 +137,41 @@ export const readUrl = (raw: string, options: MediaReadOptions): Effect.Effect<M
   )
 }
 
-/** Reads a local file through the `FileSystem` service, when the program provides one. */
+/** `file` is `dir` or lies below it (both real, absolute paths). */
+const isWithin = (file: string, dir: string): boolean => {
+  const base = dir.replace(/[\\/]+$/, "")
+  return file === base || file.startsWith(`${base}/`) || file.startsWith(`${base}\\`)
+}
+
+/**
+ * The real path to read for `path`: itself when no directories are set, else its real path when that lies
+ * in one of `dirs`' real paths (a directory that does not exist admits nothing).
+ */
+const admittedPath = (
+  fs: FileSystem.FileSystem,
+  path: string,
+  dirs: ReadonlyArray<string> | undefined
+): Effect.Effect<string, ChannelSendError> => {
+  if (dirs === undefined) return Effect.succeed(path)
+  const refused = failWith("path_not_allowed", `the local path ${path} is not in an allowed directory (allowedFileDirs)`)
+  return fs.realPath(path).pipe(
+    Effect.catchAll(() => failWith("upload_failed", `cannot read the local path ${path}`)),
+    Effect.flatMap((real) =>
+      Effect.flatMap(
+        Effect.forEach(dirs, (dir) => Effect.option(fs.realPath(dir))),
+        (reals) => (reals.some((dir) => Option.isSome(dir) && isWithin(real, dir.value)) ? Effect.succeed(real) : refused)
+      ))
+  )
+}
+
+/** Reads a local file through the `FileSystem` service, when the program provides one (see the module comment). */
 export const readPath = (path: string, options: MediaReadOptions): Effect.Effect<MediaBytes, ChannelSendError> =>
   Effect.flatMap(Effect.serviceOption(FileSystem.FileSystem), (fs) =>
     Option.match(fs, {
       onNone: () => failWith("format_error", `reading the local path ${path} needs the FileSystem service (e.g. NodeFileSystem.layer)`),
       onSome: (fs) =>
-        collectLimited(fs.stream(path), options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, "upload_failed").pipe(
+        admittedPath(fs, path, options.allowedFileDirs).pipe(
+          Effect.flatMap((readable) => collectLimited(fs.stream(readable), options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, "upload_failed")),
           Effect.map((bytes) => ({ bytes, fileName: lastSegment(path) }))
         )
     }))

@@ -1,9 +1,9 @@
 /**
  * Outbound media on the wire (MockHttp): uploads from bytes, a stream, a Blob, a local path and an
  * allowlisted URL; keys used as they are; the SSRF guard refusing before any request; redirects to
- * other hosts refused; the size limit.
+ * other hosts refused; the size limit; local paths confined to `allowedFileDirs` (symlinks, `..`).
  */
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -112,6 +112,54 @@ describe("uploads", () => {
       assert.strictEqual(error.code, "format_error")
       assert.strictEqual((yield* apiRequests).length, 0)
     }).pipe(Effect.provide(layerTest(routes))))
+
+  describe("allowedFileDirs", () => {
+    /** tmp/allowed/notes.txt, tmp/allowed-evil/x.txt, tmp/outside/secret.txt, and symlinks to them. */
+    const tree = () => {
+      const root = mkdtempSync(join(tmpdir(), "lark-dirs-"))
+      for (const dir of ["allowed", "allowed-evil", "outside"]) mkdirSync(join(root, dir))
+      writeFileSync(join(root, "allowed", "notes.txt"), "fine")
+      writeFileSync(join(root, "allowed-evil", "x.txt"), "prefix trick")
+      writeFileSync(join(root, "outside", "secret.txt"), "secret")
+      symlinkSync(join(root, "outside", "secret.txt"), join(root, "allowed", "escape.txt"))
+      symlinkSync(join(root, "allowed", "notes.txt"), join(root, "outside", "into-allowed.txt"))
+      symlinkSync(join(root, "allowed"), join(root, "allowed-link"))
+      return root
+    }
+    const sendFile = (path: string, allowedFileDirs: ReadonlyArray<string>) =>
+      Outbound.send("oc_1", { file: path }, { allowedFileDirs })
+
+    it.effect("a file in an allowed directory (or a symlink resolving into one) is read and uploaded", () =>
+      Effect.gen(function*() {
+        const root = tree()
+        const allowed = [join(root, "allowed")]
+        yield* sendFile(join(root, "allowed", "notes.txt"), allowed)
+        yield* sendFile(join(root, "outside", "into-allowed.txt"), allowed)
+        // the allowed directory given through a symlink is compared by its real path too
+        yield* sendFile(join(root, "allowed", "notes.txt"), [join(root, "allowed-link")])
+        const uploads = (yield* apiRequests).filter((r) => r.path === "/open-apis/im/v1/files")
+        assert.deepStrictEqual(uploads.map((u) => new TextDecoder().decode(uploaded(u).files["file"]!.bytes)), ["fine", "fine", "fine"])
+      }).pipe(Effect.provide(layerTest(routes)), Effect.provide(NodeFileSystem.layer)))
+
+    it.effect("a symlink out, a ../ escape, a sibling sharing the prefix and an empty list are path_not_allowed, nothing read or sent", () =>
+      Effect.gen(function*() {
+        const root = tree()
+        const allowed = [join(root, "allowed")]
+        const refused = [
+          [join(root, "allowed", "escape.txt"), allowed],
+          [`${join(root, "allowed")}/../outside/secret.txt`, allowed],
+          [join(root, "allowed-evil", "x.txt"), allowed],
+          [join(root, "allowed", "notes.txt"), []]
+        ] as const
+        for (const [path, dirs] of refused) {
+          const error = yield* Effect.flip(sendFile(path, dirs))
+          assert.strictEqual(error.code, "path_not_allowed", path)
+        }
+        const missing = yield* Effect.flip(sendFile(join(root, "allowed", "missing.txt"), allowed))
+        assert.strictEqual(missing.code, "upload_failed")
+        assert.strictEqual((yield* apiRequests).length, 0)
+      }).pipe(Effect.provide(layerTest(routes)), Effect.provide(NodeFileSystem.layer)))
+  })
 
   it.effect("a stream over the size limit fails as upload_failed before any upload", () =>
     Effect.gen(function*() {
