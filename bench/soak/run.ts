@@ -9,7 +9,7 @@
  * RSS (`subject.ts`); after every slice its clock moves on by the de-duplication TTL, so that the event ids of
  * earlier slices expire, as they do for a bot that runs for days. Prints every sample, then each subject's
  * level after the warm-up, at the end and the change (the goal: within 10 %), and the figures as JSON on the
- * last line. A bench, not a test: nothing is asserted.
+ * last line. A bench, not a test: nothing is asserted. `BENCH_SOAK_ONLY=events,frames` runs only those subjects.
  */
 import { fileURLToPath } from "node:url"
 import { ManagedRuntime } from "effect"
@@ -117,7 +117,9 @@ const soak = async ({ name, start }: Soak): Promise<Result> => {
 
 const main = async () => {
   const results: Array<Result> = []
-  for (const each of [calls, events, frames]) results.push(await soak(each))
+  const only = process.env["BENCH_SOAK_ONLY"]?.split(",")
+  const chosen = Object.entries({ calls, events, frames }).filter(([key]) => only === undefined || only.includes(key))
+  for (const [, each] of chosen) results.push(await soak(each))
   console.log(`\n${"".padEnd(30)} after warm-up (heap / RSS MiB)   at the end        change heap / RSS (goal: within 10 %)`)
   for (const { name, afterWarmup, end } of results) {
     console.log(
