@@ -48,6 +48,7 @@ import { WebSocketFactory } from "../ws/socket.js"
 import { makeAdmission } from "./admission.js"
 import * as Batching from "./batching.js"
 import { type BotIdentity, fetchBotIdentity } from "./botIdentity.js"
+import * as BusyMerge from "./busyMerge.js"
 import { type BotLoopGuardConfig, defaultBotLoopGuard } from "./botLoop.js"
 import { ChannelEvent, type ChannelEventTag } from "./ChannelEvent.js"
 import * as ChatQueue from "./ChatQueue.js"
@@ -56,7 +57,7 @@ import { ChannelNotReady, watch } from "./connection.js"
 import type { MarkdownConverter, MarkdownStyle } from "./content.js"
 import { ChannelConfigError, type ChannelSendError } from "./errors.js"
 import * as Handlers from "./handlers.js"
-import { type AckMode, dispatcher as inboundDispatcher, enqueue } from "./inbound.js"
+import { type AckMode, delivery, dispatcher as inboundDispatcher, enqueue } from "./inbound.js"
 import * as Manage from "./manage.js"
 import type { Message, Resource } from "./Message.js"
 import type { OutboundMessage } from "./OutboundMessage.js"
@@ -92,6 +93,11 @@ export interface ChannelOptions {
    * 2 s after a long message, at most 8 messages / 4,000 characters; see `batching.ts`). Off by default.
    */
   readonly batching?: boolean | Partial<Batching.BatchingConfig> | undefined
+  /**
+   * Texts from one sender that arrive while their chat is busy reach the handler as one `Message` when it
+   * is free (`busyMerge.ts`). Off by default, as in the Node channel (the Python channel's is on).
+   */
+  readonly mergeWhileBusy?: boolean | undefined
   /**
    * Transport hardening: `"strict"` requires signed webhooks (an `encryptKey`), turns the replay window on,
    * refuses remote `ws://` and caps fragments and handler concurrency (see `security.ts`). Default `"compat"`.
@@ -223,9 +229,13 @@ const makeChannel = (
     const queue = yield* ChatQueue.make<string, Requirements>({ concurrency: options.concurrency })
     const started = yield* Effect.makeLatch(false)
     const ack = options.ack ?? "handled"
+    const merger = options.mergeWhileBusy === true
+      ? BusyMerge.make(batching ?? Batching.defaultBatching, queue.offer, (message) =>
+        delivery({ ack, handlers }, ChannelEvent.Message(message)))
+      : undefined
     const batcher = batching === undefined
       ? undefined
-      : yield* Batching.make(batching, (message, done) => enqueue({ ack, handlers, queue }, ChannelEvent.Message(message), done))
+      : yield* Batching.make(batching, merger ?? ((message, done) => enqueue({ ack, handlers, queue }, ChannelEvent.Message(message), done)))
     const dispatcher = inboundDispatcher({
       botOpenId: botIdentity.openId,
       includeRaw: options.includeRaw === true,
@@ -236,6 +246,7 @@ const makeChannel = (
       handlers,
       started: started.await,
       batcher,
+      merger,
       reactions: options.reactions === undefined || options.reactions === "all"
         ? undefined
         : makeReactionFilter(options.reactions, (yield* LarkConfig).appId, (messageId) =>

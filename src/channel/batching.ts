@@ -63,9 +63,17 @@ export const mergeMessages = (messages: ReadonlyArray<Message>): Message => {
     text: messages.map((m) => m.text).join("\n"),
     bodyText: messages.map((m) => m.bodyText).join("\n"),
     resources: messages.flatMap((m) => m.resources),
-    batched: messages
+    // a burst merged again (merging while busy) lists its originals, not the burst
+    batched: messages.flatMap((m) => m.batched ?? [m])
   }
 }
+
+/** Whether `message` may join a batch of `batch.messages` (`batch.chars` characters) under the limits. */
+export const fits = (
+  limits: Pick<BatchingConfig, "maxMessages" | "maxChars">,
+  batch: { readonly messages: ReadonlyArray<Message>; readonly chars: number },
+  message: Message
+): boolean => batch.messages.length < limits.maxMessages && batch.chars + message.text.length <= limits.maxChars
 
 /** Hands a message on; `done` must be completed once it has been handled (or failed). */
 export type Submit = (message: Message, done: Deferred.Deferred<unknown, unknown>) => Effect.Effect<void>
@@ -113,8 +121,6 @@ export const make = (config: BatchingConfig, submit: Submit): Effect.Effect<Batc
     )
 
     const wait = (message: Message) => (message.text.length >= config.longText ? config.longDebounce : config.debounce)
-    const fits = (batch: Batch, message: Message) =>
-      batch.messages.length < config.maxMessages && batch.chars + message.text.length <= config.maxChars
     const full = (batch: Batch) => batch.messages.length >= config.maxMessages || batch.chars >= config.maxChars
 
     /** Hands on batches already taken out of `open`, in order, and stops their timers. */
@@ -168,7 +174,7 @@ export const make = (config: BatchingConfig, submit: Submit): Effect.Effect<Batc
           return Effect.as(handOn(taken), alone.done)
         }
         let batch: Batch
-        if (pending !== undefined && fits(pending, message)) {
+        if (pending !== undefined && fits(config, pending, message)) {
           batch = pending
           batch.messages.push(message)
           batch.chars += message.text.length

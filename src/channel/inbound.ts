@@ -7,7 +7,8 @@
  * 3. a `Message` is claimed a second time, by message id (`msg:<id>`, same store): the same message under
  *    another event id is dropped as `duplicate`;
  * 4. admission (own message, stale, policy, bot-loop guard); a drop becomes a `Rejected` event;
- * 5. with batching on, an admitted text waits for the rest of its sender's burst (`batching.ts`);
+ * 5. with batching on, an admitted text waits for the rest of its sender's burst (`batching.ts`); with
+ *    `mergeWhileBusy` on, texts that arrive while their chat is busy wait as one (`busyMerge.ts`);
  * 6. an admitted message (or a merged burst) joins its chat's queue (`ChatQueue`: in order per chat, chats
  *    in parallel) and is delivered (the `events` stream, then the `Message` handlers).
  *
@@ -28,7 +29,7 @@ import { type Claim, type Service as DedupeService, unsafeStoreOf } from "../eve
 import * as EventDispatcher from "../events/EventDispatcher.js"
 import { type Admission, rejection } from "./admission.js"
 import type { ChannelEvent } from "./ChannelEvent.js"
-import type { Batcher } from "./batching.js"
+import type { Batcher, Submit } from "./batching.js"
 import type { ChatQueue } from "./ChatQueue.js"
 import type { EventOf, HandlerRequirements, Handlers } from "./handlers.js"
 import type { Message } from "./Message.js"
@@ -50,6 +51,8 @@ export interface Pipeline {
   readonly started: Effect.Effect<void>
   /** Merges bursts of texts (off when absent); its `Submit` must be {@link enqueue} over this pipeline. */
   readonly batcher?: Batcher | undefined
+  /** Queues a message, merging texts that arrive while their chat is busy (off when absent; `busyMerge.ts`). */
+  readonly merger?: Submit | undefined
   /** Which reactions are delivered (all when absent). */
   readonly reactions?: ReactionFilter | undefined
 }
@@ -108,10 +111,12 @@ export const enqueue = (
   pipeline: Pick<Pipeline, "ack" | "handlers" | "queue">,
   message: EventOf<"Message">,
   done: Deferred.Deferred<unknown, unknown>
-): Effect.Effect<void> => {
-  const delivery = pipeline.handlers.deliverHere(message)
-  const reported = pipeline.ack === "queued" ? loggingFailure(delivery) : delivery
-  return pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(reported, done)))
+): Effect.Effect<void> => pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(delivery(pipeline, message), done)))
+
+/** The delivery of a queued message; with `ack: "queued"` its failure is logged. */
+export const delivery = (pipeline: Pick<Pipeline, "ack" | "handlers">, message: EventOf<"Message">) => {
+  const delivered = pipeline.handlers.deliverHere(message)
+  return pipeline.ack === "queued" ? loggingFailure(delivered) : delivered
 }
 
 /** With `ack: "queued"` nobody awaits a delivery's outcome: its failure is logged instead. */
@@ -124,6 +129,11 @@ const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.
     if (pipeline.batcher !== undefined) {
       const queued = pipeline.batcher.offer(message)
       return pipeline.ack === "handled" ? Effect.flatMap(queued, Deferred.await) : Effect.asVoid(queued)
+    }
+    const merger = pipeline.merger
+    if (merger !== undefined) {
+      return Effect.flatMap(Deferred.make<unknown, unknown>(), (done) =>
+        Effect.zipRight(merger(message, done), pipeline.ack === "handled" ? Effect.asVoid(Deferred.await(done)) : Effect.void))
     }
     const delivery = pipeline.handlers.deliverHere(message)
     return pipeline.ack === "handled"
