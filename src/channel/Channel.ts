@@ -64,6 +64,7 @@ import type { OutboundMessage } from "./OutboundMessage.js"
 import { makePolicy, type PolicyConfig, policyWarnings } from "./policy.js"
 import { makeReactionFilter, type ReactionNotifications } from "./reactions.js"
 import { harden, type SecurityConfig, type SecurityMode } from "./security.js"
+import type { OutboundRetry } from "./retry.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
 import { type StreamCardOptions, streamReply, type StreamReplyResult } from "./streamReply.js"
 
@@ -121,6 +122,10 @@ export interface ChannelOptions {
   readonly markdownConverter?: MarkdownConverter | undefined
   /** Hosts whose `http(s)` media URLs may be fetched (none by default: no SSRF). */
   readonly ssrfAllowlist?: ReadonlyArray<string> | undefined
+  /** Directories media given as a local path may be read from (unset: any; `[]`: none; see `readMedia.ts`). */
+  readonly allowedFileDirs?: ReadonlyArray<string> | undefined
+  /** Retries of the calls of a send (default 3 attempts, 500 ms base; see `retry.ts`). */
+  readonly outboundRetry?: OutboundRetry | undefined
   readonly maxMediaBytes?: number | undefined
   /** How long `connect` (and `awaitReady()`) waits for the first handshake (default 30 seconds). */
   readonly readyTimeout?: Duration.DurationInput | undefined
@@ -177,6 +182,8 @@ export interface ChannelService {
   readonly recallMessage: (messageId: string) => Effect.Effect<void, ChannelSendError>
   readonly addReaction: (messageId: string, emojiType: string) => Effect.Effect<string, ChannelSendError>
   readonly removeReaction: (messageId: string, reactionId: string) => Effect.Effect<void, ChannelSendError>
+  /** Removes the bot's own reactions of `emojiType` from a message; answers how many. */
+  readonly removeReactionByEmoji: (messageId: string, emojiType: string) => Effect.Effect<number, ChannelSendError>
   readonly updateCard: (messageId: string, card: CardJson) => Effect.Effect<void, ChannelSendError>
   readonly downloadResource: (
     resource: Pick<Resource, "messageId" | "key" | "downloadType">
@@ -303,6 +310,8 @@ const makeChannel = (
       chunkMode: options.chunkMode,
       markdownConverter: options.markdownConverter,
       mediaAllowlist: options.ssrfAllowlist,
+      allowedFileDirs: options.allowedFileDirs,
+      retry: options.outboundRetry,
       maxMediaBytes: options.maxMediaBytes,
       ...extra
     } as O)
@@ -330,6 +339,7 @@ const makeChannel = (
       recallMessage: (messageId) => bound(Manage.recallMessage(messageId)),
       addReaction: (messageId, emojiType) => bound(Manage.addReaction(messageId, emojiType)),
       removeReaction: (messageId, reactionId) => bound(Manage.removeReaction(messageId, reactionId)),
+      removeReactionByEmoji: (messageId, emojiType) => bound(Manage.removeReactionByEmoji(messageId, emojiType)),
       updateCard: (messageId, card) => bound(Manage.updateCard(messageId, card)),
       downloadResource: (resource) => bound(Manage.downloadResource(resource)),
       getChatInfo: (chatId) => bound(Manage.getChatInfo(chatId)),
