@@ -12,7 +12,9 @@ import * as Undici from "undici"
 import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
 import * as Exchange from "../src/Exchange.js"
 import * as UndiciExchange from "./internal/undiciExchange.js"
-import { withHttp } from "./wiring.js"
+import * as Proxy from "./internal/proxy.js"
+import * as UndiciProxy from "./internal/undiciProxy.js"
+import { type TransportOptions, withHttp } from "./wiring.js"
 
 /** A request option read by {@link withAttemptTimeouts}; the platform's client passes it through to undici. */
 const TIMEOUT_OPTION = "larkAttemptTimeoutMs"
@@ -38,24 +40,43 @@ const undiciDeadline: ContextDeadline = (timeout) => {
 }
 
 /**
- * The platform's undici client on an agent of our own, closed with the layer; it carries a direct exchange
- * on the same agent for the executor (`Exchange.withExchange`).
+ * The platform's undici client on `dispatcher`; it carries a direct exchange on the same dispatcher for the
+ * executor (`Exchange.withExchange`).
  */
-const client = Layer.scoped(
-  HttpClient.HttpClient,
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => new Undici.Agent().compose(withAttemptTimeouts)),
-      (agent) => Effect.promise(() => agent.destroy())
-    ),
-    (agent) => Exchange.withExchange(NodeHttpClient.makeUndici(agent), UndiciExchange.make(agent))
-  )
-)
+const clientOn = (dispatcher: Undici.Dispatcher) => {
+  const timed = dispatcher.compose(withAttemptTimeouts)
+  return Exchange.withExchange(NodeHttpClient.makeUndici(timed), UndiciExchange.make(timed))
+}
+
+/** A dispatcher of the layer's own, destroyed (with its connections) when the layer closes. */
+const owned = (make: () => Undici.Dispatcher) =>
+  Effect.map(Effect.acquireRelease(Effect.sync(make), (dispatcher) => Effect.promise(() => dispatcher.destroy())), clientOn)
+
+const withDeadlines = <E>(client: Layer.Layer<HttpClient.HttpClient, E>) =>
+  Layer.merge(client, Layer.succeed(AttemptDeadline, undiciDeadline))
 
 /** undici with its connection pool; attempt timeouts are enforced by undici itself. */
-export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptDeadline> = Layer.merge(
-  client,
-  Layer.succeed(AttemptDeadline, undiciDeadline)
+export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptDeadline> = withDeadlines(
+  Layer.scoped(HttpClient.HttpClient, owned(() => new Undici.Agent()))
 )
 
-export const { LarkLive, layer } = withHttp(HttpLive)
+export interface Options extends TransportOptions {
+  /**
+   * An undici dispatcher of your own (a `ProxyAgent`, an `Agent` with TLS options, ...) for every request, in
+   * place of the layer's; you close it. Not together with `proxy`.
+   */
+  readonly dispatcher?: Undici.Dispatcher | undefined
+}
+
+const transport = (options: Options) =>
+  withDeadlines(Layer.scoped(
+    HttpClient.HttpClient,
+    options.dispatcher !== undefined
+      ? options.proxy !== undefined ? Effect.fail(Proxy.notBoth("dispatcher")) : Effect.succeed(clientOn(options.dispatcher))
+      : Effect.flatMap(Proxy.resolve(options.proxy), (routes) =>
+        owned(() => routes === undefined ? new Undici.Agent() : UndiciProxy.make(routes)))
+  ))
+
+export type { ProxyOption, TransportOptions } from "./wiring.js"
+
+export const { LarkLive, layer, layerConfig, layerHttp } = withHttp(HttpLive, transport, ["proxy", "dispatcher"])

@@ -3,15 +3,18 @@
  * (`globalThis.WebSocket` on Node 22+), `ws` hands over the response of a refused upgrade, whose
  * `Handshake-Status` / `Handshake-Msg` / `Handshake-Autherrcode` headers say whether retrying can help.
  */
-import type { ClientRequest, IncomingMessage } from "node:http"
+import type { Agent, ClientRequest, IncomingMessage } from "node:http"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import WebSocket from "ws"
+import type { LarkConfigError } from "../src/LarkError.js"
 import { LongConnectionHandshakeError, LongConnectionTransportError } from "../src/ws/errors.js"
 import { type CloseInfo, type Connection, WebSocketFactory } from "../src/ws/socket.js"
+import * as Proxy from "./internal/proxy.js"
+import * as TunnelAgent from "./internal/tunnelAgent.js"
 
 /** How long closing waits for the server's close frame before the TCP connection is destroyed. */
 const CLOSE_GRACE = "1 second"
@@ -77,13 +80,17 @@ const makeOutbox = (socket: WebSocket) => {
 
 const openFailure = (detail: string) => new LongConnectionTransportError({ stage: "open", reason: "Network", detail })
 
-const open = (url: Redacted.Redacted<string>) =>
+/** The agent a socket to `url` connects with; `undefined` for a direct connection. */
+type AgentFor = (url: URL) => Agent | undefined
+
+const open = (agentFor: AgentFor) => (url: Redacted.Redacted<string>) =>
   Effect.gen(function*() {
     const messages = yield* Effect.acquireRelease(Queue.unbounded<Uint8Array>(), Queue.shutdown)
     const closed = yield* Deferred.make<CloseInfo>()
     const socket = yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const socket = new WebSocket(Redacted.value(url), { perMessageDeflate: false, followRedirects: false })
+        const href = Redacted.value(url)
+        const socket = new WebSocket(href, { perMessageDeflate: false, followRedirects: false, agent: agentFor(new URL(href)) })
         // Errors after the open also end in "close"; this listener only keeps them from being thrown.
         socket.on("error", () => {})
         socket.on("message", (data, isBinary) => {
@@ -132,5 +139,49 @@ const open = (url: Redacted.Redacted<string>) =>
     } satisfies Connection
   })
 
-/** `WebSocketFactory` on the `ws` package. */
-export const layer: Layer.Layer<WebSocketFactory> = Layer.succeed(WebSocketFactory, { open })
+/** `WebSocketFactory` on the `ws` package, connecting directly. */
+export const layer: Layer.Layer<WebSocketFactory> = Layer.succeed(WebSocketFactory, { open: open(() => undefined) })
+
+export type { ProxyOption } from "./internal/proxy.js"
+
+export interface Options {
+  /**
+   * Off by default. `"environment"` reads `HTTPS_PROXY` (for `wss:`), `HTTP_PROXY` (for `ws:`) and `NO_PROXY`
+   * once, when the layer is built; a URL (`http://user:pass@proxy:3128`) carries every socket. The socket
+   * goes through a CONNECT tunnel, TLS to the platform inside it.
+   */
+  readonly proxy?: Proxy.ProxyOption | undefined
+  /** An agent of your own for every socket (node-sdk's `agent`); you destroy it. Not together with `proxy`. */
+  readonly agent?: Agent | undefined
+}
+
+/** CONNECT tunnels through the proxies of `routes`, one agent per proxy and scheme, destroyed with the scope. */
+const tunnels = (routes: Proxy.Routes) =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => ({ plain: new Map<Proxy.Proxy, Agent>(), secure: new Map<Proxy.Proxy, Agent>() })),
+      (agents) => Effect.sync(() => [...agents.plain.values(), ...agents.secure.values()].forEach((agent) => agent.destroy()))
+    ),
+    (agents): AgentFor => (url) => {
+      const proxy = routes(url)
+      if (proxy === undefined) return undefined
+      const secure = url.protocol === "wss:"
+      const kept = secure ? agents.secure : agents.plain
+      const agent = kept.get(proxy) ?? TunnelAgent.make(proxy, secure)
+      kept.set(proxy, agent)
+      return agent
+    }
+  )
+
+/** `WebSocketFactory` on the `ws` package through a proxy or an agent of your own; see {@link Options}. */
+export const layerWith = (options: Options): Layer.Layer<WebSocketFactory, LarkConfigError> =>
+  Layer.scoped(
+    WebSocketFactory,
+    Effect.map(
+      options.agent !== undefined
+        ? options.proxy !== undefined ? Effect.fail(Proxy.notBoth("agent")) : Effect.succeed<AgentFor>(() => options.agent)
+        : Effect.flatMap(Proxy.resolve(options.proxy), (routes) =>
+          routes === undefined ? Effect.succeed<AgentFor>(() => undefined) : tunnels(routes)),
+      (agentFor) => ({ open: open(agentFor) })
+    )
+  )

@@ -161,10 +161,18 @@ const payloadOf = (request: HttpClientRequest.HttpClientRequest, body: HttpBody)
   }
 }
 
-interface Agents {
-  readonly http: Http.Agent
-  readonly https: Https.Agent
+/** Starts one request to `url`: the client's agents decide how it is carried (direct, through a proxy). */
+export type Send = (url: URL, options: Http.RequestOptions) => Http.ClientRequest
+
+/** Keep-alive agents of their own, destroyed with `close`. */
+export interface Agents {
+  readonly send: Send
+  readonly close: () => void
 }
+
+/** Direct connections on keep-alive agents (`http` for `http:` URLs, `https` for `https:` ones). */
+export const direct = (http: Http.Agent, https: Https.Agent): Send => (url, options) =>
+  url.protocol === "https:" ? Https.request(url, { agent: https, ...options }) : Http.request(url, { agent: http, ...options })
 
 /** How one request ended before its answer's head, if it did: the payload failed, or the transport. */
 type Failure = { readonly reason: "Encode" | "Transport"; readonly cause: unknown }
@@ -175,7 +183,7 @@ type Failure = { readonly reason: "Encode" | "Transport"; readonly cause: unknow
  * error. Returns the request, to destroy it when the caller gives up (none when Node refused to make it).
  */
 const dispatch = (
-  agents: Agents,
+  send: Send,
   method: string,
   url: string | URL,
   headers: Http.OutgoingHttpHeaders,
@@ -185,17 +193,16 @@ const dispatch = (
   onHead: (incoming: Http.IncomingMessage) => void,
   onFailure: (failure: Failure) => void
 ): Http.ClientRequest | undefined => {
-  const secure = typeof url === "string" ? url.startsWith("https:") : url.protocol === "https:"
   // Node frames a body on its own only for methods it expects one on: a GET's or DELETE's needs its length
   const framed = typeof payload === "string" || payload instanceof Uint8Array
     ? { "content-length": Buffer.byteLength(payload), ...headers }
     : headers
-  const options: Http.RequestOptions = { method, headers: framed, agent: secure ? agents.https : agents.http }
+  const options: Http.RequestOptions = { method, headers: framed }
   if (signal !== undefined) options.signal = signal
   if (idleMillis > 0) options.timeout = idleMillis // from before the socket connects
   let req: Http.ClientRequest
   try {
-    req = secure ? Https.request(url, options) : Http.request(url, options)
+    req = send(typeof url === "string" ? new URL(url) : url, options)
   } catch (cause) { // Node refused the request as given (a header, the URL): nothing was sent
     onFailure({ reason: "Encode", cause })
     return undefined
@@ -232,7 +239,7 @@ const dispatch = (
 
 /** Sends one request for the platform's client and waits for the response head. */
 const exchange = (
-  agents: Agents,
+  send: Send,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
   signal: AbortSignal,
@@ -241,7 +248,7 @@ const exchange = (
 ) =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
     const req = dispatch(
-      agents,
+      send,
       request.method,
       url,
       request.headers,
@@ -265,10 +272,10 @@ export const socketMillis = (timeout: Duration.Duration): number => {
  * The executor's lane: the same request, with the body read whole into the answer; the deadline is the
  * socket's silence, as with {@link IdleTimeout}.
  */
-const directExchange = (agents: Agents): Exchange.Exchange => (outgoing, timeout) =>
+const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout) =>
   Effect.async<Exchange.Answer, Exchange.ExchangeError>((resume) => {
     const req = dispatch(
-      agents,
+      send,
       outgoing.method,
       outgoing.url,
       outgoing.headers,
@@ -290,23 +297,31 @@ const directExchange = (agents: Agents): Exchange.Exchange => (outgoing, timeout
     return Effect.sync(() => req?.destroy()) // interrupted: the socket is closed, not returned to the pool
   })
 
+/** Direct keep-alive agents. */
+const directAgents = (): Agents => {
+  const http = new Http.Agent({ keepAlive: true })
+  const https = new Https.Agent({ keepAlive: true })
+  return { send: direct(http, https), close: () => (http.destroy(), https.destroy()) }
+}
+
 /**
- * A client with its own keep-alive agents, destroyed (with every socket) when the scope closes. It carries a
- * direct exchange for the executor (`Exchange.withExchange`).
+ * A client on `agents`, closed (with every socket) when the scope closes.
+ * It carries a direct exchange for the executor (`Exchange.withExchange`).
  */
-export const make: Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> = Effect.map(
-  Effect.acquireRelease(
-    Effect.sync((): Agents => ({ http: new Http.Agent({ keepAlive: true }), https: new Https.Agent({ keepAlive: true }) })),
-    (agents) => Effect.sync(() => (agents.http.destroy(), agents.https.destroy()))
-  ),
-  (agents) =>
-    Exchange.withExchange(
-      HttpClient.make((request, url, signal, fiber) =>
-        Effect.flatMap(
-          payloadOf(request, request.body),
-          (payload) => exchange(agents, request, url, signal, Context.get(fiber.currentContext, IdleTimeout), payload)
-        )
-      ),
-      directExchange(agents)
-    )
-)
+export const makeOn = (agents: () => Agents): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(Effect.sync(agents), (agents) => Effect.sync(agents.close)),
+    ({ send }) =>
+      Exchange.withExchange(
+        HttpClient.make((request, url, signal, fiber) =>
+          Effect.flatMap(
+            payloadOf(request, request.body),
+            (payload) => exchange(send, request, url, signal, Context.get(fiber.currentContext, IdleTimeout), payload)
+          )
+        ),
+        directExchange(send)
+      )
+  )
+
+/** The client on direct keep-alive agents. */
+export const make: Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> = makeOn(directAgents)
