@@ -47,6 +47,7 @@ import * as LongConnection from "../ws/LongConnection.js"
 import { WebSocketFactory } from "../ws/socket.js"
 import { makeAdmission } from "./admission.js"
 import * as Batching from "./batching.js"
+import { auditSockets, auditWebhook } from "./audit.js"
 import { type BotIdentity, fetchBotIdentity } from "./botIdentity.js"
 import * as BusyMerge from "./busyMerge.js"
 import { type BotLoopGuardConfig, defaultBotLoopGuard } from "./botLoop.js"
@@ -63,7 +64,7 @@ import type { Message, Resource } from "./Message.js"
 import type { OutboundMessage } from "./OutboundMessage.js"
 import { makePolicy, type PolicyConfig, policyWarnings } from "./policy.js"
 import { makeReactionFilter, type ReactionNotifications } from "./reactions.js"
-import { harden, type SecurityConfig, type SecurityMode } from "./security.js"
+import { harden, type SecurityConfig, type SecurityMode, strictDefaults } from "./security.js"
 import type { OutboundRetry } from "./retry.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
 import { type StreamCardOptions, streamReply, type StreamReplyResult } from "./streamReply.js"
@@ -74,6 +75,7 @@ export { ChannelNotReady } from "./connection.js"
 export { ChannelConfigError } from "./errors.js"
 export { type BatchingConfig } from "./batching.js"
 export { type SecurityConfig, type SecurityMode } from "./security.js"
+export { type AuditEvent, type AuditReason, type AuditRecorder } from "./audit.js"
 export { type ReactionNotifications } from "./reactions.js"
 export { type ChatMode } from "./manage.js"
 export type { EventOf, Handler as ChannelHandler, HandlerRequirements, ResultOf } from "./handlers.js"
@@ -101,7 +103,8 @@ export interface ChannelOptions {
   readonly mergeWhileBusy?: boolean | undefined
   /**
    * Transport hardening: `"strict"` requires signed webhooks (an `encryptKey`), turns the replay window on,
-   * refuses remote `ws://` and caps fragments and handler concurrency (see `security.ts`). Default `"compat"`.
+   * refuses remote `ws://` and caps fragments and handler concurrency (see `security.ts`); `"audit"` allows
+   * all that but records it (`audit.ts`). Default `"compat"`.
    */
   readonly security?: SecurityMode | SecurityConfig | undefined
   /**
@@ -213,6 +216,8 @@ const makeChannel = (
     const transport = options.transport ?? "ws"
     // checked before anything is requested or connected
     const hardened = yield* harden({ ...options, transport }, DEFAULT_WS_CONCURRENCY)
+    const audit = hardened.audit
+    if (audit !== undefined) yield* Effect.forEach(audit.found, audit.record, { discard: true })
     const batching = batchingOf(options.batching)
     const batchingProblem = batching === undefined ? undefined : Batching.batchingProblem(batching)
     if (batchingProblem !== undefined) return yield* Either.left(new ChannelConfigError({ detail: batchingProblem }))
@@ -272,8 +277,9 @@ const makeChannel = (
 
     const runSocket = (sockets: WebSocketFactory["Type"]): Effect.Effect<void> =>
       LongConnection.run(dispatcher, { ...hardened.longConnection, state }).pipe(
+        // inside `context`, which holds the factory the channel was made with
+        Effect.provideService(WebSocketFactory, audit === undefined ? sockets : auditSockets(sockets, audit.record)),
         Effect.provide(context),
-        Effect.provideService(WebSocketFactory, sockets),
         Effect.provideService(EventDedupe, dedupe),
         // `run` has set the state to Closed with this error; `awaitReady` reports it
         Effect.catchAll((error) => Effect.logError("lark channel: the connection ended", error)),
@@ -304,6 +310,10 @@ const makeChannel = (
     )
 
     const handleWebhook = handle(dispatcher)
+    // audit mode without a replay window of its own: record what strict's window would refuse
+    const auditRequest = audit !== undefined && hardened.maxClockSkew === undefined
+      ? auditWebhook(audit.record, strictDefaults.maxClockSkew)
+      : undefined
     /** The channel's outbound defaults under the call's own options. */
     const outbound = <O extends SendOptions>(extra: O | undefined): O => ({
       chunkLimit: options.chunkLimit,
@@ -329,7 +339,11 @@ const makeChannel = (
       events: Stream.fromPubSub(pubsub),
       subscribe: Effect.map(PubSub.subscribe(pubsub), (dequeue) => Stream.fromQueue(dequeue)),
       on: handlers.on,
-      webhook: (request) => Effect.provideService(handleWebhook(request), EventDedupe, dedupe),
+      webhook: (request) => {
+        const handled = Effect.provideService(handleWebhook(request), EventDedupe, dedupe)
+        // only what was accepted: a refused request is refused in strict mode too
+        return auditRequest === undefined ? handled : Effect.tap(handled, (response) => (response.status < 400 ? auditRequest(request) : Effect.void))
+      },
       policy: admission.policy,
       updatePolicy: (change) => admission.updatePolicy(typeof change === "function" ? change : (current) => ({ ...current, ...change })),
       send: (to, message, sendOptions) => bound(send(to, styled(message), outbound(sendOptions))),

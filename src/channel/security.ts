@@ -13,19 +13,26 @@
  *
  * The limits may also be set one by one in any mode; in strict mode a limit given explicitly replaces the
  * strict default. A limit never loosens a tighter `longConnection` setting: the smaller value wins.
+ * `security: "audit"` keeps `compat` behaviour and records what `strict` would refuse (`audit.ts`).
  * Allowlists, mention gating and rate limits are not security settings: see `PolicyConfig`.
  */
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import type * as LongConnection from "../ws/LongConnection.js"
 import { defaultLimits } from "../ws/fragments.js"
+import { allowed, type AuditEvent, type AuditRecorder, logAudit } from "./audit.js"
 import { ChannelConfigError } from "./errors.js"
 
-export type SecurityMode = "compat" | "strict"
+export type SecurityMode = "compat" | "audit" | "strict"
 
 export interface SecurityConfig {
-  /** `compat` (the default): only the limits set here apply. `strict`: everything in the module comment. */
+  /**
+   * `compat` (the default): only the limits set here apply. `audit`: as `compat`, but what `strict` would
+   * refuse is recorded (`audit.ts`) and allowed. `strict`: everything in the module comment.
+   */
   readonly mode: SecurityMode
+  /** Audit mode: receives every audit event (default: a warning in the log). */
+  readonly auditRecorder?: AuditRecorder | undefined
   /** Strict mode: accept a plain `ws://` URL to a remote host anyway. Default false. */
   readonly allowInsecureWs?: boolean | undefined
   /** Most parts of one fragmented long-connection message (strict default 128). */
@@ -57,6 +64,8 @@ export interface SecurityInput {
 /** The settings the channel runs with. */
 export interface Hardened {
   readonly strict: boolean
+  /** Audit mode only: the recorder, and what was found in the options already. */
+  readonly audit: { readonly record: AuditRecorder; readonly found: ReadonlyArray<AuditEvent> } | undefined
   readonly maxClockSkew: Duration.DurationInput | undefined
   /** The long-connection options with the limits applied (`concurrency` filled in from `defaultConcurrency`). */
   readonly longConnection: LongConnection.Options
@@ -73,12 +82,15 @@ export const harden = (input: SecurityInput, defaultConcurrency: number): Either
   const config: SecurityConfig = typeof input.security === "string" ? { mode: input.security } : input.security ?? { mode: "compat" }
   const strict = config.mode === "strict"
   const fail = (detail: string) => Either.left(new ChannelConfigError({ detail }))
-  if (config.mode !== "strict" && config.mode !== "compat") return fail(`security.mode must be "compat" or "strict"`)
+  if (config.mode !== "strict" && config.mode !== "compat" && config.mode !== "audit") {
+    return fail(`security.mode must be "compat", "audit" or "strict"`)
+  }
   const problem = positiveInteger("maxFragmentParts", config.maxFragmentParts) ??
     positiveInteger("maxFragmentBytes", config.maxFragmentBytes) ??
     positiveInteger("maxConcurrentHandlers", config.maxConcurrentHandlers)
   if (problem !== undefined) return fail(problem)
-  if (strict && input.transport === "webhook" && input.encryptKey === undefined) {
+  const unsignedWebhook = input.transport === "webhook" && input.encryptKey === undefined
+  if (strict && unsignedWebhook) {
     return fail("strict security needs an Encrypt Key for the webhook transport (encryptKey), so that every event is signed")
   }
 
@@ -89,6 +101,9 @@ export const harden = (input: SecurityInput, defaultConcurrency: number): Either
   const maxBytes = smaller(base.fragments?.maxBytes ?? defaultLimits.maxBytes, pick("maxFragmentBytes"))
   return Either.right({
     strict,
+    audit: config.mode === "audit"
+      ? { record: config.auditRecorder ?? logAudit, found: unsignedWebhook ? [allowed("webhook_without_encrypt_key")] : [] }
+      : undefined,
     maxClockSkew: input.maxClockSkew ?? config.maxClockSkew ?? (strict ? strictDefaults.maxClockSkew : undefined),
     longConnection: {
       ...base,
