@@ -24,6 +24,7 @@
  * The inbound pipeline and the acknowledgement choice are described in `inbound.ts`.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -282,7 +283,11 @@ const makeChannel = (
         Effect.provide(context),
         Effect.provideService(EventDedupe, dedupe),
         // `run` has set the state to Closed with this error; `awaitReady` reports it
-        Effect.catchAll((error) => Effect.logError("lark channel: the connection ended", error)),
+        Effect.catchAll((error) =>
+          Effect.zipRight(
+            Effect.logError("lark channel: the connection ended", error),
+            emit(ChannelEvent.Error({ source: "connection", cause: Cause.fail(error) }))
+          )),
         Effect.forkIn(scope),
         Effect.asVoid
       )

@@ -1,8 +1,9 @@
 /**
- * What a channel emits: one tagged union for messages, interactions, membership changes, rejections and
- * connection state. Build values with the constructors (`ChannelEvent.Message({...})`), match with
+ * What a channel emits: one tagged union for messages, interactions, membership changes, rejections,
+ * connection state and failures. Build values with the constructors (`ChannelEvent.Message({...})`), match with
  * `ChannelEvent.$match` or `_tag`.
  */
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import type { CardAction as CardActionPayload } from "../events/callbacks.js"
 import type { Message as NormalizedMessage, UserIds } from "./Message.js"
@@ -79,6 +80,18 @@ export type ChannelEvent = Data.TaggedEnum<{
   }
   Reconnecting: {}
   Reconnected: {}
+  /**
+   * A failure nobody else would see (it is logged as well): a handler failed (`source: "handler"`, `event`
+   * the tag it was handling; the platform redelivers a `Message` whose handler failed), or the connection
+   * ended for good (`source: "connection"`, a `LongConnectionError`). `cause` is the failure's whole
+   * `Cause`, e.g. a handler's `ChannelSendError`; the channel puts no secret in it. A failing `Error`
+   * handler is not reported again.
+   */
+  Error: {
+    readonly source: "handler" | "connection"
+    readonly event?: string | undefined
+    readonly cause: Cause.Cause<unknown>
+  }
 }>
 
 export const ChannelEvent = Data.taggedEnum<ChannelEvent>()

@@ -1,18 +1,20 @@
 /**
  * The channel's handler table (`channel.on(tag, handler)`) and the one way an event leaves the channel:
  * `deliver` publishes it to the `events` stream, then runs the handlers registered for its tag, in
- * registration order, one after the other.
+ * registration order, one after the other. A handler that fails (not interrupted) is reported as an
+ * `Error` event, delivered the same way, before the failure goes on to the caller.
  *
  * A `CardAction` handler may answer the callback (a toast, a new card): the first handler that returns
  * something gives the answer.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Context from "effect/Context"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
 import type { CardActionResponse } from "../events/callbacks.js"
 import type { LarkConfig } from "../LarkConfig.js"
-import type { ChannelEvent, ChannelEventTag } from "./ChannelEvent.js"
+import { ChannelEvent, type ChannelEventTag } from "./ChannelEvent.js"
 
 /** The channel event with tag `T`. */
 export type EventOf<T extends ChannelEventTag> = Extract<ChannelEvent, { readonly _tag: T }>
@@ -74,8 +76,17 @@ export const make = (
       return Effect.flatMap(Effect.suspend(() => entry.handler(event)), (result) => runFrom(table, i + 1, event, answer ?? result))
     }
 
-    const deliverHere = (event: ChannelEvent) =>
-      Effect.zipRight(PubSub.publish(pubsub, event), Effect.suspend(() => runFrom(entries, 0, event, undefined)))
+    /** Publishes and runs an `Error` event for a handler's failure; an `Error` handler's own is not reported. */
+    const report = (event: ChannelEvent, cause: Cause.Cause<unknown>): Effect.Effect<void, never, HandlerRequirements> =>
+      event._tag === "Error" || Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : Effect.ignore(deliverHere(ChannelEvent.Error({ source: "handler", event: event._tag, cause })))
+
+    const deliverHere = (event: ChannelEvent): Effect.Effect<unknown, unknown, HandlerRequirements> =>
+      Effect.zipRight(
+        PubSub.publish(pubsub, event),
+        Effect.tapErrorCause(Effect.suspend(() => runFrom(entries, 0, event, undefined)), (cause) => report(event, cause))
+      )
 
     return { on, deliver: (event) => Effect.provide(deliverHere(event), context), deliverHere } satisfies Handlers
   })

@@ -6,6 +6,7 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -13,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -20,6 +22,8 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { Channel, type ChannelOptions, type ChannelService } from "../../src/channel/Channel.js"
+import type { ChannelEvent } from "../../src/channel/ChannelEvent.js"
+import { ChannelSendError } from "../../src/channel/errors.js"
 import { CardResponse } from "../../src/events/callbacks.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
@@ -109,6 +113,31 @@ describe("Channel over a webhook", () => {
         toast: { type: "info", content: "noted" },
         card: { type: "raw", data: { elements: [] } }
       })
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  it.scopedLive("a handler failing on a send error is an Error event (handlers and stream) with the typed cause; a failing Error handler is not reported again", () =>
+    Effect.gen(function*() {
+      const { channel, fake, url } = yield* setup()
+      const events = yield* channel.subscribe
+      const reported = yield* Deferred.make<ChannelEvent>()
+      yield* channel.on("Message", () => Effect.zipRight(channel.recallMessage("om_twice"), channel.recallMessage("om_twice")))
+      yield* channel.on("Error", (error) => Effect.zipRight(Deferred.succeed(reported, error), Effect.fail("the Error handler fails too")))
+      yield* channel.connect
+      const envelope = FakeChat.messageEvent(chat, { from: alice, text: "recall it" }, yield* Clock.currentTimeMillis)
+      const [attempt] = yield* fake.pushEvent(url, FakeChat.toPush(envelope), { ...push, redelivery: Schedule.recurs(0) })
+      assert(attempt?._tag === "Answered")
+      assert.strictEqual(attempt.status, 500, "the failed message is redelivered")
+
+      const error = yield* Deferred.await(reported)
+      assert(error._tag === "Error")
+      assert.deepStrictEqual([error.source, error.event], ["handler", "Message"])
+      const failure = Option.getOrThrow(Cause.failureOption(error.cause))
+      assert(failure instanceof ChannelSendError)
+      assert.strictEqual(failure.code, "target_revoked")
+      const seen = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(events, 2))).map((e) => e._tag)
+      assert.deepStrictEqual(seen, ["Message", "Error"])
+      const more = yield* Effect.timeout(Stream.runCollect(Stream.take(events, 1)), "200 millis").pipe(Effect.option)
+      assert.isTrue(Option.isNone(more), "the Error handler's own failure is not another Error event")
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 
   it.scopedLive("an unsigned event is refused with 401 and reaches no handler", () =>

@@ -5,6 +5,7 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -13,6 +14,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
@@ -316,6 +318,22 @@ describe("Channel readiness", () => {
       assert.strictEqual(error._tag, "ChannelNotReady")
       assert.strictEqual(error.reason, "timeout")
       assert.notStrictEqual((yield* channel.status)._tag, "Connected")
+    }).pipe(Effect.provide(platform()), quiet))
+
+  it.scopedLive("with autoReconnect off a drop ends the connection: an Error event carries LongConnectionDisconnected", () =>
+    Effect.gen(function*() {
+      const { channel, ws } = yield* setup({ longConnection: { autoReconnect: false } })
+      const events = yield* channel.subscribe
+      yield* channel.connect
+      yield* ws.dropConnections
+      const [error] = yield* take(events, 1, (e) => e._tag === "Error")
+      assert(error?._tag === "Error")
+      assert.strictEqual(error.source, "connection")
+      const failure = Option.getOrThrow(Cause.failureOption(error.cause)) as { readonly _tag: string; readonly wasConnected: boolean }
+      assert.deepStrictEqual([failure._tag, failure.wasConnected], ["LongConnectionDisconnected", true])
+      const status = yield* channel.status
+      assert.strictEqual(status._tag, "Closed")
+      assert.strictEqual((yield* ws.connections).accepted, 1, "no reconnect")
     }).pipe(Effect.provide(platform()), quiet))
 
   it.scopedLive("a failed first connect is retried like a drop: Reconnecting, then Reconnected and ready", () =>
