@@ -37,6 +37,7 @@ import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
+import type { Card } from "../cards/model.js"
 import type { CardJson } from "../events/callbacks.js"
 import type { Secret } from "../events/crypto.js"
 import { EventDedupe, unsafeMakeMemory } from "../events/Dedupe.js"
@@ -68,6 +69,7 @@ import { makeReactionFilter, type ReactionNotifications } from "./reactions.js"
 import { harden, type SecurityConfig, type SecurityMode, strictDefaults } from "./security.js"
 import type { OutboundRetry } from "./retry.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
+import { streamCardReply, type StreamCardsOptions, type StreamCardsResult } from "./streamCard.js"
 import { type StreamCardOptions, streamReply, type StreamReplyResult } from "./streamReply.js"
 
 export { type AckMode } from "./inbound.js"
@@ -182,6 +184,12 @@ export interface ChannelService {
     text: Stream.Stream<string, E, R>,
     options?: StreamCardOptions & ReplyOptions
   ) => Effect.Effect<StreamReplyResult, ChannelSendError | E, Exclude<R, Requirements>>
+  /** Replies with one card that each card of `cards` replaces (throttled; `streamCard.ts`). */
+  readonly streamCardReply: <E, R>(
+    message: Pick<Message, "messageId" | "chatId" | "threadId">,
+    cards: Stream.Stream<Card, E, R>,
+    options?: StreamCardsOptions & ReplyOptions
+  ) => Effect.Effect<StreamCardsResult, ChannelSendError | E, Exclude<R, Requirements>>
   readonly editMessage: (messageId: string, message: Manage.EditableMessage) => Effect.Effect<void, ChannelSendError>
   readonly recallMessage: (messageId: string) => Effect.Effect<void, ChannelSendError>
   readonly addReaction: (messageId: string, emojiType: string) => Effect.Effect<string, ChannelSendError>
@@ -354,6 +362,7 @@ const makeChannel = (
       send: (to, message, sendOptions) => bound(send(to, styled(message), outbound(sendOptions))),
       reply: (message, content, replyOptions) => bound(reply(message, styled(content), outbound(replyOptions))),
       streamReply: (message, text, streamOptions) => Effect.provide(streamReply(message, text, outbound(streamOptions)), context),
+      streamCardReply: (message, cards, streamOptions) => Effect.provide(streamCardReply(message, cards, outbound(streamOptions)), context),
       editMessage: (messageId, message) => bound(Manage.editMessage(messageId, message)),
       recallMessage: (messageId) => bound(Manage.recallMessage(messageId)),
       addReaction: (messageId, emojiType) => bound(Manage.addReaction(messageId, emojiType)),

@@ -7,6 +7,7 @@
  *   and the fallbacks of spec B5.
  * - `streamReply`, `streamSend` (`streamReply.ts`): a `Stream<string>` shown growing in a CardKit card (more
  *   cards for an answer over 30,000 characters).
+ * - `streamCardReply`, `streamCardSend` (`streamCard.ts`): a `Stream` of built cards shown in one CardKit card.
  * - `editMessage`, `recallMessage`, `addReaction`, `removeReaction`, `removeReactionByEmoji`, `updateCard`, `downloadResource`,
  *   `downloadResourceStream`, `getChatInfo` (`manage.ts`).
  * - `uploadImage`, `uploadFile` (`upload.ts`): media to a key, on their own.
@@ -18,4 +19,5 @@ export { DEFAULT_MAX_MEDIA_BYTES, type MediaReadOptions } from "./readMedia.js"
 export type { OutboundRetry } from "./retry.js"
 export * from "./send.js"
 export * from "./streamReply.js"
+export * from "./streamCard.js"
 export { type FileUpload, uploadFile, uploadImage } from "./upload.js"

@@ -33,6 +33,7 @@ import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelSendError, fromLarkError } from "./errors.js"
 import type { Message } from "./Message.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
+import { DEFAULT_EMPTY_NOTE, DEFAULT_FAILED_NOTE, DEFAULT_INTERRUPTED_NOTE, UNBOUNDED_BATCH } from "./streaming.js"
 
 /** The id of the markdown element that holds the answer. */
 export const ANSWER_ELEMENT_ID = "answer"
@@ -65,11 +66,6 @@ export interface StreamReplyResult extends SendResult {
 }
 
 const DEFAULT_PLACEHOLDER = "…"
-const DEFAULT_EMPTY_NOTE = "(no answer)"
-const DEFAULT_FAILED_NOTE = "⚠️ The answer failed and is incomplete."
-const DEFAULT_INTERRUPTED_NOTE = "⚠️ The answer was interrupted and is incomplete."
-// groupedWithin wants a size bound; the time window is what batches here.
-const UNBOUNDED_BATCH = 1_000_000
 
 type Requirements = LarkConfig | HttpClient.HttpClient
 

@@ -11,6 +11,8 @@
  *   platform uses; our sources do not show the exact answers);
  * - an element's text (card create or element content) must have 1 to 30,000 characters: over the limit
  *   answers 230099 with card error 11310 in its message, empty answers a field violation;
+ * - a CardKit card (create, and the whole-card update `PUT /cardkit/v1/cards/:card_id`) is checked like
+ *   a card JSON 2.0 in a message ({@link checkCard}); an update also needs a growing `sequence`;
  * - a card JSON 2.0 in an interactive message (create, reply, edit, patch) must pass the card checks of
  *   `lark-effect/cards` ({@link checkCard}): 230099 otherwise, with the card error in its message;
  * - message content over its size limit answers 230025: 150 KB for text, 30 KB for post and interactive
@@ -62,6 +64,8 @@ export declare namespace FakeChannelApis {
     readonly elements: Readonly<Record<string, string>>
     readonly contentUpdates: ReadonlyArray<{ readonly elementId: string; readonly content: string; readonly sequence: number }>
     readonly settings: ReadonlyArray<{ readonly settings: unknown; readonly sequence: number }>
+    /** Whole-card updates (`cardkit.v1.card.update`), in order. */
+    readonly cardUpdates: ReadonlyArray<{ readonly card: unknown; readonly sequence: number }>
     readonly lastSequence: number
   }
 
@@ -385,15 +389,22 @@ const streamingModeOf = (card: unknown): boolean | undefined =>
     ? card["config"]["streaming_mode"]
     : undefined
 
-const createCard = ({ call, state }: RouteInput) =>
+/** The card of a CardKit `{ type: "card_json", data }` (create's body, update's `card`), checked. */
+const cardJsonOf = (body: Record<string, unknown>) =>
   Effect.gen(function*() {
-    const body = bodyRecord(call.body)
     if ((yield* stringField(body, "type")) !== "card_json") return yield* fieldViolation("type", "type must be card_json")
     const parsed = parseJson(yield* stringField(body, "data"))
     if (!Predicate.isRecord(parsed)) return yield* fieldViolation("data", "data must be a card JSON object")
     for (const element of elementsOf(parsed)) {
       if (typeof element["content"] === "string") yield* checkElementText("data", element["content"])
     }
+    yield* checkCard(parsed)
+    return parsed
+  })
+
+const createCard = ({ call, state }: RouteInput) =>
+  Effect.gen(function*() {
+    const parsed = yield* cardJsonOf(bodyRecord(call.body))
     const cardId = yield* nextId(state.channel, "card_fake")
     const card: FakeChannelApis.Card = {
       cardId,
@@ -401,6 +412,7 @@ const createCard = ({ call, state }: RouteInput) =>
       streaming: streamingModeOf(parsed) ?? false,
       elements: elementContents(parsed),
       contentUpdates: [],
+      cardUpdates: [],
       settings: [],
       lastSequence: 0
     }
@@ -443,6 +455,19 @@ const elementContent = (input: RouteInput) =>
       }
     }))
 
+const updateCard = (input: RouteInput) =>
+  writeCard(input, (card, body, sequence) =>
+    Effect.gen(function*() {
+      const parsed = yield* cardJsonOf(Predicate.isRecord(body["card"]) ? body["card"] : {})
+      return {
+        ...card,
+        json: parsed,
+        streaming: streamingModeOf(parsed) ?? card.streaming,
+        elements: elementContents(parsed),
+        cardUpdates: [...card.cardUpdates, { card: parsed, sequence }]
+      }
+    }))
+
 const cardSettings = (input: RouteInput) =>
   writeCard(input, (card, body, sequence) =>
     Effect.gen(function*() {
@@ -464,5 +489,6 @@ export const routes: ReadonlyArray<Route> = [
   { method: "GET", path: "/open-apis/bot/v3/info", handle: botInfo },
   { method: "POST", path: "/open-apis/cardkit/v1/cards", handle: createCard },
   { method: "PUT", path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content", handle: elementContent },
+  { method: "PUT", path: "/open-apis/cardkit/v1/cards/:card_id", handle: updateCard },
   { method: "PATCH", path: "/open-apis/cardkit/v1/cards/:card_id/settings", handle: cardSettings }
 ]
