@@ -8,7 +8,6 @@
  * token functions turn into a `LarkTokenError` of the call that needed the token. A shared cache also offers
  * {@link TokenCache.tryLock}, so that one process of the fleet fetches a missing token while the others wait.
  */
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -58,14 +57,14 @@ export const makeMemory = (): TokenCache => {
   const entries = new Map<string, CachedToken>()
   return {
     get: (key) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
+      Effect.clockWith((clock) => {
         const entry = entries.get(key)
-        if (entry === undefined) return Option.none()
-        if (entry.expiresAt <= now) {
+        if (entry === undefined) return Effect.succeed(Option.none())
+        if (entry.expiresAt <= clock.unsafeCurrentTimeMillis()) {
           entries.delete(key)
-          return Option.none()
+          return Effect.succeed(Option.none())
         }
-        return Option.some(entry)
+        return Effect.succeed(Option.some(entry))
       }),
     set: (key, token) => Effect.sync(() => void entries.set(key, token)),
     remove: (key, only) =>

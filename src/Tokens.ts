@@ -166,8 +166,17 @@ const cached = (
 ): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
   const key = cacheKey(config, kind, tenantKey)
   const refreshAhead = Duration.toMillis(config.refreshAhead)
-  const fresh = Effect.zipWith(Effect.mapError(config.tokenCache.get(key), cacheFailedAs[kind]), Clock.currentTimeMillis, (entry, now) =>
-    Option.isSome(entry) && (entry.value.refreshAt ?? entry.value.expiresAt - refreshAhead) > now ? entry : Option.none())
+  const fresh = Effect.clockWith((clock) =>
+    Effect.matchEffect(config.tokenCache.get(key), {
+      onFailure: (error) => Effect.fail(cacheFailedAs[kind](error)),
+      onSuccess: (entry) =>
+        Effect.succeed(
+          Option.isSome(entry) && (entry.value.refreshAt ?? entry.value.expiresAt - refreshAhead) > clock.unsafeCurrentTimeMillis()
+            ? entry
+            : Option.none()
+        )
+    })
+  )
   return Effect.flatMap(fresh, (entry) =>
     Option.isSome(entry) ? Effect.succeed(entry.value.token) : config.tokenFetches.run(key, elect(config, kind, key, fresh, fetch)))
 }

@@ -4,7 +4,9 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -23,6 +25,7 @@ import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkReque
 import { isIdempotent, type Operation } from "../Operation.js"
 import * as Body from "./body.js"
 import { maskedBody } from "./maskedBody.js"
+import { locallyWith } from "./locally.js"
 import { lenientDecoder } from "./plainSchema.js"
 import { deadlinePassedIn, neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
 import { exchangeOf, fromClientError, readWhole, throughClient } from "./throughClient.js"
@@ -229,12 +232,19 @@ export const inCallSpan = <A, E, R>(
     ? Effect.map(inSpan(operation, (span) => Effect.map(call(span), Redacted.make)), Redacted.value)
     : inSpan(operation, call)
 
+/** `Effect.withSpan`, with the cheaper {@link locallyWith} for the parent (a fifth of the executor's own work). */
 const inSpan = <A, E, R>(
   operation: Operation<any, any>,
   call: (span: Tracer.Span) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
-  Effect.useSpan(operation.id, { kind: "client", captureStackTrace: false, attributes: { "lark.operation": operation.id } }, (span) =>
-    Effect.locallyWith(call(span), FiberRef.currentContext, (context) => Context.add(context, Tracer.ParentSpan, span)))
+  Effect.flatMap(
+    Effect.makeSpan(operation.id, { kind: "client", captureStackTrace: false, attributes: { "lark.operation": operation.id } }),
+    (span) =>
+      locallyWith(call(span), FiberRef.currentContext, (context) => Context.add(context, Tracer.ParentSpan, span), (exit, fiber) => {
+        const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
+        span.end(fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n, exit)
+      })
+  )
 
 /**
  * Sends `outgoing` until it succeeds, fails for good, or the retry schedule gives up, and decodes the answer:

@@ -12,6 +12,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { AttemptDeadline, bound } from "../AttemptTimeout.js"
 import { type Answer, deadlinePassed, type Exchange, ExchangeError, type Outgoing, ownExchange } from "../Exchange.js"
+import { locallyWith } from "./locally.js"
 
 /** The outgoing request as the platform's request value. */
 export const toClientRequest = (outgoing: Outgoing): HttpClientRequest.HttpClientRequest => {
@@ -52,8 +53,10 @@ export const throughClient = <A, R>(
   read: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, ExchangeError>
 ): Effect.Effect<A, ExchangeError, R> => {
   const attempt = Effect.flatMap(Effect.mapError(execute(toClientRequest(outgoing)), fromClientError), read)
-  const bounded = Effect.flatMap(AttemptDeadline, (deadline) => bound(deadline, attempt, timeout, () => deadlinePassed(timeout))).pipe(
-    Effect.locally(HttpClient.currentTracerDisabledWhen, always)
+  const bounded = locallyWith(
+    Effect.flatMap(AttemptDeadline, (deadline) => bound(deadline, attempt, timeout, () => deadlinePassed(timeout))),
+    HttpClient.currentTracerDisabledWhen,
+    () => always
   )
   return outgoing.headers[HELPDESK_HEADER] === undefined
     ? bounded
