@@ -17,7 +17,8 @@ const makers: Record<ClientName, () => Promise<Make>> = {
   "platform-fetch": async () => (await import("./clients/platform.js")).fetch,
   "wrapped-undici": async () => (await import("./clients/platform.js")).wrapped,
   "node-sdk": async () => (await import("./clients/node-sdk.js")).make,
-  "undici": async () => (await import("./clients/undici.js")).make
+  "undici": async () => (await import("./clients/undici.js")).make,
+  "platform-bare": async () => (await import("./clients/platform.js")).bare
 }
 
 const measure = async (call: Call): Promise<ClientResult> => {

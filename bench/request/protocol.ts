@@ -25,7 +25,8 @@ export const CLIENTS = [
   "platform-fetch",
   "wrapped-undici",
   "node-sdk",
-  "undici"
+  "undici",
+  "platform-bare"
 ] as const
 export type ClientName = (typeof CLIENTS)[number]
 

@@ -3,8 +3,9 @@
  * client, each in a fresh process, against the fake platform in another process. Every client runs under
  * plain node: lark-effect as an installed package runs (the built `dist/`, unbundled: the headline) and as an
  * esbuild bundle (`../shared/bundle.ts`), beside node-sdk and a bare `undici.request`; then lark-effect on
- * `@effect/platform` clients a user provides. `BENCH_ROUNDS` rounds (default 3), the order rotating; every
- * run is printed, then the median per client and the figures as JSON on the last line. Exits non-zero if
+ * `@effect/platform` clients a user provides, and that platform client alone (`platform-bare`: the floor of
+ * lark-effect on it). `BENCH_ROUNDS` rounds (default 3), the order rotating; `BENCH_CLIENTS` picks clients
+ * (node-sdk always runs). Every run is printed, then the median per client and the figures as JSON on the last line. Exits non-zero if
  * any process fails.
  */
 import { type ChildProcess, fork } from "node:child_process"
@@ -23,8 +24,17 @@ const LABELS: Record<ClientName, string> = {
   "platform-fetch": "lark-effect + FetchHttpClient.layer",
   "wrapped-undici": "lark-effect + mapRequest over layers' client",
   "node-sdk": "@larksuiteoapi/node-sdk",
-  "undici": "undici.request (floor)"
+  "undici": "undici.request (floor)",
+  "platform-bare": "NodeHttpClient.layerUndici alone (floor)"
 }
+
+/** `BENCH_CLIENTS` (comma-separated client names): only these run, with node-sdk always; default all. */
+const SELECTED: ReadonlyArray<ClientName> = process.env["BENCH_CLIENTS"] === undefined
+  ? CLIENTS
+  : ["node-sdk", ...process.env["BENCH_CLIENTS"].split(",").map((name) => {
+    if (!CLIENTS.includes(name.trim() as ClientName)) throw new Error(`BENCH_CLIENTS: no client ${name}`)
+    return name.trim() as ClientName
+  })]
 
 /** lark-effect's own wirings, which run bundled as well. */
 const WIRINGS: ReadonlyArray<ClientName> = ["lark-effect", "lark-effect-http"]
@@ -84,7 +94,7 @@ const main = async (server: ChildProcess) => {
     ...WIRINGS.map((name) => ({ label: `${LABELS[name]}, dist`, script: dist, name })),
     ...WIRINGS.map((name) => ({ label: `${LABELS[name]}, bundle`, script: bundle, name })),
     ...CLIENTS.filter((name) => !WIRINGS.includes(name)).map((name) => ({ label: LABELS[name], script: dist, name }))
-  ]
+  ].filter((run) => SELECTED.includes(run.name))
   const rows = new Map<string, Array<Row>>(runs.map((run) => [run.label, []]))
   const width = Math.max(...runs.map((run) => run.label.length)) + 5
   const line = (label: string, row: Row, versus: string) =>

@@ -8,8 +8,10 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import { HttpLive } from "../../../layers/index.js"
 import * as LarkConfig from "../../../src/LarkConfig.js"
+import { APP, type Call, MESSAGE } from "../protocol.js"
 import { makeOn } from "./lark-effect.js"
 
 const withConfig = (http: Layer.Layer<HttpClient.HttpClient>) => (options: LarkConfig.Options) =>
@@ -29,3 +31,27 @@ export const wrapped = makeOn(withConfig(Layer.effect(
   HttpClient.HttpClient,
   Effect.map(HttpClient.HttpClient, HttpClient.mapRequest(HttpClientRequest.setHeader("x-request-source", "bench")))
 ).pipe(Layer.provide(HttpLive))))
+
+/**
+ * The floor on `NodeHttpClient.layerUndici`, without lark-effect: one token fetched up front, then per call the
+ * platform client's `execute` of the same POST and its JSON body read, in `runPromise` as lark-effect's calls.
+ */
+export const bare = async (url: string): Promise<Call> => {
+  const runtime = ManagedRuntime.make(NodeHttpClient.layerUndici)
+  const client = await runtime.runPromise(HttpClient.HttpClient)
+  const post = (endpoint: string, body: unknown, headers: Record<string, string> = {}) =>
+    Effect.flatMap(
+      client.execute(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(endpoint, { headers }), body)),
+      (response) => response.json
+    ) as Effect.Effect<{ readonly code: number; readonly tenant_access_token?: string }, unknown>
+  const { tenant_access_token } = await runtime.runPromise(post(`${url}/open-apis/auth/v3/tenant_access_token/internal`, {
+    app_id: APP.appId,
+    app_secret: APP.appSecret
+  }))
+  const headers = { authorization: `Bearer ${tenant_access_token}` }
+  const endpoint = `${url}/open-apis/im/v1/messages?receive_id_type=${MESSAGE.params.receive_id_type}`
+  return async () => {
+    const answer = await runtime.runPromise(post(endpoint, MESSAGE.data, headers))
+    if (answer.code !== 0) throw new Error(`platform client: code ${answer.code}`)
+  }
+}
