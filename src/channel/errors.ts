@@ -4,6 +4,7 @@
  * `fromLarkError` classifies the errors of the underlying API calls.
  */
 import * as Schema from "effect/Schema"
+import type { LarkCardError } from "../cards/validate.js"
 import type { LarkError } from "../LarkError.js"
 
 export const ChannelSendErrorCode = Schema.Literal(
@@ -67,6 +68,13 @@ const FALLBACK: Readonly<Record<CallKind, ChannelSendErrorCode>> = {
   upload: "upload_failed",
   download: "download_failed"
 }
+
+/**
+ * A card `Card.validate` refuses, found before sending: `format_error`, as `send` fails when the platform
+ * refuses the same card (230099), without `larkCode` since nothing was sent.
+ */
+export const fromCardError = (error: LarkCardError): ChannelSendError =>
+  new ChannelSendError({ code: "format_error", detail: error.message })
 
 /** Classifies the error of an API call made for the channel. */
 export const fromLarkError = (error: LarkError, kind: CallKind = "send"): ChannelSendError => {

@@ -12,6 +12,10 @@
  *    written with a markdown note at the end of its body and streaming mode is switched off all the same,
  *    in an uninterruptible finalizer. A stream without any card shows a card with `emptyNote`.
  *
+ * Each card is checked with `Card.validate` when it arrives: one the platform would refuse ends the stream
+ * with the `ChannelSendError` (`format_error`) `send` fails with for it, before anything is written for
+ * that card; the last valid card is left with the failed note, as for any failing stream.
+ *
  * Cards are written in streaming mode (`config.streaming_mode`, `update_multi`), whatever they say. Every
  * write carries a `sequence` that grows by one, as the platform requires. A failed intermediate update is
  * only logged (the next one carries the whole card again, and a failed create is retried by it); the
@@ -20,14 +24,16 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as CardKit from "../api/cardkit/v1/card.js"
 import type { Card } from "../cards/model.js"
+import { validate } from "../cards/validate.js"
 import type { LarkConfig } from "../LarkConfig.js"
-import { ChannelSendError, fromLarkError } from "./errors.js"
+import { ChannelSendError, fromCardError, fromLarkError } from "./errors.js"
 import type { Message } from "./Message.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
 import { DEFAULT_EMPTY_NOTE, DEFAULT_FAILED_NOTE, DEFAULT_INTERRUPTED_NOTE, UNBOUNDED_BATCH } from "./streaming.js"
@@ -118,6 +124,7 @@ const streamCards = <E, R>(
 
     const interval = Duration.millis(1000 / Math.max(0.1, options.updatesPerSecond ?? 4))
     const pump = cards.pipe(
+      Stream.mapEffect((card) => Either.mapLeft(validate(card), fromCardError)),
       Stream.tap((card) => Ref.set(latest, card)),
       Stream.groupedWithin(UNBOUNDED_BATCH, interval),
       Stream.mapEffect(() =>

@@ -3,7 +3,8 @@
  * 127.0.0.1: one card entity made from the first card and replaced whole by the later ones (growing
  * sequences), streaming mode off at the end; a failing stream leaves the last card with a note; an empty
  * stream a card with the empty note. The fake's whole-card update is strict: the sequence must grow and
- * a card JSON 2.0 is checked as on create.
+ * a card JSON 2.0 is checked as on create. A card `Card.validate` refuses ends the stream with `send`'s
+ * `format_error` before it is written.
  */
 import { assert, describe, it } from "@effect/vitest"
 import type { HttpClient } from "@effect/platform"
@@ -94,6 +95,29 @@ describe("streaming a card producer (fake Open Platform, loopback)", () => {
         assert.deepStrictEqual(markdownsOf(entity!.json), ["step 2 of 3"])
         assert.isFalse(entity!.streaming)
       }))))
+
+  it.live("a card Card.validate refuses ends the stream with send's format_error before anything is written for it", () =>
+    withPlatform((fake) =>
+      Effect.gen(function*() {
+        // two elements with one element_id: the platform refuses it (`send` gets 230099, a format_error)
+        const twice = Card.make({ elements: [Card.markdown("a", { element_id: "same" }), Card.markdown("b", { element_id: "same" })] })
+        const sent = yield* Effect.flip(Outbound.send("oc_team", { card: twice }))
+        const streamed = yield* Effect.flip(Outbound.streamCardSend("oc_team", Stream.make(step(1), twice, step(3)), { failedNote: "broke" }))
+        assert.strictEqual(sent._tag, "ChannelSendError")
+        assert.strictEqual(sent.code, "format_error")
+        assert.strictEqual(sent.larkCode, 230099, "send's refusal came from the platform")
+        assert.strictEqual(streamed._tag, "ChannelSendError")
+        assert.strictEqual(streamed.code, sent.code)
+        assert.isUndefined(streamed.larkCode, "the stream's was found before sending")
+        assert.include(streamed.detail, "element_id")
+        const [entity, ...others] = yield* fake.channel.cards
+        assert.strictEqual(others.length, 0)
+        const written = [entity!.json, ...entity!.cardUpdates.map((update) => update.card)]
+        assert.isFalse(written.some((card) => markdownsOf(card).includes("b")), "the refused card was never written")
+        assert.isFalse(written.some((card) => markdownsOf(card).includes("step 3 of 3")), "nor anything after it")
+        assert.deepStrictEqual(markdownsOf(entity!.json), ["step 1 of 3", "broke"])
+        assert.isFalse(entity!.streaming)
+      })))
 
   it.live("the fake's card update refuses a sequence that does not grow and a card the checks refuse", () =>
     withPlatform(() =>
