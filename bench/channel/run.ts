@@ -1,17 +1,25 @@
 /**
  * `npm run bench:channel`: the channel's inbound pipeline and reply path, for lark-effect's `Channel` and the
- * official Node SDK's `createLarkChannel`, against the same fake platform (`server.ts`, its own process).
+ * official Node SDK's `createLarkChannel`, against the same fake platform (`server.ts`, its own process), on
+ * both transports (`BENCH_CHANNEL_TRANSPORT=ws|webhook|both`, default `both`):
+ *
+ * - `ws`: the long connection; the fake platform pushes frames and reads the acks;
+ * - `webhook`: each channel's webhook on a loopback node:http server in the client process (lark-effect:
+ *   `eventListener(channel.webhook, runtime)`; node-sdk: `adaptDefault(path, channel.dispatcher)`), Encrypt Key
+ *   and Verification Token configured on both; the fake platform's process POSTs the encrypted, signed
+ *   deliveries, `BENCH_CHANNEL_CONCURRENCY` (default 32) at a time, and reads the answers.
+ *
  * Each channel runs alone in a fresh process (`larkEffect.ts`, `nodeSdk.ts`) under plain node; lark-effect's runs
  * as an installed package runs (the built `dist/`, unbundled: the headline) and as an esbuild bundle
  * (`../shared/bundle.ts`).
  *
  * - Throughput: `BENCH_CHANNEL_MESSAGES` (default 10000) distinct group messages mentioning the bot, over
- *   `BENCH_CHANNEL_CHATS` (default 50) chats, pushed over the long connection at once after
- *   `BENCH_CHANNEL_WARMUP` (default 10000) to warm up; messages per second
- *   from the first push to the last handler call (frame decode, normalize, dedupe, policy, chat queue,
- *   dispatch; the handler only counts), acks per second, and the client's CPU per message.
+ *   `BENCH_CHANNEL_CHATS` (default 50) chats, delivered at once after `BENCH_CHANNEL_WARMUP` (default 10000) to
+ *   warm up; messages per second from the first delivery to the last handler call (frame decode or HTTP
+ *   request, signature and decryption, normalize, dedupe, policy, chat queue, dispatch; the handler only
+ *   counts), acks (answers) per second, and the client process's CPU per message.
  * - Latency: `BENCH_CHANNEL_LATENCY` (default 300) messages one at a time, each answered by the handler with a
- *   text reply through the channel; time from the push to the fake platform answering the reply (p50 / p95).
+ *   text reply through the channel; time from the delivery to the fake platform answering the reply (p50 / p95).
  *
  * `BENCH_ROUNDS` (default 3) rounds rotate the order of the clients; every round is printed, throughput figures
  * are the median round, latency percentiles are over all rounds' samples. `BENCH_CHANNEL_ONLY=lark-effect` (or
@@ -23,6 +31,7 @@ import { buildForBench } from "../shared/bundle.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { fmt, median, quantile } from "../shared/stats.js"
+import type { Transport } from "./client.js"
 
 const MESSAGES = Number(process.env.BENCH_CHANNEL_MESSAGES ?? 10_000)
 const CHATS = Number(process.env.BENCH_CHANNEL_CHATS ?? 50)
@@ -32,11 +41,22 @@ const WARMUP = Number(process.env.BENCH_CHANNEL_WARMUP ?? 10_000)
 const LATENCY_WARMUP = 50
 /** Run only the clients whose name starts with this (e.g. `lark-effect`). */
 const ONLY = process.env.BENCH_CHANNEL_ONLY
+const TRANSPORTS: ReadonlyArray<Transport> = (() => {
+  const chosen = process.env.BENCH_CHANNEL_TRANSPORT ?? "both"
+  if (chosen === "both") return ["ws", "webhook"]
+  if (chosen === "ws" || chosen === "webhook") return [chosen]
+  throw new Error(`BENCH_CHANNEL_TRANSPORT must be ws, webhook or both, got ${chosen}`)
+})()
+
+/** The width of a side's name in the report. */
+const WIDTH = 46
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
 interface Side {
   readonly name: string
+  readonly client: string
+  readonly transport: Transport
   readonly script: string
 }
 
@@ -54,11 +74,14 @@ interface Burst {
   readonly failed: number
 }
 
-/** One round of one side: a fresh client process, warm-up, a burst, then replies one at a time. */
+/**
+ * One round of one side: a fresh client process, warm-up, a burst, then replies one at a time. `connection`:
+ * how many long connections the fake platform will have accepted once this side's is (ws).
+ */
 const measure = async (server: LineProcess<{ url: string }>, side: Side, connection: number): Promise<Round> => {
-  const client = await startLineProcess<{ ready: boolean }>(side.script, [server.ready.url])
+  const client = await startLineProcess<{ ready: boolean; webhook?: string }>(side.script, [server.ready.url, side.transport])
   try {
-    await server.command(`open ${connection}`)
+    await server.command(side.transport === "ws" ? `open ${connection}` : `webhook ${client.ready.webhook}`)
     const burst = async (count: number) => {
       await client.command(`expect ${count}`)
       const pushed = await server.command<Burst>(`burst ${count} ${CHATS}`)
@@ -71,7 +94,8 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
     const { cpuMs } = await client.command<{ cpuMs: number }>("cpu")
     await client.command("reply on")
     await server.command(`latency ${LATENCY_WARMUP} ${CHATS}`)
-    const { samples } = await server.command<{ samples: Array<number> }>(`latency ${LATENCY} ${CHATS}`)
+    const { samples, failed } = await server.command<{ samples: Array<number>; failed: number }>(`latency ${LATENCY} ${CHATS}`)
+    if (failed > 0) throw new Error(`${side.name}: ${failed} acks were not 200 while replying`)
     return {
       handled: (MESSAGES / handlerMs) * 1000,
       acked: (pushed.acks / pushed.ackMs) * 1000,
@@ -84,24 +108,29 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
 }
 
 const main = async () => {
-  const sides: ReadonlyArray<Side> = [
-    { name: "lark-effect Channel (dist)", script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", "dist") },
-    { name: "lark-effect Channel (bundle)", script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", "bundle") },
-    { name: "node-sdk createLarkChannel", script: await buildForBench(here("./nodeSdk.ts"), "channel-nodeSdk", "dist") }
-  ].filter((side) => ONLY === undefined || side.name.startsWith(ONLY))
+  const clients = [
+    { client: "lark-effect Channel (dist)", script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", "dist") },
+    { client: "lark-effect Channel (bundle)", script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", "bundle") },
+    { client: "node-sdk createLarkChannel", script: await buildForBench(here("./nodeSdk.ts"), "channel-nodeSdk", "dist") }
+  ].filter((side) => ONLY === undefined || side.client.startsWith(ONLY))
+  const sides: ReadonlyArray<Side> = TRANSPORTS.flatMap((transport) =>
+    clients.map((client) => ({ ...client, transport, name: `${client.client}, ${transport}` }))
+  )
   const server = await startLineProcess<{ url: string }>(here("./server.ts"))
   const rounds = new Map<string, Array<Round>>(sides.map((side) => [side.name, []]))
   let connections = 0
   console.log(
-    `channel: ${MESSAGES} messages over ${CHATS} chats per burst, ${LATENCY} replies one at a time, ${ROUNDS} rounds`
+    `channel (${TRANSPORTS.join(", ")}): ${MESSAGES} messages over ${CHATS} chats per burst, ${LATENCY} replies one at a time, ` +
+      `${ROUNDS} rounds`
   )
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const side of inRound(sides, round)) {
-        const result = await measure(server, side, ++connections)
+        if (side.transport === "ws") connections++
+        const result = await measure(server, side, connections)
         rounds.get(side.name)!.push(result)
         console.log(
-          `  round ${round + 1}: ${side.name.padEnd(37)} ${fmt(result.handled)} msg/s to the handler, ` +
+          `  round ${round + 1}: ${side.name.padEnd(WIDTH)} ${fmt(result.handled)} msg/s to the handler, ` +
             `${fmt(result.acked)} acks/s, ${result.cpuMicros.toFixed(0).padStart(4)} µs CPU/msg, ` +
             `reply p50 ${quantile(result.latencies, 0.5).toFixed(1)} ms`
         )
@@ -115,6 +144,8 @@ const main = async () => {
     const latencies = all.flatMap((r) => r.latencies)
     return {
       name: side.name,
+      client: side.client,
+      transport: side.transport,
       handled: median(all.map((r) => r.handled)),
       acked: median(all.map((r) => r.acked)),
       cpuMicros: median(all.map((r) => r.cpuMicros)),
@@ -123,20 +154,22 @@ const main = async () => {
     }
   })
   console.log("\nmedian round (latency: all samples)")
-  console.log(`  ${"".padEnd(37)}   msg/s  acks/s  µs CPU/msg  msg/CPU-s  reply p50  reply p95`)
+  console.log(`  ${"".padEnd(WIDTH)}   msg/s  acks/s  µs CPU/msg  msg/CPU-s  reply p50  reply p95`)
   for (const s of summary) {
     console.log(
-      `  ${s.name.padEnd(37)} ${fmt(s.handled)} ${fmt(s.acked)} ${s.cpuMicros.toFixed(0).padStart(11)} ` +
+      `  ${s.name.padEnd(WIDTH)} ${fmt(s.handled)} ${fmt(s.acked)} ${s.cpuMicros.toFixed(0).padStart(11)} ` +
         `${fmt(1e6 / s.cpuMicros).padStart(10)} ${s.p50.toFixed(1).padStart(7)} ms ${s.p95.toFixed(1).padStart(7)} ms`
     )
   }
-  const nodeSdk = summary.find((s) => s.name.startsWith("node-sdk"))
-  if (nodeSdk === undefined) return
-  for (const ours of summary.filter((s) => s !== nodeSdk)) {
-    console.log(
-      `  ${ours.name} / node-sdk: ${(ours.handled / nodeSdk.handled).toFixed(2)}x msg/s, ` +
-        `${(nodeSdk.cpuMicros / ours.cpuMicros).toFixed(2)}x msg per CPU-second (target >= 1.5x)`
-    )
+  for (const transport of TRANSPORTS) {
+    const nodeSdk = summary.find((s) => s.transport === transport && s.client.startsWith("node-sdk"))
+    if (nodeSdk === undefined) continue
+    for (const ours of summary.filter((s) => s.transport === transport && s !== nodeSdk)) {
+      console.log(
+        `  ${ours.name} / node-sdk: ${(ours.handled / nodeSdk.handled).toFixed(2)}x msg/s, ` +
+          `${(nodeSdk.cpuMicros / ours.cpuMicros).toFixed(2)}x msg per CPU-second vs node-sdk (target >= 1.5x)`
+      )
+    }
   }
 }
 

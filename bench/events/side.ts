@@ -6,11 +6,12 @@
 import { randomUUID } from "node:crypto"
 import { performance } from "node:perf_hooks"
 import * as Crypto from "../../src/events/crypto.js"
+import { WEBHOOK } from "../shared/app.js"
 import { answer } from "../shared/lineProcess.js"
 
-export const KEY = "bench encrypt key"
+export const KEY = WEBHOOK.encryptKey
 /** The Verification Token every delivery carries (`header.token`). */
-export const TOKEN = "bench token"
+export const TOKEN = WEBHOOK.verificationToken
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
 const WARMUP = 5_000
