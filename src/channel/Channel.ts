@@ -53,10 +53,11 @@ import { auditSockets, auditWebhook } from "./audit.js"
 import { type BotIdentity, fetchBotIdentity } from "./botIdentity.js"
 import * as BusyMerge from "./busyMerge.js"
 import { type BotLoopGuardConfig, defaultBotLoopGuard } from "./botLoop.js"
-import { ChannelEvent, type ChannelEventTag } from "./ChannelEvent.js"
+import { ChannelEvent, type ChannelEventTag, type ErrorSource } from "./ChannelEvent.js"
 import * as ChatQueue from "./ChatQueue.js"
 import type { ChunkMode } from "./chunk.js"
 import { ChannelNotReady, watch } from "./connection.js"
+import { reportingFailures } from "./dedupeFailures.js"
 import type { MarkdownConverter, MarkdownStyle } from "./content.js"
 import { ChannelConfigError, type ChannelSendError } from "./errors.js"
 import * as Handlers from "./handlers.js"
@@ -70,6 +71,7 @@ import { harden, type SecurityConfig, type SecurityMode, strictDefaults } from "
 import type { OutboundRetry } from "./retry.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
 import { streamCardReply, type StreamCardsOptions, type StreamCardsResult } from "./streamCard.js"
+import { failedWriteReport } from "./streaming.js"
 import { type StreamCardOptions, streamReply, type StreamReplyResult } from "./streamReply.js"
 
 export { type AckMode } from "./inbound.js"
@@ -244,9 +246,15 @@ const makeChannel = (
       maxAge: options.maxAge,
       botLoopGuard: guardOf(options.botLoopGuard)
     })
-    const dedupe = Option.getOrElse(yield* Effect.serviceOption(EventDedupe), () => unsafeMakeMemory({ ttl: DEDUPE_TTL }))
     const pubsub = yield* Effect.acquireRelease(PubSub.bounded<ChannelEvent>(options.eventBuffer ?? 1024), PubSub.shutdown)
     const handlers = yield* Handlers.make(pubsub, context)
+    const emit = (event: ChannelEvent) =>
+      Effect.catchAllCause(handlers.deliver(event), (cause) => Effect.logWarning(`lark channel: a ${event._tag} handler failed`, cause))
+    const reportError = (source: ErrorSource) => (cause: Cause.Cause<unknown>) => emit(ChannelEvent.Error({ source, cause }))
+    const dedupe = reportingFailures(
+      Option.getOrElse(yield* Effect.serviceOption(EventDedupe), () => unsafeMakeMemory({ ttl: DEDUPE_TTL })),
+      (error) => reportError("dedupe")(Cause.fail(error))
+    )
     const queue = yield* ChatQueue.make<string, Requirements>({ concurrency: options.concurrency })
     const started = yield* Effect.makeLatch(false)
     const ack = options.ack ?? "handled"
@@ -280,8 +288,6 @@ const makeChannel = (
     })
 
     const state = yield* LongConnection.makeState
-    const emit = (event: ChannelEvent) =>
-      Effect.catchAllCause(handlers.deliver(event), (cause) => Effect.logWarning(`lark channel: a ${event._tag} handler failed`, cause))
     const { ready } = yield* watch(state, emit)
 
     const runSocket = (sockets: WebSocketFactory["Type"]): Effect.Effect<void> =>
@@ -294,7 +300,7 @@ const makeChannel = (
         Effect.catchAll((error) =>
           Effect.zipRight(
             Effect.logError("lark channel: the connection ended", error),
-            emit(ChannelEvent.Error({ source: "connection", cause: Cause.fail(error) }))
+            reportError("connection")(Cause.fail(error))
           )),
         Effect.forkIn(scope),
         Effect.asVoid
@@ -341,6 +347,9 @@ const makeChannel = (
     const styled = (message: OutboundMessage): OutboundMessage =>
       typeof message === "string" && options.markdownStyle === "card" ? { markdown: message, style: "card" } : message
     const bound = <A, E>(effect: Effect.Effect<A, E, Requirements>) => Effect.provide(effect, context)
+    /** A stream call: bound, its failed writes published as `Error` events. */
+    const streaming = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.provide(Effect.locally(effect, failedWriteReport, reportError("stream")), context)
 
     return {
       transport,
@@ -361,8 +370,8 @@ const makeChannel = (
       updatePolicy: (change) => admission.updatePolicy(typeof change === "function" ? change : (current) => ({ ...current, ...change })),
       send: (to, message, sendOptions) => bound(send(to, styled(message), outbound(sendOptions))),
       reply: (message, content, replyOptions) => bound(reply(message, styled(content), outbound(replyOptions))),
-      streamReply: (message, text, streamOptions) => Effect.provide(streamReply(message, text, outbound(streamOptions)), context),
-      streamCardReply: (message, cards, streamOptions) => Effect.provide(streamCardReply(message, cards, outbound(streamOptions)), context),
+      streamReply: (message, text, streamOptions) => streaming(streamReply(message, text, outbound(streamOptions))),
+      streamCardReply: (message, cards, streamOptions) => streaming(streamCardReply(message, cards, outbound(streamOptions))),
       editMessage: (messageId, message) => bound(Manage.editMessage(messageId, message)),
       recallMessage: (messageId) => bound(Manage.recallMessage(messageId)),
       addReaction: (messageId, emojiType) => bound(Manage.addReaction(messageId, emojiType)),

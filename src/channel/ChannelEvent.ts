@@ -17,6 +17,18 @@ export interface Operator {
   readonly tenantKey?: string | undefined
 }
 
+/**
+ * Where a failure reported as an `Error` event happened:
+ * - `handler`: a handler failed (the platform redelivers a `Message` whose handler failed);
+ * - `connection`: the connection ended for good (a `LongConnectionError`);
+ * - `dedupe`: the de-duplication store failed while an event was received (an `EventDedupeError`; the
+ *   platform is asked for a redelivery);
+ * - `stream`: a card write of `streamReply` / `streamCardReply` failed that the stream went on after (an
+ *   update; the next one carries everything again) or ended with (the note after a failure or an
+ *   interruption). The final writes of a stream that succeeds fail the call instead.
+ */
+export type ErrorSource = "handler" | "connection" | "dedupe" | "stream"
+
 export type ChannelEvent = Data.TaggedEnum<{
   Message: NormalizedMessage
   /** A card button / select / form was used. The handler may answer with a toast or a new card. */
@@ -81,14 +93,13 @@ export type ChannelEvent = Data.TaggedEnum<{
   Reconnecting: {}
   Reconnected: {}
   /**
-   * A failure nobody else would see (it is logged as well): a handler failed (`source: "handler"`, `event`
-   * the tag it was handling; the platform redelivers a `Message` whose handler failed), or the connection
-   * ended for good (`source: "connection"`, a `LongConnectionError`). `cause` is the failure's whole
-   * `Cause`, e.g. a handler's `ChannelSendError`; the channel puts no secret in it. A failing `Error`
-   * handler is not reported again.
+   * A failure nobody else would see (it is logged as well); `source` says where (see {@link ErrorSource}).
+   * `cause` is the failure's whole `Cause`, e.g. a handler's `ChannelSendError`; the channel puts no
+   * secret in it. A failing `Error` handler is not reported again.
    */
   Error: {
-    readonly source: "handler" | "connection"
+    readonly source: ErrorSource
+    /** `source: "handler"`: the tag of the event it was handling. */
     readonly event?: string | undefined
     readonly cause: Cause.Cause<unknown>
   }

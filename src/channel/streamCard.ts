@@ -18,10 +18,12 @@
  *
  * Cards are written in streaming mode (`config.streaming_mode`, `update_multi`), whatever they say. Every
  * write carries a `sequence` that grows by one, as the platform requires. A failed intermediate update is
- * only logged (the next one carries the whole card again, and a failed create is retried by it); the
- * final writes fail the effect.
+ * only logged and reported (`streaming.ts`: the channel's `Error` event; the next one carries the whole
+ * card again, and a failed create is retried by it), as is a failed note after a failure; the final
+ * writes fail the effect.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -36,7 +38,7 @@ import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelSendError, fromCardError, fromLarkError } from "./errors.js"
 import type { Message } from "./Message.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
-import { DEFAULT_EMPTY_NOTE, DEFAULT_FAILED_NOTE, DEFAULT_INTERRUPTED_NOTE, UNBOUNDED_BATCH } from "./streaming.js"
+import { DEFAULT_EMPTY_NOTE, DEFAULT_FAILED_NOTE, DEFAULT_INTERRUPTED_NOTE, failedWrite, UNBOUNDED_BATCH } from "./streaming.js"
 
 export interface StreamCardsOptions {
   /** Card updates per second, at most (default 4). */
@@ -129,7 +131,7 @@ const streamCards = <E, R>(
       Stream.groupedWithin(UNBOUNDED_BATCH, interval),
       Stream.mapEffect(() =>
         Effect.flatMap(Ref.get(latest), (card) => (card === undefined ? Effect.void : show(card))).pipe(
-          Effect.catchAll((error) => Effect.logWarning("lark channel: a streaming card update failed", error))
+          Effect.catchAll((error) => failedWrite("a streaming card update failed", Cause.fail(error)))
         )
       ),
       Stream.runDrain
@@ -142,7 +144,7 @@ const streamCards = <E, R>(
           ? options.interruptedNote ?? DEFAULT_INTERRUPTED_NOTE
           : options.failedNote ?? DEFAULT_FAILED_NOTE
         yield* close(withNote(yield* Ref.get(latest), note))
-      }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("lark channel: could not mark the streaming card failed", cause)))
+      }).pipe(Effect.catchAllCause((cause) => failedWrite("could not mark the streaming card failed", cause)))
 
     const last = yield* Effect.zipRight(pump, complete).pipe(
       // runs uninterruptibly, also when the fiber is interrupted mid-stream

@@ -18,10 +18,12 @@
  * a note when the stream ends without any.
  *
  * Every CardKit write carries a `sequence` that grows by one per card, as the platform requires. A failed
- * intermediate update is only logged (the next one carries the whole text again, and goes on where a
- * failed move to a new card stopped); the final ones fail the effect.
+ * intermediate update is only logged and reported (`streaming.ts`: the channel's `Error` event; the next
+ * one carries the whole text again, and goes on where a failed move to a new card stopped), as is a failed
+ * note after a failure; the final ones fail the effect.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -33,7 +35,7 @@ import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelSendError, fromLarkError } from "./errors.js"
 import type { Message } from "./Message.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
-import { DEFAULT_EMPTY_NOTE, DEFAULT_FAILED_NOTE, DEFAULT_INTERRUPTED_NOTE, UNBOUNDED_BATCH } from "./streaming.js"
+import { DEFAULT_EMPTY_NOTE, DEFAULT_FAILED_NOTE, DEFAULT_INTERRUPTED_NOTE, failedWrite, UNBOUNDED_BATCH } from "./streaming.js"
 
 /** The id of the markdown element that holds the answer. */
 export const ANSWER_ELEMENT_ID = "answer"
@@ -196,7 +198,7 @@ const streamCard = <E, R>(
       Stream.groupedWithin(UNBOUNDED_BATCH, interval),
       Stream.mapEffect(() =>
         Effect.flatMap(Ref.get(received), show).pipe(
-          Effect.catchAll((error) => Effect.logWarning("lark channel: a streaming card update failed", error))
+          Effect.catchAll((error) => failedWrite("a streaming card update failed", Cause.fail(error)))
         )
       ),
       Stream.runDrain
@@ -209,7 +211,7 @@ const streamCard = <E, R>(
           : options.failedNote ?? DEFAULT_FAILED_NOTE
         const all = yield* Ref.get(received)
         yield* close(all === "" ? note : `${all}\n\n${note}`)
-      }).pipe(Effect.catchAllCause((cause) => Effect.logWarning("lark channel: could not mark the streaming card failed", cause)))
+      }).pipe(Effect.catchAllCause((cause) => failedWrite("could not mark the streaming card failed", cause)))
 
     yield* Effect.zipRight(pump, complete).pipe(
       // runs uninterruptibly, also when the fiber is interrupted mid-stream
