@@ -8,7 +8,8 @@
  * - `expect <n>`: answers `{ ok }` at once, then `{ at }` (epoch milliseconds) when the handler has been
  *   called `n` more times;
  * - `cpu`: the process's CPU milliseconds (user + system) since the last `expect`;
- * - `reply on|off`: whether the handler replies to each message (with text, through the channel).
+ * - `reply on|off`: whether the handler replies to each message (with text, through the channel);
+ * - `quit`: exits (so that `node --cpu-prof` writes its profile).
  */
 import { createServer, type RequestListener } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -66,6 +67,8 @@ export const runClient = async (start: StartChannel) => {
     } else if (command === "reply") {
       replying = arg === "on"
       answer({ ok: true })
+    } else if (command === "quit") {
+      process.exit(0)
     }
   }
 }
