@@ -97,7 +97,10 @@ const soak = async ({ name, start }: Soak): Promise<Result> => {
       await run(count)
       await subject.command("age")
       const sample = await subject.command<Sample>("sample")
-      console.log(`  ${String(done).padStart(7)}: heap ${mib(sample.heapMiB)} MiB, RSS ${mib(sample.rssMiB)} MiB`)
+      console.log(
+        `  ${String(done).padStart(7)}: heap ${mib(sample.heapMiB)} MiB, RSS ${mib(sample.rssMiB)} MiB` +
+          ` (V8 heap total ${mib(sample.heapTotalMiB)}, external ${mib(sample.externalMiB)})`
+      )
       return sample
     }
     console.log(`${name} (warm-up ${WARMUP}, then samples after each slice)`)

@@ -36,6 +36,9 @@ export const clock: Clock.Clock = {
 export interface Sample {
   readonly heapMiB: number
   readonly rssMiB: number
+  /** What V8 holds for its heap (used or not), and memory outside it (Buffers and other external memory). */
+  readonly heapTotalMiB: number
+  readonly externalMiB: number
 }
 
 const MiB = 1024 * 1024
@@ -47,8 +50,8 @@ const sample = async (): Promise<Sample> => {
     gc()
     await setTimeout(50)
   }
-  const { heapUsed, rss } = process.memoryUsage()
-  return { heapMiB: heapUsed / MiB, rssMiB: rss / MiB }
+  const { external, heapTotal, heapUsed, rss } = process.memoryUsage()
+  return { heapMiB: heapUsed / MiB, rssMiB: rss / MiB, heapTotalMiB: heapTotal / MiB, externalMiB: external / MiB }
 }
 
 export const runSubject = async (run?: (count: number) => Promise<void>) => {
