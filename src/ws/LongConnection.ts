@@ -38,6 +38,7 @@ import { delayBefore, endingError } from "./reconnect.js"
 import * as Handlings from "./handlings.js"
 import * as Session from "./session.js"
 import { WebSocketFactory } from "./socket.js"
+import { countHandlings, type Watch } from "./watch.js"
 
 /** Where the connection is. `attempt` counts reconnect attempts since the last established connection. */
 export type State =
@@ -97,6 +98,18 @@ export type Requirements = LarkConfig | HttpClient.HttpClient | WebSocketFactory
 export const run = <R>(
   dispatcher: EventDispatcher<R>,
   options: Options = {}
+): Effect.Effect<never, LongConnectionError, R | Requirements> => runWatched(dispatcher, options, undefined)
+
+/**
+ * {@link run}, reporting to `watch` the messages and handlings that go over its limits (the channel's
+ * audit mode, see `watch.ts`).
+ *
+ * @internal (not exported by the package)
+ */
+export const runWatched = <R>(
+  dispatcher: EventDispatcher<R>,
+  options: Options,
+  watch: Watch | undefined
 ): Effect.Effect<never, LongConnectionError, R | Requirements> =>
   Effect.scoped(Effect.gen(function*() {
     const sockets = yield* WebSocketFactory
@@ -108,7 +121,8 @@ export const run = <R>(
     const minReconnectDelay = Duration.decode(options.minReconnectDelay ?? "1 second")
 
     const dispatch = makeDispatch(dispatcher, unsafeMakeMemory(), "whenPresent")
-    const fork = yield* Handlings.make<R>(Math.max(1, options.concurrency ?? 64))
+    const submit = yield* Handlings.make<R>(Math.max(1, options.concurrency ?? 64))
+    const fork = watch?.concurrency === undefined ? submit : countHandlings(submit, watch.concurrency, watch.crossed)
     const clientConfig = yield* Ref.make<ClientConfig>({ ...defaultClientConfig, ...options.clientConfig })
 
     const connectOnce = (onConnected: (endpoint: Endpoint) => Effect.Effect<void>) =>
@@ -138,7 +152,8 @@ export const run = <R>(
           dispatch,
           fork,
           pongTimeout,
-          fragments: options.fragments ?? {}
+          fragments: options.fragments ?? {},
+          watch
         })
       }))
 

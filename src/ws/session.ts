@@ -26,6 +26,7 @@ import { LongConnectionTransportError } from "./errors.js"
 import * as Fragments from "./fragments.js"
 import * as Frame from "./frame.js"
 import type { Connection } from "./socket.js"
+import { fragmentCrossings, type Watch } from "./watch.js"
 
 export interface Input<R> {
   readonly connection: Connection
@@ -39,6 +40,8 @@ export interface Input<R> {
   /** No inbound frame this long after a ping: the socket is dead. */
   readonly pongTimeout: Duration.Duration
   readonly fragments: Partial<Fragments.Limits>
+  /** Fragment limits watched, not enforced: a complete message over one is reported first (`watch.ts`). */
+  readonly watch?: Watch | undefined
 }
 
 const utf8 = new TextEncoder()
@@ -144,8 +147,17 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
             return Effect.void
           case "Dropped":
             return Effect.logWarning(`lark long connection: message part dropped: ${offered.reason}`)
-          case "Complete":
-            return input.fork(handle(received, offered.payload))
+          case "Complete": {
+            const handling = input.fork(handle(received, offered.payload))
+            const watch = input.watch
+            if (watch === undefined) return handling
+            const crossings = fragmentCrossings(watch, {
+              parts: Number(sum),
+              bytes: offered.payload.length,
+              messageId: Frame.header(frame, "message_id")
+            })
+            return crossings.length === 0 ? handling : Effect.zipRight(Effect.forEach(crossings, watch.crossed, { discard: true }), handling)
+          }
         }
       })
     }
