@@ -49,7 +49,7 @@ import * as LongConnection from "../ws/LongConnection.js"
 import { WebSocketFactory } from "../ws/socket.js"
 import { makeAdmission } from "./admission.js"
 import * as Batching from "./batching.js"
-import { auditSockets, auditWebhook } from "./audit.js"
+import { auditLongConnection, auditSockets, auditWebhook } from "./audit.js"
 import { type BotIdentity, fetchBotIdentity } from "./botIdentity.js"
 import * as BusyMerge from "./busyMerge.js"
 import { type BotLoopGuardConfig, defaultBotLoopGuard } from "./botLoop.js"
@@ -291,7 +291,11 @@ const makeChannel = (
     const { ready } = yield* watch(state, emit)
 
     const runSocket = (sockets: WebSocketFactory["Type"]): Effect.Effect<void> =>
-      LongConnection.run(dispatcher, { ...hardened.longConnection, state }).pipe(
+      LongConnection.runWatched(
+        dispatcher,
+        { ...hardened.longConnection, state },
+        audit === undefined ? undefined : auditLongConnection(audit.record, audit.watched)
+      ).pipe(
         // inside `context`, which holds the factory the channel was made with
         Effect.provideService(WebSocketFactory, audit === undefined ? sockets : auditSockets(sockets, audit.record)),
         Effect.provide(context),

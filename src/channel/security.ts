@@ -13,7 +13,8 @@
  *
  * The limits may also be set one by one in any mode; in strict mode a limit given explicitly replaces the
  * strict default. A limit never loosens a tighter `longConnection` setting: the smaller value wins.
- * `security: "audit"` keeps `compat` behaviour and records what `strict` would refuse (`audit.ts`).
+ * `security: "audit"` keeps `compat` behaviour and records what `strict` would refuse (`audit.ts`), the
+ * long-connection limits included: those strict would set tighter than the ones in force are watched.
  * Allowlists, mention gating and rate limits are not security settings: see `PolicyConfig`.
  */
 import * as Duration from "effect/Duration"
@@ -64,11 +65,25 @@ export interface SecurityInput {
 /** The settings the channel runs with. */
 export interface Hardened {
   readonly strict: boolean
-  /** Audit mode only: the recorder, and what was found in the options already. */
-  readonly audit: { readonly record: AuditRecorder; readonly found: ReadonlyArray<AuditEvent> } | undefined
+  /**
+   * Audit mode only: the recorder, what was found in the options already, and the long-connection limits
+   * strict would set that are tighter than the ones in force (watched, not enforced: see `audit.ts`).
+   */
+  readonly audit: {
+    readonly record: AuditRecorder
+    readonly found: ReadonlyArray<AuditEvent>
+    readonly watched: WatchedLimits
+  } | undefined
   readonly maxClockSkew: Duration.DurationInput | undefined
   /** The long-connection options with the limits applied (`concurrency` filled in from `defaultConcurrency`). */
   readonly longConnection: LongConnection.Options
+}
+
+/** Long-connection limits recorded when crossed, not enforced (each `undefined` when not watched). */
+export interface WatchedLimits {
+  readonly maxParts: number | undefined
+  readonly maxBytes: number | undefined
+  readonly concurrency: number | undefined
 }
 
 const smaller = (a: number | undefined, b: number | undefined): number | undefined =>
@@ -99,15 +114,30 @@ export const harden = (input: SecurityInput, defaultConcurrency: number): Either
   const base = input.longConnection ?? {}
   const maxParts = smaller(base.fragments?.maxParts ?? defaultLimits.maxParts, pick("maxFragmentParts"))
   const maxBytes = smaller(base.fragments?.maxBytes ?? defaultLimits.maxBytes, pick("maxFragmentBytes"))
+  const concurrency = smaller(base.concurrency ?? defaultConcurrency, pick("maxConcurrentHandlers"))
+  // audit: what strict would enforce where it is tighter than what is in force (a limit set explicitly
+  // in `security` is enforced in every mode, so strict would enforce the same one: nothing to watch)
+  const tighter = (strictValue: number | undefined, inForce: number | undefined) =>
+    strictValue !== undefined && (inForce === undefined || strictValue < inForce) ? strictValue : undefined
+  const strictOf = <K extends "maxFragmentParts" | "maxFragmentBytes" | "maxConcurrentHandlers">(key: K) =>
+    config[key] ?? strictDefaults[key]
   return Either.right({
     strict,
     audit: config.mode === "audit"
-      ? { record: config.auditRecorder ?? logAudit, found: unsignedWebhook ? [allowed("webhook_without_encrypt_key")] : [] }
+      ? {
+        record: config.auditRecorder ?? logAudit,
+        found: unsignedWebhook ? [allowed("webhook_without_encrypt_key")] : [],
+        watched: {
+          maxParts: tighter(smaller(base.fragments?.maxParts ?? defaultLimits.maxParts, strictOf("maxFragmentParts")), maxParts),
+          maxBytes: tighter(smaller(base.fragments?.maxBytes ?? defaultLimits.maxBytes, strictOf("maxFragmentBytes")), maxBytes),
+          concurrency: tighter(smaller(base.concurrency ?? defaultConcurrency, strictOf("maxConcurrentHandlers")), concurrency)
+        }
+      }
       : undefined,
     maxClockSkew: input.maxClockSkew ?? config.maxClockSkew ?? (strict ? strictDefaults.maxClockSkew : undefined),
     longConnection: {
       ...base,
-      concurrency: smaller(base.concurrency ?? defaultConcurrency, pick("maxConcurrentHandlers")),
+      concurrency,
       fragments: { ...base.fragments, maxParts, maxBytes },
       requireTls: base.requireTls === true || (strict && config.allowInsecureWs !== true)
     }
