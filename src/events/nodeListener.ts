@@ -76,7 +76,8 @@ const rawBodyOf = (
 
 /** Writes `answer` as the reply. @internal */
 export const send = (response: ServerResponse, answer: Response): void => {
-  response.writeHead(answer.status, answer.headers)
+  // the length declared: without it `writeHead` commits to a chunked reply (framing, a second write)
+  response.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) })
   response.end(answer.body)
 }
 

@@ -42,12 +42,17 @@ describe("node:http listener", () => {
       }
       const ok = yield* Effect.promise(() => fetch(url, { method: "POST", headers, body }))
       assert.strictEqual(ok.status, 200)
-      assert.deepStrictEqual(yield* Effect.promise(() => ok.json()), { msg: "success" })
+      // one write with its length declared, as node-sdk's reply: not a chunked stream
+      const okText = yield* Effect.promise(() => ok.text())
+      assert.deepStrictEqual(JSON.parse(okText), { msg: "success" })
+      assert.strictEqual(ok.headers.get("content-length"), String(Buffer.byteLength(okText)))
+      assert.isNull(ok.headers.get("transfer-encoding"))
       assert.deepStrictEqual(received, ["om_http"])
 
       const forged = yield* Effect.promise(() =>
         fetch(url, { method: "POST", headers: { ...headers, "x-lark-signature": "0".repeat(64) }, body }))
       assert.strictEqual(forged.status, 401)
+      assert.strictEqual(forged.headers.get("content-length"), String(Buffer.byteLength(yield* Effect.promise(() => forged.text()))))
       assert.deepStrictEqual(received, ["om_http"])
     }).pipe(Effect.scoped))
 })
