@@ -1,0 +1,59 @@
+/**
+ * The Effect 4 edition (docs/effect4.md): built from `src/` with the Effect 4 dialect, type-checked against
+ * effect 4 (installed in `editions/effect4`), and its checks run on effect 4 in a child `node` process.
+ */
+import { execFile } from "node:child_process"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { beforeAll, describe, expect, it } from "vitest"
+import { build, compiled, rewriteSpecifiers } from "../../scripts/edition.js"
+
+const run = promisify(execFile)
+
+/** Runs a compiled check of the edition and returns the JSON line it prints. */
+const check = async (name: string): Promise<any> => {
+  const { stdout } = await run(process.execPath, [join(compiled, "checks", `${name}.js`)], { timeout: 20_000 })
+  return JSON.parse(stdout)
+}
+
+describe("the Effect 4 edition", () => {
+  // npm ci of editions/effect4 on a clean clone (~15 s) plus one tsc run (~15 s)
+  beforeAll(() => build({ install: true }), 90_000)
+
+  it("rewrites only the import specifiers in its table", () => {
+    const table = { "@effect/platform/HttpClient": "effect/http/HttpClient" }
+    const source = [
+      `import * as HttpClient from "@effect/platform/HttpClient"`,
+      `import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"`,
+      `export type { HttpClient } from '@effect/platform/HttpClient'`,
+      `const lazy = import("@effect/platform/HttpClient")`,
+      `const text = "@effect/platform/HttpClient"`
+    ].join("\n")
+    expect(rewriteSpecifiers(source, table).split("\n")).toEqual([
+      `import * as HttpClient from "effect/http/HttpClient"`,
+      `import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"`,
+      `export type { HttpClient } from 'effect/http/HttpClient'`,
+      `const lazy = import("effect/http/HttpClient")`,
+      `const text = "@effect/platform/HttpClient"`
+    ])
+  })
+
+  it("runs LarkConfig and single-flight on Effect 4", async () => {
+    const result = await check("config")
+    expect(result.made).toMatchObject({ appId: "cli_a", domain: "https://open.larksuite.com" })
+    expect(result.emptyAppId).toEqual({
+      tag: "LarkConfigError",
+      variable: "appId",
+      detail: "must not be empty",
+      message: "invalid configuration appId: must not be empty"
+    })
+    expect(result.badDomain).toMatchObject({ tag: "LarkConfigError", variable: "domain", detail: expect.stringContaining("http(s) base URL") })
+    expect(result.environment).toEqual({ ok: { appId: "cli_env", appType: "marketplace", domain: "https://open.feishu.cn" } })
+    expect(result.missingAppId).toEqual({ error: "invalid configuration LARK_APP_ID: is not set" })
+    expect(result.badAppType).toEqual({
+      error: `invalid configuration LARK_APP_TYPE: expected "self_built" or "marketplace", got "other"`
+    })
+    // three concurrent callers, one run; a later call runs again
+    expect(result.singleFlight).toEqual({ answers: [1, 1, 1], runs: 2, again: 2 })
+  })
+})
