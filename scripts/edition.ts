@@ -1,7 +1,8 @@
 /**
  * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/` and `schemas/` into
  * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`,
- * rewrites the import specifiers listed in `editions/effect4/rewrites.json`, copies the edition's checks
+ * rewrites the import specifiers listed in `editions/effect4/rewrites.json` (and, under `schemas/`, `effect/Schema`
+ * to `editions/effect4/generatedSchema.ts`, copied beside them), copies the edition's checks
  * (`editions/effect4/checks/`, programs written for Effect 4) beside them, and compiles the checks and the
  * modules they import with the TypeScript and Effect 4 installed in `editions/effect4/node_modules`.
  *
@@ -9,7 +10,7 @@
  */
 import { execFile } from "node:child_process"
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { join, relative } from "node:path"
+import { dirname, join, relative, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { filesUnder, repository } from "./distBuild.js"
@@ -24,6 +25,8 @@ const run = promisify(execFile)
 interface Rewrites {
   /** An import specifier of the Effect 3 source and what the Effect 4 edition imports instead. */
   readonly specifiers: Readonly<Record<string, string>>
+  /** What the modules under `schemas/` import in place of `effect/Schema`: a module of `editions/effect4`. */
+  readonly schemas: { readonly specifier: string; readonly module: string }
 }
 
 const readRewrites = (): Rewrites => JSON.parse(readFileSync(join(edition, "rewrites.json"), "utf8")) as Rewrites
@@ -41,16 +44,28 @@ export const installIfMissing = async (): Promise<void> => {
 
 /** Writes the edition's sources into `out/` (afresh). */
 export const writeSources = (): void => {
-  const { specifiers } = readRewrites()
+  const { schemas, specifiers } = readRewrites()
   rmSync(out, { recursive: true, force: true })
   for (const folder of ["src", "schemas"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
   cpSync(join(edition, "dialect.ts"), join(out, "src", "internal", "dialect.ts"))
+  const schemaModule = join(out, "schemas", schemas.module)
+  cpSync(join(edition, schemas.module), schemaModule)
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
-  for (const file of filesUnder(out).filter((path) => path.endsWith(".ts"))) {
+  const schemasFolder = join(out, "schemas") + sep
+  for (const file of filesUnder(out).filter((path) => path.endsWith(".ts") && path !== schemaModule)) {
     const text = readFileSync(file, "utf8")
-    const rewritten = rewriteSpecifiers(text, specifiers)
+    const table = file.startsWith(schemasFolder)
+      ? { ...specifiers, [schemas.specifier]: importPath(file, schemaModule) }
+      : specifiers
+    const rewritten = rewriteSpecifiers(text, table)
     if (rewritten !== text) writeFileSync(file, rewritten)
   }
+}
+
+/** How `file` imports the module `target` (both `.ts` in `out/`): a relative `.js` specifier. */
+const importPath = (file: string, target: string): string => {
+  const path = relative(dirname(file), target).split(sep).join("/").replace(/\.ts$/, ".js")
+  return path.startsWith(".") ? path : `./${path}`
 }
 
 /** Compiles the checks and everything they import against Effect 4 (`editions/effect4/tsconfig.json`). */
