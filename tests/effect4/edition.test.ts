@@ -56,4 +56,37 @@ describe("the Effect 4 edition", () => {
     // three concurrent callers, one run; a later call runs again
     expect(result.singleFlight).toEqual({ answers: [1, 1, 1], runs: 2, again: 2 })
   })
+
+  it("sends im.v1.message.create on Effect 4, with a tenant token fetched once, and decodes the answer", async () => {
+    const result = await check("call")
+    const answer = { message_id: "om_1", chat_id: "oc_1", msg_type: "text", body: { content: `{"text":"hello"}` }, extra_field: "kept" }
+    expect(result.first).toEqual(answer) // decoded, unknown fields kept
+    expect(result.second).toEqual(answer)
+    const message = {
+      method: "POST",
+      path: "/open-apis/im/v1/messages",
+      query: { receive_id_type: ["chat_id"] },
+      authorization: "Bearer t-mock-1",
+      contentType: "application/json; charset=utf-8",
+      body: { _tag: "Json", value: { receive_id: "oc_1", msg_type: "text", content: `{"text":"hello"}` } }
+    }
+    // one token fetch, then both calls with the cached token
+    expect(result.requests).toEqual([
+      {
+        method: "POST",
+        path: "/open-apis/auth/v3/tenant_access_token/internal",
+        query: {},
+        contentType: "application/json; charset=utf-8",
+        body: { _tag: "Json", value: { app_id: "cli_a", app_secret: "secret" } }
+      },
+      message,
+      message
+    ])
+    expect(result.refused).toEqual({
+      tag: "LarkApiError",
+      code: 230001,
+      message: "im.v1.message.create failed with code 230001: bad receive_id"
+    })
+    expect(result.undecodable).toMatchObject({ tag: "LarkDecodeError", message: expect.stringContaining(`["message_id"]`) })
+  })
 })
