@@ -106,8 +106,6 @@ const isMissing = (issue: SchemaIssue.Issue): boolean => {
 export const describeVariableError = (error: Config.ConfigError): string =>
   Schema.isSchemaError(error.cause) ? (isMissing(error.cause.issue) ? "is not set" : error.cause.message) : error.cause.message
 
-export type VariableError = Config.ConfigError
-
 export type DurationInput = Duration.Input
 
 export const decodeDuration: (input: DurationInput) => Duration.Duration = Duration.fromInputUnsafe

@@ -93,7 +93,7 @@ export const Literals = <const Values extends ReadonlyArray<string>>(...values: 
 
 /**
  * An optional field that decodes (and constructs) to `make()` when absent.
- * Effect 4: `Schema.optionalKey(schema)` with `Schema.withDecodingDefaultKey` and `Schema.withConstructorDefault`.
+ * Effect 4: the schema with `Schema.withConstructorDefault` and `Schema.withDecodingDefaultKey`.
  */
 export const optionalWithDefault = <A, I>(schema: Schema.Schema<A, I>, make: () => A) =>
   Schema.optionalWith(schema, { default: make })
@@ -114,9 +114,6 @@ export const parsedVariable = <A, B>(config: Config.Config<A>, parse: (value: A)
 /** What is wrong with a variable: "is not set", or the reason. Effect 4: one `Config.ConfigError` wrapping a `SchemaError`. */
 export const describeVariableError = (error: ConfigError.ConfigError): string =>
   ConfigError.isMissingData(error) ? "is not set" : ConfigError.isInvalidData(error) ? error.message : String(error)
-
-/** Why reading a variable failed. Effect 4: `Config.ConfigError`. */
-export type VariableError = ConfigError.ConfigError
 
 /** What a duration can be given as (`"3 minutes"`, millis, a `Duration`). Effect 4: `Duration.Input`. */
 export type DurationInput = Duration.DurationInput

@@ -3,12 +3,23 @@
  * effect 4 (installed in `editions/effect4`), and its checks run on effect 4 in a child `node` process.
  */
 import { execFile } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { beforeAll, describe, expect, it } from "vitest"
-import { build, compiled, rewriteSpecifiers } from "../../scripts/edition.js"
+import { repository } from "../../scripts/distBuild.js"
+import { build, compiled, edition, rewriteSpecifiers } from "../../scripts/edition.js"
 
 const run = promisify(execFile)
+
+/** The names a module exports (declarations and `export { ... }` lists). */
+const exportedNames = (path: string): Array<string> => {
+  const text = readFileSync(path, "utf8")
+  const declared = [...text.matchAll(/^export (?:const|type|class|function|interface) (\w+)/gm)].map((match) => match[1]!)
+  const listed = [...text.matchAll(/^export (?:type )?\{([^}]*)\}/gm)].flatMap((match) =>
+    match[1]!.split(",").map((name) => name.trim().replace(/^type /, "")).filter((name) => name !== ""))
+  return [...declared, ...listed].sort()
+}
 
 /** Runs a compiled check of the edition and returns the JSON line it prints. */
 const check = async (name: string): Promise<any> => {
@@ -19,6 +30,12 @@ const check = async (name: string): Promise<any> => {
 describe("the Effect 4 edition", () => {
   // npm ci of editions/effect4 on a clean clone (~15 s) plus one tsc run (~15 s)
   beforeAll(() => build({ install: true }), 90_000)
+
+  it("has the same dialect names on both majors", () => {
+    const effect3 = exportedNames(join(repository, "src", "internal", "dialect.ts"))
+    expect(effect3.length).toBeGreaterThan(30)
+    expect(exportedNames(join(edition, "dialect.ts"))).toEqual(effect3)
+  })
 
   it("rewrites only the import specifiers in its table", () => {
     const table = { "@effect/platform/HttpClient": "effect/http/HttpClient" }
