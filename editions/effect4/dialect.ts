@@ -1,6 +1,7 @@
 /**
- * The Effect 4 side of `src/internal/dialect.ts`: the same names, written for effect 4.x. The Effect 4 edition
- * (`npm run edition`) is built with this file in that one's place (docs/effect4.md).
+ * The Effect 4 side of `src/internal/dialect.ts`: the same names, written for effect 4.x (what each one is for is
+ * documented there, with its Effect 4 spelling). The Effect 4 edition (`npm run edition`) is built with this file
+ * in that one's place (docs/effect4.md); tests/effect4 checks that both export the same names.
  */
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
@@ -15,15 +16,15 @@ import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaIssue from "effect/SchemaIssue"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { ContextDeadline } from "../AttemptTimeout.js"
-import type * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
-import type * as SchemaIssue from "effect/SchemaIssue"
 
 export type Outcome<A, E> = Result.Result<A, E>
 

@@ -4,8 +4,8 @@
  * (scripts/edition.ts). Everything not below is Effect 4's own. The next step is the generator emitting Effect
  * 4's spellings for the edition, which makes this module go away (docs/effect4.md).
  */
-import * as S from "effect/Schema"
 import * as Effect from "effect/Effect"
+import * as S from "effect/Schema"
 
 export * from "effect/Schema"
 
