@@ -10,19 +10,16 @@
  * `Clock` ({@link raceClock}): it works everywhere and under `TestClock`, but costs a fiber per attempt. (The
  * transports' own exchanges, `Exchange.withExchange`, keep their deadlines themselves.)
  */
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
-import { raceClock } from "./internal/raceClock.js"
+import type * as Effect from "effect/Effect"
+import { raceClock, withContextPatched } from "./internal/dialect.js"
 
 /** For a timeout: the context change that makes the transport enforce it, or `undefined` when it cannot. */
 export type ContextDeadline = (timeout: Duration.Duration) => ((context: Context.Context<never>) => Context.Context<never>) | undefined
 
 /** The transport's {@link ContextDeadline}; by default none, so attempts are raced against the `Clock`. */
-export class AttemptDeadline extends Context.Reference<AttemptDeadline>()("lark-effect/AttemptDeadline", {
-  defaultValue: (): ContextDeadline => () => undefined
-}) {}
+export { AttemptDeadline } from "./internal/dialect.js"
 
 /** Bounds one attempt by `timeout`: through the transport when `deadline` can, else by a `Clock` race. */
 export const bound = <A, E, R, E2>(
@@ -32,7 +29,7 @@ export const bound = <A, E, R, E2>(
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> => {
   const patch = deadline(timeout)
-  return patch === undefined ? raceClock(attempt, timeout, onTimeout) : Effect.locallyWith(attempt, FiberRef.currentContext, patch)
+  return patch === undefined ? raceClock(attempt, timeout, onTimeout) : withContextPatched(attempt, patch)
 }
 
 /** The `code` of a deadline that lark-effect's own code saw pass (a `Clock` race, a silent socket). */

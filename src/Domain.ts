@@ -1,7 +1,7 @@
 /**
  * Where the platform lives: the OpenAPI base URL and the OAuth ("accounts") base URL.
  */
-import * as Either from "effect/Either"
+import { fail, type Outcome, succeed } from "./internal/dialect.js"
 export interface Domain {
   /** Base of every `/open-apis/...` call, without a trailing slash. */
   readonly open: string
@@ -18,23 +18,23 @@ const trimSlashes = (url: string) => url.replace(/\/+$/, "")
  * Resolves `"feishu"`, `"lark"` or a base URL. A custom base URL (a proxy, a private deployment, the fake
  * platform of the test kit) serves the OAuth endpoints too unless `accounts` names another base.
  */
-export const resolve = (domain: string, accounts?: string): Either.Either<Domain, string> => {
+export const resolve = (domain: string, accounts?: string): Outcome<Domain, string> => {
   const name = domain.trim().toLowerCase()
-  if (name === "" || name === "feishu") return Either.right(withAccounts(Feishu, accounts))
-  if (name === "lark") return Either.right(withAccounts(Lark, accounts))
+  if (name === "" || name === "feishu") return succeed(withAccounts(Feishu, accounts))
+  if (name === "lark") return succeed(withAccounts(Lark, accounts))
   let url: URL
   try {
     url = new URL(domain.trim())
   } catch {
-    return Either.left(`expected "feishu", "lark" or an http(s) base URL, got ${JSON.stringify(domain)}`)
+    return fail(`expected "feishu", "lark" or an http(s) base URL, got ${JSON.stringify(domain)}`)
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return Either.left(`expected an http(s) base URL, got ${JSON.stringify(domain)}`)
+    return fail(`expected an http(s) base URL, got ${JSON.stringify(domain)}`)
   }
   const open = trimSlashes(url.toString())
   const official = [Feishu, Lark].find((known) => known.open === open)
-  if (official !== undefined) return Either.right(withAccounts(official, accounts))
-  return Either.right({ open, accounts: accounts === undefined ? open : trimSlashes(accounts) })
+  if (official !== undefined) return succeed(withAccounts(official, accounts))
+  return succeed({ open, accounts: accounts === undefined ? open : trimSlashes(accounts) })
 }
 
 const withAccounts = (domain: Domain, accounts: string | undefined): Domain =>

@@ -5,16 +5,14 @@
  * it on their config), so two layers in one process never share tokens.
  */
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Domain from "./Domain.js"
+import * as Dialect from "./internal/dialect.js"
 import { LarkConfigError } from "./LarkError.js"
 import * as SingleFlight from "./internal/singleFlight.js"
 import { userAgent } from "./internal/version.js"
@@ -40,7 +38,7 @@ export interface Options {
   /** Base URL of the OAuth v3 endpoints when `domain` is a custom URL served elsewhere. */
   readonly accountsUrl?: string | undefined
   /** Timeout of one HTTP attempt (retries get their own). Default 30 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: Dialect.DurationInput | undefined
   /** Delays between retries of a call that is safe to retry. Default: jittered exponential from 250 ms, 3 retries. */
   readonly retrySchedule?: Schedule.Schedule<unknown, unknown> | undefined
   /** Where tokens are kept. Default: in memory, owned by this layer. */
@@ -49,7 +47,7 @@ export interface Options {
    * A token is refreshed when less than this is left of its life, or once half its life has passed when that
    * comes later (a token that lives no longer than this is still cached). Default 3 minutes.
    */
-  readonly refreshAhead?: Duration.DurationInput | undefined
+  readonly refreshAhead?: Dialect.DurationInput | undefined
   readonly helpdesk?: { readonly id: string; readonly token: Redacted.Redacted<string> } | undefined
   /** Appended to the User-Agent as `source/<tag>`. */
   readonly source?: string | undefined
@@ -75,11 +73,11 @@ export interface Service {
   readonly tokenFetches: SingleFlight.SingleFlight
 }
 
-export class LarkConfig extends Context.Tag("lark-effect/LarkConfig")<LarkConfig, Service>() {}
+export class LarkConfig extends Dialect.Service<LarkConfig, Service>()("lark-effect/LarkConfig") {}
 
-export const defaultRetrySchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("250 millis").pipe(
-  Schedule.jittered,
-  Schedule.intersect(Schedule.recurs(3))
+export const defaultRetrySchedule: Schedule.Schedule<unknown, unknown> = Dialect.intersectSchedules(
+  Schedule.exponential("250 millis").pipe(Schedule.jittered),
+  Schedule.recurs(3)
 )
 
 /** Checks the options and builds the service. Fails with `LarkConfigError` naming the bad setting. */
@@ -95,22 +93,24 @@ export const make = (options: Options): Effect.Effect<Service, LarkConfigError> 
     if (appType === "marketplace" && options.appSecret === undefined) {
       return yield* new LarkConfigError({ variable: "appSecret", detail: "marketplace apps need their app secret" })
     }
-    const domain = Domain.resolve(options.domain ?? "feishu", options.accountsUrl)
-    if (Either.isLeft(domain)) return yield* new LarkConfigError({ variable: "domain", detail: domain.left })
+    const domain = yield* Dialect.matchOutcome(Domain.resolve(options.domain ?? "feishu", options.accountsUrl), {
+      onFailure: (detail) => Effect.fail(new LarkConfigError({ variable: "domain", detail })),
+      onSuccess: Effect.succeed
+    })
     return {
       appId: options.appId,
-      appSecret: Option.fromNullable(options.appSecret),
-      clientAssertion: Option.fromNullable(options.clientAssertion),
+      appSecret: Dialect.optionFromNullable(options.appSecret),
+      clientAssertion: Dialect.optionFromNullable(options.clientAssertion),
       appType,
-      domain: domain.right,
-      timeout: Duration.decode(options.timeout ?? "30 seconds"),
+      domain,
+      timeout: Dialect.decodeDuration(options.timeout ?? "30 seconds"),
       retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
       tokenCache: options.tokenCache ?? TokenCache.makeMemory(),
-      refreshAhead: Duration.decode(options.refreshAhead ?? "3 minutes"),
-      helpdesk: Option.fromNullable(options.helpdesk),
+      refreshAhead: Dialect.decodeDuration(options.refreshAhead ?? "3 minutes"),
+      helpdesk: Dialect.optionFromNullable(options.helpdesk),
       userAgent: userAgent(options.source),
-      encryptKey: Option.fromNullable(options.encryptKey),
-      verificationToken: Option.fromNullable(options.verificationToken),
+      encryptKey: Dialect.optionFromNullable(options.encryptKey),
+      verificationToken: Dialect.optionFromNullable(options.verificationToken),
       tokenFetches: SingleFlight.make()
     }
   })
@@ -142,33 +142,28 @@ const environmentNames: Record<string, string> = {
   appType: "LARK_APP_TYPE"
 }
 
-const appTypeConfig = Config.string("LARK_APP_TYPE").pipe(
-  Config.mapOrFail((value) => {
-    const normalized = value.trim().toLowerCase().replace(/[-\s]/g, "_")
-    if (normalized === "self_built" || normalized === "selfbuilt") return Either.right("self_built" as const)
-    if (normalized === "marketplace" || normalized === "isv") return Either.right("marketplace" as const)
-    return Either.left(ConfigError.InvalidData([], `expected "self_built" or "marketplace", got ${JSON.stringify(value)}`))
-  })
-)
+const appTypeConfig = Dialect.parsedVariable(Dialect.stringVariable("LARK_APP_TYPE"), (value) => {
+  const normalized = value.trim().toLowerCase().replace(/[-\s]/g, "_")
+  if (normalized === "self_built" || normalized === "selfbuilt") return Dialect.succeed("self_built" as const)
+  if (normalized === "marketplace" || normalized === "isv") return Dialect.succeed("marketplace" as const)
+  return Dialect.fail(`expected "self_built" or "marketplace", got ${JSON.stringify(value)}`)
+})
 
 /** Each variable on its own, so a failure names the variable it is about. */
 const variable = <A>(name: string, config: Config.Config<A>) =>
   Effect.mapError(config, (error) =>
     new LarkConfigError({
       variable: name,
-      detail: ConfigError.isMissingData(error) ? "is not set" : describeConfigError(error)
+      detail: Dialect.describeVariableError(error)
     }))
 
-const describeConfigError = (error: ConfigError.ConfigError): string =>
-  ConfigError.isInvalidData(error) ? error.message : String(error)
-
 const readEnvironment = Effect.all({
-  appId: variable("LARK_APP_ID", Config.nonEmptyString("LARK_APP_ID")),
-  appSecret: variable("LARK_APP_SECRET", Config.option(Config.redacted("LARK_APP_SECRET"))),
-  domain: variable("LARK_DOMAIN", Config.withDefault(Config.string("LARK_DOMAIN"), "feishu")),
+  appId: variable("LARK_APP_ID", Dialect.nonEmptyStringVariable("LARK_APP_ID")),
+  appSecret: variable("LARK_APP_SECRET", Config.option(Dialect.redactedVariable("LARK_APP_SECRET"))),
+  domain: variable("LARK_DOMAIN", Config.withDefault(Dialect.stringVariable("LARK_DOMAIN"), "feishu")),
   appType: variable("LARK_APP_TYPE", Config.withDefault(appTypeConfig, "self_built" as const)),
-  encryptKey: variable("LARK_ENCRYPT_KEY", Config.option(Config.redacted("LARK_ENCRYPT_KEY"))),
-  verificationToken: variable("LARK_VERIFICATION_TOKEN", Config.option(Config.redacted("LARK_VERIFICATION_TOKEN")))
+  encryptKey: variable("LARK_ENCRYPT_KEY", Config.option(Dialect.redactedVariable("LARK_ENCRYPT_KEY"))),
+  verificationToken: variable("LARK_VERIFICATION_TOKEN", Config.option(Dialect.redactedVariable("LARK_VERIFICATION_TOKEN")))
 }).pipe(Effect.map((env) => ({
   appId: env.appId,
   appSecret: Option.getOrUndefined(env.appSecret),

@@ -6,6 +6,7 @@
  * for the answers that hold tokens).
  */
 import * as Schema from "effect/Schema"
+import { Literals, optionalWithDefault } from "./internal/dialect.js"
 /** A field the platform rejected, from `error.field_violations`. */
 export const FieldViolation = Schema.Struct({
   field: Schema.optional(Schema.String),
@@ -28,8 +29,8 @@ export class LarkApiError extends Schema.TaggedError<LarkApiError>()("LarkApiErr
   httpStatus: Schema.Number,
   logId: Schema.optional(Schema.String),
   troubleshooter: Schema.optional(Schema.String),
-  fieldViolations: Schema.optionalWith(Schema.Array(FieldViolation), { default: () => [] }),
-  permissionViolations: Schema.optionalWith(Schema.Array(PermissionViolation), { default: () => [] })
+  fieldViolations: optionalWithDefault(Schema.Array(FieldViolation), () => []),
+  permissionViolations: optionalWithDefault(Schema.Array(PermissionViolation), () => [])
 }) {
   override get message() {
     return `${this.operation} failed with code ${this.code}: ${this.msg}${this.logId ? ` (log id ${this.logId})` : ""}`
@@ -39,7 +40,7 @@ export class LarkApiError extends Schema.TaggedError<LarkApiError>()("LarkApiErr
 /** The request never got a usable answer: connection failure, timeout, or a non-JSON error status. */
 export class LarkHttpError extends Schema.TaggedError<LarkHttpError>()("LarkHttpError", {
   operation: Schema.String,
-  reason: Schema.Literal("Transport", "Timeout", "Status"),
+  reason: Literals("Transport", "Timeout", "Status"),
   detail: Schema.String,
   httpStatus: Schema.optional(Schema.Number),
   /** True when the request may have reached the platform (so a write may have been applied). */
@@ -78,7 +79,7 @@ export class LarkRequestError extends Schema.TaggedError<LarkRequestError>()("La
 
 /** No access token could be had for the call (credentials rejected, app_ticket missing, ...). */
 export class LarkTokenError extends Schema.TaggedError<LarkTokenError>()("LarkTokenError", {
-  kind: Schema.Literal("tenant", "app", "user"),
+  kind: Literals("tenant", "app", "user"),
   detail: Schema.String,
   code: Schema.optional(Schema.Number)
 }) {

@@ -5,11 +5,10 @@
  * schemas, so it can live at module level with no cost until it is called.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as Schema from "effect/Schema"
 import type { LarkConfig } from "./LarkConfig.js"
 import type { LarkError } from "./LarkError.js"
+import type { DurationInput, SchemaOf } from "./internal/dialect.js"
 
 export type AccessTokenKind = "tenant" | "app" | "user"
 
@@ -34,7 +33,7 @@ export interface Operation<P extends Payload, A> {
   /** Token kinds the API accepts, in order of preference; empty: send no token. */
   readonly tokens: ReadonlyArray<AccessTokenKind>
   /** Checks (and encodes) the payload before anything is sent. */
-  readonly payload?: Schema.Schema<P, any> | undefined
+  readonly payload?: SchemaOf<P> | undefined
   /**
    * How the body goes out. Default: JSON on every method but GET (`data`, or `{}` without it, as node-sdk
    * sends), none on GET. Set it on a GET API that takes a body: a GET with a body cannot go through `fetch`.
@@ -46,7 +45,7 @@ export interface Operation<P extends Payload, A> {
    */
   readonly result?: "data" | "flat" | "binary" | undefined
   /** The decoded success value. Lenient: unknown fields are kept. Absent: the raw JSON value. */
-  readonly response?: Schema.Schema<A, any> | undefined
+  readonly response?: SchemaOf<A> | undefined
   /** True when sending it twice does no harm beyond sending it once: then 5xx and timeouts are retried. */
   readonly idempotent?: boolean | undefined
   /**
@@ -69,7 +68,7 @@ export interface CallOptions {
   /** Extra headers, set last. */
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** Timeout of one attempt for this call. */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: DurationInput | undefined
 }
 
 /** Whether sending the operation again is harmless: GET, or an API marked idempotent. */

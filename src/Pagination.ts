@@ -6,6 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { mapConcat, paginate } from "./internal/dialect.js"
 import type { CallOptions, Payload } from "./Operation.js"
 
 export interface Page {
@@ -28,7 +29,7 @@ export const pages = <P extends Payload, A extends Page, E, R>(
   Stream.suspend(() => {
     const seen = new Set<string>() // per run of the stream
     const first = payload.params?.page_token
-    return Stream.paginateEffect(typeof first === "string" ? first : undefined, (pageToken: string | undefined) =>
+    return paginate(typeof first === "string" ? first : undefined, (pageToken: string | undefined) =>
     Effect.map(list(withPageToken(payload, pageToken), options), (page) => {
       const next = page.page_token || page.next_page_token
       if (page.has_more === false || next === undefined || next === "" || seen.has(next)) {
@@ -46,7 +47,7 @@ export const items = <P extends Payload, A extends Page, K extends ListField<A>,
   options?: CallOptions,
   field: K = "items" as K
 ): Stream.Stream<ItemOf<A, K>, E, R> =>
-  Stream.mapConcat(pages(list, payload, options), (page) => (page[field] ?? []) as ReadonlyArray<ItemOf<A, K>>)
+  mapConcat(pages(list, payload, options), (page) => (page[field] ?? []) as ReadonlyArray<ItemOf<A, K>>)
 
 /** The keys of `A` that hold (optional) arrays. */
 export type ListField<A> = { [K in keyof A]-?: NonNullable<A[K]> extends ReadonlyArray<any> ? K : never }[keyof A]

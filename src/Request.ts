@@ -3,10 +3,7 @@
  * send with safe retries, decode. A token the platform rejects is evicted and the call sent once more.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
@@ -17,6 +14,18 @@ import { LarkApiError, type LarkError, LarkRequestError, LarkTokenError } from "
 import type { AccessTokenKind, CallOptions, HttpMethod, Operation, Payload } from "./Operation.js"
 import * as Tokens from "./Tokens.js"
 import * as Body from "./internal/body.js"
+import {
+  decodeDuration,
+  fail,
+  formatDecodeError,
+  fromOutcome,
+  getFailure,
+  getSuccess,
+  isFailure,
+  mapOutcomeBoth,
+  type Outcome,
+  succeed
+} from "./internal/dialect.js"
 import { lenientEncoder } from "./internal/plainSchema.js"
 import { inCallSpan, send, type SendSettings, sendStreaming } from "./internal/send.js"
 import { HELPDESK_HEADER } from "./internal/throughClient.js"
@@ -31,22 +40,22 @@ type Authorization =
 const chooseAuthorization = (
   operation: Operation<any, any>,
   options: CallOptions
-): Either.Either<Authorization, LarkTokenError> => {
-  if (options.userAccessToken !== undefined) return Either.right({ _tag: "Given", token: Redacted.make(options.userAccessToken) })
-  if (options.tenantAccessToken !== undefined) return Either.right({ _tag: "Given", token: Redacted.make(options.tenantAccessToken) })
-  if (operation.tokens.length === 0) return Either.right({ _tag: "None" })
+): Outcome<Authorization, LarkTokenError> => {
+  if (options.userAccessToken !== undefined) return succeed({ _tag: "Given", token: Redacted.make(options.userAccessToken) })
+  if (options.tenantAccessToken !== undefined) return succeed({ _tag: "Given", token: Redacted.make(options.tenantAccessToken) })
+  if (operation.tokens.length === 0) return succeed({ _tag: "None" })
   const kind = operation.tokens.find((kind): kind is Tokens.CachedTokenKind => kind !== "user")
   return kind === undefined
-    ? Either.left(new LarkTokenError({ kind: "user", detail: `${operation.id} acts as a user: pass userAccessToken in the call options` }))
-    : Either.right({ _tag: "Cached", kind, tenantKey: options.tenantKey })
+    ? fail(new LarkTokenError({ kind: "user", detail: `${operation.id} acts as a user: pass userAccessToken in the call options` }))
+    : succeed({ _tag: "Cached", kind, tenantKey: options.tenantKey })
 }
 
-const checkPayload = <P extends Payload>(operation: Operation<P, any>, payload: P): Either.Either<Payload, LarkRequestError> =>
+const checkPayload = <P extends Payload>(operation: Operation<P, any>, payload: P): Outcome<Payload, LarkRequestError> =>
   operation.payload === undefined
-    ? Either.right(payload)
-    : Either.mapBoth(lenientEncoder(operation.payload)(payload), {
-      onLeft: (error) => new LarkRequestError({ operation: operation.id, detail: ParseResult.TreeFormatter.formatErrorSync(error) }),
-      onRight: (encoded) => encoded as Payload
+    ? succeed(payload)
+    : mapOutcomeBoth(lenientEncoder(operation.payload)(payload), {
+      onFailure: (error) => new LarkRequestError({ operation: operation.id, detail: formatDecodeError(error) }),
+      onSuccess: (encoded) => encoded as Payload
     })
 
 /**
@@ -63,26 +72,26 @@ const buildOutgoing = (
   options: CallOptions
 ): Effect.Effect<Outgoing, LarkRequestError> => {
   const url = Url.build(config.domain.open, operation.path, payload)
-  if (Either.isLeft(url)) return Either.left(new LarkRequestError({ operation: operation.id, detail: url.left }))
+  if (isFailure(url)) return fromOutcome(fail(new LarkRequestError({ operation: operation.id, detail: getFailure(url) })))
   const headers: Record<string, string> = { "user-agent": config.userAgent }
   if (options.helpdesk === true) {
     if (config.helpdesk._tag === "None") {
-      return Either.left(new LarkRequestError({ operation: operation.id, detail: "helpdesk credentials are not configured" }))
+      return fromOutcome(fail(new LarkRequestError({ operation: operation.id, detail: "helpdesk credentials are not configured" })))
     }
     headers[HELPDESK_HEADER] = helpdeskAuthorization(config.helpdesk.value)
   }
   const outgoing = (body?: Body.Encoded): Outgoing => {
     if (body !== undefined) headers["content-type"] = body.contentType
-    return { method: operation.method, url: url.right, headers, body: body?.body }
+    return { method: operation.method, url: getSuccess(url), headers, body: body?.body }
   }
-  if (!sendsBody(operation)) return Either.right(outgoing())
+  if (!sendsBody(operation)) return fromOutcome(succeed(outgoing()))
   if (operation.body === "multipart") {
     return Effect.mapBoth(Body.multipart(payload.data), {
       onFailure: (detail) => new LarkRequestError({ operation: operation.id, detail }),
       onSuccess: outgoing
     })
   }
-  return Either.right(outgoing(Body.json(payload.data)))
+  return fromOutcome(succeed(outgoing(Body.json(payload.data))))
 }
 
 /** `X-Lark-Helpdesk-Authorization: Bearer base64(id:token)`, the node SDK's form. */
@@ -113,13 +122,13 @@ const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const unsendableInValue = /[^\t\x20-\x7e\x80-\xff]/
 
 /** The call's own headers, checked the way HTTP stacks check them: a bad one fails the call before it is sent. */
-const checkHeaders = (operation: Operation<any, any>, headers: CallOptions["headers"]): Either.Either<void, LarkRequestError> => {
+const checkHeaders = (operation: Operation<any, any>, headers: CallOptions["headers"]): Outcome<void, LarkRequestError> => {
   for (const name in headers) {
     if (!headerName.test(name) || unsendableInValue.test(headers[name]!)) {
-      return Either.left(new LarkRequestError({ operation: operation.id, detail: `the header ${JSON.stringify(name)} cannot be sent as given` }))
+      return fail(new LarkRequestError({ operation: operation.id, detail: `the header ${JSON.stringify(name)} cannot be sent as given` }))
     }
   }
-  return Either.right(undefined)
+  return succeed(undefined)
 }
 
 /** Checks the payload, picks the token kind and builds the unsigned request; nothing is sent yet. */
@@ -130,14 +139,14 @@ const prepare = <P extends Payload>(
   options: CallOptions
 ): Effect.Effect<{ readonly unsigned: Outgoing; readonly authorization: Authorization }, LarkRequestError | LarkTokenError> => {
   const checked = checkPayload(operation, payload)
-  if (Either.isLeft(checked)) return Either.left(checked.left)
+  if (isFailure(checked)) return fromOutcome(fail(getFailure(checked)))
   const authorization = chooseAuthorization(operation, options)
-  if (Either.isLeft(authorization)) return Either.left(authorization.left)
+  if (isFailure(authorization)) return fromOutcome(fail(getFailure(authorization)))
   const headers = checkHeaders(operation, options.headers)
-  if (Either.isLeft(headers)) return Either.left(headers.left)
-  return Effect.map(buildOutgoing(config, operation, checked.right, options), (unsigned) => ({
+  if (isFailure(headers)) return fromOutcome(fail(getFailure(headers)))
+  return Effect.map(buildOutgoing(config, operation, getSuccess(checked), options), (unsigned) => ({
     unsigned,
-    authorization: authorization.right
+    authorization: getSuccess(authorization)
   }))
 }
 
@@ -151,7 +160,7 @@ const run = <P extends Payload, A, R>(
   Effect.flatMap(LarkConfig, (config) => {
     const settings: SendSettings = options.timeout === undefined
       ? config
-      : { timeout: Duration.decode(options.timeout), retrySchedule: config.retrySchedule }
+      : { timeout: decodeDuration(options.timeout), retrySchedule: config.retrySchedule }
     return inCallSpan(operation, (span) => sendPrepared(config, operation, payload, options, settings, span, sender))
   })
 
@@ -179,7 +188,7 @@ const sendPrepared = <P extends Payload, A, R>(
         // evict only the token that was rejected: replicas rejected with the same one evict it once
         return Effect.flatMap(Tokens.tokenOf(config, kind, tenantKey), (token) =>
           sendWith(token).pipe(
-            Effect.catchIf(isTokenRejected, () => Effect.zipRight(Tokens.invalidate(kind, tenantKey, token), withFreshToken))
+            Effect.catchIf(isTokenRejected, () => Effect.andThen(Tokens.invalidate(kind, tenantKey, token), withFreshToken))
           ))
       }
     }

@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { currentTimeMillis, Defect } from "./internal/dialect.js"
 
 export interface CachedToken {
   readonly token: Redacted.Redacted<string>
@@ -27,7 +28,7 @@ export interface CachedToken {
 /** The cache could not be read or written (a shared store is unreachable, or answered nonsense). */
 export class TokenCacheError extends Schema.TaggedError<TokenCacheError>()("TokenCacheError", {
   detail: Schema.String,
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Defect)
 }) {
   override get message() {
     return `token cache failed: ${this.detail}`
@@ -60,7 +61,7 @@ export const makeMemory = (): TokenCache => {
       Effect.clockWith((clock) => {
         const entry = entries.get(key)
         if (entry === undefined) return Effect.succeed(Option.none())
-        if (entry.expiresAt <= clock.unsafeCurrentTimeMillis()) {
+        if (entry.expiresAt <= currentTimeMillis(clock)) {
           entries.delete(key)
           return Effect.succeed(Option.none())
         }

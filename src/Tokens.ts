@@ -15,6 +15,7 @@ import * as Schema from "effect/Schema"
 import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
 import type { Operation } from "./Operation.js"
+import { currentTimeMillis, ignoreLogged, type SchemaOf } from "./internal/dialect.js"
 import { postJson } from "./internal/send.js"
 import type { CachedToken, TokenCacheError } from "./TokenCache.js"
 
@@ -40,7 +41,7 @@ interface Issued {
   readonly lifetime: Duration.Duration
 }
 
-const tokenOperation = <A>(id: string, path: string, response: Schema.Schema<A, any>): Operation<{}, A> => ({
+const tokenOperation = <A>(id: string, path: string, response: SchemaOf<A>): Operation<{}, A> => ({
   id,
   method: "POST",
   path,
@@ -118,7 +119,7 @@ const fetchAppToken = (config: LarkConfigService) =>
     }
     const ticket = yield* Effect.mapError(config.tokenCache.get(cacheKey(config, "app_ticket")), cacheFailed("app"))
     if (Option.isNone(ticket)) {
-      yield* resend(config).pipe(Effect.ignoreLogged)
+      yield* resend(config).pipe(ignoreLogged)
       return yield* new LarkTokenError({
         kind: "app",
         detail: "no app_ticket received yet; asked the platform to push one (feed it to setAppTicket)"
@@ -133,7 +134,7 @@ const fetchAppToken = (config: LarkConfigService) =>
         error instanceof LarkApiError && error.code === APP_TICKET_INVALID
           ? config.tokenCache.remove(cacheKey(config, "app_ticket")).pipe(
             Effect.mapError(cacheFailed("app")),
-            Effect.zipRight(resend(config).pipe(Effect.ignoreLogged))
+            Effect.andThen(resend(config).pipe(ignoreLogged))
           )
           : Effect.void
       )
@@ -171,7 +172,7 @@ const cached = (
       onFailure: (error) => Effect.fail(cacheFailedAs[kind](error)),
       onSuccess: (entry) =>
         Effect.succeed(
-          Option.isSome(entry) && (entry.value.refreshAt ?? entry.value.expiresAt - refreshAhead) > clock.unsafeCurrentTimeMillis()
+          Option.isSome(entry) && (entry.value.refreshAt ?? entry.value.expiresAt - refreshAhead) > currentTimeMillis(clock)
             ? entry
             : Option.none()
         )
@@ -217,7 +218,7 @@ const elect = (
     : orElse(Effect.flatMap(Effect.mapError(tryLock(key), cacheFailed(kind)), (lock) =>
       Option.match(lock, {
         onSome: (release) => Effect.ensuring(orElse(fetchAndStore), release),
-        onNone: () => Effect.zipRight(Effect.sleep(ELECTION_POLL), Effect.suspend(() => elected))
+        onNone: () => Effect.andThen(Effect.sleep(ELECTION_POLL), Effect.suspend(() => elected))
       })))
   return elected
 }

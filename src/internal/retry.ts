@@ -7,9 +7,10 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Schedule from "effect/Schedule"
+import type * as Schedule from "effect/Schedule"
 import { TIMEOUT_CODES } from "../AttemptTimeout.js"
 import type { LarkError } from "../LarkError.js"
+import { withDelayFloor } from "./dialect.js"
 
 /** A failure that may be retried, with the least time to wait first (from `x-ogw-ratelimit-reset`). */
 export class Retryable extends Data.TaggedError("Retryable")<{
@@ -80,11 +81,8 @@ export const withRetries = <A, R>(
             : Effect.void
         ),
         Effect.retry({
-          schedule: Schedule.intersect(Schedule.identity<LarkError | Retryable>(), schedule).pipe(
-            Schedule.modifyDelay(([failure], delay) =>
-              failure._tag === "Retryable" ? Duration.max(delay, failure.atLeast) : delay
-            )
-          ),
+          schedule: withDelayFloor(schedule, (failure: LarkError | Retryable) =>
+            failure._tag === "Retryable" ? failure.atLeast : Duration.zero),
           while: (failure) => failure._tag === "Retryable"
         })
       )

@@ -4,17 +4,10 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
@@ -25,7 +18,22 @@ import { LarkApiError, type LarkError, LarkDecodeError, LarkHttpError, LarkReque
 import { isIdempotent, type Operation } from "../Operation.js"
 import * as Body from "./body.js"
 import { maskedBody } from "./maskedBody.js"
-import { locallyWith } from "./locally.js"
+import {
+  decodeUnknownOutcome,
+  type DecodeError,
+  fail,
+  flatMapOutcome,
+  formatDecodeError,
+  fromOutcome,
+  getSuccess,
+  isFailure,
+  makeClientSpan,
+  mapOutcomeError,
+  matchOutcome,
+  type Outcome,
+  succeed,
+  underSpan
+} from "./dialect.js"
 import { lenientDecoder } from "./plainSchema.js"
 import { deadlinePassedIn, neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
 import { exchangeOf, fromClientError, readWhole, throughClient } from "./throughClient.js"
@@ -52,18 +60,18 @@ const isJson = (head: Head) => (header(head, "content-type") ?? "").toLowerCase(
 
 const utf8 = new TextDecoder()
 
-const decodeEnvelopeSchema = Schema.decodeUnknownEither(Envelope)
+const decodeEnvelopeSchema = decodeUnknownOutcome(Envelope)
 
 /**
  * The envelope of the common answer (`code` a number, `msg` a string or absent, no `error`) is read by hand,
  * to the value the schema would give; anything else goes through the schema. This is on every call's path.
  */
-const decodeEnvelope = (json: unknown): Either.Either<Envelope, ParseResult.ParseError> => {
+const decodeEnvelope = (json: unknown): Outcome<Envelope, DecodeError> => {
   if (typeof json === "object" && json !== null && !Array.isArray(json)) {
     const body = json as Record<string, unknown>
     const { code, msg } = body
     if (typeof code === "number" && body.error === undefined && (msg === undefined || typeof msg === "string")) {
-      return Either.right("data" in body ? { code, msg: msg ?? "", data: body.data } : { code, msg: msg ?? "" })
+      return succeed("data" in body ? { code, msg: msg ?? "", data: body.data } : { code, msg: msg ?? "" })
     }
   }
   return decodeEnvelopeSchema(json)
@@ -98,11 +106,11 @@ const decodeResult = <A>(
   value: unknown,
   head: Head,
   text: string
-): Either.Either<A, LarkDecodeError> =>
+): Outcome<A, LarkDecodeError> =>
   operation.response === undefined
-    ? Either.right(value as A)
-    : Either.mapLeft(lenientDecoder(operation.response)(value), (error) =>
-      decodeFailure(operation, ParseResult.TreeFormatter.formatErrorSync(error), head.status, text))
+    ? succeed(value as A)
+    : mapOutcomeError(lenientDecoder(operation.response)(value), (error) =>
+      decodeFailure(operation, formatDecodeError(error), head.status, text))
 
 const apiError = (operation: Operation<any, any>, envelope: Envelope, head: Head) =>
   new LarkApiError({
@@ -116,7 +124,7 @@ const apiError = (operation: Operation<any, any>, envelope: Envelope, head: Head
     permissionViolations: envelope.error?.permission_violations ?? []
   })
 
-type Reading<A> = Either.Either<A, LarkError | Retryable>
+type Reading<A> = Outcome<A, LarkError | Retryable>
 
 /** Reads a JSON answer: a value on `code` 0, else the right error, marked retryable when that is safe. */
 const readJson = <A>(operation: Operation<any, A>, answer: Answer): Reading<A> => {
@@ -133,32 +141,33 @@ const readJson = <A>(operation: Operation<any, A>, answer: Answer): Reading<A> =
   try {
     json = JSON.parse(text)
   } catch {
-    if (answer.status === 429) return Either.left(retryable(statusFailure(), rateLimitReset(header(answer, "x-ogw-ratelimit-reset"))))
-    if (answer.status >= 500) return Either.left(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
-    return Either.left(decodeFailure(operation, "the body is not JSON", answer.status, text))
+    if (answer.status === 429) return fail(retryable(statusFailure(), rateLimitReset(header(answer, "x-ogw-ratelimit-reset"))))
+    if (answer.status >= 500) return fail(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
+    return fail(decodeFailure(operation, "the body is not JSON", answer.status, text))
   }
   const envelope = decodeEnvelope(operation.result === "flat" ? flatEnvelope(json, answer.status) : json)
-  if (Either.isLeft(envelope)) {
-    if (answer.status >= 500) return Either.left(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
-    return Either.left(decodeFailure(operation, "no {code, msg} envelope", answer.status, text))
+  if (isFailure(envelope)) {
+    if (answer.status >= 500) return fail(isIdempotent(operation) ? retryable(statusFailure()) : statusFailure())
+    return fail(decodeFailure(operation, "no {code, msg} envelope", answer.status, text))
   }
-  if (envelope.right.code === 0) {
-    return decodeResult(operation, operation.result === "flat" ? json : envelope.right.data ?? {}, answer, text)
+  const frame = getSuccess(envelope)
+  if (frame.code === 0) {
+    return decodeResult(operation, operation.result === "flat" ? json : frame.data ?? {}, answer, text)
   }
-  const error = apiError(operation, envelope.right, answer)
+  const error = apiError(operation, frame, answer)
   if (answer.status === 429 || error.code === RATE_LIMITED) {
-    return Either.left(retryable(error, rateLimitReset(header(answer, "x-ogw-ratelimit-reset"))))
+    return fail(retryable(error, rateLimitReset(header(answer, "x-ogw-ratelimit-reset"))))
   }
-  if (answer.status >= 500 && isIdempotent(operation)) return Either.left(retryable(error))
-  return Either.left(error)
+  if (answer.status >= 500 && isIdempotent(operation)) return fail(retryable(error))
+  return fail(error)
 }
 
 /** A download answers the file on success and a JSON envelope (an error, whatever its code) otherwise. */
 const isFileAnswer = (head: Head) => !isJson(head) && head.status < 300
 
 const notAFile = (operation: Operation<any, any>, answer: Answer): Reading<never> =>
-  Either.flatMap(readJson(operation, answer), (value) =>
-    Either.left(decodeFailure(operation, "expected a file, got a JSON answer", answer.status, JSON.stringify(value))))
+  flatMapOutcome(readJson(operation, answer), (value) =>
+    fail(decodeFailure(operation, "expected a file, got a JSON answer", answer.status, JSON.stringify(value))))
 
 const fileHead = (head: Head) => ({
   fileName: fileNameFromContentDisposition(header(head, "content-disposition")),
@@ -170,7 +179,7 @@ const owned = (bytes: Uint8Array) =>
   bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
 
 const readFile = (operation: Operation<any, any>, answer: Answer): Reading<DownloadedFile> =>
-  isFileAnswer(answer) ? Either.right({ ...fileHead(answer), bytes: owned(answer.body) }) : notAFile(operation, answer)
+  isFileAnswer(answer) ? succeed({ ...fileHead(answer), bytes: owned(answer.body) }) : notAFile(operation, answer)
 
 const timedOut = (operation: Operation<any, any>, timeout: Duration.Duration) =>
   new LarkHttpError({
@@ -238,12 +247,8 @@ const inSpan = <A, E, R>(
   call: (span: Tracer.Span) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.flatMap(
-    Effect.makeSpan(operation.id, { kind: "client", captureStackTrace: false, attributes: { "lark.operation": operation.id } }),
-    (span) =>
-      locallyWith(call(span), FiberRef.currentContext, (context) => Context.add(context, Tracer.ParentSpan, span), (exit, fiber) => {
-        const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
-        span.end(fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n, exit)
-      })
+    makeClientSpan(operation.id, { "lark.operation": operation.id }),
+    (span) => underSpan(call(span), span)
   )
 
 /**
@@ -263,7 +268,7 @@ export const send = <A>(
     recordRequest(span, outgoing)
     const attempt = Effect.matchEffect(exchange(outgoing, timeout), {
       onFailure: (error) => Effect.fail(failedAttempt(operation, error, timeout)),
-      onSuccess: (answer) => (recordAnswer(span, answer), read(operation, answer))
+      onSuccess: (answer) => (recordAnswer(span, answer), fromOutcome(read(operation, answer)))
     })
     return withRetries(attempt, settings.retrySchedule, operation.id)
   })
@@ -284,25 +289,25 @@ export const sendStreaming = (
     // A file is streamed after the head; an error answer is read whole, within the attempt's deadline.
     const fileOrAnswer = (
       response: HttpClientResponse.HttpClientResponse
-    ): Effect.Effect<Either.Either<HttpClientResponse.HttpClientResponse, Answer>, ExchangeError> =>
+    ): Effect.Effect<Outcome<HttpClientResponse.HttpClientResponse, Answer>, ExchangeError> =>
       isFileAnswer({ status: response.status, headers: response.headers })
-        ? Effect.succeed(Either.right(response))
-        : Effect.map(readWhole(response), (answer) => Either.left(answer))
+        ? Effect.succeed(succeed(response))
+        : Effect.map(readWhole(response), (answer) => fail(answer))
     const attempt = Effect.matchEffect(throughClient(HttpClient.withScope(client).execute, outgoing, timeout, fileOrAnswer), {
       onFailure: (error) => Effect.fail(failedAttempt(operation, error, timeout)),
-      onSuccess: Either.match({
-        onLeft: (answer): Reading<FileStream<LarkError>> => (recordAnswer(span, answer), notAFile(operation, answer)),
-        onRight: (response): Reading<FileStream<LarkError>> => {
+      onSuccess: (fileOrError) => fromOutcome(matchOutcome(fileOrError, {
+        onFailure: (answer): Reading<FileStream<LarkError>> => (recordAnswer(span, answer), notAFile(operation, answer)),
+        onSuccess: (response): Reading<FileStream<LarkError>> => {
           const head: Head = { status: response.status, headers: response.headers }
           recordAnswer(span, head)
           const length = Number(header(head, "content-length"))
-          return Either.right({
+          return succeed({
             ...fileHead(head),
             size: Number.isFinite(length) ? length : undefined,
             stream: Stream.mapError(response.stream, (error): LarkError => exchangeFailure(operation, fromClientError(error), timeout))
           })
         }
-      })
+      }))
     })
     return withRetries(attempt, settings.retrySchedule, operation.id)
   })

@@ -2,7 +2,6 @@
  * Attempts through the platform's `HttpClient`: the lane of any client that carries no exchange of its own
  * (`Exchange.withExchange`), and of streamed downloads on every client.
  */
-import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -12,7 +11,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { AttemptDeadline, bound } from "../AttemptTimeout.js"
 import { type Answer, deadlinePassed, type Exchange, ExchangeError, type Outgoing, ownExchange } from "../Exchange.js"
-import { locallyWith } from "./locally.js"
+import { clientFailureSide, withoutClientSpans, withRedactedNames } from "./dialect.js"
 
 /** The outgoing request as the platform's request value. */
 export const toClientRequest = (outgoing: Outgoing): HttpClientRequest.HttpClientRequest => {
@@ -29,7 +28,7 @@ export const toClientRequest = (outgoing: Outgoing): HttpClientRequest.HttpClien
 /** A failure of the platform's client as an exchange failure. */
 export const fromClientError = (error: HttpClientError.HttpClientError): ExchangeError =>
   new ExchangeError({
-    reason: error._tag === "ResponseError" ? "Receive" : error.reason === "Transport" ? "Send" : "Encode",
+    reason: clientFailureSide(error),
     detail: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
     cause: error.cause
   })
@@ -53,17 +52,11 @@ export const throughClient = <A, R>(
   read: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, ExchangeError>
 ): Effect.Effect<A, ExchangeError, R> => {
   const attempt = Effect.flatMap(Effect.mapError(execute(toClientRequest(outgoing)), fromClientError), read)
-  const bounded = locallyWith(
-    Effect.flatMap(AttemptDeadline, (deadline) => bound(deadline, attempt, timeout, () => deadlinePassed(timeout))),
-    HttpClient.currentTracerDisabledWhen,
-    () => always
+  const bounded = withoutClientSpans(
+    Effect.flatMap(AttemptDeadline, (deadline) => bound(deadline, attempt, timeout, () => deadlinePassed(timeout)))
   )
-  return outgoing.headers[HELPDESK_HEADER] === undefined
-    ? bounded
-    : Effect.locallyWith(bounded, Headers.currentRedactedNames, withHelpdeskRedacted)
+  return outgoing.headers[HELPDESK_HEADER] === undefined ? bounded : withRedactedNames(bounded, withHelpdeskRedacted)
 }
-
-const always = () => true
 
 /** The whole answer: its body read to the end. */
 export const readWhole = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Answer, ExchangeError> =>

@@ -1,7 +1,7 @@
 /**
  * Turns an operation's path template and the payload's `path` / `params` into a URL.
  */
-import * as Either from "effect/Either"
+import { fail, mapOutcome, type Outcome, succeed } from "./dialect.js"
 import type { Payload, QueryScalar, QueryValue } from "../Operation.js"
 
 const placeholder = /:([A-Za-z_][A-Za-z0-9_]*)/g
@@ -10,7 +10,7 @@ const placeholder = /:([A-Za-z_][A-Za-z0-9_]*)/g
  * Substitutes `:name` placeholders with URL-escaped values. A missing or empty value is an error: sending
  * `/messages/:message_id` or `/messages/` would reach the wrong API.
  */
-export const fillPath = (template: string, values: Payload["path"]): Either.Either<string, string> => {
+export const fillPath = (template: string, values: Payload["path"]): Outcome<string, string> => {
   const missing: Array<string> = []
   const filled = template.replace(placeholder, (_, name: string) => {
     const value = values?.[name]
@@ -21,8 +21,8 @@ export const fillPath = (template: string, values: Payload["path"]): Either.Eith
     return encodeURIComponent(String(value))
   })
   return missing.length === 0
-    ? Either.right(filled)
-    : Either.left(`missing path parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`)
+    ? succeed(filled)
+    : fail(`missing path parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`)
 }
 
 const scalar = (value: QueryScalar) => encodeURIComponent(typeof value === "string" ? value : String(value))
@@ -45,8 +45,8 @@ export const encodeQuery = (params: Readonly<Record<string, QueryValue>> | undef
 }
 
 /** The full URL: an absolute path is used as it is, a relative one is joined to `base` with one slash. */
-export const build = (base: string, template: string, payload: Payload): Either.Either<string, string> =>
-  Either.map(fillPath(template, payload.path), (path) => {
+export const build = (base: string, template: string, payload: Payload): Outcome<string, string> =>
+  mapOutcome(fillPath(template, payload.path), (path) => {
     const joined = /^https?:\/\//.test(path) ? path : `${base}/${path.replace(/^\/+/, "")}`
     const query = encodeQuery(payload.params)
     return query === "" ? joined : `${joined}${joined.includes("?") ? "&" : "?"}${query}`

@@ -10,6 +10,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { Service } from "../internal/dialect.js"
 export interface RecordedRequest {
   readonly method: string
   readonly url: URL
@@ -50,7 +51,7 @@ export interface Service {
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
 }
 
-export class MockHttp extends Context.Tag("lark-effect/testing/MockHttp")<MockHttp, Service>() {}
+export class MockHttp extends Service<MockHttp, Service>()("lark-effect/testing/MockHttp") {}
 
 /** `{code: 0, msg: "success", data}` with HTTP 200. */
 export const ok = (data: unknown): Answer => ({ body: { code: 0, msg: "success", data } })

@@ -1,0 +1,242 @@
+/**
+ * The Effect 4 side of `src/internal/dialect.ts`: the same names, written for effect 4.x (what each one is for is
+ * documented there, with its Effect 4 spelling). The Effect 4 edition (`npm run edition`) is built with this file
+ * in that one's place (docs/effect4.md); tests/effect4 checks that both export the same names.
+ */
+import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Headers from "effect/http/Headers"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaIssue from "effect/SchemaIssue"
+import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
+import type { ContextDeadline } from "../AttemptTimeout.js"
+
+export type Outcome<A, E> = Result.Result<A, E>
+
+export const succeed: <A>(value: A) => Outcome<A, never> = Result.succeed
+
+export const fail: <E>(error: E) => Outcome<never, E> = Result.fail
+
+export type Failed<A, E> = Result.Failure<A, E>
+
+export type Succeeded<A, E> = Result.Success<A, E>
+
+export const isFailure: <A, E>(outcome: Outcome<A, E>) => outcome is Failed<A, E> = Result.isFailure
+
+export const getFailure = <A, E>(outcome: Failed<A, E>): E => outcome.failure
+
+export const getSuccess = <A, E>(outcome: Succeeded<A, E>): A => outcome.success
+
+export const fromOutcome: <A, E>(outcome: Outcome<A, E>) => Effect.Effect<A, E> = Effect.fromResult
+
+export const flatMapOutcome = <A, E, B, E2>(outcome: Outcome<A, E>, f: (value: A) => Outcome<B, E2>): Outcome<B, E | E2> =>
+  Result.flatMap(outcome, f)
+
+export const mapOutcomeError = <A, E, E2>(outcome: Outcome<A, E>, f: (error: E) => E2): Outcome<A, E2> => Result.mapError(outcome, f)
+
+export const mapOutcomeBoth = <A, E, B, E2>(
+  outcome: Outcome<A, E>,
+  cases: { readonly onFailure: (error: E) => E2; readonly onSuccess: (value: A) => B }
+): Outcome<B, E2> => Result.mapBoth(outcome, cases)
+
+export const mapOutcome = <A, E, B>(outcome: Outcome<A, E>, f: (value: A) => B): Outcome<B, E> => Result.map(outcome, f)
+
+export const matchOutcome = <A, E, B, C = B>(
+  outcome: Outcome<A, E>,
+  cases: { readonly onFailure: (error: E) => B; readonly onSuccess: (value: A) => C }
+): B | C => Result.match(outcome, cases)
+
+export const Service = <Self, Shape>() => <const Key extends string>(key: Key): Context.ServiceClass<Self, Key, Shape> =>
+  Context.Service<Self, Shape>()(key)
+
+export const Literals = <const Values extends ReadonlyArray<string>>(...values: Values): Schema.Schema<Values[number]> =>
+  Schema.Literals(values)
+
+export const optionalWithDefault = <S extends Schema.Top & Schema.WithoutConstructorDefault>(
+  schema: S,
+  make: () => S["Type"] & S["Encoded"]
+) => schema.pipe(Schema.withConstructorDefault(Effect.sync(make)), Schema.withDecodingDefaultKey(Effect.sync(make)))
+
+export const stringVariable = (name: string): Config.Config<string> => Config.String(name)
+
+export const nonEmptyStringVariable = (name: string): Config.Config<string> => Config.NonEmptyString(name)
+
+export const redactedVariable = (name: string): Config.Config<Redacted.Redacted<string>> => Config.Redacted(name)
+
+export const parsedVariable = <A, B>(config: Config.Config<A>, parse: (value: A) => Outcome<B, string>): Config.Config<B> =>
+  Config.mapEffect(config, (value) =>
+    matchOutcome(parse(value), {
+      onFailure: (message) => Effect.fail(new Config.ConfigError(new ConfigProvider.SourceError({ message }))),
+      onSuccess: Effect.succeed
+    }))
+
+// The variables read are strings and a provider gives strings, so a type mismatch means nothing usable was there
+// (Effect 4 reports an unset or empty variable as an `InvalidType` under the variable's `Pointer`).
+const isMissing = (issue: SchemaIssue.Issue): boolean => {
+  switch (issue._tag) {
+    case "MissingKey":
+    case "InvalidType":
+      return true
+    case "Pointer":
+    case "Encoding":
+    case "Filter":
+      return isMissing(issue.issue)
+    case "Composite":
+    case "AnyOf":
+      return issue.issues.length > 0 && issue.issues.every(isMissing)
+    default:
+      return false
+  }
+}
+
+export const describeVariableError = (error: Config.ConfigError): string =>
+  Schema.isSchemaError(error.cause) ? (isMissing(error.cause.issue) ? "is not set" : error.cause.message) : error.cause.message
+
+export type DurationInput = Duration.Input
+
+export const decodeDuration: (input: DurationInput) => Duration.Duration = Duration.fromInputUnsafe
+
+export const optionFromNullable: <A>(value: A) => Option.Option<NonNullable<A>> = Option.fromNullishOr
+
+export const Defect = Schema.Defect()
+
+export const intersectSchedules = <Out, Out2, In>(
+  self: Schedule.Schedule<Out, In>,
+  that: Schedule.Schedule<Out2, In>
+): Schedule.Schedule<unknown, In> =>
+  // both take `In`, so the intersection of their inputs Effect 4 computes is `In` (TypeScript cannot see it for a generic)
+  Schedule.max([self, that]) as Schedule.Schedule<unknown, In>
+
+export const withDelayFloor = <E>(
+  schedule: Schedule.Schedule<unknown, unknown>,
+  floor: (failure: E) => Duration.Duration
+): Schedule.Schedule<unknown, E> =>
+  (schedule as Schedule.Schedule<unknown, E>).pipe(
+    Schedule.modifyDelay((metadata) => Effect.succeed(Duration.max(metadata.duration, floor(metadata.input))))
+  )
+
+export const catchAllCause: <E, A2, E2, R2>(
+  f: (cause: Cause.Cause<E>) => Effect.Effect<A2, E2, R2>
+) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchCause
+
+export const isInterruptedOnly: <E>(cause: Cause.Cause<E>) => boolean = Cause.hasInterruptsOnly
+
+export const isInterruptedExit: <A, E>(exit: Exit.Exit<A, E>) => boolean = Exit.hasInterrupts
+
+export const withDeferredMaker = <A, E, R>(
+  f: (make: <X, Y>() => Deferred.Deferred<X, Y>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.suspend(() => f(Deferred.makeUnsafe))
+
+export const currentTimeMillis = (clock: Clock.Clock): number => clock.currentTimeMillisUnsafe()
+
+export const ignoreLogged = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<void, never, R> => Effect.ignore(self, { log: true })
+
+export const paginate = <S, A, E, R>(
+  seed: S,
+  f: (state: S) => Effect.Effect<readonly [A, Option.Option<S>], E, R>
+): Stream.Stream<A, E, R> => Stream.paginate(seed, (state: S) => Effect.map(f(state), ([value, next]) => [[value], next] as const))
+
+export const mapConcat = <A, B, E, R>(self: Stream.Stream<A, E, R>, f: (value: A) => Iterable<B>): Stream.Stream<B, E, R> =>
+  Stream.flattenIterable(Stream.map(self, f))
+
+export type SchemaOf<A> = Schema.Codec<A, any>
+
+export type DecodeError = Schema.SchemaError
+
+export const formatDecodeError = (error: DecodeError): string => error.message
+
+export const decodeUnknownOutcome = <A>(schema: SchemaOf<A>): (value: unknown) => Outcome<A, DecodeError> =>
+  Schema.decodeUnknownResult(schema)
+
+const allErrors = { errors: "all" } as const
+
+export const lenientDecode = (schema: SchemaOf<any>): (value: unknown) => Outcome<unknown, DecodeError> =>
+  Schema.decodeUnknownResult(schema, allErrors)
+
+export const lenientEncode = (schema: SchemaOf<any>): (value: unknown) => Outcome<unknown, DecodeError> =>
+  Schema.encodeUnknownResult(schema, allErrors)
+
+export const isPlain = (ast: SchemaAST.AST, seen: Set<SchemaAST.AST> = new Set()): boolean => {
+  if (ast.encoding !== undefined) return false
+  switch (ast._tag) {
+    case "Declaration":
+      return false
+    case "Suspend": {
+      if (seen.has(ast)) return true
+      seen.add(ast)
+      return isPlain(ast.thunk(), seen)
+    }
+    case "Objects":
+      return ast.propertySignatures.every((property) => isPlain(property.type, seen)) &&
+        ast.indexSignatures.every((index) => isPlain(index.type, seen))
+    case "Arrays":
+      return ast.elements.every((element) => isPlain(element, seen)) && ast.rest.every((rest) => isPlain(rest, seen))
+    case "Union":
+      return ast.types.every((member) => isPlain(member, seen))
+    default:
+      return true
+  }
+}
+
+export const raceClock = <A, E, R, E2>(
+  attempt: Effect.Effect<A, E, R>,
+  timeout: Duration.Duration,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2, R> => Effect.timeoutOrElse(attempt, { duration: timeout, orElse: () => Effect.fail(onTimeout()) })
+
+export const AttemptDeadline = Context.Reference<ContextDeadline>("lark-effect/AttemptDeadline", {
+  defaultValue: (): ContextDeadline => () => undefined
+})
+
+export const withContextPatched = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  patch: (context: Context.Context<never>) => Context.Context<never>
+): Effect.Effect<A, E, R> =>
+  // a deadline patch adds transport settings only: the services `effect` needs stay
+  Effect.updateContext(effect, patch as (context: Context.Context<never>) => Context.Context<R>)
+
+const always = () => true
+
+export const withoutClientSpans = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.provideService(effect, HttpClient.TracerDisabledWhen, always)
+
+export const withRedactedNames = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  f: (names: ReadonlyArray<string | RegExp>) => ReadonlyArray<string | RegExp>
+): Effect.Effect<A, E, R> => Effect.updateService(effect, Headers.CurrentRedactedNames, f)
+
+export const clientFailureSide = (error: HttpClientError.HttpClientError): "Send" | "Encode" | "Receive" => {
+  switch (error.reason._tag) {
+    case "TransportError":
+      return "Send"
+    case "EncodeError":
+    case "InvalidUrlError":
+      return "Encode"
+    default:
+      return "Receive"
+  }
+}
+
+export const makeClientSpan = (name: string, attributes: Record<string, unknown>): Effect.Effect<Tracer.Span> =>
+  Effect.makeSpan(name, { kind: "client", attributes })
+
+export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.Span): Effect.Effect<A, E, R> =>
+  effect.pipe(
+    Effect.withParentSpan(span),
+    Effect.onExit((exit) => Effect.clockWith((clock) => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), exit))))
+  ) as Effect.Effect<A, E, R>

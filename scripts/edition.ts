@@ -1,0 +1,94 @@
+/**
+ * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/` and `schemas/` into
+ * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`,
+ * rewrites the import specifiers listed in `editions/effect4/rewrites.json` (and, under `schemas/`, `effect/Schema`
+ * to `editions/effect4/generatedSchema.ts`, copied beside them), copies the edition's checks
+ * (`editions/effect4/checks/`, programs written for Effect 4) beside them, and compiles the checks and the
+ * modules they import with the TypeScript and Effect 4 installed in `editions/effect4/node_modules`.
+ *
+ * `npm run edition` (add `-- --install` to run `npm ci` in `editions/effect4` first when its modules are missing).
+ */
+import { execFile } from "node:child_process"
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { dirname, join, relative, sep } from "node:path"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
+import { filesUnder, repository } from "./distBuild.js"
+
+export const edition = join(repository, "editions", "effect4")
+export const out = join(edition, "out")
+/** Where the compiled edition lands (JavaScript with `.d.ts`), laid out like `out/`. */
+export const compiled = join(out, "dist")
+
+const run = promisify(execFile)
+
+interface Rewrites {
+  /** An import specifier of the Effect 3 source and what the Effect 4 edition imports instead. */
+  readonly specifiers: Readonly<Record<string, string>>
+  /** What the modules under `schemas/` import in place of `effect/Schema`: a module of `editions/effect4`. */
+  readonly schemas: { readonly specifier: string; readonly module: string }
+}
+
+const readRewrites = (): Rewrites => JSON.parse(readFileSync(join(edition, "rewrites.json"), "utf8")) as Rewrites
+
+/** `from "x"` and `import("x")` with `x` a key of the table, in a module's text. */
+export const rewriteSpecifiers = (text: string, specifiers: Rewrites["specifiers"]): string =>
+  text.replace(/(\bfrom\s+|\bimport\s*\(\s*)(["'])([^"']+)\2/g, (whole, before: string, quote: string, specifier: string) =>
+    specifier in specifiers ? `${before}${quote}${specifiers[specifier]}${quote}` : whole)
+
+/** Runs `npm ci` in `editions/effect4` unless its `node_modules` are there. */
+export const installIfMissing = async (): Promise<void> => {
+  if (existsSync(join(edition, "node_modules", "effect", "package.json"))) return
+  await run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: edition })
+}
+
+/** Writes the edition's sources into `out/` (afresh). */
+export const writeSources = (): void => {
+  const { schemas, specifiers } = readRewrites()
+  rmSync(out, { recursive: true, force: true })
+  for (const folder of ["src", "schemas"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
+  cpSync(join(edition, "dialect.ts"), join(out, "src", "internal", "dialect.ts"))
+  const schemaModule = join(out, "schemas", schemas.module)
+  cpSync(join(edition, schemas.module), schemaModule)
+  cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
+  const schemasFolder = join(out, "schemas") + sep
+  for (const file of filesUnder(out).filter((path) => path.endsWith(".ts") && path !== schemaModule)) {
+    const text = readFileSync(file, "utf8")
+    const table = file.startsWith(schemasFolder)
+      ? { ...specifiers, [schemas.specifier]: importPath(file, schemaModule) }
+      : specifiers
+    const rewritten = rewriteSpecifiers(text, table)
+    if (rewritten !== text) writeFileSync(file, rewritten)
+  }
+}
+
+/** How `file` imports the module `target` (both `.ts` in `out/`): a relative `.js` specifier. */
+const importPath = (file: string, target: string): string => {
+  const path = relative(dirname(file), target).split(sep).join("/").replace(/\.ts$/, ".js")
+  return path.startsWith(".") ? path : `./${path}`
+}
+
+/** Compiles the checks and everything they import against Effect 4 (`editions/effect4/tsconfig.json`). */
+export const compile = async (): Promise<void> => {
+  const tsc = join(edition, "node_modules", "typescript", "bin", "tsc")
+  await run(process.execPath, [tsc, "-p", join(edition, "tsconfig.json")], { cwd: edition }).catch(
+    // tsc reports its errors on stdout
+    (error: Error & { readonly stdout?: string }) => Promise.reject(new Error(`the Effect 4 edition does not compile:\n${error.stdout ?? error.message}`))
+  )
+}
+
+export const build = async (options: { readonly install: boolean }): Promise<void> => {
+  if (options.install) await installIfMissing()
+  writeSources()
+  await compile()
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  build({ install: process.argv.includes("--install") }).then(
+    () => console.log(`Effect 4 edition built in ${relative(repository, compiled)}`),
+    (error: Error) => {
+      console.error(error.message)
+      process.exitCode = 1
+    }
+  )
+}
