@@ -109,18 +109,26 @@ export const harden = (input: SecurityInput, defaultConcurrency: number): Either
     return fail("strict security needs an Encrypt Key for the webhook transport (encryptKey), so that every event is signed")
   }
 
-  const pick = <K extends "maxFragmentParts" | "maxFragmentBytes" | "maxConcurrentHandlers">(key: K) =>
-    config[key] ?? (strict ? strictDefaults[key] : undefined)
+  type LimitKey = "maxFragmentParts" | "maxFragmentBytes" | "maxConcurrentHandlers"
   const base = input.longConnection ?? {}
-  const maxParts = smaller(base.fragments?.maxParts ?? defaultLimits.maxParts, pick("maxFragmentParts"))
-  const maxBytes = smaller(base.fragments?.maxBytes ?? defaultLimits.maxBytes, pick("maxFragmentBytes"))
-  const concurrency = smaller(base.concurrency ?? defaultConcurrency, pick("maxConcurrentHandlers"))
+  // each limit as the long-connection options (or their defaults) set it, before security applies
+  const unsecured: Record<LimitKey, number | undefined> = {
+    maxFragmentParts: base.fragments?.maxParts ?? defaultLimits.maxParts,
+    maxFragmentBytes: base.fragments?.maxBytes ?? defaultLimits.maxBytes,
+    maxConcurrentHandlers: base.concurrency ?? defaultConcurrency
+  }
+  const underMode = (key: LimitKey, isStrict: boolean) =>
+    smaller(unsecured[key], config[key] ?? (isStrict ? strictDefaults[key] : undefined))
   // audit: what strict would enforce where it is tighter than what is in force (a limit set explicitly
   // in `security` is enforced in every mode, so strict would enforce the same one: nothing to watch)
-  const tighter = (strictValue: number | undefined, inForce: number | undefined) =>
-    strictValue !== undefined && (inForce === undefined || strictValue < inForce) ? strictValue : undefined
-  const strictOf = <K extends "maxFragmentParts" | "maxFragmentBytes" | "maxConcurrentHandlers">(key: K) =>
-    config[key] ?? strictDefaults[key]
+  const watched = (key: LimitKey) => {
+    const strictValue = underMode(key, true)
+    const inForce = underMode(key, strict)
+    return strictValue !== undefined && (inForce === undefined || strictValue < inForce) ? strictValue : undefined
+  }
+  const maxParts = underMode("maxFragmentParts", strict)
+  const maxBytes = underMode("maxFragmentBytes", strict)
+  const concurrency = underMode("maxConcurrentHandlers", strict)
   return Either.right({
     strict,
     audit: config.mode === "audit"
@@ -128,9 +136,9 @@ export const harden = (input: SecurityInput, defaultConcurrency: number): Either
         record: config.auditRecorder ?? logAudit,
         found: unsignedWebhook ? [allowed("webhook_without_encrypt_key")] : [],
         watched: {
-          maxParts: tighter(smaller(base.fragments?.maxParts ?? defaultLimits.maxParts, strictOf("maxFragmentParts")), maxParts),
-          maxBytes: tighter(smaller(base.fragments?.maxBytes ?? defaultLimits.maxBytes, strictOf("maxFragmentBytes")), maxBytes),
-          concurrency: tighter(smaller(base.concurrency ?? defaultConcurrency, strictOf("maxConcurrentHandlers")), concurrency)
+          maxParts: watched("maxFragmentParts"),
+          maxBytes: watched("maxFragmentBytes"),
+          concurrency: watched("maxConcurrentHandlers")
         }
       }
       : undefined,
