@@ -7,6 +7,8 @@
  * modules they import with the TypeScript and Effect 4 installed in `editions/effect4/node_modules`.
  *
  * `npm run edition` (add `-- --install` to run `npm ci` in `editions/effect4` first when its modules are missing).
+ * `npm run edition -- --all` type-checks all of `src/` and `layers/` against Effect 4 instead (no output), and
+ * prints the errors by file: the work list while the edition does not cover everything yet.
  */
 import { execFile } from "node:child_process"
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -46,7 +48,7 @@ export const installIfMissing = async (): Promise<void> => {
 export const writeSources = (): void => {
   const { schemas, specifiers } = readRewrites()
   rmSync(out, { recursive: true, force: true })
-  for (const folder of ["src", "schemas"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
+  for (const folder of ["src", "layers", "schemas"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
   cpSync(join(edition, "dialect.ts"), join(out, "src", "internal", "dialect.ts"))
   const schemaModule = join(out, "schemas", schemas.module)
   cpSync(join(edition, schemas.module), schemaModule)
@@ -68,10 +70,13 @@ const importPath = (file: string, target: string): string => {
   return path.startsWith(".") ? path : `./${path}`
 }
 
-/** Compiles the checks and everything they import against Effect 4 (`editions/effect4/tsconfig.json`). */
-export const compile = async (): Promise<void> => {
+/**
+ * Compiles against Effect 4: the checks and everything they import (`editions/effect4/tsconfig.json`), or, with
+ * `tsconfig.all.json`, type-checks all of `src/` and `layers/`.
+ */
+export const compile = async (project = "tsconfig.json"): Promise<void> => {
   const tsc = join(edition, "node_modules", "typescript", "bin", "tsc")
-  await run(process.execPath, [tsc, "-p", join(edition, "tsconfig.json")], { cwd: edition }).catch(
+  await run(process.execPath, [tsc, "-p", join(edition, project)], { cwd: edition, maxBuffer: 64 * 1024 * 1024 }).catch(
     // tsc reports its errors on stdout
     (error: Error & { readonly stdout?: string }) => Promise.reject(new Error(`the Effect 4 edition does not compile:\n${error.stdout ?? error.message}`))
   )
@@ -83,7 +88,29 @@ export const build = async (options: { readonly install: boolean }): Promise<voi
   await compile()
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** The type errors of all of `src/` and `layers/` on Effect 4, counted by file (`--all`). */
+const checkAll = async (): Promise<void> => {
+  writeSources()
+  await compile("tsconfig.all.json").then(
+    () => console.log("all of src/ and layers/ type-check on Effect 4"),
+    (error: Error) => {
+      const lines = error.message.split("\n").filter((line) => / error TS\d+/.test(line))
+      const byFile = new Map<string, number>()
+      for (const line of lines) {
+        const file = line.slice(0, line.indexOf("("))
+        byFile.set(file, (byFile.get(file) ?? 0) + 1)
+      }
+      console.log(error.message)
+      for (const [file, count] of [...byFile].sort((a, b) => b[1] - a[1])) console.log(`${String(count).padStart(5)} ${file}`)
+      console.log(`${lines.length} errors in ${byFile.size} files`)
+      process.exitCode = 1
+    }
+  )
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes("--all")) {
+  void checkAll()
+} else if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   build({ install: process.argv.includes("--install") }).then(
     () => console.log(`Effect 4 edition built in ${relative(repository, compiled)}`),
     (error: Error) => {
