@@ -50,6 +50,9 @@ export const writeSources = (): void => {
   rmSync(out, { recursive: true, force: true })
   for (const folder of ["src", "layers", "schemas"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
   cpSync(join(edition, "dialect.ts"), join(out, "src", "internal", "dialect.ts"))
+  // the Effect 3 dialect's own helpers: nothing else imports them, and they are written for Effect 3 only
+  const { effect3Only } = JSON.parse(readFileSync(join(edition, "edition.json"), "utf8")) as { readonly effect3Only: ReadonlyArray<string> }
+  for (const file of effect3Only) rmSync(join(out, file))
   const schemaModule = join(out, "schemas", schemas.module)
   cpSync(join(edition, schemas.module), schemaModule)
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
