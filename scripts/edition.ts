@@ -11,7 +11,7 @@
  * prints the errors by file: the work list while the edition does not cover everything yet.
  */
 import { execFile } from "node:child_process"
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
@@ -38,9 +38,45 @@ export const rewriteSpecifiers = (text: string, specifiers: Rewrites["specifiers
   text.replace(/(\bfrom\s+|\bimport\s*\(\s*)(["'])([^"']+)\2/g, (whole, before: string, quote: string, specifier: string) =>
     specifier in specifiers ? `${before}${quote}${specifiers[specifier]}${quote}` : whole)
 
-/** Runs `npm ci` in `editions/effect4` unless its `node_modules` are there. */
+/** `editions/effect4/edition.json`: how the edition is published, and what of the source it leaves out. */
+interface EditionSettings {
+  readonly version: string
+  readonly tag: string
+  readonly peerDependencies: Readonly<Record<string, string>>
+  readonly peerDependenciesMeta: Readonly<Record<string, { readonly optional: boolean }>>
+  /** Modules of the source written for Effect 3 only (the Effect 3 dialect's helpers), not copied. */
+  readonly effect3Only: ReadonlyArray<string>
+}
+
+const editionSettings = (): EditionSettings => JSON.parse(readFileSync(join(edition, "edition.json"), "utf8")) as EditionSettings
+
+/** The Effect 3 packages: the root's peers and dev dependencies, never the edition's. */
+const effect3Packages = ["effect", "@effect/platform", "@effect/platform-node", "@effect/experimental"]
+
+const without = (record: Readonly<Record<string, string>> | undefined, names: ReadonlyArray<string>) =>
+  Object.fromEntries(Object.entries(record ?? {}).filter(([name]) => !names.includes(name)))
+
+/**
+ * The edition's package.json: the root's, with the version, dist-tag and peer dependencies of `edition.json`,
+ * without the Effect 3 packages and without the repository's scripts and dev dependencies.
+ */
+export const editionManifest = (): Record<string, unknown> => {
+  const { devDependencies: _dev, scripts: _scripts, ...root } = JSON.parse(readFileSync(join(repository, "package.json"), "utf8"))
+  const { peerDependencies, peerDependenciesMeta, tag, version } = editionSettings()
+  return {
+    ...root,
+    version,
+    dependencies: without(root.dependencies, effect3Packages),
+    peerDependencies,
+    peerDependenciesMeta,
+    publishConfig: { tag }
+  }
+}
+
+/** Runs `npm ci` in `editions/effect4` unless its `node_modules` were installed from its lock file as it is. */
 export const installIfMissing = async (): Promise<void> => {
-  if (existsSync(join(edition, "node_modules", "effect", "package.json"))) return
+  const installed = join(edition, "node_modules", ".package-lock.json") // npm's record of the last install
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(join(edition, "package-lock.json")).mtimeMs) return
   await run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: edition })
 }
 
@@ -51,11 +87,15 @@ export const writeSources = (): void => {
   for (const folder of ["src", "layers", "schemas"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
   cpSync(join(edition, "dialect.ts"), join(out, "src", "internal", "dialect.ts"))
   // the Effect 3 dialect's own helpers: nothing else imports them, and they are written for Effect 3 only
-  const { effect3Only } = JSON.parse(readFileSync(join(edition, "edition.json"), "utf8")) as { readonly effect3Only: ReadonlyArray<string> }
-  for (const file of effect3Only) rmSync(join(out, file))
+  for (const file of editionSettings().effect3Only) rmSync(join(out, file))
   const schemaModule = join(out, "schemas", schemas.module)
   cpSync(join(edition, schemas.module), schemaModule)
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
+  // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it
+  cpSync(join(repository, "tests"), join(out, "tests"), { recursive: true })
+  writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
+  const versionModule = join(out, "src", "internal", "version.ts")
+  writeFileSync(versionModule, readFileSync(versionModule, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${editionSettings().version}"`))
   const schemasFolder = join(out, "schemas") + sep
   for (const file of filesUnder(out).filter((path) => path.endsWith(".ts") && path !== schemaModule)) {
     const text = readFileSync(file, "utf8")

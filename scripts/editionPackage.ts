@@ -4,53 +4,22 @@
  * `editions/effect4/out/package/dist` (laid out as the root's `dist/`), puts the edition's sources, `bin/`, the
  * README and the LICENSE beside it, writes its package.json and runs `npm pack`.
  *
- * The package.json is the root's, with the version, dist-tag and peer dependencies of
- * `editions/effect4/edition.json`, without the Effect 3 packages and without the repository's scripts and dev
- * dependencies.
+ * The package.json is `editionManifest()` (scripts/edition.ts).
  *
  * `npm run edition:pack` prints the tarball's path.
  */
 import { execFile } from "node:child_process"
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { repository } from "./distBuild.js"
-import { compile, edition, installIfMissing, out, writeSources } from "./edition.js"
+import { compile, editionManifest, installIfMissing, out, writeSources } from "./edition.js"
 
 const run = promisify(execFile)
 
 /** Where the edition's package is laid out before `npm pack`. */
 export const packageFolder = join(out, "package")
-
-interface EditionManifest {
-  readonly version: string
-  readonly tag: string
-  readonly peerDependencies: Readonly<Record<string, string>>
-  readonly peerDependenciesMeta: Readonly<Record<string, { readonly optional: boolean }>>
-}
-
-/** The Effect 3 packages: the root's peers and dev dependencies, never the edition's. */
-const effect3Packages = ["effect", "@effect/platform", "@effect/platform-node", "@effect/experimental"]
-
-const without = (record: Readonly<Record<string, string>> | undefined, names: ReadonlyArray<string>) =>
-  Object.fromEntries(Object.entries(record ?? {}).filter(([name]) => !names.includes(name)))
-
-/** The edition's package.json, made from the root's and `editions/effect4/edition.json`. */
-export const editionManifest = (): Record<string, unknown> => {
-  const { devDependencies: _dev, scripts: _scripts, ...root } = JSON.parse(readFileSync(join(repository, "package.json"), "utf8"))
-  const { peerDependencies, peerDependenciesMeta, tag, version } = JSON.parse(
-    readFileSync(join(edition, "edition.json"), "utf8")
-  ) as EditionManifest
-  return {
-    ...root,
-    version,
-    dependencies: without(root.dependencies, effect3Packages),
-    peerDependencies,
-    peerDependenciesMeta,
-    publishConfig: { tag }
-  }
-}
 
 /** Builds the edition's package folder and packs it; answers the tarball's path. */
 export const packEdition = async (destination: string = out): Promise<string> => {
