@@ -1,12 +1,14 @@
 /**
  * The long connection on Effect 4: `LongConnection.run` against `FakeLongConnection` on 127.0.0.1 through the `ws`
  * socket of `layers/ws.ts`: an event, then a message split in three parts sent out of order, each handled once
- * and acknowledged; then every socket dropped, a reconnect on a fresh endpoint answer, and an event on the new
- * socket. Prints one JSON line for tests/effect4/edition.test.ts.
+ * and acknowledged (the second by a handler that waits, so its handling goes on in a fiber of its own); then every
+ * socket dropped, a reconnect on a fresh endpoint answer, and an event on the new socket. Prints one JSON line for
+ * tests/effect4/edition.test.ts.
  */
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as WsLayer from "../layers/ws.js"
@@ -22,7 +24,10 @@ const program = Effect.gen(function*() {
   const fake = yield* FakeLongConnection
   const state = yield* LongConnection.makeState
   const handled: Array<string> = []
-  const dispatcher = EventDispatcher.make().on(MESSAGE, (e) => Effect.sync(() => void handled.push(e.header.event_id)))
+  const record = (id: string) => Effect.sync(() => void handled.push(id))
+  // the split message's handler waits: its handling leaves the caller's stack for a fiber of its own
+  const dispatcher = EventDispatcher.make().on(MESSAGE, (e) =>
+    e.header.event_id === "evt_split" ? Effect.andThen(Effect.sleep("50 millis"), record(e.header.event_id)) : record(e.header.event_id))
   const wiring = Layer.mergeAll(
     Layer.orDie(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make(defaultApp.appSecret), domain: fake.url })),
     FetchHttpClient.layer,
@@ -51,7 +56,7 @@ const program = Effect.gen(function*() {
     message: ack.messageId === first ? "first" : ack.messageId === split ? "split" : ack.messageId === after ? "after" : ack.messageId,
     type: ack.type,
     code: ack.code,
-    bizRtValid: /^\d+$/.test(ack.bizRt ?? "")
+    bizRt: /^\d+$/.test(ack.bizRt ?? "") ? Number(ack.bizRt) : ack.bizRt
   }))
   return {
     handled,
@@ -65,7 +70,10 @@ const program = Effect.gen(function*() {
   }
 })
 
-Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(fakeLayer()), Effect.timeout("15 seconds"))).then(
+// the connection's logs go to stderr: stdout is the JSON line
+const logged = Effect.provideService(Logger.LogToStderr, true)
+
+Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(fakeLayer()), Effect.timeout("15 seconds"), logged)).then(
   (result) => console.log(JSON.stringify(result)),
   (error: unknown) => {
     console.error(error)
