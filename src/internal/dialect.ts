@@ -307,7 +307,7 @@ export const timeoutFail: <E1>(
   options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
 ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | E1, R> = Effect.timeoutFail
 
-/** Effect 4: `HttpClient.transform` providing `HttpClient.TracerPropagationEnabled`. */
+/** Effect 4: `HttpClient.transformResponse` providing `HttpClient.TracerPropagationEnabled` to each request. */
 export const withTracerPropagation = <E, R>(
   self: HttpClient.HttpClient.With<E, R>,
   enabled: boolean
