@@ -10,7 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import WebSocket from "ws"
-import { callback, doneUnsafe, layerScoped, offerUnsafe } from "../src/internal/dialect.js"
+import { callback, doneUnsafe, offerUnsafe, scopedLayer } from "../src/internal/dialect.js"
 import type { LarkConfigError } from "../src/LarkError.js"
 import { LongConnectionHandshakeError, LongConnectionTransportError } from "../src/ws/errors.js"
 import { type CloseInfo, type Connection, WebSocketFactory } from "../src/ws/socket.js"
@@ -176,7 +176,7 @@ const tunnels = (routes: Proxy.Routes) =>
 
 /** `WebSocketFactory` on the `ws` package through a proxy or an agent of your own; see {@link Options}. */
 export const layerWith = (options: Options): Layer.Layer<WebSocketFactory, LarkConfigError> =>
-  layerScoped(
+  scopedLayer(
     WebSocketFactory,
     Effect.map(
       options.agent !== undefined

@@ -258,11 +258,8 @@ export const timeoutFail = <E1>(
 <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E1, R> =>
   Effect.timeoutOrElse(self, { duration: options.duration, orElse: () => Effect.fail(options.onTimeout()) })
 
-export const withTracerPropagation = <E, R>(
-  self: HttpClient.HttpClient.With<E, R>,
-  enabled: boolean
-): HttpClient.HttpClient.With<E, R> =>
-  HttpClient.transformResponse(self, (effect) => Effect.provideService(effect, HttpClient.TracerPropagationEnabled, enabled))
+export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transformResponse(client, Effect.provideService(HttpClient.TracerPropagationEnabled, false))
 
 export const callback = <A, E = never, R = never>(
   register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
@@ -274,12 +271,10 @@ export const doneUnsafe = <A, E>(deferred: Deferred.Deferred<A, E>, effect: Effe
   Deferred.doneUnsafe(deferred, effect)
 }
 
-export const layerScoped = <I, S, E, R>(
-  tag: Context.Key<I, S>,
-  effect: Effect.Effect<S, E, R>
-): Layer.Layer<I, E, Exclude<R, Scope.Scope>> => Layer.effect(tag, effect)
+export const scopedLayer = <I, S, E, R>(tag: Context.Key<I, S>, effect: Effect.Effect<S, E, R>): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
+  Layer.effect(tag, effect)
 
-export const layerScopedContext: <A, E, R>(
+export const scopedContextLayer: <A, E, R>(
   effect: Effect.Effect<Context.Context<A>, E, R>
 ) => Layer.Layer<A, E, Exclude<R, Scope.Scope>> = Layer.effectContext
 

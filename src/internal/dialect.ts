@@ -307,13 +307,11 @@ export const timeoutFail: <E1>(
   options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
 ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | E1, R> = Effect.timeoutFail
 
-/** Effect 4: `HttpClient.transformResponse` providing `HttpClient.TracerPropagationEnabled` to each request. */
-export const withTracerPropagation = <E, R>(
-  self: HttpClient.HttpClient.With<E, R>,
-  enabled: boolean
-): HttpClient.HttpClient.With<E, R> => HttpClient.withTracerPropagation(self, enabled)
+/** The client without trace headers on its requests (spans are kept). Effect 4: the `HttpClient.TracerPropagationEnabled` reference set to `false`. */
+export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.withTracerPropagation(client, false)
 
-/** An effect resumed by a callback. Effect 4: `Effect.callback`. */
+/** An effect resumed by a callback, which may return a cleanup run on interruption. Effect 4: `Effect.callback`. */
 export const callback: <A, E = never, R = never>(
   register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
 ) => Effect.Effect<A, E, R> = Effect.async
@@ -324,14 +322,12 @@ export const offerUnsafe = <A>(queue: Queue.Enqueue<A>, value: A): boolean => Qu
 /** Effect 4: `Deferred.doneUnsafe`. */
 export const doneUnsafe: <A, E>(deferred: Deferred.Deferred<A, E>, effect: Effect.Effect<A, E>) => void = Deferred.unsafeDone
 
-/** A layer of one service built in a scope that lives as long as the layer. Effect 4: `Layer.effect`. */
-export const layerScoped: <I, S, E, R>(
-  tag: Context.Tag<I, S>,
-  effect: Effect.Effect<S, E, R>
-) => Layer.Layer<I, E, Exclude<R, Scope.Scope>> = Layer.scoped
+/** A layer of a service made in the layer's scope. Effect 4: `Layer.effect` (which gives the effect that scope). */
+export const scopedLayer = <I, S, E, R>(tag: Context.Tag<I, S>, effect: Effect.Effect<S, E, R>): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
+  Layer.scoped(tag, effect)
 
-/** Effect 4: `Layer.effectContext`. */
-export const layerScopedContext: <A, E, R>(
+/** A layer of the services of a context made in the layer's scope. Effect 4: `Layer.effectContext`. */
+export const scopedContextLayer: <A, E, R>(
   effect: Effect.Effect<Context.Context<A>, E, R>
 ) => Layer.Layer<A, E, Exclude<R, Scope.Scope>> = Layer.scopedContext
 

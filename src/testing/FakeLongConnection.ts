@@ -39,7 +39,7 @@ import {
   getFailure,
   getSuccess,
   isFailure,
-  layerScopedContext,
+  scopedContextLayer,
   Service
 } from "../internal/dialect.js"
 import * as Frame from "../ws/frame.js"
@@ -544,5 +544,5 @@ export const make = (
 export const layer = (
   options?: FakeLongConnection.Options
 ): Layer.Layer<FakeLongConnection | LongConnectionEndpoint> =>
-  layerScopedContext(Effect.map(make(options), (fake) =>
+  scopedContextLayer(Effect.map(make(options), (fake) =>
     Context.make(FakeLongConnection, fake).pipe(Context.add(LongConnectionEndpoint, fake.endpoint))))

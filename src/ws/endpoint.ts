@@ -9,7 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { decodeDuration, type DurationInput, timeoutFail, withTracerPropagation } from "../internal/dialect.js"
+import { decodeDuration, type DurationInput, timeoutFail, withoutTracerPropagation } from "../internal/dialect.js"
 import { LarkConfig, type Service as LarkConfigService } from "../LarkConfig.js"
 import { LongConnectionConfigError, LongConnectionEndpointError, LongConnectionTransportError } from "./errors.js"
 
@@ -145,7 +145,7 @@ export const fetchEndpoint = (
 > =>
   Effect.gen(function*() {
     const config = yield* LarkConfig
-    const client = withTracerPropagation(yield* HttpClient.HttpClient, false)
+    const client = withoutTracerPropagation(yield* HttpClient.HttpClient)
     const request = HttpClientRequest.post(`${config.domain.open}${ENDPOINT_PATH}`).pipe(
       HttpClientRequest.setHeaders({ locale: "zh", "user-agent": config.userAgent }),
       HttpClientRequest.bodyText(JSON.stringify(yield* credentials(config)), "application/json")
