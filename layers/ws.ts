@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import WebSocket from "ws"
+import { callback, doneUnsafe, offerUnsafe, scopedLayer } from "../src/internal/dialect.js"
 import type { LarkConfigError } from "../src/LarkError.js"
 import { LongConnectionHandshakeError, LongConnectionTransportError } from "../src/ws/errors.js"
 import { type CloseInfo, type Connection, WebSocketFactory } from "../src/ws/socket.js"
@@ -32,7 +33,7 @@ const toBytes = (data: WebSocket.RawData): Uint8Array =>
 
 /** Closes politely (code 1000), then destroys the connection if the server does not answer in time. */
 const shutdown = (socket: WebSocket): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
+  callback<void>((resume) => {
     if (socket.readyState === WebSocket.CLOSED) return resume(Effect.void)
     socket.once("close", () => resume(Effect.void))
     if (socket.readyState === WebSocket.CONNECTING) socket.terminate()
@@ -94,14 +95,14 @@ const open = (agentFor: AgentFor) => (url: Redacted.Redacted<string>) =>
         // Errors after the open also end in "close"; this listener only keeps them from being thrown.
         socket.on("error", () => {})
         socket.on("message", (data, isBinary) => {
-          if (isBinary) Queue.unsafeOffer(messages, toBytes(data))
+          if (isBinary) offerUnsafe(messages, toBytes(data))
         })
-        socket.on("close", (code, reason) => Deferred.unsafeDone(closed, Effect.succeed({ code, reason: reason.toString() })))
+        socket.on("close", (code, reason) => doneUnsafe(closed, Effect.succeed({ code, reason: reason.toString() })))
         return socket
       }),
       shutdown
     )
-    yield* Effect.async<void, LongConnectionHandshakeError | LongConnectionTransportError>((resume) => {
+    yield* callback<void, LongConnectionHandshakeError | LongConnectionTransportError>((resume) => {
       const settle = (result: Effect.Effect<void, LongConnectionHandshakeError | LongConnectionTransportError>) => {
         detach()
         resume(result)
@@ -175,7 +176,7 @@ const tunnels = (routes: Proxy.Routes) =>
 
 /** `WebSocketFactory` on the `ws` package through a proxy or an agent of your own; see {@link Options}. */
 export const layerWith = (options: Options): Layer.Layer<WebSocketFactory, LarkConfigError> =>
-  Layer.scoped(
+  scopedLayer(
     WebSocketFactory,
     Effect.map(
       options.agent !== undefined

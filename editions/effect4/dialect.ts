@@ -11,17 +11,23 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Base64 from "effect/encoding/Base64"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import type * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import type * as SchemaIssue from "effect/SchemaIssue"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { ContextDeadline } from "../AttemptTimeout.js"
@@ -240,3 +246,59 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     Effect.withParentSpan(span),
     Effect.onExit((exit) => Effect.clockWith((clock) => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), exit))))
   ) as Effect.Effect<A, E, R>
+
+// ── ws ──
+
+export const Union = <const Members extends ReadonlyArray<Schema.Top>>(...members: Members): Schema.Union<Members> =>
+  Schema.Union(members)
+
+export const timeoutFail = <E1>(
+  options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
+) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E1, R> =>
+  Effect.timeoutOrElse(self, { duration: options.duration, orElse: () => Effect.fail(options.onTimeout()) })
+
+export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transformResponse(client, Effect.provideService(HttpClient.TracerPropagationEnabled, false))
+
+export const callback = <A, E = never, R = never>(
+  register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
+): Effect.Effect<A, E, R> => Effect.callback<A, E, R>((resume, signal) => register(resume, signal))
+
+export const offerUnsafe = <A>(queue: Queue.Enqueue<A>, value: A): boolean => Queue.offerUnsafe(queue, value)
+
+export const doneUnsafe = <A, E>(deferred: Deferred.Deferred<A, E>, effect: Effect.Effect<A, E>): void => {
+  Deferred.doneUnsafe(deferred, effect)
+}
+
+export const scopedLayer = <I, S, E, R>(tag: Context.Key<I, S>, effect: Effect.Effect<S, E, R>): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
+  Layer.effect(tag, effect)
+
+export const scopedContextLayer: <A, E, R>(
+  effect: Effect.Effect<Context.Context<A>, E, R>
+) => Layer.Layer<A, E, Exclude<R, Scope.Scope>> = Layer.effectContext
+
+export const dieMessage = (message: string): Effect.Effect<never> => Effect.die(new Error(message))
+
+export const encodeBase64: (input: Uint8Array | string) => string = Base64.encode
+
+export const decodeBase64 = (text: string): Outcome<Uint8Array, unknown> => Base64.decode(text)
+
+export const stackRunner = <R>(): Effect.Effect<
+  <A, E>(effect: Effect.Effect<A, E, R>) => Exit.Exit<A, E> | Fiber.Fiber<A, E>,
+  never,
+  R
+> =>
+  Effect.map(Effect.context<R>(), (context) => {
+    const runSyncExit = Effect.runSyncExitWith(context)
+    return <A, E>(effect: Effect.Effect<A, E, R>) => {
+      const exit = runSyncExit(effect)
+      if (Exit.isSuccess(exit)) return exit
+      const defect = Result.getSuccess(Cause.findDefect(exit.cause))
+      // the fiber the error carries is the one running `effect`
+      return Option.isSome(defect) && Cause.isAsyncFiberError(defect.value) ? defect.value.fiber as Fiber.Fiber<A, E> : exit
+    }
+  })
+
+export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.Fiber<A, E>): void =>
+  FiberSet.addUnsafe(set, fiber)

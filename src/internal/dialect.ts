@@ -17,14 +17,21 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberSet from "effect/FiberSet"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Queue from "effect/Queue"
 import type * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type { ContextDeadline } from "../AttemptTimeout.js"
@@ -288,3 +295,72 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
     span.end(fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n, exit)
   })
+
+// ── ws ──
+
+/** A union schema of the members. Effect 4: `Schema.Union([...members])`. */
+export const Union = <const Members extends ReadonlyArray<Schema.Schema.All>>(...members: Members) =>
+  Schema.Union(...members)
+
+/** Fails with `onTimeout()` when `self` has not ended within `duration`. Effect 4: `Effect.timeoutOrElse` with `orElse` failing. */
+export const timeoutFail: <E1>(
+  options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
+) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | E1, R> = Effect.timeoutFail
+
+/** The client without trace headers on its requests (spans are kept). Effect 4: the `HttpClient.TracerPropagationEnabled` reference set to `false`. */
+export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.withTracerPropagation(client, false)
+
+/** An effect resumed by a callback, which may return a cleanup run on interruption. Effect 4: `Effect.callback`. */
+export const callback: <A, E = never, R = never>(
+  register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
+) => Effect.Effect<A, E, R> = Effect.async
+
+/** Effect 4: `Queue.offerUnsafe`. */
+export const offerUnsafe = <A>(queue: Queue.Enqueue<A>, value: A): boolean => Queue.unsafeOffer(queue, value)
+
+/** Effect 4: `Deferred.doneUnsafe`. */
+export const doneUnsafe: <A, E>(deferred: Deferred.Deferred<A, E>, effect: Effect.Effect<A, E>) => void = Deferred.unsafeDone
+
+/** A layer of a service made in the layer's scope. Effect 4: `Layer.effect` (which gives the effect that scope). */
+export const scopedLayer = <I, S, E, R>(tag: Context.Tag<I, S>, effect: Effect.Effect<S, E, R>): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
+  Layer.scoped(tag, effect)
+
+/** A layer of the services of a context made in the layer's scope. Effect 4: `Layer.effectContext`. */
+export const scopedContextLayer: <A, E, R>(
+  effect: Effect.Effect<Context.Context<A>, E, R>
+) => Layer.Layer<A, E, Exclude<R, Scope.Scope>> = Layer.scopedContext
+
+/** Dies with an error saying `message`. Effect 4: `Effect.die(new Error(message))`. */
+export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
+
+/** Standard base64 of bytes or of a string's UTF-8. Effect 4: `Base64.encode` (`effect/encoding/Base64`). */
+export const encodeBase64: (input: Uint8Array | string) => string = Encoding.encodeBase64
+
+/** Effect 4: `Base64.decode` (`effect/encoding/Base64`), a `Result`. */
+export const decodeBase64 = (text: string): Outcome<Uint8Array, unknown> => Encoding.decodeBase64(text)
+
+/**
+ * Runs effects on the caller's stack with the current fiber's services: a runner answering the exit of an effect
+ * that ended synchronously, else the fiber still running it. Effect 4: `Effect.runSyncExitWith(context)` (of
+ * `Effect.context<R>()`), where the fiber comes in a `Cause.AsyncFiberError` defect.
+ */
+export const stackRunner = <R>(): Effect.Effect<
+  <A, E>(effect: Effect.Effect<A, E, R>) => Exit.Exit<A, E> | Fiber.RuntimeFiber<A, E>,
+  never,
+  R
+> =>
+  Effect.map(Effect.runtime<R>(), (runtime) => {
+    const runSyncExit = Runtime.runSyncExit(runtime)
+    return <A, E>(effect: Effect.Effect<A, E, R>) => {
+      const exit = runSyncExit(effect)
+      if (Exit.isSuccess(exit)) return exit
+      const defect = Cause.dieOption(exit.cause)
+      // the fiber the exception carries is the one running `effect`
+      return Option.isSome(defect) && Runtime.isAsyncFiberException(defect.value) ? defect.value.fiber as Fiber.RuntimeFiber<A, E> : exit
+    }
+  })
+
+/** Effect 4: `FiberSet.addUnsafe`. */
+export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.RuntimeFiber<A, E>): void =>
+  FiberSet.unsafeAdd(set, fiber)

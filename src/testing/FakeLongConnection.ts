@@ -27,20 +27,29 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { WebSocket, WebSocketServer } from "ws"
+import {
+  callback,
+  dieMessage,
+  doneUnsafe,
+  type DurationInput,
+  getFailure,
+  getSuccess,
+  isFailure,
+  scopedContextLayer,
+  Service
+} from "../internal/dialect.js"
 import * as Frame from "../ws/frame.js"
 import * as AckRules from "./ackRules.js"
 import { defaultApp, defaultApps, type FakeApp, knowsAssertion, knowsSecret } from "./fakeApps.js"
 import { LongConnectionEndpoint } from "./FakeOpenPlatform.js"
 
-export class FakeLongConnection extends Context.Tag("lark-effect/testing/FakeLongConnection")<
-  FakeLongConnection,
-  FakeLongConnection.Service
->() {}
+export class FakeLongConnection extends Service<FakeLongConnection, FakeLongConnection.Service>()(
+  "lark-effect/testing/FakeLongConnection"
+) {}
 
 export declare namespace FakeLongConnection {
   interface Options {
@@ -57,7 +66,7 @@ export declare namespace FakeLongConnection {
      * first delay counts from the push, each next one from the previous timed delivery. Default
      * {@link redelivery}, the platform's.
      */
-    readonly redelivery?: ReadonlyArray<Duration.DurationInput>
+    readonly redelivery?: ReadonlyArray<DurationInput>
     /**
      * Take an ack with a negative `biz_rt` as valid. The official Node SDK's `WSClient` writes start − end
      * milliseconds (0 or negative); set this to test it against the fake. Default `false`.
@@ -181,7 +190,7 @@ export interface Refusal {
  * The platform's redelivery schedule for an event that was not acknowledged: 15 s, 5 min, 1 h and 6 h after
  * the failed push. Documented for webhooks; the spec gives no other figures for the long connection.
  */
-export const redelivery: ReadonlyArray<Duration.DurationInput> = ["15 seconds", "5 minutes", "1 hour", "6 hours"]
+export const redelivery: ReadonlyArray<DurationInput> = ["15 seconds", "5 minutes", "1 hour", "6 hours"]
 
 /** A v2 event envelope (`schema: "2.0"`), from the default app. */
 export const event = (type: string, payload: unknown, eventId = `evt_${Math.random().toString(36).slice(2)}`) => ({
@@ -325,17 +334,17 @@ export const make = (
           "this socket has no unanswered frame with that SeqID (never sent here, or already answered)", named)
       }
       const checked = AckRules.check(sent, frame, rules)
-      if (Either.isLeft(checked)) return violation(`ack for message ${sent.messageId}: ${checked.left.join("; ")}`, sent.messageId)
+      if (isFailure(checked)) return violation(`ack for message ${sent.messageId}: ${getFailure(checked).join("; ")}`, sent.messageId)
       outstanding.delete(frame.seqId)
-      const { code, data } = checked.right
+      const { code, data } = getSuccess(checked)
       acks.push({ messageId: sent.messageId, type: Frame.header(frame, "type"), code, data, bizRt: Frame.header(frame, "biz_rt"), frame })
       if (code === 200) pending.delete(sent.messageId)
     }
 
     const onClientFrame = (socket: WebSocket, bytes: Uint8Array) => {
       const decoded = Frame.decode(bytes)
-      if (Either.isLeft(decoded)) return violation(`a binary message that is not a pbbp2 frame: ${decoded.left.detail}`)
-      const frame = decoded.right
+      if (isFailure(decoded)) return violation(`a binary message that is not a pbbp2 frame: ${getFailure(decoded).detail}`)
+      const frame = getSuccess(decoded)
       const type = Frame.header(frame, "type")
       if (frame.method === Frame.Method.data) onAck(sockets.get(socket)!, frame)
       else if (type !== "ping") violation(`a control frame of type ${type ?? "(none)"}: a client sends only pings`)
@@ -428,16 +437,16 @@ export const make = (
     })
 
     // runs last, once the server is closed and no frame can come any more
-    yield* Effect.addFinalizer(() => violations.length === 0 ? Effect.void : Effect.dieMessage(report(violations)))
+    yield* Effect.addFinalizer(() => violations.length === 0 ? Effect.void : dieMessage(report(violations)))
     yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => {
+      callback<void>((resume) => {
         server.listen(0, "127.0.0.1", () => {
           port = (server.address() as AddressInfo).port
           resume(Effect.void)
         })
       }),
       () =>
-        Effect.async<void>((resume) => {
+        callback<void>((resume) => {
           for (const socket of sockets.keys()) socket.terminate()
           for (const socket of hanging) socket.destroy()
           wss.close()
@@ -447,7 +456,7 @@ export const make = (
     )
 
     const until = (check: (view: FakeLongConnection.View) => boolean): Effect.Effect<void> =>
-      Effect.async<void>((resume) => {
+      callback<void>((resume) => {
         const waiter = () => {
           if (!check(view())) return
           waiters.delete(waiter)
@@ -503,7 +512,7 @@ export const make = (
           }
           pending.set(id, message)
           if (newest !== undefined) deliver(newest, message)
-          if (message.dueAt < sleepingUntil && wake !== undefined) Deferred.unsafeDone(wake, Exit.void)
+          if (message.dueAt < sleepingUntil && wake !== undefined) doneUnsafe(wake, Exit.void)
           changed()
           return id
         }),
@@ -535,5 +544,5 @@ export const make = (
 export const layer = (
   options?: FakeLongConnection.Options
 ): Layer.Layer<FakeLongConnection | LongConnectionEndpoint> =>
-  Layer.scopedContext(Effect.map(make(options), (fake) =>
+  scopedContextLayer(Effect.map(make(options), (fake) =>
     Context.make(FakeLongConnection, fake).pipe(Context.add(LongConnectionEndpoint, fake.endpoint))))

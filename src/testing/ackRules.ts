@@ -4,8 +4,7 @@
  * more header `biz_rt` (the handler's milliseconds, never negative), and a JSON payload
  * `{ code, headers?, data? }` whose `data`, when present, is the base64 of a JSON value.
  */
-import * as Either from "effect/Either"
-import * as Encoding from "effect/Encoding"
+import { decodeBase64, fail, getFailure, getSuccess, isFailure, matchOutcome, type Outcome, succeed } from "../internal/dialect.js"
 import type * as Frame from "../ws/frame.js"
 
 /** A data frame the fake sent, as far as its ack must echo it. */
@@ -32,7 +31,7 @@ export interface Options {
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
 /** What is wrong with `ack` as the answer to `sent`: the decoded body, or every broken rule. */
-export const check = (sent: Sent, ack: Frame.Frame, options: Options = {}): Either.Either<Body, ReadonlyArray<string>> => {
+export const check = (sent: Sent, ack: Frame.Frame, options: Options = {}): Outcome<Body, ReadonlyArray<string>> => {
   const problems: Array<string> = []
   if (ack.logId !== sent.logId) problems.push(`LogID ${ack.logId}, sent ${sent.logId}`)
   if (ack.service !== sent.service) problems.push(`service ${ack.service}, sent ${sent.service}`)
@@ -41,8 +40,11 @@ export const check = (sent: Sent, ack: Frame.Frame, options: Options = {}): Eith
     .reduce((best, next) => next.length < best.length ? next : best)
   problems.push(...headers, ...bizRtProblems(ack.headers, options))
   const body = bodyOf(ack.payload)
-  if (Either.isLeft(body)) problems.push(body.left)
-  return problems.length === 0 && Either.isRight(body) ? Either.right(body.right) : Either.left(problems)
+  if (isFailure(body)) {
+    problems.push(getFailure(body))
+    return fail(problems)
+  }
+  return problems.length === 0 ? succeed(getSuccess(body)) : fail(problems)
 }
 
 /** The sent headers echoed unchanged, once each, and nothing added but `biz_rt`. */
@@ -71,18 +73,18 @@ const bizRtProblems = (got: ReadonlyArray<Frame.Header>, options: Options): Arra
   return []
 }
 
-const bodyOf = (payload: Uint8Array | undefined): Either.Either<Body, string> => {
+const bodyOf = (payload: Uint8Array | undefined): Outcome<Body, string> => {
   const json = parse(payload === undefined ? undefined : decodeUtf8(payload))
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return Either.left("payload is not a JSON object")
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return fail("payload is not a JSON object")
   const { code, data, headers } = json as Record<string, unknown>
-  if (typeof code !== "number" || !Number.isInteger(code)) return Either.left("payload has no integer code")
+  if (typeof code !== "number" || !Number.isInteger(code)) return fail("payload has no integer code")
   if (headers !== undefined && headers !== null && (typeof headers !== "object" || Array.isArray(headers))) {
-    return Either.left("payload headers is not an object")
+    return fail("payload headers is not an object")
   }
-  if (data === undefined || data === null) return Either.right({ code, data: undefined })
-  const decoded = typeof data === "string" ? Either.getOrUndefined(Encoding.decodeBase64(data)) : undefined
+  if (data === undefined || data === null) return succeed({ code, data: undefined })
+  const decoded = typeof data === "string" ? matchOutcome(decodeBase64(data), { onFailure: () => undefined, onSuccess: (bytes) => bytes }) : undefined
   const value = decoded === undefined ? undefined : parse(decodeUtf8(decoded))
-  return value === undefined ? Either.left("payload data is not the base64 of a JSON value") : Either.right({ code, data: value })
+  return value === undefined ? fail("payload data is not the base64 of a JSON value") : succeed({ code, data: value })
 }
 
 const decodeUtf8 = (bytes: Uint8Array): string | undefined => {

@@ -24,6 +24,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import { unsafeMakeMemory } from "../events/Dedupe.js"
 import { makeDispatch } from "../events/dispatch.js"
 import type { EventDispatcher } from "../events/EventDispatcher.js"
+import { decodeDuration, type DurationInput, timeoutFail } from "../internal/dialect.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import { type ClientConfig, defaultClientConfig, type Endpoint, fetchEndpoint, isInsecureRemote } from "./endpoint.js"
 import {
@@ -59,11 +60,11 @@ export interface Options {
   /** Receives every state change; make one with {@link makeState} and watch `state.changes`. */
   readonly state?: SubscriptionRef.SubscriptionRef<State> | undefined
   /** No frame at all this long after a ping: the socket is dead, reconnect. Default 10 seconds. */
-  readonly pongTimeout?: Duration.DurationInput | undefined
+  readonly pongTimeout?: DurationInput | undefined
   /** Longest wait for the socket to open. Default 10 seconds. */
-  readonly openTimeout?: Duration.DurationInput | undefined
+  readonly openTimeout?: DurationInput | undefined
   /** Longest wait for the endpoint answer. Default 15 seconds. */
-  readonly endpointTimeout?: Duration.DurationInput | undefined
+  readonly endpointTimeout?: DurationInput | undefined
   /** Handlers running at once; further messages wait (unacknowledged). Default 64. */
   readonly concurrency?: number | undefined
   /** Limits of the reassembly of long messages. */
@@ -74,7 +75,7 @@ export interface Options {
    */
   readonly clientConfig?: Partial<ClientConfig> | undefined
   /** The shortest wait before a reconnect, whatever the server says. Default 1 second. */
-  readonly minReconnectDelay?: Duration.DurationInput | undefined
+  readonly minReconnectDelay?: DurationInput | undefined
   /**
    * Refuse a socket URL that is plain `ws://` to a host other than this machine: `run` ends with a
    * `LongConnectionConfigError` before any socket is opened. Off by default (the channel's strict mode).
@@ -115,10 +116,10 @@ export const runWatched = <R>(
     const sockets = yield* WebSocketFactory
     const state = options.state ?? (yield* makeState)
     const setState = (next: State) => SubscriptionRef.set(state, next)
-    const pongTimeout = Duration.decode(options.pongTimeout ?? "10 seconds")
-    const openTimeout = Duration.decode(options.openTimeout ?? "10 seconds")
-    const endpointTimeout = Duration.decode(options.endpointTimeout ?? "15 seconds")
-    const minReconnectDelay = Duration.decode(options.minReconnectDelay ?? "1 second")
+    const pongTimeout = decodeDuration(options.pongTimeout ?? "10 seconds")
+    const openTimeout = decodeDuration(options.openTimeout ?? "10 seconds")
+    const endpointTimeout = decodeDuration(options.endpointTimeout ?? "15 seconds")
+    const minReconnectDelay = decodeDuration(options.minReconnectDelay ?? "1 second")
 
     const dispatch = makeDispatch(dispatcher, unsafeMakeMemory(), "whenPresent")
     const submit = yield* Handlings.make<R>(Math.max(1, options.concurrency ?? 64))
@@ -134,7 +135,7 @@ export const runWatched = <R>(
           return yield* new LongConnectionConfigError({ detail: "the endpoint answered a plain ws:// URL to a remote host (TLS required)" })
         }
         const connection = yield* sockets.open(endpoint.url).pipe(
-          Effect.timeoutFail({
+          timeoutFail({
             duration: openTimeout,
             onTimeout: () =>
               new LongConnectionTransportError({

@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { decodeDuration, type DurationInput, timeoutFail, withoutTracerPropagation } from "../internal/dialect.js"
 import { LarkConfig, type Service as LarkConfigService } from "../LarkConfig.js"
 import { LongConnectionConfigError, LongConnectionEndpointError, LongConnectionTransportError } from "./errors.js"
 
@@ -136,7 +137,7 @@ const credentials = (config: LarkConfigService): Effect.Effect<Record<string, st
  */
 export const fetchEndpoint = (
   base: ClientConfig,
-  timeout: Duration.DurationInput
+  timeout: DurationInput
 ): Effect.Effect<
   Endpoint,
   LongConnectionEndpointError | LongConnectionTransportError | LongConnectionConfigError,
@@ -144,10 +145,10 @@ export const fetchEndpoint = (
 > =>
   Effect.gen(function*() {
     const config = yield* LarkConfig
-    const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
+    const client = withoutTracerPropagation(yield* HttpClient.HttpClient)
     const request = HttpClientRequest.post(`${config.domain.open}${ENDPOINT_PATH}`).pipe(
       HttpClientRequest.setHeaders({ locale: "zh", "user-agent": config.userAgent }),
-      HttpClientRequest.bodyUnsafeJson(yield* credentials(config))
+      HttpClientRequest.bodyText(JSON.stringify(yield* credentials(config)), "application/json")
     )
     const network = (error: { readonly message: string }) => transport("Network", error.message)
     const text = yield* client.execute(request).pipe(
@@ -155,11 +156,11 @@ export const fetchEndpoint = (
       Effect.flatMap((response) =>
         response.status === 200
           ? Effect.mapError(response.text, network)
-          : Effect.zipRight(Effect.ignore(response.text), Effect.fail(transport("Status", `HTTP ${response.status}`)))
+          : Effect.andThen(Effect.ignore(response.text), Effect.fail(transport("Status", `HTTP ${response.status}`)))
       ),
-      Effect.timeoutFail({
+      timeoutFail({
         duration: timeout,
-        onTimeout: () => transport("Timeout", `no answer within ${Duration.format(Duration.decode(timeout))}`)
+        onTimeout: () => transport("Timeout", `no answer within ${Duration.format(decodeDuration(timeout))}`)
       })
     )
     return yield* parseAnswer(text, base)

@@ -7,6 +7,7 @@
  * `reconnect.ts`. `LongConnection.run` fails only with a terminal one.
  */
 import * as Schema from "effect/Schema"
+import { Literals, Union } from "../internal/dialect.js"
 
 /** A received message is not a valid `pbbp2.Frame`. The frame is dropped (and logged). */
 export class FrameDecodeError extends Schema.TaggedError<FrameDecodeError>()("FrameDecodeError", {
@@ -77,8 +78,8 @@ export class LongConnectionHandshakeError extends Schema.TaggedError<LongConnect
 export class LongConnectionTransportError extends Schema.TaggedError<LongConnectionTransportError>()(
   "LongConnectionTransportError",
   {
-    stage: Schema.Literal("endpoint", "open", "connected"),
-    reason: Schema.Literal("Network", "Status", "Decode", "Timeout", "Closed", "Silent"),
+    stage: Literals("endpoint", "open", "connected"),
+    reason: Literals("Network", "Status", "Decode", "Timeout", "Closed", "Silent"),
     detail: Schema.String
   }
 ) {
@@ -132,7 +133,7 @@ export class LongConnectionDisconnected extends Schema.TaggedError<LongConnectio
   /** Whether the socket had connected: `false` when the first attempt failed. */
   wasConnected: Schema.Boolean,
   /** What ended it. */
-  failure: Schema.Union(LongConnectionEndpointError, LongConnectionHandshakeError, LongConnectionTransportError)
+  failure: Union(LongConnectionEndpointError, LongConnectionHandshakeError, LongConnectionTransportError)
 }) {
   override get message() {
     const what = this.wasConnected ? "the connection ended" : "the first connection attempt failed"

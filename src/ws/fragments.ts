@@ -10,10 +10,11 @@
  * The store is plain synchronous state; the caller passes the time (from `Clock`).
  */
 import * as Duration from "effect/Duration"
+import { decodeDuration, type DurationInput } from "../internal/dialect.js"
 
 export interface Limits {
   /** How long an incomplete message is kept after its latest part. Default 5 seconds. */
-  readonly ttl: Duration.DurationInput
+  readonly ttl: DurationInput
   /** Most parts one message may have (`sum`). Default 256. */
   readonly maxParts: number
   /** Most bytes one message may have, all parts together. Default 16 MiB. */
@@ -73,7 +74,7 @@ const concat = (parts: ReadonlyArray<Uint8Array | undefined>, bytes: number): Ui
 
 export const make = (limits: Partial<Limits> = {}): Store => {
   const { maxBytes, maxParts, maxPending } = { ...defaultLimits, ...limits }
-  const ttl = Duration.toMillis(Duration.decode(limits.ttl ?? defaultLimits.ttl))
+  const ttl = Duration.toMillis(decodeDuration(limits.ttl ?? defaultLimits.ttl))
   // Insertion order is last-touch order (a touched entry is re-inserted), which with one TTL is expiry order.
   const messages = new Map<string, Pending>()
 

@@ -19,7 +19,7 @@
  * uint64 values are `bigint` (ids may exceed 2^53). Unknown fields are skipped, so a newer server schema
  * does not break an older client.
  */
-import * as Either from "effect/Either"
+import { fail, type Outcome, succeed } from "../internal/dialect.js"
 import { FrameDecodeError } from "./errors.js"
 
 export interface Header {
@@ -448,11 +448,11 @@ export const encodeReply = (received: Uint8Array, header: Header, payload: Uint8
  * Decodes one frame. The payload is a view into `bytes` (no copy): keep `bytes` unchanged while the frame
  * is in use.
  */
-export const decode = (bytes: Uint8Array): Either.Either<Frame, FrameDecodeError> => {
+export const decode = (bytes: Uint8Array): Outcome<Frame, FrameDecodeError> => {
   try {
-    return Either.right(decodeUnsafe(bytes))
+    return succeed(decodeUnsafe(bytes))
   } catch (error) {
-    if (error instanceof Malformed) return Either.left(new FrameDecodeError({ detail: error.detail }))
+    if (error instanceof Malformed) return fail(new FrameDecodeError({ detail: error.detail }))
     throw error
   }
 }

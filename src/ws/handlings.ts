@@ -9,38 +9,32 @@
  *
  * Measured: starting each handling in a forked fiber instead halves the throughput.
  */
-import * as Cause from "effect/Cause"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberSet from "effect/FiberSet"
-import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
+import { addFiberUnsafe, stackRunner } from "../internal/dialect.js"
 
 export type Submit<R> = (handling: Effect.Effect<void, never, R>) => Effect.Effect<void>
 
 export const make = <R>(limit: number): Effect.Effect<Submit<R>, never, R | Scope.Scope> =>
   Effect.gen(function*() {
-    const runtime = yield* Effect.runtime<R>()
+    const run = yield* stackRunner<R>()
     const fibers = yield* FiberSet.make()
-    const runSyncExit = Runtime.runSyncExit(runtime)
-    const logDefect = (cause: Cause.Cause<unknown>) =>
-      Runtime.runSync(runtime)(Effect.logError("lark long connection: a message handling died", cause))
+    const logDefect = (cause: Cause.Cause<unknown>) => run(Effect.logError("lark long connection: a message handling died", cause))
     let running = 0
     const waiting: Array<Effect.Effect<void, never, R>> = []
 
     /** Starts `handling`; true when it is still running (in a fiber of the set) and keeps its slot. */
     const launch = (handling: Effect.Effect<void, never, R>): boolean => {
-      const exit = runSyncExit(handling)
-      if (Exit.isSuccess(exit)) return false
-      const defect = Cause.dieOption(exit.cause)
-      if (Option.isSome(defect) && Runtime.isAsyncFiberException(defect.value)) {
-        const fiber = defect.value.fiber
-        FiberSet.unsafeAdd(fibers, fiber)
-        fiber.addObserver(freeSlot)
+      const started = run(handling)
+      if (!Exit.isExit(started)) {
+        addFiberUnsafe(fibers, started)
+        started.addObserver(freeSlot)
         return true
       }
-      logDefect(exit.cause)
+      if (Exit.isFailure(started)) logDefect(started.cause)
       return false
     }
 

@@ -16,11 +16,10 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Encoding from "effect/Encoding"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import { type JsonObject, logRejected, type Outcome, parseObject } from "../events/dispatch.js"
+import { currentTimeMillis, encodeBase64, getFailure, getSuccess, isFailure } from "../internal/dialect.js"
 import { type ClientConfig, mergeClientConfig } from "./endpoint.js"
 import { LongConnectionTransportError } from "./errors.js"
 import * as Fragments from "./fragments.js"
@@ -62,10 +61,10 @@ const REDELIVER = utf8.encode(JSON.stringify({ code: 500 }))
 export const ackPayload = (outcome: Outcome): Effect.Effect<Uint8Array> => {
   const plain = plainAckPayload(outcome)
   if (plain !== undefined) return Effect.succeed(plain)
-  return Effect.try(() => JSON.stringify({ code: 200, data: Encoding.encodeBase64(JSON.stringify((outcome as Handled).response)) })).pipe(
-    Effect.map((text) => utf8.encode(text)),
-    Effect.catchAll(() => Effect.as(Effect.logError("lark long connection: the callback result is not JSON; acknowledged without it"), OK))
-  )
+  return Effect.matchEffect(Effect.try(() => JSON.stringify({ code: 200, data: encodeBase64(JSON.stringify((outcome as Handled).response)) })), {
+    onFailure: () => Effect.as(Effect.logError("lark long connection: the callback result is not JSON; acknowledged without it"), OK),
+    onSuccess: (text) => Effect.succeed(utf8.encode(text))
+  })
 }
 
 type Handled = Extract<Outcome, { readonly _tag: "Handled" }>
@@ -108,17 +107,17 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
 
     const outcomeOf = (payload: Uint8Array): Effect.Effect<Outcome, never, R> => {
       const envelope = parseObject(utf8Decoder.decode(payload), "long connection payload")
-      return Either.isLeft(envelope)
-        ? Effect.as(logRejected(envelope.left), { _tag: "Rejected", error: envelope.left } as const)
-        : input.dispatch(envelope.right)
+      return isFailure(envelope)
+        ? Effect.as(logRejected(getFailure(envelope)), { _tag: "Rejected", error: getFailure(envelope) } as const)
+        : input.dispatch(getSuccess(envelope))
     }
 
     // flatMap chains rather than a generator: this runs once per message, on the hot path
     /** Dispatches a message, then acks the frame received last of it (`received`). */
     const handle = (received: Uint8Array, payload: Uint8Array): Effect.Effect<void, never, R> =>
       Effect.clockWith((clock) => {
-        const started = clock.unsafeCurrentTimeMillis()
-        const send = (answer: Uint8Array) => connection.send(ack(received, answer, clock.unsafeCurrentTimeMillis() - started))
+        const started = currentTimeMillis(clock)
+        const send = (answer: Uint8Array) => connection.send(ack(received, answer, currentTimeMillis(clock) - started))
         return Effect.flatMap(outcomeOf(payload), (outcome) => {
           const plain = plainAckPayload(outcome)
           return plain !== undefined ? send(plain) : Effect.flatMap(ackPayload(outcome), send)
@@ -128,7 +127,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
     const onData = (frame: Frame.Frame, received: Uint8Array): Effect.Effect<void, never, R> => {
       const type = Frame.header(frame, "type")
       if (type !== "event" && type !== "card") {
-        return Effect.zipRight(
+        return Effect.andThen(
           Effect.logDebug(`lark long connection: data frame of type ${type}; acknowledged`),
           connection.send(ack(received, OK, 0))
         )
@@ -156,7 +155,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
               bytes: offered.payload.length,
               messageId: Frame.header(frame, "message_id")
             })
-            return crossings.length === 0 ? handling : Effect.zipRight(Effect.forEach(crossings, watch.crossed, { discard: true }), handling)
+            return crossings.length === 0 ? handling : Effect.andThen(Effect.forEach(crossings, watch.crossed, { discard: true }), handling)
           }
         }
       })
@@ -167,16 +166,17 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
         return Effect.void
       }
       const config = parseObject(utf8Decoder.decode(frame.payload), "pong payload")
-      return Either.isLeft(config)
+      return isFailure(config)
         ? Effect.logWarning("lark long connection: a pong carried a payload that is not a JSON object")
-        : Ref.update(input.clientConfig, (current) => mergeClientConfig(current, config.right))
+        : Ref.update(input.clientConfig, (current) => mergeClientConfig(current, getSuccess(config)))
     }
 
     const onMessage = (bytes: Uint8Array): Effect.Effect<void, never, R> => {
       const frame = Frame.decode(bytes)
-      if (Either.isLeft(frame)) return Effect.logWarning(frame.left.message)
+      if (isFailure(frame)) return Effect.logWarning(getFailure(frame).message)
       inbound++
-      return frame.right.method === Frame.Method.data ? onData(frame.right, bytes) : onControl(frame.right)
+      const decoded = getSuccess(frame)
+      return decoded.method === Frame.Method.data ? onData(decoded, bytes) : onControl(decoded)
     }
 
     const readLoop = Effect.forever(

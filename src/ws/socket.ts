@@ -3,11 +3,11 @@
  * `lark-effect/layers/ws` (`layers/ws.ts`) provides one built on the `ws` package, which can read the
  * `Handshake-*` headers of a refused upgrade (the WHATWG `WebSocket` cannot).
  */
-import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Queue from "effect/Queue"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import { Service } from "../internal/dialect.js"
 import type { LongConnectionHandshakeError, LongConnectionTransportError } from "./errors.js"
 
 export interface CloseInfo {
@@ -36,7 +36,4 @@ export interface Service {
   ) => Effect.Effect<Connection, LongConnectionHandshakeError | LongConnectionTransportError, Scope.Scope>
 }
 
-export class WebSocketFactory extends Context.Tag("lark-effect/LongConnection/WebSocketFactory")<
-  WebSocketFactory,
-  Service
->() {}
+export class WebSocketFactory extends Service<WebSocketFactory, Service>()("lark-effect/LongConnection/WebSocketFactory") {}

@@ -64,6 +64,6 @@ export const countHandlings = <R>(
       const started = submit(Effect.ensuring(handling, done))
       if (over || inFlight <= limit) return started
       over = true
-      return Effect.zipRight(crossed({ _tag: "Concurrency", inFlight, limit }), started)
+      return Effect.andThen(crossed({ _tag: "Concurrency", inFlight, limit }), started)
     })
 }

@@ -107,3 +107,25 @@ describe("the Effect 4 edition", () => {
     expect(result.undecodable).toMatchObject({ tag: "LarkDecodeError", message: expect.stringContaining(`["message_id"]`) })
   })
 })
+
+describe("ws on Effect 4", () => {
+  // the edition is built by the beforeAll of "the Effect 4 edition" above (same file, run in order)
+  it("receives events over the long connection from the fake platform, acks them, and reconnects after a drop", async () => {
+    const result = await check("ws")
+    // a whole event, a message in three parts sent out of order, and one on the socket after the reconnect
+    expect(result.handled).toEqual(["evt_1", "evt_split", "evt_after"])
+    expect(result.acks.map(({ bizRt: _, ...ack }: { bizRt: unknown }) => ack)).toEqual(
+      ["first", "split", "after"].map((message) => ({ message, type: "event", code: 200 }))
+    )
+    // biz_rt: the handler's milliseconds; the split message's handler slept 50 ms (its handling went async)
+    expect(result.acks.map((ack: { bizRt: unknown }) => typeof ack.bizRt)).toEqual(["number", "number", "number"])
+    expect(result.acks[1].bizRt).toBeGreaterThanOrEqual(45)
+    expect(result.connectedState).toEqual({ tag: "Connected", connectionId: "fake_device_1" })
+    // a fresh endpoint answer (its own device id) for the second socket
+    expect(result.reconnectedState).toEqual({ tag: "Connected", connectionId: "fake_device_2" })
+    expect(result.connections).toEqual({ accepted: 2, open: 1 })
+    expect(result.endpointCalls).toBe(2)
+    expect(result.pending).toBe(0)
+    expect(result.violations).toEqual([])
+  })
+})
