@@ -19,13 +19,18 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
 import * as Stream from "effect/Stream"
+import type * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Tracer from "effect/Tracer"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 import { locallyWith } from "./locally.js"
@@ -288,3 +293,38 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
     span.end(fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n, exit)
   })
+
+// ── registration and cli ──
+
+/** Runs a generator of outcomes (`yield*` one to go on with its success). Effect 4: `Result.gen`. */
+export const outcomeGen: typeof Either.gen = Either.gen
+
+/** All successes, or the first failure. Effect 4: `Result.all`. */
+export const allOutcomes: typeof Either.all = Either.all
+
+/** A non-null object that is not an array. Effect 4: `Predicate.isObject`. */
+export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isRecord
+
+/** The client without trace headers on its requests (spans are kept). Effect 4: the `HttpClient.TracerPropagationEnabled` reference set to `false`. */
+export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.withTracerPropagation(client, false)
+
+/** Effect 4: `Effect.catch`. */
+export const catchAll: <E, A2, E2, R2>(
+  f: (error: E) => Effect.Effect<A2, E2, R2>
+) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchAll
+
+/** A defect with this message. Effect 4: `Effect.die(new Error(message))`. */
+export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
+
+/** A schema of the JSON text of `schema`'s encoded form. Effect 4: `Schema.fromJsonString`. */
+export const parseJson = <A, I>(schema: Schema.Schema<A, I>): Schema.Schema<A, string> => Schema.parseJson(schema)
+
+/** Logs at warning level and above only, in logfmt on standard error. Effect 4: `Logger.layer` of `Logger.withConsoleError(Logger.formatLogFmt)` and `References.MinimumLogLevel` `"Warn"`. */
+export const warningsOnStandardError = (): Layer.Layer<never> => Layer.merge(
+  Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
+  Logger.minimumLogLevel(LogLevel.Warning)
+)
+
+/** Its current value, then every change. Effect 4: `SubscriptionRef.changes(ref)`. */
+export const changesOf = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => ref.changes
