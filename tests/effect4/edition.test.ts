@@ -112,7 +112,7 @@ describe("registration and cli on Effect 4", () => {
   // built by the suite above when it runs first; else here
   beforeAll(() => existsSync(join(compiled, "checks", "registration.js")) ? undefined : build({ install: true }), 90_000)
 
-  it("registers an app over 127.0.0.1, stops on interruption, and exchanges and refreshes user tokens", async () => {
+  it("registers an app over 127.0.0.1 (also through lark-effect register), stops on interruption, and exchanges and refreshes user tokens", async () => {
     const result = await check("registration")
     // QR code, pending, the switch to the Lark host, then the credentials given there
     expect(result.flow.events).toEqual([
@@ -132,6 +132,14 @@ describe("registration and cli on Effect 4", () => {
     // interrupted while polling: no request afterwards
     expect(result.interrupted).toEqual({ interrupted: true, polled: true, callsAfter: 0 })
     expect(result.aborted).toEqual({ reason: "stop", statuses: ["polling", "polling"] })
+    // lark-effect register: exit 0, the app id printed, the secret masked, the .env written; a misspelt flag refused
+    expect(result.cli).toEqual({
+      code: 0,
+      appId: true,
+      masked: true,
+      env: "LARK_APP_ID=cli_cli\nLARK_APP_SECRET=cli-secret-123456\nLARK_DOMAIN=feishu\n",
+      usage: "Unknown option '--nmae'"
+    })
     // the exchanged token is stale at once (60 s < 5 minutes ahead): the first get refreshes, the second reuses it;
     // withUser refreshes again after the API refuses u-c-1 and retries; a refused refresh forgets the user
     expect(result.userTokens).toEqual({

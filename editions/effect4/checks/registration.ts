@@ -5,17 +5,24 @@
  * `UserTokens` exchanges a code, refreshes, retries a call after a token-invalid answer and forgets a user whose
  * refresh is refused, against `MockHttp`. Prints one JSON line for tests/effect4/edition.test.ts.
  */
+import { mkdtempSync, readFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Message from "../src/api/im/v1/message.js"
+import { parseCommandLine } from "../src/cli/args.js"
+import { runRegister } from "../src/cli/register.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { registerApp, registerAppAsync } from "../src/registration/index.js"
 import * as FakeRegistration from "../src/testing/FakeRegistration.js"
@@ -124,6 +131,36 @@ const aborted = Effect.gen(function*() {
   return { reason, statuses }
 })
 
+/**
+ * `lark-effect register` (the command line parsed, then `runRegister`, as `run` does) against the fake: the exit
+ * code, what it printed, the .env it wrote; and a misspelt flag, a usage error. (`run` itself also imports the
+ * `events` command, whose long connection is not on Effect 4 yet.)
+ */
+const cli = Effect.gen(function*() {
+  const fake = yield* FakeRegistration.make(fast)
+  const server = yield* serve(fake)
+  yield* fake.program("poll", FakeRegistration.Reply.success({ clientId: "cli_cli", clientSecret: "cli-secret-123456" }))
+  const envFile = join(mkdtempSync(join(tmpdir(), "lark-effect-e4-")), ".env")
+  const lines: Array<string> = []
+  const output = {
+    out: (line: string) => Effect.sync(() => void lines.push(line)),
+    err: (line: string) => Effect.sync(() => void lines.push(`! ${line}`))
+  }
+  const parsed = parseCommandLine(["register", "--domain", server.base, "--name", "Bot", "--write-env", envFile])
+  if (Result.isFailure(parsed) || parsed.success._tag !== "Register") return yield* Effect.die(new Error("register did not parse"))
+  const code = yield* runRegister(parsed.success, output, () => Effect.succeed(2)).pipe(
+    Effect.provide(Layer.merge(FetchHttpClient.layer, NodeFileSystem.layer))
+  )
+  const misspelt = parseCommandLine(["register", "--nmae", "Bot"])
+  return {
+    code,
+    appId: lines.includes("  App ID:     cli_cli"),
+    masked: !lines.some((line) => line.includes("cli-secret-123456")),
+    env: readFileSync(envFile, "utf8"),
+    usage: Result.isFailure(misspelt) ? misspelt.failure.message : undefined
+  }
+})
+
 const TOKEN_PATH = "/oauth/v3/token"
 
 /** Refresh token `r-<user>-<n>` gives `u-<user>-<n+1>`; user "revoked" is refused; a code gives `u-c-0`, stale at once. */
@@ -183,6 +220,7 @@ const program = Effect.gen(function*() {
     denied: yield* denied,
     interrupted: yield* interrupted,
     aborted: yield* aborted,
+    cli: yield* cli,
     userTokens: yield* userTokens
   }
 }).pipe(Effect.scoped)
