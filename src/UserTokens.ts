@@ -12,7 +12,6 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -20,6 +19,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { decodeDuration, type DurationInput, parseJson, Service as ServiceKey } from "./internal/dialect.js"
 import type { LarkConfig } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
 import { TOKEN_INVALID_CODES } from "./Tokens.js"
@@ -39,7 +39,7 @@ export interface Store {
 
 export interface Options {
   /** Refresh a token this long before it expires. Default 5 minutes. */
-  readonly refreshAhead?: Duration.DurationInput | undefined
+  readonly refreshAhead?: DurationInput | undefined
   /** The OAuth endpoints used by `exchange` and refreshes. Default `"v3"`. */
   readonly version?: UserAccessToken.OAuthVersion | undefined
 }
@@ -61,10 +61,10 @@ export interface Service {
   ) => Effect.Effect<UserAccessToken.UserToken, LarkError, LarkConfig | HttpClient.HttpClient>
 }
 
-export class UserTokens extends Context.Tag("lark-effect/UserTokens")<UserTokens, Service>() {}
+export class UserTokens extends ServiceKey<UserTokens, Service>()("lark-effect/UserTokens") {}
 
 /** Stored as the platform gave it: the secrets are plain strings inside the store. */
-const Entry = Schema.parseJson(Schema.Struct({
+const Entry = parseJson(Schema.Struct({
   accessToken: Schema.String,
   refreshToken: Schema.optional(Schema.String),
   /** Epoch milliseconds. */
@@ -105,7 +105,7 @@ const LOCK_POLL = Duration.millis(50)
 /** The service over any `Store`. */
 export const make = (store: Store, options: Options = {}): Effect.Effect<Service> =>
   Effect.sync(() => {
-    const ahead = Duration.toMillis(Duration.decode(options.refreshAhead ?? "5 minutes"))
+    const ahead = Duration.toMillis(decodeDuration(options.refreshAhead ?? "5 minutes"))
     const version = options.version ?? "v3"
     const inflight = new Map<string, Deferred.Deferred<Redacted.Redacted<string>, LarkError>>()
 
@@ -125,7 +125,7 @@ export const make = (store: Store, options: Options = {}): Effect.Effect<Service
           if (running !== undefined) return Deferred.await(running)
           inflight.set(userId, mine)
           return effect.pipe(
-            Effect.onExit((exit) => Effect.zipRight(Effect.sync(() => inflight.delete(userId)), Deferred.done(mine, exit)))
+            Effect.onExit((exit) => Effect.andThen(Effect.sync(() => inflight.delete(userId)), Deferred.done(mine, exit)))
           )
         }))
 
@@ -134,7 +134,7 @@ export const make = (store: Store, options: Options = {}): Effect.Effect<Service
       const { lock } = store
       if (lock === undefined) return effect
       return Effect.flatMap(lock(userId), Option.match({
-        onNone: () => Effect.zipRight(Effect.sleep(LOCK_POLL), locked(userId, effect)),
+        onNone: () => Effect.andThen(Effect.sleep(LOCK_POLL), locked(userId, effect)),
         onSome: (release) => Effect.ensuring(effect, release)
       }))
     }

@@ -21,7 +21,11 @@ import type * as HttpClientError from "effect/http/HttpClientError"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
+import * as References from "effect/References"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -29,6 +33,7 @@ import type * as SchemaAST from "effect/SchemaAST"
 import type * as SchemaIssue from "effect/SchemaIssue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Tracer from "effect/Tracer"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 
@@ -257,6 +262,13 @@ export const timeoutFail = <E1>(
 ) =>
 <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E1, R> =>
   Effect.timeoutOrElse(self, { duration: options.duration, orElse: () => Effect.fail(options.onTimeout()) })
+// ── registration and cli ──
+
+export const outcomeGen: typeof Result.gen = Result.gen
+
+export const allOutcomes: typeof Result.all = Result.all
+
+export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isObject
 
 export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   HttpClient.transformResponse(client, Effect.provideService(HttpClient.TracerPropagationEnabled, false))
@@ -302,3 +314,15 @@ export const stackRunner = <R>(): Effect.Effect<
 
 export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.Fiber<A, E>): void =>
   FiberSet.addUnsafe(set, fiber)
+export const catchAll: <E, A2, E2, R2>(
+  f: (error: E) => Effect.Effect<A2, E2, R2>
+) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catch
+
+export const dieMessage = (message: string): Effect.Effect<never> => Effect.die(new Error(message))
+
+export const parseJson = <A, I>(schema: Schema.Codec<A, I>): Schema.Codec<A, string> => Schema.fromJsonString(schema)
+
+export const warningsOnStandardError = (): Layer.Layer<never> =>
+  Layer.merge(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt)]), Layer.succeed(References.MinimumLogLevel, "Warn"))
+
+export const changesOf = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => SubscriptionRef.changes(ref)

@@ -2,11 +2,11 @@
  * The `lark-effect` command line, parsed into what the commands run with. Pure: no I/O. `register`'s
  * flags are here; `call`'s and `events`' in their own modules.
  */
-import * as Either from "effect/Either"
+import { flatMapOutcome, mapOutcome, type Outcome, succeed } from "../internal/dialect.js"
 import type { AppAddons, RegisterAppOptions } from "../registration/index.js"
 import { CALL_USAGE, type CallCommand, parseCall } from "./callArgs.js"
 import { EVENTS_USAGE, type EventsCommand, parseEvents } from "./eventsArgs.js"
-import { list, parseFlags, repeated, type UsageError, usageError } from "./flags.js"
+import { list, type Parsed, parseFlags, repeated, type UsageError, usageError } from "./flags.js"
 
 export interface RegisterCommand {
   readonly _tag: "Register"
@@ -69,7 +69,7 @@ const flags = {
   help: { type: "boolean", short: "h" }
 } as const
 
-type Values = Extract<ReturnType<typeof parseFlags<typeof flags>>, { _tag: "Right" }>["right"]["values"]
+type Values = Parsed<typeof flags>["values"]
 
 /** The object without its `undefined` fields: the QR URL then carries only what the user asked for. */
 const compact = <A extends object>(fields: A): A =>
@@ -123,17 +123,17 @@ const optionFlags: ReadonlyArray<readonly [string, string]> = [
 export const flagOf = (option: string): string =>
   optionFlags.find(([prefix]) => option === prefix || option.startsWith(`${prefix}[`))?.[1] ?? option
 
-const parseRegister = (args: ReadonlyArray<string>): Either.Either<RegisterCommand | undefined, UsageError> =>
-  Either.flatMap(parseFlags(args, flags), ({ values }) => {
-    if (values.help) return Either.right(undefined)
+const parseRegister = (args: ReadonlyArray<string>): Outcome<RegisterCommand | undefined, UsageError> =>
+  flatMapOutcome(parseFlags(args, flags), ({ values }) => {
+    if (values.help) return succeed(undefined)
     if (values.lark && values.domain !== undefined) return usageError("--lark and --domain exclude each other")
     if (values["write-env"] !== undefined && values["write-env"].trim() === "") return usageError("--write-env needs a path")
-    return Either.right({ _tag: "Register" as const, options: registerOptions(values), envFile: values["write-env"] })
+    return succeed({ _tag: "Register" as const, options: registerOptions(values), envFile: values["write-env"] })
   })
 
 interface CommandSpec {
   /** `undefined`: help was asked for. */
-  readonly parse: (args: ReadonlyArray<string>) => Either.Either<Command | undefined, UsageError>
+  readonly parse: (args: ReadonlyArray<string>) => Outcome<Command | undefined, UsageError>
   readonly usage: string
 }
 
@@ -150,10 +150,10 @@ export const helpCommand = (argv: ReadonlyArray<string>): string => {
 }
 
 /** `argv` without the node and script paths, e.g. `["register", "--name", "Bot"]`. */
-export const parseCommandLine = (argv: ReadonlyArray<string>): Either.Either<Command, UsageError> => {
+export const parseCommandLine = (argv: ReadonlyArray<string>): Outcome<Command, UsageError> => {
   const [name, ...rest] = argv
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") return Either.right({ _tag: "Help", usage: USAGE })
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") return succeed({ _tag: "Help", usage: USAGE })
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined
   if (command === undefined) return usageError(`unknown command ${JSON.stringify(name)}`)
-  return Either.map(command.parse(rest), (parsed): Command => parsed ?? { _tag: "Help", usage: command.usage })
+  return mapOutcome(command.parse(rest), (parsed): Command => parsed ?? { _tag: "Help", usage: command.usage })
 }

@@ -3,10 +3,12 @@
  * standard output, a failure on standard error (with the platform's code, log id and troubleshooter link).
  */
 import { basename } from "node:path"
+import { isPlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import type { DownloadedFile } from "../Files.js"
+import { catchAll } from "../internal/dialect.js"
 import * as LarkConfig from "../LarkConfig.js"
 import type { LarkConfigError, LarkError } from "../LarkError.js"
 import type { CallOptions, Payload } from "../Operation.js"
@@ -89,10 +91,7 @@ export const call = (
     const answer = yield* api(payload, options).pipe(Effect.provide(LarkConfig.layerConfig()))
     return yield* deliver(command, answer, output)
   }).pipe(
-    Effect.catchTags({
-      UsageError: usage,
-      SystemError: (error) => Effect.as(output.err(error.message), ExitCode.failed),
-      BadArgument: (error) => Effect.as(output.err(error.message), ExitCode.failed)
-    }),
-    Effect.catchAll((error) => Effect.as(printAll(output.err, failureLines(error)), ExitCode.failed))
+    Effect.catchTag("UsageError", usage),
+    Effect.catchIf(isPlatformError, (error) => Effect.as(output.err(error.message), ExitCode.failed)),
+    catchAll((error) => Effect.as(printAll(output.err, failureLines(error)), ExitCode.failed))
   )

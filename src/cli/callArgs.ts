@@ -2,7 +2,7 @@
  * `lark-effect call <api> [--path JSON] [--params JSON] [--data JSON] ...`, parsed. Pure: the API name is
  * checked against the generated API when the command runs (`apis.ts`).
  */
-import * as Either from "effect/Either"
+import { allOutcomes, flatMapOutcome, type Outcome, outcomeGen, succeed } from "../internal/dialect.js"
 import { parseFlags, type UsageError, usageError } from "./flags.js"
 
 export interface CallCommand {
@@ -58,10 +58,10 @@ const flags = {
   help: { type: "boolean", short: "h" }
 } as const
 
-const json = (flag: string, text: string | undefined): Either.Either<unknown, UsageError> => {
-  if (text === undefined) return Either.right(undefined)
+const json = (flag: string, text: string | undefined): Outcome<unknown, UsageError> => {
+  if (text === undefined) return succeed(undefined)
   try {
-    return Either.right(JSON.parse(text))
+    return succeed(JSON.parse(text))
   } catch (error) {
     return usageError(`--${flag} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
@@ -71,26 +71,26 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
 const jsonObject = (flag: string, text: string | undefined) =>
-  Either.flatMap(json(flag, text), (value) =>
-    value === undefined || isObject(value) ? Either.right(value) : usageError(`--${flag} must be a JSON object`))
+  flatMapOutcome(json(flag, text), (value) =>
+    value === undefined || isObject(value) ? succeed(value) : usageError(`--${flag} must be a JSON object`))
 
 const pathParameters = (text: string | undefined) =>
-  Either.flatMap(jsonObject("path", text), (value) =>
+  flatMapOutcome(jsonObject("path", text), (value) =>
     value === undefined || Object.values(value).every((v) => typeof v === "string" || typeof v === "number")
-      ? Either.right(value as Record<string, string | number> | undefined)
+      ? succeed(value as Record<string, string | number> | undefined)
       : usageError("--path values must be strings or numbers"))
 
 const fileFields = (values: ReadonlyArray<string> | undefined) =>
-  Either.all((values ?? []).map((value) => {
+  allOutcomes((values ?? []).map((value) => {
     const match = /^([^=]+)=(.+)$/.exec(value)
     return match === null
       ? usageError(`--file needs <field>=<path>, got ${JSON.stringify(value)}`)
-      : Either.right({ field: match[1]!.trim(), path: match[2]! })
+      : succeed({ field: match[1]!.trim(), path: match[2]! })
   }))
 
 /** What follows `call` on the command line; `undefined` when help was asked for. */
-export const parseCall = (args: ReadonlyArray<string>): Either.Either<CallCommand | undefined, UsageError> =>
-  Either.gen(function*() {
+export const parseCall = (args: ReadonlyArray<string>): Outcome<CallCommand | undefined, UsageError> =>
+  outcomeGen(function*() {
     const { positionals, values } = yield* parseFlags(args, flags, true)
     if (values.help) return undefined
     if (positionals.length !== 1) {

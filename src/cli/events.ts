@@ -7,6 +7,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as EventDispatcher from "../events/EventDispatcher.js"
+import { catchAll, changesOf } from "../internal/dialect.js"
 import * as LarkConfig from "../LarkConfig.js"
 import * as LongConnection from "../ws/LongConnection.js"
 import type { WebSocketFactory } from "../ws/socket.js"
@@ -52,7 +53,7 @@ export const events = (
     const dispatcher = EventDispatcher.make().fallback((event) =>
       wanted(event) ? output.out(eventLine(event, command.pretty)) : Effect.void)
     const state = yield* LongConnection.makeState
-    yield* state.changes.pipe(
+    yield* changesOf(state).pipe(
       Stream.runForEach((next) => {
         const line = stateLine(next)
         return line === undefined ? Effect.void : output.err(line)
@@ -63,7 +64,7 @@ export const events = (
   }).pipe(
     Effect.scoped,
     Effect.provide(LarkConfig.layerConfig()),
-    Effect.catchAll((error) =>
+    catchAll((error) =>
       Effect.as(printAll(output.err, error._tag === "LarkConfigError" ? configErrorLines(error) : [error.message]), ExitCode.failed)),
     Effect.onInterrupt(() => output.err("Stopped."))
   )

@@ -1,7 +1,7 @@
 /**
  * `lark-effect events [--type <event type> ...] [--pretty]`, parsed. Pure.
  */
-import * as Either from "effect/Either"
+import { mapOutcome, type Outcome } from "../internal/dialect.js"
 import { list, parseFlags, type UsageError } from "./flags.js"
 
 export interface EventsCommand {
@@ -37,6 +37,6 @@ const flags = {
 } as const
 
 /** What follows `events` on the command line; `undefined` when help was asked for. */
-export const parseEvents = (args: ReadonlyArray<string>): Either.Either<EventsCommand | undefined, UsageError> =>
-  Either.map(parseFlags(args, flags), ({ values }) =>
+export const parseEvents = (args: ReadonlyArray<string>): Outcome<EventsCommand | undefined, UsageError> =>
+  mapOutcome(parseFlags(args, flags), ({ values }) =>
     values.help ? undefined : { _tag: "Events" as const, types: list(values.type), pretty: values.pretty === true })

@@ -1,28 +1,28 @@
 /**
- * What every command's parsing shares: `node:util` `parseArgs` behind an `Either`, and list flags.
+ * What every command's parsing shares: `node:util` `parseArgs` behind an `Outcome`, and list flags.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util"
 import * as Data from "effect/Data"
-import * as Either from "effect/Either"
+import { fail, type Outcome, succeed } from "../internal/dialect.js"
 
 /** The command line could not be understood; `run` prints `message` and a hint, and exits with 2. */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
-export const usageError = (message: string) => Either.left(new UsageError({ message }))
+export const usageError = (message: string): Outcome<never, UsageError> => fail(new UsageError({ message }))
 
 type Options = NonNullable<ParseArgsConfig["options"]>
 
 /** What `parseArgs` answers for these options (its own name for it, `ParsedResults`, is not exported). */
-type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: Array<string>; options: O; strict: true; allowPositionals: boolean }>>
+export type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: Array<string>; options: O; strict: true; allowPositionals: boolean }>>
 
 /** The flags and positionals of `args`; unknown flags and missing values are usage errors naming the flag. */
 export const parseFlags = <const O extends Options>(
   args: ReadonlyArray<string>,
   options: O,
   allowPositionals = false
-): Either.Either<Parsed<O>, UsageError> => {
+): Outcome<Parsed<O>, UsageError> => {
   try {
-    return Either.right(parseArgs({ args: [...args], options, strict: true, allowPositionals }))
+    return succeed(parseArgs({ args: [...args], options, strict: true, allowPositionals }))
   } catch (error) {
     // parseArgs names the offending flag: "Unknown option '--nmae'", "Option '--name <value>' argument missing"
     return usageError(error instanceof Error ? error.message : String(error))

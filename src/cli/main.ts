@@ -7,26 +7,21 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as Runtime from "@effect/platform/Runtime"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as WebSocketLive from "../../layers/ws.js"
+import { isInterruptedOnly, warningsOnStandardError } from "../internal/dialect.js"
 import { ExitCode } from "./output.js"
 import { run } from "./run.js"
 
 const teardown: Runtime.Teardown = (exit, onExit) => {
   if (Exit.isSuccess(exit)) return onExit(typeof exit.value === "number" ? exit.value : ExitCode.ok)
-  onExit(Cause.isInterruptedOnly(exit.cause) ? ExitCode.cancelled : ExitCode.failed)
+  onExit(isInterruptedOnly(exit.cause) ? ExitCode.cancelled : ExitCode.failed)
 }
 
 /** The SDK's own logs: warnings and errors only, on standard error, so that standard output stays JSON. */
-const logging = Layer.merge(
-  Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
-  Logger.minimumLogLevel(LogLevel.Warning)
-)
+const logging = warningsOnStandardError()
 
 run(process.argv.slice(2)).pipe(
   Effect.provide(Layer.mergeAll(FetchHttpClient.layer, NodeFileSystem.layer, WebSocketLive.layer, logging)),

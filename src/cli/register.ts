@@ -4,11 +4,12 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type { PlatformError } from "@effect/platform/Error"
+import { isPlatformError, type PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import QRCode from "qrcode"
+import { catchAll } from "../internal/dialect.js"
 import { type RegisteredApp, registerAppEffect, type StatusKind } from "../registration/index.js"
 import { flagOf, type RegisterCommand } from "./args.js"
 import { envVariables, failureLine, qrCodeLines, resultLines, statusLine, upsertEnv } from "./format.js"
@@ -59,12 +60,9 @@ export const runRegister = (
     Effect.as(output.err(`Could not write ${command.envFile}: ${error.message}`), ExitCode.failed)
   return register(command, output).pipe(
     Effect.as(ExitCode.ok),
-    Effect.catchTags({
-      RegistrationOptionsError: (error) => usage(`${flagOf(error.option)}: ${error.detail}`),
-      SystemError: cannotWrite,
-      BadArgument: cannotWrite
-    }),
-    Effect.catchAll((error) => Effect.as(output.err(failureLine(error)), ExitCode.failed)),
+    Effect.catchTag("RegistrationOptionsError", (error) => usage(`${flagOf(error.option)}: ${error.detail}`)),
+    Effect.catchIf(isPlatformError, cannotWrite),
+    catchAll((error) => Effect.as(output.err(failureLine(error)), ExitCode.failed)),
     Effect.onInterrupt(() => output.err("\nCancelled. Nothing was created by this command."))
   )
 }

@@ -4,7 +4,7 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import { getFailure, getSuccess, isFailure } from "../internal/dialect.js"
 import type { WebSocketFactory } from "../ws/socket.js"
 import { helpCommand, parseCommandLine } from "./args.js"
 import { call } from "./call.js"
@@ -18,16 +18,17 @@ export const run = (
 ): Effect.Effect<number, never, HttpClient.HttpClient | FileSystem.FileSystem | WebSocketFactory> => {
   const usage = (message: string) =>
     Effect.as(output.err(`lark-effect: ${message}\nRun "${helpCommand(argv)}" for the options.`), ExitCode.usage)
-  const command = parseCommandLine(argv)
-  if (Either.isLeft(command)) return usage(command.left.message)
-  switch (command.right._tag) {
+  const parsed = parseCommandLine(argv)
+  if (isFailure(parsed)) return usage(getFailure(parsed).message)
+  const command = getSuccess(parsed)
+  switch (command._tag) {
     case "Help":
-      return Effect.as(output.out(command.right.usage), ExitCode.ok)
+      return Effect.as(output.out(command.usage), ExitCode.ok)
     case "Register":
-      return runRegister(command.right, output, usage)
+      return runRegister(command, output, usage)
     case "Call":
-      return call(command.right, output, (error) => usage(error.message))
+      return call(command, output, (error) => usage(error.message))
     case "Events":
-      return events(command.right, output)
+      return events(command, output)
   }
 }

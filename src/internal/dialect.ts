@@ -26,6 +26,12 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Queue from "effect/Queue"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
@@ -33,6 +39,7 @@ import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Tracer from "effect/Tracer"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 import { locallyWith } from "./locally.js"
@@ -306,6 +313,16 @@ export const Union = <const Members extends ReadonlyArray<Schema.Schema.All>>(..
 export const timeoutFail: <E1>(
   options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
 ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | E1, R> = Effect.timeoutFail
+// ── registration and cli ──
+
+/** Runs a generator of outcomes (`yield*` one to go on with its success). Effect 4: `Result.gen`. */
+export const outcomeGen: typeof Either.gen = Either.gen
+
+/** All successes, or the first failure. Effect 4: `Result.all`. */
+export const allOutcomes: typeof Either.all = Either.all
+
+/** A non-null object that is not an array. Effect 4: `Predicate.isObject`. */
+export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isRecord
 
 /** The client without trace headers on its requests (spans are kept). Effect 4: the `HttpClient.TracerPropagationEnabled` reference set to `false`. */
 export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
@@ -364,3 +381,22 @@ export const stackRunner = <R>(): Effect.Effect<
 /** Effect 4: `FiberSet.addUnsafe`. */
 export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.RuntimeFiber<A, E>): void =>
   FiberSet.unsafeAdd(set, fiber)
+/** Effect 4: `Effect.catch`. */
+export const catchAll: <E, A2, E2, R2>(
+  f: (error: E) => Effect.Effect<A2, E2, R2>
+) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchAll
+
+/** A defect with this message. Effect 4: `Effect.die(new Error(message))`. */
+export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
+
+/** A schema of the JSON text of `schema`'s encoded form. Effect 4: `Schema.fromJsonString`. */
+export const parseJson = <A, I>(schema: Schema.Schema<A, I>): Schema.Schema<A, string> => Schema.parseJson(schema)
+
+/** Logs at warning level and above only, in logfmt on standard error. Effect 4: `Logger.layer` of `Logger.withConsoleError(Logger.formatLogFmt)` and `References.MinimumLogLevel` `"Warn"`. */
+export const warningsOnStandardError = (): Layer.Layer<never> => Layer.merge(
+  Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
+  Logger.minimumLogLevel(LogLevel.Warning)
+)
+
+/** Its current value, then every change. Effect 4: `SubscriptionRef.changes(ref)`. */
+export const changesOf = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => ref.changes

@@ -9,8 +9,7 @@
  * Wire form (fixed by the platform): compact JSON -> gzip -> base64url without padding.
  */
 import { gzipSync } from "node:zlib"
-import * as Either from "effect/Either"
-import * as Predicate from "effect/Predicate"
+import { fail, isRecord, type Outcome, outcomeGen, succeed } from "../internal/dialect.js"
 import { RegistrationOptionsError } from "./errors.js"
 
 /** Items for the app's own identity (`tenant`) and for the user identity (`user`). */
@@ -30,26 +29,26 @@ export interface AppAddons {
   readonly callbacks?: { readonly items?: ReadonlyArray<string> }
 }
 
-type Checked<A> = Either.Either<A, RegistrationOptionsError>
+type Checked<A> = Outcome<A, RegistrationOptionsError>
 
 const invalid = (option: string, detail: string): Checked<never> =>
-  Either.left(new RegistrationOptionsError({ option, detail }))
+  fail(new RegistrationOptionsError({ option, detail }))
 
 /** `value` must be a plain object with no keys besides `allowed`. */
 const object = (value: unknown, path: string, allowed: ReadonlyArray<string>): Checked<Record<string, unknown>> => {
-  if (!Predicate.isRecord(value)) return invalid(path, "must be an object")
+  if (!isRecord(value)) return invalid(path, "must be an object")
   const extra = Object.keys(value).find((key) => !allowed.includes(key))
   return extra === undefined
-    ? Either.right(value)
+    ? succeed(value)
     : invalid(`${path}.${extra}`, `is not allowed; allowed keys: ${allowed.join(", ")}`)
 }
 
 /** An absent list stays absent; a present one must hold non-empty strings only. */
 const strings = (value: unknown, path: string): Checked<ReadonlyArray<string> | undefined> => {
-  if (value === undefined) return Either.right(undefined)
+  if (value === undefined) return succeed(undefined)
   if (!Array.isArray(value)) return invalid(path, "must be an array of strings")
   const bad = value.findIndex((item) => typeof item !== "string" || item.trim() === "")
-  return bad < 0 ? Either.right(value as ReadonlyArray<string>) : invalid(`${path}[${bad}]`, "must be a non-empty string")
+  return bad < 0 ? succeed(value as ReadonlyArray<string>) : invalid(`${path}[${bad}]`, "must be a non-empty string")
 }
 
 /** Copies only the present keys, so the JSON never carries `undefined` or `null`. */
@@ -57,7 +56,7 @@ const present = <A extends Record<string, unknown>>(fields: A): Partial<A> =>
   Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<A>
 
 const identityLists = (value: unknown, path: string): Checked<IdentityLists | undefined> =>
-  value === undefined ? Either.right(undefined) : Either.gen(function*() {
+  value === undefined ? succeed(undefined) : outcomeGen(function*() {
     const lists = yield* object(value, path, ["tenant", "user"])
     return present({
       tenant: yield* strings(lists["tenant"], `${path}.tenant`),
@@ -67,7 +66,7 @@ const identityLists = (value: unknown, path: string): Checked<IdentityLists | un
 
 /** `{ items }` around one of the lists. */
 const itemsSection = <A>(value: unknown, path: string, items: (value: unknown, path: string) => Checked<A | undefined>) =>
-  value === undefined ? Either.right(undefined) : Either.gen(function*() {
+  value === undefined ? succeed(undefined) : outcomeGen(function*() {
     const section = yield* object(value, path, ["items"])
     return present({ items: yield* items(section["items"], `${path}.items`) })
   })
@@ -83,7 +82,7 @@ const itemCount = (addons: AppAddons): number =>
 
 /** Checks `input` and rebuilds it from its validated fields only. */
 export const normalizeAddons = (input: unknown): Checked<AppAddons> =>
-  Either.gen(function*() {
+  outcomeGen(function*() {
     const top = yield* object(input, "addons", ["preset", "scopes", "events", "callbacks"])
     const preset = top["preset"]
     if (preset !== undefined && typeof preset !== "boolean") return yield* invalid("addons.preset", "must be a boolean")

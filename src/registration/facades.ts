@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { dieMessage, isInterruptedOnly } from "../internal/dialect.js"
 import type { RegistrationFailure } from "./errors.js"
 import { type RegisteredApp, RegistrationEvent, type StatusKind } from "./events.js"
 import type { RegisterAppOptions } from "./options.js"
@@ -69,7 +70,7 @@ export const registerAppEffect = (
           clientSecret: last.value.clientSecret,
           userInfo: last.value.userInfo
         })
-        : Effect.dieMessage("registerApp ended without a result")
+        : dieMessage("registerApp ended without a result")
     )
   )
 
@@ -84,6 +85,6 @@ export const registerAppAsync = async (options: RegisterAppAsyncOptions): Promis
   const program = Effect.provide(registerAppEffect(options), options.httpClient ?? FetchHttpClient.layer)
   const exit = await Effect.runPromiseExit(program, signal === undefined ? undefined : { signal })
   if (Exit.isSuccess(exit)) return exit.value
-  if (signal?.aborted && Cause.isInterruptedOnly(exit.cause)) throw signal.reason
+  if (signal?.aborted && isInterruptedOnly(exit.cause)) throw signal.reason
   throw Cause.squash(exit.cause)
 }

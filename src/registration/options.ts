@@ -3,9 +3,8 @@
  *
  * Everything is checked before the first request, so a typo never costs the user a scanned QR code.
  */
-import * as Either from "effect/Either"
-import * as Predicate from "effect/Predicate"
 import * as Domain from "../Domain.js"
+import { fail, isRecord, mapOutcome, type Outcome, outcomeGen, succeed } from "../internal/dialect.js"
 import { type AppAddons, encodeAddons, normalizeAddons } from "./addons.js"
 import { RegistrationOptionsError } from "./errors.js"
 
@@ -57,21 +56,21 @@ export interface Settings {
 export const SOURCE = "lark-effect"
 export const MAX_AVATARS = 6
 
-type Checked<A> = Either.Either<A, RegistrationOptionsError>
+type Checked<A> = Outcome<A, RegistrationOptionsError>
 
 const invalid = (option: string, detail: string): Checked<never> =>
-  Either.left(new RegistrationOptionsError({ option, detail }))
+  fail(new RegistrationOptionsError({ option, detail }))
 
 const optionalString = (value: unknown, option: string): Checked<string | undefined> =>
-  value === undefined || typeof value === "string" ? Either.right(value) : invalid(option, "must be a string")
+  value === undefined || typeof value === "string" ? succeed(value) : invalid(option, "must be a string")
 
 /** `"feishu"`, `"lark"`, a bare host (https is added) or an http(s) base URL; returned without a trailing slash. */
 const accountsBase = (value: unknown, option: string, fallback: string): Checked<string> => {
-  if (value === undefined) return Either.right(fallback)
+  if (value === undefined) return succeed(fallback)
   if (typeof value !== "string" || value.trim() === "") return invalid(option, "must be a non-empty string")
   const name = value.trim()
-  if (name.toLowerCase() === "feishu") return Either.right(Domain.Feishu.accounts)
-  if (name.toLowerCase() === "lark") return Either.right(Domain.Lark.accounts)
+  if (name.toLowerCase() === "feishu") return succeed(Domain.Feishu.accounts)
+  if (name.toLowerCase() === "lark") return succeed(Domain.Lark.accounts)
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(name) ? name : `https://${name}`
   let url: URL
   try {
@@ -82,24 +81,24 @@ const accountsBase = (value: unknown, option: string, fallback: string): Checked
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return invalid(option, `expected an http(s) URL, got ${JSON.stringify(value)}`)
   }
-  return Either.right(`${url.origin}${url.pathname}`.replace(/\/+$/, ""))
+  return succeed(`${url.origin}${url.pathname}`.replace(/\/+$/, ""))
 }
 
 /** A string becomes a one-item list; the list must hold 1 to 6 non-empty strings. */
 const avatars = (value: unknown): Checked<ReadonlyArray<string>> => {
-  if (value === undefined) return Either.right([])
+  if (value === undefined) return succeed([])
   if (typeof value !== "string" && !Array.isArray(value)) return invalid("appPreset.avatar", "must be a string or an array of strings")
   const list: ReadonlyArray<unknown> = typeof value === "string" ? [value] : value
   if (list.length === 0) return invalid("appPreset.avatar", "must contain at least 1 URL")
   if (list.length > MAX_AVATARS) return invalid("appPreset.avatar", `supports at most ${MAX_AVATARS} URLs, got ${list.length}`)
   const bad = list.findIndex((item) => typeof item !== "string" || item.trim() === "")
-  return bad < 0 ? Either.right(list as ReadonlyArray<string>) : invalid(`appPreset.avatar[${bad}]`, "must be a non-empty string")
+  return bad < 0 ? succeed(list as ReadonlyArray<string>) : invalid(`appPreset.avatar[${bad}]`, "must be a non-empty string")
 }
 
 const appPreset = (value: unknown) =>
-  Either.gen(function*() {
+  outcomeGen(function*() {
     if (value === undefined) return { avatars: [], name: undefined, desc: undefined }
-    if (!Predicate.isRecord(value)) return yield* invalid("appPreset", "must be an object")
+    if (!isRecord(value)) return yield* invalid("appPreset", "must be an object")
     return {
       avatars: yield* avatars(value["avatar"]),
       name: yield* optionalString(value["name"], "appPreset.name"),
@@ -109,18 +108,18 @@ const appPreset = (value: unknown) =>
 
 const appId = (value: unknown): Checked<string | undefined> =>
   value === undefined || (typeof value === "string" && value.trim() !== "")
-    ? Either.right(value)
+    ? succeed(value)
     : invalid("appId", "must be a non-empty string (the app's cli_... id)")
 
 const createOnly = (value: unknown): Checked<boolean> =>
-  value === undefined || typeof value === "boolean" ? Either.right(value === true) : invalid("createOnly", "must be a boolean")
+  value === undefined || typeof value === "boolean" ? succeed(value === true) : invalid("createOnly", "must be a boolean")
 
 const source = (value: unknown): Checked<string> =>
-  Either.map(optionalString(value, "source"), (tag) => (tag === undefined || tag.trim() === "" ? SOURCE : `${SOURCE}/${tag.trim()}`))
+  mapOutcome(optionalString(value, "source"), (tag) => (tag === undefined || tag.trim() === "" ? SOURCE : `${SOURCE}/${tag.trim()}`))
 
 /** Validates every option (as `unknown`: JavaScript callers get the same checks) and encodes `addons`. */
 export const validate = (options: RegisterAppOptions): Checked<Settings> =>
-  Either.gen(function*() {
+  outcomeGen(function*() {
     const preset = yield* appPreset(options.appPreset)
     const addons = options.addons === undefined ? undefined : yield* normalizeAddons(options.addons)
     return {

@@ -8,8 +8,8 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import { clientFailureSide, isRecord, withoutTracerPropagation } from "../internal/dialect.js"
 import { maskedBody } from "../internal/maskedBody.js"
 import { userAgent } from "../internal/version.js"
 import { LarkDecodeError, LarkHttpError } from "../LarkError.js"
@@ -65,7 +65,7 @@ const transportFailure = (operation: string, error: HttpClientError.HttpClientEr
     operation,
     reason: "Transport",
     detail: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
-    maybeApplied: error._tag === "ResponseError" || error.reason === "Transport"
+    maybeApplied: clientFailureSide(error) !== "Encode"
   })
 
 /** The JSON object of an answer; a body that is not one is a status failure on an error status, else undecodable. */
@@ -76,7 +76,7 @@ const readObject = (operation: string, status: number, body: string): Effect.Eff
   } catch {
     json = undefined
   }
-  if (Predicate.isRecord(json)) return Effect.succeed(json)
+  if (isRecord(json)) return Effect.succeed(json)
   return Effect.fail(
     status >= 400
       ? new LarkHttpError({
@@ -143,7 +143,7 @@ const decodePoll = (json: Json): PollAnswer => {
   return {
     clientId: text(json, "client_id"),
     clientSecret: secret === undefined ? undefined : Redacted.make(secret),
-    userInfo: Predicate.isRecord(userInfo) ? userInfo as UserInfo : undefined,
+    userInfo: isRecord(userInfo) ? userInfo as UserInfo : undefined,
     error: text(json, "error"),
     errorDescription: text(json, "error_description") ?? ""
   }
@@ -159,7 +159,7 @@ export interface Protocol {
 /** The protocol over the context's `HttpClient`; `base` is an accounts base URL without a trailing slash. */
 export const make: Effect.Effect<Protocol, never, HttpClient.HttpClient> = Effect.map(HttpClient.HttpClient, (http) => {
   // a third-party endpoint: do not send our trace headers (STYLE §5.8)
-  const client = HttpClient.withTracerPropagation(http, false)
+  const client = withoutTracerPropagation(http)
   const post = (operation: string, base: string, fields: Record<string, string>) =>
     HttpClientRequest.post(`${base}${ENDPOINT}`).pipe(
       HttpClientRequest.acceptJson,
@@ -173,7 +173,7 @@ export const make: Effect.Effect<Protocol, never, HttpClient.HttpClient> = Effec
   return {
     init: (base) =>
       Effect.flatMap(post("registration.init", base, { action: "init" }), ({ json }) =>
-        Effect.zipRight(serverError(json), supportsClientSecret(json))),
+        Effect.andThen(serverError(json), supportsClientSecret(json))),
     begin: (base) =>
       Effect.flatMap(
         post("registration.begin", base, {
@@ -182,7 +182,7 @@ export const make: Effect.Effect<Protocol, never, HttpClient.HttpClient> = Effec
           auth_method: "client_secret",
           request_user_info: "open_id"
         }),
-        ({ json, status }) => Effect.zipRight(serverError(json), decodeBegin(json, status))
+        ({ json, status }) => Effect.andThen(serverError(json), decodeBegin(json, status))
       ),
     poll: (base, deviceCode) =>
       Effect.map(post("registration.poll", base, { action: "poll", device_code: deviceCode }), ({ json }) => decodePoll(json))

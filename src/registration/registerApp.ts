@@ -9,10 +9,10 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import { fail, fromOutcome, type Outcome, paginate, succeed } from "../internal/dialect.js"
 import type { LarkDecodeError, LarkHttpError } from "../LarkError.js"
 import { RegistrationDenied, RegistrationError, RegistrationExpired, type RegistrationFailure } from "./errors.js"
 import { RegistrationEvent } from "./events.js"
@@ -48,31 +48,31 @@ export const interpret = (
   answer: Protocol.PollAnswer,
   poller: Poller,
   larkDomain: string
-): Either.Either<Step, RegistrationFailure> => {
+): Outcome<Step, RegistrationFailure> => {
   if (answer.clientId !== undefined && answer.clientSecret !== undefined) {
     const done = RegistrationEvent.Done({ clientId: answer.clientId, clientSecret: answer.clientSecret, userInfo: answer.userInfo })
-    return Either.right([done, Option.none()])
+    return succeed([done, Option.none()])
   }
   if (!poller.switched && answer.userInfo?.tenant_brand === "lark") {
     const onLark = { ...poller, base: larkDomain, switched: true, wait: 0 }
-    return Either.right(continueWith(RegistrationEvent.Status({ status: "domain_switched" }), onLark))
+    return succeed(continueWith(RegistrationEvent.Status({ status: "domain_switched" }), onLark))
   }
   const description = answer.errorDescription
   switch (answer.error) {
     case undefined:
     case "authorization_pending":
-      return Either.right(continueWith(RegistrationEvent.Status({ status: "polling" }), { ...poller, wait: poller.interval }))
+      return succeed(continueWith(RegistrationEvent.Status({ status: "polling" }), { ...poller, wait: poller.interval }))
     case "slow_down": {
       const interval = poller.interval + SLOW_DOWN_STEP_SECONDS
       const slower = { ...poller, interval, wait: interval }
-      return Either.right(continueWith(RegistrationEvent.Status({ status: "slow_down", interval }), slower))
+      return succeed(continueWith(RegistrationEvent.Status({ status: "slow_down", interval }), slower))
     }
     case "access_denied":
-      return Either.left(new RegistrationDenied({ description }))
+      return fail(new RegistrationDenied({ description }))
     case "expired_token":
-      return Either.left(new RegistrationExpired({ description }))
+      return fail(new RegistrationExpired({ description }))
     default:
-      return Either.left(new RegistrationError({ code: answer.error, description }))
+      return fail(new RegistrationError({ code: answer.error, description }))
   }
 }
 
@@ -89,7 +89,7 @@ const waitBeforePoll = (seconds: number, deadline: number) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
     now + seconds * 1000 < deadline
       ? Effect.sleep(Duration.seconds(seconds))
-      : Effect.zipRight(Effect.sleep(Duration.millis(Math.max(0, deadline - now))), Effect.fail(timedOut())))
+      : Effect.andThen(Effect.sleep(Duration.millis(Math.max(0, deadline - now))), Effect.fail(timedOut())))
 
 /** Polls until the answer is final; the whole loop, requests included, ends at `expiresIn` after it starts. */
 const pollUntilDone = (protocol: Protocol.Protocol, settings: Settings, begun: Protocol.BeginAnswer) =>
@@ -101,7 +101,7 @@ const pollUntilDone = (protocol: Protocol.Protocol, settings: Settings, begun: P
       interval: begun.interval,
       wait: 0
     }
-    return Stream.paginateEffect(first, (poller) =>
+    return paginate(first, (poller: Poller) =>
       Effect.gen(function*() {
         yield* waitBeforePoll(poller.wait, deadline)
         const left = Duration.millis(Math.max(0, deadline - (yield* Clock.currentTimeMillis)))
@@ -112,9 +112,10 @@ const pollUntilDone = (protocol: Protocol.Protocol, settings: Settings, begun: P
             times: TRANSIENT_RETRIES,
             schedule: Schedule.spaced(Duration.seconds(poller.interval))
           }),
-          Effect.timeoutFail({ duration: left, onTimeout: timedOut })
+          Effect.timeoutOption(left),
+          Effect.flatMap(Option.match({ onNone: () => Effect.fail(timedOut()), onSome: Effect.succeed }))
         )
-        return yield* interpret(answer, poller, settings.larkDomain)
+        return yield* fromOutcome(interpret(answer, poller, settings.larkDomain))
       }))
   }))
 
@@ -126,7 +127,7 @@ export const registerApp = (
   options: RegisterAppOptions = {}
 ): Stream.Stream<RegistrationEvent, RegistrationFailure, HttpClient.HttpClient> =>
   Stream.unwrap(Effect.gen(function*() {
-    const settings = yield* validate(options)
+    const settings = yield* fromOutcome(validate(options))
     const protocol = yield* Protocol.make
     yield* protocol.init(settings.domain)
     const begun = yield* protocol.begin(settings.domain)

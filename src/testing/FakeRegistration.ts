@@ -21,6 +21,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
+import { Service } from "../internal/dialect.js"
 
 export const ENDPOINT = "/oauth/v1/app/registration"
 
@@ -79,10 +80,9 @@ export interface RecordedRegistrationCall {
   readonly userAgent: string | undefined
 }
 
-export class FakeRegistration extends Context.Tag("lark-effect/testing/FakeRegistration")<
-  FakeRegistration,
-  FakeRegistration.Service
->() {}
+export class FakeRegistration extends Service<FakeRegistration, FakeRegistration.Service>()(
+  "lark-effect/testing/FakeRegistration"
+) {}
 
 export declare namespace FakeRegistration {
   interface Options {

@@ -3,7 +3,7 @@
  * effect 4 (installed in `editions/effect4`), and its checks run on effect 4 in a child `node` process.
  */
 import { execFile } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -127,5 +127,54 @@ describe("ws on Effect 4", () => {
     expect(result.endpointCalls).toBe(2)
     expect(result.pending).toBe(0)
     expect(result.violations).toEqual([])
+describe("registration and cli on Effect 4", () => {
+  // built by the suite above when it runs first; else here
+  beforeAll(() => existsSync(join(compiled, "checks", "registration.js")) ? undefined : build({ install: true }), 90_000)
+
+  it("registers an app over 127.0.0.1 (also through lark-effect register), stops on interruption, and exchanges and refreshes user tokens", async () => {
+    const result = await check("registration")
+    // QR code, pending, the switch to the Lark host, then the credentials given there
+    expect(result.flow.events).toEqual([
+      { tag: "QrCode", expireIn: 30, name: "Bot" },
+      { tag: "Status", status: "polling" },
+      { tag: "Status", status: "domain_switched" },
+      { tag: "Done", clientId: "cli_new", clientSecret: "new-secret" }
+    ])
+    expect(result.flow.calls).toEqual([
+      { action: "init", host: "feishu", userAgent: true },
+      { action: "begin", host: "feishu", userAgent: true },
+      { action: "poll", host: "feishu", userAgent: true },
+      { action: "poll", host: "feishu", userAgent: true },
+      { action: "poll", host: "lark", userAgent: true }
+    ])
+    expect(result.denied).toEqual({ tag: "RegistrationDenied", message: "app registration was denied by the user: The user refused" })
+    // interrupted while polling: no request afterwards
+    expect(result.interrupted).toEqual({ interrupted: true, polled: true, callsAfter: 0 })
+    expect(result.aborted).toEqual({ reason: "stop", statuses: ["polling", "polling"] })
+    // lark-effect register: exit 0, the app id printed, the secret masked, the .env written; a misspelt flag refused
+    expect(result.cli).toEqual({
+      code: 0,
+      appId: true,
+      masked: true,
+      env: "LARK_APP_ID=cli_cli\nLARK_APP_SECRET=cli-secret-123456\nLARK_DOMAIN=feishu\n",
+      usage: "Unknown option '--nmae'"
+    })
+    // the exchanged token is stale at once (60 s < 5 minutes ahead): the first get refreshes, the second reuses it;
+    // withUser refreshes again after the API refuses u-c-1 and retries; a refused refresh forgets the user
+    expect(result.userTokens).toEqual({
+      exchanged: "u-c-0",
+      first: "u-c-1",
+      again: "u-c-1",
+      sent: { message_id: "om_1" },
+      refused: { tag: "LarkTokenError", message: "could not obtain a user access token: refresh token revoked" },
+      forgotten: { tag: "LarkTokenError", message: "could not obtain a user access token: user ou_r: no token is stored" },
+      tokenRequests: [
+        { grant: "authorization_code", secret: "secret" },
+        { grant: "refresh_token", refreshToken: "r-c-0", secret: "secret" },
+        { grant: "refresh_token", refreshToken: "r-c-1", secret: "secret" },
+        { grant: "authorization_code", secret: "secret" },
+        { grant: "refresh_token", refreshToken: "r-revoked-0", secret: "secret" }
+      ]
+    })
   })
 })
