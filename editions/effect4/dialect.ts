@@ -24,6 +24,14 @@ import * as Queue from "effect/Queue"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Fiber from "effect/Fiber"
+import * as Headers from "effect/http/Headers"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as Latch from "effect/Latch"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
 import type * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
 import * as Result from "effect/Result"
@@ -314,6 +322,8 @@ export const stackRunner = <R>(): Effect.Effect<
 
 export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.Fiber<A, E>): void =>
   FiberSet.addUnsafe(set, fiber)
+// ── channel core ──
+
 export const catchAll: <E, A2, E2, R2>(
   f: (error: E) => Effect.Effect<A2, E2, R2>
 ) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catch
@@ -326,3 +336,27 @@ export const warningsOnStandardError = (): Layer.Layer<never> =>
   Layer.merge(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt)]), Layer.succeed(References.MinimumLogLevel, "Warn"))
 
 export const changesOf = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => SubscriptionRef.changes(ref)
+export const tapErrorCause = <A, E, R, X, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  f: (cause: Cause.Cause<E>) => Effect.Effect<X, E2, R2>
+): Effect.Effect<A, E | E2, R | R2> => Effect.tapCause(self, f)
+
+export const intoDeferred = <A, E, R>(self: Effect.Effect<A, E, R>, deferred: Deferred.Deferred<A, E>): Effect.Effect<boolean, never, R> =>
+  Deferred.into(self, deferred)
+
+export const makeLatch: (open?: boolean) => Effect.Effect<Latch.Latch> = Latch.make
+
+export const interruptFork = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<void> => Effect.asVoid(Effect.forkDetach(Fiber.interrupt(fiber)))
+
+export const changes: <A>(ref: SubscriptionRef.SubscriptionRef<A>) => Stream.Stream<A> = SubscriptionRef.changes
+
+export const subscribe = <A>(pubsub: PubSub.PubSub<A>): Effect.Effect<Stream.Stream<A>, never, Scope.Scope> =>
+  Effect.map(PubSub.subscribe(pubsub), Stream.fromSubscription)
+
+export const scopedLayer = <I, S, E, R>(tag: Context.Key<I, S>, effect: Effect.Effect<S, E, R>): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
+  Layer.effect(tag, effect)
+
+export const locally = <A, E, R, V>(effect: Effect.Effect<A, E, R>, ref: Context.Reference<V>, value: V): Effect.Effect<A, E, R> =>
+  Effect.provideService(effect, ref, value)
+
+export const decodeDurationOption: (input: DurationInput) => Option.Option<Duration.Duration> = Duration.fromInput

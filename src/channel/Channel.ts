@@ -29,8 +29,7 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Ref from "effect/Ref"
@@ -44,6 +43,20 @@ import { EventDedupe, unsafeMakeMemory } from "../events/Dedupe.js"
 import { handle, type Request, type Response } from "../events/handle.js"
 import type { DownloadedFile } from "../Files.js"
 import { LarkConfig } from "../LarkConfig.js"
+import {
+  catchAll,
+  catchAllCause,
+  changes,
+  decodeDuration,
+  type DurationInput,
+  fromOutcome,
+  locally,
+  makeLatch,
+  raceClock,
+  scopedLayer,
+  Service,
+  subscribe
+} from "../internal/dialect.js"
 import type { LarkError } from "../LarkError.js"
 import * as LongConnection from "../ws/LongConnection.js"
 import { WebSocketFactory } from "../ws/socket.js"
@@ -93,7 +106,7 @@ export interface ChannelOptions {
   /** Holds back bots that keep mentioning this bot (`true`: the defaults). Off by default. */
   readonly botLoopGuard?: boolean | Partial<BotLoopGuardConfig> | undefined
   /** Messages older than this are dropped as `stale` (default 30 minutes). */
-  readonly maxAge?: Duration.DurationInput | undefined
+  readonly maxAge?: DurationInput | undefined
   /** Messages handled at once over all chats; one chat is always handled in order (default 16). */
   readonly concurrency?: number | undefined
   /**
@@ -136,13 +149,13 @@ export interface ChannelOptions {
   readonly outboundRetry?: OutboundRetry | undefined
   readonly maxMediaBytes?: number | undefined
   /** How long `connect` (and `awaitReady()`) waits for the first handshake (default 30 seconds). */
-  readonly readyTimeout?: Duration.DurationInput | undefined
+  readonly readyTimeout?: DurationInput | undefined
   /** Events buffered for slow `events` subscribers before publishing waits (default 1,024). */
   readonly eventBuffer?: number | undefined
   /** Webhook secrets (`channel.webhook`). */
   readonly encryptKey?: Secret | undefined
   readonly verificationToken?: Secret | undefined
-  readonly maxClockSkew?: Duration.DurationInput | undefined
+  readonly maxClockSkew?: DurationInput | undefined
   /**
    * The largest webhook body `channel.webhook` accepts, in bytes (default 1 MiB; 413 beyond). Give the
    * adapter that reads the body (`eventListener`, `EventHttp.fromHandler`) the same limit.
@@ -161,7 +174,7 @@ export interface ChannelService {
   /** Starts receiving (once; later calls only wait) and waits for the first handshake, up to `readyTimeout`. */
   readonly connect: Effect.Effect<void, ChannelNotReady>
   /** Waits for the first handshake (webhook: at once after `connect`). */
-  readonly awaitReady: (timeout?: Duration.DurationInput) => Effect.Effect<void, ChannelNotReady>
+  readonly awaitReady: (timeout?: DurationInput) => Effect.Effect<void, ChannelNotReady>
   readonly status: Effect.Effect<LongConnection.State>
   /** The current state, then every change. */
   readonly statusChanges: Stream.Stream<LongConnection.State>
@@ -226,12 +239,12 @@ const makeChannel = (
   Effect.gen(function*() {
     const transport = options.transport ?? "ws"
     // checked before anything is requested or connected
-    const hardened = yield* harden({ ...options, transport }, DEFAULT_WS_CONCURRENCY)
+    const hardened = yield* fromOutcome(harden({ ...options, transport }, DEFAULT_WS_CONCURRENCY))
     const audit = hardened.audit
     if (audit !== undefined) yield* Effect.forEach(audit.found, audit.record, { discard: true })
     const batching = batchingOf(options.batching)
     const batchingProblem = batching === undefined ? undefined : Batching.batchingProblem(batching)
-    if (batchingProblem !== undefined) return yield* Either.left(new ChannelConfigError({ detail: batchingProblem }))
+    if (batchingProblem !== undefined) return yield* Effect.fail(new ChannelConfigError({ detail: batchingProblem }))
     // What the channel was made with (config, HTTP client, and e.g. a FileSystem for media paths), for the
     // outbound methods and the handlers; not the channel's own Scope, which callers must not inherit.
     const context: Context.Context<Requirements> = Context.omit(Scope.Scope)(yield* Effect.context<Requirements | Scope.Scope>())
@@ -249,14 +262,14 @@ const makeChannel = (
     const pubsub = yield* Effect.acquireRelease(PubSub.bounded<ChannelEvent>(options.eventBuffer ?? 1024), PubSub.shutdown)
     const handlers = yield* Handlers.make(pubsub, context)
     const emit = (event: ChannelEvent) =>
-      Effect.catchAllCause(handlers.deliver(event), (cause) => Effect.logWarning(`lark channel: a ${event._tag} handler failed`, cause))
+      catchAllCause((cause) => Effect.logWarning(`lark channel: a ${event._tag} handler failed`, cause))(handlers.deliver(event))
     const reportError = (source: ErrorSource) => (cause: Cause.Cause<unknown>) => emit(ChannelEvent.Error({ source, cause }))
     const dedupe = reportingFailures(
       Option.getOrElse(yield* Effect.serviceOption(EventDedupe), () => unsafeMakeMemory({ ttl: DEDUPE_TTL })),
       (error) => reportError("dedupe")(Cause.fail(error))
     )
     const queue = yield* ChatQueue.make<string, Requirements>({ concurrency: options.concurrency })
-    const started = yield* Effect.makeLatch(false)
+    const started = yield* makeLatch(false)
     const ack = options.ack ?? "handled"
     const merger = options.mergeWhileBusy === true
       ? BusyMerge.make(batching ?? Batching.defaultBatching, queue.offer, (message) =>
@@ -290,7 +303,7 @@ const makeChannel = (
     const state = yield* LongConnection.makeState
     const { ready } = yield* watch(state, emit)
 
-    const runSocket = (sockets: WebSocketFactory["Type"]): Effect.Effect<void> =>
+    const runSocket = (sockets: (typeof WebSocketFactory)["Service"]): Effect.Effect<void> =>
       LongConnection.runWatched(
         dispatcher,
         { ...hardened.longConnection, state },
@@ -301,8 +314,8 @@ const makeChannel = (
         Effect.provide(context),
         Effect.provideService(EventDedupe, dedupe),
         // `run` has set the state to Closed with this error; `awaitReady` reports it
-        Effect.catchAll((error) =>
-          Effect.zipRight(
+        catchAll((error) =>
+          Effect.andThen(
             Effect.logError("lark channel: the connection ended", error),
             reportError("connection")(Cause.fail(error))
           )),
@@ -315,20 +328,18 @@ const makeChannel = (
       : runSocket(yield* WebSocketFactory)
 
     const readyTimeout = options.readyTimeout ?? DEFAULT_READY_TIMEOUT
-    const awaitReady = (timeout: Duration.DurationInput = readyTimeout) => {
-      const duration = Duration.decode(timeout)
-      return Deferred.await(ready).pipe(
-        Effect.mapError((cause) => new ChannelNotReady({ reason: "closed", detail: cause.message, cause })),
-        Effect.timeoutFail({
-          duration,
-          onTimeout: () => new ChannelNotReady({ reason: "timeout", detail: `no connection within ${Duration.format(duration)}` })
-        })
+    const awaitReady = (timeout: DurationInput = readyTimeout) => {
+      const duration = decodeDuration(timeout)
+      return raceClock(
+        Effect.mapError(Deferred.await(ready), (cause) => new ChannelNotReady({ reason: "closed", detail: cause.message, cause })),
+        duration,
+        () => new ChannelNotReady({ reason: "timeout", detail: `no connection within ${Duration.format(duration)}` })
       )
     }
 
     const connectCalled = yield* Ref.make(false)
-    const connect = Effect.zipRight(
-      Effect.flatMap(Ref.getAndSet(connectCalled, true), (already) => (already ? Effect.void : Effect.zipRight(started.open, start))),
+    const connect = Effect.andThen(
+      Effect.flatMap(Ref.getAndSet(connectCalled, true), (already) => (already ? Effect.void : Effect.andThen(started.open, start))),
       awaitReady()
     )
 
@@ -353,7 +364,7 @@ const makeChannel = (
     const bound = <A, E>(effect: Effect.Effect<A, E, Requirements>) => Effect.provide(effect, context)
     /** A stream call: bound, its failed writes published as `Error` events. */
     const streaming = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.provide(Effect.locally(effect, failedWriteReport, reportError("stream")), context)
+      Effect.provide(locally(effect, failedWriteReport, reportError("stream")), context)
 
     return {
       transport,
@@ -361,9 +372,9 @@ const makeChannel = (
       connect,
       awaitReady,
       status: SubscriptionRef.get(state),
-      statusChanges: state.changes,
+      statusChanges: changes(state),
       events: Stream.fromPubSub(pubsub),
-      subscribe: Effect.map(PubSub.subscribe(pubsub), (dequeue) => Stream.fromQueue(dequeue)),
+      subscribe: subscribe(pubsub),
       on: handlers.on,
       webhook: (request) => {
         const handled = Effect.provideService(handleWebhook(request), EventDedupe, dedupe)
@@ -405,10 +416,10 @@ export function layer(
 ): Layer.Layer<Channel, LarkError | ChannelConfigError, Requirements>
 export function layer(options?: ChannelOptions): Layer.Layer<Channel, LarkError | ChannelConfigError, Requirements | WebSocketFactory>
 export function layer(options: ChannelOptions = {}) {
-  return Layer.scoped(Channel, makeChannel(options))
+  return scopedLayer(Channel, makeChannel(options))
 }
 
-export class Channel extends Context.Tag("lark-effect/Channel")<Channel, ChannelService>() {
+export class Channel extends Service<Channel, ChannelService>()("lark-effect/Channel") {
   static readonly make = make
   static readonly layer = layer
 }

@@ -18,6 +18,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
+import { catchAllCause, intoDeferred } from "../internal/dialect.js"
 
 export interface ChatQueue<K = string, R = never> {
   /** Queues `work` behind the chat's earlier work; returns at once. */
@@ -76,9 +77,9 @@ export const make = <K = string, R = never>(
       if (turn === undefined) return Effect.void
       const [key, chat, work] = turn
       return work.pipe(
-        Effect.catchAllCause((cause) => Effect.logError("lark channel: chat work failed", cause)),
-        Effect.zipRight(Effect.sync(() => endTurn(key, chat))),
-        Effect.zipRight(worker)
+        catchAllCause((cause) => Effect.logError("lark channel: chat work failed", cause)),
+        Effect.andThen(Effect.sync(() => endTurn(key, chat))),
+        Effect.andThen(worker)
       )
     })
     const startWorker = Effect.asVoid(FiberSet.run(fibers, Effect.provide(worker, context)))
@@ -111,7 +112,7 @@ export const make = <K = string, R = never>(
       Effect.suspend(() => {
         if (chats.has(key) || workers >= concurrency) {
           return Effect.flatMap(Deferred.make<A, E>(), (done) =>
-            Effect.zipRight(offer(key, Effect.asVoid(Effect.intoDeferred(work, done))), Deferred.await(done)))
+            Effect.andThen(offer(key, Effect.asVoid(intoDeferred(work, done))), Deferred.await(done)))
         }
         size++
         workers++

@@ -3,9 +3,9 @@
  * guard, with the policy replaceable at run time (`updatePolicy`, as both official SDKs allow) and the
  * guard's counts kept between messages. `rejection` turns a drop into the `Rejected` event to emit.
  */
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { currentTimeMillis, type DurationInput } from "../internal/dialect.js"
 import { type BotLoopGuardConfig, botLoopStep, emptyBotLoopState } from "./botLoop.js"
 import { ChannelEvent } from "./ChannelEvent.js"
 import type { Message } from "./Message.js"
@@ -15,7 +15,7 @@ import { screenAt } from "./safety.js"
 export interface AdmissionOptions {
   readonly policy: PolicyConfig
   readonly botOpenId?: string | undefined
-  readonly maxAge?: Duration.DurationInput | undefined
+  readonly maxAge?: DurationInput | undefined
   /** Off unless given. */
   readonly botLoopGuard?: BotLoopGuardConfig | undefined
 }
@@ -44,7 +44,7 @@ export const makeAdmission = (options: AdmissionOptions): Effect.Effect<Admissio
 
     return {
       // `clockWith` runs its function when the check runs: one step, no `Effect.sync` inside
-      check: (message) => Effect.clockWith((clock) => Effect.succeed(decideAt(message, clock.unsafeCurrentTimeMillis()))),
+      check: (message) => Effect.clockWith((clock) => Effect.succeed(decideAt(message, currentTimeMillis(clock)))),
       policy: Effect.sync(() => policy),
       updatePolicy: (f) =>
         Effect.sync(() => {

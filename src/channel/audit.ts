@@ -23,9 +23,9 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import { type Request, signatureHeaders, timestampWindow } from "../events/webhook.js"
+import { type DurationInput, isFailure } from "../internal/dialect.js"
 import { isInsecureRemote } from "../ws/endpoint.js"
 import type { WebSocketFactory } from "../ws/socket.js"
 import type { Crossing, Watch } from "../ws/watch.js"
@@ -73,23 +73,23 @@ const hostOf = (url: string): string => {
 }
 
 /** The socket factory, recording every plain `ws://` socket it opens to a remote host. */
-export const auditSockets = (sockets: WebSocketFactory["Type"], record: AuditRecorder): WebSocketFactory["Type"] => ({
+export const auditSockets = (sockets: (typeof WebSocketFactory)["Service"], record: AuditRecorder): (typeof WebSocketFactory)["Service"] => ({
   open: (url) => {
     const plain = Redacted.value(url)
-    return isInsecureRemote(plain) ? Effect.zipRight(record(allowed("insecure_ws", { host: hostOf(plain) })), sockets.open(url)) : sockets.open(url)
+    return isInsecureRemote(plain) ? Effect.andThen(record(allowed("insecure_ws", { host: hostOf(plain) })), sockets.open(url)) : sockets.open(url)
   }
 })
 
 /** Records a webhook request whose timestamp the replay window `window` would refuse. */
-export const auditWebhook = (record: AuditRecorder, window: Duration.DurationInput) => {
+export const auditWebhook = (record: AuditRecorder, window: DurationInput) => {
   const inWindow = timestampWindow(window)!
   return (request: Request): Effect.Effect<void> => {
     const timestamp = signatureHeaders(request.headers).timestamp
     if (timestamp === undefined) return Effect.void
     return Effect.flatMap(inWindow(timestamp), (checked) =>
-      Either.isRight(checked)
-        ? Effect.void
-        : record(allowed("webhook_timestamp_outside_window", { timestamp, windowSeconds: Duration.toSeconds(window) })))
+      isFailure(checked)
+        ? record(allowed("webhook_timestamp_outside_window", { timestamp, windowSeconds: Duration.toSeconds(window) }))
+        : Effect.void)
   }
 }
 

@@ -21,13 +21,14 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import type * as Scope from "effect/Scope"
+import { decodeDuration, type DurationInput, interruptFork, withDeferredMaker } from "../internal/dialect.js"
 import type { Message } from "./Message.js"
 
 export interface BatchingConfig {
   /** Quiet time after a message before its batch is handed on. Default 600 ms. */
-  readonly debounce: Duration.DurationInput
+  readonly debounce: DurationInput
   /** The quiet time after a long message (see `longText`). Default 2 seconds. */
-  readonly longDebounce: Duration.DurationInput
+  readonly longDebounce: DurationInput
   /** Characters from which a message counts as long. Default 1,000. */
   readonly longText: number
   /** Most messages in one batch. Default 8. */
@@ -93,13 +94,13 @@ interface Batch {
   readonly done: Deferred.Deferred<unknown, unknown>
   /** Bumped by every message: only the timer started for the latest one may hand the batch on. */
   generation: number
-  timer: Fiber.RuntimeFiber<void> | undefined
+  timer: Fiber.Fiber<void> | undefined
 }
 
 /** Checks a configuration; answers the problem, if any. */
 export const batchingProblem = (config: BatchingConfig): string | undefined => {
-  if (!(Duration.toMillis(Duration.decode(config.debounce)) > 0)) return "batching.debounce must be positive"
-  if (!(Duration.toMillis(Duration.decode(config.longDebounce)) > 0)) return "batching.longDebounce must be positive"
+  if (!(Duration.toMillis(decodeDuration(config.debounce)) > 0)) return "batching.debounce must be positive"
+  if (!(Duration.toMillis(decodeDuration(config.longDebounce)) > 0)) return "batching.longDebounce must be positive"
   if (!(Number.isInteger(config.maxMessages) && config.maxMessages >= 1)) return "batching.maxMessages must be a whole number ≥ 1"
   if (!(config.maxChars > 0)) return "batching.maxChars must be positive"
   if (!(config.longText > 0)) return "batching.longText must be positive"
@@ -126,9 +127,9 @@ export const make = (config: BatchingConfig, submit: Submit): Effect.Effect<Batc
     /** Hands on batches already taken out of `open`, in order, and stops their timers. */
     const handOn = (batches: ReadonlyArray<Batch>) =>
       Effect.forEach(batches, (batch) =>
-        Effect.zipRight(
+        Effect.andThen(
           submit(mergeMessages(batch.messages), batch.done),
-          batch.timer === undefined ? Effect.void : Fiber.interruptFork(batch.timer)
+          batch.timer === undefined ? Effect.void : interruptFork(batch.timer)
         ), { discard: true })
 
     /** Waits, then hands the batch on unless a later message restarted the wait or it was handed on already. */
@@ -140,17 +141,17 @@ export const make = (config: BatchingConfig, submit: Submit): Effect.Effect<Batc
         return submit(mergeMessages(batch.messages), batch.done)
       })
       return Effect.flatMap(
-        FiberSet.run(timers, Effect.zipRight(Effect.sleep(wait(message)), Effect.uninterruptible(fire))),
+        FiberSet.run(timers, Effect.andThen(Effect.sleep(wait(message)), Effect.uninterruptible(fire))),
         (timer) => {
           const previous = batch.timer
           batch.timer = timer
-          return previous === undefined ? Effect.void : Fiber.interruptFork(previous)
+          return previous === undefined ? Effect.void : interruptFork(previous)
         }
       )
     }
 
     const offer = (message: Message): Effect.Effect<Deferred.Deferred<unknown, unknown>> =>
-      Effect.fiberIdWith((fiberId) => {
+      withDeferredMaker((makeDeferred) => {
         // Everything about `open` is decided here, synchronously; the effects run afterwards.
         const key = batchKey(message)
         const pending = open.get(key)
@@ -163,7 +164,7 @@ export const make = (config: BatchingConfig, submit: Submit): Effect.Effect<Batc
           key,
           messages: [message],
           chars: message.text.length,
-          done: Deferred.unsafeMake(fiberId),
+          done: makeDeferred<unknown, unknown>(),
           generation: 0,
           timer: undefined
         })
@@ -188,7 +189,7 @@ export const make = (config: BatchingConfig, submit: Submit): Effect.Effect<Batc
           takeOut(batch)
           return Effect.as(handOn(taken), batch.done)
         }
-        return handOn(taken).pipe(Effect.zipRight(startTimer(batch, message)), Effect.as(batch.done))
+        return handOn(taken).pipe(Effect.andThen(startTimer(batch, message)), Effect.as(batch.done))
       })
 
     return { offer } satisfies Batcher

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as SubscriptionRef from "effect/SubscriptionRef"
+import { changes } from "../internal/dialect.js"
 import type { LongConnectionError } from "../ws/errors.js"
 import type { State } from "../ws/LongConnection.js"
 import { ChannelEvent } from "./ChannelEvent.js"
@@ -52,7 +53,7 @@ export const watch = (
         case "Connected": {
           const wasDown = down
           down = false
-          return Effect.zipRight(Deferred.succeed(ready, undefined), wasDown ? emit(ChannelEvent.Reconnected()) : Effect.void)
+          return Effect.andThen(Deferred.succeed(ready, undefined), wasDown ? emit(ChannelEvent.Reconnected()) : Effect.void)
         }
         case "Reconnecting": {
           if (down) return Effect.void
@@ -66,7 +67,7 @@ export const watch = (
           return Effect.void
       }
     }
-    yield* state.changes.pipe(
+    yield* changes(state).pipe(
       // the first element is the state at subscription time
       Stream.tap(() => Deferred.succeed(subscribed, undefined)),
       Stream.runForEach(step),

@@ -5,9 +5,10 @@
  */
 import * as Schema from "effect/Schema"
 import type { LarkCardError } from "../cards/validate.js"
+import { Literals } from "../internal/dialect.js"
 import type { LarkError } from "../LarkError.js"
 
-export const ChannelSendErrorCode = Schema.Literal(
+export const ChannelSendErrorCode = Literals(
   "format_error",
   "target_revoked",
   "rate_limited",

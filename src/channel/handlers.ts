@@ -9,10 +9,11 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Context from "effect/Context"
-import * as Cause from "effect/Cause"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
 import type { CardActionResponse } from "../events/callbacks.js"
+import { isInterruptedOnly, tapErrorCause } from "../internal/dialect.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelEvent, type ChannelEventTag } from "./ChannelEvent.js"
 
@@ -78,14 +79,14 @@ export const make = (
 
     /** Publishes and runs an `Error` event for a handler's failure; an `Error` handler's own is not reported. */
     const report = (event: ChannelEvent, cause: Cause.Cause<unknown>): Effect.Effect<void, never, HandlerRequirements> =>
-      event._tag === "Error" || Cause.isInterruptedOnly(cause)
+      event._tag === "Error" || isInterruptedOnly(cause)
         ? Effect.void
         : Effect.ignore(deliverHere(ChannelEvent.Error({ source: "handler", event: event._tag, cause })))
 
     const deliverHere = (event: ChannelEvent): Effect.Effect<unknown, unknown, HandlerRequirements> =>
-      Effect.zipRight(
+      Effect.andThen(
         PubSub.publish(pubsub, event),
-        Effect.tapErrorCause(Effect.suspend(() => runFrom(entries, 0, event, undefined)), (cause) => report(event, cause))
+        tapErrorCause(Effect.suspend(() => runFrom(entries, 0, event, undefined)), (cause) => report(event, cause))
       )
 
     return { on, deliver: (event) => Effect.provide(deliverHere(event), context), deliverHere } satisfies Handlers

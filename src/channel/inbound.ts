@@ -27,6 +27,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type Claim, type Service as DedupeService, unsafeStoreOf } from "../events/Dedupe.js"
 import * as EventDispatcher from "../events/EventDispatcher.js"
+import { catchAll, catchAllCause, currentTimeMillis, intoDeferred, tapErrorCause } from "../internal/dialect.js"
 import { type Admission, rejection } from "./admission.js"
 import type { ChannelEvent } from "./ChannelEvent.js"
 import type { Batcher, Submit } from "./batching.js"
@@ -66,7 +67,7 @@ const logged = (what: string) => (cause: unknown) => Effect.logWarning(`lark cha
 const reject = (pipeline: Pipeline, event: Option.Option<ChannelEvent>) =>
   Option.match(event, {
     onNone: () => Effect.void,
-    onSome: (rejected) => Effect.catchAllCause(pipeline.handlers.deliver(rejected), logged("a Rejected handler failed"))
+    onSome: (rejected) => catchAllCause(logged("a Rejected handler failed"))(pipeline.handlers.deliver(rejected))
   })
 
 /** Runs `work` under the message-id claim: completed when it succeeds, released when it does not. */
@@ -83,21 +84,21 @@ const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<
         return Effect.uninterruptibleMask((restore) =>
           Effect.matchCauseEffect(restore(work), {
             onSuccess: () => complete,
-            onFailure: (cause) => Effect.zipRight(release, Effect.failCause(cause))
+            onFailure: (cause) => Effect.andThen(release, Effect.failCause(cause))
           })
         )
     }
   }
   const unsafe = unsafeStoreOf(dedupe)
   if (unsafe === undefined) {
-    const settle = (claimed: Effect.Effect<void, unknown>) => Effect.catchAll(claimed, logged("the message dedupe store failed"))
+    const settle = (claimed: Effect.Effect<void, unknown>) => catchAll(logged("the message dedupe store failed"))(claimed)
     return Effect.flatMap(dedupe.claim(key), (claim) => afterClaim(claim, settle(dedupe.complete(key)), settle(dedupe.release(key))))
   }
   // an in-memory store: its operations are called at once, without an Effect per call
   return Effect.clockWith((clock) =>
     afterClaim(
-      unsafe.claim(key, clock.unsafeCurrentTimeMillis()),
-      Effect.sync(() => unsafe.complete(key, clock.unsafeCurrentTimeMillis())),
+      unsafe.claim(key, currentTimeMillis(clock)),
+      Effect.sync(() => unsafe.complete(key, currentTimeMillis(clock))),
       Effect.sync(() => unsafe.release(key))
     )
   )
@@ -111,7 +112,7 @@ export const enqueue = (
   pipeline: Pick<Pipeline, "ack" | "handlers" | "queue">,
   message: EventOf<"Message">,
   done: Deferred.Deferred<unknown, unknown>
-): Effect.Effect<void> => pipeline.queue.offer(message.chatId, Effect.asVoid(Effect.intoDeferred(delivery(pipeline, message), done)))
+): Effect.Effect<void> => pipeline.queue.offer(message.chatId, Effect.asVoid(intoDeferred(delivery(pipeline, message), done)))
 
 /** The delivery of a queued message; with `ack: "queued"` its failure is logged. */
 export const delivery = (pipeline: Pick<Pipeline, "ack" | "handlers">, message: EventOf<"Message">) => {
@@ -120,7 +121,7 @@ export const delivery = (pipeline: Pick<Pipeline, "ack" | "handlers">, message: 
 }
 
 /** With `ack: "queued"` nobody awaits a delivery's outcome: its failure is logged instead. */
-const loggingFailure = <A, E, R>(delivery: Effect.Effect<A, E, R>) => Effect.tapErrorCause(delivery, logged("a Message handler failed"))
+const loggingFailure = <A, E, R>(delivery: Effect.Effect<A, E, R>) => tapErrorCause(delivery, logged("a Message handler failed"))
 
 // flatMap chains rather than a generator: this runs once per message, on the hot path
 const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.Effect<void, unknown> =>
@@ -133,7 +134,7 @@ const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.
     const merger = pipeline.merger
     if (merger !== undefined) {
       return Effect.flatMap(Deferred.make<unknown, unknown>(), (done) =>
-        Effect.zipRight(merger(message, done), pipeline.ack === "handled" ? Effect.asVoid(Deferred.await(done)) : Effect.void))
+        Effect.andThen(merger(message, done), pipeline.ack === "handled" ? Effect.asVoid(Deferred.await(done)) : Effect.void))
     }
     const delivery = pipeline.handlers.deliverHere(message)
     return pipeline.ack === "handled"
@@ -142,7 +143,7 @@ const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.
   })
 
 const onEvent = (pipeline: Pipeline) => (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> =>
-  Effect.zipRight(
+  Effect.andThen(
     pipeline.started,
     Effect.suspend(() => {
       if (event.version !== "v2") return Effect.void

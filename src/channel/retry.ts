@@ -5,24 +5,24 @@
  * message (format, permission, a recalled target) is never sent again.
  */
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
+import { decodeDurationOption, type DurationInput, fail, intersectSchedules, type Outcome, succeed } from "../internal/dialect.js"
 
 export interface OutboundRetry {
   /** Attempts in all, the first included (default 3; 1 turns retrying off). */
   readonly maxAttempts?: number | undefined
   /** The wait before the first retry; each later wait doubles, all jittered by ±20 % (default 500 ms). */
-  readonly baseDelay?: Duration.DurationInput | undefined
+  readonly baseDelay?: DurationInput | undefined
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3
 export const DEFAULT_BASE_DELAY = Duration.millis(500)
 
 /** The schedule of `settings`, or why they are invalid. */
-export const retrySchedule = (settings: OutboundRetry = {}): Either.Either<Schedule.Schedule<unknown, unknown>, string> => {
+export const retrySchedule = (settings: OutboundRetry = {}): Outcome<Schedule.Schedule<unknown, unknown>, string> => {
   const attempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
-  if (!Number.isInteger(attempts) || attempts < 1) return Either.left("retry.maxAttempts must be a whole number of at least 1")
-  const base = Duration.decodeUnknown(settings.baseDelay ?? DEFAULT_BASE_DELAY)
-  if (base._tag === "None") return Either.left("retry.baseDelay is not a duration")
-  return Either.right(Schedule.exponential(base.value).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(attempts - 1))))
+  if (!Number.isInteger(attempts) || attempts < 1) return fail("retry.maxAttempts must be a whole number of at least 1")
+  const base = decodeDurationOption(settings.baseDelay ?? DEFAULT_BASE_DELAY)
+  if (base._tag === "None") return fail("retry.baseDelay is not a duration")
+  return succeed(intersectSchedules(Schedule.exponential(base.value).pipe(Schedule.jittered), Schedule.recurs(attempts - 1)))
 }

@@ -4,6 +4,7 @@
  * (own message, stale, policy) at a given time and returns one decision.
  */
 import * as Duration from "effect/Duration"
+import type { DurationInput } from "../internal/dialect.js"
 import type { Message } from "./Message.js"
 import { decide, type Decision, drop, type PolicyConfig } from "./policy.js"
 
@@ -11,7 +12,7 @@ import { decide, type Decision, drop, type PolicyConfig } from "./policy.js"
 export const DEFAULT_MAX_AGE: Duration.Duration = Duration.minutes(30)
 
 /** True when the message was created more than `maxAge` before `nowMs`. */
-export const isStale = (createTimeMs: number, nowMs: number, maxAge: Duration.DurationInput = DEFAULT_MAX_AGE): boolean =>
+export const isStale = (createTimeMs: number, nowMs: number, maxAge: DurationInput = DEFAULT_MAX_AGE): boolean =>
   nowMs - createTimeMs > Duration.toMillis(maxAge)
 
 /** True when the bot itself sent the message. */
@@ -21,7 +22,7 @@ export const isOwnMessage = (message: Pick<Message, "sender">, botOpenId: string
 export interface ScreenOptions {
   readonly policy: PolicyConfig
   readonly botOpenId?: string | undefined
-  readonly maxAge?: Duration.DurationInput | undefined
+  readonly maxAge?: DurationInput | undefined
 }
 
 /** Own-message, stale and policy checks at `now` (epoch milliseconds). */

@@ -18,7 +18,7 @@
  * Allowlists, mention gating and rate limits are not security settings: see `PolicyConfig`.
  */
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
+import { type DurationInput, fail, type Outcome, succeed } from "../internal/dialect.js"
 import type * as LongConnection from "../ws/LongConnection.js"
 import { defaultLimits } from "../ws/fragments.js"
 import { allowed, type AuditEvent, type AuditRecorder, logAudit } from "./audit.js"
@@ -43,7 +43,7 @@ export interface SecurityConfig {
   /** Most long-connection handlers running at once; further messages wait unacknowledged (strict default 256). */
   readonly maxConcurrentHandlers?: number | undefined
   /** The webhook replay window (strict default 5 minutes); `ChannelOptions.maxClockSkew` takes precedence. */
-  readonly maxClockSkew?: Duration.DurationInput | undefined
+  readonly maxClockSkew?: DurationInput | undefined
 }
 
 export const strictDefaults = {
@@ -58,7 +58,7 @@ export interface SecurityInput {
   readonly transport: "ws" | "webhook"
   readonly security?: SecurityMode | SecurityConfig | undefined
   readonly encryptKey?: unknown
-  readonly maxClockSkew?: Duration.DurationInput | undefined
+  readonly maxClockSkew?: DurationInput | undefined
   readonly longConnection?: LongConnection.Options | undefined
 }
 
@@ -74,7 +74,7 @@ export interface Hardened {
     readonly found: ReadonlyArray<AuditEvent>
     readonly watched: WatchedLimits
   } | undefined
-  readonly maxClockSkew: Duration.DurationInput | undefined
+  readonly maxClockSkew: DurationInput | undefined
   /** The long-connection options with the limits applied (`concurrency` filled in from `defaultConcurrency`). */
   readonly longConnection: LongConnection.Options
 }
@@ -93,20 +93,20 @@ const positiveInteger = (name: string, value: number | undefined): string | unde
   value === undefined || (Number.isInteger(value) && value > 0) ? undefined : `security.${name} must be a whole number > 0`
 
 /** Resolves the security settings, or says why they cannot be used. Pure. */
-export const harden = (input: SecurityInput, defaultConcurrency: number): Either.Either<Hardened, ChannelConfigError> => {
+export const harden = (input: SecurityInput, defaultConcurrency: number): Outcome<Hardened, ChannelConfigError> => {
   const config: SecurityConfig = typeof input.security === "string" ? { mode: input.security } : input.security ?? { mode: "compat" }
   const strict = config.mode === "strict"
-  const fail = (detail: string) => Either.left(new ChannelConfigError({ detail }))
+  const refuse = (detail: string) => fail(new ChannelConfigError({ detail }))
   if (config.mode !== "strict" && config.mode !== "compat" && config.mode !== "audit") {
-    return fail(`security.mode must be "compat", "audit" or "strict"`)
+    return refuse(`security.mode must be "compat", "audit" or "strict"`)
   }
   const problem = positiveInteger("maxFragmentParts", config.maxFragmentParts) ??
     positiveInteger("maxFragmentBytes", config.maxFragmentBytes) ??
     positiveInteger("maxConcurrentHandlers", config.maxConcurrentHandlers)
-  if (problem !== undefined) return fail(problem)
+  if (problem !== undefined) return refuse(problem)
   const unsignedWebhook = input.transport === "webhook" && input.encryptKey === undefined
   if (strict && unsignedWebhook) {
-    return fail("strict security needs an Encrypt Key for the webhook transport (encryptKey), so that every event is signed")
+    return refuse("strict security needs an Encrypt Key for the webhook transport (encryptKey), so that every event is signed")
   }
 
   type LimitKey = "maxFragmentParts" | "maxFragmentBytes" | "maxConcurrentHandlers"
@@ -129,7 +129,7 @@ export const harden = (input: SecurityInput, defaultConcurrency: number): Either
   const maxParts = underMode("maxFragmentParts", strict)
   const maxBytes = underMode("maxFragmentBytes", strict)
   const concurrency = underMode("maxConcurrentHandlers", strict)
-  return Either.right({
+  return succeed({
     strict,
     audit: config.mode === "audit"
       ? {

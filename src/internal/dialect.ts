@@ -32,6 +32,12 @@ import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
+import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as PubSub from "effect/PubSub"
 import type * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
@@ -381,6 +387,8 @@ export const stackRunner = <R>(): Effect.Effect<
 /** Effect 4: `FiberSet.addUnsafe`. */
 export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.RuntimeFiber<A, E>): void =>
   FiberSet.unsafeAdd(set, fiber)
+// ── channel core ──
+
 /** Effect 4: `Effect.catch`. */
 export const catchAll: <E, A2, E2, R2>(
   f: (error: E) => Effect.Effect<A2, E2, R2>
@@ -400,3 +408,39 @@ export const warningsOnStandardError = (): Layer.Layer<never> => Layer.merge(
 
 /** Its current value, then every change. Effect 4: `SubscriptionRef.changes(ref)`. */
 export const changesOf = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => ref.changes
+/** Effect 4: `Effect.tapCause`. */
+export const tapErrorCause = <A, E, R, X, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  f: (cause: Cause.Cause<E>) => Effect.Effect<X, E2, R2>
+): Effect.Effect<A, E | E2, R | R2> => Effect.tapErrorCause(self, f)
+
+/** Completes `deferred` with the exit of `self`. Effect 4: `Deferred.into(self, deferred)`. */
+export const intoDeferred = <A, E, R>(self: Effect.Effect<A, E, R>, deferred: Deferred.Deferred<A, E>): Effect.Effect<boolean, never, R> =>
+  Effect.intoDeferred(self, deferred)
+
+/** A latch (`await`, `open`). Effect 4: `Latch.make`, a `Latch.Latch`. */
+export const makeLatch: (open?: boolean) => Effect.Effect<Effect.Latch> = Effect.makeLatch
+
+/** Interrupts `fiber` without waiting for it to end. Effect 4: `Effect.forkDetach(Fiber.interrupt(fiber))`. */
+export const interruptFork: <A, E>(fiber: Fiber.Fiber<A, E>) => Effect.Effect<void> = Fiber.interruptFork
+
+/** The ref's current value, then every change. Effect 4: `SubscriptionRef.changes(ref)`. */
+export const changes = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => ref.changes
+
+/**
+ * The pubsub's values from now on as a stream, subscribed in the scope. Effect 4: `Stream.fromSubscription` of
+ * `PubSub.subscribe`.
+ */
+export const subscribe = <A>(pubsub: PubSub.PubSub<A>): Effect.Effect<Stream.Stream<A>, never, Scope.Scope> =>
+  Effect.map(PubSub.subscribe(pubsub), (dequeue) => Stream.fromQueue(dequeue))
+
+/** A layer of a service made in the layer's scope. Effect 4: `Layer.effect` (which gives the effect that scope). */
+export const scopedLayer = <I, S, E, R>(tag: Context.Tag<I, S>, effect: Effect.Effect<S, E, R>): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
+  Layer.scoped(tag, effect)
+
+/** Runs `effect` with the fiber setting `ref` set to `value`. Effect 4: `Effect.provideService` of a `Context.Reference`. */
+export const locally = <A, E, R, V>(effect: Effect.Effect<A, E, R>, ref: FiberRef.FiberRef<V>, value: V): Effect.Effect<A, E, R> =>
+  Effect.locally(effect, ref, value)
+
+/** The duration `input` stands for, if any. Effect 4: `Duration.fromInput`. */
+export const decodeDurationOption: (input: DurationInput) => Option.Option<Duration.Duration> = Duration.decodeUnknown

@@ -176,5 +176,27 @@ describe("registration and cli on Effect 4", () => {
         { grant: "refresh_token", refreshToken: "r-revoked-0", secret: "secret" }
       ]
     })
+// runs after the describe above, whose `beforeAll` builds the edition
+describe("channel core on Effect 4", () => {
+  it("a webhook Channel normalizes a pushed message, replies once, and handles a duplicate once", async () => {
+    const result = await check("channel")
+    expect(result.botOpenId).toBe("ou_bot")
+    expect(result.status).toBe("Connected")
+    // each push is answered once its handlers ran (`ack: "handled"`)
+    expect(result.statuses).toEqual([200, 200, 200])
+    // the same event id again is never handled; the same message under another event id is a Rejected duplicate
+    expect(result.handled).toEqual([
+      { messageId: "om_1", chatId: "oc_1", chatType: "p2p", sender: "ou_alice", contentType: "text", bodyText: "hello" }
+    ])
+    expect(result.rejected).toEqual([{ reason: "duplicate", messageId: "om_1" }])
+    expect(result.requests).toEqual([
+      { method: "POST", path: "/open-apis/auth/v3/tenant_access_token/internal", body: { _tag: "Json", value: { app_id: "cli_a", app_secret: "secret" } } },
+      { method: "GET", path: "/open-apis/bot/v3/info", body: { _tag: "None" } },
+      {
+        method: "POST",
+        path: "/open-apis/im/v1/messages/om_1/reply",
+        body: { _tag: "Json", value: { msg_type: "text", content: `{"text":"echo: hello"}` } }
+      }
+    ])
   })
 })
