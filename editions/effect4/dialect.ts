@@ -16,6 +16,7 @@ import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
@@ -240,3 +241,29 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     Effect.withParentSpan(span),
     Effect.onExit((exit) => Effect.clockWith((clock) => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), exit))))
   ) as Effect.Effect<A, E, R>
+
+// ── channel outbound ──
+
+// no self type on Effect 4: a reference's identifier is `never`
+export const Reference = <_Self>() => <const Key extends string, Shape>(
+  key: Key,
+  options: { readonly defaultValue: () => Shape }
+): Context.Reference<Shape> => Context.Reference<Shape>(key, options)
+
+export type LocalSetting<A> = Context.Reference<A>
+
+export const localSetting = <A>(key: string, initial: A): LocalSetting<A> => Context.Reference<A>(key, { defaultValue: () => initial })
+
+export const timeoutFail = <E1>(
+  options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
+) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E1, R> =>
+  Effect.timeoutOrElse(self, { duration: options.duration, orElse: () => Effect.fail(options.onTimeout()) })
+
+export const doneUnsafe = <A, E>(deferred: Deferred.Deferred<A, E>, effect: Effect.Effect<A, E>): void => {
+  Deferred.doneUnsafe(deferred, effect)
+}
+
+export const isStream: (value: unknown) => value is Stream.Stream<unknown, unknown, unknown> = Stream.isStream
+
+export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isObject

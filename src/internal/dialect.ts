@@ -21,6 +21,7 @@ import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -288,3 +289,36 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
     span.end(fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n, exit)
   })
+
+// ── channel outbound ──
+
+/**
+ * A service key with a default value, to extend: `class X extends Reference<X>()("key", { defaultValue }) {}`.
+ * Effect 4: `Context.Reference<Shape>(key, { defaultValue })`, whose identifier is `never` (nothing to provide).
+ */
+export const Reference = Context.Reference
+
+/**
+ * A value each fiber sees, `initial` unless set for an effect (`Effect.locally`); itself an effect that reads it.
+ * Effect 4: `Context.Reference<A>(key, { defaultValue: () => initial })`, set with `Effect.provideService`.
+ */
+export type LocalSetting<A> = FiberRef.FiberRef<A>
+
+/** Effect 4: `Context.Reference<A>(key, { defaultValue: () => initial })`. */
+export const localSetting = <A>(_key: string, initial: A): LocalSetting<A> => FiberRef.unsafeMake(initial)
+
+/** Fails with `onTimeout()` when `self` has not ended within `duration`. Effect 4: `Effect.timeoutOrElse` with `orElse` failing. */
+export const timeoutFail: <E1>(
+  options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
+) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | E1, R> = Effect.timeoutFail
+
+/** Effect 4: `Deferred.doneUnsafe`. */
+export const doneUnsafe: <A, E>(deferred: Deferred.Deferred<A, E>, effect: Effect.Effect<A, E>) => void = Deferred.unsafeDone
+
+/** Effect 4: `Stream.isStream`. */
+export const isStream = (value: unknown): value is Stream.Stream<unknown, unknown, unknown> =>
+  Predicate.hasProperty(value, Stream.StreamTypeId)
+
+/** An object that is not an array (nor `null`). Effect 4: `Predicate.isObject` (Effect 3's `isObject` takes functions too). */
+export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isRecord
+
