@@ -32,6 +32,7 @@ import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
+import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
 import * as Result from "effect/Result"
@@ -264,6 +265,17 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
 
 export const Union = <const Members extends ReadonlyArray<Schema.Top>>(...members: Members): Schema.Union<Members> =>
   Schema.Union(members)
+// ── channel outbound ──
+
+// no self type on Effect 4: a reference's identifier is `never`
+export const Reference = <_Self>() => <const Key extends string, Shape>(
+  key: Key,
+  options: { readonly defaultValue: () => Shape }
+): Context.Reference<Shape> => Context.Reference<Shape>(key, options)
+
+export type LocalSetting<A> = Context.Reference<A>
+
+export const localSetting = <A>(key: string, initial: A): LocalSetting<A> => Context.Reference<A>(key, { defaultValue: () => initial })
 
 export const timeoutFail = <E1>(
   options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
@@ -360,3 +372,6 @@ export const locally = <A, E, R, V>(effect: Effect.Effect<A, E, R>, ref: Context
   Effect.provideService(effect, ref, value)
 
 export const decodeDurationOption: (input: DurationInput) => Option.Option<Duration.Duration> = Duration.fromInput
+export const isStream: (value: unknown) => value is Stream.Stream<unknown, unknown, unknown> = Stream.isStream
+
+export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isObject

@@ -5,7 +5,6 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImChat from "../api/im/v1/chat.js"
@@ -15,6 +14,7 @@ import * as ImMessageResource from "../api/im/v1/messageResource.js"
 import type { CardJson } from "../events/callbacks.js"
 import type { DownloadedFile, FileStream } from "../Files.js"
 import { LarkConfig } from "../LarkConfig.js"
+import { mapConcat } from "../internal/dialect.js"
 import type { LarkError } from "../LarkError.js"
 import * as Content from "./content.js"
 import { type CallKind, ChannelSendError, fromLarkError } from "./errors.js"
@@ -71,18 +71,21 @@ const REACTION_GONE = 231003
 export const removeReactionByEmoji = (messageId: string, emojiType: string): Effect.Effect<number, ChannelSendError, Requirements> =>
   Effect.gen(function*() {
     const { appId } = yield* LarkConfig
-    const own = yield* ImMessageReaction.listStream({ path: { message_id: messageId }, params: { reaction_type: emojiType, page_size: 50 } }).pipe(
-      Stream.filterMap((r) =>
-        r.operator?.operator_type === "app" && r.operator.operator_id === appId ? Option.fromNullable(r.reaction_id) : Option.none()
-      ),
+    const reactions = ImMessageReaction.listStream({ path: { message_id: messageId }, params: { reaction_type: emojiType, page_size: 50 } })
+    const own = yield* mapConcat(reactions, (r) =>
+      r.operator?.operator_type === "app" && r.operator.operator_id === appId && r.reaction_id != null ? [r.reaction_id] : []
+    ).pipe(
       Stream.runCollect,
       classified()
     )
-    return yield* Effect.reduce(own, 0, (removed, reactionId) =>
-      removeReaction(messageId, reactionId).pipe(
-        Effect.as(removed + 1),
-        Effect.catchIf((error) => error.larkCode === REACTION_GONE, () => Effect.succeed(removed))
-      ))
+    let removed = 0
+    for (const reactionId of own) {
+      removed += yield* removeReaction(messageId, reactionId).pipe(
+        Effect.as(1),
+        Effect.catchIf((error) => error.larkCode === REACTION_GONE, () => Effect.succeed(0))
+      )
+    }
+    return removed
   })
 
 /** Replaces the card of an interactive message the bot sent (the card must be updatable: `config.update_multi`). */

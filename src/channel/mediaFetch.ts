@@ -9,7 +9,6 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -19,6 +18,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as Https from "node:https"
+import { doneUnsafe, Reference } from "../internal/dialect.js"
 import { ChannelSendError } from "./errors.js"
 import { guardedLookup, type Resolver, systemResolver } from "./mediaLookup.js"
 
@@ -52,10 +52,10 @@ export const guarded = (resolve: Resolver = systemResolver): MediaGet => (url, a
       Effect.sync(() => {
         const send = url.protocol === "https:" ? Https.get : Http.get
         const request = send(url, { agent: false, lookup: guardedLookup(resolve, admits) }, (response) =>
-          Deferred.unsafeDone(answer, Exit.succeed(response)))
+          doneUnsafe(answer, Exit.succeed(response)))
         // the guard's refusal arrives here as it was made; anything else is the network's
         request.on("error", (cause) =>
-          Deferred.unsafeDone(answer, Exit.fail(cause instanceof ChannelSendError ? cause : failed(url, cause.message))))
+          doneUnsafe(answer, Exit.fail(cause instanceof ChannelSendError ? cause : failed(url, cause.message))))
         return request
       }),
       (request) => Effect.sync(() => request.destroy())
@@ -69,12 +69,15 @@ export const guarded = (resolve: Resolver = systemResolver): MediaGet => (url, a
   })
 
 /** The media fetch; {@link guarded} on the system's resolver unless a layer below replaces it. */
-export class MediaFetch extends Context.Reference<MediaFetch>()("lark-effect/channel/MediaFetch", {
+export class MediaFetch extends Reference<MediaFetch>()("lark-effect/channel/MediaFetch", {
   defaultValue: (): MediaGet => guarded()
 }) {}
 
-/** Media host names resolved by `resolve` (every address it answers is still checked). */
-export const layerResolver = (resolve: Resolver): Layer.Layer<MediaFetch> => Layer.succeed(MediaFetch, guarded(resolve))
+/**
+ * Media host names resolved by `resolve` (every address it answers is still checked). Its type is inferred: the
+ * layer provides `MediaFetch` on Effect 3, and nothing on Effect 4, where a reference is no requirement.
+ */
+export const layerResolver = (resolve: Resolver) => Layer.succeed(MediaFetch, guarded(resolve))
 
 /** A fetch-based client would follow redirects itself; ours are checked one by one. Other init options stay. */
 const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -86,7 +89,7 @@ const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
  * egress checks: URLs and redirects are still checked, but resolved addresses are not (the client's sockets
  * are not ours).
  */
-export const layerHttpClient: Layer.Layer<MediaFetch, never, HttpClient.HttpClient> = Layer.effect(
+export const layerHttpClient = Layer.effect(
   MediaFetch,
   Effect.map(HttpClient.HttpClient, (client): MediaGet => {
     const scoped = HttpClient.withScope(client)

@@ -51,7 +51,7 @@ export const makeReactionFilter = (
           remember(event.messageId, own)
           return own
         }),
-        Effect.catchAll((error) =>
+        Effect.catchTag("ChannelSendError", (error) =>
           Effect.as(Effect.logWarning("lark channel: a reaction was dropped: its message could not be looked up", error), false)
         )
       )

@@ -14,13 +14,13 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { ChannelSendError, type ChannelSendErrorCode } from "./errors.js"
 import { MediaFetch } from "./mediaFetch.js"
 import { admitsAddress, checkMediaUrl } from "./ssrf.js"
 import { concatBytes } from "../internal/bytes.js"
+import { decodeDuration, type DurationInput, fromOutcome, getFailure, getSuccess, isFailure, timeoutFail } from "../internal/dialect.js"
 
 /** How media given as a URL or a path is read. */
 export interface MediaReadOptions {
@@ -31,7 +31,7 @@ export interface MediaReadOptions {
   /** Redirects followed for a URL, each to the same host only (default 3). */
   readonly maxRedirects?: number | undefined
   /** How long fetching a media URL may take, redirects included (default 30 seconds). */
-  readonly mediaTimeout?: Duration.DurationInput | undefined
+  readonly mediaTimeout?: DurationInput | undefined
   /**
    * Directories local paths may be read from (and below). Unset: any path the `FileSystem` can read; `[]`:
    * none.
@@ -58,16 +58,20 @@ export const collectLimited = <E>(
   limit: number,
   code: ChannelSendErrorCode
 ): Effect.Effect<Uint8Array, ChannelSendError> =>
-  stream.pipe(
-    Stream.mapError((cause) => new ChannelSendError({ code, detail: `reading the media failed: ${String(cause)}` })),
-    Stream.runFoldEffect({ parts: [] as Array<Uint8Array>, size: 0 }, (acc, part) => {
-      const size = acc.size + part.length
-      if (size > limit) return tooLarge(code, limit)
-      acc.parts.push(part)
-      return Effect.succeed({ parts: acc.parts, size })
-    }),
-    Effect.map(({ parts }) => concatBytes(parts))
-  )
+  Effect.suspend(() => {
+    const parts: Array<Uint8Array> = []
+    let size = 0
+    return stream.pipe(
+      Stream.mapError((cause) => new ChannelSendError({ code, detail: `reading the media failed: ${String(cause)}` })),
+      Stream.runForEach((part) => {
+        size += part.length
+        if (size > limit) return tooLarge(code, limit)
+        parts.push(part)
+        return Effect.void
+      }),
+      Effect.map(() => concatBytes(parts))
+    )
+  })
 
 const decodeURIComponentSafe = (s: string): string => {
   try {
@@ -109,9 +113,8 @@ const fetchUrl = (
       const target = resolveLocation(location, url)
       if (target === undefined) return yield* failWith("download_failed", `redirect to an invalid location from ${url.host}`)
       if (target.host !== url.host) return yield* failWith("ssrf_blocked", `redirect from ${url.host} to another host (${target.host})`)
-      const checked = checkMediaUrl(target.href, allowlist)
-      if (Either.isLeft(checked)) return yield* checked.left
-      return yield* fetchUrl(checked.right, allowlist, limit, redirectsLeft - 1)
+      const admitted = yield* fromOutcome(checkMediaUrl(target.href, allowlist))
+      return yield* fetchUrl(admitted, allowlist, limit, redirectsLeft - 1)
     }
     if (response.status < 200 || response.status >= 300) {
       return yield* failWith("download_failed", `fetching ${url.host} answered HTTP ${response.status}`)
@@ -127,12 +130,13 @@ const fetchUrl = (
 export const readUrl = (raw: string, options: MediaReadOptions): Effect.Effect<MediaBytes, ChannelSendError> => {
   const allowlist = options.mediaAllowlist ?? []
   const checked = checkMediaUrl(raw, allowlist)
-  if (Either.isLeft(checked)) return Effect.fail(checked.left)
+  if (isFailure(checked)) return Effect.fail(getFailure(checked))
+  const url = getSuccess(checked)
   const timeout = options.mediaTimeout ?? "30 seconds"
-  return fetchUrl(checked.right, allowlist, options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, options.maxRedirects ?? 3).pipe(
-    Effect.timeoutFail({
+  return fetchUrl(url, allowlist, options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, options.maxRedirects ?? 3).pipe(
+    timeoutFail({
       duration: timeout,
-      onTimeout: () => new ChannelSendError({ code: "download_failed", detail: `fetching ${checked.right.host} took longer than ${Duration.format(timeout)}` })
+      onTimeout: () => new ChannelSendError({ code: "download_failed", detail: `fetching ${url.host} took longer than ${Duration.format(decodeDuration(timeout))}` })
     })
   )
 }
@@ -155,7 +159,7 @@ const admittedPath = (
   if (dirs === undefined) return Effect.succeed(path)
   const refused = failWith("path_not_allowed", `the local path ${path} is not in an allowed directory (allowedFileDirs)`)
   return fs.realPath(path).pipe(
-    Effect.catchAll(() => failWith("upload_failed", `cannot read the local path ${path}`)),
+    Effect.mapError(() => new ChannelSendError({ code: "upload_failed", detail: `cannot read the local path ${path}` })),
     Effect.flatMap((real) =>
       Effect.flatMap(
         Effect.forEach(dirs, (dir) => Effect.option(fs.realPath(dir))),

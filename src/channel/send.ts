@@ -14,8 +14,8 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as ImMessage from "../api/im/v1/message.js"
+import { getFailure, getSuccess, isFailure } from "../internal/dialect.js"
 import { LarkConfig } from "../LarkConfig.js"
 import { chunkIdempotencyKeys } from "./chunk.js"
 import { compose, type ComposeOptions, type Piece } from "./compose.js"
@@ -105,7 +105,7 @@ const deliver = (target: Target, piece: Piece, onTargetGone: "send" | "fail"): E
       (error) => error.code === "target_revoked" && onTargetGone === "send",
       (error) =>
         Effect.logInfo("lark channel: reply target is gone, sending a new message", { larkCode: error.larkCode }).pipe(
-          Effect.zipRight(asNew),
+          Effect.andThen(asNew),
           Effect.map((delivered) => ({ ...delivered, targetGone: true }))
         )
     )
@@ -122,9 +122,10 @@ export const send = (
   options: SendOptions = {}
 ): Effect.Effect<SendResult, ChannelSendError, Requirements> =>
   Effect.gen(function*() {
-    const schedule = retrySchedule(options.retry)
-    if (Either.isLeft(schedule)) return yield* new ChannelSendError({ code: "format_error", detail: schedule.left })
-    return yield* Effect.updateService(sendAll(to, message, options), LarkConfig, (config) => ({ ...config, retrySchedule: schedule.right }))
+    const checked = retrySchedule(options.retry)
+    if (isFailure(checked)) return yield* new ChannelSendError({ code: "format_error", detail: getFailure(checked) })
+    const schedule = getSuccess(checked)
+    return yield* Effect.updateService(sendAll(to, message, options), LarkConfig, (config) => ({ ...config, retrySchedule: schedule }))
   }).pipe(Effect.withSpan("lark.channel.send"))
 
 const sendAll = (to: string, message: OutboundMessage, options: SendOptions): Effect.Effect<SendResult, ChannelSendError, Requirements> =>

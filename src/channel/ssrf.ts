@@ -12,10 +12,10 @@
  * connects ({@link admitsAddress}, used by `mediaLookup.ts`), and redirects are checked hop by hop
  * (`readMedia.ts`).
  */
-import * as Either from "effect/Either"
+import { fail, type Outcome, succeed } from "../internal/dialect.js"
 import { ChannelSendError } from "./errors.js"
 
-const refuse = (detail: string) => Either.left(new ChannelSendError({ code: "ssrf_blocked", detail }))
+const refuse = (detail: string) => fail(new ChannelSendError({ code: "ssrf_blocked", detail }))
 
 const ipv4Parts = (host: string): ReadonlyArray<number> | undefined => {
   const parts = host.split(".")
@@ -84,7 +84,7 @@ const allowedBy = (host: string, entry: string): boolean => {
 }
 
 /** Checks a media URL against `allowlist` (see the module comment); the parsed URL when admitted. */
-export const checkMediaUrl = (raw: string, allowlist: ReadonlyArray<string>): Either.Either<URL, ChannelSendError> => {
+export const checkMediaUrl = (raw: string, allowlist: ReadonlyArray<string>): Outcome<URL, ChannelSendError> => {
   let url: URL
   try {
     url = new URL(raw)
@@ -98,5 +98,5 @@ export const checkMediaUrl = (raw: string, allowlist: ReadonlyArray<string>): Ei
   const exact = allowlist.some((entry) => !entry.trim().startsWith("*.") && allowedBy(host, entry))
   if (isIpLiteral(host) && isInternalAddress(host) && !exact) return refuse(`host ${host} is an internal address`)
   if (!allowlist.some((entry) => allowedBy(host, entry))) return refuse(`host ${host} is not on the allowlist`)
-  return Either.right(url)
+  return succeed(url)
 }

@@ -26,7 +26,6 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
@@ -34,6 +33,7 @@ import * as Stream from "effect/Stream"
 import * as CardKit from "../api/cardkit/v1/card.js"
 import type { Card } from "../cards/model.js"
 import { validate } from "../cards/validate.js"
+import { catchAllCause, fromOutcome, isInterruptedExit, mapOutcomeError } from "../internal/dialect.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelSendError, fromCardError, fromLarkError } from "./errors.js"
 import type { Message } from "./Message.js"
@@ -112,7 +112,7 @@ const streamCards = <E, R>(
         : Effect.flatMap(spend(current), (next) =>
           CardKit.update({ path: { card_id: next.cardId }, data: { card: cardJson(card), sequence: next.sequence } }).pipe(
             Effect.mapError((error) => fromLarkError(error)),
-            Effect.zipRight(keep({ ...next, shown: card }))
+            Effect.andThen(keep({ ...next, shown: card }))
           ))
     const show = (card: Card): Effect.Effect<Entity, ChannelSendError, Requirements> =>
       Effect.flatMap(Ref.get(entity), Option.match({ onNone: () => create(card), onSome: (current) => update(current, card) }))
@@ -126,12 +126,12 @@ const streamCards = <E, R>(
 
     const interval = Duration.millis(1000 / Math.max(0.1, options.updatesPerSecond ?? 4))
     const pump = cards.pipe(
-      Stream.mapEffect((card) => Either.mapLeft(validate(card), fromCardError)),
+      Stream.mapEffect((card) => fromOutcome(mapOutcomeError(validate(card), fromCardError))),
       Stream.tap((card) => Ref.set(latest, card)),
       Stream.groupedWithin(UNBOUNDED_BATCH, interval),
       Stream.mapEffect(() =>
         Effect.flatMap(Ref.get(latest), (card) => (card === undefined ? Effect.void : show(card))).pipe(
-          Effect.catchAll((error) => failedWrite("a streaming card update failed", Cause.fail(error)))
+          Effect.catchTag("ChannelSendError", (error) => failedWrite("a streaming card update failed", Cause.fail(error)))
         )
       ),
       Stream.runDrain
@@ -140,13 +140,13 @@ const streamCards = <E, R>(
       close(card ?? withNote(undefined, options.emptyNote || DEFAULT_EMPTY_NOTE)))
     const markFailed = (exit: Exit.Exit<unknown, unknown>) =>
       Effect.gen(function*() {
-        const note = Exit.isInterrupted(exit)
+        const note = isInterruptedExit(exit)
           ? options.interruptedNote ?? DEFAULT_INTERRUPTED_NOTE
           : options.failedNote ?? DEFAULT_FAILED_NOTE
         yield* close(withNote(yield* Ref.get(latest), note))
-      }).pipe(Effect.catchAllCause((cause) => failedWrite("could not mark the streaming card failed", cause)))
+      }).pipe(catchAllCause((cause) => failedWrite("could not mark the streaming card failed", cause)))
 
-    const last = yield* Effect.zipRight(pump, complete).pipe(
+    const last = yield* Effect.andThen(pump, complete).pipe(
       // runs uninterruptibly, also when the fiber is interrupted mid-stream
       Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : markFailed(exit)))
     )

@@ -31,6 +31,7 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as CardKit from "../api/cardkit/v1/card.js"
 import * as CardKitElement from "../api/cardkit/v1/cardElement.js"
+import { catchAllCause, isInterruptedExit } from "../internal/dialect.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelSendError, fromLarkError } from "./errors.js"
 import type { Message } from "./Message.js"
@@ -166,7 +167,7 @@ const streamCard = <E, R>(
         : Effect.flatMap(nextSequence(card), (sequence) =>
           CardKitElement.content({ path: { card_id: card.cardId, element_id: ANSWER_ELEMENT_ID }, data: { content, sequence } }).pipe(
             Effect.mapError((error) => fromLarkError(error)),
-            Effect.zipRight(replaceLast({ ...card, sequence, shown: content }))
+            Effect.andThen(replaceLast({ ...card, sequence, shown: content }))
           ))
     const finish = (card: Card) =>
       Effect.flatMap(nextSequence(card), (sequence) =>
@@ -175,7 +176,7 @@ const streamCard = <E, R>(
           data: { settings: JSON.stringify({ config: { streaming_mode: false, summary: { content: summaryOf(card.shown) } } }), sequence }
         }).pipe(
           Effect.mapError((error) => fromLarkError(error)),
-          Effect.zipRight(replaceLast({ ...card, sequence, finished: true }))
+          Effect.andThen(replaceLast({ ...card, sequence, finished: true }))
         ))
 
     /** Shows `visible` (the answer so far, with any note): finishes full cards, opens new ones, writes the rest. */
@@ -198,7 +199,7 @@ const streamCard = <E, R>(
       Stream.groupedWithin(UNBOUNDED_BATCH, interval),
       Stream.mapEffect(() =>
         Effect.flatMap(Ref.get(received), show).pipe(
-          Effect.catchAll((error) => failedWrite("a streaming card update failed", Cause.fail(error)))
+          Effect.catchTag("ChannelSendError", (error) => failedWrite("a streaming card update failed", Cause.fail(error)))
         )
       ),
       Stream.runDrain
@@ -206,14 +207,14 @@ const streamCard = <E, R>(
     const complete = Effect.flatMap(Ref.get(received), (all) => close(all === "" ? options.emptyNote || DEFAULT_EMPTY_NOTE : all))
     const markFailed = (exit: Exit.Exit<unknown, unknown>) =>
       Effect.gen(function*() {
-        const note = Exit.isInterrupted(exit)
+        const note = isInterruptedExit(exit)
           ? options.interruptedNote ?? DEFAULT_INTERRUPTED_NOTE
           : options.failedNote ?? DEFAULT_FAILED_NOTE
         const all = yield* Ref.get(received)
         yield* close(all === "" ? note : `${all}\n\n${note}`)
-      }).pipe(Effect.catchAllCause((cause) => failedWrite("could not mark the streaming card failed", cause)))
+      }).pipe(catchAllCause((cause) => failedWrite("could not mark the streaming card failed", cause)))
 
-    yield* Effect.zipRight(pump, complete).pipe(
+    yield* Effect.andThen(pump, complete).pipe(
       // runs uninterruptibly, also when the fiber is interrupted mid-stream
       Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : markFailed(exit)))
     )

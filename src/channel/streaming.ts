@@ -4,7 +4,7 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
+import { localSetting } from "../internal/dialect.js"
 
 export const DEFAULT_EMPTY_NOTE = "(no answer)"
 export const DEFAULT_FAILED_NOTE = "⚠️ The answer failed and is incomplete."
@@ -17,11 +17,14 @@ export const UNBOUNDED_BATCH = 1_000_000
  * after, the note written after a failure or an interruption. Nothing by default; the channel publishes
  * them as `Error` events (`source: "stream"`).
  */
-export const failedWriteReport = FiberRef.unsafeMake<(cause: Cause.Cause<unknown>) => Effect.Effect<void>>(() => Effect.void)
+export const failedWriteReport = localSetting<(cause: Cause.Cause<unknown>) => Effect.Effect<void>>(
+  "lark-effect/channel/failedWriteReport",
+  () => Effect.void
+)
 
 /** Logs a failed write (`what` failed) and hands it to {@link failedWriteReport}. */
 export const failedWrite = (what: string, cause: Cause.Cause<unknown>): Effect.Effect<void> =>
-  Effect.zipRight(
+  Effect.andThen(
     Effect.logWarning(`lark channel: ${what}`, cause),
-    Effect.flatMap(FiberRef.get(failedWriteReport), (report) => report(cause))
+    Effect.flatMap(failedWriteReport, (report) => report(cause))
   )

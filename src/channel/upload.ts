@@ -6,10 +6,10 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import * as ImFile from "../api/im/v1/file.js"
 import * as ImImage from "../api/im/v1/image.js"
+import { isStream } from "../internal/dialect.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelSendError, fromLarkError } from "./errors.js"
 import { classifyMediaSource, uploadFileType } from "./media.js"
@@ -21,8 +21,7 @@ type Requirements = LarkConfig | HttpClient.HttpClient
 /** Media already uploaded (`Key`), or its bytes to upload. */
 type Resolved = { readonly _tag: "Key"; readonly key: string } | ({ readonly _tag: "Bytes" } & MediaBytes)
 
-const isByteStream = (input: MediaInput): input is Stream.Stream<Uint8Array, unknown> =>
-  Predicate.hasProperty(input, Stream.StreamTypeId)
+const isByteStream = (input: MediaInput): input is Stream.Stream<Uint8Array, unknown> => isStream(input)
 
 const resolve = (input: MediaInput, options: MediaReadOptions): Effect.Effect<Resolved, ChannelSendError, HttpClient.HttpClient> => {
   const bytes = (read: Effect.Effect<MediaBytes, ChannelSendError, HttpClient.HttpClient>) =>

@@ -38,6 +38,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as PubSub from "effect/PubSub"
+import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
@@ -314,6 +315,22 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
 /** A union schema of the members. Effect 4: `Schema.Union([...members])`. */
 export const Union = <const Members extends ReadonlyArray<Schema.Schema.All>>(...members: Members) =>
   Schema.Union(...members)
+// ── channel outbound ──
+
+/**
+ * A service key with a default value, to extend: `class X extends Reference<X>()("key", { defaultValue }) {}`.
+ * Effect 4: `Context.Reference<Shape>(key, { defaultValue })`, whose identifier is `never` (nothing to provide).
+ */
+export const Reference = Context.Reference
+
+/**
+ * A value each fiber sees, `initial` unless set for an effect (`Effect.locally`); itself an effect that reads it.
+ * Effect 4: `Context.Reference<A>(key, { defaultValue: () => initial })`, set with `Effect.provideService`.
+ */
+export type LocalSetting<A> = FiberRef.FiberRef<A>
+
+/** Effect 4: `Context.Reference<A>(key, { defaultValue: () => initial })`. */
+export const localSetting = <A>(_key: string, initial: A): LocalSetting<A> => FiberRef.unsafeMake(initial)
 
 /** Fails with `onTimeout()` when `self` has not ended within `duration`. Effect 4: `Effect.timeoutOrElse` with `orElse` failing. */
 export const timeoutFail: <E1>(
@@ -444,3 +461,10 @@ export const locally = <A, E, R, V>(effect: Effect.Effect<A, E, R>, ref: FiberRe
 
 /** The duration `input` stands for, if any. Effect 4: `Duration.fromInput`. */
 export const decodeDurationOption: (input: DurationInput) => Option.Option<Duration.Duration> = Duration.decodeUnknown
+/** Effect 4: `Stream.isStream`. */
+export const isStream = (value: unknown): value is Stream.Stream<unknown, unknown, unknown> =>
+  Predicate.hasProperty(value, Stream.StreamTypeId)
+
+/** An object that is not an array (nor `null`). Effect 4: `Predicate.isObject` (Effect 3's `isObject` takes functions too). */
+export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isRecord
+

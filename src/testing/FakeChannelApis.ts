@@ -27,10 +27,9 @@
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import { validate } from "../cards/validate.js"
+import { getFailure, isFailure, isRecord } from "../internal/dialect.js"
 import type { RecordedBody, RecordedCall } from "./FakeOpenPlatform.js"
 
 type Reply = HttpServerResponse.HttpServerResponse
@@ -174,7 +173,9 @@ export const service = (state: State): FakeChannelApis.Service => {
 // Answers
 // ---------------------------------------------------------------------------------------------------
 
-const json = (status: number, body: unknown): Reply => HttpServerResponse.unsafeJson(body, { status })
+// what `unsafeJson` does (Effect 4: `jsonUnsafe`), spelled the same on both
+const json = (status: number, body: unknown): Reply =>
+  HttpServerResponse.text(JSON.stringify(body), { status, contentType: "application/json" })
 const ok = (data: unknown): Reply => json(200, { code: 0, msg: "success", data })
 const refuse = (code: number, msg: string, status = 400): Effect.Effect<never, Reply> => Effect.fail(json(status, { code, msg }))
 const fieldViolation = (field: string, description: string) =>
@@ -216,10 +217,10 @@ const checkElementText = (field: string, content: string): Effect.Effect<void, R
  * ids pass.
  */
 export const checkCard = (content: unknown): Effect.Effect<void, Reply> => {
-  if (!Predicate.isRecord(content) || content["schema"] !== "2.0") return Effect.void
+  if (!isRecord(content) || content["schema"] !== "2.0") return Effect.void
   const result = validate(content)
-  if (Either.isRight(result)) return Effect.void
-  const { detail, path, reason } = result.left
+  if (!isFailure(result)) return Effect.void
+  const { detail, path, reason } = getFailure(result)
   const code = reason === "UnsupportedTag" ? 200861 : 200621
   return refuse(230099, `Failed to create card content, ext=ErrCode: ${code}; ErrPath: ${path}; ErrMsg: ${detail}; `)
 }
@@ -230,7 +231,7 @@ const sequenceOutOfOrder = refuse(300317, "sequence number is not greater than t
 const notStreaming = refuse(300309, "the card is not in streaming mode")
 
 const bodyRecord = (body: RecordedBody): Record<string, unknown> =>
-  body._tag === "Json" && Predicate.isRecord(body.value) ? body.value : {}
+  body._tag === "Json" && isRecord(body.value) ? body.value : {}
 
 const stringField = (body: Record<string, unknown>, field: string): Effect.Effect<string, Reply> => {
   const value = body[field]
@@ -284,7 +285,7 @@ const addReaction = ({ call, params, state }: RouteInput, caller: Caller) =>
   Effect.gen(function*() {
     const messageId = params["message_id"]!
     const type = bodyRecord(call.body)["reaction_type"]
-    const emojiType = Predicate.isRecord(type) ? yield* stringField(type, "emoji_type") : yield* fieldViolation("reaction_type", "reaction_type is required")
+    const emojiType = isRecord(type) ? yield* stringField(type, "emoji_type") : yield* fieldViolation("reaction_type", "reaction_type is required")
     yield* notRecalled(state.channel, messageId)
     const reactionId = yield* nextId(state.channel, "rx_fake")
     const reaction: FakeChannelApis.Reaction = { reactionId, messageId, emojiType, operatorType: "app", operatorId: caller.appId, removed: false }
@@ -369,8 +370,8 @@ const botInfo = ({ state }: RouteInput) =>
 
 /** The top-level elements of a card JSON 2.0 body. */
 const elementsOf = (card: unknown): ReadonlyArray<Record<string, unknown>> => {
-  const body = Predicate.isRecord(card) && Predicate.isRecord(card["body"]) ? card["body"] : {}
-  return Array.isArray(body["elements"]) ? body["elements"].filter(Predicate.isRecord) : []
+  const body = isRecord(card) && isRecord(card["body"]) ? card["body"] : {}
+  return Array.isArray(body["elements"]) ? body["elements"].filter(isRecord) : []
 }
 
 /** Element ids and contents of the markdown / text elements of a card JSON 2.0 body. */
@@ -385,7 +386,7 @@ const elementContents = (card: unknown): Record<string, string> => {
 }
 
 const streamingModeOf = (card: unknown): boolean | undefined =>
-  Predicate.isRecord(card) && Predicate.isRecord(card["config"]) && typeof card["config"]["streaming_mode"] === "boolean"
+  isRecord(card) && isRecord(card["config"]) && typeof card["config"]["streaming_mode"] === "boolean"
     ? card["config"]["streaming_mode"]
     : undefined
 
@@ -394,7 +395,7 @@ const cardJsonOf = (body: Record<string, unknown>) =>
   Effect.gen(function*() {
     if ((yield* stringField(body, "type")) !== "card_json") return yield* fieldViolation("type", "type must be card_json")
     const parsed = parseJson(yield* stringField(body, "data"))
-    if (!Predicate.isRecord(parsed)) return yield* fieldViolation("data", "data must be a card JSON object")
+    if (!isRecord(parsed)) return yield* fieldViolation("data", "data must be a card JSON object")
     for (const element of elementsOf(parsed)) {
       if (typeof element["content"] === "string") yield* checkElementText("data", element["content"])
     }
@@ -458,7 +459,7 @@ const elementContent = (input: RouteInput) =>
 const updateCard = (input: RouteInput) =>
   writeCard(input, (card, body, sequence) =>
     Effect.gen(function*() {
-      const parsed = yield* cardJsonOf(Predicate.isRecord(body["card"]) ? body["card"] : {})
+      const parsed = yield* cardJsonOf(isRecord(body["card"]) ? body["card"] : {})
       return {
         ...card,
         json: parsed,
@@ -472,7 +473,7 @@ const cardSettings = (input: RouteInput) =>
   writeCard(input, (card, body, sequence) =>
     Effect.gen(function*() {
       const settings = parseJson(yield* stringField(body, "settings"))
-      if (!Predicate.isRecord(settings)) return yield* fieldViolation("settings", "settings must be a JSON object")
+      if (!isRecord(settings)) return yield* fieldViolation("settings", "settings must be a JSON object")
       return { ...card, streaming: streamingModeOf(settings) ?? card.streaming, settings: [...card.settings, { settings, sequence }] }
     }))
 

@@ -198,5 +198,48 @@ describe("channel core on Effect 4", () => {
         body: { _tag: "Json", value: { msg_type: "text", content: `{"text":"echo: hello"}` } }
       }
     ])
+describe("channel outbound on Effect 4", () => {
+  // the edition is built by the beforeAll of "the Effect 4 edition" above (same file, run in order)
+  it("sends a text and a card, streams a reply into a CardKit card, and refuses internal media URLs", async () => {
+    const result = await check("channelOutbound")
+    const { outbound, ssrf } = result
+    expect(outbound.text).toEqual({ messageId: "om_1", chunkIds: ["om_1"] })
+    expect(outbound.card).toEqual({ messageId: "om_2", chunkIds: ["om_2"] })
+    // the id types inferred from the ids, the text and the card as the platform receives them
+    expect(outbound.sentMessages.slice(0, 2)).toEqual([
+      { path: "/open-apis/im/v1/messages", receiveIdType: "chat_id", receiveId: "oc_team", msgType: "text", content: { text: "hello" } },
+      {
+        path: "/open-apis/im/v1/messages",
+        receiveIdType: "open_id",
+        receiveId: "ou_alice",
+        msgType: "interactive",
+        content: {
+          schema: "2.0",
+          header: { title: { tag: "plain_text", content: "Build" } },
+          body: { elements: [{ tag: "markdown", content: "**passed**" }] }
+        }
+      }
+    ])
+    // a 1.0 component in a 2.0 card: the fake's card check refuses it (230099), classified format_error
+    expect(outbound.refusedCard).toEqual({ tag: "ChannelSendError", code: "format_error", larkCode: 230099 })
+    // the stream reply: one card, replied by its id, ending with the whole text and streaming mode off
+    expect(outbound.sentMessages[3]).toEqual({
+      path: "/open-apis/im/v1/messages/om_question/reply",
+      msgType: "interactive",
+      content: { type: "card", data: { card_id: outbound.streamed.cardId } }
+    })
+    expect(outbound.streamed).toMatchObject({ cardIds: [outbound.streamed.cardId], text: "Streaming works on Effect 4." })
+    expect(outbound.fakeCard).toEqual({
+      cardId: outbound.streamed.cardId,
+      elements: { answer: "Streaming works on Effect 4." },
+      streaming: false
+    })
+    expect(ssrf.internalUrl).toEqual({ tag: "ChannelSendError", code: "ssrf_blocked", detail: "host 127.0.0.1 is an internal address" })
+    expect(ssrf.resolvesInternal).toEqual({
+      tag: "ChannelSendError",
+      code: "ssrf_blocked",
+      detail: "media.example.com resolves to an internal address (10.0.0.7)"
+    })
+    expect(ssrf.defaultFetch).toMatchObject({ code: "ssrf_blocked", detail: expect.stringMatching(/^localhost resolves to an internal address/) })
   })
 })
