@@ -3,7 +3,7 @@
  * effect 4 (installed in `editions/effect4`), and its checks run on effect 4 in a child `node` process.
  */
 import { execFile } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -27,10 +27,11 @@ const check = async (name: string): Promise<any> => {
   return JSON.parse(stdout)
 }
 
-describe("the Effect 4 edition", () => {
-  // npm ci of editions/effect4 on a clean clone (~15 s) plus one tsc run (~15 s)
-  beforeAll(() => build({ install: true }), 90_000)
+// npm ci of editions/effect4 on a clean clone (~15 s) plus one tsc run of the checks and what they import; for
+// every describe below, even when a filter runs only one
+beforeAll(() => build({ install: true }), 5 * 60_000)
 
+describe("the Effect 4 edition", () => {
   it("has the same dialect names on both majors", () => {
     const effect3 = exportedNames(join(repository, "src", "internal", "dialect.ts"))
     expect(effect3.length).toBeGreaterThan(30)
@@ -108,9 +109,7 @@ describe("the Effect 4 edition", () => {
   })
 })
 
-describe("ws on Effect 4", () => {
-  // the edition is built by the beforeAll of "the Effect 4 edition" above (same file, run in order)
-  it("receives events over the long connection from the fake platform, acks them, and reconnects after a drop", async () => {
+describe("ws on Effect 4", () => {  it("receives events over the long connection from the fake platform, acks them, and reconnects after a drop", async () => {
     const result = await check("ws")
     // a whole event, a message in three parts sent out of order, and one on the socket after the reconnect
     expect(result.handled).toEqual(["evt_1", "evt_split", "evt_after"])
@@ -127,10 +126,10 @@ describe("ws on Effect 4", () => {
     expect(result.endpointCalls).toBe(2)
     expect(result.pending).toBe(0)
     expect(result.violations).toEqual([])
-describe("registration and cli on Effect 4", () => {
-  // built by the suite above when it runs first; else here
-  beforeAll(() => existsSync(join(compiled, "checks", "registration.js")) ? undefined : build({ install: true }), 90_000)
+  })
+})
 
+describe("registration and cli on Effect 4", () => {
   it("registers an app over 127.0.0.1 (also through lark-effect register), stops on interruption, and exchanges and refreshes user tokens", async () => {
     const result = await check("registration")
     // QR code, pending, the switch to the Lark host, then the credentials given there
@@ -176,7 +175,9 @@ describe("registration and cli on Effect 4", () => {
         { grant: "refresh_token", refreshToken: "r-revoked-0", secret: "secret" }
       ]
     })
-// runs after the describe above, whose `beforeAll` builds the edition
+  })
+})
+
 describe("channel core on Effect 4", () => {
   it("a webhook Channel normalizes a pushed message, replies once, and handles a duplicate once", async () => {
     const result = await check("channel")
@@ -198,9 +199,10 @@ describe("channel core on Effect 4", () => {
         body: { _tag: "Json", value: { msg_type: "text", content: `{"text":"echo: hello"}` } }
       }
     ])
-describe("channel outbound on Effect 4", () => {
-  // the edition is built by the beforeAll of "the Effect 4 edition" above (same file, run in order)
-  it("sends a text and a card, streams a reply into a CardKit card, and refuses internal media URLs", async () => {
+  })
+})
+
+describe("channel outbound on Effect 4", () => {  it("sends a text and a card, streams a reply into a CardKit card, and refuses internal media URLs", async () => {
     const result = await check("channelOutbound")
     const { outbound, ssrf } = result
     expect(outbound.text).toEqual({ messageId: "om_1", chunkIds: ["om_1"] })
