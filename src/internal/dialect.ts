@@ -22,6 +22,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
@@ -288,3 +289,31 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
     span.end(fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n, exit)
   })
+
+// ── events ──
+
+/** Whether `cause` holds an interruption (maybe among failures). Effect 4: `Cause.hasInterrupts`. */
+export const isInterruptedCause: <E>(cause: Cause.Cause<E>) => boolean = Cause.isInterrupted
+
+/**
+ * Runs `f` with the fiber's context and its `Clock`, both read in one step. Effect 4: `Effect.withFiber`, with
+ * `fiber.context` and `fiber.getRef(Clock.Clock)`.
+ */
+export const withContextAndClock = <A, E, R>(
+  f: (context: Context.Context<never>, clock: Clock.Clock) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.withFiberRuntime<A, E, R>((fiber) => f(fiber.currentContext, Context.get(fiber.currentDefaultServices, Clock.Clock)))
+
+/** A schema from `I` to `A` that needs no service. Effect 4: `Schema.Codec<A, I>`. */
+export type CodecOf<A, I> = Schema.Schema<A, I, never>
+
+/** What an app's effects run on, holding the services they require. Effect 4: `Context.Context<R>` (no `Runtime`). */
+export type AppRuntime<R> = Runtime.Runtime<R>
+
+/** Runs effects on `runtime`, to a promise. Effect 4: `Effect.runPromiseWith(context)`. */
+export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A> =>
+  Runtime.runPromise(runtime)
+
+/** Recurs once after each delay in turn, emitting it. Effect 4: `Schedule.fromStepWithMetadata` (no `fromDelays`). */
+export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationInput>): Schedule.Schedule<Duration.Duration> =>
+  Schedule.fromDelays(first, ...rest)
