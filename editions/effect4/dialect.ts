@@ -4,7 +4,7 @@
  * in that one's place (docs/effect4.md); tests/effect4 checks that both export the same names.
  */
 import * as Cause from "effect/Cause"
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -375,3 +375,25 @@ export const decodeDurationOption: (input: DurationInput) => Option.Option<Durat
 export const isStream: (value: unknown) => value is Stream.Stream<unknown, unknown, unknown> = Stream.isStream
 
 export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isObject
+// ── events ──
+
+export const isInterruptedCause: <E>(cause: Cause.Cause<E>) => boolean = Cause.hasInterrupts
+
+export const withContextAndClock = <A, E, R>(
+  f: (context: Context.Context<never>, clock: Clock.Clock) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.withFiber<A, E, R>((fiber) => f(fiber.context, fiber.getRef(Clock.Clock)))
+
+export type CodecOf<A, I> = Schema.Codec<A, I>
+
+export type AppRuntime<R> = Context.Context<R>
+
+export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A> =>
+  Effect.runPromiseWith(runtime)
+
+export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationInput>): Schedule.Schedule<Duration.Duration> => {
+  const delays = [first, ...rest].map(Duration.fromInputUnsafe)
+  return Schedule.fromStepWithMetadata(Effect.succeed((metadata: Schedule.InputMetadata<unknown>) => {
+    const delay = delays[metadata.attempt - 1]
+    return delay === undefined ? Cause.done(Duration.zero) : Effect.succeed([delay, delay] as [Duration.Duration, Duration.Duration])
+  }))
+}

@@ -19,7 +19,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type * as Effect from "effect/Effect"
-import type * as Runtime from "effect/Runtime"
+import type { AppRuntime } from "../internal/dialect.js"
 import type { Request, Response } from "../events/handle.js"
 import { type ListenerOptions, makeAnswer, send } from "../events/nodeListener.js"
 
@@ -45,7 +45,7 @@ export const rawBodySaver = (request: IncomingMessage, _response: ServerResponse
  */
 export const expressHandler = <R>(
   respond: (request: Request) => Effect.Effect<Response, never, R>,
-  runtime: Runtime.Runtime<R>,
+  runtime: AppRuntime<R>,
   options: ListenerOptions = {}
 ) => {
   const answer = makeAnswer(respond, runtime, options)

@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage } from "node:http"
 import type * as Effect from "effect/Effect"
-import type * as Runtime from "effect/Runtime"
+import type { AppRuntime } from "../internal/dialect.js"
 import type { Request, Response } from "../events/handle.js"
 import { type ListenerOptions, makeAnswer } from "../events/nodeListener.js"
 
@@ -53,7 +53,7 @@ export interface FastifyPluginOptions extends ListenerOptions {
  */
 export const fastifyPlugin = <R>(
   respond: (request: Request) => Effect.Effect<Response, never, R>,
-  runtime: Runtime.Runtime<R>,
+  runtime: AppRuntime<R>,
   options: FastifyPluginOptions
 ) => {
   const answer = makeAnswer(respond, runtime, options)

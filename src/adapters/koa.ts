@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage } from "node:http"
 import type * as Effect from "effect/Effect"
-import type * as Runtime from "effect/Runtime"
+import type { AppRuntime } from "../internal/dialect.js"
 import type { Request, Response } from "../events/handle.js"
 import { type ListenerOptions, makeAnswer } from "../events/nodeListener.js"
 
@@ -38,7 +38,7 @@ export interface KoaContext {
  */
 export const koaMiddleware = <R>(
   respond: (request: Request) => Effect.Effect<Response, never, R>,
-  runtime: Runtime.Runtime<R>,
+  runtime: AppRuntime<R>,
   options: ListenerOptions = {}
 ) => {
   const answer = makeAnswer(respond, runtime, options)

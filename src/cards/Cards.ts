@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import type { HttpClient } from "@effect/platform/HttpClient"
 import * as message from "../api/im/v1/message.js"
 import { inferReceiveIdType, type ReceiveIdType } from "../channel/idType.js"
+import { fromOutcome } from "../internal/dialect.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import type { LarkError } from "../LarkError.js"
 import type { CallOptions } from "../Operation.js"
@@ -22,7 +23,7 @@ type CardCall<A> = Effect.Effect<A, LarkError | LarkCardError, LarkConfig | Http
 
 /** The message `content` of a card (checked) or a template. */
 export const content = (card: Card | CardTemplate): Effect.Effect<string, LarkCardError> =>
-  "type" in card ? Effect.succeed(JSON.stringify(card)) : Effect.map(validate(card), (valid) => JSON.stringify(valid))
+  "type" in card ? Effect.succeed(JSON.stringify(card)) : Effect.map(fromOutcome(validate(card)), (valid) => JSON.stringify(valid))
 
 export interface SendOptions {
   /** Guessed from the id when left out: `oc_` chat, `ou_` open id, `on_` union id, `@` email, else user id. */

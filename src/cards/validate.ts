@@ -10,14 +10,13 @@
  * - at most 200 elements and components (every object with a `tag`, `plain_text` texts included);
  * - the 1.0 components `action` and `note` are gone from 2.0 (error 200861).
  */
-import * as Either from "effect/Either"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { fail as failed, Literals, type Outcome, succeed } from "../internal/dialect.js"
 import type { Card } from "./model.js"
 
 /** A card the platform would refuse, with where (`body.elements[1].elements[0]`) and why. */
 export class LarkCardError extends Schema.TaggedError<LarkCardError>()("LarkCardError", {
-  reason: Schema.Literal(
+  reason: Literals(
     "Structure",
     "ElementId",
     "DuplicateElementId",
@@ -65,11 +64,15 @@ interface Scope {
   readonly formFields: Set<string> | undefined
 }
 
+/** A JSON object: not `null`, not an array (`Predicate.isRecord` on Effect 3, `Predicate.isObject` on Effect 4). */
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
 const nonEmptyString = (value: unknown): value is string => typeof value === "string" && value !== ""
 
 /** The form rules and removed tags, for the components of `elements` / `columns` lists. */
 const checkElement = (value: unknown, path: string, scope: Scope, formNames: Set<string>): LarkCardError | undefined => {
-  if (!Predicate.isRecord(value) || typeof value["tag"] !== "string") {
+  if (!isRecord(value) || typeof value["tag"] !== "string") {
     return fail("Structure", path, "an element is an object with a string `tag`")
   }
   const tag = value["tag"]
@@ -117,7 +120,7 @@ const checkElement = (value: unknown, path: string, scope: Scope, formNames: Set
 const tagged = function*(value: unknown, path: string): Generator<readonly [Record<string, unknown>, string]> {
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) yield* tagged(item, `${path}[${index}]`)
-  } else if (Predicate.isRecord(value)) {
+  } else if (isRecord(value)) {
     if (typeof value["tag"] === "string") yield [value, path]
     for (const [key, field] of Object.entries(value)) if (key !== "behaviors") yield* tagged(field, `${path}.${key}`)
   }
@@ -144,18 +147,18 @@ const checkIdsAndCount = (elements: ReadonlyArray<unknown>): LarkCardError | und
  * Checks a card JSON 2.0 (any JSON value: a built card, or one parsed from a message) against what the
  * platform refuses; the first problem found is the error.
  */
-export const validate = (card: unknown): Either.Either<Card, LarkCardError> => {
-  if (!Predicate.isRecord(card) || card["schema"] !== "2.0") return Either.left(fail("Structure", "schema", "a card JSON 2.0 has schema \"2.0\""))
+export const validate = (card: unknown): Outcome<Card, LarkCardError> => {
+  if (!isRecord(card) || card["schema"] !== "2.0") return failed(fail("Structure", "schema", "a card JSON 2.0 has schema \"2.0\""))
   const body = card["body"]
-  if (!Predicate.isRecord(body) || !Array.isArray(body["elements"])) {
-    return Either.left(fail("Structure", "body.elements", "body.elements must be an array"))
+  if (!isRecord(body) || !Array.isArray(body["elements"])) {
+    return failed(fail("Structure", "body.elements", "body.elements must be an array"))
   }
   const formNames = new Set<string>()
   const root: Scope = { atRoot: true, formFields: undefined }
   for (const [index, element] of body["elements"].entries()) {
     const error = checkElement(element, `body.elements[${index}]`, root, formNames)
-    if (error !== undefined) return Either.left(error)
+    if (error !== undefined) return failed(error)
   }
   const error = checkIdsAndCount(body["elements"])
-  return error === undefined ? Either.right(card as unknown as Card) : Either.left(error)
+  return error === undefined ? succeed(card as unknown as Card) : failed(error)
 }

@@ -18,10 +18,10 @@
  * A claim that is neither completed nor released (its process died) expires after `claimTtl`; a store
  * shared by processes renews the claims of its own running handlers, so only a dead holder's claim expires.
  */
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { currentTimeMillis, decodeDuration, type DurationInput, Service as ServiceKey } from "../internal/dialect.js"
 import type { EventDedupeError } from "./errors.js"
 
 export type Claim = "Claimed" | "Done" | "InProgress"
@@ -57,7 +57,7 @@ export const unsafeStoreOf = (service: Service): UnsafeStore | undefined =>
   (service as { readonly [UnsafeStoreKey]?: UnsafeStore })[UnsafeStoreKey]
 
 /** The de-duplication store. Without one in the context, each `handle(...)` / connection keeps its own in memory. */
-export class EventDedupe extends Context.Tag("lark-effect/EventDedupe")<EventDedupe, Service>() {}
+export class EventDedupe extends ServiceKey<EventDedupe, Service>()("lark-effect/EventDedupe") {}
 
 /** The platform's retry window (~7.1 h) rounded up: a store must keep ids at least this long. */
 export const MINIMUM_TTL: Duration.Duration = Duration.millis(7.2 * 60 * 60 * 1000)
@@ -70,18 +70,18 @@ export const DEFAULT_CLAIM_TTL: Duration.Duration = Duration.minutes(5)
 
 export interface StoreOptions {
   /** How long a handled id is remembered; at least {@link MINIMUM_TTL}. */
-  readonly ttl?: Duration.DurationInput | undefined
+  readonly ttl?: DurationInput | undefined
   /** How long an unfinished claim blocks redeliveries. */
-  readonly claimTtl?: Duration.DurationInput | undefined
+  readonly claimTtl?: DurationInput | undefined
 }
 
 /** Validated TTLs in milliseconds. A TTL shorter than {@link MINIMUM_TTL} is a programming error: `RangeError`. */
 export const unsafeTtls = (options: StoreOptions = {}): { readonly ttl: number; readonly claimTtl: number } => {
-  const ttl = Duration.toMillis(Duration.decode(options.ttl ?? DEFAULT_TTL))
+  const ttl = Duration.toMillis(decodeDuration(options.ttl ?? DEFAULT_TTL))
   if (!(ttl >= Duration.toMillis(MINIMUM_TTL))) {
     throw new RangeError(`event dedupe TTL must be at least 7.2 hours, got ${ttl} ms`)
   }
-  const claimTtl = Duration.toMillis(Duration.decode(options.claimTtl ?? DEFAULT_CLAIM_TTL))
+  const claimTtl = Duration.toMillis(decodeDuration(options.claimTtl ?? DEFAULT_CLAIM_TTL))
   if (!(claimTtl > 0)) throw new RangeError(`event dedupe claim TTL must be positive, got ${claimTtl} ms`)
   return { ttl, claimTtl }
 }
@@ -153,8 +153,8 @@ export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
     }
   }
   const service: Service = {
-    claim: (id) => Effect.clockWith((clock) => Effect.succeed(unsafe.claim(id, clock.unsafeCurrentTimeMillis()))),
-    complete: (id) => Effect.clockWith((clock) => Effect.succeed(unsafe.complete(id, clock.unsafeCurrentTimeMillis()))),
+    claim: (id) => Effect.clockWith((clock) => Effect.succeed(unsafe.claim(id, currentTimeMillis(clock)))),
+    complete: (id) => Effect.clockWith((clock) => Effect.succeed(unsafe.complete(id, currentTimeMillis(clock)))),
     release: (id) => Effect.sync(() => unsafe.release(id))
   }
   return Object.defineProperty(service, UnsafeStoreKey, { value: unsafe })

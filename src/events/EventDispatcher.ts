@@ -20,7 +20,6 @@
  */
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as Schema from "effect/Schema"
 import type { EventPayloads, P1EventPayloads } from "../../schemas/events/index.js"
 import type {
   CallbackPayloads,
@@ -29,6 +28,7 @@ import type {
   LegacyCardAction,
   LegacyCardActionResponse
 } from "./callbacks.js"
+import { type CodecOf, decodeDuration, type DurationInput, type SchemaOf } from "../internal/dialect.js"
 import { bodyLimit } from "./bodyLimit.js"
 import type { Secret } from "./crypto.js"
 
@@ -93,13 +93,13 @@ export type CardActionHandler<R> = Handler<LegacyCardAction, R, LegacyCardAction
 
 export interface OnOptions<P, I> {
   /** Decodes the payload (`event`) before the handler runs. */
-  readonly schema?: Schema.Schema<P, I, never> | undefined
+  readonly schema?: CodecOf<P, I> | undefined
 }
 
 /** One registration, type-erased. */
 export interface Registration<R> {
   readonly handler: Handler<any, R>
-  readonly schema: Schema.Schema<any, any, never> | undefined
+  readonly schema: SchemaOf<any> | undefined
 }
 
 export interface Options {
@@ -116,7 +116,7 @@ export interface Options {
    * `X-Lark-Request-Timestamp` (seconds) is further than this from the `Clock`'s time, or not a number.
    * Off by default (the platform's redeliveries span hours; keep the window generous: minutes, not seconds).
    */
-  readonly maxClockSkew?: Duration.DurationInput | undefined
+  readonly maxClockSkew?: DurationInput | undefined
   /**
    * The largest webhook body accepted, in bytes (default 1 MiB, far above anything the platform sends): a
    * larger one is refused with 413 (`EventBodyTooLargeError`) before it is parsed. `EventHttp.app` and
@@ -179,7 +179,7 @@ export class EventDispatcher<out R = never> {
 
 /** An empty dispatcher with the given secrets. */
 export const make = (options: Options = {}): EventDispatcher<never> => {
-  if (options.maxClockSkew !== undefined && !(Duration.toMillis(Duration.decode(options.maxClockSkew)) > 0)) {
+  if (options.maxClockSkew !== undefined && !(Duration.toMillis(decodeDuration(options.maxClockSkew)) > 0)) {
     throw new RangeError("EventDispatcher.make: maxClockSkew must be positive")
   }
   return new EventDispatcher<never>(

@@ -19,8 +19,8 @@
  * Legacy card actions carry no delivery id, so there is no de-duplication here.
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import { flatMapOutcome, getFailure, getSuccess, isFailure, isInterruptedExit } from "../internal/dialect.js"
 import type { LegacyCardAction } from "./callbacks.js"
 import { bodyLimit } from "./bodyLimit.js"
 import * as Crypto from "./crypto.js"
@@ -62,7 +62,7 @@ export const handleCardAction = <R>(
     }
     return Effect.flatMap(Effect.exit(Effect.suspend(() => handler(body as LegacyCardAction))), (exit) => {
       if (Exit.isSuccess(exit)) return exit.value === undefined ? Effect.succeed(SUCCESS) : respondWith(exit.value)
-      if (Exit.isInterrupted(exit)) return Effect.interrupt
+      if (isInterruptedExit(exit)) return Effect.interrupt
       return Effect.as(Effect.logError("lark card action handler failed", exit.cause), FAILED)
     })
   }
@@ -73,15 +73,16 @@ export const handleCardAction = <R>(
     Effect.suspend(() => {
       const refused = refuseEarly(request, limit)
       if (refused !== undefined) return refused
-      const body = Either.flatMap(bodyText(request.rawBody), (text) => parseObject(text, "body"))
-      if (Either.isLeft(body)) return reject(body.left)
-      if ("encrypt" in body.right || "schema" in body.right) return sealed(request)
-      if (body.right.type === "url_verification") return answerChallenge(checkToken, body.right)
-      if (verificationToken === undefined) return run(body.right)
+      const parsed = flatMapOutcome(bodyText(request.rawBody), (text) => parseObject(text, "body"))
+      if (isFailure(parsed)) return reject(getFailure(parsed))
+      const body = getSuccess(parsed)
+      if ("encrypt" in body || "schema" in body) return sealed(request)
+      if (body.type === "url_verification") return answerChallenge(checkToken, body)
+      if (verificationToken === undefined) return run(body)
 
       const headers = signatureHeaders(request.headers)
       const signed = Crypto.verifyCardSignature(headers, verificationToken, request.rawBody)
-      if (Either.isLeft(signed)) return reject(signed.left)
-      return afterWindow(inWindow, headers.timestamp, () => run(body.right))
+      if (isFailure(signed)) return reject(getFailure(signed))
+      return afterWindow(inWindow, headers.timestamp, () => run(body))
     })
 }

@@ -7,11 +7,11 @@
  *   as key order, escapes or whitespace differ.
  * - Decryption checks PKCS#7 padding strictly and decodes UTF-8 strictly; there is no `{`..`}` trim
  *   fallback.
- * - Failures are values (`Either`), never exceptions, whatever the input.
+ * - Failures are values (`Outcome`s: an `Either` on Effect 3), never exceptions, whatever the input.
  */
 import { createCipheriv, createDecipheriv, createHash, hash, randomBytes } from "node:crypto"
-import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import { fail as failed, type Outcome, succeed } from "../internal/dialect.js"
 import { EventDecryptError, EventSignatureError } from "./errors.js"
 
 /** A secret given either plainly or wrapped in `Redacted`. */
@@ -113,17 +113,20 @@ export const secretMatcher = (secret: Secret): (received: string) => boolean => 
 /** Whether `received` equals the secret, in constant time (see {@link secretMatcher}). */
 export const sameSecret = (secret: Secret, received: string): boolean => secretMatcher(secret)(received)
 
+/** A check that passed (one shared value, like Effect 3's `Either.void`). */
+const passed: Outcome<void, never> = succeed(undefined)
+
 /**
  * Constant-time comparison of a received signature with the expected (ASCII hex) one; the length is
  * checked first, in bytes.
  */
-const compare = (expected: string, received: string): Either.Either<void, EventSignatureError> => {
+const compare = (expected: string, received: string): Outcome<void, EventSignatureError> => {
   if (Buffer.byteLength(received, "utf8") !== expected.length) {
-    return Either.left(new EventSignatureError({ detail: "signature has the wrong length" }))
+    return failed(new EventSignatureError({ detail: "signature has the wrong length" }))
   }
   let difference = 0
   for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ received.charCodeAt(i)
-  return difference === 0 ? Either.void : Either.left(new EventSignatureError({ detail: "signature does not match" }))
+  return difference === 0 ? passed : failed(new EventSignatureError({ detail: "signature does not match" }))
 }
 
 const verifyWith = (
@@ -131,11 +134,11 @@ const verifyWith = (
   headers: SignatureHeaders,
   secret: Secret,
   rawBody: RawBody
-): Either.Either<void, EventSignatureError> => {
+): Outcome<void, EventSignatureError> => {
   const { nonce, signature: received, timestamp } = headers
-  if (timestamp === undefined) return Either.left(new EventSignatureError({ detail: "missing X-Lark-Request-Timestamp header" }))
-  if (nonce === undefined) return Either.left(new EventSignatureError({ detail: "missing X-Lark-Request-Nonce header" }))
-  if (received === undefined) return Either.left(new EventSignatureError({ detail: "missing X-Lark-Signature header" }))
+  if (timestamp === undefined) return failed(new EventSignatureError({ detail: "missing X-Lark-Request-Timestamp header" }))
+  if (nonce === undefined) return failed(new EventSignatureError({ detail: "missing X-Lark-Request-Nonce header" }))
+  if (received === undefined) return failed(new EventSignatureError({ detail: "missing X-Lark-Signature header" }))
   return compare(digest(algorithm, timestamp, nonce, secret, rawBody), received)
 }
 
@@ -144,14 +147,14 @@ export const verifySignature = (
   headers: SignatureHeaders,
   encryptKey: Secret,
   rawBody: RawBody
-): Either.Either<void, EventSignatureError> => verifyWith("sha256", headers, encryptKey, rawBody)
+): Outcome<void, EventSignatureError> => verifyWith("sha256", headers, encryptKey, rawBody)
 
 /** Checks `X-Lark-Signature` of a legacy card action (SHA-1 with the Verification Token). */
 export const verifyCardSignature = (
   headers: SignatureHeaders,
   verificationToken: Secret,
   rawBody: RawBody
-): Either.Either<void, EventSignatureError> => verifyWith("sha1", headers, verificationToken, rawBody)
+): Outcome<void, EventSignatureError> => verifyWith("sha1", headers, verificationToken, rawBody)
 
 const BLOCK = 16
 
@@ -160,7 +163,7 @@ const aesKey = (encryptKey: Secret): Buffer => createHash("sha256").update(revea
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-const fail = (detail: string) => Either.left(new EventDecryptError({ detail }))
+const fail = (detail: string) => failed(new EventDecryptError({ detail }))
 
 /**
  * Length of valid PKCS#7 padding at the end of `data`, or 0 when the padding is invalid. The bytes are
@@ -201,7 +204,7 @@ const fromBase64 = (text: string): Buffer | undefined => {
  * key SHA-256(encryptKey). Returns the UTF-8 plaintext, or an `EventDecryptError` for bad base64, a
  * bad length, bad padding (wrong key or tampered data) or a plaintext that is not UTF-8.
  */
-export const decrypt = (encryptKey: Secret, encrypted: string): Either.Either<string, EventDecryptError> =>
+export const decrypt = (encryptKey: Secret, encrypted: string): Outcome<string, EventDecryptError> =>
   decrypter(encryptKey)(encrypted)
 
 /**
@@ -211,7 +214,7 @@ export const decrypt = (encryptKey: Secret, encrypted: string): Either.Either<st
  * IV decrypted against whatever came before) and then exactly the plaintext, since the IV is the C_{-1}
  * of the first real block.
  */
-export const decrypter = (encryptKey: Secret): (encrypted: string) => Either.Either<string, EventDecryptError> => {
+export const decrypter = (encryptKey: Secret): (encrypted: string) => Outcome<string, EventDecryptError> => {
   const key = aesKey(encryptKey)
   const chained = () => createDecipheriv("aes-256-cbc", key, Buffer.alloc(BLOCK)).setAutoPadding(false)
   let decipher = chained()
@@ -231,7 +234,7 @@ export const decrypter = (encryptKey: Secret): (encrypted: string) => Either.Eit
     const pad = pkcs7Length(padded)
     if (pad === 0) return fail("bad PKCS#7 padding (wrong Encrypt Key or tampered data)")
     try {
-      return Either.right(utf8.decode(padded.subarray(0, padded.length - pad)))
+      return succeed(utf8.decode(padded.subarray(0, padded.length - pad)))
     } catch {
       return fail("plaintext is not valid UTF-8 (wrong Encrypt Key or tampered data)")
     }

@@ -5,14 +5,24 @@
  * Steps: v2 (`schema`) / v1 (`uuid`) classification, the Verification Token check (see {@link TokenPolicy}), the de-duplication claim (see `Dedupe.ts`), an optional payload schema, then the handler.
  * Each transport turns the outcome into its own reply (an HTTP status, a frame ack code).
  */
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
+import type * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type * as Schema from "effect/Schema"
-import { LarkConfig } from "../LarkConfig.js"
+import {
+  currentTimeMillis,
+  fail,
+  getFailure,
+  getSuccess,
+  isFailure,
+  isInterruptedCause,
+  type Outcome as Checked,
+  type SchemaOf,
+  succeed,
+  withContextAndClock
+} from "../internal/dialect.js"
+import { LarkConfig, type Service as LarkConfigService } from "../LarkConfig.js"
 import { lenientDecoder } from "../internal/plainSchema.js"
 import { setAppTicket } from "../Tokens.js"
 import * as Crypto from "./crypto.js"
@@ -59,14 +69,14 @@ export const isObject = (u: unknown): u is JsonObject => typeof u === "object" &
 const nonEmptyString = (u: unknown): u is string => typeof u === "string" && u.length > 0
 
 /** Parses `text` as a JSON object; `what` names it in the error. */
-export const parseObject = (text: string, what: string): Either.Either<JsonObject, EventDecodeError> => {
+export const parseObject = (text: string, what: string): Checked<JsonObject, EventDecodeError> => {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    return Either.left(new EventDecodeError({ detail: `${what} is not valid JSON` }))
+    return fail(new EventDecodeError({ detail: `${what} is not valid JSON` }))
   }
-  return isObject(value) ? Either.right(value) : Either.left(new EventDecodeError({ detail: `${what} is not a JSON object` }))
+  return isObject(value) ? succeed(value) : fail(new EventDecodeError({ detail: `${what} is not a JSON object` }))
 }
 
 /**
@@ -78,24 +88,26 @@ export const parseObject = (text: string, what: string): Either.Either<JsonObjec
 export type TokenPolicy = "required" | "whenPresent"
 
 /** Checks the token a payload carries (`what` names the payload in the error). */
-export type TokenCheck = (received: unknown, what: string) => Either.Either<void, EventTokenError>
+export type TokenCheck = (received: unknown, what: string) => Checked<void, EventTokenError>
 
 /**
  * The check of payload tokens against the configured one under `policy` (nothing to check without a
  * configured token). Make it once: it hashes the configured token here, not per request.
  */
+const PASSED: Checked<void, never> = succeed(undefined)
+
 export const tokenCheck = (configured: Crypto.Secret | undefined, policy: TokenPolicy): TokenCheck => {
-  if (configured === undefined) return () => Either.void
+  if (configured === undefined) return () => PASSED
   const matches = Crypto.secretMatcher(configured)
   return (received, what) => {
     if (!nonEmptyString(received)) {
       return policy === "whenPresent"
-        ? Either.void
-        : Either.left(new EventTokenError({ detail: `${what} carries no Verification Token` }))
+        ? PASSED
+        : fail(new EventTokenError({ detail: `${what} carries no Verification Token` }))
     }
     return matches(received)
-      ? Either.void
-      : Either.left(new EventTokenError({ detail: `${what} token does not match the configured Verification Token` }))
+      ? PASSED
+      : fail(new EventTokenError({ detail: `${what} token does not match the configured Verification Token` }))
   }
 }
 
@@ -110,15 +122,15 @@ interface Classified {
   readonly event: V2Event | V1Event
 }
 
-const classify = (envelope: JsonObject): Either.Either<Classified, EventDecodeError> => {
+const classify = (envelope: JsonObject): Checked<Classified, EventDecodeError> => {
   if ("schema" in envelope && nonEmptyString(envelope.schema)) {
     const header = envelope.header
-    if (!isObject(header)) return Either.left(new EventDecodeError({ detail: "v2 event has no header object" }))
-    if (!nonEmptyString(header.event_id)) return Either.left(new EventDecodeError({ detail: "v2 event has no header.event_id" }))
+    if (!isObject(header)) return fail(new EventDecodeError({ detail: "v2 event has no header object" }))
+    if (!nonEmptyString(header.event_id)) return fail(new EventDecodeError({ detail: "v2 event has no header.event_id" }))
     if (!nonEmptyString(header.event_type)) {
-      return Either.left(new EventDecodeError({ detail: "v2 event has no header.event_type" }))
+      return fail(new EventDecodeError({ detail: "v2 event has no header.event_type" }))
     }
-    return Either.right({
+    return succeed({
       id: header.event_id,
       type: header.event_type,
       token: header.token,
@@ -127,9 +139,9 @@ const classify = (envelope: JsonObject): Either.Either<Classified, EventDecodeEr
   }
   if (nonEmptyString(envelope.uuid)) {
     const event = envelope.event
-    if (!isObject(event)) return Either.left(new EventDecodeError({ detail: "v1 event has no event object" }))
-    if (!nonEmptyString(event.type)) return Either.left(new EventDecodeError({ detail: "v1 event has no event.type" }))
-    return Either.right({
+    if (!isObject(event)) return fail(new EventDecodeError({ detail: "v1 event has no event object" }))
+    if (!nonEmptyString(event.type)) return fail(new EventDecodeError({ detail: "v1 event has no event.type" }))
+    return succeed({
       id: envelope.uuid,
       type: event.type,
       token: envelope.token,
@@ -143,11 +155,11 @@ const classify = (envelope: JsonObject): Either.Either<Classified, EventDecodeEr
       }
     })
   }
-  return Either.left(new EventDecodeError({ detail: "body is neither a v2 event, a v1 event nor a url_verification" }))
+  return fail(new EventDecodeError({ detail: "body is neither a v2 event, a v1 event nor a url_verification" }))
 }
 
 /** The built-in v1 `app_ticket` handler: stores the ticket when a `LarkConfig` is in the context. */
-const appTicketHandler = (config: Option.Option<LarkConfig["Type"]>): Handler<AnyEvent, never> | undefined =>
+const appTicketHandler = (config: Option.Option<LarkConfigService>): Handler<AnyEvent, never> | undefined =>
   Option.match(config, {
     onNone: () => undefined,
     onSome: (service) => (event: AnyEvent) => {
@@ -205,7 +217,7 @@ export const makeDispatch = <R>(
    */
   const completeClaim = (store: Store, classified: Classified, value: unknown): Effect.Effect<Outcome> => {
     if (store.unsafe !== undefined) {
-      store.unsafe.complete(classified.id, store.clock.unsafeCurrentTimeMillis())
+      store.unsafe.complete(classified.id, currentTimeMillis(store.clock))
       return Effect.succeed(handled(classified, value))
     }
     return Effect.matchEffect(store.dedupe.complete(classified.id), {
@@ -226,9 +238,12 @@ export const makeDispatch = <R>(
     const { unsafe } = store
     const release = unsafe !== undefined
       ? Effect.sync(() => unsafe.release(classified.id))
-      : Effect.catchAll(store.dedupe.release(classified.id), (error) => logDedupeFailure("releasing", error))
-    if (Cause.isInterrupted(cause)) return Effect.zipRight(release, Effect.interrupt)
-    return Effect.zipRight(
+      : Effect.matchEffect(store.dedupe.release(classified.id), {
+        onFailure: (error) => logDedupeFailure("releasing", error),
+        onSuccess: () => Effect.void
+      })
+    if (isInterruptedCause(cause)) return Effect.andThen(release, Effect.interrupt)
+    return Effect.andThen(
       release,
       Effect.as(
         Effect.logError(`lark event handler for ${classified.type} failed`, cause).pipe(
@@ -278,12 +293,11 @@ export const makeDispatch = <R>(
 
   /** Claims the id, then runs the handler unless the id is done or in progress elsewhere. */
   const claimAndRun = (classified: Classified, handler: Handler<any, R>, event: AnyEvent) =>
-    // `withFiberRuntime` reads the context and the clock in one step
-    Effect.withFiberRuntime<Outcome, never, R>((fiber) => {
-      const dedupe = Context.getOrElse(fiber.currentContext, EventDedupe, () => defaultDedupe)
-      const store: Store = { dedupe, unsafe: unsafeStoreOf(dedupe), clock: Context.get(fiber.currentDefaultServices, Clock.Clock) }
+    withContextAndClock<Outcome, never, R>((context, clock) => {
+      const dedupe = Context.getOrElse(context, EventDedupe, () => defaultDedupe)
+      const store: Store = { dedupe, unsafe: unsafeStoreOf(dedupe), clock }
       if (store.unsafe !== undefined) {
-        const claim = store.unsafe.claim(classified.id, store.clock.unsafeCurrentTimeMillis())
+        const claim = store.unsafe.claim(classified.id, currentTimeMillis(store.clock))
         return afterClaim(claim, store, classified, handler, event)
       }
       return Effect.matchEffect(dedupe.claim(classified.id), {
@@ -295,17 +309,17 @@ export const makeDispatch = <R>(
   const dispatchTo = (
     classified: Classified,
     handler: Handler<any, R> | undefined,
-    schema: Schema.Schema<any, any, never> | undefined
+    schema: SchemaOf<any> | undefined
   ): Effect.Effect<Outcome, never, R> => {
     if (handler === undefined) {
       return Effect.as(Effect.logDebug(`lark event ${classified.type} has no handler; acknowledged`), UNHANDLED)
     }
     if (schema === undefined) return claimAndRun(classified, handler, classified.event)
     const decoded = lenientDecoder(schema)(classified.event.event)
-    return Either.isLeft(decoded)
+    return isFailure(decoded)
       // The parse issue quotes payload values, so it is not logged.
       ? rejected(new EventDecodeError({ detail: `payload of ${classified.type} does not match its schema` }))
-      : claimAndRun(classified, handler, { ...classified.event, event: decoded.right })
+      : claimAndRun(classified, handler, { ...classified.event, event: getSuccess(decoded) })
   }
 
   /** The registered handler, else the built-in v1 `app_ticket` one (with a `LarkConfig`), else the fallback. */
@@ -323,9 +337,9 @@ export const makeDispatch = <R>(
   return (envelope) =>
     Effect.suspend(() => {
       const classified = classify(envelope)
-      if (Either.isLeft(classified)) return rejected(classified.left)
-      const token = checkToken(classified.right.token, "event")
-      if (Either.isLeft(token)) return rejected(token.left)
-      return dispatch(classified.right)
+      if (isFailure(classified)) return rejected(getFailure(classified))
+      const token = checkToken(getSuccess(classified).token, "event")
+      if (isFailure(token)) return rejected(getFailure(token))
+      return dispatch(getSuccess(classified))
     })
 }

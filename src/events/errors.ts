@@ -6,6 +6,7 @@
  * only says which check failed.
  */
 import * as Schema from "effect/Schema"
+import { Defect } from "../internal/dialect.js"
 
 /** The request signature (`X-Lark-Signature`) was missing or did not match. */
 export class EventSignatureError extends Schema.TaggedError<EventSignatureError>()("EventSignatureError", {
@@ -64,7 +65,7 @@ export class EventBodyTooLargeError extends Schema.TaggedError<EventBodyTooLarge
 /** The de-duplication store could not be reached or answered nonsense (a Redis outage, say). */
 export class EventDedupeError extends Schema.TaggedError<EventDedupeError>()("EventDedupeError", {
   detail: Schema.String,
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Defect)
 }) {
   override get message() {
     return `event de-duplication store failed: ${this.detail}`

@@ -32,7 +32,15 @@
  * card request URL has its own entry, `handleCardAction` (`cardAction.ts`).
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import {
+  fail,
+  flatMapOutcome,
+  getFailure,
+  getSuccess,
+  isFailure,
+  type Outcome as Checked,
+  succeed
+} from "../internal/dialect.js"
 import { bodyLimit } from "./bodyLimit.js"
 import * as Crypto from "./crypto.js"
 import { unsafeMakeMemory } from "./Dedupe.js"
@@ -58,7 +66,7 @@ import {
 export type { EventRequestError } from "./dispatch.js"
 export type { HeadersInput, Request, Response, WebhookError } from "./webhook.js"
 
-type Decrypt = (encrypted: string) => Either.Either<string, EventDecryptError>
+type Decrypt = (encrypted: string) => Checked<string, EventDecryptError>
 
 const ENVELOPE_HEAD = `{"encrypt":"`
 const ENVELOPE_TAIL = `"}`
@@ -92,24 +100,24 @@ const exactEnvelope = (rawBody: Crypto.RawBody): string | undefined => {
 const decrypted = (
   decrypt: Decrypt | undefined,
   encrypted: unknown
-): Either.Either<JsonObject, EventDecodeError | EventDecryptError> => {
+): Checked<JsonObject, EventDecodeError | EventDecryptError> => {
   if (decrypt === undefined) {
-    return Either.left(new EventDecryptError({ detail: "body is encrypted but no Encrypt Key is configured" }))
+    return fail(new EventDecryptError({ detail: "body is encrypted but no Encrypt Key is configured" }))
   }
-  if (typeof encrypted !== "string") return Either.left(new EventDecryptError({ detail: "encrypt is not a string" }))
-  return Either.flatMap(decrypt(encrypted), (plain) => parseObject(plain, "decrypted body"))
+  if (typeof encrypted !== "string") return fail(new EventDecryptError({ detail: "encrypt is not a string" }))
+  return flatMapOutcome(decrypt(encrypted), (plain) => parseObject(plain, "decrypted body"))
 }
 
 /** Body → plaintext envelope (decrypting `encrypt` when present). */
 const open = (
   decrypt: Decrypt | undefined,
   rawBody: Crypto.RawBody
-): Either.Either<JsonObject, EventDecodeError | EventDecryptError> => {
+): Checked<JsonObject, EventDecodeError | EventDecryptError> => {
   const encrypted = exactEnvelope(rawBody)
   if (encrypted !== undefined) return decrypted(decrypt, encrypted)
-  return Either.flatMap(
-    Either.flatMap(bodyText(rawBody), (text) => parseObject(text, "body")),
-    (body) => ("encrypt" in body ? decrypted(decrypt, body.encrypt) : Either.right(body))
+  return flatMapOutcome(
+    flatMapOutcome(bodyText(rawBody), (text) => parseObject(text, "body")),
+    (body) => ("encrypt" in body ? decrypted(decrypt, body.encrypt) : succeed(body))
   )
 }
 
@@ -168,8 +176,8 @@ export const makeEntry = <R>(
   /** A body that passed the signature check (or needs none): open it, then answer the challenge or dispatch. */
   const route = (rawBody: Crypto.RawBody): Effect.Effect<Response, never, R> => {
     const opened = open(decrypt, rawBody)
-    if (Either.isLeft(opened)) return reject(opened.left)
-    const body = opened.right
+    if (isFailure(opened)) return reject(getFailure(opened))
+    const body = getSuccess(opened)
     if (body.type === "url_verification") return challenge(body)
     return legacy !== undefined && !isEventEnvelope(body) ? legacy(body) : event(body)
   }
@@ -187,11 +195,11 @@ export const makeEntry = <R>(
         // Only a url_verification may come without a signature. Whatever else goes wrong with an unsigned
         // body is answered as a signature failure, so that the reply says nothing about the ciphertext.
         const opened = open(decrypt, request.rawBody)
-        if (Either.isRight(opened) && opened.right.type === "url_verification") return challenge(opened.right)
-        return reject(Either.isLeft(signed) ? signed.left : new EventSignatureError({ detail: "unsigned request" }))
+        if (!isFailure(opened) && getSuccess(opened).type === "url_verification") return challenge(getSuccess(opened))
+        return reject(isFailure(signed) ? getFailure(signed) : new EventSignatureError({ detail: "unsigned request" }))
       }
       // Signed: authenticate the raw bytes (and their age) before decrypting anything.
-      if (Either.isLeft(signed)) return reject(signed.left)
+      if (isFailure(signed)) return reject(getFailure(signed))
       return afterWindow(inWindow, headers.timestamp, () => route(request.rawBody))
     })
 }

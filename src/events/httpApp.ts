@@ -13,7 +13,6 @@
  * in-memory dedupe store. A body over `maxBodySize` (default 1 MiB) is answered 413 once the limit is passed,
  * without reading the rest.
  */
-import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
@@ -63,6 +62,9 @@ const readBounded = (request: HttpServerRequest.HttpServerRequest, limit: number
   })
 }
 
+/** An app: an effect answering the `HttpServerRequest` in its context (`HttpApp.Default<never, R>` on Effect 3). */
+type App<R> = Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | HttpServerRequest.HttpServerRequest>
+
 /**
  * An `HttpApp` that answers each request with `respond` (an entry point such as `handle(dispatcher)`),
  * reading at most `maxBodySize` bytes (413 past it). Throws `RangeError` for a `maxBodySize` that is not a
@@ -71,7 +73,7 @@ const readBounded = (request: HttpServerRequest.HttpServerRequest, limit: number
 export const fromHandler = <R>(
   respond: (request: Request) => Effect.Effect<Response, never, R>,
   options: AppOptions = {}
-): HttpApp.Default<never, R> => {
+): App<R> => {
   const limit = bodyLimit(options.maxBodySize)
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
     Effect.matchEffect(readBounded(request, limit), {
@@ -87,9 +89,9 @@ export const fromHandler = <R>(
 }
 
 /** Events and v2 callbacks (`handle`), reading at most the dispatcher's `maxBodySize`. */
-export const app = <R>(dispatcher: EventDispatcher<R>): HttpApp.Default<never, R> =>
+export const app = <R>(dispatcher: EventDispatcher<R>): App<R> =>
   fromHandler(handle(dispatcher), dispatcher.options)
 
 /** The legacy card request URL (`handleCardAction`), reading at most the dispatcher's `maxBodySize`. */
-export const cardActionApp = <R>(dispatcher: EventDispatcher<R>): HttpApp.Default<never, R> =>
+export const cardActionApp = <R>(dispatcher: EventDispatcher<R>): App<R> =>
   fromHandler(handleCardAction(dispatcher), dispatcher.options)

@@ -4,7 +4,8 @@
  *
  * Callback-based servers need the effect run for them: the caller passes the `Runtime` (for example
  * `ManagedRuntime.runtime()` or `Effect.runtime()`) that holds what the handlers require, so no fiber is
- * started without an owner the caller chose.
+ * started without an owner the caller chose. On Effect 4, which has no `Runtime`, it is the `Context` of
+ * those services (`Effect.context()`).
  *
  * The body is read up to `maxBodySize` bytes (default 1 MiB): a request that declares a larger
  * `content-length`, or sends more, is answered 413 at once, without reading the rest (the connection is
@@ -15,7 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as Effect from "effect/Effect"
-import * as Runtime from "effect/Runtime"
+import { type AppRuntime, runPromiseOn } from "../internal/dialect.js"
 import { bodyLimit } from "./bodyLimit.js"
 import { EventBodyTooLargeError } from "./errors.js"
 import type { Request, Response } from "./handle.js"
@@ -91,11 +92,11 @@ export const send = (response: ServerResponse, answer: Response): void => {
  */
 export const makeAnswer = <R>(
   respond: (request: Request) => Effect.Effect<Response, never, R>,
-  runtime: Runtime.Runtime<R>,
+  runtime: AppRuntime<R>,
   options: ListenerOptions = {}
 ) => {
   const limit = bodyLimit(options.maxBodySize)
-  const run = Runtime.runPromise(runtime)
+  const run = runPromiseOn(runtime)
   return (request: IncomingMessage, preRead: unknown): Promise<Response> =>
     rawBodyOf(request, preRead, limit)
       .then((rawBody) =>
@@ -118,7 +119,7 @@ export const makeAnswer = <R>(
  */
 export const nodeListener = <R>(
   respond: (request: Request) => Effect.Effect<Response, never, R>,
-  runtime: Runtime.Runtime<R>,
+  runtime: AppRuntime<R>,
   options: ListenerOptions = {}
 ) => {
   const answer = makeAnswer(respond, runtime, options)

@@ -8,7 +8,16 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import {
+  decodeDuration,
+  type DurationInput,
+  fail,
+  getFailure,
+  isFailure,
+  matchOutcome,
+  type Outcome,
+  succeed
+} from "../internal/dialect.js"
 import type * as Crypto from "./crypto.js"
 import { headerNames } from "./crypto.js"
 import { type EventRequestError, type JsonObject, logRejected, type TokenCheck } from "./dispatch.js"
@@ -52,9 +61,10 @@ export const FAILED = json(500, { msg: "event not handled; deliver again" })
 
 /** A handler's response as a 200 reply; one that JSON cannot encode (a bigint, a cycle) is a 500. */
 export const respondWith = (value: unknown): Effect.Effect<Response> =>
-  Effect.try(() => json(200, value)).pipe(
-    Effect.catchAll(() => Effect.as(Effect.logError("lark callback response is not JSON-serialisable"), FAILED))
-  )
+  Effect.matchEffect(Effect.try(() => json(200, value)), {
+    onFailure: () => Effect.as(Effect.logError("lark callback response is not JSON-serialisable"), FAILED),
+    onSuccess: Effect.succeed
+  })
 
 const statusOf = (error: WebhookError): number => {
   switch (error._tag) {
@@ -140,12 +150,12 @@ export const signatureHeaders = (headers: HeadersInput): Crypto.SignatureHeaders
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 
-export const bodyText = (rawBody: Crypto.RawBody): Either.Either<string, EventDecodeError> => {
-  if (typeof rawBody === "string") return Either.right(rawBody)
+export const bodyText = (rawBody: Crypto.RawBody): Outcome<string, EventDecodeError> => {
+  if (typeof rawBody === "string") return succeed(rawBody)
   try {
-    return Either.right(utf8.decode(rawBody))
+    return succeed(utf8.decode(rawBody))
   } catch {
-    return Either.left(new EventDecodeError({ detail: "body is not valid UTF-8" }))
+    return fail(new EventDecodeError({ detail: "body is not valid UTF-8" }))
   }
 }
 
@@ -155,30 +165,32 @@ export const answerChallenge = (checkToken: TokenCheck, envelope: JsonObject): E
     return reject(new EventDecodeError({ detail: "url_verification has no challenge string" }))
   }
   const token = checkToken(envelope.token, "url_verification")
-  if (Either.isLeft(token)) return reject(token.left)
+  if (isFailure(token)) return reject(getFailure(token))
   return Effect.succeed(json(200, { challenge: envelope.challenge }))
 }
 
 const SECONDS = /^\d{1,12}$/
 
+const INSIDE: Outcome<void, never> = succeed(undefined)
+
 /** Checks a verified `X-Lark-Request-Timestamp` against the replay window. */
-export type TimestampCheck = (timestamp: string | undefined) => Effect.Effect<Either.Either<void, EventTimestampError>>
+export type TimestampCheck = (timestamp: string | undefined) => Effect.Effect<Outcome<void, EventTimestampError>>
 
 /**
  * The replay window of `maxClockSkew`: the check of a (verified) `X-Lark-Request-Timestamp`, in whole
  * seconds, against the `Clock`; `undefined` without a window.
  */
-export const timestampWindow = (maxClockSkew: Duration.DurationInput | undefined): TimestampCheck | undefined => {
+export const timestampWindow = (maxClockSkew: DurationInput | undefined): TimestampCheck | undefined => {
   if (maxClockSkew === undefined) return undefined
-  const window = Duration.toMillis(Duration.decode(maxClockSkew))
+  const window = Duration.toMillis(decodeDuration(maxClockSkew))
   return (timestamp) => {
     if (timestamp === undefined || !SECONDS.test(timestamp)) {
-      return Effect.succeed(Either.left(new EventTimestampError({ detail: "X-Lark-Request-Timestamp is not a number of seconds" })))
+      return Effect.succeed(fail(new EventTimestampError({ detail: "X-Lark-Request-Timestamp is not a number of seconds" })))
     }
     return Effect.map(Clock.currentTimeMillis, (now) =>
       Math.abs(now - Number(timestamp) * 1000) <= window
-        ? Either.void
-        : Either.left(new EventTimestampError({ detail: "X-Lark-Request-Timestamp is outside the allowed window" })))
+        ? INSIDE
+        : fail(new EventTimestampError({ detail: "X-Lark-Request-Timestamp is outside the allowed window" })))
   }
 }
 
@@ -190,4 +202,4 @@ export const afterWindow = <R>(
 ): Effect.Effect<Response, never, R> =>
   check === undefined
     ? next()
-    : Effect.flatMap(check(timestamp), Either.match({ onLeft: reject, onRight: next }))
+    : Effect.flatMap(check(timestamp), (checked) => matchOutcome(checked, { onFailure: reject, onSuccess: next }))

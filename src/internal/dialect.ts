@@ -468,3 +468,30 @@ export const isStream = (value: unknown): value is Stream.Stream<unknown, unknow
 /** An object that is not an array (nor `null`). Effect 4: `Predicate.isObject` (Effect 3's `isObject` takes functions too). */
 export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isRecord
 
+// ── events ──
+
+/** Whether `cause` holds an interruption (maybe among failures). Effect 4: `Cause.hasInterrupts`. */
+export const isInterruptedCause: <E>(cause: Cause.Cause<E>) => boolean = Cause.isInterrupted
+
+/**
+ * Runs `f` with the fiber's context and its `Clock`, both read in one step. Effect 4: `Effect.withFiber`, with
+ * `fiber.context` and `fiber.getRef(Clock.Clock)`.
+ */
+export const withContextAndClock = <A, E, R>(
+  f: (context: Context.Context<never>, clock: Clock.Clock) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.withFiberRuntime<A, E, R>((fiber) => f(fiber.currentContext, Context.get(fiber.currentDefaultServices, Clock.Clock)))
+
+/** A schema from `I` to `A` that needs no service. Effect 4: `Schema.Codec<A, I>`. */
+export type CodecOf<A, I> = Schema.Schema<A, I, never>
+
+/** What an app's effects run on, holding the services they require. Effect 4: `Context.Context<R>` (no `Runtime`). */
+export type AppRuntime<R> = Runtime.Runtime<R>
+
+/** Runs effects on `runtime`, to a promise. Effect 4: `Effect.runPromiseWith(context)`. */
+export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A> =>
+  Runtime.runPromise(runtime)
+
+/** Recurs once after each delay in turn, emitting it. Effect 4: `Schedule.fromStepWithMetadata` (no `fromDelays`). */
+export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationInput>): Schedule.Schedule<Duration.Duration> =>
+  Schedule.fromDelays(first, ...rest)

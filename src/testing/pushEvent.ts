@@ -17,9 +17,10 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Schedule from "effect/Schedule"
+import type * as Schedule from "effect/Schedule"
 import type { LegacyCardAction } from "../events/callbacks.js"
 import * as Crypto from "../events/crypto.js"
+import { scheduleOfDelays } from "../internal/dialect.js"
 import { defaultApp } from "./fakeApps.js"
 
 /** A v2 ("2.0") event or callback. */
@@ -76,7 +77,7 @@ const PLATFORM_DELAYS_MS = [15_000, 300_000, 3_600_000, 21_600_000] as const
 /** The platform's redelivery delays (15 s, 5 min, 1 h, 6 h), multiplied by `scale` (e.g. 0.001 in tests). */
 export const platformRedelivery = (scale = 1): Schedule.Schedule<Duration.Duration> => {
   const [first, ...rest] = PLATFORM_DELAYS_MS.map((ms) => ms * scale)
-  return Schedule.fromDelays(first!, ...rest)
+  return scheduleOfDelays(first!, ...rest)
 }
 
 /** Fills in the ids a pushed event leaves out, once, so that every redelivery carries the same ones. */
@@ -155,7 +156,10 @@ const deliverOnce = (client: HttpClient.HttpClient, url: string, sealed: Sealed)
     Effect.flatMap((response) =>
       Effect.map(response.text, (body): PushAttempt => ({ _tag: "Answered", status: response.status, body }))
     ),
-    Effect.catchAll((error) => Effect.succeed<PushAttempt>({ _tag: "Unreachable", reason: error.message }))
+    Effect.matchEffect({
+      onFailure: (error) => Effect.succeed<PushAttempt>({ _tag: "Unreachable", reason: error.message }),
+      onSuccess: Effect.succeed
+    })
   )
 
 const delivered = (attempt: PushAttempt): boolean => attempt._tag === "Answered" && attempt.status === 200

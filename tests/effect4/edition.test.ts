@@ -245,3 +245,48 @@ describe("channel outbound on Effect 4", () => {  it("sends a text and a card, s
     expect(ssrf.defaultFetch).toMatchObject({ code: "ssrf_blocked", detail: expect.stringMatching(/^localhost resolves to an internal address/) })
   })
 })
+
+describe("events on Effect 4", () => {
+  it("verifies, decrypts and dispatches sealed webhook events, refuses a forged one, answers the challenge, rejects a bad card", async () => {
+    const result = await check("events")
+    const success = { status: 200, body: { msg: "success" } }
+    const refused = (status: number) => ({ status, body: { msg: "invalid event request" } })
+    // the handler failed the first delivery (500: deliver again), handled the redelivery, and the third was a duplicate
+    expect(result.deliveries).toEqual([{ status: 500, body: { msg: "event not handled; deliver again" } }, success, success])
+    expect(result.calls).toEqual([
+      { version: "v2", eventId: "evt_1", messageId: "om_1" },
+      { version: "v2", eventId: "evt_1", messageId: "om_1" }
+    ])
+    expect(result.undecodable).toEqual(refused(400))
+    expect(result.forged).toEqual(refused(401))
+    expect(result.signatureError).toEqual({
+      tag: "EventSignatureError",
+      message: "event signature verification failed: signature does not match"
+    })
+    expect(result.genuineVerified).toBe(true)
+    expect(result.challenge).toEqual({ status: 200, body: { challenge: "ch_1" } })
+    expect(result.wrongToken).toEqual(refused(401))
+    // pushEvent redelivers after the 500, with the same event id
+    expect(result.push).toEqual({ statuses: [500, 200], handled: ["evt_push", "evt_push"] })
+    expect(result.viaListener).toEqual(success)
+    expect(result.viaApp).toEqual(success)
+    // neither the undecodable payload (evt_2) nor the forged delivery (evt_3) reached the handler
+    expect(result.handledAfterAll).toEqual(["evt_1", "evt_1", "evt_4", "evt_5"])
+    expect(result.card).toEqual({
+      error: { tag: "LarkCardError", reason: "UnsupportedTag", path: "body.elements[0]" },
+      content: {
+        tag: "LarkCardError",
+        reason: "UnsupportedTag",
+        message: "invalid card at body.elements[0]: `action` is not a card JSON 2.0 component"
+      },
+      goodIsValid: true
+    })
+    // rejections are logged with their typed error, never the body
+    expect(result.logs).toEqual(expect.arrayContaining([
+      expect.stringContaining("rejected: EventDecodeError"),
+      expect.stringContaining("rejected: EventSignatureError"),
+      expect.stringContaining("rejected: EventTokenError"),
+      expect.stringContaining("handler for im.message.receive_v1 failed")
+    ]))
+  })
+})
