@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { load } from "./catalog.js"
+import { defaultCatalogDirectory, load } from "./catalog.js"
 import { emitAll, HEADER } from "./emit.js"
 import { withServiceExports } from "./exports.js"
 import { loadBindings } from "./versionless.js"
@@ -21,7 +21,7 @@ const option = (name: string, fallback: string): string => {
   return index >= 0 && process.argv[index + 1] !== undefined ? resolve(process.argv[index + 1]!) : fallback
 }
 
-const catalogDirectory = option("catalog", resolve(repository, "../shared/lark-api-catalog"))
+const catalogDirectory = option("catalog", defaultCatalogDirectory)
 const out = option("out", repository)
 
 if (!existsSync(join(catalogDirectory, "catalog.json"))) {
