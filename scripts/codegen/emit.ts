@@ -2,7 +2,7 @@
  * Emits the generated files for the whole catalog, as a map from repository path to content.
  */
 import { type Api, type Catalog, type Field, type Model, type ServiceVersion, sortedKeys } from "./catalog.js"
-import { type Dialect, effect3 } from "./dialect.js"
+import type { Dialect } from "./dialect.js"
 import { camelCase, localName, nodeNames, pascalCase, propertyKey } from "./names.js"
 import { flatResult } from "./overrides.js"
 import { holdsFile, modelIdentifier, type Mode, type ModelReference, referencedModels, renderStruct } from "./render.js"
@@ -424,13 +424,13 @@ const byResource = (version: ServiceVersion): Map<string, Array<ApiPlan>> => {
 
 /**
  * `versionless`: the version node-sdk binds each service's version-less names to (`versionless.json`).
- * `dialect`: how the schemas under `schemas/` spell what differs between Effect 3 and Effect 4 (dialect.ts); the
- * rest is the same in both.
+ * `dialect`: how the schemas under `schemas/` spell what differs between Effect 3 and Effect 4 (dialect.ts): `effect3`
+ * for this repository, `effect4` for the Effect 4 edition; the rest is the same in both.
  */
 export const emitAll = (
   catalog: Catalog,
   versionless: Readonly<Record<string, string>>,
-  dialect: Dialect = effect3
+  dialect: Dialect
 ): { readonly files: Files; readonly services: Array<string> } => {
   const files: Files = new Map()
   const services = sortedKeys(catalog.services)
