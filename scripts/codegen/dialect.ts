@@ -41,5 +41,3 @@ export const effect4: Dialect = {
   union: (members) => `Schema.Union([${members.join(", ")}])`,
   record: (key, value) => `Schema.Record(${key}, ${value})`
 }
-
-export const dialects = { effect3, effect4 } as const
