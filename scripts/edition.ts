@@ -1,20 +1,25 @@
 /**
- * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/` and `schemas/` into
+ * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/` and `layers/` into
  * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`,
- * rewrites the import specifiers listed in `editions/effect4/rewrites.json` (and, under `schemas/`, `effect/Schema`
- * to `editions/effect4/generatedSchema.ts`, copied beside them), copies the edition's checks
- * (`editions/effect4/checks/`, programs written for Effect 4) beside them, and compiles the checks and the
- * modules they import with the TypeScript and Effect 4 installed in `editions/effect4/node_modules`.
+ * generates `schemas/` from the API catalog in Effect 4's Schema (the generator's `effect4` dialect,
+ * scripts/codegen/dialect.ts) with the hand-written ones from `editions/effect4/schemas/`, rewrites the import
+ * specifiers listed in `editions/effect4/rewrites.json`, copies the edition's checks (`editions/effect4/checks/`,
+ * programs written for Effect 4) beside them, and compiles the checks and the modules they import with the
+ * TypeScript and Effect 4 installed in `editions/effect4/node_modules`.
  *
  * `npm run edition` (add `-- --install` to run `npm ci` in `editions/effect4` first when its modules are missing).
- * `npm run edition -- --all` type-checks all of `src/` and `layers/` against Effect 4 instead (no output), and
+ * `npm run edition -- --all` type-checks all of `src/`, `layers/` and `schemas/` against Effect 4 instead (no output), and
  * prints the errors by file: the work list while the edition does not cover everything yet.
  */
 import { execFile } from "node:child_process"
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { dirname, join, relative, sep } from "node:path"
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
+import { defaultCatalogDirectory, load } from "./codegen/catalog.js"
+import { effect4 } from "./codegen/dialect.js"
+import { emitAll, HEADER } from "./codegen/emit.js"
+import { loadBindings } from "./codegen/versionless.js"
 import { filesUnder, repository } from "./distBuild.js"
 
 export const edition = join(repository, "editions", "effect4")
@@ -27,8 +32,6 @@ const run = promisify(execFile)
 interface Rewrites {
   /** An import specifier of the Effect 3 source and what the Effect 4 edition imports instead. */
   readonly specifiers: Readonly<Record<string, string>>
-  /** What the modules under `schemas/` import in place of `effect/Schema`: a module of `editions/effect4`. */
-  readonly schemas: { readonly specifier: string; readonly module: string }
 }
 
 const readRewrites = (): Rewrites => JSON.parse(readFileSync(join(edition, "rewrites.json"), "utf8")) as Rewrites
@@ -80,42 +83,59 @@ export const installIfMissing = async (): Promise<void> => {
   await run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: edition })
 }
 
+/**
+ * `schemas/` in Effect 4's Schema, by path under it: the generator's output in its `effect4` dialect, and for each
+ * hand-written module of `schemas/` (`common.ts`) its Effect 4 form from `editions/effect4/schemas/`.
+ */
+export const effect4Schemas = (catalogDirectory: string = defaultCatalogDirectory): Map<string, string> => {
+  if (!existsSync(join(catalogDirectory, "catalog.json"))) {
+    throw new Error(`the Effect 4 edition generates schemas/ from the API catalog, and there is none at ${catalogDirectory}`)
+  }
+  const schemas = new Map<string, string>()
+  for (const [path, content] of emitAll(load(catalogDirectory), loadBindings().services, effect4).files) {
+    if (path.startsWith("schemas/")) schemas.set(path.slice("schemas/".length), content)
+  }
+  const source = join(repository, "schemas")
+  for (const file of filesUnder(source).filter((path) => path.endsWith(".ts"))) {
+    if (readFileSync(file, "utf8").startsWith(HEADER)) continue
+    const path = relative(source, file)
+    const form = join(edition, "schemas", path)
+    if (!existsSync(form)) throw new Error(`schemas/${path} is hand-written and has no Effect 4 form in editions/effect4/schemas/${path}`)
+    schemas.set(path, readFileSync(form, "utf8"))
+  }
+  return schemas
+}
+
 /** Writes the edition's sources into `out/` (afresh). */
 export const writeSources = (): void => {
-  const { schemas, specifiers } = readRewrites()
+  const { specifiers } = readRewrites()
   rmSync(out, { recursive: true, force: true })
-  for (const folder of ["src", "layers", "schemas"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
+  for (const folder of ["src", "layers"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
+  for (const [path, content] of effect4Schemas()) {
+    const file = join(out, "schemas", path)
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, content)
+  }
   cpSync(join(edition, "dialect.ts"), join(out, "src", "internal", "dialect.ts"))
   // the Effect 3 dialect's own helpers: nothing else imports them, and they are written for Effect 3 only
   for (const file of editionSettings().effect3Only) rmSync(join(out, file))
-  const schemaModule = join(out, "schemas", schemas.module)
-  cpSync(join(edition, schemas.module), schemaModule)
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
   // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it
   cpSync(join(repository, "tests"), join(out, "tests"), { recursive: true })
-  writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
+  writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "
+")
   const versionModule = join(out, "src", "internal", "version.ts")
   writeFileSync(versionModule, readFileSync(versionModule, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${editionSettings().version}"`))
-  const schemasFolder = join(out, "schemas") + sep
-  for (const file of filesUnder(out).filter((path) => path.endsWith(".ts") && path !== schemaModule)) {
+  for (const file of filesUnder(out).filter((path) => path.endsWith(".ts"))) {
     const text = readFileSync(file, "utf8")
-    const table = file.startsWith(schemasFolder)
-      ? { ...specifiers, [schemas.specifier]: importPath(file, schemaModule) }
-      : specifiers
-    const rewritten = rewriteSpecifiers(text, table)
+    const rewritten = rewriteSpecifiers(text, specifiers)
     if (rewritten !== text) writeFileSync(file, rewritten)
   }
 }
 
-/** How `file` imports the module `target` (both `.ts` in `out/`): a relative `.js` specifier. */
-const importPath = (file: string, target: string): string => {
-  const path = relative(dirname(file), target).split(sep).join("/").replace(/\.ts$/, ".js")
-  return path.startsWith(".") ? path : `./${path}`
-}
-
 /**
  * Compiles against Effect 4: the checks and everything they import (`editions/effect4/tsconfig.json`), or, with
- * `tsconfig.all.json`, type-checks all of `src/` and `layers/`.
+ * `tsconfig.all.json`, type-checks all of `src/`, `layers/` and `schemas/`.
  */
 export const compile = async (project = "tsconfig.json"): Promise<void> => {
   const tsc = join(edition, "node_modules", "typescript", "bin", "tsc")
@@ -131,11 +151,11 @@ export const build = async (options: { readonly install: boolean }): Promise<voi
   await compile()
 }
 
-/** The type errors of all of `src/` and `layers/` on Effect 4, counted by file (`--all`). */
+/** The type errors of all of `src/`, `layers/` and `schemas/` on Effect 4, counted by file (`--all`). */
 const checkAll = async (): Promise<void> => {
   writeSources()
   await compile("tsconfig.all.json").then(
-    () => console.log("all of src/ and layers/ type-check on Effect 4"),
+    () => console.log("all of src/, layers/ and schemas/ type-check on Effect 4"),
     (error: Error) => {
       const lines = error.message.split("\n").filter((line) => / error TS\d+/.test(line))
       const byFile = new Map<string, number>()

@@ -3,6 +3,10 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** Where the generator reads the catalog unless told otherwise: `../shared/lark-api-catalog` beside the repository. */
+export const defaultCatalogDirectory = fileURLToPath(new URL("../../../shared/lark-api-catalog", import.meta.url))
 
 export type CatalogType =
   | { readonly type: "string"; readonly enum?: ReadonlyArray<string>; readonly format?: "int64" }

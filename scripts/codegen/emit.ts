@@ -2,6 +2,7 @@
  * Emits the generated files for the whole catalog, as a map from repository path to content.
  */
 import { type Api, type Catalog, type Field, type Model, type ServiceVersion, sortedKeys } from "./catalog.js"
+import type { Dialect } from "./dialect.js"
 import { camelCase, localName, nodeNames, pascalCase, propertyKey } from "./names.js"
 import { flatResult } from "./overrides.js"
 import { holdsFile, modelIdentifier, type Mode, type ModelReference, referencedModels, renderStruct } from "./render.js"
@@ -51,25 +52,25 @@ const modelModes = (version: ServiceVersion): Map<string, Mode> => {
 }
 
 /** Models referenced from the same module: `suspend`, since they may be declared further down or be recursive. */
-const localModel: ModelReference = (model) => {
+const localModel = (dialect: Dialect): ModelReference => (model) => {
   const id = modelIdentifier(model)
-  return { schema: `Schema.suspend((): Schema.Schema<${id}> => ${id})`, type: id }
+  return { schema: `Schema.suspend((): ${dialect.schemaOf(id)} => ${id})`, type: id }
 }
 
-/** `export interface X {...}` and `export const X: Schema.Schema<X> = ...`, a model or an event payload. */
-const declareStruct = (id: string, fields: ReadonlyArray<Field>, mode: Mode, ref: ModelReference, doc?: string) => {
-  const struct = renderStruct(fields, mode, ref, "")
+/** `export interface X {...}` and `export const X: <a schema of X> = ...`, a model or an event payload. */
+const declareStruct = (dialect: Dialect, id: string, fields: ReadonlyArray<Field>, mode: Mode, ref: ModelReference, doc?: string) => {
+  const struct = renderStruct(fields, mode, ref, "", dialect)
   return [
     ...(doc === undefined ? [] : [`/** ${doc} */`]),
     `export interface ${id} ${struct.type}`,
-    `export const ${id}: Schema.Schema<${id}> = ${struct.schema}`
+    `export const ${id}: ${dialect.schemaOf(id)} = ${struct.schema}`
   ].join("\n")
 }
 
-const modelBlocks = (models: Readonly<Record<string, Model>>, modeOf: (name: string) => Mode) =>
-  sortedKeys(models).map((name) => declareStruct(modelIdentifier(name), models[name]!.fields, modeOf(name), localModel))
+const modelBlocks = (dialect: Dialect, models: Readonly<Record<string, Model>>, modeOf: (name: string) => Mode) =>
+  sortedKeys(models).map((name) => declareStruct(dialect, modelIdentifier(name), models[name]!.fields, modeOf(name), localModel(dialect)))
 
-const emitModels = (version: ServiceVersion): string => {
+const emitModels = (dialect: Dialect, version: ServiceVersion): string => {
   const modes = modelModes(version)
   const needsFile = Object.values(version.models).some((model) => model.fields.some((field) => holdsFile(field.type)))
   return [
@@ -77,7 +78,7 @@ const emitModels = (version: ServiceVersion): string => {
     `import * as Schema from "effect/Schema"`,
     ...(needsFile ? [`import { type Uploadable, UploadableFile } from "../../common.js"`] : []),
     "",
-    modelBlocks(version.models, (name) => modes.get(name)!).join("\n\n"),
+    modelBlocks(dialect, version.models, (name) => modes.get(name)!).join("\n\n"),
     ""
   ].join("\n")
 }
@@ -89,7 +90,7 @@ const emitModels = (version: ServiceVersion): string => {
 export const eventSchemaName = (eventType: string, version: "p1" | "p2") =>
   `${version === "p1" ? "P1" : ""}${pascalCase(eventType.replace(/\./g, "_"))}`
 
-const emitServiceEvents = (service: string, version: string, spec: ServiceVersion): string => {
+const emitServiceEvents = (dialect: Dialect, service: string, version: string, spec: ServiceVersion): string => {
   let usesModels = false
   const imported: ModelReference = (model) => {
     usesModels = true
@@ -99,7 +100,7 @@ const emitServiceEvents = (service: string, version: string, spec: ServiceVersio
   const blocks = [...spec.events]
     .sort((a, b) => a.event_type.localeCompare(b.event_type))
     .map((event) =>
-      declareStruct(eventSchemaName(event.event_type, "p2"), event.fields, "response", imported, `The \`event\` of \`${event.event_type}\`.`)
+      declareStruct(dialect, eventSchemaName(event.event_type, "p2"), event.fields, "response", imported, `The \`event\` of \`${event.event_type}\`.`)
     )
   return [
     HEADER,
@@ -111,17 +112,17 @@ const emitServiceEvents = (service: string, version: string, spec: ServiceVersio
   ].join("\n")
 }
 
-const emitP1Events = (p1: Catalog["p1_events"]): string =>
+const emitP1Events = (dialect: Dialect, p1: Catalog["p1_events"]): string =>
   [
     HEADER,
     `import * as Schema from "effect/Schema"`,
     "",
     [
-      ...modelBlocks(p1.models, () => "response"),
+      ...modelBlocks(dialect, p1.models, () => "response"),
       ...[...p1.events]
         .sort((a, b) => a.event_type.localeCompare(b.event_type))
         .map((event) =>
-          declareStruct(eventSchemaName(event.event_type, "p1"), event.fields, "response", localModel, `The \`event\` of the legacy \`${event.event_type}\` event.`)
+          declareStruct(dialect, eventSchemaName(event.event_type, "p1"), event.fields, "response", localModel(dialect), `The \`event\` of the legacy \`${event.event_type}\` event.`)
         )
     ].join("\n\n"),
     ""
@@ -200,7 +201,7 @@ const payloadParts = (api: Api): Array<{ readonly key: "path" | "params" | "data
 export const payloadOptional = (api: Api): boolean =>
   payloadParts(api).every((part) => !part.fields.some((field) => field.required === true))
 
-const emitResourceSchemas = (plans: ReadonlyArray<ApiPlan>): string => {
+const emitResourceSchemas = (dialect: Dialect, plans: ReadonlyArray<ApiPlan>): string => {
   const models = new Set<string>()
   let needsFile = false
   const imported: ModelReference = (model) => {
@@ -211,7 +212,7 @@ const emitResourceSchemas = (plans: ReadonlyArray<ApiPlan>): string => {
   const blocks = plans.map(({ api, requestName, responseName, binary }) => {
     const parts = payloadParts(api).map((part) => {
       needsFile ||= part.fields.some((field) => holdsFile(field.type))
-      const struct = renderStruct(part.fields, "request", imported, "  ")
+      const struct = renderStruct(part.fields, "request", imported, "  ", dialect)
       const required = part.fields.some((field) => field.required === true)
       return { key: part.key, struct, required }
     })
@@ -224,18 +225,18 @@ const emitResourceSchemas = (plans: ReadonlyArray<ApiPlan>): string => {
     const lines = [
       `/** The payload of \`${api.id}\`. */`,
       `export interface ${requestName} ${requestType}`,
-      `export const ${requestName}: Schema.Schema<${requestName}> = ${PURE}${requestSchema}`
+      `export const ${requestName}: ${dialect.schemaOf(requestName)} = ${PURE}${requestSchema}`
     ]
     if (!binary) {
       const data = api.response.kind === "json" ? api.response.data_fields : null
       if (data === null) {
         lines.push(`export type ${responseName} = unknown`)
       } else {
-        const struct = renderStruct(data, "response", imported, "")
+        const struct = renderStruct(data, "response", imported, "", dialect)
         lines.push(
           `/** What \`${api.id}\` answers (\`data\` of the envelope). */`,
           `export interface ${responseName} ${struct.type}`,
-          `export const ${responseName}: Schema.Schema<${responseName}> = ${struct.schema}`
+          `export const ${responseName}: ${dialect.schemaOf(responseName)} = ${struct.schema}`
         )
       }
     }
@@ -421,10 +422,15 @@ const byResource = (version: ServiceVersion): Map<string, Array<ApiPlan>> => {
   return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)))
 }
 
-/** `versionless`: the version node-sdk binds each service's version-less names to (`versionless.json`). */
+/**
+ * `versionless`: the version node-sdk binds each service's version-less names to (`versionless.json`).
+ * `dialect`: how the schemas under `schemas/` spell what differs between Effect 3 and Effect 4 (dialect.ts): `effect3`
+ * for this repository, `effect4` for the Effect 4 edition; the rest is the same in both.
+ */
 export const emitAll = (
   catalog: Catalog,
-  versionless: Readonly<Record<string, string>>
+  versionless: Readonly<Record<string, string>>,
+  dialect: Dialect
 ): { readonly files: Files; readonly services: Array<string> } => {
   const files: Files = new Map()
   const services = sortedKeys(catalog.services)
@@ -434,13 +440,13 @@ export const emitAll = (
     for (const version of sortedKeys(catalog.services[service]!)) {
       const spec = catalog.services[service]![version]!
       if (spec.events.length > 0) {
-        files.set(`schemas/events/${service}/${version}.ts`, emitServiceEvents(service, version, spec))
+        files.set(`schemas/events/${service}/${version}.ts`, emitServiceEvents(dialect, service, version, spec))
         eventModules.push({ service, version })
       }
-      if (Object.keys(spec.models).length > 0) files.set(`schemas/${service}/${version}/models.ts`, emitModels(spec))
+      if (Object.keys(spec.models).length > 0) files.set(`schemas/${service}/${version}/models.ts`, emitModels(dialect, spec))
       for (const [resource, plans] of byResource(spec)) {
         if (resource === "models") throw new Error(`${service}.${version}: a resource named "models" would overwrite models.ts`)
-        files.set(`schemas/${service}/${version}/${resource}.ts`, emitResourceSchemas(plans))
+        files.set(`schemas/${service}/${version}/${resource}.ts`, emitResourceSchemas(dialect, plans))
         const { content, members } = emitResourceApi(service, version, resource, plans)
         files.set(`src/api/${service}/${version}/${resource}.ts`, content)
         resources.push({ version, resource, members })
@@ -448,7 +454,7 @@ export const emitAll = (
     }
     if (resources.length > 0) files.set(`src/api/${service}/index.ts`, emitServiceIndex(service, resources, versionless[service]))
   }
-  files.set("schemas/events/p1.ts", emitP1Events(catalog.p1_events))
+  files.set("schemas/events/p1.ts", emitP1Events(dialect, catalog.p1_events))
   files.set("schemas/events/index.ts", emitEventIndex(catalog, eventModules))
   return { files, services: services.filter((service) => files.has(`src/api/${service}/index.ts`)) }
 }

@@ -4,12 +4,14 @@
  * Writes schemas/<service>/<version>/*.ts, src/api/<service>/<version>/<resource>.ts and
  * src/api/<service>/index.ts (with node-sdk's version-less names, from versionless.json) under `--out` (the
  * repository by default), removes generated files that the catalog no longer yields, and sets package.json's
- * per-service `exports`. Deterministic: running it twice changes nothing.
+ * per-service `exports`. Deterministic: running it twice changes nothing. The schemas are written in Effect 3's
+ * Schema (the `effect3` dialect); the Effect 4 edition generates its own in the `effect4` one (scripts/edition.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { load } from "./catalog.js"
+import { defaultCatalogDirectory, load } from "./catalog.js"
+import { effect3 } from "./dialect.js"
 import { emitAll, HEADER } from "./emit.js"
 import { withServiceExports } from "./exports.js"
 import { loadBindings } from "./versionless.js"
@@ -21,7 +23,7 @@ const option = (name: string, fallback: string): string => {
   return index >= 0 && process.argv[index + 1] !== undefined ? resolve(process.argv[index + 1]!) : fallback
 }
 
-const catalogDirectory = option("catalog", resolve(repository, "../shared/lark-api-catalog"))
+const catalogDirectory = option("catalog", defaultCatalogDirectory)
 const out = option("out", repository)
 
 if (!existsSync(join(catalogDirectory, "catalog.json"))) {
@@ -38,7 +40,7 @@ const generatedFilesUnder = (directory: string): Array<string> => {
 }
 
 console.log(`codegen: reading ${catalogDirectory}/catalog.json`)
-const { files, services } = emitAll(load(catalogDirectory), loadBindings().services)
+const { files, services } = emitAll(load(catalogDirectory), loadBindings().services, effect3)
 
 let written = 0
 let unchanged = 0

@@ -2,12 +2,14 @@
  * Catalog types to code: each type renders as a Schema expression and the TypeScript type it stands for.
  *
  * Every Schema call carries a PURE annotation, so that a bundler drops whatever schema a program does not use.
+ * The few constructs each major of Effect spells its own way are written by the `Dialect` (dialect.ts).
  *
  * Two modes. `request`: required-ness and enums as the catalog says (a bad request fails before it is
  * sent). `response`: every field optional and enums as plain strings, so that an answer with a missing field
  * or a new enum value still decodes (DESIGN §6: lenient responses).
  */
 import type { CatalogType, Field } from "./catalog.js"
+import type { Dialect } from "./dialect.js"
 import { propertyKey } from "./names.js"
 
 export type Mode = "request" | "response"
@@ -25,12 +27,12 @@ const taken = new Set(["Schema", "UploadableFile", "Uploadable", "M"])
 
 export const modelIdentifier = (model: string): string => taken.has(model) ? `${model}Model` : model
 
-export const renderType = (type: CatalogType, mode: Mode, ref: ModelReference): Rendered => {
+export const renderType = (type: CatalogType, mode: Mode, ref: ModelReference, dialect: Dialect): Rendered => {
   switch (type.type) {
     case "string":
       if (type.enum !== undefined && type.enum.length > 0 && mode === "request") {
         const literals = type.enum.map((value) => JSON.stringify(value))
-        return { schema: `/*#__PURE__*/ Schema.Literal(${literals.join(", ")})`, type: literals.join(" | ") }
+        return { schema: `/*#__PURE__*/ ${dialect.literals(literals)}`, type: literals.join(" | ") }
       }
       return { schema: "Schema.String", type: "string" }
     case "integer":
@@ -44,19 +46,19 @@ export const renderType = (type: CatalogType, mode: Mode, ref: ModelReference): 
     case "any":
       return { schema: "Schema.Unknown", type: "unknown" }
     case "object":
-      return { schema: "/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.Unknown })", type: "{ readonly [key: string]: unknown }" }
+      return { schema: `/*#__PURE__*/ ${dialect.record("Schema.String", "Schema.Unknown")}`, type: "{ readonly [key: string]: unknown }" }
     case "array": {
-      const items = renderType(type.items, mode, ref)
+      const items = renderType(type.items, mode, ref, dialect)
       return { schema: `/*#__PURE__*/ Schema.Array(${items.schema})`, type: `ReadonlyArray<${items.type}>` }
     }
     case "map": {
-      const values = renderType(type.values, mode, ref)
-      return { schema: `/*#__PURE__*/ Schema.Record({ key: Schema.String, value: ${values.schema} })`, type: `{ readonly [key: string]: ${values.type} }` }
+      const values = renderType(type.values, mode, ref, dialect)
+      return { schema: `/*#__PURE__*/ ${dialect.record("Schema.String", values.schema)}`, type: `{ readonly [key: string]: ${values.type} }` }
     }
     case "union": {
-      const members = type.of.map((member) => renderType(member, mode, ref))
+      const members = type.of.map((member) => renderType(member, mode, ref, dialect))
       return {
-        schema: `/*#__PURE__*/ Schema.Union(${members.map((m) => m.schema).join(", ")})`,
+        schema: `/*#__PURE__*/ ${dialect.union(members.map((m) => m.schema))}`,
         type: members.map((m) => m.type).join(" | ")
       }
     }
@@ -72,14 +74,15 @@ export const renderStruct = (
   fields: ReadonlyArray<Field>,
   mode: Mode,
   ref: ModelReference,
-  indent: string
+  indent: string,
+  dialect: Dialect
 ): Rendered => {
   if (fields.length === 0) return { schema: "/*#__PURE__*/ Schema.Struct({})", type: "{}" }
   const inner = `${indent}  `
   const schemaLines: Array<string> = []
   const typeLines: Array<string> = []
   for (const field of fields) {
-    const rendered = renderType(field.type, mode, ref)
+    const rendered = renderType(field.type, mode, ref, dialect)
     const key = propertyKey(field.name)
     if (isRequired(field, mode)) {
       schemaLines.push(`${inner}${key}: ${rendered.schema}`)
