@@ -84,24 +84,21 @@ export const installIfMissing = async (): Promise<void> => {
 }
 
 /**
- * `schemas/` in Effect 4's Schema, by path under it: the generator's output in its `effect4` dialect, and for each
- * hand-written module of `schemas/` (`common.ts`) its Effect 4 form from `editions/effect4/schemas/`.
+ * `schemas/` in Effect 4's Schema, by path under it: the generator's output in its `effect4` dialect. Every module
+ * of `schemas/` is the generator's (a hand-written one would have no Effect 4 form: the build stops on it).
  */
 export const effect4Schemas = (catalogDirectory: string = defaultCatalogDirectory): Map<string, string> => {
   if (!existsSync(join(catalogDirectory, "catalog.json"))) {
     throw new Error(`the Effect 4 edition generates schemas/ from the API catalog, and there is none at ${catalogDirectory}`)
   }
+  const source = join(repository, "schemas")
+  const handWritten = filesUnder(source).filter((path) => path.endsWith(".ts") && !readFileSync(path, "utf8").startsWith(HEADER))
+  if (handWritten.length > 0) {
+    throw new Error(`schemas/ must be the generator's output only, for the Effect 4 edition generates its own: ${handWritten.map((path) => relative(repository, path)).join(", ")}`)
+  }
   const schemas = new Map<string, string>()
   for (const [path, content] of emitAll(load(catalogDirectory), loadBindings().services, effect4).files) {
     if (path.startsWith("schemas/")) schemas.set(path.slice("schemas/".length), content)
-  }
-  const source = join(repository, "schemas")
-  for (const file of filesUnder(source).filter((path) => path.endsWith(".ts"))) {
-    if (readFileSync(file, "utf8").startsWith(HEADER)) continue
-    const path = relative(source, file)
-    const form = join(edition, "schemas", path)
-    if (!existsSync(form)) throw new Error(`schemas/${path} is hand-written and has no Effect 4 form in editions/effect4/schemas/${path}`)
-    schemas.set(path, readFileSync(form, "utf8"))
   }
   return schemas
 }

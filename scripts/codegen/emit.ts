@@ -2,6 +2,7 @@
  * Emits the generated files for the whole catalog, as a map from repository path to content.
  */
 import { type Api, type Catalog, type Field, type Model, type ServiceVersion, sortedKeys } from "./catalog.js"
+import { emitCommon } from "./common.js"
 import type { Dialect } from "./dialect.js"
 import { camelCase, localName, nodeNames, pascalCase, propertyKey } from "./names.js"
 import { flatResult } from "./overrides.js"
@@ -454,6 +455,7 @@ export const emitAll = (
     }
     if (resources.length > 0) files.set(`src/api/${service}/index.ts`, emitServiceIndex(service, resources, versionless[service]))
   }
+  files.set("schemas/common.ts", [HEADER, emitCommon(dialect)].join("\n"))
   files.set("schemas/events/p1.ts", emitP1Events(dialect, catalog.p1_events))
   files.set("schemas/events/index.ts", emitEventIndex(catalog, eventModules))
   return { files, services: services.filter((service) => files.has(`src/api/${service}/index.ts`)) }

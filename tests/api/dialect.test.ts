@@ -2,18 +2,22 @@
  * The generator's two schema dialects (scripts/codegen/dialect.ts). The `effect3` rendering is what
  * `npm run codegen` writes, and tests/api/codegen.test.ts checks that it equals the committed `schemas/`. Here:
  * the `effect4` rendering (what the Effect 4 edition is built from) differs from it only in the dialect's
- * spellings, and the hand-written `schemas/common.ts` and its Effect 4 form differ only in theirs.
+ * spellings, `schemas/common.ts` included.
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "vitest"
+import { emitCommon } from "../../scripts/codegen/common.js"
 import { effect3, effect4 } from "../../scripts/codegen/dialect.js"
-import { emitAll } from "../../scripts/codegen/emit.js"
+import { emitAll, HEADER } from "../../scripts/codegen/emit.js"
 import { loadBindings } from "../../scripts/codegen/versionless.js"
 import { catalog, catalogPresent, skipReason } from "./catalog.js"
 
 const repository = fileURLToPath(new URL("../..", import.meta.url))
+
+const effect3Common = [HEADER, emitCommon(effect3)].join("\n")
+const effect4Common = [HEADER, emitCommon(effect4)].join("\n")
 
 /** The index of the quote ending the string literal that starts at `open`. */
 const stringEnd = (text: string, open: number): number => {
@@ -96,13 +100,18 @@ describe("the generator's schema dialects", () => {
     assert.strictEqual(effect4.record("K", "V"), "Schema.Record(K, V)")
     assert.strictEqual(effect3.schemaOf("Message"), "Schema.Schema<Message>")
     assert.strictEqual(effect4.schemaOf("Message"), "Schema.Codec<Message>")
+    assert.strictEqual(effect3.annotate(`{ identifier: "X" }`), `Schema.annotations({ identifier: "X" })`)
+    assert.strictEqual(effect4.annotate(`{ identifier: "X" }`), `Schema.annotate({ identifier: "X" })`)
   })
 
   it.skipIf(!catalogPresent)(`render the same files, which differ only in those spellings${skipReason}`, () => {
     const { effect3: three, effect4: four } = rendered!
     assert.isAbove(three.size, 500)
     assert.deepStrictEqual([...four.keys()], [...three.keys()])
-    const differing = [...four].filter(([path, text]) => asEffect3(text) !== three.get(path)).map(([path]) => path)
+    // common.ts also spells annotations and defaults, which its own test below checks
+    const differing = [...four]
+      .filter(([path, text]) => path !== "schemas/common.ts" && asEffect3(text) !== three.get(path))
+      .map(([path]) => path)
     assert.deepStrictEqual(differing, [])
     // and Effect 3's spellings are gone from the Effect 4 rendering
     const left = [...four].filter(([, text]) => /Schema\.Schema<|Schema\.Literal\("[^"]*", |Schema\.Record\(\{ key:|Schema\.Union\([^[]/.test(text))
@@ -128,10 +137,10 @@ describe("the generator's schema dialects", () => {
     assert.include(four.get("schemas/im/v1/models.ts")!, `import * as Schema from "effect/Schema"`)
   })
 
-  it("schemas/common.ts has an Effect 4 form with the same names, differing only in Effect 4's spellings", () => {
-    const lines = (path: string) => readFileSync(join(repository, path), "utf8").split("\n")
-    const three = lines("schemas/common.ts")
-    const four = lines("editions/effect4/schemas/common.ts")
+  it("schemas/common.ts is generated in each dialect, differing only in Effect 4's spellings", () => {
+    const three = effect3Common.split("\n")
+    const four = effect4Common.split("\n")
+    assert.strictEqual(readFileSync(join(repository, "schemas/common.ts"), "utf8"), effect3Common)
     const names = (text: ReadonlyArray<string>) => text.flatMap((line) => /^export (?:const|type) (\w+)/.exec(line)?.[1] ?? [])
     assert.deepStrictEqual(names(four), names(three))
     assert.deepStrictEqual(three.filter((line) => !four.includes(line)), [
@@ -140,8 +149,12 @@ describe("the generator's schema dialects", () => {
       "export const UploadableFile: Schema.Schema<Uploadable> = /*#__PURE__*/ Schema.declare(isUploadable, {"
     ])
     // an annotation, an optional key with a default, the declared schema type
-    assert.include(four, `export const Int64String = /*#__PURE__*/ Schema.String.pipe(Schema.brand("Int64String"), Schema.annotate({ identifier: "Int64String" }))`)
-    assert.include(four, `  msg: Schema.String.pipe(Schema.withConstructorDefault(Effect.succeed("")), Schema.withDecodingDefault(Effect.succeed(""))),`)
-    assert.include(four, "export const UploadableFile: Schema.Codec<Uploadable> = /*#__PURE__*/ Schema.declare(isUploadable, {")
+    assert.deepStrictEqual(four.filter((line) => !three.includes(line)), [
+      `import * as Effect from "effect/Effect"`,
+      `export const Int64String = /*#__PURE__*/ Schema.String.pipe(Schema.brand("Int64String"), Schema.annotate({ identifier: "Int64String" }))`,
+      `  msg: Schema.String.pipe(Schema.withConstructorDefault(Effect.succeed("")), Schema.withDecodingDefault(Effect.succeed(""))),`,
+      "export const UploadableFile: Schema.Codec<Uploadable> = /*#__PURE__*/ Schema.declare(isUploadable, {"
+    ])
   })
+
 })

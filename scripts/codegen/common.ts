@@ -1,18 +1,24 @@
 /**
- * Schemas shared by every API: the response envelope, int64 ids, uploadable files, pages.
- * Imports nothing from `src/`.
- *
- * The Effect 4 form of `schemas/common.ts` (hand-written there too, not generated): the same names, put in its
- * place by `scripts/edition.ts` (docs/effect4.md). It differs only where Effect 4's Schema is spelled otherwise:
- * `annotate` for `annotations`, `withConstructorDefault` and `withDecodingDefault` for `optionalWith`'s default,
- * and a schema of `A` typed `Codec<A>`. A change to one file is made to the other.
+ * `schemas/common.ts`: the schemas shared by every API (the response envelope, int64 ids, uploadable files,
+ * pages), written by the generator like the rest of `schemas/` so that each edition gets it in its own Schema
+ * spelling (`dialect.ts`) from this one text.
  */
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-/** An int64 value: JSON carries it as a decimal string, and it stays a string (no precision loss). */
-export const Int64String = /*#__PURE__*/ Schema.String.pipe(Schema.brand("Int64String"), Schema.annotate({ identifier: "Int64String" }))
+import type { Dialect } from "./dialect.js"
 
-/** The `error` object some failed answers carry next to `code` and `msg`. */
+/** The module's text, less the generator's header. */
+export const emitCommon = (dialect: Dialect): string =>
+  [
+    `/**
+ * Schemas shared by every API: the response envelope, int64 ids, uploadable files, pages.
+ * Imports nothing from \`src/\`.
+ */`,
+    ...dialect.defaultImports,
+    `import * as Schema from "effect/Schema"`,
+    `
+/** An int64 value: JSON carries it as a decimal string, and it stays a string (no precision loss). */
+export const Int64String = /*#__PURE__*/ Schema.String.pipe(Schema.brand("Int64String"), ${dialect.annotate(`{ identifier: "Int64String" }`)})
+
+/** The \`error\` object some failed answers carry next to \`code\` and \`msg\`. */
 export const ErrorDetail = /*#__PURE__*/ Schema.Struct({
   log_id: Schema.optional(Schema.String),
   troubleshooter: Schema.optional(Schema.String),
@@ -28,16 +34,16 @@ export const ErrorDetail = /*#__PURE__*/ Schema.Struct({
   })))
 })
 
-/** `{code, msg, data, error}`; `code` 0 is success. Only the frame is checked here: `data` is decoded per API. */
+/** \`{code, msg, data, error}\`; \`code\` 0 is success. Only the frame is checked here: \`data\` is decoded per API. */
 export const Envelope = /*#__PURE__*/ Schema.Struct({
   code: Schema.Number,
-  msg: Schema.String.pipe(Schema.withConstructorDefault(Effect.succeed("")), Schema.withDecodingDefault(Effect.succeed(""))),
+  msg: ${dialect.optionalWithDefault("Schema.String", `""`)},
   data: Schema.optional(Schema.Unknown),
   error: Schema.optional(ErrorDetail)
 })
 export type Envelope = typeof Envelope.Type
 
-/** What an upload field takes: bytes, a `Blob` (or `File`), or a stream of bytes (web, Node, or any async iterable). */
+/** What an upload field takes: bytes, a \`Blob\` (or \`File\`), or a stream of bytes (web, Node, or any async iterable). */
 export type Uploadable = Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
 
 export const isUploadable = (value: unknown): value is Uploadable =>
@@ -46,14 +52,16 @@ export const isUploadable = (value: unknown): value is Uploadable =>
   value instanceof ReadableStream ||
   (typeof value === "object" && value !== null && Symbol.asyncIterator in value)
 
-export const UploadableFile: Schema.Codec<Uploadable> = /*#__PURE__*/ Schema.declare(isUploadable, {
+export const UploadableFile: ${dialect.schemaOf("Uploadable")} = /*#__PURE__*/ Schema.declare(isUploadable, {
   identifier: "UploadableFile",
   description: "bytes, a Blob, or a stream of bytes"
 })
 
-/** The fields every `page_token` list answer has. */
+/** The fields every \`page_token\` list answer has. */
 export const PageFields = {
   has_more: Schema.optional(Schema.Boolean),
   page_token: Schema.optional(Schema.String),
   next_page_token: Schema.optional(Schema.String)
 }
+`
+  ].join("\n")
