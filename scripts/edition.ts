@@ -119,8 +119,7 @@ export const writeSources = (): void => {
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
   // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it
   cpSync(join(repository, "tests"), join(out, "tests"), { recursive: true })
-  writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "
-")
+  writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
   const versionModule = join(out, "src", "internal", "version.ts")
   writeFileSync(versionModule, readFileSync(versionModule, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${editionSettings().version}"`))
   for (const file of filesUnder(out).filter((path) => path.endsWith(".ts"))) {
