@@ -13,7 +13,7 @@
  */
 import { execFile } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { dirname, join, relative } from "node:path"
+import { dirname, join, relative, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { defaultCatalogDirectory, load } from "./codegen/catalog.js"
@@ -122,11 +122,34 @@ export const writeSources = (): void => {
   writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
   const versionModule = join(out, "src", "internal", "version.ts")
   writeFileSync(versionModule, readFileSync(versionModule, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${editionSettings().version}"`))
+  const missing = new Set<string>()
+  const testsFolder = join(out, "tests") + sep
   for (const file of filesUnder(out).filter((path) => path.endsWith(".ts"))) {
     const text = readFileSync(file, "utf8")
     const rewritten = rewriteSpecifiers(text, specifiers)
     if (rewritten !== text) writeFileSync(file, rewritten)
+    if (file.startsWith(testsFolder)) continue // tests not yet on the dialect stay as they are; vitest.config.ts guards the suite's
+    for (const specifier of effectSpecifiers(rewritten)) if (!onEffect4(specifier)) missing.add(`${relative(out, file)}: ${specifier}`)
   }
+  // TypeScript (and Node) would find these in the repository's Effect 3 node_modules above out/: refused here
+  if (missing.size > 0) throw new Error(`modules Effect 4 does not have (use the dialect, or add a rewrite):\n${[...missing].join("\n")}`)
+}
+
+/** The `effect` and `@effect/...` modules a module's text imports. */
+const effectSpecifiers = (text: string): Array<string> =>
+  [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*)["']((?:effect|@effect\/[\w-]+)(?:\/[^"']*)?)["']/g)].map((match) => match[1]!)
+
+/** Whether `specifier` names a module of the Effect 4 packages in `editions/effect4/node_modules` (their exports maps). */
+const onEffect4 = (specifier: string): boolean => {
+  const [scopeOrName, ...rest] = specifier.split("/")
+  const name = scopeOrName!.startsWith("@") ? `${scopeOrName}/${rest.shift()}` : scopeOrName!
+  const manifest = join(edition, "node_modules", name, "package.json")
+  if (!existsSync(manifest)) return false
+  const exports = (JSON.parse(readFileSync(manifest, "utf8")) as { readonly exports: Record<string, unknown> }).exports
+  const subpath = rest.length === 0 ? "." : `./${rest.join("/")}`
+  if (subpath in exports) return true
+  const pattern = exports["./*"] // "./dist/*.js"
+  return typeof pattern === "string" && existsSync(join(edition, "node_modules", name, pattern.replace("*", rest.join("/"))))
 }
 
 /**

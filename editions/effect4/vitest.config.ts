@@ -3,11 +3,30 @@
  * `out/tests` by the edition's build.
  */
 import { readFileSync } from "node:fs"
-import { defineConfig } from "vitest/config"
+import { join, sep } from "node:path"
+import { defineConfig, type Plugin } from "vitest/config"
 
 const suite = JSON.parse(readFileSync(new URL("./suite.json", import.meta.url), "utf8")) as { readonly tests: ReadonlyArray<string> }
 
+/** The repository's own node_modules (Effect 3), above `out/`: Node finds a module Effect 4 lacks there. */
+const effect3Modules = join(import.meta.dirname, "..", "..", "node_modules") + sep
+
+/** Fails a test file that would load Effect 3's `effect` or `@effect/...` (a module Effect 4 does not have). */
+const effect4Only: Plugin = {
+  name: "lark-effect:effect-4-only",
+  enforce: "pre",
+  async resolveId(source, importer, options) {
+    if (!/^(effect|@effect\/)/.test(source)) return null
+    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true })
+    if (resolved !== null && resolved.id.startsWith(effect3Modules)) {
+      this.error(`${importer} imports ${source}, which Effect 4 does not have (Effect 3's would load): use the dialect`)
+    }
+    return resolved
+  }
+}
+
 export default defineConfig({
+  plugins: [effect4Only],
   test: {
     root: import.meta.dirname,
     include: suite.tests.map((test) => `out/${test}`),
