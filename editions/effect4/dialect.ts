@@ -11,28 +11,16 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Base64 from "effect/encoding/Base64"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
-import * as Headers from "effect/http/Headers"
-import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientError from "effect/http/HttpClientError"
+import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import * as Fiber from "effect/Fiber"
-import * as Headers from "effect/http/Headers"
-import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientError from "effect/http/HttpClientError"
-import * as Latch from "effect/Latch"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
-import * as Predicate from "effect/Predicate"
+import * as Queue from "effect/Queue"
 import type * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
 import * as Result from "effect/Result"
@@ -44,6 +32,10 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Tracer from "effect/Tracer"
+import * as Base64 from "effect/encoding/Base64"
+import * as Headers from "effect/http/Headers"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 
 export type Outcome<A, E> = Result.Result<A, E>
@@ -107,6 +99,7 @@ export const parsedVariable = <A, B>(config: Config.Config<A>, parse: (value: A)
 
 // The variables read are strings and a provider gives strings, so a type mismatch means nothing usable was there
 // (Effect 4 reports an unset or empty variable as an `InvalidType` under the variable's `Pointer`).
+
 const isMissing = (issue: SchemaIssue.Issue): boolean => {
   switch (issue._tag) {
     case "MissingKey":
@@ -261,13 +254,9 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     Effect.onExit((exit) => Effect.clockWith((clock) => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), exit))))
   ) as Effect.Effect<A, E, R>
 
-// ── ws ──
-
 export const Union = <const Members extends ReadonlyArray<Schema.Top>>(...members: Members): Schema.Union<Members> =>
   Schema.Union(members)
-// ── channel outbound ──
 
-// no self type on Effect 4: a reference's identifier is `never`
 export const Reference = <_Self>() => <const Key extends string, Shape>(
   key: Key,
   options: { readonly defaultValue: () => Shape }
@@ -282,7 +271,6 @@ export const timeoutFail = <E1>(
 ) =>
 <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E1, R> =>
   Effect.timeoutOrElse(self, { duration: options.duration, orElse: () => Effect.fail(options.onTimeout()) })
-// ── registration and cli ──
 
 export const outcomeGen: typeof Result.gen = Result.gen
 
@@ -334,13 +322,10 @@ export const stackRunner = <R>(): Effect.Effect<
 
 export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.Fiber<A, E>): void =>
   FiberSet.addUnsafe(set, fiber)
-// ── channel core ──
 
 export const catchAll: <E, A2, E2, R2>(
   f: (error: E) => Effect.Effect<A2, E2, R2>
 ) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catch
-
-export const dieMessage = (message: string): Effect.Effect<never> => Effect.die(new Error(message))
 
 export const parseJson = <A, I>(schema: Schema.Codec<A, I>): Schema.Codec<A, string> => Schema.fromJsonString(schema)
 
@@ -348,6 +333,7 @@ export const warningsOnStandardError = (): Layer.Layer<never> =>
   Layer.merge(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt)]), Layer.succeed(References.MinimumLogLevel, "Warn"))
 
 export const changesOf = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => SubscriptionRef.changes(ref)
+
 export const tapErrorCause = <A, E, R, X, E2, R2>(
   self: Effect.Effect<A, E, R>,
   f: (cause: Cause.Cause<E>) => Effect.Effect<X, E2, R2>
@@ -365,17 +351,12 @@ export const changes: <A>(ref: SubscriptionRef.SubscriptionRef<A>) => Stream.Str
 export const subscribe = <A>(pubsub: PubSub.PubSub<A>): Effect.Effect<Stream.Stream<A>, never, Scope.Scope> =>
   Effect.map(PubSub.subscribe(pubsub), Stream.fromSubscription)
 
-export const scopedLayer = <I, S, E, R>(tag: Context.Key<I, S>, effect: Effect.Effect<S, E, R>): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
-  Layer.effect(tag, effect)
-
 export const locally = <A, E, R, V>(effect: Effect.Effect<A, E, R>, ref: Context.Reference<V>, value: V): Effect.Effect<A, E, R> =>
   Effect.provideService(effect, ref, value)
 
 export const decodeDurationOption: (input: DurationInput) => Option.Option<Duration.Duration> = Duration.fromInput
-export const isStream: (value: unknown) => value is Stream.Stream<unknown, unknown, unknown> = Stream.isStream
 
-export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isObject
-// ── events ──
+export const isStream: (value: unknown) => value is Stream.Stream<unknown, unknown, unknown> = Stream.isStream
 
 export const isInterruptedCause: <E>(cause: Cause.Cause<E>) => boolean = Cause.hasInterrupts
 

@@ -19,26 +19,17 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Encoding from "effect/Encoding"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as Queue from "effect/Queue"
-import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
-import * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as PubSub from "effect/PubSub"
-import * as Predicate from "effect/Predicate"
+import * as Queue from "effect/Queue"
 import type * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
@@ -310,12 +301,9 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     span.end(fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n, exit)
   })
 
-// ── ws ──
-
 /** A union schema of the members. Effect 4: `Schema.Union([...members])`. */
 export const Union = <const Members extends ReadonlyArray<Schema.Schema.All>>(...members: Members) =>
   Schema.Union(...members)
-// ── channel outbound ──
 
 /**
  * A service key with a default value, to extend: `class X extends Reference<X>()("key", { defaultValue }) {}`.
@@ -336,7 +324,6 @@ export const localSetting = <A>(_key: string, initial: A): LocalSetting<A> => Fi
 export const timeoutFail: <E1>(
   options: { readonly onTimeout: () => E1; readonly duration: DurationInput }
 ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | E1, R> = Effect.timeoutFail
-// ── registration and cli ──
 
 /** Runs a generator of outcomes (`yield*` one to go on with its success). Effect 4: `Result.gen`. */
 export const outcomeGen: typeof Either.gen = Either.gen
@@ -404,15 +391,11 @@ export const stackRunner = <R>(): Effect.Effect<
 /** Effect 4: `FiberSet.addUnsafe`. */
 export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.RuntimeFiber<A, E>): void =>
   FiberSet.unsafeAdd(set, fiber)
-// ── channel core ──
 
 /** Effect 4: `Effect.catch`. */
 export const catchAll: <E, A2, E2, R2>(
   f: (error: E) => Effect.Effect<A2, E2, R2>
 ) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchAll
-
-/** A defect with this message. Effect 4: `Effect.die(new Error(message))`. */
-export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
 
 /** A schema of the JSON text of `schema`'s encoded form. Effect 4: `Schema.fromJsonString`. */
 export const parseJson = <A, I>(schema: Schema.Schema<A, I>): Schema.Schema<A, string> => Schema.parseJson(schema)
@@ -425,6 +408,7 @@ export const warningsOnStandardError = (): Layer.Layer<never> => Layer.merge(
 
 /** Its current value, then every change. Effect 4: `SubscriptionRef.changes(ref)`. */
 export const changesOf = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => ref.changes
+
 /** Effect 4: `Effect.tapCause`. */
 export const tapErrorCause = <A, E, R, X, E2, R2>(
   self: Effect.Effect<A, E, R>,
@@ -451,24 +435,16 @@ export const changes = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stre
 export const subscribe = <A>(pubsub: PubSub.PubSub<A>): Effect.Effect<Stream.Stream<A>, never, Scope.Scope> =>
   Effect.map(PubSub.subscribe(pubsub), (dequeue) => Stream.fromQueue(dequeue))
 
-/** A layer of a service made in the layer's scope. Effect 4: `Layer.effect` (which gives the effect that scope). */
-export const scopedLayer = <I, S, E, R>(tag: Context.Tag<I, S>, effect: Effect.Effect<S, E, R>): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
-  Layer.scoped(tag, effect)
-
 /** Runs `effect` with the fiber setting `ref` set to `value`. Effect 4: `Effect.provideService` of a `Context.Reference`. */
 export const locally = <A, E, R, V>(effect: Effect.Effect<A, E, R>, ref: FiberRef.FiberRef<V>, value: V): Effect.Effect<A, E, R> =>
   Effect.locally(effect, ref, value)
 
 /** The duration `input` stands for, if any. Effect 4: `Duration.fromInput`. */
 export const decodeDurationOption: (input: DurationInput) => Option.Option<Duration.Duration> = Duration.decodeUnknown
+
 /** Effect 4: `Stream.isStream`. */
 export const isStream = (value: unknown): value is Stream.Stream<unknown, unknown, unknown> =>
   Predicate.hasProperty(value, Stream.StreamTypeId)
-
-/** An object that is not an array (nor `null`). Effect 4: `Predicate.isObject` (Effect 3's `isObject` takes functions too). */
-export const isRecord: (input: unknown) => input is { [x: string | symbol]: unknown } = Predicate.isRecord
-
-// ── events ──
 
 /** Whether `cause` holds an interruption (maybe among failures). Effect 4: `Cause.hasInterrupts`. */
 export const isInterruptedCause: <E>(cause: Cause.Cause<E>) => boolean = Cause.isInterrupted
