@@ -15,6 +15,7 @@ import * as Exit from "effect/Exit"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
@@ -22,6 +23,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import type * as SchemaIssue from "effect/SchemaIssue"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { ContextDeadline } from "../AttemptTimeout.js"
@@ -240,3 +242,41 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     Effect.withParentSpan(span),
     Effect.onExit((exit) => Effect.clockWith((clock) => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), exit))))
   ) as Effect.Effect<A, E, R>
+
+// ── layers ──
+
+export const callback = <A, E = never, R = never>(
+  register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
+): Effect.Effect<A, E, R> => Effect.callback<A, E, R>((resume, signal) => register(resume, signal))
+
+export const scopedLayer = <I, S, E, R>(
+  key: Context.Key<I, S>,
+  effect: Effect.Effect<NoInfer<S>, E, R>
+): Layer.Layer<I, E, Exclude<R, Scope.Scope>> => Layer.effect(key, effect)
+
+export const unwrapLayer: <A, E1, R1, E, R>(self: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>) => Layer.Layer<A, E | E1, R1 | R> =
+  Layer.unwrap
+
+export const catchAll = <E, A2, E2, R2>(
+  f: (error: E) => Effect.Effect<A2, E2, R2>
+) =>
+<A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | A2, E2, R | R2> => Effect.catch(self, f)
+
+export const currentForker: Effect.Effect<(effect: Effect.Effect<void>) => void> = Effect.map(
+  Effect.context<never>(),
+  (context) => (effect) => void Effect.runForkWith(context)(effect)
+)
+
+export const unionSchedules = <Out, Out2, In>(
+  self: Schedule.Schedule<Out, In>,
+  that: Schedule.Schedule<Out2, In>
+): Schedule.Schedule<unknown, In> =>
+  // both take `In`, so the intersection of their inputs Effect 4 computes is `In` (TypeScript cannot see it for a generic)
+  Schedule.min([self, that]) as Schedule.Schedule<unknown, In>
+
+export const upTo = <Out, In>(schedule: Schedule.Schedule<Out, In>, duration: DurationInput): Schedule.Schedule<Out, In> =>
+  Schedule.upTo(schedule, { duration })
+
+export const dieMessage = (message: string): Effect.Effect<never> => Effect.die(new Error(message))
+
+export type VariableError = Config.ConfigError

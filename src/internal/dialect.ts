@@ -19,14 +19,18 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
+import type * as Types from "effect/Types"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 import { locallyWith } from "./locally.js"
 import { raceClock } from "./raceClock.js"
@@ -288,3 +292,50 @@ export const underSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, span: Tracer.
     const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
     span.end(fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n, exit)
   })
+
+// ── layers ──
+
+/** An effect resumed by a callback, which may return a cleanup run on interruption. Effect 4: `Effect.callback`. */
+export const callback: <A, E = never, R = never>(
+  register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
+) => Effect.Effect<A, E, R> = Effect.async
+
+/** A layer from an effect that may use a `Scope` (closed with the layer). Effect 4: `Layer.effect`. */
+export const scopedLayer: <I, S, E, R>(
+  tag: Context.Tag<I, S>,
+  effect: Effect.Effect<Types.NoInfer<S>, E, R>
+) => Layer.Layer<I, E, Exclude<R, Scope.Scope>> = Layer.scoped
+
+/** A layer built by an effect. Effect 4: `Layer.unwrap`. */
+export const unwrapLayer: <A, E1, R1, E, R>(self: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>) => Layer.Layer<A, E | E1, R1 | R> =
+  Layer.unwrapEffect
+
+/** Recovers from any failure (not from defects). Effect 4: `Effect.catch`. */
+export const catchAll: <E, A2, E2, R2>(
+  f: (error: E) => Effect.Effect<A2, E2, R2>
+) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchAll
+
+/**
+ * A way to start effects in the background from outside any fiber (an event listener), with the current
+ * context. Effect 4: `Effect.context()` and `Effect.runForkWith`.
+ */
+export const currentForker: Effect.Effect<(effect: Effect.Effect<void>) => void> = Effect.map(
+  Effect.runtime<never>(),
+  (runtime) => (effect) => void Runtime.runFork(runtime)(effect)
+)
+
+/** Recurs while either recurs, waiting the shorter delay. Effect 4: `Schedule.min([self, that])`. */
+export const unionSchedules = <Out, Out2, In>(
+  self: Schedule.Schedule<Out, In>,
+  that: Schedule.Schedule<Out2, In>
+): Schedule.Schedule<unknown, In> => Schedule.union(self, that)
+
+/** `schedule` for at most `duration` from its start. Effect 4: `Schedule.upTo({ duration })`. */
+export const upTo = <Out, In>(schedule: Schedule.Schedule<Out, In>, duration: DurationInput): Schedule.Schedule<Out, In> =>
+  Schedule.upTo(schedule, duration)
+
+/** Dies with a `RuntimeException` of `message`. Effect 4: `Effect.die(new Error(message))`. */
+export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
+
+/** A failure to read variables. Effect 4: `Config.ConfigError`. */
+export type VariableError = ConfigError.ConfigError
