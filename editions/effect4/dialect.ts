@@ -15,7 +15,9 @@ import * as Exit from "effect/Exit"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
+import * as NetAddress from "effect/net/NetAddress"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
@@ -280,3 +282,11 @@ export const upTo = <Out, In>(schedule: Schedule.Schedule<Out, In>, duration: Du
 export const dieMessage = (message: string): Effect.Effect<never> => Effect.die(new Error(message))
 
 export type VariableError = Config.ConfigError
+
+export const jsonResponse: (
+  body: unknown,
+  options?: HttpServerResponse.Options.WithContentType
+) => HttpServerResponse.HttpServerResponse = HttpServerResponse.jsonUnsafe
+
+export const httpUrlOf = (address: NetAddress.SocketAddress): string | undefined =>
+  address._tag === "UnixPathAddress" ? undefined : Result.getOrUndefined(NetAddress.formatUrl(address, "http"))

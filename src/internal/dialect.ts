@@ -7,6 +7,8 @@
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
@@ -339,3 +341,18 @@ export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieM
 
 /** A failure to read variables. Effect 4: `Config.ConfigError`. */
 export type VariableError = ConfigError.ConfigError
+
+/** A JSON response (the body must be JSON-serializable). Effect 4: `HttpServerResponse.jsonUnsafe`. */
+export const jsonResponse: (
+  body: unknown,
+  options?: HttpServerResponse.Options.WithContentType
+) => HttpServerResponse.HttpServerResponse = HttpServerResponse.unsafeJson
+
+/**
+ * The `http://host:port` URL of a server listening on TCP (IPv6 hosts in brackets); `undefined` for a Unix socket.
+ * Effect 4: `NetAddress.formatUrl` of an `InetAddress`.
+ */
+export const httpUrlOf = (address: HttpServer.Address): string | undefined =>
+  address._tag === "TcpAddress"
+    ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+    : undefined
