@@ -3,6 +3,7 @@
  * documented there, with its Effect 4 spelling). The Effect 4 edition (`npm run edition`) is built with this file
  * in that one's place (docs/effect4.md); tests/effect4 checks that both export the same names.
  */
+import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
@@ -28,6 +29,7 @@ import type * as SchemaIssue from "effect/SchemaIssue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
+import type * as Undici from "undici"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 
 export type Outcome<A, E> = Result.Result<A, E>
@@ -290,3 +292,13 @@ export const jsonResponse: (
 
 export const httpUrlOf = (address: NetAddress.SocketAddress): string | undefined =>
   address._tag === "UnixPathAddress" ? undefined : Result.getOrUndefined(NetAddress.formatUrl(address, "http"))
+
+export const undiciClient = (
+  node: typeof NodeHttpClient,
+  dispatcher: Undici.Dispatcher
+): Effect.Effect<HttpClient.HttpClient> => Effect.provideService(node.makeUndici, node.Dispatcher, dispatcher)
+
+export const withUndiciOptions = (node: typeof NodeHttpClient, options: Undici.Dispatcher.RequestOptions<null>) =>
+(
+  context: Context.Context<never>
+): Context.Context<never> => Context.add(context, node.UndiciOptions, options)

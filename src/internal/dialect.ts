@@ -4,6 +4,7 @@
  * with `editions/effect4/dialect.ts` in this file's place, which exports the same names written for Effect 4
  * (docs/effect4.md). Keep it small: only what differs, each export saying its Effect 4 spelling.
  */
+import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -33,6 +34,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type * as Types from "effect/Types"
+import type * as Undici from "undici"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 import { locallyWith } from "./locally.js"
 import { raceClock } from "./raceClock.js"
@@ -356,3 +358,18 @@ export const httpUrlOf = (address: HttpServer.Address): string | undefined =>
   address._tag === "TcpAddress"
     ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
     : undefined
+
+/**
+ * The platform's undici client on `dispatcher`, from the `NodeHttpClient` module the wiring imports (passed in, so
+ * that only the wiring loads undici). Effect 4: `NodeHttpClient.makeUndici` given a `NodeHttpClient.Dispatcher`.
+ */
+export const undiciClient = (
+  node: typeof NodeHttpClient,
+  dispatcher: Undici.Dispatcher
+): Effect.Effect<HttpClient.HttpClient> => Effect.sync(() => node.makeUndici(dispatcher))
+
+/** Adds per-request undici options to a context (see {@link undiciClient}). Effect 4: `NodeHttpClient.UndiciOptions`. */
+export const withUndiciOptions = (node: typeof NodeHttpClient, options: Undici.Dispatcher.RequestOptions<null>) =>
+(
+  context: Context.Context<never>
+): Context.Context<never> => Context.add(context, node.UndiciRequestOptions, options)
