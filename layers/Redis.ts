@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as LarkConfig from "../src/LarkConfig.js"
 import type { LarkConfigError } from "../src/LarkError.js"
+import { unwrapLayer } from "../src/internal/dialect.js"
 import * as RedisClientModule from "./redis/client.js"
 import * as RedisTokenCache from "./redis/tokenCache.js"
 
@@ -60,6 +61,6 @@ export const layerLarkConfigFromEnv = (
   overrides: Partial<LarkConfig.Options> = {},
   cacheOptions?: RedisTokenCache.Options
 ): Layer.Layer<LarkConfig.LarkConfig, LarkConfigError, RedisClientModule.RedisClient> =>
-  Layer.unwrapEffect(
+  unwrapLayer(
     Effect.map(RedisTokenCache.make(cacheOptions), (tokenCache) => LarkConfig.layerConfig({ ...overrides, tokenCache }))
   )

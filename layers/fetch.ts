@@ -8,6 +8,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Undici from "undici"
+import { scopedLayer } from "../src/internal/dialect.js"
 import * as Proxy from "./internal/proxy.js"
 import { type TransportOptions, withHttp } from "./wiring.js"
 
@@ -37,7 +38,7 @@ const dispatcherOf = (options: Options) =>
         ))
 
 const transport = (options: Options) =>
-  FetchHttpClient.layer.pipe(Layer.provide(Layer.scoped(
+  FetchHttpClient.layer.pipe(Layer.provide(scopedLayer(
     FetchHttpClient.RequestInit,
     Effect.map(dispatcherOf(options), (dispatcher): RequestInit => dispatcher === undefined ? {} : { dispatcher } as RequestInit)
   )))

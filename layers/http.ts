@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
+import { scopedLayer } from "../src/internal/dialect.js"
 import * as NodeHttpClient from "./internal/nodeHttpClient.js"
 import * as NodeProxy from "./internal/nodeProxy.js"
 import * as Proxy from "./internal/proxy.js"
@@ -29,8 +30,8 @@ const withDeadlines = <E>(client: Layer.Layer<HttpClient.HttpClient, E>) =>
   Layer.merge(client, Layer.succeed(AttemptDeadline, socketDeadline))
 
 /** The `node:http` client with its keep-alive agents; attempt timeouts are enforced by the sockets. */
-export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptDeadline> = withDeadlines(
-  Layer.scoped(HttpClient.HttpClient, NodeHttpClient.make)
+export const HttpLive: Layer.Layer<HttpClient.HttpClient | (typeof AttemptDeadline)["Identifier"]> = withDeadlines(
+  scopedLayer(HttpClient.HttpClient, NodeHttpClient.make)
 )
 
 export interface Options extends TransportOptions {
@@ -55,7 +56,7 @@ const callerAgents = (given: NonNullable<Options["agents"]>) => (): NodeHttpClie
 }
 
 const transport = (options: Options) =>
-  withDeadlines(Layer.scoped(
+  withDeadlines(scopedLayer(
     HttpClient.HttpClient,
     options.agents !== undefined
       ? options.proxy !== undefined ? Effect.fail(Proxy.notBoth("agents")) : NodeHttpClient.makeOn(callerAgents(options.agents))

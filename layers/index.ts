@@ -4,13 +4,13 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Undici from "undici"
 import { AttemptDeadline, type ContextDeadline } from "../src/AttemptTimeout.js"
 import * as Exchange from "../src/Exchange.js"
+import { scopedLayer, undiciClient, withUndiciOptions } from "../src/internal/dialect.js"
 import * as UndiciExchange from "./internal/undiciExchange.js"
 import * as Proxy from "./internal/proxy.js"
 import * as UndiciProxy from "./internal/undiciProxy.js"
@@ -35,8 +35,7 @@ const timeoutOptions = (millis: number) => ({ [TIMEOUT_OPTION]: millis }) as unk
 const undiciDeadline: ContextDeadline = (timeout) => {
   const millis = Duration.toMillis(timeout)
   if (!UndiciExchange.undiciKeeps(millis)) return undefined
-  const options = timeoutOptions(millis)
-  return (context) => Context.add(context, NodeHttpClient.UndiciRequestOptions, options)
+  return withUndiciOptions(NodeHttpClient, timeoutOptions(millis))
 }
 
 /**
@@ -45,19 +44,19 @@ const undiciDeadline: ContextDeadline = (timeout) => {
  */
 const clientOn = (dispatcher: Undici.Dispatcher) => {
   const timed = dispatcher.compose(withAttemptTimeouts)
-  return Exchange.withExchange(NodeHttpClient.makeUndici(timed), UndiciExchange.make(timed))
+  return Effect.map(undiciClient(NodeHttpClient, timed), (client) => Exchange.withExchange(client, UndiciExchange.make(timed)))
 }
 
 /** A dispatcher of the layer's own, destroyed (with its connections) when the layer closes. */
 const owned = (make: () => Undici.Dispatcher) =>
-  Effect.map(Effect.acquireRelease(Effect.sync(make), (dispatcher) => Effect.promise(() => dispatcher.destroy())), clientOn)
+  Effect.flatMap(Effect.acquireRelease(Effect.sync(make), (dispatcher) => Effect.promise(() => dispatcher.destroy())), clientOn)
 
 const withDeadlines = <E>(client: Layer.Layer<HttpClient.HttpClient, E>) =>
   Layer.merge(client, Layer.succeed(AttemptDeadline, undiciDeadline))
 
 /** undici with its connection pool; attempt timeouts are enforced by undici itself. */
-export const HttpLive: Layer.Layer<HttpClient.HttpClient | AttemptDeadline> = withDeadlines(
-  Layer.scoped(HttpClient.HttpClient, owned(() => new Undici.Agent()))
+export const HttpLive: Layer.Layer<HttpClient.HttpClient | (typeof AttemptDeadline)["Identifier"]> = withDeadlines(
+  scopedLayer(HttpClient.HttpClient, owned(() => new Undici.Agent()))
 )
 
 export interface Options extends TransportOptions {
@@ -69,10 +68,10 @@ export interface Options extends TransportOptions {
 }
 
 const transport = (options: Options) =>
-  withDeadlines(Layer.scoped(
+  withDeadlines(scopedLayer(
     HttpClient.HttpClient,
     options.dispatcher !== undefined
-      ? options.proxy !== undefined ? Effect.fail(Proxy.notBoth("dispatcher")) : Effect.succeed(clientOn(options.dispatcher))
+      ? options.proxy !== undefined ? Effect.fail(Proxy.notBoth("dispatcher")) : clientOn(options.dispatcher)
       : Effect.flatMap(Proxy.resolve(options.proxy), (routes) =>
         owned(() => routes === undefined ? new Undici.Agent() : UndiciProxy.make(routes)))
   ))

@@ -3,6 +3,7 @@
  * documented there, with its Effect 4 spelling). The Effect 4 edition (`npm run edition`) is built with this file
  * in that one's place (docs/effect4.md); tests/effect4 checks that both export the same names.
  */
+import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
@@ -17,6 +18,12 @@ import * as FiberSet from "effect/FiberSet"
 import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Headers from "effect/http/Headers"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Layer from "effect/Layer"
+import * as NetAddress from "effect/net/NetAddress"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
@@ -36,6 +43,7 @@ import * as Base64 from "effect/encoding/Base64"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
+import type * as Undici from "undici"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 
 export type Outcome<A, E> = Result.Result<A, E>
@@ -280,6 +288,7 @@ export const isRecord: (input: unknown) => input is { [x: string | symbol]: unkn
 
 export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   HttpClient.transformResponse(client, Effect.provideService(HttpClient.TracerPropagationEnabled, false))
+// ── layers ──
 
 export const callback = <A, E = never, R = never>(
   register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
@@ -378,3 +387,52 @@ export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationIn
     return delay === undefined ? Cause.done(Duration.zero) : Effect.succeed([delay, delay] as [Duration.Duration, Duration.Duration])
   }))
 }
+export const scopedLayer = <I, S, E, R>(
+  key: Context.Key<I, S>,
+  effect: Effect.Effect<NoInfer<S>, E, R>
+): Layer.Layer<I, E, Exclude<R, Scope.Scope>> => Layer.effect(key, effect)
+
+export const unwrapLayer: <A, E1, R1, E, R>(self: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>) => Layer.Layer<A, E | E1, R1 | R> =
+  Layer.unwrap
+
+export const catchAll = <E, A2, E2, R2>(
+  f: (error: E) => Effect.Effect<A2, E2, R2>
+) =>
+<A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | A2, E2, R | R2> => Effect.catch(self, f)
+
+export const currentForker: Effect.Effect<(effect: Effect.Effect<void>) => void> = Effect.map(
+  Effect.context<never>(),
+  (context) => (effect) => void Effect.runForkWith(context)(effect)
+)
+
+export const unionSchedules = <Out, Out2, In>(
+  self: Schedule.Schedule<Out, In>,
+  that: Schedule.Schedule<Out2, In>
+): Schedule.Schedule<unknown, In> =>
+  // both take `In`, so the intersection of their inputs Effect 4 computes is `In` (TypeScript cannot see it for a generic)
+  Schedule.min([self, that]) as Schedule.Schedule<unknown, In>
+
+export const upTo = <Out, In>(schedule: Schedule.Schedule<Out, In>, duration: DurationInput): Schedule.Schedule<Out, In> =>
+  Schedule.upTo(schedule, { duration })
+
+export const dieMessage = (message: string): Effect.Effect<never> => Effect.die(new Error(message))
+
+export type VariableError = Config.ConfigError
+
+export const jsonResponse: (
+  body: unknown,
+  options?: HttpServerResponse.Options.WithContentType
+) => HttpServerResponse.HttpServerResponse = HttpServerResponse.jsonUnsafe
+
+export const httpUrlOf = (address: NetAddress.SocketAddress): string | undefined =>
+  address._tag === "UnixPathAddress" ? undefined : Result.getOrUndefined(NetAddress.formatUrl(address, "http"))
+
+export const undiciClient = (
+  node: typeof NodeHttpClient,
+  dispatcher: Undici.Dispatcher
+): Effect.Effect<HttpClient.HttpClient> => Effect.provideService(node.makeUndici, node.Dispatcher, dispatcher)
+
+export const withUndiciOptions = (node: typeof NodeHttpClient, options: Undici.Dispatcher.RequestOptions<null>) =>
+(
+  context: Context.Context<never>
+): Context.Context<never> => Context.add(context, node.UndiciOptions, options)

@@ -20,7 +20,6 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
@@ -30,6 +29,7 @@ import { pipeline, Readable } from "node:stream"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import { ATTEMPT_TIMEOUT_CODE } from "../../src/AttemptTimeout.js"
 import * as Exchange from "../../src/Exchange.js"
+import { callback, optionFromNullable } from "../../src/internal/dialect.js"
 
 /** Milliseconds a request's socket may stay silent before the request fails; 0 (the default) for no limit. */
 export class IdleTimeout extends Context.Reference<IdleTimeout>()("lark-effect/layers/http/IdleTimeout", {
@@ -58,8 +58,8 @@ const readAll = (source: Http.IncomingMessage): Promise<Buffer> =>
   })
 
 class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  readonly [HttpClientResponse.TypeId]: typeof HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [HttpIncomingMessage.TypeId]: typeof HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   // Node detaches the socket from a response once its body is read and the socket goes back to the pool.
   private readonly socket: Socket | null
   private cachedHeaders: Headers.Headers | undefined
@@ -83,7 +83,7 @@ class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.H
   }
 
   get remoteAddress() {
-    return Option.fromNullable(this.socket?.remoteAddress)
+    return optionFromNullable(this.socket?.remoteAddress)
   }
 
   private failure(cause: unknown, description?: string): HttpClientError.ResponseError {
@@ -91,7 +91,7 @@ class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.H
   }
 
   private get bytes(): Effect.Effect<Buffer, HttpClientError.ResponseError> {
-    return Effect.async((resume) => {
+    return callback((resume) => {
       const body = this.body ??= readAll(this.source)
       body.then(
         (bytes) => resume(Effect.succeed(bytes)),
@@ -246,7 +246,7 @@ const exchange = (
   idleMillis: number,
   payload: Payload
 ) =>
-  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+  callback<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
     const req = dispatch(
       send,
       request.method,
@@ -273,7 +273,7 @@ export const socketMillis = (timeout: Duration.Duration): number => {
  * socket's silence, as with {@link IdleTimeout}.
  */
 const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout) =>
-  Effect.async<Exchange.Answer, Exchange.ExchangeError>((resume) => {
+  callback<Exchange.Answer, Exchange.ExchangeError>((resume) => {
     const req = dispatch(
       send,
       outgoing.method,

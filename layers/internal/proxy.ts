@@ -9,6 +9,7 @@ import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { stringVariable } from "../../src/internal/dialect.js"
 import { LarkConfigError } from "../../src/LarkError.js"
 
 /**
@@ -84,7 +85,7 @@ export const bypasses = (noProxy: string): (target: URL) => boolean => {
 /** A variable's value, trimmed; none when unset or blank. */
 const setting = (name: string) =>
   Effect.mapError(
-    Config.string(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== ""))),
+    stringVariable(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== ""))),
     (error) => new LarkConfigError({ variable: name, detail: `could not be read: ${error}` })
   )
 

@@ -6,7 +6,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Undici from "undici"
 import * as Exchange from "../../src/Exchange.js"
-import { raceClock } from "../../src/internal/raceClock.js"
+import { callback, raceClock } from "../../src/internal/dialect.js"
 
 /** undici checks its timeouts about once a second: shorter deadlines are raced against the `Clock` instead. */
 const UNDICI_TIMER_RESOLUTION_MS = 1000
@@ -69,7 +69,7 @@ class Collector implements Undici.Dispatcher.DispatchHandler {
 export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgoing, timeout) => {
   const millis = Duration.toMillis(timeout)
   const ownTimeout = undiciKeeps(millis) ? millis : undefined // undefined: undici's default
-  const exchange = Effect.async<Exchange.Answer, Exchange.ExchangeError>((resume) => {
+  const exchange = callback<Exchange.Answer, Exchange.ExchangeError>((resume) => {
     const collector = new Collector(outgoing, resume)
     try {
       const url = new URL(outgoing.url)

@@ -18,12 +18,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Exchange from "../../src/Exchange.js"
+import { catchAll, type DurationInput } from "../../src/internal/dialect.js"
 import { DEFAULT_URL } from "./client.js"
 
 export interface Limit {
   /** Requests allowed per window, for the whole fleet. */
   readonly limit: number
-  readonly window: Duration.DurationInput
+  readonly window: DurationInput
 }
 
 export interface BudgetOptions {
@@ -50,13 +51,19 @@ export const layer = (
     HttpClient.HttpClient,
     Effect.gen(function*() {
       const client = yield* HttpClient.HttpClient
-      const sleep = yield* RateLimiter.makeSleep
+      const limiter = yield* RateLimiter.RateLimiter
+      // `RateLimiter.makeSleep` (Effect 4: `RateLimiter.sleep`): over the budget, wait for the next window
+      const sleep = (options: Omit<Parameters<typeof limiter.consume>[0], "onExceeded">) =>
+        Effect.flatMap(
+          limiter.consume({ ...options, onExceeded: "delay" }),
+          (result) => Duration.isZero(result.delay) ? Effect.void : Effect.sleep(result.delay)
+        )
       const turn = (url: string) => {
         const family = familyOf(url)
         const limit = family === undefined ? undefined : options.limits[family] ?? options.limits["*"]
         if (limit === undefined) return Effect.void
         return sleep({ key: `${options.app}:${family}`, limit: limit.limit, window: limit.window, algorithm: "fixed-window" }).pipe(
-          Effect.catchAll((error) => Effect.logWarning("lark-effect outbound budget unavailable; request sent unmetered", error))
+          catchAll((error) => Effect.logWarning("lark-effect outbound budget unavailable; request sent unmetered", error))
         )
       }
       const budgeted = HttpClient.tapRequest(client, (request) => turn(request.url))
@@ -64,7 +71,7 @@ export const layer = (
       const exchange = Exchange.ownExchange(client)
       return exchange === undefined
         ? budgeted
-        : Exchange.withExchange(budgeted, (outgoing, timeout) => Effect.zipRight(turn(outgoing.url), exchange(outgoing, timeout)))
+        : Exchange.withExchange(budgeted, (outgoing, timeout) => Effect.andThen(turn(outgoing.url), exchange(outgoing, timeout)))
     })
   )
 

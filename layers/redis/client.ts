@@ -9,14 +9,21 @@
  */
 import { Redis, type RedisOptions } from "ioredis"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
+import {
+  currentForker,
+  decodeDuration,
+  type DurationInput,
+  redactedVariable,
+  scopedLayer,
+  Service as ServiceKey,
+  stringVariable,
+  type VariableError
+} from "../../src/internal/dialect.js"
 import { defineScripts, type LarkRedis } from "./scripts.js"
 
 export interface Service {
@@ -26,7 +33,7 @@ export interface Service {
   readonly prefix: string
 }
 
-export class RedisClient extends Context.Tag("lark-effect/RedisClient")<RedisClient, Service>() {}
+export class RedisClient extends ServiceKey<RedisClient, Service>()("lark-effect/RedisClient") {}
 
 /** Redis could not be reached when the layer was built. */
 export class RedisConnectError extends Schema.TaggedError<RedisConnectError>()("RedisConnectError", {
@@ -43,9 +50,9 @@ export interface Options {
   /** Default `"lark:"`. */
   readonly prefix?: string | undefined
   /** A command that gets no answer within this fails. Default 2 seconds. */
-  readonly commandTimeout?: Duration.DurationInput | undefined
+  readonly commandTimeout?: DurationInput | undefined
   /** Giving up on one connection attempt. Default 5 seconds. */
-  readonly connectTimeout?: Duration.DurationInput | undefined
+  readonly connectTimeout?: DurationInput | undefined
   /** Any other ioredis option; the fail-fast settings above win. */
   readonly redisOptions?: RedisOptions | undefined
 }
@@ -59,9 +66,8 @@ const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 2000)
 const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 /** Logs a lost connection and its recovery once each (ioredis emits an error per reconnect attempt). */
-const watchConnection = (client: Redis, runtime: Runtime.Runtime<never>) => {
+const watchConnection = (client: Redis, log: (effect: Effect.Effect<void>) => void) => {
   let lost = false
-  const log = (effect: Effect.Effect<void>) => Runtime.runFork(runtime)(effect)
   client.on("error", (error: unknown) => {
     if (lost) return
     lost = true
@@ -83,11 +89,11 @@ export const make = (options: Options = {}) =>
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: Duration.toMillis(Duration.decode(options.commandTimeout ?? "2 seconds")),
-      connectTimeout: Duration.toMillis(Duration.decode(options.connectTimeout ?? "5 seconds")),
+      commandTimeout: Duration.toMillis(decodeDuration(options.commandTimeout ?? "2 seconds")),
+      connectTimeout: Duration.toMillis(decodeDuration(options.connectTimeout ?? "5 seconds")),
       retryStrategy: reconnectDelay
     })
-    watchConnection(client, yield* Effect.runtime<never>())
+    watchConnection(client, yield* currentForker)
     yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => client.connect(),
@@ -103,7 +109,7 @@ export const make = (options: Options = {}) =>
 
 /** A client from options given in code. */
 export const layer = (options: Options = {}): Layer.Layer<RedisClient, RedisConnectError> =>
-  Layer.scoped(RedisClient, make(options))
+  scopedLayer(RedisClient, make(options))
 
 /**
  * A client from the environment: `REDIS_URL` (default `redis://127.0.0.1:6379`) and `LARK_REDIS_PREFIX`
@@ -111,14 +117,14 @@ export const layer = (options: Options = {}): Layer.Layer<RedisClient, RedisConn
  */
 export const layerConfig = (
   options: Omit<Options, "url" | "prefix"> = {}
-): Layer.Layer<RedisClient, RedisConnectError | ConfigError.ConfigError> =>
-  Layer.scoped(
+): Layer.Layer<RedisClient, RedisConnectError | VariableError> =>
+  scopedLayer(
     RedisClient,
     Effect.flatMap(
       Config.all({
-        url: Config.withDefault(Config.redacted("REDIS_URL"), Redacted.make(DEFAULT_URL)),
-        prefix: Config.option(Config.string("LARK_REDIS_PREFIX")),
-        appId: Config.option(Config.string("LARK_APP_ID"))
+        url: Config.withDefault(redactedVariable("REDIS_URL"), Redacted.make(DEFAULT_URL)),
+        prefix: Config.option(stringVariable("LARK_REDIS_PREFIX")),
+        appId: Config.option(stringVariable("LARK_APP_ID"))
       }),
       ({ appId, prefix, url }) =>
         make({

@@ -25,6 +25,7 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { type Claim, EventDedupe, type Service, type StoreOptions, unsafeTtls } from "../../src/events/Dedupe.js"
 import { EventDedupeError } from "../../src/events/errors.js"
+import { catchAll, scopedLayer, unionSchedules, upTo } from "../../src/internal/dialect.js"
 import { command, RedisClient } from "./client.js"
 
 const DONE = "done"
@@ -33,11 +34,11 @@ const CLAIM = "claim:"
 /** `complete` tries for this long before it fails: the webhook answers within 3 s, the handler's time included. */
 const COMPLETE_PATIENCE = Duration.seconds(1)
 
-const completeRetries = Schedule.spaced("100 millis").pipe(Schedule.upTo(COMPLETE_PATIENCE))
+const completeRetries = upTo(Schedule.spaced("100 millis"), COMPLETE_PATIENCE)
 
 /** In the background: 100 ms apart, doubling up to 2 s, while the id is still worth remembering. */
 const laterRetries = (ttl: number) =>
-  Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("2 seconds")), Schedule.upTo(ttl))
+  upTo(unionSchedules(Schedule.exponential("100 millis"), Schedule.spaced("2 seconds")), ttl)
 
 const failed = (detail: string, cause: unknown) => new EventDedupeError({ detail: `Redis: ${detail}`, cause })
 
@@ -56,7 +57,7 @@ export const make = (options: StoreOptions = {}): Effect.Effect<Service, never, 
     const forget = (id: string) => Effect.sync(() => void held.delete(id))
 
     const lost = (id: string) =>
-      Effect.zipRight(
+      Effect.andThen(
         forget(id),
         Effect.logWarning(`lark event dedupe: the claim on ${id} expired or was taken over while held; a redelivery may run its handler again`)
       )
@@ -79,9 +80,9 @@ export const make = (options: StoreOptions = {}): Effect.Effect<Service, never, 
     const recordLater = (id: string) =>
       Effect.forkIn(
         Effect.interruptible(Effect.matchEffect(Effect.retry(record(id), laterRetries(ttl)), {
-          onSuccess: () => Effect.zipRight(forget(id), Effect.logInfo(`lark event dedupe: ${id} is recorded as done now that Redis answers`)),
+          onSuccess: () => Effect.andThen(forget(id), Effect.logInfo(`lark event dedupe: ${id} is recorded as done now that Redis answers`)),
           onFailure: (error) =>
-            Effect.zipRight(forget(id), Effect.logError(`lark event dedupe: gave up recording ${id} as done; a redelivery may run its handler again`, error))
+            Effect.andThen(forget(id), Effect.logError(`lark event dedupe: gave up recording ${id} as done; a redelivery may run its handler again`, error))
         })),
         scope
       )
@@ -102,9 +103,9 @@ export const make = (options: StoreOptions = {}): Effect.Effect<Service, never, 
         }),
       // the schedule only after a first failure: its driver would cost on every event
       complete: (id) =>
-        Effect.matchEffect(Effect.orElse(record(id), () => Effect.retry(record(id), completeRetries)), {
+        Effect.matchEffect(record(id).pipe(catchAll(() => Effect.retry(record(id), completeRetries))), {
           onSuccess: () => forget(id),
-          onFailure: (error) => Effect.zipRight(recordLater(id), Effect.fail(error))
+          onFailure: (error) => Effect.andThen(recordLater(id), Effect.fail(error))
         }),
       release: (id) =>
         Effect.suspend(() => {
@@ -117,4 +118,4 @@ export const make = (options: StoreOptions = {}): Effect.Effect<Service, never, 
 
 /** `EventDedupe` on Redis, for `handleEvent` and the long connection of every replica. */
 export const layer = (options: StoreOptions = {}): Layer.Layer<EventDedupe, never, RedisClient> =>
-  Layer.scoped(EventDedupe, make(options))
+  scopedLayer(EventDedupe, make(options))

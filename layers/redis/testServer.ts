@@ -11,6 +11,7 @@ import { delimiter, join } from "node:path"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { Redis as IORedis } from "ioredis"
+import { callback } from "../../src/internal/dialect.js"
 
 /** The `redis-server` executable on PATH, if any. */
 export const redisServerPath: string | undefined = (process.env.PATH ?? "").split(delimiter)
@@ -37,7 +38,7 @@ export interface RedisServer {
   readonly start: Effect.Effect<void>
 }
 
-const freePort = Effect.async<number>((resume) => {
+const freePort = callback<number>((resume) => {
   const probe = createServer()
   probe.listen(0, "127.0.0.1", () => {
     const { port } = probe.address() as { port: number }
@@ -46,7 +47,7 @@ const freePort = Effect.async<number>((resume) => {
 })
 
 const launch = (port: number, dir: string) =>
-  Effect.async<ChildProcess, Error>((resume) => {
+  callback<ChildProcess, Error>((resume) => {
     const child = spawn(redisServerPath!, [
       "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
       "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "no"
@@ -67,7 +68,7 @@ const launch = (port: number, dir: string) =>
   })
 
 const stop = (child: ChildProcess) =>
-  Effect.async<void>((resume) => {
+  callback<void>((resume) => {
     if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
     child.once("exit", () => resume(Effect.void))
     child.kill("SIGKILL")
@@ -93,7 +94,7 @@ export const redisServer: Effect.Effect<RedisServer, Error, Scope.Scope> = Effec
   }
   process.once("exit", onExit).once("SIGINT", onSignal).once("SIGTERM", onSignal)
   yield* Effect.addFinalizer(() =>
-    Effect.zipRight(stop(child), Effect.sync(() => {
+    Effect.andThen(stop(child), Effect.sync(() => {
       forget()
       rmSync(dir, { recursive: true, force: true })
     }))

@@ -16,22 +16,24 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { type CachedToken, type TokenCache, TokenCacheError } from "../../src/TokenCache.js"
+import { decodeDuration, type DurationInput } from "../../src/internal/dialect.js"
 import { command, RedisClient } from "./client.js"
 
 export interface Options {
   /** How long the fetch lock lives when its holder never releases it. Default 10 seconds. */
-  readonly lockTtl?: Duration.DurationInput | undefined
+  readonly lockTtl?: DurationInput | undefined
 }
 
-const Entry = Schema.parseJson(Schema.Struct({ token: Schema.String, expiresAt: Schema.Number, refreshAt: Schema.optional(Schema.Number) }))
-const decodeEntry = Schema.decodeUnknownOption(Entry)
+const Entry = Schema.Struct({ token: Schema.String, expiresAt: Schema.Number, refreshAt: Schema.optional(Schema.Number) })
+const parseJson = Option.liftThrowable((raw: string): unknown => JSON.parse(raw))
+const decodeEntry = (raw: string) => Option.flatMap(parseJson(raw), Schema.decodeUnknownOption(Entry))
 
 const failed = (detail: string, cause: unknown) => new TokenCacheError({ detail: `Redis: ${detail}`, cause })
 
 /** A `TokenCache` on the `RedisClient` of the context. */
 export const make = (options: Options = {}): Effect.Effect<TokenCache, never, RedisClient> =>
   Effect.map(RedisClient, ({ client, prefix }): TokenCache => {
-    const lockTtl = Duration.toMillis(Duration.decode(options.lockTtl ?? "10 seconds"))
+    const lockTtl = Duration.toMillis(decodeDuration(options.lockTtl ?? "10 seconds"))
     const entryKey = (key: string) => `${prefix}token:${key}`
     const lockKey = (key: string) => `${prefix}lock:${key}`
     return {

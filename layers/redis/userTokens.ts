@@ -16,11 +16,12 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { LarkTokenError } from "../../src/LarkError.js"
 import * as UserTokens from "../../src/UserTokens.js"
+import { decodeDuration, type DurationInput, optionFromNullable } from "../../src/internal/dialect.js"
 import { command, RedisClient } from "./client.js"
 
 export interface Options extends UserTokens.Options {
   /** How long the refresh lock lives when its holder never releases it. Default 10 seconds. */
-  readonly lockTtl?: Duration.DurationInput | undefined
+  readonly lockTtl?: DurationInput | undefined
 }
 
 const failed = (detail: string) => new LarkTokenError({ kind: "user", detail: `the user token store (Redis) failed: ${detail}` })
@@ -28,11 +29,11 @@ const failed = (detail: string) => new LarkTokenError({ kind: "user", detail: `t
 /** A `UserTokens.Store` on the `RedisClient` of the context. */
 export const makeStore = (options: Pick<Options, "lockTtl"> = {}): Effect.Effect<UserTokens.Store, never, RedisClient> =>
   Effect.map(RedisClient, ({ client, prefix }): UserTokens.Store => {
-    const lockTtl = Duration.toMillis(Duration.decode(options.lockTtl ?? "10 seconds"))
+    const lockTtl = Duration.toMillis(decodeDuration(options.lockTtl ?? "10 seconds"))
     const entryKey = (userId: string) => `${prefix}user-token:${userId}`
     const lockKey = (userId: string) => `${prefix}user-token-lock:${userId}`
     return {
-      get: (userId) => Effect.map(command(() => client.get(entryKey(userId)), failed), Option.fromNullable),
+      get: (userId) => Effect.map(command(() => client.get(entryKey(userId)), failed), optionFromNullable),
       set: (userId, entry, ttl) => {
         const millis = Math.ceil(Duration.toMillis(ttl))
         return Effect.asVoid(command(

@@ -4,9 +4,12 @@
  * with `editions/effect4/dialect.ts` in this file's place, which exports the same names written for Effect 4
  * (docs/effect4.md). Keep it small: only what differs, each export saying its Effect 4 spelling.
  */
+import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
@@ -25,6 +28,7 @@ import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
 import * as Logger from "effect/Logger"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
@@ -39,6 +43,8 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Tracer from "effect/Tracer"
+import type * as Types from "effect/Types"
+import type * as Undici from "undici"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 import { locallyWith } from "./locally.js"
 import { raceClock } from "./raceClock.js"
@@ -337,6 +343,7 @@ export const isRecord: (input: unknown) => input is { [x: string | symbol]: unkn
 /** The client without trace headers on its requests (spans are kept). Effect 4: the `HttpClient.TracerPropagationEnabled` reference set to `false`. */
 export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   HttpClient.withTracerPropagation(client, false)
+// ── layers ──
 
 /** An effect resumed by a callback, which may return a cleanup run on interruption. Effect 4: `Effect.callback`. */
 export const callback: <A, E = never, R = never>(
@@ -393,6 +400,17 @@ export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.
   FiberSet.unsafeAdd(set, fiber)
 
 /** Effect 4: `Effect.catch`. */
+/** A layer from an effect that may use a `Scope` (closed with the layer). Effect 4: `Layer.effect`. */
+export const scopedLayer: <I, S, E, R>(
+  tag: Context.Tag<I, S>,
+  effect: Effect.Effect<Types.NoInfer<S>, E, R>
+) => Layer.Layer<I, E, Exclude<R, Scope.Scope>> = Layer.scoped
+
+/** A layer built by an effect. Effect 4: `Layer.unwrap`. */
+export const unwrapLayer: <A, E1, R1, E, R>(self: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>) => Layer.Layer<A, E | E1, R1 | R> =
+  Layer.unwrapEffect
+
+/** Recovers from any failure (not from defects). Effect 4: `Effect.catch`. */
 export const catchAll: <E, A2, E2, R2>(
   f: (error: E) => Effect.Effect<A2, E2, R2>
 ) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchAll
@@ -471,3 +489,57 @@ export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.E
 /** Recurs once after each delay in turn, emitting it. Effect 4: `Schedule.fromStepWithMetadata` (no `fromDelays`). */
 export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationInput>): Schedule.Schedule<Duration.Duration> =>
   Schedule.fromDelays(first, ...rest)
+/**
+ * A way to start effects in the background from outside any fiber (an event listener), with the current
+ * context. Effect 4: `Effect.context()` and `Effect.runForkWith`.
+ */
+export const currentForker: Effect.Effect<(effect: Effect.Effect<void>) => void> = Effect.map(
+  Effect.runtime<never>(),
+  (runtime) => (effect) => void Runtime.runFork(runtime)(effect)
+)
+
+/** Recurs while either recurs, waiting the shorter delay. Effect 4: `Schedule.min([self, that])`. */
+export const unionSchedules = <Out, Out2, In>(
+  self: Schedule.Schedule<Out, In>,
+  that: Schedule.Schedule<Out2, In>
+): Schedule.Schedule<unknown, In> => Schedule.union(self, that)
+
+/** `schedule` for at most `duration` from its start. Effect 4: `Schedule.upTo({ duration })`. */
+export const upTo = <Out, In>(schedule: Schedule.Schedule<Out, In>, duration: DurationInput): Schedule.Schedule<Out, In> =>
+  Schedule.upTo(schedule, duration)
+
+/** Dies with a `RuntimeException` of `message`. Effect 4: `Effect.die(new Error(message))`. */
+export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
+
+/** A failure to read variables. Effect 4: `Config.ConfigError`. */
+export type VariableError = ConfigError.ConfigError
+
+/** A JSON response (the body must be JSON-serializable). Effect 4: `HttpServerResponse.jsonUnsafe`. */
+export const jsonResponse: (
+  body: unknown,
+  options?: HttpServerResponse.Options.WithContentType
+) => HttpServerResponse.HttpServerResponse = HttpServerResponse.unsafeJson
+
+/**
+ * The `http://host:port` URL of a server listening on TCP (IPv6 hosts in brackets); `undefined` for a Unix socket.
+ * Effect 4: `NetAddress.formatUrl` of an `InetAddress`.
+ */
+export const httpUrlOf = (address: HttpServer.Address): string | undefined =>
+  address._tag === "TcpAddress"
+    ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+    : undefined
+
+/**
+ * The platform's undici client on `dispatcher`, from the `NodeHttpClient` module the wiring imports (passed in, so
+ * that only the wiring loads undici). Effect 4: `NodeHttpClient.makeUndici` given a `NodeHttpClient.Dispatcher`.
+ */
+export const undiciClient = (
+  node: typeof NodeHttpClient,
+  dispatcher: Undici.Dispatcher
+): Effect.Effect<HttpClient.HttpClient> => Effect.sync(() => node.makeUndici(dispatcher))
+
+/** Adds per-request undici options to a context (see {@link undiciClient}). Effect 4: `NodeHttpClient.UndiciOptions`. */
+export const withUndiciOptions = (node: typeof NodeHttpClient, options: Undici.Dispatcher.RequestOptions<null>) =>
+(
+  context: Context.Context<never>
+): Context.Context<never> => Context.add(context, node.UndiciRequestOptions, options)

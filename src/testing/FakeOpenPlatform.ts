@@ -18,15 +18,16 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Multipart from "@effect/platform/Multipart"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { decodeDuration, dieMessage, type DurationInput, httpUrlOf, jsonResponse, scopedLayer, Service } from "../internal/dialect.js"
 import * as ChannelApis from "./FakeChannelApis.js"
 import { defaultApps, type FakeApp, knowsAssertion, knowsSecret } from "./fakeApps.js"
 import * as Registration from "./FakeRegistration.js"
@@ -36,19 +37,16 @@ import { type PushAttempt, type PushedEvent, pushEvent, type PushOptions } from 
 // Public model
 // ---------------------------------------------------------------------------------------------------
 
-export class FakeOpenPlatform extends Context.Tag("lark-effect/testing/FakeOpenPlatform")<
-  FakeOpenPlatform,
-  FakeOpenPlatform.Service
->() {}
+export class FakeOpenPlatform extends Service<FakeOpenPlatform, FakeOpenPlatform.Service>()("lark-effect/testing/FakeOpenPlatform") {}
 
 /**
  * Answers `POST /callback/ws/endpoint` (the long connection's bootstrap) when in the context of `make`;
  * `FakeLongConnection.layer` provides it. Without it the route is a 404.
  */
-export class LongConnectionEndpoint extends Context.Tag("lark-effect/testing/LongConnectionEndpoint")<
+export class LongConnectionEndpoint extends Service<
   LongConnectionEndpoint,
   (body: unknown) => Effect.Effect<{ readonly status: number; readonly body: unknown }>
->() {}
+>()("lark-effect/testing/LongConnectionEndpoint") {}
 
 export declare namespace FakeOpenPlatform {
   interface Options {
@@ -186,7 +184,7 @@ export const Answer = {
   /** HTTP 400 with code 99991663, as for an expired or revoked tenant token. */
   tokenInvalid: (): Answer => Answer.json(400, { code: 99991663, msg: invalidTokenMsg }),
   /** Waits `delay`, then answers with the default behaviour. */
-  slow: (delay: Duration.DurationInput): Answer => ({ _tag: "Slow", delay: Duration.decode(delay) }),
+  slow: (delay: DurationInput): Answer => ({ _tag: "Slow", delay: decodeDuration(delay) }),
   /** Destroys the TCP connection without sending any response. */
   drop: (): Answer => ({ _tag: "Drop" })
 } as const
@@ -228,7 +226,7 @@ interface State {
   readonly bases: Ref.Ref<ReadonlyMap<string, FakeBase>>
   readonly sequence: Ref.Ref<number>
   readonly registration: Registration.FakeRegistration.Service
-  readonly longConnection: Option.Option<LongConnectionEndpoint["Type"]>
+  readonly longConnection: Option.Option<typeof LongConnectionEndpoint.Service>
   readonly channel: ChannelApis.State
 }
 
@@ -266,17 +264,23 @@ const queryOf = (params: URLSearchParams): Record<string, ReadonlyArray<string>>
 type MultipartBody = Extract<RecordedBody, { _tag: "Multipart" }>
 
 const decodeMultipart = (headers: Record<string, string>, bytes: Uint8Array): Effect.Effect<MultipartBody, Multipart.MultipartError> =>
-  Stream.make(bytes).pipe(
-    Stream.pipeThroughChannel(Multipart.makeChannel(headers)),
-    // a file part's content is read before the fold moves on to the next part, as the parser requires
-    Stream.runFoldEffect({ _tag: "Multipart", fields: {}, files: {} } as MultipartBody, (body, part) =>
-      part._tag === "Field"
-        ? Effect.succeed({ ...body, fields: { ...body.fields, [part.key]: part.value } })
-        : Effect.map(part.contentEffect, (bytes) => ({
-          ...body,
-          files: { ...body.files, [part.key]: { fileName: part.name, contentType: part.contentType, size: bytes.length, bytes } }
-        })))
-  )
+  Effect.suspend(() => {
+    let body: MultipartBody = { _tag: "Multipart", fields: {}, files: {} }
+    return Stream.make(bytes).pipe(
+      Stream.pipeThroughChannel(Multipart.makeChannel(headers)),
+      // a file part's content is read before the next part is pulled, as the parser requires
+      Stream.runForEach((part) =>
+        part._tag === "Field"
+          ? Effect.sync(() => void (body = { ...body, fields: { ...body.fields, [part.key]: part.value } }))
+          : Effect.map(part.contentEffect, (bytes) =>
+            void (body = {
+              ...body,
+              files: { ...body.files, [part.key]: { fileName: part.name, contentType: part.contentType, size: bytes.length, bytes } }
+            }))
+      ),
+      Effect.map(() => body)
+    )
+  })
 
 /** Reads the body once and keeps it in the most useful shape; unparseable bodies are kept as text. */
 const decodeBody = (headers: Record<string, string>, bytes: Uint8Array): Effect.Effect<RecordedBody> => {
@@ -336,7 +340,7 @@ interface RouteInput {
 type Handler = (input: RouteInput) => Effect.Effect<Reply, Reply>
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
-  HttpServerResponse.unsafeJson(body, { status, headers })
+  jsonResponse(body, { status, headers })
 
 const ok = (data: unknown): Reply => json(200, { code: 0, msg: "success", data })
 
@@ -354,10 +358,14 @@ const notFound = json(404, { code: 404, msg: "404 page not found" })
 const required = (field: string, value: string | undefined): Effect.Effect<string, Reply> =>
   value === undefined || value === "" ? fieldViolation(field, `${field} is required`) : Effect.succeed(value)
 
+/** A plain object (not an array): what a JSON object parses to. */
+const isRecord = (input: unknown): input is Record<string, unknown> =>
+  typeof input === "object" && input !== null && !Array.isArray(input)
+
 /** A string field of a JSON or multipart body. */
 const bodyField = (body: RecordedBody, field: string): string | undefined => {
   if (body._tag === "Multipart") return body.fields[field]
-  if (body._tag !== "Json" || !Predicate.isRecord(body.value)) return undefined
+  if (body._tag !== "Json" || !isRecord(body.value)) return undefined
   const value = body.value[field]
   return typeof value === "string" ? value : undefined
 }
@@ -522,8 +530,8 @@ const checkUploaded = (state: State, content: Record<string, unknown>, field: st
  */
 const checkContent = (state: State, msgType: string, content: string): Effect.Effect<void, Reply> => {
   const parsed = parseJson(content)
-  if (Option.isNone(parsed) || !Predicate.isRecord(parsed.value)) return invalidContent("content must be a JSON object")
-  return Effect.zipRight(ChannelApis.contentTooLong(msgType, content), checkFields(state, msgType, parsed.value))
+  if (Option.isNone(parsed) || !isRecord(parsed.value)) return invalidContent("content must be a JSON object")
+  return Effect.andThen(ChannelApis.contentTooLong(msgType, content), checkFields(state, msgType, parsed.value))
 }
 
 /** What text, image and file messages must carry, and that a card JSON 2.0 is one the platform takes. */
@@ -625,7 +633,7 @@ const baseNotFound = json(200, { code: 1254040, msg: "BaseTokenNotFound" })
 
 /** The JSON body as a record; anything else reads as `{}`, so every field is missing. */
 const jsonBody = (body: RecordedBody): Record<string, unknown> =>
-  body._tag === "Json" && Predicate.isRecord(body.value) ? body.value : {}
+  body._tag === "Json" && isRecord(body.value) ? body.value : {}
 
 const optionalString = (record: Record<string, unknown>, field: string, at: string): Effect.Effect<string | undefined, Reply> => {
   const value = record[field]
@@ -643,7 +651,7 @@ interface TableInput {
 /** Reads one `ReqTable` (`table` of create, an element of `tables` of batch_create); `at` names it in violations. */
 const tableInput = (value: unknown, at: string): Effect.Effect<TableInput, Reply> =>
   Effect.gen(function*() {
-    if (!Predicate.isRecord(value)) return yield* fieldViolation(at, `${at} must be an object`)
+    if (!isRecord(value)) return yield* fieldViolation(at, `${at} must be an object`)
     const name = yield* optionalString(value, "name", `${at}.name`)
     const defaultViewName = yield* optionalString(value, "default_view_name", `${at}.default_view_name`)
     const rawFields = value["fields"] ?? []
@@ -651,7 +659,7 @@ const tableInput = (value: unknown, at: string): Effect.Effect<TableInput, Reply
     const fields = yield* Effect.forEach(rawFields, (field: unknown, i) =>
       Effect.gen(function*() {
         const path = `${at}.fields[${i}]`
-        if (!Predicate.isRecord(field)) return yield* fieldViolation(path, `${path} must be an object`)
+        if (!isRecord(field)) return yield* fieldViolation(path, `${path} must be an object`)
         const fieldName = yield* required(`${path}.field_name`, typeof field["field_name"] === "string" ? field["field_name"] : undefined)
         const type = field["type"]
         if (typeof type !== "number" || !Number.isInteger(type) || type < 1) {
@@ -804,7 +812,7 @@ const defaultAnswer = (state: State, call: RecordedCall): Effect.Effect<Reply> =
   for (const route of routes) {
     const params = matchPath(route.path, call.path)
     if (route.method !== call.method || Option.isNone(params)) continue
-    return Effect.merge(route.handle({ state, call, params: params.value }))
+    return Effect.match(route.handle({ state, call, params: params.value }), { onFailure: identity, onSuccess: identity })
   }
   return Effect.succeed(notFound)
 }
@@ -823,7 +831,7 @@ const dropConnection = (request: HttpServerRequest.HttpServerRequest): Effect.Ef
     source.socket.destroy()
     return Effect.interrupt
   }
-  return Effect.dieMessage("FakeOpenPlatform: Answer.drop() needs a Node request with a socket")
+  return dieMessage("FakeOpenPlatform: Answer.drop() needs a Node request with a socket")
 }
 
 const answer = (
@@ -836,7 +844,7 @@ const answer = (
     case "Json":
       return Effect.succeed(json(programmed.status, programmed.body, programmed.headers))
     case "Slow":
-      return Effect.zipRight(Effect.sleep(programmed.delay), defaultAnswer(state, call))
+      return Effect.andThen(Effect.sleep(programmed.delay), defaultAnswer(state, call))
     case "Drop":
       return dropConnection(request)
   }
@@ -858,10 +866,8 @@ const app = (state: State) =>
 // Constructors
 // ---------------------------------------------------------------------------------------------------
 
-const urlOf = (address: HttpServer.Address): Effect.Effect<string> =>
-  address._tag === "TcpAddress"
-    ? Effect.succeed(`http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`)
-    : Effect.dieMessage("FakeOpenPlatform needs a TCP HttpServer")
+const urlOf = (url: string | undefined): Effect.Effect<string> =>
+  url !== undefined ? Effect.succeed(url) : dieMessage("FakeOpenPlatform needs a TCP HttpServer")
 
 /** Serves the fake platform on the given `HttpServer` for the lifetime of the scope. */
 export const make = (
@@ -888,7 +894,7 @@ export const make = (
     const calls = Effect.map(Ref.get(state.calls), Chunk.toReadonlyArray)
     const callsTo = (method: string, path: string) => Effect.map(calls, (all) => all.filter(sameRoute(method, path)))
     return {
-      url: yield* urlOf(server.address),
+      url: yield* urlOf(httpUrlOf(server.address)),
       registration: state.registration,
       channel: ChannelApis.service(state.channel),
       calls,
@@ -907,4 +913,4 @@ export const make = (
   })
 
 export const layer = (options?: FakeOpenPlatform.Options): Layer.Layer<FakeOpenPlatform, never, HttpServer.HttpServer> =>
-  Layer.scoped(FakeOpenPlatform, make(options))
+  scopedLayer(FakeOpenPlatform, make(options))

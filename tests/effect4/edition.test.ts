@@ -290,3 +290,29 @@ describe("events on Effect 4", () => {
     ]))
   })
 })
+
+describe("layers on Effect 4", () => {
+  it("sends with a tenant token fetched once against the fake platform, and keeps tokens and event claims in Redis", async () => {
+    const result = await check("layers")
+    // the README quick start (layers/fetch) against FakeOpenPlatform on 127.0.0.1
+    expect(result.quickStart).toEqual({
+      sent: [true, true],
+      chat: "oc_1",
+      paths: [
+        "POST /open-apis/auth/v3/tenant_access_token/internal",
+        "POST /open-apis/im/v1/messages",
+        "POST /open-apis/im/v1/messages"
+      ],
+      authorization: [true, true],
+      tokenFetches: 1
+    })
+    // two replicas on one redis-server: the first fetches the tenant token, the second reads it from Redis
+    expect(result.redisTokens).toEqual({
+      first: ["/open-apis/auth/v3/tenant_access_token/internal", "/open-apis/im/v1/messages"],
+      second: ["/open-apis/im/v1/messages"],
+      keys: 1
+    })
+    // one claim per event id; done once completed; a released claim can be taken again
+    expect(result.redisDedupe).toEqual({ first: "Claimed", again: "InProgress", done: "Done", other: "Claimed", released: "Claimed" })
+  }, 30_000)
+})
