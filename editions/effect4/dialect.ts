@@ -18,12 +18,6 @@ import * as FiberSet from "effect/FiberSet"
 import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as Headers from "effect/http/Headers"
-import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientError from "effect/http/HttpClientError"
-import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import * as Layer from "effect/Layer"
-import * as NetAddress from "effect/net/NetAddress"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
@@ -43,6 +37,8 @@ import * as Base64 from "effect/encoding/Base64"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as NetAddress from "effect/net/NetAddress"
 import type * as Undici from "undici"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 
@@ -288,7 +284,6 @@ export const isRecord: (input: unknown) => input is { [x: string | symbol]: unkn
 
 export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   HttpClient.transformResponse(client, Effect.provideService(HttpClient.TracerPropagationEnabled, false))
-// ── layers ──
 
 export const callback = <A, E = never, R = never>(
   register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
@@ -387,18 +382,9 @@ export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationIn
     return delay === undefined ? Cause.done(Duration.zero) : Effect.succeed([delay, delay] as [Duration.Duration, Duration.Duration])
   }))
 }
-export const scopedLayer = <I, S, E, R>(
-  key: Context.Key<I, S>,
-  effect: Effect.Effect<NoInfer<S>, E, R>
-): Layer.Layer<I, E, Exclude<R, Scope.Scope>> => Layer.effect(key, effect)
 
 export const unwrapLayer: <A, E1, R1, E, R>(self: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>) => Layer.Layer<A, E | E1, R1 | R> =
   Layer.unwrap
-
-export const catchAll = <E, A2, E2, R2>(
-  f: (error: E) => Effect.Effect<A2, E2, R2>
-) =>
-<A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | A2, E2, R | R2> => Effect.catch(self, f)
 
 export const currentForker: Effect.Effect<(effect: Effect.Effect<void>) => void> = Effect.map(
   Effect.context<never>(),
@@ -414,8 +400,6 @@ export const unionSchedules = <Out, Out2, In>(
 
 export const upTo = <Out, In>(schedule: Schedule.Schedule<Out, In>, duration: DurationInput): Schedule.Schedule<Out, In> =>
   Schedule.upTo(schedule, { duration })
-
-export const dieMessage = (message: string): Effect.Effect<never> => Effect.die(new Error(message))
 
 export type VariableError = Config.ConfigError
 

@@ -28,7 +28,6 @@ import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
 import * as Logger from "effect/Logger"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
@@ -43,7 +42,6 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Tracer from "effect/Tracer"
-import type * as Types from "effect/Types"
 import type * as Undici from "undici"
 import type { ContextDeadline } from "../AttemptTimeout.js"
 import { locallyWith } from "./locally.js"
@@ -343,7 +341,6 @@ export const isRecord: (input: unknown) => input is { [x: string | symbol]: unkn
 /** The client without trace headers on its requests (spans are kept). Effect 4: the `HttpClient.TracerPropagationEnabled` reference set to `false`. */
 export const withoutTracerPropagation = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   HttpClient.withTracerPropagation(client, false)
-// ── layers ──
 
 /** An effect resumed by a callback, which may return a cleanup run on interruption. Effect 4: `Effect.callback`. */
 export const callback: <A, E = never, R = never>(
@@ -400,11 +397,6 @@ export const addFiberUnsafe = <A, E>(set: FiberSet.FiberSet<A, E>, fiber: Fiber.
   FiberSet.unsafeAdd(set, fiber)
 
 /** Effect 4: `Effect.catch`. */
-/** A layer from an effect that may use a `Scope` (closed with the layer). Effect 4: `Layer.effect`. */
-export const scopedLayer: <I, S, E, R>(
-  tag: Context.Tag<I, S>,
-  effect: Effect.Effect<Types.NoInfer<S>, E, R>
-) => Layer.Layer<I, E, Exclude<R, Scope.Scope>> = Layer.scoped
 
 /** A layer built by an effect. Effect 4: `Layer.unwrap`. */
 export const unwrapLayer: <A, E1, R1, E, R>(self: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>) => Layer.Layer<A, E | E1, R1 | R> =
@@ -489,6 +481,7 @@ export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.E
 /** Recurs once after each delay in turn, emitting it. Effect 4: `Schedule.fromStepWithMetadata` (no `fromDelays`). */
 export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationInput>): Schedule.Schedule<Duration.Duration> =>
   Schedule.fromDelays(first, ...rest)
+
 /**
  * A way to start effects in the background from outside any fiber (an event listener), with the current
  * context. Effect 4: `Effect.context()` and `Effect.runForkWith`.
@@ -507,9 +500,6 @@ export const unionSchedules = <Out, Out2, In>(
 /** `schedule` for at most `duration` from its start. Effect 4: `Schedule.upTo({ duration })`. */
 export const upTo = <Out, In>(schedule: Schedule.Schedule<Out, In>, duration: DurationInput): Schedule.Schedule<Out, In> =>
   Schedule.upTo(schedule, duration)
-
-/** Dies with a `RuntimeException` of `message`. Effect 4: `Effect.die(new Error(message))`. */
-export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
 
 /** A failure to read variables. Effect 4: `Config.ConfigError`. */
 export type VariableError = ConfigError.ConfigError
