@@ -1,6 +1,7 @@
 /**
  * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/` and `schemas/` into
- * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`,
+ * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`
+ * (and, for the suite copied beside them, `editions/effect4/testDialect.ts` in place of `tests/dialect.ts`),
  * rewrites the import specifiers listed in `editions/effect4/rewrites.json` (and, under `schemas/`, `effect/Schema`
  * to `editions/effect4/generatedSchema.ts`, copied beside them), copies the edition's checks
  * (`editions/effect4/checks/`, programs written for Effect 4) beside them, and compiles the checks and the
@@ -93,6 +94,7 @@ export const writeSources = (): void => {
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
   // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it
   cpSync(join(repository, "tests"), join(out, "tests"), { recursive: true })
+  cpSync(join(edition, "testDialect.ts"), join(out, "tests", "dialect.ts"))
   writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
   const versionModule = join(out, "src", "internal", "version.ts")
   writeFileSync(versionModule, readFileSync(versionModule, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${editionSettings().version}"`))
