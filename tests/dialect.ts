@@ -11,6 +11,8 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as FastCheck from "effect/FastCheck"
 import type * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
@@ -95,3 +97,26 @@ export const fork: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<Fibe
 
 /** Lets other fibers run before going on. Effect 4: `Effect.yieldNow`, an effect (not a function). */
 export const yieldNow: Effect.Effect<void> = Effect.yieldNow()
+
+/** What a log line holds, as a test logger keeps it. */
+export interface LogEntry {
+  readonly message: unknown
+  readonly annotations: unknown
+  readonly cause: Cause.Cause<unknown>
+  readonly logLevel: unknown
+  readonly spans: unknown
+}
+
+/**
+ * Runs `self` with every log line, at every level, handed to `record` (and to no other logger). Effect 4:
+ * `Logger.layer([logger])` and the `References.MinimumLogLevel` reference, annotations and spans read from the fiber.
+ */
+export const withLogsTo = (record: (entry: LogEntry) => void) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  self.pipe(
+    Effect.provide(Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ annotations, cause, logLevel, message, spans }) => record({ message, annotations, cause, logLevel, spans }))
+    )),
+    Logger.withMinimumLogLevel(LogLevel.All)
+  )

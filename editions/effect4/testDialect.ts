@@ -9,7 +9,9 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
 import type * as Option from "effect/Option"
+import * as References from "effect/References"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 
@@ -67,3 +69,27 @@ export const makeTracer = (start: (span: SpanStart) => SpanHooks): Tracer.Tracer
 export const fork = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> => Effect.forkChild(self)
 
 export const yieldNow: Effect.Effect<void> = Effect.yieldNow
+
+export interface LogEntry {
+  readonly message: unknown
+  readonly annotations: unknown
+  readonly cause: Cause.Cause<unknown>
+  readonly logLevel: unknown
+  readonly spans: unknown
+}
+
+export const withLogsTo = (record: (entry: LogEntry) => void) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  self.pipe(
+    Effect.provide(Logger.layer([
+      Logger.make(({ cause, fiber, logLevel, message }) =>
+        record({
+          message,
+          annotations: fiber.getRef(References.CurrentLogAnnotations),
+          cause,
+          logLevel,
+          spans: fiber.getRef(References.CurrentLogSpans)
+        }))
+    ])),
+    Effect.provideService(References.MinimumLogLevel, "All")
+  )
