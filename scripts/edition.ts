@@ -1,8 +1,8 @@
 /**
- * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/` and `layers/` into
- * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`,
- * generates `schemas/` from the API catalog in Effect 4's Schema (the generator's `effect4` dialect,
- * scripts/codegen/dialect.ts) with the hand-written ones from `editions/effect4/schemas/`, rewrites the import
+ * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/`, `layers/` and `tests/` into
+ * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`
+ * (and `editions/effect4/testDialect.ts` in place of `tests/dialect.ts`), generates `schemas/` from the API
+ * catalog in Effect 4's Schema (the generator's `effect4` dialect, scripts/codegen/dialect.ts), rewrites the import
  * specifiers listed in `editions/effect4/rewrites.json`, copies the edition's checks (`editions/effect4/checks/`,
  * programs written for Effect 4) beside them, and compiles the checks and the modules they import with the
  * TypeScript and Effect 4 installed in `editions/effect4/node_modules`.
@@ -119,6 +119,7 @@ export const writeSources = (): void => {
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
   // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it
   cpSync(join(repository, "tests"), join(out, "tests"), { recursive: true })
+  cpSync(join(edition, "testDialect.ts"), join(out, "tests", "dialect.ts"))
   writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
   const versionModule = join(out, "src", "internal", "version.ts")
   writeFileSync(versionModule, readFileSync(versionModule, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${editionSettings().version}"`))

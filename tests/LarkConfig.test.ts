@@ -1,14 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { readFileSync } from "node:fs"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { VERSION } from "../src/internal/version.js"
-
-const withEnv = (env: Record<string, string>) =>
-  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+import { withVariables } from "./dialect.js"
 
 const configOf = (env: Record<string, string>) =>
-  LarkConfig.LarkConfig.pipe(Effect.provide(LarkConfig.layerConfig()), withEnv(env))
+  LarkConfig.LarkConfig.pipe(Effect.provide(LarkConfig.layerConfig()), withVariables(env))
 
 describe("LarkConfig", () => {
   it.effect("reads the environment", () =>

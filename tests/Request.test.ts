@@ -1,9 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Redacted, Schedule, Stream, TestClock } from "effect"
+import { Duration, Effect, Fiber, Redacted, Schedule, Stream } from "effect"
+import * as TestClock from "effect/TestClock"
 import { layerTest } from "../layers/testing.js"
+import { intersectSchedules } from "../src/internal/dialect.js"
+import { VERSION } from "../src/internal/version.js"
 import * as Pagination from "../src/Pagination.js"
 import { request } from "../src/Request.js"
 import { MockHttp, type RecordedRequest, fail, ok, route } from "../src/testing/MockHttp.js"
+import { fork } from "./dialect.js"
 import { file, image, message, user } from "./fixtures/operations.js"
 
 const TENANT_TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
@@ -74,14 +78,14 @@ describe("request executor", () => {
         ? fail(99991400, "request trigger frequency limit", 429, { "x-ogw-ratelimit-reset": "10" })
         : ok({ message_id: "om_3" }))
     return Effect.gen(function*() {
-      const fiber = yield* Effect.fork(sendHello)
+      const fiber = yield* fork(sendHello)
       yield* TestClock.adjust("9 seconds")
       assert.strictEqual((yield* sent("/open-apis/im/v1/messages")).length, 1)
       yield* TestClock.adjust("2 seconds")
       const result = yield* Fiber.join(fiber)
       assert.strictEqual(result.message_id, "om_3")
       assert.strictEqual((yield* sent("/open-apis/im/v1/messages")).length, 2)
-    }).pipe(Effect.provide(layerTest([limited], { retrySchedule: Schedule.spaced("100 millis").pipe(Schedule.intersect(Schedule.recurs(3))) })))
+    }).pipe(Effect.provide(layerTest([limited], { retrySchedule: intersectSchedules(Schedule.spaced("100 millis"), Schedule.recurs(3)) })))
   })
 
   it.effect("a POST answered 5xx is sent exactly once", () =>
@@ -96,7 +100,7 @@ describe("request executor", () => {
     const flaky = route("GET", "/open-apis/contact/v3/users/find_by_department", () =>
       ++answered < 3 ? { status: 502, body: "<html>bad gateway</html>" } : ok({ has_more: false, items: [{ name: "a" }] }))
     return Effect.gen(function*() {
-      const fiber = yield* Effect.fork(user.findByDepartment({ params: { department_id: "d1" } }))
+      const fiber = yield* fork(user.findByDepartment({ params: { department_id: "d1" } }))
       yield* TestClock.adjust("1 minute")
       const page = yield* Fiber.join(fiber)
       assert.strictEqual(page.items?.[0]?.name, "a")
@@ -110,8 +114,8 @@ describe("request executor", () => {
       ++gets === 1 ? Effect.as(Effect.sleep("1 hour"), ok({})) : ok({ has_more: false, items: [] }))
     const slowPost = route("POST", "/open-apis/im/v1/messages", () => Effect.as(Effect.sleep("1 hour"), ok({})))
     return Effect.gen(function*() {
-      const list = yield* Effect.fork(user.findByDepartment({ params: { department_id: "d1" } }))
-      const post = yield* Effect.fork(Effect.flip(sendHello))
+      const list = yield* fork(user.findByDepartment({ params: { department_id: "d1" } }))
+      const post = yield* fork(Effect.flip(sendHello))
       yield* TestClock.adjust("5 seconds") // first attempts time out at 5 s
       yield* TestClock.adjust("5 seconds") // the GET's retry answers at once
       const page = yield* Fiber.join(list)
@@ -120,7 +124,7 @@ describe("request executor", () => {
       assert.strictEqual(postError._tag === "LarkHttpError" && postError.reason, "Timeout")
       assert.strictEqual((yield* sent("/open-apis/contact/v3/users/find_by_department")).length, 2)
       assert.strictEqual((yield* sent("/open-apis/im/v1/messages")).length, 1)
-    }).pipe(Effect.provide(layerTest([slowOnce, slowPost], { timeout: "5 seconds", retrySchedule: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2))) })))
+    }).pipe(Effect.provide(layerTest([slowOnce, slowPost], { timeout: "5 seconds", retrySchedule: intersectSchedules(Schedule.spaced("1 second"), Schedule.recurs(2)) })))
   })
 
   it.effect("path parameters are URL-escaped", () =>
@@ -190,7 +194,7 @@ describe("request executor", () => {
       const get = all.find((r) => r.path === "/open-apis/demo/v1/things")!
       assert.strictEqual(get.url.search, "?ids=a&ids=b&flag=true&off=false&n=3")
       assert.deepStrictEqual(get.body, { _tag: "None" })
-      assert.match(get.headers["user-agent"]!, /^lark-effect\/\d+\.\d+\.\d+$/)
+      assert.strictEqual(get.headers["user-agent"], `lark-effect/${VERSION}`)
       const post = all.find((r) => r.path === "/open-apis/im/v1/messages")!
       assert.strictEqual(post.url.search, "?receive_id_type=chat_id")
       assert.strictEqual(post.headers["content-type"], "application/json; charset=utf-8")

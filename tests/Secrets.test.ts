@@ -5,13 +5,14 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Logger, LogLevel, Redacted, Schedule } from "effect"
+import { Cause, Effect, Exit, Layer, Redacted, Schedule } from "effect"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { type LarkConfigError, LarkDecodeError } from "../src/LarkError.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 import * as Tokens from "../src/Tokens.js"
 import * as UserAccessToken from "../src/UserAccessToken.js"
 import { message } from "./fixtures/operations.js"
+import { withLogsTo } from "./dialect.js"
 import * as Recording from "./fixtures/recording.js"
 
 const APP_SECRET = "app-secret-7f3a9c"
@@ -30,9 +31,8 @@ const recorded = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.suspend(() => {
     const recording = Recording.make()
     return Effect.exit(effect).pipe(
-      Effect.tap((exit) => recording.keep(exit)),
-      Effect.provide(Logger.replace(Logger.defaultLogger, recording.logger)),
-      Logger.withMinimumLogLevel(LogLevel.All),
+      Effect.tap((exit) => Effect.sync(() => recording.keep(exit))),
+      withLogsTo(recording.log),
       Effect.withTracer(recording.tracer),
       Effect.as(recording)
     )
@@ -105,7 +105,7 @@ describe("secrets", () => {
 
   it.effect("the recording finds a secret anywhere in a span's exit, and none kept Redacted", () =>
     Effect.gen(function*() {
-      const leaky = yield* recorded(Effect.withSpan(Effect.fail(new Cause.UnknownException({ nested: [TENANT_TOKEN] })), "leaky"))
+      const leaky = yield* recorded(Effect.withSpan(Effect.fail(new Error("leaky", { cause: { nested: [TENANT_TOKEN] } })), "leaky"))
       assert.include(leaky.text(), TENANT_TOKEN)
       const leakyValue = yield* recorded(Effect.withSpan(Effect.succeed(new Map([["token", { value: APP_TOKEN }]])), "leaky"))
       assert.include(leakyValue.text(), APP_TOKEN)
@@ -170,14 +170,14 @@ const flows: ReadonlyArray<Flow> = [
     path: "/open-apis/auth/v3/app_access_token",
     span: "auth.v3.appAccessToken.create",
     config: marketplace,
-    run: Effect.zipRight(Tokens.setAppTicket(APP_TICKET), Tokens.tenantAccessToken("tenant-a"))
+    run: Effect.andThen(Tokens.setAppTicket(APP_TICKET), Tokens.tenantAccessToken("tenant-a"))
   },
   {
     name: "marketplace tenant token",
     path: "/open-apis/auth/v3/tenant_access_token",
     span: "auth.v3.tenantAccessToken.create",
     config: marketplace,
-    run: Effect.zipRight(Tokens.setAppTicket(APP_TICKET), Tokens.tenantAccessToken("tenant-a"))
+    run: Effect.andThen(Tokens.setAppTicket(APP_TICKET), Tokens.tenantAccessToken("tenant-a"))
   },
   { name: "user token from a code (OAuth v3)", path: "/oauth/v3/token", span: "oauth.v3.token", config: selfBuilt, run: UserAccessToken.exchangeCode({ code: "code-1", codeVerifier: "v" }) },
   { name: "user token refresh (OAuth v2)", path: "/open-apis/authen/v2/oauth/token", span: "oauth.v2.token", config: selfBuilt, run: UserAccessToken.refresh(Redacted.make(REFRESH_TOKEN), "v2") },

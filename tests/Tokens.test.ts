@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, TestClock } from "effect"
+import { Effect, Layer, Redacted } from "effect"
+import * as TestClock from "effect/TestClock"
 import * as LarkConfig from "../src/LarkConfig.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 import * as Tokens from "../src/Tokens.js"

@@ -4,18 +4,20 @@
  * exit, make it the parent of what the call does, and give the outer parent back afterwards.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Tracer from "effect/Tracer"
+import * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
+import { isInterruptedOnly, Literals } from "../../src/internal/dialect.js"
 import { inCallSpan } from "../../src/internal/send.js"
 import type { Operation } from "../../src/Operation.js"
+import { defectsOf, failuresOf, fork, makeTracer, propertyRuns, yieldNow } from "../dialect.js"
 
 /** `"outside"`: the call waits forever and is interrupted from outside. */
-type Kind = "succeed" | "fail" | "die" | "interrupt" | "outside"
+const Kind = Literals("succeed", "fail", "die", "interrupt", "outside")
+type Kind = typeof Kind.Type
 
 const operation: Operation<any, any> = { id: "test.v1.thing.get", method: "GET", path: "/open-apis/test", tokens: [] }
 
@@ -30,7 +32,7 @@ interface Seen {
 const seen = (exit: Exit.Exit<number, string>) =>
   Exit.isSuccess(exit)
     ? { value: exit.value }
-    : { failures: [...Cause.failures(exit.cause)], defects: [...Cause.defects(exit.cause)], interrupted: Cause.isInterruptedOnly(exit.cause) }
+    : { failures: failuresOf(exit.cause), defects: defectsOf(exit.cause), interrupted: isInterruptedOnly(exit.cause) }
 
 const spanName = (span: Option.Option<Tracer.AnySpan>) => Option.getOrUndefined(Option.map(span, (span) => span._tag === "Span" ? span.name : "external"))
 
@@ -41,29 +43,23 @@ const run = (
   wrap: (call: (span: Tracer.Span) => Effect.Effect<number, string>) => Effect.Effect<number, string>
 ): Effect.Effect<Seen> => {
   const ended: Array<Seen["ended"][number]> = []
-  const tracer = Tracer.make({
-    span: (name, parent, context, links, startTime, kind) => ({
-      _tag: "Span", name, spanId: name, traceId: "trace", parent, context, links: [...links], sampled: true, kind,
-      status: { _tag: "Started", startTime }, attributes: new Map(),
-      attribute: () => {}, event: () => {}, addLinks: () => {},
-      end: (_, exit) => void ended.push({ name, parent: spanName(parent), exit: seen(exit as Exit.Exit<number, string>) })
-    }),
-    context: (f) => f()
-  })
+  const tracer = makeTracer(({ name, parent }) => ({
+    end: (_, exit) => void ended.push({ name, parent: spanName(parent), exit: seen(exit as Exit.Exit<number, string>) })
+  }))
   let parentInside: string | undefined
   const body: Effect.Effect<number, string> = kind === "succeed"
-    ? Effect.as(Effect.yieldNow(), value)
+    ? Effect.as(yieldNow, value)
     : kind === "fail"
-    ? Effect.zipRight(Effect.yieldNow(), Effect.fail(`failed ${value}`))
+    ? Effect.andThen(yieldNow, Effect.fail(`failed ${value}`))
     : kind === "die"
-    ? Effect.zipRight(Effect.yieldNow(), Effect.die(`died ${value}`))
+    ? Effect.andThen(yieldNow, Effect.die(`died ${value}`))
     : kind === "interrupt"
     ? Effect.interrupt
     : Effect.never
-  const call = () => Effect.zipRight(Effect.map(Effect.option(Effect.currentParentSpan), (span) => void (parentInside = spanName(span))), body)
+  const call = () => Effect.andThen(Effect.map(Effect.option(Effect.currentParentSpan), (span) => void (parentInside = spanName(span))), body)
   return Effect.gen(function*() {
     const exit = kind === "outside"
-      ? yield* Effect.flatMap(Effect.fork(wrap(call)), (fiber) => Effect.zipRight(Effect.yieldNow(), Fiber.interrupt(fiber)))
+      ? yield* Effect.flatMap(fork(wrap(call)), (fiber) => Effect.andThen(yieldNow, Effect.andThen(Fiber.interrupt(fiber), Fiber.await(fiber))))
       : yield* Effect.exit(wrap(call))
     const parentAfter = spanName(yield* Effect.option(Effect.currentParentSpan))
     return { exit: seen(exit), parentInside, parentAfter }
@@ -71,23 +67,16 @@ const run = (
 }
 
 describe("inCallSpan", () => {
-  it.effect("ends, parents and answers as Effect.withSpan, whatever the call does", () =>
-    Effect.promise(() =>
-      FastCheck.assert(FastCheck.asyncProperty(
-        FastCheck.constantFrom<Kind>("succeed", "fail", "die", "interrupt", "outside"),
-        FastCheck.integer(),
-        async (kind, value) => {
-          const fast = await Effect.runPromise(run(kind, value, (call) => inCallSpan(operation, call)))
-          const slow = await Effect.runPromise(run(kind, value, (call) =>
-            Effect.useSpan(operation.id, { kind: "client", attributes: { "lark.operation": operation.id } }, (span) =>
-              Effect.withParentSpan(call(span), span))))
-          assert.deepStrictEqual(fast, slow)
-          assert.strictEqual(fast.parentInside, operation.id)
-          assert.strictEqual(fast.parentAfter, "outer")
-          assert.deepStrictEqual(fast.ended[0]!.exit, fast.exit)
-          assert.deepStrictEqual(fast.ended.map((span) => [span.name, span.parent]), [[operation.id, "outer"], ["outer", undefined]])
-        }
-      ), { numRuns: 200 })
-    ))
-
+  it.effect.prop("ends, parents and answers as Effect.withSpan, whatever the call does", [Kind, Schema.Int], ([kind, value]) =>
+    Effect.gen(function*() {
+      const fast = yield* run(kind, value, (call) => inCallSpan(operation, call))
+      const slow = yield* run(kind, value, (call) =>
+        Effect.useSpan(operation.id, { kind: "client", attributes: { "lark.operation": operation.id } }, (span) =>
+          Effect.withParentSpan(call(span), span)))
+      assert.deepStrictEqual(fast, slow)
+      assert.strictEqual(fast.parentInside, operation.id)
+      assert.strictEqual(fast.parentAfter, "outer")
+      assert.deepStrictEqual(fast.ended[0]!.exit, fast.exit)
+      assert.deepStrictEqual(fast.ended.map((span) => [span.name, span.parent]), [[operation.id, "outer"], ["outer", undefined]])
+    }), propertyRuns(200))
 })

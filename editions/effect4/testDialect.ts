@@ -1,0 +1,95 @@
+/**
+ * The Effect 4 side of `tests/dialect.ts`: the same names, written for effect 4.x (what each one is for is
+ * documented there, with its Effect 4 spelling). The edition's suite (`npm run edition:test`) runs with this file
+ * in that one's place (docs/effect4.md); tests/effect4 checks that both export the same names.
+ */
+import * as Arbitrary from "effect/Arbitrary"
+import * as Cause from "effect/Cause"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import type * as Option from "effect/Option"
+import * as References from "effect/References"
+import type * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
+
+export const withVariables = (variables: Record<string, string>) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.provide(self, ConfigProvider.layer(ConfigProvider.fromUnknown(variables, { preserveEmptyStrings: true })))
+
+export const sample = <A>(schema: Schema.Codec<A, any>, options: { readonly count: number; readonly seed: number }): Array<A> => [
+  ...Effect.runSync(Arbitrary.sampleEffect(Arbitrary.schema(schema), { count: options.count, seed: options.seed }))
+]
+
+export const propertyRuns = (runs: number) => ({ arbitrary: { runs } })
+
+export const lenientDecodeKeepsUnknownFields: boolean = false
+
+export const failuresOf = <E>(cause: Cause.Cause<E>): Array<E> => cause.reasons.filter(Cause.isFailReason).map((reason) => reason.error)
+
+export const defectsOf = <E>(cause: Cause.Cause<E>): Array<unknown> => cause.reasons.filter(Cause.isDieReason).map((reason) => reason.defect)
+
+export interface SpanStart {
+  readonly name: string
+  readonly parent: Option.Option<Tracer.AnySpan>
+  readonly links: ReadonlyArray<Tracer.SpanLink>
+  readonly startTime: bigint
+  readonly kind: Tracer.SpanKind
+}
+
+export interface SpanHooks {
+  readonly spanId?: string
+  readonly attributes?: Map<string, unknown>
+  readonly attribute?: (key: string, value: unknown) => void
+  readonly event?: (name: string, startTime: bigint, attributes?: Record<string, unknown>) => void
+  readonly addLinks?: (links: ReadonlyArray<Tracer.SpanLink>) => void
+  readonly end: (endTime: bigint, exit: Exit.Exit<unknown, unknown>) => void
+}
+
+const ignore = () => {}
+
+export const makeTracer = (start: (span: SpanStart) => SpanHooks): Tracer.Tracer =>
+  Tracer.make({
+    span: ({ annotations, kind, links, name, parent, startTime }) => {
+      const hooks = start({ name, parent, links, startTime, kind })
+      return {
+        _tag: "Span", name, spanId: hooks.spanId ?? name, traceId: "trace", parent, annotations, links, sampled: true, kind,
+        status: { _tag: "Started", startTime },
+        attributes: hooks.attributes ?? new Map(),
+        attribute: hooks.attribute ?? ignore,
+        event: hooks.event ?? ignore,
+        addLinks: hooks.addLinks ?? ignore,
+        end: hooks.end
+      }
+    }
+  })
+
+export const fork = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> => Effect.forkChild(self)
+
+export const yieldNow: Effect.Effect<void> = Effect.yieldNow
+
+export interface LogEntry {
+  readonly message: unknown
+  readonly annotations: unknown
+  readonly cause: Cause.Cause<unknown>
+  readonly logLevel: unknown
+  readonly spans: unknown
+}
+
+export const withLogsTo = (record: (entry: LogEntry) => void) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  self.pipe(
+    Effect.provide(Logger.layer([
+      Logger.make(({ cause, fiber, logLevel, message }) =>
+        record({
+          message,
+          annotations: fiber.getRef(References.CurrentLogAnnotations),
+          cause,
+          logLevel,
+          spans: fiber.getRef(References.CurrentLogSpans)
+        }))
+    ])),
+    Effect.provideService(References.MinimumLogLevel, "All")
+  )

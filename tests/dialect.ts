@@ -1,0 +1,122 @@
+/**
+ * The test side of `src/internal/dialect.ts`: the few things the tests need that Effect 3 and Effect 4 spell
+ * differently, with no spelling common to both. Tests import these names from here; the Effect 4 edition's suite
+ * (`npm run edition:test`) runs with `editions/effect4/testDialect.ts` in this file's place, which exports the same
+ * names written for Effect 4 (docs/effect4.md). Keep it small: a test written the same on both majors does not
+ * come here. Each export says its Effect 4 spelling.
+ */
+import * as Arbitrary from "effect/Arbitrary"
+import * as Cause from "effect/Cause"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as FastCheck from "effect/FastCheck"
+import type * as Option from "effect/Option"
+import type * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
+
+/**
+ * Runs an effect with `variables` as its environment (what `Config` reads). Effect 4:
+ * `Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(variables, { preserveEmptyStrings: true })))`.
+ */
+export const withVariables = (variables: Record<string, string>) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withConfigProvider(self, ConfigProvider.fromMap(new Map(Object.entries(variables))))
+
+/**
+ * `count` values of `schema`'s type, generated from `seed` (the same values on every run of one major).
+ * Effect 4: `Arbitrary.sampleEffect(Arbitrary.schema(schema), { count, seed })` (Effect's own generator; Effect 3
+ * uses fast-check).
+ */
+export const sample = <A>(schema: Schema.Schema<A, any>, options: { readonly count: number; readonly seed: number }): Array<A> =>
+  FastCheck.sample(Arbitrary.make(schema), { numRuns: options.count, seed: options.seed })
+
+/** The options of `it.prop` / `it.effect.prop` for `runs` generated cases. Effect 4: `{ arbitrary: { runs } }`. */
+export const propertyRuns = (runs: number) => ({ fastCheck: { numRuns: runs } })
+
+/**
+ * Whether the full lenient decode (`lenientDecode` of `src/internal/dialect.ts`, what a schema with a
+ * transformation goes through) keeps the fields its schema does not know. Effect 4: `false` (no
+ * `onExcessProperty: "preserve"`; plain schemas keep them all the same, through `Schema.is`).
+ */
+export const lenientDecodeKeepsUnknownFields: boolean = true
+
+/** The failures of a cause, in order. Effect 4: the `Fail` reasons of `cause.reasons`. */
+export const failuresOf = <E>(cause: Cause.Cause<E>): Array<E> => [...Cause.failures(cause)]
+
+/** The defects of a cause, in order. Effect 4: the `Die` reasons of `cause.reasons`. */
+export const defectsOf = <E>(cause: Cause.Cause<E>): Array<unknown> => [...Cause.defects(cause)]
+
+/** What a test tracer is told of a span as it starts. */
+export interface SpanStart {
+  readonly name: string
+  readonly parent: Option.Option<Tracer.AnySpan>
+  readonly links: ReadonlyArray<Tracer.SpanLink>
+  readonly startTime: bigint
+  readonly kind: Tracer.SpanKind
+}
+
+/** What a test tracer does with one span: its id (its name by default), where its attributes go, and its updates. */
+export interface SpanHooks {
+  readonly spanId?: string
+  readonly attributes?: Map<string, unknown>
+  readonly attribute?: (key: string, value: unknown) => void
+  readonly event?: (name: string, startTime: bigint, attributes?: Record<string, unknown>) => void
+  readonly addLinks?: (links: ReadonlyArray<Tracer.SpanLink>) => void
+  readonly end: (endTime: bigint, exit: Exit.Exit<unknown, unknown>) => void
+}
+
+const ignore = () => {}
+
+/**
+ * A tracer whose spans (sampled, in trace `"trace"`) report to the hooks `start` gives each. Effect 4:
+ * `Tracer.make({ span: (options) => ... })`, one options object, the span's `annotations` for Effect 3's `context`.
+ */
+export const makeTracer = (start: (span: SpanStart) => SpanHooks): Tracer.Tracer =>
+  Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const hooks = start({ name, parent, links, startTime, kind })
+      return {
+        _tag: "Span", name, spanId: hooks.spanId ?? name, traceId: "trace", parent, context, links, sampled: true, kind,
+        status: { _tag: "Started", startTime },
+        attributes: hooks.attributes ?? new Map(),
+        attribute: hooks.attribute ?? ignore,
+        event: hooks.event ?? ignore,
+        addLinks: hooks.addLinks ?? ignore,
+        end: hooks.end
+      }
+    },
+    context: (f) => f()
+  })
+
+/** Starts `self` on a child fiber of the current one. Effect 4: `Effect.forkChild`. */
+export const fork: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> = Effect.fork
+
+/** Lets other fibers run before going on. Effect 4: `Effect.yieldNow`, an effect (not a function). */
+export const yieldNow: Effect.Effect<void> = Effect.yieldNow()
+
+/** What a log line holds, as a test logger keeps it. */
+export interface LogEntry {
+  readonly message: unknown
+  readonly annotations: unknown
+  readonly cause: Cause.Cause<unknown>
+  readonly logLevel: unknown
+  readonly spans: unknown
+}
+
+/**
+ * Runs `self` with every log line, at every level, handed to `record` (and to no other logger). Effect 4:
+ * `Logger.layer([logger])` and the `References.MinimumLogLevel` reference, annotations and spans read from the fiber.
+ */
+export const withLogsTo = (record: (entry: LogEntry) => void) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  self.pipe(
+    Effect.provide(Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ annotations, cause, logLevel, message, spans }) => record({ message, annotations, cause, logLevel, spans }))
+    )),
+    Logger.withMinimumLogLevel(LogLevel.All)
+  )
