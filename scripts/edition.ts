@@ -132,8 +132,16 @@ export const writeSources = (): void => {
     if (file.startsWith(testsFolder)) continue // tests not yet on the dialect stay as they are; vitest.config.ts guards the suite's
     for (const specifier of effectSpecifiers(rewritten)) if (!onEffect4(specifier)) missing.add(`${relative(out, file)}: ${specifier}`)
   }
-  // TypeScript (and Node) would find these in the repository's Effect 3 node_modules above out/: refused here
-  if (missing.size > 0) throw new Error(`modules Effect 4 does not have (use the dialect, or add a rewrite):\n${[...missing].join("\n")}`)
+  // TypeScript (and Node, for a package Effect 4 lacks) would find these in the repository's Effect 3 node_modules
+  // above out/: refused here, after the sources are written (so that --all can still list the type errors)
+  if (missing.size > 0) throw new MissingModules([...missing])
+}
+
+/** Modules of the edition importing an `effect` or `@effect/...` module Effect 4 does not have. */
+export class MissingModules extends Error {
+  constructor(readonly imports: ReadonlyArray<string>) {
+    super(`modules Effect 4 does not have (use the dialect, or add a rewrite):\n${imports.join("\n")}`)
+  }
 }
 
 /** The `effect` and `@effect/...` modules a module's text imports. */
@@ -173,7 +181,13 @@ export const build = async (options: { readonly install: boolean }): Promise<voi
 
 /** The type errors of all of `src/`, `layers/` and `schemas/` on Effect 4, counted by file (`--all`). */
 const checkAll = async (): Promise<void> => {
-  writeSources()
+  try {
+    writeSources()
+  } catch (error) {
+    if (!(error instanceof MissingModules)) throw error
+    console.log(error.message)
+    process.exitCode = 1
+  }
   await compile("tsconfig.all.json").then(
     () => console.log("all of src/, layers/ and schemas/ type-check on Effect 4"),
     (error: Error) => {
