@@ -146,7 +146,7 @@ class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.H
     return Stream.fromAsyncIterable(this.source as AsyncIterable<Uint8Array>, (cause) => this.failure(cause))
   }
 
-  /** (Effect 4's responses have it; Effect 3's none.) */
+  /** Not supported. `url`, `upgrade` and `pipe` are what an Effect 4 response has besides an Effect 3 one. */
   get upgrade() {
     return Effect.fail(this.failure(undefined, "upgrade is not supported by lark-effect's node:http client"))
   }
