@@ -36,7 +36,9 @@ import type * as Tracer from "effect/Tracer"
 import * as Base64 from "effect/encoding/Base64"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as NetAddress from "effect/net/NetAddress"
 import type * as Undici from "undici"
@@ -248,6 +250,21 @@ export const clientFailureSide = (error: HttpClientError.HttpClientError): "Send
       return "Receive"
   }
 }
+
+export type RequestFailure = HttpClientError.HttpClientError
+
+export type ResponseFailure = HttpClientError.HttpClientError
+
+export const failedToEncode = (request: HttpClientRequest.HttpClientRequest, cause: unknown, description?: string): RequestFailure =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.EncodeError({ request, cause, description }) })
+
+export const failedToSend = (request: HttpClientRequest.HttpClientRequest, cause: unknown): RequestFailure =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
+
+export const failedToDecode = (response: HttpClientResponse.HttpClientResponse, cause: unknown, description?: string): ResponseFailure =>
+  new HttpClientError.HttpClientError({
+    reason: new HttpClientError.DecodeError({ request: response.request, response, cause, description })
+  })
 
 export const makeClientSpan = (name: string, attributes: Record<string, unknown>): Effect.Effect<Tracer.Span> =>
   Effect.makeSpan(name, { kind: "client", attributes })

@@ -11,15 +11,14 @@ import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import type { HttpBody } from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
+import { pipeArguments } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
@@ -29,10 +28,19 @@ import { pipeline, Readable } from "node:stream"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import { ATTEMPT_TIMEOUT_CODE } from "../../src/AttemptTimeout.js"
 import * as Exchange from "../../src/Exchange.js"
-import { callback, optionFromNullable } from "../../src/internal/dialect.js"
+import {
+  callback,
+  failedToDecode,
+  failedToEncode,
+  failedToSend,
+  optionFromNullable,
+  Reference,
+  type RequestFailure,
+  type ResponseFailure
+} from "../../src/internal/dialect.js"
 
 /** Milliseconds a request's socket may stay silent before the request fails; 0 (the default) for no limit. */
-export class IdleTimeout extends Context.Reference<IdleTimeout>()("lark-effect/layers/http/IdleTimeout", {
+export class IdleTimeout extends Reference<IdleTimeout>()("lark-effect/layers/http/IdleTimeout", {
   defaultValue: () => 0
 }) {}
 
@@ -65,9 +73,19 @@ class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.H
   private cachedHeaders: Headers.Headers | undefined
   private body: Promise<Buffer> | undefined
 
-  constructor(readonly request: HttpClientRequest.HttpClientRequest, private readonly source: Http.IncomingMessage) {
+  constructor(
+    readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly target: URL,
+    private readonly source: Http.IncomingMessage
+  ) {
     super()
     this.socket = source.socket
+  }
+
+  /** Where the request went (Node follows no redirect), without its fragment. */
+  get url() {
+    const { hash, href } = this.target
+    return hash === "" ? href : href.slice(0, -hash.length)
   }
 
   get status() {
@@ -86,11 +104,11 @@ class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.H
     return optionFromNullable(this.socket?.remoteAddress)
   }
 
-  private failure(cause: unknown, description?: string): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause, description })
+  private failure(cause: unknown, description?: string): ResponseFailure {
+    return failedToDecode(this, cause, description)
   }
 
-  private get bytes(): Effect.Effect<Buffer, HttpClientError.ResponseError> {
+  private get bytes(): Effect.Effect<Buffer, ResponseFailure> {
     return callback((resume) => {
       const body = this.body ??= readAll(this.source)
       body.then(
@@ -104,9 +122,10 @@ class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.H
     return Effect.map(this.bytes, (bytes) => bytes.toString("utf8"))
   }
 
-  get json() {
+  // JSON text parses to what the platform types the body as (`unknown` on Effect 3, `Schema.Json` on Effect 4)
+  get json(): HttpClientResponse.HttpClientResponse["json"] {
     return Effect.flatMap(this.text, (text) =>
-      Effect.try({ try: (): unknown => text === "" ? null : JSON.parse(text), catch: (cause) => this.failure(cause) }))
+      Effect.try({ try: () => text === "" ? null : JSON.parse(text), catch: (cause) => this.failure(cause) }))
   }
 
   get arrayBuffer() {
@@ -127,6 +146,15 @@ class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.H
     return Stream.fromAsyncIterable(this.source as AsyncIterable<Uint8Array>, (cause) => this.failure(cause))
   }
 
+  /** Not supported. `url`, `upgrade` and `pipe` are what an Effect 4 response has besides an Effect 3 one. */
+  get upgrade() {
+    return Effect.fail(this.failure(undefined, "upgrade is not supported by lark-effect's node:http client"))
+  }
+
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
+
   toJSON() {
     return { _id: "@effect/platform/HttpClientResponse", request: this.request.toJSON(), status: this.status }
   }
@@ -137,11 +165,8 @@ class NodeHttpResponse extends Inspectable.Class implements HttpClientResponse.H
 
 type Payload = string | Uint8Array | Readable | undefined
 
-const encodeError = (request: HttpClientRequest.HttpClientRequest, cause: unknown, description?: string) =>
-  new HttpClientError.RequestError({ request, reason: "Encode", cause, description })
-
 /** What to write: bytes, or a Node stream for a `Stream` body. */
-const payloadOf = (request: HttpClientRequest.HttpClientRequest, body: HttpBody): Effect.Effect<Payload, HttpClientError.RequestError> => {
+const payloadOf = (request: HttpClientRequest.HttpClientRequest, body: HttpBody): Effect.Effect<Payload, RequestFailure> => {
   switch (body._tag) {
     case "Empty":
       return Effect.succeed(undefined)
@@ -150,9 +175,9 @@ const payloadOf = (request: HttpClientRequest.HttpClientRequest, body: HttpBody)
     case "Raw":
       return typeof body.body === "string" || body.body instanceof Uint8Array
         ? Effect.succeed(body.body)
-        : Effect.fail(encodeError(request, undefined, "a raw body must be a string or a Uint8Array"))
+        : Effect.fail(failedToEncode(request, undefined, "a raw body must be a string or a Uint8Array"))
     case "FormData":
-      return Effect.fail(encodeError(request, undefined, "encode FormData to bytes first (new Response(form))"))
+      return Effect.fail(failedToEncode(request, undefined, "encode FormData to bytes first (new Response(form))"))
     case "Stream":
       return Effect.map(
         Stream.toReadableStreamEffect(body.stream),
@@ -246,7 +271,7 @@ const exchange = (
   idleMillis: number,
   payload: Payload
 ) =>
-  callback<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+  callback<HttpClientResponse.HttpClientResponse, RequestFailure>((resume) => {
     const req = dispatch(
       send,
       request.method,
@@ -255,9 +280,8 @@ const exchange = (
       idleMillis,
       signal,
       payload,
-      (incoming) => resume(Effect.succeed(new NodeHttpResponse(request, incoming))),
-      ({ reason, cause }) =>
-        resume(Effect.fail(reason === "Encode" ? encodeError(request, cause) : new HttpClientError.RequestError({ request, reason, cause })))
+      (incoming) => resume(Effect.succeed(new NodeHttpResponse(request, url, incoming))),
+      ({ reason, cause }) => resume(Effect.fail(reason === "Encode" ? failedToEncode(request, cause) : failedToSend(request, cause)))
     )
     return Effect.sync(() => req?.destroy()) // interrupted before the response head
   })
@@ -313,10 +337,10 @@ export const makeOn = (agents: () => Agents): Effect.Effect<HttpClient.HttpClien
     Effect.acquireRelease(Effect.sync(agents), (agents) => Effect.sync(agents.close)),
     ({ send }) =>
       Exchange.withExchange(
-        HttpClient.make((request, url, signal, fiber) =>
+        HttpClient.make((request, url, signal) =>
           Effect.flatMap(
             payloadOf(request, request.body),
-            (payload) => exchange(send, request, url, signal, Context.get(fiber.currentContext, IdleTimeout), payload)
+            (payload) => Effect.flatMap(IdleTimeout, (idleMillis) => exchange(send, request, url, signal, idleMillis, payload))
           )
         ),
         directExchange(send)

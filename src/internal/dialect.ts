@@ -7,7 +7,9 @@
 import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
@@ -289,6 +291,24 @@ export const withRedactedNames = <A, E, R>(
  */
 export const clientFailureSide = (error: HttpClientError.HttpClientError): "Send" | "Encode" | "Receive" =>
   error._tag === "ResponseError" ? "Receive" : error.reason === "Transport" ? "Send" : "Encode"
+
+/** Why a client could not send a request. Effect 4: `HttpClientError.HttpClientError` (one class for all). */
+export type RequestFailure = HttpClientError.RequestError
+
+/** Why a client could not read an answer. Effect 4: `HttpClientError.HttpClientError` (one class for all). */
+export type ResponseFailure = HttpClientError.ResponseError
+
+/** Effect 4: `new HttpClientError.HttpClientError({ reason: new HttpClientError.EncodeError({ request, cause, description }) })`. */
+export const failedToEncode = (request: HttpClientRequest.HttpClientRequest, cause: unknown, description?: string): RequestFailure =>
+  new HttpClientError.RequestError({ request, reason: "Encode", cause, description })
+
+/** Effect 4: `new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })`. */
+export const failedToSend = (request: HttpClientRequest.HttpClientRequest, cause: unknown): RequestFailure =>
+  new HttpClientError.RequestError({ request, reason: "Transport", cause })
+
+/** Effect 4: `new HttpClientError.HttpClientError({ reason: new HttpClientError.DecodeError({ request, response, cause, description }) })`. */
+export const failedToDecode = (response: HttpClientResponse.HttpClientResponse, cause: unknown, description?: string): ResponseFailure =>
+  new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause, description })
 
 /** A client span whose stack is not captured. Effect 4: `Effect.makeSpan` (which captures none). */
 export const makeClientSpan = (name: string, attributes: Record<string, unknown>): Effect.Effect<Tracer.Span> =>

@@ -326,6 +326,27 @@ describe("layers on Effect 4", () => {
   }, 30_000)
 })
 
+describe("node wiring on Effect 4", () => {
+  it("reads a JSON and a 500 answer through lark-effect/layers/http on 127.0.0.1, times out a silent socket, and sends a message", async () => {
+    const result = await check("nodeHttp")
+    expect(result.client.json).toEqual({ status: 200, json: { ok: true, n: 1 }, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/json$/) })
+    expect(result.client.status500).toEqual({ status: 500, text: `{"error":"boom"}` })
+    // Effect 4's one HttpClientError, its reason a class
+    expect(result.client.filtered).toEqual({ tag: "HttpClientError", reason: "StatusCodeError", status: 500 })
+    // IdleTimeout (a Context.Reference on Effect 4) read by the client: the silent socket ends the request
+    expect(result.client.idle).toEqual({ tag: "HttpClientError", reason: "TransportError", code: "ERR_LARK_ATTEMPT_TIMEOUT" })
+    expect(result.lark).toEqual({ messageId: "om_node", authorizations: ["Bearer t-node-1"] })
+    expect(result.seen).toEqual([
+      "GET /json",
+      "GET /fail",
+      "GET /fail",
+      "GET /silent",
+      "POST /open-apis/auth/v3/tenant_access_token/internal",
+      "POST /open-apis/im/v1/messages?receive_id_type=chat_id"
+    ])
+  })
+})
+
 describe("the Effect 4 edition, installed from its tarball", () => {
   const project = mkdtempSync(join(tmpdir(), "lark-install-"))
   afterAll(() => rmSync(project, { recursive: true, force: true }))
