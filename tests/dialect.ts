@@ -9,14 +9,13 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as FastCheck from "effect/FastCheck"
-import type * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
+import type { SpanHooks, SpanStart } from "./tracing.js"
 
 /**
  * Runs an effect with `variables` as its environment (what `Config` reads). Effect 4:
@@ -50,24 +49,7 @@ export const failuresOf = <E>(cause: Cause.Cause<E>): Array<E> => [...Cause.fail
 /** The defects of a cause, in order. Effect 4: the `Die` reasons of `cause.reasons`. */
 export const defectsOf = <E>(cause: Cause.Cause<E>): Array<unknown> => [...Cause.defects(cause)]
 
-/** What a test tracer is told of a span as it starts. */
-export interface SpanStart {
-  readonly name: string
-  readonly parent: Option.Option<Tracer.AnySpan>
-  readonly links: ReadonlyArray<Tracer.SpanLink>
-  readonly startTime: bigint
-  readonly kind: Tracer.SpanKind
-}
-
-/** What a test tracer does with one span: its id (its name by default), where its attributes go, and its updates. */
-export interface SpanHooks {
-  readonly spanId?: string
-  readonly attributes?: Map<string, unknown>
-  readonly attribute?: (key: string, value: unknown) => void
-  readonly event?: (name: string, startTime: bigint, attributes?: Record<string, unknown>) => void
-  readonly addLinks?: (links: ReadonlyArray<Tracer.SpanLink>) => void
-  readonly end: (endTime: bigint, exit: Exit.Exit<unknown, unknown>) => void
-}
+export type { SpanHooks, SpanStart }
 
 const ignore = () => {}
 

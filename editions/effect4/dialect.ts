@@ -367,8 +367,6 @@ export const makeLatch: (open?: boolean) => Effect.Effect<Latch.Latch> = Latch.m
 
 export const interruptFork = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<void> => Effect.asVoid(Effect.forkDetach(Fiber.interrupt(fiber)))
 
-export const changes: <A>(ref: SubscriptionRef.SubscriptionRef<A>) => Stream.Stream<A> = SubscriptionRef.changes
-
 export const subscribe = <A>(pubsub: PubSub.PubSub<A>): Effect.Effect<Stream.Stream<A>, never, Scope.Scope> =>
   Effect.map(PubSub.subscribe(pubsub), Stream.fromSubscription)
 

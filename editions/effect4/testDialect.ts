@@ -7,13 +7,12 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
-import type * as Option from "effect/Option"
 import * as References from "effect/References"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
+import type { SpanHooks, SpanStart } from "./tracing.js"
 
 export const withVariables = (variables: Record<string, string>) =>
 <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -31,22 +30,7 @@ export const failuresOf = <E>(cause: Cause.Cause<E>): Array<E> => cause.reasons.
 
 export const defectsOf = <E>(cause: Cause.Cause<E>): Array<unknown> => cause.reasons.filter(Cause.isDieReason).map((reason) => reason.defect)
 
-export interface SpanStart {
-  readonly name: string
-  readonly parent: Option.Option<Tracer.AnySpan>
-  readonly links: ReadonlyArray<Tracer.SpanLink>
-  readonly startTime: bigint
-  readonly kind: Tracer.SpanKind
-}
-
-export interface SpanHooks {
-  readonly spanId?: string
-  readonly attributes?: Map<string, unknown>
-  readonly attribute?: (key: string, value: unknown) => void
-  readonly event?: (name: string, startTime: bigint, attributes?: Record<string, unknown>) => void
-  readonly addLinks?: (links: ReadonlyArray<Tracer.SpanLink>) => void
-  readonly end: (endTime: bigint, exit: Exit.Exit<unknown, unknown>) => void
-}
+export type { SpanHooks, SpanStart }
 
 const ignore = () => {}
 

@@ -46,7 +46,7 @@ import { LarkConfig } from "../LarkConfig.js"
 import {
   catchAll,
   catchAllCause,
-  changes,
+  changesOf,
   decodeDuration,
   type DurationInput,
   fromOutcome,
@@ -372,7 +372,7 @@ const makeChannel = (
       connect,
       awaitReady,
       status: SubscriptionRef.get(state),
-      statusChanges: changes(state),
+      statusChanges: changesOf(state),
       events: Stream.fromPubSub(pubsub),
       subscribe: subscribe(pubsub),
       on: handlers.on,

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as SubscriptionRef from "effect/SubscriptionRef"
-import { changes } from "../internal/dialect.js"
+import { changesOf } from "../internal/dialect.js"
 import type { LongConnectionError } from "../ws/errors.js"
 import type { State } from "../ws/LongConnection.js"
 import { ChannelEvent } from "./ChannelEvent.js"
@@ -67,7 +67,7 @@ export const watch = (
           return Effect.void
       }
     }
-    yield* changes(state).pipe(
+    yield* changesOf(state).pipe(
       // the first element is the state at subscription time
       Stream.tap(() => Deferred.succeed(subscribed, undefined)),
       Stream.runForEach(step),

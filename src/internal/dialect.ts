@@ -455,9 +455,6 @@ export const makeLatch: (open?: boolean) => Effect.Effect<Effect.Latch> = Effect
 /** Interrupts `fiber` without waiting for it to end. Effect 4: `Effect.forkDetach(Fiber.interrupt(fiber))`. */
 export const interruptFork: <A, E>(fiber: Fiber.Fiber<A, E>) => Effect.Effect<void> = Fiber.interruptFork
 
-/** The ref's current value, then every change. Effect 4: `SubscriptionRef.changes(ref)`. */
-export const changes = <A>(ref: SubscriptionRef.SubscriptionRef<A>): Stream.Stream<A> => ref.changes
-
 /**
  * The pubsub's values from now on as a stream, subscribed in the scope. Effect 4: `Stream.fromSubscription` of
  * `PubSub.subscribe`.

@@ -118,7 +118,8 @@ describe("the Effect 4 edition", () => {
   })
 })
 
-describe("ws on Effect 4", () => {  it("receives events over the long connection from the fake platform, acks them, and reconnects after a drop", async () => {
+describe("ws on Effect 4", () => {
+  it("receives events over the long connection from the fake platform, acks them, and reconnects after a drop", async () => {
     const result = await check("ws")
     // a whole event, a message in three parts sent out of order, and one on the socket after the reconnect
     expect(result.handled).toEqual(["evt_1", "evt_split", "evt_after"])
@@ -211,7 +212,8 @@ describe("channel core on Effect 4", () => {
   })
 })
 
-describe("channel outbound on Effect 4", () => {  it("sends a text and a card, streams a reply into a CardKit card, and refuses internal media URLs", async () => {
+describe("channel outbound on Effect 4", () => {
+  it("sends a text and a card, streams a reply into a CardKit card, and refuses internal media URLs", async () => {
     const result = await check("channelOutbound")
     const { outbound, ssrf } = result
     expect(outbound.text).toEqual({ messageId: "om_1", chunkIds: ["om_1"] })
