@@ -6,12 +6,13 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, Tracer } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import * as FetchWiring from "../layers/fetch.js"
 import * as HttpWiring from "../layers/http.js"
 import * as UndiciWiring from "../layers/index.js"
 import * as Exchange from "../src/Exchange.js"
 import * as LarkConfig from "../src/LarkConfig.js"
+import { makeTracer } from "./dialect.js"
 import { message } from "./fixtures/operations.js"
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
@@ -52,20 +53,14 @@ const hello = message.create({ params: { receive_id_type: "chat_id" }, data: { r
 
 /** A tracer that keeps every ended span's name and attributes. */
 const recordingTracer = (ended: Array<{ readonly name: string; readonly attributes: ReadonlyMap<string, unknown> }>) =>
-  Tracer.make({
-    span: (name, parent, context, links, startTime, kind) => {
-      const attributes = new Map<string, unknown>()
-      return {
-        _tag: "Span", name, spanId: `${ended.length}-${name}`, traceId: "trace", parent, context, links: [...links], sampled: true, kind,
-        status: { _tag: "Started", startTime },
-        attributes,
-        attribute: (key, value) => void attributes.set(key, value),
-        event: () => {},
-        addLinks: () => {},
-        end: () => void ended.push({ name, attributes })
-      }
-    },
-    context: (f) => f()
+  makeTracer(({ name }) => {
+    const attributes = new Map<string, unknown>()
+    return {
+      spanId: `${ended.length}-${name}`,
+      attributes,
+      attribute: (key, value) => void attributes.set(key, value),
+      end: () => void ended.push({ name, attributes })
+    }
   })
 
 describe("the lane of a call", () => {

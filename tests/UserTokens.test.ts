@@ -1,10 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Effect, Fiber, Layer, Redacted } from "effect"
+import * as TestClock from "effect/TestClock"
 import * as LarkConfig from "../src/LarkConfig.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 import { UserTokens, withUser } from "../src/UserTokens.js"
 import * as UserTokensModule from "../src/UserTokens.js"
 import * as UserAccessToken from "../src/UserAccessToken.js"
+import { fork } from "./dialect.js"
 import { message } from "./fixtures/operations.js"
 
 const TOKEN_PATH = "/oauth/v3/token"
@@ -76,7 +78,7 @@ describe("UserTokens", () => {
       const tokens = yield* UserTokens
       yield* tokens.put("ou_slow", token("slow", 0, 60))
       yield* tokens.put("ou_b", token("b", 0, 60))
-      const slow = yield* Effect.fork(get("ou_slow"))
+      const slow = yield* fork(get("ou_slow"))
       assert.strictEqual(yield* get("ou_b"), "u-b-1")
       yield* Fiber.interrupt(slow)
     }).pipe(Effect.provide(layer())))

@@ -5,6 +5,7 @@
  * names written for Effect 4 (docs/effect4.md). Keep it small: a test written the same on both majors does not
  * come here. Each export says its Effect 4 spelling.
  */
+import { it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -102,3 +103,9 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     )),
     Logger.withMinimumLogLevel(LogLevel.All)
   )
+
+/** A test of a scoped effect on the test clock (its scope closes when it ends). Effect 4: `it.effect`, which is scoped. */
+export const scoped: typeof it.scoped = it.scoped
+
+/** A test of a scoped effect on the live clock. Effect 4: `it.live`, which is scoped. */
+export const scopedLive: typeof it.scopedLive = it.scopedLive

@@ -3,6 +3,7 @@
  * documented there, with its Effect 4 spelling). The edition's suite (`npm run edition:test`) runs with this file
  * in that one's place (docs/effect4.md); tests/effect4 checks that both export the same names.
  */
+import { it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -77,3 +78,7 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     ])),
     Effect.provideService(References.MinimumLogLevel, "All")
   )
+
+export const scoped: typeof it.effect = it.effect
+
+export const scopedLive: typeof it.live = it.live

@@ -3,19 +3,27 @@
  * and wrong, and every broken rule is a violation (not an ack) that fails the fake's scope unless taken.
  * Unacknowledged messages come again on the platform's schedule, on the same socket (under `TestClock`).
  */
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
 import * as TestClock from "effect/TestClock"
 import { WebSocket } from "ws"
+import { callback, getFailure, getSuccess, isFailure, offerUnsafe } from "../../src/internal/dialect.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { event, FakeLongConnection, layer as fakeLayer } from "../../src/testing/FakeLongConnection.js"
 import * as Frame from "../../src/ws/frame.js"
+import { scoped, scopedLive } from "../dialect.js"
 
 const utf8 = new TextEncoder()
+
+/** A frame the fake sent, decoded (a frame our codec cannot read is a defect). */
+const decodeOrThrow = (bytes: Uint8Array): Frame.Frame => {
+  const result = Frame.decode(bytes)
+  if (isFailure(result)) throw getFailure(result)
+  return getSuccess(result)
+}
 
 /** A raw client on a fresh socket of the fake in context: the frames it receives, and what it sends. */
 const rawClient = Effect.gen(function*() {
@@ -24,9 +32,9 @@ const rawClient = Effect.gen(function*() {
   const url = (answer.body as { data: { URL: string } }).data.URL
   const received = yield* Queue.unbounded<Frame.Frame>()
   const socket = yield* Effect.acquireRelease(
-    Effect.async<WebSocket>((resume) => {
+    callback<WebSocket>((resume) => {
       const ws = new WebSocket(url)
-      ws.on("message", (data) => Queue.unsafeOffer(received, Either.getOrThrow(Frame.decode(new Uint8Array(data as Buffer)))))
+      ws.on("message", (data) => offerUnsafe(received, decodeOrThrow(new Uint8Array(data as Buffer))))
       ws.once("open", () => resume(Effect.succeed(ws)))
       ws.once("error", (error) => resume(Effect.die(error)))
     }),
@@ -50,7 +58,7 @@ const ack = (frame: Frame.Frame, code = 200, bizRt = "3"): Frame.Frame => ({
 const pushOne = (fake: FakeLongConnection.Service) => fake.push(event("im.message.receive_v1", {}, "evt_1"))
 
 describe("FakeLongConnection: acks are checked like the platform's", () => {
-  it.scopedLive("a right ack (built by our codec's reply) is an ack: no violation, the message is done", () =>
+  scopedLive("a right ack (built by our codec's reply) is an ack: no violation, the message is done", () =>
     Effect.gen(function*() {
       const { fake, next, send } = yield* rawClient
       yield* pushOne(fake)
@@ -88,7 +96,7 @@ describe("FakeLongConnection: acks are checked like the platform's", () => {
   ]
 
   for (const [name, build, reason] of wrong) {
-    it.scopedLive(`${name}: a violation, not an ack; the message stays pending`, () =>
+    scopedLive(`${name}: a violation, not an ack; the message stays pending`, () =>
       Effect.gen(function*() {
         const { fake, next, send } = yield* rawClient
         const id = yield* pushOne(fake)
@@ -102,7 +110,7 @@ describe("FakeLongConnection: acks are checked like the platform's", () => {
       }).pipe(Effect.provide(fakeLayer())))
   }
 
-  it.scopedLive("a frame answered twice: the second ack is a violation", () =>
+  scopedLive("a frame answered twice: the second ack is a violation", () =>
     Effect.gen(function*() {
       const { fake, next, send } = yield* rawClient
       yield* pushOne(fake)
@@ -114,7 +122,7 @@ describe("FakeLongConnection: acks are checked like the platform's", () => {
       assert.strictEqual((yield* fake.acks).length, 1)
     }).pipe(Effect.provide(fakeLayer())))
 
-  it.scopedLive("with acceptNegativeBizRt (node-sdk's sign), a negative biz_rt is an ack", () =>
+  scopedLive("with acceptNegativeBizRt (node-sdk's sign), a negative biz_rt is an ack", () =>
     Effect.gen(function*() {
       const { fake, next, send } = yield* rawClient
       yield* pushOne(fake)
@@ -124,7 +132,7 @@ describe("FakeLongConnection: acks are checked like the platform's", () => {
       assert.deepStrictEqual(yield* fake.takeViolations, [])
     }).pipe(Effect.provide(fakeLayer({ acceptNegativeBizRt: true }))))
 
-  it.scopedLive("violations left when the fake's scope closes fail it, naming each one", () =>
+  scopedLive("violations left when the fake's scope closes fail it, naming each one", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(
         Effect.scoped(Effect.gen(function*() {
@@ -142,7 +150,7 @@ describe("FakeLongConnection: acks are checked like the platform's", () => {
 })
 
 describe("FakeLongConnection: redelivery on the platform's schedule", () => {
-  it.scoped("after a 500 ack the message comes again on the same socket 15 s later; a 200 ack ends it", () =>
+  scoped("after a 500 ack the message comes again on the same socket 15 s later; a 200 ack ends it", () =>
     Effect.gen(function*() {
       const { fake, next, send } = yield* rawClient
       const id = yield* pushOne(fake)
@@ -164,7 +172,7 @@ describe("FakeLongConnection: redelivery on the platform's schedule", () => {
       assert.strictEqual((yield* fake.connections).accepted, 1)
     }).pipe(Effect.provide(fakeLayer())))
 
-  it.scoped("never acknowledged: delivered again 15 s, 5 min, 1 h and 6 h later, then no more", () =>
+  scoped("never acknowledged: delivered again 15 s, 5 min, 1 h and 6 h later, then no more", () =>
     Effect.gen(function*() {
       const { fake } = yield* rawClient
       yield* pushOne(fake)
@@ -177,7 +185,7 @@ describe("FakeLongConnection: redelivery on the platform's schedule", () => {
       assert.strictEqual(yield* fake.pending, 1)
     }).pipe(Effect.provide(fakeLayer())))
 
-  it.scoped("the schedule is an option", () =>
+  scoped("the schedule is an option", () =>
     Effect.gen(function*() {
       const { fake } = yield* rawClient
       yield* pushOne(fake)

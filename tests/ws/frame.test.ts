@@ -4,7 +4,7 @@
  * varints are little-endian groups of 7 bits, high bit set on all but the last byte.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
+import { getFailure, getSuccess, isFailure } from "../../src/internal/dialect.js"
 import * as Frame from "../../src/ws/frame.js"
 
 const hex = (text: string) => Uint8Array.from(text.trim().split(/\s+/).map((byte) => parseInt(byte, 16)))
@@ -43,14 +43,14 @@ const dataFrame: Frame.Frame = {
 
 const decoded = (bytes: Uint8Array) => {
   const result = Frame.decode(bytes)
-  assert(Either.isRight(result), Either.isLeft(result) ? result.left.message : "")
-  return result.right
+  if (isFailure(result)) assert.fail(getFailure(result).message)
+  return getSuccess(result)
 }
 
 const failure = (bytes: Uint8Array) => {
   const result = Frame.decode(bytes)
-  assert(Either.isLeft(result), "expected a decode failure")
-  return result.left.detail
+  if (!isFailure(result)) return assert.fail("expected a decode failure")
+  return getFailure(result).detail
 }
 
 describe("pbbp2 Frame codec", () => {

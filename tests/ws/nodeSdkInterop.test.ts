@@ -5,11 +5,12 @@
  * its pings and acks, and its acks must pass the fake's checks, but for the sign of its `biz_rt`.
  */
 import * as lark from "@larksuiteoapi/node-sdk"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { event, FakeLongConnection, layer as fakeLayer } from "../../src/testing/FakeLongConnection.js"
+import { scopedLive } from "../dialect.js"
 
 /** node-sdk's `WSClient` with `handler` for message events, connected to the fake in context. */
 const nodeSdkClient = (handler: (data: unknown) => Promise<void>): Effect.Effect<void, never, FakeLongConnection | Scope.Scope> =>
@@ -25,7 +26,7 @@ const nodeSdkClient = (handler: (data: unknown) => Promise<void>): Effect.Effect
   })
 
 describe("node-sdk WSClient against the fake server", () => {
-  it.scopedLive("decodes our frames (reassembling parts) and its acks and pings decode with our codec", () =>
+  scopedLive("decodes our frames (reassembling parts) and its acks and pings decode with our codec", () =>
     Effect.gen(function*() {
       const received: Array<unknown> = []
       yield* nodeSdkClient(async (data) => void received.push(data))
@@ -43,7 +44,7 @@ describe("node-sdk WSClient against the fake server", () => {
       // and no violation: the end of the fake's scope would fail the test
     }).pipe(Effect.provide(fakeLayer({ acceptNegativeBizRt: true }))))
 
-  it.scopedLive("its biz_rt is start − end: negative once a handler takes time, a violation unless accepted", () =>
+  scopedLive("its biz_rt is start − end: negative once a handler takes time, a violation unless accepted", () =>
     Effect.gen(function*() {
       yield* nodeSdkClient(() => new Promise((resolve) => setTimeout(resolve, 20)))
       const fake = yield* FakeLongConnection
