@@ -10,6 +10,7 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -109,3 +110,6 @@ export const scoped: typeof it.scoped = it.scoped
 
 /** A test of a scoped effect on the live clock. Effect 4: `it.live`, which is scoped. */
 export const scopedLive: typeof it.scopedLive = it.scopedLive
+
+/** The fiber's exit if it is done, else `undefined`, read now. Effect 4: `fiber.pollUnsafe()`. */
+export const pollUnsafe = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined => fiber.unsafePoll() ?? undefined

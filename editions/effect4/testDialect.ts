@@ -8,6 +8,7 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
@@ -82,3 +83,5 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
 export const scoped: typeof it.effect = it.effect
 
 export const scopedLive: typeof it.live = it.live
+
+export const pollUnsafe = <A, E>(fiber: Fiber.Fiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()

@@ -7,6 +7,7 @@
 import { createServer, request, type Server } from "node:http"
 import { connect, type Socket } from "node:net"
 import { Effect } from "effect"
+import { callback } from "../../src/internal/dialect.js"
 import { urlOf } from "../fixtures/loopback.js"
 
 export interface Seen {
@@ -23,7 +24,7 @@ export interface TestProxy {
 
 export const testProxy = (options: { readonly requireAuthorization?: string } = {}) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly server: Server; readonly sockets: Set<Socket>; readonly proxy: TestProxy }>((resume) => {
+    callback<{ readonly server: Server; readonly sockets: Set<Socket>; readonly proxy: TestProxy }>((resume) => {
       const seen: Array<Seen> = []
       const sockets = new Set<Socket>()
       const refused = (authorization: string | undefined) =>
@@ -64,7 +65,7 @@ export const testProxy = (options: { readonly requireAuthorization?: string } = 
       server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, sockets, proxy: { url: urlOf(server), seen } })))
     }),
     ({ server, sockets }) =>
-      Effect.async<void>((resume) => {
+      callback<void>((resume) => {
         sockets.forEach((socket) => socket.destroy())
         server.closeAllConnections()
         server.close(() => resume(Effect.void))

@@ -4,7 +4,7 @@
  * twice), every class of endpoint and handshake failure, and interruption at any point.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -23,7 +23,9 @@ import {
   FakeLongConnection,
   layer as fakeLayer
 } from "../../src/testing/FakeLongConnection.js"
+import { changesOf } from "../../src/internal/dialect.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
+import { scopedLive } from "../dialect.js"
 
 const MESSAGE = "im.message.receive_v1"
 
@@ -56,7 +58,7 @@ const connect = <R>(
       Effect.forkScoped
     )
     const reached = (tag: LongConnection.State["_tag"]) =>
-      state.changes.pipe(Stream.filter((s) => s._tag === tag), Stream.runHead, Effect.map(Option.getOrThrow))
+      changesOf(state).pipe(Stream.filter((s) => s._tag === tag), Stream.runHead, Effect.map(Option.getOrThrow))
     return { fake, state, fiber, reached }
   })
 
@@ -72,7 +74,7 @@ const acksOf = (fake: FakeLongConnection.Service, messageId: string) =>
   Effect.map(fake.acks, (acks) => acks.filter((a) => a.messageId === messageId))
 
 describe("LongConnection: delivery", () => {
-  it.scopedLive("an event is dispatched, then acked 200 with biz_rt; the state goes Connecting → Connected", () =>
+  scopedLive("an event is dispatched, then acked 200 with biz_rt; the state goes Connecting → Connected", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
       const { fake, reached, state } = yield* connect(dispatcher)
@@ -90,7 +92,7 @@ describe("LongConnection: delivery", () => {
       yield* fake.until((v) => v.pings >= 1)
     }).pipe(withFake()))
 
-  it.scopedLive("a card frame reaches the card.action.trigger handler; its result comes back as the ack's data", () =>
+  scopedLive("a card frame reaches the card.action.trigger handler; its result comes back as the ack's data", () =>
     Effect.gen(function*() {
       const dispatcher = EventDispatcher.make().on("card.action.trigger", () =>
         Effect.succeed({ toast: { type: "info" as const, content: "done" } }))
@@ -104,7 +106,7 @@ describe("LongConnection: delivery", () => {
       assert.deepStrictEqual(ack?.data, { toast: { type: "info", content: "done" } })
     }).pipe(withFake()))
 
-  it.scopedLive("a message split in four parts sent out of order is handled once and acked once", () =>
+  scopedLive("a message split in four parts sent out of order is handled once and acked once", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
       const { fake, reached } = yield* connect(dispatcher)
@@ -115,7 +117,7 @@ describe("LongConnection: delivery", () => {
       assert.deepStrictEqual((yield* acksOf(fake, id)).map((a) => a.code), [200])
     }).pipe(withFake()))
 
-  it.scopedLive("the dedupe store in context is shared: an event the webhook path handled is acked, not handled again", () => {
+  scopedLive("the dedupe store in context is shared: an event the webhook path handled is acked, not handled again", () => {
     const store = Dedupe.unsafeMakeMemory()
     return Effect.gen(function*() {
       yield* store.claim("evt_seen")
@@ -133,7 +135,7 @@ describe("LongConnection: delivery", () => {
 })
 
 describe("LongConnection: concurrency", () => {
-  it.scopedLive("at most `concurrency` handlers run at once; the others wait their turn, unacknowledged", () =>
+  scopedLive("at most `concurrency` handlers run at once; the others wait their turn, unacknowledged", () =>
     Effect.gen(function*() {
       let running = 0
       let most = 0
@@ -158,7 +160,7 @@ describe("LongConnection: concurrency", () => {
 })
 
 describe("LongConnection: drops and silence", () => {
-  it.scopedLive("the server drops the socket mid-stream: reconnect, the unacked event is redelivered, none lost or doubled", () =>
+  scopedLive("the server drops the socket mid-stream: reconnect, the unacked event is redelivered, none lost or doubled", () =>
     Effect.gen(function*() {
       const handled: Array<string> = []
       const gate = yield* Deferred.make<void>()
@@ -191,7 +193,7 @@ describe("LongConnection: drops and silence", () => {
       assert.strictEqual(yield* fake.endpointCalls, 2, "a fresh endpoint for the new socket")
     }).pipe(withFake()))
 
-  it.scopedLive("a failing handler is acked 500; the platform's redelivery (here: on the next socket) runs it again", () =>
+  scopedLive("a failing handler is acked 500; the platform's redelivery (here: on the next socket) runs it again", () =>
     Effect.gen(function*() {
       let calls = 0
       const dispatcher = EventDispatcher.make().on(MESSAGE, () => ++calls === 1 ? Effect.fail("flaky") : Effect.void)
@@ -207,7 +209,7 @@ describe("LongConnection: drops and silence", () => {
       assert.strictEqual(yield* fake.pending, 0)
     }).pipe(withFake()))
 
-  it.scopedLive("a failing handler is acked 500; the platform's timed redelivery on the same socket runs it again", () =>
+  scopedLive("a failing handler is acked 500; the platform's timed redelivery on the same socket runs it again", () =>
     Effect.gen(function*() {
       let calls = 0
       const dispatcher = EventDispatcher.make().on(MESSAGE, () => ++calls === 1 ? Effect.fail("flaky") : Effect.void)
@@ -222,7 +224,7 @@ describe("LongConnection: drops and silence", () => {
       assert.strictEqual((yield* fake.connections).accepted, 1, "the same socket")
     }).pipe(withFake({ redelivery: Array.from({ length: 20 }, () => "100 millis") })))
 
-  it.scopedLive("a socket that stops answering pings is taken for dead and replaced", () =>
+  scopedLive("a socket that stops answering pings is taken for dead and replaced", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
       const { fake, reached } = yield* connect(dispatcher, { pongTimeout: "200 millis" })
@@ -261,7 +263,7 @@ describe("LongConnection: endpoint and handshake failures", () => {
       return reconnecting
     })
 
-  it.scopedLive("handshake 403 (forbidden) is terminal", () =>
+  scopedLive("handshake 403 (forbidden) is terminal", () =>
     Effect.gen(function*() {
       const { error, fake } = yield* terminal((fake) => fake.refuseHandshake({ httpStatus: 403, status: 403, msg: "forbidden" }))
       assert.strictEqual(error._tag, "LongConnectionHandshakeError")
@@ -269,14 +271,14 @@ describe("LongConnection: endpoint and handshake failures", () => {
       assert.strictEqual(yield* fake.endpointCalls, 1, "not retried")
     }).pipe(withFake()))
 
-  it.scopedLive("handshake 514 with auth error 1000040350 (connection limit) is terminal", () =>
+  scopedLive("handshake 514 with auth error 1000040350 (connection limit) is terminal", () =>
     Effect.gen(function*() {
       const { error } = yield* terminal((fake) =>
         fake.refuseHandshake({ httpStatus: 514, status: 514, msg: "limit", authErrorCode: 1000040350 }))
       assert.strictEqual(error._tag === "LongConnectionHandshakeError" && error.authErrorCode, 1000040350)
     }).pipe(withFake()))
 
-  it.scopedLive("a second client over the app's connection limit stops with the limit error", () =>
+  scopedLive("a second client over the app's connection limit stops with the limit error", () =>
     Effect.gen(function*() {
       const first = yield* connect(EventDispatcher.make())
       yield* first.reached("Connected")
@@ -286,7 +288,7 @@ describe("LongConnection: endpoint and handshake failures", () => {
       assert.strictEqual((yield* SubscriptionRef.get(first.state))._tag, "Connected", "the first one is unaffected")
     }).pipe(withFake({ maxConnections: 1 })))
 
-  it.scopedLive("handshake 514 with another auth error, and a refusal without headers, are retried", () =>
+  scopedLive("handshake 514 with another auth error, and a refusal without headers, are retried", () =>
     Effect.gen(function*() {
       const reconnecting = yield* recovers((fake) =>
         fake.refuseHandshake({ httpStatus: 514, status: 514, msg: "auth busy", authErrorCode: 1 }, { httpStatus: 502 }))
@@ -296,13 +298,13 @@ describe("LongConnection: endpoint and handshake failures", () => {
       assert.strictEqual(yield* fake.endpointCalls, 3, "a fresh endpoint for every attempt")
     }).pipe(withFake()))
 
-  it.scopedLive("endpoint codes: busy (1) and internal (1000040343) are retried", () =>
+  scopedLive("endpoint codes: busy (1) and internal (1000040343) are retried", () =>
     Effect.gen(function*() {
       yield* recovers((fake) => fake.failEndpoint({ code: 1, msg: "busy" }, { code: 1000040343, msg: "internal" }))
       assert.strictEqual(yield* (yield* FakeLongConnection).endpointCalls, 3)
     }).pipe(withFake()))
 
-  it.scopedLive("endpoint code 1000040350 and a wrong secret are terminal", () =>
+  scopedLive("endpoint code 1000040350 and a wrong secret are terminal", () =>
     Effect.gen(function*() {
       const limit = yield* terminal((fake) => fake.failEndpoint({ code: 1000040350, msg: "limit" }))
       assert.strictEqual(limit.error._tag === "LongConnectionEndpointError" && limit.error.code, 1000040350)
@@ -311,7 +313,7 @@ describe("LongConnection: endpoint and handshake failures", () => {
       assert.notInclude(secret.error.message, "wrong")
     }).pipe(withFake()))
 
-  it.scopedLive("a keyless app connects with its client assertion, signed for the OpenAPI host", () =>
+  scopedLive("a keyless app connects with its client assertion, signed for the OpenAPI host", () =>
     Effect.gen(function*() {
       const audiences: Array<string> = []
       const keyless = (assertion: string) => ({
@@ -329,7 +331,7 @@ describe("LongConnection: endpoint and handshake failures", () => {
       assert.notInclude(error.message, "jwt-forged")
     }).pipe(withFake({ apps: [{ appId: "cli_keyless", clientAssertion: "jwt-keyless" }], maxConnections: 2 })))
 
-  it.scopedLive("a signer that fails ends the connection with a config error", () =>
+  scopedLive("a signer that fails ends the connection with a config error", () =>
     Effect.gen(function*() {
       const { error } = yield* terminal(() => Effect.void, {
         app: { appId: "cli_keyless", appSecret: undefined, clientAssertion: () => Effect.fail(new Error("KMS unavailable")) }
@@ -339,7 +341,7 @@ describe("LongConnection: endpoint and handshake failures", () => {
       assert.strictEqual(yield* (yield* FakeLongConnection).endpointCalls, 0)
     }).pipe(withFake()))
 
-  it.scopedLive("after ReconnectCount failed attempts it gives up", () =>
+  scopedLive("after ReconnectCount failed attempts it gives up", () =>
     Effect.gen(function*() {
       const fake = yield* FakeLongConnection
       yield* fake.failEndpoint({ code: 1, msg: "busy" }, { code: 1, msg: "busy" }, { code: 1, msg: "busy" })
@@ -354,7 +356,7 @@ describe("LongConnection: endpoint and handshake failures", () => {
 })
 
 describe("LongConnection: autoReconnect: false", () => {
-  it.scopedLive("a dropped socket ends run with LongConnectionDisconnected (the drop inside); no reconnect", () =>
+  scopedLive("a dropped socket ends run with LongConnectionDisconnected (the drop inside); no reconnect", () =>
     Effect.gen(function*() {
       const { fake, fiber, reached, state } = yield* connect(EventDispatcher.make(), { autoReconnect: false })
       yield* reached("Connected")
@@ -370,7 +372,7 @@ describe("LongConnection: autoReconnect: false", () => {
       assert.strictEqual((yield* fake.connections).accepted, 1)
     }).pipe(withFake()))
 
-  it.scopedLive("a retryable failure of the first attempt (endpoint busy) ends run at once, as node-sdk's onError", () =>
+  scopedLive("a retryable failure of the first attempt (endpoint busy) ends run at once, as node-sdk's onError", () =>
     Effect.gen(function*() {
       const fake = yield* FakeLongConnection
       yield* fake.failEndpoint({ code: 1, msg: "busy" })
@@ -386,7 +388,7 @@ describe("LongConnection: autoReconnect: false", () => {
 })
 
 describe("LongConnection: interruption", () => {
-  it.scopedLive("interrupting while the upgrade hangs closes the TCP connection and the state says Closed", () =>
+  scopedLive("interrupting while the upgrade hangs closes the TCP connection and the state says Closed", () =>
     Effect.gen(function*() {
       const fake = yield* FakeLongConnection
       yield* fake.refuseHandshake({ hang: true })
@@ -398,12 +400,12 @@ describe("LongConnection: interruption", () => {
       assert.strictEqual((yield* fake.connections).accepted, 0)
     }).pipe(withFake()))
 
-  it.scopedLive("interrupting during a slow handler interrupts it, closes the socket and sends no ack", () =>
+  scopedLive("interrupting during a slow handler interrupts it, closes the socket and sends no ack", () =>
     Effect.gen(function*() {
       const started = yield* Deferred.make<void>()
       const interrupted = yield* Deferred.make<void>()
       const dispatcher = EventDispatcher.make().on(MESSAGE, () =>
-        Effect.zipRight(Deferred.succeed(started, undefined), Effect.never).pipe(
+        Effect.andThen(Deferred.succeed(started, undefined), Effect.never).pipe(
           Effect.onInterrupt(() => Deferred.succeed(interrupted, undefined))
         ))
       const { fake, fiber, reached } = yield* connect(dispatcher)

@@ -5,9 +5,10 @@
  */
 import { Agent } from "node:http"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Layer, Option, Redacted, Stream } from "effect"
+import { Context, Effect, Layer, Option, Redacted, Stream } from "effect"
 import * as UndiciWiring from "../../layers/index.js"
 import type { ProxyOption } from "../../layers/internal/proxy.js"
+import { changesOf } from "../../src/internal/dialect.js"
 import * as WsLayer from "../../layers/ws.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
@@ -15,6 +16,7 @@ import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FakeLongConnection, layer as fakeLayer } from "../../src/testing/FakeLongConnection.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
 import { testProxy, withCredentials } from "../layers/proxyServer.js"
+import { scopedLive, withVariables } from "../dialect.js"
 
 /** A fake and the long connection to it on `proxy`, connected; both end with the scope (the connection first). */
 const connectedThrough = (proxy: ProxyOption) =>
@@ -31,12 +33,12 @@ const connectedThrough = (proxy: ProxyOption) =>
       minReconnectDelay: "10 millis",
       clientConfig: { reconnectNonce: 0, reconnectInterval: 0 }
     }).pipe(Effect.provide(wiring), Effect.forkScoped)
-    yield* state.changes.pipe(Stream.filter((s) => s._tag === "Connected"), Stream.runHead, Effect.map(Option.getOrThrow))
+    yield* changesOf(state).pipe(Stream.filter((s) => s._tag === "Connected"), Stream.runHead, Effect.map(Option.getOrThrow))
     return fake
   })
 
 describe("the long connection through a proxy", () => {
-  it.scopedLive("the socket is a CONNECT tunnel with Proxy-Authorization; the endpoint call goes through the proxy too", () =>
+  scopedLive("the socket is a CONNECT tunnel with Proxy-Authorization; the endpoint call goes through the proxy too", () =>
     Effect.gen(function*() {
       const expected = `Basic ${Buffer.from("lark:pw").toString("base64")}`
       const proxy = yield* testProxy({ requireAuthorization: expected })
@@ -46,14 +48,13 @@ describe("the long connection through a proxy", () => {
       assert.isTrue(proxy.seen.some((seen) => seen.kind === "absolute" && seen.target.startsWith(`${fake.url}/callback/ws/endpoint`)))
     }))
 
-  it.scopedLive("\"environment\": HTTP_PROXY carries a ws: socket, NO_PROXY sends it direct", () =>
+  scopedLive("\"environment\": HTTP_PROXY carries a ws: socket, NO_PROXY sends it direct", () =>
     Effect.gen(function*() {
       const proxy = yield* testProxy()
-      const env = (variables: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(variables))))
-      yield* Effect.scoped(connectedThrough("environment").pipe(env({ HTTP_PROXY: proxy.url })))
+      yield* Effect.scoped(connectedThrough("environment").pipe(withVariables({ HTTP_PROXY: proxy.url })))
       assert.isTrue(proxy.seen.some((seen) => seen.kind === "CONNECT"))
       const before = proxy.seen.length
-      yield* Effect.scoped(connectedThrough("environment").pipe(env({ HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" })))
+      yield* Effect.scoped(connectedThrough("environment").pipe(withVariables({ HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" })))
       assert.strictEqual(proxy.seen.length, before)
     }))
 

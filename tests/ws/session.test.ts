@@ -6,8 +6,6 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Encoding from "effect/Encoding"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Queue from "effect/Queue"
@@ -17,13 +15,21 @@ import { unsafeMakeMemory } from "../../src/events/Dedupe.js"
 import { makeDispatch } from "../../src/events/dispatch.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { EventDecodeError } from "../../src/events/errors.js"
+import { decodeBase64, getFailure, getSuccess, isFailure, type Outcome } from "../../src/internal/dialect.js"
 import { type ClientConfig, defaultClientConfig } from "../../src/ws/endpoint.js"
 import * as Frame from "../../src/ws/frame.js"
 import * as Session from "../../src/ws/session.js"
 import type { CloseInfo } from "../../src/ws/socket.js"
+import { fork, pollUnsafe, scoped } from "../dialect.js"
 
 const utf8 = new TextEncoder()
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes)
+
+/** The success of an outcome; its failure is thrown. */
+const orThrow = <A, E>(outcome: Outcome<A, E>): A => {
+  if (isFailure(outcome)) throw getFailure(outcome)
+  return getSuccess(outcome)
+}
 
 const envelope = (type: string, id: string, event: unknown = {}) =>
   utf8.encode(JSON.stringify({ schema: "2.0", header: { event_id: id, event_type: type }, event }))
@@ -65,9 +71,9 @@ const start = <R>(
     const sent: Array<Frame.Frame> = []
     const clientConfig = yield* Ref.make<ClientConfig>({ ...defaultClientConfig, pingInterval: 10, ...config })
     const handlers = yield* FiberSet.make()
-    const fiber = yield* Effect.fork(Session.run({
+    const fiber = yield* fork(Session.run({
       connection: {
-        send: (bytes) => Effect.sync(() => void sent.push(Either.getOrThrow(Frame.decode(bytes)))),
+        send: (bytes) => Effect.sync(() => void sent.push(orThrow(Frame.decode(bytes)))),
         messages,
         closed: Deferred.await(closed)
       },
@@ -79,7 +85,7 @@ const start = <R>(
       fragments: {}
     }))
     yield* TestClock.adjust(0)
-    const receive = (bytes: Uint8Array) => Effect.zipRight(Queue.offer(messages, bytes), TestClock.adjust(0))
+    const receive = (bytes: Uint8Array) => Effect.andThen(Queue.offer(messages, bytes), TestClock.adjust(0))
     const pings = () => sent.filter((f) => Frame.header(f, "type") === "ping")
     const acks = () => sent.filter((f) => f.method === Frame.Method.data)
     return { sent, receive, pings, acks, clientConfig, closed, fiber }
@@ -88,7 +94,7 @@ const start = <R>(
 const ackBody = (frame: Frame.Frame | undefined) => JSON.parse(text(frame?.payload)) as { code: number; data?: string }
 
 describe("session: pings and liveness", () => {
-  it.scoped("pings at once and every PingInterval; a pong's ClientConfig sets the next interval", () =>
+  scoped("pings at once and every PingInterval; a pong's ClientConfig sets the next interval", () =>
     Effect.gen(function*() {
       const s = yield* start(EventDispatcher.make())
       assert.strictEqual(s.pings().length, 1, "first ping right after connecting")
@@ -109,17 +115,17 @@ describe("session: pings and liveness", () => {
       assert.strictEqual(s.pings().length, 3, "third ping after the interval from the pong")
     }))
 
-  it.scoped("a socket that stays silent for pongTimeout after a ping is reported dead", () =>
+  scoped("a socket that stays silent for pongTimeout after a ping is reported dead", () =>
     Effect.gen(function*() {
       const s = yield* start(EventDispatcher.make())
       yield* TestClock.adjust("2999 millis")
-      assert.isNull(s.fiber.unsafePoll())
+      assert.isUndefined(pollUnsafe(s.fiber))
       yield* TestClock.adjust("1 millis")
       const failure = yield* Effect.flip(Fiber.join(s.fiber))
       assert.strictEqual(failure.reason, "Silent")
     }))
 
-  it.scoped("a closed socket ends the session with a retryable Closed error", () =>
+  scoped("a closed socket ends the session with a retryable Closed error", () =>
     Effect.gen(function*() {
       const s = yield* start(EventDispatcher.make())
       yield* Deferred.succeed(s.closed, { code: 1006, reason: "" })
@@ -130,12 +136,12 @@ describe("session: pings and liveness", () => {
 })
 
 describe("session: acks", () => {
-  it.scoped("acks an event after its handler finished: same frame, biz_rt = handler time, code 200", () =>
+  scoped("acks an event after its handler finished: same frame, biz_rt = handler time, code 200", () =>
     Effect.gen(function*() {
       const handled: Array<string> = []
       const s = yield* start(
         EventDispatcher.make().on("im.message.receive_v1", (e) =>
-          Effect.zipRight(Effect.sleep("1500 millis"), Effect.sync(() => void handled.push(e.header.event_id))))
+          Effect.andThen(Effect.sleep("1500 millis"), Effect.sync(() => void handled.push(e.header.event_id))))
       )
       yield* s.receive(dataFrame("event", envelope("im.message.receive_v1", "e1"), 5n, [{ key: "trace_id", value: "t" }]))
       assert.strictEqual(s.acks().length, 0, "no ack while the handler runs")
@@ -150,17 +156,17 @@ describe("session: acks", () => {
       assert.deepStrictEqual(ackBody(ack), { code: 200 })
     }))
 
-  it.scoped("a card frame is dispatched like an event and acked with the callback result as base64 JSON data", () =>
+  scoped("a card frame is dispatched like an event and acked with the callback result as base64 JSON data", () =>
     Effect.gen(function*() {
       const response = { toast: { type: "success" as const, content: "已处理 ✓" } }
       const s = yield* start(EventDispatcher.make().on("card.action.trigger", () => Effect.succeed(response)))
       yield* s.receive(dataFrame("card", envelope("card.action.trigger", "c1", { action: { value: { k: 1 } } })))
       const body = ackBody(s.acks()[0])
       assert.strictEqual(body.code, 200)
-      assert.deepStrictEqual(JSON.parse(Either.getOrThrow(Encoding.decodeBase64String(body.data!))), response)
+      assert.deepStrictEqual(JSON.parse(text(orThrow(decodeBase64(body.data!)))), response)
     }))
 
-  it.scoped("a failed handler is acked 500 (redeliver); the redelivery runs it again and is acked 200", () =>
+  scoped("a failed handler is acked 500 (redeliver); the redelivery runs it again and is acked 200", () =>
     Effect.gen(function*() {
       let calls = 0
       const s = yield* start(
@@ -173,7 +179,7 @@ describe("session: acks", () => {
       assert.strictEqual(calls, 2, "the third delivery is a duplicate: acked, not handled")
     }))
 
-  it.scoped("unhandled types, unknown frame types and malformed payloads are acked 200 (they would never get better)", () =>
+  scoped("unhandled types, unknown frame types and malformed payloads are acked 200 (they would never get better)", () =>
     Effect.gen(function*() {
       const s = yield* start(EventDispatcher.make())
       yield* s.receive(dataFrame("event", envelope("nobody.listens", "e1"), 1n))
@@ -183,7 +189,7 @@ describe("session: acks", () => {
       assert.deepStrictEqual(s.acks().map((a) => [a.seqId, ackBody(a).code]), [[1n, 200], [2n, 200], [3n, 200], [4n, 200]])
     }))
 
-  it.scoped("parts arriving out of order are acked once, on the last part's frame, after one handler run", () =>
+  scoped("parts arriving out of order are acked once, on the last part's frame, after one handler run", () =>
     Effect.gen(function*() {
       const seen: Array<unknown> = []
       const s = yield* start(EventDispatcher.make().on("im.message.receive_v1", (e) => Effect.sync(() => void seen.push(e.event))))

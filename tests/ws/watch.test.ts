@@ -5,12 +5,10 @@
  * still apply; without a watch nothing is reported.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -21,11 +19,13 @@ import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { event, FakeLongConnection, layer as fakeLayer } from "../../src/testing/FakeLongConnection.js"
+import { changesOf } from "../../src/internal/dialect.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
 import type { Crossing, Watch } from "../../src/ws/watch.js"
+import { scopedLive, withLogsTo } from "../dialect.js"
 
 const MESSAGE = "im.message.receive_v1"
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 
 /** `runWatched` in a fiber of the test scope against the fake in context; `crossings` holds what was reported. */
 const connect = <R>(
@@ -51,7 +51,7 @@ const connect = <R>(
       clientConfig: { reconnectNonce: 0, reconnectInterval: 0 },
       ...options
     }, watch).pipe(Effect.provide(wiring), Effect.forkScoped)
-    yield* state.changes.pipe(Stream.filter((s) => s._tag === "Connected"), Stream.runHead, Effect.map(Option.getOrThrow))
+    yield* changesOf(state).pipe(Stream.filter((s) => s._tag === "Connected"), Stream.runHead, Effect.map(Option.getOrThrow))
     return { fake, crossings: Ref.get(crossings) }
   })
 
@@ -64,7 +64,7 @@ const recorder = () => {
 const withFake = Effect.provide(fakeLayer())
 
 describe("LongConnection: watched fragment limits", () => {
-  it.scopedLive("a message with more parts than watched is reported once, then handled and acked 200", () =>
+  scopedLive("a message with more parts than watched is reported once, then handled and acked 200", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
       const { crossings, fake } = yield* connect(dispatcher, { maxParts: 3 })
@@ -77,7 +77,7 @@ describe("LongConnection: watched fragment limits", () => {
       assert.deepStrictEqual(yield* crossings, [{ _tag: "FragmentParts", parts: 5, limit: 3, messageId: over }])
     }).pipe(withFake, quiet))
 
-  it.scopedLive("a message with more bytes than watched is reported once, then handled; a single frame is not watched", () =>
+  scopedLive("a message with more bytes than watched is reported once, then handled; a single frame is not watched", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
       const { crossings, fake } = yield* connect(dispatcher, { maxBytes: 1000 })
@@ -92,7 +92,7 @@ describe("LongConnection: watched fragment limits", () => {
       assert.deepStrictEqual(yield* crossings, [{ _tag: "FragmentBytes", bytes: size, limit: 1000, messageId: parts }])
     }).pipe(withFake, quiet))
 
-  it.scopedLive("a message over both is reported once for each; the enforced limits still drop what they refuse", () =>
+  scopedLive("a message over both is reported once for each; the enforced limits still drop what they refuse", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
       const { crossings, fake } = yield* connect(dispatcher, { maxParts: 2, maxBytes: 100 }, { fragments: { maxParts: 4 } })
@@ -105,7 +105,7 @@ describe("LongConnection: watched fragment limits", () => {
       assert.deepStrictEqual((yield* crossings).map((c) => c._tag), ["FragmentParts", "FragmentBytes"])
     }).pipe(withFake, quiet))
 
-  it.scopedLive("without a watch nothing is reported", () =>
+  scopedLive("without a watch nothing is reported", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
       const { crossings, fake } = yield* connect(dispatcher, undefined)
@@ -117,7 +117,7 @@ describe("LongConnection: watched fragment limits", () => {
 })
 
 describe("LongConnection: watched handler concurrency", () => {
-  it.scopedLive("going over the watched concurrency is reported once per crossing; every handler still runs at once", () =>
+  scopedLive("going over the watched concurrency is reported once per crossing; every handler still runs at once", () =>
     Effect.gen(function*() {
       let running = 0
       let most = 0
