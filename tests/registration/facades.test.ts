@@ -15,6 +15,7 @@ import {
 } from "../../src/registration/index.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import * as FakeRegistration from "../../src/testing/FakeRegistration.js"
+import { fork } from "../dialect.js"
 
 const { Reply } = FakeRegistration
 
@@ -43,7 +44,7 @@ describe("registerAppEffect", () => {
       const fake = yield* FakeRegistration.FakeRegistration
       yield* fake.program("poll", Reply.pending(), Reply.slowDown(), Reply.success({ clientId: "cli_eff", clientSecret: "eff-secret" }))
       const callbacks = recorder()
-      const fiber = yield* Effect.fork(registerAppEffect({ ...callbacks, appPreset: { name: "Bot" } }))
+      const fiber = yield* fork(registerAppEffect({ ...callbacks, appPreset: { name: "Bot" } }))
       yield* TestClock.adjust("15 seconds")
       const app = yield* Fiber.join(fiber)
       assert.deepStrictEqual(callbacks.seen, ["qr 600s FAKE-0001", "polling", "slow_down 10s"])

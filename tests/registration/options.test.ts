@@ -1,7 +1,6 @@
 import { gunzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import {
   type AppAddons,
@@ -11,6 +10,7 @@ import {
   type RegisterAppOptions,
   RegistrationOptionsError
 } from "../../src/registration/index.js"
+import { getFailure, getSuccess, isFailure, type Outcome } from "../../src/internal/dialect.js"
 import * as FakeRegistration from "../../src/testing/FakeRegistration.js"
 
 /** The decoder the page uses, written independently: base64url -> gunzip -> JSON. */
@@ -84,12 +84,18 @@ describe("the QR URL", () => {
     }))
 })
 
+/** The success of an outcome; its failure is thrown. */
+const orThrow = <A, E>(outcome: Outcome<A, E>): A => {
+  if (isFailure(outcome)) throw getFailure(outcome)
+  return getSuccess(outcome)
+}
+
 describe("addons", () => {
   it("rebuilds from validated fields only, compact JSON, and keeps preset: false with no items", () => {
-    const normalized = Either.getOrThrow(normalizeAddons({ scopes: { user: ["a:b"] }, events: {} }))
+    const normalized = orThrow(normalizeAddons({ scopes: { user: ["a:b"] }, events: {} }))
     assert.deepStrictEqual(normalized, { scopes: { user: ["a:b"] }, events: {} })
     assert.deepStrictEqual(decodeAddons(encodeAddons(normalized)), normalized)
-    assert.deepStrictEqual(Either.getOrThrow(normalizeAddons({ preset: false })), { preset: false })
+    assert.deepStrictEqual(orThrow(normalizeAddons({ preset: false })), { preset: false })
     // gzip is deterministic (mtime 0), so the same addons always give the same URL
     assert.strictEqual(encodeAddons(fullAddons), encodeAddons(fullAddons))
   })
@@ -113,8 +119,8 @@ describe("addons", () => {
   for (const [name, input, option] of rejected) {
     it(`rejects ${name} (${option})`, () => {
       const result = normalizeAddons(input)
-      assert.isTrue(Either.isLeft(result))
-      if (Either.isLeft(result)) assert.strictEqual(result.left.option, option)
+      assert.isTrue(isFailure(result))
+      if (isFailure(result)) assert.strictEqual(getFailure(result).option, option)
     })
   }
 })

@@ -2,14 +2,13 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import { callback, isInterruptedExit } from "../../src/internal/dialect.js"
 import { VERSION } from "../../src/internal/version.js"
 import { LarkDecodeError, LarkHttpError } from "../../src/LarkError.js"
 import {
@@ -21,23 +20,31 @@ import {
   RegistrationExpired
 } from "../../src/registration/index.js"
 import * as FakeRegistration from "../../src/testing/FakeRegistration.js"
+import { fork, pollUnsafe, scopedLive } from "../dialect.js"
 
 const { Reply } = FakeRegistration
 const FEISHU = "accounts.feishu.cn"
 const LARK = "accounts.larksuite.com"
+
+/** How `self` ended, as a value: `{ _tag: "Right", right }` or `{ _tag: "Left", left }`. */
+const either = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.match(self, {
+    onFailure: (left) => ({ _tag: "Left" as const, left }),
+    onSuccess: (right) => ({ _tag: "Right" as const, right })
+  })
 
 /** Scripts the poll answers, then runs the whole flow in a fiber (the caller moves the clock). */
 const start = (options: RegisterAppOptions, ...polls: ReadonlyArray<FakeRegistration.Reply>) =>
   Effect.gen(function*() {
     const fake = yield* FakeRegistration.FakeRegistration
     if (polls.length > 0) yield* fake.program("poll", ...polls)
-    const fiber = yield* Effect.fork(Effect.either(Stream.runCollect(registerApp(options))))
+    const fiber = yield* fork(either(Stream.runCollect(registerApp(options))))
     return { fake, fiber }
   })
 
 /** Events in a readable form: the tag plus the status (and interval) of status events. */
-const describeEvents = (events: Chunk.Chunk<RegistrationEvent>) =>
-  Chunk.toReadonlyArray(events).map((event) =>
+const describeEvents = (events: Iterable<RegistrationEvent>) =>
+  Array.from(events).map((event) =>
     event._tag === "Status" ? `Status:${event.status}${event.interval === undefined ? "" : `:${event.interval}`}` : event._tag)
 
 const polls = (fake: FakeRegistration.FakeRegistration.Service) =>
@@ -64,7 +71,7 @@ describe("registerApp (device flow under TestClock)", () => {
         "Status:domain_switched",
         "Done"
       ])
-      const done = Chunk.unsafeLast(result.right)
+      const done = Array.from(result.right).pop()!
       assert.strictEqual(done._tag, "Done")
       if (done._tag !== "Done") return
       assert.strictEqual(done.clientId, "cli_new")
@@ -148,7 +155,7 @@ describe("registerApp (device flow under TestClock)", () => {
       const events: Array<string> = []
       const fake = yield* FakeRegistration.FakeRegistration
       yield* fake.program("poll", Reply.pending(), Reply.denied())
-      const fiber = yield* Effect.fork(Effect.flip(Stream.runForEach(registerApp(), (event) => Effect.sync(() => events.push(event._tag)))))
+      const fiber = yield* fork(Effect.flip(Stream.runForEach(registerApp(), (event) => Effect.sync(() => events.push(event._tag)))))
       yield* TestClock.adjust("5 seconds")
       const error = yield* Fiber.join(fiber)
       assert.instanceOf(error, RegistrationDenied)
@@ -178,7 +185,7 @@ describe("registerApp (device flow under TestClock)", () => {
     Effect.gen(function*() {
       const { fake, fiber } = yield* start({})
       yield* TestClock.adjust("11999 millis")
-      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      assert.isUndefined(pollUnsafe(fiber))
       yield* TestClock.adjust("1 millis")
       const result = yield* Fiber.join(fiber)
       assert.isTrue(result._tag === "Left" && result.left instanceof RegistrationExpired)
@@ -193,8 +200,9 @@ describe("registerApp (device flow under TestClock)", () => {
       const { fake, fiber } = yield* start({})
       yield* TestClock.adjust("7 seconds") // polls at 0 and 5 s; now waiting for 10 s
       assert.strictEqual((yield* fake.callsOf("poll")).length, 2)
-      const exit = yield* Fiber.interrupt(fiber)
-      assert.isTrue(Exit.isInterrupted(exit))
+      yield* Fiber.interrupt(fiber)
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(isInterruptedExit(exit))
       yield* TestClock.adjust("10 minutes")
       assert.strictEqual((yield* fake.calls).length, 4) // init, begin, two polls
     }).pipe(Effect.provide(FakeRegistration.layer())))
@@ -279,7 +287,7 @@ describe("User-Agent", () => {
       assert.deepStrictEqual(agents, ["init", "begin", "poll"].map(() => `lark-effect/${VERSION}`))
     }).pipe(Effect.provide(FakeRegistration.layer())))
 
-  it.scopedLive("over the default fetch client too (whose own User-Agent is `node`)", () =>
+  scopedLive("over the default fetch client too (whose own User-Agent is `node`)", () =>
     Effect.gen(function*() {
       const agents: Array<string | undefined> = []
       const server = createServer((request, response) => {
@@ -288,11 +296,11 @@ describe("User-Agent", () => {
         response.end(JSON.stringify({ error: "invalid_request", error_description: "stop here" }))
       })
       yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => callback<void>((resume) => void server.close(() => resume(Effect.void)))
       )
       const domain = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      const result = yield* Effect.either(Stream.runDrain(registerApp({ domain })).pipe(Effect.provide(FetchHttpClient.layer)))
+      const result = yield* either(Stream.runDrain(registerApp({ domain })).pipe(Effect.provide(FetchHttpClient.layer)))
       assert.isTrue(result._tag === "Left")
       assert.deepStrictEqual(agents, [`lark-effect/${VERSION}`])
     }))
@@ -303,7 +311,7 @@ describe("decode failures keep no secret", () => {
     Effect.gen(function*() {
       const fake = yield* FakeRegistration.FakeRegistration
       yield* fake.program("begin", Reply.json(200, { client_id: "cli_leak", client_secret: "s3cr3t-value", interval: 5 }))
-      const result = yield* Effect.either(Stream.runDrain(registerApp({})))
+      const result = yield* either(Stream.runDrain(registerApp({})))
       assert.isTrue(result._tag === "Left" && result.left instanceof LarkDecodeError)
       if (result._tag !== "Left" || !(result.left instanceof LarkDecodeError)) return
       assert.notInclude(result.left.body ?? "", "s3cr3t-value")
