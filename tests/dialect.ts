@@ -15,6 +15,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as FastCheck from "effect/FastCheck"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
+import type { AppRuntime } from "../src/internal/dialect.js"
 import type { SpanHooks, SpanStart } from "./tracing.js"
 
 /**
@@ -102,3 +103,9 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     )),
     Logger.withMinimumLogLevel(LogLevel.All)
   )
+
+/**
+ * What the framework adapters (`nodeListener`, `expressHandler`, ...) run effects on: the current fiber's runtime
+ * (`AppRuntime` of `src/internal/dialect.ts`). Effect 4: `Effect.context<R>()`.
+ */
+export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.runtime<R>()

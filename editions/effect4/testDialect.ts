@@ -12,6 +12,7 @@ import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
+import type { AppRuntime } from "../src/internal/dialect.js"
 import type { SpanHooks, SpanStart } from "./tracing.js"
 
 export const withVariables = (variables: Record<string, string>) =>
@@ -77,3 +78,5 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     ])),
     Effect.provideService(References.MinimumLogLevel, "All")
   )
+
+export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.context<R>()
