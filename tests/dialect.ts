@@ -5,6 +5,8 @@
  * names written for Effect 4 (docs/effect4.md). Keep it small: a test written the same on both majors does not
  * come here. Each export says its Effect 4 spelling.
  */
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -109,3 +111,13 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
  * (`AppRuntime` of `src/internal/dialect.ts`). Effect 4: `Effect.context<R>()`.
  */
 export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.runtime<R>()
+
+/** A POST route: its path and the app that answers it. */
+export type PostRoute = readonly [path: `/${string}`, app: HttpApp.Default<unknown, never>]
+
+/**
+ * An HTTP app (what `HttpServer.serve` takes) that answers POSTs on each route's path with its app. Effect 4:
+ * `HttpRouter.toHttpEffect` of the `HttpRouter.add("POST", path, app)` layers (made in the current scope).
+ */
+export const postRoutes = (routes: ReadonlyArray<PostRoute>): Effect.Effect<HttpApp.Default<unknown, never>> =>
+  Effect.succeed(routes.reduce<HttpRouter.HttpRouter<unknown, never>>((router, [path, app]) => HttpRouter.post(router, path, app), HttpRouter.empty))

@@ -4,6 +4,10 @@
  * in that one's place (docs/effect4.md); tests/effect4 checks that both export the same names.
  */
 import * as Arbitrary from "effect/Arbitrary"
+import * as HttpRouter from "effect/http/HttpRouter"
+import type * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -80,3 +84,8 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
   )
 
 export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.context<R>()
+
+export type PostRoute = readonly [path: `/${string}`, app: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, any>]
+
+export const postRoutes = (routes: ReadonlyArray<PostRoute>): Effect.Effect<Effect.Effect<HttpServerResponse.HttpServerResponse, any, any>, never, Scope.Scope> =>
+  HttpRouter.toHttpEffect(Layer.mergeAll(...routes.map(([path, app]) => HttpRouter.add("POST", path, app)) as [Layer.Layer<never, never, any>])) as any
