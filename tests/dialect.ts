@@ -5,18 +5,21 @@
  * names written for Effect 4 (docs/effect4.md). Keep it small: a test written the same on both majors does not
  * come here. Each export says its Effect 4 spelling.
  */
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpRouter from "@effect/platform/HttpRouter"
 import { it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as FastCheck from "effect/FastCheck"
+import type * as Fiber from "effect/Fiber"
+import * as LogLevel from "effect/LogLevel"
+import * as Logger from "effect/Logger"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
+import type { AppRuntime } from "../src/internal/dialect.js"
 import type { SpanHooks, SpanStart } from "./tracing.js"
 
 /**
@@ -113,3 +116,19 @@ export const scopedLive: typeof it.scopedLive = it.scopedLive
 
 /** The fiber's exit if it is done, else `undefined`, read now. Effect 4: `fiber.pollUnsafe()`. */
 export const pollUnsafe = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined => fiber.unsafePoll() ?? undefined
+
+/**
+ * What the framework adapters (`nodeListener`, `expressHandler`, ...) run effects on: the current fiber's runtime
+ * (`AppRuntime` of `src/internal/dialect.ts`). Effect 4: `Effect.context<R>()`.
+ */
+export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.runtime<R>()
+
+/** A POST route: its path and the app that answers it. */
+export type PostRoute = readonly [path: `/${string}`, app: HttpApp.Default<unknown, never>]
+
+/**
+ * An HTTP app (what `HttpServer.serve` takes) that answers POSTs on each route's path with its app. Effect 4:
+ * `HttpRouter.toHttpEffect` of the `HttpRouter.add("POST", path, app)` layers (made in the current scope).
+ */
+export const postRoutes = (routes: ReadonlyArray<PostRoute>): Effect.Effect<HttpApp.Default<unknown, never>> =>
+  Effect.succeed(routes.reduce<HttpRouter.HttpRouter<unknown, never>>((router, [path, app]) => HttpRouter.post(router, path, app), HttpRouter.empty))

@@ -10,10 +10,15 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
+import * as HttpRouter from "effect/http/HttpRouter"
+import type * as HttpServerResponse from "effect/http/HttpServerResponse"
+import type { AppRuntime } from "../src/internal/dialect.js"
 import type { SpanHooks, SpanStart } from "./tracing.js"
 
 export const withVariables = (variables: Record<string, string>) =>
@@ -85,3 +90,10 @@ export const scoped: typeof it.effect = it.effect
 export const scopedLive: typeof it.live = it.live
 
 export const pollUnsafe = <A, E>(fiber: Fiber.Fiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
+
+export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.context<R>()
+
+export type PostRoute = readonly [path: `/${string}`, app: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, any>]
+
+export const postRoutes = (routes: ReadonlyArray<PostRoute>): Effect.Effect<Effect.Effect<HttpServerResponse.HttpServerResponse, any, any>, never, Scope.Scope> =>
+  HttpRouter.toHttpEffect(Layer.mergeAll(...routes.map(([path, app]) => HttpRouter.add("POST", path, app)) as [Layer.Layer<never, never, any>])) as any

@@ -6,8 +6,6 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import express from "express"
 import { expressHandler, rawBodySaver } from "../../src/adapters/express.js"
 import type { LegacyCardAction } from "../../src/events/callbacks.js"
@@ -15,9 +13,10 @@ import { handleCardAction } from "../../src/events/cardAction.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { seal } from "../../src/testing/pushEvent.js"
 import { loopback, urlOf } from "../fixtures/loopback.js"
+import { appRuntime, withLogsTo } from "../dialect.js"
 import { KEY, LIMIT, post, recordingEntry, TOKEN, webhookCases } from "./webhookCases.js"
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 
 type Mount = (app: express.Express, handler: express.RequestHandler) => void
 
@@ -35,7 +34,7 @@ describe("Express adapter", () => {
       Effect.gen(function*() {
         const { respond, seen } = recordingEntry()
         const app = express()
-        mount(app, expressHandler(respond, yield* Effect.runtime<never>(), { maxBodySize: LIMIT }))
+        mount(app, expressHandler(respond, yield* appRuntime(), { maxBodySize: LIMIT }))
         yield* webhookCases(`${urlOf(yield* loopback(app))}/lark`, seen)
       }).pipe(Effect.scoped, quiet))
   }
@@ -44,7 +43,7 @@ describe("Express adapter", () => {
     Effect.gen(function*() {
       const { respond, seen } = recordingEntry()
       const app = express()
-      app.post("/lark", express.json(), expressHandler(respond, yield* Effect.runtime<never>()))
+      app.post("/lark", express.json(), expressHandler(respond, yield* appRuntime()))
       const sealed = yield* seal(
         { version: "v2", type: "im.message.receive_v1", eventId: "evt_parsed", event: { message: { message_id: "om_parsed" } } },
         { encryptKey: KEY, verificationToken: TOKEN }
@@ -67,7 +66,7 @@ describe("Express adapter", () => {
       )
       const app = express()
       app.use(express.json({ verify: rawBodySaver }))
-      app.post("/card", expressHandler(handleCardAction(dispatcher), yield* Effect.runtime<never>()))
+      app.post("/card", expressHandler(handleCardAction(dispatcher), yield* appRuntime()))
       const url = `${urlOf(yield* loopback(app))}/card`
 
       const sealed = yield* seal({ version: "card", action }, { encryptKey: KEY, verificationToken: TOKEN })

@@ -4,13 +4,12 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import Fastify from "fastify"
 import { fastifyPlugin } from "../../src/adapters/fastify.js"
+import { appRuntime, withLogsTo } from "../dialect.js"
 import { LIMIT, post, recordingEntry, webhookCases } from "./webhookCases.js"
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 
 describe("Fastify adapter", () => {
   it.live("a default instance, the plugin registered under a prefix next to a JSON route", () =>
@@ -18,7 +17,7 @@ describe("Fastify adapter", () => {
       const { respond, seen } = recordingEntry()
       const app = Fastify()
       app.post("/echo", async (request) => ({ parsed: request.body }))
-      const plugin = fastifyPlugin(respond, yield* Effect.runtime<never>(), { path: "/events", maxBodySize: LIMIT })
+      const plugin = fastifyPlugin(respond, yield* appRuntime(), { path: "/events", maxBodySize: LIMIT })
       yield* Effect.promise(() => app.register(plugin, { prefix: "/lark" }))
       const base = yield* Effect.acquireRelease(
         Effect.promise(() => app.listen({ port: 0, host: "127.0.0.1" })),

@@ -5,14 +5,13 @@
 import { bodyParser } from "@koa/bodyparser"
 import { describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import Koa from "koa"
 import { koaMiddleware } from "../../src/adapters/koa.js"
 import { loopback, urlOf } from "../fixtures/loopback.js"
+import { appRuntime, withLogsTo } from "../dialect.js"
 import { LIMIT, recordingEntry, webhookCases } from "./webhookCases.js"
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 
 describe("Koa adapter", () => {
   for (const parsed of [false, true]) {
@@ -21,7 +20,7 @@ describe("Koa adapter", () => {
         const { respond, seen } = recordingEntry()
         const app = new Koa()
         if (parsed) app.use(bodyParser())
-        app.use(koaMiddleware(respond, yield* Effect.runtime<never>(), { maxBodySize: LIMIT }))
+        app.use(koaMiddleware(respond, yield* appRuntime(), { maxBodySize: LIMIT }))
         yield* webhookCases(`${urlOf(yield* loopback(app.callback()))}/lark`, seen)
       }).pipe(Effect.scoped, quiet))
   }

@@ -3,13 +3,13 @@
  * the offending element; valid cards come back unchanged.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
 import { Card, type LarkCardError } from "../../src/cards/index.js"
+import { getFailure, isFailure, succeed } from "../../src/internal/dialect.js"
 
 const refused = (card: unknown): LarkCardError => {
   const result = Card.validate(card)
-  assert.isTrue(Either.isLeft(result), "the card should be refused")
-  return (result as Either.Left<LarkCardError, Card.Card>).left
+  if (!isFailure(result)) assert.fail("the card should be refused")
+  return getFailure(result)
 }
 
 const expectRefused = (card: unknown, reason: LarkCardError["reason"], path: string) => {
@@ -24,7 +24,7 @@ const body = (...elements: ReadonlyArray<unknown>) => ({ schema: "2.0", body: { 
 describe("Card.validate", () => {
   it("returns a valid card as it is", () => {
     const card = Card.make({ elements: [Card.markdown("hi", { element_id: "a_1" })] })
-    assert.deepStrictEqual(Card.validate(card), Either.right(card))
+    assert.deepStrictEqual(Card.validate(card), succeed(card))
   })
 
   it("needs schema 2.0 and an elements array", () => {
@@ -37,7 +37,7 @@ describe("Card.validate", () => {
     for (const bad of ["1abc", "_abc", "has-dash", "a".repeat(21), "中文"]) {
       expectRefused(body(Card.markdown("x", { element_id: bad })), "ElementId", "body.elements[0]")
     }
-    assert.isTrue(Either.isRight(Card.validate(body(Card.markdown("x", { element_id: `A${"b_9".repeat(6)}x` })))))
+    assert.isFalse(isFailure(Card.validate(body(Card.markdown("x", { element_id: `A${"b_9".repeat(6)}x` })))))
   })
 
   it("the element_id of a text element is checked too", () => {
@@ -68,7 +68,7 @@ describe("Card.validate", () => {
     expectRefused(body(Card.form("f", [{ tag: "select_static", options: [] }])), "FieldName", "body.elements[0].elements[0]")
     expectRefused(body(Card.form("f", [Card.button("go", { form_action_type: "submit" })])), "FieldName", "body.elements[0].elements[0]")
     const twoForms = body(Card.form("f", [Card.input("who"), Card.submit("go", "go")]), Card.form("g", [Card.input("who")]))
-    assert.isTrue(Either.isRight(Card.validate(twoForms)))
+    assert.isFalse(isFailure(Card.validate(twoForms)))
   })
 
   it("a submit or reset button outside a form is refused", () => {
@@ -82,12 +82,12 @@ describe("Card.validate", () => {
 
   it("at most 200 elements and components, the texts inside them counted", () => {
     const buttons = (n: number) => Array.from({ length: n }, (_, i) => Card.button(`b${i}`)) // a button and its plain_text: 2 each
-    assert.isTrue(Either.isRight(Card.validate(body(...buttons(100)))))
+    assert.isFalse(isFailure(Card.validate(body(...buttons(100)))))
     const error = refused(body(...buttons(100), Card.divider()))
     assert.strictEqual(error.reason, "TooManyElements")
     assert.match(error.message, /201 elements/)
     // a callback's value is the app's data: a `tag` in it is not an element
     const withValues = Array.from({ length: 100 }, () => Card.button("b", { onClick: Card.callback({ tag: "v", more: [{ tag: "w" }] }) }))
-    assert.isTrue(Either.isRight(Card.validate(body(...withValues))))
+    assert.isFalse(isFailure(Card.validate(body(...withValues))))
   })
 })

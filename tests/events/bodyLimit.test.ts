@@ -12,8 +12,6 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { Channel } from "../../src/channel/Channel.js"
@@ -22,12 +20,14 @@ import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle, type Request, type Response } from "../../src/events/handle.js"
 import * as EventHttp from "../../src/events/httpApp.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import { callback, httpUrlOf } from "../../src/internal/dialect.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { appRuntime, withLogsTo } from "../dialect.js"
 
 const MiB = 1024 * 1024
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 
 interface Outcome {
   /** The status the client saw (`undefined`: the connection ended without a response). */
@@ -72,8 +72,8 @@ const serveCounting = (listener: RequestListener) =>
       listener(request, response)
     })
     yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-      () => Effect.async<void>((resume) => {
+      callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+      () => callback<void>((resume) => {
         server.closeAllConnections()
         server.close(() => resume(Effect.void))
       })
@@ -120,17 +120,17 @@ const oversizedCases = (
   })
 
 describe("eventListener (node:http)", () => {
-  it.scopedLive("refuses 50 MB and 8 × 10 MB bodies with 413 after reading at most a few MiB", () =>
+  it.live("refuses 50 MB and 8 × 10 MB bodies with 413 after reading at most a few MiB", () =>
     Effect.gen(function*() {
       const { bodies, respond } = recording()
-      const { reads, url } = yield* serveCounting(nodeListener(respond, yield* Effect.runtime<never>()))
+      const { reads, url } = yield* serveCounting(nodeListener(respond, yield* appRuntime()))
       yield* oversizedCases(url, reads, bodies, [413])
-    }).pipe(quiet))
+    }).pipe(quiet, Effect.scoped))
 
-  it.scopedLive("a body of exactly maxBodySize is read whole; one byte more is refused", () =>
+  it.live("a body of exactly maxBodySize is read whole; one byte more is refused", () =>
     Effect.gen(function*() {
       const { bodies, respond } = recording()
-      const { url } = yield* serveCounting(nodeListener(respond, yield* Effect.runtime<never>(), { maxBodySize: 100_000 }))
+      const { url } = yield* serveCounting(nodeListener(respond, yield* appRuntime(), { maxBodySize: 100_000 }))
       assert.strictEqual((yield* Effect.promise(() => postHuge(url, 100_000 - 100_000 % 65_536, false))).status, 200)
       const exact = yield* Effect.promise(() => fetch(url, { method: "POST", body: "x".repeat(100_000) }))
       assert.strictEqual(exact.status, 200)
@@ -138,7 +138,7 @@ describe("eventListener (node:http)", () => {
       assert.strictEqual(over.status, 413)
       assert.deepStrictEqual(yield* Effect.promise(() => over.json()), { msg: "request body too large" })
       assert.deepStrictEqual(bodies, [65_536, 100_000])
-    }).pipe(quiet))
+    }).pipe(quiet, Effect.scoped))
 
   it("refuses a maxBodySize that is not a positive whole number", () => {
     const { respond } = recording()
@@ -149,7 +149,7 @@ describe("eventListener (node:http)", () => {
 })
 
 describe("EventHttp.app (@effect/platform server)", () => {
-  it.scopedLive("refuses 50 MB and 8 × 10 MB bodies with 413 after reading at most a few MiB", () =>
+  it.live("refuses 50 MB and 8 × 10 MB bodies with 413 after reading at most a few MiB", () =>
     Effect.gen(function*() {
       const { bodies, respond } = recording()
       const reads: Array<number> = []
@@ -162,24 +162,26 @@ describe("EventHttp.app (@effect/platform server)", () => {
       const context = yield* Layer.build(NodeHttpServer.layer(() => server, { port: 0, host: "127.0.0.1" }))
       const platform = yield* Effect.provide(HttpServer.HttpServer, context)
       yield* platform.serve(EventHttp.fromHandler(respond))
-      assert(platform.address._tag === "TcpAddress")
-      yield* oversizedCases(`http://127.0.0.1:${platform.address.port}/`, reads, bodies, [413, undefined])
-    }).pipe(quiet))
+      const base = httpUrlOf(platform.address)
+      assert(base !== undefined, "the server listens on TCP")
+      yield* oversizedCases(`${base}/`, reads, bodies, [413, undefined])
+    }).pipe(quiet, Effect.scoped))
 
-  it.scopedLive("the dispatcher's maxBodySize bounds EventHttp.app; a body within it is read whole", () =>
+  it.live("the dispatcher's maxBodySize bounds EventHttp.app; a body within it is read whole", () =>
     Effect.gen(function*() {
       const dispatcher = EventDispatcher.make({ maxBodySize: 2_000 })
       const context = yield* Layer.build(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
       const platform = yield* Effect.provide(HttpServer.HttpServer, context)
       yield* platform.serve(EventHttp.app(dispatcher))
-      assert(platform.address._tag === "TcpAddress")
-      const url = `http://127.0.0.1:${platform.address.port}/`
+      const base = httpUrlOf(platform.address)
+      assert(base !== undefined, "the server listens on TCP")
+      const url = `${base}/`
       const event = JSON.stringify({ schema: "2.0", header: { event_id: "e1", event_type: "x.y" }, event: { pad: "p".repeat(1_800) } })
       const within = yield* Effect.promise(() => fetch(url, { method: "POST", body: event }))
       assert.strictEqual(within.status, 200)
       const over = yield* Effect.promise(() => fetch(url, { method: "POST", body: event.replace("pad", "padding".repeat(40)) }))
       assert.strictEqual(over.status, 413)
-    }).pipe(quiet))
+    }).pipe(quiet, Effect.scoped))
 })
 
 describe("the entry points themselves", () => {
@@ -199,7 +201,7 @@ describe("the entry points themselves", () => {
 })
 
 describe("the Channel's webhook", () => {
-  it.scoped("refuses a body over the channel's maxBodySize with 413", () =>
+  it.effect("refuses a body over the channel's maxBodySize with 413", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const context = yield* Layer.build(Layer.mergeAll(
@@ -212,5 +214,5 @@ describe("the Channel's webhook", () => {
         JSON.stringify({ schema: "2.0", header: { event_id: `e${pad}`, event_type: "x.y" }, event: { pad: "p".repeat(pad) } })
       assert.strictEqual((yield* channel.webhook({ method: "POST", headers: {}, rawBody: event(3_000) })).status, 200)
       assert.strictEqual((yield* channel.webhook({ method: "POST", headers: {}, rawBody: event(5_000) })).status, 413)
-    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet, Effect.scoped))
 })

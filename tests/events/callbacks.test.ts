@@ -4,7 +4,6 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import { CardResponse } from "../../src/events/callbacks.js"
@@ -12,6 +11,7 @@ import { handleCardAction } from "../../src/events/cardAction.js"
 import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle, type Request } from "../../src/events/handle.js"
+import { withLogsTo } from "../dialect.js"
 
 const KEY = "test key"
 const TOKEN = "vtoken"
@@ -49,8 +49,9 @@ const action = {
 const withLogs = <A, E, R>(self: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     const lines: Array<string> = []
-    const logger = Logger.make(({ message }) => void lines.push((Array.isArray(message) ? message : [message]).map(String).join(" ")))
-    const a = yield* self.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    const a = yield* self.pipe(
+      withLogsTo(({ message }) => void lines.push((Array.isArray(message) ? message : [message]).map(String).join(" ")))
+    )
     return [a, lines] as const
   })
 
@@ -109,7 +110,7 @@ describe("card.action.trigger and url.preview.get", () => {
       cyclic.self = cyclic
       const bad = handle(EventDispatcher.make().on("card.action.trigger", () => Effect.succeed(CardResponse.card(cyclic))))
       assert.strictEqual((yield* bad({ method: "POST", headers: {}, rawBody: callbackBody("e2", "card.action.trigger", action) })).status, 500)
-    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))))
+    }).pipe(withLogsTo(() => {})))
 
   it("handlers must return the callback's response type (checked by tsc)", () => {
     const d = EventDispatcher.make()
@@ -161,7 +162,7 @@ describe("legacy card action (handleCardAction)", () => {
       assert.deepStrictEqual(JSON.parse(ok.body), { challenge: "ch1" })
       const bad = yield* respond({ method: "POST", headers: {}, rawBody: "{\"challenge\":\"ch1\",\"token\":\"x\",\"type\":\"url_verification\"}" })
       assert.strictEqual(bad.status, 401)
-    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))))
+    }).pipe(withLogsTo(() => {})))
 
   it.effect("nothing returned: {\"msg\":\"success\"}; a failing handler: 500; no token configured: accepted unsigned", () =>
     Effect.gen(function*() {
@@ -176,7 +177,7 @@ describe("legacy card action (handleCardAction)", () => {
       assert.strictEqual(malformed.status, 400)
       assert.strictEqual((yield* quiet({ method: "GET", headers: {}, rawBody: "" })).status, 405)
       assert.strictEqual(yield* Ref.get(count), 1)
-    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))))
+    }).pipe(withLogsTo(() => {})))
 
   it.effect("an encrypted (new-style) body at the card URL is handled as a v2 callback", () =>
     Effect.gen(function*() {
@@ -227,7 +228,7 @@ describe("replay window (maxClockSkew)", () => {
       assert.strictEqual((yield* respond(signedWith(Crypto.cardSignature, TOKEN, body))).status, 200)
       yield* TestClock.adjust("1 minute")
       assert.strictEqual((yield* respond(signedWith(Crypto.cardSignature, TOKEN, body))).status, 401)
-    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))))
+    }).pipe(withLogsTo(() => {})))
 
   it("a window that is not positive is a programming error", () => {
     assert.throws(() => EventDispatcher.make({ maxClockSkew: 0 }), RangeError)

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { AESCipher } from "@larksuiteoapi/node-sdk"
-import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import { createCipheriv, createHash } from "node:crypto"
 import * as Crypto from "../../src/events/crypto.js"
 import { EventDecodeError, EventDecryptError, EventSignatureError } from "../../src/events/errors.js"
+import { getFailure, getSuccess, isFailure, type Outcome } from "../../src/internal/dialect.js"
 
 // ---------------------------------------------------------------------------------------------
 // Test vectors (spec §2.2 and §3, §5.1)
@@ -56,24 +56,24 @@ const C1 = {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-const right = <A, E>(e: Either.Either<A, E>): A => {
-  if (Either.isLeft(e)) throw new Error(`expected Right, got ${String(e.left)}`)
-  return e.right
+const right = <A, E>(e: Outcome<A, E>): A => {
+  if (isFailure(e)) throw new Error(`expected Right, got ${String(getFailure(e))}`)
+  return getSuccess(e)
 }
 
-const left = <A, E>(e: Either.Either<A, E>): E => {
-  if (Either.isRight(e)) throw new Error(`expected Left, got Right(${JSON.stringify(e.right)})`)
-  return e.left
+const left = <A, E>(e: Outcome<A, E>): E => {
+  if (!isFailure(e)) throw new Error(`expected Left, got Right(${JSON.stringify(getSuccess(e))})`)
+  return getFailure(e)
 }
 
-const decryptError = (e: Either.Either<string, EventDecryptError>): EventDecryptError => {
+const decryptError = (e: Outcome<string, EventDecryptError>): EventDecryptError => {
   const err = left(e)
   assert.instanceOf(err, EventDecryptError)
   assert.strictEqual(err._tag, "EventDecryptError")
   return err
 }
 
-const signatureError = (e: Either.Either<void, EventSignatureError>): EventSignatureError => {
+const signatureError = (e: Outcome<void, EventSignatureError>): EventSignatureError => {
   const err = left(e)
   assert.instanceOf(err, EventSignatureError)
   assert.strictEqual(err._tag, "EventSignatureError")
@@ -322,8 +322,8 @@ describe("event signature (SHA-256)", () => {
 
   it("verifySignature accepts the vectors", () => {
     for (const v of [S1, S2]) {
-      assert.isTrue(Either.isRight(Crypto.verifySignature(headersOf(v), v.key, v.body)))
-      assert.isTrue(Either.isRight(Crypto.verifySignature(headersOf(v), v.key, Buffer.from(v.body))))
+      assert.isFalse(isFailure(Crypto.verifySignature(headersOf(v), v.key, v.body)))
+      assert.isFalse(isFailure(Crypto.verifySignature(headersOf(v), v.key, Buffer.from(v.body))))
     }
   })
 
@@ -334,7 +334,7 @@ describe("event signature (SHA-256)", () => {
     const raw = Uint8Array.from([0x7b, 0xff, 0x7d])
     const sig = Crypto.signature("t", "n", "k", raw)
     assert.notStrictEqual(sig, Crypto.signature("t", "n", "k", Buffer.from(raw).toString("utf8")))
-    assert.isTrue(Either.isRight(Crypto.verifySignature({ timestamp: "t", nonce: "n", signature: sig }, "k", raw)))
+    assert.isFalse(isFailure(Crypto.verifySignature({ timestamp: "t", nonce: "n", signature: sig }, "k", raw)))
   })
 
   it("bad signature, wrong key, changed field", () => {
@@ -376,7 +376,7 @@ describe("legacy card-action signature (SHA-1)", () => {
   })
 
   it("verifyCardSignature accepts it and rejects mismatches", () => {
-    assert.isTrue(Either.isRight(Crypto.verifyCardSignature(headersOf(C1), C1.token, C1.body)))
+    assert.isFalse(isFailure(Crypto.verifyCardSignature(headersOf(C1), C1.token, C1.body)))
     signatureError(Crypto.verifyCardSignature(headersOf(C1), "other", C1.body))
     signatureError(Crypto.verifyCardSignature({ ...headersOf(C1), signature: "0".repeat(40) }, C1.token, C1.body))
     assert.match(signatureError(Crypto.verifyCardSignature({ ...headersOf(C1), signature: "0".repeat(64) }, C1.token, C1.body)).detail, /length/)
@@ -451,20 +451,20 @@ describe("decrypt fuzz (seeded)", () => {
           k = Buffer.from(rng.bytes(1 + rng.int(12))).toString("latin1")
         }
       }
-      let result: Either.Either<string, EventDecryptError>
+      let result: Outcome<string, EventDecryptError>
       try {
         result = Crypto.decrypt(k, input)
       } catch (e) {
         throw new Error(`decrypt threw on case ${i}: ${String(e)}`)
       }
-      if (Either.isRight(result)) {
+      if (!isFailure(result)) {
         rights++
-        assert.isString(result.right)
+        assert.isString(getSuccess(result))
         // whatever we accept, the strict-PKCS#7 node-sdk accepts with the same text
-        assert.deepStrictEqual(sdkDecrypt(k, input), { ok: true, value: result.right })
+        assert.deepStrictEqual(sdkDecrypt(k, input), { ok: true, value: getSuccess(result) })
       } else {
         lefts++
-        assert.instanceOf(result.left, EventDecryptError)
+        assert.instanceOf(getFailure(result), EventDecryptError)
       }
     }
     assert.strictEqual(rights + lefts, N)
@@ -478,8 +478,8 @@ describe("decrypt fuzz (seeded)", () => {
       const input = Buffer.from(rng.bytes(16 * (2 + rng.int(3)))).toString("base64")
       const ours = Crypto.decrypt("k", input)
       const sdk = sdkDecrypt("k", input)
-      if (Either.isLeft(ours) && /padding/.test(ours.left.detail)) assert.isFalse(sdk.ok)
-      if (!sdk.ok) assert.isTrue(Either.isLeft(ours))
+      if (isFailure(ours) && /padding/.test(getFailure(ours).detail)) assert.isFalse(sdk.ok)
+      if (!sdk.ok) assert.isTrue(isFailure(ours))
     }
   })
 })

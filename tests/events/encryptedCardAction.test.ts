@@ -9,8 +9,6 @@ import type { AddressInfo } from "node:net"
 import { CardActionHandler } from "@larksuiteoapi/node-sdk"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import { fakeOpenPlatform } from "../../layers/testing.js"
@@ -19,8 +17,10 @@ import { handleCardAction } from "../../src/events/cardAction.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import type { Request } from "../../src/events/handle.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import { callback } from "../../src/internal/dialect.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import { seal } from "../../src/testing/pushEvent.js"
+import { appRuntime, withLogsTo } from "../dialect.js"
 
 const KEY = "card encrypt key"
 const TOKEN = "card verification token"
@@ -33,7 +33,7 @@ const action: LegacyCardAction = {
   action: { tag: "button", value: { vote: "yes" } }
 }
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 
 const dispatcherSeeing = (seen: Ref.Ref<Array<LegacyCardAction>>) =>
   EventDispatcher.make({ encryptKey: KEY, verificationToken: TOKEN }).onCardAction((received) =>
@@ -93,14 +93,14 @@ describe("encrypted legacy card actions", () => {
       })
     }))
 
-  it.scopedLive("the fake platform pushes one over HTTP to eventListener(handleCardAction)", () =>
+  it.live("the fake platform pushes one over HTTP to eventListener(handleCardAction)", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const seen = yield* Ref.make<Array<LegacyCardAction>>([])
-      const server = createServer(nodeListener(handleCardAction(dispatcherSeeing(seen)), yield* Effect.runtime<never>()))
+      const server = createServer(nodeListener(handleCardAction(dispatcherSeeing(seen)), yield* appRuntime()))
       yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => callback<void>((resume) => void server.close(() => resume(Effect.void)))
       )
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/lark/card`
       const [attempt] = yield* fake.pushEvent(url, { version: "card", action }, {
@@ -112,5 +112,5 @@ describe("encrypted legacy card actions", () => {
       assert.strictEqual(attempt.status, 200)
       assert.include(attempt.body, "voted")
       assert.strictEqual((yield* Ref.get(seen)).length, 1)
-    }).pipe(Effect.provide(fakeOpenPlatform())))
+    }).pipe(Effect.provide(fakeOpenPlatform()), Effect.scoped))
 })

@@ -4,11 +4,11 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
 import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handleCardAction } from "../../src/events/cardAction.js"
 import { handle, type Request } from "../../src/events/handle.js"
+import { withLogsTo } from "../dialect.js"
 
 const KEY = "fuzz key"
 const TOKEN = "fuzz token"
@@ -85,7 +85,7 @@ describe("webhook fuzz", () => {
       const genuine = yield* respond({ method: "POST", headers: sign(body), rawBody: body })
       assert.strictEqual(genuine.status, 200)
       assert.strictEqual(handled, 1)
-    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))), 120_000)
+    }).pipe(withLogsTo(() => {})), 120_000)
 
   it.effect("5,000 hostile legacy card actions: no crash, no handler, a 4xx each", () =>
     Effect.gen(function*() {
@@ -129,5 +129,5 @@ describe("webhook fuzz", () => {
       for (const status of statuses.keys()) assert.isTrue(status >= 400 && status < 500, `status ${status}`)
       assert.strictEqual((yield* respond({ method: "POST", headers: signCard(genuine), rawBody: genuine })).status, 200)
       assert.strictEqual(handled, 1)
-    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))), 120_000)
+    }).pipe(withLogsTo(() => {})), 120_000)
 })

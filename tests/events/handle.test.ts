@@ -2,7 +2,6 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
@@ -17,6 +16,7 @@ import { handle, type Request } from "../../src/events/handle.js"
 import * as LarkConfigModule from "../../src/LarkConfig.js"
 import { LarkConfig } from "../../src/LarkConfig.js"
 import * as Tokens from "../../src/Tokens.js"
+import { fork, withLogsTo, yieldNow } from "../dialect.js"
 
 const KEY = "test key"
 const TOKEN = "vtoken"
@@ -59,10 +59,9 @@ const msgEvent = { message: { message_id: "om_1", chat_id: "oc_1", message_type:
 const withLogs = <A, E, R>(self: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     const lines: Array<string> = []
-    const logger = Logger.make(({ message }) => {
-      lines.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
-    })
-    const a = yield* self.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    const a = yield* self.pipe(
+      withLogsTo(({ message }) => void lines.push((Array.isArray(message) ? message : [message]).map(String).join(" ")))
+    )
     return [a, lines] as const
   })
 
@@ -389,10 +388,10 @@ describe("dedupe", () => {
     Effect.gen(function*() {
       const gate = yield* Deferred.make<void>()
       const ran = yield* Ref.make(0)
-      const h = handle(EventDispatcher.make().fallback(() => Ref.update(ran, (n) => n + 1).pipe(Effect.zipRight(Deferred.await(gate)))))
+      const h = handle(EventDispatcher.make().fallback(() => Ref.update(ran, (n) => n + 1).pipe(Effect.andThen(Deferred.await(gate)))))
       const req = plain(v2Body("evt_dup", "a.b_v1", {}))
-      const first = yield* Effect.fork(h(req))
-      yield* Effect.yieldNow()
+      const first = yield* fork(h(req))
+      yield* yieldNow
       const second = yield* h(req)
       assert.strictEqual(second.status, 500)
       yield* Deferred.succeed(gate, undefined)
@@ -410,8 +409,8 @@ describe("dedupe", () => {
         )
       )
       const req = plain(v2Body("evt_int", "a.b_v1", {}))
-      const first = yield* Effect.fork(h(req))
-      yield* Effect.yieldNow()
+      const first = yield* fork(h(req))
+      yield* yieldNow
       yield* Fiber.interrupt(first)
       assert.strictEqual((yield* h(req)).status, 200)
       assert.strictEqual(yield* Ref.get(ran), 2)

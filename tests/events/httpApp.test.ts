@@ -2,16 +2,16 @@
  * The `@effect/platform` adapter as an `HttpRouter` route on a real loopback `NodeHttpServer`.
  */
 import { createServer } from "node:http"
-import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
 import { CardResponse } from "../../src/events/callbacks.js"
 import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import * as EventHttp from "../../src/events/httpApp.js"
+import { httpUrlOf } from "../../src/internal/dialect.js"
+import { postRoutes, withLogsTo } from "../dialect.js"
 
 const KEY = "router key"
 const TOKEN = "router token"
@@ -34,21 +34,21 @@ const sealedInit = (plaintext: string): RequestInit => {
 }
 
 describe("EventHttp.app on an HttpRouter", () => {
-  it.scopedLive("events, v2 callbacks and legacy card actions over real HTTP; a forged request gets 401", () =>
+  it.live("events, v2 callbacks and legacy card actions over real HTTP; a forged request gets 401", () =>
     Effect.gen(function*() {
       const received: Array<string> = []
       const dispatcher = EventDispatcher.make({ encryptKey: KEY, verificationToken: TOKEN })
         .on("im.message.receive_v1", ({ event }) => Effect.sync(() => void received.push(event.message?.message_id ?? "")))
         .on("card.action.trigger", () => Effect.succeed(CardResponse.toast("info", "clicked")))
         .onCardAction((action) => Effect.succeed({ elements: [{ tag: "div", text: action.open_id }] }))
-      const router = HttpRouter.empty.pipe(
-        HttpRouter.post("/lark/events", EventHttp.app(dispatcher)),
-        HttpRouter.post("/lark/card", EventHttp.cardActionApp(dispatcher))
-      )
+      const router = yield* postRoutes([
+        ["/lark/events", EventHttp.app(dispatcher)],
+        ["/lark/card", EventHttp.cardActionApp(dispatcher)]
+      ])
       const server = yield* HttpServer.HttpServer
       yield* server.serve(router)
-      assert(server.address._tag === "TcpAddress")
-      const base = `http://127.0.0.1:${server.address.port}`
+      const base = httpUrlOf(server.address)
+      assert(base !== undefined, "the server listens on TCP")
       const post = (path: string, init: RequestInit) =>
         Effect.promise(async () => {
           const response = await fetch(`${base}${path}`, init)
@@ -80,6 +80,7 @@ describe("EventHttp.app on an HttpRouter", () => {
       assert.deepStrictEqual(received, ["om_r"])
     }).pipe(
       Effect.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-      Effect.provide(Logger.remove(Logger.defaultLogger))
+      withLogsTo(() => {}),
+      Effect.scoped
     ))
 })

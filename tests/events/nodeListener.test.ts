@@ -10,6 +10,8 @@ import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle } from "../../src/events/handle.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import { callback } from "../../src/internal/dialect.js"
+import { appRuntime } from "../dialect.js"
 
 const KEY = "loopback key"
 
@@ -27,9 +29,9 @@ describe("node:http listener", () => {
         EventDispatcher.make({ encryptKey: KEY }).on("im.message.receive_v1", ({ event }) =>
           Effect.sync(() => received.push(event.message?.message_id)))
       )
-      const server = createServer(nodeListener(respond, yield* Effect.runtime<never>()))
+      const server = createServer(nodeListener(respond, yield* appRuntime()))
       yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
         () => Effect.sync(() => server.close())
       )
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`

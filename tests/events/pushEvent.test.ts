@@ -6,8 +6,6 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Logger from "effect/Logger"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { fakeOpenPlatform } from "../../layers/testing.js"
@@ -16,9 +14,11 @@ import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle, type Request, type Response } from "../../src/events/handle.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import { callback, getSuccess, isFailure } from "../../src/internal/dialect.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import { platformRedelivery, seal } from "../../src/testing/pushEvent.js"
+import { appRuntime, withLogsTo } from "../dialect.js"
 
 const KEY = "push key"
 const TOKEN = "push token"
@@ -26,15 +26,15 @@ const TOKEN = "push token"
 /** Serves `respond` on 127.0.0.1 for the scope; answers its URL. */
 const serve = (respond: (request: Request) => Effect.Effect<Response>) =>
   Effect.gen(function*() {
-    const server = createServer(nodeListener(respond, yield* Effect.runtime<never>()))
+    const server = createServer(nodeListener(respond, yield* appRuntime()))
     yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+      callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
       () => Effect.sync(() => server.close())
     )
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
   })
 
-const quiet = Effect.provide(Logger.remove(Logger.defaultLogger))
+const quiet = withLogsTo(() => {})
 
 describe("seal", () => {
   it.effect("an encrypted v2 event is signed over its raw body at the Clock's time and decrypts to the envelope", () =>
@@ -50,10 +50,10 @@ describe("seal", () => {
         signature: sealed.headers["x-lark-signature"]
       }
       assert.strictEqual(headers.timestamp, "1700000000")
-      assert.isTrue(Either.isRight(Crypto.verifySignature(headers, KEY, sealed.rawBody)))
+      assert.isFalse(isFailure(Crypto.verifySignature(headers, KEY, sealed.rawBody)))
       const plain = Crypto.decrypt(KEY, JSON.parse(sealed.rawBody).encrypt)
-      assert(Either.isRight(plain))
-      assert.deepStrictEqual(JSON.parse(plain.right), {
+      assert(!isFailure(plain))
+      assert.deepStrictEqual(JSON.parse(getSuccess(plain)), {
         schema: "2.0",
         header: {
           event_id: "evt_1",
@@ -76,7 +76,7 @@ describe("seal", () => {
 })
 
 describe("FakeOpenPlatform.pushEvent", () => {
-  it.scopedLive("an encrypted, signed event reaches the webhook's handler once and is answered 200", () =>
+  it.live("an encrypted, signed event reaches the webhook's handler once and is answered 200", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const seen: Array<string> = []
@@ -92,9 +92,9 @@ describe("FakeOpenPlatform.pushEvent", () => {
       }, { encryptKey: KEY, verificationToken: TOKEN })
       assert.deepStrictEqual(attempts, [{ _tag: "Answered", status: 200, body: "{\"msg\":\"success\"}" }])
       assert.deepStrictEqual(seen, ["evt_p:om_p"])
-    }).pipe(Effect.provide(fakeOpenPlatform())))
+    }).pipe(Effect.provide(fakeOpenPlatform()), Effect.scoped))
 
-  it.scopedLive("a failed delivery is redelivered by the (scaled) schedule with the same id, until it gets 200", () =>
+  it.live("a failed delivery is redelivered by the (scaled) schedule with the same id, until it gets 200", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const ids: Array<string> = []
@@ -112,17 +112,17 @@ describe("FakeOpenPlatform.pushEvent", () => {
       assert.deepStrictEqual(attempts.map((a) => a._tag === "Answered" ? a.status : 0), [500, 500, 200])
       assert.strictEqual(ids.length, 3)
       assert.strictEqual(new Set(ids).size, 1)
-    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet, Effect.scoped))
 
-  it.scopedLive("the schedule bounds the redeliveries; an unreachable URL is reported, not an error", () =>
+  it.live("the schedule bounds the redeliveries; an unreachable URL is reported, not an error", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const closed = yield* Effect.scoped(serve(handle(EventDispatcher.make()))) // closed again at once
       const attempts = yield* fake.pushEvent(closed, { version: "v2", type: "x.y", event: {} }, { redelivery: Schedule.recurs(1) })
       assert.deepStrictEqual(attempts.map((a) => a._tag), ["Unreachable", "Unreachable"])
-    }).pipe(Effect.provide(fakeOpenPlatform())))
+    }).pipe(Effect.provide(fakeOpenPlatform()), Effect.scoped))
 
-  it.scopedLive("a legacy card action is signed with SHA-1 and the Verification Token; the handler's card comes back", () =>
+  it.live("a legacy card action is signed with SHA-1 and the Verification Token; the handler's card comes back", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const url = yield* serve(handleCardAction(
@@ -142,5 +142,5 @@ describe("FakeOpenPlatform.pushEvent", () => {
         redelivery: Schedule.recurs(0)
       })
       assert.deepStrictEqual(rejected.map((a) => a._tag === "Answered" ? a.status : 0), [401])
-    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet, Effect.scoped))
 })

@@ -12,8 +12,6 @@ import * as HttpApp from "@effect/platform/HttpApp"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import { fakeOpenPlatform } from "../../layers/testing.js"
@@ -26,9 +24,11 @@ import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle, type Request } from "../../src/events/handle.js"
 import * as EventHttp from "../../src/events/httpApp.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import { callback } from "../../src/internal/dialect.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { appRuntime, withLogsTo } from "../dialect.js"
 
 const TOKEN = "the-verification-token"
 const KEY = "the-encrypt-key"
@@ -76,7 +76,7 @@ const countingDispatcher = (runs: Ref.Ref<number>, options: EventDispatcher.Opti
     .fallback(count)
 }
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 
 const configurations = [
   { name: "a Verification Token only", options: { verificationToken: TOKEN }, request: plainRequest },
@@ -110,15 +110,15 @@ describe.each(configurations)("with $name", ({ options, request }) => {
 })
 
 describe("the adapters refuse a delivery without the token", () => {
-  it.scopedLive("eventListener (node:http) and EventHttp.app", () =>
+  it.live("eventListener (node:http) and EventHttp.app", () =>
     Effect.gen(function*() {
       const runs = yield* Ref.make(0)
       const dispatcher = countingDispatcher(runs, { verificationToken: TOKEN })
-      const listener = nodeListener(handle(dispatcher), yield* Effect.runtime<never>())
+      const listener = nodeListener(handle(dispatcher), yield* appRuntime())
       const server = createServer(listener)
       yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => callback<void>((resume) => void server.close(() => resume(Effect.void)))
       )
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
       const webHandler = HttpApp.toWebHandler(EventHttp.app(dispatcher))
@@ -132,9 +132,9 @@ describe("the adapters refuse a delivery without the token", () => {
         }
       }
       assert.strictEqual(yield* Ref.get(runs), 0)
-    }).pipe(quiet))
+    }).pipe(quiet, Effect.scoped))
 
-  it.scoped("the Channel's webhook transport", () =>
+  it.effect("the Channel's webhook transport", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const context = yield* Layer.build(Layer.mergeAll(
@@ -158,7 +158,7 @@ describe("the adapters refuse a delivery without the token", () => {
         assert.strictEqual((yield* channel.webhook(plainRequest(message(token)))).status, 401)
       }
       assert.strictEqual(yield* Ref.get(runs), 0)
-    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet, Effect.scoped))
 })
 
 describe("the long connection's dispatch", () => {
