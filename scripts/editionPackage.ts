@@ -31,9 +31,14 @@ export const packEdition = async (destination: string = out): Promise<string> =>
   for (const file of ["README.md", "LICENSE"]) cpSync(join(repository, file), join(packageFolder, file))
   cpSync(join(repository, "bin"), join(packageFolder, "bin"), { recursive: true })
   writeFileSync(join(packageFolder, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
+  return npmPack(packageFolder, destination)
+}
+
+/** `npm pack` of the package in `folder` into `destination`; answers the tarball's path. */
+export const npmPack = async (folder: string, destination: string): Promise<string> => {
   mkdirSync(destination, { recursive: true })
   const { stdout } = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], {
-    cwd: packageFolder,
+    cwd: folder,
     maxBuffer: 256 * 1024 * 1024
   })
   const [report] = JSON.parse(stdout) as ReadonlyArray<{ readonly filename: string }>

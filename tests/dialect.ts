@@ -20,7 +20,7 @@ import * as Logger from "effect/Logger"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 import type { AppRuntime } from "../src/internal/dialect.js"
-import type { SpanHooks, SpanStart } from "./tracing.js"
+import type { LogEntry, SpanHooks, SpanStart } from "./tracing.js"
 
 /**
  * Runs an effect with `variables` as its environment (what `Config` reads). Effect 4:
@@ -54,7 +54,7 @@ export const failuresOf = <E>(cause: Cause.Cause<E>): Array<E> => [...Cause.fail
 /** The defects of a cause, in order. Effect 4: the `Die` reasons of `cause.reasons`. */
 export const defectsOf = <E>(cause: Cause.Cause<E>): Array<unknown> => [...Cause.defects(cause)]
 
-export type { SpanHooks, SpanStart }
+export type { LogEntry, SpanHooks, SpanStart }
 
 const ignore = () => {}
 
@@ -84,15 +84,6 @@ export const fork: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<Fibe
 
 /** Lets other fibers run before going on. Effect 4: `Effect.yieldNow`, an effect (not a function). */
 export const yieldNow: Effect.Effect<void> = Effect.yieldNow()
-
-/** What a log line holds, as a test logger keeps it. */
-export interface LogEntry {
-  readonly message: unknown
-  readonly annotations: unknown
-  readonly cause: Cause.Cause<unknown>
-  readonly logLevel: unknown
-  readonly spans: unknown
-}
 
 /**
  * Runs `self` with every log line, at every level, handed to `record` (and to no other logger). Effect 4:

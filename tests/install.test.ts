@@ -3,13 +3,12 @@
  * `npm pack` of the built package (`dist/`, built when stale), installed with Effect 3's packages into a fresh
  * project (tests/installQuickStart.ts). The Effect 4 edition's twin of this is in tests/effect4/edition.test.ts.
  */
-import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { buildIfStale, repository } from "../scripts/distBuild.js"
+import { npmPack } from "../scripts/editionPackage.js"
 import { effectMajors, expectedMessage, installedVersions, installInto, runQuickStart } from "./installQuickStart.js"
 
 describe("the Effect 3 edition, installed from its tarball", () => {
@@ -18,11 +17,7 @@ describe("the Effect 3 edition, installed from its tarball", () => {
 
   beforeAll(async () => {
     await buildIfStale()
-    const { stdout } = await promisify(execFile)("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", project], {
-      cwd: repository,
-      maxBuffer: 256 * 1024 * 1024
-    })
-    const tarball = join(project, (JSON.parse(stdout) as ReadonlyArray<{ readonly filename: string }>)[0]!.filename)
+    const tarball = await npmPack(repository, project)
     const peers = installedVersions(join(repository, "node_modules"), ["effect", "@effect/platform", "@effect/platform-node"])
     await installInto(project, tarball, peers)
   }, 20 * 60_000)

@@ -1,7 +1,8 @@
 /**
- * What the test dialects' recording tracer (`makeTracer` in tests/dialect.ts and editions/effect4/testDialect.ts)
- * tells a test of each span: the same on both majors, so kept here once.
+ * What the test dialects' recording tracer and logger (`makeTracer`, `withLogsTo` in tests/dialect.ts and
+ * editions/effect4/testDialect.ts) hand a test: the same on both majors, so kept here once.
  */
+import type * as Cause from "effect/Cause"
 import type * as Exit from "effect/Exit"
 import type * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
@@ -23,4 +24,13 @@ export interface SpanHooks {
   readonly event?: (name: string, startTime: bigint, attributes?: Record<string, unknown>) => void
   readonly addLinks?: (links: ReadonlyArray<Tracer.SpanLink>) => void
   readonly end: (endTime: bigint, exit: Exit.Exit<unknown, unknown>) => void
+}
+
+/** What a log line holds, as a test logger keeps it. */
+export interface LogEntry {
+  readonly message: unknown
+  readonly annotations: unknown
+  readonly cause: Cause.Cause<unknown>
+  readonly logLevel: unknown
+  readonly spans: unknown
 }

@@ -19,7 +19,7 @@ import * as Tracer from "effect/Tracer"
 import * as HttpRouter from "effect/http/HttpRouter"
 import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { AppRuntime } from "../src/internal/dialect.js"
-import type { SpanHooks, SpanStart } from "./tracing.js"
+import type { LogEntry, SpanHooks, SpanStart } from "./tracing.js"
 
 export const withVariables = (variables: Record<string, string>) =>
 <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -37,7 +37,7 @@ export const failuresOf = <E>(cause: Cause.Cause<E>): Array<E> => cause.reasons.
 
 export const defectsOf = <E>(cause: Cause.Cause<E>): Array<unknown> => cause.reasons.filter(Cause.isDieReason).map((reason) => reason.defect)
 
-export type { SpanHooks, SpanStart }
+export type { LogEntry, SpanHooks, SpanStart }
 
 const ignore = () => {}
 
@@ -60,14 +60,6 @@ export const makeTracer = (start: (span: SpanStart) => SpanHooks): Tracer.Tracer
 export const fork = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> => Effect.forkChild(self)
 
 export const yieldNow: Effect.Effect<void> = Effect.yieldNow
-
-export interface LogEntry {
-  readonly message: unknown
-  readonly annotations: unknown
-  readonly cause: Cause.Cause<unknown>
-  readonly logLevel: unknown
-  readonly spans: unknown
-}
 
 export const withLogsTo = (record: (entry: LogEntry) => void) =>
 <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
