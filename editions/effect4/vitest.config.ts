@@ -2,14 +2,17 @@
  * The suite on the Effect 4 edition (scripts/editionTest.ts): the test files of `suite.json`, as copied into
  * `out/tests` by the edition's build.
  */
-import { readFileSync } from "node:fs"
+import { readFileSync, realpathSync } from "node:fs"
 import { join, sep } from "node:path"
 import { defineConfig, type Plugin } from "vitest/config"
 
 const suite = JSON.parse(readFileSync(new URL("./suite.json", import.meta.url), "utf8")) as { readonly tests: ReadonlyArray<string> }
 
-/** The repository's own node_modules (Effect 3), above `out/`: Node finds a module Effect 4 lacks there. */
-const effect3Modules = join(import.meta.dirname, "..", "..", "node_modules") + sep
+/**
+ * The repository's own node_modules (Effect 3), above `out/`: Node finds a module Effect 4 lacks there. Its real
+ * path, as vite resolves modules through symlinks (a checkout whose node_modules is a link).
+ */
+const effect3Modules = realpathSync(join(import.meta.dirname, "..", "..", "node_modules")) + sep
 
 /** Fails a test file that would load Effect 3's `effect` or `@effect/...` (a module Effect 4 does not have). */
 const effect4Only: Plugin = {
