@@ -4,7 +4,7 @@
  * built card reaches the fake Open Platform as the interactive message's content, unchanged.
  */
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpLive } from "../../layers/index.js"
 import * as FakeNode from "../../layers/testing.js"

@@ -4,7 +4,7 @@
  * edits, recall, reactions (and removing the bot's by emoji), a resource download and chat info.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
 import { HttpLive } from "../../layers/index.js"
 import * as FakeNode from "../../layers/testing.js"
