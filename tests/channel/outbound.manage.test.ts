@@ -3,7 +3,6 @@
  * (bytes and stream) and chat info, and how their failures are classified.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { layerTest } from "../../layers/testing.js"
@@ -90,7 +89,7 @@ describe("downloads and chat info", () => {
     Effect.gen(function*() {
       const file = yield* Outbound.downloadResourceStream({ ...resource, key: "img_v3_k", downloadType: "image" })
       const chunks = yield* Stream.runCollect(file.stream)
-      assert.deepStrictEqual(Chunk.toArray(chunks).flatMap((c) => [...c]), [1, 2, 3, 4])
+      assert.deepStrictEqual(Array.from(chunks).flatMap((c) => [...c]), [1, 2, 3, 4])
       assert.deepStrictEqual((yield* last).query["type"], ["image"])
     }).pipe(Effect.scoped, Effect.provide(layerTest(routes))))
 

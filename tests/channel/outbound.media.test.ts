@@ -17,6 +17,7 @@ import { layerTest } from "../../layers/testing.js"
 import * as MediaFetch from "../../src/channel/mediaFetch.js"
 import * as Outbound from "../../src/channel/Outbound.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
+import { fork } from "../dialect.js"
 
 const PNG = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3])
 
@@ -163,7 +164,7 @@ describe("uploads", () => {
 
   it.effect("a stream over the size limit fails as upload_failed before any upload", () =>
     Effect.gen(function*() {
-      const endless = Stream.repeatValue(new Uint8Array(1024))
+      const endless = Stream.forever(Stream.succeed(new Uint8Array(1024)))
       const error = yield* Effect.flip(Outbound.send("oc_1", { file: endless, fileName: "x.bin" }, { maxMediaBytes: 10_000 }))
       assert.strictEqual(error.code, "upload_failed")
       assert.strictEqual((yield* apiRequests).length, 0)
@@ -220,7 +221,7 @@ describe("media URLs (SSRF guard)", () => {
 
   it.effect("a media host that never answers fails as download_failed after mediaTimeout", () =>
     Effect.gen(function*() {
-      const fiber = yield* Effect.fork(Effect.flip(Outbound.send("oc_1", { image: "https://cdn.example.com/media/hang" }, allow)))
+      const fiber = yield* fork(Effect.flip(Outbound.send("oc_1", { image: "https://cdn.example.com/media/hang" }, allow)))
       yield* TestClock.adjust("31 seconds")
       const error = yield* Fiber.join(fiber)
       assert.strictEqual(error.code, "download_failed")
