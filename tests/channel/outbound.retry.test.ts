@@ -3,12 +3,14 @@
  * `TestClock`: how many attempts, when each goes out, and that refusals are never sent twice.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
 import { layerTest } from "../../layers/testing.js"
 import * as Outbound from "../../src/channel/Outbound.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
+import { fork, yieldNow } from "../dialect.js"
 
 const CREATE = "/open-apis/im/v1/messages"
 
@@ -26,16 +28,16 @@ const attempts = Effect.map(
 const at = (start: number, millis: number) =>
   Effect.gen(function*() {
     yield* TestClock.setTime(start + millis)
-    for (let i = 0; i < 20; i++) yield* Effect.yieldNow()
+    for (let i = 0; i < 20; i++) yield* yieldNow
   })
 
 const sendHi = (retry?: Outbound.SendOptions["retry"]) =>
-  Effect.fork(Effect.flip(Outbound.send("oc_chat1", { text: "hi" }, retry === undefined ? {} : { retry })))
+  fork(Effect.flip(Outbound.send("oc_chat1", { text: "hi" }, retry === undefined ? {} : { retry })))
 
 describe("send: retry settings", () => {
   it.effect("a rate-limited send goes out maxAttempts times, baseDelay apart and doubling (jitter ±20 %)", () =>
     Effect.gen(function*() {
-      const start = yield* TestClock.currentTimeMillis
+      const start = yield* Clock.currentTimeMillis
       const fiber = yield* sendHi({ maxAttempts: 3, baseDelay: "1 second" })
       yield* at(start, 0)
       assert.strictEqual(yield* attempts, 1)
@@ -55,7 +57,7 @@ describe("send: retry settings", () => {
 
   it.effect("by default: 3 attempts, the first retry 500 ms (±20 %) later", () =>
     Effect.gen(function*() {
-      const start = yield* TestClock.currentTimeMillis
+      const start = yield* Clock.currentTimeMillis
       const fiber = yield* sendHi()
       yield* at(start, 399)
       assert.strictEqual(yield* attempts, 1)
@@ -68,7 +70,7 @@ describe("send: retry settings", () => {
 
   it.effect("maxAttempts 1 sends once", () =>
     Effect.gen(function*() {
-      const start = yield* TestClock.currentTimeMillis
+      const start = yield* Clock.currentTimeMillis
       const fiber = yield* sendHi({ maxAttempts: 1 })
       yield* at(start, 60_000)
       assert.strictEqual((yield* Fiber.join(fiber)).code, "rate_limited")
@@ -83,7 +85,7 @@ describe("send: retry settings", () => {
   for (const [name, answer, code] of refusals) {
     it.effect(`${name} is not retried, whatever the settings`, () =>
       Effect.gen(function*() {
-        const start = yield* TestClock.currentTimeMillis
+        const start = yield* Clock.currentTimeMillis
         const fiber = yield* sendHi({ maxAttempts: 5, baseDelay: "10 millis" })
         yield* at(start, 60_000)
         assert.strictEqual((yield* Fiber.join(fiber)).code, code)

@@ -6,11 +6,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { layerTest } from "../../layers/testing.js"
 import * as Outbound from "../../src/channel/Outbound.js"
+import { isInterruptedExit } from "../../src/internal/dialect.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
+import { fork } from "../dialect.js"
 
 const CREATE = "/open-apis/im/v1/messages"
 const REPLY = "/open-apis/im/v1/messages/:message_id/reply"
@@ -233,14 +234,15 @@ describe("interruption", () => {
       const started = yield* Deferred.make<void>()
       const aborted = yield* Deferred.make<void>()
       const hanging = MockHttp.route("POST", CREATE, () =>
-        Effect.zipRight(Deferred.succeed(started, undefined), Effect.never).pipe(
+        Effect.andThen(Deferred.succeed(started, undefined), Effect.never).pipe(
           Effect.onInterrupt(() => Deferred.succeed(aborted, undefined))
         ))
       yield* Effect.gen(function*() {
-        const fiber = yield* Effect.fork(Outbound.send("oc_chat1", { text: "one\ntwo" }, { chunkLimit: 4 }))
+        const fiber = yield* fork(Outbound.send("oc_chat1", { text: "one\ntwo" }, { chunkLimit: 4 }))
         yield* Deferred.await(started)
-        const exit = yield* Fiber.interrupt(fiber)
-        assert.isTrue(Exit.isInterrupted(exit))
+        yield* Fiber.interrupt(fiber)
+        const exit = yield* Fiber.await(fiber)
+        assert.isTrue(isInterruptedExit(exit))
         yield* Deferred.await(aborted) // the request's fiber was interrupted too: nothing left running
         assert.strictEqual((yield* sent).length, 1)
       }).pipe(Effect.provide(layerTest([hanging])))
