@@ -5,16 +5,16 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { layerTest } from "../../layers/testing.js"
 import * as Outbound from "../../src/channel/Outbound.js"
+import { type DurationInput, isInterruptedExit } from "../../src/internal/dialect.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
+import { fork } from "../dialect.js"
 
 const CONTENT = "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content"
 
@@ -38,10 +38,13 @@ const wire = Effect.map(Effect.flatMap(MockHttp.MockHttp, (mock) => mock.request
 
 /** `n` pieces `"w0 " "w1 " ...`, one every `every`. */
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i} `)
-const timed = (n: number, every: Duration.DurationInput) => Stream.fromIterable(words(n)).pipe(Stream.schedule(Schedule.spaced(every)))
+const timed = (n: number, every: DurationInput) => Stream.fromIterable(words(n)).pipe(Stream.schedule(Schedule.spaced(every)))
 
 /** Moves the test clock forward in small steps, letting the stream and the requests run between them. */
-const advance = (steps: number, step: Duration.DurationInput) => Effect.repeatN(TestClock.adjust(step), steps - 1)
+const advance = (steps: number, step: DurationInput) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < steps; i++) yield* TestClock.adjust(step)
+  })
 
 describe("streamReply", () => {
   it.effect("creates a streaming card, replies with it by card id, ends with the full text and streaming off", () =>
@@ -69,7 +72,7 @@ describe("streamReply", () => {
   it.effect("a slow stream is throttled to at most updatesPerSecond, each update the text so far", () =>
     Effect.gen(function*() {
       // 100 pieces over 5 seconds, 4 updates per second at most
-      const fiber = yield* Effect.fork(Outbound.streamReply(question, timed(100, "50 millis"), { updatesPerSecond: 4 }))
+      const fiber = yield* fork(Outbound.streamReply(question, timed(100, "50 millis"), { updatesPerSecond: 4 }))
       yield* advance(120, "50 millis")
       const result = yield* Fiber.join(fiber)
       const { updates } = yield* wire
@@ -100,7 +103,7 @@ describe("streamReply", () => {
         const piece = (i: number) => `${"lorem ipsum ".repeat(24)}${String(i).padStart(11, "0")}\n`
         const answer = Array.from({ length: 300 }, (_, i) => piece(i)).join("")
         const text = Stream.fromIterable(Array.from({ length: 300 }, (_, i) => piece(i))).pipe(Stream.schedule(Schedule.spaced("30 millis")))
-        const fiber = yield* Effect.fork(Outbound.streamReply(question, text, { updatesPerSecond: 2 }))
+        const fiber = yield* fork(Outbound.streamReply(question, text, { updatesPerSecond: 2 }))
         yield* advance(320, "30 millis")
         const result = yield* Fiber.join(fiber)
         const { api } = yield* wire
@@ -149,13 +152,14 @@ describe("streamReply", () => {
       const reachedTheEnd = yield* Deferred.make<void>()
       const hanging = Stream.concat(
         Stream.fromIterable(["half ", "an answer"]),
-        Stream.fromEffect(Effect.zipRight(Deferred.succeed(reachedTheEnd, undefined), Effect.never))
+        Stream.fromEffect(Effect.andThen(Deferred.succeed(reachedTheEnd, undefined), Effect.never))
       )
-      const fiber = yield* Effect.fork(Outbound.streamReply(question, hanging, { interruptedNote: "(stopped)" }))
+      const fiber = yield* fork(Outbound.streamReply(question, hanging, { interruptedNote: "(stopped)" }))
       yield* Deferred.await(reachedTheEnd)
       yield* advance(4, "500 millis")
-      const exit = yield* Fiber.interrupt(fiber)
-      assert.isTrue(Exit.isInterrupted(exit))
+      yield* Fiber.interrupt(fiber)
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(isInterruptedExit(exit))
       const { settings, updates } = yield* wire
       assert.strictEqual(updates.at(-2)!.content, "half an answer", "the text was shown while streaming")
       assert.strictEqual(updates.at(-1)!.content, "half an answer\n\n(stopped)")
@@ -167,7 +171,7 @@ describe("streamReply", () => {
       let calls = 0
       const flaky = MockHttp.route("PUT", CONTENT, () => (++calls === 1 ? MockHttp.fail(230020, "too fast") : MockHttp.ok({})))
       yield* Effect.gen(function*() {
-        const fiber = yield* Effect.fork(Outbound.streamReply(question, timed(20, "100 millis"), { updatesPerSecond: 2 }))
+        const fiber = yield* fork(Outbound.streamReply(question, timed(20, "100 millis"), { updatesPerSecond: 2 }))
         yield* advance(30, "100 millis")
         const result = yield* Fiber.join(fiber)
         const { updates } = yield* wire
