@@ -5,13 +5,12 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import { layerTest } from "../../layers/testing.js"
 import { Channel } from "../../src/channel/Channel.js"
 import type { MarkdownConverter } from "../../src/channel/content.js"
 import * as Outbound from "../../src/channel/Outbound.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
+import { scoped, withLogsTo } from "../dialect.js"
 
 const CREATE = "/open-apis/im/v1/messages"
 
@@ -74,12 +73,12 @@ describe("markdown converter hook", () => {
       assert.deepStrictEqual(yield* sentContents, [])
     }).pipe(Effect.provide(layerTest(routes()))))
 
-  it.scoped("a channel's markdownConverter applies to its sends and replies", () =>
+  scoped("a channel's markdownConverter applies to its sends and replies", () =>
     Effect.gen(function*() {
       const channel = yield* Channel.make({ transport: "webhook", markdownConverter: asTextLines })
       yield* channel.send("oc_chat", "hello")
       const [[msgType, content]] = yield* sentContents
       assert.strictEqual(msgType, "post")
       assert.deepStrictEqual(content, asTextLines("hello"))
-    }).pipe(Effect.provide(layerTest(routes())), Logger.withMinimumLogLevel(LogLevel.None)))
+    }).pipe(Effect.provide(layerTest(routes())), withLogsTo(() => {})))
 })
