@@ -8,8 +8,6 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Ref from "effect/Ref"
 import { layerTest } from "../../layers/testing.js"
 import * as Batching from "../../src/channel/batching.js"
@@ -19,9 +17,10 @@ import * as ChatQueue from "../../src/channel/ChatQueue.js"
 import type { Message } from "../../src/channel/Message.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
+import { scoped, withLogsTo } from "../dialect.js"
 import { channelMessage } from "../fixtures/message.js"
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 const bob = { openId: "ou_bob", type: "user" as const, isBot: false }
 
 let counter = 0
@@ -44,7 +43,7 @@ const heldMerger = (limits = Batching.defaultBatching, fail = (_: Message) => fa
       Effect.gen(function*() {
         const first = (yield* Ref.get(handled)).length === 0
         yield* Ref.update(handled, (all) => [...all, message])
-        if (first) yield* Effect.zipRight(Deferred.succeed(busy, undefined), Deferred.await(release))
+        if (first) yield* Effect.andThen(Deferred.succeed(busy, undefined), Deferred.await(release))
         if (fail(message)) return yield* Effect.fail("handler failed")
       }))
     const offer = (message: Message) => Effect.tap(Deferred.make<unknown, unknown>(), (done) => merger(message, done))
@@ -52,7 +51,7 @@ const heldMerger = (limits = Batching.defaultBatching, fail = (_: Message) => fa
   })
 
 describe("merging while busy (merger over a ChatQueue)", () => {
-  it.scoped("texts from one sender that arrive while the chat is busy are handled as one message when it is free", () =>
+  scoped("texts from one sender that arrive while the chat is busy are handled as one message when it is free", () =>
     Effect.gen(function*() {
       const { busy, handled, offer, release, texts } = yield* heldMerger()
       const first = yield* offer(text("one"))
@@ -71,7 +70,7 @@ describe("merging while busy (merger over a ChatQueue)", () => {
       assert.deepStrictEqual(merged.batched?.map((m) => m.messageId), [two.messageId, three.messageId])
     }))
 
-  it.scoped("an item takes at most the batching limits; a message arriving once its item started waits for the next", () =>
+  scoped("an item takes at most the batching limits; a message arriving once its item started waits for the next", () =>
     Effect.gen(function*() {
       const { busy, offer, release, texts } = yield* heldMerger({ ...Batching.defaultBatching, maxMessages: 2 })
       yield* offer(text("one"))
@@ -83,7 +82,7 @@ describe("merging while busy (merger over a ChatQueue)", () => {
       assert.deepStrictEqual(yield* texts, ["one", "a\nb", "c"])
     }))
 
-  it.scoped("every merged original gets the merged message's failure", () =>
+  scoped("every merged original gets the merged message's failure", () =>
     Effect.gen(function*() {
       const { busy, offer, release } = yield* heldMerger(Batching.defaultBatching, (m) => m.batched !== undefined)
       yield* offer(text("one"))
@@ -116,7 +115,7 @@ const busyChannel = (mergeWhileBusy: boolean | undefined) =>
       Effect.gen(function*() {
         const first = (yield* Ref.get(seen)).length === 0
         yield* Ref.update(seen, (all) => [...all, message.text])
-        if (first) yield* Effect.zipRight(Deferred.succeed(busy, undefined), Deferred.await(release))
+        if (first) yield* Effect.andThen(Deferred.succeed(busy, undefined), Deferred.await(release))
       }))
     yield* channel.connect
     const chat = { chatId: "oc_busy", chatType: "p2p" } as const
@@ -136,13 +135,13 @@ const busyChannel = (mergeWhileBusy: boolean | undefined) =>
   })
 
 describe("mergeWhileBusy in the channel (webhook)", () => {
-  it.scoped("on: what arrived while the handler was busy comes as one message", () =>
+  scoped("on: what arrived while the handler was busy comes as one message", () =>
     Effect.map(busyChannel(true), (seen) => assert.deepStrictEqual(seen, ["one", "two\nthree"])).pipe(
       Effect.provide(layerTest([BOT_INFO])),
       quiet
     ))
 
-  it.scoped("off by default: each message on its own, in order", () =>
+  scoped("off by default: each message on its own, in order", () =>
     Effect.map(busyChannel(undefined), (seen) => assert.deepStrictEqual(seen, ["one", "two", "three"])).pipe(
       Effect.provide(layerTest([BOT_INFO])),
       quiet

@@ -6,12 +6,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
@@ -21,15 +17,23 @@ import { Channel, ChannelConfigError, type ChannelOptions } from "../../src/chan
 import type { Message } from "../../src/channel/Message.js"
 import { harden, strictDefaults } from "../../src/channel/security.js"
 import type { ChannelEvent } from "../../src/channel/ChannelEvent.js"
+import { decodeDuration, getFailure, getSuccess, isFailure, isInterruptedExit, type Outcome } from "../../src/internal/dialect.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
 import { seal } from "../../src/testing/pushEvent.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
 import { isInsecureRemote } from "../../src/ws/endpoint.js"
 import { LongConnectionTransportError } from "../../src/ws/errors.js"
 import { WebSocketFactory } from "../../src/ws/socket.js"
+import { fork, scoped, withLogsTo } from "../dialect.js"
 import { channelMessage } from "../fixtures/message.js"
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
+
+/** The success of an outcome; its failure is thrown. */
+const orThrow = <A, E>(outcome: Outcome<A, E>): A => {
+  if (isFailure(outcome)) throw getFailure(outcome)
+  return getSuccess(outcome)
+}
 
 let counter = 0
 const text = (body: string, overrides: Partial<Message> = {}): Message => {
@@ -42,12 +46,12 @@ const recordingBatcher = (config: Partial<Batching.BatchingConfig> = {}) =>
   Effect.gen(function*() {
     const submitted = yield* Ref.make<ReadonlyArray<Message>>([])
     const batcher = yield* Batching.make({ ...Batching.defaultBatching, ...config }, (message, done) =>
-      Effect.zipRight(Ref.update(submitted, (all) => [...all, message]), Deferred.succeed(done, undefined)))
+      Effect.andThen(Ref.update(submitted, (all) => [...all, message]), Deferred.succeed(done, undefined)))
     return { batcher, submitted: Ref.get(submitted) }
   })
 
 describe("debounce batching (batcher under TestClock)", () => {
-  it.scoped("a burst of three quick texts becomes one message: first ids, texts joined, originals kept", () =>
+  scoped("a burst of three quick texts becomes one message: first ids, texts joined, originals kept", () =>
     Effect.gen(function*() {
       const { batcher, submitted } = yield* recordingBatcher()
       const a = text("hi"), b = text("can you"), c = text("check this?")
@@ -71,7 +75,7 @@ describe("debounce batching (batcher under TestClock)", () => {
       for (const done of [doneA, doneB, doneC]) assert.isTrue(yield* Deferred.isDone(done))
     }))
 
-  it.scoped("a pause longer than the debounce keeps messages apart; a lone message is passed on unchanged", () =>
+  scoped("a pause longer than the debounce keeps messages apart; a lone message is passed on unchanged", () =>
     Effect.gen(function*() {
       const { batcher, submitted } = yield* recordingBatcher()
       const a = text("first"), b = text("second")
@@ -84,7 +88,7 @@ describe("debounce batching (batcher under TestClock)", () => {
       assert.isUndefined(all[0]!.batched)
     }))
 
-  it.scoped("after a long message the wait is the long debounce", () =>
+  scoped("after a long message the wait is the long debounce", () =>
     Effect.gen(function*() {
       const { batcher, submitted } = yield* recordingBatcher()
       yield* batcher.offer(text("x".repeat(1000)))
@@ -96,7 +100,7 @@ describe("debounce batching (batcher under TestClock)", () => {
       assert.strictEqual((yield* submitted)[0]!.batched?.length, 2)
     }))
 
-  it.scoped("a batch is passed on at once when it reaches the message limit", () =>
+  scoped("a batch is passed on at once when it reaches the message limit", () =>
     Effect.gen(function*() {
       const { batcher, submitted } = yield* recordingBatcher({ maxMessages: 3 })
       for (const body of ["1", "2", "3", "4"]) yield* batcher.offer(text(body))
@@ -107,7 +111,7 @@ describe("debounce batching (batcher under TestClock)", () => {
       assert.deepStrictEqual((yield* submitted).map((m) => m.text), ["1\n2\n3", "4"])
     }))
 
-  it.scoped("a text that would pass the character limit starts the next batch", () =>
+  scoped("a text that would pass the character limit starts the next batch", () =>
     Effect.gen(function*() {
       const { batcher, submitted } = yield* recordingBatcher({ maxChars: 10 })
       yield* batcher.offer(text("aaaa"))
@@ -118,7 +122,7 @@ describe("debounce batching (batcher under TestClock)", () => {
       assert.deepStrictEqual((yield* submitted).map((m) => m.text), ["aaaa\nbbbb", "cccc", "dddddddddd"])
     }))
 
-  it.scoped("a non-text message passes the sender's pending texts on first; other senders batch apart", () =>
+  scoped("a non-text message passes the sender's pending texts on first; other senders batch apart", () =>
     Effect.gen(function*() {
       const { batcher, submitted } = yield* recordingBatcher()
       const bob = { openId: "ou_bob", type: "user" as const, isBot: false }
@@ -139,7 +143,7 @@ describe("debounce batching (batcher under TestClock)", () => {
     Effect.gen(function*() {
       const done = yield* Effect.scoped(Effect.flatMap(recordingBatcher(), ({ batcher }) => batcher.offer(text("pending"))))
       const exit = yield* Effect.exit(Deferred.await(done))
-      assert.isTrue(Exit.isInterrupted(exit))
+      assert.isTrue(isInterruptedExit(exit))
     }))
 
   it("bad limits are refused", () => {
@@ -163,7 +167,7 @@ const webhookChannel = (options: Omit<ChannelOptions, "transport">) =>
   })
 
 describe("debounce batching in the channel (webhook, TestClock)", () => {
-  it.scoped("three quick texts reach the handler once, merged; every request is answered after it", () =>
+  scoped("three quick texts reach the handler once, merged; every request is answered after it", () =>
     Effect.gen(function*() {
       const { channel, post } = yield* webhookChannel({ batching: true })
       const seen = yield* Ref.make<ReadonlyArray<Message>>([])
@@ -173,12 +177,12 @@ describe("debounce batching in the channel (webhook, TestClock)", () => {
       const alice = { openId: "ou_alice", name: "Alice" }
       const requests = []
       for (const body of ["one", "two", "three"]) {
-        requests.push(yield* Effect.fork(post(FakeChat.messageEvent(chat, { from: alice, text: body }, 0))))
+        requests.push(yield* fork(post(FakeChat.messageEvent(chat, { from: alice, text: body }, 0))))
         yield* TestClock.adjust("100 millis")
       }
       assert.deepStrictEqual(yield* Ref.get(seen), [])
       yield* TestClock.adjust("600 millis")
-      const answers = yield* Fiber.join(Fiber.all(requests))
+      const answers = yield* Effect.forEach(requests, Fiber.join)
       assert.deepStrictEqual(answers.map((a) => a.status), [200, 200, 200])
       const [merged, ...rest] = yield* Ref.get(seen)
       assert.strictEqual(rest.length, 0)
@@ -186,7 +190,7 @@ describe("debounce batching in the channel (webhook, TestClock)", () => {
       assert.strictEqual(merged!.batched?.length, 3)
     }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 
-  it.scoped("batching is off by default: each text is its own message", () =>
+  scoped("batching is off by default: each text is its own message", () =>
     Effect.gen(function*() {
       const { channel, post } = yield* webhookChannel({})
       const seen = yield* Ref.make(0)
@@ -200,7 +204,7 @@ describe("debounce batching in the channel (webhook, TestClock)", () => {
       assert.strictEqual(yield* Ref.get(seen), 2)
     }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 
-  it.scoped("bad batching limits fail make with a ChannelConfigError before any request", () =>
+  scoped("bad batching limits fail make with a ChannelConfigError before any request", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(webhookChannel({ batching: { maxMessages: 0 } }))
       assert.instanceOf(error, ChannelConfigError)
@@ -213,7 +217,7 @@ const recordingSockets = Effect.map(Ref.make(0), (opens) => ({
   opens: Ref.get(opens),
   layer: Layer.succeed(WebSocketFactory, {
     open: () =>
-      Effect.zipRight(
+      Effect.andThen(
         Ref.update(opens, (n) => n + 1),
         Effect.fail(new LongConnectionTransportError({ stage: "open", reason: "Network", detail: "refused by the test" }))
       )
@@ -226,7 +230,7 @@ const endpointAnswering = (url: string) =>
   }))
 
 describe("strict security", () => {
-  it.scoped("webhook without an Encrypt Key: make fails with a ChannelConfigError, nothing requested", () =>
+  scoped("webhook without an Encrypt Key: make fails with a ChannelConfigError, nothing requested", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(webhookChannel({ security: "strict" }))
       assert.instanceOf(error, ChannelConfigError)
@@ -234,7 +238,7 @@ describe("strict security", () => {
       assert.deepStrictEqual(yield* MockHttp.MockHttp.pipe(Effect.flatMap((m) => m.requests)), [])
     }).pipe(Effect.provide(layerTest([BOT_INFO]))))
 
-  it.scoped("webhook with an Encrypt Key: an unsigned event is refused and reaches no handler", () =>
+  scoped("webhook with an Encrypt Key: an unsigned event is refused and reaches no handler", () =>
     Effect.gen(function*() {
       const { channel, post } = yield* webhookChannel({ security: "strict", encryptKey: Redacted.make("key") })
       const runs = yield* Ref.make(0)
@@ -245,7 +249,7 @@ describe("strict security", () => {
       assert.strictEqual(yield* Ref.get(runs), 0)
     }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 
-  it.scoped("webhook: the replay window is on (5 minutes): a signed event sealed 6 minutes ago is refused", () =>
+  scoped("webhook: the replay window is on (5 minutes): a signed event sealed 6 minutes ago is refused", () =>
     Effect.gen(function*() {
       const encryptKey = Redacted.make("key")
       const { channel } = yield* webhookChannel({ security: "strict", encryptKey })
@@ -263,11 +267,11 @@ describe("strict security", () => {
       assert.strictEqual(yield* Ref.get(runs), 1)
     }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 
-  it.scoped("long connection: a remote ws:// endpoint ends the connection before any socket is opened", () =>
+  scoped("long connection: a remote ws:// endpoint ends the connection before any socket is opened", () =>
     Effect.gen(function*() {
       const sockets = yield* recordingSockets
       const channel = yield* Channel.make({ security: "strict", readyTimeout: "1 minute" }).pipe(Effect.provide(sockets.layer))
-      const connecting = yield* Effect.fork(Effect.flip(channel.connect))
+      const connecting = yield* fork(Effect.flip(channel.connect))
       yield* TestClock.adjust("1 second")
       const error = yield* Fiber.join(connecting)
       assert.strictEqual(error.reason, "closed")
@@ -277,11 +281,11 @@ describe("strict security", () => {
       assert.strictEqual(status._tag, "Closed")
     }).pipe(Effect.provide(layerTest([BOT_INFO, endpointAnswering("ws://events.example.com/ws?device_id=d1&service_id=7")])), quiet))
 
-  it.scoped("long connection: compat mode (the default) still opens a remote ws:// URL", () =>
+  scoped("long connection: compat mode (the default) still opens a remote ws:// URL", () =>
     Effect.gen(function*() {
       const sockets = yield* recordingSockets
       const channel = yield* Channel.make({}).pipe(Effect.provide(sockets.layer))
-      yield* Effect.fork(Effect.exit(channel.connect))
+      yield* fork(Effect.exit(channel.connect))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* sockets.opens, 1)
     }).pipe(Effect.provide(layerTest([BOT_INFO, endpointAnswering("ws://events.example.com/ws?device_id=d1&service_id=7")])), quiet))
@@ -297,14 +301,14 @@ describe("strict security", () => {
   })
 
   it("strict mode sets the limits and the replay window; explicit tighter settings win", () => {
-    const strict = Either.getOrThrow(harden({ transport: "ws", security: "strict" }, 512))
+    const strict = orThrow(harden({ transport: "ws", security: "strict" }, 512))
     assert.strictEqual(strict.longConnection.concurrency, strictDefaults.maxConcurrentHandlers)
     assert.strictEqual(strict.longConnection.fragments?.maxParts, 128)
     assert.strictEqual(strict.longConnection.fragments?.maxBytes, 8 * 1024 * 1024)
     assert.isTrue(strict.longConnection.requireTls)
-    assert.strictEqual(Duration.toMillis(Duration.decode(strict.maxClockSkew!)), 5 * 60_000)
+    assert.strictEqual(Duration.toMillis(decodeDuration(strict.maxClockSkew!)), 5 * 60_000)
 
-    const tighter = Either.getOrThrow(harden({
+    const tighter = orThrow(harden({
       transport: "ws",
       security: { mode: "strict", allowInsecureWs: true, maxFragmentParts: 16 },
       longConnection: { concurrency: 8 },
@@ -313,13 +317,13 @@ describe("strict security", () => {
     assert.strictEqual(tighter.longConnection.concurrency, 8)
     assert.strictEqual(tighter.longConnection.fragments?.maxParts, 16)
     assert.isFalse(tighter.longConnection.requireTls)
-    assert.strictEqual(Duration.toMillis(Duration.decode(tighter.maxClockSkew!)), 30_000)
+    assert.strictEqual(Duration.toMillis(decodeDuration(tighter.maxClockSkew!)), 30_000)
 
-    const compat = Either.getOrThrow(harden({ transport: "webhook" }, 512))
+    const compat = orThrow(harden({ transport: "webhook" }, 512))
     assert.strictEqual(compat.longConnection.concurrency, 512)
     assert.isFalse(compat.longConnection.requireTls)
     assert.isUndefined(compat.maxClockSkew)
-    assert.isTrue(Either.isLeft(harden({ transport: "ws", security: { mode: "compat", maxConcurrentHandlers: 0 } }, 512)))
+    assert.isTrue(isFailure(harden({ transport: "ws", security: { mode: "compat", maxConcurrentHandlers: 0 } }, 512)))
   })
 })
 
@@ -363,14 +367,14 @@ const reactionsDelivered = (options: Omit<ChannelOptions, "transport">) =>
   })
 
 describe("reaction notifications and chat mode", () => {
-  it.scoped("own: only reactions on the bot's messages, each message looked up once", () =>
+  scoped("own: only reactions on the bot's messages, each message looked up once", () =>
     Effect.gen(function*() {
       const { delivered, lookups } = yield* reactionsDelivered({ reactions: "own" })
       assert.deepStrictEqual(delivered, ["om_bot", "om_bot"])
       assert.strictEqual(lookups, 2)
     }).pipe(Effect.provide(layerTest([BOT_INFO, MESSAGE_SENDERS])), quiet))
 
-  it.scoped("all (the default) delivers every reaction without lookups; off delivers none", () =>
+  scoped("all (the default) delivers every reaction without lookups; off delivers none", () =>
     Effect.gen(function*() {
       const all = yield* reactionsDelivered({})
       assert.deepStrictEqual(all.delivered, ["om_bot", "om_user", "om_bot"])
@@ -379,7 +383,7 @@ describe("reaction notifications and chat mode", () => {
       assert.deepStrictEqual(off.delivered, [])
     }).pipe(Effect.provide(layerTest([BOT_INFO, MESSAGE_SENDERS])), quiet))
 
-  it.scoped("own: a reaction whose message cannot be looked up is dropped", () =>
+  scoped("own: a reaction whose message cannot be looked up is dropped", () =>
     Effect.gen(function*() {
       const { delivered } = yield* reactionsDelivered({ reactions: "own" })
       assert.deepStrictEqual(delivered, [])
@@ -388,7 +392,7 @@ describe("reaction notifications and chat mode", () => {
       quiet
     ))
 
-  it.scoped("getChatMode reads chat_mode from the chat API", () =>
+  scoped("getChatMode reads chat_mode from the chat API", () =>
     Effect.gen(function*() {
       const channel = yield* Channel.make({ transport: "webhook" })
       assert.strictEqual(yield* channel.getChatMode("oc_topic"), "topic")

@@ -5,17 +5,13 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { assert, describe, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
+import { assert, describe } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
@@ -27,11 +23,13 @@ import { ChannelSendError } from "../../src/channel/errors.js"
 import { CardResponse } from "../../src/events/callbacks.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import { callback, doneUnsafe, unwrapLayer } from "../../src/internal/dialect.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import { platformRedelivery, type PushOptions } from "../../src/testing/pushEvent.js"
+import { appRuntime, failuresOf, fork, scopedLive, withLogsTo } from "../dialect.js"
 
 const secrets = { encryptKey: Redacted.make("channel-webhook-key"), verificationToken: Redacted.make("channel-webhook-token") }
 const push: PushOptions = { ...secrets, redelivery: platformRedelivery(0.0001) }
@@ -49,15 +47,15 @@ const setup = (options: Omit<ChannelOptions, "transport"> = {}, store?: Dedupe.S
     Effect.provide(context),
     store === undefined ? (effect) => effect : Effect.provideService(Dedupe.EventDedupe, store)
   )
-  const listener = nodeListener(channel.webhook, yield* Effect.runtime<never>())
+  const listener = nodeListener(channel.webhook, yield* appRuntime<never>())
   const requested = yield* Deferred.make<void>()
   const server = createServer((request, response) => {
-    Deferred.unsafeDone(requested, Effect.void)
+    doneUnsafe(requested, Effect.void)
     listener(request, response)
   })
   yield* Effect.acquireRelease(
-    Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-    () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+    callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+    () => callback<void>((resume) => void server.close(() => resume(Effect.void)))
   )
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/lark/events`
   /** Completes once the first request reached the server. */
@@ -66,16 +64,16 @@ const setup = (options: Omit<ChannelOptions, "transport"> = {}, store?: Dedupe.S
 
 const chat = { chatId: "oc_webhook_chat", chatType: "p2p" } as const
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
 
 describe("Channel over a webhook", () => {
-  it.scopedLive("a pushed message reaches the handler and the events stream; the reply goes out; redelivery is a duplicate", () =>
+  scopedLive("a pushed message reaches the handler and the events stream; the reply goes out; redelivery is a duplicate", () =>
     Effect.gen(function*() {
       const { channel, fake, url } = yield* setup()
       const events = yield* channel.subscribe
       const runs = yield* Ref.make(0)
       yield* channel.on("Message", (message) =>
-        Effect.zipRight(Ref.update(runs, (n) => n + 1), channel.reply(message, `**echo:** ${message.bodyText}`)))
+        Effect.andThen(Ref.update(runs, (n) => n + 1), channel.reply(message, `**echo:** ${message.bodyText}`)))
       yield* channel.connect
       assert.strictEqual((yield* channel.status)._tag, "Connected")
 
@@ -94,12 +92,12 @@ describe("Channel over a webhook", () => {
       assert.strictEqual(body.msg_type, "post") // a bare string is markdown
       assert.include(body.content, "**echo:** hello")
 
-      const [seen] = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(events, 1)))
+      const [seen] = [...yield* Stream.runCollect(Stream.take(events, 1))]
       assert(seen?._tag === "Message")
       assert.strictEqual(seen.messageId, (envelope.event["message"] as { message_id: string }).message_id)
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 
-  it.scopedLive("a card action's handler answer is the HTTP reply", () =>
+  scopedLive("a card action's handler answer is the HTTP reply", () =>
     Effect.gen(function*() {
       const { channel, fake, url } = yield* setup()
       yield* channel.on("CardAction", () =>
@@ -115,13 +113,13 @@ describe("Channel over a webhook", () => {
       })
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 
-  it.scopedLive("a handler failing on a send error is an Error event (handlers and stream) with the typed cause; a failing Error handler is not reported again", () =>
+  scopedLive("a handler failing on a send error is an Error event (handlers and stream) with the typed cause; a failing Error handler is not reported again", () =>
     Effect.gen(function*() {
       const { channel, fake, url } = yield* setup()
       const events = yield* channel.subscribe
       const reported = yield* Deferred.make<ChannelEvent>()
-      yield* channel.on("Message", () => Effect.zipRight(channel.recallMessage("om_twice"), channel.recallMessage("om_twice")))
-      yield* channel.on("Error", (error) => Effect.zipRight(Deferred.succeed(reported, error), Effect.fail("the Error handler fails too")))
+      yield* channel.on("Message", () => Effect.andThen(channel.recallMessage("om_twice"), channel.recallMessage("om_twice")))
+      yield* channel.on("Error", (error) => Effect.andThen(Deferred.succeed(reported, error), Effect.fail("the Error handler fails too")))
       yield* channel.connect
       const envelope = FakeChat.messageEvent(chat, { from: alice, text: "recall it" }, yield* Clock.currentTimeMillis)
       const [attempt] = yield* fake.pushEvent(url, FakeChat.toPush(envelope), { ...push, redelivery: Schedule.recurs(0) })
@@ -131,16 +129,16 @@ describe("Channel over a webhook", () => {
       const error = yield* Deferred.await(reported)
       assert(error._tag === "Error")
       assert.deepStrictEqual([error.source, error.event], ["handler", "Message"])
-      const failure = Option.getOrThrow(Cause.failureOption(error.cause))
+      const [failure] = failuresOf(error.cause)
       assert(failure instanceof ChannelSendError)
       assert.strictEqual(failure.code, "target_revoked")
-      const seen = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(events, 2))).map((e) => e._tag)
+      const seen = [...yield* Stream.runCollect(Stream.take(events, 2))].map((e) => e._tag)
       assert.deepStrictEqual(seen, ["Message", "Error"])
       const more = yield* Effect.timeout(Stream.runCollect(Stream.take(events, 1)), "200 millis").pipe(Effect.option)
       assert.isTrue(Option.isNone(more), "the Error handler's own failure is not another Error event")
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 
-  it.scopedLive("an unsigned event is refused with 401 and reaches no handler", () =>
+  scopedLive("an unsigned event is refused with 401 and reaches no handler", () =>
     Effect.gen(function*() {
       const { channel, fake, url } = yield* setup()
       const runs = yield* Ref.make(0)
@@ -154,7 +152,7 @@ describe("Channel over a webhook", () => {
       assert.strictEqual(yield* Ref.get(runs), 0)
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 
-  it.scopedLive("Channel.layer provides the service; awaitReady is immediate once a webhook channel is connected", () =>
+  scopedLive("Channel.layer provides the service; awaitReady is immediate once a webhook channel is connected", () =>
     Effect.gen(function*() {
       const channel = yield* Channel
       assert.strictEqual(channel.transport, "webhook")
@@ -162,7 +160,7 @@ describe("Channel over a webhook", () => {
       yield* channel.connect
       yield* channel.awaitReady("1 millis")
     }).pipe(
-      Effect.provide(Layer.unwrapEffect(Effect.map(FakeOpenPlatform, (fake) =>
+      Effect.provide(unwrapLayer(Effect.map(FakeOpenPlatform, (fake) =>
         Channel.layer({ transport: "webhook" }).pipe(
           Layer.provide(Layer.mergeAll(
             Layer.orDie(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url })),
@@ -173,7 +171,7 @@ describe("Channel over a webhook", () => {
       quiet
     ))
 
-  it.scopedLive("the outbound methods use the channel's options: markdown style and chunk limit", () =>
+  scopedLive("the outbound methods use the channel's options: markdown style and chunk limit", () =>
     Effect.gen(function*() {
       const { channel, fake } = yield* setup({ markdownStyle: "card", chunkLimit: 25 })
       const sent = yield* channel.send("oc_announcements", "first paragraph here\nsecond paragraph here")
@@ -189,11 +187,11 @@ describe("Channel over a webhook", () => {
       assert.strictEqual((yield* fake.callsTo("POST", "/open-apis/im/v1/messages")).length, 3)
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 
-  it.scopedLive("a delivery that arrives before connect waits for it, so handlers registered in between see it", () =>
+  scopedLive("a delivery that arrives before connect waits for it, so handlers registered in between see it", () =>
     Effect.gen(function*() {
       const { channel, fake, requested, url } = yield* setup()
       const envelope = FakeChat.messageEvent(chat, { from: alice, text: "early bird" }, yield* Clock.currentTimeMillis)
-      const delivery = yield* Effect.fork(fake.pushEvent(url, FakeChat.toPush(envelope), { ...push, redelivery: Schedule.recurs(0) }))
+      const delivery = yield* fork(fake.pushEvent(url, FakeChat.toPush(envelope), { ...push, redelivery: Schedule.recurs(0) }))
       yield* requested
       const seen = yield* Deferred.make<string>()
       yield* channel.on("Message", (message) => Deferred.succeed(seen, message.bodyText))
@@ -204,7 +202,7 @@ describe("Channel over a webhook", () => {
       assert.strictEqual(yield* Deferred.await(seen), "early bird")
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 
-  it.scopedLive("replicas sharing one EventDedupe store handle a message once, whichever gets it", () =>
+  scopedLive("replicas sharing one EventDedupe store handle a message once, whichever gets it", () =>
     Effect.gen(function*() {
       const store = Dedupe.unsafeMakeMemory()
       const replicas = [yield* setup({}, store), yield* setup({}, store)]
@@ -221,7 +219,7 @@ describe("Channel over a webhook", () => {
       const resent = FakeChat.messageEvent(chat, { from: alice, text: "to both", messageId: (envelope.event["message"] as { message_id: string }).message_id }, now)
       const events = yield* replicas[1]!.channel.subscribe
       yield* fake.pushEvent(replicas[1]!.url, FakeChat.toPush(resent), push)
-      const [rejected] = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(events, 1)))
+      const [rejected] = [...yield* Stream.runCollect(Stream.take(events, 1))]
       assert(rejected?._tag === "Rejected")
       assert.strictEqual(rejected.reason, "duplicate")
       assert.strictEqual(yield* Ref.get(runs), 1)

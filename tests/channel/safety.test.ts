@@ -3,14 +3,11 @@
  * across chats, the concurrency bound, failures, interruption), send-error classification and the SSRF guard.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Fiber from "effect/Fiber"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Logger from "effect/Logger"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as ChatQueue from "../../src/channel/ChatQueue.js"
@@ -18,7 +15,9 @@ import { ChannelSendError, fromLarkError } from "../../src/channel/errors.js"
 import { makePolicy } from "../../src/channel/policy.js"
 import { isStale, screenAt } from "../../src/channel/safety.js"
 import { checkMediaUrl, isInternalAddress } from "../../src/channel/ssrf.js"
+import { getFailure, isFailure, Service } from "../../src/internal/dialect.js"
 import { LarkApiError, LarkHttpError, LarkRequestError, LarkTokenError } from "../../src/LarkError.js"
+import { fork, scoped, withLogsTo } from "../dialect.js"
 import { channelMessage } from "../fixtures/message.js"
 
 const BOT = "ou_bot"
@@ -66,7 +65,7 @@ describe("ChatQueue", () => {
       log.push(`${name}-`)
     })
 
-  it.scoped("one chat in order, other chats in parallel", () =>
+  scoped("one chat in order, other chats in parallel", () =>
     Effect.gen(function*() {
       const queue = yield* ChatQueue.make({ concurrency: 4 })
       const log: Array<string> = []
@@ -85,7 +84,7 @@ describe("ChatQueue", () => {
       assert.strictEqual(yield* queue.size, 0)
     }))
 
-  it.scoped("never runs more than `concurrency` items at once", () =>
+  scoped("never runs more than `concurrency` items at once", () =>
     Effect.gen(function*() {
       const queue = yield* ChatQueue.make({ concurrency: 2 })
       let running = 0
@@ -108,7 +107,7 @@ describe("ChatQueue", () => {
       assert.strictEqual(yield* queue.size, 0)
     }))
 
-  it.scoped("chats take turns: one chat's backlog does not hold another chat up", () =>
+  scoped("chats take turns: one chat's backlog does not hold another chat up", () =>
     Effect.gen(function*() {
       const queue = yield* ChatQueue.make({ concurrency: 1 })
       const log: Array<string> = []
@@ -118,22 +117,24 @@ describe("ChatQueue", () => {
       assert.deepStrictEqual(log.filter((entry) => entry.endsWith("+")), ["a1+", "b1+", "a2+", "a3+"])
     }))
 
-  it.scoped("work runs with the context the queue was made in", () =>
+  scoped("work runs with the context the queue was made in", () =>
     Effect.gen(function*() {
-      class Greeting extends Context.Tag("test/Greeting")<Greeting, string>() {}
+      class Greeting extends Service<Greeting, string>()("test/Greeting") {}
       const queue = yield* ChatQueue.make<string, Greeting>().pipe(Effect.provideService(Greeting, "hello"))
       const done = yield* Deferred.make<string>()
-      yield* queue.offer("a", Effect.flatMap(Greeting, (greeting) => Deferred.succeed(done, greeting)))
+      yield* queue.offer("a", Effect.gen(function*() {
+        yield* Deferred.succeed(done, yield* Greeting)
+      }))
       assert.strictEqual(yield* Deferred.await(done), "hello")
     }))
 
-  it.scoped("run answers the work's result; on an idle chat it runs at once, on a busy one after the earlier work", () =>
+  scoped("run answers the work's result; on an idle chat it runs at once, on a busy one after the earlier work", () =>
     Effect.gen(function*() {
       const queue = yield* ChatQueue.make({ concurrency: 4 })
       const log: Array<string> = []
       assert.strictEqual(yield* queue.run("a", Effect.sync(() => log.push("inline"))), 1)
       yield* queue.offer("a", step(log, "a1", 10))
-      const second = yield* Effect.fork(queue.run("a", Effect.sync(() => log.push("a2") && "answer")))
+      const second = yield* fork(queue.run("a", Effect.sync(() => log.push("a2") && "answer")))
       yield* TestClock.adjust(Duration.millis(1))
       assert.deepStrictEqual(log, ["inline", "a1+"])
       yield* TestClock.adjust(Duration.millis(10))
@@ -143,11 +144,11 @@ describe("ChatQueue", () => {
       assert.strictEqual(yield* queue.size, 0)
     }))
 
-  it.scoped("run counts against the concurrency, and an interrupted run frees its chat", () =>
+  scoped("run counts against the concurrency, and an interrupted run frees its chat", () =>
     Effect.gen(function*() {
       const queue = yield* ChatQueue.make({ concurrency: 1 })
       const log: Array<string> = []
-      const blocked = yield* Effect.fork(queue.run("a", Effect.zipRight(Effect.sync(() => log.push("a1")), Effect.never)))
+      const blocked = yield* fork(queue.run("a", Effect.andThen(Effect.sync(() => log.push("a1")), Effect.never)))
       yield* TestClock.adjust(Duration.millis(1))
       yield* queue.offer("b", Effect.sync(() => log.push("b1")))
       yield* queue.offer("a", Effect.sync(() => log.push("a2")))
@@ -159,7 +160,7 @@ describe("ChatQueue", () => {
       assert.strictEqual(yield* queue.size, 0)
     }))
 
-  it.scoped("a failing item is logged and the chat goes on", () =>
+  scoped("a failing item is logged and the chat goes on", () =>
     Effect.gen(function*() {
       const queue = yield* ChatQueue.make()
       const done = yield* Deferred.make<string>()
@@ -167,15 +168,15 @@ describe("ChatQueue", () => {
       yield* queue.offer("a", Effect.die("worse"))
       yield* queue.offer("a", Deferred.succeed(done, "after"))
       assert.strictEqual(yield* Deferred.await(done), "after")
-    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))))
+    }).pipe(withLogsTo(() => {})))
 
   it.effect("closing the scope interrupts running and queued work", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const queue = yield* Scope.extend(ChatQueue.make(), scope)
+      const queue = yield* Effect.provideService(ChatQueue.make(), Scope.Scope, scope)
       const log: Array<string> = []
       const started = yield* Deferred.make<void>()
-      yield* queue.offer("a", Effect.zipRight(Deferred.succeed(started, undefined), Effect.onInterrupt(Effect.never, () => Effect.sync(() => log.push("interrupted")))))
+      yield* queue.offer("a", Effect.andThen(Deferred.succeed(started, undefined), Effect.onInterrupt(Effect.never, () => Effect.sync(() => log.push("interrupted")))))
       yield* queue.offer("a", Effect.sync(() => log.push("never runs")))
       yield* Deferred.await(started)
       yield* Scope.close(scope, Exit.void)
@@ -183,14 +184,14 @@ describe("ChatQueue", () => {
       assert.deepStrictEqual(log, ["interrupted"])
     }))
 
-  it.scoped("a chat whose work finished starts a fresh worker for new work", () =>
+  scoped("a chat whose work finished starts a fresh worker for new work", () =>
     Effect.gen(function*() {
       const queue = yield* ChatQueue.make()
       const log: Array<string> = []
       yield* queue.offer("a", Effect.sync(() => log.push("1")))
       yield* TestClock.adjust(Duration.millis(1))
       const second = yield* Deferred.make<void>()
-      yield* queue.offer("a", Effect.zipRight(Effect.sync(() => log.push("2")), Deferred.succeed(second, undefined)))
+      yield* queue.offer("a", Effect.andThen(Effect.sync(() => log.push("2")), Deferred.succeed(second, undefined)))
       yield* Deferred.await(second)
       assert.deepStrictEqual(log, ["1", "2"])
     }))
@@ -250,7 +251,7 @@ describe("fromLarkError", () => {
 describe("checkMediaUrl", () => {
   const refused = (url: string, allowlist: ReadonlyArray<string>) => {
     const r = checkMediaUrl(url, allowlist)
-    return Either.isLeft(r) && r.left.code === "ssrf_blocked"
+    return isFailure(r) && getFailure(r).code === "ssrf_blocked"
   }
 
   it("refuses every URL without an allowlist", () => {
@@ -259,8 +260,8 @@ describe("checkMediaUrl", () => {
 
   it("admits allowlisted hosts, exact or by subdomain wildcard", () => {
     const allow = ["cdn.example.com", "*.images.test"]
-    assert.isTrue(Either.isRight(checkMediaUrl("https://cdn.example.com/a.png", allow)))
-    assert.isTrue(Either.isRight(checkMediaUrl("http://eu.images.test/b.jpg", allow)))
+    assert.isFalse(isFailure(checkMediaUrl("https://cdn.example.com/a.png", allow)))
+    assert.isFalse(isFailure(checkMediaUrl("http://eu.images.test/b.jpg", allow)))
     assert.isTrue(refused("https://images.test/b.jpg", allow))
     assert.isTrue(refused("https://evil-images.test/b.jpg", allow))
     assert.isTrue(refused("https://example.com/a.png", allow))
@@ -294,8 +295,8 @@ describe("checkMediaUrl", () => {
     ]) {
       assert.isTrue(refused(url, allow), url)
     }
-    assert.isTrue(Either.isRight(checkMediaUrl("http://10.0.0.7/img.png", ["10.0.0.7"])))
-    assert.isTrue(Either.isRight(checkMediaUrl("http://[::1]:8080/x", ["::1"])))
+    assert.isFalse(isFailure(checkMediaUrl("http://10.0.0.7/img.png", ["10.0.0.7"])))
+    assert.isFalse(isFailure(checkMediaUrl("http://[::1]:8080/x", ["::1"])))
   })
 
   it("isInternalAddress for resolved addresses", () => {

@@ -11,11 +11,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
@@ -25,6 +22,7 @@ import * as WsLayer from "../../layers/ws.js"
 import type { AuditEvent } from "../../src/channel/audit.js"
 import { Channel, type ChannelOptions } from "../../src/channel/Channel.js"
 import { harden, type SecurityMode, strictDefaults } from "../../src/channel/security.js"
+import { getFailure, getSuccess, isFailure, type Outcome } from "../../src/internal/dialect.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
@@ -34,8 +32,15 @@ import * as MockHttp from "../../src/testing/MockHttp.js"
 import { seal } from "../../src/testing/pushEvent.js"
 import { LongConnectionTransportError } from "../../src/ws/errors.js"
 import { WebSocketFactory } from "../../src/ws/socket.js"
+import { fork, scoped, scopedLive, withLogsTo } from "../dialect.js"
 
-const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+const quiet = withLogsTo(() => {})
+
+/** The success of an outcome; its failure is thrown. */
+const orThrow = <A, E>(outcome: Outcome<A, E>): A => {
+  if (isFailure(outcome)) throw getFailure(outcome)
+  return getSuccess(outcome)
+}
 
 const BOT_INFO = MockHttp.route("GET", "/open-apis/bot/v3/info", () => ({
   body: { code: 0, msg: "ok", bot: { open_id: "ou_bot", app_name: "Bot" } }
@@ -53,7 +58,7 @@ const audited = (mode: "audit" | "compat", options: ChannelOptions = {}) =>
     const opens = yield* Ref.make(0)
     const sockets = Layer.succeed(WebSocketFactory, {
       open: () =>
-        Effect.zipRight(
+        Effect.andThen(
           Ref.update(opens, (n) => n + 1),
           Effect.fail(new LongConnectionTransportError({ stage: "open", reason: "Network", detail: "refused by the test" }))
         )
@@ -69,13 +74,13 @@ const message = (text: string) =>
   FakeChat.toPush(FakeChat.messageEvent({ chatId: "oc_1", chatType: "p2p" }, { from: { openId: "ou_a", name: "A" }, text }, 0))
 
 describe("audit security mode", () => {
-  it.scoped("a webhook channel without an Encrypt Key is made (strict refuses it) and recorded", () =>
+  scoped("a webhook channel without an Encrypt Key is made (strict refuses it) and recorded", () =>
     Effect.gen(function*() {
       const { events } = yield* audited("audit", { transport: "webhook" })
       assert.deepStrictEqual(yield* events, [{ reason: "webhook_without_encrypt_key", mode: "audit", action: "allow", details: {} }])
     }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 
-  it.scoped("a signed request outside the strict replay window is handled and recorded", () =>
+  scoped("a signed request outside the strict replay window is handled and recorded", () =>
     Effect.gen(function*() {
       const encryptKey = Redacted.make("key")
       const { channel, events } = yield* audited("audit", { transport: "webhook", encryptKey })
@@ -93,10 +98,10 @@ describe("audit security mode", () => {
       assert.deepStrictEqual(recorded[0]!.details, { timestamp: old.headers["x-lark-request-timestamp"]!, windowSeconds: 300 })
     }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 
-  it.scoped("a remote ws:// socket is opened (strict refuses it) and recorded with its host, not its URL", () =>
+  scoped("a remote ws:// socket is opened (strict refuses it) and recorded with its host, not its URL", () =>
     Effect.gen(function*() {
       const { channel, events, opens } = yield* audited("audit", { readyTimeout: "1 minute" })
-      const connecting = yield* Effect.fork(Effect.exit(channel.connect))
+      const connecting = yield* fork(Effect.exit(channel.connect))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* opens, 1)
       const recorded = yield* events
@@ -105,11 +110,11 @@ describe("audit security mode", () => {
       yield* Fiber.interrupt(connecting)
     }).pipe(Effect.provide(layerTest([BOT_INFO, ENDPOINT])), quiet))
 
-  it.scoped("compat records nothing for the same things", () =>
+  scoped("compat records nothing for the same things", () =>
     Effect.gen(function*() {
       const webhook = yield* audited("compat", { transport: "webhook" })
       const ws = yield* audited("compat", { readyTimeout: "1 minute" })
-      yield* Effect.fork(Effect.exit(ws.channel.connect))
+      yield* fork(Effect.exit(ws.channel.connect))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* ws.opens, 1)
       assert.deepStrictEqual([yield* webhook.events, yield* ws.events], [[], []])
@@ -148,7 +153,7 @@ const withFakePlatform = Effect.provide(fakeOpenPlatform().pipe(Layer.provideMer
 describe("audit security mode: long-connection limits", () => {
   it("audit watches strict's long-connection limits where they are tighter than the ones in force", () => {
     const watched = (input: Omit<Parameters<typeof harden>[0], "transport">) =>
-      Either.getOrThrow(harden({ transport: "ws", ...input }, 512)).audit?.watched
+      orThrow(harden({ transport: "ws", ...input }, 512)).audit?.watched
     assert.deepStrictEqual(watched({ security: "audit" }), {
       maxParts: strictDefaults.maxFragmentParts,
       maxBytes: strictDefaults.maxFragmentBytes,
@@ -168,7 +173,7 @@ describe("audit security mode: long-connection limits", () => {
     assert.isUndefined(watched({ security: "strict" }))
   })
 
-  it.scopedLive("audit: a message in more parts than strict allows is handled and recorded once", () =>
+  scopedLive("audit: a message in more parts than strict allows is handled and recorded once", () =>
     Effect.gen(function*() {
       const { channel, ws, push, events } = yield* onFakePlatform("audit")
       const handled = yield* Ref.make(0)
@@ -187,7 +192,7 @@ describe("audit security mode: long-connection limits", () => {
       }])
     }).pipe(withFakePlatform, quiet))
 
-  it.scopedLive("audit: a message in parts larger than strict allows (8 MiB) is handled and recorded once", () =>
+  scopedLive("audit: a message in parts larger than strict allows (8 MiB) is handled and recorded once", () =>
     Effect.gen(function*() {
       const { channel, ws, push, events } = yield* onFakePlatform("audit")
       const texts = yield* Ref.make<ReadonlyArray<number>>([])
@@ -205,13 +210,13 @@ describe("audit security mode: long-connection limits", () => {
       assert.deepStrictEqual(yield* Ref.get(texts), [strictDefaults.maxFragmentBytes])
     }).pipe(withFakePlatform, quiet))
 
-  it.scopedLive("audit: more messages in flight than strict's handler concurrency is recorded once per crossing", () =>
+  scopedLive("audit: more messages in flight than strict's handler concurrency is recorded once per crossing", () =>
     Effect.gen(function*() {
       // one chat is handled in order: a chat each, and room for all of them in the channel's queue
       const { channel, ws, push, events } = yield* onFakePlatform("audit", { concurrency: 1000 })
       const gate = yield* Deferred.make<void>()
       const started = yield* Ref.make(0)
-      yield* channel.on("Message", () => Effect.zipRight(Ref.update(started, (n) => n + 1), Deferred.await(gate)))
+      yield* channel.on("Message", () => Effect.andThen(Ref.update(started, (n) => n + 1), Deferred.await(gate)))
       yield* channel.connect
       const limit = strictDefaults.maxConcurrentHandlers
       yield* Effect.forEach(Array.from({ length: limit + 4 }, (_, i) => i), (i) => push(`m${i}`, 1, `oc_${i}`), {
@@ -229,7 +234,7 @@ describe("audit security mode: long-connection limits", () => {
       assert.strictEqual((yield* events).length, 1)
     }).pipe(withFakePlatform, quiet))
 
-  it.scopedLive("compat: the same messages are handled and nothing is recorded", () =>
+  scopedLive("compat: the same messages are handled and nothing is recorded", () =>
     Effect.gen(function*() {
       const { channel, ws, push, events } = yield* onFakePlatform("compat")
       const handled = yield* Ref.make(0)
@@ -242,7 +247,7 @@ describe("audit security mode: long-connection limits", () => {
       assert.deepStrictEqual(yield* events, [])
     }).pipe(withFakePlatform, quiet))
 
-  it.scopedLive("strict: a message in more parts than 128 is refused (its parts dropped, never handled nor acked)", () =>
+  scopedLive("strict: a message in more parts than 128 is refused (its parts dropped, never handled nor acked)", () =>
     Effect.gen(function*() {
       const { channel, ws, push, events } = yield* onFakePlatform("strict")
       const handled = yield* Ref.make(0)

@@ -16,7 +16,9 @@ import { guardedLookup, type Resolver } from "../../src/channel/mediaLookup.js"
 import * as Outbound from "../../src/channel/Outbound.js"
 import { readUrl } from "../../src/channel/readMedia.js"
 import { admitsAddress } from "../../src/channel/ssrf.js"
+import { callback } from "../../src/internal/dialect.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
+import { scoped } from "../dialect.js"
 
 const NAME = "media.example.test"
 const PNG = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 7])
@@ -34,7 +36,7 @@ const resolverOf = (...answers: ReadonlyArray<ReadonlyArray<string>>) => {
 
 /** A media server on 127.0.0.1: `/cat.png` answers bytes, `/hop` redirects to it. */
 const mediaServer = Effect.acquireRelease(
-  Effect.async<{ readonly port: number; readonly connections: () => number; readonly paths: Array<string>; close: () => void }>((resume) => {
+  callback<{ readonly port: number; readonly connections: () => number; readonly paths: Array<string>; close: () => void }>((resume) => {
     const paths: Array<string> = []
     let connections = 0
     const server = createServer((request, response) => {
@@ -64,7 +66,7 @@ const refusal = (error: unknown) => {
 
 describe("guardedLookup", () => {
   const lookup = (answer: ReadonlyArray<string>, allowlist: ReadonlyArray<string>, options: LookupOptions = { all: true }) =>
-    Effect.async<unknown, ChannelSendError>((resume) =>
+    callback<unknown, ChannelSendError>((resume) =>
       guardedLookup(resolverOf(answer).resolve, admitsAddress([NAME, ...allowlist]))(NAME, options, (error, address, family) =>
         resume(error === null ? Effect.succeed(family === undefined ? address : [address, family]) : Effect.fail(refusal(error)))))
 
@@ -110,7 +112,7 @@ describe("media URLs by host name (a socket on 127.0.0.1)", () => {
   const fetchWith = (resolve: Resolver, url: string, mediaAllowlist: ReadonlyArray<string>) =>
     readUrl(url, { mediaAllowlist }).pipe(Effect.provide(MediaFetch.layerResolver(resolve)))
 
-  it.scoped("a name resolving to 127.0.0.1 is refused before any connection, over http and https", () =>
+  scoped("a name resolving to 127.0.0.1 is refused before any connection, over http and https", () =>
     Effect.gen(function*() {
       const server = yield* mediaServer
       const resolver = resolverOf(["127.0.0.1"])
@@ -122,7 +124,7 @@ describe("media URLs by host name (a socket on 127.0.0.1)", () => {
       assert.strictEqual(server.connections(), 0)
     }))
 
-  it.scoped("with 127.0.0.1 named in the allowlist, the same name is fetched through the guarded lookup", () =>
+  scoped("with 127.0.0.1 named in the allowlist, the same name is fetched through the guarded lookup", () =>
     Effect.gen(function*() {
       const server = yield* mediaServer
       const resolver = resolverOf(["127.0.0.1"])
@@ -132,7 +134,7 @@ describe("media URLs by host name (a socket on 127.0.0.1)", () => {
       assert.strictEqual(server.connections(), 1)
     }))
 
-  it.scoped("a name with one admitted and one internal address is refused as a whole", () =>
+  scoped("a name with one admitted and one internal address is refused as a whole", () =>
     Effect.gen(function*() {
       const server = yield* mediaServer
       const error = yield* Effect.flip(fetchWith(resolverOf(["127.0.0.1", "::1"]).resolve, `http://${NAME}:${server.port}/cat.png`, [NAME, "127.0.0.1"]))
@@ -140,7 +142,7 @@ describe("media URLs by host name (a socket on 127.0.0.1)", () => {
       assert.strictEqual(server.connections(), 0)
     }))
 
-  it.scoped("each redirect hop resolves again and is checked again: a name rebound to ::1 is refused", () =>
+  scoped("each redirect hop resolves again and is checked again: a name rebound to ::1 is refused", () =>
     Effect.gen(function*() {
       const server = yield* mediaServer
       const resolver = resolverOf(["127.0.0.1"], ["::1"])
@@ -150,7 +152,7 @@ describe("media URLs by host name (a socket on 127.0.0.1)", () => {
       assert.deepStrictEqual(server.paths, ["/hop"])
     }))
 
-  it.scoped("a literal IP keeps its rule: the allowlisted 127.0.0.1 is fetched, with no lookup", () =>
+  scoped("a literal IP keeps its rule: the allowlisted 127.0.0.1 is fetched, with no lookup", () =>
     Effect.gen(function*() {
       const server = yield* mediaServer
       const resolver = resolverOf(["10.0.0.1"])
@@ -165,7 +167,7 @@ describe("media URLs by host name (a socket on 127.0.0.1)", () => {
       assert.deepStrictEqual([error.code, error.detail], ["download_failed", "missing.example.test could not be resolved: getaddrinfo ENOTFOUND missing.example.test"])
     }))
 
-  it.scoped("Outbound.send fetches media through the guard by default", () =>
+  scoped("Outbound.send fetches media through the guard by default", () =>
     Effect.gen(function*() {
       const server = yield* mediaServer
       const url = `http://${NAME}:${server.port}/cat.png`
