@@ -66,7 +66,7 @@ const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 2000)
 const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 /** Logs a lost connection and its recovery once each (ioredis emits an error per reconnect attempt). */
-const watchConnection = (client: Redis, log: (effect: Effect.Effect<void>) => void) => {
+export const watchConnection = (client: Redis, log: (effect: Effect.Effect<void>) => void) => {
   let lost = false
   client.on("error", (error: unknown) => {
     if (lost) return

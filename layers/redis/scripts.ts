@@ -33,12 +33,26 @@ local entry = redis.call('GET', KEYS[1])
 if entry and cjson.decode(entry).token == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`
 
+/**
+ * Takes ARGV[1] tokens of the fixed-window budget KEYS[1] whose tokens refill every ARGV[2] milliseconds: the
+ * count of tokens taken so far grows by ARGV[1] and the key's expiry by ARGV[1] × ARGV[2] (rounded up), so the
+ * key lives as long as the windows its tokens reach into. Returns `{ count, ttlMillis }` after the taking.
+ */
+const fixedWindow = `
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then ttl = 0 end
+ttl = math.ceil(ttl + tonumber(ARGV[1]) * tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ttl)
+return { count, ttl }`
+
 /** An ioredis client with the scripts above as commands. */
 export interface LarkRedis extends Redis {
   larkClaim(key: string, value: string, ttlMillis: number): Promise<string | null>
   larkDeleteIfEqual(key: string, value: string): Promise<number>
   larkExtendIfEqual(key: string, value: string, ttlMillis: number): Promise<number>
   larkDeleteTokenIfEqual(key: string, token: string): Promise<number>
+  larkFixedWindow(key: string, tokens: number, refillMillis: number): Promise<[count: number, ttlMillis: number]>
 }
 
 /** Defines the scripts on `client` (idempotent). */
@@ -47,5 +61,6 @@ export const defineScripts = (client: Redis): LarkRedis => {
   client.defineCommand("larkDeleteIfEqual", { numberOfKeys: 1, lua: deleteIfEqual })
   client.defineCommand("larkExtendIfEqual", { numberOfKeys: 1, lua: extendIfEqual })
   client.defineCommand("larkDeleteTokenIfEqual", { numberOfKeys: 1, lua: deleteTokenIfEqual })
+  client.defineCommand("larkFixedWindow", { numberOfKeys: 1, lua: fixedWindow })
   return client as LarkRedis
 }

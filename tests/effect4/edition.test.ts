@@ -303,7 +303,7 @@ describe("events on Effect 4", () => {
 })
 
 describe("layers on Effect 4", () => {
-  it("sends with a tenant token fetched once against the fake platform, and keeps tokens and event claims in Redis", async () => {
+  it("sends with a tenant token fetched once against the fake platform, keeps tokens and event claims in Redis, and meters messages by a shared budget", async () => {
     const result = await check("layers")
     // the README quick start (layers/fetch) against FakeOpenPlatform on 127.0.0.1
     expect(result.quickStart).toEqual({
@@ -325,6 +325,19 @@ describe("layers on Effect 4", () => {
     })
     // one claim per event id; done once completed; a released claim can be taken again
     expect(result.redisDedupe).toEqual({ first: "Claimed", again: "InProgress", done: "Done", other: "Claimed", released: "Claimed" })
+    // the outbound budget: 2 an hour in memory, 3 an hour shared by two replicas on Redis (the next message waits);
+    // while its Redis cannot be reached, messages go out unmetered after a warning
+    expect(result.budget).toEqual({
+      memory: 2,
+      redis: 3,
+      keys: ["e4:budget:cli_a1b2c3d4e5f6a7b8:im/v1/messages"],
+      unreachable: 2,
+      warnings: [
+        expect.stringContaining("lark-effect Redis connection lost"),
+        "lark-effect outbound budget unavailable; request sent unmetered",
+        "lark-effect outbound budget unavailable; request sent unmetered"
+      ]
+    })
   }, 30_000)
 })
 
