@@ -6,6 +6,7 @@
  * come here. Each export says its Effect 4 spelling.
  */
 import type * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import { it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
@@ -17,6 +18,7 @@ import * as FastCheck from "effect/FastCheck"
 import type * as Fiber from "effect/Fiber"
 import * as LogLevel from "effect/LogLevel"
 import * as Logger from "effect/Logger"
+import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 import type { AppRuntime } from "../src/internal/dialect.js"
@@ -123,3 +125,17 @@ export type PostRoute = readonly [path: `/${string}`, app: HttpApp.Default<unkno
  */
 export const postRoutes = (routes: ReadonlyArray<PostRoute>): Effect.Effect<HttpApp.Default<unknown, never>> =>
   Effect.succeed(routes.reduce<HttpRouter.HttpRouter<unknown, never>>((router, [path, app]) => HttpRouter.post(router, path, app), HttpRouter.empty))
+
+/**
+ * What failed in an HTTP client, in Effect 3's names: `"RequestError.Transport"`, `"RequestError.Encode"`,
+ * `"ResponseError.Decode"`, ... (the error's `_tag` and `reason`). Effect 4: one `HttpClientError`, whose `reason`
+ * class names it (`TransportError` is `"RequestError.Transport"`, `DecodeError` is `"ResponseError.Decode"`, ...).
+ */
+export const clientErrorKind = (error: HttpClientError.HttpClientError): string => `${error._tag}.${error.reason}`
+
+/**
+ * `self`, running `f` on each input it is given, the one that ends it too. Effect 4: a `Schedule.fromStep` over
+ * `Schedule.toStep(self)` (its `Schedule.tap` sees only the steps that go on).
+ */
+export const tapScheduleInput = <In>(f: (input: In) => Effect.Effect<unknown>) =>
+<Out>(self: Schedule.Schedule<Out, In>): Schedule.Schedule<Out, In> => Schedule.tapInput(self, f)

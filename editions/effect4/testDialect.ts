@@ -13,9 +13,11 @@ import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
+import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
+import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpRouter from "effect/http/HttpRouter"
 import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { AppRuntime } from "../src/internal/dialect.js"
@@ -89,3 +91,12 @@ export type PostRoute = readonly [path: `/${string}`, app: Effect.Effect<HttpSer
 
 export const postRoutes = (routes: ReadonlyArray<PostRoute>): Effect.Effect<Effect.Effect<HttpServerResponse.HttpServerResponse, any, any>, never, Scope.Scope> =>
   HttpRouter.toHttpEffect(Layer.mergeAll(...routes.map(([path, app]) => HttpRouter.add("POST", path, app)) as [Layer.Layer<never, never, any>])) as any
+
+const requestReasons: ReadonlySet<string> = new Set(["TransportError", "EncodeError", "InvalidUrlError"])
+
+export const clientErrorKind = (error: HttpClientError.HttpClientError): string =>
+  `${requestReasons.has(error.reason._tag) ? "RequestError" : "ResponseError"}.${error.reason._tag.replace(/Error$/, "")}`
+
+export const tapScheduleInput = <In>(f: (input: In) => Effect.Effect<unknown>) =>
+<Out>(self: Schedule.Schedule<Out, In>): Schedule.Schedule<Out, In> =>
+  Schedule.fromStep(Effect.map(Schedule.toStep(self), (step) => (now: number, input: In) => Effect.andThen(f(input), step(now, input))))

@@ -3,7 +3,7 @@
  * `out/tests` by the edition's build.
  */
 import { readFileSync, realpathSync } from "node:fs"
-import { join, sep } from "node:path"
+import { dirname, join, resolve, sep } from "node:path"
 import { defineConfig, type Plugin } from "vitest/config"
 
 const suite = JSON.parse(readFileSync(new URL("./suite.json", import.meta.url), "utf8")) as { readonly tests: ReadonlyArray<string> }
@@ -28,8 +28,43 @@ const effect4Only: Plugin = {
   }
 }
 
+/** The repository's `scripts/` (the code generator, the catalog's loader), beside `out/` where the tests are. */
+const outScripts = join(import.meta.dirname, "out", "scripts") + sep
+const scripts = join(import.meta.dirname, "..", "..", "scripts") + sep
+
+/**
+ * Resolves a test's relative import of `scripts/...` (`../../scripts/codegen/catalog.js`) to the repository's:
+ * the build copies the tests, not the scripts, and these are plain Node modules without Effect.
+ */
+const repositoryScripts: Plugin = {
+  name: "lark-effect:repository-scripts",
+  enforce: "pre",
+  resolveId(source, importer, options) {
+    if (importer === undefined || !source.startsWith(".")) return null
+    const target = resolve(dirname(importer), source)
+    if (!target.startsWith(outScripts)) return null
+    return this.resolve(scripts + target.slice(outScripts.length), importer, { ...options, skipSelf: true })
+  }
+}
+
+const out = join(import.meta.dirname, "out") + sep
+
+/**
+ * Resolves `undici` imported by the edition's modules and tests to the repository's: the edition depends on the
+ * root's `undici` (7, as an app installing it gets), not on the `undici` 8 that Effect 4's `@effect/platform-node`
+ * brings into `editions/effect4/node_modules` (Node 22's `fetch` takes a dispatcher of the former only).
+ */
+const editionUndici: Plugin = {
+  name: "lark-effect:edition-undici",
+  enforce: "pre",
+  resolveId(source, importer, options) {
+    if (importer === undefined || !importer.startsWith(out) || !/^undici(\/|$)/.test(source)) return null
+    return this.resolve(source, join(import.meta.dirname, "..", "..", "package.json"), { ...options, skipSelf: true })
+  }
+}
+
 export default defineConfig({
-  plugins: [effect4Only],
+  plugins: [effect4Only, repositoryScripts, editionUndici],
   test: {
     root: import.meta.dirname,
     include: suite.tests.map((test) => `out/${test}`),

@@ -3,10 +3,10 @@
  * repository; where it is missing those tests are reported as skipped, with this reason.
  */
 import { existsSync } from "node:fs"
-import { fileURLToPath } from "node:url"
-import { load, type Catalog } from "../../scripts/codegen/catalog.js"
+import { defaultCatalogDirectory, load, type Catalog } from "../../scripts/codegen/catalog.js"
 
-export const catalogDirectory = fileURLToPath(new URL("../../../shared/lark-api-catalog", import.meta.url))
+/** `../shared/lark-api-catalog` beside the repository (the generator's default, wherever the tests are copied). */
+export const catalogDirectory = defaultCatalogDirectory
 
 export const catalogPresent = existsSync(`${catalogDirectory}/catalog.json`)
 

@@ -4,7 +4,7 @@
  * length would be read as the start of the next request).
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe } from "@effect/vitest"
 import { Effect, type Layer, Redacted } from "effect"
 import * as Undici from "../../layers/index.js"
 import * as NodeHttp from "../../layers/http.js"
@@ -12,6 +12,7 @@ import { approval } from "../../src/api/approval/index.js"
 import { im } from "../../src/api/im/index.js"
 import type { Options } from "../../src/LarkConfig.js"
 import { defaultApp } from "../../src/testing/index.js"
+import { scoped } from "../dialect.js"
 import { loopback, urlOf } from "../fixtures/loopback.js"
 
 interface Received {
@@ -36,7 +37,7 @@ const wirings: ReadonlyArray<readonly [string, (options: Options) => Layer.Layer
 
 describe("bodies on GET and DELETE through the wirings", () => {
   for (const [name, layer] of wirings) {
-    it.scoped(name, () =>
+    scoped(name, () =>
       Effect.gen(function*() {
         const received: Array<Received> = []
         const server = yield* loopback(recording(received))

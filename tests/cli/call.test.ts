@@ -8,22 +8,22 @@ import { join } from "node:path"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as WsLayer from "../../layers/ws.js"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { closeMatches } from "../../src/cli/apis.js"
 import { parseCommandLine } from "../../src/cli/args.js"
+import { getFailure, isFailure, succeed } from "../../src/internal/dialect.js"
 import { run } from "../../src/cli/run.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import * as FakeOpenPlatform from "../../src/testing/FakeOpenPlatform.js"
+import { scopedLive, withVariables } from "../dialect.js"
 import { capture } from "./capture.js"
 
 const usageError = (...argv: Array<string>) => {
   const result = parseCommandLine(argv)
-  return Either.isLeft(result) ? result.left.message : undefined
+  return isFailure(result) ? getFailure(result).message : undefined
 }
 
 describe("lark-effect call: the command line", () => {
@@ -40,7 +40,7 @@ describe("lark-effect call: the command line", () => {
         "--output", "out.json",
         "--pretty"
       ]),
-      Either.right({
+      succeed({
         _tag: "Call",
         api: "im.v1.message.reply",
         path: { message_id: "om_1" },
@@ -76,19 +76,19 @@ describe("lark-effect call: the command line", () => {
 
 /** The environment `call` reads, pointing at the fake. */
 const environment = (url: string, extra: Record<string, string> = {}) =>
-  ConfigProvider.fromMap(new Map(Object.entries({
+  withVariables({
     LARK_APP_ID: defaultApp.appId,
     LARK_APP_SECRET: defaultApp.appSecret,
     LARK_DOMAIN: url,
     ...extra
-  })))
+  })
 
 /** Runs the command line against the fake; answers the exit code, what was printed and the requests. */
 const cli = (argv: ReadonlyArray<string>, env?: Record<string, string>) =>
   Effect.gen(function*() {
     const fake = yield* FakeOpenPlatform.FakeOpenPlatform
     const printed = capture()
-    const code = yield* run(argv, printed.output).pipe(Effect.withConfigProvider(environment(fake.url, env)))
+    const code = yield* run(argv, printed.output).pipe(environment(fake.url, env))
     // nothing the command prints may hold the app secret or a token
     assert.notInclude(printed.text(), defaultApp.appSecret)
     assert.notInclude(printed.text(), "t-fake")
@@ -102,7 +102,7 @@ const wiring = Layer.mergeAll(fakeOpenPlatform(), FetchHttpClient.layer, NodeFil
 const tempPath = (name: string) => join(mkdtempSync(join(tmpdir(), "lark-effect-call-")), name)
 
 describe("lark-effect call against the fake Open Platform", () => {
-  it.scopedLive("sends the payload with the app's token and prints the answer's data as one JSON line", () =>
+  scopedLive("sends the payload with the app's token and prints the answer's data as one JSON line", () =>
     Effect.gen(function*() {
       const { calls, code, lines } = yield* cli([
         "call", "im.v1.message.create",
@@ -120,7 +120,7 @@ describe("lark-effect call against the fake Open Platform", () => {
       assert.match(sent!.headers["authorization"]!, /^Bearer /)
     }).pipe(Effect.provide(wiring)))
 
-  it.scopedLive("version-less and snake_case names reach the same APIs; --pretty indents", () =>
+  scopedLive("version-less and snake_case names reach the same APIs; --pretty indents", () =>
     Effect.gen(function*() {
       const versionless = yield* cli(["call", "im.message.create", "--params", `{"receive_id_type":"open_id"}`, "--data", `{"receive_id":"ou_1","msg_type":"text","content":"{\\"text\\":\\"hi\\"}"}`])
       assert.strictEqual(versionless.code, 0)
@@ -132,7 +132,7 @@ describe("lark-effect call against the fake Open Platform", () => {
       assert.deepStrictEqual(apiCalls(snake.calls).at(-1)?.query, { department_id: ["od_1"], page_size: ["2"] })
     }).pipe(Effect.provide(wiring)))
 
-  it.scopedLive("an API error: exit 1, its code, msg, log id and troubleshooter link on standard error", () =>
+  scopedLive("an API error: exit 1, its code, msg, log id and troubleshooter link on standard error", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform.FakeOpenPlatform
       yield* fake.program("POST", "/open-apis/im/v1/messages", FakeOpenPlatform.Answer.json(400, {
@@ -154,7 +154,7 @@ describe("lark-effect call against the fake Open Platform", () => {
       ])
     }).pipe(Effect.provide(wiring)))
 
-  it.scopedLive("an unknown name is a usage error with close matches, and nothing is sent", () =>
+  scopedLive("an unknown name is a usage error with close matches, and nothing is sent", () =>
     Effect.gen(function*() {
       const typo = yield* cli(["call", "im.v1.mesage.create"])
       assert.strictEqual(typo.code, 2)
@@ -176,7 +176,7 @@ describe("lark-effect call against the fake Open Platform", () => {
       assert.deepStrictEqual(typo.calls, [])
     }).pipe(Effect.provide(wiring)))
 
-  it.scopedLive("a bad payload is refused before sending; missing configuration names the variable", () =>
+  scopedLive("a bad payload is refused before sending; missing configuration names the variable", () =>
     Effect.gen(function*() {
       const bad = yield* cli(["call", "im.v1.message.create", "--data", `{"receive_id":1}`])
       assert.strictEqual(bad.code, 1)
@@ -187,7 +187,7 @@ describe("lark-effect call against the fake Open Platform", () => {
       assert.deepStrictEqual(apiCalls(unset.calls), [])
     }).pipe(Effect.provide(wiring)))
 
-  it.scopedLive("uploads a --file and saves a downloaded file to --output; a file answer without --output is refused", () =>
+  scopedLive("uploads a --file and saves a downloaded file to --output; a file answer without --output is refused", () =>
     Effect.gen(function*() {
       const source = tempPath("report.pdf")
       const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256)

@@ -5,28 +5,27 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as WsLayer from "../../layers/ws.js"
 import { parseCommandLine } from "../../src/cli/args.js"
 import { printable } from "../../src/cli/events.js"
+import { isFailure, isInterruptedExit, succeed } from "../../src/internal/dialect.js"
 import { run } from "../../src/cli/run.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { event, FakeLongConnection, layer as fakeLongConnection } from "../../src/testing/FakeLongConnection.js"
+import { fork, scopedLive, withVariables } from "../dialect.js"
 import { capture } from "./capture.js"
 
 describe("lark-effect events: the command line", () => {
   it("takes types repeated or comma-separated", () => {
     assert.deepStrictEqual(
       parseCommandLine(["events", "--type", "im.message.receive_v1,card.action.trigger", "--type", " im.chat.disbanded_v1 ", "--pretty"]),
-      Either.right({ _tag: "Events", types: ["im.message.receive_v1", "card.action.trigger", "im.chat.disbanded_v1"], pretty: true })
+      succeed({ _tag: "Events", types: ["im.message.receive_v1", "card.action.trigger", "im.chat.disbanded_v1"], pretty: true })
     )
-    assert.deepStrictEqual(parseCommandLine(["events"]), Either.right({ _tag: "Events", types: [], pretty: false }))
-    assert.isTrue(Either.isLeft(parseCommandLine(["events", "im.message.receive_v1"])))
+    assert.deepStrictEqual(parseCommandLine(["events"]), succeed({ _tag: "Events", types: [], pretty: false }))
+    assert.isTrue(isFailure(parseCommandLine(["events", "im.message.receive_v1"])))
   })
 })
 
@@ -46,15 +45,15 @@ const start = (argv: ReadonlyArray<string>, secret: string = defaultApp.appSecre
   Effect.gen(function*() {
     const fake = yield* FakeLongConnection
     const printed = capture()
-    const environment = ConfigProvider.fromMap(new Map([["LARK_APP_ID", defaultApp.appId], ["LARK_APP_SECRET", secret], ["LARK_DOMAIN", fake.url]]))
-    const fiber = yield* Effect.fork(run(argv, printed.output).pipe(Effect.withConfigProvider(environment)))
+    const environment = withVariables({ LARK_APP_ID: defaultApp.appId, LARK_APP_SECRET: secret, LARK_DOMAIN: fake.url })
+    const fiber = yield* fork(run(argv, printed.output).pipe(environment))
     return { fake, fiber, ...printed }
   })
 
 const MESSAGE = "im.message.receive_v1"
 
 describe("lark-effect events against the fake long connection", () => {
-  it.scopedLive("prints each event as one JSON line without its token, acks it, and stops on interruption", () =>
+  scopedLive("prints each event as one JSON line without its token, acks it, and stops on interruption", () =>
     Effect.gen(function*() {
       const { fake, fiber, lines, out } = yield* start(["events"])
       yield* fake.until((v) => v.open === 1)
@@ -70,12 +69,13 @@ describe("lark-effect events against the fake long connection", () => {
       assert.notInclude(lines.join("\n"), "verification-token-secret")
       assert.include(lines, "ERR Connected. Waiting for events; press Ctrl-C to stop.")
 
-      yield* Fiber.interrupt(fiber).pipe(Effect.flatMap((exit) => Effect.sync(() => assert.isTrue(Exit.isInterrupted(exit)))))
+      yield* Fiber.interrupt(fiber)
+      assert.isTrue(isInterruptedExit(yield* Fiber.await(fiber)))
       yield* fake.until((v) => v.open === 0)
       assert.strictEqual(lines.at(-1), "ERR Stopped.")
     }).pipe(Effect.provide(wiring)))
 
-  it.scopedLive("--type prints only those types but acknowledges every delivery; --pretty indents", () =>
+  scopedLive("--type prints only those types but acknowledges every delivery; --pretty indents", () =>
     Effect.gen(function*() {
       const { fake, out } = yield* start(["events", "--type", MESSAGE, "--pretty"])
       yield* fake.until((v) => v.open === 1)
@@ -88,7 +88,7 @@ describe("lark-effect events against the fake long connection", () => {
       assert.include(out()[0]!, `\n  "header": {`)
     }).pipe(Effect.provide(wiring)))
 
-  it.scopedLive("a dropped socket is reported on standard error and reconnected; events keep coming", () =>
+  scopedLive("a dropped socket is reported on standard error and reconnected; events keep coming", () =>
     Effect.gen(function*() {
       const { fake, lines, out } = yield* start(["events"])
       yield* fake.until((v) => v.open === 1)
@@ -100,7 +100,7 @@ describe("lark-effect events against the fake long connection", () => {
       assert.strictEqual(JSON.parse(out()[0]!).header.event_id, "evt_after")
     }).pipe(Effect.provide(wiring)))
 
-  it.scopedLive("refused credentials end the command with exit code 1 and the reason", () =>
+  scopedLive("refused credentials end the command with exit code 1 and the reason", () =>
     Effect.gen(function*() {
       const { fake, fiber, lines } = yield* start(["events"], "wrong_secret")
       assert.strictEqual(yield* Fiber.join(fiber), 1)

@@ -3,6 +3,7 @@
  * exit code 0, a usage error on standard error with exit code 2.
  */
 import { execFile } from "node:child_process"
+import { createRequire } from "node:module"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { assert, describe, it } from "@effect/vitest"
@@ -11,8 +12,11 @@ import { USAGE } from "../../src/cli/args.js"
 
 const repository = join(import.meta.dirname, "../..")
 
+/** tsx's command line, wherever the tests run from (the Effect 4 suite's copy has no node_modules of its own). */
+const tsx = createRequire(import.meta.url).resolve("tsx/cli")
+
 const lark = (...args: Array<string>) =>
-  promisify(execFile)(process.execPath, [join(repository, "node_modules/tsx/dist/cli.mjs"), join(repository, "src/cli/main.ts"), ...args], {
+  promisify(execFile)(process.execPath, [tsx, join(repository, "src/cli/main.ts"), ...args], {
     cwd: repository,
     env: { PATH: process.env["PATH"] }
   }).then(

@@ -4,7 +4,6 @@ import { join } from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -12,21 +11,23 @@ import * as TestClock from "effect/TestClock"
 import * as WsLayer from "../../layers/ws.js"
 import { flagOf, parseCommandLine, REGISTER_USAGE, USAGE } from "../../src/cli/args.js"
 import { envVariables, maskSecret, statusLine, upsertEnv } from "../../src/cli/format.js"
+import { getFailure, getSuccess, isFailure } from "../../src/internal/dialect.js"
 import { run } from "../../src/cli/run.js"
 import * as FakeRegistration from "../../src/testing/FakeRegistration.js"
+import { fork } from "../dialect.js"
 import { capture } from "./capture.js"
 
 const { Reply } = FakeRegistration
 
 const parsed = (...argv: Array<string>) => {
   const result = parseCommandLine(argv)
-  if (Either.isLeft(result)) throw new Error(`unexpected usage error: ${result.left.message}`)
-  return result.right
+  if (isFailure(result)) throw new Error(`unexpected usage error: ${getFailure(result).message}`)
+  return getSuccess(result)
 }
 
 const usageError = (...argv: Array<string>) => {
   const result = parseCommandLine(argv)
-  return Either.isLeft(result) ? result.left.message : undefined
+  return isFailure(result) ? getFailure(result).message : undefined
 }
 
 describe("CLI arguments -> registerApp options", () => {
@@ -144,7 +145,7 @@ describe("lark-effect register against the in-process fake (TestClock)", () => {
       const envFile = join(mkdtempSync(join(tmpdir(), "lark-effect-cli-")), ".env")
       writeFileSync(envFile, "PORT=3000\n")
       const { output, text } = capture()
-      const fiber = yield* Effect.fork(run(["register", "--name", "Bot", "--write-env", envFile], output))
+      const fiber = yield* fork(run(["register", "--name", "Bot", "--write-env", envFile], output))
       yield* TestClock.adjust("10 seconds")
       assert.strictEqual(yield* Fiber.join(fiber), 0)
       const printed = text()
@@ -197,7 +198,7 @@ describe("lark-effect register against the in-process fake (TestClock)", () => {
     Effect.gen(function*() {
       const fake = yield* FakeRegistration.FakeRegistration
       const { output, lines } = capture()
-      const fiber = yield* Effect.fork(run(["register"], output))
+      const fiber = yield* fork(run(["register"], output))
       yield* TestClock.adjust("6 seconds")
       yield* Fiber.interrupt(fiber)
       const sent = (yield* fake.calls).length

@@ -9,13 +9,15 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Option, Redacted, Scope, Stream } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope, Stream } from "effect"
 import * as HttpWiring from "../../layers/http.js"
 import { IdleTimeout, TIMEOUT_CODE } from "../../layers/internal/nodeHttpClient.js"
 import { TIMEOUT_CODES } from "../../src/AttemptTimeout.js"
+import { isInterruptedExit } from "../../src/internal/dialect.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import * as FakeOpenPlatform from "../../src/testing/FakeOpenPlatform.js"
+import { clientErrorKind, fork } from "../dialect.js"
 import { eventually, loopback, openConnections, patientServer, urlOf } from "../fixtures/loopback.js"
 import { hello, quickRetries } from "../fixtures/platform.js"
 
@@ -27,7 +29,7 @@ const fakeOn = (server: Server) =>
   Layer.build(FakeOpenPlatform.layer().pipe(
     Layer.provide(NodeHttpServer.layer(() => server, { port: 0, host: "127.0.0.1" })),
     Layer.orDie
-  )).pipe(Effect.map((context) => context.unsafeMap.get(FakeOpenPlatform.FakeOpenPlatform.key) as FakeOpenPlatform.FakeOpenPlatform.Service))
+  )).pipe(Effect.map((context) => Context.get(context, FakeOpenPlatform.FakeOpenPlatform)))
 
 describe("lark-effect/layers/http against the fake Open Platform", () => {
   it.live("closing the layer's scope destroys its keep-alive sockets", () =>
@@ -53,7 +55,7 @@ describe("the node:http client", () => {
       assert.isTrue(TIMEOUT_CODES.has(TIMEOUT_CODE))
       const server = yield* loopback() // never answers
       const error = yield* Effect.flip(http.get(urlOf(server))).pipe(Effect.provideService(IdleTimeout, 100))
-      assert.strictEqual(error._tag === "RequestError" && error.reason, "Transport")
+      assert.strictEqual(clientErrorKind(error), "RequestError.Transport")
       assert.strictEqual((error.cause as { code?: string }).code, TIMEOUT_CODE)
     })))
 
@@ -77,7 +79,7 @@ describe("the node:http client", () => {
       })
       const error = yield* Effect.flip(Effect.flatMap(http.get(urlOf(server)), (response) => response.text))
         .pipe(Effect.provideService(IdleTimeout, 100))
-      assert.strictEqual(error._tag === "ResponseError" && error.reason, "Decode")
+      assert.strictEqual(clientErrorKind(error), "ResponseError.Decode")
       assert.strictEqual((error.cause as { code?: string }).code, TIMEOUT_CODE)
     })))
 
@@ -86,7 +88,7 @@ describe("the node:http client", () => {
       let received = 0
       const server = yield* loopback((_, res) => (received++, res.end("ok")))
       const error = yield* Effect.flip(http.execute(HttpClientRequest.get(urlOf(server)).pipe(HttpClientRequest.setHeader("x-split", "a\r\nb"))))
-      assert.strictEqual(error._tag === "RequestError" && error.reason, "Encode")
+      assert.strictEqual(clientErrorKind(error), "RequestError.Encode")
       assert.strictEqual(received, 0)
     })))
 
@@ -94,7 +96,7 @@ describe("the node:http client", () => {
     withClient((http) => Effect.gen(function*() {
       const closed = yield* Effect.scoped(Effect.map(loopback(), urlOf))
       const error = yield* Effect.flip(http.get(closed))
-      assert.strictEqual(error._tag === "RequestError" && error.reason, "Transport")
+      assert.strictEqual(clientErrorKind(error), "RequestError.Transport")
       assert.strictEqual((error.cause as { code?: string }).code, "ECONNREFUSED")
     })))
 
@@ -142,16 +144,17 @@ describe("the node:http client", () => {
       const bytes = new Uint8Array(yield* response.arrayBuffer)
       assert.strictEqual(new TextDecoder().decode(bytes), JSON.stringify({ name: "名字" }))
       const formData = yield* Effect.flip(response.formData)
-      assert.strictEqual(formData.reason, "Decode")
+      assert.strictEqual(clientErrorKind(formData), "ResponseError.Decode")
     })))
 
   it.live("interrupting a request closes its socket (the client lives on)", () =>
     withClient((http) => Effect.gen(function*() {
       let requests = 0
       const server = yield* loopback(() => void requests++) // never answers
-      const call = yield* Effect.fork(http.get(urlOf(server)))
+      const call = yield* fork(http.get(urlOf(server)))
       yield* eventually(Effect.sync(() => requests), (count) => count === 1)
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(call)))
+      yield* Fiber.interrupt(call)
+      assert.isTrue(isInterruptedExit(yield* Fiber.await(call)))
       assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
     })))
 })

@@ -8,15 +8,17 @@
 import * as Https from "node:https"
 import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, ConfigProvider, Effect, Exit, Layer, Logger, Redacted } from "effect"
+import { Cause, Effect, Exit, type Layer, Redacted } from "effect"
 import * as Undici from "undici"
 import * as FetchWiring from "../../layers/fetch.js"
 import * as HttpWiring from "../../layers/http.js"
 import * as UndiciWiring from "../../layers/index.js"
 import * as Proxy from "../../layers/internal/proxy.js"
 import * as TunnelAgent from "../../layers/internal/tunnelAgent.js"
+import { callback, tapErrorCause } from "../../src/internal/dialect.js"
 import type * as LarkConfig from "../../src/LarkConfig.js"
 import { LarkConfigError } from "../../src/LarkError.js"
+import { withLogsTo, withVariables } from "../dialect.js"
 import { hello, withPlatformOn } from "../fixtures/platform.js"
 import { testProxy, tls, withCredentials } from "./proxyServer.js"
 
@@ -28,7 +30,7 @@ const WIRINGS: ReadonlyArray<readonly [string, WiringOf]> = [
   ["lark-effect/layers/fetch", FetchWiring.layer]
 ]
 
-const environment = (variables: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(variables))))
+const environment = withVariables
 
 const messages = "/open-apis/im/v1/messages"
 const PASSWORD = "s3cret-p@ss"
@@ -67,10 +69,9 @@ for (const [name, wiring] of WIRINGS) {
         assert.deepStrictEqual([...new Set(proxy.seen.map((seen) => seen.authorization))], [expected])
 
         const logs: Array<unknown> = []
-        const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ message, cause }) => logs.push(message, Cause.pretty(cause))))
         const exit = yield* through(withCredentials(proxy, "lark", "wrong"))(() => hello).pipe(
-          Effect.tapErrorCause((cause) => Effect.logError("failed", cause)),
-          Effect.provide(logger),
+          (self) => tapErrorCause(self, (cause) => Effect.logError("failed", cause)),
+          withLogsTo(({ cause, message }) => logs.push(message, Cause.pretty(cause))),
           Effect.exit
         )
         assert.isTrue(Exit.isFailure(exit))
@@ -136,12 +137,12 @@ describe("the CONNECT tunnel agent", () => {
     Effect.gen(function*() {
       const proxy = yield* testProxy()
       const server = yield* Effect.acquireRelease(
-        Effect.async<Https.Server>((resume) => {
+        callback<Https.Server>((resume) => {
           const server = Https.createServer(tls, (_, res) => res.end("over tls"))
           server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
         }),
         (server) =>
-          Effect.async<void>((resume) => {
+          callback<void>((resume) => {
             server.closeAllConnections()
             server.close(() => resume(Effect.void))
           })
@@ -149,7 +150,7 @@ describe("the CONNECT tunnel agent", () => {
       const { port } = server.address() as AddressInfo
       const tunnel = yield* Proxy.parse("proxy", proxy.url)
       const get = (ca: string | undefined) =>
-        Effect.async<string, Error>((resume) => {
+        callback<string, Error>((resume) => {
           const agent = TunnelAgent.make(tunnel, true, ca === undefined ? {} : { ca })
           Https.get(`https://localhost:${port}/`, { agent }, (res) => {
             const chunks: Array<Buffer> = []

@@ -8,13 +8,15 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Redacted, Schedule, Stream } from "effect"
+import { Effect, Fiber, Layer, Redacted, Schedule, Stream } from "effect"
 import * as FetchWiring from "../../layers/fetch.js"
 import * as HttpWiring from "../../layers/http.js"
 import * as UndiciWiring from "../../layers/index.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import { callback, intersectSchedules, isInterruptedExit } from "../../src/internal/dialect.js"
 import { executeStream, request } from "../../src/Request.js"
 import { Answer } from "../../src/testing/FakeOpenPlatform.js"
+import { fork, tapScheduleInput } from "../dialect.js"
 import { eventually, loopback, openConnections, urlOf } from "../fixtures/loopback.js"
 import { file, getFile, image, user } from "../fixtures/operations.js"
 import { callsTo, hello, quickRetries, type Wiring, withPlatformOn } from "../fixtures/platform.js"
@@ -30,7 +32,7 @@ const WIRINGS: ReadonlyArray<readonly [string, Wiring]> = [
 const messages = "/open-apis/im/v1/messages"
 
 /** A loopback port nobody listens on any more. */
-const closedPort = Effect.async<string>((resume) => {
+const closedPort = callback<string>((resume) => {
   const server = createServer().listen(0, "127.0.0.1", () => {
     const { port } = server.address() as AddressInfo
     server.close(() => resume(Effect.succeed(`http://127.0.0.1:${port}`)))
@@ -140,9 +142,10 @@ for (const [name, wiring] of WIRINGS) {
         // the layer outlives the call: its connections close only when the request is aborted
         const sdk = yield* Layer.build(Layer.orDie(wiring({ appId: "cli_x", appSecret: Redacted.make("s"), domain: urlOf(server) })))
         const slow = request({ method: "POST", url: "/open-apis/slow", tokens: [], data: { a: 1 } })
-        const call = yield* Effect.fork(Effect.provide(slow, sdk))
+        const call = yield* fork(Effect.provide(slow, sdk))
         yield* eventually(Effect.sync(() => received), (count) => count === 1)
-        assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(call)))
+        yield* Fiber.interrupt(call)
+        assert.isTrue(isInterruptedExit(yield* Fiber.await(call)))
         assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
       }).pipe(Effect.scoped))
 
@@ -168,9 +171,8 @@ for (const [name, wiring] of WIRINGS) {
     it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
       Effect.gen(function*() {
         let attempts = 0
-        const countingRetries = Schedule.spaced("10 millis").pipe(
-          Schedule.intersect(Schedule.recurs(2)),
-          Schedule.tapInput(() => Effect.sync(() => attempts++))
+        const countingRetries = intersectSchedules(Schedule.spaced("10 millis"), Schedule.recurs(2)).pipe(
+          tapScheduleInput(() => Effect.sync(() => attempts++))
         )
         const sdk = wiring({ appId: "cli_x", appSecret: Redacted.make("s"), domain: yield* closedPort, retrySchedule: countingRetries })
         const error = yield* Effect.flip(Effect.provide(hello, Layer.orDie(sdk)))
