@@ -3,7 +3,7 @@
  * `out/tests` by the edition's build.
  */
 import { readFileSync, realpathSync } from "node:fs"
-import { join, sep } from "node:path"
+import { dirname, join, resolve, sep } from "node:path"
 import { defineConfig, type Plugin } from "vitest/config"
 
 const suite = JSON.parse(readFileSync(new URL("./suite.json", import.meta.url), "utf8")) as { readonly tests: ReadonlyArray<string> }
@@ -28,8 +28,24 @@ const effect4Only: Plugin = {
   }
 }
 
+/**
+ * `out/` has no `scripts/`: a test importing one of its modules (the API catalog's loader, which needs no Effect)
+ * gets the repository's own, which also finds the catalog beside the repository.
+ */
+const outScripts = join(import.meta.dirname, "out", "scripts") + sep
+const repositoryScripts: Plugin = {
+  name: "lark-effect:repository-scripts",
+  enforce: "pre",
+  resolveId(source, importer, options) {
+    if (importer === undefined || !source.startsWith(".")) return null
+    const path = resolve(dirname(importer), source)
+    if (!path.startsWith(outScripts)) return null
+    return this.resolve(join(import.meta.dirname, "..", "..", "scripts", path.slice(outScripts.length)), importer, { ...options, skipSelf: true })
+  }
+}
+
 export default defineConfig({
-  plugins: [effect4Only],
+  plugins: [effect4Only, repositoryScripts],
   test: {
     root: import.meta.dirname,
     include: suite.tests.map((test) => `out/${test}`),
