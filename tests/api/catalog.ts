@@ -3,10 +3,10 @@
  * repository; where it is missing those tests are reported as skipped, with this reason.
  */
 import { existsSync } from "node:fs"
-import { fileURLToPath } from "node:url"
-import { load, type Catalog } from "../../scripts/codegen/catalog.js"
+import { type Catalog, defaultCatalogDirectory, load } from "../../scripts/codegen/catalog.js"
 
-export const catalogDirectory = fileURLToPath(new URL("../../../shared/lark-api-catalog", import.meta.url))
+/** `../shared/lark-api-catalog` beside the repository, as the code generator finds it (the same from the Effect 4 suite). */
+export const catalogDirectory = defaultCatalogDirectory
 
 export const catalogPresent = existsSync(`${catalogDirectory}/catalog.json`)
 
