@@ -137,19 +137,22 @@ export const writeSources = (): void => {
   for (const file of editionSettings().effect3Only) rmSync(join(out, file))
   for (const { module } of editionSettings().unported) rmSync(join(out, module))
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
-  // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it
+  // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it, and the
+  // examples some of its tests run
   cpSync(join(repository, "tests"), join(out, "tests"), { recursive: true })
+  cpSync(join(repository, "examples"), join(out, "examples"), { recursive: true })
   cpSync(join(edition, "testDialect.ts"), join(out, "tests", "dialect.ts"))
   writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
   const versionModule = join(out, "src", "internal", "version.ts")
   writeFileSync(versionModule, readFileSync(versionModule, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${editionSettings().version}"`))
   const missing = new Set<string>()
-  const testsFolder = join(out, "tests") + sep
+  // tests and examples not yet on the dialect stay as they are; vitest.config.ts guards the suite's (and what it loads)
+  const unchecked = [join(out, "tests") + sep, join(out, "examples") + sep]
   for (const file of filesUnder(out).filter((path) => path.endsWith(".ts"))) {
     const text = readFileSync(file, "utf8")
     const rewritten = rewriteSpecifiers(text, specifiers)
     if (rewritten !== text) writeFileSync(file, rewritten)
-    if (file.startsWith(testsFolder)) continue // tests not yet on the dialect stay as they are; vitest.config.ts guards the suite's
+    if (unchecked.some((folder) => file.startsWith(folder))) continue
     for (const specifier of effectSpecifiers(rewritten)) if (!onEffect4(specifier)) missing.add(`${relative(out, file)}: ${specifier}`)
   }
   // TypeScript (and Node, for a package Effect 4 lacks) would find these in the repository's Effect 3 node_modules

@@ -101,6 +101,16 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     Logger.withMinimumLogLevel(LogLevel.All)
   )
 
+/** A log level, by Effect 3's name (Effect 4 calls `"Warning"` `"Warn"`). */
+export type LogLevelName = "All" | "Fatal" | "Error" | "Warning" | "Info" | "Debug" | "Trace" | "None"
+
+/**
+ * Runs `self` logging only at `level` and above (`"None"`: nothing). Effect 4:
+ * `Effect.provideService(References.MinimumLogLevel, level)`, with `"Warn"` for `"Warning"`.
+ */
+export const withMinimumLogLevel = (level: LogLevelName) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => Logger.withMinimumLogLevel(self, LogLevel.fromLiteral(level))
+
 /** A test of a scoped effect on the test clock (its scope closes when it ends). Effect 4: `it.effect`, which is scoped. */
 export const scoped: typeof it.scoped = it.scoped
 

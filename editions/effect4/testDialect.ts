@@ -79,6 +79,12 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     Effect.provideService(References.MinimumLogLevel, "All")
   )
 
+export type LogLevelName = "All" | "Fatal" | "Error" | "Warning" | "Info" | "Debug" | "Trace" | "None"
+
+export const withMinimumLogLevel = (level: LogLevelName) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.provideService(self, References.MinimumLogLevel, level === "Warning" ? "Warn" : level)
+
 export const scoped: typeof it.effect = it.effect
 
 export const scopedLive: typeof it.live = it.live

@@ -49,7 +49,7 @@ export const effectSide = (services: Readonly<Record<string, unknown>>) => {
   const call = ({ asUser, call, name, payload }: Call) => {
     const fn = resolve(services, name) as Generated
     const options = { ...(asUser ? { userAccessToken: TOKENS.user } : {}), headers: { [CALL_HEADER]: call } }
-    return Effect.map(Effect.either(fn(payload, options)), (result) => result._tag === "Left" ? result.left : undefined)
+    return Effect.match(fn(payload, options), { onFailure: (error) => error, onSuccess: () => undefined })
   }
   return { has, call }
 }

@@ -4,9 +4,10 @@
  * through node-sdk and lark-effect against one recording server. Only the differences listed in
  * `allowed.ts` may remain, and each of those must still be needed.
  */
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe } from "@effect/vitest"
 import { Effect } from "effect"
 import { catalog, catalogPresent, skipReason } from "../api/catalog.js"
+import { scopedLive } from "../dialect.js"
 import { judge, type Rule } from "./allowed.js"
 import { casesOf, nodeApis, shards, versionlessOf } from "./cases.js"
 import { actsAsUser, compareAll, type Difference } from "./compare.js"
@@ -41,7 +42,7 @@ const stale = (rules: ReadonlyArray<Rule>) => rules.map((rule) => `${rule.id}: $
 
 export const differentialSuite = (shard: number) =>
   describe(`node-sdk and lark-effect send the same requests, shard ${shard + 1} of ${SHARDS}`, () => {
-    it.scopedLive(`every API and version-less name of the shard's services${skipReason}`, () =>
+    scopedLive(`every API and version-less name of the shard's services${skipReason}`, () =>
       Effect.gen(function*() {
         if (!catalogPresent) return
         const all = nodeApis(catalog!)
