@@ -265,9 +265,7 @@ export const reportFailure = (name: string) => (error: unknown) => {
 
 /** Runs `program`; a failure is printed and sets the exit code. */
 export const runMain = <A, E>(name: string, program: Effect.Effect<A, E>): Promise<void> =>
-  Effect.runPromise(Effect.either(program)).then((result) => {
-    if (result._tag === "Left") reportFailure(name)(result.left)
-  }, reportFailure(name))
+  Effect.runPromise(Effect.match(program, { onFailure: reportFailure(name), onSuccess: () => {} })).then(undefined, reportFailure(name))
 
 /**
  * Runs the example on the platform the environment asks for; a failure is printed and sets the exit code.

@@ -12,6 +12,7 @@
 import { Console, Effect, Fiber, Layer, Option, Stream } from "effect"
 import * as WsLayer from "../layers/ws.js"
 import { fakeOpenPlatform } from "../layers/testing.js"
+import { changesOf } from "../src/internal/dialect.js"
 import { FakeLongConnection, layer as fakeLongConnection } from "../src/testing/FakeLongConnection.js"
 import * as LongConnection from "../src/ws/LongConnection.js"
 import { example as defineExample, isMain, runExample } from "./run.js"
@@ -21,7 +22,7 @@ const bot = echoBot({ encryptKey: undefined, verificationToken: undefined })
 
 /** Prints every state change of the connection. */
 const logStates = (state: LongConnection.Options["state"] & {}) =>
-  state.changes.pipe(
+  changesOf(state).pipe(
     Stream.runForEach((s) =>
       Console.log(
         s._tag === "Reconnecting"
@@ -49,7 +50,7 @@ export const example = defineExample({
       const fake = yield* Effect.serviceOption(FakeLongConnection)
       if (Option.isNone(fake) || env.LARK_ECHO_BOT_SELF_TEST !== "1") return yield* Fiber.join(running)
 
-      yield* state.changes.pipe(Stream.takeUntil((s) => s._tag === "Connected"), Stream.runDrain)
+      yield* changesOf(state).pipe(Stream.takeUntil((s) => s._tag === "Connected"), Stream.runDrain)
       yield* Console.log("the fake platform pushes one im.message.receive_v1 event over the socket")
       const id = yield* fake.value.push({
         schema: "2.0",

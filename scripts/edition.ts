@@ -1,5 +1,5 @@
 /**
- * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/`, `layers/` and `tests/` into
+ * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/`, `layers/`, `examples/` and `tests/` into
  * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`
  * (and `editions/effect4/testDialect.ts` in place of `tests/dialect.ts`), generates `schemas/` from the API
  * catalog in Effect 4's Schema (the generator's `effect4` dialect, scripts/codegen/dialect.ts), rewrites the import
@@ -126,7 +126,8 @@ export const effect4Schemas = (catalogDirectory: string = defaultCatalogDirector
 export const writeSources = (): void => {
   const { specifiers } = readRewrites()
   rmSync(out, { recursive: true, force: true })
-  for (const folder of ["src", "layers"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
+  // the examples too: `npm run edition:demo` runs the demo on Effect 4, and the suite's example tests import them
+  for (const folder of ["src", "layers", "examples"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
   for (const [path, content] of effect4Schemas()) {
     const file = join(out, "schemas", path)
     mkdirSync(dirname(file), { recursive: true })

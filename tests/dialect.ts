@@ -19,7 +19,6 @@ import * as LogLevel from "effect/LogLevel"
 import * as Logger from "effect/Logger"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
-import type { AppRuntime } from "../src/internal/dialect.js"
 import type { LogEntry, SpanHooks, SpanStart } from "./tracing.js"
 
 /**
@@ -109,10 +108,10 @@ export const scopedLive: typeof it.scopedLive = it.scopedLive
 export const pollUnsafe = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined => fiber.unsafePoll() ?? undefined
 
 /**
- * What the framework adapters (`nodeListener`, `expressHandler`, ...) run effects on: the current fiber's runtime
- * (`AppRuntime` of `src/internal/dialect.ts`). Effect 4: `Effect.context<R>()`.
+ * What the framework adapters (`nodeListener`, `expressHandler`, ...) run effects on: the current fiber's runtime.
+ * The source's own (`src/internal/dialect.ts`, which the examples use too). Effect 4: `Effect.context<R>()`.
  */
-export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.runtime<R>()
+export { appRuntime } from "../src/internal/dialect.js"
 
 /** A POST route: its path and the app that answers it. */
 export type PostRoute = readonly [path: `/${string}`, app: HttpApp.Default<unknown, never>]

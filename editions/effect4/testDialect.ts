@@ -18,7 +18,6 @@ import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import * as HttpRouter from "effect/http/HttpRouter"
 import type * as HttpServerResponse from "effect/http/HttpServerResponse"
-import type { AppRuntime } from "../src/internal/dialect.js"
 import type { LogEntry, SpanHooks, SpanStart } from "./tracing.js"
 
 export const withVariables = (variables: Record<string, string>) =>
@@ -83,7 +82,7 @@ export const scopedLive: typeof it.live = it.live
 
 export const pollUnsafe = <A, E>(fiber: Fiber.Fiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
 
-export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.context<R>()
+export { appRuntime } from "../src/internal/dialect.js"
 
 export type PostRoute = readonly [path: `/${string}`, app: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, any>]
 
