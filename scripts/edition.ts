@@ -34,7 +34,7 @@ interface Rewrites {
   readonly specifiers: Readonly<Record<string, string>>
 }
 
-const readRewrites = (): Rewrites => JSON.parse(readFileSync(join(edition, "rewrites.json"), "utf8")) as Rewrites
+export const readRewrites = (): Rewrites => JSON.parse(readFileSync(join(edition, "rewrites.json"), "utf8")) as Rewrites
 
 /** `from "x"` and `import("x")` with `x` a key of the table, in a module's text. */
 export const rewriteSpecifiers = (text: string, specifiers: Rewrites["specifiers"]): string =>
@@ -184,13 +184,13 @@ const onEffect4 = (specifier: string): boolean => {
 
 /**
  * Compiles against Effect 4: the checks and everything they import (`editions/effect4/tsconfig.json`), or, with
- * `tsconfig.all.json`, type-checks all of `src/`, `layers/` and `schemas/`.
+ * `tsconfig.all.json`, type-checks all of `src/`, `layers/` and `schemas/`; `options` go to `tsc`.
  */
-export const compile = async (project = "tsconfig.json"): Promise<void> => {
+export const compile = async (project = "tsconfig.json", options: ReadonlyArray<string> = []): Promise<void> => {
   const tsc = join(edition, "node_modules", "typescript", "bin", "tsc")
-  await run(process.execPath, [tsc, "-p", join(edition, project)], { cwd: edition, maxBuffer: 64 * 1024 * 1024 }).catch(
+  await run(process.execPath, [tsc, "-p", join(edition, project), ...options], { cwd: edition, maxBuffer: 64 * 1024 * 1024 }).catch(
     // tsc reports its errors on stdout
-    (error: Error & { readonly stdout?: string }) => Promise.reject(new Error(`the Effect 4 edition does not compile:\n${error.stdout ?? error.message}`))
+    (error: Error & { readonly stdout?: string }) => Promise.reject(new Error(`${project} does not type-check on Effect 4:\n${error.stdout ?? error.message}`))
   )
 }
 

@@ -13,7 +13,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
-import { repository } from "./distBuild.js"
+import { type Build, repository } from "./distBuild.js"
 import { compile, editionManifest, installIfMissing, out, writeSources } from "./edition.js"
 
 const run = promisify(execFile)
@@ -32,6 +32,22 @@ export const packEdition = async (destination: string = out): Promise<string> =>
   cpSync(join(repository, "bin"), join(packageFolder, "bin"), { recursive: true })
   writeFileSync(join(packageFolder, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
   return npmPack(packageFolder, destination)
+}
+
+/**
+ * The edition's package modules alone (its `dist/`), compiled into a directory of the caller's, which must lie
+ * under `editions/effect4` so that they load Effect 4 from there: what the benchmarks run on Effect 4, made
+ * afresh by `buildIfStale` when the source, the dialect, the generator or the edition's settings change.
+ */
+export const editionDistBuild: Build = {
+  inputs: ["src", "layers", "scripts/codegen", ...["dialect.ts", "rewrites.json", "edition.json", "tsconfig.json", "tsconfig.package.json", "package-lock.json"]
+    .map((file) => `editions/effect4/${file}`)],
+  run: async (outDir) => {
+    await installIfMissing()
+    writeSources()
+    // JavaScript only: what runs is the same, the declarations and maps only cost build time
+    await compile("tsconfig.package.json", ["--outDir", outDir, "--declaration", "false", "--declarationMap", "false", "--sourceMap", "false"])
+  }
 }
 
 /** `npm pack` of the package in `folder` into `destination`; answers the tarball's path. */

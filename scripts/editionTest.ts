@@ -3,17 +3,28 @@
  * `editions/effect4/out/` by the edition's build, where `effect` and `@effect/vitest` resolve to Effect 4's.
  * They run under vitest 5, which `@effect/vitest` 4 requires, on Node 22 (`node22()`).
  *
- * The test files that run are `editions/effect4/suite.json`'s: those moved onto the dialect so far.
+ * The test files that run are `editions/effect4/suite.json`'s: those moved onto the dialect so far. They are
+ * type-checked against Effect 4 first (with the modules they import), as `npm test` type-checks them on Effect 3.
  *
  * `npm run edition:test` (extra arguments go to vitest).
  */
 import { spawn } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { edition, installIfMissing, node22, writeSources } from "./edition.js"
+import { compile, edition, installIfMissing, node22, out, writeSources } from "./edition.js"
+
+/** The suite's files and all they import, type-checked with the edition's TypeScript against Effect 4. */
+const typeCheckSuite = async (): Promise<void> => {
+  const { tests } = JSON.parse(readFileSync(join(edition, "suite.json"), "utf8")) as { readonly tests: ReadonlyArray<string> }
+  const project = { extends: "../tsconfig.json", compilerOptions: { noEmit: true }, include: tests }
+  writeFileSync(join(out, "tsconfig.tests.json"), JSON.stringify(project, null, 2))
+  await compile("out/tsconfig.tests.json")
+}
 
 const main = async (): Promise<number> => {
   await installIfMissing()
   writeSources()
+  await typeCheckSuite()
   const vitest = join(edition, "node_modules", "vitest", "vitest.mjs")
   const child = spawn(node22(), [vitest, "run", "--config", join(edition, "vitest.config.ts"), ...process.argv.slice(2)], {
     cwd: edition,

@@ -4,13 +4,16 @@
  * plain node: lark-effect as an installed package runs (the built `dist/`, unbundled: the headline) and as an
  * esbuild bundle (`../shared/bundle.ts`), beside node-sdk and a bare `undici.request`; then lark-effect on
  * `@effect/platform` clients a user provides, and that platform client alone (`platform-bare`: the floor of
- * lark-effect on it). `BENCH_ROUNDS` rounds (default 3), the order rotating; `BENCH_CLIENTS` picks clients
- * (node-sdk always runs). Every run is printed, then the median per client and the figures as JSON on the last line. Exits non-zero if
- * any process fails.
+ * lark-effect on it). The Effect 4 edition (docs/effect4.md) runs too, installed-package style (`effect4` mode of
+ * `../shared/bundle.ts`) on Node 22, against node-sdk on the same Node. `BENCH_ROUNDS` rounds (default 3), the
+ * order rotating; `BENCH_CLIENTS` picks clients (node-sdk always runs); `BENCH_EDITIONS=effect3` leaves the
+ * Effect 4 edition out. Every run is printed, then the median per client (each against node-sdk on its Node)
+ * and the figures as JSON on the last line. Exits non-zero if any process fails.
  */
-import { type ChildProcess, fork } from "node:child_process"
+import { type ChildProcess, execFileSync, fork } from "node:child_process"
 import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
+import { node22 } from "../../scripts/edition.js"
 import { buildForBench } from "../shared/bundle.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { median } from "../shared/stats.js"
@@ -39,11 +42,20 @@ const SELECTED: ReadonlyArray<ClientName> = process.env["BENCH_CLIENTS"] === und
 /** lark-effect's own wirings, which run bundled as well. */
 const WIRINGS: ReadonlyArray<ClientName> = ["lark-effect", "lark-effect-http"]
 
+/** What runs on the Effect 4 edition too: its wirings, the generic path on the platform's undici, and that floor. */
+const ON_EFFECT4: ReadonlyArray<ClientName> = [...WIRINGS, "platform-undici", "platform-bare"]
+
+/** `BENCH_EDITIONS` (comma-separated: effect3, effect4): default both. */
+const EDITIONS = (process.env["BENCH_EDITIONS"] ?? "effect3,effect4").split(",").map((edition) => edition.trim())
+for (const edition of EDITIONS) if (edition !== "effect3" && edition !== "effect4") throw new Error(`BENCH_EDITIONS: no edition ${edition}`)
+
+const versionOf = (node: string) => node === process.execPath ? process.version : execFileSync(node, ["--version"], { encoding: "utf8" }).trim()
+
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
-/** Starts `script`: a `.ts` file under tsx, a build under plain node. */
-const start = (script: string, args: ReadonlyArray<string> = []) =>
-  fork(script, args, { execArgv: script.endsWith(".ts") ? ["--import", "tsx"] : [] })
+/** Starts `script` on `node`: a `.ts` file under tsx, a build under plain node. */
+const start = (script: string, args: ReadonlyArray<string> = [], node = process.execPath) =>
+  fork(script, args, { execPath: node, execArgv: script.endsWith(".ts") ? ["--import", "tsx"] : [] })
 
 /** The first message from `child` that `pick` accepts; rejects if the child exits first. */
 const receive = <A>(child: ChildProcess, what: string, pick: (message: unknown) => A | undefined): Promise<A> =>
@@ -69,8 +81,8 @@ const ask = <R extends ServerRequest>(server: ChildProcess, request: R) => {
   return answer
 }
 
-const runClient = async (script: string, name: ClientName, url: string): Promise<ClientResult> => {
-  const child = start(script, [name, url])
+const runClient = async ({ name, node, script }: Run, url: string): Promise<ClientResult> => {
+  const child = start(script, [name, url], node)
   const result = await receive(child, `client ${name}`, (message) => message as ClientResult)
   await new Promise((resolve) => child.exitCode === null ? child.once("exit", resolve) : resolve(undefined))
   return result
@@ -82,6 +94,8 @@ interface Run {
   readonly label: string
   readonly script: string
   readonly name: ClientName
+  /** The Node it runs on; its figures are compared with node-sdk's on the same Node. */
+  readonly node: string
 }
 
 type Row = ClientResult & { readonly tokenFetches: number }
@@ -89,12 +103,24 @@ type Row = ClientResult & { readonly tokenFetches: number }
 const main = async (server: ChildProcess) => {
   const { url } = await serverAnswer(server, "ready")
   const dist = await buildForBench(here("./client.ts"), "request-client", "dist")
-  const bundle = await buildForBench(here("./client.ts"), "request-client", "bundle", ["@larksuiteoapi/node-sdk"])
-  const runs: ReadonlyArray<Run> = [
-    ...WIRINGS.map((name) => ({ label: `${LABELS[name]}, dist`, script: dist, name })),
-    ...WIRINGS.map((name) => ({ label: `${LABELS[name]}, bundle`, script: bundle, name })),
-    ...CLIENTS.filter((name) => !WIRINGS.includes(name)).map((name) => ({ label: LABELS[name], script: dist, name }))
-  ].filter((run) => SELECTED.includes(run.name))
+  const node = process.execPath
+  const effect3: ReadonlyArray<Run> = EDITIONS.includes("effect3") || !EDITIONS.includes("effect4")
+    ? [
+      ...WIRINGS.map((name) => ({ label: `${LABELS[name]}, dist`, script: dist, name, node })),
+      ...await buildForBench(here("./client.ts"), "request-client", "bundle", ["@larksuiteoapi/node-sdk"]).then((bundle) =>
+        WIRINGS.map((name) => ({ label: `${LABELS[name]}, bundle`, script: bundle, name, node }))
+      ),
+      ...CLIENTS.filter((name) => !WIRINGS.includes(name)).map((name) => ({ label: LABELS[name], script: dist, name, node }))
+    ]
+    : [{ label: LABELS["node-sdk"], script: dist, name: "node-sdk", node }]
+  const effect4: ReadonlyArray<Run> = EDITIONS.includes("effect4")
+    ? await buildForBench(here("./client.ts"), "request-client", "effect4").then((script) => [
+      ...ON_EFFECT4.map((name) => ({ label: `${LABELS[name]}, Effect 4`, script, name, node: node22() })),
+      // the Effect 4 edition's baseline: node-sdk on its Node, when that is not this one
+      ...(node22() === node ? [] : [{ label: `${LABELS["node-sdk"]}, Node 22`, script: dist, name: "node-sdk" as const, node: node22() }])
+    ])
+    : []
+  const runs = [...effect3, ...effect4].filter((run) => SELECTED.includes(run.name))
   const rows = new Map<string, Array<Row>>(runs.map((run) => [run.label, []]))
   const width = Math.max(...runs.map((run) => run.label.length)) + 5
   const line = (label: string, row: Row, versus: string) =>
@@ -103,33 +129,37 @@ const main = async (server: ChildProcess) => {
   const header = `${"".padEnd(width)}calls/s  CPU µs/call  vs node-sdk  tokens  RSS MiB`
 
   console.log(`im.v1.message.create, ${CALLS} calls, concurrency ${CONCURRENCY}, fake platform in a separate process, ` +
-    `${ROUNDS} rounds (node ${process.version}, ${availableParallelism()} cores)`)
+    `${ROUNDS} rounds (node ${[...new Set(runs.map((run) => versionOf(run.node)))].join(" and ")}, ${availableParallelism()} cores)`)
   console.log(header)
   for (let round = 0; round < ROUNDS; round++) {
     for (const run of inRound(runs, round)) {
       await ask(server, "reset")
-      const result = await runClient(run.script, run.name, url)
+      const result = await runClient(run, url)
       const { count } = await ask(server, "tokenFetches")
       const row = { ...result, tokenFetches: count }
       rows.get(run.label)!.push(row)
       console.log(line(`${round + 1}: ${run.label}`, row, ""))
     }
   }
-  const medians = runs.map(({ label }) => {
+  const medians = runs.map(({ label, node }) => {
     const of = (figure: (row: Row) => number) => median(rows.get(label)!.map(figure))
     return {
       client: label,
+      node,
       callsPerSecond: of((row) => row.callsPerSecond),
       cpuMicrosPerCall: of((row) => row.cpuMicrosPerCall),
       tokenFetches: of((row) => row.tokenFetches),
       peakRssMiB: of((row) => row.peakRssMiB)
     }
   })
-  const nodeSdk = medians.find((row) => row.client === LABELS["node-sdk"])!
-  console.log(`\nmedian of ${ROUNDS} rounds; vs node-sdk: CPU per call, lower is better`)
+  const nodeSdkOn = (node: string) => medians.find((row) => row.node === node && runs.some((run) => run.label === row.client && run.name === "node-sdk"))!
+  console.log(`\nmedian of ${ROUNDS} rounds; vs node-sdk (on the same Node): CPU per call, lower is better`)
   console.log(header)
-  for (const row of medians) console.log(line(row.client, row, `${(row.cpuMicrosPerCall / nodeSdk.cpuMicrosPerCall).toFixed(2)}x`))
-  console.log(JSON.stringify({ calls: CALLS, concurrency: CONCURRENCY, rounds: ROUNDS, node: process.version, results: medians }))
+  for (const row of medians) {
+    console.log(line(row.client, row, `${(row.cpuMicrosPerCall / nodeSdkOn(row.node).cpuMicrosPerCall).toFixed(2)}x`))
+  }
+  const results = medians.map(({ node, ...row }) => ({ ...row, node: versionOf(node) }))
+  console.log(JSON.stringify({ calls: CALLS, concurrency: CONCURRENCY, rounds: ROUNDS, node: process.version, results }))
 }
 
 const server = start(here("./server.ts"))

@@ -8,46 +8,70 @@
  *   build of `dist/` never removes files from under a running benchmark), when stale; with
  *   `BENCH_DIST=as-built`, only when missing;
  * - `bundle`: as an application that bundles ships it: esbuild, platform node, ESM, packages included (effect
- *   runs faster bundled: one scope instead of calls through module namespaces).
+ *   runs faster bundled: one scope instead of calls through module namespaces);
+ * - `effect4`: as the Effect 4 edition installed runs (docs/effect4.md): as `dist`, on the edition's package
+ *   modules compiled against Effect 4 (`editionDistBuild`), with the entry's imports of `effect` and
+ *   `@effect/platform` respelled as the edition's (`rewrites.json`) and loaded from `editions/effect4`. The entry
+ *   must then be written in what both majors share. It runs on Node 22 (`node22()`).
  */
 import { existsSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build, type BuildOptions, type Plugin } from "esbuild"
 import { buildIfStale, repository } from "../../scripts/distBuild.js"
+import { edition, readRewrites } from "../../scripts/edition.js"
+import { editionDistBuild } from "../../scripts/editionPackage.js"
 
 /** ESM output has no `require`, which bundled CommonJS (undici, ws) calls for Node's builtins: the usual shim. */
 export const REQUIRE_SHIM =
   `import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);`
 
-export type Mode = "dist" | "bundle"
+export type Mode = "dist" | "bundle" | "effect4"
 
 /** Where the benchmarks' builds go: inside the repository, so that anything external resolves from its node_modules. */
 const cache = fileURLToPath(new URL("../../node_modules/.cache/bench/", import.meta.url))
 const dist = join(cache, "dist")
+/** The same for the Effect 4 edition: under `editions/effect4`, whose node_modules hold Effect 4 (and the root's the rest). */
+const effect4Cache = join(edition, "node_modules", ".cache", "bench")
+const effect4Dist = join(effect4Cache, "dist")
 
 const PACKAGE_ROOTS = ["src", "layers", "schemas"].map((root) => `${root}${sep}`)
 
-/** Every relative import of a module of the package becomes an external import of its built file. */
-const toDist = (outfile: string): Plugin => ({
+/** Every relative import of a module of the package becomes an external import of its file built into `built`. */
+const toDist = (outfile: string, built: string): Plugin => ({
   name: "lark-effect-dist",
   setup: (builder) => {
     builder.onResolve({ filter: /^\.\.?\// }, ({ path, resolveDir }) => {
       const inside = relative(repository, resolve(resolveDir, path))
       if (!PACKAGE_ROOTS.some((root) => inside.startsWith(root))) return undefined
-      return { path: `./${relative(dirname(outfile), join(dist, inside)).split(sep).join("/")}`, external: true }
+      return { path: `./${relative(dirname(outfile), join(built, inside)).split(sep).join("/")}`, external: true }
     })
   }
 })
 
+/** Imports of Effect 3 modules the Effect 4 edition spells otherwise (`@effect/platform/HttpClient`, ...) respelled. */
+const toEffect4: Plugin = {
+  name: "lark-effect-effect4",
+  setup: (builder) => {
+    const { specifiers } = readRewrites()
+    builder.onResolve({ filter: /^(effect|@effect)\// }, ({ path }) => ({ path: specifiers[path] ?? path, external: true }))
+  }
+}
+
+/** Builds (when stale) the package modules `mode` runs on, and answers their directory. */
+const packageModules = async (mode: "dist" | "effect4"): Promise<string> => {
+  const built = mode === "dist" ? dist : effect4Dist
+  if (process.env["BENCH_DIST"] !== "as-built" || !existsSync(built)) {
+    await (mode === "dist" ? buildIfStale(dist) : buildIfStale(effect4Dist, editionDistBuild))
+  }
+  // the package's own scope ends at node_modules: the built modules are ES modules, as in dist/
+  writeFileSync(join(built, "package.json"), JSON.stringify({ type: "module" }))
+  return built
+}
+
 /** Builds `entry` (an absolute path) in `mode`, leaving `external` packages out, and answers the output's path. */
 export const buildForBench = async (entry: string, name: string, mode: Mode, external: ReadonlyArray<string> = []): Promise<string> => {
-  const outfile = join(cache, `${name}-${mode}.mjs`)
-  if (mode === "dist") {
-    if (process.env["BENCH_DIST"] !== "as-built" || !existsSync(dist)) await buildIfStale(dist)
-    // the package's own scope ends at node_modules: the built modules are ES modules, as in dist/
-    writeFileSync(join(dist, "package.json"), JSON.stringify({ type: "module" }))
-  }
+  const outfile = join(mode === "effect4" ? effect4Cache : cache, `${name}-${mode}.mjs`)
   const options: BuildOptions = {
     entryPoints: [entry],
     bundle: true,
@@ -59,7 +83,11 @@ export const buildForBench = async (entry: string, name: string, mode: Mode, ext
     outfile,
     logLevel: "warning"
   }
-  await build(mode === "dist" ? { ...options, packages: "external", plugins: [toDist(outfile)] } : options)
+  if (mode === "bundle") await build(options)
+  else {
+    const plugins = [toDist(outfile, await packageModules(mode)), ...(mode === "effect4" ? [toEffect4] : [])]
+    await build({ ...options, packages: "external", plugins })
+  }
   return outfile
 }
 

@@ -16,14 +16,15 @@ export interface LineProcess<Ready> {
   readonly stop: () => void
 }
 
-/** Starts `script`: a `.ts` file runs under tsx, anything else under plain node (with `nodeOptions`). */
+/** Starts `script` on `node`: a `.ts` file runs under tsx, anything else under plain node (with `nodeOptions`). */
 export const startLineProcess = async <Ready>(
   script: string,
   args: ReadonlyArray<string> = [],
-  nodeOptions: ReadonlyArray<string> = []
+  nodeOptions: ReadonlyArray<string> = [],
+  node: string = process.execPath
 ): Promise<LineProcess<Ready>> => {
   const loader = script.endsWith(".ts") ? ["--import", "tsx"] : []
-  const child = spawn(process.execPath, [...nodeOptions, ...loader, script, ...args], { stdio: ["pipe", "pipe", "inherit"] })
+  const child = spawn(node, [...nodeOptions, ...loader, script, ...args], { stdio: ["pipe", "pipe", "inherit"] })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const read = async <A>(): Promise<A> => {
     const next = await lines.next()

@@ -82,7 +82,7 @@ export const matchOutcome = <A, E, B, C = B>(
 export const Service = <Self, Shape>() => <const Key extends string>(key: Key): Context.ServiceClass<Self, Key, Shape> =>
   Context.Service<Self, Shape>()(key)
 
-export const Literals = <const Values extends ReadonlyArray<string>>(...values: Values): Schema.Schema<Values[number]> =>
+export const Literals = <const Values extends ReadonlyArray<string>>(...values: Values): Schema.Codec<Values[number]> =>
   Schema.Literals(values)
 
 export const optionalWithDefault = <S extends Schema.Top & Schema.WithoutConstructorDefault>(

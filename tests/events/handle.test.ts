@@ -16,6 +16,7 @@ import { handle, type Request } from "../../src/events/handle.js"
 import * as LarkConfigModule from "../../src/LarkConfig.js"
 import { LarkConfig } from "../../src/LarkConfig.js"
 import * as Tokens from "../../src/Tokens.js"
+import { Service } from "../../src/internal/dialect.js"
 import { fork, withLogsTo, yieldNow } from "../dialect.js"
 
 const KEY = "test key"
@@ -348,7 +349,7 @@ describe("dedupe", () => {
 
   it.effect("a defect in a handler is a 500 too", () =>
     Effect.gen(function*() {
-      const h = handle(EventDispatcher.make().fallback(() => Effect.dieMessage("kaput")))
+      const h = handle(EventDispatcher.make().fallback(() => Effect.die(new Error("kaput"))))
       assert.strictEqual((yield* h(plain(v2Body("evt_x", "a.b_v1", {})))).status, 500)
     }))
 
@@ -476,8 +477,11 @@ export const _typing = () => {
   EventDispatcher.make().on("app_ticket", (e) => Effect.succeed(e.event.app_ticket))
   // @ts-expect-error - the schema must match the event type
   EventDispatcher.make().on("app_ticket", () => Effect.void, { schema: ImMessageReceiveV1 })
-  class Svc extends Effect.Tag("Svc")<Svc, { readonly n: number }>() {}
-  const d: EventDispatcher.EventDispatcher<Svc> = EventDispatcher.make().on("message", () => Svc.n)
+  class Svc extends Service<Svc, { readonly n: number }>()("Svc") {}
+  const d: EventDispatcher.EventDispatcher<Svc> = EventDispatcher.make().on("message", () =>
+    Effect.gen(function*() {
+      return (yield* Svc).n
+    }))
   const run: Effect.Effect<unknown, never, Svc> = handle(d)(plain("{}"))
   return [run, Schema.String]
 }

@@ -1,6 +1,7 @@
 /**
  * lark-effect on clients of `@effect/platform` a user provides beside `LarkConfig.layer(options)`: none carries
  * lark-effect's direct exchange, so calls go through the platform client's request and response objects.
+ * Written in what Effect 3 and 4 share (the Effect 4 edition's bench imports the same modules respelled).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -29,7 +30,9 @@ export const fetch = makeOn(withConfig(FetchHttpClient.layer))
 /** lark-effect's undici wiring with a header of the user's added to every request (`HttpClient.mapRequest`). */
 export const wrapped = makeOn(withConfig(Layer.effect(
   HttpClient.HttpClient,
-  Effect.map(HttpClient.HttpClient, HttpClient.mapRequest(HttpClientRequest.setHeader("x-request-source", "bench")))
+  Effect.gen(function*() {
+    return HttpClient.mapRequest(yield* HttpClient.HttpClient, HttpClientRequest.setHeader("x-request-source", "bench"))
+  })
 ).pipe(Layer.provide(HttpLive))))
 
 /**
@@ -38,10 +41,12 @@ export const wrapped = makeOn(withConfig(Layer.effect(
  */
 export const bare = async (url: string): Promise<Call> => {
   const runtime = ManagedRuntime.make(NodeHttpClient.layerUndici)
-  const client = await runtime.runPromise(HttpClient.HttpClient)
+  const client = await runtime.runPromise(Effect.gen(function*() {
+    return yield* HttpClient.HttpClient
+  }))
   const post = (endpoint: string, body: unknown, headers: Record<string, string> = {}) =>
     Effect.flatMap(
-      client.execute(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(endpoint, { headers }), body)),
+      client.execute(HttpClientRequest.bodyText(HttpClientRequest.post(endpoint, { headers }), JSON.stringify(body), "application/json")),
       (response) => response.json
     ) as Effect.Effect<{ readonly code: number; readonly tenant_access_token?: string }, unknown>
   const { tenant_access_token } = await runtime.runPromise(post(`${url}/open-apis/auth/v3/tenant_access_token/internal`, {
