@@ -7,6 +7,7 @@ import { it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -75,6 +76,17 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     ])),
     Effect.provideService(References.MinimumLogLevel, "All")
   )
+
+export const withConsoleTo = (record: (line: string) => void) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const capture = (...args: ReadonlyArray<unknown>) => record(args.map(String).join(" "))
+  return Console.consoleWith((base) => Effect.provideService(self, Console.Console, { ...base, log: capture, error: capture }))
+}
+
+export type LogLevelName = "All" | "Trace" | "Debug" | "Info" | "Warning" | "Error" | "Fatal" | "None"
+
+export const withMinimumLogLevel = (level: LogLevelName) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.provideService(self, References.MinimumLogLevel, level === "Warning" ? "Warn" : level)
 
 export const scoped: typeof it.effect = it.effect
 
