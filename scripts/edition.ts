@@ -8,7 +8,7 @@
  * TypeScript and Effect 4 installed in `editions/effect4/node_modules`.
  *
  * `npm run edition` (add `-- --install` to run `npm ci` in `editions/effect4` first when its modules are missing).
- * `npm run edition -- --all` type-checks all of `src/`, `layers/` and `schemas/` against Effect 4 instead (no output), and
+ * `npm run edition -- --all` type-checks all of `src/`, `layers/`, `schemas/` and `examples/` against Effect 4 instead (no output), and
  * prints the errors by file: the work list while the edition does not cover everything yet.
  */
 import { execFile } from "node:child_process"
@@ -184,7 +184,7 @@ const onEffect4 = (specifier: string): boolean => {
 
 /**
  * Compiles against Effect 4: the checks and everything they import (`editions/effect4/tsconfig.json`), or, with
- * `tsconfig.all.json`, type-checks all of `src/`, `layers/` and `schemas/`; `options` go to `tsc`.
+ * `tsconfig.all.json`, type-checks all of `src/`, `layers/`, `schemas/` and `examples/`; `options` go to `tsc`.
  */
 export const compile = async (project = "tsconfig.json", options: ReadonlyArray<string> = []): Promise<void> => {
   const tsc = join(edition, "node_modules", "typescript", "bin", "tsc")
@@ -200,7 +200,7 @@ export const build = async (options: { readonly install: boolean }): Promise<voi
   await compile()
 }
 
-/** The type errors of all of `src/`, `layers/` and `schemas/` on Effect 4, counted by file (`--all`). */
+/** The type errors of all of `src/`, `layers/`, `schemas/` and `examples/` on Effect 4, counted by file (`--all`). */
 const checkAll = async (): Promise<void> => {
   try {
     writeSources()
@@ -210,7 +210,7 @@ const checkAll = async (): Promise<void> => {
     process.exitCode = 1
   }
   await compile("tsconfig.all.json").then(
-    () => console.log("all of src/, layers/ and schemas/ type-check on Effect 4"),
+    () => console.log("all of src/, layers/, schemas/ and examples/ type-check on Effect 4"),
     (error: Error) => {
       const lines = error.message.split("\n").filter((line) => / error TS\d+/.test(line))
       const byFile = new Map<string, number>()
