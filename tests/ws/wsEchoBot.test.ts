@@ -2,16 +2,15 @@
  * The ws-echo-bot example on the fake platform: one event over the socket, one reply through the API,
  * one ack 200.
  */
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as WsEchoBot from "../../examples/ws-echo-bot.js"
 import * as Run from "../../examples/run.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { scopedLive, withMinimumLogLevel } from "../dialect.js"
 
 describe("ws-echo-bot example", () => {
-  it.scopedLive("replies to the message pushed over the long connection and acks it", () =>
+  scopedLive("replies to the message pushed over the long connection and acks it", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const acks = yield* Run.runOnFake(WsEchoBot.example)
@@ -22,5 +21,5 @@ describe("ws-echo-bot example", () => {
       assert(body._tag === "Json")
       assert.deepStrictEqual(JSON.parse((body.value as { content: string }).content), { text: "echo: hello" })
       assert.strictEqual((yield* fake.callsTo("POST", "/callback/ws/endpoint")).length, 1)
-    }).pipe(Effect.provide(WsEchoBot.fakePlatform), Logger.withMinimumLogLevel(LogLevel.Warning)))
+    }).pipe(Effect.provide(WsEchoBot.fakePlatform), withMinimumLogLevel("Warning")))
 })
