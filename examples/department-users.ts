@@ -6,7 +6,7 @@
  * `LARK_APP_SECRET` set, on the real one, listing `LARK_DEMO_DEPARTMENT_ID` (the root department unless
  * set; see examples/README.md).
  */
-import { Chunk, Console, Effect, Stream } from "effect"
+import { Console, Effect, Stream } from "effect"
 import { contact } from "../src/api/contact/index.js"
 import { example as defineExample, isMain, oneOf, runExample, wholeNumber } from "./run.js"
 
@@ -33,7 +33,7 @@ export const departmentUsers = (department: Department, pageSize: number) =>
       Stream.runCollect
     )
     yield* Console.log(`${users.length} users`)
-    return Chunk.toReadonlyArray(users)
+    return Array.from(users) // a Chunk on Effect 3, an array on Effect 4
   })
 
 export const example = defineExample({

@@ -20,6 +20,7 @@ import { im } from "../src/api/im/index.js"
 import * as Crypto from "../src/events/crypto.js"
 import * as EventDispatcher from "../src/events/EventDispatcher.js"
 import { handle } from "../src/events/handle.js"
+import { appRuntime, callback, dieMessage } from "../src/internal/dialect.js"
 import { nodeListener } from "../src/events/nodeListener.js"
 import { defaultApp } from "../src/testing/fakeApps.js"
 import { FakeOpenPlatform } from "../src/testing/FakeOpenPlatform.js"
@@ -30,10 +31,10 @@ export const ENCRYPT_KEY = "replicas example key"
 /** Listens on a free loopback port until the scope closes; answers the base URL. */
 export const listen = (server: Server): Effect.Effect<string, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.async<string>((resume) =>
+    callback<string>((resume) =>
       void server.listen(0, "127.0.0.1", () =>
         resume(Effect.succeed(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)))),
-    () => Effect.sync(() => server.closeAllConnections()).pipe(Effect.zipRight(Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))))
+    () => Effect.sync(() => server.closeAllConnections()).pipe(Effect.andThen(callback<void>((resume) => void server.close(() => resume(Effect.void)))))
   )
 
 /**
@@ -49,7 +50,7 @@ export const replica = <R>(
       Redis.layerLarkConfig({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: settings.platformUrl }),
       Redis.layerDedupe()
     ).pipe(Layer.provideMerge(Redis.layerClient({ url: settings.redisUrl, prefix: settings.prefix })), Layer.merge(FetchHttpClient.layer))
-    const runtime = yield* Effect.provide(Effect.runtime<R>(), yield* Layer.build(live as Layer.Layer<R, unknown>))
+    const runtime = yield* Effect.provide(appRuntime<R>(), yield* Layer.build(live as Layer.Layer<R, unknown>))
     return yield* listen(createServer(nodeListener(handle(dispatcher), runtime)))
   })
 
@@ -121,7 +122,7 @@ const deliverUntilAcknowledged = (url: string, envelope: unknown, counts: { deli
       counts.retries++
       yield* Effect.sleep("100 millis")
     }
-    return yield* Effect.dieMessage("a delivery was never acknowledged")
+    return yield* dieMessage("a delivery was never acknowledged")
   })
 
 /** The fleet on `redisUrl`: pushes `events` events (every third one twice at once); answers what happened. */

@@ -15,6 +15,7 @@ import { Console, Effect, Redacted } from "effect"
 import { im } from "../src/api/im/index.js"
 import * as EventDispatcher from "../src/events/EventDispatcher.js"
 import { handle } from "../src/events/handle.js"
+import { appRuntime, callback } from "../src/internal/dialect.js"
 import { nodeListener } from "../src/events/nodeListener.js"
 import type { LarkConfig } from "../src/LarkConfig.js"
 import { platformRedelivery, pushEvent } from "../src/testing/pushEvent.js"
@@ -56,11 +57,11 @@ export const echoBot = (secrets: Secrets) =>
 /** Serves the bot on 127.0.0.1 (`port` 0: a free one) for the scope; answers its webhook URL. */
 export const serve = (port: number, secrets: Secrets) =>
   Effect.gen(function*() {
-    const listener = nodeListener(handle(echoBot(secrets)), yield* Effect.runtime<LarkConfig | HttpClient>())
+    const listener = nodeListener(handle(echoBot(secrets)), yield* appRuntime<LarkConfig | HttpClient>())
     const server = createServer(listener)
     yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => void server.listen(port, "127.0.0.1", () => resume(Effect.void))),
-      () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      callback<void>((resume) => void server.listen(port, "127.0.0.1", () => resume(Effect.void))),
+      () => callback<void>((resume) => void server.close(() => resume(Effect.void)))
     )
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
   })

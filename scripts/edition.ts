@@ -1,5 +1,5 @@
 /**
- * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/`, `layers/` and `tests/` into
+ * Builds the Effect 4 edition from the one source (docs/effect4.md): copies `src/`, `layers/`, `examples/` and `tests/` into
  * `editions/effect4/out/` (git-ignored), puts `editions/effect4/dialect.ts` in place of `src/internal/dialect.ts`
  * (and `editions/effect4/testDialect.ts` in place of `tests/dialect.ts`), generates `schemas/` from the API
  * catalog in Effect 4's Schema (the generator's `effect4` dialect, scripts/codegen/dialect.ts), rewrites the import
@@ -8,7 +8,7 @@
  * TypeScript and Effect 4 installed in `editions/effect4/node_modules`.
  *
  * `npm run edition` (add `-- --install` to run `npm ci` in `editions/effect4` first when its modules are missing).
- * `npm run edition -- --all` type-checks all of `src/`, `layers/` and `schemas/` against Effect 4 instead (no output), and
+ * `npm run edition -- --all` type-checks all of `src/`, `layers/`, `schemas/` and `examples/` against Effect 4 instead (no output), and
  * prints the errors by file: the work list while the edition does not cover everything yet.
  */
 import { execFile } from "node:child_process"
@@ -126,7 +126,8 @@ export const effect4Schemas = (catalogDirectory: string = defaultCatalogDirector
 export const writeSources = (): void => {
   const { specifiers } = readRewrites()
   rmSync(out, { recursive: true, force: true })
-  for (const folder of ["src", "layers"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
+  // the examples too: `npm run edition:demo` runs the demo on Effect 4, and the suite's example tests import them
+  for (const folder of ["src", "layers", "examples"]) cpSync(join(repository, folder), join(out, folder), { recursive: true })
   for (const [path, content] of effect4Schemas()) {
     const file = join(out, "schemas", path)
     mkdirSync(dirname(file), { recursive: true })
@@ -137,22 +138,19 @@ export const writeSources = (): void => {
   for (const file of editionSettings().effect3Only) rmSync(join(out, file))
   for (const { module } of editionSettings().unported) rmSync(join(out, module))
   cpSync(join(edition, "checks"), join(out, "checks"), { recursive: true })
-  // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it, and the
-  // examples some of its tests run
+  // the suite, run on Effect 4 by scripts/editionTest.ts, with the edition's package.json beside it
   cpSync(join(repository, "tests"), join(out, "tests"), { recursive: true })
-  cpSync(join(repository, "examples"), join(out, "examples"), { recursive: true })
   cpSync(join(edition, "testDialect.ts"), join(out, "tests", "dialect.ts"))
   writeFileSync(join(out, "package.json"), JSON.stringify(editionManifest(), null, 2) + "\n")
   const versionModule = join(out, "src", "internal", "version.ts")
   writeFileSync(versionModule, readFileSync(versionModule, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${editionSettings().version}"`))
   const missing = new Set<string>()
-  // tests and examples not yet on the dialect stay as they are; vitest.config.ts guards the suite's (and what it loads)
-  const unchecked = [join(out, "tests") + sep, join(out, "examples") + sep]
+  const testsFolder = join(out, "tests") + sep
   for (const file of filesUnder(out).filter((path) => path.endsWith(".ts"))) {
     const text = readFileSync(file, "utf8")
     const rewritten = rewriteSpecifiers(text, specifiers)
     if (rewritten !== text) writeFileSync(file, rewritten)
-    if (unchecked.some((folder) => file.startsWith(folder))) continue
+    if (file.startsWith(testsFolder)) continue // tests not yet on the dialect stay as they are; vitest.config.ts guards the suite's
     for (const specifier of effectSpecifiers(rewritten)) if (!onEffect4(specifier)) missing.add(`${relative(out, file)}: ${specifier}`)
   }
   // TypeScript (and Node, for a package Effect 4 lacks) would find these in the repository's Effect 3 node_modules
@@ -186,7 +184,7 @@ const onEffect4 = (specifier: string): boolean => {
 
 /**
  * Compiles against Effect 4: the checks and everything they import (`editions/effect4/tsconfig.json`), or, with
- * `tsconfig.all.json`, type-checks all of `src/`, `layers/` and `schemas/`; `options` go to `tsc`.
+ * `tsconfig.all.json`, type-checks all of `src/`, `layers/`, `schemas/` and `examples/`; `options` go to `tsc`.
  */
 export const compile = async (project = "tsconfig.json", options: ReadonlyArray<string> = []): Promise<void> => {
   const tsc = join(edition, "node_modules", "typescript", "bin", "tsc")
@@ -202,7 +200,7 @@ export const build = async (options: { readonly install: boolean }): Promise<voi
   await compile()
 }
 
-/** The type errors of all of `src/`, `layers/` and `schemas/` on Effect 4, counted by file (`--all`). */
+/** The type errors of all of `src/`, `layers/`, `schemas/` and `examples/` on Effect 4, counted by file (`--all`). */
 const checkAll = async (): Promise<void> => {
   try {
     writeSources()
@@ -212,7 +210,7 @@ const checkAll = async (): Promise<void> => {
     process.exitCode = 1
   }
   await compile("tsconfig.all.json").then(
-    () => console.log("all of src/, layers/ and schemas/ type-check on Effect 4"),
+    () => console.log("all of src/, layers/, schemas/ and examples/ type-check on Effect 4"),
     (error: Error) => {
       const lines = error.message.split("\n").filter((line) => / error TS\d+/.test(line))
       const byFile = new Map<string, number>()

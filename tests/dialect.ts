@@ -12,6 +12,7 @@ import { it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
+import type * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
@@ -21,7 +22,6 @@ import * as Logger from "effect/Logger"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
-import type { AppRuntime } from "../src/internal/dialect.js"
 import type { LogEntry, SpanHooks, SpanStart } from "./tracing.js"
 
 /**
@@ -101,15 +101,28 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     Logger.withMinimumLogLevel(LogLevel.All)
   )
 
-/** A log level, by Effect 3's name (Effect 4 calls `"Warning"` `"Warn"`). */
-export type LogLevelName = "All" | "Fatal" | "Error" | "Warning" | "Info" | "Debug" | "Trace" | "None"
+/**
+ * Runs `self` with what it prints through `Console.log` and `Console.error` handed to `record`, one line a call (its
+ * arguments joined by spaces), instead of printed. Effect 4: `Effect.provideService(Console.Console, ...)`, whose
+ * methods return nothing (Effect 3's `Effect.withConsole` takes methods that return effects). On Effect 4 the default
+ * logger prints through the `Console` service too, so log lines are recorded as well: a test of what a program
+ * prints alone sets `withMinimumLogLevel` above the SDK's logs.
+ */
+export const withConsoleTo = (record: (line: string) => void) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const capture = (...args: ReadonlyArray<unknown>) => Effect.sync(() => record(args.map(String).join(" ")))
+  return Effect.flatMap(Effect.console, (base) => Effect.withConsole(self, { ...base, log: capture, error: capture } as Console.Console))
+}
+
+/** The log levels tests name, in Effect 3's spelling (Effect 4 says `"Warn"` for `"Warning"`). */
+export type LogLevelName = "All" | "Trace" | "Debug" | "Info" | "Warning" | "Error" | "Fatal" | "None"
 
 /**
- * Runs `self` logging only at `level` and above (`"None"`: nothing). Effect 4:
- * `Effect.provideService(References.MinimumLogLevel, level)`, with `"Warn"` for `"Warning"`.
+ * Runs `self` logging at `level` and above only. Effect 4: `Effect.provideService(References.MinimumLogLevel, level)`
+ * (`"Warn"` for `"Warning"`).
  */
-export const withMinimumLogLevel = (level: LogLevelName) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => Logger.withMinimumLogLevel(self, LogLevel.fromLiteral(level))
+export const withMinimumLogLevel = (level: LogLevelName) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Logger.withMinimumLogLevel(self, LogLevel.fromLiteral(level))
 
 /** A test of a scoped effect on the test clock (its scope closes when it ends). Effect 4: `it.effect`, which is scoped. */
 export const scoped: typeof it.scoped = it.scoped
@@ -121,10 +134,10 @@ export const scopedLive: typeof it.scopedLive = it.scopedLive
 export const pollUnsafe = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined => fiber.unsafePoll() ?? undefined
 
 /**
- * What the framework adapters (`nodeListener`, `expressHandler`, ...) run effects on: the current fiber's runtime
- * (`AppRuntime` of `src/internal/dialect.ts`). Effect 4: `Effect.context<R>()`.
+ * What the framework adapters (`nodeListener`, `expressHandler`, ...) run effects on: the current fiber's runtime.
+ * The source's own (`src/internal/dialect.ts`, which the examples use too). Effect 4: `Effect.context<R>()`.
  */
-export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.runtime<R>()
+export { appRuntime } from "../src/internal/dialect.js"
 
 /** A POST route: its path and the app that answers it. */
 export type PostRoute = readonly [path: `/${string}`, app: HttpApp.Default<unknown, never>]

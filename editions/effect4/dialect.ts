@@ -390,6 +390,8 @@ export type AppRuntime<R> = Context.Context<R>
 export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A> =>
   Effect.runPromiseWith(runtime)
 
+export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.context<R>()
+
 export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationInput>): Schedule.Schedule<Duration.Duration> => {
   const delays = [first, ...rest].map(Duration.fromInputUnsafe)
   return Schedule.fromStepWithMetadata(Effect.succeed((metadata: Schedule.InputMetadata<unknown>) => {

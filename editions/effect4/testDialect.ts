@@ -7,6 +7,7 @@ import { it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -20,7 +21,6 @@ import * as Tracer from "effect/Tracer"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpRouter from "effect/http/HttpRouter"
 import type * as HttpServerResponse from "effect/http/HttpServerResponse"
-import type { AppRuntime } from "../src/internal/dialect.js"
 import type { LogEntry, SpanHooks, SpanStart } from "./tracing.js"
 
 export const withVariables = (variables: Record<string, string>) =>
@@ -79,10 +79,15 @@ export const withLogsTo = (record: (entry: LogEntry) => void) =>
     Effect.provideService(References.MinimumLogLevel, "All")
   )
 
-export type LogLevelName = "All" | "Fatal" | "Error" | "Warning" | "Info" | "Debug" | "Trace" | "None"
+export const withConsoleTo = (record: (line: string) => void) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const capture = (...args: ReadonlyArray<unknown>) => record(args.map(String).join(" "))
+  return Console.consoleWith((base) => Effect.provideService(self, Console.Console, { ...base, log: capture, error: capture }))
+}
 
-export const withMinimumLogLevel = (level: LogLevelName) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+export type LogLevelName = "All" | "Trace" | "Debug" | "Info" | "Warning" | "Error" | "Fatal" | "None"
+
+export const withMinimumLogLevel = (level: LogLevelName) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.provideService(self, References.MinimumLogLevel, level === "Warning" ? "Warn" : level)
 
 export const scoped: typeof it.effect = it.effect
@@ -91,7 +96,7 @@ export const scopedLive: typeof it.live = it.live
 
 export const pollUnsafe = <A, E>(fiber: Fiber.Fiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
 
-export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.context<R>()
+export { appRuntime } from "../src/internal/dialect.js"
 
 export type PostRoute = readonly [path: `/${string}`, app: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, any>]
 

@@ -495,6 +495,9 @@ export type AppRuntime<R> = Runtime.Runtime<R>
 export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A> =>
   Runtime.runPromise(runtime)
 
+/** What the adapters run on, taken from the current fiber: its runtime. Effect 4: `Effect.context<R>()`. */
+export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.runtime<R>()
+
 /** Recurs once after each delay in turn, emitting it. Effect 4: `Schedule.fromStepWithMetadata` (no `fromDelays`). */
 export const scheduleOfDelays = (first: DurationInput, ...rest: Array<DurationInput>): Schedule.Schedule<Duration.Duration> =>
   Schedule.fromDelays(first, ...rest)

@@ -2,17 +2,17 @@
  * The channel-echo-bot example on the fake platform: fake users talk to it over the fake long connection;
  * it echoes, sends a card on request, ignores an unaddressed group message, and answers the button.
  */
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Logger, LogLevel } from "effect"
+import { assert, describe } from "@effect/vitest"
+import { Effect } from "effect"
 import * as EchoBot from "../../examples/channel-echo-bot.js"
 import * as Run from "../../examples/run.js"
 import { fakePlatform } from "../../examples/ws-echo-bot.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { scopedLive, withMinimumLogLevel } from "../dialect.js"
 import { captured } from "../fixtures/console.js"
 
-
 describe("channel-echo-bot on the fake Open Platform", () => {
-  it.scopedLive("echoes, sends the card, stays quiet when not mentioned, answers the button", () =>
+  scopedLive("echoes, sends the card, stays quiet when not mentioned, answers the button", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const { output, result: acks } = yield* captured(Run.runOnFake(EchoBot.example))
@@ -29,5 +29,5 @@ describe("channel-echo-bot on the fake Open Platform", () => {
       assert.include(output, "bot: echo: hello")
       assert.include(output, "\"Thanks for the like!\"")
       assert.notInclude(output, "fake_secret")
-    }).pipe(Effect.provide(fakePlatform), Logger.withMinimumLogLevel(LogLevel.Warning)))
+    }).pipe(Effect.provide(fakePlatform), withMinimumLogLevel("Warning")))
 })

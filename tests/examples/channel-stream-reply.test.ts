@@ -2,22 +2,23 @@
  * The channel-stream-reply example on the fake platform: the fake "LLM" stream ends up, whole, in one
  * CardKit card replied to the question, updated as it grows, streaming mode switched off at the end.
  */
-import { assert, describe, it } from "@effect/vitest"
-import { Console, Effect, Logger, LogLevel, Stream } from "effect"
+import { assert, describe } from "@effect/vitest"
+import { Effect, Stream } from "effect"
 import * as StreamBot from "../../examples/channel-stream-reply.js"
 import * as Run from "../../examples/run.js"
 import { fakePlatform } from "../../examples/ws-echo-bot.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { scopedLive, withConsoleTo, withMinimumLogLevel } from "../dialect.js"
 
-const silentConsole = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.console, (base) => Effect.withConsole(effect, { ...base, log: () => Effect.void } as Console.Console))
+/** Runs an effect with what it prints (`Console.log`, `Console.error`) dropped. */
+const silentConsole = withConsoleTo(() => {})
 
 describe("channel-stream-reply on the fake Open Platform", () => {
-  it.scopedLive("streams the whole answer into one card and closes it", () =>
+  scopedLive("streams the whole answer into one card and closes it", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const card = yield* silentConsole(Run.runOnFake(StreamBot.example))
-      const expected = (yield* Stream.runCollect(StreamBot.fakeLlm("what is a streaming card?"))).pipe((c) => [...c].join(""))
+      const expected = [...yield* Stream.runCollect(StreamBot.fakeLlm("what is a streaming card?"))].join("")
       assert(card !== undefined)
       assert.strictEqual(card.elements["answer"], expected)
       assert.isFalse(card.streaming)
@@ -33,5 +34,5 @@ describe("channel-stream-reply on the fake Open Platform", () => {
         type: "card",
         data: { card_id: card.cardId }
       })
-    }).pipe(Effect.provide(fakePlatform), Logger.withMinimumLogLevel(LogLevel.Warning)))
+    }).pipe(Effect.provide(fakePlatform), withMinimumLogLevel("Warning")))
 })

@@ -2,17 +2,17 @@
  * The webhook echo bot on the fake Open Platform: one encrypted, signed message event pushed to its
  * node:http server, answered 200, and echoed back through `im.v1.message.reply` to the fake.
  */
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe } from "@effect/vitest"
 import { Effect } from "effect"
 import * as EchoBot from "../../examples/webhook-echo-bot.js"
 import * as Run from "../../examples/run.js"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { scopedLive } from "../dialect.js"
 import { captured } from "../fixtures/console.js"
 
-
 describe("webhook-echo-bot on the fake Open Platform", () => {
-  it.scopedLive("the pushed message is answered 200 and echoed back as a reply to it", () =>
+  scopedLive("the pushed message is answered 200 and echoed back as a reply to it", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       const { output, result } = yield* captured(Run.runOnFake(EchoBot.example))
@@ -28,7 +28,7 @@ describe("webhook-echo-bot on the fake Open Platform", () => {
       assert.notInclude(output, "echo-bot-key")
     }).pipe(Effect.provide(fakeOpenPlatform())))
 
-  it.scopedLive("a message from a bot is acknowledged but not echoed", () =>
+  scopedLive("a message from a bot is acknowledged but not echoed", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenPlatform
       yield* Run.onFake(Effect.scoped(Effect.gen(function*() {

@@ -2,13 +2,14 @@
  * `examples/replicas.ts` on a private redis-server: every pushed event (some twice at the same moment) is
  * handled once by the fleet, which fetched one token.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { runFleet } from "../../examples/replicas.js"
 import { redisServer, skipReason } from "../../layers/redis/testServer.js"
+import { scopedLive } from "../dialect.js"
 
 describe.skipIf(skipReason !== undefined)(`example: replicas${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
-  it.scopedLive("3 replicas behind a proxy handle each event once and fetch one token", () =>
+  scopedLive("3 replicas behind a proxy handle each event once and fetch one token", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const run = yield* runFleet(redis.url, 9)
