@@ -10,13 +10,19 @@
  */
 import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import { compile, edition, installIfMissing, node22, out, writeSources } from "./edition.js"
 
-/** The suite's files and all they import, type-checked with the edition's TypeScript against Effect 4. */
+/**
+ * The suite's files and all they import, type-checked with the edition's TypeScript against Effect 4. A test's
+ * import of `scripts/...` (plain Node modules, not copied) finds the repository's through `rootDirs`, as
+ * vitest.config.ts resolves it when the suite runs.
+ */
 const typeCheckSuite = async (): Promise<void> => {
   const { tests } = JSON.parse(readFileSync(join(edition, "suite.json"), "utf8")) as { readonly tests: ReadonlyArray<string> }
-  const project = { extends: "../tsconfig.json", compilerOptions: { noEmit: true }, include: tests }
+  const repository = relative(out, join(edition, "..", ".."))
+  const compilerOptions = { noEmit: true, rootDir: repository, rootDirs: [".", repository] }
+  const project = { extends: "../tsconfig.json", compilerOptions, include: tests }
   writeFileSync(join(out, "tsconfig.tests.json"), JSON.stringify(project, null, 2))
   await compile("out/tsconfig.tests.json")
 }
