@@ -9,9 +9,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as Effect from "effect/Effect"
-import * as Runtime from "effect/Runtime"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle } from "../../src/events/handle.js"
+import { appRuntime } from "../../src/internal/dialect.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
 import { type Delivery, KEY, runSide, TOKEN } from "./side.js"
 
@@ -24,7 +24,8 @@ const answered = (status: number) => {
   if (status !== 200) throw new Error(`lark-effect answered ${status}`)
 }
 
-const listener = nodeListener(respond, Runtime.defaultRuntime)
+// the default runtime, read the way both Effect majors spell it (the bench runs on either edition)
+const listener = nodeListener(respond, await Effect.runPromise(appRuntime()))
 
 /** One request through the listener; resolves once it answered. */
 const viaListener = ({ headers, rawBody }: Delivery) =>

@@ -13,10 +13,14 @@
  *
  * Every side runs under plain node in a fresh process each round (`side.ts`): lark-effect as an installed
  * package runs (the built `dist/`, unbundled: the headline) and as an esbuild bundle (`../shared/bundle.ts`).
- * `BENCH_ROUNDS` rounds (default 3), the order rotating; every run is printed, then the median per side and
- * the figures as JSON on the last line.
+ * The Effect 4 edition (docs/effect4.md) runs too, installed-package style (`effect4` mode) on Node 22, against
+ * node-sdk on the same Node; `BENCH_EDITIONS=effect3` leaves it out. `BENCH_ROUNDS` rounds (default 3), the order
+ * rotating; every run is printed, then the median per side (each against node-sdk on its Node) and the figures as
+ * JSON on the last line.
  */
+import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { node22 } from "../../scripts/edition.js"
 import { buildForBench, type Mode } from "../shared/bundle.js"
 import { startLineProcess } from "../shared/lineProcess.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
@@ -24,12 +28,19 @@ import { median } from "../shared/stats.js"
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
 
+/** `BENCH_EDITIONS` (comma-separated: effect3, effect4): default both. */
+const EDITIONS = (process.env["BENCH_EDITIONS"] ?? "effect3,effect4").split(",").map((edition) => edition.trim())
+for (const edition of EDITIONS) if (edition !== "effect3" && edition !== "effect4") throw new Error(`BENCH_EDITIONS: no edition ${edition}`)
+
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
 interface Side {
   readonly name: string
   readonly script: string
   readonly args: ReadonlyArray<string>
+  /** The Node it runs on; its figure is compared with node-sdk's on the same Node. */
+  readonly node: string
+  readonly nodeSdk: boolean
 }
 
 const SHAPES = [
@@ -39,34 +50,46 @@ const SHAPES = [
 ] as const
 
 const main = async () => {
+  const node = process.execPath
   const larkEffect = async (mode: Mode) => {
     const script = await buildForBench(here("./larkEffect.ts"), "events-larkEffect", mode)
-    return SHAPES.map(([arg, shape]): Side => ({ name: `lark-effect ${mode}, ${shape}`, script, args: [arg] }))
+    const on = mode === "effect4" ? node22() : node
+    const label = mode === "effect4" ? "Effect 4" : mode
+    return SHAPES.map(([arg, shape]): Side => ({ name: `lark-effect ${label}, ${shape}`, script, args: [arg], node: on, nodeSdk: false }))
   }
-  const nodeSdk: Side = {
-    name: "@larksuiteoapi/node-sdk invoke",
-    script: await buildForBench(here("./nodeSdk.ts"), "events-nodeSdk", "dist"),
-    args: []
-  }
-  const sides: ReadonlyArray<Side> = [...await larkEffect("dist"), ...await larkEffect("bundle"), nodeSdk]
+  const nodeSdkScript = await buildForBench(here("./nodeSdk.ts"), "events-nodeSdk", "dist")
+  const nodeSdkOn = (on: string, name: string): Side => ({ name, script: nodeSdkScript, args: [], node: on, nodeSdk: true })
+  const sides: ReadonlyArray<Side> = [
+    ...EDITIONS.includes("effect3") ? [...await larkEffect("dist"), ...await larkEffect("bundle")] : [],
+    nodeSdkOn(node, "@larksuiteoapi/node-sdk invoke"),
+    ...EDITIONS.includes("effect4")
+      ? [
+        ...await larkEffect("effect4"),
+        // the Effect 4 edition's baseline: node-sdk on its Node, when that is not this one
+        ...node22() === node ? [] : [nodeSdkOn(node22(), "@larksuiteoapi/node-sdk invoke, Node 22")]
+      ]
+      : []
+  ]
   const width = Math.max(...sides.map((side) => side.name.length)) + 5
-  console.log(`${EVENTS} encrypted, signed im.message.receive_v1 bodies per round, ${ROUNDS} rounds, each side in its own process`)
+  const versions = [...new Set(sides.map((side) => execFileSync(side.node, ["--version"], { encoding: "utf8" }).trim()))]
+  console.log(`${EVENTS} encrypted, signed im.message.receive_v1 bodies per round, ${ROUNDS} rounds, each side in its own process ` +
+    `(node ${versions.join(" and ")})`)
   const rates = new Map<string, Array<number>>(sides.map((side) => [side.name, []]))
   for (let round = 0; round < ROUNDS; round++) {
     for (const side of inRound(sides, round)) {
-      const { ready } = await startLineProcess<{ eventsPerSecond: number }>(side.script, side.args)
+      const { ready } = await startLineProcess<{ eventsPerSecond: number }>(side.script, side.args, [], side.node)
       rates.get(side.name)!.push(ready.eventsPerSecond)
       console.log(`${`${round + 1}: ${side.name}`.padEnd(width)} ${String(Math.round(ready.eventsPerSecond)).padStart(10)}`)
     }
   }
   const result = Object.fromEntries(sides.map(({ name }) => [name, Math.round(median(rates.get(name)!))]))
-  const baseline = result[nodeSdk.name]!
+  const baseline = (on: string) => result[sides.find((side) => side.nodeSdk && side.node === on)!.name]!
   console.log(`\n${"median".padEnd(width)} ${"events/s".padStart(10)} ${"vs node-sdk".padStart(12)}`)
-  for (const { name } of sides) {
-    console.log(`${name.padEnd(width)} ${String(result[name]).padStart(10)} ${(result[name]! / baseline).toFixed(2).padStart(11)}x`)
+  for (const { name, node: on } of sides) {
+    console.log(`${name.padEnd(width)} ${String(result[name]).padStart(10)} ${(result[name]! / baseline(on)).toFixed(2).padStart(11)}x`)
   }
-  console.log(`\nnode ${process.version}, median of ${ROUNDS} rounds; target >= 1.5x node-sdk`)
-  console.log(JSON.stringify({ events: EVENTS, rounds: ROUNDS, eventsPerSecond: result }))
+  console.log(`\nmedian of ${ROUNDS} rounds, each against node-sdk on the same Node; target >= 1.5x node-sdk`)
+  console.log(JSON.stringify({ events: EVENTS, rounds: ROUNDS, node: versions, eventsPerSecond: result }))
 }
 
 main().catch((error) => {
