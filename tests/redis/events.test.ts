@@ -2,11 +2,12 @@
  * Exactly-once handling across replicas: real OS processes, each a webhook server with the Redis dedupe
  * store, on a real redis-server; deliveries are encrypted and signed as the platform sends them.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { deliver, ENCRYPT_KEY, workEvent } from "./fixtures/delivery.js"
 import { redisServer, skipReason } from "../../layers/redis/testServer.js"
+import { fork, scopedLive } from "../dialect.js"
 import { spawnWorker, type Worker } from "./fixtures/workers.js"
 
 const replicas = (count: number, env: Record<string, string>) =>
@@ -21,7 +22,7 @@ const count = (workers: ReadonlyArray<{ readonly worker: Worker }>, line: string
   workers.reduce((n, { worker }) => n + worker.lines.filter((l) => l === line).length, 0)
 
 describe.skipIf(skipReason !== undefined)(`Redis event dedupe${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
-  it.scopedLive("3 replicas receive the same event at the same moment: the handler runs once", () =>
+  scopedLive("3 replicas receive the same event at the same moment: the handler runs once", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fleet = yield* replicas(3, { REDIS_URL: redis.url, REDIS_PREFIX: "same:" })
@@ -37,13 +38,13 @@ describe.skipIf(skipReason !== undefined)(`Redis event dedupe${skipReason ? ` (s
       expect(count(fleet, "start evt_same_moment")).toBe(1)
     }), 60_000)
 
-  it.scopedLive("a replica killed mid-handler: its renewed claim holds until it expires, then the redelivery runs once", () =>
+  scopedLive("a replica killed mid-handler: its renewed claim holds until it expires, then the redelivery runs once", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const [doomed, b, c] = yield* replicas(3, { REDIS_URL: redis.url, REDIS_PREFIX: "kill:", CLAIM_TTL_MS: "1500" })
       const event = workEvent("evt_killed", 60_000)
       const redelivery = { ...event, event: { delay_ms: 0 } }
-      const first = yield* Effect.fork(post(doomed!.url, event).pipe(Effect.orElseSucceed(() => 0)))
+      const first = yield* fork(post(doomed!.url, event).pipe(Effect.orElseSucceed(() => 0)))
       yield* doomed!.worker.waitFor("start evt_killed")
       // past the claim TTL the running handler still holds its (renewed) claim: a redelivery runs nothing
       yield* Effect.sleep("2 seconds")
@@ -64,13 +65,13 @@ describe.skipIf(skipReason !== undefined)(`Redis event dedupe${skipReason ? ` (s
       expect(count([b!, c!], "start evt_killed")).toBe(1)
     }), 60_000)
 
-  it.scopedLive("a handler 3x slower than the claim TTL keeps its claim: redeliveries meanwhile run nothing", () =>
+  scopedLive("a handler 3x slower than the claim TTL keeps its claim: redeliveries meanwhile run nothing", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fleet = yield* replicas(2, { REDIS_URL: redis.url, REDIS_PREFIX: "slow:", CLAIM_TTL_MS: "900" })
       const [a, b] = fleet
       const event = workEvent("evt_slow", 3_000)
-      const first = yield* Effect.fork(post(a!.url, event))
+      const first = yield* fork(post(a!.url, event))
       yield* a!.worker.waitFor("start evt_slow")
       for (let i = 0; i < 2; i++) {
         yield* Effect.sleep("1 second")
@@ -81,13 +82,13 @@ describe.skipIf(skipReason !== undefined)(`Redis event dedupe${skipReason ? ` (s
       expect(count(fleet, "start evt_slow")).toBe(1)
     }), 60_000)
 
-  it.scopedLive("Redis down when a handler finishes: answered 500, recorded once Redis is back, never run again", () =>
+  scopedLive("Redis down when a handler finishes: answered 500, recorded once Redis is back, never run again", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fleet = yield* replicas(2, { REDIS_URL: redis.url, REDIS_PREFIX: "outage:", CLAIM_TTL_MS: "10000" })
       const [a, b] = fleet
       const event = workEvent("evt_outage", 1_000)
-      const first = yield* Effect.fork(post(a!.url, event))
+      const first = yield* fork(post(a!.url, event))
       yield* a!.worker.waitFor("start evt_outage")
       yield* redis.kill
       // the handler succeeded but its result could not be recorded: not a success, the platform redelivers
@@ -106,7 +107,7 @@ describe.skipIf(skipReason !== undefined)(`Redis event dedupe${skipReason ? ` (s
       expect(count(fleet, "start evt_outage")).toBe(1)
     }), 60_000)
 
-  it.scopedLive("Redis restarted mid-run: deliveries fail with 500 and run nothing, then each event is handled once", () =>
+  scopedLive("Redis restarted mid-run: deliveries fail with 500 and run nothing, then each event is handled once", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fleet = yield* replicas(2, { REDIS_URL: redis.url, REDIS_PREFIX: "restart:" })

@@ -3,9 +3,8 @@
  * outcome, so a handler whose result could not be recorded is acked 500 and redelivered, never run again.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -14,14 +13,16 @@ import { redisServer, skipReason } from "../../layers/redis/testServer.js"
 import * as WsLayer from "../../layers/ws.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
+import type { DurationInput } from "../../src/internal/dialect.js"
 import { defaultApp } from "../../src/testing/fakeApps.js"
 import { event, FakeLongConnection, layer as fakeLayer } from "../../src/testing/FakeLongConnection.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
+import { scopedLive } from "../dialect.js"
 
 const MESSAGE = "im.message.receive_v1"
 
 describe.skipIf(skipReason !== undefined)(`Redis dedupe on the long connection${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
-  it.scopedLive("Redis down when a handler finishes: acked 500, redelivered until recorded, handled once", () =>
+  scopedLive("Redis down when a handler finishes: acked 500, redelivered until recorded, handled once", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fake = yield* FakeLongConnection
@@ -29,9 +30,9 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe on the long connection${
       const finish = yield* Deferred.make<void>()
       let runs = 0
       const dispatcher = EventDispatcher.make().on(MESSAGE, () =>
-        Effect.zipRight(
-          Effect.zipRight(Effect.sync(() => runs++), Deferred.succeed(started, undefined)),
-          Deferred.await(finish)
+        Effect.sync(() => runs++).pipe(
+          Effect.andThen(Deferred.succeed(started, undefined)),
+          Effect.andThen(Deferred.await(finish))
         ))
       const wiring = Layer.mergeAll(
         Layer.orDie(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url })),
@@ -60,6 +61,6 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe on the long connection${
       expect(yield* fake.pending).toBe(0)
     }).pipe(Effect.provide(fakeLayer({
       // the first redelivery after the first delivery's answer, then quick ones
-      redelivery: ["3 seconds", ...Array.from({ length: 100 }, (): Duration.DurationInput => "200 millis")]
+      redelivery: ["3 seconds", ...Array.from({ length: 100 }, (): DurationInput => "200 millis")]
     }))), 30_000)
 })
