@@ -844,7 +844,8 @@ const answer = (
     case "Json":
       return Effect.succeed(json(programmed.status, programmed.body, programmed.headers))
     case "Slow":
-      return Effect.andThen(Effect.sleep(programmed.delay), defaultAnswer(state, call))
+      // interruptible: a client that hangs up ends the wait (Effect 4 serves requests uninterruptibly)
+      return Effect.andThen(Effect.interruptible(Effect.sleep(programmed.delay)), defaultAnswer(state, call))
     case "Drop":
       return dropConnection(request)
   }

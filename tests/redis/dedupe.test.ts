@@ -2,7 +2,7 @@
  * The Redis dedupe store itself, in one process with several store instances (as several replicas would
  * hold them) on a real redis-server.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -12,6 +12,7 @@ import { Redis as IORedis } from "ioredis"
 import * as Redis from "../../layers/Redis.js"
 import { EventDedupeError } from "../../src/events/errors.js"
 import { clientCommands, redisServer, skipReason } from "../../layers/redis/testServer.js"
+import { scopedLive } from "../dialect.js"
 
 const rawClient = (url: string) =>
   Effect.acquireRelease(Effect.sync(() => new IORedis(url)), (client) => Effect.sync(() => client.disconnect()))
@@ -21,7 +22,7 @@ const store = (url: string, prefix: string, claimTtl = 60_000) =>
     Effect.provide(Redis.makeDedupe({ claimTtl }), context))
 
 describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
-  it.scopedLive("claim / complete / release across two replicas", () =>
+  scopedLive("claim / complete / release across two replicas", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const [a, b] = yield* Effect.all([store(redis.url, "s:"), store(redis.url, "s:")])
@@ -39,7 +40,7 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (s
       expect(yield* other.claim("e1")).toBe("Claimed")
     }))
 
-  it.scopedLive("a held claim is renewed: it outlives the claim TTL until it is completed or released", () =>
+  scopedLive("a held claim is renewed: it outlives the claim TTL until it is completed or released", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const [holder, other] = yield* Effect.all([store(redis.url, "r:", 300), store(redis.url, "r:")])
@@ -50,7 +51,7 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (s
       expect(yield* other.claim("e1")).toBe("Claimed")
     }))
 
-  it.scopedLive("a claim that expired and was taken over is neither renewed nor released by its first holder", () =>
+  scopedLive("a claim that expired and was taken over is neither renewed nor released by its first holder", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const [slow, fast, third] = yield* Effect.all([
@@ -70,7 +71,7 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (s
       expect(yield* third.claim("e2")).toBe("InProgress")
     }))
 
-  it.scopedLive("a completion that fails while Redis is down keeps the claim and is recorded once Redis is back", () =>
+  scopedLive("a completion that fails while Redis is down keeps the claim and is recorded once Redis is back", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const [holder, other] = yield* Effect.all([store(redis.url, "l:", 5_000), store(redis.url, "l:")])
@@ -87,11 +88,11 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (s
       expect(seen.at(-1)).toBe("Done")
     }), 30_000)
 
-  it.scopedLive("closing the store's scope stops a recording still pending, even one started after a handler", () =>
+  scopedLive("closing the store's scope stops a recording still pending, even one started after a handler", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const scope = yield* Scope.make()
-      const dedupe = yield* Scope.extend(store(redis.url, "p:"), scope)
+      const dedupe = yield* Effect.provideService(store(redis.url, "p:"), Scope.Scope, scope)
       expect(yield* dedupe.claim("e4")).toBe("Claimed")
       yield* redis.kill
       // dispatch completes a claim where interruption is off
@@ -100,7 +101,7 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (s
       expect(Option.isSome(closed)).toBe(true)
     }), 30_000)
 
-  it.scopedLive("a claim is one command (one round trip): EVALSHA of the claim script", () =>
+  scopedLive("a claim is one command (one round trip): EVALSHA of the claim script", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const dedupe = yield* store(redis.url, "c:")
@@ -109,7 +110,7 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (s
       expect(seen).toEqual({ evalsha: 50 })
     }))
 
-  it.scopedLive("with Redis down every operation fails with EventDedupeError", () =>
+  scopedLive("with Redis down every operation fails with EventDedupeError", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const dedupe = yield* store(redis.url, "d:")
@@ -121,7 +122,7 @@ describe.skipIf(skipReason !== undefined)(`Redis dedupe store${skipReason ? ` (s
       }
     }))
 
-  it.scopedLive("a client layer that cannot reach Redis at startup fails with RedisConnectError", () =>
+  scopedLive("a client layer that cannot reach Redis at startup fails with RedisConnectError", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       yield* redis.kill

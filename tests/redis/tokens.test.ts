@@ -1,8 +1,7 @@
 /**
  * Tokens shared by a fleet through Redis, on a real redis-server and the fake Open Platform over loopback.
  */
-import { describe, expect, it } from "@effect/vitest"
-import * as ConfigProvider from "effect/ConfigProvider"
+import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -16,6 +15,8 @@ import { defaultApp } from "../../src/testing/fakeApps.js"
 import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import * as Tokens from "../../src/Tokens.js"
 import { redisServer, skipReason } from "../../layers/redis/testServer.js"
+import { intersectSchedules } from "../../src/internal/dialect.js"
+import { scopedLive, withVariables } from "../dialect.js"
 import { spawnWorker } from "./fixtures/workers.js"
 
 const TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
@@ -28,7 +29,7 @@ const replica = (redisUrl: string, domain: string, prefix: string) =>
   )
 
 describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
-  it.scopedLive("4 OS processes x 64 concurrent first calls make 1 token request in total", () =>
+  scopedLive("4 OS processes x 64 concurrent first calls make 1 token request in total", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fake = yield* FakeOpenPlatform
@@ -43,7 +44,7 @@ describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (sk
       expect(results[0]!.split(" ")[0]).toBe("1")
     }).pipe(Effect.provide(fakeOpenPlatform())), 60_000)
 
-  it.scopedLive("a fetcher killed mid-fetch blocks the fleet only until its lock expires", () =>
+  scopedLive("a fetcher killed mid-fetch blocks the fleet only until its lock expires", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fake = yield* FakeOpenPlatform
@@ -64,7 +65,7 @@ describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (sk
       expect(yield* fake.tokenFetches).toBe(2)
     }).pipe(Effect.provide(fakeOpenPlatform())), 60_000)
 
-  it.scopedLive("a rejected token is evicted once: other replicas keep the fresh one fetched meanwhile", () =>
+  scopedLive("a rejected token is evicted once: other replicas keep the fresh one fetched meanwhile", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fake = yield* FakeOpenPlatform
@@ -85,7 +86,7 @@ describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (sk
       expect(yield* fake.tokenFetches).toBe(2)
     }).pipe(Effect.provide(fakeOpenPlatform())))
 
-  it.scopedLive("the app_ticket pushed to one replica is used by another", () =>
+  scopedLive("the app_ticket pushed to one replica is used by another", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fake = yield* FakeOpenPlatform
@@ -98,7 +99,7 @@ describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (sk
       expect(Redacted.value(token)).toMatch(/^t-fake/)
     }).pipe(Effect.provide(fakeOpenPlatform({ appTickets: ["ticket-1"] }))))
 
-  it.scopedLive("while Redis is down a token call fails with LarkTokenError; it works again once Redis is back", () =>
+  scopedLive("while Redis is down a token call fails with LarkTokenError; it works again once Redis is back", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fake = yield* FakeOpenPlatform
@@ -112,29 +113,28 @@ describe.skipIf(skipReason !== undefined)(`Redis token cache${skipReason ? ` (sk
       // ioredis reconnects in the background; until then calls keep failing with the same typed error
       const token = yield* Effect.provide(Tokens.tenantAccessToken(), context).pipe(
         Effect.tapError((error) => Effect.sync(() => expect(error).toBeInstanceOf(LarkTokenError))),
-        Effect.retry(Schedule.intersect(Schedule.spaced("50 millis"), Schedule.recurs(200)))
+        Effect.retry(intersectSchedules(Schedule.spaced("50 millis"), Schedule.recurs(200)))
       )
       expect(Redacted.value(token)).toMatch(/^t-fake/)
       // the token written before the crash survived the restart (append-only file): no second fetch
       expect(yield* fake.tokenFetches).toBe(1)
     }).pipe(Effect.provide(fakeOpenPlatform())))
 
-  it.scopedLive("from the environment: REDIS_URL, and keys under lark:<LARK_APP_ID>:", () =>
+  scopedLive("from the environment: REDIS_URL, and keys under lark:<LARK_APP_ID>:", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const fake = yield* FakeOpenPlatform
-      const environment = ConfigProvider.fromMap(new Map([
-        ["REDIS_URL", redis.url],
-        ["LARK_APP_ID", defaultApp.appId],
-        ["LARK_APP_SECRET", "fake_secret"],
-        ["LARK_DOMAIN", fake.url]
-      ]))
+      const environment = withVariables({
+        REDIS_URL: redis.url,
+        LARK_APP_ID: defaultApp.appId,
+        LARK_APP_SECRET: "fake_secret",
+        LARK_DOMAIN: fake.url
+      })
       const live = Redis.layerLarkConfigFromEnv().pipe(
         Layer.provide(Redis.layerClientConfig()),
-        Layer.merge(FetchHttpClient.layer),
-        Layer.provide(Layer.setConfigProvider(environment))
+        Layer.merge(FetchHttpClient.layer)
       )
-      yield* Effect.provide(Tokens.tenantAccessToken(), yield* Layer.build(live))
+      yield* Effect.provide(Tokens.tenantAccessToken(), yield* environment(Layer.build(live)))
       const keys = yield* Effect.acquireUseRelease(
         Effect.sync(() => new IORedis(redis.url)),
         (client) => Effect.promise(() => client.keys("*")),

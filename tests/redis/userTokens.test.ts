@@ -2,7 +2,7 @@
  * UserTokens on Redis: two replicas (two stores, two connections) over a real redis-server and one mock
  * platform.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -12,6 +12,7 @@ import { redisServer, skipReason } from "../../layers/redis/testServer.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
 import { UserTokens } from "../../src/UserTokens.js"
+import { scopedLive } from "../dialect.js"
 
 const TOKEN_PATH = "/oauth/v3/token"
 
@@ -42,7 +43,7 @@ const platform = Layer.merge(LarkConfig.layer({ appId: "cli_1", appSecret: Redac
 const refreshes = Effect.map(Effect.flatMap(MockHttp.MockHttp, (mock) => mock.requests), (all) => all.filter((r) => r.path === TOKEN_PATH).length)
 
 describe.skipIf(skipReason !== undefined)(`Redis user tokens${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
-  it.scopedLive("an entry put by one replica is read by the other, kept for the refresh token's lifetime", () =>
+  scopedLive("an entry put by one replica is read by the other, kept for the refresh token's lifetime", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const a = yield* Layer.build(Redis.layerUserTokens().pipe(Layer.provide(Redis.layerClient({ url: redis.url, prefix: "p:" }))))
@@ -57,7 +58,7 @@ describe.skipIf(skipReason !== undefined)(`Redis user tokens${skipReason ? ` (sk
       expect((yield* Effect.flip(b("ou_1"))).message).toContain("no token is stored")
     }).pipe(Effect.provide(platform)), 30_000)
 
-  it.scopedLive("two replicas asking at once for an expiring token make one refresh (the refresh token is single use)", () =>
+  scopedLive("two replicas asking at once for an expiring token make one refresh (the refresh token is single use)", () =>
     Effect.gen(function*() {
       const redis = yield* redisServer
       const [a, b] = yield* Effect.all([replica(redis.url, "q:"), replica(redis.url, "q:")])
