@@ -83,11 +83,16 @@ export const make = (
         ? Effect.void
         : Effect.ignore(deliverHere(ChannelEvent.Error({ source: "handler", event: event._tag, cause })))
 
+    // The table is read before the publish: a stream subscriber it wakes (at once, on Effect 4) that unregisters
+    // a handler does not take this event from that handler.
     const deliverHere = (event: ChannelEvent): Effect.Effect<unknown, unknown, HandlerRequirements> =>
-      Effect.andThen(
-        PubSub.publish(pubsub, event),
-        tapErrorCause(Effect.suspend(() => runFrom(entries, 0, event, undefined)), (cause) => report(event, cause))
-      )
+      Effect.suspend(() => {
+        const table = entries
+        return Effect.andThen(
+          PubSub.publish(pubsub, event),
+          tapErrorCause(runFrom(table, 0, event, undefined), (cause) => report(event, cause))
+        )
+      })
 
     return { on, deliver: (event) => Effect.provide(deliverHere(event), context), deliverHere } satisfies Handlers
   })
