@@ -13,7 +13,7 @@ import { join, relative } from "node:path"
 import { compile, edition, exitOnNode22, installIfMissing, out, writeSources } from "./edition.js"
 
 /**
- * The suite's files and all they import, type-checked with the edition's TypeScript against Effect 4. A test's
+ * The suite's files, its fixtures and all they import, type-checked with the edition's TypeScript against Effect 4. A test's
  * import of `scripts/...` (plain Node modules, not copied) finds the repository's through `rootDirs`, as
  * vitest.config.ts resolves it when the suite runs.
  */
@@ -21,7 +21,8 @@ const typeCheckSuite = async (): Promise<void> => {
   const { tests } = JSON.parse(readFileSync(join(edition, "suite.json"), "utf8")) as { readonly tests: ReadonlyArray<string> }
   const repository = relative(out, join(edition, "..", ".."))
   const compilerOptions = { noEmit: true, rootDir: repository, rootDirs: [".", repository] }
-  const project = { extends: "../tsconfig.json", compilerOptions, include: tests }
+  // fixtures too: the Redis suites' workers are scripts a test spawns, not modules it imports
+  const project = { extends: "../tsconfig.json", compilerOptions, include: [...tests, "tests/**/fixtures/**/*.ts"] }
   writeFileSync(join(out, "tsconfig.tests.json"), JSON.stringify(project, null, 2))
   await compile("out/tsconfig.tests.json")
 }
