@@ -23,14 +23,11 @@ import { fileURLToPath } from "node:url"
 import { node22 } from "../../scripts/edition.js"
 import { buildForBench, type Mode } from "../shared/bundle.js"
 import { startLineProcess } from "../shared/lineProcess.js"
+import { EDITIONS } from "../shared/editions.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { median } from "../shared/stats.js"
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
-
-/** `BENCH_EDITIONS` (comma-separated: effect3, effect4): default both. */
-const EDITIONS = (process.env["BENCH_EDITIONS"] ?? "effect3,effect4").split(",").map((edition) => edition.trim())
-for (const edition of EDITIONS) if (edition !== "effect3" && edition !== "effect4") throw new Error(`BENCH_EDITIONS: no edition ${edition}`)
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 

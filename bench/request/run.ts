@@ -15,6 +15,7 @@ import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 import { node22 } from "../../scripts/edition.js"
 import { buildForBench } from "../shared/bundle.js"
+import { EDITIONS } from "../shared/editions.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { median } from "../shared/stats.js"
 import { CALLS, CLIENTS, CONCURRENCY, type ClientName, type ClientResult, type ServerMessage, type ServerRequest } from "./protocol.js"
@@ -44,10 +45,6 @@ const WIRINGS: ReadonlyArray<ClientName> = ["lark-effect", "lark-effect-http"]
 
 /** What runs on the Effect 4 edition too: its wirings, the generic path on the platform's undici, and that floor. */
 const ON_EFFECT4: ReadonlyArray<ClientName> = [...WIRINGS, "platform-undici", "platform-bare"]
-
-/** `BENCH_EDITIONS` (comma-separated: effect3, effect4): default both. */
-const EDITIONS = (process.env["BENCH_EDITIONS"] ?? "effect3,effect4").split(",").map((edition) => edition.trim())
-for (const edition of EDITIONS) if (edition !== "effect3" && edition !== "effect4") throw new Error(`BENCH_EDITIONS: no edition ${edition}`)
 
 const versionOf = (node: string) => node === process.execPath ? process.version : execFileSync(node, ["--version"], { encoding: "utf8" }).trim()
 

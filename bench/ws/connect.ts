@@ -3,23 +3,26 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as WsLayer from "../../layers/ws.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
+import { warningsOnStandardError } from "../../src/internal/dialect.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
 import { APP } from "../shared/app.js"
 
-/** Connects to the fake server at `url` and keeps the connection running for the life of the process. */
+/**
+ * Connects to the fake server at `url` and keeps the connection running for the life of the process. `clock`
+ * (the soak's) is Effect 3's alone: `bench:ws` runs on either edition without one.
+ */
 export const connect = async (url: string, clock?: Clock.Clock): Promise<void> => {
   const dispatcher = EventDispatcher.make().on("im.message.receive_v1", () => Effect.void)
   const wiring = Layer.mergeAll(
     Layer.orDie(LarkConfig.layer({ appId: APP.appId, appSecret: Redacted.make(APP.appSecret), domain: url })),
     FetchHttpClient.layer,
-    WsLayer.layer
+    WsLayer.layer,
+    warningsOnStandardError()
   )
-  const run = LongConnection.run(dispatcher).pipe(Effect.provide(wiring), Logger.withMinimumLogLevel(LogLevel.Warning))
+  const run = LongConnection.run(dispatcher).pipe(Effect.provide(wiring))
   Effect.runFork(clock === undefined ? run : Effect.withClock(run, clock))
 }

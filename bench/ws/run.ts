@@ -8,11 +8,14 @@
  * plain node. lark-effect runs as an installed package runs (the built `dist/`, unbundled: the headline) and
  * as an esbuild bundle (`../shared/bundle.ts`); node-sdk ships as one compiled CommonJS file already. The
  * clients take turns in a rotating order, `BENCH_ROUNDS` rounds (default 3); every round is printed, then the
- * median. `BENCH_WS_EVENTS` (default 20000) and `BENCH_WS_WARMUP` (frames before each measured burst, default
+ * median. The Effect 4 edition runs too, as installed, on Node 22, against node-sdk on the same Node
+ * (`BENCH_EDITIONS`, `../shared/editions.ts`). `BENCH_WS_EVENTS` (default 20000) and `BENCH_WS_WARMUP` (frames before each measured burst, default
  * 5000) tune it; `BENCH_WS_ONLY` runs the clients whose name starts with it.
  */
 import { fileURLToPath } from "node:url"
-import { buildForBench, bundleForBench } from "../shared/bundle.js"
+import { node22 } from "../../scripts/edition.js"
+import { buildForBench, bundleForBench, type Mode } from "../shared/bundle.js"
+import { EDITIONS } from "../shared/editions.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { fmt, median } from "../shared/stats.js"
@@ -32,6 +35,9 @@ interface Burst {
 interface Side {
   readonly name: string
   readonly script: string
+  /** The Node it runs on; its figures are compared with node-sdk's on the same Node. */
+  readonly node: string
+  readonly nodeSdk: boolean
 }
 
 interface Round {
@@ -43,7 +49,7 @@ interface Round {
 
 /** One round of one client: a fresh process, a warm-up burst, then the measured burst. */
 const measure = async (server: LineProcess<{ url: string }>, side: Side, connection: number): Promise<Round> => {
-  const client = await startLineProcess<{ ready: boolean }>(side.script, [server.ready.url])
+  const client = await startLineProcess<{ ready: boolean }>(side.script, [server.ready.url], [], side.node)
   try {
     await server.command(`open ${connection}`)
     await server.command<Burst>(`burst ${WARMUP}`)
@@ -58,10 +64,21 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
 }
 
 const main = async () => {
+  const node = process.execPath
+  const larkEffect = async (mode: Mode): Promise<Side> => ({
+    name: `lark-effect LongConnection (${mode === "effect4" ? "Effect 4" : mode})`,
+    script: await buildForBench(here("./larkEffect.ts"), "ws-larkEffect", mode),
+    node: mode === "effect4" ? node22() : node,
+    nodeSdk: false
+  })
+  const nodeSdkScript = await buildForBench(here("./nodeSdk.ts"), "ws-nodeSdk", "dist")
+  const nodeSdkOn = (on: string, name: string): Side => ({ name, script: nodeSdkScript, node: on, nodeSdk: true })
   const sides: ReadonlyArray<Side> = [
-    { name: "lark-effect LongConnection (dist)", script: await buildForBench(here("./larkEffect.ts"), "ws-larkEffect", "dist") },
-    { name: "lark-effect LongConnection (bundle)", script: await buildForBench(here("./larkEffect.ts"), "ws-larkEffect", "bundle") },
-    { name: "@larksuiteoapi/node-sdk WSClient", script: await buildForBench(here("./nodeSdk.ts"), "ws-nodeSdk", "dist") }
+    ...EDITIONS.includes("effect3") ? [await larkEffect("dist"), await larkEffect("bundle")] : [],
+    nodeSdkOn(node, "@larksuiteoapi/node-sdk WSClient"),
+    ...EDITIONS.includes("effect4")
+      ? [await larkEffect("effect4"), ...node22() === node ? [] : [nodeSdkOn(node22(), "@larksuiteoapi/node-sdk WSClient, Node 22")]]
+      : []
   ].filter((side) => ONLY === undefined || side.name.startsWith(ONLY))
   const server = await startLineProcess<{ url: string }>(await bundleForBench(here("./server.ts"), "ws-server"))
   const rounds = new Map<string, Array<Round>>(sides.map((side) => [side.name, []]))
@@ -73,7 +90,7 @@ const main = async () => {
         const result = await measure(server, side, ++connections)
         rounds.get(side.name)!.push(result)
         console.log(
-          `  round ${round + 1}: ${side.name.padEnd(38)} ${fmt(result.rate)} frames/s wall, ` +
+          `  round ${round + 1}: ${side.name.padEnd(44)} ${fmt(result.rate)} frames/s wall, ` +
             `${fmt(result.perCpuSecond)} frames per client CPU-second`
         )
       }
@@ -83,11 +100,11 @@ const main = async () => {
   }
   const report = (label: string, figure: (round: Round) => number) => {
     const of = (side: Side) => median(rounds.get(side.name)!.map(figure))
-    const nodeSdk = sides.find((side) => side.name.startsWith("@larksuiteoapi"))
     console.log(`\n${label} (median):`)
     for (const side of sides) {
-      const versus = nodeSdk === undefined || side === nodeSdk ? "" : `  ${(of(side) / of(nodeSdk)).toFixed(2)}x node-sdk (target >= 1.5x)`
-      console.log(`  ${side.name.padEnd(38)} ${fmt(of(side))}${versus}`)
+      const nodeSdk = sides.find((other) => other.nodeSdk && other.node === side.node)
+      const versus = nodeSdk === undefined || side.nodeSdk ? "" : `  ${(of(side) / of(nodeSdk)).toFixed(2)}x node-sdk (target >= 1.5x)`
+      console.log(`  ${side.name.padEnd(44)} ${fmt(of(side))}${versus}`)
     }
   }
   report("frames/s, wall clock (bounded by the server process and the machine's load)", (round) => round.rate)
