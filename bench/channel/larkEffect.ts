@@ -7,13 +7,12 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import { layer as larkLayer } from "../../layers/index.js"
 import * as WsLayer from "../../layers/ws.js"
 import { Channel } from "../../src/channel/Channel.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
+import { appRuntime, catchAllCause, warningsOnStandardError } from "../../src/internal/dialect.js"
 import { APP, WEBHOOK } from "../shared/app.js"
 import { runClient, serveWebhook } from "./client.js"
 
@@ -29,15 +28,18 @@ void runClient((url, transport, probe) =>
       yield* channel.on("Message", (message) =>
         probe.onMessage() ? Effect.asVoid(channel.reply(message, { text: "pong" })) : Effect.void)
       yield* channel.connect
-      const runtime = yield* Effect.runtime<never>()
+      const runtime = yield* appRuntime()
       connected(transport === "webhook" ? yield* Effect.promise(() => serveWebhook(nodeListener(channel.webhook, runtime))) : undefined)
       return yield* Effect.never
     })
-    const wiring = Layer.merge(larkLayer({ appId: APP.appId, appSecret: Redacted.make(APP.appSecret), domain: url }), WsLayer.layer)
+    const wiring = Layer.mergeAll(
+      larkLayer({ appId: APP.appId, appSecret: Redacted.make(APP.appSecret), domain: url }),
+      WsLayer.layer,
+      warningsOnStandardError()
+    )
     Effect.runFork(bot.pipe(
       Effect.scoped,
       Effect.provide(wiring),
-      Logger.withMinimumLogLevel(LogLevel.Warning),
-      Effect.catchAllCause((cause) => Effect.sync(() => failed(new Error(Cause.pretty(cause)))))
+      catchAllCause((cause) => Effect.sync(() => failed(new Error(Cause.pretty(cause)))))
     ))
   }))

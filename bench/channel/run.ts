@@ -11,7 +11,8 @@
  *
  * Each channel runs alone in a fresh process (`larkEffect.ts`, `nodeSdk.ts`) under plain node; lark-effect's runs
  * as an installed package runs (the built `dist/`, unbundled: the headline) and as an esbuild bundle
- * (`../shared/bundle.ts`).
+ * (`../shared/bundle.ts`); the Effect 4 edition's as installed, on Node 22, against node-sdk on the same Node
+ * (`BENCH_EDITIONS`, `../shared/editions.ts`).
  *
  * - Throughput: `BENCH_CHANNEL_MESSAGES` (default 10000) distinct group messages mentioning the bot, over
  *   `BENCH_CHANNEL_CHATS` (default 50) chats, delivered at once after `BENCH_CHANNEL_WARMUP` (default 10000) to
@@ -27,7 +28,9 @@
  * queued, as node-sdk's channel does, instead of once its handler finished.
  */
 import { fileURLToPath } from "node:url"
-import { buildForBench } from "../shared/bundle.js"
+import { node22 } from "../../scripts/edition.js"
+import { buildForBench, type Mode } from "../shared/bundle.js"
+import { EDITIONS } from "../shared/editions.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { fmt, median, quantile } from "../shared/stats.js"
@@ -58,6 +61,8 @@ interface Side {
   readonly client: string
   readonly transport: Transport
   readonly script: string
+  /** The Node it runs on; its figures are compared with node-sdk's on the same Node. */
+  readonly node: string
 }
 
 interface Round {
@@ -79,7 +84,7 @@ interface Burst {
  * how many long connections the fake platform will have accepted once this side's is (ws).
  */
 const measure = async (server: LineProcess<{ url: string }>, side: Side, connection: number): Promise<Round> => {
-  const client = await startLineProcess<{ ready: boolean; webhook?: string }>(side.script, [server.ready.url, side.transport])
+  const client = await startLineProcess<{ ready: boolean; webhook?: string }>(side.script, [server.ready.url, side.transport], [], side.node)
   try {
     await server.command(side.transport === "ws" ? `open ${connection}` : `webhook ${client.ready.webhook}`)
     const burst = async (count: number) => {
@@ -108,10 +113,19 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
 }
 
 const main = async () => {
+  const node = process.execPath
+  const larkEffect = async (mode: Mode) => ({
+    client: `lark-effect Channel (${mode === "effect4" ? "Effect 4" : mode})`,
+    script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", mode),
+    node: mode === "effect4" ? node22() : node
+  })
+  const nodeSdkScript = await buildForBench(here("./nodeSdk.ts"), "channel-nodeSdk", "dist")
   const clients = [
-    { client: "lark-effect Channel (dist)", script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", "dist") },
-    { client: "lark-effect Channel (bundle)", script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", "bundle") },
-    { client: "node-sdk createLarkChannel", script: await buildForBench(here("./nodeSdk.ts"), "channel-nodeSdk", "dist") }
+    ...EDITIONS.includes("effect3") ? [await larkEffect("dist"), await larkEffect("bundle")] : [],
+    { client: "node-sdk createLarkChannel", script: nodeSdkScript, node },
+    ...EDITIONS.includes("effect4")
+      ? [await larkEffect("effect4"), ...node22() === node ? [] : [{ client: "node-sdk createLarkChannel, Node 22", script: nodeSdkScript, node: node22() }]]
+      : []
   ].filter((side) => ONLY === undefined || side.client.startsWith(ONLY))
   const sides: ReadonlyArray<Side> = TRANSPORTS.flatMap((transport) =>
     clients.map((client) => ({ ...client, transport, name: `${client.client}, ${transport}` }))
@@ -146,6 +160,7 @@ const main = async () => {
       name: side.name,
       client: side.client,
       transport: side.transport,
+      node: side.node,
       handled: median(all.map((r) => r.handled)),
       acked: median(all.map((r) => r.acked)),
       cpuMicros: median(all.map((r) => r.cpuMicros)),
@@ -162,9 +177,9 @@ const main = async () => {
     )
   }
   for (const transport of TRANSPORTS) {
-    const nodeSdk = summary.find((s) => s.transport === transport && s.client.startsWith("node-sdk"))
-    if (nodeSdk === undefined) continue
-    for (const ours of summary.filter((s) => s.transport === transport && s !== nodeSdk)) {
+    for (const ours of summary.filter((s) => s.transport === transport && !s.client.startsWith("node-sdk"))) {
+      const nodeSdk = summary.find((s) => s.transport === transport && s.node === ours.node && s.client.startsWith("node-sdk"))
+      if (nodeSdk === undefined) continue
       console.log(
         `  ${ours.name} / node-sdk: ${(ours.handled / nodeSdk.handled).toFixed(2)}x msg/s, ` +
           `${(nodeSdk.cpuMicros / ours.cpuMicros).toFixed(2)}x msg per CPU-second vs node-sdk (target >= 1.5x)`
