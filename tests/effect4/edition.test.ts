@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { repository } from "../../scripts/distBuild.js"
 import { build, compiled, edition, node22, rewriteSpecifiers } from "../../scripts/edition.js"
 import { packEdition } from "../../scripts/editionPackage.js"
+import { exportedSpecifiers, importAll, untyped } from "../exportsCheck.js"
 import { effectMajors, expectedMessage, installedVersions, installInto, runQuickStart } from "../installQuickStart.js"
 
 const run = promisify(execFile)
@@ -369,7 +370,12 @@ describe("the Effect 4 edition, installed from its tarball", () => {
   // compiles all of the edition against Effect 4 (minutes on two cores), packs it, installs it with Effect 4's packages
   beforeAll(async () => {
     const tarball = await packEdition(project)
-    await installInto(project, tarball, installedVersions(join(edition, "node_modules"), ["effect", "@effect/platform-node"]))
+    // with ioredis, the optional peer an app installs for the Redis layers, so that every subpath loads
+    const peers = [
+      ...installedVersions(join(edition, "node_modules"), ["effect", "@effect/platform-node"]),
+      ...installedVersions(join(repository, "node_modules"), ["ioredis"])
+    ]
+    await installInto(project, tarball, peers)
   }, 20 * 60_000)
 
   it("runs the README's quick start against the fake Open Platform", async () => {
@@ -385,4 +391,12 @@ describe("the Effect 4 edition, installed from its tarball", () => {
     expect(manifest.peerDependencies).toMatchObject({ effect: expect.stringMatching(/^\^4\./) })
     expect(Object.keys(manifest.dependencies)).not.toContain("effect")
   })
+
+  it("loads every subpath of its exports map on Effect 4, each with its .d.ts", async () => {
+    const specifiers = exportedSpecifiers(join(project, "node_modules", "lark-effect", "package.json"))
+    expect(specifiers.length).toBeGreaterThan(1000) // the pattern entries were expanded
+    const failed = await importAll(project, specifiers, node22())
+    expect(failed, failed.join("\n")).toEqual([])
+    expect(untyped(project, specifiers)).toEqual([])
+  }, 5 * 60_000)
 })
