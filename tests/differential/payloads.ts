@@ -5,6 +5,7 @@
  * else was built before, so a difference found under one seed can be replayed alone.
  */
 import type { Api, CatalogType, Field, Model } from "../../scripts/codegen/catalog.js"
+import { fnv1a, mulberry32 } from "../fixtures/random.js"
 
 export interface Payload {
   readonly path?: Record<string, string>
@@ -21,25 +22,6 @@ export const SEEDS = [0, 1, 2] as const
 /** Below this depth of nested models only required fields are filled, so recursive models end. */
 const FULL_DEPTH = 3
 
-/** mulberry32: small, fast and good enough to pick values. */
-const generator = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** FNV-1a of the text: each API draws from its own stream. */
-const hash = (text: string) => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
-
 // Texts that survive every encoding on the wire but still need escaping in a query or JSON.
 const TEXTS = ["plain", "with space", "ünïcödé 飞书", "a&b=c+d", "quote\"back\\slash", "emoji 🚀"] as const
 
@@ -48,7 +30,7 @@ const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 class Draw {
   private readonly next: () => number
   constructor(seed: number, key: string) {
-    this.next = generator(hash(`${seed}:${key}`))
+    this.next = mulberry32(fnv1a(`${seed}:${key}`)) // each API draws from its own stream
   }
   int(below: number): number {
     return Math.floor(this.next() * below)

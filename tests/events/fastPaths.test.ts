@@ -19,6 +19,7 @@ import { makeDispatch } from "../../src/events/dispatch.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { Literals, Union } from "../../src/internal/dialect.js"
 import { propertyRuns, withMinimumLogLevel } from "../dialect.js"
+import { fnv1a, mulberry32 } from "../fixtures/random.js"
 
 /**
  * A string: what each major generates for `Schema.String`, any Unicode text (code points, astral ones included,
@@ -54,25 +55,12 @@ type Step =
  */
 const Steps = Schema.Struct({ length: Literals(...Array.from({ length: 41 }, (_, n) => `${n}`)), seed: Schema.Number })
 
-/** Numbers in `[0, 1)` from `seed`, any number (its text hashed, FNV-1a, then mulberry32). */
-const randomFrom = (seed: number) => {
-  let state = 0x811C9DC5
-  for (const char of `${seed}`) state = Math.imul(state ^ char.charCodeAt(0), 0x01000193) >>> 0
-  return () => {
-    state = (state + 0x6D2B79F5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /**
  * The steps `steps` stands for: each a delivery 6 times in 9 (failing half the time), a claim held elsewhere
  * once, a clock move twice; ids 0 to 5; minutes within the claim TTL (5), past it, and past the 8-hour TTL.
  */
 const stepsOf = ({ length, seed }: typeof Steps.Type): Array<Step> => {
-  const random = randomFrom(seed)
+  const random = mulberry32(fnv1a(`${seed}`)) // any number: its text hashed
   const pick = (size: number) => Math.floor(random() * size)
   return Array.from({ length: Number(length) }, (): Step => {
     const kind = pick(9)
