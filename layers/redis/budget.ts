@@ -21,7 +21,7 @@ import * as Redacted from "effect/Redacted"
 import { Redis } from "ioredis"
 import * as Exchange from "../../src/Exchange.js"
 import { catchAll, currentForker, decodeDuration, type DurationInput, scopedLayer } from "../../src/internal/dialect.js"
-import { command, DEFAULT_URL, watchConnection } from "./client.js"
+import { command, urlOf, watchConnection } from "./client.js"
 import { defineScripts } from "./scripts.js"
 
 export interface Limit {
@@ -115,7 +115,7 @@ export const layerRedis = (
     readonly prefix?: string | undefined
   }
 ): Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> => {
-  const url = options.url === undefined ? DEFAULT_URL : Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url
+  const url = urlOf(options.url)
   const prefix = options.prefix ?? "lark:budget:"
   return scopedLayer(
     HttpClient.HttpClient,

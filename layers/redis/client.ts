@@ -58,6 +58,10 @@ export interface Options {
 }
 
 export const DEFAULT_URL = "redis://127.0.0.1:6379"
+
+/** The URL to connect to: `url` unwrapped, or {@link DEFAULT_URL}. */
+export const urlOf = (url: Redacted.Redacted<string> | string | undefined): string =>
+  url === undefined ? DEFAULT_URL : Redacted.isRedacted(url) ? Redacted.value(url) : url
 export const DEFAULT_PREFIX = "lark:"
 
 /** Retry forever, 100 ms more per attempt, at most 2 s apart. */
@@ -83,8 +87,7 @@ export const watchConnection = (client: Redis, log: (effect: Effect.Effect<void>
 /** A connected client; closed when the scope closes. */
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
-    const url = options.url === undefined ? DEFAULT_URL : Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url
-    const client = new Redis(url, {
+    const client = new Redis(urlOf(options.url), {
       ...options.redisOptions,
       lazyConnect: true,
       enableOfflineQueue: false,
