@@ -6,6 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle } from "../../src/events/handle.js"
+import { withClock } from "../../src/internal/dialect.js"
 import { delivery, KEY, TOKEN } from "../events/side.js"
 import { clock, runSubject } from "./subject.js"
 
@@ -18,7 +19,7 @@ void runSubject(async (count) => {
   for (let done = 0; done < count; done += SLICE) {
     const slice = Array.from({ length: Math.min(SLICE, count - done) }, () => delivery(made++))
     for (const { headers, rawBody } of slice) {
-      const { status } = await Effect.runPromise(Effect.withClock(handler({ method: "POST", headers, rawBody }), clock))
+      const { status } = await Effect.runPromise(withClock(handler({ method: "POST", headers, rawBody }), clock))
       if (status !== 200) throw new Error(`lark-effect answered ${status}`)
     }
   }

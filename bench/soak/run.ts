@@ -1,6 +1,7 @@
 /**
  * `npm run bench:soak`: does memory come back? Each subject runs in a process of its own on the built package
- * (`dist/`, unbundled, plain `node --expose-gc`): `BENCH_SOAK` (default 200,000) calls of `im.v1.message.create`
+ * (`dist/`, unbundled, plain `node --expose-gc`), and on the Effect 4 edition as installed (`effect4` mode of
+ * `../shared/bundle.ts`, on Node 22; `BENCH_EDITIONS`, `../shared/editions.ts`): `BENCH_SOAK` (default 200,000) calls of `im.v1.message.create`
  * on lark-effect's undici wiring against the fake platform (`calls.ts`), as many encrypted, signed webhook
  * events through `handle` (`events.ts`), and as many long-connection frames pushed by the fake server of
  * `bench/ws` (`frames.ts`), each after 40,000 to warm up (two slices, the clock moved on between them), in
@@ -16,7 +17,9 @@ import { fileURLToPath } from "node:url"
 import { ManagedRuntime } from "effect"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { node22 } from "../../scripts/edition.js"
 import { buildForBench, bundleForBench } from "../shared/bundle.js"
+import { EDITIONS } from "../shared/editions.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import type { Sample } from "./subject.js"
 
@@ -28,26 +31,34 @@ const WARMUP = WARMUP_SLICES * SLICE
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
+type Edition = "effect3" | "effect4"
+
 interface Soak {
   readonly name: string
-  /** Starts the subject (a line process) and answers how to run `count` more operations through it. */
-  readonly start: () => Promise<{
+  /** Starts the subject (a line process) on `edition` and answers how to run `count` more operations through it. */
+  readonly start: (edition: Edition) => Promise<{
     readonly subject: LineProcess<{ ready: boolean }>
     readonly run: (count: number) => Promise<void>
     readonly stop: () => Promise<void>
   }>
 }
 
-const subject = async (entry: string, args: ReadonlyArray<string>) =>
-  startLineProcess<{ ready: boolean }>(await buildForBench(here(entry), `soak-${entry.slice(2, -3)}`, "dist"), args, ["--expose-gc"])
+/** The subject `entry` built for `edition` (Effect 3: `dist`, on this Node; Effect 4: as installed, on Node 22) and started. */
+const subject = async (edition: Edition, entry: string, args: ReadonlyArray<string>) =>
+  startLineProcess<{ ready: boolean }>(
+    await buildForBench(here(entry), `soak-${entry.slice(2, -3)}`, edition === "effect3" ? "dist" : "effect4"),
+    args,
+    ["--expose-gc"],
+    edition === "effect3" ? process.execPath : node22()
+  )
 
 const calls: Soak = {
   name: `${TOTAL} calls`,
-  start: async () => {
+  start: async (edition) => {
     // the fake platform records every call: forgotten after each slice, so that its process keeps up
     const platform = ManagedRuntime.make(fakeOpenPlatform())
     const fake = await platform.runPromise(FakeOpenPlatform)
-    const child = await subject("./calls.ts", [fake.url])
+    const child = await subject(edition, "./calls.ts", [fake.url])
     return {
       subject: child,
       run: async (count) => {
@@ -61,17 +72,17 @@ const calls: Soak = {
 
 const events: Soak = {
   name: `${TOTAL} webhook events`,
-  start: async () => {
-    const child = await subject("./events.ts", [])
+  start: async (edition) => {
+    const child = await subject(edition, "./events.ts", [])
     return { subject: child, run: (count) => child.command(`run ${count}`), stop: async () => {} }
   }
 }
 
 const frames: Soak = {
   name: `${TOTAL} long-connection frames`,
-  start: async () => {
+  start: async (edition) => {
     const server = await startLineProcess<{ url: string }>(await bundleForBench(here("../ws/server.ts"), "ws-server"))
-    const child = await subject("./frames.ts", [server.ready.url])
+    const child = await subject(edition, "./frames.ts", [server.ready.url])
     await server.command("open 1")
     return {
       subject: child,
@@ -93,8 +104,8 @@ interface Result {
   readonly end: Sample
 }
 
-const soak = async ({ name, start }: Soak): Promise<Result> => {
-  const { subject, run, stop } = await start()
+const soak = async ({ name, start }: Soak, edition: Edition): Promise<Result> => {
+  const { subject, run, stop } = await start(edition)
   try {
     const step = async (count: number, done: number) => {
       await run(count)
@@ -125,20 +136,26 @@ const soak = async ({ name, start }: Soak): Promise<Result> => {
   }
 }
 
+/** The subject's name, with the edition and its Node. */
+const titled = (name: string, edition: Edition) =>
+  edition === "effect3" ? `${name}, Effect 3 (${process.version})` : `${name}, Effect 4 (Node 22)`
+
 const main = async () => {
   const results: Array<Result> = []
   const only = process.env["BENCH_SOAK_ONLY"]?.split(",")
   const chosen = Object.entries({ calls, events, frames }).filter(([key]) => only === undefined || only.includes(key))
-  for (const [, each] of chosen) results.push(await soak(each))
-  console.log(`\n${"".padEnd(30)} after warm-up (heap / RSS MiB)   at the end        change heap / RSS (goal: within 10 %)`)
+  for (const edition of EDITIONS as ReadonlyArray<Edition>) {
+    for (const [, each] of chosen) results.push(await soak({ ...each, name: titled(each.name, edition) }, edition))
+  }
+  const width = Math.max(...results.map(({ name }) => name.length))
+  console.log(`\n${"".padEnd(width)} after warm-up (heap / RSS MiB)   at the end        change heap / RSS (goal: within 10 %)`)
   for (const { name, afterWarmup, end } of results) {
     console.log(
-      `${name.padEnd(30)} ${mib(afterWarmup.heapMiB)} / ${mib(afterWarmup.rssMiB)}        ${mib(end.heapMiB)} / ${mib(end.rssMiB)}` +
+      `${name.padEnd(width)} ${mib(afterWarmup.heapMiB)} / ${mib(afterWarmup.rssMiB)}        ${mib(end.heapMiB)} / ${mib(end.rssMiB)}` +
         `   ${change(afterWarmup.heapMiB, end.heapMiB)} / ${change(afterWarmup.rssMiB, end.rssMiB)}`
     )
   }
-  console.log(`node ${process.version}`)
-  console.log(JSON.stringify({ operations: TOTAL, node: process.version, results }))
+  console.log(JSON.stringify({ operations: TOTAL, results }))
 }
 
 main().catch((error) => {

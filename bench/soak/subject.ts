@@ -11,27 +11,17 @@
  */
 import { createInterface } from "node:readline"
 import { setTimeout } from "node:timers/promises"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Dedupe from "../../src/events/Dedupe.js"
+import { liveClockAhead } from "../../src/internal/dialect.js"
 import { answer } from "../shared/lineProcess.js"
 
 const AGE = Duration.toMillis(Dedupe.DEFAULT_TTL) + Duration.toMillis(Dedupe.DEFAULT_CLAIM_TTL)
 
 let ahead = 0
-const real = Clock.make()
-const now = () => real.unsafeCurrentTimeMillis() + ahead
 
-/** The real clock, `ahead` milliseconds on: sleeps take real time. */
-export const clock: Clock.Clock = {
-  [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: now,
-  currentTimeMillis: Effect.sync(now),
-  unsafeCurrentTimeNanos: () => real.unsafeCurrentTimeNanos() + BigInt(ahead) * 1_000_000n,
-  currentTimeNanos: Effect.sync(() => real.unsafeCurrentTimeNanos() + BigInt(ahead) * 1_000_000n),
-  sleep: (duration) => real.sleep(duration)
-}
+/** The live clock, `ahead` milliseconds on: sleeps take real time. */
+export const clock = liveClockAhead(() => ahead)
 
 export interface Sample {
   readonly heapMiB: number

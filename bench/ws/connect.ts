@@ -6,15 +6,12 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as WsLayer from "../../layers/ws.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
-import { warningsOnStandardError } from "../../src/internal/dialect.js"
+import { warningsOnStandardError, withClock } from "../../src/internal/dialect.js"
 import * as LarkConfig from "../../src/LarkConfig.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
 import { APP } from "../shared/app.js"
 
-/**
- * Connects to the fake server at `url` and keeps the connection running for the life of the process. `clock`
- * (the soak's) is Effect 3's alone: `bench:ws` runs on either edition without one.
- */
+/** Connects to the fake server at `url` and keeps the connection running for the life of the process, on `clock` if given (the soak's). */
 export const connect = async (url: string, clock?: Clock.Clock): Promise<void> => {
   const dispatcher = EventDispatcher.make().on("im.message.receive_v1", () => Effect.void)
   const wiring = Layer.mergeAll(
@@ -24,5 +21,5 @@ export const connect = async (url: string, clock?: Clock.Clock): Promise<void> =
     warningsOnStandardError()
   )
   const run = LongConnection.run(dispatcher).pipe(Effect.provide(wiring))
-  Effect.runFork(clock === undefined ? run : Effect.withClock(run, clock))
+  Effect.runFork(clock === undefined ? run : withClock(run, clock))
 }

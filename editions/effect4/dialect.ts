@@ -163,6 +163,24 @@ export const withDeferredMaker = <A, E, R>(
 
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.currentTimeMillisUnsafe()
 
+export const liveClockAhead = (offset: () => number): Clock.Clock => {
+  const live = Clock.Clock.defaultValue()
+  const millis = () => live.currentTimeMillisUnsafe() + offset()
+  const nanos = () => live.currentTimeNanosUnsafe() + BigInt(offset()) * 1_000_000n
+  return {
+    currentTimeMillisUnsafe: millis,
+    currentTimeMillis: Effect.sync(millis),
+    currentTimeNanosUnsafe: nanos,
+    currentTimeNanos: Effect.sync(nanos),
+    monotonicTimeNanosUnsafe: () => live.monotonicTimeNanosUnsafe(),
+    monotonicTimeNanos: live.monotonicTimeNanos,
+    sleep: (duration) => live.sleep(duration)
+  }
+}
+
+export const withClock = <A, E, R>(effect: Effect.Effect<A, E, R>, clock: Clock.Clock): Effect.Effect<A, E, R> =>
+  Effect.provideService(effect, Clock.Clock, clock)
+
 export const ignoreLogged = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<void, never, R> => Effect.ignore(self, { log: true })
 
 export const paginate = <S, A, E, R>(

@@ -185,6 +185,28 @@ export const withDeferredMaker = <A, E, R>(
 /** The clock's time now, without an effect. Effect 4: `clock.currentTimeMillisUnsafe()`. */
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.unsafeCurrentTimeMillis()
 
+/**
+ * The live clock, `offset()` milliseconds ahead: a long run can pretend hours went by (expiring what is kept
+ * that long) while its sleeps take real time. Effect 4: a `Clock` with `currentTimeMillisUnsafe` and the like.
+ */
+export const liveClockAhead = (offset: () => number): Clock.Clock => {
+  const live = Clock.make()
+  const millis = () => live.unsafeCurrentTimeMillis() + offset()
+  const nanos = () => live.unsafeCurrentTimeNanos() + BigInt(offset()) * 1_000_000n
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: millis,
+    currentTimeMillis: Effect.sync(millis),
+    unsafeCurrentTimeNanos: nanos,
+    currentTimeNanos: Effect.sync(nanos),
+    sleep: (duration) => live.sleep(duration)
+  }
+}
+
+/** Runs `effect` on `clock`. Effect 4: the `Clock.Clock` reference provided. */
+export const withClock = <A, E, R>(effect: Effect.Effect<A, E, R>, clock: Clock.Clock): Effect.Effect<A, E, R> =>
+  Effect.withClock(effect, clock)
+
 /** Effect 4: `Effect.ignore({ log: true })`. */
 export const ignoreLogged: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<void, never, R> = Effect.ignoreLogged
 
