@@ -4,15 +4,22 @@
  * process) against node-sdk and the Effect floor, and bundle sizes. Prints tables, then the figures as JSON on
  * the last line. Figures only: the issue's targets are reported, never asserted.
  * `BENCH_COST_RUNS` (default 5): cold starts per program, after one warm-up.
+ *
+ * The Effect 4 edition (docs/effect4.md; `BENCH_EDITIONS`, `../shared/editions.ts`) is measured the same way
+ * but for the type checks: its package modules built into a workspace of its own, the programs' imports
+ * respelled as its (`workspace.ts`), cold starts on Node 22 against node-sdk on Node 22.
  */
 import { fork } from "node:child_process"
 import { createRequire } from "node:module"
 import { availableParallelism } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { node22 } from "../../scripts/edition.js"
 import type { ServerMessage } from "../request/protocol.js"
+import { EDITIONS } from "../shared/editions.js"
 import { type Bundle, bundle } from "./bundle.js"
 import { coldStarts, rssSource, type Start } from "./coldstart.js"
+import { exec } from "./exec.js"
 import { type Check, checkConsumer, checkProject, CONSUMERS } from "./typecheck.js"
 import * as Workspace from "./workspace.js"
 
@@ -52,6 +59,10 @@ const STARTS = {
   nodeSdk: "node-sdk, require + new Client + message"
 } as const
 type StartKey = keyof typeof STARTS
+
+/** What the Effect 4 edition runs: all but the floor through the indexes (`@effect/platform` has no Effect 4 twin). */
+type Effect4StartKey = Exclude<StartKey, "floorBarrel">
+const EFFECT4_STARTS = Object.fromEntries(Object.entries(STARTS).filter(([key]) => key !== "floorBarrel")) as Record<Effect4StartKey, string>
 
 /** Node arguments of each cold-start program, run in the workspace. */
 const programs = (url: string): Record<StartKey, ReadonlyArray<string>> => ({
@@ -134,7 +145,7 @@ const printParts = (oneMessage: Bundle, floor: Bundle) => {
 }
 
 /** The same cold-start targets met with `lark-effect/layers/http` instead of the default (undici) wiring. */
-const nodeHttpTargets = ({ bundledImHttp, unbundledImHttp, nodeSdk, floor }: Record<StartKey, Start>) => [
+const nodeHttpTargets = ({ bundledImHttp, unbundledImHttp, nodeSdk, floor }: Record<Effect4StartKey, Start>) => [
   ["node:http wiring, bundled ≤ node-sdk: wall", `${seconds(bundledImHttp.seconds)} s`, `${seconds(nodeSdk.seconds)} s`,
     percentOver(bundledImHttp.seconds, nodeSdk.seconds), verdict(bundledImHttp.seconds <= nodeSdk.seconds)],
   ["node:http wiring, bundled ≤ node-sdk: peak RSS", `${mib(bundledImHttp.rssMiB)} MiB`, `${mib(nodeSdk.rssMiB)} MiB`,
@@ -145,7 +156,7 @@ const nodeHttpTargets = ({ bundledImHttp, unbundledImHttp, nodeSdk, floor }: Rec
     percentOver(unbundledImHttp.rssMiB, floor.rssMiB), verdict(unbundledImHttp.rssMiB <= floor.rssMiB * 1.2)]
 ]
 
-const printTargets = (starts: Record<StartKey, Start>, oneMessage: Bundle) => {
+const printTargets = (starts: Record<Effect4StartKey, Start>, oneMessage: Bundle) => {
   const { bundled, unbundled, nodeSdk, floor } = starts
   table([
     ["Target (issue, deliverable 7)", "measured", "against", "", ""],
@@ -176,12 +187,25 @@ const print = (
     ...Object.entries(checks).map(([label, check]) => [label, seconds(check.seconds), String(check.files), mib(check.memoryMiB)]),
     ["build: tsc -p tsconfig.build.json", seconds(buildSeconds), "", ""]
   ])
+  printMeasured("", STARTS, starts, sizes)
+}
+
+/** The cold starts (`labels` name them) and bundles of an edition, what its one-message bundle holds, and the targets. */
+const printMeasured = (
+  edition: string,
+  labels: Partial<Record<StartKey, string>>,
+  starts: Record<Effect4StartKey, Start> & Partial<Record<StartKey, Start>>,
+  sizes: Record<BundleKey, Bundle>
+) => {
   table([
-    ["Cold start (whole process)", "wall s", "peak RSS MiB"],
-    ...entries(STARTS).map(([key, label]) => [label, seconds(starts[key].seconds), mib(starts[key].rssMiB)])
+    [`Cold start (whole process)${edition}`, "wall s", "peak RSS MiB"],
+    ...(Object.entries(labels) as Array<[StartKey, string]>).flatMap(([key, label]) => {
+      const start = starts[key]
+      return start === undefined ? [] : [[label, seconds(start.seconds), mib(start.rssMiB)]]
+    })
   ])
   table([
-    ["Bundle (esbuild, minified, platform node)", "bytes", "gzip bytes"],
+    [`Bundle (esbuild, minified, platform node)${edition}`, "bytes", "gzip bytes"],
     ...entries(BUNDLES).map(([key, { label }]) => [label, bytes(sizes[key].bytes), bytes(sizes[key].gzipBytes)])
   ])
   printParts(sizes.im, sizes.floor)
@@ -189,22 +213,53 @@ const print = (
   printTargets(starts, sizes.im)
 }
 
-const main = async (workspace: string) => {
+const bundleFigures = (sizes: Record<BundleKey, Bundle>) =>
+  Object.fromEntries(entries(sizes).map(([key, size]) => [key, { bytes: size.bytes, gzipBytes: size.gzipBytes }]))
+
+const effect3 = async (workspace: string) => {
   const checks = await typeChecks(workspace)
   const buildSeconds = await Workspace.buildPackage(workspace)
   const sizes = await bundles(workspace)
   const starts = await withPlatform((url) => coldStarts(workspace, programs(url), RUNS))
   print(checks, buildSeconds, sizes, starts)
-  const bundleFigures = Object.fromEntries(entries(sizes).map(([key, size]) => [key, { bytes: size.bytes, gzipBytes: size.gzipBytes }]))
-  console.log(JSON.stringify({ node: process.version, runs: RUNS, rssSource, checks, buildSeconds, coldStarts: starts, bundles: bundleFigures }))
+  return { node: process.version, checks, buildSeconds, coldStarts: starts, bundles: bundleFigures(sizes) }
 }
 
-const workspace = await Workspace.make()
+/** The Effect 4 edition: its build, bundles and cold starts (on Node 22), with the same tables but the type checks. */
+const effect4 = async (workspace: string) => {
+  const node = node22()
+  const buildSeconds = await Workspace.buildPackage(workspace, "effect4")
+  const sizes = await bundles(workspace)
+  const starts = await withPlatform((url) => {
+    const all = programs(url)
+    const chosen = Object.fromEntries(Object.keys(EFFECT4_STARTS).map((key) => [key, all[key as Effect4StartKey]]))
+    return coldStarts(workspace, chosen as Record<Effect4StartKey, ReadonlyArray<string>>, RUNS, node)
+  })
+  const version = (await exec(node, ["--version"], workspace)).stdout.trim()
+  console.log(`Effect 4 edition (node ${version}; build: its package modules, ${seconds(buildSeconds)} s)\n`)
+  printMeasured(", Effect 4 edition", EFFECT4_STARTS, starts, sizes)
+  return { node: version, buildSeconds, coldStarts: starts, bundles: bundleFigures(sizes) }
+}
+
+/** Runs `measure` in a new workspace for `edition`, removed afterwards. */
+const inWorkspace = async <A>(edition: Workspace.Edition, measure: (workspace: string) => Promise<A>): Promise<A> => {
+  const workspace = await Workspace.make(edition)
+  try {
+    return await measure(workspace)
+  } finally {
+    await Workspace.remove(workspace)
+  }
+}
+
 try {
-  await main(workspace)
+  const figures = {
+    runs: RUNS,
+    rssSource,
+    ...(EDITIONS.includes("effect3") ? { effect3: await inWorkspace("effect3", effect3) } : {}),
+    ...(EDITIONS.includes("effect4") ? { effect4: await inWorkspace("effect4", effect4) } : {})
+  }
+  console.log(JSON.stringify(figures))
 } catch (error) {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1
-} finally {
-  await Workspace.remove(workspace)
 }
