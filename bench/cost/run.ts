@@ -16,7 +16,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { node22 } from "../../scripts/edition.js"
 import type { ServerMessage } from "../request/protocol.js"
-import { EDITIONS } from "../shared/editions.js"
+import { type Edition, EDITIONS } from "../shared/editions.js"
 import { type Bundle, bundle } from "./bundle.js"
 import { coldStarts, rssSource, type Start } from "./coldstart.js"
 import { exec } from "./exec.js"
@@ -242,7 +242,7 @@ const effect4 = async (workspace: string) => {
 }
 
 /** Runs `measure` in a new workspace for `edition`, removed afterwards. */
-const inWorkspace = async <A>(edition: Workspace.Edition, measure: (workspace: string) => Promise<A>): Promise<A> => {
+const inWorkspace = async <A>(edition: Edition, measure: (workspace: string) => Promise<A>): Promise<A> => {
   const workspace = await Workspace.make(edition)
   try {
     return await measure(workspace)

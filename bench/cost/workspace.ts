@@ -13,12 +13,11 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { edition as editionFolder, editionManifest, readRewrites, rewriteSpecifiers } from "../../scripts/edition.js"
 import { editionDistBuild } from "../../scripts/editionPackage.js"
+import type { Edition } from "../shared/editions.js"
 import { exec } from "./exec.js"
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url))
 export const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-
-export type Edition = "effect3" | "effect4"
 
 /**
  * What the programs import besides lark-effect, linked rather than copied, and from which node_modules: Effect 4

@@ -3,5 +3,12 @@
  * Effect 4 edition (docs/effect4.md) runs as installed (`effect4` mode of `bundle.ts`) on Node 22 (`node22()`),
  * against node-sdk on the same Node.
  */
-export const EDITIONS = (process.env["BENCH_EDITIONS"] ?? "effect3,effect4").split(",").map((edition) => edition.trim())
-for (const edition of EDITIONS) if (edition !== "effect3" && edition !== "effect4") throw new Error(`BENCH_EDITIONS: no edition ${edition}`)
+export type Edition = "effect3" | "effect4"
+
+const isEdition = (name: string): name is Edition => name === "effect3" || name === "effect4"
+
+export const EDITIONS: ReadonlyArray<Edition> = (process.env["BENCH_EDITIONS"] ?? "effect3,effect4").split(",").map((name) => {
+  const edition = name.trim()
+  if (!isEdition(edition)) throw new Error(`BENCH_EDITIONS: no edition ${edition}`)
+  return edition
+})

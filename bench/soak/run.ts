@@ -1,11 +1,11 @@
 /**
  * `npm run bench:soak`: does memory come back? Each subject runs in a process of its own on the built package
  * (`dist/`, unbundled, plain `node --expose-gc`), and on the Effect 4 edition as installed (`effect4` mode of
- * `../shared/bundle.ts`, on Node 22; `BENCH_EDITIONS`, `../shared/editions.ts`): `BENCH_SOAK` (default 200,000) calls of `im.v1.message.create`
- * on lark-effect's undici wiring against the fake platform (`calls.ts`), as many encrypted, signed webhook
- * events through `handle` (`events.ts`), and as many long-connection frames pushed by the fake server of
- * `bench/ws` (`frames.ts`), each after 40,000 to warm up (two slices, the clock moved on between them), in
- * slices of 20,000.
+ * `../shared/bundle.ts`, on Node 22; `BENCH_EDITIONS`, `../shared/editions.ts`): `BENCH_SOAK` (default 200,000)
+ * calls of `im.v1.message.create` on lark-effect's undici wiring against the fake platform (`calls.ts`), as many
+ * encrypted, signed webhook events through `handle` (`events.ts`), and as many long-connection frames pushed by
+ * the fake server of `bench/ws` (`frames.ts`), each after 40,000 to warm up (two slices, the clock moved on
+ * between them), in slices of 20,000.
  *
  * After the warm-up and after every slice the subject collects garbage and reports its heap in use and its
  * RSS (`subject.ts`); after every slice its clock moves on by the de-duplication TTL, so that the event ids of
@@ -19,7 +19,7 @@ import { fakeOpenPlatform } from "../../layers/testing.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import { node22 } from "../../scripts/edition.js"
 import { buildForBench, bundleForBench } from "../shared/bundle.js"
-import { EDITIONS } from "../shared/editions.js"
+import { type Edition, EDITIONS } from "../shared/editions.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import type { Sample } from "./subject.js"
 
@@ -30,8 +30,6 @@ const WARMUP_SLICES = 2
 const WARMUP = WARMUP_SLICES * SLICE
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
-
-type Edition = "effect3" | "effect4"
 
 interface Soak {
   readonly name: string
@@ -144,7 +142,7 @@ const main = async () => {
   const results: Array<Result> = []
   const only = process.env["BENCH_SOAK_ONLY"]?.split(",")
   const chosen = Object.entries({ calls, events, frames }).filter(([key]) => only === undefined || only.includes(key))
-  for (const edition of EDITIONS as ReadonlyArray<Edition>) {
+  for (const edition of EDITIONS) {
     for (const [, each] of chosen) results.push(await soak({ ...each, name: titled(each.name, edition) }, edition))
   }
   const width = Math.max(...results.map(({ name }) => name.length))

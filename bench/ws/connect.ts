@@ -11,7 +11,10 @@ import * as LarkConfig from "../../src/LarkConfig.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
 import { APP } from "../shared/app.js"
 
-/** Connects to the fake server at `url` and keeps the connection running for the life of the process, on `clock` if given (the soak's). */
+/**
+ * Connects to the fake server at `url` and keeps the connection running for the life of the process, on
+ * `clock` if given (the soak's).
+ */
 export const connect = async (url: string, clock?: Clock.Clock): Promise<void> => {
   const dispatcher = EventDispatcher.make().on("im.message.receive_v1", () => Effect.void)
   const wiring = Layer.mergeAll(
