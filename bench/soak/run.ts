@@ -41,6 +41,13 @@ interface Soak {
   }>
 }
 
+/** `started`, or, when it fails, `stop()` first: what was started before it must not hold the process open. */
+const stoppingOnFailure = <A>(started: Promise<A>, stop: () => unknown): Promise<A> =>
+  started.catch(async (error: unknown) => {
+    await stop()
+    throw error
+  })
+
 /** The subject `entry` built for `edition` (Effect 3: `dist`, on this Node; Effect 4: as installed, on Node 22) and started. */
 const subject = async (edition: Edition, entry: string, args: ReadonlyArray<string>) =>
   startLineProcess<{ ready: boolean }>(
@@ -56,7 +63,7 @@ const calls: Soak = {
     // the fake platform records every call: forgotten after each slice, so that its process keeps up
     const platform = ManagedRuntime.make(fakeOpenPlatform())
     const fake = await platform.runPromise(FakeOpenPlatform)
-    const child = await subject(edition, "./calls.ts", [fake.url])
+    const child = await stoppingOnFailure(subject(edition, "./calls.ts", [fake.url]), () => platform.dispose())
     return {
       subject: child,
       run: async (count) => {
@@ -80,7 +87,7 @@ const frames: Soak = {
   name: `${TOTAL} long-connection frames`,
   start: async (edition) => {
     const server = await startLineProcess<{ url: string }>(await bundleForBench(here("../ws/server.ts"), "ws-server"))
-    const child = await subject(edition, "./frames.ts", [server.ready.url])
+    const child = await stoppingOnFailure(subject(edition, "./frames.ts", [server.ready.url]), server.stop)
     await server.command("open 1")
     return {
       subject: child,
