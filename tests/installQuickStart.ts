@@ -5,7 +5,9 @@
  * against the fake Open Platform on 127.0.0.1 (`LARK_DOMAIN` pointed at it).
  *
  * The installs are served from npm's cache where the repository's own installs put the same versions
- * (`--prefer-offline`), and from the registry otherwise.
+ * (`--prefer-offline`), and from the registry otherwise; a registry request that stalls is given up after a
+ * minute and retried, instead of npm's five minutes per request (a stalled install once outlasted the test's
+ * timeout).
  */
 import { execFile } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
@@ -26,7 +28,8 @@ export const installedVersions = (modules: string, names: ReadonlyArray<string>)
 /** Makes `project` an app (ES modules) with `tarball` and `peers` installed. */
 export const installInto = async (project: string, tarball: string, peers: ReadonlyArray<string>): Promise<void> => {
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "quick-start", private: true, type: "module" }))
-  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, ...peers], {
+  const patience = ["--fetch-timeout=60000", "--fetch-retries=4"]
+  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...patience, tarball, ...peers], {
     cwd: project,
     maxBuffer: 64 * 1024 * 1024
   })
