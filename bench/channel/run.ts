@@ -28,9 +28,8 @@
  * queued, as node-sdk's channel does, instead of once its handler finished.
  */
 import { fileURLToPath } from "node:url"
-import { node22 } from "../../scripts/edition.js"
 import { buildForBench, type Mode } from "../shared/bundle.js"
-import { EDITIONS } from "../shared/editions.js"
+import { EDITIONS, effect4BaselineNodes, modeLabel, nodeFor } from "../shared/editions.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { fmt, median, quantile } from "../shared/stats.js"
@@ -113,19 +112,17 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
 }
 
 const main = async () => {
-  const node = process.execPath
   const larkEffect = async (mode: Mode) => ({
-    client: `lark-effect Channel (${mode === "effect4" ? "Effect 4" : mode})`,
+    client: `lark-effect Channel (${modeLabel(mode)})`,
     script: await buildForBench(here("./larkEffect.ts"), "channel-larkEffect", mode),
-    node: mode === "effect4" ? node22() : node
+    node: nodeFor(mode)
   })
   const nodeSdkScript = await buildForBench(here("./nodeSdk.ts"), "channel-nodeSdk", "dist")
   const clients = [
     ...EDITIONS.includes("effect3") ? [await larkEffect("dist"), await larkEffect("bundle")] : [],
-    { client: "node-sdk createLarkChannel", script: nodeSdkScript, node },
-    ...EDITIONS.includes("effect4")
-      ? [await larkEffect("effect4"), ...node22() === node ? [] : [{ client: "node-sdk createLarkChannel, Node 22", script: nodeSdkScript, node: node22() }]]
-      : []
+    { client: "node-sdk createLarkChannel", script: nodeSdkScript, node: process.execPath },
+    ...EDITIONS.includes("effect4") ? [await larkEffect("effect4")] : [],
+    ...effect4BaselineNodes().map((node) => ({ client: "node-sdk createLarkChannel, Node 22", script: nodeSdkScript, node }))
   ].filter((side) => ONLY === undefined || side.client.startsWith(ONLY))
   const sides: ReadonlyArray<Side> = TRANSPORTS.flatMap((transport) =>
     clients.map((client) => ({ ...client, transport, name: `${client.client}, ${transport}` }))

@@ -14,12 +14,10 @@ import { createRequire } from "node:module"
 import { availableParallelism } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { node22 } from "../../scripts/edition.js"
 import type { ServerMessage } from "../request/protocol.js"
-import { type Edition, EDITIONS } from "../shared/editions.js"
+import { type Edition, EDITIONS, nodeFor, versionOf } from "../shared/editions.js"
 import { type Bundle, bundle } from "./bundle.js"
 import { coldStarts, rssSource, type Start } from "./coldstart.js"
-import { exec } from "./exec.js"
 import { type Check, checkConsumer, checkProject, CONSUMERS } from "./typecheck.js"
 import * as Workspace from "./workspace.js"
 
@@ -227,7 +225,7 @@ const effect3 = async (workspace: string) => {
 
 /** The Effect 4 edition: its build, bundles and cold starts (on Node 22), with the same tables but the type checks. */
 const effect4 = async (workspace: string) => {
-  const node = node22()
+  const node = nodeFor("effect4")
   const buildSeconds = await Workspace.buildPackage(workspace, "effect4")
   const sizes = await bundles(workspace)
   const starts = await withPlatform((url) => {
@@ -235,7 +233,7 @@ const effect4 = async (workspace: string) => {
     const chosen = Object.fromEntries(Object.keys(EFFECT4_STARTS).map((key) => [key, all[key as Effect4StartKey]]))
     return coldStarts(workspace, chosen as Record<Effect4StartKey, ReadonlyArray<string>>, RUNS, node)
   })
-  const version = (await exec(node, ["--version"], workspace)).stdout.trim()
+  const version = versionOf(node)
   console.log(`Effect 4 edition (node ${version}; build: its package modules, ${seconds(buildSeconds)} s)\n`)
   printMeasured(", Effect 4 edition", EFFECT4_STARTS, starts, sizes)
   return { node: version, buildSeconds, coldStarts: starts, bundles: bundleFigures(sizes) }

@@ -18,12 +18,10 @@
  * rotating; every run is printed, then the median per side (each against node-sdk on its Node) and the figures as
  * JSON on the last line.
  */
-import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { node22 } from "../../scripts/edition.js"
 import { buildForBench, type Mode } from "../shared/bundle.js"
+import { EDITIONS, effect4BaselineNodes, modeLabel, nodeFor, versionOf } from "../shared/editions.js"
 import { startLineProcess } from "../shared/lineProcess.js"
-import { EDITIONS } from "../shared/editions.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { median } from "../shared/stats.js"
 
@@ -47,28 +45,26 @@ const SHAPES = [
 ] as const
 
 const main = async () => {
-  const node = process.execPath
   const larkEffect = async (mode: Mode) => {
     const script = await buildForBench(here("./larkEffect.ts"), "events-larkEffect", mode)
-    const on = mode === "effect4" ? node22() : node
-    const label = mode === "effect4" ? "Effect 4" : mode
-    return SHAPES.map(([arg, shape]): Side => ({ name: `lark-effect ${label}, ${shape}`, script, args: [arg], node: on, nodeSdk: false }))
+    return SHAPES.map(([arg, shape]): Side => ({
+      name: `lark-effect ${modeLabel(mode)}, ${shape}`,
+      script,
+      args: [arg],
+      node: nodeFor(mode),
+      nodeSdk: false
+    }))
   }
   const nodeSdkScript = await buildForBench(here("./nodeSdk.ts"), "events-nodeSdk", "dist")
   const nodeSdkOn = (on: string, name: string): Side => ({ name, script: nodeSdkScript, args: [], node: on, nodeSdk: true })
   const sides: ReadonlyArray<Side> = [
     ...EDITIONS.includes("effect3") ? [...await larkEffect("dist"), ...await larkEffect("bundle")] : [],
-    nodeSdkOn(node, "@larksuiteoapi/node-sdk invoke"),
-    ...EDITIONS.includes("effect4")
-      ? [
-        ...await larkEffect("effect4"),
-        // the Effect 4 edition's baseline: node-sdk on its Node, when that is not this one
-        ...node22() === node ? [] : [nodeSdkOn(node22(), "@larksuiteoapi/node-sdk invoke, Node 22")]
-      ]
-      : []
+    nodeSdkOn(process.execPath, "@larksuiteoapi/node-sdk invoke"),
+    ...EDITIONS.includes("effect4") ? await larkEffect("effect4") : [],
+    ...effect4BaselineNodes().map((node) => nodeSdkOn(node, "@larksuiteoapi/node-sdk invoke, Node 22"))
   ]
   const width = Math.max(...sides.map((side) => side.name.length)) + 5
-  const versions = [...new Set(sides.map((side) => execFileSync(side.node, ["--version"], { encoding: "utf8" }).trim()))]
+  const versions = [...new Set(sides.map((side) => versionOf(side.node)))]
   console.log(`${EVENTS} encrypted, signed im.message.receive_v1 bodies per round, ${ROUNDS} rounds, each side in its own process ` +
     `(node ${versions.join(" and ")})`)
   const rates = new Map<string, Array<number>>(sides.map((side) => [side.name, []]))

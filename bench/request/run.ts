@@ -10,12 +10,11 @@
  * Effect 4 edition out. Every run is printed, then the median per client (each against node-sdk on its Node)
  * and the figures as JSON on the last line. Exits non-zero if any process fails.
  */
-import { type ChildProcess, execFileSync, fork } from "node:child_process"
+import { type ChildProcess, fork } from "node:child_process"
 import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
-import { node22 } from "../../scripts/edition.js"
 import { buildForBench } from "../shared/bundle.js"
-import { EDITIONS } from "../shared/editions.js"
+import { EDITIONS, effect4BaselineNodes, nodeFor, versionOf } from "../shared/editions.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { median } from "../shared/stats.js"
 import { CALLS, CLIENTS, CONCURRENCY, type ClientName, type ClientResult, type ServerMessage, type ServerRequest } from "./protocol.js"
@@ -45,8 +44,6 @@ const WIRINGS: ReadonlyArray<ClientName> = ["lark-effect", "lark-effect-http"]
 
 /** What runs on the Effect 4 edition too: its wirings, the generic path on the platform's undici, and that floor. */
 const ON_EFFECT4: ReadonlyArray<ClientName> = [...WIRINGS, "platform-undici", "platform-bare"]
-
-const versionOf = (node: string) => node === process.execPath ? process.version : execFileSync(node, ["--version"], { encoding: "utf8" }).trim()
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
@@ -112,9 +109,8 @@ const main = async (server: ChildProcess) => {
     : [{ label: LABELS["node-sdk"], script: dist, name: "node-sdk", node }]
   const effect4: ReadonlyArray<Run> = EDITIONS.includes("effect4")
     ? await buildForBench(here("./client.ts"), "request-client", "effect4").then((script) => [
-      ...ON_EFFECT4.map((name) => ({ label: `${LABELS[name]}, Effect 4`, script, name, node: node22() })),
-      // the Effect 4 edition's baseline: node-sdk on its Node, when that is not this one
-      ...(node22() === node ? [] : [{ label: `${LABELS["node-sdk"]}, Node 22`, script: dist, name: "node-sdk" as const, node: node22() }])
+      ...ON_EFFECT4.map((name) => ({ label: `${LABELS[name]}, Effect 4`, script, name, node: nodeFor("effect4") })),
+      ...effect4BaselineNodes().map((on) => ({ label: `${LABELS["node-sdk"]}, Node 22`, script: dist, name: "node-sdk" as const, node: on }))
     ])
     : []
   const runs = [...effect3, ...effect4].filter((run) => SELECTED.includes(run.name))

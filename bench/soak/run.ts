@@ -17,9 +17,8 @@ import { fileURLToPath } from "node:url"
 import { ManagedRuntime } from "effect"
 import { fakeOpenPlatform } from "../../layers/testing.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
-import { node22 } from "../../scripts/edition.js"
 import { buildForBench, bundleForBench } from "../shared/bundle.js"
-import { type Edition, EDITIONS } from "../shared/editions.js"
+import { type Edition, EDITIONS, nodeFor } from "../shared/editions.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import type { Sample } from "./subject.js"
 
@@ -49,13 +48,10 @@ const stoppingOnFailure = <A>(started: Promise<A>, stop: () => unknown): Promise
   })
 
 /** The subject `entry` built for `edition` (Effect 3: `dist`, on this Node; Effect 4: as installed, on Node 22) and started. */
-const subject = async (edition: Edition, entry: string, args: ReadonlyArray<string>) =>
-  startLineProcess<{ ready: boolean }>(
-    await buildForBench(here(entry), `soak-${entry.slice(2, -3)}`, edition === "effect3" ? "dist" : "effect4"),
-    args,
-    ["--expose-gc"],
-    edition === "effect3" ? process.execPath : node22()
-  )
+const subject = async (edition: Edition, entry: string, args: ReadonlyArray<string>) => {
+  const mode = edition === "effect3" ? "dist" : "effect4"
+  return startLineProcess<{ ready: boolean }>(await buildForBench(here(entry), `soak-${entry.slice(2, -3)}`, mode), args, ["--expose-gc"], nodeFor(mode))
+}
 
 const calls: Soak = {
   name: `${TOTAL} calls`,

@@ -9,13 +9,12 @@
  * as an esbuild bundle (`../shared/bundle.ts`); node-sdk ships as one compiled CommonJS file already. The
  * clients take turns in a rotating order, `BENCH_ROUNDS` rounds (default 3); every round is printed, then the
  * median. The Effect 4 edition runs too, as installed, on Node 22, against node-sdk on the same Node
- * (`BENCH_EDITIONS`, `../shared/editions.ts`). `BENCH_WS_EVENTS` (default 20000) and `BENCH_WS_WARMUP` (frames before each measured burst, default
- * 5000) tune it; `BENCH_WS_ONLY` runs the clients whose name starts with it.
+ * (`BENCH_EDITIONS`, `../shared/editions.ts`). `BENCH_WS_EVENTS` (default 20000) and `BENCH_WS_WARMUP` (frames
+ * before each measured burst, default 5000) tune it; `BENCH_WS_ONLY` runs the clients whose name starts with it.
  */
 import { fileURLToPath } from "node:url"
-import { node22 } from "../../scripts/edition.js"
 import { buildForBench, bundleForBench, type Mode } from "../shared/bundle.js"
-import { EDITIONS } from "../shared/editions.js"
+import { EDITIONS, effect4BaselineNodes, modeLabel, nodeFor } from "../shared/editions.js"
 import { type LineProcess, startLineProcess } from "../shared/lineProcess.js"
 import { inRound, ROUNDS } from "../shared/rounds.js"
 import { fmt, median } from "../shared/stats.js"
@@ -64,21 +63,19 @@ const measure = async (server: LineProcess<{ url: string }>, side: Side, connect
 }
 
 const main = async () => {
-  const node = process.execPath
   const larkEffect = async (mode: Mode): Promise<Side> => ({
-    name: `lark-effect LongConnection (${mode === "effect4" ? "Effect 4" : mode})`,
+    name: `lark-effect LongConnection (${modeLabel(mode)})`,
     script: await buildForBench(here("./larkEffect.ts"), "ws-larkEffect", mode),
-    node: mode === "effect4" ? node22() : node,
+    node: nodeFor(mode),
     nodeSdk: false
   })
   const nodeSdkScript = await buildForBench(here("./nodeSdk.ts"), "ws-nodeSdk", "dist")
   const nodeSdkOn = (on: string, name: string): Side => ({ name, script: nodeSdkScript, node: on, nodeSdk: true })
   const sides: ReadonlyArray<Side> = [
     ...EDITIONS.includes("effect3") ? [await larkEffect("dist"), await larkEffect("bundle")] : [],
-    nodeSdkOn(node, "@larksuiteoapi/node-sdk WSClient"),
-    ...EDITIONS.includes("effect4")
-      ? [await larkEffect("effect4"), ...node22() === node ? [] : [nodeSdkOn(node22(), "@larksuiteoapi/node-sdk WSClient, Node 22")]]
-      : []
+    nodeSdkOn(process.execPath, "@larksuiteoapi/node-sdk WSClient"),
+    ...EDITIONS.includes("effect4") ? [await larkEffect("effect4")] : [],
+    ...effect4BaselineNodes().map((node) => nodeSdkOn(node, "@larksuiteoapi/node-sdk WSClient, Node 22"))
   ].filter((side) => ONLY === undefined || side.name.startsWith(ONLY))
   const server = await startLineProcess<{ url: string }>(await bundleForBench(here("./server.ts"), "ws-server"))
   const rounds = new Map<string, Array<Round>>(sides.map((side) => [side.name, []]))
