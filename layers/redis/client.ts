@@ -62,6 +62,7 @@ export const DEFAULT_URL = "redis://127.0.0.1:6379"
 /** The URL to connect to: `url` unwrapped, or {@link DEFAULT_URL}. */
 export const urlOf = (url: Redacted.Redacted<string> | string | undefined): string =>
   url === undefined ? DEFAULT_URL : Redacted.isRedacted(url) ? Redacted.value(url) : url
+
 export const DEFAULT_PREFIX = "lark:"
 
 /** Retry forever, 100 ms more per attempt, at most 2 s apart. */
