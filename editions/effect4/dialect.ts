@@ -230,6 +230,8 @@ export const isPlain = (ast: SchemaAST.AST, seen: Set<SchemaAST.AST> = new Set()
   }
 }
 
+export const guardFor = <A>(schema: SchemaOf<A>): (value: unknown) => value is A => Schema.is(schema)
+
 export const raceClock = <A, E, R, E2>(
   attempt: Effect.Effect<A, E, R>,
   timeout: Duration.Duration,

@@ -4,12 +4,12 @@
  * and keywords, with no transformation anywhere. Decoding or encoding a valid value with such a schema
  * builds an equal copy of it, so checking it with `Schema.is` and keeping the value itself gives the same
  * result at a fraction of the cost (no copy, no parse-result objects). Anything else, or a value that fails
- * the check, goes through the full decode or encode, which also builds the error.
+ * the check, goes through the full decode or encode, which also builds the error. The check is `Schema.is`,
+ * compiled on Effect 3 (`guardFor`).
  *
  * @internal
  */
-import * as Schema from "effect/Schema"
-import { type DecodeError, isPlain, lenientDecode, lenientEncode, type Outcome, type SchemaOf, succeed } from "./dialect.js"
+import { type DecodeError, guardFor, isPlain, lenientDecode, lenientEncode, type Outcome, type SchemaOf, succeed } from "./dialect.js"
 
 export { isPlain }
 
@@ -18,7 +18,7 @@ type Check = (value: unknown) => Outcome<unknown, DecodeError>
 /** `full`, preceded by `Schema.is` when the schema is plain: a valid value is answered as it is. */
 const checked = (schema: SchemaOf<any>, full: Check): Check => {
   if (!isPlain(schema.ast)) return full
-  const valid = Schema.is(schema)
+  const valid = guardFor(schema)
   return (value) => (valid(value) ? succeed(value) : full(value))
 }
 
