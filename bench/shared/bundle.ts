@@ -14,7 +14,7 @@
  *   `@effect/platform` respelled as the edition's (`rewrites.json`) and loaded from `editions/effect4`. The entry
  *   must then be written in what both majors share. It runs on Node 22 (`node22()`).
  */
-import { existsSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build, type BuildOptions, type Plugin } from "esbuild"
@@ -86,7 +86,20 @@ export const buildForBench = async (entry: string, name: string, mode: Mode, ext
   if (mode === "bundle") await build(options)
   else {
     const plugins = [toDist(outfile, await packageModules(mode)), ...(mode === "effect4" ? [toEffect4] : [])]
-    await build({ ...options, packages: "external", plugins })
+    // a dynamic import becomes a chunk of its own (beside the entry, so that relative imports hold), which
+    // loads its packages when it is imported: a process loads what its client uses, as an app would
+    const { outfile: _, ...rest } = options
+    for (const file of readdirSync(dirname(outfile))) if (file.startsWith(`${name}-${mode}-`)) rmSync(join(dirname(outfile), file))
+    await build({
+      ...rest,
+      packages: "external",
+      plugins,
+      splitting: true,
+      outdir: dirname(outfile),
+      entryNames: `${name}-${mode}`,
+      chunkNames: `${name}-${mode}-[hash]`,
+      outExtension: { ".js": ".mjs" }
+    })
   }
   return outfile
 }
