@@ -3,7 +3,7 @@
  * configured) whose handler only counts, driven three ways (the argument):
  *
  * - `listener`: the node:http listener (`eventListener`) called per request, with the body already read
- *   (as after `express.raw()`) and a response that only records the answer: one `runPromise` per request;
+ *   (as after `express.raw()`) and a response that only records the answer: one fiber per request;
  * - `per-request`: `handle` with one `runPromise` per request;
  * - `one-fiber`: a slice of requests in one fiber (what an `HttpApp` on an Effect server amounts to).
  */

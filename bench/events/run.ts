@@ -8,7 +8,7 @@
  * Each side starts from the raw body bytes, as a server receives them: node-sdk's adapters `JSON.parse` the
  * body and attach the headers on the prototype before `invoke`; lark-effect's `handle` takes the bytes (it
  * verifies the signature over them, decrypts, checks the token, classifies, de-duplicates and dispatches).
- * lark-effect runs through its node:http listener (`eventListener`), with one `runPromise` per request, and
+ * lark-effect runs through its node:http listener (`eventListener`), one fiber per request, and
  * with a slice of requests in one fiber (`larkEffect.ts`).
  *
  * Every side runs under plain node in a fresh process each round (`side.ts`): lark-effect as an installed
@@ -39,7 +39,7 @@ interface Side {
 }
 
 const SHAPES = [
-  ["listener", "eventListener (runPromise per request)"],
+  ["listener", "eventListener (one fiber per request)"],
   ["per-request", "handle, runPromise per request"],
   ["one-fiber", "handle, requests in one fiber"]
 ] as const

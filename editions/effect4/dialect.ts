@@ -407,8 +407,11 @@ export type CodecOf<A, I> = Schema.Codec<A, I>
 
 export type AppRuntime<R> = Context.Context<R>
 
-export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A> =>
-  Effect.runPromiseWith(runtime)
+export const runObservedOn = <R>(runtime: AppRuntime<R>) => {
+  const fork = Effect.runForkWith(runtime)
+  return <A, E>(effect: Effect.Effect<A, E, R>, onExit: (exit: Exit.Exit<A, E>) => void): void =>
+    void fork(effect).addObserver(onExit)
+}
 
 export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.context<R>()
 

@@ -21,7 +21,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type * as Effect from "effect/Effect"
 import type { AppRuntime } from "../internal/dialect.js"
 import type { Request, Response } from "../events/handle.js"
-import { type ListenerOptions, makeAnswer, send } from "../events/nodeListener.js"
+import { type ListenerOptions, makeReplier, sendTo } from "../events/nodeListener.js"
 
 /**
  * A request as Express hands it on: `body` set by a body parser, `rawBody` by {@link rawBodySaver}. (A type
@@ -48,8 +48,7 @@ export const expressHandler = <R>(
   runtime: AppRuntime<R>,
   options: ListenerOptions = {}
 ) => {
-  const answer = makeAnswer(respond, runtime, options)
-  return (request: ExpressRequest, response: ServerResponse): void => {
-    void answer(request, request.rawBody ?? request.body).then((reply) => send(response, reply))
-  }
+  const replier = makeReplier(respond, runtime, options)
+  return (request: ExpressRequest, response: ServerResponse): void =>
+    replier(request, request.rawBody ?? request.body, sendTo(response))
 }

@@ -12,11 +12,12 @@
  * closed), and never reaches the entry point. A body a parser already consumed without keeping the raw
  * bytes is answered 500 and logged: the signature can no longer be checked.
  *
- * `makeAnswer` is the core the web framework adapters (`src/adapters`) share.
+ * `makeReplier` (and `makeAnswer`, its promise) is the core the web framework adapters (`src/adapters`) share.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as Effect from "effect/Effect"
-import { type AppRuntime, runPromiseOn } from "../internal/dialect.js"
+import * as Exit from "effect/Exit"
+import { type AppRuntime, runObservedOn } from "../internal/dialect.js"
 import { bodyLimit } from "./bodyLimit.js"
 import { EventBodyTooLargeError } from "./errors.js"
 import type { Request, Response } from "./handle.js"
@@ -41,18 +42,19 @@ const CONSUMED = Effect.as(
 )
 
 /**
- * The body exactly as received: bytes a middleware already read (`preRead`: `express.raw()`, a raw body saver,
- * Koa's body parser), else the stream, collected once at the end (linear in its size); {@link TOO_LARGE} past
- * `limit`, as soon as the stream passes it; `undefined` when a parser consumed the stream and kept no bytes.
+ * The body a middleware already read (`preRead`: `express.raw()`, a raw body saver, Koa's body parser), or
+ * {@link TOO_LARGE} past `limit`; `undefined` when there is none, and the stream is to be read.
  */
-const rawBodyOf = (
-  request: IncomingMessage,
-  preRead: unknown,
-  limit: number
-): Promise<Uint8Array | string | typeof TOO_LARGE | undefined> => {
-  if (preRead instanceof Uint8Array || typeof preRead === "string") {
-    return Promise.resolve(Buffer.byteLength(preRead) > limit ? TOO_LARGE : preRead)
-  }
+const preReadBody = (preRead: unknown, limit: number): Uint8Array | string | typeof TOO_LARGE | undefined => {
+  if (!(preRead instanceof Uint8Array) && typeof preRead !== "string") return undefined
+  return Buffer.byteLength(preRead) > limit ? TOO_LARGE : preRead
+}
+
+/**
+ * The body read from the stream, collected once at the end (linear in its size); {@link TOO_LARGE} past `limit`,
+ * as soon as the stream passes it; `undefined` when a parser consumed the stream and kept no bytes.
+ */
+const streamedBody = (request: IncomingMessage, limit: number): Promise<Uint8Array | typeof TOO_LARGE | undefined> => {
   if (request.readableDidRead) return Promise.resolve(undefined)
   if (Number(request.headers["content-length"]) > limit) return Promise.resolve(TOO_LARGE)
   return new Promise((resolve, reject) => {
@@ -82,11 +84,44 @@ export const send = (response: ServerResponse, answer: Response): void => {
   response.end(answer.body)
 }
 
+/** Hands `respond`'s answer to `request` to a callback, called once. */
+export type Replier = (request: IncomingMessage, preRead: unknown, reply: (answer: Response) => void) => void
+
 /**
- * `(request, preRead) => Promise<Response>`: the answer of `respond`, run on `runtime`, to `request`, whose body
- * is `preRead` when a middleware already read it as bytes or a string, else read from the stream (at most
- * `maxBodySize` bytes, else 413). Never rejects. Throws `RangeError` for a `maxBodySize` that is not a positive
- * whole number.
+ * `(request, preRead, reply) => void`: `reply` gets the answer of `respond`, run on `runtime`, to `request`, whose
+ * body is `preRead` when a middleware already read it as bytes or a string (then `respond` starts at once, and
+ * `reply` is called as soon as it ends: no promise in between), else read from the stream (at most `maxBodySize`
+ * bytes, else 413). A broken request stream, or a defect, is answered 400. Throws `RangeError` for a
+ * `maxBodySize` that is not a positive whole number.
+ *
+ * @internal
+ */
+export const makeReplier = <R>(
+  respond: (request: Request) => Effect.Effect<Response, never, R>,
+  runtime: AppRuntime<R>,
+  options: ListenerOptions = {}
+): Replier => {
+  const limit = bodyLimit(options.maxBodySize)
+  const run = runObservedOn(runtime)
+  const answerWith = (request: IncomingMessage, rawBody: Uint8Array | string | typeof TOO_LARGE | undefined, reply: (answer: Response) => void) =>
+    run(
+      rawBody === undefined
+        ? CONSUMED
+        : rawBody === TOO_LARGE
+        ? reject(new EventBodyTooLargeError({ limit }))
+        : respond({ method: request.method ?? "GET", headers: request.headers, rawBody }),
+      // the entry points never fail: only a defect gets here otherwise
+      (exit) => reply(Exit.isSuccess(exit) ? exit.value : UNREADABLE)
+    )
+  return (request, preRead, reply) => {
+    const body = preReadBody(preRead, limit)
+    if (body !== undefined) return answerWith(request, body, reply)
+    streamedBody(request, limit).then((rawBody) => answerWith(request, rawBody, reply), () => reply(UNREADABLE))
+  }
+}
+
+/**
+ * `(request, preRead) => Promise<Response>`: {@link makeReplier}'s answer as a promise, which never rejects.
  *
  * @internal
  */
@@ -95,21 +130,25 @@ export const makeAnswer = <R>(
   runtime: AppRuntime<R>,
   options: ListenerOptions = {}
 ) => {
-  const limit = bodyLimit(options.maxBodySize)
-  const run = runPromiseOn(runtime)
+  const replier = makeReplier(respond, runtime, options)
   return (request: IncomingMessage, preRead: unknown): Promise<Response> =>
-    rawBodyOf(request, preRead, limit)
-      .then((rawBody) =>
-        run(
-          rawBody === undefined
-            ? CONSUMED
-            : rawBody === TOO_LARGE
-            ? reject(new EventBodyTooLargeError({ limit }))
-            : respond({ method: request.method ?? "GET", headers: request.headers, rawBody })
-        )
-      )
-      // only a broken request stream gets here: the entry points never fail
-      .catch(() => UNREADABLE)
+    new Promise((resolve) => replier(request, preRead, resolve))
+}
+
+/**
+ * Writes the answer as the reply to `response`. It may be called inside the fiber that made the answer: a write
+ * that throws (a reply already sent) is thrown again outside it, as an uncaught error.
+ *
+ * @internal
+ */
+export const sendTo = (response: ServerResponse) => (answer: Response): void => {
+  try {
+    send(response, answer)
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error
+    })
+  }
 }
 
 /**
@@ -122,8 +161,7 @@ export const nodeListener = <R>(
   runtime: AppRuntime<R>,
   options: ListenerOptions = {}
 ) => {
-  const answer = makeAnswer(respond, runtime, options)
-  return (request: IncomingMessage & { readonly body?: unknown }, response: ServerResponse): void => {
-    void answer(request, request.body).then((reply) => send(response, reply))
-  }
+  const replier = makeReplier(respond, runtime, options)
+  return (request: IncomingMessage & { readonly body?: unknown }, response: ServerResponse): void =>
+    replier(request, request.body, sendTo(response))
 }

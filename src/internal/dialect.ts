@@ -521,9 +521,15 @@ export type CodecOf<A, I> = Schema.Schema<A, I, never>
 /** What an app's effects run on, holding the services they require. Effect 4: `Context.Context<R>` (no `Runtime`). */
 export type AppRuntime<R> = Runtime.Runtime<R>
 
-/** Runs effects on `runtime`, to a promise. Effect 4: `Effect.runPromiseWith(context)`. */
-export const runPromiseOn = <R>(runtime: AppRuntime<R>): <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A> =>
-  Runtime.runPromise(runtime)
+/**
+ * Runs effects on `runtime`, handing each one's exit to `onExit` (at once when it ends without waiting): no
+ * promise between the effect and its caller. Effect 4: `Effect.runForkWith(context)` and `addObserver`.
+ */
+export const runObservedOn = <R>(runtime: AppRuntime<R>) => {
+  const fork = Runtime.runFork(runtime)
+  return <A, E>(effect: Effect.Effect<A, E, R>, onExit: (exit: Exit.Exit<A, E>) => void): void =>
+    fork(effect).addObserver(onExit)
+}
 
 /** What the adapters run on, taken from the current fiber: its runtime. Effect 4: `Effect.context<R>()`. */
 export const appRuntime = <R = never>(): Effect.Effect<AppRuntime<R>, never, R> => Effect.runtime<R>()

@@ -1,14 +1,16 @@
 /**
  * The node:http listener on a real loopback server: a signed, encrypted event reaches its handler; a forged
- * one gets 401 and reaches nothing.
+ * one gets 401 and reaches nothing. A body a middleware already read is answered from those bytes, at once;
+ * a defect in the entry point is answered 400 whichever way the body came.
  */
-import { createServer } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { Readable } from "node:stream"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
-import { handle } from "../../src/events/handle.js"
+import { handle, type Request, type Response } from "../../src/events/handle.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
 import { callback } from "../../src/internal/dialect.js"
 import { appRuntime } from "../dialect.js"
@@ -57,4 +59,52 @@ describe("node:http listener", () => {
       assert.strictEqual(forged.headers.get("content-length"), String(Buffer.byteLength(yield* Effect.promise(() => forged.text()))))
       assert.deepStrictEqual(received, ["om_http"])
     }).pipe(Effect.scoped))
+})
+
+/** What a listener wrote: the status and body of each reply. */
+const recorder = () => {
+  const replies: Array<{ status: number; body: string }> = []
+  let status = 0
+  const response = {
+    writeHead: (code: number) => void (status = code),
+    end: (body: string) => void replies.push({ status, body })
+  } as unknown as ServerResponse
+  return { replies, response }
+}
+
+/** A request whose body was read by a middleware (`express.raw()`): `body` holds the bytes, the stream is not read. */
+const preRead = (body: Buffer) => ({ method: "POST", headers: {}, body, readableDidRead: true }) as unknown as IncomingMessage
+
+/** A request whose body is still in its stream. */
+const streamed = (body: Buffer) =>
+  Object.assign(Readable.from([body]), { method: "POST", headers: { "content-length": String(body.length) } }) as unknown as IncomingMessage
+
+const echo = (request: Request): Effect.Effect<Response> =>
+  Effect.succeed({ status: 200, headers: {}, body: Buffer.from(request.rawBody).toString("utf8") })
+
+describe("node:http listener, bodies read before it", () => {
+  it.effect("answers from the bytes a middleware read, before the listener returns; over maxBodySize, 413", () =>
+    Effect.gen(function*() {
+      const listener = nodeListener(echo, yield* appRuntime(), { maxBodySize: 8 })
+      const { replies, response } = recorder()
+      listener(preRead(Buffer.from("12345678")), response)
+      assert.deepStrictEqual(replies, [{ status: 200, body: "12345678" }])
+      listener(preRead(Buffer.from("123456789")), response)
+      assert.strictEqual(replies[1]?.status, 413)
+    }))
+
+  it.live("a defect in the entry point is answered 400, for a body read before and for one in the stream", () =>
+    Effect.gen(function*() {
+      const listener = nodeListener(() => Effect.die("boom"), yield* appRuntime())
+      const { replies, response } = recorder()
+      listener(preRead(Buffer.from("{}")), response)
+      yield* callback<void>((resume) => void listener(streamed(Buffer.from("{}")), {
+        writeHead: response.writeHead,
+        end: (body: string) => {
+          response.end(body)
+          resume(Effect.void)
+        }
+      } as unknown as ServerResponse))
+      assert.deepStrictEqual(replies.map(({ status }) => status), [400, 400])
+    }))
 })
