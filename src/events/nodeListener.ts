@@ -103,16 +103,20 @@ export const makeReplier = <R>(
 ): Replier => {
   const limit = bodyLimit(options.maxBodySize)
   const run = runObservedOn(runtime)
-  const answerWith = (request: IncomingMessage, rawBody: Uint8Array | string | typeof TOO_LARGE | undefined, reply: (answer: Response) => void) =>
-    run(
-      rawBody === undefined
+  const answerWith = (request: IncomingMessage, rawBody: Uint8Array | string | typeof TOO_LARGE | undefined, reply: (answer: Response) => void) => {
+    let answer: Effect.Effect<Response, never, R>
+    try {
+      answer = rawBody === undefined
         ? CONSUMED
         : rawBody === TOO_LARGE
         ? reject(new EventBodyTooLargeError({ limit }))
-        : respond({ method: request.method ?? "GET", headers: request.headers, rawBody }),
-      // the entry points never fail: only a defect gets here otherwise
-      (exit) => reply(Exit.isSuccess(exit) ? exit.value : UNREADABLE)
-    )
+        : respond({ method: request.method ?? "GET", headers: request.headers, rawBody })
+    } catch {
+      return reply(UNREADABLE) // an entry point that throws instead of making its effect: a defect
+    }
+    // the entry points never fail: only a defect gets here otherwise
+    run(answer, (exit) => reply(Exit.isSuccess(exit) ? exit.value : UNREADABLE))
+  }
   return (request, preRead, reply) => {
     const body = preReadBody(preRead, limit)
     if (body !== undefined) return answerWith(request, body, reply)

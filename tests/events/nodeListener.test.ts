@@ -93,18 +93,24 @@ describe("node:http listener, bodies read before it", () => {
       assert.strictEqual(replies[1]?.status, 413)
     }))
 
-  it.live("a defect in the entry point is answered 400, for a body read before and for one in the stream", () =>
+  it.live("a defect in the entry point, or one that throws, is answered 400, for a body read before and for one in the stream", () =>
     Effect.gen(function*() {
-      const listener = nodeListener(() => Effect.die("boom"), yield* appRuntime())
+      const runtime = yield* appRuntime()
       const { replies, response } = recorder()
-      listener(preRead(Buffer.from("{}")), response)
-      yield* callback<void>((resume) => void listener(streamed(Buffer.from("{}")), {
-        writeHead: response.writeHead,
-        end: (body: string) => {
-          response.end(body)
-          resume(Effect.void)
-        }
-      } as unknown as ServerResponse))
-      assert.deepStrictEqual(replies.map(({ status }) => status), [400, 400])
+      const throwing = (): Effect.Effect<Response> => {
+        throw new Error("boom")
+      }
+      for (const respond of [() => Effect.die("boom"), throwing]) {
+        const listener = nodeListener(respond, runtime)
+        listener(preRead(Buffer.from("{}")), response)
+        yield* callback<void>((resume) => void listener(streamed(Buffer.from("{}")), {
+          writeHead: response.writeHead,
+          end: (body: string) => {
+            response.end(body)
+            resume(Effect.void)
+          }
+        } as unknown as ServerResponse))
+      }
+      assert.deepStrictEqual(replies.map(({ status }) => status), [400, 400, 400, 400])
     }))
 })
