@@ -1,18 +1,21 @@
 /**
  * The two ways the benchmarks run a lark-effect entry, both under plain `node`:
  *
- * - `dist`: as an installed package runs, the headline figure: the entry (TS in `bench/`) compiled into one
+ * - `dist`: as an installed package runs, the headline figure: the entry (TS in `bench/`) compiled into a
  *   file whose imports of the repository's `src/`, `layers/` and `schemas/` load the built package's modules,
  *   and whose packages (effect, undici, ...) load from node_modules, each a module of its own. The package is
  *   built as `dist/` is (`scripts/distBuild.ts`), into `node_modules/.cache/bench/dist` (so that a test's
  *   build of `dist/` never removes files from under a running benchmark), when stale; with
  *   `BENCH_DIST=as-built`, only when missing;
- * - `bundle`: as an application that bundles ships it: esbuild, platform node, ESM, packages included (effect
- *   runs faster bundled: one scope instead of calls through module namespaces);
+ * - `bundle`: as an application that bundles ships it: esbuild, platform node, ESM, packages included;
  * - `effect4`: as the Effect 4 edition installed runs (docs/effect4.md): as `dist`, on the edition's package
  *   modules compiled against Effect 4 (`editionDistBuild`), with the entry's imports of `effect` and
  *   `@effect/platform` respelled as the edition's (`rewrites.json`) and loaded from `editions/effect4`. The entry
  *   must then be written in what both majors share. It runs on Node 22 (`node22()`).
+ *
+ * In every mode a dynamic import of the entry becomes a chunk of its own beside it, which loads its packages
+ * when it is imported: a process that picks one of several clients loads that client's packages only, as an app
+ * would (a bundle hoists an external package's import to the top of the file otherwise).
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
@@ -72,6 +75,8 @@ const packageModules = async (mode: "dist" | "effect4"): Promise<string> => {
 /** Builds `entry` (an absolute path) in `mode`, leaving `external` packages out, and answers the output's path. */
 export const buildForBench = async (entry: string, name: string, mode: Mode, external: ReadonlyArray<string> = []): Promise<string> => {
   const outfile = join(mode === "effect4" ? effect4Cache : cache, `${name}-${mode}.mjs`)
+  const directory = dirname(outfile)
+  for (const file of readdirSync(directory)) if (file.startsWith(`${name}-${mode}-`)) rmSync(join(directory, file))
   const options: BuildOptions = {
     entryPoints: [entry],
     bundle: true,
@@ -80,26 +85,17 @@ export const buildForBench = async (entry: string, name: string, mode: Mode, ext
     // optional native add-ons of `ws`, loaded only when installed
     external: ["bufferutil", "utf-8-validate", ...external],
     banner: { js: REQUIRE_SHIM },
-    outfile,
+    splitting: true,
+    outdir: directory,
+    entryNames: `${name}-${mode}`,
+    chunkNames: `${name}-${mode}-[hash]`,
+    outExtension: { ".js": ".mjs" },
     logLevel: "warning"
   }
   if (mode === "bundle") await build(options)
   else {
     const plugins = [toDist(outfile, await packageModules(mode)), ...(mode === "effect4" ? [toEffect4] : [])]
-    // a dynamic import becomes a chunk of its own (beside the entry, so that relative imports hold), which
-    // loads its packages when it is imported: a process loads what its client uses, as an app would
-    const { outfile: _, ...rest } = options
-    for (const file of readdirSync(dirname(outfile))) if (file.startsWith(`${name}-${mode}-`)) rmSync(join(dirname(outfile), file))
-    await build({
-      ...rest,
-      packages: "external",
-      plugins,
-      splitting: true,
-      outdir: dirname(outfile),
-      entryNames: `${name}-${mode}`,
-      chunkNames: `${name}-${mode}-[hash]`,
-      outExtension: { ".js": ".mjs" }
-    })
+    await build({ ...options, packages: "external", plugins })
   }
   return outfile
 }
