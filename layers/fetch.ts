@@ -5,10 +5,11 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Undici from "undici"
-import { scopedLayer } from "../src/internal/dialect.js"
+import { scopedContextLayer } from "../src/internal/dialect.js"
 import * as Proxy from "./internal/proxy.js"
 import { type TransportOptions, withHttp } from "./wiring.js"
 
@@ -16,15 +17,15 @@ export const HttpLive: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.laye
 
 export interface Options extends TransportOptions {
   /**
-   * An undici dispatcher of your own for every request (Node's `fetch` takes undici's `dispatcher`); you close
-   * it. Not together with `proxy`.
+   * An undici dispatcher of your own for every request, which then go through undici's own `fetch`, not the
+   * runtime's (Node's bundled `fetch` refuses undici 8's dispatchers); you close it. Not together with `proxy`.
    */
   readonly dispatcher?: Undici.Dispatcher | undefined
 }
 
 /**
- * `fetch` with a dispatcher in its `RequestInit`. A proxy needs undici's `ProxyAgent`, loaded only then (so a
- * proxy works where `fetch` is undici's, as on Node; elsewhere give the runtime's own proxy settings).
+ * The dispatcher of the options, if any. A proxy needs undici's `ProxyAgent`, loaded only then (so a proxy works
+ * where undici runs, as on Node; elsewhere give the runtime's own proxy settings).
  */
 const dispatcherOf = (options: Options) =>
   options.dispatcher !== undefined
@@ -37,10 +38,25 @@ const dispatcherOf = (options: Options) =>
           (dispatcher) => Effect.promise(() => dispatcher.destroy())
         ))
 
+/**
+ * undici's own `fetch`, with `dispatcher` in its `RequestInit`. Not the runtime's: a dispatcher works with the
+ * `fetch` of an undici that speaks its handler interface, and Node's bundled `fetch` refuses undici 8's (the
+ * major the Effect 4 edition uses, as `@effect/platform-node` 4 does). undici is loaded only then.
+ */
+const fetchThrough = (dispatcher: Undici.Dispatcher) =>
+  Effect.map(
+    Effect.promise(() => import("undici")),
+    (undici) =>
+      Context.add(
+        Context.make(FetchHttpClient.Fetch, undici.fetch as unknown as typeof globalThis.fetch),
+        FetchHttpClient.RequestInit,
+        { dispatcher } as RequestInit
+      )
+  )
+
 const transport = (options: Options) =>
-  FetchHttpClient.layer.pipe(Layer.provide(scopedLayer(
-    FetchHttpClient.RequestInit,
-    Effect.map(dispatcherOf(options), (dispatcher): RequestInit => dispatcher === undefined ? {} : { dispatcher } as RequestInit)
+  FetchHttpClient.layer.pipe(Layer.provide(scopedContextLayer(
+    Effect.flatMap(dispatcherOf(options), (dispatcher) => dispatcher === undefined ? Effect.succeed(Context.empty()) : fetchThrough(dispatcher))
   )))
 
 export type { ProxyOption, TransportOptions } from "./wiring.js"

@@ -46,6 +46,8 @@ interface EditionSettings {
   readonly version: string
   readonly tag: string
   readonly engines: Readonly<Record<string, string>>
+  /** Dependencies of the edition's own that replace the root's of the same name. */
+  readonly dependencies: Readonly<Record<string, string>>
   readonly peerDependencies: Readonly<Record<string, string>>
   readonly peerDependenciesMeta: Readonly<Record<string, { readonly optional: boolean }>>
   /** Modules of the source written for Effect 3 only (the Effect 3 dialect's helpers), not copied. */
@@ -63,19 +65,19 @@ const without = (record: Readonly<Record<string, string>> | undefined, names: Re
   Object.fromEntries(Object.entries(record ?? {}).filter(([name]) => !names.includes(name)))
 
 /**
- * The edition's package.json: the root's, with the version, dist-tag and peer dependencies of `edition.json`,
- * without the Effect 3 packages and without the repository's scripts and dev dependencies.
+ * The edition's package.json: the root's, with the version, dist-tag, dependencies and peer dependencies of
+ * `edition.json`, without the Effect 3 packages and without the repository's scripts and dev dependencies.
  */
 export const editionManifest = (): Record<string, unknown> => {
   const { devDependencies: _dev, scripts: _scripts, ...root } = JSON.parse(readFileSync(join(repository, "package.json"), "utf8"))
-  const { engines, peerDependencies, peerDependenciesMeta, tag, unported, version } = editionSettings()
+  const { dependencies, engines, peerDependencies, peerDependenciesMeta, tag, unported, version } = editionSettings()
   const leftOut = new Set(unported.map((entry) => entry.export))
   return {
     ...root,
     exports: Object.fromEntries(Object.entries(root.exports).filter(([subpath]) => !leftOut.has(subpath))),
     version,
     engines,
-    dependencies: without(root.dependencies, effect3Packages),
+    dependencies: { ...without(root.dependencies, effect3Packages), ...dependencies },
     peerDependencies,
     peerDependenciesMeta,
     publishConfig: { tag }

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { buildIfStale, repository } from "../scripts/distBuild.js"
 import { npmPack } from "../scripts/editionPackage.js"
-import { effectMajors, expectedMessage, installedVersions, installInto, runQuickStart } from "./installQuickStart.js"
+import { expectedMessage, installedMajors, installedVersions, installInto, runQuickStart } from "./installQuickStart.js"
 
 describe("the Effect 3 edition, installed from its tarball", () => {
   const project = mkdtempSync(join(tmpdir(), "lark-install-"))
@@ -28,7 +28,9 @@ describe("the Effect 3 edition, installed from its tarball", () => {
     expect(printed).toMatch(/^om_/) // the id of the message the fake stored
   }, 120_000)
 
-  it("has Effect 3 only in the app's tree", async () => {
-    expect(await effectMajors(project)).toEqual(["3"])
+  it("has Effect 3 only, and one undici, in the app's tree", async () => {
+    expect(await installedMajors(project, "effect")).toEqual(["3"])
+    // one undici: lark-effect's is the major its @effect/platform-node uses
+    expect(await installedMajors(project, "undici")).toEqual(["7"])
   })
 })

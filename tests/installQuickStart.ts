@@ -66,13 +66,13 @@ export const runQuickStart = async (project: string, node: string = process.exec
   }
 }
 
-/** The major versions of `effect` that `npm ls` finds anywhere in `project`'s tree. */
-export const effectMajors = async (project: string): Promise<Array<string>> => {
-  const { stdout } = await run("npm", ["ls", "effect", "--all", "--json"], { cwd: project, maxBuffer: 64 * 1024 * 1024 })
+/** The major versions of package `name` that `npm ls` finds anywhere in `project`'s tree. */
+export const installedMajors = async (project: string, name: string): Promise<Array<string>> => {
+  const { stdout } = await run("npm", ["ls", name, "--all", "--json"], { cwd: project, maxBuffer: 64 * 1024 * 1024 })
   const majors = new Set<string>()
-  const walk = (node: { readonly version?: string; readonly dependencies?: Record<string, any> }, name: string) => {
-    if (name === "effect" && node.version !== undefined) majors.add(node.version.split(".")[0]!)
-    for (const [child, dependency] of Object.entries(node.dependencies ?? {})) walk(dependency, child)
+  const walk = (node: { readonly version?: string; readonly dependencies?: Record<string, any> }, child: string) => {
+    if (child === name && node.version !== undefined) majors.add(node.version.split(".")[0]!)
+    for (const [dependencyName, dependency] of Object.entries(node.dependencies ?? {})) walk(dependency, dependencyName)
   }
   walk(JSON.parse(stdout), "")
   return [...majors]

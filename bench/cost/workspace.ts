@@ -21,13 +21,13 @@ export const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc")
 
 /**
  * What the programs import besides lark-effect, linked rather than copied, and from which node_modules: Effect 4
- * from `editions/effect4` for its edition. lark-effect's undici is the root's (7) on both; `@effect/platform-node`
- * 4 finds its own (8) beside it there, as in an app that installs the edition.
+ * from `editions/effect4` for its edition, and undici from there too (8, the major its `@effect/platform-node`
+ * uses, which the edition depends on: one undici, as in an app that installs it); the root's (7) otherwise.
  */
 const linked = (edition: Edition): ReadonlyArray<readonly [name: string, from: string]> => {
-  const effectFrom = join(edition === "effect3" ? REPO : editionFolder, "node_modules")
+  const editionModules = join(edition === "effect3" ? REPO : editionFolder, "node_modules")
   const root = join(REPO, "node_modules")
-  return [["effect", effectFrom], ["@effect", effectFrom], ["@larksuiteoapi", root], ["undici", root]]
+  return [["effect", editionModules], ["@effect", editionModules], ["@larksuiteoapi", root], ["undici", editionModules]]
 }
 
 /** The programs, their imports respelled for the Effect 4 edition (`rewrites.json`). */

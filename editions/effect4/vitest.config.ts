@@ -47,24 +47,8 @@ const repositoryScripts: Plugin = {
   }
 }
 
-const out = join(import.meta.dirname, "out") + sep
-
-/**
- * Resolves `undici` imported by the edition's modules and tests to the repository's: the edition depends on the
- * root's `undici` (7, as an app installing it gets), not on the `undici` 8 that Effect 4's `@effect/platform-node`
- * brings into `editions/effect4/node_modules` (Node 22's `fetch` takes a dispatcher of the former only).
- */
-const editionUndici: Plugin = {
-  name: "lark-effect:edition-undici",
-  enforce: "pre",
-  resolveId(source, importer, options) {
-    if (importer === undefined || !importer.startsWith(out) || !/^undici(\/|$)/.test(source)) return null
-    return this.resolve(source, join(import.meta.dirname, "..", "..", "package.json"), { ...options, skipSelf: true })
-  }
-}
-
 export default defineConfig({
-  plugins: [effect4Only, repositoryScripts, editionUndici],
+  plugins: [effect4Only, repositoryScripts],
   test: {
     root: import.meta.dirname,
     include: suite.tests.map((test) => `out/${test}`),
