@@ -17,7 +17,7 @@
  * when it is imported: a process that picks one of several clients loads that client's packages only, as an app
  * would (a bundle hoists an external package's import to the top of the file otherwise).
  */
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build, type BuildOptions, type Plugin } from "esbuild"
@@ -76,6 +76,8 @@ const packageModules = async (mode: "dist" | "effect4"): Promise<string> => {
 export const buildForBench = async (entry: string, name: string, mode: Mode, external: ReadonlyArray<string> = []): Promise<string> => {
   const outfile = join(mode === "effect4" ? effect4Cache : cache, `${name}-${mode}.mjs`)
   const directory = dirname(outfile)
+  // a fresh checkout has no cache yet; an earlier build's chunks (named by their hash) would pile up
+  mkdirSync(directory, { recursive: true })
   for (const file of readdirSync(directory)) if (file.startsWith(`${name}-${mode}-`)) rmSync(join(directory, file))
   const options: BuildOptions = {
     entryPoints: [entry],
