@@ -403,6 +403,12 @@ export const withContextAndClock = <A, E, R>(
   f: (context: Context.Context<never>, clock: Clock.Clock) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> => Effect.withFiber<A, E, R>((fiber) => f(fiber.context, fiber.getRef(Clock.Clock)))
 
+export const withCurrentContext = <A, E, R>(
+  f: (context: Context.Context<never>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.withFiber<A, E, R>((fiber) => f(fiber.context))
+
+export const servicesOf = (context: Context.Context<never>): ReadonlyMap<string, unknown> => context.mapUnsafe
+
 export type CodecOf<A, I> = Schema.Codec<A, I>
 
 export type AppRuntime<R> = Context.Context<R>

@@ -40,7 +40,7 @@ import type { Card } from "../cards/model.js"
 import type { CardJson } from "../events/callbacks.js"
 import type { Secret } from "../events/crypto.js"
 import { EventDedupe, unsafeMakeMemory } from "../events/Dedupe.js"
-import { handle, type Request, type Response } from "../events/handle.js"
+import { makeEntry, type Request, type Response } from "../events/handle.js"
 import type { DownloadedFile } from "../Files.js"
 import { LarkConfig } from "../LarkConfig.js"
 import {
@@ -57,6 +57,7 @@ import {
   Service,
   subscribe
 } from "../internal/dialect.js"
+import { provider } from "../internal/provider.js"
 import type { LarkError } from "../LarkError.js"
 import * as LongConnection from "../ws/LongConnection.js"
 import { WebSocketFactory } from "../ws/socket.js"
@@ -248,6 +249,7 @@ const makeChannel = (
     // What the channel was made with (config, HTTP client, and e.g. a FileSystem for media paths), for the
     // outbound methods and the handlers; not the channel's own Scope, which callers must not inherit.
     const context: Context.Context<Requirements> = Context.omit(Scope.Scope)(yield* Effect.context<Requirements | Scope.Scope>())
+    const provide = provider(context)
     const scope = yield* Effect.scope
     const botIdentity = yield* fetchBotIdentity
 
@@ -292,7 +294,7 @@ const makeChannel = (
       reactions: options.reactions === undefined || options.reactions === "all"
         ? undefined
         : makeReactionFilter(options.reactions, (yield* LarkConfig).appId, (messageId) =>
-          Effect.provide(Manage.getMessageSender(messageId), context))
+          provide(Manage.getMessageSender(messageId)))
     }, {
       encryptKey: options.encryptKey,
       verificationToken: options.verificationToken,
@@ -343,7 +345,8 @@ const makeChannel = (
       awaitReady()
     )
 
-    const handleWebhook = handle(dispatcher)
+    // the channel's dedupe store, whatever the context of the request's fiber holds
+    const handleWebhook = makeEntry(dispatcher, undefined, dedupe)
     // audit mode without a replay window of its own: record what strict's window would refuse
     const auditRequest = audit !== undefined && hardened.maxClockSkew === undefined
       ? auditWebhook(audit.record, strictDefaults.maxClockSkew)
@@ -361,10 +364,10 @@ const makeChannel = (
     } as O)
     const styled = (message: OutboundMessage): OutboundMessage =>
       typeof message === "string" && options.markdownStyle === "card" ? { markdown: message, style: "card" } : message
-    const bound = <A, E>(effect: Effect.Effect<A, E, Requirements>) => Effect.provide(effect, context)
+    const bound = <A, E>(effect: Effect.Effect<A, E, Requirements>) => provide(effect)
     /** A stream call: bound, its failed writes published as `Error` events. */
     const streaming = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.provide(locally(effect, failedWriteReport, reportError("stream")), context)
+      provide(locally(effect, failedWriteReport, reportError("stream")))
 
     return {
       transport,
@@ -377,7 +380,7 @@ const makeChannel = (
       subscribe: subscribe(pubsub),
       on: handlers.on,
       webhook: (request) => {
-        const handled = Effect.provideService(handleWebhook(request), EventDedupe, dedupe)
+        const handled = handleWebhook(request)
         // only what was accepted: a refused request is refused in strict mode too
         return auditRequest === undefined ? handled : Effect.tap(handled, (response) => (response.status < 400 ? auditRequest(request) : Effect.void))
       },

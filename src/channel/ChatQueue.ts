@@ -8,8 +8,9 @@
  * `run` waits for the work's result. When the chat is idle and a slot is free it runs the work at once, on
  * the caller's fiber, with no hand-over at all (the common case: most chats are quiet most of the time).
  *
- * The work gets the context the queue was made in (without its `Scope`), given to each worker once rather
- * than to every item: an item is the per-message hot path of a channel.
+ * The work gets the context the queue was made in (without its `Scope`): given to each worker once rather than
+ * to every item, and to an item run on its caller's fiber only when that fiber's context lacks some of it
+ * (`provider.ts`): an item is the per-message hot path of a channel.
  *
  * A failing or dying item is logged and does not stop the items queued after it.
  */
@@ -19,6 +20,7 @@ import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
 import { catchAllCause, intoDeferred } from "../internal/dialect.js"
+import { provider } from "../internal/provider.js"
 
 export interface ChatQueue<K = string, R = never> {
   /** Queues `work` behind the chat's earlier work; returns at once. */
@@ -45,7 +47,7 @@ export const make = <K = string, R = never>(
 ): Effect.Effect<ChatQueue<K, R>, never, Scope.Scope | R> =>
   Effect.gen(function*() {
     const concurrency = Math.max(1, options.concurrency ?? 16)
-    const context = Context.omit(Scope.Scope)(yield* Effect.context<R | Scope.Scope>()) as Context.Context<R>
+    const provide = provider(Context.omit(Scope.Scope)(yield* Effect.context<R | Scope.Scope>()) as Context.Context<R>)
     const fibers = yield* FiberSet.make()
     // State is read and written in `Effect.sync` blocks only, so "queue or start a worker" and "take a turn
     // or retire" never interleave. A chat is in `ready` exactly when it has items and no worker on it.
@@ -82,7 +84,7 @@ export const make = <K = string, R = never>(
         Effect.andThen(worker)
       )
     })
-    const startWorker = Effect.asVoid(FiberSet.run(fibers, Effect.provide(worker, context)))
+    const startWorker = Effect.asVoid(FiberSet.run(fibers, provide(worker)))
 
     const offer = (key: K, work: Effect.Effect<void, unknown, R>) =>
       Effect.suspend(() => {
@@ -118,7 +120,7 @@ export const make = <K = string, R = never>(
         workers++
         const chat: Chat<R> = { items: [], running: true }
         chats.set(key, chat)
-        return Effect.onExit(Effect.provide(work, context), () => endInline(key, chat))
+        return Effect.onExit(provide(work), () => endInline(key, chat))
       })
 
     return { offer, run, size: Effect.sync(() => size) } satisfies ChatQueue<K, R>

@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
 import type { CardActionResponse } from "../events/callbacks.js"
 import { isInterruptedOnly, tapErrorCause } from "../internal/dialect.js"
+import { provider } from "../internal/provider.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelEvent, type ChannelEventTag } from "./ChannelEvent.js"
 
@@ -94,5 +95,6 @@ export const make = (
         )
       })
 
-    return { on, deliver: (event) => Effect.provide(deliverHere(event), context), deliverHere } satisfies Handlers
+    const provide = provider(context)
+    return { on, deliver: (event) => provide(deliverHere(event)), deliverHere } satisfies Handlers
   })

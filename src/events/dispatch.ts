@@ -179,13 +179,20 @@ const UNHANDLED: Outcome = { _tag: "Unhandled" }
 // The functions below run for every event, so they chain effects directly instead of using generators
 // (`Effect.gen` costs a few microseconds a yield, which is most of the dispatch time).
 
+/** Which store claims an event, chosen from the context of the fiber that dispatches it. */
+export type DedupeOf = (context: Context.Context<never>) => DedupeService
+
+/** The `EventDedupe` service of the context, else `fallback`. */
+export const dedupeOfContext = (fallback: DedupeService): DedupeOf => (context) =>
+  Context.getOrElse(context, EventDedupe, () => fallback)
+
 /**
- * The dispatch function of `dispatcher`. `defaultDedupe` is used when no `EventDedupe` service is in the
- * context; `tokenPolicy` is the transport's (see {@link TokenPolicy}). The returned function never fails: every result is an {@link Outcome}.
+ * The dispatch function of `dispatcher`, claiming events in the store `dedupeOf` picks; `tokenPolicy` is the
+ * transport's (see {@link TokenPolicy}). The returned function never fails: every result is an {@link Outcome}.
  */
 export const makeDispatch = <R>(
   dispatcher: EventDispatcher<R>,
-  defaultDedupe: DedupeService,
+  dedupeOf: DedupeOf,
   tokenPolicy: TokenPolicy
 ): (envelope: JsonObject) => Effect.Effect<Outcome, never, R> => {
   const checkToken = tokenCheck(dispatcher.options.verificationToken, tokenPolicy)
@@ -294,7 +301,7 @@ export const makeDispatch = <R>(
   /** Claims the id, then runs the handler unless the id is done or in progress elsewhere. */
   const claimAndRun = (classified: Classified, handler: Handler<any, R>, event: AnyEvent) =>
     withContextAndClock<Outcome, never, R>((context, clock) => {
-      const dedupe = Context.getOrElse(context, EventDedupe, () => defaultDedupe)
+      const dedupe = dedupeOf(context)
       const store: Store = { dedupe, unsafe: unsafeStoreOf(dedupe), clock }
       if (store.unsafe !== undefined) {
         const claim = store.unsafe.claim(classified.id, currentTimeMillis(store.clock))

@@ -43,8 +43,8 @@ import {
 } from "../internal/dialect.js"
 import { bodyLimit } from "./bodyLimit.js"
 import * as Crypto from "./crypto.js"
-import { unsafeMakeMemory } from "./Dedupe.js"
-import { type JsonObject, makeDispatch, type Outcome, parseObject, tokenCheck } from "./dispatch.js"
+import { type Service as DedupeService, unsafeMakeMemory } from "./Dedupe.js"
+import { dedupeOfContext, type JsonObject, makeDispatch, type Outcome, parseObject, tokenCheck } from "./dispatch.js"
 import type { EventDispatcher } from "./EventDispatcher.js"
 import { EventDecodeError, EventDecryptError, EventSignatureError } from "./errors.js"
 import {
@@ -153,15 +153,17 @@ const isEventEnvelope = (body: JsonObject): boolean => "schema" in body || "uuid
 
 /**
  * `handle` with a route for decrypted bodies that are no event (`legacy`; `undefined`: they are rejected as
- * undecodable events). The card request URL's entry uses it for encrypted legacy card actions.
+ * undecodable events), and with `dedupe` as its store when given, whatever `EventDedupe` the context holds. The
+ * card request URL's entry uses it for encrypted legacy card actions, a channel for its own store.
  *
  * @internal
  */
 export const makeEntry = <R>(
   dispatcher: EventDispatcher<R>,
-  legacy: LegacyRoute<R> | undefined
+  legacy: LegacyRoute<R> | undefined,
+  dedupe?: DedupeService
 ): (request: Request) => Effect.Effect<Response, never, R> => {
-  const dispatch = makeDispatch(dispatcher, unsafeMakeMemory(), "required")
+  const dispatch = makeDispatch(dispatcher, dedupe === undefined ? dedupeOfContext(unsafeMakeMemory()) : () => dedupe, "required")
   const { encryptKey, verificationToken } = dispatcher.options
   const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
   const limit = bodyLimit(dispatcher.options.maxBodySize)

@@ -515,6 +515,14 @@ export const withContextAndClock = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.withFiberRuntime<A, E, R>((fiber) => f(fiber.currentContext, Context.get(fiber.currentDefaultServices, Clock.Clock)))
 
+/** Runs `f` with the fiber's context. Effect 4: `Effect.withFiber`, with `fiber.context`. */
+export const withCurrentContext = <A, E, R>(
+  f: (context: Context.Context<never>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.contextWithEffect(f)
+
+/** The services of `context`, by key. Effect 4: `context.mapUnsafe`. */
+export const servicesOf = (context: Context.Context<never>): ReadonlyMap<string, unknown> => context.unsafeMap
+
 /** A schema from `I` to `A` that needs no service. Effect 4: `Schema.Codec<A, I>`. */
 export type CodecOf<A, I> = Schema.Schema<A, I, never>
 

@@ -22,7 +22,7 @@ import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { unsafeMakeMemory } from "../events/Dedupe.js"
-import { makeDispatch } from "../events/dispatch.js"
+import { dedupeOfContext, makeDispatch } from "../events/dispatch.js"
 import type { EventDispatcher } from "../events/EventDispatcher.js"
 import { decodeDuration, type DurationInput, timeoutFail } from "../internal/dialect.js"
 import type { LarkConfig } from "../LarkConfig.js"
@@ -121,7 +121,7 @@ export const runWatched = <R>(
     const endpointTimeout = decodeDuration(options.endpointTimeout ?? "15 seconds")
     const minReconnectDelay = decodeDuration(options.minReconnectDelay ?? "1 second")
 
-    const dispatch = makeDispatch(dispatcher, unsafeMakeMemory(), "whenPresent")
+    const dispatch = makeDispatch(dispatcher, dedupeOfContext(unsafeMakeMemory()), "whenPresent")
     const submit = yield* Handlings.make<R>(Math.max(1, options.concurrency ?? 64))
     const fork = watch?.concurrency === undefined ? submit : countHandlings(submit, watch.concurrency, watch.crossed)
     const clientConfig = yield* Ref.make<ClientConfig>({ ...defaultClientConfig, ...options.clientConfig })

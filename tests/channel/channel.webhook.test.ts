@@ -224,4 +224,22 @@ describe("Channel over a webhook", () => {
       assert.strictEqual(rejected.reason, "duplicate")
       assert.strictEqual(yield* Ref.get(runs), 1)
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+  scopedLive("the webhook claims in the channel's own store, not in an EventDedupe of the runtime it is served on", () =>
+    Effect.gen(function*() {
+      // the runtime the listener runs on has a store that has seen every id already
+      const seenEverything: Dedupe.Service = {
+        claim: () => Effect.succeed("Done"),
+        complete: () => Effect.void,
+        release: () => Effect.void
+      }
+      const { channel, fake, url } = yield* Effect.provideService(setup({}, Dedupe.unsafeMakeMemory()), Dedupe.EventDedupe, seenEverything)
+      const runs = yield* Ref.make(0)
+      yield* channel.on("Message", () => Ref.update(runs, (n) => n + 1))
+      yield* channel.connect
+      const envelope = FakeChat.messageEvent(chat, { from: alice, text: "first time" }, yield* Clock.currentTimeMillis)
+      const [attempt] = yield* fake.pushEvent(url, FakeChat.toPush(envelope), push)
+      assert(attempt?._tag === "Answered")
+      assert.strictEqual(attempt.status, 200)
+      assert.strictEqual(yield* Ref.get(runs), 1)
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 })

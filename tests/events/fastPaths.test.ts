@@ -15,7 +15,7 @@ import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import * as Crypto from "../../src/events/crypto.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
-import { makeDispatch } from "../../src/events/dispatch.js"
+import { dedupeOfContext, makeDispatch } from "../../src/events/dispatch.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { Literals, Union } from "../../src/internal/dialect.js"
 import { propertyRuns, withMinimumLogLevel } from "../dialect.js"
@@ -80,7 +80,7 @@ const play = (store: Dedupe.Service, steps: ReadonlyArray<Step>) =>
         return event.event === "fail" ? Effect.fail("handler failed") : Effect.void
       })
     )
-    const dispatch = makeDispatch(dispatcher, store, "required")
+    const dispatch = makeDispatch(dispatcher, dedupeOfContext(store), "required")
     const seen: Array<string> = []
     for (const s of steps) {
       switch (s._tag) {

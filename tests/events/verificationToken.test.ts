@@ -19,7 +19,7 @@ import { Channel } from "../../src/channel/Channel.js"
 import { handleCardAction } from "../../src/events/cardAction.js"
 import * as Crypto from "../../src/events/crypto.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
-import { makeDispatch } from "../../src/events/dispatch.js"
+import { dedupeOfContext, makeDispatch } from "../../src/events/dispatch.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle, type Request } from "../../src/events/handle.js"
 import * as EventHttp from "../../src/events/httpApp.js"
@@ -167,7 +167,7 @@ describe("the long connection's dispatch", () => {
       const runs = yield* Ref.make(0)
       const dispatch = makeDispatch(
         countingDispatcher(runs, { verificationToken: TOKEN }),
-        Dedupe.unsafeMakeMemory(),
+        dedupeOfContext(Dedupe.unsafeMakeMemory()),
         "whenPresent"
       )
       assert.strictEqual((yield* dispatch(v2(undefined)))._tag, "Handled")

@@ -12,7 +12,7 @@ import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import { unsafeMakeMemory } from "../../src/events/Dedupe.js"
-import { makeDispatch } from "../../src/events/dispatch.js"
+import { dedupeOfContext, makeDispatch } from "../../src/events/dispatch.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { EventDecodeError } from "../../src/events/errors.js"
 import { decodeBase64, getFailure, getSuccess, isFailure, type Outcome } from "../../src/internal/dialect.js"
@@ -79,7 +79,7 @@ const start = <R>(
       },
       serviceId: 7,
       clientConfig,
-      dispatch: makeDispatch(dispatcher, unsafeMakeMemory(), "whenPresent"),
+      dispatch: makeDispatch(dispatcher, dedupeOfContext(unsafeMakeMemory()), "whenPresent"),
       fork: (handling: Effect.Effect<void, never, R>) => Effect.asVoid(FiberSet.run(handlers, handling)),
       pongTimeout: Duration.seconds(3),
       fragments: {}
