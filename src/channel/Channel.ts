@@ -272,6 +272,8 @@ const makeChannel = (
     )
     const queue = yield* ChatQueue.make<string, Requirements>({ concurrency: options.concurrency })
     const started = yield* makeLatch(false)
+    let isStarted = false
+    const openStarted = Effect.andThen(started.open, Effect.sync(() => void (isStarted = true)))
     const ack = options.ack ?? "handled"
     const merger = options.mergeWhileBusy === true
       ? BusyMerge.make(batching ?? Batching.defaultBatching, queue.offer, (message) =>
@@ -288,7 +290,7 @@ const makeChannel = (
       queue,
       dedupe,
       handlers,
-      started: started.await,
+      started: { isOpen: () => isStarted, await: started.await },
       batcher,
       merger,
       reactions: options.reactions === undefined || options.reactions === "all"
@@ -341,7 +343,7 @@ const makeChannel = (
 
     const connectCalled = yield* Ref.make(false)
     const connect = Effect.andThen(
-      Effect.flatMap(Ref.getAndSet(connectCalled, true), (already) => (already ? Effect.void : Effect.andThen(started.open, start))),
+      Effect.flatMap(Ref.getAndSet(connectCalled, true), (already) => (already ? Effect.void : Effect.andThen(openStarted, start))),
       awaitReady()
     )
 

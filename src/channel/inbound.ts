@@ -48,14 +48,21 @@ export interface Pipeline {
   readonly queue: ChatQueue<string, HandlerRequirements>
   readonly dedupe: DedupeService
   readonly handlers: Handlers
-  /** Completes once the channel is connected: nothing is delivered before the app's handlers are in place. */
-  readonly started: Effect.Effect<void>
+  /** Whether the channel is connected: nothing is delivered before the app's handlers are in place. */
+  readonly started: Started
   /** Merges bursts of texts (off when absent); its `Submit` must be {@link enqueue} over this pipeline. */
   readonly batcher?: Batcher | undefined
   /** Queues a message, merging texts that arrive while their chat is busy (off when absent; `busyMerge.ts`). */
   readonly merger?: Submit | undefined
   /** Which reactions are delivered (all when absent). */
   readonly reactions?: ReactionFilter | undefined
+}
+
+/** The channel's connection gate: asked first (one call), then waited on only while it is still shut. */
+export interface Started {
+  readonly isOpen: () => boolean
+  /** Completes once it is open. */
+  readonly await: Effect.Effect<void>
 }
 
 /** The same message is being handled under another event id right now: ask for a redelivery. */
@@ -142,22 +149,23 @@ const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.
       : pipeline.queue.offer(message.chatId, Effect.asVoid(loggingFailure(delivery)))
   })
 
-const onEvent = (pipeline: Pipeline) => (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> =>
-  Effect.andThen(
-    pipeline.started,
-    Effect.suspend(() => {
-      if (event.version !== "v2") return Effect.void
-      const normalized = normalizeEvent(event, { botOpenId: pipeline.botOpenId, includeRaw: pipeline.includeRaw })
-      if (Option.isNone(normalized)) return Effect.void
-      const channelEvent = normalized.value
-      if (channelEvent._tag === "Message") return claimMessage(pipeline, channelEvent, admitAndQueue(pipeline, channelEvent))
-      if (channelEvent._tag === "Reaction" && pipeline.reactions !== undefined) {
-        const deliver = pipeline.handlers.deliver(channelEvent)
-        return Effect.flatMap(pipeline.reactions(channelEvent), (wanted) => (wanted ? deliver : Effect.void))
-      }
-      return pipeline.handlers.deliver(channelEvent)
-    })
-  )
+const onEvent = (pipeline: Pipeline) => {
+  const deliver = (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> => {
+    if (event.version !== "v2") return Effect.void
+    const normalized = normalizeEvent(event, { botOpenId: pipeline.botOpenId, includeRaw: pipeline.includeRaw })
+    if (Option.isNone(normalized)) return Effect.void
+    const channelEvent = normalized.value
+    if (channelEvent._tag === "Message") return claimMessage(pipeline, channelEvent, admitAndQueue(pipeline, channelEvent))
+    if (channelEvent._tag === "Reaction" && pipeline.reactions !== undefined) {
+      const delivered = pipeline.handlers.deliver(channelEvent)
+      return Effect.flatMap(pipeline.reactions(channelEvent), (wanted) => (wanted ? delivered : Effect.void))
+    }
+    return pipeline.handlers.deliver(channelEvent)
+  }
+  const { started } = pipeline
+  return (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> =>
+    started.isOpen() ? deliver(event) : Effect.andThen(started.await, Effect.suspend(() => deliver(event)))
+}
 
 /** The dispatcher of the pipeline, with the webhook secrets (unused by the long connection). */
 export const dispatcher = (pipeline: Pipeline, options: EventDispatcher.Options): EventDispatcher.EventDispatcher<never> => {

@@ -29,7 +29,7 @@ import { defaultApp } from "../../src/testing/fakeApps.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
 import { platformRedelivery, type PushOptions } from "../../src/testing/pushEvent.js"
-import { appRuntime, failuresOf, fork, scopedLive, withLogsTo } from "../dialect.js"
+import { appRuntime, failuresOf, fork, pollUnsafe, scopedLive, withLogsTo } from "../dialect.js"
 
 const secrets = { encryptKey: Redacted.make("channel-webhook-key"), verificationToken: Redacted.make("channel-webhook-token") }
 const push: PushOptions = { ...secrets, redelivery: platformRedelivery(0.0001) }
@@ -193,6 +193,9 @@ describe("Channel over a webhook", () => {
       const envelope = FakeChat.messageEvent(chat, { from: alice, text: "early bird" }, yield* Clock.currentTimeMillis)
       const delivery = yield* fork(fake.pushEvent(url, FakeChat.toPush(envelope), { ...push, redelivery: Schedule.recurs(0) }))
       yield* requested
+      // time enough for the delivery to reach the pipeline: it is held there, unanswered, until connect
+      yield* Effect.sleep("100 millis")
+      assert.isUndefined(pollUnsafe(delivery), "answered before connect")
       const seen = yield* Deferred.make<string>()
       yield* channel.on("Message", (message) => Deferred.succeed(seen, message.bodyText))
       yield* channel.connect
