@@ -107,6 +107,11 @@ const utf8Length = (text: string): number => {
 class Writer {
   pos = 0
   constructor(readonly buf: Uint8Array) {}
+  /** The frame, once every byte of it is written: pooled memory holds old bytes, which must never go out. */
+  done(): Uint8Array {
+    if (this.pos !== this.buf.length) throw new Error(`frame encoder bug: wrote ${this.pos} of ${this.buf.length} bytes`)
+    return this.buf
+  }
   varint(n: number) {
     while (n >= 0x80) {
       this.buf[this.pos++] = (n & 0x7f) | 0x80
@@ -168,6 +173,13 @@ class Writer {
   }
 }
 
+/**
+ * Room for a frame of `size` bytes, every one of which the encoder writes: a slice of Node's buffer pool, about
+ * ten times cheaper for an ack-sized frame (0.07 µs against 0.7 µs measured) than a typed array of its own,
+ * whose memory is allocated outside the JavaScript heap.
+ */
+const allocate = (size: number): Uint8Array => Buffer.allocUnsafe(size)
+
 const lengthDelimitedSize = (field: number, length: number) => varintSize(tag(field, WIRE_BYTES)) + varintSize(length) + length
 
 const UINT64_END = 1n << 64n
@@ -193,7 +205,7 @@ export const encode = (frame: Frame): Uint8Array => {
   if (frame.payload !== undefined) size += lengthDelimitedSize(8, frame.payload.length)
   if (frame.logIdNew !== undefined) size += lengthDelimitedSize(9, logIdNew)
 
-  const w = new Writer(new Uint8Array(size))
+  const w = new Writer(allocate(size))
   w.varint(tag(1, WIRE_VARINT))
   w.bigVarint(frame.seqId)
   w.varint(tag(2, WIRE_VARINT))
@@ -212,7 +224,7 @@ export const encode = (frame: Frame): Uint8Array => {
   for (const [field, text, length] of strings) w.string(field, text, length)
   if (frame.payload !== undefined) w.bytes(8, frame.payload)
   if (frame.logIdNew !== undefined) w.string(9, frame.logIdNew, logIdNew)
-  return w.buf
+  return w.done()
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -432,7 +444,7 @@ export const encodeReply = (received: Uint8Array, header: Header, payload: Uint8
   const value = utf8Length(header.value)
   const headerSize = lengthDelimitedSize(1, key) + lengthDelimitedSize(2, value)
   const kept = received.length - (cutEnd - cutStart)
-  const w = new Writer(new Uint8Array(kept + lengthDelimitedSize(5, headerSize) + lengthDelimitedSize(8, payload.length)))
+  const w = new Writer(allocate(kept + lengthDelimitedSize(5, headerSize) + lengthDelimitedSize(8, payload.length)))
   w.buf.set(received.subarray(0, cutStart))
   w.buf.set(received.subarray(cutEnd), cutStart)
   w.pos = kept
@@ -441,7 +453,7 @@ export const encodeReply = (received: Uint8Array, header: Header, payload: Uint8
   w.string(1, header.key, key)
   w.string(2, header.value, value)
   w.bytes(8, payload)
-  return w.buf
+  return w.done()
 }
 
 /**
