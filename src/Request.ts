@@ -184,11 +184,13 @@ const sendPrepared = <P extends Payload, A, R>(
         return sendWith(authorization.token)
       case "Cached": {
         const { kind, tenantKey } = authorization
-        const withFreshToken = Effect.flatMap(Tokens.tokenOf(config, kind, tenantKey), sendWith)
-        // evict only the token that was rejected: replicas rejected with the same one evict it once
-        return Effect.flatMap(Tokens.tokenOf(config, kind, tenantKey), (token) =>
+        const withToken = <B, R2>(f: (token: Redacted.Redacted<string>) => Effect.Effect<B, LarkError, R2>) =>
+          Effect.flatMap(Tokens.tokenOf(config, kind, tenantKey), f)
+        // evict only the token that was rejected (replicas rejected with the same one evict it once), then send
+        // once more with the token the cache then holds or fetches (that lookup is built only then)
+        return withToken((token) =>
           sendWith(token).pipe(
-            Effect.catchIf(isTokenRejected, () => Effect.andThen(Tokens.invalidate(kind, tenantKey, token), withFreshToken))
+            Effect.catchIf(isTokenRejected, () => Effect.andThen(Tokens.invalidate(kind, tenantKey, token), withToken(sendWith)))
           ))
       }
     }

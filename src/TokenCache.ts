@@ -9,10 +9,10 @@
  * {@link TokenCache.tryLock}, so that one process of the fleet fetches a missing token while the others wait.
  */
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { currentTimeMillis, Defect } from "./internal/dialect.js"
+import { currentTimeMillis, Defect, optionFromNullable } from "./internal/dialect.js"
 
 export interface CachedToken {
   readonly token: Redacted.Redacted<string>
@@ -51,22 +51,26 @@ export interface TokenCache {
    * process holds the lock (wait for the value). Absent for a cache of one process.
    */
   readonly tryLock?: ((key: string) => Effect.Effect<Option.Option<Effect.Effect<void>>, TokenCacheError>) | undefined
+  /**
+   * For caches in the process's memory: what `get` would answer at `now` (epoch milliseconds), read at once
+   * (`undefined` for none). Every API call reads its token, so the token functions try this first; a cache
+   * without it is read through `get`.
+   */
+  readonly peek?: ((key: string, now: number) => CachedToken | undefined) | undefined
 }
 
 /** An in-memory cache; expired entries are dropped when read (time comes from `Clock`). */
 export const makeMemory = (): TokenCache => {
   const entries = new Map<string, CachedToken>()
+  const peek = (key: string, now: number): CachedToken | undefined => {
+    const entry = entries.get(key)
+    if (entry === undefined || entry.expiresAt > now) return entry
+    entries.delete(key)
+    return undefined
+  }
   return {
-    get: (key) =>
-      Effect.clockWith((clock) => {
-        const entry = entries.get(key)
-        if (entry === undefined) return Effect.succeed(Option.none())
-        if (entry.expiresAt <= currentTimeMillis(clock)) {
-          entries.delete(key)
-          return Effect.succeed(Option.none())
-        }
-        return Effect.succeed(Option.some(entry))
-      }),
+    peek,
+    get: (key) => Effect.clockWith((clock) => Effect.succeed(optionFromNullable(peek(key, currentTimeMillis(clock))))),
     set: (key, token) => Effect.sync(() => void entries.set(key, token)),
     remove: (key, only) =>
       Effect.sync(() => {

@@ -157,7 +157,8 @@ const fetchMarketplaceTenantToken = (config: LarkConfigService, tenantKey: strin
  * callers: once per process (single flight), and once per fleet when the cache is shared and offers a lock
  * (the process that wins the lock fetches; the others poll the cache until the token appears or the lock is
  * free).
- * `fetch` is only built on a miss: this is on the path of every API call.
+ * This is on the path of every API call: a cache that can be read at once (`peek`, the in-memory one) is read
+ * so, and the rest is only built on a miss.
  */
 const cached = (
   config: LarkConfigService,
@@ -166,16 +167,31 @@ const cached = (
   fetch: () => Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
 ): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
   const key = cacheKey(config, kind, tenantKey)
-  const refreshAhead = Duration.toMillis(config.refreshAhead)
+  const peek = config.tokenCache.peek
+  if (peek === undefined) return lookUp(config, kind, key, fetch)
+  return Effect.clockWith((clock) => {
+    const now = currentTimeMillis(clock)
+    const entry = peek(key, now)
+    return entry !== undefined && inUse(entry, config, now) ? Effect.succeed(entry.token) : lookUp(config, kind, key, fetch)
+  })
+}
+
+/** Whether `entry` is the token to use at `now`: not yet due for refresh. */
+const inUse = (entry: CachedToken, config: LarkConfigService, now: number): boolean =>
+  (entry.refreshAt ?? entry.expiresAt - Duration.toMillis(config.refreshAhead)) > now
+
+/** The token of `key` read through the cache's `get`, fetched on a miss. */
+const lookUp = (
+  config: LarkConfigService,
+  kind: CachedTokenKind,
+  key: string,
+  fetch: () => Effect.Effect<Issued, LarkError, HttpClient.HttpClient>
+): Effect.Effect<Redacted.Redacted<string>, LarkError, HttpClient.HttpClient> => {
   const fresh = Effect.clockWith((clock) =>
     Effect.matchEffect(config.tokenCache.get(key), {
       onFailure: (error) => Effect.fail(cacheFailedAs[kind](error)),
       onSuccess: (entry) =>
-        Effect.succeed(
-          Option.isSome(entry) && (entry.value.refreshAt ?? entry.value.expiresAt - refreshAhead) > currentTimeMillis(clock)
-            ? entry
-            : Option.none()
-        )
+        Effect.succeed(Option.isSome(entry) && inUse(entry.value, config, currentTimeMillis(clock)) ? entry : Option.none())
     })
   )
   return Effect.flatMap(fresh, (entry) =>

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Clock, Effect, Layer, Option, Redacted } from "effect"
 import * as TestClock from "effect/TestClock"
 import * as LarkConfig from "../src/LarkConfig.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
+import * as TokenCache from "../src/TokenCache.js"
 import * as Tokens from "../src/Tokens.js"
 import * as UserAccessToken from "../src/UserAccessToken.js"
 import { message } from "./fixtures/operations.js"
@@ -160,6 +161,70 @@ describe("short-lived tokens", () => {
       LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("app-secret"), refreshAhead: "3 minutes" }),
       MockHttp.layer(MockHttp.tokenRoutes(240), { tokens: false })
     ))))
+})
+
+describe("a token cache read at once (peek)", () => {
+  const memory = TokenCache.makeMemory()
+  const entry = (expiresAt: number, refreshAt?: number): TokenCache.CachedToken => ({ token: Redacted.make(`at-${expiresAt}`), expiresAt, refreshAt })
+  const peeked = (cache: TokenCache.TokenCache, key: string, now: number) => Redacted.value(cache.peek!(key, now)?.token ?? Redacted.make("none"))
+
+  it.effect("the in-memory cache's peek answers what its get answers, expiry included", () =>
+    Effect.gen(function*() {
+      for (const expiresAt of [999, 1000, 1001]) {
+        for (const via of ["peek", "get"] as const) {
+          const key = `${via}-${expiresAt}`
+          yield* memory.set(key, entry(expiresAt))
+          yield* TestClock.setTime(1000)
+          const answer = via === "peek"
+            ? peeked(memory, key, 1000)
+            : Redacted.value(Option.getOrUndefined(yield* memory.get(key))?.token ?? Redacted.make("none"))
+          assert.strictEqual(answer, expiresAt > 1000 ? `at-${expiresAt}` : "none", `${via} at ${expiresAt}`)
+          // an expired entry is dropped either way: later reads find nothing
+          assert.strictEqual(peeked(memory, key, 0), expiresAt > 1000 ? `at-${expiresAt}` : "none")
+        }
+      }
+      assert.strictEqual(peeked(memory, "absent", 0), "none")
+    }))
+
+  /** The token of every step and the fetches made, on a config whose cache is `cache`; tokens live 60 s. */
+  const script = (cache: TokenCache.TokenCache) =>
+    Effect.gen(function*() {
+      const used: Array<string> = []
+      // seconds to move the clock before each call, across the half-life refresh (30 s) and expiry (60 s)
+      for (const step of [0, 29, 0.999, 0.002, 29, 31, 59, 1]) {
+        yield* TestClock.adjust(`${step * 1000} millis`)
+        used.push(Redacted.value(yield* Tokens.tenantAccessToken()))
+      }
+      // an entry another writer stored without refreshAt: used until refreshAhead (3 minutes) before it expires
+      const key = Tokens.cacheKey(yield* LarkConfig.LarkConfig, "tenant")
+      const now = yield* Clock.currentTimeMillis
+      yield* cache.set(key, { token: Redacted.make("t-stored"), expiresAt: now + 200_000 })
+      for (const step of [0, 19, 0.5, 1]) {
+        yield* TestClock.adjust(`${step * 1000} millis`)
+        used.push(Redacted.value(yield* Tokens.tenantAccessToken()))
+      }
+      const fetches = (yield* bodiesTo("/open-apis/auth/v3/tenant_access_token/internal")).length
+      return { used, fetches }
+    }).pipe(Effect.provide(Layer.merge(
+      LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("app-secret"), refreshAhead: "3 minutes", tokenCache: cache }),
+      MockHttp.layer(MockHttp.tokenRoutes(60), { tokens: false })
+    )))
+
+  it.effect("the tokens and fetches of calls are the same with peek as through get alone", () =>
+    Effect.gen(function*() {
+      const withPeek = TokenCache.makeMemory()
+      assert.isDefined(withPeek.peek)
+      const inner = TokenCache.makeMemory()
+      const throughGet: TokenCache.TokenCache = { get: inner.get, set: inner.set, remove: inner.remove }
+      const fast = yield* script(withPeek)
+      const slow = yield* script(throughGet)
+      assert.deepStrictEqual(fast, slow)
+      assert.deepStrictEqual(fast.used, [
+        "t-mock-1", "t-mock-1", "t-mock-1", "t-mock-2", "t-mock-2", "t-mock-3", "t-mock-4", "t-mock-4",
+        "t-stored", "t-stored", "t-stored", "t-mock-5"
+      ])
+      assert.strictEqual(fast.fetches, 5)
+    }))
 })
 
 describe("user access tokens", () => {
