@@ -6,7 +6,6 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import type * as Tracer from "effect/Tracer"
 import type { Outgoing } from "./Exchange.js"
 import type { DownloadedFile, FileStream } from "./Files.js"
 import { LarkConfig, type Service as LarkConfigService } from "./LarkConfig.js"
@@ -27,7 +26,7 @@ import {
   succeed
 } from "./internal/dialect.js"
 import { lenientEncoder } from "./internal/plainSchema.js"
-import { inCallSpan, send, type SendSettings, sendStreaming } from "./internal/send.js"
+import { type CallSpan, inCallSpan, send, type SendSettings, sendStreaming } from "./internal/send.js"
 import { HELPDESK_HEADER } from "./internal/throughClient.js"
 import * as Url from "./internal/url.js"
 
@@ -113,7 +112,7 @@ type Sender<A, R> = (
   operation: Operation<any, any>,
   outgoing: Outgoing,
   settings: SendSettings,
-  span: Tracer.Span
+  span: CallSpan
 ) => Effect.Effect<A, LarkError, R>
 
 /** An HTTP token (RFC 9110): what a header name may be. */
@@ -171,7 +170,7 @@ const sendPrepared = <P extends Payload, A, R>(
   payload: P,
   options: CallOptions,
   settings: SendSettings,
-  span: Tracer.Span,
+  span: CallSpan,
   sender: Sender<A, R>
 ): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> =>
   Effect.flatMap(prepare(config, operation, payload, options), ({ authorization, unsigned }) => {

@@ -32,7 +32,7 @@ import type * as SchemaIssue from "effect/SchemaIssue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 import * as Base64 from "effect/encoding/Base64"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
@@ -285,6 +285,9 @@ export const failedToDecode = (response: HttpClientResponse.HttpClientResponse, 
   new HttpClientError.HttpClientError({
     reason: new HttpClientError.DecodeError({ request: response.request, response, cause, description })
   })
+
+export const withBuiltInTracer = <A, E, R>(f: (builtIn: boolean) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) => f(fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer))
 
 export const makeClientSpan = (name: string, attributes: Record<string, unknown>): Effect.Effect<Tracer.Span> =>
   Effect.makeSpan(name, { kind: "client", attributes })

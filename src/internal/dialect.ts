@@ -340,6 +340,16 @@ export const failedToSend = (request: HttpClientRequest.HttpClientRequest, cause
 export const failedToDecode = (response: HttpClientResponse.HttpClientResponse, cause: unknown, description?: string): ResponseFailure =>
   new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause, description })
 
+/** Effect's built-in tracer: it keeps spans in memory and hands them to no exporter. */
+const builtInTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/**
+ * `f(true)` when the fiber's tracer is Effect's built-in one, whose spans reach no exporter, else `f(false)`.
+ * Effect 4: the `Tracer.Tracer` reference compared with `Tracer.nativeTracer`.
+ */
+export const withBuiltInTracer = <A, E, R>(f: (builtIn: boolean) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.tracerWith((tracer) => f(tracer === builtInTracer))
+
 /** A client span whose stack is not captured. Effect 4: `Effect.makeSpan` (which captures none). */
 export const makeClientSpan = (name: string, attributes: Record<string, unknown>): Effect.Effect<Tracer.Span> =>
   Effect.makeSpan(name, { kind: "client", captureStackTrace: false, attributes })

@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Tracer from "effect/Tracer"
 import { isInterruptedOnly, Literals } from "../../src/internal/dialect.js"
-import { inCallSpan } from "../../src/internal/send.js"
+import { type CallSpan, inCallSpan } from "../../src/internal/send.js"
 import type { Operation } from "../../src/Operation.js"
 import { defectsOf, failuresOf, fork, makeTracer, propertyRuns, yieldNow } from "../dialect.js"
 
@@ -40,7 +40,7 @@ const spanName = (span: Option.Option<Tracer.AnySpan>) => Option.getOrUndefined(
 const run = (
   kind: Kind,
   value: number,
-  wrap: (call: (span: Tracer.Span) => Effect.Effect<number, string>) => Effect.Effect<number, string>
+  wrap: (call: (span: CallSpan) => Effect.Effect<number, string>) => Effect.Effect<number, string>
 ): Effect.Effect<Seen> => {
   const ended: Array<Seen["ended"][number]> = []
   const tracer = makeTracer(({ name, parent }) => ({
@@ -79,4 +79,18 @@ describe("inCallSpan", () => {
       assert.deepStrictEqual(fast.ended[0]!.exit, fast.exit)
       assert.deepStrictEqual(fast.ended.map((span) => [span.name, span.parent]), [[operation.id, "outer"], ["outer", undefined]])
     }), propertyRuns(200))
+
+  it.effect("under Effect's built-in tracer, which exports nothing, makes no span: the call sees the caller's span", () =>
+    Effect.gen(function*() {
+      let inside: string | undefined
+      const value = yield* inCallSpan(operation, (span) => {
+        span.attribute("ignored", 1)
+        return Effect.map(Effect.option(Effect.currentParentSpan), (parent) => (inside = spanName(parent), 7))
+      }).pipe(Effect.withSpan("outer"))
+      assert.strictEqual(value, 7)
+      assert.strictEqual(inside, "outer")
+      assert.strictEqual(yield* Effect.flip(inCallSpan(operation, () => Effect.fail("refused"))), "refused")
+      // a secret answer is wrapped only for a tracer's eyes: the caller gets the value either way
+      assert.strictEqual(yield* inCallSpan({ ...operation, secretAnswer: true }, () => Effect.succeed("s3cret")), "s3cret")
+    }))
 })
