@@ -130,23 +130,19 @@ const checkHeaders = (operation: Operation<any, any>, headers: CallOptions["head
   return succeed(undefined)
 }
 
-/** Checks the payload, picks the token kind and builds the unsigned request; nothing is sent yet. */
-const prepare = <P extends Payload>(
-  config: LarkConfigService,
+/** Checks the payload and the call's headers and picks the token kind; nothing is built or sent yet. */
+const check = <P extends Payload>(
   operation: Operation<P, any>,
   payload: P,
   options: CallOptions
-): Effect.Effect<{ readonly unsigned: Outgoing; readonly authorization: Authorization }, LarkRequestError | LarkTokenError> => {
+): Outcome<{ readonly payload: Payload; readonly authorization: Authorization }, LarkRequestError | LarkTokenError> => {
   const checked = checkPayload(operation, payload)
-  if (isFailure(checked)) return fromOutcome(fail(getFailure(checked)))
+  if (isFailure(checked)) return fail(getFailure(checked))
   const authorization = chooseAuthorization(operation, options)
-  if (isFailure(authorization)) return fromOutcome(fail(getFailure(authorization)))
+  if (isFailure(authorization)) return fail(getFailure(authorization))
   const headers = checkHeaders(operation, options.headers)
-  if (isFailure(headers)) return fromOutcome(fail(getFailure(headers)))
-  return Effect.map(buildOutgoing(config, operation, getSuccess(checked), options), (unsigned) => ({
-    unsigned,
-    authorization: getSuccess(authorization)
-  }))
+  if (isFailure(headers)) return fail(getFailure(headers))
+  return succeed({ payload: getSuccess(checked), authorization: getSuccess(authorization) })
 }
 
 /** Checks, builds, signs and sends, in a span named after the operation. */
@@ -160,11 +156,14 @@ const run = <P extends Payload, A, R>(
     const settings: SendSettings = options.timeout === undefined
       ? config
       : { timeout: decodeDuration(options.timeout), retrySchedule: config.retrySchedule }
-    return inCallSpan(operation, (span) => sendPrepared(config, operation, payload, options, settings, span, sender))
+    return inCallSpan(operation, (span) => sendChecked(config, operation, payload, options, settings, span, sender))
   })
 
-/** The call's work inside its span: prepare, take the token, send; a rejected token is evicted and sent once more. */
-const sendPrepared = <P extends Payload, A, R>(
+/**
+ * The call's work inside its span: check, build the request, take the token, send; a rejected token is evicted
+ * and the request sent once more.
+ */
+const sendChecked = <P extends Payload, A, R>(
   config: LarkConfigService,
   operation: Operation<P, any>,
   payload: P,
@@ -172,8 +171,11 @@ const sendPrepared = <P extends Payload, A, R>(
   settings: SendSettings,
   span: CallSpan,
   sender: Sender<A, R>
-): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> =>
-  Effect.flatMap(prepare(config, operation, payload, options), ({ authorization, unsigned }) => {
+): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> => {
+  const checked = check(operation, payload, options)
+  if (isFailure(checked)) return fromOutcome(fail(getFailure(checked)))
+  const { authorization } = getSuccess(checked)
+  return Effect.flatMap(buildOutgoing(config, operation, getSuccess(checked).payload, options), (unsigned) => {
     const sendWith = (token: Redacted.Redacted<string> | undefined) =>
       sender(operation, signed(unsigned, token, options.headers), settings, span)
     switch (authorization._tag) {
@@ -188,12 +190,15 @@ const sendPrepared = <P extends Payload, A, R>(
         // evict only the token that was rejected (replicas rejected with the same one evict it once), then send
         // once more with the token the cache then holds or fetches (that lookup is built only then)
         return withToken((token) =>
-          sendWith(token).pipe(
-            Effect.catchIf(isTokenRejected, () => Effect.andThen(Tokens.invalidate(kind, tenantKey, token), withToken(sendWith)))
+          Effect.catchIf(
+            sendWith(token),
+            isTokenRejected,
+            () => Effect.andThen(Tokens.invalidate(kind, tenantKey, token), withToken(sendWith))
           ))
       }
     }
   })
+}
 
 /**
  * Runs an operation: `Effect<A, LarkError, LarkConfig | HttpClient>`. Generated API functions are one call

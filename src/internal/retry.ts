@@ -69,23 +69,22 @@ export const withRetries = <A, R>(
   schedule: Schedule.Schedule<unknown, unknown>,
   operation: string
 ): Effect.Effect<A, LarkError, R> =>
-  attempt.pipe(
-    Effect.catchTag("Retryable", (first) => {
-      // Replays the first failure to the schedule so that it counts and its wait applies, then re-sends.
-      let replayed = false
-      const again = Effect.suspend(() => replayed ? attempt : (replayed = true, Effect.fail(first)))
-      return again.pipe(
-        Effect.tapError((failure) =>
-          failure._tag === "Retryable"
-            ? Effect.logDebug(`${operation}: retrying after ${failure.error._tag}`, failure.error.message)
-            : Effect.void
-        ),
-        Effect.retry({
-          schedule: withDelayFloor(schedule, (failure: LarkError | Retryable) =>
-            failure._tag === "Retryable" ? failure.atLeast : Duration.zero),
-          while: (failure) => failure._tag === "Retryable"
-        })
-      )
-    }),
-    Effect.catchTag("Retryable", (failure) => Effect.fail(failure.error))
-  )
+  Effect.catchTag(attempt, "Retryable", (first) => {
+    // Replays the first failure to the schedule so that it counts and its wait applies, then re-sends.
+    let replayed = false
+    const again = Effect.suspend(() => replayed ? attempt : (replayed = true, Effect.fail(first)))
+    return again.pipe(
+      Effect.tapError((failure) =>
+        failure._tag === "Retryable"
+          ? Effect.logDebug(`${operation}: retrying after ${failure.error._tag}`, failure.error.message)
+          : Effect.void
+      ),
+      Effect.retry({
+        schedule: withDelayFloor(schedule, (failure: LarkError | Retryable) =>
+          failure._tag === "Retryable" ? failure.atLeast : Duration.zero),
+        while: (failure) => failure._tag === "Retryable"
+      }),
+      // the schedule gave up: the failure of the last attempt
+      Effect.catchTag("Retryable", (failure) => Effect.fail(failure.error))
+    )
+  })
