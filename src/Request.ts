@@ -174,8 +174,8 @@ const sendChecked = <P extends Payload, A, R>(
 ): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> => {
   const checked = check(operation, payload, options)
   if (isFailure(checked)) return fromOutcome(fail(getFailure(checked)))
-  const { authorization } = getSuccess(checked)
-  return Effect.flatMap(buildOutgoing(config, operation, getSuccess(checked).payload, options), (unsigned) => {
+  const { authorization, payload: encoded } = getSuccess(checked)
+  return Effect.flatMap(buildOutgoing(config, operation, encoded, options), (unsigned) => {
     const sendWith = (token: Redacted.Redacted<string> | undefined) =>
       sender(operation, signed(unsigned, token, options.headers), settings, span)
     switch (authorization._tag) {

@@ -165,7 +165,7 @@ describe("short-lived tokens", () => {
 
 describe("a token cache read at once (peek)", () => {
   const memory = TokenCache.makeMemory()
-  const entry = (expiresAt: number, refreshAt?: number): TokenCache.CachedToken => ({ token: Redacted.make(`at-${expiresAt}`), expiresAt, refreshAt })
+  const entry = (expiresAt: number): TokenCache.CachedToken => ({ token: Redacted.make(`at-${expiresAt}`), expiresAt })
   const peeked = (cache: TokenCache.TokenCache, key: string, now: number) => Redacted.value(cache.peek!(key, now)?.token ?? Redacted.make("none"))
 
   it.effect("the in-memory cache's peek answers what its get answers, expiry included", () =>
