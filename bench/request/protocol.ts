@@ -46,5 +46,8 @@ export type ServerMessage =
 export interface ClientResult {
   readonly callsPerSecond: number
   readonly cpuMicrosPerCall: number
+  /** Peak RSS over the warm-up and the timed calls. */
   readonly peakRssMiB: number
+  /** Heap bytes allocated per call, garbage included, in KiB (V8's sampling heap profiler, after the timed calls). */
+  readonly allocatedKiBPerCall: number
 }

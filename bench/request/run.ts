@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: im.v1.message.create at concurrency 64 (`BENCH_CALLS` calls, default 5000) for each
- * client, each in a fresh process, against the fake platform in another process. Every client runs under
+ * client, each in a fresh process, against the fake platform in another process (CPU per call, and then heap
+ * bytes allocated per call, garbage included, over 2,000 more: `client.ts`). Every client runs under
  * plain node: lark-effect as an installed package runs (the built `dist/`, unbundled: the headline) and as an
  * esbuild bundle (`../shared/bundle.ts`), beside node-sdk and a bare `undici.request`; then lark-effect on
  * `@effect/platform` clients a user provides, and that platform client alone (`platform-bare`: the floor of
@@ -118,8 +119,8 @@ const main = async (server: ChildProcess) => {
   const width = Math.max(...runs.map((run) => run.label.length)) + 5
   const line = (label: string, row: Row, versus: string) =>
     label.padEnd(width) + fixed(row.callsPerSecond, 0, 7) + fixed(row.cpuMicrosPerCall, 0, 12) + versus.padStart(12) +
-    String(row.tokenFetches).padStart(8) + fixed(row.peakRssMiB, 1, 10)
-  const header = `${"".padEnd(width)}calls/s  CPU µs/call  vs node-sdk  tokens  RSS MiB`
+    String(row.tokenFetches).padStart(8) + fixed(row.peakRssMiB, 1, 10) + fixed(row.allocatedKiBPerCall, 1, 10)
+  const header = `${"".padEnd(width)}calls/s  CPU µs/call  vs node-sdk  tokens  RSS MiB  KiB/call`
 
   console.log(`im.v1.message.create, ${CALLS} calls, concurrency ${CONCURRENCY}, fake platform in a separate process, ` +
     `${ROUNDS} rounds (node ${[...new Set(runs.map((run) => versionOf(run.node)))].join(" and ")}, ${availableParallelism()} cores)`)
@@ -142,7 +143,8 @@ const main = async (server: ChildProcess) => {
       callsPerSecond: of((row) => row.callsPerSecond),
       cpuMicrosPerCall: of((row) => row.cpuMicrosPerCall),
       tokenFetches: of((row) => row.tokenFetches),
-      peakRssMiB: of((row) => row.peakRssMiB)
+      peakRssMiB: of((row) => row.peakRssMiB),
+      allocatedKiBPerCall: of((row) => row.allocatedKiBPerCall)
     }
   })
   const nodeSdkOn = (node: string) => medians.find((row) => row.node === node && runs.some((run) => run.label === row.client && run.name === "node-sdk"))!
