@@ -25,6 +25,7 @@ const makers: Record<ClientName, () => Promise<Make>> = {
   "wrapped-undici": async () => (await import("./clients/platform.js")).wrapped,
   "node-sdk": async () => (await import("./clients/node-sdk.js")).make,
   "undici": async () => (await import("./clients/undici.js")).make,
+  "node-http": async () => (await import("./clients/nodeHttp.js")).make,
   "platform-bare": async () => (await import("./clients/platform.js")).bare
 }
 

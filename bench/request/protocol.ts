@@ -26,6 +26,7 @@ export const CLIENTS = [
   "wrapped-undici",
   "node-sdk",
   "undici",
+  "node-http",
   "platform-bare"
 ] as const
 export type ClientName = (typeof CLIENTS)[number]

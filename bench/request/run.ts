@@ -3,7 +3,8 @@
  * client, each in a fresh process, against the fake platform in another process (CPU per call, and then heap
  * bytes allocated per call, garbage included, over 2,000 more: `client.ts`). Every client runs under
  * plain node: lark-effect as an installed package runs (the built `dist/`, unbundled: the headline) and as an
- * esbuild bundle (`../shared/bundle.ts`), beside node-sdk and a bare `undici.request`; then lark-effect on
+ * esbuild bundle (`../shared/bundle.ts`), beside node-sdk, a bare `undici.request` and a bare `node:http` request
+ * on a keep-alive agent (the floors of the two wirings); then lark-effect on
  * `@effect/platform` clients a user provides, and that platform client alone (`platform-bare`: the floor of
  * lark-effect on it). The Effect 4 edition (docs/effect4.md) runs too, installed-package style (`effect4` mode of
  * `../shared/bundle.ts`) on Node 22, against node-sdk on the same Node. `BENCH_ROUNDS` rounds (default 3), the
@@ -29,6 +30,7 @@ const LABELS: Record<ClientName, string> = {
   "wrapped-undici": "lark-effect + mapRequest over layers' client",
   "node-sdk": "@larksuiteoapi/node-sdk",
   "undici": "undici.request (floor)",
+  "node-http": "node:http request (floor)",
   "platform-bare": "NodeHttpClient.layerUndici alone (floor)"
 }
 
@@ -43,8 +45,12 @@ const SELECTED: ReadonlyArray<ClientName> = process.env["BENCH_CLIENTS"] === und
 /** lark-effect's own wirings, which run bundled as well. */
 const WIRINGS: ReadonlyArray<ClientName> = ["lark-effect", "lark-effect-http"]
 
-/** What runs on the Effect 4 edition too: its wirings, the generic path on the platform's undici, and that floor. */
-const ON_EFFECT4: ReadonlyArray<ClientName> = [...WIRINGS, "platform-undici", "platform-bare"]
+/**
+ * What runs on the Effect 4 edition too: its wirings, the generic path on the platform's undici, and the floors
+ * (the platform's undici client alone; `undici.request` on the edition's undici and a bare node:http request, on
+ * the edition's Node).
+ */
+const ON_EFFECT4: ReadonlyArray<ClientName> = [...WIRINGS, "platform-undici", "platform-bare", "undici", "node-http"]
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
