@@ -1,16 +1,10 @@
 import * as Http from "node:http"
-import { APP, type Call, MESSAGE } from "../protocol.js"
-
-interface Envelope {
-  readonly code: number
-  readonly msg?: string
-  readonly tenant_access_token?: string
-}
+import { type Envelope, floorOn, type Post } from "./floor.js"
 
 /** One keep-alive agent, as every node:http client that reuses connections has (axios under node-sdk, `layers/http`). */
 const agent = new Http.Agent({ keepAlive: true })
 
-const post = (url: string, body: unknown, headers: Record<string, string> = {}): Promise<Envelope> =>
+const post: Post = (url, body, headers = {}) =>
   new Promise((resolve, reject) => {
     const payload = JSON.stringify(body)
     const request = Http.request(url, {
@@ -35,13 +29,5 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}):
     request.end(payload)
   })
 
-/** The floor of a node:http client: one token fetched up front, then a bare POST and JSON read per call. */
-export const make = async (url: string): Promise<Call> => {
-  const { tenant_access_token } = await post(`${url}/open-apis/auth/v3/tenant_access_token/internal`, {
-    app_id: APP.appId,
-    app_secret: APP.appSecret
-  })
-  const authorization = `Bearer ${tenant_access_token}`
-  const endpoint = `${url}/open-apis/im/v1/messages?receive_id_type=${MESSAGE.params.receive_id_type}`
-  return async () => void (await post(endpoint, MESSAGE.data, { authorization }))
-}
+/** The floor of `lark-effect/layers/http`: a bare node:http request on a keep-alive agent. */
+export const make = floorOn(post)

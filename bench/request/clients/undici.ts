@@ -1,13 +1,7 @@
 import { request } from "undici"
-import { APP, type Call, MESSAGE } from "../protocol.js"
+import { type Envelope, floorOn, type Post } from "./floor.js"
 
-interface Envelope {
-  readonly code: number
-  readonly msg?: string
-  readonly tenant_access_token?: string
-}
-
-const post = async (url: string, body: unknown, headers: Record<string, string> = {}): Promise<Envelope> => {
+const post: Post = async (url, body, headers = {}) => {
   const answer = await request(url, {
     method: "POST",
     headers: { ...headers, "content-type": "application/json" },
@@ -18,13 +12,5 @@ const post = async (url: string, body: unknown, headers: Record<string, string> 
   return envelope
 }
 
-/** The floor: one token fetched up front, then a bare POST and JSON read per call. */
-export const make = async (url: string): Promise<Call> => {
-  const { tenant_access_token } = await post(`${url}/open-apis/auth/v3/tenant_access_token/internal`, {
-    app_id: APP.appId,
-    app_secret: APP.appSecret
-  })
-  const authorization = `Bearer ${tenant_access_token}`
-  const endpoint = `${url}/open-apis/im/v1/messages?receive_id_type=${MESSAGE.params.receive_id_type}`
-  return async () => void (await post(endpoint, MESSAGE.data, { authorization }))
-}
+/** The floor of `lark-effect/layers`: `undici.request`. */
+export const make = floorOn(post)
