@@ -144,6 +144,22 @@ describe("request executor", () => {
       assert.strictEqual((yield* Effect.flatten(Effect.map(MockHttp, (m) => m.requests))).length, 0)
     }).pipe(Effect.provide(layerTest([]))))
 
+  it.effect("a path parameter of . or .. fails before anything is sent: URL parsing would name another path", () =>
+    Effect.gen(function*() {
+      for (const fileKey of [".", ".."]) {
+        const error = yield* Effect.flip(file.get({ path: { file_key: fileKey } }))
+        assert.strictEqual(error._tag, "LarkRequestError")
+        assert.include(error.message, "file_key")
+      }
+      assert.strictEqual((yield* Effect.flatten(Effect.map(MockHttp, (m) => m.requests))).length, 0)
+      // only whole dot segments are refused: other values with dots are sent, in their own segment
+      for (const fileKey of ["...", ".a", "a..", "%2e%2e"]) yield* file.get({ path: { file_key: fileKey } })
+      const paths = (yield* Effect.flatten(Effect.map(MockHttp, (m) => m.requests)))
+        .map((request) => request.url.pathname)
+        .filter((path) => path.startsWith("/open-apis/im/v1/files/"))
+      assert.deepStrictEqual(paths, ["...", ".a", "a..", "%252e%252e"].map((segment) => `/open-apis/im/v1/files/${segment}`))
+    }).pipe(Effect.provide(layerTest([route("GET", "/open-apis/im/v1/files/:file_key", () => ({ body: new Uint8Array([1]) }))]))))
+
   it.effect("a payload that does not match its schema fails before anything is sent", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(message.create({ params: { receive_id_type: "nope" as "chat_id" }, data: { receive_id: "x", msg_type: "text", content: "{}" } }))

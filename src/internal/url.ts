@@ -7,22 +7,34 @@ import type { Payload, QueryScalar, QueryValue } from "../Operation.js"
 const placeholder = /:([A-Za-z_][A-Za-z0-9_]*)/g
 
 /**
+ * A segment that URL parsing removes (`.`) or resolves against the one before it (`..`): escaping leaves dots
+ * as they are, so `/messages/..` would reach `/` of the API's parent, another API.
+ */
+const isDotSegment = (segment: string) => segment === "." || segment === ".."
+
+const listed = (names: ReadonlyArray<string>) => `path parameter${names.length > 1 ? "s" : ""} ${names.join(", ")}`
+
+/**
  * Substitutes `:name` placeholders with URL-escaped values. A missing or empty value is an error: sending
- * `/messages/:message_id` or `/messages/` would reach the wrong API.
+ * `/messages/:message_id` or `/messages/` would reach the wrong API. So is a value of `.` or `..`, which
+ * would name another path once the URL is parsed.
  */
 export const fillPath = (template: string, values: Payload["path"]): Outcome<string, string> => {
   const missing: Array<string> = []
+  const dotted: Array<string> = []
   const filled = template.replace(placeholder, (_, name: string) => {
     const value = values?.[name]
     if (value === undefined || value === null || String(value) === "") {
       missing.push(name)
       return ""
     }
-    return encodeURIComponent(String(value))
+    const segment = encodeURIComponent(String(value))
+    if (isDotSegment(segment)) dotted.push(name)
+    return segment
   })
-  return missing.length === 0
-    ? succeed(filled)
-    : fail(`missing path parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`)
+  if (missing.length > 0) return fail(`missing ${listed(missing)}`)
+  if (dotted.length > 0) return fail(`${listed(dotted)} cannot be "." or "..": the URL would name another path`)
+  return succeed(filled)
 }
 
 const scalar = (value: QueryScalar) => encodeURIComponent(typeof value === "string" ? value : String(value))
