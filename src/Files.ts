@@ -3,13 +3,18 @@
  */
 import type * as Stream from "effect/Stream"
 export interface DownloadedFile {
-  /** From `Content-Disposition` (`filename*` UTF-8 form preferred), when the platform sent one. */
+  /**
+   * From `Content-Disposition` (`filename*` UTF-8 form preferred), when the platform sent one. It is the
+   * name as sent, which may hold `/`, `..` or control characters: reduce it (`path.basename`, your own checks)
+   * before you use it as a path.
+   */
   readonly fileName: string | undefined
   readonly contentType: string | undefined
   readonly bytes: Uint8Array
 }
 
 export interface FileStream<E> {
+  /** As {@link DownloadedFile.fileName}: the name as sent, not yet a safe path. */
   readonly fileName: string | undefined
   readonly contentType: string | undefined
   /** From `Content-Length`, when known. */
