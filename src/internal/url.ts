@@ -8,7 +8,7 @@ const placeholder = /:([A-Za-z_][A-Za-z0-9_]*)/g
 
 /**
  * A segment that URL parsing removes (`.`) or resolves against the one before it (`..`): escaping leaves dots
- * as they are, so `/messages/..` would reach `/` of the API's parent, another API.
+ * as they are, so `/open-apis/im/v1/files/..` would be sent to `/open-apis/im/v1/`, another path.
  */
 const isDotSegment = (segment: string) => segment === "." || segment === ".."
 
