@@ -1,7 +1,8 @@
 /**
  * One side of `bench/events` in a process of its own (so that neither side's garbage nor JIT state weighs
  * on the other's figure): makes the same encrypted, signed `im.message.receive_v1` deliveries every side
- * gets, warms up, times `BENCH_EVENTS` of them, prints `{ eventsPerSecond }` and exits.
+ * gets, warms up, times `BENCH_EVENTS` of them, prints `{ eventsPerSecond, eventsPerCpuSecond }` (per second of
+ * wall time, and of the process's CPU time, garbage collection threads included) and exits.
  */
 import { randomUUID } from "node:crypto"
 import { performance } from "node:perf_hooks"
@@ -76,10 +77,12 @@ export const runSide = async (runner: Runner) => {
   const all = Array.from({ length: WARMUP + EVENTS }, (_, i) => delivery(i))
   await feed(runner, all.slice(0, WARMUP))
   const start = performance.now()
+  const cpuAtStart = process.cpuUsage()
   await feed(runner, all.slice(WARMUP))
+  const cpu = process.cpuUsage(cpuAtStart)
   const seconds = (performance.now() - start) / 1000
   if (runner.handled() !== all.length) throw new Error(`handled ${runner.handled()} of ${all.length} events`)
-  answer({ eventsPerSecond: EVENTS / seconds })
+  answer({ eventsPerSecond: EVENTS / seconds, eventsPerCpuSecond: EVENTS / ((cpu.user + cpu.system) / 1e6) })
   // exit once the answer is written (a pipe may be asynchronous), whatever timers a side left behind
   process.stdout.write("", () => process.exit(0))
 }
