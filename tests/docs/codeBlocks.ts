@@ -39,10 +39,13 @@ export const codeBlocks = (file: string, text: string): Array<CodeBlock> => {
   return blocks
 }
 
+/** README.md and docs/*.md, relative to the repository. */
+export const documentedFiles = (repository: string): Array<string> =>
+  ["README.md", ...readdirSync(join(repository, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)]
+
 /** The blocks of README.md and docs/*.md. */
 export const documentedBlocks = (repository: string): Array<CodeBlock> =>
-  ["README.md", ...readdirSync(join(repository, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)]
-    .flatMap((file) => codeBlocks(file, readFileSync(join(repository, file), "utf8")))
+  documentedFiles(repository).flatMap((file) => codeBlocks(file, readFileSync(join(repository, file), "utf8")))
 
 type Target = string | { readonly types?: string; readonly default: string }
 
