@@ -46,9 +46,23 @@ export class ExchangeError extends Data.TaggedError("ExchangeError")<{
 
 /**
  * Sends `outgoing` and reads the whole answer; the attempt fails when `timeout` passes first. Interrupting
- * it aborts the request.
+ * it aborts the request. An answer whose body is larger than `maxBytes` (as its `content-length` declares,
+ * or as it arrives) fails as a `"Receive"` failure caused by {@link answerTooLarge}, and the rest is not read.
+ * (The executor checks the size of every answer again, so an exchange that reads whole answers of any size
+ * still never hands a larger one to a call.)
  */
-export type Exchange = (outgoing: Outgoing, timeout: Duration.Duration) => Effect.Effect<Answer, ExchangeError>
+export type Exchange = (outgoing: Outgoing, timeout: Duration.Duration, maxBytes: number) => Effect.Effect<Answer, ExchangeError>
+
+/** The `code` of an exchange failure's cause when the answer was larger than the call accepts. */
+export const ANSWER_TOO_LARGE_CODE = "LARK_ANSWER_TOO_LARGE"
+
+/** The cause of an answer larger than `maxBytes`. */
+export const answerTooLarge = (maxBytes: number): Error & { readonly code: string } =>
+  Object.assign(new Error(`the answer is larger than ${maxBytes} bytes`), { code: ANSWER_TOO_LARGE_CODE })
+
+/** Whether an answer that declares `contentLength` (a header value, possibly absent) is larger than `maxBytes`. */
+export const declaredTooLarge = (contentLength: string | ReadonlyArray<string> | undefined, maxBytes: number): boolean =>
+  Number(typeof contentLength === "string" ? contentLength : contentLength?.[0]) > maxBytes
 
 const ExchangeKey = Symbol.for("lark-effect/Exchange")
 

@@ -41,6 +41,13 @@ export interface Options {
   readonly timeout?: Dialect.DurationInput | undefined
   /** Delays between retries of a call that is safe to retry. Default: jittered exponential from 250 ms, 3 retries. */
   readonly retrySchedule?: Schedule.Schedule<unknown, unknown> | undefined
+  /**
+   * The largest answer body a call reads into memory, in bytes: a JSON answer, or a file downloaded whole.
+   * A larger answer fails the call (`LarkHttpError`, reason `"TooLarge"`) without reading the rest. Default
+   * 128 MiB, above the platform's largest message file (100 MB); stream bigger files (`executeStream`, the
+   * `…Stream` download functions), which this does not limit.
+   */
+  readonly maxResponseBytes?: number | undefined
   /** Where tokens are kept. Default: in memory, owned by this layer. */
   readonly tokenCache?: TokenCache.TokenCache | undefined
   /**
@@ -63,6 +70,7 @@ export interface Service {
   readonly domain: Domain.Domain
   readonly timeout: Duration.Duration
   readonly retrySchedule: Schedule.Schedule<unknown, unknown>
+  readonly maxResponseBytes: number
   readonly tokenCache: TokenCache.TokenCache
   readonly refreshAhead: Duration.Duration
   readonly helpdesk: Option.Option<{ readonly id: string; readonly token: Redacted.Redacted<string> }>
@@ -80,6 +88,9 @@ export const defaultRetrySchedule: Schedule.Schedule<unknown, unknown> = Dialect
   Schedule.recurs(3)
 )
 
+/** The default of `maxResponseBytes`: 128 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024
+
 /** Checks the options and builds the service. Fails with `LarkConfigError` naming the bad setting. */
 export const make = (options: Options): Effect.Effect<Service, LarkConfigError> =>
   Effect.gen(function*() {
@@ -93,6 +104,10 @@ export const make = (options: Options): Effect.Effect<Service, LarkConfigError> 
     if (appType === "marketplace" && options.appSecret === undefined) {
       return yield* new LarkConfigError({ variable: "appSecret", detail: "marketplace apps need their app secret" })
     }
+    const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+    if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
+      return yield* new LarkConfigError({ variable: "maxResponseBytes", detail: "must be a whole number of bytes, at least 1" })
+    }
     const domain = yield* Dialect.matchOutcome(Domain.resolve(options.domain ?? "feishu", options.accountsUrl), {
       onFailure: (detail) => Effect.fail(new LarkConfigError({ variable: "domain", detail })),
       onSuccess: Effect.succeed
@@ -105,6 +120,7 @@ export const make = (options: Options): Effect.Effect<Service, LarkConfigError> 
       domain,
       timeout: Dialect.decodeDuration(options.timeout ?? "30 seconds"),
       retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
+      maxResponseBytes,
       tokenCache: options.tokenCache ?? TokenCache.makeMemory(),
       refreshAhead: Dialect.decodeDuration(options.refreshAhead ?? "3 minutes"),
       helpdesk: Dialect.optionFromNullable(options.helpdesk),

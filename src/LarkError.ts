@@ -37,10 +37,13 @@ export class LarkApiError extends Schema.TaggedError<LarkApiError>()("LarkApiErr
   }
 }
 
-/** The request never got a usable answer: connection failure, timeout, or a non-JSON error status. */
+/**
+ * The request never got a usable answer: connection failure, timeout, a non-JSON error status, or an answer
+ * larger than `maxResponseBytes` (`TooLarge`, never retried).
+ */
 export class LarkHttpError extends Schema.TaggedError<LarkHttpError>()("LarkHttpError", {
   operation: Schema.String,
-  reason: Literals("Transport", "Timeout", "Status"),
+  reason: Literals("Transport", "Timeout", "Status", "TooLarge"),
   detail: Schema.String,
   httpStatus: Schema.optional(Schema.Number),
   /** True when the request may have reached the platform (so a write may have been applied). */

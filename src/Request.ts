@@ -155,7 +155,7 @@ const run = <P extends Payload, A, R>(
   Effect.flatMap(LarkConfig, (config) => {
     const settings: SendSettings = options.timeout === undefined
       ? config
-      : { timeout: decodeDuration(options.timeout), retrySchedule: config.retrySchedule }
+      : { timeout: decodeDuration(options.timeout), retrySchedule: config.retrySchedule, maxResponseBytes: config.maxResponseBytes }
     return inCallSpan(operation, (span) => sendChecked(config, operation, payload, options, settings, span, sender))
   })
 

@@ -135,4 +135,19 @@ describe("the lane of a call", () => {
       assert.include(error.message, "socket hang up")
       assert.strictEqual(attempts, 1) // a POST that may have arrived is not sent again
     }))
+
+  it.effect("an exchange that reads an answer of any size still hands none larger than maxResponseBytes to a call", () =>
+    Effect.gen(function*() {
+      const limits: Array<number> = []
+      const large = Exchange.withExchange(twoLanes().client, (outgoing, _, maxBytes) =>
+        Effect.sync(() => {
+          limits.push(maxBytes)
+          if (outgoing.url.includes("tenant_access_token")) return answer(outgoing.url)
+          return { ...answer(outgoing.url), body: json({ code: 0, msg: "success", data: { message_id: "om_" + "x".repeat(2000) } }) }
+        }))
+      const limited = LarkConfig.layer({ appId: "cli_lane", appSecret: Redacted.make("lane-secret"), domain: "http://127.0.0.1:9", maxResponseBytes: 1000 })
+      const error = yield* Effect.flip(Effect.provide(hello, Layer.merge(limited, Layer.succeed(HttpClient.HttpClient, large))))
+      assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "TooLarge")
+      assert.deepStrictEqual(limits, [1000, 1000]) // the token fetch and the call were told the limit
+    }))
 })

@@ -50,6 +50,17 @@ describe("LarkConfig", () => {
   it.effect("an invalid LARK_APP_TYPE is a LarkConfigError naming it", () =>
     failsNaming({ LARK_APP_ID: "cli_1", LARK_APP_SECRET: "s", LARK_APP_TYPE: "robot" }, "LARK_APP_TYPE"))
 
+  it.effect("maxResponseBytes defaults to 128 MiB; a limit that is not a whole number of bytes ≥ 1 is refused", () =>
+    Effect.gen(function*() {
+      const made = (maxResponseBytes?: number) => LarkConfig.make({ appId: "cli_1", appSecret: Redacted.make("s"), maxResponseBytes })
+      assert.strictEqual((yield* made()).maxResponseBytes, 128 * 1024 * 1024)
+      assert.strictEqual((yield* made(1)).maxResponseBytes, 1)
+      for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const error = yield* Effect.flip(made(bad))
+        assert.strictEqual(error.variable, "maxResponseBytes")
+      }
+    }))
+
   it.effect("the secret never shows when the config is printed", () =>
     Effect.gen(function*() {
       const config = yield* configOf({ LARK_APP_ID: "cli_1", LARK_APP_SECRET: "very-secret-value" })

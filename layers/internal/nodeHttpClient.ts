@@ -53,12 +53,25 @@ const timedOut = (millis: number) =>
 // ---------------------------------------------------------------------------------------------------------
 // the response
 
-/** The whole body; one read, shared by every reader. */
-const readAll = (source: Http.IncomingMessage): Promise<Buffer> =>
+/**
+ * The whole body; one read, shared by every reader. A body larger than `maxBytes` (declared or as it arrives)
+ * fails with `Exchange.answerTooLarge`, and the response is destroyed: its connection closes, the rest unread.
+ */
+const readAll = (source: Http.IncomingMessage, maxBytes = Infinity): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     if (source.readableEnded) return reject(new Error("the body was already read as a stream"))
+    const tooLarge = () => {
+      reject(Exchange.answerTooLarge(maxBytes))
+      source.destroy()
+    }
+    if (Exchange.declaredTooLarge(source.headers["content-length"], maxBytes)) return tooLarge()
     const chunks: Array<Buffer> = []
-    source.on("data", (chunk: Buffer) => chunks.push(chunk))
+    let received = 0
+    source.on("data", (chunk: Buffer) => {
+      received += chunk.length
+      if (received > maxBytes) tooLarge()
+      else chunks.push(chunk)
+    })
     source.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
     source.once("error", reject)
     // (an Error costs a stack trace: made only when needed)
@@ -296,7 +309,7 @@ export const socketMillis = (timeout: Duration.Duration): number => {
  * The executor's lane: the same request, with the body read whole into the answer; the deadline is the
  * socket's silence, as with {@link IdleTimeout}.
  */
-const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout) =>
+const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout, maxBytes) =>
   callback<Exchange.Answer, Exchange.ExchangeError>((resume) => {
     const req = dispatch(
       send,
@@ -307,7 +320,7 @@ const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout) =>
       undefined,
       outgoing.body,
       (incoming) =>
-        readAll(incoming).then(
+        readAll(incoming, maxBytes).then(
           (body) =>
             resume(Effect.succeed({
               status: incoming.statusCode ?? 0,

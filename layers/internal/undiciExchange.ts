@@ -14,16 +14,18 @@ const UNDICI_TIMER_RESOLUTION_MS = 1000
 /** Whether undici itself keeps a deadline of `millis` precisely enough (2 s and more). */
 export const undiciKeeps = (millis: number) => millis >= 2 * UNDICI_TIMER_RESOLUTION_MS
 
-/** Collects one answer and reports it (or the failure) once. */
+/** Collects one answer of at most `maxBytes` and reports it (or the failure) once. */
 class Collector implements Undici.Dispatcher.DispatchHandler {
   private controller: Undici.Dispatcher.DispatchController | undefined
   private interrupted = false
   private status = 0
   private headers: Exchange.Answer["headers"] = {}
   private readonly chunks: Array<Buffer> = []
+  private received = 0
 
   constructor(
     private readonly outgoing: Exchange.Outgoing,
+    private readonly maxBytes: number,
     private readonly resume: (effect: Effect.Effect<Exchange.Answer, Exchange.ExchangeError>) => void
   ) {}
 
@@ -32,13 +34,17 @@ class Collector implements Undici.Dispatcher.DispatchHandler {
     else this.controller = controller
   }
 
-  onResponseStart(_: Undici.Dispatcher.DispatchController, statusCode: number, headers: Exchange.Answer["headers"]) {
+  onResponseStart(controller: Undici.Dispatcher.DispatchController, statusCode: number, headers: Exchange.Answer["headers"]) {
     this.status = statusCode
     this.headers = headers
+    // aborting fails the request through onResponseError, and closes the connection: the rest is never read
+    if (Exchange.declaredTooLarge(headers["content-length"], this.maxBytes)) controller.abort(Exchange.answerTooLarge(this.maxBytes))
   }
 
-  onResponseData(_: Undici.Dispatcher.DispatchController, chunk: Buffer) {
-    this.chunks.push(chunk)
+  onResponseData(controller: Undici.Dispatcher.DispatchController, chunk: Buffer) {
+    this.received += chunk.length
+    if (this.received > this.maxBytes) controller.abort(Exchange.answerTooLarge(this.maxBytes))
+    else this.chunks.push(chunk)
   }
 
   onResponseEnd() {
@@ -66,11 +72,11 @@ class Collector implements Undici.Dispatcher.DispatchHandler {
  * Sends through `dispatcher`, the body read whole. Deadlines of 2 s and more are undici's own (to the head,
  * then between body chunks); shorter ones are raced against the `Clock`.
  */
-export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgoing, timeout) => {
+export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgoing, timeout, maxBytes) => {
   const millis = Duration.toMillis(timeout)
   const ownTimeout = undiciKeeps(millis) ? millis : undefined // undefined: undici's default
   const exchange = callback<Exchange.Answer, Exchange.ExchangeError>((resume) => {
-    const collector = new Collector(outgoing, resume)
+    const collector = new Collector(outgoing, maxBytes, resume)
     try {
       const url = new URL(outgoing.url)
       dispatcher.dispatch({

@@ -68,7 +68,7 @@ const budgeted = (options: BudgetOptions, take: TakeTurn): Effect.Effect<HttpCli
     const exchange = Exchange.ownExchange(client)
     return exchange === undefined
       ? metered
-      : Exchange.withExchange(metered, (outgoing, timeout) => Effect.andThen(turn(outgoing.url), exchange(outgoing, timeout)))
+      : Exchange.withExchange(metered, (outgoing, timeout, maxBytes) => Effect.andThen(turn(outgoing.url), exchange(outgoing, timeout, maxBytes)))
   })
 
 /** Decorates the `HttpClient` below it with the budget of the `RateLimiter` in the context. */

@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import { TIMEOUT_CODES } from "../AttemptTimeout.js"
+import { ANSWER_TOO_LARGE_CODE } from "../Exchange.js"
 import type { LarkError } from "../LarkError.js"
 import { withDelayFloor } from "./dialect.js"
 
@@ -52,6 +53,9 @@ export const neverSent = (cause: unknown): boolean => {
 
 /** True when the transport failure says the attempt's deadline passed. */
 export const deadlinePassedIn = (cause: unknown): boolean => errorCodes(cause).some((code) => TIMEOUT_CODES.has(code))
+
+/** True when the transport failure says the answer was larger than the call reads. */
+export const answerTooLargeIn = (cause: unknown): boolean => errorCodes(cause).includes(ANSWER_TOO_LARGE_CODE)
 
 /** `x-ogw-ratelimit-reset`: seconds until the rate-limit window resets. */
 export const rateLimitReset = (header: string | undefined): Duration.Duration => {

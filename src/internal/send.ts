@@ -36,7 +36,7 @@ import {
   withBuiltInTracer
 } from "./dialect.js"
 import { lenientDecoder } from "./plainSchema.js"
-import { deadlinePassedIn, neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
+import { answerTooLargeIn, deadlinePassedIn, neverSent, rateLimitReset, type Retryable, retryable, withRetries } from "./retry.js"
 import { exchangeOf, fromClientError, readWhole, throughClient } from "./throughClient.js"
 
 /** The platform's "request trigger frequency limit" code. */
@@ -45,6 +45,8 @@ const RATE_LIMITED = 99991400
 export interface SendSettings {
   readonly timeout: Duration.Duration
   readonly retrySchedule: Schedule.Schedule<unknown, unknown>
+  /** The largest answer body read (`LarkConfig`'s `maxResponseBytes`). */
+  readonly maxResponseBytes: number
 }
 
 /** What is known once an answer's head has arrived. */
@@ -190,14 +192,24 @@ const timedOut = (operation: Operation<any, any>, timeout: Duration.Duration) =>
     maybeApplied: true
   })
 
-/** The typed error of a failed exchange: unsendable, late, or broken in transport. */
+/** An answer larger than the call reads: it was answered, so a write may have been applied. */
+const tooLarge = (operation: Operation<any, any>, maxBytes: number) =>
+  new LarkHttpError({
+    operation: operation.id,
+    reason: "TooLarge",
+    detail: `the answer is larger than ${maxBytes} bytes (maxResponseBytes); stream large downloads (executeStream, …Stream)`,
+    maybeApplied: true
+  })
+
+/** The typed error of a failed exchange: unsendable, late, too large, or broken in transport. */
 const exchangeFailure = (
   operation: Operation<any, any>,
   error: ExchangeError,
-  timeout: Duration.Duration
+  settings: SendSettings
 ): LarkRequestError | LarkHttpError => {
   if (error.reason === "Encode") return new LarkRequestError({ operation: operation.id, detail: error.detail })
-  if (deadlinePassedIn(error.cause)) return timedOut(operation, timeout)
+  if (answerTooLargeIn(error.cause)) return tooLarge(operation, settings.maxResponseBytes)
+  if (deadlinePassedIn(error.cause)) return timedOut(operation, settings.timeout)
   return new LarkHttpError({
     operation: operation.id,
     reason: "Transport",
@@ -206,14 +218,17 @@ const exchangeFailure = (
   })
 }
 
-/** Retried when the request never left, or when sending twice is harmless. */
+/** Retried when the request never left, or when sending twice is harmless; never when the answer was too large. */
 const failedAttempt = (
   operation: Operation<any, any>,
   error: ExchangeError,
-  timeout: Duration.Duration
+  settings: SendSettings
 ): LarkError | Retryable => {
-  const failure = exchangeFailure(operation, error, timeout)
-  return failure._tag === "LarkHttpError" && (!failure.maybeApplied || isIdempotent(operation)) ? retryable(failure) : failure
+  const failure = exchangeFailure(operation, error, settings)
+  return failure._tag === "LarkHttpError" && failure.reason !== "TooLarge" &&
+      (!failure.maybeApplied || isIdempotent(operation))
+    ? retryable(failure)
+    : failure
 }
 
 /** The request on the call's span (once), in the attribute names of the platform's client spans. */
@@ -279,11 +294,17 @@ export const send = <A>(
   Effect.flatMap(HttpClient.HttpClient, (client) => {
     const exchange = exchangeOf(client)
     const read = (operation.result === "binary" ? readFile : readJson) as (operation: Operation<any, A>, answer: Answer) => Reading<A>
-    const { timeout } = settings
+    const { maxResponseBytes, timeout } = settings
     recordRequest(span, outgoing)
-    const attempt = Effect.matchEffect(exchange(outgoing, timeout), {
-      onFailure: (error) => Effect.fail(failedAttempt(operation, error, timeout)),
-      onSuccess: (answer) => (recordAnswer(span, answer), fromOutcome(read(operation, answer)))
+    const attempt = Effect.matchEffect(exchange(outgoing, timeout, maxResponseBytes), {
+      onFailure: (error) => Effect.fail(failedAttempt(operation, error, settings)),
+      onSuccess: (answer) => {
+        recordAnswer(span, answer)
+        // an exchange of the user's may read any size: the limit holds whatever the transport
+        return answer.body.byteLength > maxResponseBytes
+          ? Effect.fail(tooLarge(operation, maxResponseBytes))
+          : fromOutcome(read(operation, answer))
+      }
     })
     return withRetries(attempt, settings.retrySchedule, operation.id)
   })
@@ -299,7 +320,7 @@ export const sendStreaming = (
   span: CallSpan
 ): Effect.Effect<FileStream<LarkError>, LarkError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.flatMap(HttpClient.HttpClient, (client) => {
-    const { timeout } = settings
+    const { maxResponseBytes, timeout } = settings
     recordRequest(span, outgoing)
     // A file is streamed after the head; an error answer is read whole, within the attempt's deadline.
     const fileOrAnswer = (
@@ -307,9 +328,9 @@ export const sendStreaming = (
     ): Effect.Effect<Outcome<HttpClientResponse.HttpClientResponse, Answer>, ExchangeError> =>
       isFileAnswer({ status: response.status, headers: response.headers })
         ? Effect.succeed(succeed(response))
-        : Effect.map(readWhole(response), (answer) => fail(answer))
+        : Effect.map(readWhole(response, maxResponseBytes), (answer) => fail(answer))
     const attempt = Effect.matchEffect(throughClient(HttpClient.withScope(client).execute, outgoing, timeout, fileOrAnswer), {
-      onFailure: (error) => Effect.fail(failedAttempt(operation, error, timeout)),
+      onFailure: (error) => Effect.fail(failedAttempt(operation, error, settings)),
       onSuccess: (fileOrError) => fromOutcome(matchOutcome(fileOrError, {
         onFailure: (answer): Reading<FileStream<LarkError>> => (recordAnswer(span, answer), notAFile(operation, answer)),
         onSuccess: (response): Reading<FileStream<LarkError>> => {
@@ -319,7 +340,7 @@ export const sendStreaming = (
           return succeed({
             ...fileHead(head),
             size: Number.isFinite(length) ? length : undefined,
-            stream: Stream.mapError(response.stream, (error): LarkError => exchangeFailure(operation, fromClientError(error), timeout))
+            stream: Stream.mapError(response.stream, (error): LarkError => exchangeFailure(operation, fromClientError(error), settings))
           })
         }
       }))

@@ -9,8 +9,18 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { AttemptDeadline, bound } from "../AttemptTimeout.js"
-import { type Answer, deadlinePassed, type Exchange, ExchangeError, type Outgoing, ownExchange } from "../Exchange.js"
+import {
+  type Answer,
+  answerTooLarge,
+  deadlinePassed,
+  declaredTooLarge,
+  type Exchange,
+  ExchangeError,
+  type Outgoing,
+  ownExchange
+} from "../Exchange.js"
 import { clientFailureSide, withoutClientSpans, withRedactedNames } from "./dialect.js"
 
 /** The outgoing request as the platform's request value. */
@@ -58,16 +68,58 @@ export const throughClient = <A, R>(
   return outgoing.headers[HELPDESK_HEADER] === undefined ? bounded : withRedactedNames(bounded, withHelpdeskRedacted)
 }
 
-/** The whole answer: its body read to the end. */
-export const readWhole = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Answer, ExchangeError> =>
-  Effect.mapBoth(response.arrayBuffer, {
-    onFailure: fromClientError,
-    onSuccess: (body): Answer => ({ status: response.status, headers: response.headers, body: new Uint8Array(body) })
+const tooLarge = (maxBytes: number) => {
+  const cause = answerTooLarge(maxBytes)
+  return new ExchangeError({ reason: "Receive", detail: cause.message, cause })
+}
+
+/** The body chunk by chunk, failing as soon as it passes `maxBytes` (ending the stream aborts the transfer). */
+const readCapped = (response: HttpClientResponse.HttpClientResponse, maxBytes: number): Effect.Effect<Uint8Array, ExchangeError> =>
+  Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let received = 0
+    const collect = Stream.runForEach(response.stream, (chunk) => {
+      received += chunk.length
+      if (received > maxBytes) return Effect.fail(tooLarge(maxBytes))
+      chunks.push(chunk)
+      return Effect.void
+    })
+    return Effect.mapBoth(collect, {
+      onFailure: (error) => (error._tag === "ExchangeError" ? error : fromClientError(error)),
+      onSuccess: () => chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)
+    })
   })
 
+/** Too large as declared: the body's stream is started and ended at once, which aborts the transfer. */
+const refused = (response: HttpClientResponse.HttpClientResponse, maxBytes: number): Effect.Effect<never, ExchangeError> =>
+  Effect.andThen(Effect.ignore(Stream.runHead(response.stream)), Effect.fail(tooLarge(maxBytes)))
+
+/**
+ * The whole answer, at most `maxBytes` of body. A body whose `content-length` fits and that is not compressed
+ * (a client may decompress it, to any size) is read in one go; any other is counted as it arrives.
+ */
+export const readWhole = (
+  response: HttpClientResponse.HttpClientResponse,
+  maxBytes: number
+): Effect.Effect<Answer, ExchangeError> => {
+  const declared = response.headers["content-length"]
+  const body = declared !== undefined && response.headers["content-encoding"] === undefined
+    ? declaredTooLarge(declared, maxBytes)
+      ? refused(response, maxBytes)
+      : Effect.mapBoth(response.arrayBuffer, { onFailure: fromClientError, onSuccess: (bytes) => new Uint8Array(bytes) })
+    : readCapped(response, maxBytes)
+  return Effect.map(body, (bytes): Answer => ({ status: response.status, headers: response.headers, body: bytes }))
+}
+
+const utf8 = new TextDecoder()
+
+/** The body as text (UTF-8, as `response.text` reads it), at most `maxBytes` of it (see {@link readWhole}). */
+export const readText = (response: HttpClientResponse.HttpClientResponse, maxBytes: number): Effect.Effect<string, ExchangeError> =>
+  Effect.map(readWhole(response, maxBytes), (answer) => utf8.decode(answer.body))
+
 /** The exchange over any `HttpClient`: the whole answer read within the attempt's deadline. */
-export const overHttpClient = (client: HttpClient.HttpClient): Exchange => (outgoing, timeout) =>
-  throughClient(client.execute, outgoing, timeout, readWhole)
+export const overHttpClient = (client: HttpClient.HttpClient): Exchange => (outgoing, timeout, maxBytes) =>
+  throughClient(client.execute, outgoing, timeout, (response) => readWhole(response, maxBytes))
 
 /** The client's own exchange, or the one through the client. */
 export const exchangeOf = (client: HttpClient.HttpClient): Exchange => ownExchange(client) ?? overHttpClient(client)

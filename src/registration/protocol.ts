@@ -9,8 +9,11 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import type { ExchangeError } from "../Exchange.js"
 import { clientFailureSide, isRecord, withoutTracerPropagation } from "../internal/dialect.js"
 import { maskedBody } from "../internal/maskedBody.js"
+import { answerTooLargeIn } from "../internal/retry.js"
+import { readText } from "../internal/throughClient.js"
 import { userAgent } from "../internal/version.js"
 import { LarkDecodeError, LarkHttpError } from "../LarkError.js"
 import { RegistrationError } from "./errors.js"
@@ -66,6 +69,18 @@ const transportFailure = (operation: string, error: HttpClientError.HttpClientEr
     reason: "Transport",
     detail: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
     maybeApplied: clientFailureSide(error) !== "Encode"
+  })
+
+/** The largest answer read: the protocol's answers are small JSON objects. */
+const MAX_ANSWER_BYTES = 1024 * 1024
+
+/** The answer's body could not be read whole (the connection broke, or it was too large). */
+const readFailure = (operation: string, error: ExchangeError) =>
+  new LarkHttpError({
+    operation,
+    reason: answerTooLargeIn(error.cause) ? "TooLarge" : "Transport",
+    detail: error.detail,
+    maybeApplied: true
   })
 
 /** The JSON object of an answer; a body that is not one is a status failure on an error status, else undecodable. */
@@ -166,8 +181,13 @@ export const make: Effect.Effect<Protocol, never, HttpClient.HttpClient> = Effec
       HttpClientRequest.setHeader("user-agent", USER_AGENT),
       HttpClientRequest.bodyUrlParams(fields),
       client.execute,
-      Effect.flatMap((response) => Effect.map(response.text, (body) => ({ status: response.status, body }))),
       Effect.mapError((error) => transportFailure(operation, error)),
+      Effect.flatMap((response) =>
+        Effect.mapBoth(readText(response, MAX_ANSWER_BYTES), {
+          onFailure: (error) => readFailure(operation, error),
+          onSuccess: (body) => ({ status: response.status, body })
+        })
+      ),
       Effect.flatMap(({ body, status }) => Effect.map(readObject(operation, status, body), (json) => ({ json, status })))
     )
   return {

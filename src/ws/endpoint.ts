@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { decodeDuration, type DurationInput, timeoutFail, withoutTracerPropagation } from "../internal/dialect.js"
+import { readText } from "../internal/throughClient.js"
 import { LarkConfig, type Service as LarkConfigService } from "../LarkConfig.js"
 import { LongConnectionConfigError, LongConnectionEndpointError, LongConnectionTransportError } from "./errors.js"
 
@@ -153,11 +154,12 @@ export const fetchEndpoint = (
     const network = (error: { readonly message: string }) => transport("Network", error.message)
     const text = yield* client.execute(request).pipe(
       Effect.mapError(network),
-      Effect.flatMap((response) =>
-        response.status === 200
-          ? Effect.mapError(response.text, network)
-          : Effect.andThen(Effect.ignore(response.text), Effect.fail(transport("Status", `HTTP ${response.status}`)))
-      ),
+      Effect.flatMap((response) => {
+        const body = Effect.mapError(readText(response, config.maxResponseBytes), (error) => transport("Network", error.detail))
+        return response.status === 200
+          ? body
+          : Effect.andThen(Effect.ignore(body), Effect.fail(transport("Status", `HTTP ${response.status}`)))
+      }),
       timeoutFail({
         duration: timeout,
         onTimeout: () => transport("Timeout", `no answer within ${Duration.format(decodeDuration(timeout))}`)

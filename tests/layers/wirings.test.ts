@@ -168,6 +168,78 @@ for (const [name, wiring] of WIRINGS) {
         assert.deepStrictEqual(received, ["GET", "GET", "POST"])
       }).pipe(Effect.scoped))
 
+    describe("an answer larger than maxResponseBytes", () => {
+      const LIMIT = 64 * 1024
+      /** More than any socket buffers hold: a client that reads it all would make `written` reach it. */
+      const ENDLESS = 256 * 1024 * 1024
+      const CHUNK = Buffer.alloc(64 * 1024, "x")
+
+      /** Answers every request with `ENDLESS` bytes, written as the client takes them; counts what it wrote. */
+      const flooding = (declared: boolean) =>
+        Effect.gen(function*() {
+          const seen = { requests: 0, written: 0 }
+          const server = yield* loopback((_, res) => {
+            seen.requests++
+            res.writeHead(200, { "content-type": "application/json", ...declared ? { "content-length": String(ENDLESS) } : {} })
+            let open = true
+            res.once("close", () => void (open = false))
+            const pump = () => {
+              while (open && seen.written < ENDLESS) {
+                seen.written += CHUNK.length
+                if (!res.write(CHUNK)) return void res.once("drain", pump)
+              }
+              if (open) res.end()
+            }
+            pump()
+          })
+          const sdk = yield* Layer.build(Layer.orDie(wiring({
+            appId: "cli_x",
+            appSecret: Redacted.make("s"),
+            domain: urlOf(server),
+            retrySchedule: quickRetries,
+            maxResponseBytes: LIMIT
+          })))
+          return { seen, server, sdk }
+        })
+
+      for (const declared of [true, false]) {
+        it.live(`fails the call as TooLarge, not retried, the rest unread (${declared ? "content-length" : "chunked"})`, () =>
+          Effect.gen(function*() {
+            const { sdk, seen, server } = yield* flooding(declared)
+            // a GET: any other failure of it would be retried
+            const error = yield* Effect.flip(Effect.provide(request({ method: "GET", url: "/open-apis/big", tokens: [] }), sdk))
+            assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "TooLarge")
+            assert.isTrue(error._tag === "LarkHttpError" && error.maybeApplied)
+            assert.strictEqual(seen.requests, 1)
+            assert.strictEqual(yield* eventually(openConnections(server), (count) => count === 0), 0)
+            assert.isBelow(seen.written, 32 * 1024 * 1024)
+          }).pipe(Effect.scoped))
+      }
+
+      it.live("an answer of exactly maxResponseBytes is read; the error answer of a streamed download is bounded too", () =>
+        Effect.gen(function*() {
+          const data = { text: "y".repeat(100) }
+          const body = JSON.stringify({ code: 0, msg: "success", data })
+          const server = yield* loopback((req, res) => {
+            if (req.url!.startsWith("/open-apis/im/v1/files/")) {
+              res.writeHead(404, { "content-type": "application/json" })
+              return void res.end(JSON.stringify({ code: 234003, msg: "z".repeat(1000) }))
+            }
+            res.writeHead(200, { "content-type": "application/json" })
+            res.end(body)
+          })
+          const withLimit = (maxResponseBytes: number) =>
+            Layer.orDie(wiring({ appId: "cli_x", appSecret: Redacted.make("s"), domain: urlOf(server), maxResponseBytes }))
+          const get = request({ method: "GET", url: "/open-apis/exact", tokens: [] })
+          assert.deepStrictEqual(yield* Effect.provide(get, withLimit(Buffer.byteLength(body))), data)
+          const over = yield* Effect.flip(Effect.provide(get, withLimit(Buffer.byteLength(body) - 1)))
+          assert.strictEqual(over._tag === "LarkHttpError" && over.reason, "TooLarge")
+          const download = Effect.scoped(executeStream(getFile, { path: { file_key: "f" } }, { tenantAccessToken: "t" }))
+          const streamed = yield* Effect.flip(Effect.provide(download, withLimit(500)))
+          assert.strictEqual(streamed._tag === "LarkHttpError" && streamed.reason, "TooLarge")
+        }).pipe(Effect.scoped))
+    })
+
     it.live("a refused connection proves nothing was sent, so even a POST is retried", () =>
       Effect.gen(function*() {
         let attempts = 0

@@ -268,6 +268,15 @@ describe("registerApp: failures before polling", () => {
       assert.strictEqual((yield* polls(fake)).length, 3)
     }).pipe(Effect.provide(FakeRegistration.layer())))
 
+  it.effect("an answer over 1 MiB is a LarkHttpError (TooLarge), not retried", () =>
+    Effect.gen(function*() {
+      const { fake, fiber } = yield* start({}, Reply.text(200, "x".repeat(1024 * 1024 + 1)))
+      yield* TestClock.adjust("5 seconds")
+      const result = yield* Fiber.join(fiber)
+      assert.isTrue(result._tag === "Left" && result.left instanceof LarkHttpError && result.left.reason === "TooLarge")
+      assert.strictEqual((yield* polls(fake)).length, 1)
+    }).pipe(Effect.provide(FakeRegistration.layer())))
+
   it.effect("a non-JSON 200 answer is a LarkDecodeError, not retried", () =>
     Effect.gen(function*() {
       const { fake, fiber } = yield* start({}, Reply.text(200, "ok"))

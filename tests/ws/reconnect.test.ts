@@ -1,12 +1,17 @@
 /**
- * The reconnect policy and the failure classification, as pure functions; the endpoint answer parser.
+ * The reconnect policy and the failure classification, as pure functions; the endpoint answer parser and its
+ * size limit.
  */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { defaultClientConfig, mergeClientConfig, parseAnswer } from "../../src/ws/endpoint.js"
+import * as LarkConfig from "../../src/LarkConfig.js"
+import { defaultClientConfig, fetchEndpoint, mergeClientConfig, parseAnswer } from "../../src/ws/endpoint.js"
 import {
   LongConnectionEndpointError,
   LongConnectionHandshakeError,
@@ -109,6 +114,17 @@ describe("endpoint answer", () => {
     const noUrl = Effect.runSync(Effect.flip(parseAnswer(JSON.stringify({ code: 0, data: {} }), defaultClientConfig)))
     assert.strictEqual(noUrl._tag, "LongConnectionTransportError")
   })
+
+  it.effect("an answer larger than maxResponseBytes is a transport failure, read no further", () =>
+    Effect.gen(function*() {
+      const big = JSON.stringify({ code: 0, data: { URL: "wss://example.invalid/ws", padding: "x".repeat(5000) } })
+      const client = HttpClient.make((request) => Effect.succeed(HttpClientResponse.fromWeb(request, new Response(big))))
+      const config = LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("s"), domain: "http://127.0.0.1:9", maxResponseBytes: 1000 })
+      const error = yield* Effect.flip(fetchEndpoint(defaultClientConfig, "5 seconds"))
+        .pipe(Effect.provide(Layer.merge(config, Layer.succeed(HttpClient.HttpClient, client))))
+      assert.strictEqual(error._tag, "LongConnectionTransportError")
+      assert.include(error.message, "larger than 1000 bytes")
+    }))
 
   it("a config update keeps the fields it does not carry and ignores non-numbers", () => {
     assert.deepStrictEqual(
