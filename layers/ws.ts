@@ -20,6 +20,14 @@ import * as TunnelAgent from "./internal/tunnelAgent.js"
 /** How long closing waits for the server's close frame before the TCP connection is destroyed. */
 const CLOSE_GRACE = "1 second"
 
+/**
+ * The largest WebSocket message read, in bytes (`ws` holds a whole message before handing it over; its own
+ * default is 100 MiB). A message is one frame: a payload, which reassembly refuses past 16 MiB by default
+ * (`fragments.maxBytes`), and its headers. A larger message closes the socket (code 1009) unread, and the
+ * long connection connects again.
+ */
+export const MAX_MESSAGE_BYTES = 17 * 1024 * 1024
+
 const numberHeader = (value: string | Array<string> | undefined): number | undefined => {
   const n = Number(Array.isArray(value) ? value[0] : value)
   return value === undefined || !Number.isFinite(n) ? undefined : n
@@ -91,7 +99,12 @@ const open = (agentFor: AgentFor) => (url: Redacted.Redacted<string>) =>
     const socket = yield* Effect.acquireRelease(
       Effect.sync(() => {
         const href = Redacted.value(url)
-        const socket = new WebSocket(href, { perMessageDeflate: false, followRedirects: false, agent: agentFor(new URL(href)) })
+        const socket = new WebSocket(href, {
+          perMessageDeflate: false,
+          followRedirects: false,
+          maxPayload: MAX_MESSAGE_BYTES,
+          agent: agentFor(new URL(href))
+        })
         // Errors after the open also end in "close"; this listener only keeps them from being thrown.
         socket.on("error", () => {})
         socket.on("message", (data, isBinary) => {
