@@ -13,6 +13,7 @@ import WebSocket from "ws"
 import { callback, doneUnsafe, offerUnsafe, scopedLayer } from "../src/internal/dialect.js"
 import type { LarkConfigError } from "../src/LarkError.js"
 import { LongConnectionHandshakeError, LongConnectionTransportError } from "../src/ws/errors.js"
+import * as Fragments from "../src/ws/fragments.js"
 import { type CloseInfo, type Connection, WebSocketFactory } from "../src/ws/socket.js"
 import * as Proxy from "./internal/proxy.js"
 import * as TunnelAgent from "./internal/tunnelAgent.js"
@@ -20,13 +21,16 @@ import * as TunnelAgent from "./internal/tunnelAgent.js"
 /** How long closing waits for the server's close frame before the TCP connection is destroyed. */
 const CLOSE_GRACE = "1 second"
 
+/** Room for a frame's headers beside its payload. */
+const FRAME_HEADERS_BYTES = 1024 * 1024
+
 /**
  * The largest WebSocket message read, in bytes (`ws` holds a whole message before handing it over; its own
- * default is 100 MiB). A message is one frame: a payload, which reassembly refuses past 16 MiB by default
- * (`fragments.maxBytes`), and its headers. A larger message closes the socket (code 1009) unread, and the
- * long connection connects again.
+ * default is 100 MiB). A message is one frame: a payload, which reassembly refuses past the default
+ * `fragments.maxBytes` (16 MiB), and its headers. A larger message closes the socket (code 1009) unread, and
+ * the long connection connects again.
  */
-export const MAX_MESSAGE_BYTES = 17 * 1024 * 1024
+export const MAX_MESSAGE_BYTES = Fragments.defaultLimits.maxBytes + FRAME_HEADERS_BYTES
 
 const numberHeader = (value: string | Array<string> | undefined): number | undefined => {
   const n = Number(Array.isArray(value) ? value[0] : value)

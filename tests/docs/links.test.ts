@@ -24,7 +24,7 @@ const proseLines = (text: string): Array<string> => {
 }
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes, repeats numbered. */
-export const headingAnchors = (text: string): Set<string> => {
+const headingAnchors = (text: string): Set<string> => {
   const anchors = new Set<string>()
   const seen = new Map<string, number>()
   let fenced = false
@@ -41,7 +41,7 @@ export const headingAnchors = (text: string): Set<string> => {
 }
 
 /** The links of `file` (relative to the repository) that lead nowhere, each with why. */
-export const brokenLinks = (file: string, text: string, read: (path: string) => string | undefined): Array<string> =>
+const brokenLinks = (file: string, text: string, read: (path: string) => string | undefined): Array<string> =>
   proseLines(text).flatMap((line) =>
     [...line.matchAll(/\]\(([^)\s]+)\)/g)].flatMap(([, target]) => {
       if (/^[a-z]+:/i.test(target!)) return [] // https:, mailto:, ...
@@ -56,11 +56,15 @@ export const brokenLinks = (file: string, text: string, read: (path: string) => 
     })
   )
 
-/** A file's text, `""` for a directory, `undefined` when there is nothing at `path`. */
+const read = new Map<string, string | undefined>()
+
+/** A Markdown file's text (read once), `""` for any other file or a directory, `undefined` when nothing is there. */
 const readRepositoryFile = (path: string): string | undefined => {
-  const absolute = join(repository, path)
-  if (!existsSync(absolute)) return undefined
-  return path.endsWith(".md") ? readFileSync(absolute, "utf8") : ""
+  if (!read.has(path)) {
+    const absolute = join(repository, path)
+    read.set(path, !existsSync(absolute) ? undefined : path.endsWith(".md") ? readFileSync(absolute, "utf8") : "")
+  }
+  return read.get(path)
 }
 
 describe("docs links", () => {
