@@ -4,28 +4,18 @@
  * (230099) for a card that bypasses the builders. Then a card callback answered with a built card.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Exit, Layer, Redacted } from "effect"
-import { HttpLive } from "../../layers/index.js"
-import * as FakeNode from "../../layers/testing.js"
+import { Effect, Exit } from "effect"
+import { layer } from "../../layers/index.js"
 import * as message from "../../src/api/im/v1/message.js"
 import { Card, Cards } from "../../src/cards/index.js"
 import { CardResponse } from "../../src/events/callbacks.js"
 import * as Crypto from "../../src/events/crypto.js"
 import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle } from "../../src/events/handle.js"
-import * as LarkConfig from "../../src/LarkConfig.js"
-import { defaultApp } from "../../src/testing/fakeApps.js"
-import { FakeOpenPlatform, type RecordedCall } from "../../src/testing/FakeOpenPlatform.js"
+import { type RecordedCall } from "../../src/testing/FakeOpenPlatform.js"
+import { withPlatformOn } from "../fixtures/platform.js"
 
-const withPlatform = <A, E>(
-  test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>
-) =>
-  Effect.gen(function*() {
-    const fake = yield* FakeOpenPlatform
-    const sdk = Layer.merge(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url }), HttpLive)
-    return yield* Effect.provide(test(fake), sdk)
-  }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
+const withPlatform = withPlatformOn(layer)
 
 const jsonBody = (call: RecordedCall | undefined): Record<string, unknown> => {
   assert.strictEqual(call?.body._tag, "Json")

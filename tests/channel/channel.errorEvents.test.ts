@@ -5,10 +5,8 @@
  * failed). Each is published (handlers and the `events` stream) with its typed cause.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Exit, Layer, Redacted, Ref, Schedule, Stream } from "effect"
-import { HttpLive } from "../../layers/index.js"
-import * as FakeNode from "../../layers/testing.js"
+import { Effect, Exit, Redacted, Ref, Schedule, Stream } from "effect"
+import { layer } from "../../layers/index.js"
 import { layerTest } from "../../layers/testing.js"
 import { Card } from "../../src/cards/index.js"
 import { Channel, type ChannelService } from "../../src/channel/Channel.js"
@@ -17,13 +15,12 @@ import { ChannelSendError } from "../../src/channel/errors.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
 import { EventDedupeError } from "../../src/events/errors.js"
 import { isInterruptedCause } from "../../src/internal/dialect.js"
-import * as LarkConfig from "../../src/LarkConfig.js"
-import { defaultApp } from "../../src/testing/fakeApps.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
-import { Answer, FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { Answer } from "../../src/testing/FakeOpenPlatform.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
 import { seal } from "../../src/testing/pushEvent.js"
 import { defectsOf, failuresOf, scoped, withLogsTo } from "../dialect.js"
+import { type PlatformTest, withPlatformOn } from "../fixtures/platform.js"
 
 const quiet = withLogsTo(() => {})
 
@@ -102,14 +99,8 @@ describe("Error events: the de-duplication store", () => {
     }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 })
 
-const withPlatform = <A, E>(
-  test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>
-) =>
-  Effect.gen(function*() {
-    const fake = yield* FakeOpenPlatform
-    const sdk = Layer.merge(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url }), HttpLive)
-    return yield* Effect.provide(test(fake), sdk)
-  }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()), quiet)
+const onPlatform = withPlatformOn(layer)
+const withPlatform = <A, E>(test: PlatformTest<A, E>) => onPlatform(test).pipe(quiet)
 
 const question = { messageId: "om_user_question", chatId: "oc_team", threadId: undefined }
 const refused = Answer.json(400, { code: 230099, msg: "refused by the test" })

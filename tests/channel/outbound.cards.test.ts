@@ -4,26 +4,16 @@
  * built card reaches the fake Open Platform as the interactive message's content, unchanged.
  */
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Layer, Redacted } from "effect"
-import { HttpLive } from "../../layers/index.js"
-import * as FakeNode from "../../layers/testing.js"
+import { Effect } from "effect"
+import { layer } from "../../layers/index.js"
 import { Card } from "../../src/cards/index.js"
 import type { ChannelService } from "../../src/channel/Channel.js"
 import * as Outbound from "../../src/channel/Outbound.js"
 import type { OutboundMessage } from "../../src/channel/OutboundMessage.js"
-import * as LarkConfig from "../../src/LarkConfig.js"
-import { defaultApp } from "../../src/testing/fakeApps.js"
-import { FakeOpenPlatform, type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
+import { type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
+import { withPlatformOn } from "../fixtures/platform.js"
 
-const withPlatform = <A, E>(
-  test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>
-) =>
-  Effect.gen(function*() {
-    const fake = yield* FakeOpenPlatform
-    const sdk = Layer.merge(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url }), HttpLive)
-    return yield* Effect.provide(test(fake), sdk)
-  }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
+const withPlatform = withPlatformOn(layer)
 
 const built = Card.make({
   header: Card.header("Deploy", { template: "green" }),

@@ -4,23 +4,13 @@
  * edits, recall, reactions (and removing the bot's by emoji), a resource download and chat info.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
-import { HttpLive } from "../../layers/index.js"
-import * as FakeNode from "../../layers/testing.js"
+import { Effect, Schedule, Stream } from "effect"
+import { layer } from "../../layers/index.js"
 import * as Outbound from "../../src/channel/Outbound.js"
-import * as LarkConfig from "../../src/LarkConfig.js"
-import { defaultApp } from "../../src/testing/fakeApps.js"
-import { FakeOpenPlatform, type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
+import { type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
+import { withPlatformOn } from "../fixtures/platform.js"
 
-const withPlatform = <A, E>(
-  test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>
-) =>
-  Effect.gen(function*() {
-    const fake = yield* FakeOpenPlatform
-    const sdk = Layer.merge(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url }), HttpLive)
-    return yield* Effect.provide(test(fake), sdk)
-  }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
+const withPlatform = withPlatformOn(layer)
 
 const question = { messageId: "om_user_question", chatId: "oc_team", threadId: undefined }
 

@@ -4,24 +4,17 @@
  * cards together show the whole text; an answer without text shows a note, never an empty element.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
-import { HttpLive } from "../../layers/index.js"
-import * as FakeNode from "../../layers/testing.js"
+import { Effect, Redacted, Schedule, Stream } from "effect"
+import { layer } from "../../layers/index.js"
 import * as Outbound from "../../src/channel/Outbound.js"
-import * as LarkConfig from "../../src/LarkConfig.js"
 import { FakeOpenPlatform } from "../../src/testing/FakeOpenPlatform.js"
+import { type PlatformTest, withPlatformOn } from "../fixtures/platform.js"
 
 const app = { appId: "cli_stream_long", appSecret: "stream_secret" }
 
-const withPlatform = <A, E>(
-  test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>
-) =>
-  Effect.gen(function*() {
-    const fake = yield* FakeOpenPlatform
-    const sdk = Layer.merge(LarkConfig.layer({ appId: app.appId, appSecret: Redacted.make(app.appSecret), domain: fake.url }), HttpLive)
-    return yield* Effect.provide(test(fake), sdk)
-  }).pipe(Effect.provide(FakeNode.fakeOpenPlatform({ apps: [app] })))
+const onPlatform = withPlatformOn(layer, { apps: [app] })
+const withPlatform = <A, E>(test: PlatformTest<A, E>) =>
+  onPlatform(test, { appId: app.appId, appSecret: Redacted.make(app.appSecret) })
 
 const question = { messageId: "om_long_question", chatId: "oc_team", threadId: undefined }
 

@@ -7,28 +7,18 @@
  * `format_error` before it is written.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { Cause, Effect, Exit, Layer, Redacted, Schedule, Stream } from "effect"
-import { HttpLive } from "../../layers/index.js"
-import * as FakeNode from "../../layers/testing.js"
+import { Cause, Effect, Exit, Schedule, Stream } from "effect"
+import { layer } from "../../layers/index.js"
 import * as CardKit from "../../src/api/cardkit/v1/card.js"
 import { Card } from "../../src/cards/index.js"
 import { Channel } from "../../src/channel/Channel.js"
 import * as Outbound from "../../src/channel/Outbound.js"
-import * as LarkConfig from "../../src/LarkConfig.js"
 import type { LarkError } from "../../src/LarkError.js"
-import { defaultApp } from "../../src/testing/fakeApps.js"
-import { FakeOpenPlatform, type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
+import { type RecordedBody } from "../../src/testing/FakeOpenPlatform.js"
 import { defectsOf, failuresOf } from "../dialect.js"
+import { withPlatformOn } from "../fixtures/platform.js"
 
-const withPlatform = <A, E>(
-  test: (fake: FakeOpenPlatform.Service) => Effect.Effect<A, E, LarkConfig.LarkConfig | HttpClient.HttpClient>
-) =>
-  Effect.gen(function*() {
-    const fake = yield* FakeOpenPlatform
-    const sdk = Layer.merge(LarkConfig.layer({ appId: defaultApp.appId, appSecret: Redacted.make("fake_secret"), domain: fake.url }), HttpLive)
-    return yield* Effect.provide(test(fake), sdk)
-  }).pipe(Effect.provide(FakeNode.fakeOpenPlatform()))
+const withPlatform = withPlatformOn(layer)
 
 const question = { messageId: "om_user_question", chatId: "oc_team", threadId: undefined }
 
