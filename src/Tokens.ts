@@ -132,7 +132,8 @@ const fetchAppToken = (config: LarkConfigService) =>
     }).pipe(
       Effect.tapError((error) =>
         error instanceof LarkApiError && error.code === APP_TICKET_INVALID
-          ? config.tokenCache.remove(cacheKey(config, "app_ticket")).pipe(
+          // only the ticket sent: a newer one pushed meanwhile (to any replica) stays
+          ? config.tokenCache.remove(cacheKey(config, "app_ticket"), ticket.value.token).pipe(
             Effect.mapError(cacheFailed("app")),
             Effect.andThen(resend(config).pipe(ignoreLogged))
           )
@@ -266,7 +267,8 @@ export const appAccessToken: Effect.Effect<Redacted.Redacted<string>, LarkError,
 /**
  * Drops a cached token, e.g. after the platform rejected it. Pass the `rejected` token to drop the entry only
  * while it still holds that token: of many calls (in many replicas) rejected with one stale token, the first
- * evicts it and the others keep the fresh one fetched meanwhile.
+ * evicts it and the others keep the fresh one fetched meanwhile. `tenantKey` names the tenant of a marketplace
+ * app's tenant token; the app token is one for all tenants, as {@link tokenOf} caches it.
  */
 export const invalidate = (
   kind: CachedTokenKind,
@@ -274,7 +276,7 @@ export const invalidate = (
   rejected?: Redacted.Redacted<string>
 ): Effect.Effect<void, LarkTokenError, LarkConfig> =>
   Effect.flatMap(LarkConfig, (config) =>
-    config.tokenCache.remove(cacheKey(config, kind, config.appType === "marketplace" ? tenantKey ?? "" : ""), rejected)
+    config.tokenCache.remove(cacheKey(config, kind, kind === "tenant" && config.appType === "marketplace" ? tenantKey ?? "" : ""), rejected)
       .pipe(Effect.mapError(cacheFailed(kind))))
 
 /** Stores the app_ticket that the platform pushed (the `app_ticket` event) for marketplace apps. */

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Layer, Option, Redacted } from "effect"
 import * as TestClock from "effect/TestClock"
+import * as oidcAccessToken from "../src/api/authen/v1/oidcAccessToken.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 import * as TokenCache from "../src/TokenCache.js"
@@ -17,6 +18,20 @@ const hello = (tenantKey?: string) =>
     { params: { receive_id_type: "chat_id" }, data: { receive_id: "oc_1", msg_type: "text", content: "{}" } },
     { tenantKey }
   )
+
+/** App tokens a-1, a-2, ...; the OIDC exchange refuses a-1, as after the app secret was rotated. */
+const appTokenRotation = () => {
+  let issued = 0
+  return [
+    MockHttp.route("POST", "/open-apis/auth/v3/app_access_token", () => ({
+      body: { code: 0, msg: "ok", app_access_token: `a-${++issued}`, expire: 7200 }
+    })),
+    MockHttp.route("POST", "/open-apis/authen/v1/oidc/access_token", (request) =>
+      request.headers.authorization === "Bearer a-1"
+        ? { body: { code: 99991664, msg: "app access token invalid" } }
+        : MockHttp.ok({ access_token: "u-1", token_type: "Bearer", expires_in: 7200 }))
+  ]
+}
 
 const marketplace = (routes: ReadonlyArray<MockHttp.Route>) =>
   Layer.merge(
@@ -81,6 +96,32 @@ describe("marketplace apps", () => {
       yield* Effect.flip(hello("tenant-a")) // the stale ticket is gone: no second app-token request with it
       assert.lengthOf(yield* bodiesTo("/open-apis/auth/v3/app_access_token"), 1)
     }).pipe(Effect.provide(marketplace(isvRoutes))))
+
+  it.live("a rejected ticket is dropped only while the cache holds it: one pushed meanwhile stays", () =>
+    Effect.gen(function*() {
+      yield* Tokens.setAppTicket("stale-ticket")
+      const [rejected] = yield* Effect.all([
+        Effect.flip(Tokens.appAccessToken),
+        Effect.delay(Tokens.setAppTicket("ticket-1"), "20 millis") // pushed while the stale one is on the wire
+      ], { concurrency: "unbounded" })
+      assert.strictEqual(rejected._tag === "LarkTokenError" && rejected.code, 10012)
+      assert.strictEqual(Redacted.value(yield* Tokens.appAccessToken), "a-isv")
+    }).pipe(Effect.provide(marketplace([
+      isvRoutes[0]!,
+      MockHttp.route("POST", "/open-apis/auth/v3/app_access_token", (request) =>
+        (request.body as { value: { app_ticket: string } }).value.app_ticket === "ticket-1"
+          ? { body: { code: 0, msg: "ok", app_access_token: "a-isv", expire: 7200 } }
+          : Effect.as(Effect.sleep("60 millis"), { body: { code: 10012, msg: "app_ticket invalid" } }))
+    ]))))
+
+  it.effect("an app token the platform rejects is evicted and fetched again, whatever tenant the call names", () =>
+    Effect.gen(function*() {
+      yield* Tokens.setAppTicket("ticket-1")
+      const answer = yield* oidcAccessToken.create({ data: { grant_type: "authorization_code", code: "code-1" } }, { tenantKey: "tenant-a" })
+      assert.strictEqual(answer.access_token, "u-1")
+      const sent = (yield* requests).filter((r) => r.path === "/open-apis/authen/v1/oidc/access_token")
+      assert.deepStrictEqual(sent.map((r) => r.headers.authorization), ["Bearer a-1", "Bearer a-2"])
+    }).pipe(Effect.provide(marketplace(appTokenRotation()))))
 })
 
 describe("self-built apps", () => {
