@@ -101,14 +101,19 @@ const open = (agentFor: AgentFor) => (url: Redacted.Redacted<string>) =>
     const messages = yield* Effect.acquireRelease(Queue.unbounded<Uint8Array>(), Queue.shutdown)
     const closed = yield* Deferred.make<CloseInfo>()
     const socket = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const href = Redacted.value(url)
-        const socket = new WebSocket(href, {
-          perMessageDeflate: false,
-          followRedirects: false,
-          maxPayload: MAX_MESSAGE_BYTES,
-          agent: agentFor(new URL(href))
-        })
+      Effect.try({
+        // ws throws on a URL it cannot open (a scheme it does not know, a fragment); the message names the URL
+        catch: () => openFailure("the socket URL cannot be opened"),
+        try: () => {
+          const href = Redacted.value(url)
+          return new WebSocket(href, {
+            perMessageDeflate: false,
+            followRedirects: false,
+            maxPayload: MAX_MESSAGE_BYTES,
+            agent: agentFor(new URL(href))
+          })
+        }
+      }).pipe(Effect.map((socket) => {
         // Errors after the open also end in "close"; this listener only keeps them from being thrown.
         socket.on("error", () => {})
         socket.on("message", (data, isBinary) => {
@@ -116,7 +121,7 @@ const open = (agentFor: AgentFor) => (url: Redacted.Redacted<string>) =>
         })
         socket.on("close", (code, reason) => doneUnsafe(closed, Effect.succeed({ code, reason: reason.toString() })))
         return socket
-      }),
+      })),
       shutdown
     )
     yield* callback<void, LongConnectionHandshakeError | LongConnectionTransportError>((resume) => {

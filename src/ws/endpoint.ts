@@ -101,6 +101,10 @@ export const parseAnswer = (
   } catch {
     return Effect.fail(transport("Decode", "the answer has no valid data.URL"))
   }
+  // a WebSocket client takes other schemes (ws+unix: would reach a local socket) or throws (a fragment)
+  if ((url.protocol !== "wss:" && url.protocol !== "ws:") || url.hash !== "") {
+    return Effect.fail(transport("Decode", "the answer's data.URL is not a ws: or wss: URL without a fragment"))
+  }
   const serviceId = Number(url.searchParams.get("service_id") ?? "0")
   return Effect.succeed({
     url: Redacted.make(url.toString()),

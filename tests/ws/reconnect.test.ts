@@ -115,6 +115,15 @@ describe("endpoint answer", () => {
     assert.strictEqual(noUrl._tag, "LongConnectionTransportError")
   })
 
+  it("a URL that is not ws: or wss:, or has a fragment, is a retryable decode failure that does not name it", () => {
+    for (const URL of ["ws+unix:///var/run/app.sock", "ftp://127.0.0.1/ws", "https://127.0.0.1/ws", "wss://127.0.0.1/ws?access_key=AK#x"]) {
+      const error = Effect.runSync(Effect.flip(parseAnswer(JSON.stringify({ code: 0, data: { URL } }), defaultClientConfig)))
+      assert.strictEqual(error._tag, "LongConnectionTransportError", URL)
+      assert.strictEqual(error._tag === "LongConnectionTransportError" && error.reason, "Decode", URL)
+      assert.notInclude(error.message, "127.0.0.1", URL)
+    }
+  })
+
   it.effect("an answer larger than maxResponseBytes is a transport failure, read no further", () =>
     Effect.gen(function*() {
       const big = JSON.stringify({ code: 0, data: { URL: "wss://example.invalid/ws", padding: "x".repeat(5000) } })

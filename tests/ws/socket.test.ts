@@ -39,6 +39,16 @@ const sending = (sizes: ReadonlyArray<number>, closeCodes: Array<number> = []) =
 const urlOf = (server: WebSocketServer) => Redacted.make(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`)
 
 describe("lark-effect/layers/ws sockets", () => {
+  scopedLive("a URL ws cannot open is a transport failure at the open that does not name it", () =>
+    Effect.gen(function*() {
+      const factory = yield* WebSocketFactory
+      for (const url of ["ftp://127.0.0.1:9/ws?access_key=AK", "ws://127.0.0.1:9/ws?access_key=AK#x"]) {
+        const error = yield* Effect.flip(factory.open(Redacted.make(url)))
+        assert.strictEqual(error._tag, "LongConnectionTransportError", url)
+        assert.notInclude(error.message, "AK", url)
+      }
+    }).pipe(Effect.provide(WsLayer.layer)))
+
   scopedLive("a message larger than MAX_MESSAGE_BYTES closes the socket (1009); the ones before it arrive", () =>
     Effect.gen(function*() {
       const closeCodes: Array<number> = []
