@@ -36,15 +36,25 @@ export const defaultClientConfig: ClientConfig = {
 
 const finite = (u: unknown): u is number => typeof u === "number" && Number.isFinite(u)
 
+/**
+ * The longest wait a server setting may ask for: an hour. A timer longer than about 24.8 days never fires, so
+ * a larger value would stop pings (and the check for a dead connection) or reconnects for good.
+ */
+export const MAX_INTERVAL_SECONDS = 3600
+
+/** A server's number of seconds, within `[0, MAX_INTERVAL_SECONDS]`; `fallback` when it is not a number. */
+const seconds = (u: unknown, fallback: number): number =>
+  finite(u) ? Math.min(Math.max(u, 0), MAX_INTERVAL_SECONDS) : fallback
+
 /** `base` updated with the fields of a server `ClientConfig` object that are numbers; others are kept. */
 export const mergeClientConfig = (base: ClientConfig, raw: unknown): ClientConfig => {
   if (typeof raw !== "object" || raw === null) return base
   const r = raw as Record<string, unknown>
   return {
     reconnectCount: finite(r.ReconnectCount) ? r.ReconnectCount : base.reconnectCount,
-    reconnectInterval: finite(r.ReconnectInterval) ? r.ReconnectInterval : base.reconnectInterval,
-    reconnectNonce: finite(r.ReconnectNonce) ? r.ReconnectNonce : base.reconnectNonce,
-    pingInterval: finite(r.PingInterval) ? r.PingInterval : base.pingInterval
+    reconnectInterval: seconds(r.ReconnectInterval, base.reconnectInterval),
+    reconnectNonce: seconds(r.ReconnectNonce, base.reconnectNonce),
+    pingInterval: seconds(r.PingInterval, base.pingInterval)
   }
 }
 

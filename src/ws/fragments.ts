@@ -110,7 +110,8 @@ export const make = (limits: Partial<Limits> = {}): Store => {
     const previous = entry.parts[seq]
     if (previous === undefined) entry.received++
     entry.bytes += part.payload.length - (previous?.length ?? 0)
-    entry.parts[seq] = part.payload
+    // a copy: the payload is a view into its whole frame, which a part's 1-byte payload would otherwise keep alive
+    entry.parts[seq] = part.payload.slice()
     if (entry.bytes > maxBytes) return { _tag: "Dropped", reason: `message larger than the limit of ${maxBytes} bytes` }
     if (entry.received === sum) return { _tag: "Complete", payload: concat(entry.parts, entry.bytes) }
     entry.expiresAt = now + ttl

@@ -36,6 +36,15 @@ describe("fragment reassembly", () => {
     assert.strictEqual(store.pending(), 0)
   })
 
+  it("keeps a copy of a waiting part, not a view into the frame it came in (which the reader reuses or drops)", () => {
+    const store = Fragments.make()
+    const frame = bytes("headers...A...trailer")
+    const payload = frame.subarray(10, 11)
+    assert.strictEqual(store.offer({ messageId: "m", sum: "2", seq: "0", payload }, 0)._tag, "Pending")
+    frame.fill(0) // the frame's buffer is gone or reused
+    assert.strictEqual(text(store.offer(part("m", 2, 1, "B"), 1)), "AB")
+  })
+
   it("a repeated part replaces the earlier copy and does not count twice", () => {
     const store = Fragments.make()
     store.offer(part("a", 2, 0, "old"), 0)

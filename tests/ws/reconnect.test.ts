@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as LarkConfig from "../../src/LarkConfig.js"
-import { defaultClientConfig, fetchEndpoint, mergeClientConfig, parseAnswer } from "../../src/ws/endpoint.js"
+import { defaultClientConfig, fetchEndpoint, MAX_INTERVAL_SECONDS, mergeClientConfig, parseAnswer } from "../../src/ws/endpoint.js"
 import {
   LongConnectionEndpointError,
   LongConnectionHandshakeError,
@@ -141,5 +141,12 @@ describe("endpoint answer", () => {
       { ...policy, pingInterval: 5 }
     )
     assert.deepStrictEqual(mergeClientConfig(policy, null), policy)
+  })
+
+  it("intervals a server sends are kept within [0, an hour]: a timer that never fires would stop pings or reconnects", () => {
+    assert.deepStrictEqual(
+      mergeClientConfig(policy, { PingInterval: 1e12, ReconnectInterval: 2 ** 40, ReconnectNonce: -5, ReconnectCount: 3 }),
+      { reconnectCount: 3, pingInterval: MAX_INTERVAL_SECONDS, reconnectInterval: MAX_INTERVAL_SECONDS, reconnectNonce: 0 }
+    )
   })
 })
