@@ -18,6 +18,7 @@
  * Allowlists, mention gating and rate limits are not security settings: see `PolicyConfig`.
  */
 import * as Duration from "effect/Duration"
+import { configuredSecret, type Secret } from "../events/crypto.js"
 import { type DurationInput, fail, type Outcome, succeed } from "../internal/dialect.js"
 import type * as LongConnection from "../ws/LongConnection.js"
 import { defaultLimits } from "../ws/fragments.js"
@@ -57,7 +58,7 @@ export const strictDefaults = {
 export interface SecurityInput {
   readonly transport: "ws" | "webhook"
   readonly security?: SecurityMode | SecurityConfig | undefined
-  readonly encryptKey?: unknown
+  readonly encryptKey?: Secret | undefined
   readonly maxClockSkew?: DurationInput | undefined
   readonly longConnection?: LongConnection.Options | undefined
 }
@@ -104,7 +105,8 @@ export const harden = (input: SecurityInput, defaultConcurrency: number): Outcom
     positiveInteger("maxFragmentBytes", config.maxFragmentBytes) ??
     positiveInteger("maxConcurrentHandlers", config.maxConcurrentHandlers)
   if (problem !== undefined) return refuse(problem)
-  const unsignedWebhook = input.transport === "webhook" && input.encryptKey === undefined
+  // an empty key is none, as the dispatcher reads it
+  const unsignedWebhook = input.transport === "webhook" && configuredSecret(input.encryptKey) === undefined
   if (strict && unsignedWebhook) {
     return refuse("strict security needs an Encrypt Key for the webhook transport (encryptKey), so that every event is signed")
   }

@@ -30,7 +30,7 @@ import type {
 } from "./callbacks.js"
 import { type CodecOf, decodeDuration, type DurationInput, type SchemaOf } from "../internal/dialect.js"
 import { bodyLimit } from "./bodyLimit.js"
-import type { Secret } from "./crypto.js"
+import { configuredSecret, type Secret } from "./crypto.js"
 
 /** The common header of a v2 event. */
 export interface EventHeader<K extends string = string> {
@@ -157,7 +157,10 @@ export class EventDispatcher<out R = never> {
     return new EventDispatcher<R | R2>(this.options, handlers, this.fallbackHandler, this.cardActionHandler)
   }
 
-  /** A new dispatcher whose events of unregistered types go to `handler`. Throws when one is set already. */
+  /**
+   * A new dispatcher whose events of unregistered types go to `handler`. Throws when one is set already. What
+   * it returns is not an answer: a callback (`card.action.trigger`, ...) that reaches it is answered `{}`.
+   */
   fallback<R2>(handler: Handler<AnyEvent, R2>): EventDispatcher<R | R2> {
     if (this.fallbackHandler !== undefined) {
       throw new Error("EventDispatcher.fallback: a fallback handler is already registered")
@@ -184,8 +187,8 @@ export const make = (options: Options = {}): EventDispatcher<never> => {
   }
   return new EventDispatcher<never>(
     {
-      encryptKey: options.encryptKey,
-      verificationToken: options.verificationToken,
+      encryptKey: configuredSecret(options.encryptKey),
+      verificationToken: configuredSecret(options.verificationToken),
       maxClockSkew: options.maxClockSkew,
       maxBodySize: bodyLimit(options.maxBodySize)
     },

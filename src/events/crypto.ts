@@ -110,6 +110,13 @@ export const secretMatcher = (secret: Secret): (received: string) => boolean => 
   }
 }
 
+/**
+ * The secret, or `undefined` when there is none: an empty one is none, as node-sdk reads it (an empty
+ * `LARK_ENCRYPT_KEY=` line in a `.env` file); kept, it would refuse every delivery, the URL challenge too.
+ */
+export const configuredSecret = (secret: Secret | undefined): Secret | undefined =>
+  secret === undefined || (typeof secret === "string" ? secret : Redacted.value(secret)) === "" ? undefined : secret
+
 /** Whether `received` equals the secret, in constant time (see {@link secretMatcher}). */
 export const sameSecret = (secret: Secret, received: string): boolean => secretMatcher(secret)(received)
 

@@ -329,16 +329,20 @@ export const makeDispatch = <R>(
       : claimAndRun(classified, handler, { ...classified.event, event: getSuccess(decoded) })
   }
 
+  // What the fallback returns is no answer: a callback it receives is answered `{}`, as by a handler returning nothing.
+  const userFallback = dispatcher.fallbackHandler
+  const fallback: Handler<any, R> | undefined = userFallback && ((event) => Effect.asVoid(userFallback(event)))
+
   /** The registered handler, else the built-in v1 `app_ticket` one (with a `LarkConfig`), else the fallback. */
   const dispatch = (classified: Classified): Effect.Effect<Outcome, never, R> => {
     const registration = dispatcher.handlers.get(classified.type)
     if (registration === undefined && classified.type === "app_ticket" && classified.event.version === "v1") {
       return Effect.flatMap(
         Effect.serviceOption(LarkConfig),
-        (config) => dispatchTo(classified, appTicketHandler(config) ?? dispatcher.fallbackHandler, undefined)
+        (config) => dispatchTo(classified, appTicketHandler(config) ?? fallback, undefined)
       )
     }
-    return dispatchTo(classified, registration?.handler ?? dispatcher.fallbackHandler, registration?.schema)
+    return dispatchTo(classified, registration?.handler ?? fallback, registration?.schema)
   }
 
   return (envelope) =>

@@ -150,6 +150,16 @@ const eventually = <A>(read: Effect.Effect<A>, done: (a: A) => boolean) =>
 
 const withFakePlatform = Effect.provide(fakeOpenPlatform().pipe(Layer.provideMerge(fakeLongConnection())))
 
+describe("strict security and the Encrypt Key", () => {
+  it("an empty Encrypt Key is none: strict refuses a webhook channel with one, as without", () => {
+    for (const encryptKey of [undefined, "", Redacted.make("")]) {
+      const hardened = harden({ transport: "webhook", security: "strict", encryptKey }, 512)
+      assert.isTrue(isFailure(hardened), String(encryptKey))
+    }
+    assert.isFalse(isFailure(harden({ transport: "webhook", security: "strict", encryptKey: "k" }, 512)))
+  })
+})
+
 describe("audit security mode: long-connection limits", () => {
   it("audit watches strict's long-connection limits where they are tighter than the ones in force", () => {
     const watched = (input: Omit<Parameters<typeof harden>[0], "transport">) =>

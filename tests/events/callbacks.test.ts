@@ -4,6 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import { CardResponse } from "../../src/events/callbacks.js"
@@ -81,6 +82,16 @@ describe("card.action.trigger and url.preview.get", () => {
       const reply = yield* respond(signedWith(Crypto.signature, "", callbackBody("evt_c2", "card.action.trigger", action)))
       assert.strictEqual(reply.status, 200)
       assert.strictEqual(reply.body, "{}")
+    }))
+
+  it.effect("a callback that reaches the fallback is answered {}: what the fallback returns is no answer", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const respond = handle(EventDispatcher.make().fallback((event) => Effect.sync(() => seen.push(event.version === "v2" ? event.header.event_type : event.type))))
+      const reply = yield* respond(signedWith(Crypto.signature, "", callbackBody("evt_c3", "card.action.trigger", action)))
+      assert.strictEqual(reply.status, 200)
+      assert.strictEqual(reply.body, "{}")
+      assert.deepStrictEqual(seen, ["card.action.trigger"])
     }))
 
   it.effect("url.preview.get answers its inline preview; a template card is built by CardResponse.template", () =>
@@ -233,4 +244,17 @@ describe("replay window (maxClockSkew)", () => {
   it("a window that is not positive is a programming error", () => {
     assert.throws(() => EventDispatcher.make({ maxClockSkew: 0 }), RangeError)
   })
+
+  it.effect("an empty encrypt key or verification token is none, as in node-sdk: the challenge and unsigned events are answered", () =>
+    Effect.gen(function*() {
+      for (const secrets of [{ encryptKey: "", verificationToken: "" }, { encryptKey: Redacted.make(""), verificationToken: Redacted.make("") }]) {
+        let handled = 0
+        const respond = handle(EventDispatcher.make(secrets).on("card.action.trigger", () => Effect.sync(() => void handled++)))
+        const challenge = yield* respond({ method: "POST", headers: {}, rawBody: JSON.stringify({ type: "url_verification", challenge: "c-1", token: "" }) })
+        assert.deepStrictEqual([challenge.status, JSON.parse(challenge.body)], [200, { challenge: "c-1" }])
+        const reply = yield* respond({ method: "POST", headers: {}, rawBody: callbackBody("evt_e1", "card.action.trigger", action) })
+        assert.strictEqual(reply.status, 200)
+        assert.strictEqual(handled, 1)
+      }
+    }))
 })
