@@ -130,7 +130,8 @@ const SEPARATORS: Readonly<Record<ChunkMode, ReadonlyArray<(cps: ReadonlyArray<s
 export const chunkText = (text: string, options: ChunkOptions = {}): Array<string> => {
   const limit = Math.max(1, options.limit ?? DEFAULT_CHUNK_LIMIT)
   if (cpLength(text) <= limit) return [text]
-  const prepared = splitLongFences(text, limit)
+  // CRLF text (from files, some APIs) as LF: fences and blank lines are found by "\n" alone
+  const prepared = splitLongFences(text.replace(/\r\n?/g, "\n"), limit)
   const cps = codePoints(prepared)
   const spans = protectedSpans(prepared)
   const inside = (i: number) => spans.some(([s, e]) => s < i && i < e)

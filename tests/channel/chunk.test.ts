@@ -81,6 +81,18 @@ describe("chunkText", () => {
     assert.deepStrictEqual(lines, body.split("\n"))
   })
 
+  it("text with CRLF line ends splits a long fence into complete fences too", () => {
+    const body = Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\r\n")
+    const parts = chunkText("Here:\r\n```python\r\n" + body + "\r\n```\r\nDone.", { limit: 60 })
+    for (const p of parts) {
+      assert.isAtMost(chars(p), 60)
+      assert.strictEqual(fences(p) % 2, 0, JSON.stringify(p))
+    }
+    assert.isAbove(parts.filter((p) => p.includes("```python")).length, 1)
+    const lines = parts.join("\n").split("\n").filter((l) => l.startsWith("line "))
+    assert.deepStrictEqual(lines, body.split("\r\n"))
+  })
+
   it("an unclosed fence is closed when it has to be split", () => {
     const text = "```\n" + "x\n".repeat(40)
     const parts = chunkText(text, { limit: 20 })
