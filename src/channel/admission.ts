@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { currentTimeMillis, type DurationInput } from "../internal/dialect.js"
-import { type BotLoopGuardConfig, botLoopStep, emptyBotLoopState } from "./botLoop.js"
+import { type BotLoopGuardConfig, makeBotLoopGuard } from "./botLoop.js"
 import { ChannelEvent } from "./ChannelEvent.js"
 import type { Message } from "./Message.js"
 import { type Decision, drop, type PolicyConfig } from "./policy.js"
@@ -31,15 +31,13 @@ export const makeAdmission = (options: AdmissionOptions): Effect.Effect<Admissio
     // Plain state changed only inside `Effect.sync` blocks: a check reads the clock once and decides
     // synchronously (it runs for every message).
     let policy = options.policy
-    let loops = emptyBotLoopState
     const guard = options.botLoopGuard
+    const loops = guard === undefined ? undefined : makeBotLoopGuard(guard)
 
     const decideAt = (message: Message, now: number): Decision => {
       const decision = screenAt(message, { ...options, policy }, now)
-      if (decision._tag === "Drop" || guard === undefined) return decision
-      const step = botLoopStep(guard, loops, message, now)
-      loops = step.state
-      return step.tripped ? drop("bot_loop", guard.onTrip === "drop") : decision
+      if (decision._tag === "Drop" || guard === undefined || loops === undefined) return decision
+      return loops.step(message, now) ? drop("bot_loop", guard.onTrip === "drop") : decision
     }
 
     return {

@@ -2,7 +2,7 @@
  * The bot-loop guard (opt-in): two bots that answer each other's mentions would talk forever. It counts,
  * per chat (or per sending bot), the messages from bots that mention this bot inside a sliding window;
  * once more than `maxBotMentions` arrive within `windowMs`, further ones are held back with `bot_loop`.
- * Pure: the caller keeps the state and passes the time in.
+ * The guard keeps its own counts (only of keys active within the window); the caller passes the time in.
  */
 export interface BotLoopGuardConfig {
   readonly windowMs: number
@@ -14,33 +14,43 @@ export interface BotLoopGuardConfig {
 
 export const defaultBotLoopGuard: BotLoopGuardConfig = { windowMs: 60_000, maxBotMentions: 5, scope: "chat", onTrip: "drop" }
 
-/** Recent bot-mention times, by scope key. */
-export type BotLoopState = ReadonlyMap<string, ReadonlyArray<number>>
-
-export const emptyBotLoopState: BotLoopState = new Map()
-
 export interface BotLoopInput {
   readonly chatId: string
   readonly sender: { readonly openId: string; readonly isBot: boolean }
   readonly mentionedBot: boolean
 }
 
-export interface BotLoopStep {
-  readonly tripped: boolean
-  readonly state: BotLoopState
+/** A guard with its own counts: `step` counts `input` at `nowMs` and says whether the guard trips. */
+export interface BotLoopGuard {
+  readonly step: (input: BotLoopInput, nowMs: number) => boolean
+  /** How many scope keys have a mention inside the window (or not yet forgotten). */
+  readonly keys: () => number
 }
 
-/** Counts `input` at `nowMs` and says whether the guard trips; messages from people never count. */
-export const botLoopStep = (
-  config: BotLoopGuardConfig,
-  state: BotLoopState,
-  input: BotLoopInput,
-  nowMs: number
-): BotLoopStep => {
-  if (!input.sender.isBot || !input.mentionedBot) return { tripped: false, state }
-  const key = config.scope === "chat" ? input.chatId : `${input.chatId}/${input.sender.openId}`
-  const recent = [...(state.get(key) ?? []).filter((t) => nowMs - t < config.windowMs), nowMs]
-  const next = new Map(state)
-  next.set(key, recent)
-  return { tripped: recent.length > config.maxBotMentions, state: next }
+/**
+ * A guard for `config`. Messages from people never count. A key is kept only while it had a mention within
+ * the window, and only the last `maxBotMentions + 1` times of one, so memory follows the chats that are
+ * active, not all the chats ever seen, and a step costs the same however many there were.
+ */
+export const makeBotLoopGuard = (config: BotLoopGuardConfig): BotLoopGuard => {
+  // Recent mention times by key, in last-touch order: the keys quiet for a whole window come first.
+  const recent = new Map<string, Array<number>>()
+  const forgetQuiet = (nowMs: number) => {
+    for (const [key, times] of recent) {
+      if (nowMs - times[times.length - 1]! < config.windowMs) return
+      recent.delete(key)
+    }
+  }
+  const step = (input: BotLoopInput, nowMs: number): boolean => {
+    if (!input.sender.isBot || !input.mentionedBot) return false
+    forgetQuiet(nowMs)
+    const key = config.scope === "chat" ? input.chatId : `${input.chatId}/${input.sender.openId}`
+    const times = (recent.get(key) ?? []).filter((t) => nowMs - t < config.windowMs)
+    times.push(nowMs)
+    if (times.length > config.maxBotMentions + 1) times.shift()
+    recent.delete(key)
+    recent.set(key, times)
+    return times.length > config.maxBotMentions
+  }
+  return { step, keys: () => recent.size }
 }

@@ -1,6 +1,6 @@
 /** The admission policy: each decision and reason, in the Python order (spec B7), and the bot-loop guard. */
 import { assert, describe, it } from "@effect/vitest"
-import { botLoopStep, defaultBotLoopGuard, emptyBotLoopState, type BotLoopState } from "../../src/channel/botLoop.js"
+import { defaultBotLoopGuard, makeBotLoopGuard } from "../../src/channel/botLoop.js"
 import { decide, makePolicy, type PolicyConfig, type PolicyInput, policyWarnings } from "../../src/channel/policy.js"
 
 const ADMIN = "ou_admin"
@@ -145,12 +145,8 @@ describe("bot-loop guard", () => {
   const fromBot = { chatId: "oc_team", sender: { openId: "ou_otherbot", isBot: true }, mentionedBot: true }
 
   const run = (times: ReadonlyArray<number>, input = fromBot, config = defaultBotLoopGuard) => {
-    let state: BotLoopState = emptyBotLoopState
-    return times.map((t) => {
-      const step = botLoopStep(config, state, input, t)
-      state = step.state
-      return step.tripped
-    })
+    const guard = makeBotLoopGuard(config)
+    return times.map((t) => guard.step(input, t))
   }
 
   it("trips on the sixth bot mention inside 60 s", () => {
@@ -167,13 +163,22 @@ describe("bot-loop guard", () => {
   })
 
   it("chats are counted apart; sender scope also separates bots", () => {
-    let state: BotLoopState = emptyBotLoopState
-    for (let i = 0; i < 5; i++) state = botLoopStep(defaultBotLoopGuard, state, fromBot, i).state
-    assert.isFalse(botLoopStep(defaultBotLoopGuard, state, { ...fromBot, chatId: "oc_other" }, 6).tripped)
-    assert.isTrue(botLoopStep(defaultBotLoopGuard, state, fromBot, 6).tripped)
-    const bySender = { ...defaultBotLoopGuard, scope: "sender" as const }
-    let s2: BotLoopState = emptyBotLoopState
-    for (let i = 0; i < 5; i++) s2 = botLoopStep(bySender, s2, fromBot, i).state
-    assert.isFalse(botLoopStep(bySender, s2, { ...fromBot, sender: { openId: "ou_bot2", isBot: true } }, 6).tripped)
+    const byChat = makeBotLoopGuard(defaultBotLoopGuard)
+    for (let i = 0; i < 5; i++) byChat.step(fromBot, i)
+    assert.isFalse(byChat.step({ ...fromBot, chatId: "oc_other" }, 6))
+    assert.isTrue(byChat.step(fromBot, 6))
+    const bySender = makeBotLoopGuard({ ...defaultBotLoopGuard, scope: "sender" })
+    for (let i = 0; i < 5; i++) bySender.step(fromBot, i)
+    assert.isFalse(bySender.step({ ...fromBot, sender: { openId: "ou_bot2", isBot: true } }, 6))
+  })
+
+  it("forgets chats quiet for a whole window: memory follows the active chats, not every chat seen", () => {
+    const guard = makeBotLoopGuard(defaultBotLoopGuard)
+    for (let i = 0; i < 10_000; i++) guard.step({ ...fromBot, chatId: `oc_${i}` }, i)
+    assert.strictEqual(guard.keys(), 10_000)
+    for (let i = 0; i < 5; i++) guard.step(fromBot, 100_000 + i)
+    assert.strictEqual(guard.keys(), 1)
+    assert.isTrue(guard.step(fromBot, 100_005)) // the active chat still trips
+    for (let i = 0; i < 100; i++) assert.isTrue(guard.step(fromBot, 100_006 + i)) // and stays tripped while it floods
   })
 })
