@@ -17,6 +17,7 @@
  * - `release(id)` after it failed or was interrupted: the next delivery runs the handler again.
  * A claim that is neither completed nor released (its process died) expires after `claimTtl`; a store
  * shared by processes renews the claims of its own running handlers, so only a dead holder's claim expires.
+ * In the in-memory store every holder is alive (it is in this process), so its claims never expire.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -71,7 +72,10 @@ export const DEFAULT_CLAIM_TTL: Duration.Duration = Duration.minutes(5)
 export interface StoreOptions {
   /** How long a handled id is remembered; at least {@link MINIMUM_TTL}. */
   readonly ttl?: DurationInput | undefined
-  /** How long an unfinished claim blocks redeliveries. */
+  /**
+   * How long an unfinished claim of a shared store blocks redeliveries when its holder stops renewing it (it
+   * died). The in-memory store holds a claim until its handler ends.
+   */
   readonly claimTtl?: DurationInput | undefined
 }
 
@@ -96,6 +100,10 @@ export const unsafeTtls = (options: StoreOptions = {}): { readonly ttl: number; 
  */
 export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
   const { claimTtl, ttl } = unsafeTtls(options)
+  // The ids claimed and neither completed nor released. Their holders run in this process, so such a claim
+  // belongs to a handler still running, however slow: it stays in progress past `claimTtl` (which only
+  // bounds how long its entry is kept), and only its holder's release drops it.
+  const held = new Set<string>()
   // An entry is a number (no object per id, nothing for the garbage collector to trace): its expiry in
   // milliseconds after `origin`, negated while the id is claimed but not done. Relative to `origin` the
   // numbers stay small integers (for about twelve days), which V8 stores unboxed.
@@ -131,6 +139,7 @@ export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
   }
   const unsafe: UnsafeStore = {
     claim: (id, millis) => {
+      if (held.has(id)) return "InProgress"
       const now = relative(millis)
       prune(now)
       const entry = entries.get(id)
@@ -140,14 +149,17 @@ export const unsafeMakeMemory = (options: StoreOptions = {}): Service => {
       }
       // the claim's expiry is at least `claimTtl` > 0, so the negated number is never 0
       put(id, -(now + claimTtl))
+      held.add(id)
       return "Claimed"
     },
     complete: (id, millis) => {
+      held.delete(id)
       const now = relative(millis)
       if (entries.has(id)) entries.set(id, now + ttl)
       else put(id, now + ttl)
     },
     release: (id) => {
+      if (!held.delete(id)) return // not claimed here, or done: nothing of another claim is dropped
       const entry = entries.get(id)
       if (entry !== undefined && entry < 0) entries.delete(id)
     }

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
@@ -401,6 +402,23 @@ describe("dedupe", () => {
       assert.strictEqual(yield* Ref.get(ran), 1)
     }))
 
+  it.effect("a handler slower than the claim TTL is not run again by a later redelivery (its holder is alive)", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      const ran = yield* Ref.make(0)
+      const h = handle(EventDispatcher.make().fallback(() => Ref.update(ran, (n) => n + 1).pipe(Effect.andThen(Deferred.await(gate)))))
+      const req = plain(v2Body("evt_slow", "a.b_v1", {}))
+      const first = yield* fork(h(req))
+      yield* yieldNow
+      yield* TestClock.adjust(Duration.sum(Dedupe.DEFAULT_CLAIM_TTL, Duration.seconds(15))) // the platform's 5-min retry
+      assert.strictEqual((yield* h(req)).status, 500)
+      assert.strictEqual(yield* Ref.get(ran), 1)
+      yield* Deferred.succeed(gate, undefined)
+      assert.strictEqual((yield* Fiber.join(first)).status, 200)
+      assert.strictEqual((yield* h(req)).status, 200)
+      assert.strictEqual(yield* Ref.get(ran), 1)
+    }))
+
   it.effect("an interrupted handler releases its claim: the redelivery runs it", () =>
     Effect.gen(function*() {
       const ran = yield* Ref.make(0)
@@ -428,16 +446,20 @@ describe("dedupe", () => {
       assert.strictEqual(yield* Ref.get(ran), 0)
     }))
 
-  it.effect("an unfinished claim expires after the claim TTL (its holder died)", () =>
+  it.effect("a claim in memory lasts past the claim TTL until it is completed or released; a second release drops nothing", () =>
     Effect.gen(function*() {
       const store = Dedupe.unsafeMakeMemory({ claimTtl: "1 minute" })
-      assert.strictEqual(yield* store.claim("evt_dead"), "Claimed")
-      assert.strictEqual(yield* store.claim("evt_dead"), "InProgress")
+      assert.strictEqual(yield* store.claim("evt_slow"), "Claimed")
       yield* TestClock.adjust("61 seconds")
-      assert.strictEqual(yield* store.claim("evt_dead"), "Claimed")
-      yield* store.complete("evt_dead")
-      yield* store.release("evt_dead")
-      assert.strictEqual(yield* store.claim("evt_dead"), "Done")
+      assert.strictEqual(yield* store.claim("evt_slow"), "InProgress")
+      yield* store.release("evt_slow")
+      assert.strictEqual(yield* store.claim("evt_slow"), "Claimed")
+      yield* store.release("evt_slow")
+      yield* store.release("evt_slow") // a late release of a claim no longer held
+      assert.strictEqual(yield* store.claim("evt_slow"), "Claimed")
+      yield* store.complete("evt_slow")
+      yield* store.release("evt_slow")
+      assert.strictEqual(yield* store.claim("evt_slow"), "Done")
     }))
 
   it.effect("the memory store keeps many ids apart, prunes expired ones, and survives a clock set back", () =>
@@ -457,7 +479,8 @@ describe("dedupe", () => {
       // past the TTL every id is forgotten (and pruned), done or not
       yield* TestClock.setTime(Date.UTC(2026, 0, 1) + 9 * 60 * 60 * 1000)
       assert.strictEqual(yield* store.claim("evt_0"), "Claimed")
-      assert.strictEqual(yield* store.claim("evt_1"), "Claimed")
+      assert.strictEqual(yield* store.claim("evt_2"), "Claimed")
+      assert.strictEqual(yield* store.claim("evt_1"), "InProgress") // claimed above and never released: still held
     }))
 
   it("a TTL below 7.2 hours is refused", () => {
