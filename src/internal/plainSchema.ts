@@ -15,11 +15,43 @@ export { isPlain }
 
 type Check = (value: unknown) => Outcome<unknown, DecodeError>
 
+const isPlainObject = (u: unknown): u is Record<string, unknown> => {
+  if (typeof u !== "object" || u === null) return false
+  const prototype = Object.getPrototypeOf(u)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * `value` without the own `__proto__` keys `JSON.parse` makes from the network's text, at any depth (copied
+ * only where one is): a full decode or encode copies the keys a schema does not know into a new object, and
+ * assigning `__proto__` there would set that object's prototype to what the sender chose.
+ */
+export const withoutProtoKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) {
+    let copy: Array<unknown> | undefined
+    for (let i = 0; i < value.length; i++) {
+      const clean = withoutProtoKeys(value[i])
+      if (clean !== value[i]) (copy ??= value.slice())[i] = clean
+    }
+    return copy ?? value
+  }
+  if (!isPlainObject(value)) return value
+  let copy: Record<string, unknown> | undefined
+  for (const key of Object.keys(value)) {
+    const clean = key === "__proto__" ? undefined : withoutProtoKeys(value[key])
+    if (clean === value[key] && key !== "__proto__") continue
+    copy ??= Object.fromEntries(Object.entries(value).filter(([name]) => name !== "__proto__"))
+    if (key !== "__proto__") copy[key] = clean
+  }
+  return copy ?? value
+}
+
 /** `full`, preceded by `Schema.is` when the schema is plain: a valid value is answered as it is. */
 const checked = (schema: SchemaOf<any>, full: Check): Check => {
-  if (!isPlain(schema.ast)) return full
+  const safe: Check = (value) => full(withoutProtoKeys(value))
+  if (!isPlain(schema.ast)) return safe
   const valid = guardFor(schema)
-  return (value) => (valid(value) ? succeed(value) : full(value))
+  return (value) => (valid(value) ? succeed(value) : safe(value))
 }
 
 /** `make(schema)`, built once per schema. */

@@ -18,7 +18,7 @@ import {
   type Outcome,
   type SchemaOf
 } from "../../src/internal/dialect.js"
-import { isPlain, lenientDecoder, lenientEncoder } from "../../src/internal/plainSchema.js"
+import { isPlain, lenientDecoder, lenientEncoder, withoutProtoKeys } from "../../src/internal/plainSchema.js"
 import { lenientDecodeKeepsUnknownFields, sample } from "../dialect.js"
 
 const schemasOf = (module: Record<string, unknown>) =>
@@ -95,5 +95,26 @@ describe("plain schemas", () => {
     // Effect 4's decode has no `onExcessProperty: "preserve"`: there a transforming schema drops unknown fields
     assert.deepStrictEqual<unknown>(successOf(lenientDecoder(schema)(answer)), lenientDecodeKeepsUnknownFields ? { count: 3, extra: true } : { count: 3 })
     assert.isTrue(isFailure(lenientDecoder(schema)({ count: 3 })))
+  })
+
+  it("a __proto__ key from the network never becomes a prototype, at any depth, on either path", () => {
+    const received = JSON.parse('{"count":"3","user":{"id":"u1","__proto__":{"role":"admin"}},"list":[{"__proto__":{"admin":true}}]}')
+    const schemas: ReadonlyArray<SchemaOf<any>> = [
+      Schema.Struct({ count: Schema.NumberFromString, user: Schema.Struct({ id: Schema.String }) }), // full decode
+      Schema.Struct({ count: Schema.String, user: Schema.Struct({ id: Schema.String }) }) // plain: the value itself
+    ]
+    for (const schema of schemas) {
+      const decoded = successOf(lenientDecoder(schema)(received)) as {
+        user: Record<string, unknown>
+        list?: Array<Record<string, unknown>>
+      }
+      assert.strictEqual(decoded.user.id, "u1")
+      assert.isUndefined(decoded.user.role)
+      assert.strictEqual(Object.getPrototypeOf(decoded.user), Object.prototype)
+      if (decoded.list !== undefined) assert.isUndefined(decoded.list[0]!.admin)
+    }
+    assert.strictEqual(withoutProtoKeys(received.user.id), "u1")
+    const clean = { a: [1, { b: 2 }] }
+    assert.strictEqual(withoutProtoKeys(clean), clean) // nothing to drop: the same value, no copy
   })
 })
