@@ -7,6 +7,10 @@
  * handed to a `FiberSet` owned by the caller's scope, so interrupting `run` interrupts it. While `limit`
  * handlings are waiting, new ones queue (unacknowledged) and start in arrival order as slots free up.
  *
+ * Closing the scope stops launching before it interrupts the running handlings: the queue is emptied and
+ * nothing submitted or freed from then on starts (an interrupted handling frees its slot). The messages
+ * not started stay unacknowledged, so the platform redelivers them.
+ *
  * Measured: starting each handling in a forked fiber instead halves the throughput.
  */
 import type * as Cause from "effect/Cause"
@@ -25,6 +29,14 @@ export const make = <R>(limit: number): Effect.Effect<Submit<R>, never, R | Scop
     const logDefect = (cause: Cause.Cause<unknown>) => run(Effect.logError("lark long connection: a message handling died", cause))
     let running = 0
     const waiting: Array<Effect.Effect<void, never, R>> = []
+    let closing = false
+    // added after the FiberSet's finalizer, so it runs first: nothing starts while the set interrupts its fibers
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        closing = true
+        waiting.length = 0
+      })
+    )
 
     /** Starts `handling`; true when it is still running (in a fiber of the set) and keeps its slot. */
     const launch = (handling: Effect.Effect<void, never, R>): boolean => {
@@ -40,7 +52,7 @@ export const make = <R>(limit: number): Effect.Effect<Submit<R>, never, R | Scop
 
     /** A running handling finished: start queued ones until one keeps the slot, or give the slot back. */
     const freeSlot = () => {
-      for (let queued = waiting.shift(); queued !== undefined; queued = waiting.shift()) {
+      for (let queued = closing ? undefined : waiting.shift(); queued !== undefined; queued = waiting.shift()) {
         if (launch(queued)) return
       }
       running--
@@ -48,6 +60,7 @@ export const make = <R>(limit: number): Effect.Effect<Submit<R>, never, R | Scop
 
     return (handling) =>
       Effect.sync(() => {
+        if (closing) return
         if (running >= limit) {
           waiting.push(handling)
           return

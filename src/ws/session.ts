@@ -12,6 +12,11 @@
  * - Every dispatched message is acknowledged on the socket it came from once its handler finished, reusing
  *   the frame of its last part (its bytes, see `Frame.encodeReply`) plus a `biz_rt` header (handler
  *   milliseconds) and a `{"code": ...}` payload; see {@link ackPayload}. Data frames of other types are acknowledged with 200 at once.
+ * - A message part the reassembly refuses (too many parts or bytes, an invalid `sum` or `seq`, no
+ *   `message_id`, parts that disagree on `sum`) is acknowledged with 200 at once, like a `Rejected`
+ *   message: it would be redelivered for hours and refused every time. Once per `SeqID` and `message_id`:
+ *   a message whose every part is refused (too many parts, no `message_id`) is acknowledged once, not once
+ *   per part (a second ack of one frame breaks the protocol).
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -98,11 +103,16 @@ export const pingFrame = (serviceId: number): Frame.Frame => ({
 
 const EMPTY = new Uint8Array(0)
 
+/** Refused messages remembered as acknowledged, per socket (the parts of one message arrive together). */
+const REFUSED_REMEMBERED = 64
+
 /** Runs until the socket closes or goes silent; never succeeds. */
 export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTransportError, R> =>
   Effect.suspend(() => {
     const { connection } = input
     const fragments = Fragments.make(input.fragments)
+    /** The refused messages acknowledged on this socket, by SeqID and message_id, oldest first. */
+    const refused = new Set<string>()
     let inbound = 0
 
     const outcomeOf = (payload: Uint8Array): Effect.Effect<Outcome, never, R> => {
@@ -144,8 +154,14 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
         switch (offered._tag) {
           case "Pending":
             return Effect.void
-          case "Dropped":
-            return Effect.logWarning(`lark long connection: message part dropped: ${offered.reason}`)
+          case "Dropped": {
+            const logged = Effect.logWarning(`lark long connection: message part dropped: ${offered.reason}`)
+            const key = `${frame.seqId}/${Frame.header(frame, "message_id") ?? ""}`
+            if (refused.has(key)) return logged
+            refused.add(key)
+            if (refused.size > REFUSED_REMEMBERED) refused.delete(refused.values().next().value!)
+            return Effect.andThen(logged, connection.send(ack(received, OK, 0)))
+          }
           case "Complete": {
             const handling = input.fork(handle(received, offered.payload))
             const watch = input.watch

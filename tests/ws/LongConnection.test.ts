@@ -25,14 +25,19 @@ import {
 } from "../../src/testing/FakeLongConnection.js"
 import { changesOf } from "../../src/internal/dialect.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
+import type { Watch } from "../../src/ws/watch.js"
 import { scopedLive } from "../dialect.js"
 
 const MESSAGE = "im.message.receive_v1"
 
-/** Runs `LongConnection.run` in a fiber of the test scope against the fake in context. */
+/** Runs `LongConnection.run` (`runWatched` given a `watch`) in a fiber of the test scope against the fake in context. */
 const connect = <R>(
   dispatcher: EventDispatcher.EventDispatcher<R>,
-  options: LongConnection.Options & { readonly appSecret?: string; readonly app?: Partial<LarkConfig.Options> } = {}
+  options: LongConnection.Options & {
+    readonly appSecret?: string
+    readonly app?: Partial<LarkConfig.Options>
+    readonly watch?: Watch
+  } = {}
 ) =>
   Effect.gen(function*() {
     const fake = yield* FakeLongConnection
@@ -47,13 +52,13 @@ const connect = <R>(
       FetchHttpClient.layer,
       WsLayer.layer
     )
-    const fiber = yield* LongConnection.run(dispatcher, {
+    const fiber = yield* LongConnection.runWatched(dispatcher, {
       state,
       minReconnectDelay: "10 millis",
       // the fake's endpoint sends no waits, but its error answers carry no ClientConfig
       clientConfig: { reconnectNonce: 0, reconnectInterval: 0 },
       ...options
-    }).pipe(
+    }, options.watch).pipe(
       Effect.provide(wiring),
       Effect.forkScoped
     )
@@ -115,6 +120,20 @@ describe("LongConnection: delivery", () => {
       yield* fake.until((v) => v.acks.length === 1)
       assert.deepStrictEqual(handled, ["evt_big"])
       assert.deepStrictEqual((yield* acksOf(fake, id)).map((a) => a.code), [200])
+    }).pipe(withFake()))
+
+  scopedLive("a message in more parts than fragments.maxParts is refused: acked 200 once, not handled", () =>
+    Effect.gen(function*() {
+      const { dispatcher, handled } = recorder()
+      const { fake, reached } = yield* connect(dispatcher, { fragments: { maxParts: 2 } })
+      yield* reached("Connected")
+      const refused = yield* fake.push(event(MESSAGE, { text: "long ".repeat(100) }, "evt_refused"), { parts: 3 })
+      const next = yield* fake.push(event(MESSAGE, {}, "evt_next"))
+      // frames are read in order: the refused message's parts are answered before the next message is
+      yield* fake.until((v) => v.acks.some((a) => a.messageId === next))
+      assert.deepStrictEqual((yield* fake.acks).map((a) => [a.messageId, a.code]), [[refused, 200], [next, 200]])
+      assert.deepStrictEqual(handled, ["evt_next"])
+      assert.strictEqual(yield* fake.pending, 0, "the platform stops redelivering it")
     }).pipe(withFake()))
 
   scopedLive("the dedupe store in context is shared: an event the webhook path handled is acked, not handled again", () => {
@@ -417,5 +436,29 @@ describe("LongConnection: interruption", () => {
       yield* fake.until((v) => v.open === 0)
       assert.deepStrictEqual(yield* fake.acks, [])
       assert.strictEqual(yield* fake.pending, 1, "the platform will redeliver it")
+    }).pipe(withFake()))
+
+  scopedLive("interrupting while messages wait for a handler slot starts none of them; all stay unacked", () =>
+    Effect.gen(function*() {
+      const slotTaken = yield* Deferred.make<void>()
+      const queued = yield* Deferred.make<void>()
+      const started: Array<string> = []
+      const dispatcher = EventDispatcher.make().on(MESSAGE, (e) =>
+        e.header.event_id === "evt_slow"
+          ? Effect.andThen(Deferred.succeed(slotTaken, undefined), Effect.never)
+          : Effect.sync(() => void started.push(e.header.event_id)))
+      // one slot; the watch reports the fourth message in flight, submitted after the two before it queued
+      const watch: Watch = { concurrency: 3, crossed: () => Effect.asVoid(Deferred.succeed(queued, undefined)) }
+      const { fake, fiber, reached } = yield* connect(dispatcher, { concurrency: 1, watch })
+      yield* reached("Connected")
+      yield* fake.push(event(MESSAGE, {}, "evt_slow"))
+      yield* Deferred.await(slotTaken)
+      for (const id of ["evt_b", "evt_c", "evt_d"]) yield* fake.push(event(MESSAGE, {}, id))
+      yield* Deferred.await(queued)
+      yield* Fiber.interrupt(fiber)
+      assert.deepStrictEqual(started, [], "a waiting handler started after the interrupt")
+      yield* fake.until((v) => v.open === 0)
+      assert.deepStrictEqual(yield* fake.acks, [])
+      assert.strictEqual(yield* fake.pending, 4, "the platform will redeliver them")
     }).pipe(withFake()))
 })

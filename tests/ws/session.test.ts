@@ -205,6 +205,26 @@ describe("session: acks", () => {
       assert.deepStrictEqual(s.acks().map((a) => a.seqId), [12n])
     }))
 
+  scoped("a part the reassembly refuses is acked 200 at once (biz_rt 0), once per SeqID and message_id, unhandled", () =>
+    Effect.gen(function*() {
+      const seen: Array<unknown> = []
+      const s = yield* start(EventDispatcher.make().on("im.message.receive_v1", (e) => Effect.sync(() => void seen.push(e.event))))
+      const part = (seqId: bigint, sum: string, seq: string, messageId: string) =>
+        dataFrame("event", utf8.encode("{}"), seqId, [{ key: "sum", value: sum }, { key: "seq", value: seq }], messageId)
+      yield* s.receive(part(20n, "2", "5", "bad_seq"))
+      yield* s.receive(part(21n, "300", "0", "too_many"))
+      yield* s.receive(part(21n, "300", "1", "too_many"))
+      yield* s.receive(part(22n, "2", "0", ""))
+      yield* s.receive(part(22n, "2", "1", ""))
+      assert.deepStrictEqual(seen, [])
+      assert.deepStrictEqual(s.acks().map((a) => [a.seqId, Frame.header(a, "message_id"), ackBody(a).code]), [
+        [20n, "bad_seq", 200],
+        [21n, "too_many", 200],
+        [22n, "", 200]
+      ])
+      assert.deepStrictEqual(s.acks().map((a) => Frame.header(a, "biz_rt")), ["0", "0", "0"])
+    }))
+
   it.effect("ack payloads by outcome", () =>
     Effect.gen(function*() {
       const code = (payload: Uint8Array) => JSON.parse(text(payload))
