@@ -3,8 +3,12 @@
  * expires, one refresh at a time per user (a refresh token is single use on OAuth v2 / v3).
  *
  * - `put` / `exchange` store a token, `get` answers a valid access token, `remove` forgets the user.
- * - A refresh the platform refuses (refresh token expired or revoked) removes the entry and fails with
- *   `LarkTokenError` kind `"user"`: the user has to authorize the app again.
+ * - A refresh the platform refuses (refresh token expired or revoked) removes the entry, unless a new token was
+ *   stored meanwhile, and fails with `LarkTokenError` kind `"user"`: the user has to authorize the app again.
+ * - A refresh runs in a fiber of the service's own, not in the caller's: a caller that stops waiting (a timeout,
+ *   an interruption) neither stops it nor hands its interruption to the other callers waiting for that token,
+ *   and a refresh the platform received (its refresh token is consumed then) is always followed by the save of
+ *   its answer.
  * - `withUser(userId, (userAccessToken) => call)` runs an API call as the user; when the platform says the user
  *   token is invalid or expired, the token is refreshed and the call retried once.
  * - Entries live in a `Store` (serialised, with a TTL of the refresh token's lifetime): `layerMemory` keeps them
@@ -19,21 +23,28 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { decodeDuration, type DurationInput, parseJson, Service as ServiceKey } from "./internal/dialect.js"
+import * as Scope from "effect/Scope"
+import { decodeDuration, type DurationInput, parseJson, Service as ServiceKey, withDeferredMaker } from "./internal/dialect.js"
 import type { LarkConfig } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
 import { TOKEN_INVALID_CODES } from "./Tokens.js"
 import * as UserAccessToken from "./UserAccessToken.js"
 
 /**
- * Where entries are kept. `set` gets the entry serialised and how long to keep it; `lock` (optional) elects the
- * one holder, across processes, that may refresh a user's token: it answers the release, or none while another
- * holds it.
+ * Where entries are kept. `set` gets the entry serialised and how long to keep it.
+ *
+ * - `deleteIfEqual` (optional) deletes the entry only while it is still `entry` (as `get` answered it), in one
+ *   step: a refused refresh must not delete the token another process stored meanwhile. Without it the entry is
+ *   read again and deleted when it matches, in two steps: enough for a store used by one process.
+ * - `lock` (optional) elects the one holder, across processes, that may refresh a user's token: it answers the
+ *   release, or none while another holds it. The store keeps the lock for as long as the holder has not
+ *   released it (a refresh can take longer than any fixed TTL); a TTL only frees it when the holder died.
  */
 export interface Store {
   readonly get: (userId: string) => Effect.Effect<Option.Option<string>, LarkTokenError>
   readonly set: (userId: string, entry: string, ttl: Duration.Duration) => Effect.Effect<void, LarkTokenError>
   readonly delete: (userId: string) => Effect.Effect<void, LarkTokenError>
+  readonly deleteIfEqual?: ((userId: string, entry: string) => Effect.Effect<void, LarkTokenError>) | undefined
   readonly lock?: ((userId: string) => Effect.Effect<Option.Option<Effect.Effect<void>>, LarkTokenError>) | undefined
 }
 
@@ -102,14 +113,27 @@ const noToken = (userId: string, why: string) => new LarkTokenError({ kind: "use
 /** How long a replica that lost the refresh lock waits before it reads the store again. */
 const LOCK_POLL = Duration.millis(50)
 
-/** The service over any `Store`. */
+/**
+ * The service over any `Store`. Its refreshes run in a scope of its own that nothing closes: a refresh sent is
+ * not cut off, by a caller or by the end of the app's layers, before its answer is saved; each ends by itself
+ * within the HTTP timeouts.
+ */
 export const make = (store: Store, options: Options = {}): Effect.Effect<Service> =>
-  Effect.sync(() => {
+  Effect.map(Scope.make(), (scope) => {
     const ahead = Duration.toMillis(decodeDuration(options.refreshAhead ?? "5 minutes"))
     const version = options.version ?? "v3"
     const inflight = new Map<string, Deferred.Deferred<Redacted.Redacted<string>, LarkError>>()
 
-    const read = (userId: string) => Effect.map(store.get(userId), Option.flatMap(decodeEntry))
+    /** The entry with the stored text it was decoded from (what `forget` compares). */
+    const readStored = (userId: string) =>
+      Effect.map(store.get(userId), Option.flatMap((stored) => Option.map(decodeEntry(stored), (entry) => ({ entry, stored }))))
+    const read = (userId: string) => Effect.map(readStored(userId), Option.map(({ entry }) => entry))
+
+    /** Deletes the entry only while it is still `stored`: another replica may have saved a new token meanwhile. */
+    const forget = (userId: string, stored: string) =>
+      store.deleteIfEqual !== undefined
+        ? store.deleteIfEqual(userId, stored)
+        : Effect.flatMap(store.get(userId), (now) => Option.isSome(now) && now.value === stored ? store.delete(userId) : Effect.void)
 
     const save = (userId: string, token: UserAccessToken.UserToken) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
@@ -117,43 +141,55 @@ export const make = (store: Store, options: Options = {}): Effect.Effect<Service
         return store.set(userId, encodeEntry(entry), keepFor(entry, now))
       })
 
-    /** One flight per user in this process: later callers await the running one. */
+    /**
+     * One flight per user in this process, run in a fiber of `scope`: every caller, the first one included, only
+     * waits for it, and may stop waiting without stopping it. (`internal/singleFlight` runs the effect in the
+     * first caller's fiber, where a timeout of that caller would cut a refresh off from its save.)
+     */
     const singleFlight = <R>(userId: string, effect: Effect.Effect<Redacted.Redacted<string>, LarkError, R>) =>
-      Effect.flatMap(Deferred.make<Redacted.Redacted<string>, LarkError>(), (mine) =>
-        Effect.suspend(() => {
+      Effect.uninterruptibleMask((restore) =>
+        withDeferredMaker((makeDeferred) => {
+          // No yield between the look-up and the insert, and no interruption between the insert and the fork: a
+          // flight in the map always has a fiber that completes it.
           const running = inflight.get(userId)
-          if (running !== undefined) return Deferred.await(running)
+          if (running !== undefined) return restore(Deferred.await(running))
+          const mine = makeDeferred<Redacted.Redacted<string>, LarkError>()
           inflight.set(userId, mine)
-          return effect.pipe(
+          const flight = Effect.interruptible(effect).pipe(
             Effect.onExit((exit) => Effect.andThen(Effect.sync(() => inflight.delete(userId)), Deferred.done(mine, exit)))
           )
-        }))
+          return Effect.andThen(Effect.forkIn(flight, scope), restore(Deferred.await(mine)))
+        })
+      )
 
     /** Under the store's lock when it has one; another replica refreshing means waiting and reading again. */
     const locked = <A, R>(userId: string, effect: Effect.Effect<A, LarkError, R>): Effect.Effect<A, LarkError, R> => {
       const { lock } = store
       if (lock === undefined) return effect
-      return Effect.flatMap(lock(userId), Option.match({
-        onNone: () => Effect.andThen(Effect.sleep(LOCK_POLL), locked(userId, effect)),
-        onSome: (release) => Effect.ensuring(effect, release)
-      }))
+      // the release is ensured from the moment the lock is taken
+      return Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(lock(userId), Option.match({
+          onNone: () => restore(Effect.andThen(Effect.sleep(LOCK_POLL), locked(userId, effect))),
+          onSome: (release) => Effect.ensuring(restore(effect), release)
+        }))
+      )
     }
 
     /** Reads the entry again and refreshes it unless `fresh` says it need not be. */
     const renew = (userId: string, fresh: (entry: Entry, now: number) => boolean) =>
       singleFlight(userId, locked(userId, Effect.gen(function*() {
-        const found = yield* read(userId)
+        const found = yield* readStored(userId)
         if (Option.isNone(found)) return yield* noToken(userId, "no token is stored")
-        const entry = found.value
+        const { entry, stored } = found.value
         const now = yield* Clock.currentTimeMillis
         if (fresh(entry, now)) return Redacted.make(entry.accessToken)
         if (entry.refreshToken === undefined) {
           if (now < entry.expiresAt) return Redacted.make(entry.accessToken)
-          yield* store.delete(userId)
+          yield* forget(userId, stored)
           return yield* noToken(userId, "the token expired and has no refresh token")
         }
         const token = yield* UserAccessToken.refresh(Redacted.make(entry.refreshToken), version).pipe(
-          Effect.tapError((error) => refusedForGood(error) ? store.delete(userId) : Effect.void)
+          Effect.tapError((error) => refusedForGood(error) ? forget(userId, stored) : Effect.void)
         )
         yield* save(userId, token)
         return token.accessToken
@@ -193,6 +229,9 @@ export const memoryStore: Effect.Effect<Store> = Effect.sync(() => {
       }),
     delete: (userId) => Effect.sync(() => {
       entries.delete(userId)
+    }),
+    deleteIfEqual: (userId, entry) => Effect.sync(() => {
+      if (entries.get(userId)?.entry === entry) entries.delete(userId)
     })
   }
 })

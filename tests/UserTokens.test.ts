@@ -6,7 +6,7 @@ import * as MockHttp from "../src/testing/MockHttp.js"
 import { UserTokens, withUser } from "../src/UserTokens.js"
 import * as UserTokensModule from "../src/UserTokens.js"
 import * as UserAccessToken from "../src/UserAccessToken.js"
-import { fork } from "./dialect.js"
+import { fork, yieldNow } from "./dialect.js"
 import { message } from "./fixtures/operations.js"
 
 const TOKEN_PATH = "/oauth/v3/token"
@@ -15,27 +15,44 @@ const requests = Effect.flatten(Effect.map(MockHttp.MockHttp, (mock) => mock.req
 const refreshes = Effect.map(requests, (all) =>
   all.filter((r) => r.path === TOKEN_PATH).map((r) => (r.body as { value: { refresh_token: string } }).value.refresh_token))
 
+const refused = (description: string) => ({ status: 400, body: { error: "invalid_grant", error_description: description, code: 20064 } })
+
 /**
- * Each refresh token `r-<user>-<n>` gives access token `u-<user>-<n+1>` and refresh token `r-<user>-<n+1>`;
- * user "revoked" is refused, user "down" answered 503, user "slow" never answered; any code gives `u-c-9`.
+ * Each refresh token `r-<user>-<n>` gives access token `u-<user>-<n+1>` and refresh token `r-<user>-<n+1>`, once
+ * (a refresh token is single use: sent again, it is refused); user "revoked" is refused, user "down" answered
+ * 503, user "slow" never answered, user "lag" answered after a second and user "gone" refused after a second;
+ * any code gives `u-c-9`.
  */
-const tokenRoute = MockHttp.route("POST", TOKEN_PATH, (request) => {
-  const body = (request.body as { value: Record<string, string> }).value
-  if (body.grant_type === "authorization_code") return { body: { code: 0, access_token: "u-c-9", refresh_token: "r-c-9", expires_in: 7200 } }
-  const [, user, n] = body.refresh_token!.split("-")
-  if (user === "slow") return Effect.never
-  if (user === "down") return { status: 503, body: { error: "server_error", error_description: "try later" } }
-  if (user === "revoked") return { status: 400, body: { error: "invalid_grant", error_description: "refresh token revoked", code: 20064 } }
-  const next = Number(n) + 1
-  return { body: { code: 0, access_token: `u-${user}-${next}`, refresh_token: `r-${user}-${next}`, expires_in: 7200, refresh_token_expires_in: 604800 } }
-})
+const tokenRoute = () => {
+  const used = new Set<string>()
+  return MockHttp.route("POST", TOKEN_PATH, (request) => {
+    const body = (request.body as { value: Record<string, string> }).value
+    if (body.grant_type === "authorization_code") return { body: { code: 0, access_token: "u-c-9", refresh_token: "r-c-9", expires_in: 7200 } }
+    const [, user, n] = body.refresh_token!.split("-")
+    if (user === "slow") return Effect.never
+    if (user === "down") return { status: 503, body: { error: "server_error", error_description: "try later" } }
+    if (user === "revoked") return refused("refresh token revoked")
+    if (user === "gone") return Effect.as(Effect.sleep("1 second"), refused("refresh token revoked"))
+    if (used.has(body.refresh_token!)) return refused("refresh token already used")
+    used.add(body.refresh_token!) // consumed on arrival, whether the answer is received or not
+    const next = Number(n) + 1
+    const answer = {
+      body: { code: 0, access_token: `u-${user}-${next}`, refresh_token: `r-${user}-${next}`, expires_in: 7200, refresh_token_expires_in: 604800 }
+    }
+    return user === "lag" ? Effect.as(Effect.sleep("1 second"), answer) : answer
+  })
+}
 
 const layer = (routes: ReadonlyArray<MockHttp.Route> = []) =>
   Layer.mergeAll(
     LarkConfig.layer({ appId: "cli_1", appSecret: Redacted.make("app-secret") }),
-    MockHttp.layer([tokenRoute, ...routes]),
+    MockHttp.layer([tokenRoute(), ...routes]),
     UserTokensModule.layerMemory()
   )
+
+/** Lets the other fibers run until `count` refreshes reached the platform. */
+const untilRefreshes = (count: number): Effect.Effect<void, never, MockHttp.MockHttp> =>
+  Effect.flatMap(refreshes, (sent) => sent.length >= count ? Effect.void : Effect.andThen(yieldNow, untilRefreshes(count)))
 
 const token = (user: string, n = 0, expiresIn = 7200): UserAccessToken.UserToken => ({
   accessToken: Redacted.make(`u-${user}-${n}`),
@@ -104,6 +121,47 @@ describe("UserTokens", () => {
       assert.deepStrictEqual(yield* refreshes, ["r-down-0", "r-down-0"])
     }).pipe(Effect.provide(layer())))
 
+  it.effect("a caller interrupted during a refresh does not interrupt the callers waiting for the same token", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_l", token("lag", 0, 60))
+      const first = yield* fork(get("ou_l"))
+      yield* untilRefreshes(1)
+      const second = yield* fork(get("ou_l"))
+      yield* yieldNow
+      yield* Fiber.interrupt(first)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(second), "u-lag-1")
+      assert.deepStrictEqual(yield* refreshes, ["r-lag-0"])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a caller that times out during a refresh does not cut it off from its save (the refresh token is spent)", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_l", token("lag", 0, 60))
+      const impatient = yield* fork(Effect.timeout(get("ou_l"), "100 millis"))
+      yield* untilRefreshes(1)
+      yield* TestClock.adjust("100 millis")
+      assert.include((yield* Effect.flip(Fiber.join(impatient)))._tag, "Timeout")
+      yield* TestClock.adjust("900 millis")
+      assert.strictEqual(yield* get("ou_l"), "u-lag-1")
+      assert.strictEqual(yield* get("ou_l"), "u-lag-1")
+      assert.deepStrictEqual(yield* refreshes, ["r-lag-0"])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a refused refresh leaves the token stored meanwhile (deletes only the entry it read)", () =>
+    Effect.gen(function*() {
+      const tokens = yield* UserTokens
+      yield* tokens.put("ou_g", token("gone", 0, 60))
+      const refreshing = yield* fork(get("ou_g"))
+      yield* untilRefreshes(1)
+      yield* tokens.put("ou_g", token("a", 5)) // e.g. the user authorized the app again meanwhile
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* Effect.flip(Fiber.join(refreshing)))._tag, "LarkTokenError")
+      assert.strictEqual(yield* get("ou_g"), "u-a-5")
+      assert.deepStrictEqual(yield* refreshes, ["r-gone-0"])
+    }).pipe(Effect.provide(layer())))
+
   it.effect("the entry is dropped when its refresh token's lifetime is over", () =>
     Effect.gen(function*() {
       const tokens = yield* UserTokens
@@ -165,7 +223,7 @@ describe("UserTokens", () => {
       })
     }).pipe(Effect.provide(Layer.mergeAll(
       LarkConfig.layer({ appId: "cli_keyless", clientAssertion: (audience) => Effect.succeed(Redacted.make(`jwt-for-${audience}`)) }),
-      MockHttp.layer([tokenRoute]),
+      MockHttp.layer([tokenRoute()]),
       UserTokensModule.layerMemory()
     ))))
 
@@ -177,6 +235,6 @@ describe("UserTokens", () => {
       assert.deepStrictEqual(yield* requests, [])
     }).pipe(Effect.provide(Layer.merge(
       LarkConfig.layer({ appId: "cli_keyless", clientAssertion: () => Effect.succeed(Redacted.make("jwt")) }),
-      MockHttp.layer([tokenRoute])
+      MockHttp.layer([tokenRoute()])
     ))))
 })

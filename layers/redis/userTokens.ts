@@ -6,21 +6,30 @@
  *   encrypted): protect the Redis as you protect the app secret.
  * - A refresh token is single use (OAuth v2 / v3), so only one replica refreshes a user's token: it holds
  *   `SET <prefix>user-token-lock:<userId> <nonce> NX PX lockTtl` meanwhile; the others wait and read the fresh
- *   entry. The release deletes the lock only while it holds the holder's nonce; a holder that dies blocks that
- *   user for at most `lockTtl`.
+ *   entry. While it holds the lock it extends it to `lockTtl` every `lockTtl / 3`, only while the lock still
+ *   holds its nonce (a compare-and-extend script): a refresh slower than `lockTtl` (HTTP timeouts, retries)
+ *   keeps it. The release stops the renewal and deletes the lock only while it holds the holder's nonce; a
+ *   holder that dies blocks that user for at most `lockTtl` after its last renewal.
+ * - A refused refresh deletes the entry only while it still holds the entry the refresh was read from (a
+ *   compare-and-delete script), never a token another replica stored meanwhile.
  */
 import { randomUUID } from "node:crypto"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import { LarkTokenError } from "../../src/LarkError.js"
 import * as UserTokens from "../../src/UserTokens.js"
 import { decodeDuration, type DurationInput, optionFromNullable } from "../../src/internal/dialect.js"
 import { command, RedisClient } from "./client.js"
 
 export interface Options extends UserTokens.Options {
-  /** How long the refresh lock lives when its holder never releases it. Default 10 seconds. */
+  /**
+   * How long the refresh lock lives after its holder's last renewal (the holder renews it every third of this
+   * while its refresh runs), so how long a holder that died blocks that user's refreshes. Default 10 seconds.
+   */
   readonly lockTtl?: DurationInput | undefined
 }
 
@@ -32,6 +41,33 @@ export const makeStore = (options: Pick<Options, "lockTtl"> = {}): Effect.Effect
     const lockTtl = Duration.toMillis(decodeDuration(options.lockTtl ?? "10 seconds"))
     const entryKey = (userId: string) => `${prefix}user-token:${userId}`
     const lockKey = (userId: string) => `${prefix}user-token-lock:${userId}`
+
+    const extend = (userId: string, nonce: string) => command(() => client.larkExtendIfEqual(lockKey(userId), nonce, lockTtl), failed)
+    /** Extends the lock every `lockTtl / 3` while it still holds `nonce`; stops when it no longer does. */
+    const renewing = (userId: string, nonce: string): Effect.Effect<void> =>
+      Effect.matchEffect(Effect.delay(extend(userId, nonce), Duration.millis(lockTtl / 3)), {
+        // Redis unreachable (the client logs that once): the next round tries again
+        onFailure: (error) =>
+          Effect.andThen(Effect.logDebug(`lark user tokens: renewing the refresh lock of ${userId} failed`, error), renewing(userId, nonce)),
+        onSuccess: (extended) =>
+          extended === 1
+            ? renewing(userId, nonce)
+            : Effect.logWarning(`lark user tokens: the refresh lock of ${userId} expired while held; another replica may refresh that token too`)
+      })
+
+    /** Starts renewing the lock in a scope of its own; answers the release: stop renewing, then delete it. */
+    const held = (userId: string, nonce: string) =>
+      Effect.flatMap(Scope.make(), (scope) =>
+        // interruptible: the fork inherits the region it starts in, and closing the scope must stop it
+        Effect.as(
+          Effect.forkIn(Effect.interruptible(renewing(userId, nonce)), scope),
+          Effect.andThen(
+            Scope.close(scope, Exit.void),
+            // A release that fails leaves the lock to expire: nothing to report to the caller.
+            Effect.ignore(command(() => client.larkDeleteIfEqual(lockKey(userId), nonce), failed))
+          )
+        ))
+
     return {
       get: (userId) => Effect.map(command(() => client.get(entryKey(userId)), failed), optionFromNullable),
       set: (userId, entry, ttl) => {
@@ -42,14 +78,12 @@ export const makeStore = (options: Pick<Options, "lockTtl"> = {}): Effect.Effect
         ))
       },
       delete: (userId) => Effect.asVoid(command(() => client.del(entryKey(userId)), failed)),
+      deleteIfEqual: (userId, entry) => Effect.asVoid(command(() => client.larkDeleteIfEqual(entryKey(userId), entry), failed)),
       lock: (userId) =>
         Effect.suspend(() => {
           const nonce = randomUUID()
-          return Effect.map(command(() => client.set(lockKey(userId), nonce, "PX", lockTtl, "NX"), failed), (answer) =>
-            answer === "OK"
-              // A release that fails leaves the lock to expire: nothing to report to the caller.
-              ? Option.some(Effect.ignore(command(() => client.larkDeleteIfEqual(lockKey(userId), nonce), failed)))
-              : Option.none())
+          return Effect.flatMap(command(() => client.set(lockKey(userId), nonce, "PX", lockTtl, "NX"), failed), (answer) =>
+            answer === "OK" ? Effect.map(held(userId, nonce), Option.some) : Effect.succeed(Option.none()))
         })
     }
   })
