@@ -295,8 +295,12 @@ const makeChannel = (
       merger,
       reactions: options.reactions === undefined || options.reactions === "all"
         ? undefined
-        : makeReactionFilter(options.reactions, (yield* LarkConfig).appId, (messageId) =>
-          provide(Manage.getMessageSender(messageId)))
+        : makeReactionFilter(
+          options.reactions,
+          (yield* LarkConfig).appId,
+          (messageId) => provide(Manage.getMessageSender(messageId)),
+          (error) => reportError("reactions")(Cause.fail(error))
+        )
     }, {
       encryptKey: options.encryptKey,
       verificationToken: options.verificationToken,

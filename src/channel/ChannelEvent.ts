@@ -25,9 +25,11 @@ export interface Operator {
  *   platform is asked for a redelivery);
  * - `stream`: a card write of `streamReply` / `streamCardReply` failed that the stream went on after (an
  *   update; the next one carries everything again) or ended with (the note after a failure or an
- *   interruption). The final writes of a stream that succeeds fail the call instead.
+ *   interruption). The final writes of a stream that succeeds fail the call instead;
+ * - `reactions`: with `reactions: "own"`, the message a reaction was on could not be looked up (a
+ *   `ChannelSendError`: a missing permission, the bot left the chat), so the reaction was dropped.
  */
-export type ErrorSource = "handler" | "connection" | "dedupe" | "stream"
+export type ErrorSource = "handler" | "connection" | "dedupe" | "stream" | "reactions"
 
 export type ChannelEvent = Data.TaggedEnum<{
   Message: NormalizedMessage

@@ -8,7 +8,8 @@
  *
  * For `own` the reacted message's sender is looked up once (`GET /im/v1/messages/{id}`: a message the bot
  * sent has sender type `app` and the app id as sender id) and remembered for the most recent
- * `cacheSize` messages. A failed lookup drops the reaction (with a warning): unknown is not "own".
+ * `cacheSize` messages. A failed lookup drops the reaction (unknown is not "own"), with a warning, and is
+ * handed to `lookupFailed` (the channel publishes it as an `Error` event).
  */
 import * as Effect from "effect/Effect"
 import type { ChannelSendError } from "./errors.js"
@@ -31,6 +32,7 @@ export const makeReactionFilter = (
   mode: ReactionNotifications,
   appId: string,
   senderOf: (messageId: string) => Effect.Effect<MessageSender, ChannelSendError>,
+  lookupFailed: (error: ChannelSendError) => Effect.Effect<void> = () => Effect.void,
   cacheSize = DEFAULT_CACHE_SIZE
 ): ReactionFilter => {
   if (mode === "all") return () => Effect.succeed(true)
@@ -52,8 +54,10 @@ export const makeReactionFilter = (
           return own
         }),
         Effect.catchTag("ChannelSendError", (error) =>
-          Effect.as(Effect.logWarning("lark channel: a reaction was dropped: its message could not be looked up", error), false)
-        )
+          Effect.logWarning("lark channel: a reaction was dropped: its message could not be looked up", error).pipe(
+            Effect.andThen(lookupFailed(error)),
+            Effect.as(false)
+          ))
       )
     })
 }

@@ -355,23 +355,27 @@ const reactionsDelivered = (options: Omit<ChannelOptions, "transport">) =>
   Effect.gen(function*() {
     const channel = yield* Channel.make({ ...options, transport: "webhook" })
     const seen = yield* Ref.make<ReadonlyArray<string>>([])
+    const errors = yield* Ref.make<ReadonlyArray<string>>([])
     yield* channel.on("Reaction", (event: Extract<ChannelEvent, { _tag: "Reaction" }>) =>
       Ref.update(seen, (all) => [...all, event.messageId]))
+    yield* channel.on("Error", (event: Extract<ChannelEvent, { _tag: "Error" }>) =>
+      Ref.update(errors, (all) => [...all, event.source]))
     yield* channel.connect
     for (const [id, n] of [["om_bot", 1], ["om_user", 1], ["om_bot", 2]] as const) {
       const answer = yield* channel.webhook({ method: "POST", headers: {}, rawBody: JSON.stringify(reactionEnvelope(id, n)) })
       assert.strictEqual(answer.status, 200)
     }
     const lookups = (yield* MockHttp.MockHttp.pipe(Effect.flatMap((m) => m.requests))).filter((r) => r.path.startsWith("/open-apis/im/v1/messages/"))
-    return { delivered: yield* Ref.get(seen), lookups: lookups.length }
+    return { delivered: yield* Ref.get(seen), lookups: lookups.length, errors: yield* Ref.get(errors) }
   })
 
 describe("reaction notifications and chat mode", () => {
   scoped("own: only reactions on the bot's messages, each message looked up once", () =>
     Effect.gen(function*() {
-      const { delivered, lookups } = yield* reactionsDelivered({ reactions: "own" })
+      const { delivered, errors, lookups } = yield* reactionsDelivered({ reactions: "own" })
       assert.deepStrictEqual(delivered, ["om_bot", "om_bot"])
       assert.strictEqual(lookups, 2)
+      assert.deepStrictEqual(errors, [])
     }).pipe(Effect.provide(layerTest([BOT_INFO, MESSAGE_SENDERS])), quiet))
 
   scoped("all (the default) delivers every reaction without lookups; off delivers none", () =>
@@ -383,10 +387,11 @@ describe("reaction notifications and chat mode", () => {
       assert.deepStrictEqual(off.delivered, [])
     }).pipe(Effect.provide(layerTest([BOT_INFO, MESSAGE_SENDERS])), quiet))
 
-  scoped("own: a reaction whose message cannot be looked up is dropped", () =>
+  scoped("own: a reaction whose message cannot be looked up is dropped, and published as an Error event", () =>
     Effect.gen(function*() {
-      const { delivered } = yield* reactionsDelivered({ reactions: "own" })
+      const { delivered, errors } = yield* reactionsDelivered({ reactions: "own" })
       assert.deepStrictEqual(delivered, [])
+      assert.deepStrictEqual(errors, ["reactions", "reactions", "reactions"])
     }).pipe(
       Effect.provide(layerTest([BOT_INFO, MockHttp.route("GET", "/open-apis/im/v1/messages/:message_id", () => MockHttp.fail(230002, "bot not in chat"))])),
       quiet
