@@ -32,7 +32,7 @@ export const makeReactionFilter = (
   mode: ReactionNotifications,
   appId: string,
   senderOf: (messageId: string) => Effect.Effect<MessageSender, ChannelSendError>,
-  lookupFailed: (error: ChannelSendError) => Effect.Effect<void> = () => Effect.void,
+  lookupFailed: (error: ChannelSendError) => Effect.Effect<void>,
   cacheSize = DEFAULT_CACHE_SIZE
 ): ReactionFilter => {
   if (mode === "all") return () => Effect.succeed(true)

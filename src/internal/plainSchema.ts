@@ -38,10 +38,13 @@ export const withoutProtoKeys = (value: unknown): unknown => {
   if (!isPlainObject(value)) return value
   let copy: Record<string, unknown> | undefined
   for (const key of Object.keys(value)) {
-    const clean = key === "__proto__" ? undefined : withoutProtoKeys(value[key])
-    if (clean === value[key] && key !== "__proto__") continue
-    copy ??= Object.fromEntries(Object.entries(value).filter(([name]) => name !== "__proto__"))
-    if (key !== "__proto__") copy[key] = clean
+    if (key === "__proto__") {
+      // a spread copies it as an own property, which `delete` removes (no prototype is set either way)
+      delete (copy ??= { ...value })[key]
+      continue
+    }
+    const clean = withoutProtoKeys(value[key])
+    if (clean !== value[key]) (copy ??= { ...value })[key] = clean
   }
   return copy ?? value
 }

@@ -386,38 +386,35 @@ describe("dedupe", () => {
       assert.strictEqual(yield* Ref.get(ran), 0)
     }))
 
-  it.effect("a concurrent duplicate delivery does not run the handler twice: it gets 500 while the first runs", () =>
+  /**
+   * Delivers `eventId` again after `meanwhile` while its handler still runs: 500 then (nothing runs twice);
+   * once the handler ended, the redelivery gets 200 without running it.
+   */
+  const redeliveredWhileRunning = (eventId: string, meanwhile: Effect.Effect<void>) =>
     Effect.gen(function*() {
       const gate = yield* Deferred.make<void>()
       const ran = yield* Ref.make(0)
       const h = handle(EventDispatcher.make().fallback(() => Ref.update(ran, (n) => n + 1).pipe(Effect.andThen(Deferred.await(gate)))))
-      const req = plain(v2Body("evt_dup", "a.b_v1", {}))
+      const req = plain(v2Body(eventId, "a.b_v1", {}))
       const first = yield* fork(h(req))
       yield* yieldNow
-      const second = yield* h(req)
-      assert.strictEqual(second.status, 500)
+      yield* meanwhile
+      const again = yield* fork(h(req)) // a fiber: were the handler run again, it would wait for the gate too
+      yield* yieldNow
+      assert.strictEqual(yield* Ref.get(ran), 1)
       yield* Deferred.succeed(gate, undefined)
+      assert.strictEqual((yield* Fiber.join(again)).status, 500)
       assert.strictEqual((yield* Fiber.join(first)).status, 200)
       assert.strictEqual((yield* h(req)).status, 200)
       assert.strictEqual(yield* Ref.get(ran), 1)
-    }))
+    })
+
+  it.effect("a concurrent duplicate delivery does not run the handler twice: it gets 500 while the first runs", () =>
+    redeliveredWhileRunning("evt_dup", Effect.void))
 
   it.effect("a handler slower than the claim TTL is not run again by a later redelivery (its holder is alive)", () =>
-    Effect.gen(function*() {
-      const gate = yield* Deferred.make<void>()
-      const ran = yield* Ref.make(0)
-      const h = handle(EventDispatcher.make().fallback(() => Ref.update(ran, (n) => n + 1).pipe(Effect.andThen(Deferred.await(gate)))))
-      const req = plain(v2Body("evt_slow", "a.b_v1", {}))
-      const first = yield* fork(h(req))
-      yield* yieldNow
-      yield* TestClock.adjust(Duration.sum(Dedupe.DEFAULT_CLAIM_TTL, Duration.seconds(15))) // the platform's 5-min retry
-      assert.strictEqual((yield* h(req)).status, 500)
-      assert.strictEqual(yield* Ref.get(ran), 1)
-      yield* Deferred.succeed(gate, undefined)
-      assert.strictEqual((yield* Fiber.join(first)).status, 200)
-      assert.strictEqual((yield* h(req)).status, 200)
-      assert.strictEqual(yield* Ref.get(ran), 1)
-    }))
+    // the platform's retry 5 minutes and 15 seconds after the push
+    redeliveredWhileRunning("evt_slow", TestClock.adjust(Duration.sum(Dedupe.DEFAULT_CLAIM_TTL, Duration.seconds(15)))))
 
   it.effect("an interrupted handler releases its claim: the redelivery runs it", () =>
     Effect.gen(function*() {
