@@ -67,6 +67,11 @@ export interface Options {
   readonly endpointTimeout?: DurationInput | undefined
   /** Handlers running at once; further messages wait (unacknowledged). Default 64. */
   readonly concurrency?: number | undefined
+  /**
+   * Messages waiting for a handler slot, at most. One more is answered 500 at once, so the platform
+   * redelivers it later, instead of piling up in memory while the handlers are stuck. Default 1024.
+   */
+  readonly maxQueued?: number | undefined
   /** Limits of the reassembly of long messages. */
   readonly fragments?: Partial<Fragments.Limits> | undefined
   /**
@@ -122,7 +127,7 @@ export const runWatched = <R>(
     const minReconnectDelay = decodeDuration(options.minReconnectDelay ?? "1 second")
 
     const dispatch = makeDispatch(dispatcher, dedupeOfContext(unsafeMakeMemory()), "whenPresent")
-    const submit = yield* Handlings.make<R>(Math.max(1, options.concurrency ?? 64))
+    const submit = yield* Handlings.make<R>(Math.max(1, options.concurrency ?? 64), Math.max(0, options.maxQueued ?? 1024))
     const fork = watch?.concurrency === undefined ? submit : countHandlings(submit, watch.concurrency, watch.crossed)
     const clientConfig = yield* Ref.make<ClientConfig>({ ...defaultClientConfig, ...options.clientConfig })
 

@@ -17,6 +17,8 @@
  *   message: it would be redelivered for hours and refused every time. Once per `SeqID` and `message_id`:
  *   a message whose every part is refused (too many parts, no `message_id`) is acknowledged once, not once
  *   per part (a second ack of one frame breaks the protocol).
+ * - A message refused because too many wait for a handler slot (`fork`'s `refused`) is acknowledged with
+ *   500 at once, so the platform redelivers it later; the refusals are logged at most every 10 seconds.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -39,8 +41,8 @@ export interface Input<R> {
   /** The server's settings; pongs update it. */
   readonly clientConfig: Ref.Ref<ClientConfig>
   readonly dispatch: (envelope: JsonObject) => Effect.Effect<Outcome, never, R>
-  /** Starts a message's handling (dispatch, then ack) without waiting for it. */
-  readonly fork: (handling: Effect.Effect<void, never, R>) => Effect.Effect<void, never, R>
+  /** Starts a message's handling (dispatch, then ack) without waiting for it, or runs `refused` (too many queued). */
+  readonly fork: (handling: Effect.Effect<void, never, R>, refused: Effect.Effect<void>) => Effect.Effect<void, never, R>
   /** No inbound frame this long after a ping: the socket is dead. */
   readonly pongTimeout: Duration.Duration
   readonly fragments: Partial<Fragments.Limits>
@@ -106,6 +108,9 @@ const EMPTY = new Uint8Array(0)
 /** Refused messages remembered as acknowledged, per socket (the parts of one message arrive together). */
 const REFUSED_REMEMBERED = 64
 
+/** The shortest time between two warnings of messages refused for want of a handler slot. */
+const BUSY_LOG_MILLIS = 10_000
+
 /** Runs until the socket closes or goes silent; never succeeds. */
 export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTransportError, R> =>
   Effect.suspend(() => {
@@ -114,6 +119,22 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
     /** The refused messages acknowledged on this socket, by SeqID and message_id, oldest first. */
     const refused = new Set<string>()
     let inbound = 0
+    let busyRefusals = 0
+    let busyLoggedAt = -Infinity
+
+    /** A message the handlings could not take: answered 500 (redeliver later), the refusals logged now and then. */
+    const busy = (received: Uint8Array): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        busyRefusals++
+        const answer = connection.send(ack(received, REDELIVER, 0))
+        if (now - busyLoggedAt < BUSY_LOG_MILLIS) return answer
+        const warning = Effect.logWarning(
+          `lark long connection: every handler slot is taken and the queue is full; ${busyRefusals} message(s) answered 500 (the platform redelivers them)`
+        )
+        busyRefusals = 0
+        busyLoggedAt = now
+        return Effect.andThen(warning, answer)
+      })
 
     const outcomeOf = (payload: Uint8Array): Effect.Effect<Outcome, never, R> => {
       const envelope = parseObject(utf8Decoder.decode(payload), "long connection payload")
@@ -143,7 +164,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
         )
       }
       const sum = Frame.header(frame, "sum")
-      if (sum === undefined || sum === "1") return input.fork(handle(received, frame.payload ?? EMPTY))
+      if (sum === undefined || sum === "1") return input.fork(handle(received, frame.payload ?? EMPTY), busy(received))
       return Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const offered = fragments.offer({
           messageId: Frame.header(frame, "message_id"),
@@ -163,7 +184,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
             return Effect.andThen(logged, connection.send(ack(received, OK, 0)))
           }
           case "Complete": {
-            const handling = input.fork(handle(received, offered.payload))
+            const handling = input.fork(handle(received, offered.payload), busy(received))
             const watch = input.watch
             if (watch === undefined) return handling
             const crossings = fragmentCrossings(watch, {

@@ -44,7 +44,8 @@ export const fragmentCrossings = (
 }
 
 /**
- * `submit`, counting the handlings in flight (from submission to their end, however it ends): the one that
+ * `submit`, counting the handlings in flight (from submission to their end, however it ends, or to their
+ * refusal when the queue is full): the one that
  * takes the count over `limit` is reported, and the next report waits until the count is back to `limit`.
  */
 export const countHandlings = <R>(
@@ -58,10 +59,10 @@ export const countHandlings = <R>(
     inFlight--
     if (inFlight <= limit) over = false
   })
-  return (handling) =>
+  return (handling, refused) =>
     Effect.suspend(() => {
       inFlight++
-      const started = submit(Effect.ensuring(handling, done))
+      const started = submit(Effect.ensuring(handling, done), Effect.andThen(done, refused))
       if (over || inFlight <= limit) return started
       over = true
       return Effect.andThen(crossed({ _tag: "Concurrency", inFlight, limit }), started)

@@ -176,6 +176,26 @@ describe("LongConnection: concurrency", () => {
       assert.strictEqual(most, 2)
       assert.deepStrictEqual((yield* fake.acks).map((a) => a.code), [200, 200, 200, 200, 200])
     }).pipe(withFake()))
+
+  scopedLive("past `maxQueued` waiting messages, one more is answered 500 at once, then handled once on its redelivery", () =>
+    Effect.gen(function*() {
+      const handled: Array<string> = []
+      const gate = yield* Deferred.make<void>()
+      const dispatcher = EventDispatcher.make().on(MESSAGE, (e) =>
+        Effect.andThen(Deferred.await(gate), Effect.sync(() => void handled.push(e.header.event_id))))
+      const { fake, reached } = yield* connect(dispatcher, { concurrency: 1, maxQueued: 2 })
+      yield* reached("Connected")
+      const ids: Array<string> = []
+      for (const id of ["a", "b", "c", "d"]) ids.push(yield* fake.push(event(MESSAGE, {}, `evt_${id}`)))
+      // a runs, b and c wait: d finds the queue full (without the cap nothing is acked while the gate is shut)
+      yield* fake.until((v) => v.acks.length === 1).pipe(Effect.timeout("5 seconds"))
+      assert.deepStrictEqual((yield* fake.acks).map((a) => [a.messageId, a.code]), [[ids[3], 500]])
+      yield* Deferred.succeed(gate, undefined)
+      yield* fake.until((v) => v.acks.filter((a) => a.code === 200).length === 4)
+      assert.deepStrictEqual([...handled].sort(), ["evt_a", "evt_b", "evt_c", "evt_d"])
+      assert.deepStrictEqual((yield* acksOf(fake, ids[3]!)).map((a) => a.code), [500, 200])
+      assert.strictEqual(yield* fake.pending, 0)
+    }).pipe(withFake({ redelivery: Array.from({ length: 20 }, () => "100 millis") })))
 })
 
 describe("LongConnection: drops and silence", () => {

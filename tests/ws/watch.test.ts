@@ -21,7 +21,8 @@ import { defaultApp } from "../../src/testing/fakeApps.js"
 import { event, FakeLongConnection, layer as fakeLayer } from "../../src/testing/FakeLongConnection.js"
 import { changesOf } from "../../src/internal/dialect.js"
 import * as LongConnection from "../../src/ws/LongConnection.js"
-import type { Crossing, Watch } from "../../src/ws/watch.js"
+import type { Submit } from "../../src/ws/handlings.js"
+import { countHandlings, type Crossing, type Watch } from "../../src/ws/watch.js"
 import { scopedLive, withLogsTo } from "../dialect.js"
 
 const MESSAGE = "im.message.receive_v1"
@@ -157,4 +158,17 @@ describe("LongConnection: watched handler concurrency", () => {
       assert.strictEqual(most, 5, "the enforced concurrency (10) applies, not the watched one")
       assert.deepStrictEqual((yield* fake.acks).map((a) => a.code), Array(9).fill(200))
     }).pipe(withFake, quiet))
+})
+
+describe("countHandlings", () => {
+  scopedLive("a submission refused (queue full) leaves the count: refusals never add up to a crossing", () =>
+    Effect.gen(function*() {
+      const reported: Array<Crossing> = []
+      let refusals = 0
+      const queueFull: Submit<never> = (_handling, refused) => refused
+      const fork = countHandlings(queueFull, 1, (crossing) => Effect.sync(() => void reported.push(crossing)))
+      for (let i = 0; i < 3; i++) yield* fork(Effect.void, Effect.sync(() => void refusals++))
+      assert.strictEqual(refusals, 3)
+      assert.deepStrictEqual(reported, [])
+    }))
 })
