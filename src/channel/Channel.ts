@@ -133,6 +133,11 @@ export interface ChannelOptions {
   readonly reactions?: ReactionNotifications | undefined
   /** When the platform is answered: once the handlers finished (`handled`, the default) or once queued. */
   readonly ack?: AckMode | undefined
+  /**
+   * With `ack: "queued"`: messages waiting or running in the chat queues, at most (default 10,000). One more
+   * is not queued but answered as failed, so the platform redelivers it later (15 s, 5 min, 1 h, 6 h).
+   */
+  readonly maxQueued?: number | undefined
   /** Keep the platform's payload on `Message.raw` / `CardAction.raw`. */
   readonly includeRaw?: boolean | undefined
   /** Characters per text or markdown message sent (default 3,500). */
@@ -231,6 +236,9 @@ const batchingOf = (option: ChannelOptions["batching"]): Batching.BatchingConfig
 /** Long-connection messages awaiting their ack at once, unless the options say otherwise. */
 const DEFAULT_WS_CONCURRENCY = 512
 
+/** With `ack: "queued"`, messages the chat queues hold at most, unless the options say otherwise. */
+const DEFAULT_MAX_QUEUED = 10_000
+
 const guardOf = (option: ChannelOptions["botLoopGuard"]): BotLoopGuardConfig | undefined =>
   option === undefined || option === false ? undefined : option === true ? defaultBotLoopGuard : { ...defaultBotLoopGuard, ...option }
 
@@ -288,6 +296,7 @@ const makeChannel = (
       ack,
       admission,
       queue,
+      maxQueued: Math.max(1, options.maxQueued ?? DEFAULT_MAX_QUEUED),
       dedupe,
       handlers,
       started: { isOpen: () => isStarted, await: started.await },

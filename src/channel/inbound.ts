@@ -20,6 +20,9 @@
  * messages still queued loses nothing, because the platform delivers them again. With `"queued"` the
  * answer goes out once the message is queued: quicker, but a failed handler is only logged, and queued
  * messages die with the process. The messages of a merged burst are all answered when the burst is.
+ * With `"queued"` the chat queues hold at most `maxQueued` items: a message past that is not queued but
+ * answered as failed (`ChatQueueFull`), so the platform redelivers it later. (With `"handled"` the
+ * transport bounds them: each queued message holds a request or a long-connection handler slot.)
  */
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
@@ -46,6 +49,8 @@ export interface Pipeline {
   readonly ack: AckMode
   readonly admission: Admission
   readonly queue: ChatQueue<string, HandlerRequirements>
+  /** With `ack: "queued"`, the most items the chat queues hold (waiting or running). */
+  readonly maxQueued: number
   readonly dedupe: DedupeService
   readonly handlers: Handlers
   /** Whether the channel is connected: nothing is delivered before the app's handlers are in place. */
@@ -67,6 +72,9 @@ export interface Started {
 
 /** The same message is being handled under another event id right now: ask for a redelivery. */
 class MessageInProgress extends Data.TaggedError("MessageInProgress")<{ readonly messageId: string }> {}
+
+/** With `ack: "queued"`, the chat queues are full: ask for a redelivery rather than hold more. */
+class ChatQueueFull extends Data.TaggedError("ChatQueueFull")<{ readonly messageId: string; readonly queued: number }> {}
 
 const logged = (what: string) => (cause: unknown) => Effect.logWarning(`lark channel: ${what}`, cause)
 
@@ -134,20 +142,30 @@ const loggingFailure = <A, E, R>(delivery: Effect.Effect<A, E, R>) => tapErrorCa
 const admitAndQueue = (pipeline: Pipeline, message: EventOf<"Message">): Effect.Effect<void, unknown> =>
   Effect.flatMap(pipeline.admission.check(message), (decision) => {
     if (decision._tag === "Drop") return reject(pipeline, rejection(message, decision))
-    if (pipeline.batcher !== undefined) {
-      const queued = pipeline.batcher.offer(message)
-      return pipeline.ack === "handled" ? Effect.flatMap(queued, Deferred.await) : Effect.asVoid(queued)
-    }
-    const merger = pipeline.merger
-    if (merger !== undefined) {
-      return Effect.flatMap(Deferred.make<unknown, unknown>(), (done) =>
-        Effect.andThen(merger(message, done), pipeline.ack === "handled" ? Effect.asVoid(Deferred.await(done)) : Effect.void))
-    }
-    const delivery = pipeline.handlers.deliverHere(message)
-    return pipeline.ack === "handled"
-      ? Effect.asVoid(pipeline.queue.run(message.chatId, delivery))
-      : pipeline.queue.offer(message.chatId, Effect.asVoid(loggingFailure(delivery)))
+    if (pipeline.ack === "handled") return queueAdmitted(pipeline, message)
+    // nothing waits for a queued message: the queues are bounded here
+    return Effect.flatMap(pipeline.queue.size, (queued) =>
+      queued < pipeline.maxQueued
+        ? queueAdmitted(pipeline, message)
+        : Effect.fail(new ChatQueueFull({ messageId: message.messageId, queued })))
   })
+
+/** Queues an admitted message: batched, merged while busy, or on its own. */
+const queueAdmitted = (pipeline: Pipeline, message: EventOf<"Message">): Effect.Effect<void, unknown> => {
+  if (pipeline.batcher !== undefined) {
+    const queued = pipeline.batcher.offer(message)
+    return pipeline.ack === "handled" ? Effect.flatMap(queued, Deferred.await) : Effect.asVoid(queued)
+  }
+  const merger = pipeline.merger
+  if (merger !== undefined) {
+    return Effect.flatMap(Deferred.make<unknown, unknown>(), (done) =>
+      Effect.andThen(merger(message, done), pipeline.ack === "handled" ? Effect.asVoid(Deferred.await(done)) : Effect.void))
+  }
+  const delivery = pipeline.handlers.deliverHere(message)
+  return pipeline.ack === "handled"
+    ? Effect.asVoid(pipeline.queue.run(message.chatId, delivery))
+    : pipeline.queue.offer(message.chatId, Effect.asVoid(loggingFailure(delivery)))
+}
 
 const onEvent = (pipeline: Pipeline) => {
   const deliver = (event: EventDispatcher.AnyEvent): Effect.Effect<unknown, unknown> => {

@@ -1,6 +1,7 @@
 /**
  * Channel extras: debounce batching of text bursts (the batcher alone and through a webhook channel, all
- * under `TestClock`) and strict security (refusals before any request or socket, the limits it sets).
+ * under `TestClock`), the bound on the chat queues with `ack: "queued"`, and strict security (refusals
+ * before any request or socket, the limits it sets).
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
@@ -210,6 +211,35 @@ describe("debounce batching in the channel (webhook, TestClock)", () => {
       assert.instanceOf(error, ChannelConfigError)
       assert.deepStrictEqual(yield* MockHttp.MockHttp.pipe(Effect.flatMap((m) => m.requests)), [])
     }).pipe(Effect.provide(layerTest([BOT_INFO]))))
+})
+
+describe("ack: \"queued\" keeps the chat queues bounded (webhook)", () => {
+  scoped("past maxQueued a message is answered 500 and not queued; its redelivery, once there is room, is handled", () =>
+    Effect.gen(function*() {
+      const { channel, post } = yield* webhookChannel({ ack: "queued", maxQueued: 2 })
+      const seen = yield* Ref.make<ReadonlyArray<string>>([])
+      const busy = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      yield* channel.on("Message", (message) =>
+        Effect.gen(function*() {
+          const first = (yield* Ref.get(seen)).length === 0
+          yield* Ref.update(seen, (all) => [...all, message.text])
+          if (first) yield* Effect.andThen(Deferred.succeed(busy, undefined), Deferred.await(release))
+        }))
+      yield* channel.connect
+      const chat = { chatId: "oc_flood", chatType: "p2p" } as const
+      const [one, two, three] = ["one", "two", "three"].map((body) =>
+        FakeChat.messageEvent(chat, { from: { openId: "ou_alice", name: "Alice" }, text: body }, 0))
+      assert.strictEqual((yield* post(one!)).status, 200)
+      yield* Deferred.await(busy)
+      assert.strictEqual((yield* post(two!)).status, 200, "the second waits: the queues hold two")
+      assert.strictEqual((yield* post(three!)).status, 500, "the third finds them full")
+      yield* Deferred.succeed(release, undefined)
+      yield* Effect.repeat(Ref.get(seen), { until: (all) => all.length === 2 })
+      assert.strictEqual((yield* post(three!)).status, 200, "the platform's redelivery")
+      yield* Effect.repeat(Ref.get(seen), { until: (all) => all.length === 3 })
+      assert.deepStrictEqual(yield* Ref.get(seen), ["one", "two", "three"])
+    }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 })
 
 /** A socket factory that records every open and refuses it. */
