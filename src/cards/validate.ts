@@ -103,6 +103,8 @@ const checkElement = (value: unknown, path: string, scope: Scope, formNames: Set
   }
   const inner: Scope = { atRoot: false, formFields: tag === "form" ? new Set() : scope.formFields }
   for (const key of ["elements", "columns"]) {
+    // a table's `columns` are column definitions (name, data type), not components
+    if (key === "columns" && tag === "table") continue
     const children = value[key]
     if (!Array.isArray(children)) continue
     for (const [index, child] of children.entries()) {
@@ -113,16 +115,20 @@ const checkElement = (value: unknown, path: string, scope: Scope, formNames: Set
   return undefined
 }
 
+/** Fields that hold the app's own data, never components: callback values, a table's rows. */
+const isData = (key: string, tag: unknown) => key === "behaviors" || (key === "rows" && tag === "table")
+
 /**
  * Every element and component in `value` (each object with a string `tag`, at any depth) with its path; not
- * inside `behaviors`, whose callback values are the app's own data.
+ * inside the app's own data (`isData`), where a `tag` key is just a value.
  */
 const tagged = function*(value: unknown, path: string): Generator<readonly [Record<string, unknown>, string]> {
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) yield* tagged(item, `${path}[${index}]`)
   } else if (isRecord(value)) {
-    if (typeof value["tag"] === "string") yield [value, path]
-    for (const [key, field] of Object.entries(value)) if (key !== "behaviors") yield* tagged(field, `${path}.${key}`)
+    const tag = value["tag"]
+    if (typeof tag === "string") yield [value, path]
+    for (const [key, field] of Object.entries(value)) if (!isData(key, tag)) yield* tagged(field, `${path}.${key}`)
   }
 }
 

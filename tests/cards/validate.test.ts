@@ -90,4 +90,20 @@ describe("Card.validate", () => {
     const withValues = Array.from({ length: 100 }, () => Card.button("b", { onClick: Card.callback({ tag: "v", more: [{ tag: "w" }] }) }))
     assert.isFalse(isFailure(Card.validate(body(...withValues))))
   })
+
+  it("a table's columns are column definitions and its rows are data, neither checked as components", () => {
+    const table = (rows: ReadonlyArray<Record<string, string>>) => ({
+      tag: "table",
+      element_id: "scores",
+      columns: [{ name: "tag", display_name: "Tag", data_type: "text" }, { name: "city", display_name: "City", data_type: "text" }],
+      rows
+    })
+    const card = body(table([{ tag: "north", city: "Beijing" }]))
+    assert.deepStrictEqual(Card.validate(card), succeed(card as unknown as Card.Card))
+    // 250 rows whose `tag` column holds a string: data, not 250 elements
+    const many = Array.from({ length: 250 }, (_, i) => ({ tag: `t${i}`, city: "Hangzhou" }))
+    assert.isFalse(isFailure(Card.validate(body(table(many)))))
+    // a column set's columns are components still
+    expectRefused(body({ tag: "column_set", columns: [{ name: "not a column" }] }), "Structure", "body.elements[0].columns[0]")
+  })
 })
