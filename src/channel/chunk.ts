@@ -8,6 +8,8 @@
  * else at spaces; `none` only at the limit. Every mode falls back to a cut at the limit (CJK text has no
  * spaces), moved back to the start of a protected span when the limit falls inside one.
  */
+import { closesFence, FENCE_OPEN } from "./fences.js"
+
 export const DEFAULT_CHUNK_LIMIT = 3_500
 
 export type ChunkMode = "paragraph" | "newline" | "none"
@@ -24,12 +26,6 @@ const cpLength = (s: string): number => {
   return n
 }
 
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/
-
-const closes = (line: string, marker: string): boolean => {
-  const m = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line)
-  return m !== null && m[1]![0] === marker[0] && m[1]!.length >= marker.length
-}
 
 /** Splits a fence body into groups of lines (long lines hard-split) of at most `budget` characters each. */
 const groupLines = (lines: ReadonlyArray<string>, budget: number): Array<string> => {
@@ -70,7 +66,7 @@ const splitLongFences = (text: string, limit: number): string => {
     }
     const marker = open[1]!
     let end = i + 1
-    while (end < lines.length && !closes(lines[end]!, marker)) end++
+    while (end < lines.length && !closesFence(lines[end]!, marker)) end++
     const closed = end < lines.length
     const block = lines.slice(i, closed ? end + 1 : end)
     if (cpLength(block.join("\n")) <= limit) {
@@ -106,7 +102,7 @@ const protectedSpans = (text: string): Array<readonly [number, number]> => {
     if (open === undefined) {
       const m = FENCE_OPEN.exec(line)
       if (m !== null) open = { start: offset, marker: m[1]! }
-    } else if (closes(line, open.marker)) {
+    } else if (closesFence(line, open.marker)) {
       spans.push([utf16ToCp[open.start]!, utf16ToCp[offset + line.length]!])
       open = undefined
     }

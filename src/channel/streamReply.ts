@@ -13,9 +13,10 @@
  *
  * The platform refuses an element text over 30,000 characters (230099, card error 11310) and an empty
  * one. So before a card's text would pass the limit, the card is finished with the text up to a line
- * break (or space) and the answer goes on in a new card, sent the same way; read in order, the cards show
- * the whole answer, unchanged. An element never is empty: a placeholder stands in until text arrives, and
- * a note when the stream ends without any.
+ * break (or space) and the answer goes on in a new card, sent the same way. A code fence open at that cut
+ * is closed at the end of the card and reopened (same marker and info string) at the start of the next;
+ * read in order, the cards show the whole answer, unchanged but for those added fence lines. An element
+ * never is empty: a placeholder stands in until text arrives, and a note when the stream ends without any.
  *
  * Every CardKit write carries a `sequence` that grows by one per card, as the platform requires. A failed
  * intermediate update is only logged and reported (`streaming.ts`: the channel's `Error` event; the next
@@ -34,6 +35,7 @@ import * as CardKitElement from "../api/cardkit/v1/cardElement.js"
 import { catchAllCause, isInterruptedExit } from "../internal/dialect.js"
 import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelSendError, fromLarkError } from "./errors.js"
+import { closesFence, FENCE_OPEN } from "./fences.js"
 import type { Message } from "./Message.js"
 import { reply, type ReplyOptions, send, type SendOptions, type SendResult } from "./send.js"
 import { DEFAULT_EMPTY_NOTE, DEFAULT_FAILED_NOTE, DEFAULT_INTERRUPTED_NOTE, failedWrite, UNBOUNDED_BATCH } from "./streaming.js"
@@ -113,6 +115,59 @@ const cardEnd = (text: string, limit: number, shown: number): number | undefined
   return undefined
 }
 
+/** A fence opening line longer than this (not code a model writes) is not reopened in the next card. */
+const FENCE_LINE_LIMIT = 1_000
+
+interface Fence {
+  /** The opening line, with its info string. */
+  readonly line: string
+  readonly marker: string
+}
+
+/**
+ * The code fence open at the end of `text` (`fences.ts`): `undefined` when none is, or when its opening line
+ * is the last, unfinished one or too long to reopen.
+ */
+const openFence = (text: string): Fence | undefined => {
+  const lines = text.split("\n").map((line) => line.replace(/\r$/, ""))
+  let fence: (Fence & { readonly index: number }) | undefined
+  for (const [index, line] of lines.entries()) {
+    if (fence === undefined) {
+      const marker = FENCE_OPEN.exec(line)?.[1]
+      if (marker !== undefined) fence = { line, marker, index }
+    } else if (closesFence(line, fence.marker)) {
+      fence = undefined
+    }
+  }
+  return fence !== undefined && fence.index < lines.length - 1 && Array.from(fence.line).length <= FENCE_LINE_LIMIT ? fence : undefined
+}
+
+/** A full card's final text; the next card shows `prefix`, then the answer from `end` of this card's content on. */
+interface Cut {
+  readonly text: string
+  readonly end: number
+  readonly prefix: string
+}
+
+/**
+ * Where a card showing `content` must end (`cardEnd`; `undefined` when it fits). A code fence open at the cut
+ * is closed in the card's text, so the cut keeps room for that closing line (`reserve` characters, raised
+ * until it fits); and content ending in an open fence fits only with room for its closing line, so that a
+ * card can always be finished with what it shows.
+ */
+const cardCut = (content: string, shown: number, reserve = 0): Cut | undefined => {
+  const found = cardEnd(content, ELEMENT_TEXT_LIMIT - reserve, shown)
+  // a hard cut before the end of what the card shows moves to that end: the card's text only grows
+  const end = Math.max(found ?? content.length, shown)
+  const head = content.slice(0, end)
+  const fence = openFence(head)
+  const closing = fence === undefined ? "" : `${head.endsWith("\n") ? "" : "\n"}${fence.marker}`
+  const closingLength = Array.from(closing).length
+  if (closingLength > reserve && end > shown) return cardCut(content, shown, closingLength)
+  if (found === undefined) return undefined
+  return { text: head + closing, end, prefix: fence === undefined ? "" : `${fence.line}\n` }
+}
+
 const createCard = (options: StreamCardOptions) =>
   CardKit.create({ data: { type: "card_json", data: JSON.stringify(streamingCard(options)) } }).pipe(
     Effect.mapError((error) => fromLarkError(error)),
@@ -129,11 +184,18 @@ interface Card {
   readonly messageId: string
   /** Where its text starts in the answer. */
   readonly start: number
+  /** Shown before that text: the line reopening a code fence cut at the end of the card before ("" when none). */
+  readonly prefix: string
   /** The last `sequence` written. */
   readonly sequence: number
   readonly shown: string
   /** Streaming mode is off: the card is finished. */
   readonly finished: boolean
+  /**
+   * Set once the card is full, and kept: more text must not move it, and with a closing fence line the
+   * card's text no longer shows where it was.
+   */
+  readonly cut: Cut | undefined
 }
 
 /** Streams `text` into new cards that `deliver` sends by their card id. */
@@ -144,17 +206,19 @@ const streamCard = <E, R>(
 ): Effect.Effect<StreamReplyResult, ChannelSendError | E, Requirements | R> =>
   Effect.gen(function*() {
     const placeholder = placeholderOf(options)
-    const open = (start: number) =>
+    const open = (start: number, prefix: string) =>
       Effect.flatMap(createCard(options), (cardId) =>
         Effect.map(deliver(cardId), (sent): Card => ({
           cardId,
           messageId: sent.messageId,
           start,
+          prefix,
           sequence: 0,
           shown: placeholder,
-          finished: false
+          finished: false,
+          cut: undefined
         })))
-    const cards = yield* Ref.make<ReadonlyArray<Card>>([yield* open(0)])
+    const cards = yield* Ref.make<ReadonlyArray<Card>>([yield* open(0, "")])
     const received = yield* Ref.make("")
 
     const lastCard = Effect.map(Ref.get(cards), (all) => all.at(-1)!)
@@ -183,11 +247,13 @@ const streamCard = <E, R>(
     const show = (visible: string): Effect.Effect<Card, ChannelSendError, Requirements> =>
       Effect.gen(function*() {
         const card = yield* lastCard
-        const rest = visible.slice(card.start)
-        const end = cardEnd(rest, ELEMENT_TEXT_LIMIT, rest.startsWith(card.shown) ? card.shown.length : 0)
-        if (end === undefined) return yield* write(card, rest === "" ? placeholder : rest)
-        if (!card.finished) yield* Effect.flatMap(write(card, rest.slice(0, end)), finish)
-        const next = yield* open(card.start + end)
+        const content = card.prefix + visible.slice(card.start)
+        const cut = card.cut ?? cardCut(content, content.startsWith(card.shown) ? card.shown.length : 0)
+        if (cut === undefined) return yield* write(card, content === "" ? placeholder : content)
+        if (!card.finished) {
+          yield* replaceLast({ ...card, cut }).pipe(Effect.flatMap((full) => write(full, cut.text)), Effect.flatMap(finish))
+        }
+        const next = yield* open(card.start + cut.end - card.prefix.length, cut.prefix)
         yield* Ref.update(cards, (all) => [...all, next])
         return yield* show(visible)
       })
