@@ -6,6 +6,8 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Redacted, Schedule } from "effect"
+import * as GeneratedTenantToken from "../src/api/auth/v3/tenantAccessToken.js"
+import * as GeneratedOidcToken from "../src/api/authen/v1/oidcAccessToken.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import { type LarkConfigError, LarkDecodeError } from "../src/LarkError.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
@@ -188,6 +190,21 @@ const flows: ReadonlyArray<Flow> = [
     span: "authen.v1.oidcRefreshAccessToken.create",
     config: selfBuilt,
     run: UserAccessToken.refreshOidc(Redacted.make(REFRESH_TOKEN))
+  },
+  // the generated functions of the same endpoints, called directly (their caller gets the token itself)
+  {
+    name: "generated auth.v3.tenantAccessToken.internal",
+    path: "/open-apis/auth/v3/tenant_access_token/internal",
+    span: "auth.v3.tenant_access_token.internal",
+    config: selfBuilt,
+    run: Effect.asVoid(GeneratedTenantToken.internal({ data: { app_id: "cli_tokens", app_secret: APP_SECRET } }))
+  },
+  {
+    name: "generated authen.v1.oidcAccessToken.create",
+    path: "/open-apis/authen/v1/oidc/access_token",
+    span: "authen.v1.oidc.access_token.create",
+    config: selfBuilt,
+    run: Effect.asVoid(GeneratedOidcToken.create({ data: { grant_type: "authorization_code", code: "code-1" } }))
   }
 ]
 

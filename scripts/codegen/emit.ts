@@ -257,6 +257,11 @@ const emitResourceSchemas = (dialect: Dialect, plans: ReadonlyArray<ApiPlan>): s
 // ---------------------------------------------------------------------------------------------------------
 // src/api/<service>/<version>/<resource>.ts
 
+/** Answer fields that hold a credential: their answer is masked in decode errors and kept out of spans (`secretAnswer`). */
+const SECRET_ANSWER_FIELDS = new Set(["app_access_token", "tenant_access_token", "access_token", "refresh_token", "password"])
+
+const answersSecret = (api: Api): boolean => responseFields(api).some((field) => SECRET_ANSWER_FIELDS.has(field.name))
+
 const tokensOf = (api: Api): string =>
   JSON.stringify(api.access_tokens ?? ["tenant", "user"]).replace(/,/g, ", ")
 
@@ -323,7 +328,8 @@ const emitResourceApi = (
       `  payload: S.${requestName}`,
       ...(bodyOf(api) === undefined ? [] : [`  body: ${JSON.stringify(bodyOf(api))}`]),
       ...(p.binary ? [`  result: "binary"`] : flatResult.has(api.id) ? [`  result: "flat"`] : []),
-      ...(!p.binary && api.response.kind === "json" && api.response.data_fields !== null ? [`  response: S.${responseName}`] : [])
+      ...(!p.binary && api.response.kind === "json" && api.response.data_fields !== null ? [`  response: S.${responseName}`] : []),
+      ...(answersSecret(api) ? [`  secretAnswer: true`] : [])
     ]
     const payloadParam = payloadOptional(api) ? `payload: S.${requestName} = {}` : `payload: S.${requestName}`
     const doc = apiDoc(api)

@@ -12,7 +12,8 @@ const createOperation: Operation<S.CreateAppAccessTokenRequest, S.CreateAppAcces
   tokens: [],
   payload: S.CreateAppAccessTokenRequest,
   result: "flat",
-  response: S.CreateAppAccessTokenResponse
+  response: S.CreateAppAccessTokenResponse,
+  secretAnswer: true
 }
 
 /**
@@ -32,7 +33,8 @@ const internalOperation: Operation<S.InternalAppAccessTokenRequest, S.InternalAp
   tokens: [],
   payload: S.InternalAppAccessTokenRequest,
   result: "flat",
-  response: S.InternalAppAccessTokenResponse
+  response: S.InternalAppAccessTokenResponse,
+  secretAnswer: true
 }
 
 /**

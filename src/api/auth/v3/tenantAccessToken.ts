@@ -12,7 +12,8 @@ const createOperation: Operation<S.CreateTenantAccessTokenRequest, S.CreateTenan
   tokens: [],
   payload: S.CreateTenantAccessTokenRequest,
   result: "flat",
-  response: S.CreateTenantAccessTokenResponse
+  response: S.CreateTenantAccessTokenResponse,
+  secretAnswer: true
 }
 
 /**
@@ -32,7 +33,8 @@ const internalOperation: Operation<S.InternalTenantAccessTokenRequest, S.Interna
   tokens: [],
   payload: S.InternalTenantAccessTokenRequest,
   result: "flat",
-  response: S.InternalTenantAccessTokenResponse
+  response: S.InternalTenantAccessTokenResponse,
+  secretAnswer: true
 }
 
 /**

@@ -11,7 +11,8 @@ const createOperation: Operation<S.CreateAccessTokenRequest, S.CreateAccessToken
   path: "/open-apis/authen/v1/access_token",
   tokens: ["app"],
   payload: S.CreateAccessTokenRequest,
-  response: S.CreateAccessTokenResponse
+  response: S.CreateAccessTokenResponse,
+  secretAnswer: true
 }
 
 /**

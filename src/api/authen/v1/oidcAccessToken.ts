@@ -11,7 +11,8 @@ const createOperation: Operation<S.CreateOidcAccessTokenRequest, S.CreateOidcAcc
   path: "/open-apis/authen/v1/oidc/access_token",
   tokens: ["app"],
   payload: S.CreateOidcAccessTokenRequest,
-  response: S.CreateOidcAccessTokenResponse
+  response: S.CreateOidcAccessTokenResponse,
+  secretAnswer: true
 }
 
 /**

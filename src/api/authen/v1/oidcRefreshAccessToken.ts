@@ -11,7 +11,8 @@ const createOperation: Operation<S.CreateOidcRefreshAccessTokenRequest, S.Create
   path: "/open-apis/authen/v1/oidc/refresh_access_token",
   tokens: ["app"],
   payload: S.CreateOidcRefreshAccessTokenRequest,
-  response: S.CreateOidcRefreshAccessTokenResponse
+  response: S.CreateOidcRefreshAccessTokenResponse,
+  secretAnswer: true
 }
 
 /**

@@ -11,7 +11,8 @@ const createOperation: Operation<S.CreateRefreshAccessTokenRequest, S.CreateRefr
   path: "/open-apis/authen/v1/refresh_access_token",
   tokens: ["app"],
   payload: S.CreateRefreshAccessTokenRequest,
-  response: S.CreateRefreshAccessTokenResponse
+  response: S.CreateRefreshAccessTokenResponse,
+  secretAnswer: true
 }
 
 /**

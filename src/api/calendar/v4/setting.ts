@@ -11,7 +11,8 @@ const generateCaldavConfOperation: Operation<S.GenerateCaldavConfSettingRequest,
   path: "/open-apis/calendar/v4/settings/generate_caldav_conf",
   tokens: ["user"],
   payload: S.GenerateCaldavConfSettingRequest,
-  response: S.GenerateCaldavConfSettingResponse
+  response: S.GenerateCaldavConfSettingResponse,
+  secretAnswer: true
 }
 
 /**

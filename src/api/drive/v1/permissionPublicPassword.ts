@@ -11,7 +11,8 @@ const createOperation: Operation<S.CreatePermissionPublicPasswordRequest, S.Crea
   path: "/open-apis/drive/v1/permissions/:token/public/password",
   tokens: ["tenant", "user"],
   payload: S.CreatePermissionPublicPasswordRequest,
-  response: S.CreatePermissionPublicPasswordResponse
+  response: S.CreatePermissionPublicPasswordResponse,
+  secretAnswer: true
 }
 
 /**
@@ -49,7 +50,8 @@ const updateOperation: Operation<S.UpdatePermissionPublicPasswordRequest, S.Upda
   path: "/open-apis/drive/v1/permissions/:token/public/password",
   tokens: ["tenant", "user"],
   payload: S.UpdatePermissionPublicPasswordRequest,
-  response: S.UpdatePermissionPublicPasswordResponse
+  response: S.UpdatePermissionPublicPasswordResponse,
+  secretAnswer: true
 }
 
 /**
