@@ -50,6 +50,9 @@ export const TIMEOUT_CODE = ATTEMPT_TIMEOUT_CODE
 const timedOut = (millis: number) =>
   Object.assign(new Error(`no data on the socket for ${millis} ms`), { code: TIMEOUT_CODE })
 
+const attemptTimedOut = (timeout: Duration.Duration) =>
+  Object.assign(new Error(`no whole answer within ${Duration.format(timeout)}`), { code: TIMEOUT_CODE })
+
 // ---------------------------------------------------------------------------------------------------------
 // the response
 
@@ -305,33 +308,53 @@ export const socketMillis = (timeout: Duration.Duration): number => {
   return Number.isFinite(millis) && millis > 0 ? millis : 0
 }
 
+/** The longest delay `setTimeout` keeps (a longer one fires at once); a deadline past it is no deadline. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /**
- * The executor's lane: the same request, with the body read whole into the answer; the deadline is the
- * socket's silence, as with {@link IdleTimeout}.
+ * The executor's lane: the same request, with the body read whole into the answer. The deadline is kept
+ * twice: the socket's silence, as with {@link IdleTimeout}, and one timer for the whole attempt, which an
+ * answer trickling in a few bytes at a time would outlast otherwise.
  */
 const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout, maxBytes) =>
   callback<Exchange.Answer, Exchange.ExchangeError>((resume) => {
+    const millis = socketMillis(timeout)
+    let deadline: ReturnType<typeof setTimeout> | undefined
+    let incoming: Http.IncomingMessage | undefined
+    const settle = (answer: Effect.Effect<Exchange.Answer, Exchange.ExchangeError>) => {
+      clearTimeout(deadline)
+      resume(answer)
+    }
     const req = dispatch(
       send,
       outgoing.method,
       outgoing.url,
       outgoing.headers,
-      socketMillis(timeout),
+      millis,
       undefined,
       outgoing.body,
-      (incoming) =>
-        readAll(incoming, maxBytes).then(
+      (head) => {
+        incoming = head
+        readAll(head, maxBytes).then(
           (body) =>
-            resume(Effect.succeed({
-              status: incoming.statusCode ?? 0,
-              headers: incoming.headers,
+            settle(Effect.succeed({
+              status: head.statusCode ?? 0,
+              headers: head.headers,
               body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
             })),
-          (cause) => resume(Effect.fail(Exchange.failed("Receive", outgoing, cause)))
-        ),
-      ({ reason, cause }) => resume(Effect.fail(Exchange.failed(reason === "Encode" ? "Encode" : "Send", outgoing, cause)))
+          (cause) => settle(Effect.fail(Exchange.failed("Receive", outgoing, cause)))
+        )
+      },
+      ({ reason, cause }) => settle(Effect.fail(Exchange.failed(reason === "Encode" ? "Encode" : "Send", outgoing, cause)))
     )
-    return Effect.sync(() => req?.destroy()) // interrupted: the socket is closed, not returned to the pool
+    if (req !== undefined && millis > 0 && millis <= MAX_TIMER_MS) {
+      // the body's readers get the error once the head is in; the request's listener before
+      deadline = setTimeout(() => (incoming ?? req).destroy(attemptTimedOut(timeout)), millis)
+    }
+    return Effect.sync(() => {
+      clearTimeout(deadline)
+      req?.destroy() // interrupted: the socket is closed, not returned to the pool
+    })
   })
 
 /** Direct keep-alive agents. */

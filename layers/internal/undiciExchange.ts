@@ -5,11 +5,15 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Undici from "undici"
+import { ATTEMPT_TIMEOUT_CODE } from "../../src/AttemptTimeout.js"
 import * as Exchange from "../../src/Exchange.js"
 import { callback, raceClock } from "../../src/internal/dialect.js"
 
 /** undici checks its timeouts about once a second: shorter deadlines are raced against the `Clock` instead. */
 const UNDICI_TIMER_RESOLUTION_MS = 1000
+
+/** The longest delay `setTimeout` keeps (a longer one fires at once); a deadline past it is no deadline. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** Whether undici itself keeps a deadline of `millis` precisely enough (2 s and more). */
 export const undiciKeeps = (millis: number) => millis >= 2 * UNDICI_TIMER_RESOLUTION_MS
@@ -17,7 +21,8 @@ export const undiciKeeps = (millis: number) => millis >= 2 * UNDICI_TIMER_RESOLU
 /** Collects one answer of at most `maxBytes` and reports it (or the failure) once. */
 class Collector implements Undici.Dispatcher.DispatchHandler {
   private controller: Undici.Dispatcher.DispatchController | undefined
-  private interrupted = false
+  /** Why the request was aborted before undici started it. */
+  private abortedWith: Error | undefined
   private status = 0
   private headers: Exchange.Answer["headers"] = {}
   private readonly chunks: Array<Buffer> = []
@@ -30,7 +35,7 @@ class Collector implements Undici.Dispatcher.DispatchHandler {
   ) {}
 
   onRequestStart(controller: Undici.Dispatcher.DispatchController) {
-    if (this.interrupted) controller.abort(new Error("interrupted"))
+    if (this.abortedWith !== undefined) controller.abort(this.abortedWith)
     else this.controller = controller
   }
 
@@ -61,22 +66,34 @@ class Collector implements Undici.Dispatcher.DispatchHandler {
     this.resume(Effect.fail(Exchange.failed(this.status === 0 ? "Send" : "Receive", this.outgoing, error)))
   }
 
-  /** Aborts the request now, or as soon as undici starts it. */
-  interrupt() {
-    this.interrupted = true
-    this.controller?.abort(new Error("interrupted"))
+  /** Aborts the request with `cause` now, or as soon as undici starts it. */
+  abort(cause: Error) {
+    this.abortedWith = cause
+    this.controller?.abort(cause)
   }
 }
 
+/** The cause of an attempt that had no whole answer by its deadline. */
+const deadlinePassed = (timeout: Duration.Duration) =>
+  Object.assign(new Error(`no whole answer within ${Duration.format(timeout)}`), { code: ATTEMPT_TIMEOUT_CODE })
+
 /**
- * Sends through `dispatcher`, the body read whole. Deadlines of 2 s and more are undici's own (to the head,
- * then between body chunks); shorter ones are raced against the `Clock`.
+ * Sends through `dispatcher`, the body read whole. Deadlines of 2 s and more are kept here: undici's own
+ * (to the head, then between body chunks: silence) and one timer for the whole attempt, which an answer
+ * trickling in a few bytes at a time would outlast otherwise; shorter ones are raced against the `Clock`.
  */
 export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgoing, timeout, maxBytes) => {
   const millis = Duration.toMillis(timeout)
   const ownTimeout = undiciKeeps(millis) ? millis : undefined // undefined: undici's default
   const exchange = callback<Exchange.Answer, Exchange.ExchangeError>((resume) => {
-    const collector = new Collector(outgoing, maxBytes, resume)
+    let deadline: ReturnType<typeof setTimeout> | undefined
+    const collector = new Collector(outgoing, maxBytes, (answer) => {
+      clearTimeout(deadline)
+      resume(answer)
+    })
+    if (ownTimeout !== undefined && ownTimeout <= MAX_TIMER_MS) {
+      deadline = setTimeout(() => collector.abort(deadlinePassed(timeout)), ownTimeout)
+    }
     try {
       const url = new URL(outgoing.url)
       dispatcher.dispatch({
@@ -89,9 +106,13 @@ export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgo
         bodyTimeout: ownTimeout
       }, collector)
     } catch (cause) { // an invalid URL or option: nothing was sent
+      clearTimeout(deadline)
       resume(Effect.fail(Exchange.failed("Encode", outgoing, cause)))
     }
-    return Effect.sync(() => collector.interrupt())
+    return Effect.sync(() => {
+      clearTimeout(deadline)
+      collector.abort(new Error("interrupted"))
+    })
   })
   return ownTimeout !== undefined
     ? exchange

@@ -135,6 +135,26 @@ for (const [name, wiring] of WIRINGS) {
         assert.strictEqual(received, 2) // a GET: sent once more
       }).pipe(Effect.scoped))
 
+    // 2 seconds: undici's own deadlines restart with every chunk, so the attempt needs its own timer
+    it.live("an answer trickling in a byte at a time, past the timeout, fails as a Timeout: the deadline is the whole attempt", () =>
+      Effect.gen(function*() {
+        const body = JSON.stringify({ code: 0, msg: "success", data: { slow: true } })
+        const server = yield* loopback((_, res) => {
+          res.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) })
+          let sent = 0
+          const started = Date.now()
+          // the whole answer takes about 8 s; no pause is longer than 200 ms
+          const trickle = setInterval(() => {
+            if (sent < body.length - 1) res.write(body[sent++]!)
+            else if (sent === body.length - 1 && Date.now() - started > 8_000) res.end(body[sent++]!)
+          }, 200)
+          res.on("close", () => clearInterval(trickle))
+        })
+        const sdk = yield* Layer.build(Layer.orDie(wiring({ appId: "cli_x", appSecret: Redacted.make("s"), domain: urlOf(server), timeout: "2 seconds" })))
+        const error = yield* Effect.flip(Effect.provide(request({ method: "POST", url: "/open-apis/x", tokens: [], data: {} }), sdk))
+        assert.strictEqual(error._tag === "LarkHttpError" && error.reason, "Timeout")
+      }).pipe(Effect.scoped))
+
     it.live("interrupting a call aborts its request: the server sees the connection close", () =>
       Effect.gen(function*() {
         let received = 0
