@@ -29,6 +29,15 @@ export interface Proxy {
 /** The proxy for a target URL, `undefined` to go direct. */
 export type Routes = (target: URL) => Proxy | undefined
 
+/** `text` with its %-escapes decoded; `undefined` for a malformed one (`p%ss`), where `decodeURIComponent` throws. */
+const percentDecoded = (text: string): string | undefined => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return undefined
+  }
+}
+
 /** Parses one proxy URL; `variable` names the option or environment variable in the error. */
 export const parse = (variable: string, value: string): Effect.Effect<Proxy, LarkConfigError> => {
   const href = value.includes("://") ? value : `http://${value}` // curl takes `host:port` as an HTTP proxy
@@ -40,10 +49,14 @@ export const parse = (variable: string, value: string): Effect.Effect<Proxy, Lar
   if (url.protocol !== "http:") {
     return Effect.fail(new LarkConfigError({ variable, detail: `must be an http:// proxy, not ${url.protocol}//` }))
   }
-  const user = decodeURIComponent(url.username)
+  const user = percentDecoded(url.username)
+  const password = percentDecoded(url.password)
+  if (user === undefined || password === undefined) {
+    return Effect.fail(new LarkConfigError({ variable, detail: "has a malformed %-escape in its user or password" }))
+  }
   const authorization = user === ""
     ? Option.none()
-    : Option.some(Redacted.make(`Basic ${Buffer.from(`${user}:${decodeURIComponent(url.password)}`).toString("base64")}`))
+    : Option.some(Redacted.make(`Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`))
   return Effect.succeed({ origin: new URL(`http://${url.host}`), authorization })
 }
 

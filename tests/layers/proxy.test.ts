@@ -91,6 +91,20 @@ for (const [name, wiring] of WIRINGS) {
         assert.strictEqual((fromEnv as LarkConfigError).variable, "HTTPS_PROXY")
         assert.notInclude(JSON.stringify([given, fromEnv]) + String(given) + String(fromEnv), PASSWORD)
       }))
+
+    it.live("a malformed %-escape in the proxy's user or password fails the layer with a LarkConfigError", () =>
+      Effect.gen(function*() {
+        const secret = "s3cret%zz" // decodeURIComponent throws on "%zz"
+        const given = yield* Effect.flip(through(`http://lark:${secret}@proxy.local:3128`)(() => hello))
+        assert.instanceOf(given, LarkConfigError)
+        assert.strictEqual((given as LarkConfigError).variable, "proxy")
+        const fromEnv = yield* Effect.flip(
+          through("environment")(() => hello).pipe(environment({ HTTPS_PROXY: `http://la%rk:${secret}@proxy.local:3128` }))
+        )
+        assert.instanceOf(fromEnv, LarkConfigError)
+        assert.strictEqual((fromEnv as LarkConfigError).variable, "HTTPS_PROXY")
+        assert.notInclude(JSON.stringify([given, fromEnv]) + String(given) + String(fromEnv), "s3cret")
+      }))
   })
 }
 
