@@ -33,23 +33,66 @@ const internalIpv4 = ([a, b]: ReadonlyArray<number>): boolean =>
   (a === 198 && (b === 18 || b === 19)) || // benchmarking
   a! >= 224 // multicast and reserved
 
-/** True for loopback, private, link-local, unique-local, unspecified and mapped-internal addresses. */
+/** The four octets of an IPv4 address carried in two 16-bit groups of an IPv6 one. */
+const embeddedIpv4 = (hi: number, lo: number): ReadonlyArray<number> => [hi >> 8, hi & 255, lo >> 8, lo & 255]
+
+/**
+ * The eight 16-bit groups of an IPv6 address in any spelling (`::` expanded, a trailing dotted quad folded
+ * into the last two groups, a `%zone` ignored); `undefined` when it is not one.
+ */
+const ipv6Groups = (host: string): ReadonlyArray<number> | undefined => {
+  let text = host.split("%")[0]!
+  const lastColon = text.lastIndexOf(":")
+  const quad = ipv4Parts(text.slice(lastColon + 1))
+  if (quad !== undefined) {
+    const [a, b, c, d] = quad as [number, number, number, number]
+    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const halves = text.split("::")
+  if (halves.length > 2) return undefined
+  const groupsOf = (part: string) => part === "" ? [] : part.split(":")
+  const head = groupsOf(halves[0]!)
+  const tail = halves.length === 2 ? groupsOf(halves[1]!) : []
+  const missing = 8 - head.length - tail.length
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return undefined
+  const groups = [...head, ...Array<string>(missing).fill("0"), ...tail]
+  return groups.every((g) => /^[0-9a-f]{1,4}$/.test(g)) ? groups.map((g) => parseInt(g, 16)) : undefined
+}
+
+/**
+ * Whether an IPv6 address is internal. The prefixes that carry an IPv4 address and deliver to it (mapped,
+ * SIIT, NAT64, 6to4) are judged by that IPv4 address, or `64:ff9b::a9fe:a9fe` would reach the cloud metadata
+ * service past the IPv4 rules.
+ */
+const internalIpv6 = (g: ReadonlyArray<number>): boolean => {
+  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0)
+  const lastIpv4 = () => internalIpv4(embeddedIpv4(g[6]!, g[7]!))
+  // ::/96: unspecified, loopback, and the deprecated IPv4-compatible form, which no public host uses
+  if (zero(0, 6)) return true
+  if (zero(0, 5) && g[5] === 0xffff) return lastIpv4() // ::ffff:0:0/96, IPv4-mapped
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return lastIpv4() // ::ffff:0:0:0/96, SIIT-translated
+  // 64:ff9b::/96 is the well-known NAT64 prefix; the rest of 64:ff9b::/32 is local-use NAT64
+  // (64:ff9b:1::/48, a private translator) or unassigned
+  if (g[0] === 0x64 && g[1] === 0xff9b) return zero(2, 6) ? lastIpv4() : true
+  if (g[0] === 0x2002) return internalIpv4(embeddedIpv4(g[1]!, g[2]!)) // 6to4: 2002:AABB:CCDD::/48
+  const first = g[0]!
+  return (first & 0xfe00) === 0xfc00 || // fc00::/7, unique-local
+    (first & 0xff80) === 0xfe80 || // fe80::/10 link-local and fec0::/10 site-local (deprecated, still private)
+    (first & 0xff00) === 0xff00 // multicast
+}
+
+/**
+ * True for loopback, private, link-local, unique-local, site-local, unspecified and multicast addresses, and
+ * for IPv6 addresses that embed an internal IPv4 one. Anything with a `:` that does not parse as IPv6 is
+ * treated as internal: a guard should refuse what it cannot read.
+ */
 export const isInternalAddress = (address: string): boolean => {
   const host = address.replace(/^\[|\]$/g, "").toLowerCase()
   const v4 = ipv4Parts(host)
   if (v4 !== undefined) return internalIpv4(v4)
   if (!host.includes(":")) return false
-  if (host === "::" || host === "::1") return true
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)
-  if (mapped !== null) return isInternalAddress(mapped[1]!)
-  // ::ffff:7f00:1 is how URL parsing writes a mapped IPv4 address.
-  const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host)
-  if (mappedHex !== null) {
-    const hi = parseInt(mappedHex[1]!, 16)
-    const lo = parseInt(mappedHex[2]!, 16)
-    return internalIpv4([hi >> 8, hi & 255, lo >> 8, lo & 255])
-  }
-  return /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || /^ff/.test(host)
+  const v6 = ipv6Groups(host)
+  return v6 === undefined || internalIpv6(v6)
 }
 
 const isIpLiteral = (host: string): boolean => host.startsWith("[") || ipv4Parts(host) !== undefined

@@ -78,6 +78,13 @@ describe("guardedLookup", () => {
     ["unique-local", ["fd00::1"]],
     ["cloud metadata", ["169.254.169.254"]],
     ["IPv4-mapped loopback", ["::ffff:127.0.0.1"]],
+    ["NAT64 (64:ff9b::/96) embedding cloud metadata", ["64:ff9b::a9fe:a9fe"]],
+    ["NAT64 embedding cloud metadata, written as a dotted quad", ["64:ff9b::169.254.169.254"]],
+    ["local-use NAT64 (64:ff9b:1::/48)", ["64:ff9b:1::808:808"]],
+    ["IPv4-compatible loopback (::/96)", ["::7f00:1"]],
+    ["SIIT-translated cloud metadata (::ffff:0:0:0/96)", ["::ffff:0:a9fe:a9fe"]],
+    ["site-local (fec0::/10)", ["fec0::1"]],
+    ["6to4 (2002::/16) embedding a private address", ["2002:a00:1::1"]],
     ["one public and one private address", ["203.0.113.10", "10.0.0.1"]]
   ]
   for (const [name, answer] of internal) {
@@ -96,6 +103,13 @@ describe("guardedLookup", () => {
       assert.deepStrictEqual(yield* lookup(both, [], { family: 6 }), ["2001:db8::10", 6])
       const error = yield* Effect.flip(lookup(["203.0.113.10"], [], { family: 6 }))
       assert.deepStrictEqual([error.code, error.detail], ["download_failed", `${NAME} has no IPv6 address`])
+    }))
+
+  it.effect("public IPv6 addresses, and public IPv4 addresses inside NAT64, 6to4 or a mapping, are admitted", () =>
+    Effect.gen(function*() {
+      // 8.8.8.8 in each IPv4-carrying form: only the embedded address decides
+      const publicV6 = ["2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "::ffff:0:808:808"]
+      assert.deepStrictEqual(yield* lookup(publicV6, []), publicV6.map((address) => ({ address, family: 6 })))
     }))
 
   it.effect("an internal address the allowlist names exactly is admitted, in any spelling", () =>
