@@ -90,7 +90,10 @@ const buildOutgoing = (
       onSuccess: outgoing
     })
   }
-  return fromOutcome(succeed(outgoing(Body.json(payload.data))))
+  const body = Body.jsonOf(payload.data)
+  return isFailure(body)
+    ? fromOutcome(fail(new LarkRequestError({ operation: operation.id, detail: getFailure(body) })))
+    : fromOutcome(succeed(outgoing(getSuccess(body))))
 }
 
 /** `X-Lark-Helpdesk-Authorization: Bearer base64(id:token)`, the node SDK's form. */

@@ -160,6 +160,23 @@ describe("request executor", () => {
       assert.deepStrictEqual(paths, ["...", ".a", "a..", "%252e%252e"].map((segment) => `/open-apis/im/v1/files/${segment}`))
     }).pipe(Effect.provide(layerTest([route("GET", "/open-apis/im/v1/files/:file_key", () => ({ body: new Uint8Array([1]) }))]))))
 
+  it.effect("a body JSON cannot hold (a bigint, a cycle), in JSON or in a multipart field, fails before anything is sent", () =>
+    Effect.gen(function*() {
+      const cyclic: Record<string, unknown> = {}
+      cyclic["self"] = cyclic
+      const bodies = [
+        { body: "json" as const, data: { n: 1n } },
+        { body: "json" as const, data: cyclic },
+        { body: "multipart" as const, data: { meta: { n: 1n } } }
+      ]
+      for (const { body, data } of bodies) {
+        const error = yield* Effect.flip(request({ method: "POST", url: "/open-apis/x", tokens: [], body, data }))
+        assert.strictEqual(error._tag, "LarkRequestError")
+        assert.include(error.message, "the body is not JSON")
+      }
+      assert.strictEqual((yield* Effect.flatten(Effect.map(MockHttp, (m) => m.requests))).length, 0)
+    }).pipe(Effect.provide(layerTest([]))))
+
   it.effect("a payload that does not match its schema fails before anything is sent", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(message.create({ params: { receive_id_type: "nope" as "chat_id" }, data: { receive_id: "x", msg_type: "text", content: "{}" } }))

@@ -4,6 +4,7 @@
 import * as Effect from "effect/Effect"
 import { isUploadable, type Uploadable } from "../../schemas/common.js"
 import { concatBytes } from "./bytes.js"
+import { fail, type Outcome, succeed } from "./dialect.js"
 
 /** Reads a stream to its end: a multipart body is sent from memory (use the chunked upload APIs for huge files). */
 const collect = (stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>) =>
@@ -57,8 +58,11 @@ const toFilePart = (name: string, value: Uploadable): Effect.Effect<FilePart, st
   return Effect.map(collect(value), (bytes) => ({ bytes, fileName: name, contentType: "" }))
 }
 
-const fieldText = (value: unknown): string =>
-  typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value)
+/** What `JSON.stringify` of `value` throws (a `bigint`, a cycle), as the reason a body cannot be sent. */
+const notJson = (cause: unknown) => `the body is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`
+
+const fieldText = (value: unknown): Effect.Effect<string, string> =>
+  typeof value === "object" ? Effect.try({ try: () => JSON.stringify(value), catch: notJson }) : Effect.succeed(typeof value === "string" ? value : String(value))
 
 /** Quotes a name or file name in a part header the way browsers do (WHATWG multipart/form-data encoding). */
 const quoted = (value: string) => `"${value.replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22")}"`
@@ -92,7 +96,8 @@ export const multipart = (data: unknown): Effect.Effect<Encoded, string> =>
             `Content-Type: ${file.contentType || "application/octet-stream"}\r\n\r\n`
         ), file.bytes, utf8.encode("\r\n"))
       } else {
-        chunks.push(utf8.encode(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}\r\n\r\n${fieldText(value)}\r\n`))
+        const text = yield* fieldText(value)
+        chunks.push(utf8.encode(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}\r\n\r\n${text}\r\n`))
       }
     }
     chunks.push(utf8.encode(`--${boundary}--\r\n`))
@@ -102,3 +107,12 @@ export const multipart = (data: unknown): Effect.Effect<Encoded, string> =>
 const jsonContentType = "application/json; charset=utf-8"
 
 export const json = (data: unknown): Encoded => ({ body: JSON.stringify(data ?? {}), contentType: jsonContentType })
+
+/** {@link json}, with what `JSON.stringify` refuses (a `bigint`, a cycle) as the failure. */
+export const jsonOf = (data: unknown): Outcome<Encoded, string> => {
+  try {
+    return succeed(json(data))
+  } catch (cause) {
+    return fail(notJson(cause))
+  }
+}
