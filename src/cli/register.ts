@@ -2,9 +2,12 @@
  * `lark-effect register`: runs the device flow in a terminal. Shows the QR code and link, one line per
  * status change, then the App ID and the masked secret; writes a `.env` file only when asked.
  */
+import { randomBytes } from "node:crypto"
+import { basename, dirname, join } from "node:path"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { isPlatformError, type PlatformError } from "@effect/platform/Error"
+import type { PlatformError } from "@effect/platform/Error"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -21,13 +24,33 @@ export const renderQrCode = (url: string): Effect.Effect<string> =>
     Effect.orElseSucceed(() => "(the link is too long for a QR code in the terminal: open it instead)")
   )
 
-/** Sets the variables in the file (created readable by its owner only), keeping its other lines. */
+/**
+ * Sets the variables in the file, keeping its other lines, and leaves it readable by its owner only (0600)
+ * whether or not it existed: the new content goes to a temporary file in the same directory, made 0600, then
+ * renamed over the file, so a failed or interrupted write never leaves a truncated file. A symbolic link is
+ * followed: the file it points to is replaced, the link stays.
+ */
 const writeEnvFile = (path: string, variables: ReadonlyArray<readonly [string, string]>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const existing = (yield* fs.exists(path)) ? yield* fs.readFileString(path) : ""
-    yield* fs.writeFileString(path, upsertEnv(existing, variables), { mode: 0o600 })
+    const exists = yield* fs.exists(path)
+    const existing = exists ? yield* fs.readFileString(path) : ""
+    const target = exists ? yield* fs.realPath(path) : path
+    const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`)
+    yield* Effect.gen(function*() {
+      // "wx": a fresh file, never one that is already there (nor a link planted under that name)
+      yield* fs.writeFileString(temporary, upsertEnv(existing, variables), { flag: "wx", mode: 0o600 })
+      yield* fs.chmod(temporary, 0o600) // whatever the umask
+      yield* fs.rename(temporary, target)
+    }).pipe(Effect.onError(() => Effect.ignore(fs.remove(temporary)))) // failed or interrupted
   })
+
+/** The app was created but its credentials could not be written to the file the user named. */
+class EnvFileNotWritten extends Data.TaggedError("EnvFileNotWritten")<{
+  readonly path: string
+  readonly appId: string
+  readonly error: PlatformError
+}> {}
 
 /** Registers the app as the command asks, printing as it goes. */
 export const register = (command: RegisterCommand, output: Output = consoleOutput) =>
@@ -45,8 +68,19 @@ export const register = (command: RegisterCommand, output: Output = consoleOutpu
     })
     // unwrapped only to write it to the file the user named and to mask it
     const secret = Redacted.value(app.clientSecret)
-    if (command.envFile !== undefined) yield* writeEnvFile(command.envFile, envVariables(app, secret))
-    yield* printAll(output.out, resultLines(app, secret, command.envFile))
+    const lines = resultLines(app, secret, command.envFile)
+    const path = command.envFile
+    if (path === undefined) {
+      yield* printAll(output.out, lines)
+      return app
+    }
+    // The app exists from here on: print its ID and masked secret before touching the file, so that a failed
+    // write still shows them. Only the last line, which says the file was saved, waits for the write.
+    yield* printAll(output.out, lines.slice(0, -1))
+    yield* writeEnvFile(path, envVariables(app, secret)).pipe(
+      Effect.mapError((error) => new EnvFileNotWritten({ path, appId: app.clientId, error }))
+    )
+    yield* printAll(output.out, lines.slice(-1))
     return app
   })
 
@@ -56,12 +90,18 @@ export const runRegister = (
   output: Output,
   usage: (message: string) => Effect.Effect<number>
 ): Effect.Effect<number, never, HttpClient.HttpClient | FileSystem.FileSystem> => {
-  const cannotWrite = (error: PlatformError) =>
-    Effect.as(output.err(`Could not write ${command.envFile}: ${error.message}`), ExitCode.failed)
+  const cannotWrite = ({ appId, error, path }: EnvFileNotWritten) =>
+    Effect.as(
+      output.err(
+        `The app was created (App ID ${appId}), but its credentials could not be written to ${path}: ${error.message}. ` +
+          "Copy the App Secret from the developer console."
+      ),
+      ExitCode.failed
+    )
   return register(command, output).pipe(
     Effect.as(ExitCode.ok),
     Effect.catchTag("RegistrationOptionsError", (error) => usage(`${flagOf(error.option)}: ${error.detail}`)),
-    Effect.catchIf(isPlatformError, cannotWrite),
+    Effect.catchTag("EnvFileNotWritten", cannotWrite),
     catchAll((error) => Effect.as(output.err(failureLine(error)), ExitCode.failed)),
     Effect.onInterrupt(() => output.err("\nCancelled. Nothing was created by this command."))
   )

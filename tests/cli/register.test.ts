@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -169,6 +169,38 @@ describe("lark-effect register against the in-process fake (TestClock)", () => {
       const envFile = join(mkdtempSync(join(tmpdir(), "lark-effect-cli-")), "new.env")
       assert.strictEqual(yield* run(["register", "--write-env", envFile], output), 0)
       assert.strictEqual(statSync(envFile).mode & 0o777, 0o600)
+    }).pipe(Effect.provide(cliLayer)))
+
+  it.effect("a .env file that cannot be written: the App ID and masked secret are still printed, and the app is said to exist", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeRegistration.FakeRegistration
+      yield* fake.program("poll", Reply.success({ clientId: "cli_unsaved", clientSecret: "Xq7LpT2vNw9RkE4sYb6HcJ1mUz8DaF3g" }))
+      const envFile = join(mkdtempSync(join(tmpdir(), "lark-effect-cli-")), "missing", ".env")
+      const { output, lines, out, text } = capture()
+      assert.strictEqual(yield* run(["register", "--write-env", envFile], output), 1)
+      assert.include(out(), "  App ID:     cli_unsaved")
+      assert.include(out(), "  App Secret: Xq7L************************aF3g")
+      assert.notInclude(text(), "Xq7LpT2vNw9RkE4sYb6HcJ1mUz8DaF3g")
+      assert.notInclude(text(), "Saved LARK_APP_ID")
+      const error = lines.at(-1)!
+      assert.match(error, /^ERR The app was created \(App ID cli_unsaved\), but its credentials could not be written to /)
+      assert.include(error, envFile)
+    }).pipe(Effect.provide(cliLayer)))
+
+  it.effect("an existing .env file readable by others ends up readable by its owner only, its other lines kept", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeRegistration.FakeRegistration
+      yield* fake.program("poll", Reply.success({ clientId: "cli_mode", clientSecret: "Xq7LpT2vNw9RkE4sYb6HcJ1mUz8DaF3g" }))
+      const directory = mkdtempSync(join(tmpdir(), "lark-effect-cli-"))
+      const envFile = join(directory, ".env")
+      writeFileSync(envFile, "PORT=1\nLARK_APP_SECRET=old\n")
+      chmodSync(envFile, 0o644)
+      const { output } = capture()
+      assert.strictEqual(yield* run(["register", "--write-env", envFile], output), 0)
+      assert.strictEqual(statSync(envFile).mode & 0o077, 0)
+      assert.strictEqual(statSync(envFile).mode & 0o777, 0o600)
+      assert.strictEqual(readFileSync(envFile, "utf8"), "PORT=1\nLARK_APP_SECRET=Xq7LpT2vNw9RkE4sYb6HcJ1mUz8DaF3g\nLARK_APP_ID=cli_mode\nLARK_DOMAIN=feishu\n")
+      assert.deepStrictEqual(readdirSync(directory), [".env"]) // no temporary file left behind
     }).pipe(Effect.provide(cliLayer)))
 
   it.effect("bad flags or options: exit code 2, a message, no request", () =>
