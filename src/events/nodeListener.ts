@@ -12,6 +12,11 @@
  * closed), and never reaches the entry point. A body a parser already consumed without keeping the raw
  * bytes is answered 500 and logged: the signature can no longer be checked.
  *
+ * A request something else answered first (a timeout middleware's 503 while the handler ran), or whose
+ * connection closed, keeps that answer: the webhook's own is dropped and logged (`Effect.logWarning`), never
+ * written over it nor thrown. An answer Node refuses to write (a bad status or header) is answered 500 and
+ * logged (`Effect.logError`).
+ *
  * `makeReplier` (and `makeAnswer`, its promise) is the core the web framework adapters (`src/adapters`) share.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -84,15 +89,25 @@ export const send = (response: ServerResponse, answer: Response): void => {
   response.end(answer.body)
 }
 
+/**
+ * Takes the answer; what it returns, when an effect (a log of what became of the answer), is run on the replier's
+ * runtime, so that it reaches the caller's logger.
+ */
+export type Reply = (answer: Response) => Effect.Effect<void> | void
+
 /** Hands `respond`'s answer to `request` to a callback, called once. */
-export type Replier = (request: IncomingMessage, preRead: unknown, reply: (answer: Response) => void) => void
+export type Replier = (request: IncomingMessage, preRead: unknown, reply: Reply) => void
+
+const isEffect = (after: Effect.Effect<void> | void): after is Effect.Effect<void> => Effect.isEffect(after)
+
+const ignore = (): void => {}
 
 /**
  * `(request, preRead, reply) => void`: `reply` gets the answer of `respond`, run on `runtime`, to `request`, whose
  * body is `preRead` when a middleware already read it as bytes or a string (then `respond` starts at once, and
  * `reply` is called as soon as it ends: no promise in between), else read from the stream (at most `maxBodySize`
- * bytes, else 413). A broken request stream, or a defect, is answered 400. Throws `RangeError` for a
- * `maxBodySize` that is not a positive whole number.
+ * bytes, else 413). A broken request stream, or a defect, is answered 400. An effect `reply` returns (a log) is
+ * run on `runtime`. Throws `RangeError` for a `maxBodySize` that is not a positive whole number.
  *
  * @internal
  */
@@ -103,6 +118,10 @@ export const makeReplier = <R>(
 ): Replier => {
   const limit = bodyLimit(options.maxBodySize)
   const run = runObservedOn(runtime)
+  const deliver = (reply: Reply) => (answer: Response): void => {
+    const after = reply(answer)
+    if (isEffect(after)) run(after, ignore)
+  }
   const answerWith = (request: IncomingMessage, rawBody: Uint8Array | string | typeof TOO_LARGE | undefined, reply: (answer: Response) => void) => {
     let answer: Effect.Effect<Response, never, R>
     try {
@@ -117,7 +136,8 @@ export const makeReplier = <R>(
     // the entry points never fail: only a defect gets here otherwise
     run(answer, (exit) => reply(Exit.isSuccess(exit) ? exit.value : UNREADABLE))
   }
-  return (request, preRead, reply) => {
+  return (request, preRead, replyWith) => {
+    const reply = deliver(replyWith)
     const body = preReadBody(preRead, limit)
     if (body !== undefined) return answerWith(request, body, reply)
     streamedBody(request, limit).then((rawBody) => answerWith(request, rawBody, reply), () => reply(UNREADABLE))
@@ -139,19 +159,36 @@ export const makeAnswer = <R>(
     new Promise((resolve) => replier(request, preRead, resolve))
 }
 
+const UNWRITABLE = json(500, { msg: "the answer could not be written" })
+
 /**
- * Writes the answer as the reply to `response`. It may be called inside the fiber that made the answer: a write
- * that throws (a reply already sent) is thrown again outside it, as an uncaught error.
+ * Writes the answer as the reply to `response`, unless the request was answered already (by a timeout
+ * middleware, say, while the handler ran) or its connection is closed: then the answer is dropped, and the
+ * effect returned logs it. Nothing is thrown (a throw here would be an uncaught exception, the end of the
+ * process): an answer Node refuses to write (a bad status or header) is answered 500 instead, and logged.
  *
  * @internal
  */
-export const sendTo = (response: ServerResponse) => (answer: Response): void => {
+export const sendTo = (response: ServerResponse) => (answer: Response): Effect.Effect<void> | void => {
+  if (response.headersSent || response.writableEnded || response.destroyed) {
+    const why = response.headersSent || response.writableEnded
+      ? "was answered already (by a timeout middleware, say)"
+      : "had its connection closed"
+    return Effect.logWarning(
+      `lark-effect webhook: the request ${why} before its answer was ready; the answer (${answer.status}) was dropped`
+    )
+  }
   try {
     send(response, answer)
   } catch (error) {
-    queueMicrotask(() => {
-      throw error
-    })
+    let instead = "answered 500"
+    try {
+      send(response, UNWRITABLE)
+    } catch {
+      response.destroy() // not even a 500 could be written: closed, so the client is not left waiting
+      instead = "connection closed"
+    }
+    return Effect.logError(`lark-effect webhook: the answer (${answer.status}) could not be written; ${instead}`, error)
   }
 }
 

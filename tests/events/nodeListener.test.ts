@@ -1,7 +1,9 @@
 /**
  * The node:http listener on a real loopback server: a signed, encrypted event reaches its handler; a forged
  * one gets 401 and reaches nothing. A body a middleware already read is answered from those bytes, at once;
- * a defect in the entry point is answered 400 whichever way the body came.
+ * a defect in the entry point is answered 400 whichever way the body came. A request something else answered
+ * first (a timeout middleware) keeps that answer: the late one is dropped and logged, never thrown, and the
+ * server goes on serving.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -13,7 +15,7 @@ import * as EventDispatcher from "../../src/events/EventDispatcher.js"
 import { handle, type Request, type Response } from "../../src/events/handle.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
 import { callback } from "../../src/internal/dialect.js"
-import { appRuntime } from "../dialect.js"
+import { appRuntime, withLogsTo } from "../dialect.js"
 
 const KEY = "loopback key"
 
@@ -113,4 +115,91 @@ describe("node:http listener, bodies read before it", () => {
       }
       assert.deepStrictEqual(replies.map(({ status }) => status), [400, 400, 400, 400])
     }))
+})
+
+/**
+ * A timeout middleware in the manner of connect-timeout: answers 503 after `ms` unless the wrapped listener
+ * answered first.
+ */
+const timingOut = (ms: number, listener: (request: IncomingMessage, response: ServerResponse) => void) =>
+(request: IncomingMessage, response: ServerResponse): void => {
+  const timer = setTimeout(() => {
+    response.writeHead(503, { "content-length": Buffer.byteLength("timed out") })
+    response.end("timed out")
+  }, ms)
+  response.once("finish", () => clearTimeout(timer))
+  response.once("close", () => clearTimeout(timer))
+  listener(request, response)
+}
+
+/** The text of each log line. */
+const lineOf = (message: unknown): string => (Array.isArray(message) ? message : [message]).map(String).join(" ")
+
+describe("node:http listener, a request answered before its answer is ready", () => {
+  it.live("a timeout middleware's 503 stands: the late answer is dropped and logged, nothing is thrown, the server goes on", () => {
+    const logs: Array<string> = []
+    const uncaught: Array<unknown> = []
+    const onUncaught = (error: unknown) => void uncaught.push(error)
+    return Effect.gen(function*() {
+      yield* Effect.acquireRelease(
+        Effect.sync(() => void process.on("uncaughtException", onUncaught)),
+        () => Effect.sync(() => void process.off("uncaughtException", onUncaught))
+      )
+      let slowDone!: () => void
+      const slowAnswered = new Promise<void>((resolve) => (slowDone = resolve))
+      // "slow" takes 200 ms, past the middleware's 50; anything else is echoed at once
+      const respond = (request: Request): Effect.Effect<Response> =>
+        Buffer.from(request.rawBody).toString("utf8") === "slow"
+          ? Effect.sleep("200 millis").pipe(Effect.zipRight(echo(request)), Effect.ensuring(Effect.sync(() => slowDone())))
+          : echo(request)
+      const server = createServer(timingOut(50, nodeListener(respond, yield* appRuntime())))
+      yield* Effect.acquireRelease(
+        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.sync(() => server.close())
+      )
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
+
+      const late = yield* Effect.promise(() => fetch(url, { method: "POST", body: "slow" }))
+      assert.strictEqual(late.status, 503)
+      assert.strictEqual(yield* Effect.promise(() => late.text()), "timed out")
+      // the handler ends, its answer is handed on; then a macrotask, after which a rethrown write would have surfaced
+      yield* Effect.promise(() => slowAnswered)
+      yield* Effect.sleep("20 millis")
+      assert.deepStrictEqual(uncaught, [])
+      assert.isTrue(
+        logs.some((line) => line.includes("was answered already") && line.includes("the answer (200) was dropped")),
+        `no log of the dropped answer in ${JSON.stringify(logs)}`
+      )
+
+      const next = yield* Effect.promise(() => fetch(url, { method: "POST", body: "next" }))
+      assert.strictEqual(next.status, 200)
+      assert.strictEqual(yield* Effect.promise(() => next.text()), "next")
+      assert.deepStrictEqual(uncaught, [])
+    }).pipe(Effect.scoped, withLogsTo(({ message }) => void logs.push(lineOf(message))))
+  })
+
+  it.live("an answer Node refuses to write (a bad status) is answered 500 and logged, not thrown", () => {
+    const logs: Array<string> = []
+    const uncaught: Array<unknown> = []
+    const onUncaught = (error: unknown) => void uncaught.push(error)
+    return Effect.gen(function*() {
+      yield* Effect.acquireRelease(
+        Effect.sync(() => void process.on("uncaughtException", onUncaught)),
+        () => Effect.sync(() => void process.off("uncaughtException", onUncaught))
+      )
+      const respond = (): Effect.Effect<Response> => Effect.succeed({ status: 42, headers: {}, body: "" })
+      const server = createServer(nodeListener(respond, yield* appRuntime()))
+      yield* Effect.acquireRelease(
+        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.sync(() => server.close())
+      )
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
+      const refused = yield* Effect.promise(() => fetch(url, { method: "POST", body: "{}", signal: AbortSignal.timeout(5000) }))
+      assert.strictEqual(refused.status, 500)
+      assert.deepStrictEqual(JSON.parse(yield* Effect.promise(() => refused.text())), { msg: "the answer could not be written" })
+      yield* Effect.sleep("20 millis")
+      assert.deepStrictEqual(uncaught, [])
+      assert.isTrue(logs.some((line) => line.includes("the answer (42) could not be written; answered 500")), JSON.stringify(logs))
+    }).pipe(Effect.scoped, withLogsTo(({ message }) => void logs.push(lineOf(message))))
+  })
 })
