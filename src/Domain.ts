@@ -37,5 +37,15 @@ export const resolve = (domain: string, accounts?: string): Outcome<Domain, stri
   return succeed({ open, accounts: accounts === undefined ? open : trimSlashes(accounts) })
 }
 
+/** Whether `text` is an http(s) URL (a base such as `accountsUrl`). */
+export const isBaseUrl = (text: string): boolean => {
+  try {
+    const { protocol } = new URL(text.trim())
+    return protocol === "http:" || protocol === "https:"
+  } catch {
+    return false
+  }
+}
+
 const withAccounts = (domain: Domain, accounts: string | undefined): Domain =>
   accounts === undefined ? domain : { open: domain.open, accounts: trimSlashes(accounts) }

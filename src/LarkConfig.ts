@@ -92,6 +92,13 @@ export const defaultRetrySchedule: Schedule.Schedule<unknown, unknown> = Dialect
 export const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024
 
 /** Checks the options and builds the service. Fails with `LarkConfigError` naming the bad setting. */
+/** `input` as a `Duration`, or a `LarkConfigError` naming `variable` ("5 secs" is not one). */
+const durationOf = (variable: string, input: Dialect.DurationInput): Effect.Effect<Duration.Duration, LarkConfigError> =>
+  Option.match(Dialect.decodeDurationOption(input), {
+    onNone: () => Effect.fail(new LarkConfigError({ variable, detail: `expected a duration such as "30 seconds", got ${JSON.stringify(String(input))}` })),
+    onSome: Effect.succeed
+  })
+
 export const make = (options: Options): Effect.Effect<Service, LarkConfigError> =>
   Effect.gen(function*() {
     if (options.appId.trim() === "") {
@@ -108,21 +115,26 @@ export const make = (options: Options): Effect.Effect<Service, LarkConfigError> 
     if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
       return yield* new LarkConfigError({ variable: "maxResponseBytes", detail: "must be a whole number of bytes, at least 1" })
     }
+    if (options.accountsUrl !== undefined && !Domain.isBaseUrl(options.accountsUrl)) {
+      return yield* new LarkConfigError({ variable: "accountsUrl", detail: `expected an http(s) base URL, got ${JSON.stringify(options.accountsUrl)}` })
+    }
     const domain = yield* Dialect.matchOutcome(Domain.resolve(options.domain ?? "feishu", options.accountsUrl), {
       onFailure: (detail) => Effect.fail(new LarkConfigError({ variable: "domain", detail })),
       onSuccess: Effect.succeed
     })
+    const timeout = yield* durationOf("timeout", options.timeout ?? "30 seconds")
+    const refreshAhead = yield* durationOf("refreshAhead", options.refreshAhead ?? "3 minutes")
     return {
       appId: options.appId,
       appSecret: Dialect.optionFromNullable(options.appSecret),
       clientAssertion: Dialect.optionFromNullable(options.clientAssertion),
       appType,
       domain,
-      timeout: Dialect.decodeDuration(options.timeout ?? "30 seconds"),
+      timeout,
       retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
       maxResponseBytes,
       tokenCache: options.tokenCache ?? TokenCache.makeMemory(),
-      refreshAhead: Dialect.decodeDuration(options.refreshAhead ?? "3 minutes"),
+      refreshAhead,
       helpdesk: Dialect.optionFromNullable(options.helpdesk),
       userAgent: userAgent(options.source),
       encryptKey: Dialect.optionFromNullable(options.encryptKey),

@@ -4,6 +4,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { Outgoing } from "./Exchange.js"
@@ -14,7 +15,7 @@ import type { AccessTokenKind, CallOptions, HttpMethod, Operation, Payload } fro
 import * as Tokens from "./Tokens.js"
 import * as Body from "./internal/body.js"
 import {
-  decodeDuration,
+  decodeDurationOption,
   fail,
   formatDecodeError,
   fromOutcome,
@@ -156,9 +157,13 @@ const run = <P extends Payload, A, R>(
   sender: Sender<A, R>
 ): Effect.Effect<A, LarkError, LarkConfig | HttpClient.HttpClient | R> =>
   Effect.flatMap(LarkConfig, (config) => {
-    const settings: SendSettings = options.timeout === undefined
-      ? config
-      : { timeout: decodeDuration(options.timeout), retrySchedule: config.retrySchedule, maxResponseBytes: config.maxResponseBytes }
+    if (options.timeout === undefined) return inCallSpan(operation, (span) => sendChecked(config, operation, payload, options, config, span, sender))
+    const timeout = decodeDurationOption(options.timeout)
+    if (Option.isNone(timeout)) {
+      const detail = `the timeout is not a duration such as "30 seconds": ${JSON.stringify(String(options.timeout))}`
+      return Effect.fail(new LarkRequestError({ operation: operation.id, detail }))
+    }
+    const settings: SendSettings = { timeout: timeout.value, retrySchedule: config.retrySchedule, maxResponseBytes: config.maxResponseBytes }
     return inCallSpan(operation, (span) => sendChecked(config, operation, payload, options, settings, span, sender))
   })
 

@@ -61,6 +61,17 @@ describe("LarkConfig", () => {
       }
     }))
 
+  it.effect("a timeout or refreshAhead that is not a duration, or an accountsUrl that is not a URL, is a LarkConfigError naming it", () =>
+    Effect.gen(function*() {
+      const made = (options: Partial<LarkConfig.Options>) => Effect.flip(LarkConfig.make({ appId: "cli_1", appSecret: Redacted.make("s"), ...options }))
+      const notADuration = "5 secs" as LarkConfig.Options["timeout"]
+      assert.strictEqual((yield* made({ timeout: notADuration })).variable, "timeout")
+      assert.strictEqual((yield* made({ refreshAhead: notADuration })).variable, "refreshAhead")
+      assert.strictEqual((yield* made({ accountsUrl: "accounts.example.com" })).variable, "accountsUrl")
+      const config = yield* LarkConfig.make({ appId: "cli_1", appSecret: Redacted.make("s"), accountsUrl: "https://accounts.example.com/" })
+      assert.strictEqual(config.domain.accounts, "https://accounts.example.com")
+    }))
+
   it.effect("the secret never shows when the config is printed", () =>
     Effect.gen(function*() {
       const config = yield* configOf({ LARK_APP_ID: "cli_1", LARK_APP_SECRET: "very-secret-value" })

@@ -177,6 +177,17 @@ describe("request executor", () => {
       assert.strictEqual((yield* Effect.flatten(Effect.map(MockHttp, (m) => m.requests))).length, 0)
     }).pipe(Effect.provide(layerTest([]))))
 
+  it.effect("a per-call timeout that is not a duration fails as a LarkRequestError before anything is sent", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(message.create(
+        { params: { receive_id_type: "chat_id" }, data: { receive_id: "oc_1", msg_type: "text", content: "{}" } },
+        { timeout: "5 secs" as Duration.DurationInput }
+      ))
+      assert.strictEqual(error._tag, "LarkRequestError")
+      assert.include(error.message, "5 secs")
+      assert.strictEqual((yield* Effect.flatten(Effect.map(MockHttp, (m) => m.requests))).length, 0)
+    }).pipe(Effect.provide(layerTest([]))))
+
   it.effect("a payload that does not match its schema fails before anything is sent", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(message.create({ params: { receive_id_type: "nope" as "chat_id" }, data: { receive_id: "x", msg_type: "text", content: "{}" } }))
