@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Redacted, Schedule, Stream } from "effect"
 import * as TestClock from "effect/TestClock"
 import { layerTest } from "../layers/testing.js"
-import { intersectSchedules } from "../src/internal/dialect.js"
+import { type DurationInput, intersectSchedules } from "../src/internal/dialect.js"
 import { VERSION } from "../src/internal/version.js"
 import * as Pagination from "../src/Pagination.js"
 import { request } from "../src/Request.js"
@@ -181,7 +181,7 @@ describe("request executor", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(message.create(
         { params: { receive_id_type: "chat_id" }, data: { receive_id: "oc_1", msg_type: "text", content: "{}" } },
-        { timeout: "5 secs" as Duration.DurationInput }
+        { timeout: "5 secs" as DurationInput }
       ))
       assert.strictEqual(error._tag, "LarkRequestError")
       assert.include(error.message, "5 secs")

@@ -150,7 +150,7 @@ describe("node:http listener, a request answered before its answer is ready", ()
       // "slow" takes 200 ms, past the middleware's 50; anything else is echoed at once
       const respond = (request: Request): Effect.Effect<Response> =>
         Buffer.from(request.rawBody).toString("utf8") === "slow"
-          ? Effect.sleep("200 millis").pipe(Effect.zipRight(echo(request)), Effect.ensuring(Effect.sync(() => slowDone())))
+          ? Effect.sleep("200 millis").pipe(Effect.andThen(echo(request)), Effect.ensuring(Effect.sync(() => slowDone())))
           : echo(request)
       const server = createServer(timingOut(50, nodeListener(respond, yield* appRuntime())))
       yield* Effect.acquireRelease(
