@@ -33,12 +33,7 @@ describe("node:http listener", () => {
         EventDispatcher.make({ encryptKey: KEY }).on("im.message.receive_v1", ({ event }) =>
           Effect.sync(() => received.push(event.message?.message_id)))
       )
-      const server = createServer(nodeListener(respond, yield* appRuntime()))
-      yield* Effect.acquireRelease(
-        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-        () => Effect.sync(() => server.close())
-      )
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
+      const url = yield* serving(nodeListener(respond, yield* appRuntime()))
       const body = JSON.stringify({ encrypt: Crypto.encrypt(KEY, event) })
       const headers = {
         "content-type": "application/json",
@@ -132,19 +127,36 @@ const timingOut = (ms: number, listener: (request: IncomingMessage, response: Se
   listener(request, response)
 }
 
+/** The uncaught exceptions of the process while the scope is open. */
+const uncaughtExceptions = Effect.gen(function*() {
+  const uncaught: Array<unknown> = []
+  const onUncaught = (error: unknown) => void uncaught.push(error)
+  yield* Effect.acquireRelease(
+    Effect.sync(() => void process.on("uncaughtException", onUncaught)),
+    () => Effect.sync(() => void process.off("uncaughtException", onUncaught))
+  )
+  return uncaught
+})
+
+/** Serves `listener` on 127.0.0.1 while the scope is open; its webhook URL. */
+const serving = (listener: (request: IncomingMessage, response: ServerResponse) => void) =>
+  Effect.gen(function*() {
+    const server = createServer(listener)
+    yield* Effect.acquireRelease(
+      callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+      () => Effect.sync(() => server.close())
+    )
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
+  })
+
 /** The text of each log line. */
 const lineOf = (message: unknown): string => (Array.isArray(message) ? message : [message]).map(String).join(" ")
 
 describe("node:http listener, a request answered before its answer is ready", () => {
   it.live("a timeout middleware's 503 stands: the late answer is dropped and logged, nothing is thrown, the server goes on", () => {
     const logs: Array<string> = []
-    const uncaught: Array<unknown> = []
-    const onUncaught = (error: unknown) => void uncaught.push(error)
     return Effect.gen(function*() {
-      yield* Effect.acquireRelease(
-        Effect.sync(() => void process.on("uncaughtException", onUncaught)),
-        () => Effect.sync(() => void process.off("uncaughtException", onUncaught))
-      )
+      const uncaught = yield* uncaughtExceptions
       let slowDone!: () => void
       const slowAnswered = new Promise<void>((resolve) => (slowDone = resolve))
       // "slow" takes 200 ms, past the middleware's 50; anything else is echoed at once
@@ -152,12 +164,7 @@ describe("node:http listener, a request answered before its answer is ready", ()
         Buffer.from(request.rawBody).toString("utf8") === "slow"
           ? Effect.sleep("200 millis").pipe(Effect.andThen(echo(request)), Effect.ensuring(Effect.sync(() => slowDone())))
           : echo(request)
-      const server = createServer(timingOut(50, nodeListener(respond, yield* appRuntime())))
-      yield* Effect.acquireRelease(
-        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-        () => Effect.sync(() => server.close())
-      )
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
+      const url = yield* serving(timingOut(50, nodeListener(respond, yield* appRuntime())))
 
       const late = yield* Effect.promise(() => fetch(url, { method: "POST", body: "slow" }))
       assert.strictEqual(late.status, 503)
@@ -180,20 +187,10 @@ describe("node:http listener, a request answered before its answer is ready", ()
 
   it.live("an answer Node refuses to write (a bad status) is answered 500 and logged, not thrown", () => {
     const logs: Array<string> = []
-    const uncaught: Array<unknown> = []
-    const onUncaught = (error: unknown) => void uncaught.push(error)
     return Effect.gen(function*() {
-      yield* Effect.acquireRelease(
-        Effect.sync(() => void process.on("uncaughtException", onUncaught)),
-        () => Effect.sync(() => void process.off("uncaughtException", onUncaught))
-      )
+      const uncaught = yield* uncaughtExceptions
       const respond = (): Effect.Effect<Response> => Effect.succeed({ status: 42, headers: {}, body: "" })
-      const server = createServer(nodeListener(respond, yield* appRuntime()))
-      yield* Effect.acquireRelease(
-        callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-        () => Effect.sync(() => server.close())
-      )
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
+      const url = yield* serving(nodeListener(respond, yield* appRuntime()))
       const refused = yield* Effect.promise(() => fetch(url, { method: "POST", body: "{}", signal: AbortSignal.timeout(5000) }))
       assert.strictEqual(refused.status, 500)
       assert.deepStrictEqual(JSON.parse(yield* Effect.promise(() => refused.text())), { msg: "the answer could not be written" })
