@@ -10,7 +10,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { ExchangeError } from "../Exchange.js"
-import { clientFailureSide, isRecord, withoutTracerPropagation } from "../internal/dialect.js"
+import { clientFailureSide, isRecord, timeoutFail, withoutTracerPropagation } from "../internal/dialect.js"
 import { maskedBody } from "../internal/maskedBody.js"
 import { answerTooLargeIn } from "../internal/retry.js"
 import { readText } from "../internal/throughClient.js"
@@ -70,6 +70,19 @@ const transportFailure = (operation: string, error: HttpClientError.HttpClientEr
     detail: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
     maybeApplied: clientFailureSide(error) !== "Encode"
   })
+
+/**
+ * The longest wait for `init` and `begin`, which come before the flow's own deadline (`expires_in`, which
+ * bounds every `poll`): a server that takes the connection and never answers would hold `registerApp` forever.
+ */
+const SETUP_TIMEOUT_SECONDS = 30
+
+const setupTimedOut = (operation: string) =>
+  new LarkHttpError({ operation, reason: "Timeout", detail: `no answer within ${SETUP_TIMEOUT_SECONDS} s`, maybeApplied: true })
+
+/** `post`, failing as a `Timeout` when the server takes longer than {@link SETUP_TIMEOUT_SECONDS}. */
+const withinSetupTimeout = (operation: string) =>
+  timeoutFail({ duration: `${SETUP_TIMEOUT_SECONDS} seconds`, onTimeout: () => setupTimedOut(operation) })
 
 /** The largest answer read: the protocol's answers are small JSON objects. */
 const MAX_ANSWER_BYTES = 1024 * 1024
@@ -192,7 +205,7 @@ export const make: Effect.Effect<Protocol, never, HttpClient.HttpClient> = Effec
     )
   return {
     init: (base) =>
-      Effect.flatMap(post("registration.init", base, { action: "init" }), ({ json }) =>
+      Effect.flatMap(post("registration.init", base, { action: "init" }).pipe(withinSetupTimeout("registration.init")), ({ json }) =>
         Effect.andThen(serverError(json), supportsClientSecret(json))),
     begin: (base) =>
       Effect.flatMap(
@@ -201,7 +214,7 @@ export const make: Effect.Effect<Protocol, never, HttpClient.HttpClient> = Effec
           archetype: "PersonalAgent",
           auth_method: "client_secret",
           request_user_info: "open_id"
-        }),
+        }).pipe(withinSetupTimeout("registration.begin")),
         ({ json, status }) => Effect.andThen(serverError(json), decodeBegin(json, status))
       ),
     poll: (base, deviceCode) =>

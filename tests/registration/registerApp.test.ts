@@ -1,6 +1,8 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -149,6 +151,30 @@ describe("registerApp (device flow under TestClock)", () => {
       if (result._tag === "Right") assert.deepStrictEqual(describeEvents(result.right), ["QrCode", "Status:polling", "Status:polling", "Done"])
       assert.strictEqual((yield* polls(fake)).length, 3)
     }).pipe(Effect.provide(FakeRegistration.layer())))
+
+  it.effect("a server that takes init or begin and never answers: each fails as a Timeout after 30 s, not a wait forever", () =>
+    Effect.gen(function*() {
+      for (const hangingAt of ["init", "begin"]) {
+        const sent: Array<string> = []
+        const client = HttpClient.make((request) => {
+          const action = new URLSearchParams(new TextDecoder().decode((request.body as { body: Uint8Array }).body)).get("action")!
+          sent.push(action)
+          return action === hangingAt
+            ? Effect.never
+            : Effect.succeed(HttpClientResponse.fromWeb(request, Response.json({ supported_auth_methods: ["client_secret"] })))
+        })
+        const fiber = yield* fork(Effect.flip(Stream.runDrain(registerApp())).pipe(Effect.provideService(HttpClient.HttpClient, client)))
+        yield* TestClock.adjust("29 seconds")
+        assert.isUndefined(pollUnsafe(fiber), "still waiting within the 30 s")
+        yield* TestClock.adjust("1 second")
+        assert.isDefined(pollUnsafe(fiber), "ended at 30 s")
+        const error = yield* Fiber.join(fiber)
+        assert.instanceOf(error, LarkHttpError)
+        assert.strictEqual(error instanceof LarkHttpError && error.reason, "Timeout")
+        assert.strictEqual(error instanceof LarkHttpError && error.operation, `registration.${hangingAt}`)
+        assert.deepStrictEqual(sent, hangingAt === "init" ? ["init"] : ["init", "begin"])
+      }
+    }))
 
   it.effect("access_denied fails with RegistrationDenied after the events so far", () =>
     Effect.gen(function*() {
