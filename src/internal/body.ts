@@ -62,7 +62,7 @@ const toFilePart = (name: string, value: Uploadable): Effect.Effect<FilePart, st
 const notJson = (cause: unknown) => `the body is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`
 
 const fieldText = (value: unknown): Effect.Effect<string, string> =>
-  typeof value === "object" ? Effect.try({ try: () => JSON.stringify(value), catch: notJson }) : Effect.succeed(typeof value === "string" ? value : String(value))
+  typeof value === "object" ? Effect.try({ try: () => JSON.stringify(value), catch: notJson }) : Effect.succeed(String(value))
 
 /** Quotes a name or file name in a part header the way browsers do (WHATWG multipart/form-data encoding). */
 const quoted = (value: string) => `"${value.replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22")}"`
