@@ -96,5 +96,26 @@ export const deadlinePassed = (timeout: Duration.Duration) =>
     cause: { code: ATTEMPT_TIMEOUT_CODE }
   })
 
+/** The longest delay `setTimeout` keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * A timer for a whole attempt, for an exchange that keeps its deadline itself (a transport's own timeouts
+ * often bound only silence, which an answer trickling in a few bytes at a time outlasts): calls `expire` with
+ * a cause carrying a timeout code once `timeout` has passed. Clear it when the attempt ends. `undefined` for a
+ * deadline a timer cannot keep (none, infinite, or past about 24.8 days).
+ */
+export const attemptTimer = (
+  timeout: Duration.Duration,
+  expire: (cause: Error) => void
+): ReturnType<typeof setTimeout> | undefined => {
+  const millis = Math.ceil(Duration.toMillis(timeout))
+  if (!(millis > 0 && millis <= MAX_TIMER_MS)) return undefined
+  return setTimeout(
+    () => expire(Object.assign(new Error(`no whole answer within ${Duration.format(timeout)}`), { code: ATTEMPT_TIMEOUT_CODE })),
+    millis
+  )
+}
+
 /** The exchange the client carries ({@link withExchange}), if any. */
 export const ownExchange = (client: HttpClient.HttpClient): Exchange | undefined => (client as WithExchange)[ExchangeKey]

@@ -50,9 +50,6 @@ export const TIMEOUT_CODE = ATTEMPT_TIMEOUT_CODE
 const timedOut = (millis: number) =>
   Object.assign(new Error(`no data on the socket for ${millis} ms`), { code: TIMEOUT_CODE })
 
-const attemptTimedOut = (timeout: Duration.Duration) =>
-  Object.assign(new Error(`no whole answer within ${Duration.format(timeout)}`), { code: TIMEOUT_CODE })
-
 // ---------------------------------------------------------------------------------------------------------
 // the response
 
@@ -308,17 +305,13 @@ export const socketMillis = (timeout: Duration.Duration): number => {
   return Number.isFinite(millis) && millis > 0 ? millis : 0
 }
 
-/** The longest delay `setTimeout` keeps (a longer one fires at once); a deadline past it is no deadline. */
-const MAX_TIMER_MS = 2 ** 31 - 1
-
 /**
  * The executor's lane: the same request, with the body read whole into the answer. The deadline is kept
- * twice: the socket's silence, as with {@link IdleTimeout}, and one timer for the whole attempt, which an
- * answer trickling in a few bytes at a time would outlast otherwise.
+ * twice: the socket's silence, as with {@link IdleTimeout}, and a timer for the whole attempt
+ * (`Exchange.attemptTimer`).
  */
 const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout, maxBytes) =>
   callback<Exchange.Answer, Exchange.ExchangeError>((resume) => {
-    const millis = socketMillis(timeout)
     let deadline: ReturnType<typeof setTimeout> | undefined
     let incoming: Http.IncomingMessage | undefined
     const settle = (answer: Effect.Effect<Exchange.Answer, Exchange.ExchangeError>) => {
@@ -330,7 +323,7 @@ const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout, ma
       outgoing.method,
       outgoing.url,
       outgoing.headers,
-      millis,
+      socketMillis(timeout),
       undefined,
       outgoing.body,
       (head) => {
@@ -347,10 +340,8 @@ const directExchange = (send: Send): Exchange.Exchange => (outgoing, timeout, ma
       },
       ({ reason, cause }) => settle(Effect.fail(Exchange.failed(reason === "Encode" ? "Encode" : "Send", outgoing, cause)))
     )
-    if (req !== undefined && millis > 0 && millis <= MAX_TIMER_MS) {
-      // the body's readers get the error once the head is in; the request's listener before
-      deadline = setTimeout(() => (incoming ?? req).destroy(attemptTimedOut(timeout)), millis)
-    }
+    // the body's readers get the error once the head is in; the request's listener before
+    if (req !== undefined) deadline = Exchange.attemptTimer(timeout, (cause) => (incoming ?? req).destroy(cause))
     return Effect.sync(() => {
       clearTimeout(deadline)
       req?.destroy() // interrupted: the socket is closed, not returned to the pool

@@ -5,15 +5,11 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Undici from "undici"
-import { ATTEMPT_TIMEOUT_CODE } from "../../src/AttemptTimeout.js"
 import * as Exchange from "../../src/Exchange.js"
 import { callback, raceClock } from "../../src/internal/dialect.js"
 
 /** undici checks its timeouts about once a second: shorter deadlines are raced against the `Clock` instead. */
 const UNDICI_TIMER_RESOLUTION_MS = 1000
-
-/** The longest delay `setTimeout` keeps (a longer one fires at once); a deadline past it is no deadline. */
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** Whether undici itself keeps a deadline of `millis` precisely enough (2 s and more). */
 export const undiciKeeps = (millis: number) => millis >= 2 * UNDICI_TIMER_RESOLUTION_MS
@@ -73,14 +69,10 @@ class Collector implements Undici.Dispatcher.DispatchHandler {
   }
 }
 
-/** The cause of an attempt that had no whole answer by its deadline. */
-const deadlinePassed = (timeout: Duration.Duration) =>
-  Object.assign(new Error(`no whole answer within ${Duration.format(timeout)}`), { code: ATTEMPT_TIMEOUT_CODE })
-
 /**
  * Sends through `dispatcher`, the body read whole. Deadlines of 2 s and more are kept here: undici's own
- * (to the head, then between body chunks: silence) and one timer for the whole attempt, which an answer
- * trickling in a few bytes at a time would outlast otherwise; shorter ones are raced against the `Clock`.
+ * (to the head, then between body chunks: silence) and a timer for the whole attempt
+ * (`Exchange.attemptTimer`); shorter ones are raced against the `Clock`.
  */
 export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgoing, timeout, maxBytes) => {
   const millis = Duration.toMillis(timeout)
@@ -91,9 +83,7 @@ export const make = (dispatcher: Undici.Dispatcher): Exchange.Exchange => (outgo
       clearTimeout(deadline)
       resume(answer)
     })
-    if (ownTimeout !== undefined && ownTimeout <= MAX_TIMER_MS) {
-      deadline = setTimeout(() => collector.abort(deadlinePassed(timeout)), ownTimeout)
-    }
+    if (ownTimeout !== undefined) deadline = Exchange.attemptTimer(timeout, (cause) => collector.abort(cause))
     try {
       const url = new URL(outgoing.url)
       dispatcher.dispatch({
