@@ -37,16 +37,20 @@ export const statusLine = (info: StatusInfo, previous: StatusKind | undefined): 
   }
 }
 
-export const resultLines = (app: RegisteredApp, secret: string, envFile: string | undefined): ReadonlyArray<string> => [
+/** The lines that show the new app: its ID, its masked secret and its platform. */
+export const appLines = (app: RegisteredApp, secret: string): ReadonlyArray<string> => [
   "",
   "App ready.",
   `  App ID:     ${app.clientId}`,
   `  App Secret: ${maskSecret(secret)}`,
-  ...(app.userInfo?.tenant_brand === undefined ? [] : [`  Platform:   ${app.userInfo.tenant_brand === "lark" ? "Lark" : "Feishu"}`]),
+  ...(app.userInfo?.tenant_brand === undefined ? [] : [`  Platform:   ${app.userInfo.tenant_brand === "lark" ? "Lark" : "Feishu"}`])
+]
+
+/** The line after {@link appLines}: where the credentials were saved, or how to save them. */
+export const envFileLine = (envFile: string | undefined): string =>
   envFile === undefined
     ? "Pass --write-env .env to save the credentials; the secret is also shown in the developer console."
     : `Saved LARK_APP_ID and LARK_APP_SECRET to ${envFile}.`
-]
 
 /** A short, human reason for a failed run. */
 export const failureLine = (error: RegistrationFailure): string => {

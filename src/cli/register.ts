@@ -15,7 +15,7 @@ import QRCode from "qrcode"
 import { catchAll } from "../internal/dialect.js"
 import { type RegisteredApp, registerAppEffect, type StatusKind } from "../registration/index.js"
 import { flagOf, type RegisterCommand } from "./args.js"
-import { envVariables, failureLine, qrCodeLines, resultLines, statusLine, upsertEnv } from "./format.js"
+import { appLines, envFileLine, envVariables, failureLine, qrCodeLines, statusLine, upsertEnv } from "./format.js"
 import { consoleOutput, ExitCode, type Output, printAll } from "./output.js"
 
 /** The QR code drawn with terminal block characters; a URL too long for a QR code leaves only the link. */
@@ -68,19 +68,16 @@ export const register = (command: RegisterCommand, output: Output = consoleOutpu
     })
     // unwrapped only to write it to the file the user named and to mask it
     const secret = Redacted.value(app.clientSecret)
-    const lines = resultLines(app, secret, command.envFile)
+    // The app exists from here on: its ID and masked secret are printed before the file is touched, so that a
+    // failed write still shows them
+    yield* printAll(output.out, appLines(app, secret))
     const path = command.envFile
-    if (path === undefined) {
-      yield* printAll(output.out, lines)
-      return app
+    if (path !== undefined) {
+      yield* writeEnvFile(path, envVariables(app, secret)).pipe(
+        Effect.mapError((error) => new EnvFileNotWritten({ path, appId: app.clientId, error }))
+      )
     }
-    // The app exists from here on: print its ID and masked secret before touching the file, so that a failed
-    // write still shows them. Only the last line, which says the file was saved, waits for the write.
-    yield* printAll(output.out, lines.slice(0, -1))
-    yield* writeEnvFile(path, envVariables(app, secret)).pipe(
-      Effect.mapError((error) => new EnvFileNotWritten({ path, appId: app.clientId, error }))
-    )
-    yield* printAll(output.out, lines.slice(-1))
+    yield* output.out(envFileLine(path))
     return app
   })
 
