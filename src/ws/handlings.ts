@@ -6,7 +6,7 @@
  * all in that case. Once it has to wait (an HTTP call in the handler, a Redis dedupe store), its fiber is
  * handed to a `FiberSet` owned by the caller's scope, so interrupting `run` interrupts it. While `limit`
  * handlings are waiting, new ones queue (unacknowledged) and start in arrival order as slots free up; at
- * most `maxQueued` of them: past that, a submission runs its `refused` effect instead (the session answers
+ * most `maxQueued` of them: past that, a submission runs its `refused()` effect instead (the session answers
  * 500, so the platform redelivers the message later), rather than piling up while handlers are stuck.
  *
  * Closing the scope stops launching before it interrupts the running handlings: the queue is emptied and
@@ -22,8 +22,8 @@ import * as FiberSet from "effect/FiberSet"
 import type * as Scope from "effect/Scope"
 import { addFiberUnsafe, stackRunner } from "../internal/dialect.js"
 
-/** Starts or queues `handling`; runs `refused` instead when the queue is full. */
-export type Submit<R> = (handling: Effect.Effect<void, never, R>, refused: Effect.Effect<void>) => Effect.Effect<void>
+/** Starts or queues `handling`; runs `refused()` instead when the queue is full (made only then: once per message). */
+export type Submit<R> = (handling: Effect.Effect<void, never, R>, refused: () => Effect.Effect<void>) => Effect.Effect<void>
 
 export const make = <R>(limit: number, maxQueued: number): Effect.Effect<Submit<R>, never, R | Scope.Scope> =>
   Effect.gen(function*() {
@@ -65,7 +65,7 @@ export const make = <R>(limit: number, maxQueued: number): Effect.Effect<Submit<
       Effect.suspend(() => {
         if (closing) return Effect.void
         if (running >= limit) {
-          if (waiting.length >= maxQueued) return refused
+          if (waiting.length >= maxQueued) return refused()
           waiting.push(handling)
           return Effect.void
         }

@@ -41,8 +41,8 @@ export interface Input<R> {
   /** The server's settings; pongs update it. */
   readonly clientConfig: Ref.Ref<ClientConfig>
   readonly dispatch: (envelope: JsonObject) => Effect.Effect<Outcome, never, R>
-  /** Starts a message's handling (dispatch, then ack) without waiting for it, or runs `refused` (too many queued). */
-  readonly fork: (handling: Effect.Effect<void, never, R>, refused: Effect.Effect<void>) => Effect.Effect<void, never, R>
+  /** Starts a message's handling (dispatch, then ack) without waiting for it, or runs `refused()` (too many queued). */
+  readonly fork: (handling: Effect.Effect<void, never, R>, refused: () => Effect.Effect<void>) => Effect.Effect<void, never, R>
   /** No inbound frame this long after a ping: the socket is dead. */
   readonly pongTimeout: Duration.Duration
   readonly fragments: Partial<Fragments.Limits>
@@ -164,7 +164,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
         )
       }
       const sum = Frame.header(frame, "sum")
-      if (sum === undefined || sum === "1") return input.fork(handle(received, frame.payload ?? EMPTY), busy(received))
+      if (sum === undefined || sum === "1") return input.fork(handle(received, frame.payload ?? EMPTY), () => busy(received))
       return Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const offered = fragments.offer({
           messageId: Frame.header(frame, "message_id"),
@@ -184,7 +184,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
             return Effect.andThen(logged, connection.send(ack(received, OK, 0)))
           }
           case "Complete": {
-            const handling = input.fork(handle(received, offered.payload), busy(received))
+            const handling = input.fork(handle(received, offered.payload), () => busy(received))
             const watch = input.watch
             if (watch === undefined) return handling
             const crossings = fragmentCrossings(watch, {

@@ -62,7 +62,7 @@ export const countHandlings = <R>(
   return (handling, refused) =>
     Effect.suspend(() => {
       inFlight++
-      const started = submit(Effect.ensuring(handling, done), Effect.andThen(done, refused))
+      const started = submit(Effect.ensuring(handling, done), () => Effect.andThen(done, refused()))
       if (over || inFlight <= limit) return started
       over = true
       return Effect.andThen(crossed({ _tag: "Concurrency", inFlight, limit }), started)

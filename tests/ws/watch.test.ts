@@ -165,9 +165,9 @@ describe("countHandlings", () => {
     Effect.gen(function*() {
       const reported: Array<Crossing> = []
       let refusals = 0
-      const queueFull: Submit<never> = (_handling, refused) => refused
+      const queueFull: Submit<never> = (_handling, refused) => refused()
       const fork = countHandlings(queueFull, 1, (crossing) => Effect.sync(() => void reported.push(crossing)))
-      for (let i = 0; i < 3; i++) yield* fork(Effect.void, Effect.sync(() => void refusals++))
+      for (let i = 0; i < 3; i++) yield* fork(Effect.void, () => Effect.sync(() => void refusals++))
       assert.strictEqual(refusals, 3)
       assert.deepStrictEqual(reported, [])
     }))
