@@ -22,30 +22,26 @@ export const resolve = (domain: string, accounts?: string): Outcome<Domain, stri
   const name = domain.trim().toLowerCase()
   if (name === "" || name === "feishu") return succeed(withAccounts(Feishu, accounts))
   if (name === "lark") return succeed(withAccounts(Lark, accounts))
-  let url: URL
-  try {
-    url = new URL(domain.trim())
-  } catch {
-    return fail(`expected "feishu", "lark" or an http(s) base URL, got ${JSON.stringify(domain)}`)
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return fail(`expected an http(s) base URL, got ${JSON.stringify(domain)}`)
-  }
+  const url = httpUrl(domain)
+  if (url === undefined) return fail(`expected "feishu", "lark" or an http(s) base URL, got ${JSON.stringify(domain)}`)
   const open = trimSlashes(url.toString())
   const official = [Feishu, Lark].find((known) => known.open === open)
   if (official !== undefined) return succeed(withAccounts(official, accounts))
   return succeed({ open, accounts: accounts === undefined ? open : trimSlashes(accounts) })
 }
 
-/** Whether `text` is an http(s) URL (a base such as `accountsUrl`). */
-export const isBaseUrl = (text: string): boolean => {
+/** `text` as an http(s) URL; `undefined` when it is not one. */
+const httpUrl = (text: string): URL | undefined => {
   try {
-    const { protocol } = new URL(text.trim())
-    return protocol === "http:" || protocol === "https:"
+    const url = new URL(text.trim())
+    return url.protocol === "http:" || url.protocol === "https:" ? url : undefined
   } catch {
-    return false
+    return undefined
   }
 }
+
+/** Whether `text` is an http(s) URL (a base such as `accountsUrl`). */
+export const isBaseUrl = (text: string): boolean => httpUrl(text) !== undefined
 
 const withAccounts = (domain: Domain, accounts: string | undefined): Domain =>
   accounts === undefined ? domain : { open: domain.open, accounts: trimSlashes(accounts) }
