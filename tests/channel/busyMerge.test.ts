@@ -18,6 +18,7 @@ import type { Message } from "../../src/channel/Message.js"
 import * as FakeChat from "../../src/testing/FakeChat.js"
 import * as MockHttp from "../../src/testing/MockHttp.js"
 import { scoped, withLogsTo } from "../dialect.js"
+import { holdFirstMessage } from "../fixtures/heldHandler.js"
 import { channelMessage } from "../fixtures/message.js"
 
 const quiet = withLogsTo(() => {})
@@ -108,15 +109,7 @@ const BOT_INFO = MockHttp.route("GET", "/open-apis/bot/v3/info", () => ({
 const busyChannel = (mergeWhileBusy: boolean | undefined) =>
   Effect.gen(function*() {
     const channel = yield* Channel.make({ transport: "webhook", ack: "queued", mergeWhileBusy })
-    const seen = yield* Ref.make<ReadonlyArray<string>>([])
-    const busy = yield* Deferred.make<void>()
-    const release = yield* Deferred.make<void>()
-    yield* channel.on("Message", (message) =>
-      Effect.gen(function*() {
-        const first = (yield* Ref.get(seen)).length === 0
-        yield* Ref.update(seen, (all) => [...all, message.text])
-        if (first) yield* Effect.andThen(Deferred.succeed(busy, undefined), Deferred.await(release))
-      }))
+    const { busy, release, seen } = yield* holdFirstMessage(channel)
     yield* channel.connect
     const chat = { chatId: "oc_busy", chatType: "p2p" } as const
     const post = (body: string) =>
@@ -126,12 +119,11 @@ const busyChannel = (mergeWhileBusy: boolean | undefined) =>
         rawBody: JSON.stringify(FakeChat.messageEvent(chat, { from: { openId: "ou_alice", name: "Alice" }, text: body }, 0))
       })
     yield* post("one")
-    yield* Deferred.await(busy)
+    yield* busy
     for (const body of ["two", "three"]) assert.strictEqual((yield* post(body)).status, 200)
-    yield* Deferred.succeed(release, undefined)
+    yield* release
     // the handler runs three times without merging, twice with
-    yield* Effect.repeat(Ref.get(seen), { until: (all) => all.length >= (mergeWhileBusy === true ? 2 : 3) })
-    return yield* Ref.get(seen)
+    return yield* Effect.repeat(seen, { until: (all) => all.length >= (mergeWhileBusy === true ? 2 : 3) })
   })
 
 describe("mergeWhileBusy in the channel (webhook)", () => {

@@ -26,6 +26,7 @@ import { isInsecureRemote } from "../../src/ws/endpoint.js"
 import { LongConnectionTransportError } from "../../src/ws/errors.js"
 import { WebSocketFactory } from "../../src/ws/socket.js"
 import { fork, scoped, withLogsTo } from "../dialect.js"
+import { holdFirstMessage } from "../fixtures/heldHandler.js"
 import { channelMessage } from "../fixtures/message.js"
 
 const quiet = withLogsTo(() => {})
@@ -217,28 +218,20 @@ describe("ack: \"queued\" keeps the chat queues bounded (webhook)", () => {
   scoped("past maxQueued a message is answered 500 and not queued; its redelivery, once there is room, is handled", () =>
     Effect.gen(function*() {
       const { channel, post } = yield* webhookChannel({ ack: "queued", maxQueued: 2 })
-      const seen = yield* Ref.make<ReadonlyArray<string>>([])
-      const busy = yield* Deferred.make<void>()
-      const release = yield* Deferred.make<void>()
-      yield* channel.on("Message", (message) =>
-        Effect.gen(function*() {
-          const first = (yield* Ref.get(seen)).length === 0
-          yield* Ref.update(seen, (all) => [...all, message.text])
-          if (first) yield* Effect.andThen(Deferred.succeed(busy, undefined), Deferred.await(release))
-        }))
+      const { busy, release, seen } = yield* holdFirstMessage(channel)
       yield* channel.connect
       const chat = { chatId: "oc_flood", chatType: "p2p" } as const
       const [one, two, three] = ["one", "two", "three"].map((body) =>
         FakeChat.messageEvent(chat, { from: { openId: "ou_alice", name: "Alice" }, text: body }, 0))
       assert.strictEqual((yield* post(one!)).status, 200)
-      yield* Deferred.await(busy)
+      yield* busy
       assert.strictEqual((yield* post(two!)).status, 200, "the second waits: the queues hold two")
       assert.strictEqual((yield* post(three!)).status, 500, "the third finds them full")
-      yield* Deferred.succeed(release, undefined)
-      yield* Effect.repeat(Ref.get(seen), { until: (all) => all.length === 2 })
+      yield* release
+      yield* Effect.repeat(seen, { until: (all) => all.length === 2 })
       assert.strictEqual((yield* post(three!)).status, 200, "the platform's redelivery")
-      yield* Effect.repeat(Ref.get(seen), { until: (all) => all.length === 3 })
-      assert.deepStrictEqual(yield* Ref.get(seen), ["one", "two", "three"])
+      yield* Effect.repeat(seen, { until: (all) => all.length === 3 })
+      assert.deepStrictEqual(yield* seen, ["one", "two", "three"])
     }).pipe(Effect.provide(layerTest([BOT_INFO])), quiet))
 })
 
