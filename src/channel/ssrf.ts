@@ -75,6 +75,9 @@ const internalIpv6 = (g: ReadonlyArray<number>): boolean => {
   // (64:ff9b:1::/48, a private translator) or unassigned
   if (g[0] === 0x64 && g[1] === 0xff9b) return zero(2, 6) ? lastIpv4() : true
   if (g[0] === 0x2002) return internalIpv4(embeddedIpv4(g[1]!, g[2]!)) // 6to4: 2002:AABB:CCDD::/48
+  // 2001::/32, Teredo: a tunnel to the (obfuscated) IPv4 address of a host behind NAT, which may be an
+  // internal one; retired, so no media host is reached through it
+  if (g[0] === 0x2001 && g[1] === 0) return true
   const first = g[0]!
   return (first & 0xfe00) === 0xfc00 || // fc00::/7, unique-local
     (first & 0xff80) === 0xfe80 || // fe80::/10 link-local and fec0::/10 site-local (deprecated, still private)
@@ -82,8 +85,8 @@ const internalIpv6 = (g: ReadonlyArray<number>): boolean => {
 }
 
 /**
- * True for loopback, private, link-local, unique-local, site-local, unspecified and multicast addresses, and
- * for IPv6 addresses that embed an internal IPv4 one. Anything with a `:` that does not parse as IPv6 is
+ * True for loopback, private, link-local, unique-local, site-local, unspecified, multicast and Teredo
+ * addresses, and for IPv6 addresses that embed an internal IPv4 one. Anything with a `:` that does not parse as IPv6 is
  * treated as internal: a guard should refuse what it cannot read.
  */
 export const isInternalAddress = (address: string): boolean => {

@@ -85,6 +85,7 @@ describe("guardedLookup", () => {
     ["SIIT-translated cloud metadata (::ffff:0:0:0/96)", ["::ffff:0:a9fe:a9fe"]],
     ["site-local (fec0::/10)", ["fec0::1"]],
     ["6to4 (2002::/16) embedding a private address", ["2002:a00:1::1"]],
+    ["Teredo (2001::/32), whose client address is obfuscated", ["2001:0:4136:e378:8000:63bf:f5ff:fffe"]],
     ["one public and one private address", ["203.0.113.10", "10.0.0.1"]]
   ]
   for (const [name, answer] of internal) {
