@@ -16,7 +16,7 @@ import { catchAll } from "../internal/dialect.js"
 import { type RegisteredApp, registerAppEffect, type StatusKind } from "../registration/index.js"
 import { flagOf, type RegisterCommand } from "./args.js"
 import { appLines, envFileLine, envVariables, failureLine, qrCodeLines, statusLine, upsertEnv } from "./format.js"
-import { consoleOutput, ExitCode, type Output, printAll } from "./output.js"
+import { ExitCode, type Output, printAll } from "./output.js"
 
 /** The QR code drawn with terminal block characters; a URL too long for a QR code leaves only the link. */
 export const renderQrCode = (url: string): Effect.Effect<string> =>
@@ -52,8 +52,11 @@ class EnvFileNotWritten extends Data.TaggedError("EnvFileNotWritten")<{
   readonly error: PlatformError
 }> {}
 
-/** Registers the app as the command asks, printing as it goes. */
-export const register = (command: RegisterCommand, output: Output = consoleOutput) =>
+/**
+ * Registers the app as the command asks, printing as it goes; `created` is set to the app's ID as soon as the
+ * platform has created it, so that a cancellation after that point can say so.
+ */
+export const register = (command: RegisterCommand, output: Output, created: Ref.Ref<string | undefined>) =>
   Effect.gen(function*() {
     const printed = yield* Ref.make<StatusKind | undefined>(undefined)
     const app: RegisteredApp = yield* registerAppEffect({
@@ -66,6 +69,7 @@ export const register = (command: RegisterCommand, output: Output = consoleOutpu
           return line === undefined ? Effect.void : output.out(line)
         })
     })
+    yield* Ref.set(created, app.clientId)
     // unwrapped only to write it to the file the user named and to mask it
     const secret = Redacted.value(app.clientSecret)
     // The app exists from here on: its ID and masked secret are printed before the file is touched, so that a
@@ -95,11 +99,23 @@ export const runRegister = (
       ),
       ExitCode.failed
     )
-  return register(command, output).pipe(
-    Effect.as(ExitCode.ok),
-    Effect.catchTag("RegistrationOptionsError", (error) => usage(`${flagOf(error.option)}: ${error.detail}`)),
-    Effect.catchTag("EnvFileNotWritten", cannotWrite),
-    catchAll((error) => Effect.as(output.err(failureLine(error)), ExitCode.failed)),
-    Effect.onInterrupt(() => output.err("\nCancelled. Nothing was created by this command."))
-  )
+  return Effect.flatMap(Ref.make<string | undefined>(undefined), (created) =>
+    register(command, output, created).pipe(
+      Effect.as(ExitCode.ok),
+      Effect.catchTag("RegistrationOptionsError", (error) => usage(`${flagOf(error.option)}: ${error.detail}`)),
+      Effect.catchTag("EnvFileNotWritten", cannotWrite),
+      catchAll((error) => Effect.as(output.err(failureLine(error)), ExitCode.failed)),
+      Effect.onInterrupt(() => Effect.flatMap(Ref.get(created), (appId) => output.err(cancelledLine(appId, command.envFile))))
+    ))
 }
+
+/**
+ * What a cancelled `register` says. Before the platform answered, an app can only exist if the user already
+ * confirmed it on their phone; after, it does exist, and its credentials may not have reached the file.
+ */
+const cancelledLine = (appId: string | undefined, envFile: string | undefined): string =>
+  appId === undefined
+    ? "\nCancelled before the registration finished. If you had already confirmed it in the app, the new app is in the developer console."
+    : `\nCancelled, but the app was created (App ID ${appId}).` +
+      (envFile === undefined ? "" : ` Its credentials may not have been written to ${envFile}.`) +
+      " The App Secret is in the developer console."

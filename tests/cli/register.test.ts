@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -236,6 +237,24 @@ describe("lark-effect register against the in-process fake (TestClock)", () => {
       const sent = (yield* fake.calls).length
       yield* TestClock.adjust("5 minutes")
       assert.strictEqual((yield* fake.calls).length, sent)
-      assert.strictEqual(lines.at(-1), "ERR \nCancelled. Nothing was created by this command.")
+      assert.match(lines.at(-1)!, /^ERR \nCancelled before the registration finished\./)
+    }).pipe(Effect.provide(cliLayer)))
+
+  it.effect("interruption after the app was created says it was created, with its ID", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeRegistration.FakeRegistration
+      yield* fake.program("poll", Reply.success({ clientId: "cli_made", clientSecret: "Xq7LpT2vNw9RkE4sYb6HcJ1mUz8DaF3g" }))
+      const { output, lines } = capture()
+      const printing = yield* Deferred.make<void>()
+      // the terminal stalls on the first line that shows the app
+      const stalled = { ...output, out: (line: string) => line.includes("cli_made") ? Effect.andThen(Deferred.succeed(printing, undefined), Effect.never) : output.out(line) }
+      const fiber = yield* fork(run(["register", "--write-env", "/nonexistent/.env"], stalled))
+      yield* Deferred.await(printing)
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual(
+        lines.at(-1),
+        "ERR \nCancelled, but the app was created (App ID cli_made). Its credentials may not have been written to /nonexistent/.env. The App Secret is in the developer console."
+      )
+      assert.notInclude(lines.join("\n"), "Xq7LpT2vNw9RkE4sYb6HcJ1mUz8DaF3g")
     }).pipe(Effect.provide(cliLayer)))
 })
