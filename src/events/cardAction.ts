@@ -9,10 +9,13 @@
  *    dispatched as an event; a decrypted flat body (a legacy card action of an app with an Encrypt Key, as
  *    the official SDKs accept it) runs the `onCardAction` handler as in 5. The signature with the Encrypt Key
  *    authenticates it: its `token` is the card-update token, not the Verification Token.
- * 3. `url_verification` is answered with its challenge once the tokens agree (mismatch: 401).
+ * 3. `url_verification` is answered with its challenge once the tokens agree (mismatch: 401; in plaintext
+ *    with an Encrypt Key but no token: 401, as in 4).
  * 4. With a Verification Token configured, `X-Lark-Signature` must be the SHA-1 signature of the raw bytes
  *    (missing or wrong: 401), and the timestamp must be inside `maxClockSkew` when one is set. Without a
- *    token the request cannot be authenticated and is accepted as the other SDKs do.
+ *    token, a plaintext body cannot be authenticated: with an Encrypt Key configured it is refused (401; the
+ *    platform encrypts the card actions of such an app, so a plaintext one is forged), without one it is
+ *    accepted as the other SDKs do.
  * 5. The `onCardAction` handler runs: a card JSON it returns is the reply (it replaces the card); nothing is
  *    answered `{"msg":"success"}`; a failure or defect is a 500. Without a handler: `{"msg":"success"}`.
  *
@@ -26,6 +29,7 @@ import { bodyLimit } from "./bodyLimit.js"
 import * as Crypto from "./crypto.js"
 import { type JsonObject, parseObject, tokenCheck } from "./dispatch.js"
 import type { EventDispatcher } from "./EventDispatcher.js"
+import { EventSignatureError } from "./errors.js"
 import { makeEntry } from "./handle.js"
 import {
   afterWindow,
@@ -42,6 +46,10 @@ import {
   timestampWindow
 } from "./webhook.js"
 
+const forgedPlaintext = new EventSignatureError({
+  detail: "plaintext card request, but only the Encrypt Key can authenticate one here (no Verification Token)"
+})
+
 /**
  * The legacy card-action entry point of `dispatcher` (see the module comment). The returned function never
  * fails. Like `handle`, create it once: it holds the dedupe store of the new-style callbacks it forwards.
@@ -49,7 +57,7 @@ import {
 export const handleCardAction = <R>(
   dispatcher: EventDispatcher<R>
 ): (request: Request) => Effect.Effect<Response, never, R> => {
-  const { verificationToken } = dispatcher.options
+  const { encryptKey, verificationToken } = dispatcher.options
   const inWindow = timestampWindow(dispatcher.options.maxClockSkew)
   const limit = bodyLimit(dispatcher.options.maxBodySize)
   const checkToken = tokenCheck(verificationToken, "required")
@@ -77,6 +85,7 @@ export const handleCardAction = <R>(
       if (isFailure(parsed)) return reject(getFailure(parsed))
       const body = getSuccess(parsed)
       if ("encrypt" in body || "schema" in body) return sealed(request)
+      if (verificationToken === undefined && encryptKey !== undefined) return reject(forgedPlaintext)
       if (body.type === "url_verification") return answerChallenge(checkToken, body)
       if (verificationToken === undefined) return run(body)
 

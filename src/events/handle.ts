@@ -4,8 +4,9 @@
  * Order of checks: POST only (405) and a body of at most `maxBodySize` bytes (413, default 1 MiB); then:
  * 1. With an Encrypt Key configured and signature headers present, `X-Lark-Signature` is verified over the
  *    RAW request bytes BEFORE anything is decrypted (missing header or mismatch: 401). A request without any
- *    signature header is accepted only if it decrypts to a `url_verification`; anything else is a 401
- *    signature failure (so an unsigned request learns nothing about the ciphertext). With `maxClockSkew`
+ *    signature header is accepted only if it decrypts to a `url_verification` (in plaintext only when a
+ *    Verification Token is configured, which it must then carry); anything else is a 401 signature failure
+ *    (so an unsigned request learns nothing about the ciphertext). With `maxClockSkew`
  *    configured, the verified `X-Lark-Request-Timestamp` must then lie within the window of the `Clock`
  *    (else 401, `EventTimestampError`): a replayed old delivery is refused.
  * 2. The body must be a JSON object in UTF-8 (else 400); `{"encrypt": ...}` is decrypted (no key configured, or
@@ -108,17 +109,24 @@ const decrypted = (
   return flatMapOutcome(decrypt(encrypted), (plain) => parseObject(plain, "decrypted body"))
 }
 
-/** Body → plaintext envelope (decrypting `encrypt` when present). */
+/**
+ * Body → plaintext envelope (decrypting `encrypt` when present). A body that came in plaintext is refused as
+ * unsigned when `plaintext` says so: nothing authenticates it then.
+ */
 const open = (
   decrypt: Decrypt | undefined,
-  rawBody: Crypto.RawBody
-): Checked<JsonObject, EventDecodeError | EventDecryptError> => {
+  rawBody: Crypto.RawBody,
+  plaintext: "accepted" | "refused" = "accepted"
+): Checked<JsonObject, EventDecodeError | EventDecryptError | EventSignatureError> => {
   const encrypted = exactEnvelope(rawBody)
   if (encrypted !== undefined) return decrypted(decrypt, encrypted)
-  return flatMapOutcome(
-    flatMapOutcome(bodyText(rawBody), (text) => parseObject(text, "body")),
-    (body) => ("encrypt" in body ? decrypted(decrypt, body.encrypt) : succeed(body))
-  )
+  return flatMapOutcome(flatMapOutcome(bodyText(rawBody), (text) => parseObject(text, "body")), (body): Checked<
+    JsonObject,
+    EventDecodeError | EventDecryptError | EventSignatureError
+  > => {
+    if ("encrypt" in body) return decrypted(decrypt, body.encrypt)
+    return plaintext === "accepted" ? succeed(body) : fail(new EventSignatureError({ detail: "unsigned plaintext request" }))
+  })
 }
 
 /** The HTTP reply to an outcome (rejections were logged by the dispatcher). */
@@ -194,9 +202,10 @@ export const makeEntry = <R>(
       const signed = Crypto.verifySignature(headers, encryptKey, request.rawBody)
       const unsigned = headers.timestamp === undefined && headers.nonce === undefined && headers.signature === undefined
       if (unsigned) {
-        // Only a url_verification may come without a signature. Whatever else goes wrong with an unsigned
-        // body is answered as a signature failure, so that the reply says nothing about the ciphertext.
-        const opened = open(decrypt, request.rawBody)
+        // Only a url_verification may come without a signature, and only encrypted unless the Verification
+        // Token it must carry authenticates it. Whatever else goes wrong with an unsigned body is answered as a
+        // signature failure, so that the reply says nothing about the ciphertext.
+        const opened = open(decrypt, request.rawBody, verificationToken === undefined ? "refused" : "accepted")
         if (!isFailure(opened) && getSuccess(opened).type === "url_verification") return challenge(getSuccess(opened))
         return reject(isFailure(signed) ? getFailure(signed) : new EventSignatureError({ detail: "unsigned request" }))
       }

@@ -190,6 +190,23 @@ describe("legacy card action (handleCardAction)", () => {
       assert.strictEqual(yield* Ref.get(count), 1)
     }).pipe(withLogsTo(() => {})))
 
+  it.effect("an Encrypt Key without a token: a plaintext action or challenge is forged (401, no handler); an encrypted, signed one runs", () =>
+    Effect.gen(function*() {
+      const count = yield* Ref.make(0)
+      const respond = handleCardAction(
+        EventDispatcher.make({ encryptKey: KEY }).onCardAction(() => Effect.as(Ref.update(count, (n) => n + 1), undefined))
+      )
+      const [forged, logs] = yield* withLogs(respond({ method: "POST", headers: {}, rawBody: legacyBody }))
+      assert.strictEqual(forged.status, 401)
+      assert.isTrue(logs.some((line) => line.includes("EventSignatureError")))
+      const challenge = yield* respond({ method: "POST", headers: {}, rawBody: "{\"challenge\":\"ch1\",\"type\":\"url_verification\"}" })
+      assert.strictEqual(challenge.status, 401)
+      assert.notInclude(challenge.body, "ch1")
+      assert.strictEqual(yield* Ref.get(count), 0)
+      assert.strictEqual((yield* respond(sealed(legacyBody))).status, 200)
+      assert.strictEqual(yield* Ref.get(count), 1)
+    }))
+
   it.effect("an encrypted (new-style) body at the card URL is handled as a v2 callback", () =>
     Effect.gen(function*() {
       const respond = handleCardAction(

@@ -92,6 +92,22 @@ describe("url_verification", () => {
       const bad = yield* h2(plain(JSON.stringify({ encrypt: e4 })))
       assert.strictEqual(bad.status, 401)
     }))
+
+  it.effect("with an Encrypt Key, an unsigned challenge in plaintext is answered only when the token it carries authenticates it", () =>
+    Effect.gen(function*() {
+      const challenge = (token: string) => plain(`{"challenge":"abc","token":"${token}","type":"url_verification"}`)
+      // a key and no token: anyone could have sent it (the platform encrypts the challenge of such an app)
+      const keyOnly = yield* handle(EventDispatcher.make({ encryptKey: KEY }))(challenge("whatever"))
+      assert.strictEqual(keyOnly.status, 401)
+      assert.notInclude(keyOnly.body, "abc")
+      const keyOnlySealed = yield* handle(EventDispatcher.make({ encryptKey: KEY }))(
+        plain(JSON.stringify({ encrypt: Crypto.encrypt(KEY, `{"challenge":"abc","token":"t","type":"url_verification"}`) }))
+      )
+      assert.deepStrictEqual([keyOnlySealed.status, JSON.parse(keyOnlySealed.body)], [200, { challenge: "abc" }])
+      const withToken = handle(EventDispatcher.make({ encryptKey: KEY, verificationToken: TOKEN }))
+      assert.strictEqual((yield* withToken(challenge(TOKEN))).status, 200)
+      assert.strictEqual((yield* withToken(challenge("other"))).status, 401)
+    }))
 })
 
 describe("dispatch", () => {
