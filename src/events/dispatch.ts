@@ -5,7 +5,7 @@
  * Steps: v2 (`schema`) / v1 (`uuid`) classification, the Verification Token check (see {@link TokenPolicy}), the de-duplication claim (see `Dedupe.ts`), an optional payload schema, then the handler.
  * Each transport turns the outcome into its own reply (an HTTP status, a frame ack code).
  */
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -43,13 +43,17 @@ export type EventRequestError =
   | EventTokenError
   | EventMethodError
 
+/**
+ * What a delivery came to. `response`, on the acknowledged outcomes, is the JSON text of the answer for a
+ * callback type (its handler's result, `{}` when there is none) and `undefined` for an event.
+ */
 export type Outcome =
-  /** The handler succeeded; `response` is its result for a callback type (`{}` when it returned nothing), else `undefined`. */
-  | { readonly _tag: "Handled"; readonly response: unknown }
+  /** The handler succeeded. */
+  | { readonly _tag: "Handled"; readonly response: string | undefined }
   /** Handled before (by this process or, with a shared store, another one): acknowledge again. */
-  | { readonly _tag: "Duplicate" }
+  | { readonly _tag: "Duplicate"; readonly response: string | undefined }
   /** No handler for the type: acknowledge, so that the platform does not retry forever. */
-  | { readonly _tag: "Unhandled" }
+  | { readonly _tag: "Unhandled"; readonly response: string | undefined }
   /** Not handled now (handler failed, store down, or another delivery in progress): ask for a redelivery. */
   | { readonly _tag: "Retry"; readonly reason: "HandlerFailed" | "InProgress" | "StoreFailed" }
   /** Bad input: no handler ran. */
@@ -58,9 +62,23 @@ export type Outcome =
 /** Callbacks answer with their handler's result (a toast, a card, a link preview); events do not. */
 export const CALLBACK_TYPES: ReadonlySet<string> = new Set(["card.action.trigger", "url.preview.get", "profile.view.get"])
 
-/** A callback handler that returned nothing answers `{}` (the client accepts it without error 108002). */
-const callbackResponse = (type: string, result: unknown): unknown =>
-  CALLBACK_TYPES.has(type) ? (result === undefined ? {} : result) : undefined
+/** A callback answered without a result of a handler's: `{}` (the client accepts it without error 108002). */
+const NO_RESULT = "{}"
+
+/**
+ * The JSON text answering a delivery of `type` whose handler returned `result`: `undefined` for an event; for a
+ * callback, `{}` when it returned nothing, and a failure when JSON cannot encode what it returned (a bigint, a
+ * cycle).
+ */
+const callbackResponse = (type: string, result: unknown): Checked<string | undefined, unknown> => {
+  if (!CALLBACK_TYPES.has(type)) return succeed(undefined)
+  if (result === undefined) return succeed(NO_RESULT)
+  try {
+    return succeed(JSON.stringify(result))
+  } catch (error) {
+    return fail(error)
+  }
+}
 
 export type JsonObject = Record<string, unknown>
 
@@ -173,8 +191,10 @@ const appTicketHandler = (config: Option.Option<LarkConfigService>): Handler<Any
 const HANDLER_FAILED: Outcome = { _tag: "Retry", reason: "HandlerFailed" }
 const STORE_FAILED: Outcome = { _tag: "Retry", reason: "StoreFailed" }
 const IN_PROGRESS: Outcome = { _tag: "Retry", reason: "InProgress" }
-const DUPLICATE: Outcome = { _tag: "Duplicate" }
-const UNHANDLED: Outcome = { _tag: "Unhandled" }
+const DUPLICATE_EVENT: Outcome = { _tag: "Duplicate", response: undefined }
+const DUPLICATE_CALLBACK: Outcome = { _tag: "Duplicate", response: NO_RESULT }
+const UNHANDLED_EVENT: Outcome = { _tag: "Unhandled", response: undefined }
+const UNHANDLED_CALLBACK: Outcome = { _tag: "Unhandled", response: NO_RESULT }
 
 // The functions below run for every event, so they chain effects directly instead of using generators
 // (`Effect.gen` costs a few microseconds a yield, which is most of the dispatch time).
@@ -202,10 +222,6 @@ export const makeDispatch = <R>(
   const logDedupeFailure = (what: string, error: unknown) =>
     Effect.logWarning(`lark event dedupe: ${what} a claim failed`, error)
 
-  const handled = (classified: Classified, value: unknown): Outcome => ({
-    _tag: "Handled",
-    response: callbackResponse(classified.type, value)
-  })
 
   /**
    * The store holding a claim: its Effect operations, and its operations done at once when it is an
@@ -222,10 +238,11 @@ export const makeDispatch = <R>(
    * delivery is not answered as handled: the platform redelivers, and the redelivery finds the claim the
    * store keeps until it records the id (InProgress), then the id done; the handler does not run again.
    */
-  const completeClaim = (store: Store, classified: Classified, value: unknown): Effect.Effect<Outcome> => {
+  const completeClaim = (store: Store, classified: Classified, response: string | undefined): Effect.Effect<Outcome> => {
+    const handled: Outcome = { _tag: "Handled", response }
     if (store.unsafe !== undefined) {
       store.unsafe.complete(classified.id, currentTimeMillis(store.clock))
-      return Effect.succeed(handled(classified, value))
+      return Effect.succeed(handled)
     }
     return Effect.matchEffect(store.dedupe.complete(classified.id), {
       onFailure: (error) =>
@@ -236,7 +253,7 @@ export const makeDispatch = <R>(
           ),
           STORE_FAILED
         ),
-      onSuccess: () => Effect.succeed(handled(classified, value))
+      onSuccess: () => Effect.succeed(handled)
     })
   }
 
@@ -261,7 +278,10 @@ export const makeDispatch = <R>(
     )
   }
 
-  /** Runs the handler on a claimed id, then completes the claim, or releases it on failure or interruption. */
+  /**
+   * Runs the handler on a claimed id, then completes the claim, or releases it on failure or interruption. A
+   * callback result JSON cannot encode counts as a failure: it cannot be answered, so the id is not done.
+   */
   const runClaimed = (
     store: Store,
     classified: Classified,
@@ -270,7 +290,12 @@ export const makeDispatch = <R>(
   ): Effect.Effect<Outcome, never, R> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.matchCauseEffect(restore(Effect.suspend(() => handler(event))), {
-        onSuccess: (value) => completeClaim(store, classified, value),
+        onSuccess: (value) => {
+          const response = callbackResponse(classified.type, value)
+          return isFailure(response)
+            ? releaseClaim(store, classified, Cause.die(new Error(`the ${classified.type} response is not JSON-serialisable`)))
+            : completeClaim(store, classified, getSuccess(response))
+        },
         onFailure: (cause) => releaseClaim(store, classified, cause)
       })
     )
@@ -286,7 +311,10 @@ export const makeDispatch = <R>(
       case "Claimed":
         return runClaimed(store, classified, handler, event)
       case "Done":
-        return Effect.as(Effect.logDebug(`lark event ${classified.type} already handled; acknowledged again`), DUPLICATE)
+        return Effect.as(
+          Effect.logDebug(`lark event ${classified.type} already handled; acknowledged again`),
+          CALLBACK_TYPES.has(classified.type) ? DUPLICATE_CALLBACK : DUPLICATE_EVENT
+        )
       case "InProgress":
         return Effect.as(
           Effect.logDebug(`lark event ${classified.type} is being handled elsewhere; asking for a redelivery`),
@@ -319,7 +347,10 @@ export const makeDispatch = <R>(
     schema: SchemaOf<any> | undefined
   ): Effect.Effect<Outcome, never, R> => {
     if (handler === undefined) {
-      return Effect.as(Effect.logDebug(`lark event ${classified.type} has no handler; acknowledged`), UNHANDLED)
+      return Effect.as(
+        Effect.logDebug(`lark event ${classified.type} has no handler; acknowledged`),
+        CALLBACK_TYPES.has(classified.type) ? UNHANDLED_CALLBACK : UNHANDLED_EVENT
+      )
     }
     if (schema === undefined) return claimAndRun(classified, handler, classified.event)
     const decoded = lenientDecoder(schema)(classified.event.event)

@@ -53,12 +53,12 @@ import {
   answerChallenge,
   bodyText,
   FAILED,
+  jsonText,
   refuseEarly,
   reject,
   rejection,
   type Request,
   type Response,
-  respondWith,
   signatureHeaders,
   SUCCESS,
   timestampWindow
@@ -133,10 +133,9 @@ const open = (
 const replyTo = (outcome: Outcome): Effect.Effect<Response> => {
   switch (outcome._tag) {
     case "Handled":
-      return outcome.response === undefined ? Effect.succeed(SUCCESS) : respondWith(outcome.response)
     case "Duplicate":
     case "Unhandled":
-      return Effect.succeed(SUCCESS)
+      return Effect.succeed(outcome.response === undefined ? SUCCESS : jsonText(200, outcome.response))
     case "Retry":
       return Effect.succeed(FAILED)
     case "Rejected":

@@ -20,13 +20,14 @@
  * `makeReplier` (and `makeAnswer`, its promise) is the core the web framework adapters (`src/adapters`) share.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { type AppRuntime, runObservedOn } from "../internal/dialect.js"
 import { bodyLimit } from "./bodyLimit.js"
 import { EventBodyTooLargeError } from "./errors.js"
 import type { Request, Response } from "./handle.js"
-import { json, reject } from "./webhook.js"
+import { FAILED, json, reject } from "./webhook.js"
 
 export interface ListenerOptions {
   /** The largest body read, in bytes (default 1 MiB). */
@@ -106,7 +107,8 @@ const ignore = (): void => {}
  * `(request, preRead, reply) => void`: `reply` gets the answer of `respond`, run on `runtime`, to `request`, whose
  * body is `preRead` when a middleware already read it as bytes or a string (then `respond` starts at once, and
  * `reply` is called as soon as it ends: no promise in between), else read from the stream (at most `maxBodySize`
- * bytes, else 413). A broken request stream, or a defect, is answered 400. An effect `reply` returns (a log) is
+ * bytes, else 413). A broken request stream is answered 400; a defect or an interruption of `respond`, 500 (the
+ * platform delivers it again), with the cause logged. An effect `reply` returns (a log) is
  * run on `runtime`. Throws `RangeError` for a `maxBodySize` that is not a positive whole number.
  *
  * @internal
@@ -130,11 +132,16 @@ export const makeReplier = <R>(
         : rawBody === TOO_LARGE
         ? reject(new EventBodyTooLargeError({ limit }))
         : respond({ method: request.method ?? "GET", headers: request.headers, rawBody })
-    } catch {
-      return reply(UNREADABLE) // an entry point that throws instead of making its effect: a defect
+    } catch (error) {
+      return notHandled(reply, Cause.die(error)) // an entry point that throws instead of making its effect: a defect
     }
-    // the entry points never fail: only a defect gets here otherwise
-    run(answer, (exit) => reply(Exit.isSuccess(exit) ? exit.value : UNREADABLE))
+    // the entry points never fail: only a defect or an interruption gets here otherwise
+    run(answer, (exit) => Exit.isSuccess(exit) ? reply(exit.value) : notHandled(reply, exit.cause))
+  }
+  /** A request the entry point died on or was interrupted in: 500, so the platform delivers it again; logged. */
+  const notHandled = (reply: (answer: Response) => void, cause: Cause.Cause<unknown>): void => {
+    reply(FAILED)
+    run(Effect.logError("lark-effect webhook: the request was not handled (answered 500)", cause), ignore)
   }
   return (request, preRead, replyWith) => {
     const reply = deliver(replyWith)

@@ -49,11 +49,15 @@ const byteLength = (rawBody: Crypto.RawBody): number =>
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const
 
-export const json = (status: number, value: unknown, extra?: Record<string, string>): Response => ({
+/** A reply whose body is JSON text already. */
+export const jsonText = (status: number, body: string, extra?: Record<string, string>): Response => ({
   status,
   headers: extra === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...extra },
-  body: JSON.stringify(value)
+  body
 })
+
+export const json = (status: number, value: unknown, extra?: Record<string, string>): Response =>
+  jsonText(status, JSON.stringify(value), extra)
 
 export const SUCCESS = json(200, { msg: "success" })
 

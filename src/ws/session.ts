@@ -58,33 +58,21 @@ const REDELIVER = utf8.encode(JSON.stringify({ code: 500 }))
 
 /**
  * The ack payload of a dispatch outcome:
- * - `Handled`: 200, with `data` = base64 of the handler's JSON result for callbacks (a toast, a card);
- * - `Duplicate`, `Unhandled`: 200 (nothing to do, and asking again would not change that);
+ * - `Handled`, `Duplicate`, `Unhandled`: 200, with `data` = base64 of the answer's JSON for callbacks (a toast,
+ *   a card, `{}`: a callback acked without data shows the user an error);
  * - `Rejected` (a malformed payload, a wrong token, a payload the schema refuses): 200 as well. The same
  *   bytes would be redelivered for hours and rejected every time; the rejection is logged instead;
  * - `Retry` (the handler failed, the dedupe store failed, or another delivery is in progress): 500, so the
  *   platform redelivers.
  */
-export const ackPayload = (outcome: Outcome): Effect.Effect<Uint8Array> => {
-  const plain = plainAckPayload(outcome)
-  if (plain !== undefined) return Effect.succeed(plain)
-  return Effect.matchEffect(Effect.try(() => JSON.stringify({ code: 200, data: encodeBase64(JSON.stringify((outcome as Handled).response)) })), {
-    onFailure: () => Effect.as(Effect.logError("lark long connection: the callback result is not JSON; acknowledged without it"), OK),
-    onSuccess: (text) => Effect.succeed(utf8.encode(text))
-  })
-}
-
-type Handled = Extract<Outcome, { readonly _tag: "Handled" }>
-
-/** {@link ackPayload} of every outcome but a callback's answer (`undefined`), without an Effect. */
-const plainAckPayload = (outcome: Outcome): Uint8Array | undefined => {
+export const ackPayload = (outcome: Outcome): Uint8Array => {
   switch (outcome._tag) {
     case "Handled":
-      return outcome.response === undefined ? OK : undefined
-    case "Retry":
-      return REDELIVER
     case "Duplicate":
     case "Unhandled":
+      return outcome.response === undefined ? OK : utf8.encode(JSON.stringify({ code: 200, data: encodeBase64(outcome.response) }))
+    case "Retry":
+      return REDELIVER
     case "Rejected":
       return OK
   }
@@ -149,10 +137,7 @@ export const run = <R>(input: Input<R>): Effect.Effect<never, LongConnectionTran
       Effect.clockWith((clock) => {
         const started = currentTimeMillis(clock)
         const send = (answer: Uint8Array) => connection.send(ack(received, answer, currentTimeMillis(clock) - started))
-        return Effect.flatMap(outcomeOf(payload), (outcome) => {
-          const plain = plainAckPayload(outcome)
-          return plain !== undefined ? send(plain) : Effect.flatMap(ackPayload(outcome), send)
-        })
+        return Effect.flatMap(outcomeOf(payload), (outcome) => send(ackPayload(outcome)))
       })
 
     const onData = (frame: Frame.Frame, received: Uint8Array): Effect.Effect<void, never, R> => {

@@ -119,9 +119,30 @@ describe("card.action.trigger and url.preview.get", () => {
       assert.strictEqual((yield* failing({ method: "POST", headers: {}, rawBody: callbackBody("e1", "card.action.trigger", action) })).status, 500)
       const cyclic: Record<string, unknown> = {}
       cyclic.self = cyclic
-      const bad = handle(EventDispatcher.make().on("card.action.trigger", () => Effect.succeed(CardResponse.card(cyclic))))
-      assert.strictEqual((yield* bad({ method: "POST", headers: {}, rawBody: callbackBody("e2", "card.action.trigger", action) })).status, 500)
+      const runs = yield* Ref.make(0)
+      const bad = handle(
+        EventDispatcher.make().on("card.action.trigger", () => Effect.as(Ref.update(runs, (n) => n + 1), CardResponse.card(cyclic)))
+      )
+      const delivery = { method: "POST", headers: {}, rawBody: callbackBody("e2", "card.action.trigger", action) }
+      assert.strictEqual((yield* bad(delivery)).status, 500)
+      // the 500 asks for a redelivery, so the id is not recorded as done: the redelivery runs the handler again
+      assert.strictEqual((yield* bad(delivery)).status, 500)
+      assert.strictEqual(yield* Ref.get(runs), 2)
     }).pipe(withLogsTo(() => {})))
+
+  it.effect("a callback without a handler, or delivered again, is answered {}, never {\"msg\":\"success\"}", () =>
+    Effect.gen(function*() {
+      const unhandled = yield* handle(EventDispatcher.make())(signedWith(Crypto.signature, "", callbackBody("evt_u1", "url.preview.get", {})))
+      assert.deepStrictEqual([unhandled.status, unhandled.body], [200, "{}"])
+      const respond = handle(EventDispatcher.make().on("card.action.trigger", () => Effect.succeed(CardResponse.toast("info", "hi"))))
+      const delivery = signedWith(Crypto.signature, "", callbackBody("evt_u2", "card.action.trigger", action))
+      assert.deepStrictEqual(JSON.parse((yield* respond(delivery)).body), { toast: { type: "info", content: "hi" } })
+      const again = yield* respond(delivery)
+      assert.deepStrictEqual([again.status, again.body], [200, "{}"])
+      // an event is still acknowledged as before
+      const event = yield* handle(EventDispatcher.make())(signedWith(Crypto.signature, "", callbackBody("evt_u3", "im.chat.updated_v1", {})))
+      assert.deepStrictEqual(JSON.parse(event.body), { msg: "success" })
+    }))
 
   it("handlers must return the callback's response type (checked by tsc)", () => {
     const d = EventDispatcher.make()

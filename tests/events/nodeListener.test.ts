@@ -1,7 +1,7 @@
 /**
  * The node:http listener on a real loopback server: a signed, encrypted event reaches its handler; a forged
  * one gets 401 and reaches nothing. A body a middleware already read is answered from those bytes, at once;
- * a defect in the entry point is answered 400 whichever way the body came. A request something else answered
+ * a defect in the entry point, or an interruption, is answered 500 (deliver again) whichever way the body came. A request something else answered
  * first (a timeout middleware) keeps that answer: the late one is dropped and logged, never thrown, and the
  * server goes on serving.
  */
@@ -90,14 +90,14 @@ describe("node:http listener, bodies read before it", () => {
       assert.strictEqual(replies[1]?.status, 413)
     }))
 
-  it.live("a defect in the entry point, or one that throws, is answered 400, for a body read before and for one in the stream", () =>
+  it.live("a defect in the entry point, one that throws, or an interrupted handler is answered 500, for a body read before and for one in the stream", () =>
     Effect.gen(function*() {
       const runtime = yield* appRuntime()
       const { replies, response } = recorder()
       const throwing = (): Effect.Effect<Response> => {
         throw new Error("boom")
       }
-      for (const respond of [() => Effect.die("boom"), throwing]) {
+      for (const respond of [() => Effect.die("boom"), throwing, () => Effect.interrupt]) {
         const listener = nodeListener(respond, runtime)
         listener(preRead(Buffer.from("{}")), response)
         yield* callback<void>((resume) => void listener(streamed(Buffer.from("{}")), {
@@ -108,7 +108,7 @@ describe("node:http listener, bodies read before it", () => {
           }
         } as unknown as ServerResponse))
       }
-      assert.deepStrictEqual(replies.map(({ status }) => status), [400, 400, 400, 400])
+      assert.deepStrictEqual(replies.map(({ status }) => status), [500, 500, 500, 500, 500, 500])
     }))
 })
 

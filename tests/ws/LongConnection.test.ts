@@ -111,6 +111,17 @@ describe("LongConnection: delivery", () => {
       assert.deepStrictEqual(ack?.data, { toast: { type: "info", content: "done" } })
     }).pipe(withFake()))
 
+  scopedLive("a card callback nothing handles is acked with data {}: without data the user sees an error", () =>
+    Effect.gen(function*() {
+      const { fake, reached } = yield* connect(EventDispatcher.make())
+      yield* reached("Connected")
+      const id = yield* fake.push(event("card.action.trigger", { action: { value: { k: "v" } } }), { type: "card" })
+      yield* fake.until((v) => v.acks.length === 1)
+      const [ack] = yield* acksOf(fake, id)
+      assert.strictEqual(ack?.code, 200)
+      assert.deepStrictEqual(ack?.data, {})
+    }).pipe(withFake()))
+
   scopedLive("a message split in four parts sent out of order is handled once and acked once", () =>
     Effect.gen(function*() {
       const { dispatcher, handled } = recorder()
