@@ -13,10 +13,8 @@
  *   answers 230099 with card error 11310 in its message, empty answers a field violation;
  * - a CardKit card (create, and the whole-card update `PUT /cardkit/v1/cards/:card_id`) is checked like
  *   a card JSON 2.0 in a message ({@link checkCard}); an update also needs a growing `sequence`;
- * - a card JSON 2.0 in an interactive message (create, reply, edit, patch) must pass the card checks of
- *   `lark-effect/cards` ({@link checkCard}): 230099 otherwise, with the card error in its message;
- * - message content over its size limit answers 230025: 150 KB for text, 30 KB for post and interactive
- *   (UTF-8 bytes of `content`; used by message create and reply too, see {@link contentTooLong});
+ * - an edit (`PUT`) is for text and post messages only (230001 otherwise), a patch (`PATCH`) for cards; the
+ *   content of either is checked as a new message's (`messageContent.ts`: shape, size, card checks);
  * - a message resource is what the test seeded with `addResource`, or any file the bot uploaded;
  * - reactions are the bot's own (`POST .../reactions`, operator the calling app) or seeded users'
  *   (`addUserReaction`); a reaction can be deleted only by its operator (231002 otherwise, the code we
@@ -28,9 +26,10 @@
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
-import { validate } from "../cards/validate.js"
-import { getFailure, isFailure, isRecord } from "../internal/dialect.js"
+import { isRecord } from "../internal/dialect.js"
 import type { RecordedBody, RecordedCall } from "./FakeOpenPlatform.js"
+import { checkCard, checkContent, invalidContent } from "./messageContent.js"
+import type { AuthedRoute } from "./routeTokens.js"
 
 type Reply = HttpServerResponse.HttpServerResponse
 
@@ -136,8 +135,7 @@ export interface Caller {
 }
 
 export interface Route {
-  readonly method: string
-  readonly path: string
+  readonly route: AuthedRoute
   readonly handle: (input: RouteInput, caller: Caller) => Effect.Effect<Reply, Reply>
 }
 
@@ -183,18 +181,7 @@ const fieldViolation = (field: string, description: string) =>
 
 const withdrawn = refuse(230011, "The message was withdrawn.")
 
-// The platform's size limits, written here independently of the library's own constants so that a wrong
-// limit in the library shows up in tests. Message sizes: the IM error table's 230025 entry.
-const MESSAGE_BYTE_LIMITS: Readonly<Record<string, number>> = { text: 150 * 1024, post: 30 * 1024, interactive: 30 * 1024 }
 const ELEMENT_CHARACTER_LIMIT = 30_000
-
-/** Fails with 230025 when `content` is over the size limit of `msgType` (text, post, interactive). */
-export const contentTooLong = (msgType: string, content: string): Effect.Effect<void, Reply> => {
-  const limit = MESSAGE_BYTE_LIMITS[msgType]
-  return limit !== undefined && new TextEncoder().encode(content).length > limit
-    ? refuse(230025, "The length of the message content reaches its limit.")
-    : Effect.void
-}
 
 /**
  * An element's text must have 1 to 30,000 characters (code points). Over the limit the platform answers
@@ -208,21 +195,6 @@ const checkElementText = (field: string, content: string): Effect.Effect<void, R
   return characters > ELEMENT_CHARACTER_LIMIT
     ? refuse(230099, "Failed to create card content, ext=ErrCode: 11310; ErrMsg: element exceeds the limit; ")
     : Effect.void
-}
-
-/**
- * The content of an interactive message: a card JSON 2.0 must pass `Card.validate` (the rules the
- * platform's documents state). The platform answers 230099 with the card error in its message: 200861 for
- * a 1.0 component in a 2.0 card, 200621 ("parse card json err") otherwise. 1.0 cards, templates and card
- * ids pass.
- */
-export const checkCard = (content: unknown): Effect.Effect<void, Reply> => {
-  if (!isRecord(content) || content["schema"] !== "2.0") return Effect.void
-  const result = validate(content)
-  if (!isFailure(result)) return Effect.void
-  const { detail, path, reason } = getFailure(result)
-  const code = reason === "UnsupportedTag" ? 200861 : 200621
-  return refuse(230099, `Failed to create card content, ext=ErrCode: ${code}; ErrPath: ${path}; ErrMsg: ${detail}; `)
 }
 
 const cardNotFound = refuse(300301, "card not found")
@@ -258,16 +230,20 @@ export const notRecalled = (state: State, messageId: string): Effect.Effect<void
 // IM: edit, patch, recall, reactions, resources, chats
 // ---------------------------------------------------------------------------------------------------
 
+// Spec B5: a message edit (`PUT`) is for text and post only; a card is patched.
+const EDITABLE_TYPES: ReadonlyArray<string> = ["text", "post"]
+
+/** `PUT` edits a text or post, `PATCH` a card; the content is checked as a new message's would be. */
 const edit = (kind: FakeChannelApis.Edit["kind"]) => ({ call, params, state }: RouteInput) =>
   Effect.gen(function*() {
     const messageId = params["message_id"]!
     const body = bodyRecord(call.body)
     const content = yield* stringField(body, "content")
     const msgType = kind === "update" ? yield* stringField(body, "msg_type") : undefined
-    const parsed = parseJson(content)
-    if (parsed === undefined) return yield* refuse(230001, "invalid message content: content must be JSON")
-    yield* contentTooLong(msgType ?? "interactive", content)
-    if ((msgType ?? "interactive") === "interactive") yield* checkCard(parsed)
+    if (msgType !== undefined && !EDITABLE_TYPES.includes(msgType)) {
+      return yield* invalidContent(`a ${msgType} message cannot be edited: only text and post can (a card is patched)`)
+    }
+    yield* checkContent(yield* Ref.get(state.blobs), msgType ?? "interactive", content)
     yield* notRecalled(state.channel, messageId)
     yield* Ref.update(state.channel.data, (d) => ({ ...d, edits: [...d.edits, { messageId, kind, msgType, content }] }))
     return ok(kind === "update" ? { message_id: messageId, msg_type: msgType } : {})
@@ -477,19 +453,19 @@ const cardSettings = (input: RouteInput) =>
       return { ...card, streaming: streamingModeOf(settings) ?? card.streaming, settings: [...card.settings, { settings, sequence }] }
     }))
 
-/** Served behind the bearer-token check. */
+/** Served behind the bearer-token check, each for the token kinds its row of `routeTokens.ts` accepts. */
 export const routes: ReadonlyArray<Route> = [
-  { method: "PUT", path: "/open-apis/im/v1/messages/:message_id", handle: edit("update") },
-  { method: "PATCH", path: "/open-apis/im/v1/messages/:message_id", handle: edit("patch") },
-  { method: "DELETE", path: "/open-apis/im/v1/messages/:message_id", handle: recall },
-  { method: "POST", path: "/open-apis/im/v1/messages/:message_id/reactions", handle: addReaction },
-  { method: "GET", path: "/open-apis/im/v1/messages/:message_id/reactions", handle: listReactions },
-  { method: "DELETE", path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id", handle: removeReaction },
-  { method: "GET", path: "/open-apis/im/v1/messages/:message_id/resources/:file_key", handle: downloadResource },
-  { method: "GET", path: "/open-apis/im/v1/chats/:chat_id", handle: getChat },
-  { method: "GET", path: "/open-apis/bot/v3/info", handle: botInfo },
-  { method: "POST", path: "/open-apis/cardkit/v1/cards", handle: createCard },
-  { method: "PUT", path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content", handle: elementContent },
-  { method: "PUT", path: "/open-apis/cardkit/v1/cards/:card_id", handle: updateCard },
-  { method: "PATCH", path: "/open-apis/cardkit/v1/cards/:card_id/settings", handle: cardSettings }
+  { route: "PUT /open-apis/im/v1/messages/:message_id", handle: edit("update") },
+  { route: "PATCH /open-apis/im/v1/messages/:message_id", handle: edit("patch") },
+  { route: "DELETE /open-apis/im/v1/messages/:message_id", handle: recall },
+  { route: "POST /open-apis/im/v1/messages/:message_id/reactions", handle: addReaction },
+  { route: "GET /open-apis/im/v1/messages/:message_id/reactions", handle: listReactions },
+  { route: "DELETE /open-apis/im/v1/messages/:message_id/reactions/:reaction_id", handle: removeReaction },
+  { route: "GET /open-apis/im/v1/messages/:message_id/resources/:file_key", handle: downloadResource },
+  { route: "GET /open-apis/im/v1/chats/:chat_id", handle: getChat },
+  { route: "GET /open-apis/bot/v3/info", handle: botInfo },
+  { route: "POST /open-apis/cardkit/v1/cards", handle: createCard },
+  { route: "PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content", handle: elementContent },
+  { route: "PUT /open-apis/cardkit/v1/cards/:card_id", handle: updateCard },
+  { route: "PATCH /open-apis/cardkit/v1/cards/:card_id/settings", handle: cardSettings }
 ]

@@ -2,10 +2,12 @@
  * A fake Feishu / Lark Open Platform on a real HTTP server, for tests (ours and our users').
  *
  * It speaks the wire protocol of `spec/http-core.md`: token endpoints (self-built and marketplace),
- * bearer-token checks, message create and reply (text, image and file content checked, and content
- * sizes), image / file upload and download, one paginated contact API, Base (bitable) app and table
- * creation, and 404 for anything else. Every request is recorded; one-shot answers can be programmed per
- * route to inject faults (5xx, rate limits, invalid tokens, slow answers, dropped connections).
+ * bearer-token checks (each route takes the token kinds of `routeTokens.ts`), message create and reply
+ * (content checked against its msg_type, `messageContent.ts`; at most one message per `uuid`), image /
+ * file upload (types, names and sizes checked) and download, one paginated contact API, Base (bitable)
+ * app and table creation, and 404 for anything else. Every request is recorded; one-shot answers can be
+ * programmed per route to inject faults (5xx, rate limits, invalid tokens, slow answers, dropped
+ * connections).
  * `pushEvent` plays the platform's other side: it delivers an encrypted, signed event to a webhook URL
  * (`pushEvent.ts`).
  *
@@ -31,7 +33,9 @@ import { decodeDuration, dieMessage, type DurationInput, httpUrlOf, jsonResponse
 import * as ChannelApis from "./FakeChannelApis.js"
 import { defaultApps, type FakeApp, knowsAssertion, knowsSecret } from "./fakeApps.js"
 import * as Registration from "./FakeRegistration.js"
+import { checkContent } from "./messageContent.js"
 import { type PushAttempt, type PushedEvent, pushEvent, type PushOptions } from "./pushEvent.js"
+import { acceptedTokens, type AuthedRoute, type TokenKind } from "./routeTokens.js"
 
 // ---------------------------------------------------------------------------------------------------
 // Public model
@@ -83,7 +87,7 @@ export declare namespace FakeOpenPlatform {
     readonly bases: Effect.Effect<ReadonlyArray<FakeBase>>
     /**
      * Forgets recorded calls, programmed answers and the channel records (edits, recalls, reactions); tokens,
-     * stored files, Bases and CardKit cards stay.
+     * stored files, the `uuid`s of sent messages, Bases and CardKit cards stay.
      */
     readonly reset: Effect.Effect<void>
     /** The fake device flow served on `/oauth/v1/app/registration`: script its answers, read its calls. */
@@ -222,6 +226,8 @@ interface State {
   readonly programmed: Ref.Ref<ReadonlyArray<Programmed>>
   readonly tokens: Ref.Ref<ReadonlyMap<string, IssuedToken>>
   readonly blobs: Ref.Ref<ReadonlyMap<string, StoredBlob>>
+  /** The answer (`data`) of the first message sent with a `uuid`, by `<app id> <uuid>`. */
+  readonly sentUuids: Ref.Ref<ReadonlyMap<string, unknown>>
   /** By app token, in creation order. */
   readonly bases: Ref.Ref<ReadonlyMap<string, FakeBase>>
   readonly sequence: Ref.Ref<number>
@@ -420,14 +426,18 @@ const clientAssertionToken: Handler = ({ call, state }) => {
     json(200, { access_token: token, token_type: "Bearer", expires_in: expire }))
 }
 
-/** The token a request carries, if it was issued here, is not revoked and has not expired. */
-const authenticate = (state: State, call: RecordedCall): Effect.Effect<IssuedToken, Reply> =>
+/**
+ * The token a request carries, if it was issued here, is not revoked, has not expired and is of a kind the
+ * route accepts. The platform's exact code for a token of the wrong kind is not known to us; we answer the
+ * invalid-token code.
+ */
+const authenticate = (state: State, call: RecordedCall, accepted: ReadonlyArray<TokenKind>): Effect.Effect<IssuedToken, Reply> =>
   Effect.gen(function*() {
     const match = /^Bearer\s+(\S+)$/i.exec(call.headers["authorization"]?.trim() ?? "")
     if (match === null) return yield* Effect.fail(json(400, { code: 99991661, msg: missingTokenMsg }))
     const issued = (yield* Ref.get(state.tokens)).get(match[1]!)
     const now = yield* Clock.currentTimeMillis
-    if (issued === undefined || issued.expiresAt <= now) {
+    if (issued === undefined || issued.expiresAt <= now || !accepted.includes(issued.kind)) {
       return yield* Effect.fail(json(400, { code: 99991663, msg: invalidTokenMsg }))
     }
     return issued
@@ -466,24 +476,29 @@ const resendAppTicket: Handler = ({ call, state }) =>
 
 const receiveIdTypes = ["open_id", "user_id", "union_id", "email", "chat_id"]
 
-/** A reply to `:message_id`; its content is checked like a new message's. */
-const replyMessage = ({ call, params, state }: RouteInput, token: IssuedToken) =>
+/** Checks `msg_type` and `content`, and answers the fields that a new message and a reply share. */
+const sentMessage = (state: State, token: IssuedToken, call: RecordedCall) =>
   Effect.gen(function*() {
-    yield* ChannelApis.notRecalled(state.channel, params.message_id!)
     const msgType = yield* required("msg_type", bodyField(call.body, "msg_type"))
     const content = yield* required("content", bodyField(call.body, "content"))
-    yield* checkContent(state, msgType, content)
-    const now = String(yield* Clock.currentTimeMillis)
-    return ok({
+    yield* Effect.flatMap(Ref.get(state.blobs), (blobs) => checkContent(blobs, msgType, content))
+    const now = String(yield* Clock.currentTimeMillis) // int64 values travel as decimal strings
+    return {
       message_id: `om_fake${yield* next(state)}`,
-      root_id: params.message_id,
-      parent_id: params.message_id,
       msg_type: msgType,
       create_time: now,
       update_time: now,
       body: { content },
       sender: { id: token.appId, id_type: "app_id", sender_type: "app", tenant_key: token.tenantKey ?? "" }
-    })
+    }
+  })
+
+/** A reply to `:message_id`; its content is checked like a new message's. */
+const replyMessage = ({ call, params, state }: RouteInput, token: IssuedToken) =>
+  Effect.gen(function*() {
+    yield* ChannelApis.notRecalled(state.channel, params.message_id!)
+    const message = yield* sentMessage(state, token, call)
+    return { ...message, root_id: params.message_id, parent_id: params.message_id }
   })
 
 const createMessage = ({ call, state }: RouteInput, token: IssuedToken) =>
@@ -493,73 +508,87 @@ const createMessage = ({ call, state }: RouteInput, token: IssuedToken) =>
       return yield* fieldViolation("receive_id_type", `receive_id_type must be one of ${receiveIdTypes.join(", ")}`)
     }
     const receiveId = yield* required("receive_id", bodyField(call.body, "receive_id"))
-    const msgType = yield* required("msg_type", bodyField(call.body, "msg_type"))
-    const content = yield* required("content", bodyField(call.body, "content"))
-    yield* checkContent(state, msgType, content)
-    const now = String(yield* Clock.currentTimeMillis) // int64 values travel as decimal strings
-    return ok({
-      message_id: `om_fake${yield* next(state)}`,
-      chat_id: idType === "chat_id" ? receiveId : `oc_p2p_${receiveId}`,
-      msg_type: msgType,
-      create_time: now,
-      update_time: now,
-      deleted: false,
-      updated: false,
-      body: { content },
-      sender: { id: token.appId, id_type: "app_id", sender_type: "app", tenant_key: token.tenantKey ?? "" }
-    })
-  })
-
-// The platform rejects content that does not fit its msg_type with code 230001 ("invalid request
-// parameter" in the IM error table, as we know it; our sources do not show the exact answer), HTTP 400.
-const invalidContent = (detail: string): Effect.Effect<never, Reply> =>
-  Effect.fail(json(400, { code: 230001, msg: `invalid message content: ${detail}` }))
-
-/** The key `field` of `content` must name an upload of `kind` stored here. */
-const checkUploaded = (state: State, content: Record<string, unknown>, field: string, kind: StoredBlob["kind"]) =>
-  Effect.flatMap(Ref.get(state.blobs), (blobs) => {
-    const key = content[field]
-    if (typeof key !== "string" || key === "") return invalidContent(`${field} is required`)
-    const what = kind === "image" ? "an image" : "a file"
-    return blobs.get(key)?.kind === kind ? Effect.void : invalidContent(`${field} ${key} was not uploaded as ${what}`)
+    const message = yield* sentMessage(state, token, call)
+    return { ...message, chat_id: idType === "chat_id" ? receiveId : `oc_p2p_${receiveId}`, deleted: false, updated: false }
   })
 
 /**
- * `content` is JSON text within its type's size limit; for text, image and file messages it must carry
- * what the type needs, and a card JSON 2.0 must be a valid card. Other types pass.
+ * Sends at most once per (app, `uuid`): a request that repeats a `uuid` its app already sent a message with
+ * gets that message's answer and sends nothing new. The platform forgets a uuid after about an hour; the fake
+ * remembers it for its lifetime. A refused request sent nothing, so its uuid stays free.
  */
-const checkContent = (state: State, msgType: string, content: string): Effect.Effect<void, Reply> => {
-  const parsed = parseJson(content)
-  if (Option.isNone(parsed) || !isRecord(parsed.value)) return invalidContent("content must be a JSON object")
-  return Effect.andThen(ChannelApis.contentTooLong(msgType, content), checkFields(state, msgType, parsed.value))
+const sendOnce = (send: (input: RouteInput, token: IssuedToken) => Effect.Effect<unknown, Reply>) =>
+(input: RouteInput, token: IssuedToken): Effect.Effect<Reply, Reply> => {
+  const uuid = bodyField(input.call.body, "uuid")
+  if (uuid === undefined || uuid === "") return Effect.map(send(input, token), ok)
+  const key = `${token.appId} ${uuid}`
+  return Effect.flatMap(Ref.get(input.state.sentUuids), (sent) =>
+    sent.has(key) ? Effect.succeed(ok(sent.get(key))) : Effect.flatMap(send(input, token), (data) => keepFirst(input.state, key, data)))
 }
 
-/** What text, image and file messages must carry, and that a card JSON 2.0 is one the platform takes. */
-const checkFields = (state: State, msgType: string, content: Record<string, unknown>): Effect.Effect<void, Reply> => {
-  switch (msgType) {
-    case "text":
-      return typeof content["text"] === "string" ? Effect.void : invalidContent("text is required")
-    case "image":
-      return checkUploaded(state, content, "image_key", "image")
-    case "file":
-      return checkUploaded(state, content, "file_key", "file")
-    case "interactive":
-      return ChannelApis.checkCard(content)
-    default:
-      return Effect.void
-  }
+/** Keeps `data` as the answer for `key` unless a concurrent request with that uuid got there first; answers the one kept. */
+const keepFirst = (state: State, key: string, data: unknown): Effect.Effect<Reply> =>
+  Ref.modify(state.sentUuids, (sent) => (sent.has(key) ? [ok(sent.get(key)), sent] : [ok(data), new Map(sent).set(key, data)]))
+
+// What the platform takes as uploads: the types are the catalog's enums; the sizes come from node-sdk 1.74's
+// JSDoc of image.create (10 MB, not 0 bytes) and file.create (30 MB, not empty). Our sources do not show the
+// platform's answer to a violation; as far as we know it is the field-violation code, 99992402.
+const MB = 1024 * 1024
+
+interface UploadRules {
+  /** The multipart file part, and the kind of the stored upload. */
+  readonly kind: StoredBlob["kind"]
+  readonly typeField: string
+  readonly types: ReadonlyArray<string>
+  readonly maxBytes: number
+  /** The required field that names the upload; without one, the part's filename is kept. */
+  readonly nameField: string | undefined
+  readonly keyPrefix: string
+  readonly keyName: string
 }
 
-/** Stores the multipart file part named `kind` under a fresh `<prefix><n>` key and answers `{ [keyName]: key }`. */
-const upload = (kind: StoredBlob["kind"], typeField: string, prefix: string, keyName: string): Handler => ({ call, state }) =>
+const imageUpload: UploadRules = {
+  kind: "image",
+  typeField: "image_type",
+  types: ["message", "avatar"],
+  maxBytes: 10 * MB,
+  nameField: undefined,
+  keyPrefix: "img_v3_fake",
+  keyName: "image_key"
+}
+
+const fileUpload: UploadRules = {
+  kind: "file",
+  typeField: "file_type",
+  types: ["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"],
+  maxBytes: 30 * MB,
+  nameField: "file_name",
+  keyPrefix: "file_v3_fake",
+  keyName: "file_key"
+}
+
+/** The multipart file part `rules.kind`, if it is there and neither empty nor over the size limit. */
+const uploadedPart = (body: RecordedBody, rules: UploadRules): Effect.Effect<RecordedFile, Reply> => {
+  const file = body._tag === "Multipart" ? body.files[rules.kind] : undefined
+  if (file === undefined) return fieldViolation(rules.kind, `${rules.kind} must be a file part`)
+  if (file.size === 0) return fieldViolation(rules.kind, `${rules.kind} must not be empty`)
+  return file.size > rules.maxBytes
+    ? fieldViolation(rules.kind, `${rules.kind} must be at most ${rules.maxBytes / MB} MB`)
+    : Effect.succeed(file)
+}
+
+/** Stores the upload under a fresh `<keyPrefix><n>` key and answers `{ [keyName]: key }`. */
+const upload = (rules: UploadRules): Handler => ({ call, state }) =>
   Effect.gen(function*() {
-    yield* required(typeField, bodyField(call.body, typeField))
-    const file = call.body._tag === "Multipart" ? call.body.files[kind] : undefined
-    if (file === undefined) return yield* fieldViolation(kind, `${kind} must be a file part`)
-    const key = `${prefix}${yield* next(state)}`
-    const fileName = bodyField(call.body, "file_name") ?? file.fileName
-    yield* Ref.update(state.blobs, (blobs) => new Map(blobs).set(key, { ...file, kind, fileName }))
-    return ok({ [keyName]: key })
+    const type = yield* required(rules.typeField, bodyField(call.body, rules.typeField))
+    if (!rules.types.includes(type)) {
+      return yield* fieldViolation(rules.typeField, `${rules.typeField} must be one of ${rules.types.join(", ")}`)
+    }
+    const name = rules.nameField === undefined ? undefined : yield* required(rules.nameField, bodyField(call.body, rules.nameField))
+    const file = yield* uploadedPart(call.body, rules)
+    const key = `${rules.keyPrefix}${yield* next(state)}`
+    yield* Ref.update(state.blobs, (blobs) => new Map(blobs).set(key, { ...file, kind: rules.kind, fileName: name ?? file.fileName }))
+    return ok({ [rules.keyName]: key })
   })
 
 // A download endpoint answers a JSON error envelope, not bytes, for an unknown key (STYLE §5.6).
@@ -758,16 +787,19 @@ interface Route {
 
 const open = (method: string, path: string, handle: Handler): Route => ({ method, path, handle })
 
-/** A route that needs a valid bearer token; the handler gets the token's record. */
+/** A route that needs a valid bearer token of a kind it accepts (`routeTokens.ts`); the handler gets the token's record. */
 const authed = (
-  method: string,
-  path: string,
+  route: AuthedRoute,
   handle: (input: RouteInput, token: IssuedToken) => Effect.Effect<Reply, Reply>
-): Route => ({
-  method,
-  path,
-  handle: (input) => Effect.flatMap(authenticate(input.state, input.call), (token) => handle(input, token))
-})
+): Route => {
+  const [method, path] = route.split(" ") as [string, string]
+  const accepted: ReadonlyArray<TokenKind> = acceptedTokens[route]
+  return {
+    method,
+    path,
+    handle: (input) => Effect.flatMap(authenticate(input.state, input.call, accepted), (token) => handle(input, token))
+  }
+}
 
 const tokenPaths = [
   "/open-apis/auth/v3/tenant_access_token/internal",
@@ -795,17 +827,17 @@ const routes: ReadonlyArray<Route> = [
     })),
   open("POST", Registration.ENDPOINT, ({ call, state }) =>
     Registration.serve(state.registration, call.headers["host"] ?? "", call.body._tag === "Text" ? call.body.text : "")),
-  authed("POST", "/open-apis/im/v1/messages", createMessage),
-  authed("POST", "/open-apis/im/v1/messages/:message_id/reply", replyMessage),
-  authed("POST", "/open-apis/im/v1/images", upload("image", "image_type", "img_v3_fake", "image_key")),
-  authed("GET", "/open-apis/im/v1/images/:image_key", downloadImage),
-  authed("POST", "/open-apis/im/v1/files", upload("file", "file_type", "file_v3_fake", "file_key")),
-  authed("GET", "/open-apis/im/v1/files/:file_key", downloadFile),
-  ...ChannelApis.routes.map((route) => authed(route.method, route.path, route.handle)),
-  authed("GET", "/open-apis/contact/v3/users/find_by_department", findByDepartment),
-  authed("POST", "/open-apis/bitable/v1/apps", createBase),
-  authed("POST", "/open-apis/bitable/v1/apps/:app_token/tables", createTable),
-  authed("POST", "/open-apis/bitable/v1/apps/:app_token/tables/batch_create", batchCreateTables)
+  authed("POST /open-apis/im/v1/messages", sendOnce(createMessage)),
+  authed("POST /open-apis/im/v1/messages/:message_id/reply", sendOnce(replyMessage)),
+  authed("POST /open-apis/im/v1/images", upload(imageUpload)),
+  authed("GET /open-apis/im/v1/images/:image_key", downloadImage),
+  authed("POST /open-apis/im/v1/files", upload(fileUpload)),
+  authed("GET /open-apis/im/v1/files/:file_key", downloadFile),
+  ...ChannelApis.routes.map((route) => authed(route.route, route.handle)),
+  authed("GET /open-apis/contact/v3/users/find_by_department", findByDepartment),
+  authed("POST /open-apis/bitable/v1/apps", createBase),
+  authed("POST /open-apis/bitable/v1/apps/:app_token/tables", createTable),
+  authed("POST /open-apis/bitable/v1/apps/:app_token/tables/batch_create", batchCreateTables)
 ]
 
 const defaultAnswer = (state: State, call: RecordedCall): Effect.Effect<Reply> => {
@@ -885,6 +917,7 @@ export const make = (
       programmed: yield* Ref.make<ReadonlyArray<Programmed>>([]),
       tokens: yield* Ref.make<ReadonlyMap<string, IssuedToken>>(new Map()),
       blobs: yield* Ref.make<ReadonlyMap<string, StoredBlob>>(new Map()),
+      sentUuids: yield* Ref.make<ReadonlyMap<string, unknown>>(new Map()),
       bases: yield* Ref.make<ReadonlyMap<string, FakeBase>>(new Map()),
       sequence: yield* Ref.make(1),
       registration: yield* Registration.make(options.registration),

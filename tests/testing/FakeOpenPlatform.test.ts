@@ -277,7 +277,7 @@ layer(FakeNode.fakeOpenPlatform(), { excludeTestServices: true })("FakeOpenPlatf
       const accepted = [
         yield* message("image", JSON.stringify({ image_key: imageKey })),
         yield* message("file", JSON.stringify({ file_key: fileKey })),
-        yield* message("post", JSON.stringify({ zh_cn: { title: "t", content: [] } })) // other types are not checked
+        yield* message("post", JSON.stringify({ zh_cn: { title: "t", content: [] } })) // a post is its locale map
       ]
       assert.deepStrictEqual(accepted.map((reply) => [reply.status, reply.body.code]), [[200, 0], [200, 0], [200, 0]])
       assert.strictEqual(accepted[0]!.body.data.msg_type, "image")
