@@ -47,9 +47,9 @@ export interface MediaBytes {
   readonly fileName?: string | undefined
 }
 
-const failWith = (code: ChannelSendErrorCode, detail: string) => Effect.fail(new ChannelSendError({ code, detail }))
+export const failWith = (code: ChannelSendErrorCode, detail: string) => Effect.fail(new ChannelSendError({ code, detail }))
 
-const tooLarge = (code: ChannelSendErrorCode, limit: number) => failWith(code, `the media is larger than ${limit} bytes`)
+export const tooLarge = (code: ChannelSendErrorCode, limit: number) => failWith(code, `the media is larger than ${limit} bytes`)
 
 
 /** Collects a byte stream, failing with `code` as soon as it passes `limit` bytes or fails itself. */

@@ -14,7 +14,17 @@ import type { LarkConfig } from "../LarkConfig.js"
 import { ChannelSendError, fromLarkError } from "./errors.js"
 import { classifyMediaSource, uploadFileType } from "./media.js"
 import type { MediaInput } from "./OutboundMessage.js"
-import { collectLimited, DEFAULT_MAX_MEDIA_BYTES, type MediaBytes, type MediaReadOptions, readBlob, readPath, readUrl } from "./readMedia.js"
+import {
+  collectLimited,
+  DEFAULT_MAX_MEDIA_BYTES,
+  failWith,
+  type MediaBytes,
+  type MediaReadOptions,
+  readBlob,
+  readPath,
+  readUrl,
+  tooLarge
+} from "./readMedia.js"
 
 type Requirements = LarkConfig | HttpClient.HttpClient
 
@@ -45,15 +55,35 @@ const resolve = (input: MediaInput, options: MediaReadOptions): Effect.Effect<Re
 
 const missingKey = (what: string) => new ChannelSendError({ code: "upload_failed", detail: `the platform answered no ${what}` })
 
+/** The platform's limit for a message image (node-sdk's `im.v1.image.create` docs: 10 MB, not empty). */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024
+
+/** Reads at most what the platform takes as an image, so a larger one fails before it is read whole or sent. */
+const imageReadOptions = (options: MediaReadOptions): MediaReadOptions => ({
+  ...options,
+  maxMediaBytes: Math.min(options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, MAX_IMAGE_BYTES)
+})
+
+/**
+ * Media the platform would refuse, refused here before the upload, with the reason: empty, or over the limit
+ * (bytes given as they are were not read through a limit).
+ */
+const uploadable = (media: MediaBytes, options: MediaReadOptions): Effect.Effect<MediaBytes, ChannelSendError> => {
+  const limit = options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES
+  if (media.bytes.byteLength === 0) return failWith("upload_failed", "the media is empty: the platform refuses empty uploads")
+  return media.bytes.byteLength > limit ? tooLarge("upload_failed", limit) : Effect.succeed(media)
+}
+
 /** An image key for `input`, uploading it as a message image when needed. */
 export const uploadImage = (input: MediaInput, options: MediaReadOptions = {}): Effect.Effect<string, ChannelSendError, Requirements> =>
-  Effect.flatMap(resolve(input, options), (media) =>
+  Effect.flatMap(resolve(input, imageReadOptions(options)), (media) =>
     media._tag === "Key"
       ? Effect.succeed(media.key)
-      : ImImage.create({ data: { image_type: "message", image: new File([media.bytes as BlobPart], media.fileName ?? "image") } }).pipe(
-        Effect.mapError((error) => fromLarkError(error, "upload")),
-        Effect.flatMap((answer) => answer.image_key ? Effect.succeed(answer.image_key) : Effect.fail(missingKey("image_key")))
-      ))
+      : Effect.flatMap(uploadable(media, imageReadOptions(options)), ({ bytes, fileName }) =>
+        ImImage.create({ data: { image_type: "message", image: new File([bytes as BlobPart], fileName ?? "image") } }).pipe(
+          Effect.mapError((error) => fromLarkError(error, "upload")),
+          Effect.flatMap((answer) => answer.image_key ? Effect.succeed(answer.image_key) : Effect.fail(missingKey("image_key")))
+        )))
 
 export interface FileUpload {
   /** `audio` is uploaded as `opus`, `video` as `mp4`, a `file` by its extension. */
@@ -73,7 +103,7 @@ export const uploadFile = (
   Effect.flatMap(resolve(input, options), (media) => {
     if (media._tag === "Key") return Effect.succeed(media.key)
     const fileName = upload.fileName ?? media.fileName ?? upload.kind
-    return ImFile.create({
+    const create = ImFile.create({
       data: {
         file_type: uploadFileType(upload.kind, fileName),
         file_name: fileName,
@@ -84,4 +114,5 @@ export const uploadFile = (
       Effect.mapError((error) => fromLarkError(error, "upload")),
       Effect.flatMap((answer) => answer.file_key ? Effect.succeed(answer.file_key) : Effect.fail(missingKey("file_key")))
     )
+    return Effect.andThen(uploadable(media, options), create)
   })

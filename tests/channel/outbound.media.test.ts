@@ -170,6 +170,26 @@ describe("uploads", () => {
       assert.strictEqual((yield* apiRequests).length, 0)
     }).pipe(Effect.provide(layerTest(routes))))
 
+  it.effect("media the platform refuses is refused before any upload: an empty image or file, an image over 10 MiB, bytes over maxMediaBytes", () =>
+    Effect.gen(function*() {
+      const refusals = [
+        Outbound.send("oc_1", { image: new Uint8Array(0) }),
+        Outbound.send("oc_1", { file: new Uint8Array(0), fileName: "empty.txt" }),
+        // a stream is read only up to the image limit
+        Outbound.send("oc_1", { image: Stream.forever(Stream.succeed(new Uint8Array(1024 * 1024))) }),
+        Outbound.send("oc_1", { image: new Uint8Array(10 * 1024 * 1024 + 1) }),
+        Outbound.send("oc_1", { file: new Uint8Array(2_000), fileName: "x.bin" }, { maxMediaBytes: 1_000 })
+      ]
+      for (const refusal of refusals) {
+        const error = yield* Effect.flip(refusal)
+        assert.strictEqual(error.code, "upload_failed")
+      }
+      assert.strictEqual((yield* apiRequests).length, 0)
+      // at the limit is still sent
+      yield* Outbound.send("oc_1", { image: new Uint8Array(10 * 1024 * 1024).fill(1) })
+      assert.deepStrictEqual((yield* apiRequests).map((r) => r.path), ["/open-apis/im/v1/images", "/open-apis/im/v1/messages"])
+    }).pipe(Effect.provide(layerTest(routes))))
+
   it.effect("a refused upload is upload_failed with the platform's code", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Outbound.send("oc_1", { image: PNG }))
