@@ -18,6 +18,7 @@ import { readUrl } from "../src/channel/readMedia.js"
 import * as LarkConfig from "../src/LarkConfig.js"
 import * as FakeChannelApis from "../src/testing/FakeChannelApis.js"
 import type { RecordedCall } from "../src/testing/FakeOpenPlatform.js"
+import { checkCard } from "../src/testing/messageContent.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 
 /** The `:name` segments of `pattern` in `path`. */
@@ -43,19 +44,21 @@ const callOf = (request: MockHttp.RecordedRequest): RecordedCall => ({
 
 /** The fake chat APIs' routes (CardKit, edits, reactions, ...) served by `MockHttp`, on `host`'s state. */
 const fakeRoutes = (host: FakeChannelApis.Host): ReadonlyArray<MockHttp.Route> =>
-  FakeChannelApis.routes.map((route) =>
-    MockHttp.route(route.method, route.path, (request) =>
-      route.handle({ state: host, call: callOf(request), params: paramsOf(route.path, request.path) }, { appId: "cli_a" }).pipe(
+  FakeChannelApis.routes.map((route) => {
+    const [method, path] = route.route.split(" ") as [string, string]
+    return MockHttp.route(method, path, (request) =>
+      route.handle({ state: host, call: callOf(request), params: paramsOf(path, request.path) }, { appId: "cli_a" }).pipe(
         Effect.catch((reply) => Effect.succeed(reply)),
         Effect.map(answerOf)
-      )))
+      ))
+  })
 
 /** Message create and reply as the fake platform checks them: a card must pass the fake's card checks. */
 const messageRoutes = (): ReadonlyArray<MockHttp.Route> => {
   let sent = 0
   const accept = (request: MockHttp.RecordedRequest) => {
     const data = (request.body._tag === "Json" ? request.body.value : {}) as { msg_type?: string; content?: string }
-    const checked = data.msg_type === "interactive" ? FakeChannelApis.checkCard(JSON.parse(data.content ?? "{}")) : Effect.void
+    const checked = data.msg_type === "interactive" ? checkCard(JSON.parse(data.content ?? "{}")) : Effect.void
     return checked.pipe(
       Effect.map(() => MockHttp.ok({ message_id: `om_${++sent}`, msg_type: data.msg_type })),
       Effect.catch((reply) => Effect.succeed(answerOf(reply)))
