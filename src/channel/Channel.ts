@@ -42,6 +42,7 @@ import type { Secret } from "../events/crypto.js"
 import { EventDedupe, unsafeMakeMemory } from "../events/Dedupe.js"
 import { makeEntry, type Request, type Response } from "../events/handle.js"
 import type { DownloadedFile } from "../Files.js"
+import { withDefaults } from "../internal/defaults.js"
 import { LarkConfig } from "../LarkConfig.js"
 import {
   catchAll,
@@ -79,7 +80,7 @@ import { type AckMode, delivery, dispatcher as inboundDispatcher, enqueue } from
 import * as Manage from "./manage.js"
 import type { Message, Resource } from "./Message.js"
 import type { OutboundMessage } from "./OutboundMessage.js"
-import { makePolicy, type PolicyConfig, policyWarnings } from "./policy.js"
+import { makePolicy, type PolicyConfig, policyProblem, policyWarnings } from "./policy.js"
 import { makeReactionFilter, type ReactionNotifications } from "./reactions.js"
 import { harden, type SecurityConfig, type SecurityMode, strictDefaults } from "./security.js"
 import type { OutboundRetry } from "./retry.js"
@@ -193,7 +194,13 @@ export interface ChannelService {
   /** The webhook entry point (`handle`) over the channel's pipeline: mount it on the app's route. */
   readonly webhook: (request: Request) => Effect.Effect<Response>
   readonly policy: Effect.Effect<PolicyConfig>
-  readonly updatePolicy: (change: Partial<PolicyConfig> | ((current: PolicyConfig) => PolicyConfig)) => Effect.Effect<void>
+  /**
+   * Changes the admission rules for the next message: the settings given (one given as `undefined` is left as
+   * it is), or `f`'s policy. A policy that cannot be used (`policyProblem`) fails and changes nothing.
+   */
+  readonly updatePolicy: (
+    change: Partial<PolicyConfig> | ((current: PolicyConfig) => PolicyConfig)
+  ) => Effect.Effect<void, ChannelConfigError>
   readonly send: (to: string, message: OutboundMessage, options?: SendOptions) => Effect.Effect<SendResult, ChannelSendError>
   readonly reply: (
     message: Pick<Message, "messageId" | "chatId" | "threadId">,
@@ -231,7 +238,7 @@ const DEFAULT_READY_TIMEOUT = Duration.seconds(30)
 const DEDUPE_TTL = Duration.hours(12)
 
 const batchingOf = (option: ChannelOptions["batching"]): Batching.BatchingConfig | undefined =>
-  option === undefined || option === false ? undefined : option === true ? Batching.defaultBatching : { ...Batching.defaultBatching, ...option }
+  option === undefined || option === false ? undefined : option === true ? Batching.defaultBatching : withDefaults(Batching.defaultBatching, option)
 
 /** Long-connection messages awaiting their ack at once, unless the options say otherwise. */
 const DEFAULT_WS_CONCURRENCY = 512
@@ -240,7 +247,7 @@ const DEFAULT_WS_CONCURRENCY = 512
 const DEFAULT_MAX_QUEUED = 10_000
 
 const guardOf = (option: ChannelOptions["botLoopGuard"]): BotLoopGuardConfig | undefined =>
-  option === undefined || option === false ? undefined : option === true ? defaultBotLoopGuard : { ...defaultBotLoopGuard, ...option }
+  option === undefined || option === false ? undefined : option === true ? defaultBotLoopGuard : withDefaults(defaultBotLoopGuard, option)
 
 const makeChannel = (
   options: ChannelOptions
@@ -252,8 +259,9 @@ const makeChannel = (
     const audit = hardened.audit
     if (audit !== undefined) yield* Effect.forEach(audit.found, audit.record, { discard: true })
     const batching = batchingOf(options.batching)
-    const batchingProblem = batching === undefined ? undefined : Batching.batchingProblem(batching)
-    if (batchingProblem !== undefined) return yield* Effect.fail(new ChannelConfigError({ detail: batchingProblem }))
+    const policy = makePolicy(options.policy)
+    const problem = (batching === undefined ? undefined : Batching.batchingProblem(batching)) ?? policyProblem(policy)
+    if (problem !== undefined) return yield* Effect.fail(new ChannelConfigError({ detail: problem }))
     // What the channel was made with (config, HTTP client, and e.g. a FileSystem for media paths), for the
     // outbound methods and the handlers; not the channel's own Scope, which callers must not inherit.
     const context: Context.Context<Requirements> = Context.omit(Scope.Scope)(yield* Effect.context<Requirements | Scope.Scope>())
@@ -261,7 +269,6 @@ const makeChannel = (
     const scope = yield* Effect.scope
     const botIdentity = yield* fetchBotIdentity
 
-    const policy = makePolicy(options.policy)
     for (const warning of policyWarnings(policy)) yield* Effect.logWarning(`lark channel: ${warning}`)
     const admission = yield* makeAdmission({
       policy,
@@ -290,7 +297,9 @@ const makeChannel = (
     const batcher = batching === undefined
       ? undefined
       : yield* Batching.make(batching, merger ?? ((message, done) => enqueue({ ack, handlers, queue }, ChannelEvent.Message(message), done)))
+    const { appId } = yield* LarkConfig
     const dispatcher = inboundDispatcher({
+      appId,
       botOpenId: botIdentity.openId,
       includeRaw: options.includeRaw === true,
       ack,
@@ -306,7 +315,7 @@ const makeChannel = (
         ? undefined
         : makeReactionFilter(
           options.reactions,
-          (yield* LarkConfig).appId,
+          appId,
           (messageId) => provide(Manage.getMessageSender(messageId)),
           (error) => reportError("reactions")(Cause.fail(error))
         )
@@ -400,7 +409,7 @@ const makeChannel = (
         return auditRequest === undefined ? handled : Effect.tap(handled, (response) => (response.status < 400 ? auditRequest(request) : Effect.void))
       },
       policy: admission.policy,
-      updatePolicy: (change) => admission.updatePolicy(typeof change === "function" ? change : (current) => ({ ...current, ...change })),
+      updatePolicy: (change) => admission.updatePolicy(typeof change === "function" ? change : (current) => withDefaults(current, change)),
       send: (to, message, sendOptions) => bound(send(to, styled(message), outbound(sendOptions))),
       reply: (message, content, replyOptions) => bound(reply(message, styled(content), outbound(replyOptions))),
       streamReply: (message, text, streamOptions) => streaming(streamReply(message, text, outbound(streamOptions))),

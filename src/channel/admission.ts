@@ -8,8 +8,9 @@ import * as Option from "effect/Option"
 import { currentTimeMillis, type DurationInput } from "../internal/dialect.js"
 import { type BotLoopGuardConfig, makeBotLoopGuard } from "./botLoop.js"
 import { ChannelEvent } from "./ChannelEvent.js"
+import { ChannelConfigError } from "./errors.js"
 import type { Message } from "./Message.js"
-import { type Decision, drop, type PolicyConfig } from "./policy.js"
+import { type Decision, drop, type PolicyConfig, policyProblem } from "./policy.js"
 import { screenAt } from "./safety.js"
 
 export interface AdmissionOptions {
@@ -23,12 +24,13 @@ export interface AdmissionOptions {
 export interface Admission {
   readonly check: (message: Message) => Effect.Effect<Decision>
   readonly policy: Effect.Effect<PolicyConfig>
-  readonly updatePolicy: (f: (current: PolicyConfig) => PolicyConfig) => Effect.Effect<void>
+  /** Replaces the policy with `f`'s; a policy that cannot be used (`policyProblem`) fails and changes nothing. */
+  readonly updatePolicy: (f: (current: PolicyConfig) => PolicyConfig) => Effect.Effect<void, ChannelConfigError>
 }
 
 export const makeAdmission = (options: AdmissionOptions): Effect.Effect<Admission> =>
   Effect.sync(() => {
-    // Plain state changed only inside `Effect.sync` blocks: a check reads the clock once and decides
+    // Plain state changed only inside synchronous blocks: a check reads the clock once and decides
     // synchronously (it runs for every message).
     let policy = options.policy
     const guard = options.botLoopGuard
@@ -45,8 +47,12 @@ export const makeAdmission = (options: AdmissionOptions): Effect.Effect<Admissio
       check: (message) => Effect.clockWith((clock) => Effect.succeed(decideAt(message, currentTimeMillis(clock)))),
       policy: Effect.sync(() => policy),
       updatePolicy: (f) =>
-        Effect.sync(() => {
-          policy = f(policy)
+        Effect.suspend(() => {
+          const next = f(policy)
+          const problem = policyProblem(next)
+          if (problem !== undefined) return Effect.fail(new ChannelConfigError({ detail: problem }))
+          policy = next
+          return Effect.void
         })
     } satisfies Admission
   })

@@ -3,6 +3,7 @@
  * as `@name`, media as `[image]`-like markers) plus the attachments it carries. Content that is not the
  * expected JSON, or a type this module does not know, becomes a placeholder: flattening never fails.
  */
+import { isObject, type Json, num, str } from "./json.js"
 import type { Resource } from "./Message.js"
 
 /** A mention placeholder (`@_user_1`) and how to render it. */
@@ -19,15 +20,6 @@ export interface Flattened {
   /** `text` without the mentions of the bot. */
   readonly bodyText: string
   readonly resources: ReadonlyArray<Resource>
-}
-
-type Json = Record<string, unknown>
-
-const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
-const str = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
-const num = (u: unknown): number | undefined => {
-  const n = typeof u === "number" ? u : typeof u === "string" && u !== "" ? Number(u) : NaN
-  return Number.isFinite(n) ? n : undefined
 }
 
 /** Marks where a bot mention was, so that `bodyText` can drop it together with its surrounding spaces. */
@@ -55,6 +47,34 @@ interface Sink {
 
 const addResource = (sink: Sink, resource: Omit<Resource, "messageId" | "downloadType">): void => {
   sink.resources.push({ ...resource, messageId: sink.messageId, downloadType: resource.kind === "image" ? "image" : "file" })
+}
+
+// ---------------------------------------------------------------------------------------------- runs
+
+// Runs of blanks are found by index scans, not regexes: `[ \t]*` before a literal and `\n+$` retry from
+// every start inside a run, time quadratic in its length, and the sender chooses the length (100 KB of
+// spaces froze the event loop for seconds).
+
+const isBlank = (char: string): boolean => char === " " || char === "\t"
+const isNewline = (char: string): boolean => char === "\n"
+
+/** Where the run of `isRun` characters that starts at `from` ends. */
+const runEnd = (text: string, from: number, isRun: (char: string) => boolean): number => {
+  let end = from
+  while (end < text.length && isRun(text[end]!)) end++
+  return end
+}
+
+/** Where the run of `isRun` characters that ends at `to` starts, not before `floor`. */
+const runStart = (text: string, to: number, floor: number, isRun: (char: string) => boolean): number => {
+  let start = to
+  while (start > floor && isRun(text[start - 1]!)) start--
+  return start
+}
+
+const trimNewlines = (text: string): string => {
+  const start = runEnd(text, 0, isNewline)
+  return text.slice(start, runStart(text, text.length, start, isNewline))
 }
 
 // ---------------------------------------------------------------------------------------------- post
@@ -103,7 +123,7 @@ const renderPostBody = (body: Json, at: RenderAt, sink: Sink): string => {
   for (const paragraph of paragraphs) {
     const nodes = Array.isArray(paragraph) ? paragraph : [paragraph]
     // Block nodes (code, rules) bring their own line breaks; a paragraph does not start or end with one.
-    lines.push(nodes.map((node) => renderPostNode(node, at, sink)).join("").replace(/^\n+|\n+$/g, ""))
+    lines.push(trimNewlines(nodes.map((node) => renderPostNode(node, at, sink)).join("")))
   }
   return lines.join("\n").trim()
 }
@@ -131,37 +151,49 @@ const CARD_TEXT_TAGS = new Set(["plain_text", "lark_md", "markdown", "text", "md
 /** Card fields that hold settings or links, never text to show. */
 const CARD_SKIP_KEYS = new Set(["value", "behaviors", "url", "multi_url", "confirm", "config", "style", "icon", "i18n_elements", "i18n_header"])
 
-/** Walks a card JSON in document order, collecting the visible text. */
-const collectCardText = (node: unknown, at: RenderAt, sink: Sink, out: Array<string>): void => {
-  if (Array.isArray(node)) {
-    for (const child of node) collectCardText(child, at, sink, out)
-    return
-  }
-  if (!isObject(node)) return
+const NO_CHILDREN: ReadonlyArray<unknown> = []
+
+/** Collects what one card node shows; answers its children still to walk (none for text, images, ...). */
+const visitCardNode = (node: Json, at: RenderAt, sink: Sink, out: Array<string>): ReadonlyArray<unknown> => {
   const tag = str(node.tag)
   if (tag === "at") {
     out.push(at(str(node.user_id) ?? "", str(node.user_name)))
-    return
+    return NO_CHILDREN
   }
   if (tag === "img" || tag === "image") {
     const key = str(node.img_key) ?? str(node.image_key)
     if (key !== undefined) addResource(sink, { kind: "image", key })
     out.push("[image]")
-    return
+    return NO_CHILDREN
   }
   if (tag === "hr") {
     out.push("---")
-    return
+    return NO_CHILDREN
   }
   if (tag !== undefined && CARD_TEXT_TAGS.has(tag)) {
     const text = str(node.content) ?? str(node.text)
     if (text !== undefined) {
       if (text !== "") out.push(text)
-      return
+      return NO_CHILDREN
     }
   }
-  for (const [key, value] of Object.entries(node)) {
-    if (!CARD_SKIP_KEYS.has(key) && typeof value === "object") collectCardText(value, at, sink, out)
+  return Object.entries(node).flatMap(([key, value]) => (!CARD_SKIP_KEYS.has(key) && typeof value === "object" ? [value] : []))
+}
+
+/**
+ * Walks a card JSON in document order, collecting the visible text. A loop over a stack of the nodes still
+ * to visit rather than recursion: the sender chooses the nesting, and 4,000 levels overflowed the call stack.
+ */
+const collectCardText = (card: Json, at: RenderAt, sink: Sink, out: Array<string>): void => {
+  const pending: Array<unknown> = [card]
+  const pushInOrder = (children: ReadonlyArray<unknown>) => {
+    // the first child on top, so that it and everything inside it come before its next sibling
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i])
+  }
+  while (pending.length > 0) {
+    const node = pending.pop()
+    if (Array.isArray(node)) pushInOrder(node)
+    else if (isObject(node)) pushInOrder(visitCardNode(node, at, sink, out))
   }
 }
 
@@ -251,11 +283,19 @@ const renderContent = (type: string, content: Json, at: RenderAt, sink: Sink): s
   }
 }
 
-/** Drops bot-mention marks with the spaces around them (one space stays between two words). */
-const removeBotMarks = (text: string): string =>
-  text
-    .replace(/([ \t]*)\u0000([ \t]*)/g, (_, before: string, after: string) => (before !== "" && after !== "" ? " " : ""))
-    .trim()
+/** Drops bot-mention marks with the blanks around them (one space stays between two words). */
+const removeBotMarks = (text: string): string => {
+  let kept = ""
+  // `text` before `done` is in `kept` or dropped
+  let done = 0
+  for (let mark = text.indexOf(BOT_MARK); mark !== -1; mark = text.indexOf(BOT_MARK, done)) {
+    const start = runStart(text, mark, done, isBlank)
+    const end = runEnd(text, mark + 1, isBlank)
+    kept += text.slice(done, start) + (start < mark && end > mark + 1 ? " " : "")
+    done = end
+  }
+  return (kept + text.slice(done)).trim()
+}
 
 const parseContent = (raw: string | undefined): Json | undefined => {
   if (raw === undefined) return undefined

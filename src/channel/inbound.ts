@@ -4,8 +4,9 @@
  *
  * 1. the dispatcher claims the event id (a redelivery of a handled event never gets here);
  * 2. the event is normalized (`normalizeEvent`); types the channel does not surface are acknowledged;
- * 3. a `Message` is claimed a second time, by message id (`msg:<id>`, same store): the same message under
- *    another event id is dropped as `duplicate`;
+ * 3. a `Message` is claimed a second time, by app and message id (`msg:<appId>:<id>`, same store): the same
+ *    message under another event id is dropped as `duplicate`. The app id keeps apart the bots of one chat
+ *    that share a store: each gets the message, under its own event id, and must handle it;
  * 4. admission (own message, stale, policy, bot-loop guard); a drop becomes a `Rejected` event;
  * 5. with batching on, an admitted text waits for the rest of its sender's burst (`batching.ts`); with
  *    `mergeWhileBusy` on, texts that arrive while their chat is busy wait as one (`busyMerge.ts`);
@@ -44,6 +45,8 @@ import { drop } from "./policy.js"
 export type AckMode = "handled" | "queued"
 
 export interface Pipeline {
+  /** The app the channel runs as: part of the message-id claim. */
+  readonly appId: string
   readonly botOpenId: string
   readonly includeRaw: boolean
   readonly ack: AckMode
@@ -87,7 +90,7 @@ const reject = (pipeline: Pipeline, event: Option.Option<ChannelEvent>) =>
 
 /** Runs `work` under the message-id claim: completed when it succeeds, released when it does not. */
 const claimMessage = (pipeline: Pipeline, message: Message, work: Effect.Effect<void, unknown>) => {
-  const key = `msg:${message.messageId}`
+  const key = `msg:${pipeline.appId}:${message.messageId}`
   const { dedupe } = pipeline
   const afterClaim = (claim: Claim, complete: Effect.Effect<void>, release: Effect.Effect<void>): Effect.Effect<void, unknown> => {
     switch (claim) {

@@ -7,6 +7,7 @@
  */
 import type { Message as ApiMessage } from "../../schemas/im/v1/models.js"
 import { type Flattened, flattenContent } from "./flatten.js"
+import { objects, str } from "./json.js"
 import type { Message, Resource } from "./Message.js"
 
 export interface MergeForwardOptions {
@@ -41,16 +42,16 @@ export const renderMergeForward = (
         return
       }
       budget--
-      const who = item.sender?.sender_name ?? item.sender?.id ?? "unknown"
-      const type = item.msg_type ?? "unknown"
-      const itemId = item.message_id ?? ""
+      const who = str(item.sender?.sender_name) ?? str(item.sender?.id) ?? "unknown"
+      const type = str(item.msg_type) ?? "unknown"
+      const itemId = str(item.message_id) ?? ""
       if (type === "merge_forward") {
         lines.push(`${quote}${who}: [merged forward]`)
         if (depth < maxDepth) render(itemId, depth + 1)
         continue
       }
-      const mentions = (item.mentions ?? []).map((m) => ({ key: m.key ?? "", name: m.name ?? "", isBot: false }))
-      const flat = flattenContent(type, item.body?.content, mentions, itemId)
+      const mentions = objects(item.mentions).map((m) => ({ key: str(m.key) ?? "", name: str(m.name) ?? "", isBot: false }))
+      const flat = flattenContent(type, str(item.body?.content), mentions, itemId)
       resources.push(...flat.resources)
       const [first = "", ...rest] = flat.text.split("\n")
       lines.push(`${quote}${who}: ${first}`, ...rest.map((line) => `${quote}${line}`))

@@ -11,6 +11,7 @@ import type { CardActionTrigger } from "../events/callbacks.js"
 import type { V2Event } from "../events/EventDispatcher.js"
 import { ChannelEvent, type Operator } from "./ChannelEvent.js"
 import { flattenContent } from "./flatten.js"
+import { isObject, num, objects, str, strings } from "./json.js"
 import type { ChatType, Mention, Message, SenderType } from "./Message.js"
 
 export interface NormalizeContext {
@@ -32,13 +33,11 @@ export const CHANNEL_EVENT_TYPES = [
   "drive.notice.comment_add_v1"
 ] as const
 
-/** Int64 strings (milliseconds) → numbers; absent or malformed → `undefined`. */
-const millis = (u: string | undefined): number | undefined => {
-  const n = u === undefined || u === "" ? NaN : Number(u)
-  return Number.isFinite(n) ? n : undefined
-}
+// Every field is read by type (`str`, `num`, `objects` of `json.ts`): the payload's types are what the
+// platform documents, not what a payload is guaranteed to hold, and normalizing must not throw (a throw
+// fails the delivery, and the platform redelivers the same payload, failing again each time).
 
-const nonEmpty = (u: string | undefined): string | undefined => (u === undefined || u === "" ? undefined : u)
+const nonEmpty = (u: unknown): string | undefined => (u === "" ? undefined : str(u))
 
 const operatorOf = (id: UserId | undefined, tenantKey?: string): Operator => ({
   openId: nonEmpty(id?.open_id),
@@ -47,14 +46,26 @@ const operatorOf = (id: UserId | undefined, tenantKey?: string): Operator => ({
   tenantKey: nonEmpty(tenantKey)
 })
 
-const CHAT_TYPES: Readonly<Record<string, ChatType>> = { p2p: "p2p", group: "group", topic: "topic", topic_group: "topic" }
-const SENDER_TYPES: Readonly<Record<string, SenderType>> = {
-  user: "user",
-  bot: "bot",
-  app: "app",
-  system: "system",
-  anonymous: "anonymous"
-}
+// Maps, not object literals: a `chat_type` of `constructor` must not find `Object`.
+const CHAT_TYPES: ReadonlyMap<unknown, ChatType> = new Map([["p2p", "p2p"], ["group", "group"], ["topic", "topic"], ["topic_group", "topic"]])
+const SENDER_TYPES: ReadonlyMap<unknown, SenderType> = new Map(
+  (["user", "bot", "app", "system", "anonymous"] as const).map((type) => [type, type])
+)
+
+/** The message's mentions: entries that are not objects are skipped, fields of the wrong type read as empty. */
+const mentionsOf = (list: unknown, botOpenId: string | undefined): Array<Mention> =>
+  objects(list).map((m) => {
+    const id = isObject(m.id) ? m.id : {}
+    const openId = str(id.open_id) ?? ""
+    return {
+      key: str(m.key) ?? "",
+      name: str(m.name) ?? "",
+      openId,
+      unionId: nonEmpty(id.union_id),
+      userId: nonEmpty(id.user_id),
+      isBot: botOpenId !== undefined && openId === botOpenId
+    }
+  })
 
 /** `im.message.receive_v1` → the normalized message (`None` without a message id). */
 export const normalizeMessage = (
@@ -65,30 +76,22 @@ export const normalizeMessage = (
   const message = payload.message
   const messageId = nonEmpty(message?.message_id)
   if (message === undefined || messageId === undefined) return Option.none()
-  const botOpenId = nonEmpty(context.botOpenId)
-  const mentions: Array<Mention> = (message.mentions ?? []).map((m) => ({
-    key: m.key ?? "",
-    name: m.name ?? "",
-    openId: m.id?.open_id ?? "",
-    unionId: nonEmpty(m.id?.union_id),
-    userId: nonEmpty(m.id?.user_id),
-    isBot: botOpenId !== undefined && m.id?.open_id === botOpenId
-  }))
-  const type = message.message_type ?? "unknown"
-  const flat = flattenContent(type, message.content, mentions, messageId)
-  const senderType = SENDER_TYPES[payload.sender?.sender_type ?? ""] ?? "unknown"
+  const mentions = mentionsOf(message.mentions, nonEmpty(context.botOpenId))
+  const type = str(message.message_type) ?? "unknown"
+  const flat = flattenContent(type, str(message.content), mentions, messageId)
+  const senderType = SENDER_TYPES.get(payload.sender?.sender_type) ?? "unknown"
   return Option.some({
     eventId,
     messageId,
-    createTime: millis(message.create_time) ?? 0,
-    updateTime: millis(message.update_time),
-    chatId: message.chat_id ?? "",
-    chatType: CHAT_TYPES[message.chat_type ?? ""] ?? "unknown",
+    createTime: num(message.create_time) ?? 0,
+    updateTime: num(message.update_time),
+    chatId: str(message.chat_id) ?? "",
+    chatType: CHAT_TYPES.get(message.chat_type) ?? "unknown",
     threadId: nonEmpty(message.thread_id),
     rootId: nonEmpty(message.root_id),
     replyToMessageId: nonEmpty(message.parent_id),
     sender: {
-      openId: payload.sender?.sender_id?.open_id ?? "",
+      openId: str(payload.sender?.sender_id?.open_id) ?? "",
       unionId: nonEmpty(payload.sender?.sender_id?.union_id),
       userId: nonEmpty(payload.sender?.sender_id?.user_id),
       type: senderType,
@@ -113,27 +116,27 @@ const reaction = (eventId: string, action: "added" | "removed", p: ImMessageReac
     eventId,
     action,
     messageId,
-    emojiType: p.reaction_type?.emoji_type ?? "",
+    emojiType: str(p.reaction_type?.emoji_type) ?? "",
     operator: operatorOf(p.user_id),
-    operatorType: p.operator_type ?? "user",
-    actionTime: millis(p.action_time)
+    operatorType: str(p.operator_type) ?? "user",
+    actionTime: num(p.action_time)
   }))
 }
 
 const membership = (eventId: string, p: ImChatMemberBotAddedV1) => ({
   eventId,
-  chatId: p.chat_id ?? "",
+  chatId: str(p.chat_id) ?? "",
   operator: operatorOf(p.operator_id, p.operator_tenant_key),
   chatName: nonEmpty(p.name),
-  external: p.external ?? false
+  external: p.external === true
 })
 
 const messageRead = (eventId: string, p: ImMessageMessageReadV1): ChannelEvent =>
   ChannelEvent.MessageRead({
     eventId,
     reader: operatorOf(p.reader?.reader_id, p.reader?.tenant_key),
-    readTime: millis(p.reader?.read_time),
-    messageIds: p.message_id_list ?? []
+    readTime: num(p.reader?.read_time),
+    messageIds: strings(p.message_id_list)
   })
 
 const cardAction = (eventId: string, p: CardActionTrigger, context: NormalizeContext): ChannelEvent =>
@@ -148,23 +151,23 @@ const cardAction = (eventId: string, p: CardActionTrigger, context: NormalizeCon
     messageId: nonEmpty(p.context?.open_message_id),
     chatId: nonEmpty(p.context?.open_chat_id),
     token: nonEmpty(p.token),
-    action: p.action ?? {},
+    action: isObject(p.action) ? p.action : {},
     ...(context.includeRaw === true ? { raw: p } : {})
   })
 
 const comment = (eventId: string, p: DriveNoticeCommentAddV1): ChannelEvent =>
   ChannelEvent.Comment({
     eventId,
-    fileToken: p.notice_meta?.file_token ?? "",
-    fileType: p.notice_meta?.file_type ?? "",
-    commentId: p.comment_id ?? "",
+    fileToken: str(p.notice_meta?.file_token) ?? "",
+    fileType: str(p.notice_meta?.file_type) ?? "",
+    commentId: str(p.comment_id) ?? "",
     replyId: nonEmpty(p.reply_id),
     operator: operatorOf(p.notice_meta?.from_user_id),
-    mentionedBot: p.is_mentioned ?? false,
+    mentionedBot: p.is_mentioned === true,
     noticeType: nonEmpty(p.notice_meta?.notice_type)
   })
 
-const asObject = <A>(u: unknown): A => (typeof u === "object" && u !== null ? u : {}) as A
+const asObject = <A>(u: unknown): A => (isObject(u) ? u : {}) as A
 
 /** Any v2 event → its channel event, or `None` for types the channel does not surface. */
 export const normalizeEvent = (event: V2Event, context: NormalizeContext = {}): Option.Option<ChannelEvent> => {

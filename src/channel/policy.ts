@@ -14,14 +14,23 @@
  * 4. DM: `disabled` → `policy_dm_disabled`; `blocklist` and the sender in `denyFrom` → `policy_blocklist`;
  *    `allowlist` and the sender not in `allowFrom` → `policy_dm_not_in_allowlist`.
  * 5. An app id (`cli_...`) in `allowFrom` or `groupAllowlist` matches nothing ({@link policyWarnings}).
+ *
+ * {@link policyProblem} says why a policy cannot be used at all (an unknown mode, a list that is not one);
+ * `Channel.make` and `updatePolicy` refuse such a policy.
  */
+import { withDefaults } from "../internal/defaults.js"
+import { isObject } from "./json.js"
 import type { ChatType, Sender } from "./Message.js"
 
-export type DmPolicy = "open" | "allowlist" | "blocklist" | "disabled"
-export type GroupPolicy = DmPolicy | "admin_only"
+const DM_POLICIES = ["open", "allowlist", "blocklist", "disabled"] as const
+const GROUP_POLICIES = [...DM_POLICIES, "admin_only"] as const
+const IDENTITY_FIELDS = ["openId", "userId", "unionId"] as const
+
+export type DmPolicy = (typeof DM_POLICIES)[number]
+export type GroupPolicy = (typeof GROUP_POLICIES)[number]
 
 /** Which of a sender's ids are compared with the lists. */
-export type IdentityField = "openId" | "userId" | "unionId"
+export type IdentityField = (typeof IDENTITY_FIELDS)[number]
 
 /** Per-chat settings; anything left out falls back to the global value. */
 export interface GroupOverride {
@@ -69,8 +78,70 @@ export const defaultPolicy: PolicyConfig = {
   senderIdentityFields: ["openId"]
 }
 
-/** The defaults with some settings changed. */
-export const makePolicy = (options: Partial<PolicyConfig> = {}): PolicyConfig => ({ ...defaultPolicy, ...options })
+/** The defaults with some settings changed (a setting given as `undefined` keeps its default). */
+export const makePolicy = (options: Partial<PolicyConfig> = {}): PolicyConfig => withDefaults(defaultPolicy, options)
+
+// ---------------------------------------------------------------------------------------------- checks
+
+/** Checks one setting, named `name`: answers the problem, if any. */
+type Check = (name: string, value: unknown) => string | undefined
+
+const firstProblem = <A>(items: Iterable<A>, check: (item: A) => string | undefined): string | undefined => {
+  for (const item of items) {
+    const problem = check(item)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+const oneOf = (allowed: ReadonlyArray<string>): Check => (name, value) =>
+  typeof value === "string" && allowed.includes(value) ? undefined : `${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`
+const flag: Check = (name, value) => (typeof value === "boolean" ? undefined : `${name} must be true or false`)
+const listOf = (check: Check): Check => (name, value) =>
+  Array.isArray(value) ? firstProblem(value, (item) => check(name, item)) : `${name} must be a list`
+const ids = listOf((name, value) => (typeof value === "string" ? undefined : `${name} must hold strings`))
+/** A per-chat setting: absent means the global one. */
+const optional = (check: Check): Check => (name, value) => (value === undefined ? undefined : check(name, value))
+
+const OVERRIDE_CHECKS: ReadonlyArray<readonly [keyof GroupOverride, Check]> = [
+  ["enabled", optional(flag)],
+  ["policy", optional(oneOf(GROUP_POLICIES))],
+  ["allowFrom", optional(ids)],
+  ["denyFrom", optional(ids)],
+  ["requireMention", optional(flag)],
+  ["respondToMentionAll", optional(flag)]
+]
+
+const POLICY_CHECKS: ReadonlyArray<readonly [Exclude<keyof PolicyConfig, "groupOverrides">, Check]> = [
+  ["dmPolicy", oneOf(DM_POLICIES)],
+  ["groupPolicy", oneOf(GROUP_POLICIES)],
+  ["requireMention", flag],
+  ["respondToMentionAll", flag],
+  ["admins", ids],
+  ["allowFrom", ids],
+  ["denyFrom", ids],
+  ["groupAllowlist", ids],
+  ["groupBlocklist", ids],
+  ["senderIdentityFields", listOf(oneOf(IDENTITY_FIELDS))]
+]
+
+const settingsProblem = (prefix: string, settings: Readonly<Record<string, unknown>>, checks: ReadonlyArray<readonly [string, Check]>) =>
+  firstProblem(checks, ([key, check]) => check(`${prefix}.${key}`, settings[key]))
+
+/**
+ * Why `config` cannot be used, if it cannot: the types say what each setting holds, but a JavaScript caller, a
+ * config file or a typo can put anything there, and `decide` runs on every message.
+ */
+export const policyProblem = (config: PolicyConfig): string | undefined => {
+  if (!isObject(config)) return "policy must be an object"
+  const overrides: unknown = config.groupOverrides
+  if (!isObject(overrides)) return "policy.groupOverrides must be an object of settings by chat id"
+  return settingsProblem("policy", config, POLICY_CHECKS) ??
+    firstProblem(Object.entries(overrides), ([chatId, override]) =>
+      isObject(override)
+        ? settingsProblem(`policy.groupOverrides.${chatId}`, override, OVERRIDE_CHECKS)
+        : `policy.groupOverrides.${chatId} must be an object`)
+}
 
 export type PolicyReason =
   | "policy_group_disabled"

@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import { makeAdmission, rejection } from "../../src/channel/admission.js"
 import { defaultBotLoopGuard } from "../../src/channel/botLoop.js"
+import { ChannelConfigError } from "../../src/channel/errors.js"
 import type { Message } from "../../src/channel/Message.js"
 import { makePolicy } from "../../src/channel/policy.js"
 import { channelMessage } from "../fixtures/message.js"
@@ -53,6 +54,17 @@ describe("Admission", () => {
       yield* admission.updatePolicy((p) => ({ ...p, requireMention: false }))
       assert.strictEqual((yield* admission.check(message({ mentionedBot: false })))._tag, "Admit")
       assert.isFalse((yield* admission.policy).requireMention)
+    }))
+
+  it.effect("a policy that cannot be used is refused with a ChannelConfigError and the one in force stays", () =>
+    Effect.gen(function*() {
+      const admission = yield* makeAdmission({ policy: makePolicy({ requireMention: false }) })
+      const refused = yield* Effect.flip(admission.updatePolicy((p) => ({ ...p, dmPolicy: "closed" as never, allowFrom: undefined as never })))
+      assert.instanceOf(refused, ChannelConfigError)
+      assert.include(refused.detail, "policy.dmPolicy")
+      assert.deepStrictEqual(yield* admission.policy, makePolicy({ requireMention: false }))
+      assert.strictEqual((yield* admission.check(message({ mentionedBot: false })))._tag, "Admit")
+      assert.strictEqual((yield* admission.check(message({ chatType: "p2p" })))._tag, "Admit")
     }))
 
   it("rejection carries the reason, ids and sender; admits and silent drops emit nothing", () => {

@@ -17,9 +17,10 @@ import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { fakeOpenPlatform } from "../../layers/testing.js"
-import { Channel, type ChannelOptions, type ChannelService } from "../../src/channel/Channel.js"
+import { Channel, ChannelConfigError, type ChannelOptions, type ChannelService } from "../../src/channel/Channel.js"
 import type { ChannelEvent } from "../../src/channel/ChannelEvent.js"
 import { ChannelSendError } from "../../src/channel/errors.js"
+import { defaultPolicy } from "../../src/channel/policy.js"
 import { CardResponse } from "../../src/events/callbacks.js"
 import * as Dedupe from "../../src/events/Dedupe.js"
 import { nodeListener } from "../../src/events/nodeListener.js"
@@ -244,5 +245,104 @@ describe("Channel over a webhook", () => {
       assert(attempt?._tag === "Answered")
       assert.strictEqual(attempt.status, 200)
       assert.strictEqual(yield* Ref.get(runs), 1)
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+})
+
+/** `envelope` with fields of its message replaced by what the fake chat would never send. */
+const withMessage = (envelope: FakeChat.Envelope, fields: Readonly<Record<string, unknown>>): FakeChat.Envelope => ({
+  ...envelope,
+  event: { ...envelope.event, message: { ...(envelope.event["message"] as object), ...fields } }
+})
+
+const statuses = (attempts: ReadonlyArray<{ readonly _tag: string; readonly status?: number }>) =>
+  attempts.map((a) => (a._tag === "Answered" ? a.status : a._tag))
+
+describe("Channel over a webhook: hostile messages and settings from JavaScript", () => {
+  scopedLive("a card nested past the call stack, mentions that are not a list, a time that is not one: events answered 200, not redelivered", () =>
+    Effect.gen(function*() {
+      const { channel, fake, url } = yield* setup()
+      const events = yield* channel.subscribe
+      yield* channel.connect
+      const now = yield* Clock.currentTimeMillis
+      const depth = 20_000
+      const hostile = [
+        withMessage(FakeChat.messageEvent(chat, { from: alice, message: { type: "interactive", content: {} } }, now), {
+          content: `{"x":${"[".repeat(depth)}{"tag":"markdown","content":"deep"}${"]".repeat(depth)}}`
+        }),
+        withMessage(FakeChat.messageEvent(chat, { from: alice, text: "hi" }, now), { mentions: {} }),
+        withMessage(FakeChat.messageEvent(chat, { from: alice, text: "ho" }, now), { mentions: [null], create_time: { toString: "x" } })
+      ]
+      for (const envelope of hostile) {
+        assert.deepStrictEqual(statuses(yield* fake.pushEvent(url, FakeChat.toPush(envelope), push)), [200])
+      }
+      const seen = [...yield* Stream.runCollect(Stream.take(events, 3))]
+      // the unreadable creation time reads as 0: the message is a stale one
+      assert.deepStrictEqual(seen.map((event) => (event._tag === "Message" ? event.text : event._tag === "Rejected" ? event.reason : event._tag)), [
+        "deep",
+        "hi",
+        "stale"
+      ])
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  /** Pushes a DM and a group message that mentions the bot; answers their HTTP statuses. */
+  const pushDmAndGroupMessage = (fake: FakeOpenPlatform.Service, url: string) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const messages = [
+        FakeChat.messageEvent(chat, { from: alice, text: "in a DM" }, now),
+        FakeChat.messageEvent({ chatId: "oc_webhook_group", chatType: "group" }, { from: alice, text: "in a group", mentionBot: true }, now)
+      ]
+      return yield* Effect.forEach(messages, (envelope) => Effect.map(fake.pushEvent(url, FakeChat.toPush(envelope), push), statuses))
+    })
+
+  scopedLive("updatePolicy with settings given as undefined leaves them as they are: messages are still handled", () =>
+    Effect.gen(function*() {
+      const { channel, fake, url } = yield* setup()
+      const runs = yield* Ref.make(0)
+      yield* channel.on("Message", () => Ref.update(runs, (n) => n + 1))
+      yield* channel.connect
+      yield* channel.updatePolicy({ allowFrom: undefined, dmPolicy: undefined, requireMention: undefined })
+      assert.deepStrictEqual(yield* pushDmAndGroupMessage(fake, url), [[200], [200]])
+      assert.strictEqual(yield* Ref.get(runs), 2)
+      assert.deepStrictEqual(yield* channel.policy, defaultPolicy)
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  scopedLive("make: a policy setting given as undefined keeps its default, an unusable policy is a ChannelConfigError", () =>
+    Effect.gen(function*() {
+      const refused = yield* Effect.flip(setup({ policy: { dmPolicy: "closed" as never } }))
+      assert(refused instanceof ChannelConfigError)
+      assert.include(refused.detail, "policy.dmPolicy")
+      const { channel, fake, url } = yield* setup({ policy: { allowFrom: undefined, dmPolicy: undefined } })
+      yield* channel.connect
+      assert.deepStrictEqual(yield* channel.policy, defaultPolicy)
+      assert.deepStrictEqual(yield* pushDmAndGroupMessage(fake, url), [[200], [200]])
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  scopedLive("updatePolicy refuses an unusable policy with a ChannelConfigError and changes nothing", () =>
+    Effect.gen(function*() {
+      const { channel, fake, url } = yield* setup()
+      yield* channel.connect
+      const badValue = yield* Effect.flip(channel.updatePolicy({ groupPolicy: "admin-only" as never }))
+      const badResult = yield* Effect.flip(channel.updatePolicy((current) => ({ ...current, allowFrom: undefined as never })))
+      assert.deepStrictEqual([badValue._tag, badResult._tag], ["ChannelConfigError", "ChannelConfigError"])
+      assert.deepStrictEqual(yield* channel.policy, defaultPolicy)
+      assert.deepStrictEqual(yield* pushDmAndGroupMessage(fake, url), [[200], [200]])
+    }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
+
+  scopedLive("a bot-loop guard setting given as undefined keeps its default", () =>
+    Effect.gen(function*() {
+      const { channel, fake, url } = yield* setup({ botLoopGuard: { maxBotMentions: undefined, windowMs: undefined, onTrip: "reject" } })
+      const events = yield* channel.subscribe
+      yield* channel.connect
+      const now = yield* Clock.currentTimeMillis
+      const group = { chatId: "oc_webhook_group", chatType: "group" } as const
+      const otherBot: FakeChat.ChatUser = { openId: "ou_other_bot", name: "Other", type: "app" }
+      for (let i = 0; i < 7; i++) {
+        const envelope = FakeChat.messageEvent(group, { from: otherBot, text: `ping ${i}`, mentionBot: true }, now)
+        yield* fake.pushEvent(url, FakeChat.toPush(envelope), push)
+      }
+      const seen = [...yield* Stream.runCollect(Stream.take(events, 7))].map((event) => (event._tag === "Rejected" ? event.reason : event._tag))
+      // more than 5 (the default) within 60 s (the default)
+      assert.deepStrictEqual(seen, ["Message", "Message", "Message", "Message", "Message", "bot_loop", "bot_loop"])
     }).pipe(Effect.provide(fakeOpenPlatform()), quiet))
 })

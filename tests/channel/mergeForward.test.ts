@@ -45,6 +45,22 @@ describe("renderMergeForward", () => {
     assert.strictEqual(r.text, "[merged forward]\n> Alice: hi @Bob\n> … (2 more)")
   })
 
+  it("forwarded messages with malformed mentions or a card nested past the call stack are still read", () => {
+    const depth = 20_000
+    const hostile: ReadonlyArray<ApiMessage> = [
+      { ...item("om_1", "om_root", "text", { text: "hi @_user_1" }, "ou_alice", "Alice"), mentions: {} as never },
+      { ...item("om_2", "om_root", "text", { text: "hi @_user_1" }, "ou_bob", "Bob"), mentions: [null, { key: "@_user_1", name: "Carol" }] as never },
+      {
+        ...item("om_3", "om_root", "interactive", {}, "ou_dan", "Dan"),
+        body: { content: `{"x":${"[".repeat(depth)}{"tag":"markdown","content":"deep"}${"]".repeat(depth)}}` }
+      }
+    ]
+    assert.strictEqual(
+      renderMergeForward("om_root", hostile).text,
+      ["[merged forward]", "> Alice: hi @_user_1", "> Bob: hi @Carol", "> Dan: deep"].join("\n")
+    )
+  })
+
   it("an empty or unrelated list is just the marker", () => {
     assert.strictEqual(renderMergeForward("om_x", items).text, "[merged forward]")
     assert.strictEqual(renderMergeForward("om_x", []).text, "[merged forward]")

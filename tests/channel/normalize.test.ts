@@ -9,6 +9,7 @@ import type { V2Event } from "../../src/events/EventDispatcher.js"
 import { ChannelEvent } from "../../src/channel/ChannelEvent.js"
 import type { Message } from "../../src/channel/Message.js"
 import { normalizeEvent, normalizeMessage } from "../../src/channel/normalize.js"
+import { fnv1a, mulberry32 } from "../fixtures/random.js"
 
 const BOT = "ou_bot0000000000000000000000000001"
 const ALICE = { open_id: "ou_alice00000000000000000000000001", union_id: "on_alice0000000000000000000000001", user_id: "a1b2c3" }
@@ -398,5 +399,139 @@ describe("other events", () => {
 
   it("other event types are not channel events", () => {
     assert.isTrue(Option.isNone(normalizeEvent(v2("contact.user.created_v3", { object: {} }))))
+  })
+})
+
+describe("hostile payloads", () => {
+  // Long enough that a quadratic scan (the regexes these replaced) runs far past the test timeout: 300,000
+  // blanks took them minutes; a linear scan takes milliseconds.
+  const RUN = 300_000
+  /** Picks one of `items` with the numbers of `next`. */
+  const picker = (next: () => number) => <A>(items: ReadonlyArray<A>): A => items[Math.floor(next() * items.length)]!
+
+  it("a long run of blanks beside the bot's mention is read in one pass", () => {
+    const spaces = " ".repeat(RUN)
+    const msg = normalize({ type: "text", content: { text: `@_user_1 hi${spaces}there\t@_user_1` }, mentions: [botMention] })
+    assert.strictEqual(msg.text, `@Helper hi${spaces}there\t@Helper`)
+    assert.strictEqual(msg.bodyText, `hi${spaces}there`)
+  })
+
+  it("a long run of new lines inside a post paragraph is read in one pass", () => {
+    const newlines = "\n".repeat(RUN)
+    const msg = normalize({ type: "post", content: { title: "", content: [[{ tag: "text", text: `\na${newlines}b\n` }]] } })
+    assert.strictEqual(msg.text, `a${newlines}b`)
+  })
+
+  it("bot marks and paragraph ends are dropped as the regexes did, on random short inputs", () => {
+    // the regexes these scans replaced, kept here as the specification
+    const removeBotMarks = (text: string) =>
+      text.replace(/([ \t]*)\u0000([ \t]*)/g, (_, before: string, after: string) => (before !== "" && after !== "" ? " " : "")).trim()
+    const trimNewlines = (text: string) => text.replace(/^\n+|\n+$/g, "")
+    const next = mulberry32(fnv1a("bot marks and paragraph ends"))
+    const pick = picker(next)
+    const draw = (pieces: ReadonlyArray<string>) => Array.from({ length: Math.floor(next() * 12) }, () => pick(pieces)).join("")
+    const textPieces = [" ", "  ", "\t", "\n", "a", "bc", "@_user_1", "@_user_2", "\u0000"]
+    for (let i = 0; i < 2_000; i++) {
+      const text = draw(textPieces)
+      const msg = normalize({ type: "text", content: { text }, mentions: [botMention, bobMention] })
+      const expected = removeBotMarks(text.replaceAll("@_user_1", "\u0000").replaceAll("@_user_2", "@Bob"))
+      assert.strictEqual(msg.bodyText, expected, JSON.stringify(text))
+
+      // text nodes, and the bot's mention (`undefined` here)
+      const nodes = Array.from({ length: 1 + Math.floor(next() * 4) }, () => (next() < 0.3 ? undefined : draw([" ", "\t", "\n", "\n\n", "a"])))
+      const paragraph = nodes.map((text) => (text === undefined ? { tag: "at", user_id: "@_user_1" } : { tag: "text", text }))
+      const post = normalize({ type: "post", content: { title: "", content: [paragraph, [{ tag: "text", text: "end" }]] }, mentions: [botMention] })
+      const rendered = (bot: string) => `${trimNewlines(nodes.map((text) => text ?? bot).join(""))}\nend`.trim()
+      assert.strictEqual(post.text, rendered("@Helper"), JSON.stringify(paragraph))
+      assert.strictEqual(post.bodyText, removeBotMarks(rendered("\u0000")), JSON.stringify(paragraph))
+    }
+  })
+
+  it("a card nested deeper than the call stack goes is walked, in document order", () => {
+    const depth = 20_000
+    const card = `{"header":{"title":{"tag":"plain_text","content":"top"}},"body":${'{"elements":['.repeat(depth)}` +
+      `{"tag":"markdown","content":"deep"}${"]}".repeat(depth)},"footer":{"tag":"plain_text","content":"after"}}`
+    const msg = normalize({ type: "interactive", content: card })
+    assert.strictEqual(msg.text, "top\ndeep\nafter")
+  })
+
+  it("mentions that are not a list of objects are skipped, not a crash", () => {
+    for (const mentions of [{}, "@_user_1", 42, null]) {
+      const msg = normalize({ type: "text", content: { text: "@_user_1 hi" }, extra: { mentions } })
+      assert.deepStrictEqual([msg.text, msg.mentions], ["@_user_1 hi", []])
+    }
+    const msg = normalize({
+      type: "text",
+      content: { text: "@_user_1 hi @_user_3" },
+      extra: { mentions: [null, "x", 7, [], { key: 5, id: null, name: {} }, { key: "@_user_3", id: "ou_x" }, botMention] }
+    })
+    assert.deepStrictEqual(msg.mentions.map((m) => [m.key, m.name, m.openId, m.isBot]), [
+      ["", "", "", false],
+      ["@_user_3", "", "", false],
+      ["@_user_1", "Helper", BOT, true]
+    ])
+    assert.deepStrictEqual([msg.text, msg.bodyText, msg.mentionedBot], ["@Helper hi @", "hi @", true])
+  })
+
+  it("fields of the wrong type read as absent", () => {
+    // an object whose toString is not a function throws when made a string or a number
+    const unprintable = { toString: "x", valueOf: "y" }
+    const msg = normalize({
+      type: "text",
+      content: { text: "hi" },
+      extra: { chat_type: "constructor", create_time: unprintable, update_time: [], chat_id: unprintable, thread_id: 7, message_type: unprintable }
+    })
+    assert.deepStrictEqual(
+      [msg.chatType, msg.createTime, msg.updateTime, msg.chatId, msg.threadId, msg.contentType, msg.text],
+      ["unknown", 0, undefined, "", undefined, "unknown", "[unsupported message type: unknown]"]
+    )
+    const sender = Option.getOrThrow(normalizeMessage("e", { sender: { sender_type: "toString", sender_id: { open_id: unprintable } }, message: { message_id: "om_1" } } as never))
+    assert.deepStrictEqual([sender.sender.type, sender.sender.openId], ["unknown", ""])
+  })
+
+  it("no payload makes normalizing throw: genuine payloads with random values in random places", () => {
+    const genuine: ReadonlyArray<readonly [string, unknown]> = [
+      ["im.message.receive_v1", receive({ type: "text", content: { text: "@_user_1 hi @_user_2" }, mentions: [botMention, bobMention] })],
+      ["im.message.receive_v1", receive({ type: "post", content: { title: "t", content: [[{ tag: "at", user_id: "@_user_1" }, { tag: "text", text: "x" }]] }, mentions: [botMention] })],
+      ["im.message.receive_v1", receive({ type: "interactive", content: { header: { title: { tag: "plain_text", content: "h" } }, elements: [{ tag: "img", img_key: "k" }] } })],
+      ["im.message.receive_v1", receive({ type: "system", content: { template: "{from_user} joined", from_user: ["Alice"] } })],
+      ["im.message.reaction.created_v1", { message_id: "om_r", reaction_type: { emoji_type: "OK" }, operator_type: "user", user_id: ALICE, action_time: "1" }],
+      ["im.chat.member.bot.added_v1", { chat_id: "oc_1", operator_id: ALICE, operator_tenant_key: "t1", name: "Team", external: false }],
+      ["im.message.message_read_v1", { reader: { reader_id: ALICE, read_time: "1", tenant_key: "t1" }, message_id_list: ["om_1"] }],
+      ["card.action.trigger", { operator: { open_id: ALICE.open_id }, token: "c-1", action: { value: {} }, context: { open_message_id: "om_1", open_chat_id: "oc_1" } }],
+      ["drive.notice.comment_add_v1", { comment_id: "c1", notice_meta: { file_token: "f", file_type: "docx", from_user_id: ALICE }, is_mentioned: true }]
+    ]
+    const next = mulberry32(fnv1a("hostile payloads"))
+    const pick = picker(next)
+    // an object whose toString is not a function throws when made a string or a number
+    const leaves: ReadonlyArray<unknown> = [null, true, 0, -1, "", "x", "@_user_1", "constructor", "__proto__", { toString: "x", valueOf: "y" }, [null], {}]
+    const keys = ["toString", "valueOf", "__proto__", "constructor", "tag", "text", "content", "elements", "key", "id"]
+    const random = (depth: number): unknown => {
+      const roll = next()
+      if (depth === 0 || roll < 0.5) return pick(leaves)
+      if (roll < 0.7) return Array.from({ length: Math.floor(next() * 3) }, () => random(depth - 1))
+      // built with `fromEntries`, as JSON.parse builds objects: `__proto__` is a key, not the prototype
+      return Object.fromEntries(Array.from({ length: Math.floor(next() * 3) }, () => [pick(keys), random(depth - 1)]))
+    }
+    /** `u` with some of its values replaced by random ones, inside a message's `content` JSON too. */
+    const mutate = (u: unknown): unknown => {
+      if (next() < 0.1) return random(3)
+      if (Array.isArray(u)) return u.map(mutate)
+      if (typeof u !== "object" || u === null) return u
+      return Object.fromEntries(Object.entries(u).map(([key, value]) => [
+        key,
+        key === "content" && typeof value === "string" && value.startsWith("{") ? JSON.stringify(mutate(JSON.parse(value))) : mutate(value)
+      ]))
+    }
+    for (let i = 0; i < 2_000; i++) {
+      for (const [type, payload] of genuine) {
+        const mutated = mutate(payload)
+        try {
+          normalizeEvent(v2(type, mutated), { botOpenId: BOT })
+        } catch (error) {
+          assert.fail(`${type}: ${JSON.stringify(mutated)}: ${String(error)}`)
+        }
+      }
+    }
   })
 })

@@ -1,7 +1,15 @@
 /** The admission policy: each decision and reason, in the Python order (spec B7), and the bot-loop guard. */
 import { assert, describe, it } from "@effect/vitest"
 import { defaultBotLoopGuard, makeBotLoopGuard } from "../../src/channel/botLoop.js"
-import { decide, makePolicy, type PolicyConfig, type PolicyInput, policyWarnings } from "../../src/channel/policy.js"
+import {
+  decide,
+  defaultPolicy,
+  makePolicy,
+  type PolicyConfig,
+  type PolicyInput,
+  policyProblem,
+  policyWarnings
+} from "../../src/channel/policy.js"
 
 const ADMIN = "ou_admin"
 const ALICE = "ou_alice"
@@ -138,6 +146,35 @@ describe("app ids in the lists", () => {
     assert.strictEqual(reason(p, group({ chatId: "cli_x" })), "policy_group_not_in_allowlist")
     assert.strictEqual(policyWarnings(p).length, 2)
     assert.deepStrictEqual(policyWarnings(makePolicy()), [])
+  })
+})
+
+describe("settings from JavaScript, where the types do not hold", () => {
+  it("a setting given as undefined keeps its default", () => {
+    const p = makePolicy({ allowFrom: undefined, dmPolicy: undefined, groupOverrides: undefined, senderIdentityFields: undefined })
+    assert.deepStrictEqual(p, defaultPolicy)
+    assert.strictEqual(reason(p, group()), "admit:policy")
+    assert.strictEqual(reason(p, dm()), "admit:policy")
+  })
+
+  it("an unknown value, a missing one or a list that is not one of strings is a problem, named", () => {
+    const problems = [
+      [{ dmPolicy: "closed" }, `policy.dmPolicy must be one of "open", "allowlist", "blocklist", "disabled"`],
+      [{ groupPolicy: undefined }, `policy.groupPolicy must be one of "open", "allowlist", "blocklist", "disabled", "admin_only"`],
+      [{ requireMention: "no" }, "policy.requireMention must be true or false"],
+      [{ allowFrom: "ou_bob" }, "policy.allowFrom must be a list"],
+      [{ admins: [ADMIN, 7] }, "policy.admins must hold strings"],
+      [{ senderIdentityFields: ["openId", "email"] }, `policy.senderIdentityFields must be one of "openId", "userId", "unionId"`],
+      [{ groupOverrides: null }, "policy.groupOverrides must be an object of settings by chat id"],
+      [{ groupOverrides: { oc_team: "off" } }, "policy.groupOverrides.oc_team must be an object"],
+      [{ groupOverrides: { oc_team: { policy: "admin-only" } } }, `policy.groupOverrides.oc_team.policy must be one of "open", "allowlist", "blocklist", "disabled", "admin_only"`],
+      [{ groupOverrides: { oc_team: { denyFrom: [null] } } }, "policy.groupOverrides.oc_team.denyFrom must hold strings"]
+    ] as const
+    for (const [change, problem] of problems) {
+      assert.strictEqual(policyProblem({ ...defaultPolicy, ...change } as never), problem, JSON.stringify(change))
+    }
+    assert.strictEqual(policyProblem(undefined as never), "policy must be an object")
+    assert.isUndefined(policyProblem(makePolicy({ groupOverrides: { oc_team: { policy: "allowlist", allowFrom: [ALICE], enabled: undefined } } })))
   })
 })
 
