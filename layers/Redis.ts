@@ -5,8 +5,8 @@
  *   app_ticket in Redis; a missing token is fetched by one replica of the fleet while the others wait.
  * - Events: `layerDedupe` claims each event id atomically before its handler runs, for every replica and long
  *   connection, so a delivery is handled once by the fleet.
- * - User access tokens: `layerUserTokens` keeps `UserTokens` entries in Redis and lets one replica at a time
- *   refresh a user's token.
+ * - User access tokens: `layerUserTokens` keeps `UserTokens` entries in Redis, under the app id of the
+ *   `LarkConfig` it is built with, and lets one replica at a time refresh a user's token.
  * - All need a `RedisClient`: `layerClient(options)`, `layerClientConfig()` (from `REDIS_URL`) or
  *   `layerClientFrom(client)`.
  *

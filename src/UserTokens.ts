@@ -8,7 +8,9 @@
  * - A refresh runs in a fiber of the service's own, not in the caller's: a caller that stops waiting (a timeout,
  *   an interruption) neither stops it nor hands its interruption to the other callers waiting for that token,
  *   and a refresh the platform received (its refresh token is consumed then) is always followed by the save of
- *   its answer.
+ *   its answer. When that save fails (the store is briefly down), the caller still gets the new access token:
+ *   the save is retried in the background for up to a minute, and until it lands this process reads the new
+ *   entry from memory, so that its next refresh sends the new refresh token.
  * - `withUser(userId, (userAccessToken) => call)` runs an API call as the user; when the platform says the user
  *   token is invalid or expired, the token is refreshed and the call retried once.
  * - Entries live in a `Store` (serialised, with a TTL of the refresh token's lifetime): `layerMemory` keeps them
@@ -22,9 +24,19 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
-import { decodeDuration, type DurationInput, parseJson, Service as ServiceKey, withDeferredMaker } from "./internal/dialect.js"
+import {
+  catchAll,
+  decodeDuration,
+  type DurationInput,
+  parseJson,
+  Service as ServiceKey,
+  unionSchedules,
+  upTo,
+  withDeferredMaker
+} from "./internal/dialect.js"
 import type { LarkConfig } from "./LarkConfig.js"
 import { LarkApiError, type LarkError, LarkTokenError } from "./LarkError.js"
 import { TOKEN_INVALID_CODES } from "./Tokens.js"
@@ -83,6 +95,11 @@ const Entry = parseJson(Schema.Struct({
   refreshExpiresAt: Schema.optional(Schema.Number)
 }))
 type Entry = typeof Entry.Type
+/** An entry and the text it is stored as. */
+interface Stored {
+  readonly entry: Entry
+  readonly stored: string
+}
 const decodeEntry = Schema.decodeUnknownOption(Entry)
 const encodeEntry = Schema.encodeSync(Entry)
 
@@ -113,33 +130,96 @@ const noToken = (userId: string, why: string) => new LarkTokenError({ kind: "use
 /** How long a replica that lost the refresh lock waits before it reads the store again. */
 const LOCK_POLL = Duration.millis(50)
 
+/** How long a refreshed entry the store refused is saved again: 100 ms apart, doubling up to 5 s. */
+const SAVE_PATIENCE = Duration.minutes(1)
+const saveRetries = upTo(unionSchedules(Schedule.exponential("100 millis"), Schedule.spaced("5 seconds")), SAVE_PATIENCE)
+
 /**
  * The service over any `Store`. Its refreshes run in a scope of its own that nothing closes: a refresh sent is
  * not cut off, by a caller or by the end of the app's layers, before its answer is saved; each ends by itself
- * within the HTTP timeouts.
+ * within the HTTP timeouts (and a save the store failed is retried there for up to {@link SAVE_PATIENCE}).
  */
 export const make = (store: Store, options: Options = {}): Effect.Effect<Service> =>
   Effect.map(Scope.make(), (scope) => {
     const ahead = Duration.toMillis(decodeDuration(options.refreshAhead ?? "5 minutes"))
     const version = options.version ?? "v3"
     const inflight = new Map<string, Deferred.Deferred<Redacted.Redacted<string>, LarkError>>()
+    /**
+     * Refreshed entries the store failed to save, by user, while their save is retried. The platform consumed
+     * the refresh token the store still holds: until the save lands this process reads these instead, so that
+     * its next refresh sends the new refresh token. A later save (`put`, `exchange`, another refresh) or
+     * `remove` drops them, and so stops their saves: what happened since wins.
+     */
+    const unsaved = new Map<string, Stored>()
 
-    /** The entry with the stored text it was decoded from (what `forget` compares). */
-    const readStored = (userId: string) =>
-      Effect.map(store.get(userId), Option.flatMap((stored) => Option.map(decodeEntry(stored), (entry) => ({ entry, stored }))))
+    /** The entry, an unsaved one first, with the stored text it was decoded from (what `forget` compares). */
+    const readStored = (userId: string): Effect.Effect<Option.Option<Stored>, LarkTokenError> => {
+      const pending = unsaved.get(userId)
+      if (pending !== undefined) return Effect.succeed(Option.some(pending))
+      return Effect.map(store.get(userId), Option.flatMap((stored) => Option.map(decodeEntry(stored), (entry) => ({ entry, stored }))))
+    }
     const read = (userId: string) => Effect.map(readStored(userId), Option.map(({ entry }) => entry))
 
-    /** Deletes the entry only while it is still `stored`: another replica may have saved a new token meanwhile. */
-    const forget = (userId: string, stored: string) =>
-      store.deleteIfEqual !== undefined
+    /**
+     * Deletes the entry only while it is still `stored`: another replica may have saved a new token meanwhile.
+     * An unsaved entry that was read instead is dropped.
+     */
+    const forget = (userId: string, stored: string) => {
+      if (unsaved.get(userId)?.stored === stored) unsaved.delete(userId)
+      return store.deleteIfEqual !== undefined
         ? store.deleteIfEqual(userId, stored)
         : Effect.flatMap(store.get(userId), (now) => Option.isSome(now) && now.value === stored ? store.delete(userId) : Effect.void)
+    }
 
-    const save = (userId: string, token: UserAccessToken.UserToken) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    /** The entry of `token`, issued now, with its text. */
+    const toStored = (token: UserAccessToken.UserToken) =>
+      Effect.map(Clock.currentTimeMillis, (now): Stored => {
         const entry = toEntry(token, now)
-        return store.set(userId, encodeEntry(entry), keepFor(entry, now))
+        return { entry, stored: encodeEntry(entry) }
       })
+    /** Writes `pending` to the store, kept from now for as long as its tokens live. */
+    const write = (userId: string, pending: Stored) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => store.set(userId, pending.stored, keepFor(pending.entry, now)))
+    /** Writes `pending` as the user's entry: it replaces any refreshed entry still unsaved, and so stops its save. */
+    const replace = (userId: string, pending: Stored) =>
+      Effect.suspend(() => {
+        unsaved.delete(userId)
+        return write(userId, pending)
+      })
+
+    const save = (userId: string, token: UserAccessToken.UserToken) => Effect.flatMap(toStored(token), (pending) => replace(userId, pending))
+
+    /**
+     * Keeps `pending` in `unsaved` and writes it again, in a fiber of `scope`, until it lands, it is replaced,
+     * or {@link SAVE_PATIENCE} has passed. Interruptible: the fork inherits the region it starts in.
+     */
+    const saveLater = (userId: string, pending: Stored) => {
+      unsaved.set(userId, pending)
+      const current = () => unsaved.get(userId) === pending
+      const done = Effect.sync(() => {
+        if (current()) unsaved.delete(userId)
+      })
+      const attempt = Effect.suspend(() => (current() ? write(userId, pending) : Effect.void))
+      return Effect.forkIn(
+        Effect.interruptible(Effect.matchEffect(Effect.retry(attempt, saveRetries), {
+          onSuccess: () => done,
+          onFailure: (error) =>
+            Effect.andThen(
+              done,
+              Effect.logWarning(`lark user tokens: gave up saving the refreshed token of ${userId}; its next refresh may be refused`, error)
+            )
+        })),
+        scope
+      )
+    }
+
+    /**
+     * Saves a refreshed token. The platform has consumed the refresh token it replaces, so a failed save must
+     * not lose it: the caller gets its access token all the same, and the save goes on in the background.
+     */
+    const saveRefreshed = (userId: string, token: UserAccessToken.UserToken) =>
+      Effect.flatMap(toStored(token), (pending) =>
+        catchAll(() => Effect.asVoid(saveLater(userId, pending)))(replace(userId, pending)))
 
     /**
      * One flight per user in this process, run in a fiber of `scope`: every caller, the first one included, only
@@ -191,7 +271,7 @@ export const make = (store: Store, options: Options = {}): Effect.Effect<Service
         const token = yield* UserAccessToken.refresh(Redacted.make(entry.refreshToken), version).pipe(
           Effect.tapError((error) => refusedForGood(error) ? forget(userId, stored) : Effect.void)
         )
-        yield* save(userId, token)
+        yield* saveRefreshed(userId, token)
         return token.accessToken
       })))
 
@@ -205,7 +285,10 @@ export const make = (store: Store, options: Options = {}): Effect.Effect<Service
             ? Effect.succeed(Redacted.make(found.value.accessToken))
             : renew(userId, isFresh)),
       refresh: (userId, stale) => renew(userId, (entry) => entry.accessToken !== Redacted.value(stale)),
-      remove: store.delete,
+      remove: (userId) => Effect.suspend(() => {
+        unsaved.delete(userId)
+        return store.delete(userId)
+      }),
       exchange: (userId, code) =>
         Effect.tap(UserAccessToken.exchangeCode(code, version), (token) => save(userId, token))
     }

@@ -1,12 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Redacted } from "effect"
+import { Cause, Effect, Fiber, Layer, Redacted } from "effect"
 import * as TestClock from "effect/TestClock"
 import * as LarkConfig from "../src/LarkConfig.js"
+import { LarkTokenError } from "../src/LarkError.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 import { UserTokens, withUser } from "../src/UserTokens.js"
 import * as UserTokensModule from "../src/UserTokens.js"
 import * as UserAccessToken from "../src/UserAccessToken.js"
-import { fork, yieldNow } from "./dialect.js"
+import { fork, withLogsTo, yieldNow } from "./dialect.js"
 import { message } from "./fixtures/operations.js"
 
 const TOKEN_PATH = "/oauth/v3/token"
@@ -64,6 +65,14 @@ const token = (user: string, n = 0, expiresIn = 7200): UserAccessToken.UserToken
 })
 
 const get = (userId: string) => Effect.map(Effect.flatMap(UserTokens, (tokens) => tokens.get(userId)), Redacted.value)
+
+/** The in-memory store, whose `set` fails while `down.failing` (a store briefly unreachable). */
+const flakyStore = (down: { failing: boolean }) =>
+  Effect.map(UserTokensModule.memoryStore, (store): UserTokensModule.Store => ({
+    ...store,
+    set: (userId, entry, ttl) =>
+      Effect.suspend(() => down.failing ? Effect.fail(new LarkTokenError({ kind: "user", detail: "store down" })) : store.set(userId, entry, ttl))
+  }))
 
 describe("UserTokens", () => {
   it.effect("answers the stored token, and refreshes it within refreshAhead (5 minutes) of expiry", () =>
@@ -161,6 +170,43 @@ describe("UserTokens", () => {
       assert.strictEqual(yield* get("ou_g"), "u-a-5")
       assert.deepStrictEqual(yield* refreshes, ["r-gone-0"])
     }).pipe(Effect.provide(layer())))
+
+  it.effect("a refreshed token whose save fails is the caller's all the same, used by the next refresh and saved once the store is back", () =>
+    Effect.gen(function*() {
+      const down = { failing: false }
+      const store = yield* flakyStore(down)
+      const tokens = yield* UserTokensModule.make(store)
+      yield* tokens.put("ou_a", token("a", 0, 60))
+      down.failing = true
+      assert.strictEqual(Redacted.value(yield* tokens.get("ou_a")), "u-a-1")
+      assert.strictEqual(Redacted.value(yield* tokens.get("ou_a")), "u-a-1")
+      // the next refresh sends the refresh token the platform gave last, not the spent one the store holds
+      assert.strictEqual(Redacted.value(yield* tokens.refresh("ou_a", Redacted.make("u-a-1"))), "u-a-2")
+      assert.deepStrictEqual(yield* refreshes, ["r-a-0", "r-a-1"])
+      down.failing = false
+      yield* TestClock.adjust("10 seconds")
+      // another replica over the same store reads what this one refreshed
+      const replica = yield* UserTokensModule.make(store)
+      assert.strictEqual(Redacted.value(yield* replica.get("ou_a")), "u-a-2")
+      assert.deepStrictEqual(yield* refreshes, ["r-a-0", "r-a-1"])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a refreshed token that cannot be saved for a minute is given up, with a warning that holds no token", () => {
+    const logged: Array<string> = []
+    return Effect.gen(function*() {
+      const down = { failing: false }
+      const tokens = yield* UserTokensModule.make(yield* flakyStore(down))
+      yield* tokens.put("ou_a", token("a", 0, 60))
+      down.failing = true
+      assert.strictEqual(Redacted.value(yield* tokens.get("ou_a")), "u-a-1")
+      yield* TestClock.adjust("2 minutes")
+      assert.isTrue(logged.some((line) => line.includes("gave up saving the refreshed token of ou_a")))
+      assert.isFalse(logged.some((line) => /[ur]-a-1/.test(line)))
+    }).pipe(
+      Effect.provide(layer()),
+      withLogsTo((entry) => void logged.push(`${[entry.message].flat().map(String).join(" ")} ${Cause.pretty(entry.cause)}`))
+    )
+  })
 
   it.effect("the entry is dropped when its refresh token's lifetime is over", () =>
     Effect.gen(function*() {

@@ -21,7 +21,7 @@ import * as Redacted from "effect/Redacted"
 import { Redis } from "ioredis"
 import * as Exchange from "../../src/Exchange.js"
 import { catchAll, currentForker, decodeDuration, type DurationInput, scopedLayer } from "../../src/internal/dialect.js"
-import { command, urlOf, watchConnection } from "./client.js"
+import { command, parseUrl, type RedisConnectError, urlOf, watchConnection } from "./client.js"
 import { defineScripts } from "./scripts.js"
 
 export interface Limit {
@@ -106,7 +106,8 @@ export const fixedWindowDelay = (count: number, ttlMillis: number, limit: number
 /**
  * The budget of a fleet, on Redis: its own ioredis connection, set up to fail fast (commands queued while it
  * connects, failed at the first failed reconnect or after 2 s: never a request held for long). The layer does
- * not wait for Redis: while it is unreachable, requests go out unmetered.
+ * not wait for Redis: while it is unreachable, requests go out unmetered. It fails (`RedisConnectError`) only
+ * for a URL that is not one.
  */
 export const layerRedis = (
   options: BudgetOptions & {
@@ -114,12 +115,12 @@ export const layerRedis = (
     /** Default `"lark:budget:"`. */
     readonly prefix?: string | undefined
   }
-): Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> => {
-  const url = urlOf(options.url)
+): Layer.Layer<HttpClient.HttpClient, RedisConnectError, HttpClient.HttpClient> => {
   const prefix = options.prefix ?? "lark:budget:"
   return scopedLayer(
     HttpClient.HttpClient,
     Effect.gen(function*() {
+      const { url } = yield* parseUrl(urlOf(options.url))
       const redis = yield* Effect.acquireRelease(
         Effect.sync(() => defineScripts(new Redis(url, { maxRetriesPerRequest: 0, commandTimeout: Duration.toMillis(Duration.seconds(2)) }))),
         (redis) => Effect.promise(() => redis.quit().catch(() => redis.disconnect()))

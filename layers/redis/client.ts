@@ -11,7 +11,9 @@ import { Redis, type RedisOptions } from "ioredis"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import {
@@ -35,7 +37,7 @@ export interface Service {
 
 export class RedisClient extends ServiceKey<RedisClient, Service>()("lark-effect/RedisClient") {}
 
-/** Redis could not be reached when the layer was built. */
+/** Redis could not be reached when the layer was built, or its URL is not one. The detail never holds the password. */
 export class RedisConnectError extends Schema.TaggedError<RedisConnectError>()("RedisConnectError", {
   detail: Schema.String
 }) {
@@ -70,6 +72,68 @@ const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 2000)
 
 const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
+/** A Redis URL that ioredis can be given, with the database its path names and its password (to mask it). */
+export interface RedisUrl {
+  readonly url: string
+  readonly db: number
+  readonly password: string
+}
+
+const parseWhatwgUrl = Option.liftThrowable((url: string) => new URL(url))
+const decodeComponent = Option.liftThrowable(decodeURIComponent)
+
+/**
+ * Checks a Redis URL before ioredis sees it. ioredis throws a TypeError holding the whole URL (the password
+ * with it) for a port that is not a number, and selects a database path that is not a number in a promise
+ * nobody awaits: the unhandled rejection ends the process. So: `redis:` or `rediss:`, a valid URL, and a
+ * path that is `/` or `/<digits>`.
+ */
+export const parseUrl = (url: string): Effect.Effect<RedisUrl, RedisConnectError> => {
+  const invalid = (why: string) => Effect.fail(new RedisConnectError({ detail: `the Redis URL ${why}` }))
+  const parsed = parseWhatwgUrl(url)
+  if (Option.isNone(parsed)) return invalid("is not a valid URL (redis://[user:password@]host:port[/db])")
+  const { password, pathname, protocol, username } = parsed.value
+  if (protocol !== "redis:" && protocol !== "rediss:") return invalid("must start with redis:// or rediss://")
+  const db = /^\/?(0|[1-9]\d*)?$/.exec(pathname)
+  if (db === null) return invalid("path must be a database number, e.g. /0")
+  // ioredis decodes both and throws on a malformed escape
+  const decoded = decodeComponent(password)
+  if (Option.isNone(decoded) || Option.isNone(decodeComponent(username))) return invalid("has a malformed %-escape in its user or password")
+  return Effect.succeed({ url, db: Number(db[1] ?? 0), password: decoded.value })
+}
+
+/** `detail` with the password masked, should a server or a socket ever echo it. */
+const withoutPassword = (detail: string, password: string) => password === "" ? detail : detail.replaceAll(password, "***")
+
+/**
+ * The message of the client's latest "error" event: why a connection attempt failed (wrong or missing
+ * password, unknown host, refused), where the rejection of `connect` only says "Connection is closed.".
+ */
+const lastErrorOf = (client: Redis) => {
+  let last: string | undefined
+  client.on("error", (error: unknown) => void (last = describe(error)))
+  return () => last
+}
+
+/**
+ * Connects `client`, then selects `db` (ioredis selects it in the background and goes on in database 0 when
+ * that fails, e.g. a number past the server's `databases`). On failure the client is disconnected.
+ */
+const connect = (client: Redis, target: RedisUrl) => {
+  const lastError = lastErrorOf(client)
+  const failed = (detail: string) => {
+    client.disconnect()
+    return new RedisConnectError({ detail: withoutPassword(detail, target.password) })
+  }
+  return Effect.andThen(
+    Effect.tryPromise({ try: () => client.connect(), catch: (cause) => failed(lastError() ?? describe(cause)) }),
+    target.db === 0 ? Effect.void : Effect.tryPromise({
+      try: () => client.select(target.db),
+      catch: (cause) => failed(`database ${target.db} cannot be selected: ${describe(cause)}`)
+    })
+  )
+}
+
 /** Logs a lost connection and its recovery once each (ioredis emits an error per reconnect attempt). */
 export const watchConnection = (client: Redis, log: (effect: Effect.Effect<void>) => void) => {
   let lost = false
@@ -88,7 +152,8 @@ export const watchConnection = (client: Redis, log: (effect: Effect.Effect<void>
 /** A connected client; closed when the scope closes. */
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
-    const client = new Redis(urlOf(options.url), {
+    const target = yield* parseUrl(urlOf(options.url))
+    const client = new Redis(target.url, {
       ...options.redisOptions,
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -97,17 +162,9 @@ export const make = (options: Options = {}) =>
       connectTimeout: Duration.toMillis(decodeDuration(options.connectTimeout ?? "5 seconds")),
       retryStrategy: reconnectDelay
     })
+    yield* Effect.acquireRelease(connect(client, target), () => Effect.promise(() => client.quit().catch(() => client.disconnect())))
+    // from here on: a failure to connect before is the layer's error, not a lost connection
     watchConnection(client, yield* currentForker)
-    yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => client.connect(),
-        catch: (cause) => {
-          client.disconnect()
-          return new RedisConnectError({ detail: describe(cause) })
-        }
-      }),
-      () => Effect.promise(() => client.quit().catch(() => client.disconnect()))
-    )
     return { client: defineScripts(client), prefix: options.prefix ?? DEFAULT_PREFIX } satisfies Service
   })
 
@@ -150,3 +207,21 @@ export const layerFromClient = (client: Redis, prefix: string = DEFAULT_PREFIX):
 /** Runs one command; a rejection becomes the caller's typed error. */
 export const command = <A, E>(run: () => Promise<A>, onError: (detail: string, cause: unknown) => E): Effect.Effect<A, E> =>
   Effect.tryPromise({ try: run, catch: (cause) => onError(describe(cause), cause) })
+
+/**
+ * Runs `run`, a command that stores `nonce` under `key` (a claim or a lock), as {@link command} does. When it
+ * fails or is interrupted, Redis may have applied it all the same, or apply it later (a command timed out
+ * while Redis was slow): the key would then hold a nonce nobody renews or releases, blocking the others
+ * until it expires. So a delete of `key` while it holds `nonce` follows; sent on the same connection, it
+ * runs after the late command. Best effort and not awaited: the caller has waited long enough, and a key
+ * left behind still expires.
+ */
+export const claimCommand = <A, E>(
+  client: LarkRedis,
+  key: string,
+  nonce: string,
+  run: () => Promise<A>,
+  onError: (detail: string, cause: unknown) => E
+): Effect.Effect<A, E> =>
+  Effect.onExit(command(run, onError), (exit) =>
+    Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => void client.larkDeleteIfEqual(key, nonce).catch(() => {})))

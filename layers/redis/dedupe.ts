@@ -5,7 +5,8 @@
  * `<prefix>event:<id>` holds `claim:<nonce>` while a replica runs the handler and `done` for the dedupe TTL
  * once it succeeded.
  * - claim: one script (one round trip) that reads the state and, when there is none, writes the claim for
- *   `claimTtl`.
+ *   `claimTtl`. A claim whose answer never came (a timeout, an interruption) is deleted after it, should
+ *   Redis have stored it (`claimCommand`).
  * - renewal: every `claimTtl / 3` the store extends each claim it holds, only while the value is still its own
  *   claim (a compare-and-extend script). A handler slower than `claimTtl` keeps its claim; the claim of a
  *   replica that died expires at most `claimTtl` after its last renewal.
@@ -26,7 +27,7 @@ import type * as Scope from "effect/Scope"
 import { type Claim, EventDedupe, type Service, type StoreOptions, unsafeTtls } from "../../src/events/Dedupe.js"
 import { EventDedupeError } from "../../src/events/errors.js"
 import { catchAll, scopedLayer, unionSchedules, upTo } from "../../src/internal/dialect.js"
-import { command, RedisClient } from "./client.js"
+import { claimCommand, command, RedisClient } from "./client.js"
 
 const DONE = "done"
 const CLAIM = "claim:"
@@ -90,8 +91,10 @@ export const make = (options: StoreOptions = {}): Effect.Effect<Service, never, 
     return {
       claim: (id) =>
         Effect.suspend(() => {
+          const claimKey = key(id)
           const mine = `${CLAIM}${randomUUID()}`
-          return Effect.flatMap(command(() => client.larkClaim(key(id), mine, claimTtl), failed), (state): Effect.Effect<Claim, EventDedupeError> => {
+          const claimed = claimCommand(client, claimKey, mine, () => client.larkClaim(claimKey, mine, claimTtl), failed)
+          return Effect.flatMap(claimed, (state): Effect.Effect<Claim, EventDedupeError> => {
             if (state === null) {
               held.set(id, mine)
               return Effect.succeed("Claimed")

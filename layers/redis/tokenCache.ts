@@ -6,7 +6,8 @@
  * - Removing with a token compares and deletes in one script, so a stale token is evicted once.
  * - `tryLock` elects the one replica that fetches a missing token: `SET <prefix>lock:<key> <nonce> NX PX
  *   lockTtl`. Its release deletes the lock only while it still holds the holder's nonce; a holder that dies
- *   blocks the fleet for at most `lockTtl`.
+ *   blocks the fleet for at most `lockTtl`. A lock whose answer never came (a timeout, an interruption) is
+ *   deleted after it, should Redis have stored it (`claimCommand`).
  */
 import { randomUUID } from "node:crypto"
 import * as Clock from "effect/Clock"
@@ -17,7 +18,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { type CachedToken, type TokenCache, TokenCacheError } from "../../src/TokenCache.js"
 import { decodeDuration, type DurationInput } from "../../src/internal/dialect.js"
-import { command, RedisClient } from "./client.js"
+import { claimCommand, command, RedisClient } from "./client.js"
 
 export interface Options {
   /** How long the fetch lock lives when its holder never releases it. Default 10 seconds. */
@@ -57,11 +58,12 @@ export const make = (options: Options = {}): Effect.Effect<TokenCache, never, Re
         )),
       tryLock: (key) =>
         Effect.suspend(() => {
+          const lock = lockKey(key)
           const nonce = randomUUID()
-          return Effect.map(command(() => client.set(lockKey(key), nonce, "PX", lockTtl, "NX"), failed), (answer) =>
+          return Effect.map(claimCommand(client, lock, nonce, () => client.set(lock, nonce, "PX", lockTtl, "NX"), failed), (answer) =>
             answer === "OK"
               // A release that fails leaves the lock to expire: nothing to report to the caller.
-              ? Option.some(Effect.ignore(command(() => client.larkDeleteIfEqual(lockKey(key), nonce), failed)))
+              ? Option.some(Effect.ignore(command(() => client.larkDeleteIfEqual(lock, nonce), failed)))
               : Option.none())
         })
     }

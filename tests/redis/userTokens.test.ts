@@ -84,12 +84,50 @@ describe.skipIf(skipReason !== undefined)(`Redis user tokens${skipReason ? ` (sk
       const b = yield* replica(redis.url, "p:")
       expect(yield* b("ou_1")).toBe("u-0")
       const raw = yield* Effect.acquireRelease(Effect.sync(() => new IORedis(redis.url)), (client) => Effect.sync(() => client.disconnect()))
-      const ttl = yield* Effect.promise(() => raw.pttl("p:user-token:ou_1"))
+      const ttl = yield* Effect.promise(() => raw.pttl("p:user-token:cli_1:ou_1"))
       expect(ttl).toBeGreaterThan(604_000_000)
       expect(ttl).toBeLessThanOrEqual(604_800_000)
       yield* Effect.provide(Effect.flatMap(UserTokens, (tokens) => tokens.remove("ou_1")), a)
       expect((yield* Effect.flip(b("ou_1"))).message).toContain("no token is stored")
     }).pipe(Effect.provide(platform)), 30_000)
+
+  scopedLive("two apps on one Redis, under one prefix, keep their users' tokens apart", () =>
+    Effect.gen(function*() {
+      const redis = yield* redisServer
+      const app = (appId: string) =>
+        Layer.build(Redis.layerUserTokens().pipe(
+          Layer.provide(Redis.layerClient({ url: redis.url, prefix: "lark:" })),
+          Layer.provide(LarkConfig.layer({ appId, appSecret: Redacted.make("app-secret") }))
+        ))
+      const [a, b] = yield* Effect.all([app("cli_a"), app("cli_b")])
+      const tokensOf = (context: typeof a) => Effect.provide(UserTokens, context)
+      yield* (yield* tokensOf(a)).put("ou_1", token(0, 7200))
+      yield* (yield* tokensOf(b)).put("ou_1", token(5, 7200))
+      expect(Redacted.value(yield* (yield* tokensOf(a)).get("ou_1"))).toBe("u-0")
+      // app b forgetting its user (as a refused refresh does) leaves app a's token alone
+      yield* (yield* tokensOf(b)).remove("ou_1")
+      expect(Redacted.value(yield* (yield* tokensOf(a)).get("ou_1"))).toBe("u-0")
+    }).pipe(Effect.provide(platform)), 30_000)
+
+  scopedLive("a refresh whose save fails while Redis is down answers its token, and is saved once Redis is back", () =>
+    Effect.gen(function*() {
+      const redis = yield* redisServer
+      // the platform answers the refresh, and Redis dies before the answer is saved
+      const dying = MockHttp.route("POST", TOKEN_PATH, () =>
+        Effect.as(redis.kill, {
+          body: { code: 0, access_token: "u-1", refresh_token: "r-1", expires_in: 7200, refresh_token_expires_in: 604800 }
+        }))
+      yield* Effect.gen(function*() {
+        const a = yield* Layer.build(Redis.layerUserTokens().pipe(Layer.provide(Redis.layerClient({ url: redis.url, prefix: "down:" }))))
+        const get = Effect.map(Effect.flatMap(UserTokens, (tokens) => tokens.get("ou_1")), Redacted.value).pipe(Effect.provide(a))
+        yield* Effect.provide(Effect.flatMap(UserTokens, (tokens) => tokens.put("ou_1", token(0, 60))), a)
+        expect(yield* get).toBe("u-1")
+        yield* redis.start
+        const raw = yield* Effect.acquireRelease(Effect.sync(() => new IORedis(redis.url)), (client) => Effect.sync(() => client.disconnect()))
+        const saved = Effect.map(Effect.promise(() => raw.get("down:user-token:cli_1:ou_1")), (entry) => entry?.includes("u-1") === true)
+        while (!(yield* saved)) yield* Effect.sleep("100 millis")
+      }).pipe(Effect.provide(platformWith(dying)))
+    }), 30_000)
 
   scopedLive("two replicas asking at once for an expiring token make one refresh (the refresh token is single use)", () =>
     Effect.gen(function*() {
@@ -115,7 +153,7 @@ describe.skipIf(skipReason !== undefined)(`Redis user tokens${skipReason ? ` (sk
       const again = yield* lock("ou_1")
       expect(Option.isSome(again)).toBe(true)
       if (Option.isSome(again)) yield* again.value
-    }), 30_000)
+    }).pipe(Effect.provide(platform)), 30_000)
 
   scopedLive("a refresh slower than the lock's TTL keeps the lock: the other replica waits for its token, sends no refresh", () =>
     gated((gate) => Effect.gen(function*() {

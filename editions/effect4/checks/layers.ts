@@ -108,7 +108,7 @@ const redisDedupe = (url: string) =>
  * one more: those within the budget go out, the next one waits.
  */
 const budgetOf = (
-  budget: (limit: number) => Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient>,
+  budget: (limit: number) => Layer.Layer<HttpClient.HttpClient, unknown, HttpClient.HttpClient>,
   limit: number,
   count: number
 ) =>
