@@ -64,6 +64,9 @@ export const CALLBACK_TYPES: ReadonlySet<string> = new Set(["card.action.trigger
 
 /** A callback answered without a result of a handler's: `{}` (the client accepts it without error 108002). */
 const NO_RESULT = "{}"
+// made once: every event's handler result goes through `callbackResponse`
+const NO_RESPONSE: Checked<string | undefined, never> = succeed(undefined)
+const EMPTY_RESPONSE: Checked<string | undefined, never> = succeed(NO_RESULT)
 
 /**
  * The JSON text answering a delivery of `type` whose handler returned `result`: `undefined` for an event; for a
@@ -71,8 +74,8 @@ const NO_RESULT = "{}"
  * cycle).
  */
 const callbackResponse = (type: string, result: unknown): Checked<string | undefined, unknown> => {
-  if (!CALLBACK_TYPES.has(type)) return succeed(undefined)
-  if (result === undefined) return succeed(NO_RESULT)
+  if (!CALLBACK_TYPES.has(type)) return NO_RESPONSE
+  if (result === undefined) return EMPTY_RESPONSE
   try {
     return succeed(JSON.stringify(result))
   } catch (error) {
