@@ -67,7 +67,7 @@ import * as Batching from "./batching.js"
 import { auditLongConnection, auditSockets, auditWebhook } from "./audit.js"
 import { type BotIdentity, fetchBotIdentity } from "./botIdentity.js"
 import * as BusyMerge from "./busyMerge.js"
-import { type BotLoopGuardConfig, defaultBotLoopGuard } from "./botLoop.js"
+import { type BotLoopGuardConfig, botLoopGuardProblem, defaultBotLoopGuard } from "./botLoop.js"
 import { ChannelEvent, type ChannelEventTag, type ErrorSource } from "./ChannelEvent.js"
 import * as ChatQueue from "./ChatQueue.js"
 import type { ChunkMode } from "./chunk.js"
@@ -260,7 +260,9 @@ const makeChannel = (
     if (audit !== undefined) yield* Effect.forEach(audit.found, audit.record, { discard: true })
     const batching = batchingOf(options.batching)
     const policy = makePolicy(options.policy)
-    const problem = (batching === undefined ? undefined : Batching.batchingProblem(batching)) ?? policyProblem(policy)
+    const botLoopGuard = guardOf(options.botLoopGuard)
+    const problem = (batching === undefined ? undefined : Batching.batchingProblem(batching)) ??
+      (botLoopGuard === undefined ? undefined : botLoopGuardProblem(botLoopGuard)) ?? policyProblem(policy)
     if (problem !== undefined) return yield* Effect.fail(new ChannelConfigError({ detail: problem }))
     // What the channel was made with (config, HTTP client, and e.g. a FileSystem for media paths), for the
     // outbound methods and the handlers; not the channel's own Scope, which callers must not inherit.
@@ -274,7 +276,7 @@ const makeChannel = (
       policy,
       botOpenId: botIdentity.openId,
       maxAge: options.maxAge,
-      botLoopGuard: guardOf(options.botLoopGuard)
+      botLoopGuard
     })
     const pubsub = yield* Effect.acquireRelease(PubSub.bounded<ChannelEvent>(options.eventBuffer ?? 1024), PubSub.shutdown)
     const handlers = yield* Handlers.make(pubsub, context)

@@ -14,6 +14,15 @@ export interface BotLoopGuardConfig {
 
 export const defaultBotLoopGuard: BotLoopGuardConfig = { windowMs: 60_000, maxBotMentions: 5, scope: "chat", onTrip: "drop" }
 
+/** What makes a guard unusable (a limit that never trips, an unknown mode), or `undefined` when it is fine. */
+export const botLoopGuardProblem = (config: BotLoopGuardConfig): string | undefined => {
+  if (!(config.windowMs > 0)) return "botLoopGuard.windowMs must be positive"
+  if (!(Number.isInteger(config.maxBotMentions) && config.maxBotMentions >= 1)) return "botLoopGuard.maxBotMentions must be a whole number ≥ 1"
+  if (config.scope !== "chat" && config.scope !== "sender") return "botLoopGuard.scope must be \"chat\" or \"sender\""
+  if (config.onTrip !== "drop" && config.onTrip !== "reject") return "botLoopGuard.onTrip must be \"drop\" or \"reject\""
+  return undefined
+}
+
 export interface BotLoopInput {
   readonly chatId: string
   readonly sender: { readonly openId: string; readonly isBot: boolean }

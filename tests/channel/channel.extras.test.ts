@@ -212,6 +212,17 @@ describe("debounce batching in the channel (webhook, TestClock)", () => {
       assert.instanceOf(error, ChannelConfigError)
       assert.deepStrictEqual(yield* MockHttp.MockHttp.pipe(Effect.flatMap((m) => m.requests)), [])
     }).pipe(Effect.provide(layerTest([BOT_INFO]))))
+
+  scoped("a bot-loop guard that could never trip, or of an unknown mode, fails make with a ChannelConfigError", () =>
+    Effect.gen(function*() {
+      const guards = [{ maxBotMentions: Number.NaN }, { maxBotMentions: 0 }, { windowMs: -1 }, { scope: "room" }, { onTrip: "ignore" }]
+      for (const guard of guards) {
+        const error = yield* Effect.flip(webhookChannel({ botLoopGuard: guard as ChannelOptions["botLoopGuard"] }))
+        assert.instanceOf(error, ChannelConfigError)
+        assert.include(error.detail, "botLoopGuard.")
+      }
+      assert.deepStrictEqual(yield* MockHttp.MockHttp.pipe(Effect.flatMap((m) => m.requests)), [])
+    }).pipe(Effect.provide(layerTest([BOT_INFO]))))
 })
 
 describe("ack: \"queued\" keeps the chat queues bounded (webhook)", () => {
