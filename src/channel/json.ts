@@ -2,10 +2,11 @@
  * Readers for JSON from the wire (an event payload, a message's content): a field of the wrong type reads as
  * absent, so that whatever a sender puts there, reading it never throws.
  */
+import { isObject, type JsonObject } from "../events/dispatch.js"
 
-export type Json = Record<string, unknown>
+export { isObject }
 
-export const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+export type Json = JsonObject
 
 export const str = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
 

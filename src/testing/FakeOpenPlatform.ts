@@ -29,6 +29,7 @@ import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { isObject } from "../events/dispatch.js"
 import { decodeDuration, dieMessage, type DurationInput, httpUrlOf, jsonResponse, scopedLayer, Service } from "../internal/dialect.js"
 import * as ChannelApis from "./FakeChannelApis.js"
 import { defaultApps, type FakeApp, knowsAssertion, knowsSecret } from "./fakeApps.js"
@@ -364,14 +365,10 @@ const notFound = json(404, { code: 404, msg: "404 page not found" })
 const required = (field: string, value: string | undefined): Effect.Effect<string, Reply> =>
   value === undefined || value === "" ? fieldViolation(field, `${field} is required`) : Effect.succeed(value)
 
-/** A plain object (not an array): what a JSON object parses to. */
-const isRecord = (input: unknown): input is Record<string, unknown> =>
-  typeof input === "object" && input !== null && !Array.isArray(input)
-
 /** A string field of a JSON or multipart body. */
 const bodyField = (body: RecordedBody, field: string): string | undefined => {
   if (body._tag === "Multipart") return body.fields[field]
-  if (body._tag !== "Json" || !isRecord(body.value)) return undefined
+  if (body._tag !== "Json" || !isObject(body.value)) return undefined
   const value = body.value[field]
   return typeof value === "string" ? value : undefined
 }
@@ -662,7 +659,7 @@ const baseNotFound = json(200, { code: 1254040, msg: "BaseTokenNotFound" })
 
 /** The JSON body as a record; anything else reads as `{}`, so every field is missing. */
 const jsonBody = (body: RecordedBody): Record<string, unknown> =>
-  body._tag === "Json" && isRecord(body.value) ? body.value : {}
+  body._tag === "Json" && isObject(body.value) ? body.value : {}
 
 const optionalString = (record: Record<string, unknown>, field: string, at: string): Effect.Effect<string | undefined, Reply> => {
   const value = record[field]
@@ -680,7 +677,7 @@ interface TableInput {
 /** Reads one `ReqTable` (`table` of create, an element of `tables` of batch_create); `at` names it in violations. */
 const tableInput = (value: unknown, at: string): Effect.Effect<TableInput, Reply> =>
   Effect.gen(function*() {
-    if (!isRecord(value)) return yield* fieldViolation(at, `${at} must be an object`)
+    if (!isObject(value)) return yield* fieldViolation(at, `${at} must be an object`)
     const name = yield* optionalString(value, "name", `${at}.name`)
     const defaultViewName = yield* optionalString(value, "default_view_name", `${at}.default_view_name`)
     const rawFields = value["fields"] ?? []
@@ -688,7 +685,7 @@ const tableInput = (value: unknown, at: string): Effect.Effect<TableInput, Reply
     const fields = yield* Effect.forEach(rawFields, (field: unknown, i) =>
       Effect.gen(function*() {
         const path = `${at}.fields[${i}]`
-        if (!isRecord(field)) return yield* fieldViolation(path, `${path} must be an object`)
+        if (!isObject(field)) return yield* fieldViolation(path, `${path} must be an object`)
         const fieldName = yield* required(`${path}.field_name`, typeof field["field_name"] === "string" ? field["field_name"] : undefined)
         const type = field["type"]
         if (typeof type !== "number" || !Number.isInteger(type) || type < 1) {

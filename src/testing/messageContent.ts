@@ -12,13 +12,10 @@
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import { validate } from "../cards/validate.js"
+import { isObject } from "../events/dispatch.js"
 import { getFailure, isFailure, jsonResponse } from "../internal/dialect.js"
 
 type Reply = HttpServerResponse.HttpServerResponse
-
-/** A JSON object, not an array (the same on both Effect majors, whose `isRecord`s differ on arrays). */
-const isRecord = (input: unknown): input is Record<string, unknown> =>
-  typeof input === "object" && input !== null && !Array.isArray(input)
 
 const refuse = (code: number, msg: string): Effect.Effect<never, Reply> => Effect.fail(jsonResponse({ code, msg }, { status: 400 }))
 
@@ -51,7 +48,7 @@ const contentTooLong = (msgType: string, content: string): Effect.Effect<void, R
  * ids pass.
  */
 export const checkCard = (content: unknown): Effect.Effect<void, Reply> => {
-  if (!isRecord(content) || content["schema"] !== "2.0") return Effect.void
+  if (!isObject(content) || content["schema"] !== "2.0") return Effect.void
   const result = validate(content)
   if (!isFailure(result)) return Effect.void
   const { detail, path, reason } = getFailure(result)
@@ -77,7 +74,7 @@ const requireString = (content: Record<string, unknown>, field: string): Effect.
 
 /** Why one locale of a post is not `{ title?, content: [[node, ...], ...] }`, or undefined when it is. */
 const localeProblem = (locale: string, body: unknown): string | undefined => {
-  if (!isRecord(body)) return `post locale ${locale} must be an object`
+  if (!isObject(body)) return `post locale ${locale} must be an object`
   if (body["title"] !== undefined && typeof body["title"] !== "string") return `${locale}.title must be a string`
   const paragraphs = body["content"]
   return Array.isArray(paragraphs) && paragraphs.every(Array.isArray)
@@ -129,7 +126,7 @@ export const checkContent = (uploads: Uploads, msgType: string, content: string)
 const parseObject = (text: string): Record<string, unknown> | undefined => {
   try {
     const value: unknown = JSON.parse(text)
-    return isRecord(value) ? value : undefined
+    return isObject(value) ? value : undefined
   } catch {
     return undefined
   }
